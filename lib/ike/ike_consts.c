@@ -53,8 +53,3 @@ const char *ike_transform_id_name(unsigned type, unsigned id)
         return NULL;
     }
 }
-
-int ike_payload_type_known(unsigned v)
-{
-    return v != IKE_PL_NONE && ike_payload_name(v) != NULL;
-}

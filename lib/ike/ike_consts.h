@@ -352,7 +352,13 @@ const char *ike_cp_type_name(unsigned v);
 const char *ike_cp_attr_name(unsigned v);
 const char *ike_hash_alg_name(unsigned v);
 
-/* True for the payload types this codec knows (those of IKE_PAYLOAD_LIST but NONE). */
-int ike_payload_type_known(unsigned v);
+/* The payload types this codec knows (IKE_PAYLOAD_LIST but NONE), as a compile-time mask. */
+#define IKE_X_KNOWN_BIT(n, v) | ((v) != 0 ? UINT64_C(1) << (v) : 0)
+#define IKE_PL_KNOWN_MASK (0 IKE_PAYLOAD_LIST(IKE_X_KNOWN_BIT))
+
+static inline int ike_payload_type_known(unsigned v)
+{
+    return v < 64 && ((IKE_PL_KNOWN_MASK >> v) & 1);
+}
 
 #endif

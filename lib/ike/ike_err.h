@@ -110,6 +110,7 @@ const char *ike_err_text(unsigned code);
 int ike_err_format(const struct ike_err *err, char *buf, size_t size);
 
 /* Records a fault (when err is non-NULL) and returns -EBADMSG, for `return ike_fail(...)`. */
-int ike_fail(struct ike_err *err, enum ike_err_code code, uint8_t payload, size_t offset);
+__attribute__((cold)) int ike_fail(struct ike_err *err, enum ike_err_code code, uint8_t payload,
+                                   size_t offset);
 
 #endif

@@ -39,26 +39,19 @@ static int walk_chain(struct ike_msg *msg, const uint8_t *base, size_t len, size
         size_t at = base_off + pos;
         if (msg->npayloads >= IKE_MSG_MAX_PAYLOADS)
             return ike_fail(err, IKE_ERR_PL_TOO_MANY, type, at);
-        if (len - pos < IKE_GENERIC_HDR_LEN)
-            return ike_fail(err, IKE_ERR_PL_TRUNCATED_HEADER, type, at);
+        uint16_t plen = 0;
+        int rc = ike_chain_check(base, len, pos, base_off, type, &plen, err);
+        if (rc < 0)
+            return rc;
         const uint8_t *p = base + pos;
-        uint16_t plen = ike_get16(p + 2);
-        if (plen < IKE_GENERIC_HDR_LEN)
-            return ike_fail(err, IKE_ERR_PL_LENGTH_TOO_SHORT, type, at + 2);
-        if (plen > len - pos)
-            return ike_fail(err, IKE_ERR_PL_LENGTH_OVERRUN, type, at + 2);
-        bool critical = (p[1] & IKE_PAYLOAD_CRITICAL) != 0;
-        bool known = ike_payload_type_known(type);
-        if (!known && critical)
-            return ike_fail(err, IKE_ERR_PL_UNSUPPORTED_CRITICAL, type, at);
         struct ike_pl *pl = &msg->pl[msg->npayloads++];
         pl->body = p + IKE_GENERIC_HDR_LEN;
         pl->offset = (uint32_t)at;
         pl->len = (uint16_t)(plen - IKE_GENERIC_HDR_LEN);
         pl->type = type;
         pl->next = p[0];
-        pl->critical = critical;
-        pl->known = known;
+        pl->critical = (p[1] & IKE_PAYLOAD_CRITICAL) != 0;
+        pl->known = ike_payload_type_known(type);
         pl->encrypted = encrypted;
         pos += plen;
         if (type == IKE_PL_SK || type == IKE_PL_SKF) {
@@ -85,8 +78,8 @@ int ike_msg_decode(const uint8_t *buf, size_t len, struct ike_msg *msg, struct i
     int rc = ike_hdr_decode(buf, len, &msg->hdr, err);
     if (rc < 0)
         return rc;
-    return walk_chain(msg, buf + IKE_HDR_LEN, len - IKE_HDR_LEN, IKE_HDR_LEN,
-                      msg->hdr.next_payload, false, err);
+    return walk_chain(msg, buf + IKE_HDR_LEN, len - IKE_HDR_LEN, IKE_HDR_LEN, msg->hdr.next_payload,
+                      false, err);
 }
 
 int ike_msg_decode_inner(struct ike_msg *msg, const uint8_t *plain, size_t len, uint8_t first,

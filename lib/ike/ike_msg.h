@@ -71,6 +71,29 @@ static inline uint64_t ike_get64(const uint8_t *p)
 }
 
 /*
+ * Checks the generic payload header of a payload of `type` at base[pos] in a
+ * chain of `len` bytes (base[0] is at message offset base_off) and returns its
+ * length in *plen. Shared by the full decoder and the stateless scanner so
+ * both refuse exactly the same chains.
+ */
+static inline int ike_chain_check(const uint8_t *base, size_t len, size_t pos, size_t base_off,
+                                  uint8_t type, uint16_t *plen, struct ike_err *err)
+{
+    size_t at = base_off + pos;
+    if (len - pos < IKE_GENERIC_HDR_LEN)
+        return ike_fail(err, IKE_ERR_PL_TRUNCATED_HEADER, type, at);
+    const uint8_t *p = base + pos;
+    *plen = ike_get16(p + 2);
+    if (*plen < IKE_GENERIC_HDR_LEN)
+        return ike_fail(err, IKE_ERR_PL_LENGTH_TOO_SHORT, type, at + 2);
+    if (*plen > len - pos)
+        return ike_fail(err, IKE_ERR_PL_LENGTH_OVERRUN, type, at + 2);
+    if ((p[1] & IKE_PAYLOAD_CRITICAL) && !ike_payload_type_known(type))
+        return ike_fail(err, IKE_ERR_PL_UNSUPPORTED_CRITICAL, type, at);
+    return 0;
+}
+
+/*
  * Decodes the 28-byte header. `len` is the datagram length (after any non-ESP
  * marker); the header's length field must equal it.
  */

@@ -3,86 +3,50 @@
 
 #include <stdbool.h>
 
-#define MANY 255
+#define B(t) IKE_PL_BIT(IKE_PL_##t)
+#define ANY_NUMBER (B(NOTIFY) | B(VENDOR))
 
-struct pl_rule {
-    uint8_t type;
-    uint8_t min;
-    uint8_t max;
-};
-
-struct exchange_rules {
-    uint8_t exchange;
-    bool response;
-    bool encrypted; /* payloads live inside SK */
-    const struct pl_rule *rules;
-    unsigned nrules;
-};
-
-static const struct pl_rule init_request[] = {
-    {IKE_PL_SA, 1, 1}, {IKE_PL_KE, 1, 1}, {IKE_PL_NONCE, 1, 1},
-    {IKE_PL_NOTIFY, 0, MANY}, {IKE_PL_VENDOR, 0, MANY},
-};
-static const struct pl_rule init_response[] = {
-    {IKE_PL_SA, 1, 1}, {IKE_PL_KE, 1, 1}, {IKE_PL_NONCE, 1, 1}, {IKE_PL_CERTREQ, 0, MANY},
-    {IKE_PL_NOTIFY, 0, MANY}, {IKE_PL_VENDOR, 0, MANY},
-};
-/* IDi may be absent in the later rounds of EAP or multiple authentication. */
-static const struct pl_rule auth_request[] = {
-    {IKE_PL_IDI, 0, 1}, {IKE_PL_CERT, 0, MANY}, {IKE_PL_CERTREQ, 0, MANY},
-    {IKE_PL_IDR, 0, 1}, {IKE_PL_AUTH, 0, 1}, {IKE_PL_EAP, 0, 1}, {IKE_PL_CP, 0, 1},
-    {IKE_PL_SA, 0, 1}, {IKE_PL_TSI, 0, 1}, {IKE_PL_TSR, 0, 1},
-    {IKE_PL_NOTIFY, 0, MANY}, {IKE_PL_VENDOR, 0, MANY},
-};
-static const struct pl_rule auth_response[] = {
-    {IKE_PL_IDR, 0, 1}, {IKE_PL_CERT, 0, MANY}, {IKE_PL_AUTH, 0, 1}, {IKE_PL_EAP, 0, 1},
-    {IKE_PL_CP, 0, 1}, {IKE_PL_SA, 0, 1}, {IKE_PL_TSI, 0, 1}, {IKE_PL_TSR, 0, 1},
-    {IKE_PL_NOTIFY, 0, MANY}, {IKE_PL_VENDOR, 0, MANY},
-};
-/* TSi/TSr are absent when the exchange rekeys the IKE SA. */
-static const struct pl_rule create_child[] = {
-    {IKE_PL_SA, 1, 1}, {IKE_PL_NONCE, 1, 1}, {IKE_PL_KE, 0, 1}, {IKE_PL_TSI, 0, 1},
-    {IKE_PL_TSR, 0, 1}, {IKE_PL_NOTIFY, 0, MANY}, {IKE_PL_VENDOR, 0, MANY},
-};
-static const struct pl_rule informational[] = {
-    {IKE_PL_NOTIFY, 0, MANY}, {IKE_PL_DELETE, 0, MANY}, {IKE_PL_CP, 0, 1},
-    {IKE_PL_VENDOR, 0, MANY},
-};
-static const struct pl_rule intermediate[] = {
-    {IKE_PL_NOTIFY, 0, MANY}, {IKE_PL_VENDOR, 0, MANY},
+/* {exchange, response, encrypted, allowed, at most once, required} */
+static const struct ike_rule_set exchanges[] = {
+    {IKE_EXCH_IKE_SA_INIT, false, false, B(SA) | B(KE) | B(NONCE) | ANY_NUMBER,
+     B(SA) | B(KE) | B(NONCE), B(SA) | B(KE) | B(NONCE)},
+    {IKE_EXCH_IKE_SA_INIT, true, false, B(SA) | B(KE) | B(NONCE) | B(CERTREQ) | ANY_NUMBER,
+     B(SA) | B(KE) | B(NONCE), B(SA) | B(KE) | B(NONCE)},
+    /* IDi may be absent in the later rounds of EAP or multiple authentication. */
+    {IKE_EXCH_IKE_AUTH, false, true,
+     B(IDI) | B(CERT) | B(CERTREQ) | B(IDR) | B(AUTH) | B(EAP) | B(CP) | B(SA) | B(TSI) | B(TSR) |
+         ANY_NUMBER,
+     B(IDI) | B(IDR) | B(AUTH) | B(EAP) | B(CP) | B(SA) | B(TSI) | B(TSR), 0},
+    {IKE_EXCH_IKE_AUTH, true, true,
+     B(IDR) | B(CERT) | B(AUTH) | B(EAP) | B(CP) | B(SA) | B(TSI) | B(TSR) | ANY_NUMBER,
+     B(IDR) | B(AUTH) | B(EAP) | B(CP) | B(SA) | B(TSI) | B(TSR), 0},
+    /* TSi/TSr are absent when the exchange rekeys the IKE SA. */
+    {IKE_EXCH_CREATE_CHILD_SA, false, true, B(SA) | B(NONCE) | B(KE) | B(TSI) | B(TSR) | ANY_NUMBER,
+     B(SA) | B(NONCE) | B(KE) | B(TSI) | B(TSR), B(SA) | B(NONCE)},
+    {IKE_EXCH_CREATE_CHILD_SA, true, true, B(SA) | B(NONCE) | B(KE) | B(TSI) | B(TSR) | ANY_NUMBER,
+     B(SA) | B(NONCE) | B(KE) | B(TSI) | B(TSR), B(SA) | B(NONCE)},
+    {IKE_EXCH_INFORMATIONAL, false, true, B(DELETE) | B(CP) | ANY_NUMBER, B(CP), 0},
+    {IKE_EXCH_INFORMATIONAL, true, true, B(DELETE) | B(CP) | ANY_NUMBER, B(CP), 0},
+    {IKE_EXCH_IKE_INTERMEDIATE, false, true, ANY_NUMBER, 0, 0},
+    {IKE_EXCH_IKE_INTERMEDIATE, true, true, ANY_NUMBER, 0, 0},
 };
 
-#define RULES(x) x, sizeof(x) / sizeof(x[0])
-static const struct exchange_rules exchanges[] = {
-    {IKE_EXCH_IKE_SA_INIT, false, false, RULES(init_request)},
-    {IKE_EXCH_IKE_SA_INIT, true, false, RULES(init_response)},
-    {IKE_EXCH_IKE_AUTH, false, true, RULES(auth_request)},
-    {IKE_EXCH_IKE_AUTH, true, true, RULES(auth_response)},
-    {IKE_EXCH_CREATE_CHILD_SA, false, true, RULES(create_child)},
-    {IKE_EXCH_CREATE_CHILD_SA, true, true, RULES(create_child)},
-    {IKE_EXCH_INFORMATIONAL, false, true, RULES(informational)},
-    {IKE_EXCH_INFORMATIONAL, true, true, RULES(informational)},
-    {IKE_EXCH_IKE_INTERMEDIATE, false, true, RULES(intermediate)},
-    {IKE_EXCH_IKE_INTERMEDIATE, true, true, RULES(intermediate)},
-};
-
-static const struct exchange_rules *find_rules(const struct ike_hdr *h)
+const struct ike_rule_set *ike_rules_for(uint8_t exchange, bool response)
 {
-    bool response = ike_hdr_is_response(h);
     for (unsigned i = 0; i < sizeof(exchanges) / sizeof(exchanges[0]); i++) {
-        if (exchanges[i].exchange == h->exchange && exchanges[i].response == response)
+        if (exchanges[i].exchange == exchange && exchanges[i].response == response)
             return &exchanges[i];
     }
     return NULL;
 }
 
-static const struct pl_rule *find_rule(const struct exchange_rules *ex, uint8_t type)
+int ike_rules_check_required(const struct ike_rule_set *rs, uint64_t seen, uint32_t msg_len,
+                             struct ike_err *err)
 {
-    for (unsigned i = 0; i < ex->nrules; i++) {
-        if (ex->rules[i].type == type)
-            return &ex->rules[i];
-    }
-    return NULL;
+    uint64_t missing = rs->required & ~seen;
+    if (missing == 0)
+        return 0;
+    return ike_fail(err, IKE_ERR_RULE_PAYLOAD_MISSING, (uint8_t)__builtin_ctzll(missing), msg_len);
 }
 
 static bool is_sk(uint8_t type)
@@ -90,7 +54,7 @@ static bool is_sk(uint8_t type)
     return type == IKE_PL_SK || type == IKE_PL_SKF;
 }
 
-static int check_outer(const struct ike_msg *msg, const struct exchange_rules *ex,
+static int check_outer(const struct ike_msg *msg, const struct ike_rule_set *ex,
                        struct ike_err *err)
 {
     unsigned nsk = 0;
@@ -111,54 +75,37 @@ static int check_outer(const struct ike_msg *msg, const struct exchange_rules *e
     return 0;
 }
 
-/* A response carrying notifies but no SA (or, for IKE_AUTH, no AUTH/EAP) reports a failure. */
-static bool is_notify_only_response(const struct ike_msg *msg, bool response)
-{
-    if (!response || ike_msg_count(msg, IKE_PL_NOTIFY) == 0)
-        return false;
-    for (unsigned i = 0; i < msg->npayloads; i++) {
-        uint8_t t = msg->pl[i].type;
-        if (msg->pl[i].known && t != IKE_PL_NOTIFY && t != IKE_PL_VENDOR && !is_sk(t))
-            return false;
-    }
-    return true;
-}
-
-static int check_counts(const struct ike_msg *msg, const struct exchange_rules *ex,
+static int check_counts(const struct ike_msg *msg, const struct ike_rule_set *ex,
                         struct ike_err *err)
 {
-    uint8_t counts[256] = {0};
+    uint64_t seen = 0;
     for (unsigned i = 0; i < msg->npayloads; i++) {
         const struct ike_pl *pl = &msg->pl[i];
         if (!pl->known || is_sk(pl->type))
             continue;
-        const struct pl_rule *r = find_rule(ex, pl->type);
-        if (r == NULL)
-            return ike_fail(err, IKE_ERR_RULE_PAYLOAD_NOT_ALLOWED, pl->type, pl->offset);
-        if (++counts[pl->type] > r->max)
-            return ike_fail(err, IKE_ERR_RULE_PAYLOAD_REPEATED, pl->type, pl->offset);
+        int rc = ike_rules_add(ex, &seen, pl->type, pl->offset, err);
+        if (rc < 0)
+            return rc;
     }
-    if (is_notify_only_response(msg, ex->response))
+    /* A response of notifies only reports a failure (or COOKIE, REDIRECT): nothing required. */
+    if (ex->response && (seen & ~ANY_NUMBER) == 0 && (seen & B(NOTIFY)))
         return 0;
-    for (unsigned i = 0; i < ex->nrules; i++) {
-        if (counts[ex->rules[i].type] < ex->rules[i].min)
-            return ike_fail(err, IKE_ERR_RULE_PAYLOAD_MISSING, ex->rules[i].type, msg->len);
-    }
+    int rc = ike_rules_check_required(ex, seen, msg->len, err);
+    if (rc < 0)
+        return rc;
     /* Traffic selectors come in pairs; in IKE_AUTH they come with the Child SA's SA payload. */
-    if (counts[IKE_PL_TSI] != counts[IKE_PL_TSR]) {
-        uint8_t missing = counts[IKE_PL_TSI] ? IKE_PL_TSR : IKE_PL_TSI;
-        return ike_fail(err, IKE_ERR_RULE_PAYLOAD_MISSING, missing, msg->len);
-    }
-    if (ex->exchange == IKE_EXCH_IKE_AUTH && counts[IKE_PL_SA] != counts[IKE_PL_TSI]) {
-        uint8_t missing = counts[IKE_PL_SA] ? IKE_PL_TSI : IKE_PL_SA;
-        return ike_fail(err, IKE_ERR_RULE_PAYLOAD_MISSING, missing, msg->len);
-    }
+    bool tsi = seen & B(TSI), tsr = seen & B(TSR), sa = seen & B(SA);
+    if (tsi != tsr)
+        return ike_fail(err, IKE_ERR_RULE_PAYLOAD_MISSING, tsi ? IKE_PL_TSR : IKE_PL_TSI, msg->len);
+    if (ex->exchange == IKE_EXCH_IKE_AUTH && sa != tsi)
+        return ike_fail(err, IKE_ERR_RULE_PAYLOAD_MISSING, sa ? IKE_PL_TSI : IKE_PL_SA, msg->len);
     return 0;
 }
 
 int ike_msg_check_rules(const struct ike_msg *msg, struct ike_err *err)
 {
-    const struct exchange_rules *ex = find_rules(&msg->hdr);
+    const struct ike_rule_set *ex =
+        ike_rules_for(msg->hdr.exchange, ike_hdr_is_response(&msg->hdr));
     if (ex == NULL)
         return ike_fail(err, IKE_ERR_HDR_UNKNOWN_EXCHANGE, IKE_PL_NONE, 18);
     int rc = check_outer(msg, ex, err);

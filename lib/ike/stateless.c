@@ -30,114 +30,187 @@ static int note_notify(const struct ike_pl *pl, struct ike_sl_request *req, stru
     int rc = ike_notify_decode(pl, &n, err);
     if (rc < 0)
         return rc;
-    switch (n.type) {
-    case IKE_N_REDIRECT_SUPPORTED:
-        req->redirect_supported = true;
-        break;
-    case IKE_N_REDIRECTED_FROM:
+    if (n.type == IKE_N_REDIRECTED_FROM) {
         if (req->has_redirected_from)
             return ike_fail(err, IKE_ERR_SL_REPEATED_NOTIFY, IKE_PL_NOTIFY, pl->offset);
         rc = ike_notify_gw_decode(&n, &req->redirected_from, err);
         if (rc < 0)
             return rc;
         req->has_redirected_from = true;
-        break;
-    case IKE_N_COOKIE:
+    } else if (n.type == IKE_N_COOKIE) {
         if (req->cookie.ptr != NULL)
             return ike_fail(err, IKE_ERR_SL_REPEATED_NOTIFY, IKE_PL_NOTIFY, pl->offset);
         req->cookie = n.data;
-        break;
-    default:
-        break;
     }
     return 0;
 }
 
-static int extract(const struct ike_msg *msg, struct ike_sl_request *req, struct ike_err *err)
+/*
+ * Takes from one payload what the decision needs; SA contents are left to the
+ * control plane. The common case is handled inline; whenever a payload needs
+ * checking beyond that (a bad length, a notify with data) its regular decoder
+ * runs, so errors are exactly those of the full decoder.
+ */
+static int scan_payload(const uint8_t *ike, size_t pos, uint16_t plen, uint8_t type,
+                        struct ike_sl_request *req, struct ike_err *err)
 {
-    for (unsigned i = 0; i < msg->npayloads; i++) {
-        const struct ike_pl *pl = &msg->pl[i];
-        int rc = 0;
-        switch (pl->type) {
-        case IKE_PL_NONCE:
-            rc = ike_nonce_decode(pl, &req->nonce, err);
-            break;
-        case IKE_PL_KE:
-            if (pl->len < 5)
-                return ike_fail(err, IKE_ERR_PL_BODY_TOO_SHORT, IKE_PL_KE, pl->offset);
-            req->ke_group = ike_get16(pl->body);
-            break;
-        case IKE_PL_NOTIFY:
-            rc = note_notify(pl, req, err);
-            break;
-        default:
-            /* SA contents are checked by the control plane once the request is admitted. */
-            break;
+    const uint8_t *body = ike + pos + IKE_GENERIC_HDR_LEN;
+    uint16_t blen = (uint16_t)(plen - IKE_GENERIC_HDR_LEN);
+    switch (type) {
+    case IKE_PL_NONCE:
+        if (blen < IKE_NONCE_MIN || blen > IKE_NONCE_MAX) {
+            const struct ike_pl pl = {
+                .body = body, .offset = (uint32_t)pos, .len = blen, .type = type, .known = true};
+            return ike_nonce_decode(&pl, &req->nonce, err);
         }
+        req->nonce.ptr = body;
+        req->nonce.len = blen;
+        return 0;
+    case IKE_PL_KE:
+        if (blen < 5)
+            return ike_fail(err, IKE_ERR_PL_BODY_TOO_SHORT, IKE_PL_KE, pos);
+        req->ke_group = ike_get16(body);
+        return 0;
+    case IKE_PL_NOTIFY:
+        if (blen >= 4) {
+            uint16_t ntype = ike_get16(body + 2);
+            if (ntype == IKE_N_REDIRECT_SUPPORTED) {
+                req->redirect_supported = true;
+                return 0;
+            }
+            if (ntype != IKE_N_REDIRECTED_FROM && ntype != IKE_N_COOKIE)
+                return 0;
+        }
+        const struct ike_pl pl = {
+            .body = body, .offset = (uint32_t)pos, .len = blen, .type = type, .known = true};
+        return note_notify(&pl, req, err);
+    default:
+        return 0;
+    }
+}
+
+/*
+ * One pass over the payload chain that checks it exactly as ike_msg_decode()
+ * and ike_msg_check_rules() would (same chain check, same rule table) but
+ * records nothing: this runs per packet on worker cores under a flood.
+ */
+static int scan_chain(const uint8_t *ike, size_t len, uint8_t first, struct ike_sl_request *req,
+                      struct ike_err *err)
+{
+    const struct ike_rule_set *rules = ike_rules_for(IKE_EXCH_IKE_SA_INIT, false);
+    uint64_t seen = 0;
+    size_t pos = IKE_HDR_LEN;
+    uint8_t type = first;
+    for (unsigned n = 0; type != IKE_PL_NONE; n++) {
+        if (n >= IKE_MSG_MAX_PAYLOADS)
+            return ike_fail(err, IKE_ERR_PL_TOO_MANY, type, pos);
+        uint16_t plen = 0;
+        int rc = ike_chain_check(ike, len, pos, 0, type, &plen, err);
         if (rc < 0)
             return rc;
+        if (ike_payload_type_known(type)) {
+            rc = ike_rules_add(rules, &seen, type, pos, err);
+            if (rc < 0)
+                return rc;
+            rc = scan_payload(ike, pos, plen, type, req, err);
+            if (rc < 0)
+                return rc;
+        }
+        type = ike[pos];
+        pos += plen;
     }
-    return 0;
+    if (pos != len)
+        return ike_fail(err, IKE_ERR_PL_TRAILING_DATA, IKE_PL_NONE, pos);
+    return ike_rules_check_required(rules, seen, (uint32_t)len, err);
 }
 
 int ike_sl_parse(const uint8_t *udp, size_t len, bool natt, struct ike_sl_request *req,
                  struct ike_err *err)
 {
-    memset(req, 0, sizeof(*req));
+    /* Not memset: redirected_from is large and only read when has_redirected_from is set. */
+    req->redirect_supported = false;
+    req->has_redirected_from = false;
+    req->cookie.ptr = NULL;
+    req->cookie.len = 0;
+    req->nonce.ptr = NULL;
+    req->nonce.len = 0;
     if (natt) {
         if (len < IKE_NON_ESP_MARKER_LEN || ike_get32(udp) != 0)
             return ike_fail(err, IKE_ERR_NON_ESP_MARKER_MISSING, IKE_PL_NONE, 0);
         udp += IKE_NON_ESP_MARKER_LEN;
         len -= IKE_NON_ESP_MARKER_LEN;
     }
-    struct ike_msg msg;
-    int rc = ike_msg_decode(udp, len, &msg, err);
+    struct ike_hdr hdr;
+    int rc = ike_hdr_decode(udp, len, &hdr, err);
     if (rc == 0)
-        rc = check_request_header(&msg.hdr, err);
+        rc = check_request_header(&hdr, err);
     if (rc == 0)
-        rc = ike_msg_check_rules(&msg, err);
-    if (rc == 0)
-        rc = extract(&msg, req, err);
+        rc = scan_chain(udp, len, hdr.next_payload, req, err);
     if (rc < 0)
         return rc;
     req->ike = udp;
     req->ike_len = (uint32_t)len;
     req->natt = natt;
-    req->spi_i = msg.hdr.spi_i;
+    req->spi_i = hdr.spi_i;
     return 0;
 }
 
-static void reply_header(struct ike_writer *w, const struct ike_sl_request *req, uint8_t *out,
-                         size_t out_cap)
+/*
+ * Replies are built with direct stores rather than through the writer and the
+ * payload encoders: this is the per-packet path of a flood. The unit tests
+ * check that both produce the same bytes.
+ */
+static long build_reply(const struct ike_sl_request *req, uint16_t notify, const uint8_t *head,
+                        size_t head_len, const uint8_t *tail, size_t tail_len, uint8_t *out,
+                        size_t out_cap)
 {
-    const struct ike_hdr hdr = {
-        .spi_i = req->spi_i,
-        .spi_r = 0,
-        .version = IKE_MAJOR_VERSION << 4,
-        .exchange = IKE_EXCH_IKE_SA_INIT,
-        .flags = IKE_FLAG_RESPONSE,
-        .msg_id = 0,
-    };
-    ike_w_init(w, out, out_cap, req->natt);
-    ike_w_header(w, &hdr);
+    size_t marker = req->natt ? IKE_NON_ESP_MARKER_LEN : 0;
+    size_t notify_len = IKE_GENERIC_HDR_LEN + 4 + head_len + tail_len;
+    size_t total = marker + IKE_HDR_LEN + notify_len;
+    if (total > out_cap || notify_len > UINT16_MAX)
+        return -ENOSPC;
+    uint8_t *p = out;
+    if (marker) {
+        memset(p, 0, marker);
+        p += marker;
+    }
+    ike_put64(p, req->spi_i);
+    memset(p + 8, 0, 8);
+    p[16] = IKE_PL_NOTIFY;
+    p[17] = IKE_MAJOR_VERSION << 4;
+    p[18] = IKE_EXCH_IKE_SA_INIT;
+    p[19] = IKE_FLAG_RESPONSE;
+    ike_put32(p + 20, 0);
+    ike_put32(p + 24, (uint32_t)(IKE_HDR_LEN + notify_len));
+    p += IKE_HDR_LEN;
+    p[0] = IKE_PL_NONE;
+    p[1] = 0;
+    ike_put16(p + 2, (uint16_t)notify_len);
+    p[4] = IKE_PROTO_NONE; /* about the IKE SA: no protocol, no SPI */
+    p[5] = 0;
+    ike_put16(p + 6, notify);
+    memcpy(p + 8, head, head_len);
+    if (tail_len > 0)
+        memcpy(p + 8 + head_len, tail, tail_len);
+    return (long)total;
 }
 
 long ike_sl_build_redirect(const struct ike_sl_request *req, const struct ike_gw_id *gw,
                            uint8_t *out, size_t out_cap)
 {
-    struct ike_writer w;
-    reply_header(&w, req, out, out_cap);
-    ike_notify_redirect_encode(&w, gw, &req->nonce);
-    return ike_w_finish(&w);
+    /* GW Ident Type, GW Ident Len, identity (RFC 5685 3), then the Ni it answers. */
+    uint8_t ident[2 + IKE_GW_ID_MAX];
+    ident[0] = gw->type;
+    ident[1] = gw->len;
+    memcpy(ident + 2, gw->value, gw->len);
+    return build_reply(req, IKE_N_REDIRECT, ident, 2u + gw->len, req->nonce.ptr, req->nonce.len,
+                       out, out_cap);
 }
 
-long ike_sl_build_cookie(const struct ike_sl_request *req, const uint8_t *cookie,
-                         size_t cookie_len, uint8_t *out, size_t out_cap)
+long ike_sl_build_cookie(const struct ike_sl_request *req, const uint8_t *cookie, size_t cookie_len,
+                         uint8_t *out, size_t out_cap)
 {
-    struct ike_writer w;
-    reply_header(&w, req, out, out_cap);
-    ike_notify_encode_simple(&w, IKE_N_COOKIE, cookie, cookie_len);
-    return ike_w_finish(&w);
+    return build_reply(req, IKE_N_COOKIE, cookie, cookie_len, NULL, 0, out, out_cap);
 }
 
 /* Chooses a redirect target, or says why there is none. */
@@ -158,9 +231,9 @@ static enum ike_sl_no_redirect pick_target(const struct ike_sl_config *cfg,
     return IKE_SL_NR_NONE;
 }
 
-int ike_sl_respond(const struct ike_sl_config *cfg, uint64_t now_ns,
-                   const struct ike_addr *client, const uint8_t *udp, size_t len, bool natt,
-                   uint8_t *out, size_t out_cap, struct ike_sl_result *res)
+int ike_sl_respond(const struct ike_sl_config *cfg, uint64_t now_ns, const struct ike_addr *client,
+                   const uint8_t *udp, size_t len, bool natt, uint8_t *out, size_t out_cap,
+                   struct ike_sl_result *res)
 {
     memset(res, 0, sizeof(*res));
     res->action = IKE_SL_DROP;

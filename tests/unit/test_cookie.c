@@ -50,9 +50,9 @@ static void test_binds_every_input(void **state)
     struct fixture *f = *state;
     uint8_t c[IKE_COOKIE_LEN];
     ike_cookie_make(&f->keys, f->ni, sizeof(f->ni), &f->v4, SPI, c);
-    assert_int_equal(ike_cookie_verify(&f->keys, 0, c, sizeof(c), f->ni, sizeof(f->ni), &f->v4,
-                                       SPI),
-                     IKE_COOKIE_VALID);
+    assert_int_equal(
+        ike_cookie_verify(&f->keys, 0, c, sizeof(c), f->ni, sizeof(f->ni), &f->v4, SPI),
+        IKE_COOKIE_VALID);
 
     uint8_t ni2[32];
     memcpy(ni2, f->ni, sizeof(ni2));
@@ -121,13 +121,11 @@ static void test_rotation_grace_and_expiry(void **state)
     /* The old cookie holds through the grace period, and not a nanosecond longer. */
     assert_int_equal(ike_cookie_verify(&k, 100 * SEC, old, sizeof(old), f->ni, 32, &f->v4, SPI),
                      IKE_COOKIE_VALID_PREVIOUS);
-    assert_int_equal(
-        ike_cookie_verify(&k, 130 * SEC - 1, old, sizeof(old), f->ni, 32, &f->v4, SPI),
-        IKE_COOKIE_VALID_PREVIOUS);
+    assert_int_equal(ike_cookie_verify(&k, 130 * SEC - 1, old, sizeof(old), f->ni, 32, &f->v4, SPI),
+                     IKE_COOKIE_VALID_PREVIOUS);
     assert_int_equal(ike_cookie_verify(&k, 130 * SEC, old, sizeof(old), f->ni, 32, &f->v4, SPI),
                      IKE_COOKIE_EXPIRED);
-    assert_int_equal(ike_cookie_verify(&k, 999 * SEC, fresh, sizeof(fresh), f->ni, 32, &f->v4,
-                                       SPI),
+    assert_int_equal(ike_cookie_verify(&k, 999 * SEC, fresh, sizeof(fresh), f->ni, 32, &f->v4, SPI),
                      IKE_COOKIE_VALID);
 
     /* A second rotation forgets the first secret entirely. */
@@ -136,9 +134,8 @@ static void test_rotation_grace_and_expiry(void **state)
     ike_cookie_rotate(&k, s3, 200 * SEC, 30 * SEC);
     assert_int_equal(ike_cookie_verify(&k, 200 * SEC, old, sizeof(old), f->ni, 32, &f->v4, SPI),
                      IKE_COOKIE_UNKNOWN_VERSION);
-    assert_int_equal(
-        ike_cookie_verify(&k, 200 * SEC, fresh, sizeof(fresh), f->ni, 32, &f->v4, SPI),
-        IKE_COOKIE_VALID_PREVIOUS);
+    assert_int_equal(ike_cookie_verify(&k, 200 * SEC, fresh, sizeof(fresh), f->ni, 32, &f->v4, SPI),
+                     IKE_COOKIE_VALID_PREVIOUS);
     assert_true(ike_cookie_ok(IKE_COOKIE_VALID_PREVIOUS));
     assert_false(ike_cookie_ok(IKE_COOKIE_EXPIRED));
 }

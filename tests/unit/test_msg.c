@@ -30,7 +30,7 @@ static void test_capture_decodes(void **state)
     assert_int_equal(m.hdr.flags, IKE_FLAG_INITIATOR);
     assert_int_equal(m.hdr.spi_r, 0);
     assert_int_equal(m.hdr.length, 232);
-    const uint8_t types[] = {IKE_PL_SA,     IKE_PL_KE,     IKE_PL_NONCE, IKE_PL_NOTIFY,
+    const uint8_t types[] = {IKE_PL_SA,     IKE_PL_KE,     IKE_PL_NONCE,  IKE_PL_NOTIFY,
                              IKE_PL_NOTIFY, IKE_PL_NOTIFY, IKE_PL_NOTIFY, IKE_PL_NOTIFY};
     assert_int_equal(m.npayloads, sizeof(types));
     for (unsigned i = 0; i < sizeof(types); i++) {

@@ -68,8 +68,8 @@ static void test_ike_sa_init(void **state)
     (void)state;
     static struct built b;
     struct ike_err e;
-    const uint8_t ok[] = {IKE_PL_SA, IKE_PL_KE, IKE_PL_NONCE, IKE_PL_NOTIFY, IKE_PL_NOTIFY,
-                          IKE_PL_VENDOR};
+    const uint8_t ok[] = {IKE_PL_SA,     IKE_PL_KE,     IKE_PL_NONCE,
+                          IKE_PL_NOTIFY, IKE_PL_NOTIFY, IKE_PL_VENDOR};
     expect(build(&b, IKE_EXCH_IKE_SA_INIT, false, ok, N(ok), NULL, 0, &e), &e, IKE_ERR_OK, 0);
 
     const uint8_t no_ke[] = {IKE_PL_SA, IKE_PL_NONCE};
@@ -88,12 +88,11 @@ static void test_ike_sa_init(void **state)
     const uint8_t certreq[] = {IKE_PL_SA, IKE_PL_KE, IKE_PL_NONCE, IKE_PL_CERTREQ};
     expect(build(&b, IKE_EXCH_IKE_SA_INIT, false, certreq, N(certreq), NULL, 0, &e), &e,
            IKE_ERR_RULE_PAYLOAD_NOT_ALLOWED, IKE_PL_CERTREQ);
-    expect(build(&b, IKE_EXCH_IKE_SA_INIT, true, certreq, N(certreq), NULL, 0, &e), &e,
-           IKE_ERR_OK, 0);
+    expect(build(&b, IKE_EXCH_IKE_SA_INIT, true, certreq, N(certreq), NULL, 0, &e), &e, IKE_ERR_OK,
+           0);
     /* COOKIE / REDIRECT / INVALID_KE_PAYLOAD replies are notify-only responses. */
     const uint8_t notify_only[] = {IKE_PL_NOTIFY};
-    expect(build(&b, IKE_EXCH_IKE_SA_INIT, true, notify_only, 1, NULL, 0, &e), &e, IKE_ERR_OK,
-           0);
+    expect(build(&b, IKE_EXCH_IKE_SA_INIT, true, notify_only, 1, NULL, 0, &e), &e, IKE_ERR_OK, 0);
     /* ... but a request of notifies only is not an IKE_SA_INIT request. */
     expect(build(&b, IKE_EXCH_IKE_SA_INIT, false, notify_only, 1, NULL, 0, &e), &e,
            IKE_ERR_RULE_PAYLOAD_MISSING, IKE_PL_SA);
@@ -105,15 +104,15 @@ static void test_encrypted_exchanges(void **state)
     static struct built b;
     struct ike_err e;
     const uint8_t sk[] = {IKE_PL_SK};
-    const uint8_t auth_req[] = {IKE_PL_IDI,   IKE_PL_CERT, IKE_PL_CERTREQ, IKE_PL_AUTH,
-                                IKE_PL_NOTIFY, IKE_PL_SA,  IKE_PL_TSI,     IKE_PL_TSR};
+    const uint8_t auth_req[] = {IKE_PL_IDI,    IKE_PL_CERT, IKE_PL_CERTREQ, IKE_PL_AUTH,
+                                IKE_PL_NOTIFY, IKE_PL_SA,   IKE_PL_TSI,     IKE_PL_TSR};
     /* Before decryption only the outer layer is judged. */
     expect(build(&b, IKE_EXCH_IKE_AUTH, false, sk, 1, NULL, 0, &e), &e, IKE_ERR_OK, 0);
-    expect(build(&b, IKE_EXCH_IKE_AUTH, false, sk, 1, auth_req, N(auth_req), &e), &e,
-           IKE_ERR_OK, 0);
+    expect(build(&b, IKE_EXCH_IKE_AUTH, false, sk, 1, auth_req, N(auth_req), &e), &e, IKE_ERR_OK,
+           0);
     const uint8_t skf[] = {IKE_PL_SKF};
-    expect(build(&b, IKE_EXCH_IKE_AUTH, false, skf, 1, auth_req, N(auth_req), &e), &e,
-           IKE_ERR_OK, 0);
+    expect(build(&b, IKE_EXCH_IKE_AUTH, false, skf, 1, auth_req, N(auth_req), &e), &e, IKE_ERR_OK,
+           0);
 
     /* Payloads outside SK, or no SK at all. */
     const uint8_t plain_id[] = {IKE_PL_IDI, IKE_PL_SK};
@@ -144,10 +143,10 @@ static void test_encrypted_exchanges(void **state)
     expect(build(&b, IKE_EXCH_IKE_AUTH, true, sk, 1, failed, 1, &e), &e, IKE_ERR_OK, 0);
 
     /* CREATE_CHILD_SA: Child SA with PFS, IKE SA rekey, a missing nonce. */
-    const uint8_t child[] = {IKE_PL_NOTIFY, IKE_PL_SA, IKE_PL_NONCE, IKE_PL_KE, IKE_PL_TSI,
-                             IKE_PL_TSR};
-    expect(build(&b, IKE_EXCH_CREATE_CHILD_SA, false, sk, 1, child, N(child), &e), &e,
-           IKE_ERR_OK, 0);
+    const uint8_t child[] = {IKE_PL_NOTIFY, IKE_PL_SA,  IKE_PL_NONCE,
+                             IKE_PL_KE,     IKE_PL_TSI, IKE_PL_TSR};
+    expect(build(&b, IKE_EXCH_CREATE_CHILD_SA, false, sk, 1, child, N(child), &e), &e, IKE_ERR_OK,
+           0);
     const uint8_t rekey_ike[] = {IKE_PL_SA, IKE_PL_NONCE, IKE_PL_KE};
     expect(build(&b, IKE_EXCH_CREATE_CHILD_SA, true, sk, 1, rekey_ike, N(rekey_ike), &e), &e,
            IKE_ERR_OK, 0);
@@ -160,8 +159,7 @@ static void test_encrypted_exchanges(void **state)
     const uint8_t *empty = (const uint8_t *)"";
     expect(build(&b, IKE_EXCH_INFORMATIONAL, false, sk, 1, empty, 0, &e), &e, IKE_ERR_OK, 0);
     const uint8_t dels[] = {IKE_PL_DELETE, IKE_PL_DELETE, IKE_PL_NOTIFY};
-    expect(build(&b, IKE_EXCH_INFORMATIONAL, false, sk, 1, dels, N(dels), &e), &e, IKE_ERR_OK,
-           0);
+    expect(build(&b, IKE_EXCH_INFORMATIONAL, false, sk, 1, dels, N(dels), &e), &e, IKE_ERR_OK, 0);
     const uint8_t info_sa[] = {IKE_PL_SA};
     expect(build(&b, IKE_EXCH_INFORMATIONAL, true, sk, 1, info_sa, 1, &e), &e,
            IKE_ERR_RULE_PAYLOAD_NOT_ALLOWED, IKE_PL_SA);
@@ -173,15 +171,14 @@ static void test_unknown_exchange_and_payloads(void **state)
     static struct built b;
     struct ike_err e;
     const uint8_t sk[] = {IKE_PL_SK};
-    expect(build(&b, 99, false, sk, 1, NULL, 0, &e), &e, IKE_ERR_HDR_UNKNOWN_EXCHANGE,
-           IKE_PL_NONE);
+    expect(build(&b, 99, false, sk, 1, NULL, 0, &e), &e, IKE_ERR_HDR_UNKNOWN_EXCHANGE, IKE_PL_NONE);
     /* Unknown non-critical payloads are ignored wherever they are. */
     const uint8_t with_unknown[] = {IKE_PL_SA, 200, IKE_PL_KE, IKE_PL_NONCE};
-    expect(build(&b, IKE_EXCH_IKE_SA_INIT, false, with_unknown, N(with_unknown), NULL, 0, &e),
-           &e, IKE_ERR_OK, 0);
-    const uint8_t inner_unknown[] = {201};
-    expect(build(&b, IKE_EXCH_INFORMATIONAL, false, sk, 1, inner_unknown, 1, &e), &e,
+    expect(build(&b, IKE_EXCH_IKE_SA_INIT, false, with_unknown, N(with_unknown), NULL, 0, &e), &e,
            IKE_ERR_OK, 0);
+    const uint8_t inner_unknown[] = {201};
+    expect(build(&b, IKE_EXCH_INFORMATIONAL, false, sk, 1, inner_unknown, 1, &e), &e, IKE_ERR_OK,
+           0);
 }
 
 int main(void)

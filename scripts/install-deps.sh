@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs, from Debian 12's archive, everything veer needs to build, test and
+# run. Run as root on a fresh machine. `--minimal` installs only the build and
+# unit-test tools.
+set -euo pipefail
+
+build_pkgs=(build-essential meson ninja-build pkg-config clang clang-format
+    libclang-rt-14-dev libssl-dev libcmocka-dev)
+dp_pkgs=(dpdk dpdk-dev libdpdk-dev libipsec-mb-dev)
+lab_pkgs=(iproute2 iputils-ping ethtool tshark python3-scapy
+    strongswan-charon strongswan-swanctl libcharon-extra-plugins)
+
+pkgs=("${build_pkgs[@]}")
+if [ "${1:-}" != "--minimal" ]; then
+    pkgs+=("${dp_pkgs[@]}" "${lab_pkgs[@]}")
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "install-deps: run as root (apt-get needs it)" >&2
+    exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer for it.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
+apt-get update
+apt-get install -y --no-install-recommends "${pkgs[@]}"
