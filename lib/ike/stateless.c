@@ -30,7 +30,9 @@ static int note_notify(const struct ike_pl *pl, struct ike_sl_request *req, stru
     int rc = ike_notify_decode(pl, &n, err);
     if (rc < 0)
         return rc;
-    if (n.type == IKE_N_REDIRECTED_FROM) {
+    if (n.type == IKE_N_REDIRECT_SUPPORTED) {
+        req->redirect_supported = true;
+    } else if (n.type == IKE_N_REDIRECTED_FROM) {
         if (req->has_redirected_from)
             return ike_fail(err, IKE_ERR_SL_REPEATED_NOTIFY, IKE_PL_NOTIFY, pl->offset);
         rc = ike_notify_gw_decode(&n, &req->redirected_from, err);
@@ -45,6 +47,14 @@ static int note_notify(const struct ike_pl *pl, struct ike_sl_request *req, stru
     return 0;
 }
 
+static const struct ike_pl *view(struct ike_pl *pl, const uint8_t *body, size_t pos, uint16_t blen,
+                                 uint8_t type)
+{
+    *pl = (struct ike_pl){
+        .body = body, .offset = (uint32_t)pos, .len = blen, .type = type, .known = true};
+    return pl;
+}
+
 /*
  * Takes from one payload what the decision needs; SA contents are left to the
  * control plane. The common case is handled inline; whenever a payload needs
@@ -56,23 +66,24 @@ static int scan_payload(const uint8_t *ike, size_t pos, uint16_t plen, uint8_t t
 {
     const uint8_t *body = ike + pos + IKE_GENERIC_HDR_LEN;
     uint16_t blen = (uint16_t)(plen - IKE_GENERIC_HDR_LEN);
+    struct ike_pl pl; /* filled only for the slow paths: building it per payload showed */
     switch (type) {
     case IKE_PL_NONCE:
-        if (blen < IKE_NONCE_MIN || blen > IKE_NONCE_MAX) {
-            const struct ike_pl pl = {
-                .body = body, .offset = (uint32_t)pos, .len = blen, .type = type, .known = true};
-            return ike_nonce_decode(&pl, &req->nonce, err);
-        }
+        if (blen < IKE_NONCE_MIN || blen > IKE_NONCE_MAX)
+            return ike_nonce_decode(view(&pl, body, pos, blen, type), &req->nonce, err);
         req->nonce.ptr = body;
         req->nonce.len = blen;
         return 0;
     case IKE_PL_KE:
-        if (blen < 5)
-            return ike_fail(err, IKE_ERR_PL_BODY_TOO_SHORT, IKE_PL_KE, pos);
+        if (blen <= 4) {
+            struct ike_ke_payload ke;
+            return ike_ke_decode(view(&pl, body, pos, blen, type), &ke, err);
+        }
         req->ke_group = ike_get16(body);
         return 0;
     case IKE_PL_NOTIFY:
-        if (blen >= 4) {
+        /* The usual notify (no SPI) that carries nothing to act on is only glanced at. */
+        if (blen >= 4 && body[1] == 0) {
             uint16_t ntype = ike_get16(body + 2);
             if (ntype == IKE_N_REDIRECT_SUPPORTED) {
                 req->redirect_supported = true;
@@ -81,9 +92,7 @@ static int scan_payload(const uint8_t *ike, size_t pos, uint16_t plen, uint8_t t
             if (ntype != IKE_N_REDIRECTED_FROM && ntype != IKE_N_COOKIE)
                 return 0;
         }
-        const struct ike_pl pl = {
-            .body = body, .offset = (uint32_t)pos, .len = blen, .type = type, .known = true};
-        return note_notify(&pl, req, err);
+        return note_notify(view(&pl, body, pos, blen, type), req, err);
     default:
         return 0;
     }
