@@ -109,8 +109,7 @@ enum ike_cookie_verdict ike_cookie_verify(const struct ike_cookie_keys *k, uint6
     }
     uint8_t expect[IKE_COOKIE_HASH_LEN];
     cookie_hash(s, ni, ni_len, initiator, spi_i, expect);
-    return CRYPTO_memcmp(expect, cookie + 1, IKE_COOKIE_HASH_LEN) == 0 ? good
-                                                                       : IKE_COOKIE_MISMATCH;
+    return CRYPTO_memcmp(expect, cookie + 1, IKE_COOKIE_HASH_LEN) == 0 ? good : IKE_COOKIE_MISMATCH;
 }
 
 const char *ike_cookie_verdict_name(enum ike_cookie_verdict v)

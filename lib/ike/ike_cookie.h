@@ -62,8 +62,7 @@ void ike_cookie_rotate(struct ike_cookie_keys *k, const uint8_t new_secret[IKE_C
 
 /* Writes IKE_COOKIE_LEN bytes to out. */
 void ike_cookie_make(const struct ike_cookie_keys *k, const uint8_t *ni, size_t ni_len,
-                     const struct ike_addr *initiator, uint64_t spi_i,
-                     uint8_t out[IKE_COOKIE_LEN]);
+                     const struct ike_addr *initiator, uint64_t spi_i, uint8_t out[IKE_COOKIE_LEN]);
 
 enum ike_cookie_verdict ike_cookie_verify(const struct ike_cookie_keys *k, uint64_t now_ns,
                                           const uint8_t *cookie, size_t cookie_len,

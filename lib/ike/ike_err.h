@@ -97,9 +97,9 @@ enum ike_err_code { IKE_ERR_LIST(IKE_X_ERR_ENUM) IKE_ERR__COUNT };
 
 /* Where and why decoding failed. */
 struct ike_err {
-    uint16_t code;    /* enum ike_err_code */
-    uint8_t payload;  /* payload type being decoded, IKE_PL_NONE for the header */
-    uint32_t offset;  /* byte offset in the message where the fault was found */
+    uint16_t code;   /* enum ike_err_code */
+    uint8_t payload; /* payload type being decoded, IKE_PL_NONE for the header */
+    uint32_t offset; /* byte offset in the message where the fault was found */
 };
 
 /* Short symbolic name ("PL_LENGTH_OVERRUN") and a sentence for logs. */

@@ -55,9 +55,8 @@ struct ike_sa_payload {
 int ike_sa_decode(const struct ike_pl *pl, struct ike_sa_payload *out, struct ike_err *err);
 int ike_sa_encode(struct ike_writer *w, const struct ike_sa_payload *sa);
 
-static inline const struct ike_transform *ike_proposal_transform(const struct ike_sa_payload *sa,
-                                                                 const struct ike_proposal *p,
-                                                                 unsigned i)
+static inline const struct ike_transform *
+ike_proposal_transform(const struct ike_sa_payload *sa, const struct ike_proposal *p, unsigned i)
 {
     return &sa->transforms[p->first + i];
 }
@@ -86,7 +85,7 @@ int ike_id_encode(struct ike_writer *w, uint8_t which, const struct ike_id_paylo
 /* ---- CERT (3.6) and CERTREQ (3.7) ---- */
 
 struct ike_cert_payload {
-    uint8_t encoding; /* enum ike_cert_encoding */
+    uint8_t encoding;      /* enum ike_cert_encoding */
     struct ike_bytes data; /* CERT: the certificate; CERTREQ: concatenated SHA-1 key hashes */
 };
 
@@ -120,8 +119,7 @@ struct ike_notify_payload {
     uint32_t data_off; /* message offset of data, set by decode: the data decoders report it */
 };
 
-int ike_notify_decode(const struct ike_pl *pl, struct ike_notify_payload *out,
-                      struct ike_err *err);
+int ike_notify_decode(const struct ike_pl *pl, struct ike_notify_payload *out, struct ike_err *err);
 int ike_notify_encode(struct ike_writer *w, const struct ike_notify_payload *n);
 
 /* Gateway identity of REDIRECT / REDIRECTED_FROM (RFC 5685 3, 10). */
@@ -146,8 +144,8 @@ int ike_notify_gw_decode(const struct ike_notify_payload *n, struct ike_gw_id *g
 int ike_notify_gw_encode(struct ike_writer *w, uint16_t type, const struct ike_gw_id *gw);
 /* SIGNATURE_HASH_ALGORITHMS (RFC 7427 4): list of 16-bit hash identifiers. */
 #define IKE_MAX_HASH_ALGS 16
-int ike_notify_hash_algs_decode(const struct ike_notify_payload *n, uint16_t *algs,
-                                unsigned *nalgs, struct ike_err *err);
+int ike_notify_hash_algs_decode(const struct ike_notify_payload *n, uint16_t *algs, unsigned *nalgs,
+                                struct ike_err *err);
 
 /* A status notify with no SPI and no data (REDIRECT_SUPPORTED, ...) or with plain data. */
 int ike_notify_encode_simple(struct ike_writer *w, uint16_t type, const void *data, size_t len);
@@ -162,8 +160,7 @@ struct ike_delete_payload {
     const uint8_t *spis; /* nspis * spi_size bytes, big-endian */
 };
 
-int ike_delete_decode(const struct ike_pl *pl, struct ike_delete_payload *out,
-                      struct ike_err *err);
+int ike_delete_decode(const struct ike_pl *pl, struct ike_delete_payload *out, struct ike_err *err);
 int ike_delete_encode(struct ike_writer *w, const struct ike_delete_payload *d);
 
 /* ---- Vendor ID (3.12) ---- */
@@ -246,8 +243,7 @@ int ike_sk_decode(const struct ike_pl *pl, size_t iv_len, size_t icv_len,
  * zeroed IV space; inner payloads are then written with the normal encoders
  * and chain from the SK's own next-payload field. Returns the SK's offset.
  */
-size_t ike_sk_begin(struct ike_writer *w, size_t iv_len, uint16_t frag_num,
-                    uint16_t frag_total);
+size_t ike_sk_begin(struct ike_writer *w, size_t iv_len, uint16_t frag_num, uint16_t frag_total);
 
 /*
  * Closes the SK payload: pads the plaintext to `block_size` (1 for AEAD and

@@ -26,8 +26,8 @@ struct ike_sl_request {
     uint64_t spi_i;
     struct ike_bytes nonce; /* Ni, 16..256 bytes */
     uint16_t ke_group;
-    bool redirect_supported;   /* N(REDIRECT_SUPPORTED) seen */
-    bool has_redirected_from;  /* N(REDIRECTED_FROM) seen (implies redirect support) */
+    bool redirect_supported;  /* N(REDIRECT_SUPPORTED) seen */
+    bool has_redirected_from; /* N(REDIRECTED_FROM) seen (implies redirect support) */
     struct ike_gw_id redirected_from;
     struct ike_bytes cookie; /* N(COOKIE) data; len 0 when absent */
 };
@@ -67,21 +67,21 @@ enum ike_sl_action {
 
 /* Why a client that might have been redirected got a COOKIE instead. */
 enum ike_sl_no_redirect {
-    IKE_SL_NR_NONE,            /* it was redirected (or the question did not arise) */
-    IKE_SL_NR_NOT_SUPPORTED,   /* no REDIRECT_SUPPORTED nor REDIRECTED_FROM */
-    IKE_SL_NR_NO_POLICY,       /* redirection not configured */
-    IKE_SL_NR_NO_TARGET,       /* the policy had no gateway */
-    IKE_SL_NR_TARGET_IS_ORIGIN,/* the policy picked the gateway named in REDIRECTED_FROM */
-    IKE_SL_NR_TOO_BIG,         /* the REDIRECT reply would be larger than the request */
+    IKE_SL_NR_NONE,             /* it was redirected (or the question did not arise) */
+    IKE_SL_NR_NOT_SUPPORTED,    /* no REDIRECT_SUPPORTED nor REDIRECTED_FROM */
+    IKE_SL_NR_NO_POLICY,        /* redirection not configured */
+    IKE_SL_NR_NO_TARGET,        /* the policy had no gateway */
+    IKE_SL_NR_TARGET_IS_ORIGIN, /* the policy picked the gateway named in REDIRECTED_FROM */
+    IKE_SL_NR_TOO_BIG,          /* the REDIRECT reply would be larger than the request */
 };
 
 struct ike_sl_result {
     enum ike_sl_action action;
-    struct ike_err err;               /* for IKE_SL_DROP: why */
-    bool cookie_present;              /* the request carried N(COOKIE) */
-    enum ike_cookie_verdict cookie;   /* its verdict, when present */
+    struct ike_err err;             /* for IKE_SL_DROP: why */
+    bool cookie_present;            /* the request carried N(COOKIE) */
+    enum ike_cookie_verdict cookie; /* its verdict, when present */
     enum ike_sl_no_redirect no_redirect;
-    size_t reply_len;                 /* bytes of UDP payload written to out */
+    size_t reply_len; /* bytes of UDP payload written to out */
 };
 
 const char *ike_sl_action_name(enum ike_sl_action a);
@@ -95,9 +95,9 @@ const char *ike_sl_no_redirect_name(enum ike_sl_no_redirect r);
  * `out` as a UDP payload, behind a non-ESP marker when the request had one.
  * Returns 0, or -EBADMSG for DROP.
  */
-int ike_sl_respond(const struct ike_sl_config *cfg, uint64_t now_ns,
-                   const struct ike_addr *client, const uint8_t *udp, size_t len, bool natt,
-                   uint8_t *out, size_t out_cap, struct ike_sl_result *res);
+int ike_sl_respond(const struct ike_sl_config *cfg, uint64_t now_ns, const struct ike_addr *client,
+                   const uint8_t *udp, size_t len, bool natt, uint8_t *out, size_t out_cap,
+                   struct ike_sl_result *res);
 
 /*
  * The two replies on their own, for callers that already parsed the request
@@ -105,7 +105,7 @@ int ike_sl_respond(const struct ike_sl_config *cfg, uint64_t now_ns,
  */
 long ike_sl_build_redirect(const struct ike_sl_request *req, const struct ike_gw_id *gw,
                            uint8_t *out, size_t out_cap);
-long ike_sl_build_cookie(const struct ike_sl_request *req, const uint8_t *cookie,
-                         size_t cookie_len, uint8_t *out, size_t out_cap);
+long ike_sl_build_cookie(const struct ike_sl_request *req, const uint8_t *cookie, size_t cookie_len,
+                         uint8_t *out, size_t out_cap);
 
 #endif
