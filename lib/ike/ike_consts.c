@@ -30,10 +30,14 @@ IKE_NAME_FN(ike_cp_type_name, IKE_CP_TYPE_LIST)
 IKE_NAME_FN(ike_cp_attr_name, IKE_CP_ATTR_LIST)
 IKE_NAME_FN(ike_hash_alg_name, IKE_HASH_ALG_LIST)
 
-static IKE_NAME_FN(encr_name, IKE_ENCR_LIST) static IKE_NAME_FN(prf_name, IKE_PRF_LIST) static IKE_NAME_FN(
-    integ_name, IKE_INTEG_LIST) static IKE_NAME_FN(dh_name,
-                                                   IKE_DH_LIST) static IKE_NAME_FN(esn_name,
-                                                                                   IKE_ESN_LIST)
+/* clang-format cannot tell that these macro invocations are function definitions. */
+/* clang-format off */
+static IKE_NAME_FN(encr_name, IKE_ENCR_LIST)
+static IKE_NAME_FN(prf_name, IKE_PRF_LIST)
+static IKE_NAME_FN(integ_name, IKE_INTEG_LIST)
+static IKE_NAME_FN(dh_name, IKE_DH_LIST)
+static IKE_NAME_FN(esn_name, IKE_ESN_LIST)
+    /* clang-format on */
 
     const char *ike_transform_id_name(unsigned type, unsigned id)
 {
