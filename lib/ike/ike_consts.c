@@ -8,12 +8,15 @@
     case v:                                                                                        \
         return #n;
 
+#define IKE_NAME_SWITCH(list, v)                                                                   \
+    switch (v) {                                                                                   \
+        list(IKE_NAME_CASE) default : return NULL;                                                 \
+    }
+
 #define IKE_NAME_FN(fn, list)                                                                      \
     const char *fn(unsigned v)                                                                     \
     {                                                                                              \
-        switch (v) {                                                                               \
-            list(IKE_NAME_CASE) default : return NULL;                                             \
-        }                                                                                          \
+        IKE_NAME_SWITCH(list, v)                                                                   \
     }
 
 IKE_NAME_FN(ike_exchange_name, IKE_EXCHANGE_LIST)
@@ -30,28 +33,19 @@ IKE_NAME_FN(ike_cp_type_name, IKE_CP_TYPE_LIST)
 IKE_NAME_FN(ike_cp_attr_name, IKE_CP_ATTR_LIST)
 IKE_NAME_FN(ike_hash_alg_name, IKE_HASH_ALG_LIST)
 
-/* clang-format cannot tell that these macro invocations are function definitions. */
-/* clang-format off */
-static IKE_NAME_FN(encr_name, IKE_ENCR_LIST)
-static IKE_NAME_FN(prf_name, IKE_PRF_LIST)
-static IKE_NAME_FN(integ_name, IKE_INTEG_LIST)
-static IKE_NAME_FN(dh_name, IKE_DH_LIST)
-static IKE_NAME_FN(esn_name, IKE_ESN_LIST)
-    /* clang-format on */
-
-    const char *ike_transform_id_name(unsigned type, unsigned id)
+const char *ike_transform_id_name(unsigned type, unsigned id)
 {
     switch (type) {
     case IKE_TT_ENCR:
-        return encr_name(id);
+        IKE_NAME_SWITCH(IKE_ENCR_LIST, id)
     case IKE_TT_PRF:
-        return prf_name(id);
+        IKE_NAME_SWITCH(IKE_PRF_LIST, id)
     case IKE_TT_INTEG:
-        return integ_name(id);
+        IKE_NAME_SWITCH(IKE_INTEG_LIST, id)
     case IKE_TT_DH:
-        return dh_name(id);
+        IKE_NAME_SWITCH(IKE_DH_LIST, id)
     case IKE_TT_ESN:
-        return esn_name(id);
+        IKE_NAME_SWITCH(IKE_ESN_LIST, id)
     default:
         return NULL;
     }
