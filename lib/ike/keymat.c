@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "ike_keymat.h"
+
+#include <errno.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <string.h>
+
+#include "ike_consts.h"
+#include "ike_writer.h"
+
+static const char *prf_digest(uint16_t prf)
+{
+    switch (prf) {
+    case IKE_PRF_HMAC_SHA1:
+        return "SHA1";
+    case IKE_PRF_HMAC_SHA2_256:
+        return "SHA2-256";
+    case IKE_PRF_HMAC_SHA2_384:
+        return "SHA2-384";
+    case IKE_PRF_HMAC_SHA2_512:
+        return "SHA2-512";
+    default:
+        return NULL;
+    }
+}
+
+size_t ike_prf_len(uint16_t prf)
+{
+    switch (prf) {
+    case IKE_PRF_HMAC_SHA1:
+        return 20;
+    case IKE_PRF_HMAC_SHA2_256:
+        return 32;
+    case IKE_PRF_HMAC_SHA2_384:
+        return 48;
+    case IKE_PRF_HMAC_SHA2_512:
+        return 64;
+    default:
+        return 0;
+    }
+}
+
+int ike_prf(uint16_t prf, const uint8_t *key, size_t key_len, const struct ike_iov *data,
+            unsigned ndata, uint8_t *out)
+{
+    const char *digest = prf_digest(prf);
+    if (digest == NULL)
+        return -ENOTSUP;
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    EVP_MAC_CTX *ctx = mac != NULL ? EVP_MAC_CTX_new(mac) : NULL;
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)digest, 0),
+        OSSL_PARAM_construct_end(),
+    };
+    size_t n = 0;
+    int ok = ctx != NULL && EVP_MAC_init(ctx, key, key_len, params) == 1;
+    for (unsigned i = 0; ok && i < ndata; i++)
+        ok = EVP_MAC_update(ctx, data[i].ptr, data[i].len) == 1;
+    ok = ok && EVP_MAC_final(ctx, out, &n, IKE_PRF_MAX_LEN) == 1 && n == ike_prf_len(prf);
+    EVP_MAC_CTX_free(ctx);
+    EVP_MAC_free(mac);
+    return ok ? 0 : -EIO;
+}
+
+int ike_prf_plus(uint16_t prf, const uint8_t *key, size_t key_len, const struct ike_iov *seed,
+                 unsigned nseed, uint8_t *out, size_t out_len)
+{
+    size_t block = ike_prf_len(prf);
+    if (block == 0)
+        return -ENOTSUP;
+    if (out_len > block * IKE_PRF_PLUS_MAX_BLOCKS || nseed > 6)
+        return -EINVAL;
+    /* T1 = prf(K, S | 0x01), Tn = prf(K, Tn-1 | S | n) */
+    uint8_t t[IKE_PRF_MAX_LEN];
+    struct ike_iov in[8];
+    uint8_t counter = 1;
+    for (size_t done = 0; done < out_len; counter++) {
+        unsigned n = 0;
+        if (counter > 1)
+            in[n++] = (struct ike_iov){t, block};
+        for (unsigned i = 0; i < nseed; i++)
+            in[n++] = seed[i];
+        in[n++] = (struct ike_iov){&counter, 1};
+        int rc = ike_prf(prf, key, key_len, in, n, t);
+        if (rc < 0) {
+            OPENSSL_cleanse(t, sizeof(t));
+            return rc;
+        }
+        size_t take = out_len - done < block ? out_len - done : block;
+        memcpy(out + done, t, take);
+        done += take;
+    }
+    OPENSSL_cleanse(t, sizeof(t));
+    return 0;
+}
+
+int ike_derive_sa_keys(uint16_t prf, const struct ike_key_lens *lens, const uint8_t *old_sk_d,
+                       const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
+                       const uint8_t *gir, size_t gir_len, uint64_t spi_i, uint64_t spi_r,
+                       struct ike_sa_keys *keys)
+{
+    size_t plen = ike_prf_len(prf);
+    if (plen == 0)
+        return -ENOTSUP;
+    if (lens->prf > IKE_KEY_MAX || lens->integ > IKE_KEY_MAX || lens->encr > IKE_KEY_MAX ||
+        ni_len + nr_len > 2 * 256)
+        return -EINVAL;
+    uint8_t skeyseed[IKE_PRF_MAX_LEN];
+    int rc;
+    if (old_sk_d == NULL) {
+        uint8_t nonces[2 * 256];
+        memcpy(nonces, ni, ni_len);
+        memcpy(nonces + ni_len, nr, nr_len);
+        const struct ike_iov d[] = {{gir, gir_len}};
+        rc = ike_prf(prf, nonces, ni_len + nr_len, d, 1, skeyseed);
+    } else {
+        const struct ike_iov d[] = {{gir, gir_len}, {ni, ni_len}, {nr, nr_len}};
+        rc = ike_prf(prf, old_sk_d, lens->prf, d, 3, skeyseed);
+    }
+    if (rc < 0)
+        return rc;
+
+    uint8_t spis[16];
+    ike_put64(spis, spi_i);
+    ike_put64(spis + 8, spi_r);
+    const struct ike_iov seed[] = {{ni, ni_len}, {nr, nr_len}, {spis, sizeof(spis)}};
+    size_t total = 3 * lens->prf + 2 * lens->integ + 2 * lens->encr;
+    uint8_t km[7 * IKE_KEY_MAX];
+    rc = ike_prf_plus(prf, skeyseed, plen, seed, 3, km, total);
+    OPENSSL_cleanse(skeyseed, sizeof(skeyseed));
+    if (rc < 0)
+        return rc;
+    keys->lens = *lens;
+    const uint8_t *p = km;
+    uint8_t *const dst[] = {keys->sk_d,  keys->sk_ai, keys->sk_ar, keys->sk_ei,
+                            keys->sk_er, keys->sk_pi, keys->sk_pr};
+    const size_t len[] = {lens->prf,  lens->integ, lens->integ, lens->encr,
+                          lens->encr, lens->prf,   lens->prf};
+    for (unsigned i = 0; i < 7; i++) {
+        memcpy(dst[i], p, len[i]);
+        p += len[i];
+    }
+    OPENSSL_cleanse(km, sizeof(km));
+    return 0;
+}
+
+int ike_derive_child_keymat(uint16_t prf, const uint8_t *sk_d, size_t sk_d_len, const uint8_t *gir,
+                            size_t gir_len, const uint8_t *ni, size_t ni_len, const uint8_t *nr,
+                            size_t nr_len, uint8_t *out, size_t out_len)
+{
+    struct ike_iov seed[3];
+    unsigned n = 0;
+    if (gir != NULL)
+        seed[n++] = (struct ike_iov){gir, gir_len};
+    seed[n++] = (struct ike_iov){ni, ni_len};
+    seed[n++] = (struct ike_iov){nr, nr_len};
+    return ike_prf_plus(prf, sk_d, sk_d_len, seed, n, out, out_len);
+}
+
+void ike_sa_keys_wipe(struct ike_sa_keys *keys)
+{
+    OPENSSL_cleanse(keys, sizeof(*keys));
+}
