@@ -1,0 +1,177 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The IKEv2 control plane: configuration it runs on, the narrow backend it
+ * reaches the world through, and the entry points a control loop calls.
+ *
+ * lib/ike never opens a socket, reads a clock or installs an SA itself: the
+ * backend does (Linux UDP sockets in app/, DPDK rings in the appliance, mocks
+ * in unit tests), so the same code runs in all three.
+ */
+#ifndef VEER_IKE_H
+#define VEER_IKE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ike_addr.h"
+#include "ike_payload.h"
+#include "ike_proposal.h"
+
+/* ---- configuration ---- */
+
+#define IKE_ID_MAX 255
+struct ike_id {
+    uint8_t type; /* enum ike_id_type */
+    uint8_t len;
+    uint8_t data[IKE_ID_MAX];
+};
+
+#define IKE_PSK_MAX 128
+#define IKE_PEER_NAME_MAX 64
+#define IKE_CFG_MAX_PROPOSALS 4
+#define IKE_CFG_MAX_TS 4
+
+struct ike_peer_cfg {
+    char name[IKE_PEER_NAME_MAX];
+    struct ike_id local_id;
+    struct ike_id remote_id; /* type 0: any identity authenticated with this PSK */
+    uint8_t psk[IKE_PSK_MAX];
+    size_t psk_len;
+    struct ike_addr remote; /* where to initiate to; family 0 for responder-only peers */
+    unsigned nike, nesp;
+    struct ike_proposal_cfg ike[IKE_CFG_MAX_PROPOSALS];
+    struct ike_proposal_cfg esp[IKE_CFG_MAX_PROPOSALS];
+    unsigned nlocal_ts, nremote_ts;
+    struct ike_ts local_ts[IKE_CFG_MAX_TS];
+    struct ike_ts remote_ts[IKE_CFG_MAX_TS];
+};
+
+struct ike_config {
+    const struct ike_peer_cfg *peers;
+    unsigned npeers;
+    unsigned max_sas;             /* SA table size */
+    unsigned half_open_timeout_s; /* responder drops an SA stuck before IKE_AUTH */
+    unsigned retransmit_base_ms;  /* first retransmission; doubles each time */
+    unsigned retransmit_tries;    /* then the SA is given up */
+};
+
+/* ---- what the control plane gives the dataplane ---- */
+
+#define IKE_CHILD_KEY_MAX 36
+struct ike_child_sa {
+    uint64_t ike_spi_i, ike_spi_r; /* the IKE SA it belongs to */
+    uint32_t spi_in;               /* chosen by us: the peer sends with it */
+    uint32_t spi_out;              /* chosen by the peer: we send with it */
+    struct ike_chosen alg;
+    size_t encr_key_len, integ_key_len;
+    uint8_t encr_in[IKE_CHILD_KEY_MAX], encr_out[IKE_CHILD_KEY_MAX];
+    uint8_t integ_in[64], integ_out[64];
+    struct ike_addr local, remote; /* outer addresses */
+    bool udp_encap;                /* ESP in UDP/4500 (RFC 3948) */
+    struct ike_ts_payload ts_local, ts_remote;
+};
+
+/* ---- the backend ---- */
+
+enum ike_log_level { IKE_LOG_ERR, IKE_LOG_WARN, IKE_LOG_INFO, IKE_LOG_DEBUG };
+
+struct ike_backend {
+    void *opaque;
+    /* Sends a UDP payload (with the non-ESP marker already in front on 4500). */
+    int (*send)(void *opaque, const struct ike_addr *local, const struct ike_addr *remote,
+                const uint8_t *buf, size_t len);
+    int (*child_install)(void *opaque, const struct ike_child_sa *child);
+    int (*child_delete)(void *opaque, const struct ike_child_sa *child);
+    uint64_t (*now_ns)(void *opaque);
+    void (*random)(void *opaque, uint8_t *buf, size_t len);
+    void (*log)(void *opaque, enum ike_log_level level, const char *msg);
+};
+
+/* ---- SA states ---- */
+
+#define IKE_SA_STATE_LIST(X)                                                                       \
+    X(INIT_SENT) /* initiator: IKE_SA_INIT request out */                                          \
+    X(INIT_DONE) /* responder: IKE_SA_INIT answered, waiting for IKE_AUTH */                       \
+    X(AUTH_SENT) /* initiator: IKE_AUTH request out */                                             \
+    X(ESTABLISHED)                                                                                 \
+    X(DELETING) /* our Delete is out */                                                            \
+    X(DEAD)     /* to be freed */
+
+#define IKE_X_STATE_ENUM(n) IKE_SA_##n,
+enum ike_sa_state { IKE_SA_STATE_LIST(IKE_X_STATE_ENUM) IKE_SA__STATES };
+#undef IKE_X_STATE_ENUM
+
+const char *ike_sa_state_name(enum ike_sa_state s);
+
+/* ---- counters (one per reason; telemetry prints the names) ---- */
+
+#define IKE_COUNTER_LIST(X)                                                                        \
+    X(rx_packets)                                                                                  \
+    X(rx_malformed)                                                                                \
+    X(rx_no_sa)                                                                                    \
+    X(rx_bad_msg_id)                                                                               \
+    X(rx_retransmit_answered)                                                                      \
+    X(rx_decrypt_failed)                                                                           \
+    X(tx_packets)                                                                                  \
+    X(tx_retransmits)                                                                              \
+    X(sa_created)                                                                                  \
+    X(sa_established)                                                                              \
+    X(sa_deleted)                                                                                  \
+    X(sa_half_open_expired)                                                                        \
+    X(sa_table_full)                                                                               \
+    X(no_proposal_chosen)                                                                          \
+    X(invalid_ke_payload)                                                                          \
+    X(auth_failed)                                                                                 \
+    X(ts_unacceptable)                                                                             \
+    X(child_installed)                                                                             \
+    X(child_deleted)                                                                               \
+    X(state_transitions)                                                                           \
+    X(bad_transitions)
+
+#define IKE_X_COUNTER_FIELD(n) uint64_t n;
+struct ike_counters {
+    IKE_COUNTER_LIST(IKE_X_COUNTER_FIELD)
+};
+#undef IKE_X_COUNTER_FIELD
+
+/* ---- entry points ---- */
+
+struct ike_ctx;
+
+struct ike_ctx *ike_ctx_new(const struct ike_config *cfg, const struct ike_backend *be);
+void ike_ctx_free(struct ike_ctx *ctx);
+
+/* One received UDP payload; `local` says the address and port it arrived on. */
+void ike_input(struct ike_ctx *ctx, const struct ike_addr *local, const struct ike_addr *remote,
+               const uint8_t *udp, size_t len);
+
+/* Runs the timers that are due (retransmission, half-open expiry). */
+void ike_tick(struct ike_ctx *ctx);
+
+/* Starts an IKE SA (and its first Child SA) with configured peer `peer` from `local`. */
+int ike_initiate(struct ike_ctx *ctx, unsigned peer, const struct ike_addr *local);
+
+/* Deletes the IKE SA (and its Child SAs), telling the peer. */
+int ike_delete(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r);
+
+const struct ike_counters *ike_get_counters(const struct ike_ctx *ctx);
+
+/* A read-only view of one SA, for telemetry and tests. */
+struct ike_sa_info {
+    uint64_t spi_i, spi_r;
+    bool initiator;
+    enum ike_sa_state state;
+    const char *peer;
+    struct ike_addr local, remote;
+    bool natt;
+    struct ike_chosen alg;
+    unsigned nchildren;
+    uint32_t child_spi_in, child_spi_out; /* of the first Child SA */
+};
+
+/* Calls fn for every SA; returns how many there are. */
+unsigned ike_sa_foreach(const struct ike_ctx *ctx,
+                        void (*fn)(void *opaque, const struct ike_sa_info *sa), void *opaque);
+
+#endif

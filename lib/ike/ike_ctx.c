@@ -1,0 +1,469 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control-plane context: SA table, the one function through which every
+ * SA state changes, the receive pipeline and the timers.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ike_rules.h"
+#include "ike_sa.h"
+#include "ike_writer.h"
+
+#define IKE_X_STATE_NAME(n) #n,
+static const char *const state_names[] = {IKE_SA_STATE_LIST(IKE_X_STATE_NAME)};
+
+const char *ike_sa_state_name(enum ike_sa_state s)
+{
+    return s < IKE_SA__STATES ? state_names[s] : "?";
+}
+
+/* ---- helpers over the backend ---- */
+
+uint64_t ike_now(struct ike_ctx *ctx)
+{
+    return ctx->be.now_ns(ctx->be.opaque);
+}
+
+void ike_random(struct ike_ctx *ctx, void *buf, size_t len)
+{
+    ctx->be.random(ctx->be.opaque, buf, len);
+}
+
+void ike_log(struct ike_ctx *ctx, enum ike_log_level level, const char *fmt, ...)
+{
+    if (ctx->be.log == NULL)
+        return;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    ctx->be.log(ctx->be.opaque, level, msg);
+}
+
+int ike_keep(struct ike_kept_msg *kept, const uint8_t *buf, size_t len, uint32_t msg_id)
+{
+    uint8_t *copy = realloc(kept->buf, len);
+    if (copy == NULL)
+        return -ENOMEM;
+    memcpy(copy, buf, len);
+    kept->buf = copy;
+    kept->len = len;
+    kept->msg_id = msg_id;
+    return 0;
+}
+
+void ike_unkeep(struct ike_kept_msg *kept)
+{
+    free(kept->buf);
+    kept->buf = NULL;
+    kept->len = 0;
+}
+
+/* ---- table ---- */
+
+static unsigned bucket(const struct ike_ctx *ctx, uint64_t spi)
+{
+    /* SPIs are random, so folding them is a fine hash. */
+    return (unsigned)((spi ^ (spi >> 32)) & (ctx->nbuckets - 1));
+}
+
+struct ike_ctx *ike_ctx_new(const struct ike_config *cfg, const struct ike_backend *be)
+{
+    struct ike_ctx *ctx = calloc(1, sizeof(*ctx));
+    if (ctx == NULL)
+        return NULL;
+    ctx->cfg = *cfg;
+    ctx->be = *be;
+    if (ctx->cfg.max_sas == 0)
+        ctx->cfg.max_sas = 65536;
+    if (ctx->cfg.half_open_timeout_s == 0)
+        ctx->cfg.half_open_timeout_s = 30;
+    if (ctx->cfg.retransmit_base_ms == 0)
+        ctx->cfg.retransmit_base_ms = 500;
+    if (ctx->cfg.retransmit_tries == 0)
+        ctx->cfg.retransmit_tries = 5;
+    ctx->nbuckets = 1;
+    while (ctx->nbuckets < ctx->cfg.max_sas && ctx->nbuckets < (1u << 24))
+        ctx->nbuckets <<= 1;
+    ctx->by_ours = calloc(ctx->nbuckets, sizeof(*ctx->by_ours));
+    ctx->by_theirs = calloc(ctx->nbuckets, sizeof(*ctx->by_theirs));
+    if (ctx->by_ours == NULL || ctx->by_theirs == NULL) {
+        ike_ctx_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+static uint64_t our_spi(const struct ike_sa *sa)
+{
+    return sa->initiator ? sa->spi_i : sa->spi_r;
+}
+
+static void unlink_sa(struct ike_sa **head, struct ike_sa *sa, bool ours)
+{
+    for (struct ike_sa **p = head; *p != NULL; p = ours ? &(*p)->next_ours : &(*p)->next_theirs) {
+        if (*p == sa) {
+            *p = ours ? sa->next_ours : sa->next_theirs;
+            return;
+        }
+    }
+}
+
+static void free_sa(struct ike_sa *sa)
+{
+    ike_dh_free(sa->dh);
+    ike_unkeep(&sa->init_i);
+    ike_unkeep(&sa->init_r);
+    ike_unkeep(&sa->request);
+    ike_unkeep(&sa->response);
+    ike_sa_keys_wipe(&sa->keys);
+    memset(sa->children, 0, sizeof(sa->children));
+    free(sa);
+}
+
+void ike_ctx_free(struct ike_ctx *ctx)
+{
+    if (ctx == NULL)
+        return;
+    for (unsigned b = 0; ctx->by_ours != NULL && b < ctx->nbuckets; b++) {
+        struct ike_sa *sa = ctx->by_ours[b];
+        while (sa != NULL) {
+            struct ike_sa *next = sa->next_ours;
+            free_sa(sa);
+            sa = next;
+        }
+    }
+    free(ctx->by_ours);
+    free(ctx->by_theirs);
+    free(ctx);
+}
+
+static uint64_t fresh_spi(struct ike_ctx *ctx)
+{
+    for (;;) {
+        uint64_t spi;
+        ike_random(ctx, &spi, sizeof(spi));
+        if (spi != 0 && ike_sa_find_ours(ctx, spi) == NULL)
+            return spi;
+    }
+}
+
+struct ike_sa *ike_sa_create(struct ike_ctx *ctx, bool initiator, const struct ike_addr *local,
+                             const struct ike_addr *remote)
+{
+    if (ctx->nsas >= ctx->cfg.max_sas) {
+        ctx->counters.sa_table_full++;
+        return NULL;
+    }
+    struct ike_sa *sa = calloc(1, sizeof(*sa));
+    if (sa == NULL)
+        return NULL;
+    sa->initiator = initiator;
+    sa->local = *local;
+    sa->remote = *remote;
+    sa->natt = local->port == IKE_NATT_PORT;
+    sa->created_ns = ike_now(ctx);
+    sa->state = initiator ? IKE_SA_INIT_SENT : IKE_SA_INIT_DONE;
+    if (initiator) {
+        sa->spi_i = fresh_spi(ctx);
+        unsigned b = bucket(ctx, sa->spi_i);
+        sa->next_ours = ctx->by_ours[b];
+        ctx->by_ours[b] = sa;
+    }
+    ctx->nsas++;
+    ctx->counters.sa_created++;
+    return sa;
+}
+
+void ike_sa_index_responder(struct ike_ctx *ctx, struct ike_sa *sa)
+{
+    sa->spi_r = fresh_spi(ctx);
+    unsigned b = bucket(ctx, sa->spi_r);
+    sa->next_ours = ctx->by_ours[b];
+    ctx->by_ours[b] = sa;
+    b = bucket(ctx, sa->spi_i);
+    sa->next_theirs = ctx->by_theirs[b];
+    ctx->by_theirs[b] = sa;
+}
+
+struct ike_sa *ike_sa_find_ours(struct ike_ctx *ctx, uint64_t spi)
+{
+    for (struct ike_sa *sa = ctx->by_ours[bucket(ctx, spi)]; sa != NULL; sa = sa->next_ours) {
+        if (our_spi(sa) == spi)
+            return sa;
+    }
+    return NULL;
+}
+
+struct ike_sa *ike_sa_find_half_open(struct ike_ctx *ctx, uint64_t spi_i,
+                                     const struct ike_addr *remote)
+{
+    for (struct ike_sa *sa = ctx->by_theirs[bucket(ctx, spi_i)]; sa != NULL; sa = sa->next_theirs) {
+        if (sa->spi_i == spi_i && ike_addr_ip_equal(&sa->remote, remote) &&
+            sa->remote.port == remote->port)
+            return sa;
+    }
+    return NULL;
+}
+
+void ike_sa_destroy(struct ike_ctx *ctx, struct ike_sa *sa)
+{
+    ike_children_delete(ctx, sa);
+    uint64_t ours = our_spi(sa);
+    if (ours != 0)
+        unlink_sa(&ctx->by_ours[bucket(ctx, ours)], sa, true);
+    if (!sa->initiator)
+        unlink_sa(&ctx->by_theirs[bucket(ctx, sa->spi_i)], sa, false);
+    ctx->nsas--;
+    ctx->counters.sa_deleted++;
+    free_sa(sa);
+}
+
+/* ---- state machine ---- */
+
+static bool transition_allowed(enum ike_sa_state from, enum ike_sa_state to)
+{
+    switch (to) {
+    case IKE_SA_AUTH_SENT:
+        return from == IKE_SA_INIT_SENT;
+    case IKE_SA_ESTABLISHED:
+        return from == IKE_SA_INIT_DONE || from == IKE_SA_AUTH_SENT;
+    case IKE_SA_DELETING:
+        return from == IKE_SA_ESTABLISHED;
+    case IKE_SA_DEAD:
+        return from != IKE_SA_DEAD;
+    default:
+        return false; /* INIT_SENT and INIT_DONE are only entered at creation */
+    }
+}
+
+void ike_sa_set_state(struct ike_ctx *ctx, struct ike_sa *sa, enum ike_sa_state next,
+                      const char *why)
+{
+    if (!transition_allowed(sa->state, next)) {
+        ctx->counters.bad_transitions++;
+        ike_log(ctx, IKE_LOG_ERR, "IKE SA %016llx_%016llx: refused %s -> %s (%s)",
+                (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r,
+                ike_sa_state_name(sa->state), ike_sa_state_name(next), why);
+        return;
+    }
+    ike_log(ctx, IKE_LOG_INFO, "IKE SA %016llx_%016llx %s: %s -> %s (%s)",
+            (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r,
+            sa->peer != NULL ? sa->peer->name : "-", ike_sa_state_name(sa->state),
+            ike_sa_state_name(next), why);
+    ctx->counters.state_transitions++;
+    if (next == IKE_SA_ESTABLISHED) {
+        ctx->counters.sa_established++;
+        /* The IKE_SA_INIT messages were only needed for AUTH. */
+        ike_unkeep(&sa->init_i);
+        ike_unkeep(&sa->init_r);
+        ike_dh_free(sa->dh);
+        sa->dh = NULL;
+    }
+    sa->state = next;
+}
+
+/* ---- receive pipeline ---- */
+
+static bool is_request(const struct ike_hdr *h)
+{
+    return !ike_hdr_is_response(h);
+}
+
+static void dispatch_request(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t *msg, size_t len,
+                             struct ike_msg *m)
+{
+    const struct ike_hdr *h = &m->hdr;
+    if (h->msg_id + 1 == sa->next_peer_id && sa->response.buf != NULL &&
+        sa->response.msg_id == h->msg_id) {
+        /* A retransmitted request: replay our answer, process nothing (RFC 7296 2.1). */
+        ctx->counters.rx_retransmit_answered++;
+        ike_send_raw(ctx, sa, sa->response.buf, sa->response.len, false, h->msg_id);
+        return;
+    }
+    if (h->msg_id != sa->next_peer_id) {
+        ctx->counters.rx_bad_msg_id++;
+        return;
+    }
+    if (ike_open_message(ctx, sa, msg, len, m) < 0)
+        return;
+    switch (h->exchange) {
+    case IKE_EXCH_IKE_AUTH:
+        if (sa->state == IKE_SA_INIT_DONE)
+            ike_auth_request(ctx, sa, m);
+        break;
+    case IKE_EXCH_INFORMATIONAL:
+        if (sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_DELETING)
+            ike_info_request(ctx, sa, m);
+        break;
+    default:
+        ike_log(ctx, IKE_LOG_WARN, "%s request not handled yet", ike_exchange_name(h->exchange));
+        break;
+    }
+}
+
+static void dispatch_response(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t *msg, size_t len,
+                              struct ike_msg *m)
+{
+    const struct ike_hdr *h = &m->hdr;
+    if (sa->request.buf == NULL || h->msg_id != sa->request.msg_id) {
+        ctx->counters.rx_bad_msg_id++;
+        return;
+    }
+    if (h->exchange == IKE_EXCH_IKE_SA_INIT) {
+        if (sa->state == IKE_SA_INIT_SENT)
+            ike_init_response(ctx, sa, msg, len, m);
+        return;
+    }
+    if (ike_open_message(ctx, sa, msg, len, m) < 0)
+        return;
+    ike_unkeep(&sa->request);
+    sa->next_req_id++;
+    if (h->exchange == IKE_EXCH_IKE_AUTH && sa->state == IKE_SA_AUTH_SENT)
+        ike_auth_response(ctx, sa, m);
+    else if (h->exchange == IKE_EXCH_INFORMATIONAL)
+        ike_info_response(ctx, sa, m);
+}
+
+void ike_input(struct ike_ctx *ctx, const struct ike_addr *local, const struct ike_addr *remote,
+               const uint8_t *udp, size_t len)
+{
+    ctx->counters.rx_packets++;
+    if (local->port == IKE_NATT_PORT) {
+        /* On 4500 IKE follows four zero bytes; anything else is ESP, not ours. */
+        if (len < IKE_NON_ESP_MARKER_LEN || ike_get32(udp) != 0) {
+            ctx->counters.rx_malformed++;
+            return;
+        }
+        udp += IKE_NON_ESP_MARKER_LEN;
+        len -= IKE_NON_ESP_MARKER_LEN;
+    }
+    if (len > IKE_MSG_BUF) {
+        ctx->counters.rx_malformed++;
+        return;
+    }
+    /* Decryption works in place: take a private copy of the datagram. */
+    uint8_t msg[IKE_MSG_BUF];
+    memcpy(msg, udp, len);
+    struct ike_msg m;
+    struct ike_err err;
+    if (ike_msg_decode(msg, len, &m, &err) < 0 || ike_msg_check_rules(&m, &err) < 0) {
+        char text[160];
+        ike_err_format(&err, text, sizeof(text));
+        ike_log(ctx, IKE_LOG_DEBUG, "dropped malformed message: %s", text);
+        ctx->counters.rx_malformed++;
+        return;
+    }
+    const struct ike_hdr *h = &m.hdr;
+    bool from_initiator = (h->flags & IKE_FLAG_INITIATOR) != 0;
+    if (h->exchange == IKE_EXCH_IKE_SA_INIT && is_request(h) && h->spi_r == 0) {
+        ike_init_request(ctx, local, remote, msg, len, &m);
+        return;
+    }
+    struct ike_sa *sa = ike_sa_find_ours(ctx, from_initiator ? h->spi_r : h->spi_i);
+    if (sa == NULL || sa->initiator == from_initiator ||
+        (sa->spi_r != 0 && sa->spi_r != h->spi_r && h->exchange != IKE_EXCH_IKE_SA_INIT)) {
+        ctx->counters.rx_no_sa++;
+        return;
+    }
+    /* The peer may move to 4500 (NAT-T) or change address (MOBIKE comes later). */
+    if (is_request(h)) {
+        sa->local = *local;
+        sa->remote = *remote;
+        sa->natt = local->port == IKE_NATT_PORT;
+        dispatch_request(ctx, sa, msg, len, &m);
+    } else {
+        dispatch_response(ctx, sa, msg, len, &m);
+    }
+    if (sa->state == IKE_SA_DEAD)
+        ike_sa_destroy(ctx, sa);
+}
+
+/* ---- timers ---- */
+
+static void tick_sa(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t now)
+{
+    if (sa->state == IKE_SA_INIT_DONE &&
+        now - sa->created_ns > (uint64_t)ctx->cfg.half_open_timeout_s * 1000000000ull) {
+        ctx->counters.sa_half_open_expired++;
+        ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "half-open timeout");
+        return;
+    }
+    if (sa->request.buf == NULL || now < sa->next_retx_ns)
+        return;
+    if (sa->tries >= ctx->cfg.retransmit_tries) {
+        ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "peer not answering");
+        return;
+    }
+    ctx->counters.tx_retransmits++;
+    ike_send_raw(ctx, sa, sa->request.buf, sa->request.len, true, sa->request.msg_id);
+}
+
+void ike_tick(struct ike_ctx *ctx)
+{
+    uint64_t now = ike_now(ctx);
+    for (unsigned b = 0; b < ctx->nbuckets; b++) {
+        struct ike_sa *sa = ctx->by_ours[b];
+        while (sa != NULL) {
+            struct ike_sa *next = sa->next_ours;
+            tick_sa(ctx, sa, now);
+            if (sa->state == IKE_SA_DEAD)
+                ike_sa_destroy(ctx, sa);
+            sa = next;
+        }
+    }
+}
+
+/* ---- operations ---- */
+
+int ike_initiate(struct ike_ctx *ctx, unsigned peer, const struct ike_addr *local)
+{
+    if (peer >= ctx->cfg.npeers || ctx->cfg.peers[peer].remote.family == 0)
+        return -EINVAL;
+    const struct ike_peer_cfg *p = &ctx->cfg.peers[peer];
+    struct ike_sa *sa = ike_sa_create(ctx, true, local, &p->remote);
+    if (sa == NULL)
+        return -ENOMEM;
+    sa->peer = p;
+    int rc = ike_init_start(ctx, sa);
+    if (rc < 0)
+        ike_sa_destroy(ctx, sa);
+    return rc;
+}
+
+const struct ike_counters *ike_get_counters(const struct ike_ctx *ctx)
+{
+    return &ctx->counters;
+}
+
+unsigned ike_sa_foreach(const struct ike_ctx *ctx,
+                        void (*fn)(void *opaque, const struct ike_sa_info *sa), void *opaque)
+{
+    unsigned n = 0;
+    for (unsigned b = 0; b < ctx->nbuckets; b++) {
+        for (const struct ike_sa *sa = ctx->by_ours[b]; sa != NULL; sa = sa->next_ours) {
+            struct ike_sa_info info = {.spi_i = sa->spi_i,
+                                       .spi_r = sa->spi_r,
+                                       .initiator = sa->initiator,
+                                       .state = sa->state,
+                                       .peer = sa->peer != NULL ? sa->peer->name : NULL,
+                                       .local = sa->local,
+                                       .remote = sa->remote,
+                                       .natt = sa->natt,
+                                       .alg = sa->alg,
+                                       .nchildren = sa->nchildren};
+            if (sa->nchildren > 0) {
+                info.child_spi_in = sa->children[0].spi_in;
+                info.child_spi_out = sa->children[0].spi_out;
+            }
+            if (fn != NULL)
+                fn(opaque, &info);
+            n++;
+        }
+    }
+    return n;
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Building, protecting, sending and opening the messages of an IKE SA. */
+#include <errno.h>
+#include <string.h>
+
+#include "ike_rules.h"
+#include "ike_sa.h"
+#include "ike_writer.h"
+
+struct ike_hdr ike_sa_header(const struct ike_sa *sa, uint8_t exchange, bool response,
+                             uint32_t msg_id)
+{
+    struct ike_hdr h = {.spi_i = sa->spi_i,
+                        .spi_r = sa->spi_r,
+                        .version = IKE_MAJOR_VERSION << 4,
+                        .exchange = exchange,
+                        .flags = (uint8_t)((sa->initiator ? IKE_FLAG_INITIATOR : 0) |
+                                           (response ? IKE_FLAG_RESPONSE : 0)),
+                        .msg_id = msg_id};
+    return h;
+}
+
+int ike_send_raw(struct ike_ctx *ctx, struct ike_sa *sa, const uint8_t *buf, size_t len,
+                 bool request, uint32_t msg_id)
+{
+    if (request) {
+        if (sa->request.buf != buf) {
+            int rc = ike_keep(&sa->request, buf, len, msg_id);
+            if (rc < 0)
+                return rc;
+            sa->tries = 0;
+        }
+        /* Exponential back-off: base, 2 x base, 4 x base ... */
+        uint64_t wait = (uint64_t)ctx->cfg.retransmit_base_ms * 1000000ull << sa->tries;
+        sa->next_retx_ns = ike_now(ctx) + wait;
+        sa->tries++;
+    }
+    ctx->counters.tx_packets++;
+    return ctx->be.send(ctx->be.opaque, &sa->local, &sa->remote, buf, len);
+}
+
+/* Our keys: the initiator sends with SK_ei/SK_ai, the responder with SK_er/SK_ar. */
+static void send_keys(const struct ike_sa *sa, const uint8_t **ek, const uint8_t **ak)
+{
+    *ek = sa->initiator ? sa->keys.sk_ei : sa->keys.sk_er;
+    *ak = sa->initiator ? sa->keys.sk_ai : sa->keys.sk_ar;
+}
+
+static void recv_keys(const struct ike_sa *sa, const uint8_t **ek, const uint8_t **ak)
+{
+    *ek = sa->initiator ? sa->keys.sk_er : sa->keys.sk_ei;
+    *ak = sa->initiator ? sa->keys.sk_ar : sa->keys.sk_ai;
+}
+
+int ike_send_encrypted(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t exchange, bool response,
+                       uint32_t msg_id, ike_build_fn build, void *arg)
+{
+    struct ike_writer w;
+    const struct ike_hdr h = ike_sa_header(sa, exchange, response, msg_id);
+    ike_w_init(&w, ctx->buf, sizeof(ctx->buf), sa->natt);
+    ike_w_header(&w, &h);
+    size_t sk = ike_sk_begin(&w, sa->suite.iv_len, 0, 0);
+    int rc = build != NULL ? build(ctx, sa, &w, arg) : 0;
+    size_t plain_off, plain_len;
+    if (rc == 0)
+        rc = ike_sk_end(&w, sk, sa->suite.iv_len, sa->suite.block_size, sa->suite.icv_len,
+                        &plain_off, &plain_len);
+    long total = rc == 0 ? ike_w_finish(&w) : rc;
+    if (total < 0) {
+        ike_log(ctx, IKE_LOG_ERR, "cannot build %s message: %ld", ike_exchange_name(exchange),
+                total);
+        return (int)total;
+    }
+    uint8_t *msg = ctx->buf + w.hdr_off;
+    size_t msg_len = (size_t)total - w.hdr_off;
+    plain_off -= w.hdr_off;
+    ike_random(ctx, msg + plain_off - sa->suite.iv_len, sa->suite.iv_len);
+    const uint8_t *ek, *ak;
+    send_keys(sa, &ek, &ak);
+    rc = ike_sk_seal(&sa->suite, ek, ak, msg, msg_len, plain_off, plain_len);
+    if (rc < 0)
+        return rc;
+    if (response) {
+        rc = ike_keep(&sa->response, ctx->buf, (size_t)total, msg_id);
+        if (rc < 0)
+            return rc;
+    }
+    return ike_send_raw(ctx, sa, ctx->buf, (size_t)total, !response, msg_id);
+}
+
+int ike_open_message(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t *msg, size_t len,
+                     struct ike_msg *m)
+{
+    const struct ike_pl *skpl = ike_msg_find(m, IKE_PL_SK, NULL);
+    struct ike_sk_payload sk;
+    struct ike_err err;
+    if (skpl == NULL) {
+        /* SKF reassembly (RFC 7383) comes with certificate authentication. */
+        ctx->counters.rx_malformed++;
+        return -EBADMSG;
+    }
+    if (ike_sk_decode(skpl, sa->suite.iv_len, sa->suite.icv_len, &sk, &err) < 0) {
+        ctx->counters.rx_malformed++;
+        return -EBADMSG;
+    }
+    const uint8_t *ek, *ak;
+    recv_keys(sa, &ek, &ak);
+    long plain = ike_sk_open(&sa->suite, ek, ak, msg, len, &sk);
+    long inner = plain < 0 ? plain : ike_sk_unpad(sk.ciphertext.ptr, (size_t)plain);
+    if (inner < 0) {
+        ctx->counters.rx_decrypt_failed++;
+        return -EBADMSG;
+    }
+    size_t off = (size_t)(sk.ciphertext.ptr - msg);
+    if (ike_msg_decode_inner(m, sk.ciphertext.ptr, (size_t)inner, sk.first_inner, off, &err) < 0 ||
+        ike_msg_check_rules(m, &err) < 0) {
+        char text[160];
+        ike_err_format(&err, text, sizeof(text));
+        ike_log(ctx, IKE_LOG_WARN, "malformed encrypted payloads: %s", text);
+        ctx->counters.rx_malformed++;
+        return -EBADMSG;
+    }
+    return 0;
+}

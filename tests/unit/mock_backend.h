@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* An in-memory backend for lib/ike: a packet queue, a settable clock, a seeded RNG. */
+#ifndef VEER_MOCK_BACKEND_H
+#define VEER_MOCK_BACKEND_H
+
+#include "ike.h"
+
+#define MOCK_QUEUE 64
+#define MOCK_PKT 8192
+
+struct mock_packet {
+    struct ike_addr from, to;
+    size_t len;
+    uint8_t data[MOCK_PKT];
+};
+
+struct mock_net {
+    uint64_t now_ns;
+    unsigned head, count;
+    struct mock_packet queue[MOCK_QUEUE];
+    unsigned sent;
+};
+
+struct mock_node {
+    const char *name;
+    struct mock_net *net;
+    uint64_t rng;
+    struct ike_child_sa installed[4];
+    unsigned ninstalled, ndeleted;
+    bool verbose;
+};
+
+struct ike_backend mock_backend(struct mock_node *node);
+
+/* Pops the oldest queued packet; false when the queue is empty. */
+bool mock_pop(struct mock_net *net, struct mock_packet *out);
+
+/*
+ * Delivers queued packets to whichever context owns the destination address
+ * until the queue is empty or `max` packets went; returns how many went.
+ */
+unsigned mock_run(struct mock_net *net, struct ike_ctx *a, const struct ike_addr *a_addr,
+                  struct ike_ctx *b, const struct ike_addr *b_addr, unsigned max);
+
+#endif
