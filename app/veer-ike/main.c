@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * veer-ike: veer's IKEv2 control plane on Linux UDP sockets, without the DPDK
+ * dataplane. Used for interoperability tests and as a plain IKE responder.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "udp_backend.h"
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+struct state_writer {
+    FILE *f;
+};
+
+static void write_sa(void *opaque, const struct ike_sa_info *sa)
+{
+    struct state_writer *w = opaque;
+    fprintf(w->f, "ike_sa spi_i=%016llx spi_r=%016llx role=%s state=%s peer=%s natt=%s",
+            (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r,
+            sa->initiator ? "initiator" : "responder", ike_sa_state_name(sa->state),
+            sa->peer ? sa->peer : "-", sa->natt ? "yes" : "no");
+    if (sa->nchildren > 0)
+        fprintf(w->f, " child_in=%08x child_out=%08x", sa->child_spi_in, sa->child_spi_out);
+    fprintf(w->f, "\n");
+}
+
+/* Rewrites the state file atomically, so readers never see half of it. */
+static void write_state(const char *path, const struct ike_ctx *ctx)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    struct state_writer w = {.f = fopen(tmp, "w")};
+    if (w.f == NULL)
+        return;
+    ike_sa_foreach(ctx, write_sa, &w);
+    const struct ike_counters *c = ike_get_counters(ctx);
+#define PRINT_COUNTER(n) fprintf(w.f, "counter %s=%llu\n", #n, (unsigned long long)c->n);
+    IKE_COUNTER_LIST(PRINT_COUNTER)
+#undef PRINT_COUNTER
+    fclose(w.f);
+    rename(tmp, path);
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: veer-ike -c CONFIG [--initiate PEER] [--state-file PATH] [-v]\n"
+               "                [--log-keys] [--check]\n"
+               "  -c, --config FILE     YAML configuration (docs/configuration.md)\n"
+               "  --initiate PEER       start an IKE SA with the named peer\n"
+               "  --state-file PATH     keep the SA table and counters in PATH\n"
+               "  --check               load the configuration, report errors, exit\n"
+               "  --log-keys            print Child SA keys (interop tests only: insecure)\n"
+               "  -v, --verbose         debug logging\n");
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'},
+        {"initiate", required_argument, NULL, 'i'},
+        {"state-file", required_argument, NULL, 's'},
+        {"log-keys", no_argument, NULL, 'k'},
+        {"check", no_argument, NULL, 'C'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *config = NULL, *initiate = NULL, *state = NULL;
+    bool check = false;
+    struct udp_backend be = {.log = stderr};
+    int opt;
+    while ((opt = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
+        switch (opt) {
+        case 'c':
+            config = optarg;
+            break;
+        case 'i':
+            initiate = optarg;
+            break;
+        case 's':
+            state = optarg;
+            break;
+        case 'k':
+            be.log_keys = true;
+            break;
+        case 'C':
+            check = true;
+            break;
+        case 'v':
+            be.verbose = true;
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (config == NULL) {
+        usage(stderr);
+        return 2;
+    }
+    static struct veer_conf conf;
+    char err[512];
+    if (conf_load(config, &conf, err, sizeof(err)) < 0) {
+        fprintf(stderr, "veer-ike: %s\n", err);
+        return 1;
+    }
+    if (check) {
+        printf("%s: %u peers, %u listen addresses: OK\n", config, conf.npeers, conf.nlisten);
+        return 0;
+    }
+    if (conf.nlisten == 0) {
+        fprintf(stderr, "veer-ike: %s: gateway.listen names no address\n", config);
+        return 1;
+    }
+    int rc = udp_backend_open(&be, &conf);
+    if (rc < 0) {
+        fprintf(stderr, "veer-ike: cannot bind ports 500/4500: %s\n", strerror(-rc));
+        return 1;
+    }
+    struct ike_backend ops = udp_backend_ops(&be);
+    struct ike_ctx *ctx = ike_ctx_new(&conf.ike, &ops);
+    if (ctx == NULL) {
+        fprintf(stderr, "veer-ike: out of memory\n");
+        return 1;
+    }
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    if (initiate != NULL) {
+        unsigned peer = conf.npeers;
+        for (unsigned i = 0; i < conf.npeers; i++) {
+            if (strcmp(conf.peers[i].name, initiate) == 0)
+                peer = i;
+        }
+        if (peer == conf.npeers || ike_initiate(ctx, peer, &be.bound[0]) < 0) {
+            fprintf(stderr, "veer-ike: cannot initiate to \"%s\"\n", initiate);
+            return 1;
+        }
+    }
+    fprintf(be.log, "INFO veer-ike running: %u peers\n", conf.npeers);
+    fflush(be.log);
+    while (!stop_requested) {
+        udp_backend_poll(&be, ctx, 100);
+        ike_tick(ctx);
+        if (state != NULL)
+            write_state(state, ctx);
+    }
+    fprintf(be.log, "INFO veer-ike stopping\n");
+    ike_ctx_free(ctx);
+    udp_backend_close(&be);
+    return 0;
+}

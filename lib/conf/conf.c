@@ -1,0 +1,377 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * YAML configuration through libyaml's document API: the whole file is parsed
+ * into nodes first (libyaml handles the syntax and its errors), then walked
+ * here with every node's line at hand for messages.
+ */
+#include "conf.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <yaml.h>
+
+#include "ike_ts.h"
+
+struct loader {
+    yaml_document_t doc;
+    const char *name;
+    char *err;
+    size_t err_len;
+    struct veer_conf *conf;
+    char path[128]; /* the key being read, e.g. peers[0].esp_proposals */
+};
+
+__attribute__((format(printf, 3, 4))) static int fail(struct loader *l, const yaml_node_t *node,
+                                                      const char *fmt, ...)
+{
+    char why[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, sizeof(why), fmt, ap);
+    va_end(ap);
+    snprintf(l->err, l->err_len, "%s:%zu: %s: %s", l->name,
+             node != NULL ? node->start_mark.line + 1 : 0, l->path[0] ? l->path : "(top)", why);
+    return -1;
+}
+
+static const char *scalar(const yaml_node_t *n)
+{
+    return n != NULL && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+static int want_scalar(struct loader *l, const yaml_node_t *n, const char **out)
+{
+    *out = scalar(n);
+    return *out == NULL ? fail(l, n, "expected a single value") : 0;
+}
+
+static int want_uint(struct loader *l, const yaml_node_t *n, unsigned max, unsigned *out)
+{
+    const char *s;
+    if (want_scalar(l, n, &s) < 0)
+        return -1;
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno != 0 || *end != '\0' || end == s || v > max)
+        return fail(l, n, "expected a number from 0 to %u, got \"%s\"", max, s);
+    *out = (unsigned)v;
+    return 0;
+}
+
+/* Calls fn for every item of a sequence node. */
+static int each_item(struct loader *l, const yaml_node_t *seq,
+                     int (*fn)(struct loader *l, const yaml_node_t *item, unsigned i, void *arg),
+                     void *arg)
+{
+    if (seq->type != YAML_SEQUENCE_NODE)
+        return fail(l, seq, "expected a list");
+    unsigned i = 0;
+    for (yaml_node_item_t *it = seq->data.sequence.items.start; it < seq->data.sequence.items.top;
+         it++, i++) {
+        if (fn(l, yaml_document_get_node(&l->doc, *it), i, arg) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ---- values ---- */
+
+static int parse_id(struct loader *l, const yaml_node_t *n, struct ike_id *id)
+{
+    const char *s;
+    if (want_scalar(l, n, &s) < 0)
+        return -1;
+    memset(id, 0, sizeof(*id));
+    if (strcmp(s, "%any") == 0)
+        return 0;
+    struct ike_addr a;
+    if (ike_addr_parse(&a, s, 0) == 0) {
+        id->type = a.family == 6 ? IKE_ID_IPV6_ADDR : IKE_ID_IPV4_ADDR;
+        id->len = (uint8_t)ike_addr_ip_len(&a);
+        memcpy(id->data, a.ip, id->len);
+        return 0;
+    }
+    size_t len = strlen(s);
+    if (len == 0 || len > IKE_ID_MAX)
+        return fail(l, n, "identity must be 1 to %d bytes", IKE_ID_MAX);
+    id->type = strchr(s, '@') != NULL ? IKE_ID_RFC822_ADDR : IKE_ID_FQDN;
+    id->len = (uint8_t)len;
+    memcpy(id->data, s, len);
+    return 0;
+}
+
+/* "10.2.0.0/24", "10.1.0.1", "2001:db8::/32" */
+static int parse_ts(struct loader *l, const yaml_node_t *n, struct ike_ts *ts)
+{
+    const char *s;
+    if (want_scalar(l, n, &s) < 0)
+        return -1;
+    char addr[64];
+    const char *slash = strchr(s, '/');
+    size_t alen = slash != NULL ? (size_t)(slash - s) : strlen(s);
+    if (alen >= sizeof(addr))
+        return fail(l, n, "bad subnet \"%s\"", s);
+    memcpy(addr, s, alen);
+    addr[alen] = '\0';
+    struct ike_addr first, last;
+    if (ike_addr_parse(&first, addr, 0) < 0)
+        return fail(l, n, "bad address in subnet \"%s\"", s);
+    unsigned bits = ike_addr_ip_len(&first) * 8, prefix = bits;
+    if (slash != NULL) {
+        char *end;
+        unsigned long v = strtoul(slash + 1, &end, 10);
+        if (*end != '\0' || end == slash + 1 || v > bits)
+            return fail(l, n, "bad prefix length in \"%s\"", s);
+        prefix = (unsigned)v;
+    }
+    last = first;
+    for (unsigned b = prefix; b < bits; b++) {
+        first.ip[b / 8] &= (uint8_t) ~(0x80u >> (b % 8));
+        last.ip[b / 8] |= (uint8_t)(0x80u >> (b % 8));
+    }
+    ike_ts_range(ts, &first, &last, 0, 0, 65535);
+    return 0;
+}
+
+static int read_psk_file(struct loader *l, const yaml_node_t *n, const char *path,
+                         struct ike_peer_cfg *p)
+{
+    struct stat st;
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return fail(l, n, "cannot open %s: %s", path, strerror(errno));
+    if (fstat(fileno(f), &st) < 0 || (st.st_mode & 077) != 0) {
+        fclose(f);
+        return fail(l, n, "%s must be readable by its owner only (chmod 600)", path);
+    }
+    size_t len = fread(p->psk, 1, sizeof(p->psk), f);
+    int more = fgetc(f);
+    fclose(f);
+    while (len > 0 && (p->psk[len - 1] == '\n' || p->psk[len - 1] == '\r'))
+        len--;
+    if (more != EOF || len == 0)
+        return fail(l, n, "%s must hold 1 to %d bytes", path, IKE_PSK_MAX);
+    p->psk_len = len;
+    return 0;
+}
+
+/* ---- peers ---- */
+
+struct list_arg {
+    struct ike_peer_cfg *peer;
+    uint8_t protocol;
+    bool local;
+};
+
+static int proposal_item(struct loader *l, const yaml_node_t *item, unsigned i, void *arg)
+{
+    struct list_arg *a = arg;
+    struct ike_peer_cfg *p = a->peer;
+    unsigned *count = a->protocol == IKE_PROTO_IKE ? &p->nike : &p->nesp;
+    struct ike_proposal_cfg *dst = a->protocol == IKE_PROTO_IKE ? p->ike : p->esp;
+    const char *s;
+    char why[200];
+    if (want_scalar(l, item, &s) < 0)
+        return -1;
+    if (i >= IKE_CFG_MAX_PROPOSALS)
+        return fail(l, item, "at most %d proposals", IKE_CFG_MAX_PROPOSALS);
+    if (conf_parse_proposal(s, a->protocol, &dst[i], why, sizeof(why)) < 0)
+        return fail(l, item, "%s", why);
+    *count = i + 1;
+    return 0;
+}
+
+static int ts_item(struct loader *l, const yaml_node_t *item, unsigned i, void *arg)
+{
+    struct list_arg *a = arg;
+    unsigned *count = a->local ? &a->peer->nlocal_ts : &a->peer->nremote_ts;
+    struct ike_ts *dst = a->local ? a->peer->local_ts : a->peer->remote_ts;
+    if (i >= IKE_CFG_MAX_TS)
+        return fail(l, item, "at most %d subnets", IKE_CFG_MAX_TS);
+    *count = i + 1;
+    return parse_ts(l, item, &dst[i]);
+}
+
+static int peer_key(struct loader *l, struct ike_peer_cfg *p, const char *key, const yaml_node_t *v)
+{
+    const char *s;
+    struct list_arg a = {.peer = p};
+    if (strcmp(key, "name") == 0) {
+        if (want_scalar(l, v, &s) < 0)
+            return -1;
+        if (strlen(s) == 0 || strlen(s) >= sizeof(p->name))
+            return fail(l, v, "name must be 1 to %zu characters", sizeof(p->name) - 1);
+        strcpy(p->name, s);
+        return 0;
+    }
+    if (strcmp(key, "local_id") == 0)
+        return parse_id(l, v, &p->local_id);
+    if (strcmp(key, "remote_id") == 0)
+        return parse_id(l, v, &p->remote_id);
+    if (strcmp(key, "psk") == 0) {
+        if (want_scalar(l, v, &s) < 0)
+            return -1;
+        if (strlen(s) == 0 || strlen(s) > IKE_PSK_MAX)
+            return fail(l, v, "psk must be 1 to %d bytes", IKE_PSK_MAX);
+        p->psk_len = strlen(s);
+        memcpy(p->psk, s, p->psk_len);
+        return 0;
+    }
+    if (strcmp(key, "psk_file") == 0)
+        return want_scalar(l, v, &s) < 0 ? -1 : read_psk_file(l, v, s, p);
+    if (strcmp(key, "remote") == 0) {
+        if (want_scalar(l, v, &s) < 0)
+            return -1;
+        if (ike_addr_parse(&p->remote, s, IKE_PORT) < 0)
+            return fail(l, v, "not an IPv4 or IPv6 address: \"%s\"", s);
+        return 0;
+    }
+    if (strcmp(key, "ike_proposals") == 0 || strcmp(key, "esp_proposals") == 0) {
+        a.protocol = key[0] == 'i' ? IKE_PROTO_IKE : IKE_PROTO_ESP;
+        return each_item(l, v, proposal_item, &a);
+    }
+    if (strcmp(key, "local_ts") == 0 || strcmp(key, "remote_ts") == 0) {
+        a.local = key[0] == 'l';
+        return each_item(l, v, ts_item, &a);
+    }
+    return fail(l, v, "unknown key");
+}
+
+static int peer_item(struct loader *l, const yaml_node_t *item, unsigned i, void *arg)
+{
+    (void)arg;
+    if (i >= CONF_MAX_PEERS)
+        return fail(l, item, "at most %d peers", CONF_MAX_PEERS);
+    if (item->type != YAML_MAPPING_NODE)
+        return fail(l, item, "a peer is a mapping of keys");
+    struct ike_peer_cfg *p = &l->conf->peers[i];
+    l->conf->npeers = i + 1;
+    for (yaml_node_pair_t *kv = item->data.mapping.pairs.start; kv < item->data.mapping.pairs.top;
+         kv++) {
+        const char *key = scalar(yaml_document_get_node(&l->doc, kv->key));
+        snprintf(l->path, sizeof(l->path), "peers[%u].%s", i, key ? key : "?");
+        if (peer_key(l, p, key ? key : "", yaml_document_get_node(&l->doc, kv->value)) < 0)
+            return -1;
+    }
+    snprintf(l->path, sizeof(l->path), "peers[%u]", i);
+    if (p->name[0] == '\0' || p->local_id.len == 0 || p->psk_len == 0 || p->nike == 0 ||
+        p->nesp == 0 || p->nlocal_ts == 0 || p->nremote_ts == 0)
+        return fail(l, item,
+                    "needs name, local_id, psk or psk_file, ike_proposals, esp_proposals, "
+                    "local_ts and remote_ts");
+    return 0;
+}
+
+/* ---- gateway ---- */
+
+static int listen_item(struct loader *l, const yaml_node_t *item, unsigned i, void *arg)
+{
+    (void)arg;
+    const char *s;
+    if (want_scalar(l, item, &s) < 0)
+        return -1;
+    if (i >= CONF_MAX_LISTEN)
+        return fail(l, item, "at most %d addresses", CONF_MAX_LISTEN);
+    if (ike_addr_parse(&l->conf->listen[i], s, IKE_PORT) < 0)
+        return fail(l, item, "not an IPv4 or IPv6 address: \"%s\"", s);
+    l->conf->nlisten = i + 1;
+    return 0;
+}
+
+static int gateway_key(struct loader *l, const char *key, const yaml_node_t *v)
+{
+    struct ike_config *c = &l->conf->ike;
+    if (strcmp(key, "listen") == 0)
+        return each_item(l, v, listen_item, NULL);
+    if (strcmp(key, "max_sas") == 0)
+        return want_uint(l, v, 1u << 24, &c->max_sas);
+    if (strcmp(key, "half_open_timeout") == 0)
+        return want_uint(l, v, 3600, &c->half_open_timeout_s);
+    if (strcmp(key, "retransmit_base_ms") == 0)
+        return want_uint(l, v, 60000, &c->retransmit_base_ms);
+    if (strcmp(key, "retransmit_tries") == 0)
+        return want_uint(l, v, 20, &c->retransmit_tries);
+    return fail(l, v, "unknown key");
+}
+
+static int walk(struct loader *l)
+{
+    const yaml_node_t *root = yaml_document_get_root_node(&l->doc);
+    if (root == NULL || root->type != YAML_MAPPING_NODE)
+        return fail(l, root, "the file must be a mapping with gateway and peers");
+    for (yaml_node_pair_t *kv = root->data.mapping.pairs.start; kv < root->data.mapping.pairs.top;
+         kv++) {
+        const yaml_node_t *v = yaml_document_get_node(&l->doc, kv->value);
+        const char *key = scalar(yaml_document_get_node(&l->doc, kv->key));
+        snprintf(l->path, sizeof(l->path), "%s", key ? key : "?");
+        if (key != NULL && strcmp(key, "gateway") == 0) {
+            if (v->type != YAML_MAPPING_NODE)
+                return fail(l, v, "expected a mapping");
+            for (yaml_node_pair_t *g = v->data.mapping.pairs.start; g < v->data.mapping.pairs.top;
+                 g++) {
+                const char *gk = scalar(yaml_document_get_node(&l->doc, g->key));
+                snprintf(l->path, sizeof(l->path), "gateway.%s", gk ? gk : "?");
+                if (gateway_key(l, gk ? gk : "", yaml_document_get_node(&l->doc, g->value)) < 0)
+                    return -1;
+            }
+        } else if (key != NULL && strcmp(key, "peers") == 0) {
+            if (each_item(l, v, peer_item, NULL) < 0)
+                return -1;
+        } else {
+            return fail(l, v, "unknown key");
+        }
+    }
+    l->path[0] = '\0';
+    if (l->conf->npeers == 0)
+        return fail(l, root, "no peers configured");
+    return 0;
+}
+
+static int load(yaml_parser_t *parser, const char *name, struct veer_conf *conf, char *err,
+                size_t err_len)
+{
+    struct loader l = {.name = name, .err = err, .err_len = err_len, .conf = conf};
+    memset(conf, 0, sizeof(*conf));
+    if (!yaml_parser_load(parser, &l.doc)) {
+        snprintf(err, err_len, "%s:%zu: %s", name, parser->problem_mark.line + 1,
+                 parser->problem ? parser->problem : "YAML syntax error");
+        return -1;
+    }
+    int rc = walk(&l);
+    yaml_document_delete(&l.doc);
+    conf->ike.peers = conf->peers;
+    conf->ike.npeers = conf->npeers;
+    return rc;
+}
+
+int conf_load_string(const char *text, const char *name, struct veer_conf *conf, char *err,
+                     size_t err_len)
+{
+    yaml_parser_t parser;
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
+    int rc = load(&parser, name, conf, err, err_len);
+    yaml_parser_delete(&parser);
+    return rc;
+}
+
+int conf_load(const char *path, struct veer_conf *conf, char *err, size_t err_len)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL) {
+        snprintf(err, err_len, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    yaml_parser_t parser;
+    yaml_parser_initialize(&parser);
+    yaml_parser_set_input_file(&parser, f);
+    int rc = load(&parser, path, conf, err, err_len);
+    yaml_parser_delete(&parser);
+    fclose(f);
+    return rc;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The configuration file (YAML, read with libyaml): gateway-wide settings and
+ * the peers lib/ike runs on. See docs/configuration.md for every key.
+ *
+ * Errors name the file, the line and the key, e.g.
+ *   veer.yaml:12: peers[0].esp_proposals: unknown algorithm "aes129gcm16"
+ * and unknown keys are errors, so a typo never silently changes behaviour.
+ */
+#ifndef VEER_CONF_H
+#define VEER_CONF_H
+
+#include <stddef.h>
+
+#include "ike.h"
+
+#define CONF_MAX_PEERS 64
+#define CONF_MAX_LISTEN 4
+
+struct veer_conf {
+    struct ike_config ike; /* .peers points into peers[] */
+    unsigned nlisten;
+    struct ike_addr listen[CONF_MAX_LISTEN];
+    unsigned npeers;
+    struct ike_peer_cfg peers[CONF_MAX_PEERS];
+};
+
+/*
+ * Loads `path` into conf. Returns 0, or -1 with a message in err
+ * ("file:line: key: why").
+ */
+int conf_load(const char *path, struct veer_conf *conf, char *err, size_t err_len);
+
+/* Same, from a string (tests); `name` is used in messages. */
+int conf_load_string(const char *text, const char *name, struct veer_conf *conf, char *err,
+                     size_t err_len);
+
+/*
+ * Parses one proposal in strongSwan's syntax ("aes128gcm16-prfsha256-x25519",
+ * "aes256-sha256-modp2048", "aes128gcm16-esn") for protocol IKE or ESP.
+ * Returns 0 or -1 with the offending token in err.
+ */
+int conf_parse_proposal(const char *text, uint8_t protocol, struct ike_proposal_cfg *out, char *err,
+                        size_t err_len);
+
+#endif
