@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The YAML configuration: the shipped example loads; errors name file:line and key. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "ike_consts.h"
+#include "unit_util.h"
+
+static const char minimal[] = "gateway:\n"
+                              "  listen: [198.51.100.1]\n"
+                              "peers:\n"
+                              "  - name: rw\n"
+                              "    local_id: gw.example\n"
+                              "    remote_id: '%any'\n"
+                              "    psk: labsecret\n"
+                              "    ike_proposals: [aes128gcm16-prfsha256-x25519]\n"
+                              "    esp_proposals: [aes128gcm16]\n"
+                              "    local_ts: [10.2.0.0/24]\n"
+                              "    remote_ts: [10.1.0.1]\n";
+
+static void test_minimal(void **state)
+{
+    (void)state;
+    static struct veer_conf c;
+    char err[256] = "";
+    assert_int_equal(conf_load_string(minimal, "t.yaml", &c, err, sizeof(err)), 0);
+    assert_int_equal(c.npeers, 1);
+    assert_int_equal(c.nlisten, 1);
+    assert_int_equal(c.listen[0].port, 500);
+    const struct ike_peer_cfg *p = &c.peers[0];
+    assert_string_equal(p->name, "rw");
+    assert_int_equal(p->local_id.type, IKE_ID_FQDN);
+    assert_int_equal(p->remote_id.type, 0);
+    assert_int_equal(p->psk_len, 9);
+    assert_int_equal(p->ike[0].encr[0].id, IKE_ENCR_AES_GCM_16);
+    assert_int_equal(p->ike[0].dh[0], IKE_DH_CURVE25519);
+    assert_int_equal(p->esp[0].esn[0], IKE_ESN_NO_ESN);
+    assert_memory_equal(p->local_ts[0].start_addr, "\x0a\x02\x00\x00", 4);
+    assert_memory_equal(p->local_ts[0].end_addr, "\x0a\x02\x00\xff", 4);
+    assert_memory_equal(p->remote_ts[0].end_addr, "\x0a\x01\x00\x01", 4);
+    assert_ptr_equal(c.ike.peers, c.peers);
+}
+
+/* Writes a 0600 key file named `name` in dir. */
+static void write_key(const char *dir, const char *name)
+{
+    char path[600];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("example-key\n", f);
+    fclose(f);
+    chmod(path, 0600);
+}
+
+/* The shipped example, with its /etc/veer key files moved to a temporary directory. */
+static void test_example_file_loads(void **state)
+{
+    (void)state;
+    char path[512], dir[] = "/tmp/veer-example-XXXXXX";
+    snprintf(path, sizeof(path), "%s/../../etc/veer-ike.example.yaml", VEER_TEST_DATA);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    static char text[16384], out[16384];
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    assert_non_null(mkdtemp(dir));
+    write_key(dir, "road-warriors.psk");
+    write_key(dir, "branch.psk");
+    char *o = out;
+    for (const char *t = text; *t != '\0';) {
+        const char *hit = strstr(t, "/etc/veer");
+        size_t keep = hit != NULL ? (size_t)(hit - t) : strlen(t);
+        memcpy(o, t, keep);
+        o += keep;
+        t += keep;
+        if (hit != NULL) {
+            o += sprintf(o, "%s", dir);
+            t += strlen("/etc/veer");
+        }
+    }
+    *o = '\0';
+    static struct veer_conf c;
+    char err[256] = "";
+    int rc = conf_load_string(out, "veer-ike.example.yaml", &c, err, sizeof(err));
+    if (rc != 0)
+        fail_msg("%s", err);
+    assert_int_equal(c.npeers, 2);
+    assert_int_equal(c.peers[0].nike, 2);
+    assert_int_equal(c.peers[1].remote.family, 4);
+    assert_int_equal(c.peers[1].esp[0].nesn, 2);
+    assert_int_equal(c.ike.half_open_timeout_s, 30);
+    char key[600];
+    snprintf(key, sizeof(key), "%s/road-warriors.psk", dir);
+    unlink(key);
+    snprintf(key, sizeof(key), "%s/branch.psk", dir);
+    unlink(key);
+    rmdir(dir);
+}
+
+static void expect_error(const char *text, const char *want)
+{
+    static struct veer_conf c;
+    char err[256] = "";
+    assert_int_equal(conf_load_string(text, "t.yaml", &c, err, sizeof(err)), -1);
+    if (strstr(err, want) == NULL)
+        fail_msg("error \"%s\" lacks \"%s\"", err, want);
+}
+
+static void test_errors_name_line_and_key(void **state)
+{
+    (void)state;
+    char text[2048];
+    expect_error("gateway:\n  listne: [1.2.3.4]\npeers: []\n",
+                 "t.yaml:2: gateway.listne: unknown key");
+    expect_error("gateway: {}\nbogus: 1\n", "t.yaml:2: bogus: unknown key");
+    snprintf(text, sizeof(text), "%s    colour: blue\n", minimal);
+    expect_error(text, "t.yaml:12: peers[0].colour: unknown key");
+    strcpy(text, minimal);
+    char *at = strstr(text, "aes128gcm16]\n    local_ts");
+    memcpy(at, "aes129gcm16", 11);
+    expect_error(text, "t.yaml:9: peers[0].esp_proposals: unknown or misplaced algorithm "
+                       "\"aes129gcm16\"");
+    strcpy(text, minimal);
+    at = strstr(text, "10.2.0.0/24");
+    memcpy(at, "10.2.0.0/33", 11);
+    expect_error(text, "t.yaml:10: peers[0].local_ts: bad prefix length");
+    expect_error("peers:\n  - name: x\n", "peers[0]: needs name, local_id");
+    expect_error("gateway:\n  max_sas: lots\npeers: []\n", "gateway.max_sas: expected a number");
+    expect_error("gateway: [\n", "t.yaml:2:");
+    expect_error("gateway: {}\n", "no peers configured");
+    /* An IKE proposal without a DH group, or ESP with a PRF. */
+    strcpy(text, minimal);
+    at = strstr(text, "-x25519");
+    memcpy(at, "       ", 7);
+    expect_error(text, "an IKE proposal needs a PRF and a DH group");
+}
+
+static void test_psk_file_permissions(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/veer-conf-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char psk[600], yaml[2048];
+    snprintf(psk, sizeof(psk), "%s/psk", dir);
+    FILE *f = fopen(psk, "w");
+    assert_non_null(f);
+    fputs("s3cret\n", f);
+    fclose(f);
+    chmod(psk, 0644);
+    char base[1024];
+    strcpy(base, minimal);
+    char *at = strstr(base, "    psk: labsecret\n");
+    *at = '\0';
+    snprintf(yaml, sizeof(yaml), "%s    psk_file: %s\n%s", base, psk,
+             strstr(minimal, "    ike_proposals"));
+    expect_error(yaml, "must be readable by its owner only");
+    chmod(psk, 0600);
+    static struct veer_conf c;
+    char err[256];
+    assert_int_equal(conf_load_string(yaml, "t.yaml", &c, err, sizeof(err)), 0);
+    assert_int_equal(c.peers[0].psk_len, 6);
+    assert_memory_equal(c.peers[0].psk, "s3cret", 6);
+    unlink(psk);
+    rmdir(dir);
+}
+
+static void test_proposal_syntax(void **state)
+{
+    (void)state;
+    struct ike_proposal_cfg p;
+    char err[200];
+    assert_int_equal(
+        conf_parse_proposal("aes256-sha384-modp2048", IKE_PROTO_IKE, &p, err, sizeof(err)), 0);
+    assert_int_equal(p.encr[0].id, IKE_ENCR_AES_CBC);
+    assert_int_equal(p.integ[0], IKE_INTEG_HMAC_SHA2_384_192);
+    assert_int_equal(p.prf[0], IKE_PRF_HMAC_SHA2_384); /* implied by the integrity algorithm */
+    assert_int_equal(
+        conf_parse_proposal("aes128gcm16-esn-noesn", IKE_PROTO_ESP, &p, err, sizeof(err)), 0);
+    assert_int_equal(p.nesn, 2);
+    assert_int_equal(conf_parse_proposal("aes128-prfsha256", IKE_PROTO_ESP, &p, err, sizeof(err)),
+                     -1);
+    assert_int_equal(conf_parse_proposal("sha256-x25519", IKE_PROTO_IKE, &p, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "no encryption algorithm"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_minimal),
+        cmocka_unit_test(test_example_file_loads),
+        cmocka_unit_test(test_errors_name_line_and_key),
+        cmocka_unit_test(test_psk_file_permissions),
+        cmocka_unit_test(test_proposal_syntax),
+    };
+    return cmocka_run_group_tests_name("conf", tests, NULL, NULL);
+}
