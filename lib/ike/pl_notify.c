@@ -156,7 +156,7 @@ static int gw_decode(const struct ike_notify_payload *n, struct ike_gw_id *gw, s
 int ike_notify_redirect_decode(const struct ike_notify_payload *n, struct ike_gw_id *gw,
                                struct ike_bytes *nonce, struct ike_err *err)
 {
-    size_t used;
+    size_t used = 0; /* gcc -O3 cannot see that gw_decode() sets it on success */
     int rc = gw_decode(n, gw, &used, err);
     if (rc < 0)
         return rc;
@@ -173,7 +173,7 @@ int ike_notify_redirect_decode(const struct ike_notify_payload *n, struct ike_gw
 int ike_notify_gw_decode(const struct ike_notify_payload *n, struct ike_gw_id *gw,
                          struct ike_err *err)
 {
-    size_t used;
+    size_t used = 0; /* gcc -O3 cannot see that gw_decode() sets it on success */
     int rc = gw_decode(n, gw, &used, err);
     if (rc < 0)
         return rc;

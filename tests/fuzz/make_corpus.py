@@ -1,0 +1,249 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Writes the seed corpora of the libFuzzer targets into tests/fuzz/corpus/.
+
+Seeds are the IKE datagrams of the captures in tests/data (read with plain
+struct parsing: classic pcap, Ethernet, IPv4, UDP) plus a few messages built
+here for what the captures cannot show: inner payload chains (the captures'
+are encrypted), REDIRECTED_FROM, returned cookies, SKF. Only the standard
+library is used, so any python3 runs it. The output is deterministic; rerun it
+after changing the captures or the targets' input format, and commit the result.
+
+    python3 tests/fuzz/make_corpus.py
+"""
+
+import hashlib
+import os
+import struct
+import sys
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DATA = os.path.join(TOP, "tests", "data")
+OUT = os.path.join(TOP, "tests", "fuzz", "corpus")
+
+CAPTURES = {
+    "ss-natt": "strongswan-5.9.8-psk-aesgcm-x25519-natt.pcap",
+    "ss-default": "strongswan-5.9.8-psk-default-proposals.pcap",
+    "ls-redirect": "libreswan-4.10-redirect-replies.pcap",
+}
+
+# Payload types, exchanges, notifies (RFC 7296, RFC 5685, RFC 7383).
+SA, KE, IDI, IDR, CERT, CERTREQ, AUTH, NONCE, N, DELETE, VID, TSI, TSR, SK, CP, EAP, SKF = (
+    33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 53)
+IKE_SA_INIT, IKE_AUTH, CREATE_CHILD_SA, INFORMATIONAL, IKE_INTERMEDIATE = 34, 35, 36, 37, 43
+N_INITIAL_CONTACT, N_COOKIE, N_REKEY_SA = 16384, 16390, 16393
+N_MOBIKE, N_REDIRECT_SUPPORTED, N_REDIRECT, N_REDIRECTED_FROM = 16396, 16406, 16407, 16408
+N_FRAG_SUPPORTED, N_HASH_ALGS = 16430, 16431
+FLAG_I, FLAG_R = 0x08, 0x20
+
+# fuzz_stateless control byte (see tests/fuzz/fuzz_stateless.c).
+CTL_NATT, CTL_FQDN, CTL_NO_TARGET, CTL_ECHO = 0x01, 0x02, 0x04, 0x06
+CTL_NO_POLICY, CTL_V6, CTL_LONG_FQDN, CTL_SMALL_OUT, CTL_ROTATED = 0x08, 0x10, 0x20, 0x40, 0x80
+# The harness's first cookie secret, as C lays out the 31-character string literal.
+FUZZ_SECRET = b"veer-fuzz-secret-one-0123456789\0"
+
+
+def udp_payloads(path):
+    """Yields (src_port, dst_port, payload) for every UDP/IPv4 frame of a classic pcap."""
+    with open(path, "rb") as f:
+        data = f.read()
+    magic = struct.unpack_from("<I", data, 0)[0]
+    endian = "<" if magic == 0xA1B2C3D4 else ">"
+    pos = 24
+    while pos + 16 <= len(data):
+        incl = struct.unpack_from(endian + "I", data, pos + 8)[0]
+        frame = data[pos + 16:pos + 16 + incl]
+        pos += 16 + incl
+        if len(frame) < 14 + 20 + 8 or frame[12:14] != b"\x08\x00" or frame[23] != 17:
+            continue
+        ihl = (frame[14] & 0x0F) * 4
+        sport, dport, ulen = struct.unpack_from(">HHH", frame, 14 + ihl)
+        yield sport, dport, frame[14 + ihl + 8:14 + ihl + ulen]
+
+
+def ike_messages():
+    """(name, IKE message, is IKE_SA_INIT request) for every IKE datagram; ESP is left out."""
+    out = []
+    for short, fname in CAPTURES.items():
+        for i, (sport, dport, p) in enumerate(udp_payloads(os.path.join(DATA, fname))):
+            if 4500 in (sport, dport):
+                if len(p) < 4 or p[:4] != b"\0\0\0\0":
+                    continue  # ESP in UDP
+                p = p[4:]
+            if len(p) < 28:
+                continue
+            request = p[18] == IKE_SA_INIT and not p[19] & FLAG_R
+            out.append(("%s-%d" % (short, i), p, request))
+    return out
+
+
+def chain(payloads, critical=()):
+    """Generic payload headers around (type, body) pairs; returns (first type, bytes)."""
+    b = b""
+    for i, (t, body) in enumerate(payloads):
+        nxt = payloads[i + 1][0] if i + 1 < len(payloads) else 0
+        b += struct.pack(">BBH", nxt, 0x80 if t in critical else 0, 4 + len(body)) + body
+    return (payloads[0][0] if payloads else 0), b
+
+
+def message(exchange, flags, payloads, spi_i=0x1A2B3C4D5E6F7081, spi_r=0, msg_id=0):
+    first, body = chain(payloads)
+    return struct.pack(">QQBBBBII", spi_i, spi_r, first, 0x20, exchange, flags, msg_id,
+                       28 + len(body)) + body
+
+
+def notify(ntype, data=b"", spi=b"", proto=0):
+    return (N, struct.pack(">BBH", proto, len(spi), ntype) + spi + data)
+
+
+def transform(ttype, tid, key_len=None, last=True):
+    attrs = struct.pack(">HH", 0x800E, key_len) if key_len is not None else b""
+    return struct.pack(">BBHBBH", 0 if last else 3, 0, 8 + len(attrs), ttype, 0, tid) + attrs
+
+
+def proposal(num, proto, spi, xforms, last=True):
+    body = b"".join(transform(*x, last=(i + 1 == len(xforms))) for i, x in enumerate(xforms))
+    return struct.pack(">BBHBBBB", 0 if last else 2, 0, 8 + len(spi) + len(body), num, proto,
+                       len(spi), len(xforms)) + spi + body
+
+
+SA_IKE = (SA, proposal(1, 1, b"", [(1, 20, 256), (2, 5), (4, 31)], last=False) +
+          proposal(2, 1, b"", [(1, 12, 128), (2, 5), (3, 12), (4, 19)]))
+SA_ESP = (SA, proposal(1, 3, b"\xc1\x2a\x00\x01", [(1, 20, 256), (5, 0)]))
+NONCE_32 = (NONCE, bytes(range(0x60, 0x80)))
+KE_X25519 = (KE, struct.pack(">HH", 31, 0) + bytes(range(0x40, 0x60)))
+TSI_2 = (TSI, struct.pack(">B3x", 2) +
+         struct.pack(">BBHHH", 7, 0, 16, 0, 65535) + bytes([10, 1, 0, 1, 10, 1, 0, 1]) +
+         struct.pack(">BBHHH", 8, 17, 40, 500, 500) + bytes(15) + b"\x01" + bytes(15) + b"\x02")
+TSR_1 = (TSR, struct.pack(">B3x", 1) + struct.pack(">BBHHH", 7, 6, 16, 0, 65535) +
+         bytes([10, 2, 0, 0, 10, 2, 255, 255]))
+GW_V4 = bytes([1, 4, 192, 0, 2, 99])
+GW_V6 = bytes([2, 16]) + bytes.fromhex("20010db8000000000000000000000099")
+GW_FQDN = bytes([3, 15]) + b"gw2.example.net"
+GW_ORIGIN = bytes([1, 4, 198, 51, 100, 1])
+
+
+def inner_seeds():
+    """fuzz_msg inputs for its inner run: first inner type, exchange selector, plaintext."""
+    def seed(sel, payloads):
+        first, body = chain(payloads)
+        return bytes([first, sel]) + body
+
+    ida = (IDI, struct.pack(">B3x", 2) + b"client.example.net")
+    idr = (IDR, struct.pack(">B3x", 1) + bytes([198, 51, 100, 1]))
+    auth = (AUTH, struct.pack(">B3x", 2) + bytes(range(32)))
+    cp_req = (CP, struct.pack(">B3x", 1) + struct.pack(">HH", 1, 0) + struct.pack(">HH", 3, 0) +
+              struct.pack(">HH", 8, 0) + struct.pack(">HH", 0x800E, 0))
+    cp_rep = (CP, struct.pack(">B3x", 2) + struct.pack(">HH", 1, 4) + bytes([10, 1, 0, 2]) +
+              struct.pack(">HH", 13, 8) + bytes([10, 2, 0, 0, 255, 255, 0, 0]))
+    return {
+        "inner-ike-auth-req": seed(0x00, [ida, notify(N_INITIAL_CONTACT), idr, auth, cp_req,
+                                          SA_ESP, TSI_2, TSR_1, notify(N_MOBIKE),
+                                          (CERTREQ, b"\x04" + bytes(range(20))),
+                                          (CERT, b"\x04" + bytes(range(64)))]),
+        "inner-ike-auth-resp": seed(0x80, [idr, auth, cp_rep, SA_ESP, TSI_2, TSR_1]),
+        "inner-eap-req": seed(0x80, [idr, auth, (EAP, bytes([1, 7, 0, 5, 1]))]),
+        "inner-eap-resp": seed(0x00, [(EAP, bytes([2, 7, 0, 9, 1]) + b"user")]),
+        "inner-eap-success": seed(0x00, [(EAP, bytes([3, 8, 0, 4]))]),
+        "inner-info-delete": seed(0x02, [(DELETE, struct.pack(">BBH", 3, 4, 2) +
+                                          bytes.fromhex("c12a0001c12a0002")),
+                                         (DELETE, struct.pack(">BBH", 1, 0, 0))]),
+        "inner-info-redirect": seed(0x02, [notify(N_REDIRECT, GW_FQDN)]),
+        "inner-child-rekey": seed(0x01, [notify(N_REKEY_SA, spi=b"\xc1\x2a\x00\x01", proto=3),
+                                         SA_ESP, NONCE_32, KE_X25519, TSI_2, TSR_1]),
+        "inner-intermediate": seed(0x03, [notify(16438), (VID, b"veer-fuzz-vendor")]),
+    }
+
+
+def message_seeds():
+    """Whole messages for fuzz_msg that the captures lack."""
+    return {
+        "init-resp-certreq": message(IKE_SA_INIT, FLAG_R, [
+            SA_IKE, KE_X25519, NONCE_32, (CERTREQ, b"\x04"),
+            notify(N_HASH_ALGS, bytes.fromhex("0002000300040005")),
+            notify(N_FRAG_SUPPORTED)], spi_r=0x99),
+        "redirect-v6": message(IKE_SA_INIT, FLAG_R, [notify(N_REDIRECT, GW_V6 + NONCE_32[1])]),
+        "redirect-fqdn": message(IKE_SA_INIT, FLAG_R, [notify(N_REDIRECT, GW_FQDN + NONCE_32[1])]),
+        "cookie-reply": message(IKE_SA_INIT, FLAG_R, [notify(N_COOKIE, bytes(17))]),
+        "redirected-from": message(IKE_SA_INIT, FLAG_I, [
+            notify(N_REDIRECTED_FROM, GW_ORIGIN), SA_IKE, KE_X25519, NONCE_32]),
+        "skf": message(IKE_AUTH, FLAG_I, [(SKF, struct.pack(">HH", 1, 2) + bytes(40))],
+                       spi_r=0x99, msg_id=1),
+    }
+
+
+def cookie_for(nonce, spi_i, ip=bytes([198, 51, 100, 2]), port=500, family=4, version=1):
+    """The harness's cookie, computed as lib/ike/ike_cookie.h documents it."""
+    block = FUZZ_SECRET + bytes(64 - len(FUZZ_SECRET))
+    bound = struct.pack(">H", len(nonce)) + nonce + bytes([family]) + ip + struct.pack(">H", port)
+    return bytes([version]) + hashlib.sha256(block + bound + struct.pack(">Q", spi_i)).digest()[:16]
+
+
+def stateless_seeds(msgs):
+    """fuzz_stateless inputs: control byte, UDP payload."""
+    seeds = {}
+    requests = [(n, m) for n, m, req in msgs if req]
+    for name, m in requests:
+        seeds[name + "-v4"] = bytes([0]) + m
+        seeds[name + "-natt"] = bytes([CTL_NATT]) + b"\0\0\0\0" + m
+        seeds[name + "-fqdn"] = bytes([CTL_FQDN | CTL_V6]) + m
+        seeds[name + "-cookie"] = bytes([CTL_NO_POLICY]) + m
+    # Replies and IKE_AUTH must be dropped: one of each keeps the drop paths in view.
+    for name, m, req in msgs:
+        if not req and (name.endswith("-1") or name.endswith("-2")):
+            seeds[name + "-drop"] = bytes([0]) + m
+    spi = 0x1A2B3C4D5E6F7081
+    base = [SA_IKE, KE_X25519, NONCE_32, notify(N_REDIRECT_SUPPORTED)]
+    seeds["syn-redirected-from-echo"] = bytes([CTL_ECHO]) + message(
+        IKE_SA_INIT, FLAG_I, [notify(N_REDIRECTED_FROM, GW_ORIGIN)] + base)
+    seeds["syn-redirected-from-same"] = bytes([0]) + message(
+        IKE_SA_INIT, FLAG_I, [notify(N_REDIRECTED_FROM, GW_V4)] + base)
+    seeds["syn-long-fqdn"] = bytes([CTL_FQDN | CTL_LONG_FQDN]) + message(IKE_SA_INIT, FLAG_I, base)
+    seeds["syn-no-target"] = bytes([CTL_NO_TARGET | CTL_SMALL_OUT]) + message(
+        IKE_SA_INIT, FLAG_I, base)
+    good = cookie_for(NONCE_32[1], spi)
+    seeds["syn-cookie-valid"] = bytes([0]) + message(
+        IKE_SA_INIT, FLAG_I, [notify(N_COOKIE, good)] + base, spi_i=spi)
+    seeds["syn-cookie-rotated"] = bytes([CTL_ROTATED]) + message(
+        IKE_SA_INIT, FLAG_I, [notify(N_COOKIE, good)] + base, spi_i=spi)
+    seeds["syn-cookie-bad"] = bytes([0]) + message(
+        IKE_SA_INIT, FLAG_I, [notify(N_COOKIE, good[:1] + bytes(16))] + base, spi_i=spi)
+    return seeds
+
+
+def ike_input_seeds(msgs):
+    """fuzz_ike_input inputs: port byte (bit 0: 4500, with the non-ESP marker), UDP payload."""
+    seeds = {}
+    for name, m, req in msgs:
+        natt = m[18] != IKE_SA_INIT  # IKE_AUTH and later moved to 4500 in the captures
+        seeds[name] = (bytes([1]) + b"\0\0\0\0" + m) if natt else (bytes([0]) + m)
+    seeds["syn-init-x25519"] = bytes([0]) + message(
+        IKE_SA_INIT, FLAG_I, [SA_IKE, KE_X25519, NONCE_32, notify(N_FRAG_SUPPORTED)])
+    return seeds
+
+
+def write(target, seeds):
+    d = os.path.join(OUT, target)
+    os.makedirs(d, exist_ok=True)
+    for old in os.listdir(d):
+        os.unlink(os.path.join(d, old))
+    for name, blob in sorted(seeds.items()):
+        with open(os.path.join(d, name + ".bin"), "wb") as f:
+            f.write(blob)
+    print("%s: %d seeds" % (target, len(seeds)))
+
+
+def main():
+    msgs = ike_messages()
+    if not msgs:
+        sys.exit("no IKE messages found in " + DATA)
+    msg_seeds = {name: m for name, m, _ in msgs}
+    msg_seeds.update(message_seeds())
+    msg_seeds.update(inner_seeds())
+    write("fuzz_msg", msg_seeds)
+    write("fuzz_stateless", stateless_seeds(msgs))
+    write("fuzz_ike_input", ike_input_seeds(msgs))
+
+
+if __name__ == "__main__":
+    main()
