@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Child SA key material (RFC 7296 2.17) and hand-over to the dataplane. */
+/* Child SAs: key material (RFC 7296 2.17), lifetimes, and hand-over to the dataplane. */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "ike_sa.h"
@@ -17,54 +18,197 @@ static int esp_key_lens(const struct ike_chosen *alg, size_t *encr, size_t *inte
     return 0;
 }
 
-int ike_child_derive_and_install(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child_sa *c)
+static struct ike_child *container(struct ike_child_sa *child)
 {
-    int rc = esp_key_lens(&c->alg, &c->encr_key_len, &c->integ_key_len);
+    /* struct ike_child starts with its ike_child_sa. */
+    return (struct ike_child *)child;
+}
+
+static int child_index(const struct ike_sa *sa, const struct ike_child *c)
+{
+    for (unsigned i = 0; i < sa->nchildren; i++) {
+        if (sa->children[i] == c)
+            return (int)i;
+    }
+    return -1;
+}
+
+struct ike_child_sa *ike_child_new(struct ike_ctx *ctx, struct ike_sa *sa)
+{
+    if (sa->nchildren >= IKE_MAX_CHILDREN) {
+        ike_log(ctx, IKE_LOG_WARN, "IKE SA %016llx_%016llx has %u Child SAs: no room for more",
+                (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r, sa->nchildren);
+        return NULL;
+    }
+    struct ike_child *c = calloc(1, sizeof(*c));
+    if (c == NULL)
+        return NULL;
+    c->state = IKE_CHILD_NEW;
+    sa->children[sa->nchildren++] = c;
+    return &c->sa;
+}
+
+static void unlink_child(struct ike_sa *sa, struct ike_child *c)
+{
+    int i = child_index(sa, c);
+    if (i < 0)
+        return;
+    sa->children[i] = sa->children[--sa->nchildren];
+    sa->children[sa->nchildren] = NULL;
+    memset(c, 0, sizeof(*c)); /* keys do not outlive their SA */
+    free(c);
+}
+
+void ike_child_discard(struct ike_sa *sa, struct ike_child_sa *child)
+{
+    if (child != NULL && container(child)->state == IKE_CHILD_NEW)
+        unlink_child(sa, container(child));
+}
+
+uint32_t ike_child_fresh_spi(struct ike_ctx *ctx, const struct ike_sa *sa)
+{
+    for (;;) {
+        uint32_t spi = 0;
+        ike_random(ctx, &spi, sizeof(spi));
+        if (spi < 256) /* 1-255 are reserved (RFC 4303 2.1) */
+            continue;
+        bool used = spi == sa->pending.new_spi;
+        for (unsigned i = 0; i < sa->nchildren && !used; i++)
+            used = sa->children[i]->sa.spi_in == spi;
+        if (!used)
+            return spi;
+    }
+}
+
+void ike_child_schedule(struct ike_ctx *ctx, const struct ike_sa *sa, struct ike_child *c)
+{
+    const struct ike_peer_cfg *p = sa->peer;
+    c->installed_ns = ike_now(ctx);
+    c->rekey_ns = p != NULL ? ike_deadline(ctx, p, p->child_rekey_s) : 0;
+    c->expire_ns =
+        p != NULL && p->child_life_s > 0 ? c->installed_ns + p->child_life_s * 1000000000ull : 0;
+    if (c->expire_ns != 0 && c->rekey_ns >= c->expire_ns)
+        c->rekey_ns = 0; /* a rekey after the hard limit would never happen */
+}
+
+int ike_child_install_keyed(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child_sa *child,
+                            const struct ike_child_keying *k)
+{
+    struct ike_child *c = container(child);
+    int rc = esp_key_lens(&child->alg, &child->encr_key_len, &child->integ_key_len);
     if (rc < 0) {
         ike_log(ctx, IKE_LOG_WARN, "ESP transforms %u/%u not supported by the dataplane",
-                c->alg.encr.id, c->alg.integ);
+                child->alg.encr.id, child->alg.integ);
+        ike_child_discard(sa, child);
         return rc;
     }
     /* Initiator-to-responder keys come first, encryption before integrity in each. */
     uint8_t km[2 * (IKE_CHILD_KEY_MAX + 64)];
-    size_t half = c->encr_key_len + c->integ_key_len;
-    rc = ike_derive_child_keymat(sa->alg.prf, sa->keys.sk_d, sa->keys.lens.prf, NULL, 0, sa->ni,
-                                 sa->ni_len, sa->nr, sa->nr_len, km, 2 * half);
-    if (rc < 0)
-        return rc;
-    const uint8_t *i2r = km, *r2i = km + half;
-    const uint8_t *in = sa->initiator ? r2i : i2r;
-    const uint8_t *out = sa->initiator ? i2r : r2i;
-    memcpy(c->encr_in, in, c->encr_key_len);
-    memcpy(c->integ_in, in + c->encr_key_len, c->integ_key_len);
-    memcpy(c->encr_out, out, c->encr_key_len);
-    memcpy(c->integ_out, out + c->encr_key_len, c->integ_key_len);
-    memset(km, 0, sizeof(km));
-    c->ike_spi_i = sa->spi_i;
-    c->ike_spi_r = sa->spi_r;
-    c->local = sa->local;
-    c->remote = sa->remote;
-    c->udp_encap = sa->nat_detected;
-    rc = ctx->be.child_install != NULL ? ctx->be.child_install(ctx->be.opaque, c) : 0;
+    size_t half = child->encr_key_len + child->integ_key_len;
+    rc = ike_derive_child_keymat(sa->alg.prf, sa->keys.sk_d, sa->keys.lens.prf, k->gir, k->gir_len,
+                                 k->ni, k->ni_len, k->nr, k->nr_len, km, 2 * half);
     if (rc < 0) {
-        ike_log(ctx, IKE_LOG_ERR, "dataplane refused Child SA %08x/%08x", c->spi_in, c->spi_out);
+        ike_child_discard(sa, child);
         return rc;
     }
-    sa->nchildren = 1;
+    const uint8_t *i2r = km, *r2i = km + half;
+    const uint8_t *in = k->we_initiated ? r2i : i2r;
+    const uint8_t *out = k->we_initiated ? i2r : r2i;
+    memcpy(child->encr_in, in, child->encr_key_len);
+    memcpy(child->integ_in, in + child->encr_key_len, child->integ_key_len);
+    memcpy(child->encr_out, out, child->encr_key_len);
+    memcpy(child->integ_out, out + child->encr_key_len, child->integ_key_len);
+    memset(km, 0, sizeof(km));
+    child->ike_spi_i = sa->spi_i;
+    child->ike_spi_r = sa->spi_r;
+    child->local = sa->local;
+    child->remote = sa->remote;
+    child->udp_encap = sa->nat_detected;
+    rc = ctx->be.child_install != NULL ? ctx->be.child_install(ctx->be.opaque, child) : 0;
+    if (rc < 0) {
+        ike_log(ctx, IKE_LOG_ERR, "dataplane refused Child SA %08x/%08x", child->spi_in,
+                child->spi_out);
+        ike_child_discard(sa, child);
+        return rc;
+    }
+    c->state = IKE_CHILD_INSTALLED;
+    ike_child_schedule(ctx, sa, c);
     ctx->counters.child_installed++;
-    ike_log(ctx, IKE_LOG_INFO, "Child SA installed: in %08x out %08x %s-%u%s", c->spi_in,
-            c->spi_out, ike_transform_id_name(IKE_TT_ENCR, c->alg.encr.id), c->alg.encr.key_bits,
-            c->udp_encap ? " in UDP" : "");
+    ike_log(ctx, IKE_LOG_INFO, "Child SA installed: in %08x out %08x %s-%u%s%s%s", child->spi_in,
+            child->spi_out, ike_transform_id_name(IKE_TT_ENCR, child->alg.encr.id),
+            child->alg.encr.key_bits, k->gir != NULL ? " PFS" : "",
+            child->udp_encap ? " in UDP" : "", child->rekey_of != 0 ? " (rekey)" : "");
     return 0;
+}
+
+int ike_child_derive_and_install(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child_sa *child)
+{
+    const struct ike_child_keying k = {.ni = sa->ni,
+                                       .ni_len = sa->ni_len,
+                                       .nr = sa->nr,
+                                       .nr_len = sa->nr_len,
+                                       .we_initiated = sa->initiator};
+    return ike_child_install_keyed(ctx, sa, child, &k);
+}
+
+struct ike_child *ike_child_by_spi_in(struct ike_sa *sa, uint32_t spi_in)
+{
+    for (unsigned i = 0; i < sa->nchildren; i++) {
+        if (sa->children[i]->state != IKE_CHILD_NEW && sa->children[i]->sa.spi_in == spi_in)
+            return sa->children[i];
+    }
+    return NULL;
+}
+
+struct ike_child *ike_child_by_spi_out(struct ike_sa *sa, uint32_t spi_out)
+{
+    for (unsigned i = 0; i < sa->nchildren; i++) {
+        if (sa->children[i]->state != IKE_CHILD_NEW && sa->children[i]->sa.spi_out == spi_out)
+            return sa->children[i];
+    }
+    return NULL;
+}
+
+void ike_child_remove(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *c)
+{
+    if (c->state != IKE_CHILD_NEW) {
+        if (ctx->be.child_delete != NULL)
+            ctx->be.child_delete(ctx->be.opaque, &c->sa);
+        ctx->counters.child_deleted++;
+        ike_log(ctx, IKE_LOG_INFO, "Child SA deleted: in %08x out %08x", c->sa.spi_in,
+                c->sa.spi_out);
+    }
+    unlink_child(sa, c);
 }
 
 void ike_children_delete(struct ike_ctx *ctx, struct ike_sa *sa)
 {
-    for (unsigned i = 0; i < sa->nchildren; i++) {
-        if (ctx->be.child_delete != NULL)
-            ctx->be.child_delete(ctx->be.opaque, &sa->children[i]);
-        ctx->counters.child_deleted++;
+    while (sa->nchildren > 0)
+        ike_child_remove(ctx, sa, sa->children[sa->nchildren - 1]);
+}
+
+void ike_children_move(struct ike_sa *from, struct ike_sa *to)
+{
+    for (unsigned i = 0; i < from->nchildren && to->nchildren < IKE_MAX_CHILDREN; i++) {
+        struct ike_child *c = from->children[i];
+        c->sa.ike_spi_i = to->spi_i;
+        c->sa.ike_spi_r = to->spi_r;
+        to->children[to->nchildren++] = c;
+        from->children[i] = NULL;
     }
-    memset(sa->children, 0, sizeof(sa->children));
-    sa->nchildren = 0;
+    from->nchildren = 0;
+}
+
+void ike_child_usage(struct ike_ctx *ctx, uint32_t child_spi_in, uint64_t bytes)
+{
+    /* Linear in SAs: the dataplane reports in batches, a few times a second. */
+    for (unsigned b = 0; b < ctx->nbuckets; b++) {
+        for (struct ike_sa *sa = ctx->by_ours[b]; sa != NULL; sa = sa->next_ours) {
+            struct ike_child *c = ike_child_by_spi_in(sa, child_spi_in);
+            if (c != NULL) {
+                c->bytes = bytes;
+                return;
+            }
+        }
+    }
 }

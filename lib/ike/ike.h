@@ -45,6 +45,17 @@ struct ike_peer_cfg {
     unsigned nlocal_ts, nremote_ts;
     struct ike_ts local_ts[IKE_CFG_MAX_TS];
     struct ike_ts remote_ts[IKE_CFG_MAX_TS];
+    /*
+     * Lifetimes and liveness, in seconds (0: never). PFS for CREATE_CHILD_SA
+     * comes from DH groups in `esp`; IKE_AUTH's Child SA never has PFS.
+     */
+    unsigned ike_rekey_s;       /* rekey the IKE SA this long after it was made */
+    unsigned child_rekey_s;     /* rekey a Child SA this long after it was installed */
+    unsigned child_life_s;      /* hard limit: a Child SA still there is deleted */
+    uint64_t child_rekey_bytes; /* rekey once the dataplane reports this many bytes */
+    uint64_t child_life_bytes;  /* delete at this many bytes */
+    unsigned rekey_jitter_s;    /* rekeys start up to this much early, at random */
+    unsigned dpd_delay_s;       /* liveness check after this long without a message */
 };
 
 struct ike_config {
@@ -70,6 +81,12 @@ struct ike_child_sa {
     struct ike_addr local, remote; /* outer addresses */
     bool udp_encap;                /* ESP in UDP/4500 (RFC 3948) */
     struct ike_ts_payload ts_local, ts_remote;
+    /*
+     * Rekey (RFC 7296 2.8): the spi_in of the Child SA this one replaces, 0
+     * for a new one. The dataplane sends with the new SA from now on and keeps
+     * accepting the old one until child_delete() for it.
+     */
+    uint32_t rekey_of;
 };
 
 /* ---- the backend ---- */
@@ -96,6 +113,7 @@ struct ike_backend {
     X(AUTH_SENT) /* initiator: IKE_AUTH request out */                                             \
     X(ESTABLISHED)                                                                                 \
     X(DELETING) /* our Delete is out */                                                            \
+    X(REKEYED)  /* replaced by a new IKE SA; waiting for the peer's Delete */                      \
     X(DEAD)     /* to be freed */
 
 #define IKE_X_STATE_ENUM(n) IKE_SA_##n,
@@ -126,6 +144,15 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(ts_unacceptable)                                                                             \
     X(child_installed)                                                                             \
     X(child_deleted)                                                                               \
+    X(child_rekeyed)                                                                               \
+    X(child_expired)                                                                               \
+    X(child_not_found)                                                                             \
+    X(ike_rekeyed)                                                                                 \
+    X(rekey_collisions)                                                                            \
+    X(temporary_failure)    /* requests of ours the peer refused for now */                        \
+    X(tx_temporary_failure) /* requests of the peer we refused for now */                          \
+    X(liveness_checks)                                                                             \
+    X(peer_dead)                                                                                   \
     X(state_transitions)                                                                           \
     X(bad_transitions)
 
@@ -155,9 +182,24 @@ int ike_initiate(struct ike_ctx *ctx, unsigned peer, const struct ike_addr *loca
 /* Deletes the IKE SA (and its Child SAs), telling the peer. */
 int ike_delete(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r);
 
+/*
+ * Operator actions on an established IKE SA (telemetry, tests). They start a
+ * request now when none is outstanding (-EBUSY otherwise: one request at a
+ * time per SA) and return 0, or -ENOENT when there is no such SA or Child SA.
+ */
+int ike_rekey_ike(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r);
+int ike_rekey_child(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r, uint32_t child_spi_in);
+int ike_delete_child(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r, uint32_t child_spi_in);
+/* A further Child SA with the peer configuration's proposals and selectors. */
+int ike_create_child(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r);
+
+/* The dataplane's byte count for a Child SA (both directions), for byte lifetimes. */
+void ike_child_usage(struct ike_ctx *ctx, uint32_t child_spi_in, uint64_t bytes);
+
 const struct ike_counters *ike_get_counters(const struct ike_ctx *ctx);
 
 /* A read-only view of one SA, for telemetry and tests. */
+#define IKE_INFO_MAX_CHILDREN 8
 struct ike_sa_info {
     uint64_t spi_i, spi_r;
     bool initiator;
@@ -168,6 +210,10 @@ struct ike_sa_info {
     struct ike_chosen alg;
     unsigned nchildren;
     uint32_t child_spi_in, child_spi_out; /* of the first Child SA */
+    struct {
+        uint32_t spi_in, spi_out, rekey_of;
+        bool installed;
+    } children[IKE_INFO_MAX_CHILDREN];
 };
 
 /* Calls fn for every SA; returns how many there are. */

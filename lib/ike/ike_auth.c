@@ -73,14 +73,6 @@ static int put_id_auth(struct ike_sa *sa, struct ike_writer *w)
     return ike_auth_encode(w, &auth);
 }
 
-static uint32_t fresh_child_spi(struct ike_ctx *ctx)
-{
-    uint32_t spi = 0;
-    while (spi < 256) /* 1-255 are reserved (RFC 4303 2.1) */
-        ike_random(ctx, &spi, sizeof(spi));
-    return spi;
-}
-
 static void put_ts(struct ike_writer *w, uint8_t which, const struct ike_ts *ts, unsigned n)
 {
     struct ike_ts_payload p = {.nts = (uint8_t)n};
@@ -102,10 +94,10 @@ static int build_auth_reply(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_w
     int rc = put_id_auth(sa, w);
     if (rc < 0)
         return rc;
-    if (r->child == NULL)
-        return 0; /* the initiator asked for no Child SA */
     if (r->child_error != 0)
         return ike_notify_encode_simple(w, r->child_error, NULL, 0);
+    if (r->child == NULL)
+        return 0; /* the initiator asked for no Child SA */
     static struct ike_sa_payload sa_pl;
     struct ike_chosen reply = r->child->alg;
     uint8_t spi[4];
@@ -158,9 +150,9 @@ static uint16_t responder_child(struct ike_ctx *ctx, struct ike_sa *sa, const st
         ike_ts_decode(ike_msg_find(m, IKE_PL_TSI, NULL), &tsi, NULL) < 0 ||
         ike_ts_decode(ike_msg_find(m, IKE_PL_TSR, NULL), &tsr, NULL) < 0)
         return IKE_N_INVALID_SYNTAX;
-    memset(child, 0, sizeof(*child));
-    if (ike_proposal_select(&offer, sa->peer->esp, sa->peer->nesp, IKE_PROTO_ESP, &child->alg) <
-            0 ||
+    struct ike_proposal_cfg esp[IKE_CFG_MAX_PROPOSALS];
+    ike_proposal_cfg_without_dh(sa->peer->esp, sa->peer->nesp, esp);
+    if (ike_proposal_select(&offer, esp, sa->peer->nesp, IKE_PROTO_ESP, &child->alg) < 0 ||
         child->alg.spi_size != 4) {
         ctx->counters.no_proposal_chosen++;
         return IKE_N_NO_PROPOSAL_CHOSEN;
@@ -177,7 +169,7 @@ static uint16_t responder_child(struct ike_ctx *ctx, struct ike_sa *sa, const st
         return IKE_N_TS_UNACCEPTABLE;
     }
     child->spi_out = ike_get32(child->alg.spi);
-    child->spi_in = fresh_child_spi(ctx);
+    child->spi_in = ike_child_fresh_spi(ctx, sa);
     return 0;
 }
 
@@ -199,10 +191,16 @@ void ike_auth_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_m
     sa->peer = peer;
     struct auth_reply reply = {.child_error = 0, .child = NULL};
     if (ike_msg_find(m, IKE_PL_SA, NULL) != NULL) {
-        reply.child = &sa->children[0];
-        reply.child_error = responder_child(ctx, sa, m, reply.child);
-        if (reply.child_error == 0 && ike_child_derive_and_install(ctx, sa, reply.child) < 0)
-            reply.child_error = IKE_N_TEMPORARY_FAILURE;
+        reply.child = ike_child_new(ctx, sa);
+        reply.child_error = reply.child == NULL ? IKE_N_TEMPORARY_FAILURE
+                                                : responder_child(ctx, sa, m, reply.child);
+        if (reply.child_error != 0) {
+            ike_child_discard(sa, reply.child);
+            reply.child = NULL;
+        } else if (ike_child_derive_and_install(ctx, sa, reply.child) < 0) {
+            reply.child_error = IKE_N_TEMPORARY_FAILURE; /* it discarded the Child SA */
+            reply.child = NULL;
+        }
     }
     if (ike_send_encrypted(ctx, sa, IKE_EXCH_IKE_AUTH, true, msg_id, build_auth_reply, &reply) <
         0) {
@@ -227,11 +225,13 @@ static int build_auth_request(struct ike_ctx *ctx, struct ike_sa *sa, struct ike
             .data = {sa->peer->remote_id.data, sa->peer->remote_id.len}};
         ike_id_encode(w, IKE_PL_IDR, &idr);
     }
-    sa->child_spi_offered = fresh_child_spi(ctx);
+    sa->child_spi_offered = ike_child_fresh_spi(ctx, sa);
     uint8_t spi[4];
     ike_put32(spi, sa->child_spi_offered);
     static struct ike_sa_payload offer;
-    ike_proposal_offer(sa->peer->esp, sa->peer->nesp, spi, 4, &offer);
+    struct ike_proposal_cfg esp[IKE_CFG_MAX_PROPOSALS];
+    ike_proposal_cfg_without_dh(sa->peer->esp, sa->peer->nesp, esp);
+    ike_proposal_offer(esp, sa->peer->nesp, spi, 4, &offer);
     ike_sa_encode(w, &offer);
     put_ts(w, IKE_PL_TSI, sa->peer->local_ts, sa->peer->nlocal_ts);
     put_ts(w, IKE_PL_TSR, sa->peer->remote_ts, sa->peer->nremote_ts);
@@ -249,10 +249,11 @@ static bool initiator_child(struct ike_ctx *ctx, struct ike_sa *sa, const struct
                             struct ike_child_sa *child)
 {
     static struct ike_sa_payload reply;
-    memset(child, 0, sizeof(*child));
+    struct ike_proposal_cfg esp[IKE_CFG_MAX_PROPOSALS];
+    ike_proposal_cfg_without_dh(sa->peer->esp, sa->peer->nesp, esp);
     if (ike_sa_decode(ike_msg_find(m, IKE_PL_SA, NULL), &reply, NULL) < 0 ||
         ike_proposal_from_reply(&reply, &child->alg) < 0 || child->alg.spi_size != 4 ||
-        !ike_proposal_acceptable(&child->alg, sa->peer->esp, sa->peer->nesp) ||
+        !ike_proposal_acceptable(&child->alg, esp, sa->peer->nesp) ||
         ike_ts_decode(ike_msg_find(m, IKE_PL_TSI, NULL), &child->ts_local, NULL) < 0 ||
         ike_ts_decode(ike_msg_find(m, IKE_PL_TSR, NULL), &child->ts_remote, NULL) < 0 ||
         !ike_ts_within(&child->ts_local, sa->peer->local_ts, sa->peer->nlocal_ts) ||
@@ -289,7 +290,11 @@ void ike_auth_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_
         ike_log(ctx, IKE_LOG_WARN, "IKE SA up without a Child SA");
         return;
     }
-    struct ike_child_sa *child = &sa->children[0];
+    struct ike_child_sa *child = ike_child_new(ctx, sa);
+    if (child == NULL)
+        return;
     if (initiator_child(ctx, sa, m, child))
         ike_child_derive_and_install(ctx, sa, child);
+    else
+        ike_child_discard(sa, child);
 }

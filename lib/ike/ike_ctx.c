@@ -115,13 +115,19 @@ static void unlink_sa(struct ike_sa **head, struct ike_sa *sa, bool ours)
 
 static void free_sa(struct ike_sa *sa)
 {
+    while (sa->nchildren > 0) {
+        struct ike_child *c = sa->children[--sa->nchildren];
+        memset(c, 0, sizeof(*c));
+        free(c);
+    }
+    ike_dh_free(sa->pending.dh);
     ike_dh_free(sa->dh);
     ike_unkeep(&sa->init_i);
     ike_unkeep(&sa->init_r);
     ike_unkeep(&sa->request);
     ike_unkeep(&sa->response);
     ike_sa_keys_wipe(&sa->keys);
-    memset(sa->children, 0, sizeof(sa->children));
+    memset(sa, 0, sizeof(*sa));
     free(sa);
 }
 
@@ -142,7 +148,7 @@ void ike_ctx_free(struct ike_ctx *ctx)
     free(ctx);
 }
 
-static uint64_t fresh_spi(struct ike_ctx *ctx)
+uint64_t ike_sa_fresh_spi(struct ike_ctx *ctx)
 {
     for (;;) {
         uint64_t spi;
@@ -169,7 +175,7 @@ struct ike_sa *ike_sa_create(struct ike_ctx *ctx, bool initiator, const struct i
     sa->created_ns = ike_now(ctx);
     sa->state = initiator ? IKE_SA_INIT_SENT : IKE_SA_INIT_DONE;
     if (initiator) {
-        sa->spi_i = fresh_spi(ctx);
+        sa->spi_i = ike_sa_fresh_spi(ctx);
         unsigned b = bucket(ctx, sa->spi_i);
         sa->next_ours = ctx->by_ours[b];
         ctx->by_ours[b] = sa;
@@ -179,9 +185,39 @@ struct ike_sa *ike_sa_create(struct ike_ctx *ctx, bool initiator, const struct i
     return sa;
 }
 
+struct ike_sa *ike_sa_create_rekeyed(struct ike_ctx *ctx, struct ike_sa *old, bool initiator,
+                                     uint64_t spi_i, uint64_t spi_r)
+{
+    uint64_t ours = initiator ? spi_i : spi_r;
+    if (ours == 0 || ike_sa_find_ours(ctx, ours) != NULL)
+        return NULL;
+    /* The table may be full of half-open SAs; a rekey never fails for that. */
+    struct ike_sa *sa = calloc(1, sizeof(*sa));
+    if (sa == NULL)
+        return NULL;
+    sa->initiator = initiator;
+    sa->spi_i = spi_i;
+    sa->spi_r = spi_r;
+    sa->peer = old->peer;
+    sa->local = old->local;
+    sa->remote = old->remote;
+    sa->natt = old->natt;
+    sa->nat_detected = old->nat_detected;
+    sa->created_ns = ike_now(ctx);
+    sa->last_rx_ns = sa->created_ns;
+    sa->state = IKE_SA_ESTABLISHED;
+    sa->rekey_ns = sa->peer != NULL ? ike_deadline(ctx, sa->peer, sa->peer->ike_rekey_s) : 0;
+    unsigned b = bucket(ctx, ours);
+    sa->next_ours = ctx->by_ours[b];
+    ctx->by_ours[b] = sa;
+    ctx->nsas++;
+    ctx->counters.sa_created++;
+    return sa;
+}
+
 void ike_sa_index_responder(struct ike_ctx *ctx, struct ike_sa *sa)
 {
-    sa->spi_r = fresh_spi(ctx);
+    sa->spi_r = ike_sa_fresh_spi(ctx);
     unsigned b = bucket(ctx, sa->spi_r);
     sa->next_ours = ctx->by_ours[b];
     ctx->by_ours[b] = sa;
@@ -217,7 +253,7 @@ void ike_sa_destroy(struct ike_ctx *ctx, struct ike_sa *sa)
     if (ours != 0)
         unlink_sa(&ctx->by_ours[bucket(ctx, ours)], sa, true);
     if (!sa->initiator)
-        unlink_sa(&ctx->by_theirs[bucket(ctx, sa->spi_i)], sa, false);
+        unlink_sa(&ctx->by_theirs[bucket(ctx, sa->spi_i)], sa, false); /* no-op if absent */
     ctx->nsas--;
     ctx->counters.sa_deleted++;
     free_sa(sa);
@@ -233,6 +269,8 @@ static bool transition_allowed(enum ike_sa_state from, enum ike_sa_state to)
     case IKE_SA_ESTABLISHED:
         return from == IKE_SA_INIT_DONE || from == IKE_SA_AUTH_SENT;
     case IKE_SA_DELETING:
+        return from == IKE_SA_ESTABLISHED || from == IKE_SA_REKEYED;
+    case IKE_SA_REKEYED:
         return from == IKE_SA_ESTABLISHED;
     case IKE_SA_DEAD:
         return from != IKE_SA_DEAD;
@@ -263,7 +301,11 @@ void ike_sa_set_state(struct ike_ctx *ctx, struct ike_sa *sa, enum ike_sa_state 
         ike_unkeep(&sa->init_r);
         ike_dh_free(sa->dh);
         sa->dh = NULL;
+        sa->last_rx_ns = ike_now(ctx);
+        sa->rekey_ns = sa->peer != NULL ? ike_deadline(ctx, sa->peer, sa->peer->ike_rekey_s) : 0;
     }
+    if (next == IKE_SA_REKEYED)
+        sa->rekeyed_ns = ike_now(ctx);
     sa->state = next;
 }
 
@@ -291,13 +333,20 @@ static void dispatch_request(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t *ms
     }
     if (ike_open_message(ctx, sa, msg, len, m) < 0)
         return;
+    sa->last_rx_ns = ike_now(ctx);
     switch (h->exchange) {
     case IKE_EXCH_IKE_AUTH:
         if (sa->state == IKE_SA_INIT_DONE)
             ike_auth_request(ctx, sa, m);
         break;
+    case IKE_EXCH_CREATE_CHILD_SA:
+        if (sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_DELETING ||
+            sa->state == IKE_SA_REKEYED)
+            ike_ccs_request(ctx, sa, m);
+        break;
     case IKE_EXCH_INFORMATIONAL:
-        if (sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_DELETING)
+        if (sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_DELETING ||
+            sa->state == IKE_SA_REKEYED)
             ike_info_request(ctx, sa, m);
         break;
     default:
@@ -321,12 +370,20 @@ static void dispatch_response(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t *m
     }
     if (ike_open_message(ctx, sa, msg, len, m) < 0)
         return;
+    sa->last_rx_ns = ike_now(ctx);
     ike_unkeep(&sa->request);
     sa->next_req_id++;
+    /* The slot is free again: a handler may send the next request (a Delete after a rekey). */
+    struct ike_pending done = sa->pending;
+    memset(&sa->pending, 0, sizeof(sa->pending));
     if (h->exchange == IKE_EXCH_IKE_AUTH && sa->state == IKE_SA_AUTH_SENT)
         ike_auth_response(ctx, sa, m);
+    else if (h->exchange == IKE_EXCH_CREATE_CHILD_SA)
+        ike_ccs_response(ctx, sa, m, &done);
     else if (h->exchange == IKE_EXCH_INFORMATIONAL)
-        ike_info_response(ctx, sa, m);
+        ike_info_response(ctx, sa, m, &done);
+    ike_dh_free(done.dh);
+    memset(&done, 0, sizeof(done));
 }
 
 void ike_input(struct ike_ctx *ctx, const struct ike_addr *local, const struct ike_addr *remote,
@@ -385,22 +442,94 @@ void ike_input(struct ike_ctx *ctx, const struct ike_addr *local, const struct i
 
 /* ---- timers ---- */
 
+uint64_t ike_deadline(struct ike_ctx *ctx, const struct ike_peer_cfg *peer, unsigned base_s)
+{
+    if (base_s == 0)
+        return 0;
+    /* Jitter spreads rekeys so both ends (and a restart's thousands of SAs) rarely collide. */
+    unsigned jitter_s = peer->rekey_jitter_s < base_s / 2 ? peer->rekey_jitter_s : base_s / 2;
+    uint64_t early = 0;
+    if (jitter_s > 0) {
+        ike_random(ctx, &early, sizeof(early));
+        early %= (uint64_t)jitter_s * 1000000000ull + 1;
+    }
+    return ike_now(ctx) + (uint64_t)base_s * 1000000000ull - early;
+}
+
+/* Hard limits first (time, then bytes), then the first Child SA due for a rekey. */
+static void tick_children(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t now)
+{
+    const struct ike_peer_cfg *p = sa->peer;
+    for (unsigned i = 0; i < sa->nchildren; i++) {
+        struct ike_child *c = sa->children[i];
+        bool hard = (c->expire_ns != 0 && now >= c->expire_ns) ||
+                    (p->child_life_bytes != 0 && c->bytes >= p->child_life_bytes);
+        if (hard && c->state != IKE_CHILD_DELETING && c->state != IKE_CHILD_NEW) {
+            ctx->counters.child_expired++;
+            ike_log(ctx, IKE_LOG_INFO, "Child SA %08x reached its hard lifetime", c->sa.spi_in);
+            ike_info_start_delete_child(ctx, sa, c);
+            return;
+        }
+    }
+    for (unsigned i = 0; i < sa->nchildren; i++) {
+        struct ike_child *c = sa->children[i];
+        bool soft = (c->rekey_ns != 0 && now >= c->rekey_ns) ||
+                    (p->child_rekey_bytes != 0 && c->bytes >= p->child_rekey_bytes);
+        if (soft && c->state == IKE_CHILD_INSTALLED) {
+            if (ike_ccs_start_child(ctx, sa, c) < 0)
+                c->rekey_ns = now + 10 * 1000000000ull; /* try again later, not every tick */
+            return;
+        }
+    }
+}
+
+static void tick_established(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t now)
+{
+    if (sa->peer == NULL)
+        return;
+    if (sa->rekey_ns != 0 && now >= sa->rekey_ns) {
+        if (ike_ccs_start_ike_rekey(ctx, sa) < 0)
+            sa->rekey_ns = now + 10 * 1000000000ull;
+        return;
+    }
+    tick_children(ctx, sa, now);
+    if (sa->request.buf == NULL && sa->peer->dpd_delay_s != 0 &&
+        now - sa->last_rx_ns >= (uint64_t)sa->peer->dpd_delay_s * 1000000000ull)
+        ike_info_start_liveness(ctx, sa);
+}
+
 static void tick_sa(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t now)
 {
-    if (sa->state == IKE_SA_INIT_DONE &&
-        now - sa->created_ns > (uint64_t)ctx->cfg.half_open_timeout_s * 1000000000ull) {
+    uint64_t half_open_ns = (uint64_t)ctx->cfg.half_open_timeout_s * 1000000000ull;
+    if (sa->state == IKE_SA_INIT_DONE && now - sa->created_ns > half_open_ns) {
         ctx->counters.sa_half_open_expired++;
         ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "half-open timeout");
         return;
     }
-    if (sa->request.buf == NULL || now < sa->next_retx_ns)
-        return;
-    if (sa->tries >= ctx->cfg.retransmit_tries) {
-        ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "peer not answering");
+    if (sa->state == IKE_SA_REKEYED && now - sa->rekeyed_ns > half_open_ns) {
+        ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "replaced, and the peer never deleted it");
         return;
     }
-    ctx->counters.tx_retransmits++;
-    ike_send_raw(ctx, sa, sa->request.buf, sa->request.len, true, sa->request.msg_id);
+    if (sa->request.buf != NULL) {
+        if (now < sa->next_retx_ns)
+            return;
+        if (sa->tries >= ctx->cfg.retransmit_tries) {
+            if (sa->state == IKE_SA_ESTABLISHED)
+                ctx->counters.peer_dead++;
+            ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "peer not answering");
+            return;
+        }
+        ctx->counters.tx_retransmits++;
+        ike_send_raw(ctx, sa, sa->request.buf, sa->request.len, true, sa->request.msg_id);
+        return;
+    }
+    if (sa->delete_queued && (sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_REKEYED)) {
+        sa->delete_queued = false;
+        ike_info_start_delete_ike(ctx, sa);
+        return;
+    }
+    if (sa->state == IKE_SA_ESTABLISHED)
+        tick_established(ctx, sa, now);
 }
 
 void ike_tick(struct ike_ctx *ctx)
@@ -456,9 +585,15 @@ unsigned ike_sa_foreach(const struct ike_ctx *ctx,
                                        .natt = sa->natt,
                                        .alg = sa->alg,
                                        .nchildren = sa->nchildren};
+            for (unsigned i = 0; i < sa->nchildren && i < IKE_INFO_MAX_CHILDREN; i++) {
+                info.children[i].spi_in = sa->children[i]->sa.spi_in;
+                info.children[i].spi_out = sa->children[i]->sa.spi_out;
+                info.children[i].rekey_of = sa->children[i]->sa.rekey_of;
+                info.children[i].installed = sa->children[i]->state != IKE_CHILD_NEW;
+            }
             if (sa->nchildren > 0) {
-                info.child_spi_in = sa->children[0].spi_in;
-                info.child_spi_out = sa->children[0].spi_out;
+                info.child_spi_in = sa->children[0]->sa.spi_in;
+                info.child_spi_out = sa->children[0]->sa.spi_out;
             }
             if (fn != NULL)
                 fn(opaque, &info);

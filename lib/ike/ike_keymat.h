@@ -58,6 +58,15 @@ int ike_derive_sa_keys(uint16_t prf, const struct ike_key_lens *lens, const uint
                        struct ike_sa_keys *keys);
 
 /*
+ * IKE SA rekey (2.18): SKEYSEED = prf_old(SK_d old, g^ir | Ni | Nr) with the
+ * old SA's PRF, then the keys with the new SA's PRF and SPIs.
+ */
+int ike_derive_rekeyed_sa_keys(uint16_t old_prf, const uint8_t *old_sk_d, size_t old_sk_d_len,
+                               uint16_t prf, const struct ike_key_lens *lens, const uint8_t *ni,
+                               size_t ni_len, const uint8_t *nr, size_t nr_len, const uint8_t *gir,
+                               size_t gir_len, uint64_t spi_i, uint64_t spi_r,
+                               struct ike_sa_keys *keys);
+/*
  * Child SA key material: KEYMAT = prf+(SK_d, [g^ir |] Ni | Nr) (2.17), out_len
  * bytes (initiator-to-responder keys first). gir may be NULL (no PFS).
  */

@@ -66,6 +66,13 @@ int ike_proposal_from_reply(const struct ike_sa_payload *sa, struct ike_chosen *
 void ike_proposal_offer(const struct ike_proposal_cfg *cfg, unsigned ncfg, const uint8_t *spi,
                         uint8_t spi_size, struct ike_sa_payload *out);
 
+/*
+ * The Child SA of IKE_AUTH has no KE, so no PFS (RFC 7296 1.2): both roles
+ * negotiate it with the configured ESP proposals minus their DH groups.
+ */
+void ike_proposal_cfg_without_dh(const struct ike_proposal_cfg *in, unsigned n,
+                                 struct ike_proposal_cfg *out);
+
 /* Responder: the SA payload holding the chosen proposal. */
 void ike_proposal_reply(const struct ike_chosen *chosen, struct ike_sa_payload *out);
 

@@ -14,7 +14,65 @@
 
 /* Largest IKE message veer builds or accepts (before fragmentation exists). */
 #define IKE_MSG_BUF 8192
-#define IKE_MAX_CHILDREN 4
+#define IKE_MAX_CHILDREN 8
+
+enum ike_child_state {
+    IKE_CHILD_NEW,       /* negotiated, not installed yet */
+    IKE_CHILD_INSTALLED, /* carrying traffic */
+    IKE_CHILD_REKEYING,  /* our CREATE_CHILD_SA rekeying it is out */
+    IKE_CHILD_REKEYED,   /* replaced; its Delete is out or expected from the peer */
+    IKE_CHILD_DELETING,  /* our Delete is out */
+};
+
+/* A Child SA as the control plane keeps it: what the dataplane sees, and its life. */
+struct ike_child {
+    struct ike_child_sa sa; /* first: the dataplane's view */
+    enum ike_child_state state;
+    uint64_t installed_ns;
+    uint64_t rekey_ns;  /* when to rekey it; 0: never */
+    uint64_t expire_ns; /* when to delete it; 0: never */
+    uint64_t bytes;     /* reported by the dataplane (ike_child_usage) */
+};
+
+/* What keyed a Child SA (RFC 7296 2.17): the nonces of the exchange that made it. */
+struct ike_child_keying {
+    const uint8_t *ni, *nr; /* exchange initiator's and responder's nonces */
+    size_t ni_len, nr_len;
+    const uint8_t *gir; /* PFS shared secret, NULL without */
+    size_t gir_len;
+    bool we_initiated; /* we sent the request: we send with the i->r keys */
+};
+
+/* The request of ours that is outstanding (one at a time), and what it is for. */
+enum ike_req_kind {
+    IKE_REQ_NONE,
+    IKE_REQ_SETUP,        /* IKE_SA_INIT or IKE_AUTH */
+    IKE_REQ_LIVENESS,     /* empty INFORMATIONAL */
+    IKE_REQ_DELETE_IKE,   /* INFORMATIONAL Delete of this IKE SA */
+    IKE_REQ_DELETE_CHILD, /* INFORMATIONAL Delete of Child SA old_spi */
+    IKE_REQ_NEW_CHILD,    /* CREATE_CHILD_SA for a new Child SA */
+    IKE_REQ_REKEY_CHILD,  /* CREATE_CHILD_SA rekeying Child SA old_spi */
+    IKE_REQ_REKEY_IKE,    /* CREATE_CHILD_SA rekeying this IKE SA */
+};
+
+struct ike_pending {
+    enum ike_req_kind kind;
+    uint32_t old_spi;     /* our inbound SPI of the Child SA deleted or rekeyed */
+    uint32_t new_spi;     /* our inbound SPI offered for the new Child SA */
+    uint64_t new_ike_spi; /* our SPI of the new IKE SA (rekey) */
+    struct ike_dh_key *dh;
+    uint8_t nonce[IKE_NONCE_MAX];
+    uint16_t nonce_len;
+    /*
+     * Simultaneous rekey (2.8.1): the peer rekeyed old_spi too while this was
+     * out. Its exchange made peer_new_spi; the lowest nonce of the two
+     * exchanges says whose new Child SA goes.
+     */
+    bool collided;
+    uint32_t peer_new_spi;
+    uint8_t peer_min_nonce[IKE_NONCE_MAX];
+    uint16_t peer_min_nonce_len;
+};
 
 /* A message kept for retransmission (our request) or replay (our last response). */
 struct ike_kept_msg {
@@ -51,7 +109,12 @@ struct ike_sa {
     uint64_t created_ns;
     uint32_t child_spi_offered; /* initiator: inbound SPI offered in IKE_AUTH */
     unsigned nchildren;
-    struct ike_child_sa children[IKE_MAX_CHILDREN];
+    struct ike_child *children[IKE_MAX_CHILDREN]; /* allocated: most SAs have one */
+    struct ike_pending pending;
+    uint64_t last_rx_ns; /* last message from the peer (liveness) */
+    uint64_t rekey_ns;   /* when to rekey this IKE SA; 0: never */
+    uint64_t rekeyed_ns; /* when it was replaced (REKEYED) */
+    bool delete_queued;  /* an operator's delete waits for the outstanding request */
 };
 
 struct ike_ctx {
@@ -132,11 +195,57 @@ void ike_auth_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_
 int ike_auth_start(struct ike_ctx *ctx, struct ike_sa *sa);
 
 void ike_info_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m);
-void ike_info_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m);
+/* `done` is the request this answers (the SA's pending slot is already free). */
+void ike_info_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m,
+                       const struct ike_pending *done);
 
-/* Child SA keys (RFC 7296 2.17) and installation. */
+/* ---- Child SAs (child.c) ---- */
+
+/* A new, zeroed Child SA of `sa`, not installed yet; NULL when the SA has no room. */
+struct ike_child_sa *ike_child_new(struct ike_ctx *ctx, struct ike_sa *sa);
+/* Forgets a Child SA that was never installed. */
+void ike_child_discard(struct ike_sa *sa, struct ike_child_sa *child);
+/* Keys the Child SA of IKE_AUTH (nonces of IKE_SA_INIT) and installs it. */
 int ike_child_derive_and_install(struct ike_ctx *ctx, struct ike_sa *sa,
                                  struct ike_child_sa *child);
+/* Keys a Child SA of CREATE_CHILD_SA and installs it; discards it on failure. */
+int ike_child_install_keyed(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child_sa *child,
+                            const struct ike_child_keying *k);
+struct ike_child *ike_child_by_spi_in(struct ike_sa *sa, uint32_t spi_in);
+struct ike_child *ike_child_by_spi_out(struct ike_sa *sa, uint32_t spi_out);
+/* Removes one Child SA from the dataplane and frees it. */
+void ike_child_remove(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *c);
 void ike_children_delete(struct ike_ctx *ctx, struct ike_sa *sa);
+/* Moves the Child SAs of an IKE SA being replaced to its successor (2.18). */
+void ike_children_move(struct ike_sa *from, struct ike_sa *to);
+/* A fresh inbound ESP SPI, unused by any Child SA of `sa`. */
+uint32_t ike_child_fresh_spi(struct ike_ctx *ctx, const struct ike_sa *sa);
+/* When to rekey / expire a Child SA installed now, from the peer's lifetimes. */
+void ike_child_schedule(struct ike_ctx *ctx, const struct ike_sa *sa, struct ike_child *c);
+
+/* ---- CREATE_CHILD_SA (create_child_sa.c) ---- */
+
+void ike_ccs_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m);
+void ike_ccs_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m,
+                      const struct ike_pending *done);
+int ike_ccs_start_child(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *rekeyed);
+int ike_ccs_start_ike_rekey(struct ike_ctx *ctx, struct ike_sa *sa);
+
+/* ---- INFORMATIONAL (informational.c) ---- */
+
+int ike_info_start_liveness(struct ike_ctx *ctx, struct ike_sa *sa);
+int ike_info_start_delete_child(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *c);
+int ike_info_start_delete_ike(struct ike_ctx *ctx, struct ike_sa *sa);
+/* The SA named by both SPIs, whichever side we are; NULL when there is none. */
+struct ike_sa *ike_sa_find_pair(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r);
+
+/* ---- lifetimes (ike_ctx.c) ---- */
+
+/* A moment `base_s` seconds from now, up to the peer's jitter earlier; 0 when base_s is 0. */
+uint64_t ike_deadline(struct ike_ctx *ctx, const struct ike_peer_cfg *peer, unsigned base_s);
+/* A new, established IKE SA replacing `old` (rekey, 2.18), indexed under our SPI. */
+struct ike_sa *ike_sa_create_rekeyed(struct ike_ctx *ctx, struct ike_sa *old, bool initiator,
+                                     uint64_t spi_i, uint64_t spi_r);
+uint64_t ike_sa_fresh_spi(struct ike_ctx *ctx);
 
 #endif

@@ -6,25 +6,40 @@
 #include "ike_sa.h"
 #include "ike_writer.h"
 
-static int build_delete_ike(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_writer *w, void *arg)
-{
-    (void)ctx;
-    (void)sa;
-    (void)arg;
-    const struct ike_delete_payload d = {.protocol = IKE_PROTO_IKE};
-    return ike_delete_encode(w, &d);
-}
-
-/* Answers Child SA deletes with deletes of our side (RFC 7296 1.4.1). */
-static int build_delete_children(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_writer *w,
-                                 void *arg)
+static int build_delete(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_writer *w, void *arg)
 {
     (void)ctx;
     (void)sa;
     const struct ike_delete_payload *d = arg;
-    if (d == NULL || d->nspis == 0)
+    if (d == NULL || (d->protocol != IKE_PROTO_IKE && d->nspis == 0))
         return 0;
     return ike_delete_encode(w, d);
+}
+
+/*
+ * The peer deletes Child SAs by the SPIs it receives with, our outbound ones.
+ * We delete both directions and answer with our inbound SPIs (1.4.1), except
+ * for SAs we are deleting ourselves: when deletes cross, neither response
+ * names them.
+ */
+static void delete_children(struct ike_ctx *ctx, struct ike_sa *sa,
+                            const struct ike_delete_payload *d, struct ike_delete_payload *reply,
+                            uint8_t *ours)
+{
+    if (d->protocol != IKE_PROTO_ESP || d->spi_size != 4)
+        return; /* AH is not supported, so nothing of ours can carry it */
+    for (unsigned i = 0; i < d->nspis; i++) {
+        struct ike_child *c = ike_child_by_spi_out(sa, ike_get32(d->spis + 4 * i));
+        if (c == NULL) {
+            ctx->counters.child_not_found++;
+            continue;
+        }
+        if (c->state != IKE_CHILD_DELETING && reply->nspis < IKE_MAX_CHILDREN)
+            ike_put32(ours + 4 * reply->nspis++, c->sa.spi_in);
+        if (sa->pending.kind == IKE_REQ_REKEY_CHILD && sa->pending.old_spi == c->sa.spi_in)
+            sa->pending.old_spi = 0; /* our rekey of it still makes a Child SA (2.25.1) */
+        ike_child_remove(ctx, sa, c);
+    }
 }
 
 void ike_info_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m)
@@ -43,45 +58,97 @@ void ike_info_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_m
             ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "deleted by peer");
             return;
         }
-        for (unsigned i = 0; i < d.nspis; i++) {
-            uint32_t spi = ike_get32(d.spis + 4 * i);
-            for (unsigned c = 0; c < sa->nchildren; c++) {
-                if (sa->children[c].spi_out == spi && reply.nspis < IKE_MAX_CHILDREN) {
-                    ike_put32(ours + 4 * reply.nspis++, sa->children[c].spi_in);
-                }
-            }
-        }
+        delete_children(ctx, sa, &d, &reply, ours);
     }
-    if (reply.nspis > 0) {
-        /* Only one Child SA per IKE SA exists so far. */
-        ike_children_delete(ctx, sa);
-    }
-    ike_send_encrypted(ctx, sa, IKE_EXCH_INFORMATIONAL, true, msg_id, build_delete_children,
-                       &reply);
+    /* Anything else (an empty request is a liveness check) gets an empty answer. */
+    ike_send_encrypted(ctx, sa, IKE_EXCH_INFORMATIONAL, true, msg_id, build_delete, &reply);
 }
 
-void ike_info_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m)
+void ike_info_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m,
+                       const struct ike_pending *done)
 {
     (void)m;
-    if (sa->state == IKE_SA_DELETING)
+    switch (done->kind) {
+    case IKE_REQ_DELETE_IKE:
         ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "delete acknowledged");
+        break;
+    case IKE_REQ_DELETE_CHILD: {
+        struct ike_child *c = ike_child_by_spi_in(sa, done->old_spi);
+        if (c != NULL)
+            ike_child_remove(ctx, sa, c);
+        break;
+    }
+    default:
+        break; /* a liveness answer: receiving it was the point */
+    }
+}
+
+int ike_info_start_liveness(struct ike_ctx *ctx, struct ike_sa *sa)
+{
+    ctx->counters.liveness_checks++;
+    sa->pending.kind = IKE_REQ_LIVENESS;
+    return ike_send_encrypted(ctx, sa, IKE_EXCH_INFORMATIONAL, false, sa->next_req_id, NULL, NULL);
+}
+
+int ike_info_start_delete_child(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *c)
+{
+    uint8_t spi[4];
+    ike_put32(spi, c->sa.spi_in);
+    struct ike_delete_payload d = {
+        .protocol = IKE_PROTO_ESP, .spi_size = 4, .nspis = 1, .spis = spi};
+    c->state = IKE_CHILD_DELETING;
+    sa->pending.kind = IKE_REQ_DELETE_CHILD;
+    sa->pending.old_spi = c->sa.spi_in;
+    return ike_send_encrypted(ctx, sa, IKE_EXCH_INFORMATIONAL, false, sa->next_req_id, build_delete,
+                              &d);
+}
+
+int ike_info_start_delete_ike(struct ike_ctx *ctx, struct ike_sa *sa)
+{
+    struct ike_delete_payload d = {.protocol = IKE_PROTO_IKE};
+    sa->pending.kind = IKE_REQ_DELETE_IKE;
+    int rc = ike_send_encrypted(ctx, sa, IKE_EXCH_INFORMATIONAL, false, sa->next_req_id,
+                                build_delete, &d);
+    ike_sa_set_state(ctx, sa, IKE_SA_DELETING, "delete requested");
+    return rc;
+}
+
+/* The SA named by both SPIs, whichever side we are. */
+struct ike_sa *ike_sa_find_pair(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r)
+{
+    struct ike_sa *sa = ike_sa_find_ours(ctx, spi_i);
+    if (sa == NULL || !sa->initiator)
+        sa = ike_sa_find_ours(ctx, spi_r);
+    if (sa == NULL || sa->spi_i != spi_i || sa->spi_r != spi_r)
+        return NULL;
+    return sa;
 }
 
 int ike_delete(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r)
 {
-    struct ike_sa *sa = NULL;
-    sa = ike_sa_find_ours(ctx, spi_i);
-    if (sa == NULL || !sa->initiator)
-        sa = ike_sa_find_ours(ctx, spi_r);
-    if (sa == NULL || sa->spi_i != spi_i || sa->spi_r != spi_r)
+    struct ike_sa *sa = ike_sa_find_pair(ctx, spi_i, spi_r);
+    if (sa == NULL)
         return -ENOENT;
-    if (sa->state != IKE_SA_ESTABLISHED) {
+    if (sa->state != IKE_SA_ESTABLISHED && sa->state != IKE_SA_REKEYED) {
         ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "deleted before established");
         ike_sa_destroy(ctx, sa);
         return 0;
     }
-    int rc = ike_send_encrypted(ctx, sa, IKE_EXCH_INFORMATIONAL, false, sa->next_req_id,
-                                build_delete_ike, NULL);
-    ike_sa_set_state(ctx, sa, IKE_SA_DELETING, "delete requested");
-    return rc;
+    if (sa->request.buf != NULL) {
+        /* One request at a time: the Delete goes as soon as the outstanding one is answered. */
+        sa->delete_queued = true;
+        return 0;
+    }
+    return ike_info_start_delete_ike(ctx, sa);
+}
+
+int ike_delete_child(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r, uint32_t child_spi_in)
+{
+    struct ike_sa *sa = ike_sa_find_pair(ctx, spi_i, spi_r);
+    struct ike_child *c = sa != NULL ? ike_child_by_spi_in(sa, child_spi_in) : NULL;
+    if (c == NULL || sa->state != IKE_SA_ESTABLISHED)
+        return -ENOENT;
+    if (sa->request.buf != NULL || c->state == IKE_CHILD_DELETING)
+        return -EBUSY;
+    return ike_info_start_delete_child(ctx, sa, c);
 }

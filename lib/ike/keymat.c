@@ -5,6 +5,7 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "ike_consts.h"
@@ -96,40 +97,18 @@ int ike_prf_plus(uint16_t prf, const uint8_t *key, size_t key_len, const struct 
     return 0;
 }
 
-int ike_derive_sa_keys(uint16_t prf, const struct ike_key_lens *lens, const uint8_t *old_sk_d,
-                       const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
-                       const uint8_t *gir, size_t gir_len, uint64_t spi_i, uint64_t spi_r,
-                       struct ike_sa_keys *keys)
+/* The seven IKE SA keys: prf+(SKEYSEED, Ni | Nr | SPIi | SPIr) cut in order (2.14). */
+static int expand_sa_keys(uint16_t prf, const struct ike_key_lens *lens, const uint8_t *skeyseed,
+                          size_t skeyseed_len, const uint8_t *ni, size_t ni_len, const uint8_t *nr,
+                          size_t nr_len, uint64_t spi_i, uint64_t spi_r, struct ike_sa_keys *keys)
 {
-    size_t plen = ike_prf_len(prf);
-    if (plen == 0)
-        return -ENOTSUP;
-    if (lens->prf > IKE_KEY_MAX || lens->integ > IKE_KEY_MAX || lens->encr > IKE_KEY_MAX ||
-        ni_len + nr_len > 2 * 256)
-        return -EINVAL;
-    uint8_t skeyseed[IKE_PRF_MAX_LEN];
-    int rc;
-    if (old_sk_d == NULL) {
-        uint8_t nonces[2 * 256];
-        memcpy(nonces, ni, ni_len);
-        memcpy(nonces + ni_len, nr, nr_len);
-        const struct ike_iov d[] = {{gir, gir_len}};
-        rc = ike_prf(prf, nonces, ni_len + nr_len, d, 1, skeyseed);
-    } else {
-        const struct ike_iov d[] = {{gir, gir_len}, {ni, ni_len}, {nr, nr_len}};
-        rc = ike_prf(prf, old_sk_d, lens->prf, d, 3, skeyseed);
-    }
-    if (rc < 0)
-        return rc;
-
     uint8_t spis[16];
     ike_put64(spis, spi_i);
     ike_put64(spis + 8, spi_r);
     const struct ike_iov seed[] = {{ni, ni_len}, {nr, nr_len}, {spis, sizeof(spis)}};
     size_t total = 3 * lens->prf + 2 * lens->integ + 2 * lens->encr;
     uint8_t km[7 * IKE_KEY_MAX];
-    rc = ike_prf_plus(prf, skeyseed, plen, seed, 3, km, total);
-    OPENSSL_cleanse(skeyseed, sizeof(skeyseed));
+    int rc = ike_prf_plus(prf, skeyseed, skeyseed_len, seed, 3, km, total);
     if (rc < 0)
         return rc;
     keys->lens = *lens;
@@ -144,6 +123,55 @@ int ike_derive_sa_keys(uint16_t prf, const struct ike_key_lens *lens, const uint
     }
     OPENSSL_cleanse(km, sizeof(km));
     return 0;
+}
+
+static bool lens_ok(uint16_t prf, const struct ike_key_lens *lens, size_t ni_len, size_t nr_len)
+{
+    return ike_prf_len(prf) != 0 && lens->prf <= IKE_KEY_MAX && lens->integ <= IKE_KEY_MAX &&
+           lens->encr <= IKE_KEY_MAX && ni_len + nr_len <= 2 * 256;
+}
+
+int ike_derive_sa_keys(uint16_t prf, const struct ike_key_lens *lens, const uint8_t *old_sk_d,
+                       const uint8_t *ni, size_t ni_len, const uint8_t *nr, size_t nr_len,
+                       const uint8_t *gir, size_t gir_len, uint64_t spi_i, uint64_t spi_r,
+                       struct ike_sa_keys *keys)
+{
+    if (old_sk_d != NULL)
+        return ike_derive_rekeyed_sa_keys(prf, old_sk_d, lens->prf, prf, lens, ni, ni_len, nr,
+                                          nr_len, gir, gir_len, spi_i, spi_r, keys);
+    if (!lens_ok(prf, lens, ni_len, nr_len))
+        return ike_prf_len(prf) == 0 ? -ENOTSUP : -EINVAL;
+    uint8_t skeyseed[IKE_PRF_MAX_LEN];
+    uint8_t nonces[2 * 256];
+    memcpy(nonces, ni, ni_len);
+    memcpy(nonces + ni_len, nr, nr_len);
+    const struct ike_iov d[] = {{gir, gir_len}};
+    int rc = ike_prf(prf, nonces, ni_len + nr_len, d, 1, skeyseed);
+    if (rc == 0)
+        rc = expand_sa_keys(prf, lens, skeyseed, ike_prf_len(prf), ni, ni_len, nr, nr_len, spi_i,
+                            spi_r, keys);
+    OPENSSL_cleanse(skeyseed, sizeof(skeyseed));
+    return rc;
+}
+
+int ike_derive_rekeyed_sa_keys(uint16_t old_prf, const uint8_t *old_sk_d, size_t old_sk_d_len,
+                               uint16_t prf, const struct ike_key_lens *lens, const uint8_t *ni,
+                               size_t ni_len, const uint8_t *nr, size_t nr_len, const uint8_t *gir,
+                               size_t gir_len, uint64_t spi_i, uint64_t spi_r,
+                               struct ike_sa_keys *keys)
+{
+    if (!lens_ok(prf, lens, ni_len, nr_len) || ike_prf_len(old_prf) == 0)
+        return ike_prf_len(prf) == 0 || ike_prf_len(old_prf) == 0 ? -ENOTSUP : -EINVAL;
+    /* SKEYSEED belongs to the old SA's exchange, so the old PRF makes it (2.18). */
+    uint8_t skeyseed[IKE_PRF_MAX_LEN];
+    const struct ike_iov d[] = {{gir, gir_len}, {ni, ni_len}, {nr, nr_len}};
+    int rc = ike_prf(old_prf, old_sk_d, old_sk_d_len, d, 3, skeyseed);
+    /* The new PRF keys prf+ with an SKEYSEED of the old PRF's length: HMAC takes any. */
+    if (rc == 0)
+        rc = expand_sa_keys(prf, lens, skeyseed, ike_prf_len(old_prf), ni, ni_len, nr, nr_len,
+                            spi_i, spi_r, keys);
+    OPENSSL_cleanse(skeyseed, sizeof(skeyseed));
+    return rc;
 }
 
 int ike_derive_child_keymat(uint16_t prf, const uint8_t *sk_d, size_t sk_d_len, const uint8_t *gir,

@@ -240,3 +240,12 @@ void ike_proposal_reply(const struct ike_chosen *c, struct ike_sa_payload *out)
     if (c->protocol == IKE_PROTO_ESP)
         add(out, p, IKE_TT_ESN, c->esn, 0);
 }
+
+void ike_proposal_cfg_without_dh(const struct ike_proposal_cfg *in, unsigned n,
+                                 struct ike_proposal_cfg *out)
+{
+    for (unsigned i = 0; i < n; i++) {
+        out[i] = in[i];
+        out[i].ndh = 0;
+    }
+}

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "mock_backend.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,15 +29,40 @@ static int mock_install(void *opaque, const struct ike_child_sa *child)
     struct mock_node *node = opaque;
     if (node->ninstalled < 4)
         node->installed[node->ninstalled++] = *child;
+    else
+        node->ninstalled++;
+    /* The dataplane's table: an inbound SPI installed twice is a bug in lib/ike. */
+    for (unsigned i = 0; i < node->nlive; i++) {
+        if (node->live[i].spi_in == child->spi_in)
+            return -EEXIST;
+    }
+    if (node->nlive >= MOCK_LIVE)
+        return -ENOSPC;
+    node->live[node->nlive++] = *child;
     return 0;
 }
 
 static int mock_delete(void *opaque, const struct ike_child_sa *child)
 {
-    (void)child;
     struct mock_node *node = opaque;
     node->ndeleted++;
-    return 0;
+    for (unsigned i = 0; i < node->nlive; i++) {
+        if (node->live[i].spi_in == child->spi_in) {
+            node->live[i] = node->live[--node->nlive];
+            return 0;
+        }
+    }
+    node->ndelete_unknown++; /* deleting what was never installed */
+    return -ENOENT;
+}
+
+const struct ike_child_sa *mock_live(const struct mock_node *node, uint32_t spi_in)
+{
+    for (unsigned i = 0; i < node->nlive; i++) {
+        if (node->live[i].spi_in == spi_in)
+            return &node->live[i];
+    }
+    return NULL;
 }
 
 static uint64_t mock_now(void *opaque)

@@ -7,6 +7,7 @@
 
 #define MOCK_QUEUE 64
 #define MOCK_PKT 8192
+#define MOCK_LIVE 16
 
 struct mock_packet {
     struct ike_addr from, to;
@@ -25,12 +26,17 @@ struct mock_node {
     const char *name;
     struct mock_net *net;
     uint64_t rng;
-    struct ike_child_sa installed[4];
+    struct ike_child_sa installed[4]; /* the first four installs, in order */
     unsigned ninstalled, ndeleted;
+    struct ike_child_sa live[MOCK_LIVE]; /* what the dataplane holds now */
+    unsigned nlive, ndelete_unknown;
     bool verbose;
 };
 
 struct ike_backend mock_backend(struct mock_node *node);
+
+/* The live Child SA with this inbound SPI, or NULL. */
+const struct ike_child_sa *mock_live(const struct mock_node *node, uint32_t spi_in);
 
 /* Pops the oldest queued packet; false when the queue is empty. */
 bool mock_pop(struct mock_net *net, struct mock_packet *out);

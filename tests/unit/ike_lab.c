@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "ike_lab.h"
+
+#include <string.h>
+
+#include "ike_consts.h"
+#include "ike_ts.h"
+#include "unit_util.h"
+
+void lab_set_id(struct ike_id *id, const char *fqdn)
+{
+    id->type = IKE_ID_FQDN;
+    id->len = (uint8_t)strlen(fqdn);
+    memcpy(id->data, fqdn, id->len);
+}
+
+struct ike_ts lab_prefix(const char *first, const char *last)
+{
+    struct ike_addr a, b;
+    assert_int_equal(ike_addr_parse(&a, first, 0), 0);
+    assert_int_equal(ike_addr_parse(&b, last, 0), 0);
+    struct ike_ts ts;
+    ike_ts_range(&ts, &a, &b, 0, 0, 65535);
+    return ts;
+}
+
+void lab_base_peer(struct ike_peer_cfg *p, const char *name, const char *me, const char *them)
+{
+    memset(p, 0, sizeof(*p));
+    strcpy(p->name, name);
+    lab_set_id(&p->local_id, me);
+    lab_set_id(&p->remote_id, them);
+    memcpy(p->psk, "labsecret-0123456789", 20);
+    p->psk_len = 20;
+    p->nike = 1;
+    p->ike[0] = (struct ike_proposal_cfg){.protocol = IKE_PROTO_IKE,
+                                          .nencr = 1,
+                                          .encr = {{IKE_ENCR_AES_GCM_16, 128}},
+                                          .nprf = 1,
+                                          .prf = {IKE_PRF_HMAC_SHA2_256},
+                                          .ndh = 1,
+                                          .dh = {IKE_DH_CURVE25519}};
+    p->nesp = 1;
+    p->esp[0] = (struct ike_proposal_cfg){.protocol = IKE_PROTO_ESP,
+                                          .nencr = 1,
+                                          .encr = {{IKE_ENCR_AES_GCM_16, 128}},
+                                          .nesn = 1,
+                                          .esn = {IKE_ESN_NO_ESN}};
+}
+
+int lab_setup(void **state)
+{
+    static struct lab lab;
+    memset(&lab, 0, sizeof(lab));
+    assert_int_equal(ike_addr_parse(&lab.alice_addr, "192.0.2.2", 500), 0);
+    assert_int_equal(ike_addr_parse(&lab.gw_addr, "192.0.2.1", 500), 0);
+    lab.alice_node = (struct mock_node){.name = "alice", .net = &lab.net, .rng = 0x1234567};
+    lab.gw_node = (struct mock_node){.name = "gw", .net = &lab.net, .rng = 0x7654321};
+
+    lab_base_peer(&lab.alice_peer, "to-gw", "alice.example", "gw.example");
+    lab.alice_peer.remote = lab.gw_addr;
+    lab.alice_peer.nlocal_ts = lab.alice_peer.nremote_ts = 1;
+    lab.alice_peer.local_ts[0] = lab_prefix("10.1.0.1", "10.1.0.1");
+    lab.alice_peer.remote_ts[0] = lab_prefix("10.2.0.0", "10.2.0.255");
+
+    lab_base_peer(&lab.gw_peer, "road-warriors", "gw.example", "alice.example");
+    lab.gw_peer.nlocal_ts = lab.gw_peer.nremote_ts = 1;
+    lab.gw_peer.local_ts[0] = lab_prefix("10.2.0.0", "10.2.0.255");
+    lab.gw_peer.remote_ts[0] = lab_prefix("10.1.0.0", "10.1.255.255");
+    *state = &lab;
+    return 0;
+}
+
+void lab_start(struct lab *lab)
+{
+    lab->alice_cfg = (struct ike_config){.peers = &lab->alice_peer, .npeers = 1, .max_sas = 64};
+    lab->gw_cfg = (struct ike_config){.peers = &lab->gw_peer, .npeers = 1, .max_sas = 64};
+    struct ike_backend a = mock_backend(&lab->alice_node);
+    struct ike_backend g = mock_backend(&lab->gw_node);
+    lab->alice = ike_ctx_new(&lab->alice_cfg, &a);
+    lab->gw = ike_ctx_new(&lab->gw_cfg, &g);
+    assert_non_null(lab->alice);
+    assert_non_null(lab->gw);
+}
+
+int lab_teardown(void **state)
+{
+    struct lab *lab = *state;
+    ike_ctx_free(lab->alice);
+    ike_ctx_free(lab->gw);
+    return 0;
+}
+
+unsigned lab_run(struct lab *lab)
+{
+    return mock_run(&lab->net, lab->alice, &lab->alice_addr, lab->gw, &lab->gw_addr, 50);
+}
+
+static void grab(void *opaque, const struct ike_sa_info *sa)
+{
+    *(struct ike_sa_info *)opaque = *sa;
+}
+
+struct ike_sa_info lab_only_sa(struct ike_ctx *ctx)
+{
+    struct ike_sa_info sa;
+    memset(&sa, 0, sizeof(sa));
+    assert_int_equal(ike_sa_foreach(ctx, grab, &sa), 1);
+    return sa;
+}
+
+void lab_establish(struct lab *lab)
+{
+    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    assert_int_equal(lab_run(lab), 4);
+    assert_int_equal(lab_only_sa(lab->alice).state, IKE_SA_ESTABLISHED);
+    assert_int_equal(lab_only_sa(lab->gw).state, IKE_SA_ESTABLISHED);
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Two veer control planes, "alice" (an initiator with one peer, the gateway)
+ * and "gw" (a responder for road warriors), wired through the mock backend:
+ * the bench every exchange test runs on.
+ */
+#ifndef VEER_IKE_LAB_H
+#define VEER_IKE_LAB_H
+
+#include "ike.h"
+#include "mock_backend.h"
+
+#define SEC 1000000000ull
+
+struct lab {
+    struct mock_net net;
+    struct mock_node alice_node, gw_node;
+    struct ike_peer_cfg alice_peer, gw_peer;
+    struct ike_config alice_cfg, gw_cfg;
+    struct ike_ctx *alice, *gw;
+    struct ike_addr alice_addr, gw_addr;
+};
+
+void lab_set_id(struct ike_id *id, const char *fqdn);
+/* An IPv4 range selector, all protocols and ports. */
+struct ike_ts lab_prefix(const char *first, const char *last);
+/* PSK, AES-GCM-128, PRF-SHA256, X25519; ESP AES-GCM-128 without ESN. */
+void lab_base_peer(struct ike_peer_cfg *p, const char *name, const char *me, const char *them);
+
+/* cmocka setup/teardown: peers configured, contexts not created yet (tests tweak first). */
+int lab_setup(void **state);
+int lab_teardown(void **state);
+/* Creates both contexts from the (possibly tweaked) peer configurations. */
+void lab_start(struct lab *lab);
+/* Delivers queued packets until none are left (at most 50); returns how many. */
+unsigned lab_run(struct lab *lab);
+/* The one SA of ctx (fails the test when there is not exactly one). */
+struct ike_sa_info lab_only_sa(struct ike_ctx *ctx);
+/* Starts alice's IKE SA and runs the four messages that establish it. */
+void lab_establish(struct lab *lab);
+
+#endif
