@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,6 +198,80 @@ static int ts_item(struct loader *l, const yaml_node_t *item, unsigned i, void *
     return parse_ts(l, item, &dst[i]);
 }
 
+/* Lifetimes and liveness of a peer; 1 when `key` is none of them. */
+static int peer_lifetime_key(struct loader *l, struct ike_peer_cfg *p, const char *key,
+                             const yaml_node_t *v)
+{
+    static const struct {
+        const char *key;
+        size_t off;
+    } durations[] = {
+        {"ike_rekey_time", offsetof(struct ike_peer_cfg, ike_rekey_s)},
+        {"child_rekey_time", offsetof(struct ike_peer_cfg, child_rekey_s)},
+        {"child_life_time", offsetof(struct ike_peer_cfg, child_life_s)},
+        {"rekey_jitter", offsetof(struct ike_peer_cfg, rekey_jitter_s)},
+        {"dpd_delay", offsetof(struct ike_peer_cfg, dpd_delay_s)},
+    };
+    const char *s;
+    for (size_t i = 0; i < sizeof(durations) / sizeof(durations[0]); i++) {
+        if (strcmp(key, durations[i].key) != 0)
+            continue;
+        unsigned *out = (unsigned *)((char *)p + durations[i].off);
+        if (want_scalar(l, v, &s) < 0)
+            return -1;
+        if (conf_parse_duration(s, 366u * 86400u, out) < 0)
+            return fail(l, v,
+                        "expected a duration like 90, 90s, 20m, 8h or 1d (at most 366d), "
+                        "got \"%s\"",
+                        s);
+        return 0;
+    }
+    if (strcmp(key, "child_rekey_bytes") == 0 || strcmp(key, "child_life_bytes") == 0) {
+        uint64_t *out = key[6] == 'r' ? &p->child_rekey_bytes : &p->child_life_bytes;
+        if (want_scalar(l, v, &s) < 0)
+            return -1;
+        if (conf_parse_bytes(s, out) < 0)
+            return fail(l, v, "expected a byte count like 500000, 64K, 512M or 2G, got \"%s\"", s);
+        return 0;
+    }
+    return 1;
+}
+
+#define UNSET UINT32_MAX
+
+static void peer_lifetime_unset(struct ike_peer_cfg *p)
+{
+    p->ike_rekey_s = p->child_rekey_s = p->child_life_s = p->rekey_jitter_s = UNSET;
+}
+
+/*
+ * What strongSwan does when nothing is said: IKE SAs rekeyed after 4 h, Child
+ * SAs after 1 h, gone at 110 % of that, rekeys up to 10 % early at random.
+ * Liveness checks stay off unless dpd_delay is set, as in strongSwan and libreswan.
+ */
+static void peer_lifetime_defaults(struct ike_peer_cfg *p)
+{
+    if (p->ike_rekey_s == UNSET)
+        p->ike_rekey_s = 4 * 3600;
+    if (p->child_rekey_s == UNSET)
+        p->child_rekey_s = 3600;
+    if (p->child_life_s == UNSET)
+        p->child_life_s = p->child_rekey_s + p->child_rekey_s / 10;
+    if (p->rekey_jitter_s == UNSET)
+        p->rekey_jitter_s = p->child_rekey_s / 10;
+}
+
+/* Settings that only make sense together, checked once the peer is read. */
+static int peer_check_lifetimes(struct loader *l, const yaml_node_t *item,
+                                const struct ike_peer_cfg *p)
+{
+    if (p->child_life_s != 0 && p->child_rekey_s >= p->child_life_s)
+        return fail(l, item, "child_rekey_time must be shorter than child_life_time");
+    if (p->child_life_bytes != 0 && p->child_rekey_bytes >= p->child_life_bytes)
+        return fail(l, item, "child_rekey_bytes must be smaller than child_life_bytes");
+    return 0;
+}
+
 static int peer_key(struct loader *l, struct ike_peer_cfg *p, const char *key, const yaml_node_t *v)
 {
     const char *s;
@@ -239,6 +314,9 @@ static int peer_key(struct loader *l, struct ike_peer_cfg *p, const char *key, c
         a.local = key[0] == 'l';
         return each_item(l, v, ts_item, &a);
     }
+    int rc = peer_lifetime_key(l, p, key, v);
+    if (rc <= 0)
+        return rc;
     return fail(l, v, "unknown key");
 }
 
@@ -251,6 +329,7 @@ static int peer_item(struct loader *l, const yaml_node_t *item, unsigned i, void
         return fail(l, item, "a peer is a mapping of keys");
     struct ike_peer_cfg *p = &l->conf->peers[i];
     l->conf->npeers = i + 1;
+    peer_lifetime_unset(p);
     for (yaml_node_pair_t *kv = item->data.mapping.pairs.start; kv < item->data.mapping.pairs.top;
          kv++) {
         const char *key = scalar(yaml_document_get_node(&l->doc, kv->key));
@@ -264,7 +343,8 @@ static int peer_item(struct loader *l, const yaml_node_t *item, unsigned i, void
         return fail(l, item,
                     "needs name, local_id, psk or psk_file, ike_proposals, esp_proposals, "
                     "local_ts and remote_ts");
-    return 0;
+    peer_lifetime_defaults(p);
+    return peer_check_lifetimes(l, item, p);
 }
 
 /* ---- gateway ---- */

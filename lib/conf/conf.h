@@ -43,4 +43,12 @@ int conf_load_string(const char *text, const char *name, struct veer_conf *conf,
 int conf_parse_proposal(const char *text, uint8_t protocol, struct ike_proposal_cfg *out, char *err,
                         size_t err_len);
 
+/*
+ * Durations: a number of seconds, or with a unit s, m, h or d ("90", "20m",
+ * "8h"); at most max_s seconds. Byte counts: a number, or with K, M, G or T
+ * (powers of 1024). Return 0, -EINVAL (syntax) or -ERANGE (too large).
+ */
+int conf_parse_duration(const char *s, unsigned max_s, unsigned *out);
+int conf_parse_bytes(const char *s, uint64_t *out);
+
 #endif

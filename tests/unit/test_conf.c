@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* The YAML configuration: the shipped example loads; errors name file:line and key. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,6 +190,73 @@ static void test_proposal_syntax(void **state)
     assert_non_null(strstr(err, "no encryption algorithm"));
 }
 
+static void test_lifetimes(void **state)
+{
+    (void)state;
+    static struct veer_conf c;
+    char err[256] = "", text[2048];
+    /* Nothing said: strongSwan's defaults, no liveness checks. */
+    assert_int_equal(conf_load_string(minimal, "t.yaml", &c, err, sizeof(err)), 0);
+    assert_int_equal(c.peers[0].ike_rekey_s, 4 * 3600);
+    assert_int_equal(c.peers[0].child_rekey_s, 3600);
+    assert_int_equal(c.peers[0].child_life_s, 3960);
+    assert_int_equal(c.peers[0].rekey_jitter_s, 360);
+    assert_int_equal(c.peers[0].dpd_delay_s, 0);
+    snprintf(text, sizeof(text),
+             "%s    ike_rekey_time: 8h\n    child_rekey_time: 20m\n    dpd_delay: 30s\n"
+             "    child_rekey_bytes: 512M\n    child_life_bytes: 1G\n    rekey_jitter: 0\n",
+             minimal);
+    assert_int_equal(conf_load_string(text, "t.yaml", &c, err, sizeof(err)), 0);
+    const struct ike_peer_cfg *p = &c.peers[0];
+    assert_int_equal(p->ike_rekey_s, 8 * 3600);
+    assert_int_equal(p->child_rekey_s, 1200);
+    assert_int_equal(p->child_life_s, 1320); /* 110 % of the rekey time unless said */
+    assert_int_equal(p->dpd_delay_s, 30);
+    assert_int_equal(p->rekey_jitter_s, 0);
+    assert_true(p->child_rekey_bytes == 512ull << 20);
+    assert_true(p->child_life_bytes == 1ull << 30);
+    /* 0 turns a rekey off. */
+    snprintf(text, sizeof(text), "%s    child_rekey_time: 0\n    child_life_time: 0\n", minimal);
+    assert_int_equal(conf_load_string(text, "t.yaml", &c, err, sizeof(err)), 0);
+    assert_int_equal(c.peers[0].child_rekey_s, 0);
+    assert_int_equal(c.peers[0].child_life_s, 0);
+
+    snprintf(text, sizeof(text), "%s    dpd_delay: 5 minutes\n", minimal);
+    expect_error(text, "t.yaml:12: peers[0].dpd_delay: expected a duration");
+    snprintf(text, sizeof(text), "%s    child_rekey_time: 367d\n", minimal);
+    expect_error(text, "peers[0].child_rekey_time: expected a duration");
+    snprintf(text, sizeof(text), "%s    child_life_bytes: 2X\n", minimal);
+    expect_error(text, "peers[0].child_life_bytes: expected a byte count");
+    snprintf(text, sizeof(text), "%s    child_rekey_time: 2h\n    child_life_time: 1h\n", minimal);
+    expect_error(text, "peers[0]: child_rekey_time must be shorter than child_life_time");
+    snprintf(text, sizeof(text), "%s    child_rekey_bytes: 2G\n    child_life_bytes: 1G\n",
+             minimal);
+    expect_error(text, "child_rekey_bytes must be smaller than child_life_bytes");
+}
+
+static void test_units(void **state)
+{
+    (void)state;
+    unsigned d;
+    uint64_t b;
+    assert_int_equal(conf_parse_duration("90", 1000, &d), 0);
+    assert_int_equal(d, 90);
+    assert_int_equal(conf_parse_duration("2d", 200000, &d), 0);
+    assert_int_equal(d, 172800);
+    assert_int_equal(conf_parse_duration("17m", 1000, &d), -ERANGE);
+    assert_int_equal(conf_parse_duration("", 1000, &d), -EINVAL);
+    assert_int_equal(conf_parse_duration("-5", 1000, &d), -EINVAL);
+    assert_int_equal(conf_parse_duration("5 s", 1000, &d), -EINVAL);
+    assert_int_equal(conf_parse_duration("5sec", 1000, &d), -EINVAL);
+    assert_int_equal(conf_parse_duration("99999999999999999999999", 1000, &d), -ERANGE);
+    assert_int_equal(conf_parse_bytes("64K", &b), 0);
+    assert_true(b == 65536);
+    assert_int_equal(conf_parse_bytes("16777215T", &b), 0);
+    assert_int_equal(conf_parse_bytes("16777216T", &b), -ERANGE);
+    assert_int_equal(conf_parse_bytes("1KB", &b), -EINVAL);
+    assert_int_equal(conf_parse_bytes("K", &b), -EINVAL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -197,6 +265,8 @@ int main(void)
         cmocka_unit_test(test_errors_name_line_and_key),
         cmocka_unit_test(test_psk_file_permissions),
         cmocka_unit_test(test_proposal_syntax),
+        cmocka_unit_test(test_lifetimes),
+        cmocka_unit_test(test_units),
     };
     return cmocka_run_group_tests_name("conf", tests, NULL, NULL);
 }
