@@ -376,6 +376,16 @@ static int gateway_key(struct loader *l, const char *key, const yaml_node_t *v)
         return want_uint(l, v, 60000, &c->retransmit_base_ms);
     if (strcmp(key, "retransmit_tries") == 0)
         return want_uint(l, v, 20, &c->retransmit_tries);
+    if (strcmp(key, "cookie_threshold") == 0)
+        return want_uint(l, v, 1u << 24, &c->cookie_threshold);
+    if (strcmp(key, "cookie_rotate") == 0) {
+        const char *s;
+        if (want_scalar(l, v, &s) < 0)
+            return -1;
+        if (conf_parse_duration(s, 86400, &c->cookie_rotate_s) < 0 || c->cookie_rotate_s == 0)
+            return fail(l, v, "expected a duration from 1s to 1d, got \"%s\"", s);
+        return 0;
+    }
     return fail(l, v, "unknown key");
 }
 
@@ -417,6 +427,7 @@ static int load(yaml_parser_t *parser, const char *name, struct veer_conf *conf,
 {
     struct loader l = {.name = name, .err = err, .err_len = err_len, .conf = conf};
     memset(conf, 0, sizeof(*conf));
+    conf->ike.cookie_threshold = 1000; /* half-open SAs; lib/ike's 0 would mean never */
     if (!yaml_parser_load(parser, &l.doc)) {
         snprintf(err, err_len, "%s:%zu: %s", name, parser->problem_mark.line + 1,
                  parser->problem ? parser->problem : "YAML syntax error");

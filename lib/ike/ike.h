@@ -65,6 +65,12 @@ struct ike_config {
     unsigned half_open_timeout_s; /* responder drops an SA stuck before IKE_AUTH */
     unsigned retransmit_base_ms;  /* first retransmission; doubles each time */
     unsigned retransmit_tries;    /* then the SA is given up */
+    /*
+     * DoS protection (RFC 7296 2.6): with this many half-open SAs or more, an
+     * IKE_SA_INIT without a valid cookie gets a COOKIE and makes no SA. 0: never.
+     */
+    unsigned cookie_threshold;
+    unsigned cookie_rotate_s; /* new cookie secret this often; the last one stays valid as long */
 };
 
 /* ---- what the control plane gives the dataplane ---- */
@@ -142,6 +148,10 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(invalid_ke_payload)                                                                          \
     X(auth_failed)                                                                                 \
     X(ts_unacceptable)                                                                             \
+    X(cookies_sent)                                                                                \
+    X(cookies_accepted)                                                                            \
+    X(cookies_rejected)                                                                            \
+    X(initial_contact_deleted)                                                                     \
     X(child_installed)                                                                             \
     X(child_deleted)                                                                               \
     X(child_rekeyed)                                                                               \

@@ -18,6 +18,14 @@ static size_t id_body(const struct ike_id *id, uint8_t *out)
     return 4u + id->len;
 }
 
+/* Keeps the identity the peer authenticated with (INITIAL_CONTACT compares them). */
+static void remember_id(struct ike_sa *sa, const struct ike_id_payload *id)
+{
+    sa->remote_id.type = id->type;
+    sa->remote_id.len = (uint8_t)(id->data.len < IKE_ID_MAX ? id->data.len : IKE_ID_MAX);
+    memcpy(sa->remote_id.data, id->data.ptr, sa->remote_id.len);
+}
+
 static bool id_matches(const struct ike_id *want, const struct ike_id_payload *got)
 {
     return want->type == 0 || (want->type == got->type && want->len == got->data.len &&
@@ -189,6 +197,7 @@ void ike_auth_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_m
         return;
     }
     sa->peer = peer;
+    remember_id(sa, &idi);
     struct auth_reply reply = {.child_error = 0, .child = NULL};
     if (ike_msg_find(m, IKE_PL_SA, NULL) != NULL) {
         reply.child = ike_child_new(ctx, sa);
@@ -208,6 +217,8 @@ void ike_auth_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_m
         return;
     }
     ike_sa_set_state(ctx, sa, IKE_SA_ESTABLISHED, "IKE_AUTH done");
+    if (ike_msg_find_notify(m, IKE_N_INITIAL_CONTACT) != NULL)
+        ike_initial_contact(ctx, sa);
 }
 
 /* ---- initiator ---- */
@@ -219,6 +230,9 @@ static int build_auth_request(struct ike_ctx *ctx, struct ike_sa *sa, struct ike
     int rc = put_id_auth(sa, w);
     if (rc < 0)
         return rc;
+    /* Nothing else with this peer: tell it to drop whatever it still holds from us (2.4). */
+    if (!ike_sa_other_with_peer(ctx, sa))
+        ike_notify_encode_simple(w, IKE_N_INITIAL_CONTACT, NULL, 0);
     if (sa->peer->remote_id.type != 0) {
         const struct ike_id_payload idr = {
             .type = sa->peer->remote_id.type,
@@ -276,6 +290,7 @@ void ike_auth_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_
         ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "responder not authenticated");
         return;
     }
+    remember_id(sa, &idr);
     ike_sa_set_state(ctx, sa, IKE_SA_ESTABLISHED, "IKE_AUTH done");
     if (ike_msg_find(m, IKE_PL_SA, NULL) == NULL) {
         const struct ike_pl *pl = NULL;

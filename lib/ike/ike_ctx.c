@@ -86,6 +86,9 @@ struct ike_ctx *ike_ctx_new(const struct ike_config *cfg, const struct ike_backe
         ctx->cfg.retransmit_base_ms = 500;
     if (ctx->cfg.retransmit_tries == 0)
         ctx->cfg.retransmit_tries = 5;
+    if (ctx->cfg.cookie_rotate_s == 0)
+        ctx->cfg.cookie_rotate_s = 300;
+    ike_cookie_init(ctx);
     ctx->nbuckets = 1;
     while (ctx->nbuckets < ctx->cfg.max_sas && ctx->nbuckets < (1u << 24))
         ctx->nbuckets <<= 1;
@@ -179,7 +182,8 @@ struct ike_sa *ike_sa_create(struct ike_ctx *ctx, bool initiator, const struct i
         unsigned b = bucket(ctx, sa->spi_i);
         sa->next_ours = ctx->by_ours[b];
         ctx->by_ours[b] = sa;
-    }
+    } else
+        ctx->nhalf_open++;
     ctx->nsas++;
     ctx->counters.sa_created++;
     return sa;
@@ -199,6 +203,7 @@ struct ike_sa *ike_sa_create_rekeyed(struct ike_ctx *ctx, struct ike_sa *old, bo
     sa->spi_i = spi_i;
     sa->spi_r = spi_r;
     sa->peer = old->peer;
+    sa->remote_id = old->remote_id;
     sa->local = old->local;
     sa->remote = old->remote;
     sa->natt = old->natt;
@@ -248,6 +253,8 @@ struct ike_sa *ike_sa_find_half_open(struct ike_ctx *ctx, uint64_t spi_i,
 
 void ike_sa_destroy(struct ike_ctx *ctx, struct ike_sa *sa)
 {
+    if (sa->state == IKE_SA_INIT_DONE)
+        ctx->nhalf_open--;
     ike_children_delete(ctx, sa);
     uint64_t ours = our_spi(sa);
     if (ours != 0)
@@ -257,6 +264,40 @@ void ike_sa_destroy(struct ike_ctx *ctx, struct ike_sa *sa)
     ctx->nsas--;
     ctx->counters.sa_deleted++;
     free_sa(sa);
+}
+
+static bool same_id(const struct ike_id *a, const struct ike_id *b)
+{
+    return a->type == b->type && a->len == b->len && memcmp(a->data, b->data, a->len) == 0;
+}
+
+void ike_initial_contact(struct ike_ctx *ctx, struct ike_sa *sa)
+{
+    for (unsigned b = 0; b < ctx->nbuckets; b++) {
+        struct ike_sa *other = ctx->by_ours[b];
+        while (other != NULL) {
+            struct ike_sa *next = other->next_ours;
+            if (other != sa && other->peer == sa->peer && other->state != IKE_SA_INIT_SENT &&
+                other->state != IKE_SA_INIT_DONE && other->state != IKE_SA_AUTH_SENT &&
+                same_id(&other->remote_id, &sa->remote_id)) {
+                ctx->counters.initial_contact_deleted++;
+                ike_sa_set_state(ctx, other, IKE_SA_DEAD, "INITIAL_CONTACT: the peer lost it");
+                ike_sa_destroy(ctx, other);
+            }
+            other = next;
+        }
+    }
+}
+
+bool ike_sa_other_with_peer(struct ike_ctx *ctx, const struct ike_sa *sa)
+{
+    for (unsigned b = 0; b < ctx->nbuckets; b++) {
+        for (const struct ike_sa *o = ctx->by_ours[b]; o != NULL; o = o->next_ours) {
+            if (o != sa && o->peer == sa->peer && o->state != IKE_SA_DEAD)
+                return true;
+        }
+    }
+    return false;
 }
 
 /* ---- state machine ---- */
@@ -294,6 +335,8 @@ void ike_sa_set_state(struct ike_ctx *ctx, struct ike_sa *sa, enum ike_sa_state 
             sa->peer != NULL ? sa->peer->name : "-", ike_sa_state_name(sa->state),
             ike_sa_state_name(next), why);
     ctx->counters.state_transitions++;
+    if (sa->state == IKE_SA_INIT_DONE)
+        ctx->nhalf_open--;
     if (next == IKE_SA_ESTABLISHED) {
         ctx->counters.sa_established++;
         /* The IKE_SA_INIT messages were only needed for AUTH. */
@@ -535,6 +578,7 @@ static void tick_sa(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t now)
 void ike_tick(struct ike_ctx *ctx)
 {
     uint64_t now = ike_now(ctx);
+    ike_cookie_maybe_rotate(ctx, now);
     for (unsigned b = 0; b < ctx->nbuckets; b++) {
         struct ike_sa *sa = ctx->by_ours[b];
         while (sa != NULL) {

@@ -111,16 +111,20 @@ struct ike_sa {
     unsigned nchildren;
     struct ike_child *children[IKE_MAX_CHILDREN]; /* allocated: most SAs have one */
     struct ike_pending pending;
-    uint64_t last_rx_ns; /* last message from the peer (liveness) */
-    uint64_t rekey_ns;   /* when to rekey this IKE SA; 0: never */
-    uint64_t rekeyed_ns; /* when it was replaced (REKEYED) */
-    bool delete_queued;  /* an operator's delete waits for the outstanding request */
+    uint64_t last_rx_ns;     /* last message from the peer (liveness) */
+    uint64_t rekey_ns;       /* when to rekey this IKE SA; 0: never */
+    uint64_t rekeyed_ns;     /* when it was replaced (REKEYED) */
+    bool delete_queued;      /* an operator's delete waits for the outstanding request */
+    struct ike_id remote_id; /* the identity the peer authenticated with */
 };
 
 struct ike_ctx {
     struct ike_config cfg;
     struct ike_backend be;
     struct ike_counters counters;
+    unsigned nhalf_open; /* responder SAs between IKE_SA_INIT and IKE_AUTH */
+    struct ike_cookie_keys cookies;
+    uint64_t cookie_rotated_ns;
     unsigned nbuckets; /* power of two */
     struct ike_sa **by_ours;
     struct ike_sa **by_theirs;
@@ -247,5 +251,22 @@ uint64_t ike_deadline(struct ike_ctx *ctx, const struct ike_peer_cfg *peer, unsi
 struct ike_sa *ike_sa_create_rekeyed(struct ike_ctx *ctx, struct ike_sa *old, bool initiator,
                                      uint64_t spi_i, uint64_t spi_r);
 uint64_t ike_sa_fresh_spi(struct ike_ctx *ctx);
+
+/* ---- DoS protection and stale SAs (ike_ctx.c) ---- */
+
+/* Whether an IKE_SA_INIT may make an SA now: false after a COOKIE was sent instead (2.6). */
+bool ike_cookie_gate(struct ike_ctx *ctx, const struct ike_addr *local,
+                     const struct ike_addr *remote, const struct ike_msg *m,
+                     const struct ike_bytes *ni);
+/* A random cookie secret at start, and a new one every cookie_rotate_s (ike_tick). */
+void ike_cookie_init(struct ike_ctx *ctx);
+void ike_cookie_maybe_rotate(struct ike_ctx *ctx, uint64_t now);
+/*
+ * INITIAL_CONTACT (2.4) from the peer of `sa`: every other IKE SA between the
+ * same identities is stale; removed without telling the peer, which lost them.
+ */
+void ike_initial_contact(struct ike_ctx *ctx, struct ike_sa *sa);
+/* Whether we have another IKE SA with this peer configuration (initiator: INITIAL_CONTACT). */
+bool ike_sa_other_with_peer(struct ike_ctx *ctx, const struct ike_sa *sa);
 
 #endif

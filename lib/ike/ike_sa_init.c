@@ -127,6 +127,8 @@ void ike_init_request(struct ike_ctx *ctx, const struct ike_addr *local,
         ctx->counters.rx_malformed++;
         return;
     }
+    if (!ike_cookie_gate(ctx, local, remote, m, &nonce))
+        return;
     struct ike_chosen chosen;
     const struct ike_peer_cfg *peer = select_peer(ctx, &offer, &chosen);
     if (peer == NULL) {

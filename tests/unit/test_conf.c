@@ -202,6 +202,16 @@ static void test_lifetimes(void **state)
     assert_int_equal(c.peers[0].child_life_s, 3960);
     assert_int_equal(c.peers[0].rekey_jitter_s, 360);
     assert_int_equal(c.peers[0].dpd_delay_s, 0);
+    assert_int_equal(c.ike.cookie_threshold, 1000);
+    assert_int_equal(c.ike.cookie_rotate_s, 0); /* lib/ike's default: 300 s */
+    assert_int_equal(conf_load_string("gateway:\n  cookie_threshold: 0\n  cookie_rotate: 2m\n"
+                                      "peers:\n  - name: x\n",
+                                      "t.yaml", &c, err, sizeof(err)),
+                     -1);
+    assert_int_equal(c.ike.cookie_threshold, 0);
+    assert_int_equal(c.ike.cookie_rotate_s, 120);
+    expect_error("gateway:\n  cookie_rotate: 0\npeers: []\n",
+                 "gateway.cookie_rotate: expected a duration from 1s to 1d");
     snprintf(text, sizeof(text),
              "%s    ike_rekey_time: 8h\n    child_rekey_time: 20m\n    dpd_delay: 30s\n"
              "    child_rekey_bytes: 512M\n    child_life_bytes: 1G\n    rekey_jitter: 0\n",

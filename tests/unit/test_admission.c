@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control plane's DoS protection and stale-SA handling, veer against veer:
+ * cookies past the half-open threshold (RFC 7296 2.6), with secret rotation,
+ * and INITIAL_CONTACT (2.4) sent by an initiator with no other SA and acted on
+ * by the responder.
+ */
+#include <string.h>
+
+#include "ike.h"
+#include "ike_consts.h"
+#include "ike_lab.h"
+#include "mock_backend.h"
+#include "unit_util.h"
+
+static const struct ike_counters *counters(struct ike_ctx *ctx)
+{
+    return ike_get_counters(ctx);
+}
+
+/* Alice starts an IKE SA whose IKE_SA_INIT reaches the gateway but whose answer is lost. */
+static void leave_half_open(struct lab *lab)
+{
+    static struct mock_packet req, resp;
+    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    assert_true(mock_pop(&lab->net, &req));
+    ike_input(lab->gw, &req.to, &req.from, req.data, req.len);
+    assert_true(mock_pop(&lab->net, &resp));
+}
+
+static void test_cookie_past_threshold(void **state)
+{
+    struct lab *lab = *state;
+    lab_start(lab);
+    lab->gw_cfg.cookie_threshold = 1;
+    ike_ctx_free(lab->gw);
+    struct ike_backend g = mock_backend(&lab->gw_node);
+    lab->gw = ike_ctx_new(&lab->gw_cfg, &g);
+    leave_half_open(lab);
+    assert_int_equal(counters(lab->gw)->cookies_sent, 0);
+    /* One SA is half-open: the next IKE_SA_INIT must bring a cookie first. */
+    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    assert_int_equal(lab_run(lab), 6);
+    assert_int_equal(counters(lab->gw)->cookies_sent, 1);
+    assert_int_equal(counters(lab->gw)->cookies_accepted, 1);
+    assert_int_equal(counters(lab->gw)->sa_established, 1);
+    assert_int_equal(counters(lab->alice)->sa_established, 1);
+    /* Below the threshold again (the half-open SA expires): no cookie asked. */
+    lab->net.now_ns += 31 * SEC;
+    ike_tick(lab->gw);
+    assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 1);
+    ike_tick(lab->alice);
+    lab->net.count = 0; /* alice's retransmissions of the lost exchange */
+    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    assert_int_equal(lab_run(lab), 4);
+    assert_int_equal(counters(lab->gw)->cookies_sent, 1);
+}
+
+/* Alice starts an IKE SA, gets a COOKIE, and her retry with the cookie lands in *retry. */
+static void cookie_round(struct lab *lab, struct mock_packet *retry)
+{
+    static struct mock_packet req, cookie_reply;
+    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    assert_true(mock_pop(&lab->net, &req));
+    ike_input(lab->gw, &req.to, &req.from, req.data, req.len);
+    assert_true(mock_pop(&lab->net, &cookie_reply));
+    ike_input(lab->alice, &cookie_reply.to, &cookie_reply.from, cookie_reply.data,
+              cookie_reply.len);
+    assert_true(mock_pop(&lab->net, retry));
+}
+
+static void test_cookie_rotation(void **state)
+{
+    struct lab *lab = *state;
+    lab_start(lab);
+    lab->gw_cfg.cookie_threshold = 1;
+    lab->gw_cfg.cookie_rotate_s = 60;
+    lab->gw_cfg.half_open_timeout_s = 3600; /* the half-open SA outlives the rotations */
+    ike_ctx_free(lab->gw);
+    struct ike_backend g = mock_backend(&lab->gw_node);
+    lab->gw = ike_ctx_new(&lab->gw_cfg, &g);
+    leave_half_open(lab);
+    /* Alice gets a cookie; her retry is held back while the secret rotates once. */
+    static struct mock_packet retry;
+    cookie_round(lab, &retry);
+    lab->net.now_ns += 61 * SEC;
+    ike_tick(lab->gw);
+    ike_input(lab->gw, &retry.to, &retry.from, retry.data, retry.len);
+    /* The previous secret is still accepted for one period. */
+    assert_int_equal(counters(lab->gw)->cookies_accepted, 1);
+    assert_int_equal(counters(lab->gw)->cookies_rejected, 0);
+    lab->net.count = 0;
+    /* A second cookie, held back over two rotations: its secret is gone by then. */
+    cookie_round(lab, &retry);
+    lab->net.now_ns += 61 * SEC;
+    ike_tick(lab->gw);
+    lab->net.now_ns += 61 * SEC;
+    ike_tick(lab->gw);
+    lab->net.count = 0;
+    ike_input(lab->gw, &retry.to, &retry.from, retry.data, retry.len);
+    assert_int_equal(counters(lab->gw)->cookies_accepted, 1);
+    assert_int_equal(counters(lab->gw)->cookies_rejected, 1);
+    /* It is answered with a fresh cookie, not an SA. */
+    assert_int_equal(counters(lab->gw)->cookies_sent, 3);
+    assert_int_equal(lab->net.count, 1);
+}
+
+static void test_initial_contact(void **state)
+{
+    struct lab *lab = *state;
+    lab_start(lab);
+    lab_establish(lab);
+    uint32_t stale_child = lab->gw_node.live[0].spi_in;
+    /* Alice reboots: her SAs vanish without a word; she connects afresh. */
+    ike_ctx_free(lab->alice);
+    lab->alice_node.nlive = 0;
+    struct ike_backend a = mock_backend(&lab->alice_node);
+    lab->alice = ike_ctx_new(&lab->alice_cfg, &a);
+    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    assert_int_equal(lab_run(lab), 4);
+    /* The gateway dropped the stale SA and its Child SA when INITIAL_CONTACT came. */
+    assert_int_equal(counters(lab->gw)->initial_contact_deleted, 1);
+    assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 1);
+    assert_int_equal(lab->gw_node.nlive, 1);
+    assert_null(mock_live(&lab->gw_node, stale_child));
+}
+
+static void test_no_initial_contact_with_another_sa(void **state)
+{
+    struct lab *lab = *state;
+    lab_start(lab);
+    lab_establish(lab);
+    /* A second IKE SA to the same gateway while the first lives: both stay. */
+    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    assert_int_equal(lab_run(lab), 4);
+    assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 2);
+    assert_int_equal(counters(lab->gw)->initial_contact_deleted, 0);
+    assert_int_equal(lab->gw_node.nlive, 2);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_cookie_past_threshold, lab_setup, lab_teardown),
+        cmocka_unit_test_setup_teardown(test_cookie_rotation, lab_setup, lab_teardown),
+        cmocka_unit_test_setup_teardown(test_initial_contact, lab_setup, lab_teardown),
+        cmocka_unit_test_setup_teardown(test_no_initial_contact_with_another_sa, lab_setup,
+                                        lab_teardown),
+    };
+    return cmocka_run_group_tests_name("admission", tests, NULL, NULL);
+}
