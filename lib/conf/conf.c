@@ -376,6 +376,13 @@ static int gateway_key(struct loader *l, const char *key, const yaml_node_t *v)
         return want_uint(l, v, 60000, &c->retransmit_base_ms);
     if (strcmp(key, "retransmit_tries") == 0)
         return want_uint(l, v, 20, &c->retransmit_tries);
+    if (strcmp(key, "fragment_size") == 0) {
+        if (want_uint(l, v, 65535, &c->fragment_size) < 0)
+            return -1;
+        if (c->fragment_size < 256)
+            return fail(l, v, "at least 256 bytes (RFC 7383 2.5.1 suggests 1280)");
+        return 0;
+    }
     if (strcmp(key, "cookie_threshold") == 0)
         return want_uint(l, v, 1u << 24, &c->cookie_threshold);
     if (strcmp(key, "cookie_rotate") == 0) {

@@ -71,6 +71,8 @@ struct ike_config {
      */
     unsigned cookie_threshold;
     unsigned cookie_rotate_s; /* new cookie secret this often; the last one stays valid as long */
+    /* IP datagrams longer than this are sent as IKE fragments (RFC 7383) if the peer takes them. */
+    unsigned fragment_size;
 };
 
 /* ---- what the control plane gives the dataplane ---- */
@@ -148,6 +150,10 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(invalid_ke_payload)                                                                          \
     X(auth_failed)                                                                                 \
     X(ts_unacceptable)                                                                             \
+    X(rx_fragments)                                                                                \
+    X(rx_fragments_dropped)                                                                        \
+    X(rx_reassembled)                                                                              \
+    X(tx_fragmented)                                                                               \
     X(cookies_sent)                                                                                \
     X(cookies_accepted)                                                                            \
     X(cookies_rejected)                                                                            \

@@ -53,14 +53,17 @@ int ike_keep(struct ike_kept_msg *kept, const uint8_t *buf, size_t len, uint32_t
     kept->buf = copy;
     kept->len = len;
     kept->msg_id = msg_id;
+    free(kept->frag_len);
+    kept->frag_len = NULL;
+    kept->nfrags = 0;
     return 0;
 }
 
 void ike_unkeep(struct ike_kept_msg *kept)
 {
     free(kept->buf);
-    kept->buf = NULL;
-    kept->len = 0;
+    free(kept->frag_len);
+    memset(kept, 0, sizeof(*kept));
 }
 
 /* ---- table ---- */
@@ -88,6 +91,8 @@ struct ike_ctx *ike_ctx_new(const struct ike_config *cfg, const struct ike_backe
         ctx->cfg.retransmit_tries = 5;
     if (ctx->cfg.cookie_rotate_s == 0)
         ctx->cfg.cookie_rotate_s = 300;
+    if (ctx->cfg.fragment_size == 0)
+        ctx->cfg.fragment_size = 1280;
     ike_cookie_init(ctx);
     ctx->nbuckets = 1;
     while (ctx->nbuckets < ctx->cfg.max_sas && ctx->nbuckets < (1u << 24))
@@ -129,6 +134,7 @@ static void free_sa(struct ike_sa *sa)
     ike_unkeep(&sa->init_r);
     ike_unkeep(&sa->request);
     ike_unkeep(&sa->response);
+    ike_reasm_free(sa);
     ike_sa_keys_wipe(&sa->keys);
     memset(sa, 0, sizeof(*sa));
     free(sa);
@@ -208,6 +214,7 @@ struct ike_sa *ike_sa_create_rekeyed(struct ike_ctx *ctx, struct ike_sa *old, bo
     sa->remote = old->remote;
     sa->natt = old->natt;
     sa->nat_detected = old->nat_detected;
+    sa->frag_ok = old->frag_ok;
     sa->created_ns = ike_now(ctx);
     sa->last_rx_ns = sa->created_ns;
     sa->state = IKE_SA_ESTABLISHED;
@@ -365,9 +372,14 @@ static void dispatch_request(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t *ms
     const struct ike_hdr *h = &m->hdr;
     if (h->msg_id + 1 == sa->next_peer_id && sa->response.buf != NULL &&
         sa->response.msg_id == h->msg_id) {
-        /* A retransmitted request: replay our answer, process nothing (RFC 7296 2.1). */
+        /*
+         * A retransmitted request: replay our answer, process nothing (RFC 7296
+         * 2.1). A fragmented one is answered once, on its first fragment (RFC 7383 2.6.1).
+         */
+        if (ike_frag_number(sa, m) > 1)
+            return;
         ctx->counters.rx_retransmit_answered++;
-        ike_send_raw(ctx, sa, sa->response.buf, sa->response.len, false, h->msg_id);
+        ike_resend(ctx, sa, &sa->response, false);
         return;
     }
     if (h->msg_id != sa->next_peer_id) {
@@ -563,7 +575,7 @@ static void tick_sa(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t now)
             return;
         }
         ctx->counters.tx_retransmits++;
-        ike_send_raw(ctx, sa, sa->request.buf, sa->request.len, true, sa->request.msg_id);
+        ike_resend(ctx, sa, &sa->request, true);
         return;
     }
     if (sa->delete_queued && (sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_REKEYED)) {

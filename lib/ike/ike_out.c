@@ -20,6 +20,14 @@ struct ike_hdr ike_sa_header(const struct ike_sa *sa, uint8_t exchange, bool res
     return h;
 }
 
+void ike_arm_retransmit(struct ike_ctx *ctx, struct ike_sa *sa)
+{
+    /* Exponential back-off: base, 2 x base, 4 x base ... */
+    uint64_t wait = (uint64_t)ctx->cfg.retransmit_base_ms * 1000000ull << sa->tries;
+    sa->next_retx_ns = ike_now(ctx) + wait;
+    sa->tries++;
+}
+
 int ike_send_raw(struct ike_ctx *ctx, struct ike_sa *sa, const uint8_t *buf, size_t len,
                  bool request, uint32_t msg_id)
 {
@@ -30,23 +38,41 @@ int ike_send_raw(struct ike_ctx *ctx, struct ike_sa *sa, const uint8_t *buf, siz
                 return rc;
             sa->tries = 0;
         }
-        /* Exponential back-off: base, 2 x base, 4 x base ... */
-        uint64_t wait = (uint64_t)ctx->cfg.retransmit_base_ms * 1000000ull << sa->tries;
-        sa->next_retx_ns = ike_now(ctx) + wait;
-        sa->tries++;
+        ike_arm_retransmit(ctx, sa);
     }
     ctx->counters.tx_packets++;
     return ctx->be.send(ctx->be.opaque, &sa->local, &sa->remote, buf, len);
 }
 
+int ike_resend(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_kept_msg *kept,
+               bool request)
+{
+    if (request)
+        ike_arm_retransmit(ctx, sa);
+    if (kept->nfrags == 0) {
+        ctx->counters.tx_packets++;
+        return ctx->be.send(ctx->be.opaque, &sa->local, &sa->remote, kept->buf, kept->len);
+    }
+    int rc = 0;
+    size_t off = 0;
+    for (unsigned i = 0; i < kept->nfrags; i++) {
+        ctx->counters.tx_packets++;
+        int r = ctx->be.send(ctx->be.opaque, &sa->local, &sa->remote, kept->buf + off,
+                             kept->frag_len[i]);
+        rc = rc < 0 ? rc : r;
+        off += kept->frag_len[i];
+    }
+    return rc;
+}
+
 /* Our keys: the initiator sends with SK_ei/SK_ai, the responder with SK_er/SK_ar. */
-static void send_keys(const struct ike_sa *sa, const uint8_t **ek, const uint8_t **ak)
+void ike_send_keys(const struct ike_sa *sa, const uint8_t **ek, const uint8_t **ak)
 {
     *ek = sa->initiator ? sa->keys.sk_ei : sa->keys.sk_er;
     *ak = sa->initiator ? sa->keys.sk_ai : sa->keys.sk_ar;
 }
 
-static void recv_keys(const struct ike_sa *sa, const uint8_t **ek, const uint8_t **ak)
+void ike_recv_keys(const struct ike_sa *sa, const uint8_t **ek, const uint8_t **ak)
 {
     *ek = sa->initiator ? sa->keys.sk_er : sa->keys.sk_ei;
     *ak = sa->initiator ? sa->keys.sk_ar : sa->keys.sk_ai;
@@ -61,6 +87,12 @@ int ike_send_encrypted(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t exchange,
     ike_w_header(&w, &h);
     size_t sk = ike_sk_begin(&w, sa->suite.iv_len, 0, 0);
     int rc = build != NULL ? build(ctx, sa, &w, arg) : 0;
+    /* Whole, it would be this long: a fragment-capable peer gets it in pieces (RFC 7383). */
+    size_t inner_off = sk + IKE_GENERIC_HDR_LEN + sa->suite.iv_len;
+    size_t whole = w.len - w.hdr_off + sa->suite.block_size + sa->suite.icv_len;
+    if (rc == 0 && !w.overflow && sa->frag_ok && whole > ike_frag_max(ctx, sa))
+        return ike_frag_send(ctx, sa, &h, ctx->buf[sk], ctx->buf + inner_off, w.len - inner_off,
+                             response);
     size_t plain_off, plain_len;
     if (rc == 0)
         rc = ike_sk_end(&w, sk, sa->suite.iv_len, sa->suite.block_size, sa->suite.icv_len,
@@ -76,7 +108,7 @@ int ike_send_encrypted(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t exchange,
     plain_off -= w.hdr_off;
     ike_random(ctx, msg + plain_off - sa->suite.iv_len, sa->suite.iv_len);
     const uint8_t *ek, *ak;
-    send_keys(sa, &ek, &ak);
+    ike_send_keys(sa, &ek, &ak);
     rc = ike_sk_seal(&sa->suite, ek, ak, msg, msg_len, plain_off, plain_len);
     if (rc < 0)
         return rc;
@@ -95,7 +127,9 @@ int ike_open_message(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t *msg, size_
     struct ike_sk_payload sk;
     struct ike_err err;
     if (skpl == NULL) {
-        /* SKF reassembly (RFC 7383) comes with certificate authentication. */
+        const struct ike_pl *skf = ike_msg_find(m, IKE_PL_SKF, NULL);
+        if (skf != NULL)
+            return ike_frag_receive(ctx, sa, msg, len, m, skf);
         ctx->counters.rx_malformed++;
         return -EBADMSG;
     }
@@ -104,7 +138,7 @@ int ike_open_message(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t *msg, size_
         return -EBADMSG;
     }
     const uint8_t *ek, *ak;
-    recv_keys(sa, &ek, &ak);
+    ike_recv_keys(sa, &ek, &ak);
     long plain = ike_sk_open(&sa->suite, ek, ak, msg, len, &sk);
     long inner = plain < 0 ? plain : ike_sk_unpad(sk.ciphertext.ptr, (size_t)plain);
     if (inner < 0) {

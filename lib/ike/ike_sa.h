@@ -79,6 +79,23 @@ struct ike_kept_msg {
     uint8_t *buf;
     size_t len;
     uint32_t msg_id;
+    uint16_t nfrags;    /* 0: one datagram; else buf holds the fragments back to back */
+    uint16_t *frag_len; /* their lengths (nfrags of them) */
+};
+
+/* IKE fragmentation (RFC 7383): at most this many fragments, and this much reassembled. */
+#define IKE_MAX_FRAGS 64
+#define IKE_REASM_MAX 65535
+
+/* A fragmented message being reassembled (one per SA at a time). */
+struct ike_reasm {
+    uint32_t msg_id;
+    bool response;
+    uint8_t first_inner; /* from fragment 1 */
+    uint16_t total, have;
+    size_t bytes;
+    uint8_t *part[IKE_MAX_FRAGS];
+    uint16_t part_len[IKE_MAX_FRAGS];
 };
 
 struct ike_sa {
@@ -116,6 +133,8 @@ struct ike_sa {
     uint64_t rekeyed_ns;     /* when it was replaced (REKEYED) */
     bool delete_queued;      /* an operator's delete waits for the outstanding request */
     struct ike_id remote_id; /* the identity the peer authenticated with */
+    bool frag_ok;            /* both sent IKEV2_FRAGMENTATION_SUPPORTED */
+    struct ike_reasm *reasm; /* allocated while fragments come in */
 };
 
 struct ike_ctx {
@@ -130,6 +149,7 @@ struct ike_ctx {
     struct ike_sa **by_theirs;
     unsigned nsas;
     uint8_t buf[IKE_MSG_BUF + IKE_NON_ESP_MARKER_LEN];
+    uint8_t reasm_buf[IKE_REASM_MAX]; /* the joined plaintext of a reassembled message */
 };
 
 /* ---- SA table and life cycle (ike_ctx.c) ---- */
@@ -169,6 +189,37 @@ typedef int (*ike_build_fn)(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_w
  */
 int ike_send_encrypted(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t exchange, bool response,
                        uint32_t msg_id, ike_build_fn build, void *arg);
+
+/* Sends a kept message again, all its fragments; a request also re-arms its timer. */
+int ike_resend(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_kept_msg *kept,
+               bool request);
+/* Starts the retransmission timer of the request just sent (exponential back-off). */
+void ike_arm_retransmit(struct ike_ctx *ctx, struct ike_sa *sa);
+/* Our encryption and integrity keys for sending. */
+void ike_send_keys(const struct ike_sa *sa, const uint8_t **ek, const uint8_t **ak);
+void ike_recv_keys(const struct ike_sa *sa, const uint8_t **ek, const uint8_t **ak);
+
+/* ---- fragmentation (frag.c, RFC 7383) ---- */
+
+/* Largest IKE datagram (UDP payload) we send to this peer unfragmented. */
+size_t ike_frag_max(const struct ike_ctx *ctx, const struct ike_sa *sa);
+/*
+ * Sends the inner payloads `inner` (first of type first_inner) of a message
+ * with header h as SKF fragments, each sealed on its own, and keeps them for
+ * retransmission (request) or replay (response).
+ */
+int ike_frag_send(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_hdr *h,
+                  uint8_t first_inner, const uint8_t *inner, size_t inner_len, bool response);
+/*
+ * Takes one received SKF fragment of `m`: verifies and decrypts it, keeps it,
+ * and once all have come appends the joined inner payloads to `m`. Returns 0
+ * (complete), -EAGAIN (more to come) or -EBADMSG.
+ */
+int ike_frag_receive(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t *msg, size_t len,
+                     struct ike_msg *m, const struct ike_pl *skf);
+/* The fragment number of an SKF message, 0 for anything else (decided without decrypting). */
+unsigned ike_frag_number(const struct ike_sa *sa, const struct ike_msg *m);
+void ike_reasm_free(struct ike_sa *sa);
 
 /* Sends (and keeps, for requests) an unencrypted message already in ctx->buf. */
 int ike_send_raw(struct ike_ctx *ctx, struct ike_sa *sa, const uint8_t *buf, size_t len,

@@ -160,6 +160,7 @@ void ike_init_request(struct ike_ctx *ctx, const struct ike_addr *local,
     ike_random(ctx, sa->nr, sa->nr_len);
     sa->dh = ike_dh_new(chosen.dh);
     sa->nat_detected = nat_seen(m, sa, 0);
+    sa->frag_ok = ike_msg_find_notify(m, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED) != NULL;
     if (sa->dh == NULL || derive(ctx, sa, &ke) < 0 || ike_keep(&sa->init_i, msg, len, 0) < 0) {
         ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "cannot set up keys");
         ike_sa_destroy(ctx, sa);
@@ -181,6 +182,8 @@ void ike_init_request(struct ike_ctx *ctx, const struct ike_addr *local,
     const struct ike_bytes nr = {sa->nr, sa->nr_len};
     ike_nonce_encode(&w, &nr);
     put_natd(&w, sa, sa->spi_r);
+    if (sa->frag_ok)
+        ike_notify_encode_simple(&w, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
     long n = ike_w_finish(&w);
     if (n < 0 || publen < 0 ||
         ike_keep(&sa->init_r, ctx->buf + w.hdr_off, (size_t)n - w.hdr_off, 0) < 0 ||
@@ -219,6 +222,8 @@ static int send_init(struct ike_ctx *ctx, struct ike_sa *sa)
     const struct ike_bytes ni = {sa->ni, sa->ni_len};
     ike_nonce_encode(&w, &ni);
     put_natd(&w, sa, 0);
+    /* We take fragments (RFC 7383): IKE_AUTH with certificates need not be IP-fragmented. */
+    ike_notify_encode_simple(&w, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
     long n = ike_w_finish(&w);
     if (n < 0)
         return (int)n;
@@ -303,6 +308,7 @@ void ike_init_response(struct ike_ctx *ctx, struct ike_sa *sa, const uint8_t *ms
     memcpy(sa->nr, nonce.ptr, nonce.len);
     sa->nr_len = nonce.len;
     sa->nat_detected = nat_seen(m, sa, sa->spi_r);
+    sa->frag_ok = ike_msg_find_notify(m, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED) != NULL;
     if (derive(ctx, sa, &ke) < 0 || ike_keep(&sa->init_r, msg, len, 0) < 0) {
         ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "key derivation failed");
         return;

@@ -210,6 +210,8 @@ static void test_lifetimes(void **state)
                      -1);
     assert_int_equal(c.ike.cookie_threshold, 0);
     assert_int_equal(c.ike.cookie_rotate_s, 120);
+    expect_error("gateway:\n  fragment_size: 100\npeers: []\n",
+                 "gateway.fragment_size: at least 256 bytes");
     expect_error("gateway:\n  cookie_rotate: 0\npeers: []\n",
                  "gateway.cookie_rotate: expected a duration from 1s to 1d");
     snprintf(text, sizeof(text),
