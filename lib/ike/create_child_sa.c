@@ -12,7 +12,6 @@
 #include "ike_ts.h"
 #include "ike_writer.h"
 
-#define OUR_NONCE_LEN 32
 #define SEC 1000000000ull
 
 /* ---- shared pieces ---- */
@@ -24,6 +23,20 @@ static int nonce_cmp(const uint8_t *a, size_t alen, const uint8_t *b, size_t ble
     if (c != 0)
         return c;
     return alen < blen ? -1 : alen > blen;
+}
+
+/*
+ * nonce_cmp() against a nonce of which only the first IKE_OUR_NONCE_LEN bytes
+ * were kept: two random nonces equal over 32 bytes do not happen, so past
+ * that their lengths decide.
+ */
+static int nonce_cmp_kept(const uint8_t *a, size_t alen, const uint8_t *kept, size_t klen)
+{
+    size_t n = alen < klen ? alen : klen;
+    int c = memcmp(a, kept, n < IKE_OUR_NONCE_LEN ? n : IKE_OUR_NONCE_LEN);
+    if (c != 0)
+        return c;
+    return alen < klen ? -1 : alen > klen;
 }
 
 static void lower_nonce(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
@@ -155,8 +168,8 @@ static int build_reply(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_writer
     if (r->dh != NULL)
         put_ke(w, r->dh);
     if (r->child != NULL) {
-        ike_ts_encode(w, IKE_PL_TSI, &r->child->ts_remote);
-        ike_ts_encode(w, IKE_PL_TSR, &r->child->ts_local);
+        ike_ts_encode_set(w, IKE_PL_TSI, &r->child->ts_remote);
+        ike_ts_encode_set(w, IKE_PL_TSR, &r->child->ts_local);
     }
     return w->overflow ? -ENOSPC : 0;
 }
@@ -171,7 +184,7 @@ static void note_collision(struct ike_ctx *ctx, struct ike_sa *sa, const struct 
     struct ike_pending *p = &sa->pending;
     p->collided = true;
     p->peer_new_spi = made->spi_in;
-    memcpy(p->peer_min_nonce, lo, lo_len);
+    memcpy(p->peer_min_nonce, lo, lo_len < IKE_OUR_NONCE_LEN ? lo_len : IKE_OUR_NONCE_LEN);
     p->peer_min_nonce_len = (uint16_t)lo_len;
     ctx->counters.rekey_collisions++;
     ike_log(ctx, IKE_LOG_INFO, "simultaneous rekey of Child SA %08x", p->old_spi);
@@ -223,8 +236,8 @@ static uint16_t negotiate_child(struct ike_ctx *ctx, struct ike_sa *sa, const st
         *group = child->alg.dh;
         return IKE_N_INVALID_KE_PAYLOAD;
     }
-    if (ike_ts_narrow(&tsi, p->remote_ts, p->nremote_ts, &child->ts_remote) == 0 ||
-        ike_ts_narrow(&tsr, p->local_ts, p->nlocal_ts, &child->ts_local) == 0) {
+    if (ike_ts_narrow_set(&tsi, p->remote_ts, p->nremote_ts, &child->ts_remote) == 0 ||
+        ike_ts_narrow_set(&tsr, p->local_ts, p->nlocal_ts, &child->ts_local) == 0) {
         ctx->counters.ts_unacceptable++;
         return IKE_N_TS_UNACCEPTABLE;
     }
@@ -256,7 +269,7 @@ static void child_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct i
         return;
     }
     child->rekey_of = old != NULL ? old->sa.spi_in : 0;
-    uint8_t nr[OUR_NONCE_LEN];
+    uint8_t nr[IKE_OUR_NONCE_LEN];
     ike_random(ctx, nr, sizeof(nr));
     struct ike_dh_key *dh = NULL;
     uint8_t gir[IKE_DH_MAX_LEN];
@@ -332,7 +345,7 @@ static void ike_rekey_request(struct ike_ctx *ctx, struct ike_sa *sa, const stru
     struct ike_sa *next =
         ike_sa_create_rekeyed(ctx, sa, false, ike_get64(chosen.spi), ike_sa_fresh_spi(ctx));
     struct ike_dh_key *dh = ike_dh_new(chosen.dh);
-    uint8_t nr[OUR_NONCE_LEN];
+    uint8_t nr[IKE_OUR_NONCE_LEN];
     ike_random(ctx, nr, sizeof(nr));
     uint8_t gir[IKE_DH_MAX_LEN];
     long glen = dh != NULL ? ike_dh_shared(dh, ke.data.ptr, ke.data.len, gir, sizeof(gir)) : -1;
@@ -427,8 +440,8 @@ static int build_request(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_writ
     if (p->dh != NULL)
         put_ke(w, p->dh);
     if (q->old != NULL) {
-        ike_ts_encode(w, IKE_PL_TSI, &q->old->sa.ts_local);
-        ike_ts_encode(w, IKE_PL_TSR, &q->old->sa.ts_remote);
+        ike_ts_encode_set(w, IKE_PL_TSI, &q->old->sa.ts_local);
+        ike_ts_encode_set(w, IKE_PL_TSR, &q->old->sa.ts_remote);
     } else if (!q->ike) {
         put_cfg_ts(w, IKE_PL_TSI, sa->peer->local_ts, sa->peer->nlocal_ts);
         put_cfg_ts(w, IKE_PL_TSR, sa->peer->remote_ts, sa->peer->nremote_ts);
@@ -455,7 +468,7 @@ static int prepare(struct ike_ctx *ctx, struct ike_sa *sa, enum ike_req_kind kin
     struct ike_pending *p = &sa->pending;
     memset(p, 0, sizeof(*p));
     p->kind = kind;
-    p->nonce_len = OUR_NONCE_LEN;
+    p->nonce_len = IKE_OUR_NONCE_LEN;
     ike_random(ctx, p->nonce, p->nonce_len);
     if (group != IKE_DH_NONE) {
         p->dh = ike_dh_new(group);
@@ -560,7 +573,7 @@ static void finish_child_rekey(struct ike_ctx *ctx, struct ike_sa *sa,
         const uint8_t *lo;
         size_t lo_len;
         lower_nonce(done->nonce, done->nonce_len, nr->ptr, nr->len, &lo, &lo_len);
-        if (nonce_cmp(lo, lo_len, done->peer_min_nonce, done->peer_min_nonce_len) < 0) {
+        if (nonce_cmp_kept(lo, lo_len, done->peer_min_nonce, done->peer_min_nonce_len) < 0) {
             /* Ours holds the lowest nonce: it is redundant and ours to close. */
             ike_log(ctx, IKE_LOG_INFO, "rekey collision: closing our redundant Child SA %08x",
                     made->sa.spi_in);
@@ -600,10 +613,10 @@ static void child_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct 
               child->alg.protocol == IKE_PROTO_ESP &&
               ike_proposal_acceptable(&child->alg, p->esp, p->nesp) &&
               child->alg.dh == (done->dh != NULL ? ike_dh_group(done->dh) : IKE_DH_NONE) &&
-              ike_ts_decode(ike_msg_find(m, IKE_PL_TSI, NULL), &child->ts_local, NULL) == 0 &&
-              ike_ts_decode(ike_msg_find(m, IKE_PL_TSR, NULL), &child->ts_remote, NULL) == 0 &&
-              ike_ts_within(&child->ts_local, p->local_ts, p->nlocal_ts) &&
-              ike_ts_within(&child->ts_remote, p->remote_ts, p->nremote_ts);
+              ike_ts_decode_set(ike_msg_find(m, IKE_PL_TSI, NULL), &child->ts_local) == 0 &&
+              ike_ts_decode_set(ike_msg_find(m, IKE_PL_TSR, NULL), &child->ts_remote) == 0 &&
+              ike_ts_set_within(&child->ts_local, p->local_ts, p->nlocal_ts) &&
+              ike_ts_set_within(&child->ts_remote, p->remote_ts, p->nremote_ts);
     if (ok && done->dh != NULL) {
         glen = shared_secret(done->dh, m, gir);
         ok = glen > 0;

@@ -88,7 +88,7 @@ struct ike_child_sa {
     uint8_t integ_in[64], integ_out[64];
     struct ike_addr local, remote; /* outer addresses */
     bool udp_encap;                /* ESP in UDP/4500 (RFC 3948) */
-    struct ike_ts_payload ts_local, ts_remote;
+    struct ike_ts_set ts_local, ts_remote;
     /*
      * Rekey (RFC 7296 2.8): the spi_in of the Child SA this one replaces, 0
      * for a new one. The dataplane sends with the new SA from now on and keeps

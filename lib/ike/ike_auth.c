@@ -113,8 +113,8 @@ static int build_auth_reply(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_w
     memcpy(reply.spi, spi, 4);
     ike_proposal_reply(&reply, &sa_pl);
     ike_sa_encode(w, &sa_pl);
-    ike_ts_encode(w, IKE_PL_TSI, &r->child->ts_remote);
-    return ike_ts_encode(w, IKE_PL_TSR, &r->child->ts_local);
+    ike_ts_encode_set(w, IKE_PL_TSI, &r->child->ts_remote);
+    return ike_ts_encode_set(w, IKE_PL_TSR, &r->child->ts_local);
 }
 
 static int build_notify_only(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_writer *w,
@@ -171,8 +171,9 @@ static uint16_t responder_child(struct ike_ctx *ctx, struct ike_sa *sa, const st
         return IKE_N_NO_PROPOSAL_CHOSEN;
     }
     /* TSi is the initiator's side (our remote), TSr ours. */
-    if (ike_ts_narrow(&tsi, sa->peer->remote_ts, sa->peer->nremote_ts, &child->ts_remote) == 0 ||
-        ike_ts_narrow(&tsr, sa->peer->local_ts, sa->peer->nlocal_ts, &child->ts_local) == 0) {
+    if (ike_ts_narrow_set(&tsi, sa->peer->remote_ts, sa->peer->nremote_ts, &child->ts_remote) ==
+            0 ||
+        ike_ts_narrow_set(&tsr, sa->peer->local_ts, sa->peer->nlocal_ts, &child->ts_local) == 0) {
         ctx->counters.ts_unacceptable++;
         return IKE_N_TS_UNACCEPTABLE;
     }
@@ -268,10 +269,10 @@ static bool initiator_child(struct ike_ctx *ctx, struct ike_sa *sa, const struct
     if (ike_sa_decode(ike_msg_find(m, IKE_PL_SA, NULL), &reply, NULL) < 0 ||
         ike_proposal_from_reply(&reply, &child->alg) < 0 || child->alg.spi_size != 4 ||
         !ike_proposal_acceptable(&child->alg, esp, sa->peer->nesp) ||
-        ike_ts_decode(ike_msg_find(m, IKE_PL_TSI, NULL), &child->ts_local, NULL) < 0 ||
-        ike_ts_decode(ike_msg_find(m, IKE_PL_TSR, NULL), &child->ts_remote, NULL) < 0 ||
-        !ike_ts_within(&child->ts_local, sa->peer->local_ts, sa->peer->nlocal_ts) ||
-        !ike_ts_within(&child->ts_remote, sa->peer->remote_ts, sa->peer->nremote_ts)) {
+        ike_ts_decode_set(ike_msg_find(m, IKE_PL_TSI, NULL), &child->ts_local) < 0 ||
+        ike_ts_decode_set(ike_msg_find(m, IKE_PL_TSR, NULL), &child->ts_remote) < 0 ||
+        !ike_ts_set_within(&child->ts_local, sa->peer->local_ts, sa->peer->nlocal_ts) ||
+        !ike_ts_set_within(&child->ts_remote, sa->peer->remote_ts, sa->peer->nremote_ts)) {
         ike_log(ctx, IKE_LOG_WARN, "responder's Child SA is not one we offered");
         return false;
     }

@@ -186,6 +186,17 @@ struct ike_ts_payload {
 };
 
 int ike_ts_decode(const struct ike_pl *pl, struct ike_ts_payload *out, struct ike_err *err);
+
+/*
+ * The selectors of one Child SA, as kept for its lifetime: a few, so that an
+ * SA stays small (a responder narrows to at most this many; a peer sending
+ * more in a reply is refused).
+ */
+#define IKE_CHILD_TS_MAX 4
+struct ike_ts_set {
+    uint8_t nts;
+    struct ike_ts ts[IKE_CHILD_TS_MAX];
+};
 /* `which` is IKE_PL_TSI or IKE_PL_TSR. */
 int ike_ts_encode(struct ike_writer *w, uint8_t which, const struct ike_ts_payload *ts);
 

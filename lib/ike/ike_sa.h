@@ -15,6 +15,8 @@
 /* Largest IKE message veer builds or accepts (before fragmentation exists). */
 #define IKE_MSG_BUF 8192
 #define IKE_MAX_CHILDREN 8
+/* Our nonces: 256 bits, twice the PRF security of SHA-256 as 2.10 asks, and small to keep. */
+#define IKE_OUR_NONCE_LEN 32
 
 enum ike_child_state {
     IKE_CHILD_NEW,       /* negotiated, not installed yet */
@@ -61,7 +63,7 @@ struct ike_pending {
     uint32_t new_spi;     /* our inbound SPI offered for the new Child SA */
     uint64_t new_ike_spi; /* our SPI of the new IKE SA (rekey) */
     struct ike_dh_key *dh;
-    uint8_t nonce[IKE_NONCE_MAX];
+    uint8_t nonce[IKE_OUR_NONCE_LEN];
     uint16_t nonce_len;
     /*
      * Simultaneous rekey (2.8.1): the peer rekeyed old_spi too while this was
@@ -70,7 +72,7 @@ struct ike_pending {
      */
     bool collided;
     uint32_t peer_new_spi;
-    uint8_t peer_min_nonce[IKE_NONCE_MAX];
+    uint8_t peer_min_nonce[IKE_OUR_NONCE_LEN]; /* its first bytes: random nonces differ early */
     uint16_t peer_min_nonce_len;
 };
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "ike_ts.h"
 
+#include <errno.h>
 #include <string.h>
 
 static size_t addr_len(const struct ike_ts *t)
@@ -75,4 +76,46 @@ void ike_ts_range(struct ike_ts *ts, const struct ike_addr *first, const struct 
     ts->end_port = end_port;
     memcpy(ts->start_addr, first->ip, ike_addr_ip_len(first));
     memcpy(ts->end_addr, last->ip, ike_addr_ip_len(last));
+}
+
+static void set_to_payload(const struct ike_ts_set *s, struct ike_ts_payload *p)
+{
+    p->nts = s->nts;
+    memcpy(p->ts, s->ts, s->nts * sizeof(s->ts[0]));
+}
+
+unsigned ike_ts_narrow_set(const struct ike_ts_payload *proposed, const struct ike_ts *configured,
+                           unsigned nconfigured, struct ike_ts_set *out)
+{
+    struct ike_ts_payload all;
+    unsigned n = ike_ts_narrow(proposed, configured, nconfigured, &all);
+    out->nts = (uint8_t)(n < IKE_CHILD_TS_MAX ? n : IKE_CHILD_TS_MAX);
+    memcpy(out->ts, all.ts, out->nts * sizeof(out->ts[0]));
+    return out->nts;
+}
+
+int ike_ts_decode_set(const struct ike_pl *pl, struct ike_ts_set *out)
+{
+    struct ike_ts_payload p;
+    if (ike_ts_decode(pl, &p, NULL) < 0)
+        return -EBADMSG;
+    if (p.nts > IKE_CHILD_TS_MAX)
+        return -E2BIG;
+    out->nts = p.nts;
+    memcpy(out->ts, p.ts, p.nts * sizeof(p.ts[0]));
+    return 0;
+}
+
+int ike_ts_encode_set(struct ike_writer *w, uint8_t which, const struct ike_ts_set *s)
+{
+    struct ike_ts_payload p;
+    set_to_payload(s, &p);
+    return ike_ts_encode(w, which, &p);
+}
+
+bool ike_ts_set_within(const struct ike_ts_set *inner, const struct ike_ts *outer, unsigned nouter)
+{
+    struct ike_ts_payload p;
+    set_to_payload(inner, &p);
+    return ike_ts_within(&p, outer, nouter);
 }
