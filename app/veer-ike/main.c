@@ -33,6 +33,10 @@ static void write_sa(void *opaque, const struct ike_sa_info *sa)
             sa->peer ? sa->peer : "-", sa->natt ? "yes" : "no");
     if (sa->nchildren > 0)
         fprintf(w->f, " child_in=%08x child_out=%08x", sa->child_spi_in, sa->child_spi_out);
+    /* All of them (during a rekey there are two), as in/out pairs. */
+    fprintf(w->f, " children=");
+    for (unsigned i = 0; i < sa->nchildren && i < IKE_INFO_MAX_CHILDREN; i++)
+        fprintf(w->f, "%s%08x/%08x", i ? "," : "", sa->children[i].spi_in, sa->children[i].spi_out);
     fprintf(w->f, "\n");
 }
 

@@ -1,0 +1,178 @@
+# shellcheck shell=bash
+# Shared by the strongSwan interop tests (source it): a two-namespace lab
+# (client 198.51.100.2 with 10.1.0.1 behind it, gateway 198.51.100.1),
+# veer-ike on the gateway, a strongSwan 5.9 charon on the client, cleanup on
+# exit, bounded waits, and readers for both sides' views (SPIs, Child SA keys).
+#
+#   source tests/interop/lib.sh
+#   lab_init BUILD_DIR PREFIX      # PREFIX: short, unique per test (namespace names)
+#   lab_topology
+#   veer_start CONFIG_FILE
+#   charon_start [EXTRA_CHARON_OPTIONS]
+#   swan --load-all --file ...; swan --initiate ...
+#
+# Every function that waits is bounded; fail() prints both sides' logs and exits 1.
+
+lab_init() {
+    build=$(cd "${1:?usage: lab_init BUILD_DIR PREFIX}" && pwd)
+    local prefix=${2:?}
+    veer_ike="$build/app/veer-ike/veer-ike"
+    tag="${prefix}$$"
+    ns_cl="${tag}cl"
+    ns_gw="${tag}gw"
+    work=$(mktemp -d "/tmp/veer-$prefix.XXXXXX")
+    veer_pid=""
+    charon_pid=""
+    trap lab_cleanup EXIT
+    [ "$(id -u)" = 0 ] || fail "needs root for network namespaces"
+    [ -x "$veer_ike" ] || fail "$veer_ike not built"
+    [ -x /usr/lib/ipsec/charon ] || fail "strongSwan (strongswan-charon) not installed"
+}
+
+lab_cleanup() {
+    [ -n "$charon_pid" ] && kill "$charon_pid" 2>/dev/null
+    [ -n "$veer_pid" ] && kill "$veer_pid" 2>/dev/null
+    wait 2>/dev/null
+    ip netns del "$ns_cl" 2>/dev/null
+    ip netns del "$ns_gw" 2>/dev/null
+    if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work dir kept: $work"; else rm -rf "$work"; fi
+    return 0
+}
+
+fail() {
+    echo "FAIL: $*"
+    if [ -n "${work:-}" ]; then
+        echo "--- veer-ike log"
+        tail -n 40 "$work/veer.log" 2>/dev/null
+        echo "--- veer state"
+        cat "$work/state" 2>/dev/null
+        echo "--- charon log"
+        grep -v "\] *[0-9]*: " "$work/charon.log" 2>/dev/null | tail -n 40
+    fi
+    exit 1
+}
+
+pass() { echo "PASS: $*"; }
+
+# Bounded wait: up to $1 tenths of a second for a command to succeed.
+wait_for() {
+    local tenths=$1
+    shift
+    for _ in $(seq "$tenths"); do
+        if "$@" >/dev/null 2>&1; then return 0; fi
+        sleep 0.1
+    done
+    return 1
+}
+
+lab_topology() {
+    ip netns add "$ns_cl"
+    ip netns add "$ns_gw"
+    ip link add "${tag}c" type veth peer name "${tag}g"
+    ip link set "${tag}c" netns "$ns_cl"
+    ip link set "${tag}g" netns "$ns_gw"
+    ip -n "$ns_cl" addr add 198.51.100.2/24 dev "${tag}c"
+    ip -n "$ns_gw" addr add 198.51.100.1/24 dev "${tag}g"
+    ip -n "$ns_cl" link set "${tag}c" up
+    ip -n "$ns_gw" link set "${tag}g" up
+    ip -n "$ns_cl" link set lo up
+    ip -n "$ns_gw" link set lo up
+    # The client needs an address inside its own traffic selector (lab notes).
+    ip -n "$ns_cl" addr add 10.1.0.1/32 dev lo
+}
+
+# veer-ike on the gateway with the given configuration; waits until it runs.
+veer_start() {
+    ip netns exec "$ns_gw" "$veer_ike" -c "$1" --state-file "$work/state" \
+        --log-keys -v >"$work/veer.log" 2>&1 &
+    veer_pid=$!
+    wait_for 50 grep -q "veer-ike running" "$work/veer.log" || fail "veer-ike did not start"
+}
+
+# A strongSwan charon in the client namespace with its own /run; $1 adds charon options.
+charon_start() {
+    mkdir -p "$work/cl"
+    cat >"$work/cl/strongswan.conf" <<EOF
+charon {
+  load_modular = no
+  load = random nonce kdf openssl pem pkcs1 pkcs8 x509 pubkey kernel-libipsec kernel-netlink socket-default vici
+  install_routes = no
+  ${1:-}
+  plugins {
+    vici { socket = unix://$work/cl/vici }
+    kernel-libipsec { allow_peer_ts = yes }
+  }
+  filelog {
+    cl {
+      path = $work/charon.log
+      flush_line = yes
+      default = 1
+      ike = 2
+      chd = 4
+      cfg = 2
+    }
+  }
+}
+EOF
+    ip netns exec "$ns_cl" unshare -m sh -c "mount -t tmpfs tmpfs /run && \
+        STRONGSWAN_CONF=$work/cl/strongswan.conf exec /usr/lib/ipsec/charon" \
+        >"$work/charon.out" 2>&1 &
+    charon_pid=$!
+    wait_for 100 swan --stats || fail "charon did not start"
+}
+
+swan() { ip netns exec "$ns_cl" swanctl "$@" --uri "unix://$work/cl/vici"; }
+
+# strongSwan's IKE SPIs of its first SA: "<spi_i> <spi_r>" (from `swan --list-sas` output in $1).
+swan_ike_spis() {
+    sed -n 's/.*IKEv2, \([0-9a-f]*\)_i\*\? \([0-9a-f]*\)_r.*/\1 \2/p' "$1" | head -n1
+}
+
+# strongSwan's Child SA SPIs "<in> <out>" of the first INSTALLED Child SA in $1.
+swan_child_spis() {
+    local in out
+    in=$(sed -n 's/^ *in  \([0-9a-f]\{8\}\).*/\1/p' "$1" | head -n1)
+    out=$(sed -n 's/^ *out \([0-9a-f]\{8\}\).*/\1/p' "$1" | head -n1)
+    echo "$in $out"
+}
+
+# Every Child SA key pair strongSwan logged (chd level 4), one "<i->r key> <r->i key>" per
+# line in order: the i->r key is the one sent by the initiator of the exchange that made it.
+swan_key_pairs() {
+    awk '
+        function flush() {
+            if (which == "i") ki = tolower(key)
+            else if (which == "r") print ki, tolower(key)
+            which = ""
+        }
+        /encryption initiator key/ { flush(); which = "i"; key = ""; next }
+        /encryption responder key/ { flush(); which = "r"; key = ""; next }
+        which != "" && /\[CHD\] +[0-9]+: / {
+            line = $0; sub(/.*\[CHD\] +[0-9]+: /, "", line); sub(/  .*/, "", line)
+            gsub(/ /, "", line); key = key line; next
+        }
+        which != "" { flush() }
+        END { flush() }' "$work/charon.log"
+}
+
+# Every Child SA key pair veer logged: "<in key> <out key>" per install, in order.
+veer_key_pairs() {
+    sed -n 's/.*child-sa install .*encr_in=\([0-9a-f]*\).*encr_out=\([0-9a-f]*\).*/\1 \2/p' \
+        "$work/veer.log"
+}
+
+# True when veer's Child SA with inbound SPI $1 has the same keys as one strongSwan logged.
+keys_match_child() {
+    local spi_in=$1 vin vout
+    read -r vin vout < <(sed -n "s/.*child-sa install spi_in=$spi_in .*encr_in=\([0-9a-f]*\).*encr_out=\([0-9a-f]*\).*/\1 \2/p" \
+        "$work/veer.log" | tail -n1)
+    [ -n "$vin" ] || return 1
+    swan_key_pairs | grep -q -x -e "$vin $vout" -e "$vout $vin"
+}
+
+# veer's counter $1 from its state file (0 when absent).
+veer_counter() {
+    local v
+    v=$(sed -n "s/^counter $1=\([0-9]*\)$/\1/p" "$work/state" 2>/dev/null)
+    echo "${v:-0}"
+}

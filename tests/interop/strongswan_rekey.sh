@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# Interop: the life of an SA between a strongSwan 5.9 client and veer-ike.
+# After the IKE SA and Child SA are up (PSK, X25519, AES-GCM, PFS for rekeys):
+#   1. strongSwan rekeys the Child SA (veer answers CREATE_CHILD_SA with REKEY_SA),
+#   2. strongSwan rekeys the IKE SA (veer moves the Child SA to the new IKE SA),
+#   3. veer rekeys the Child SA on its own timer (child_rekey_time),
+#   4. veer rekeys the IKE SA on its own timer (ike_rekey_time),
+#   5. both sides run liveness checks (DPD) and answer the other's,
+#   6. strongSwan dies without a word: veer declares it dead and removes everything.
+# After each step both sides must agree on the IKE and Child SA SPIs, the old
+# SAs must be gone on both, and the Child SA keys veer derived must equal the
+# ones strongSwan logs.
+#
+# Needs root (network namespaces). Cleans up on exit. Usage:
+#   tests/interop/strongswan_rekey.sh BUILD_DIR
+set -uo pipefail
+# shellcheck source=tests/interop/lib.sh
+source "$(dirname "$0")/lib.sh"
+lab_init "${1:?usage: $0 BUILD_DIR}" vr
+lab_topology
+
+printf 'labsecret-0123456789' >"$work/psk"
+chmod 600 "$work/psk"
+cat >"$work/veer.yaml" <<EOF
+gateway:
+  listen: [198.51.100.1]
+  retransmit_base_ms: 300
+  retransmit_tries: 3
+peers:
+  - name: road-warriors
+    local_id: gw.example
+    remote_id: client.example
+    psk_file: $work/psk
+    ike_proposals: [aes128gcm16-prfsha256-x25519]
+    esp_proposals: [aes128gcm16-x25519]
+    local_ts: [10.2.0.0/24]
+    remote_ts: [10.1.0.0/16]
+    child_rekey_time: 12s
+    child_life_time: 1h
+    ike_rekey_time: 24s
+    rekey_jitter: 0
+    dpd_delay: 2s
+EOF
+veer_start "$work/veer.yaml"
+
+charon_start
+cat >"$work/cl/swanctl.conf" <<EOF
+connections {
+  gw {
+    remote_addrs = 198.51.100.1
+    version = 2
+    proposals = aes128gcm16-prfsha256-x25519
+    rekey_time = 0
+    dpd_delay = 2s
+    local {
+      auth = psk
+      id = client.example
+    }
+    remote {
+      auth = psk
+      id = gw.example
+    }
+    children {
+      c {
+        local_ts = 10.1.0.1/32
+        remote_ts = 10.2.0.0/24
+        esp_proposals = aes128gcm16-x25519
+        rekey_time = 0
+      }
+    }
+  }
+}
+secrets {
+  ike-gw {
+    id-1 = client.example
+    id-2 = gw.example
+    secret = "labsecret-0123456789"
+  }
+}
+EOF
+swan --load-all --file "$work/cl/swanctl.conf" >"$work/load.out" 2>&1 || fail "swan --load-all"
+swan --initiate --child c --timeout 20 >"$work/initiate.out" 2>&1 || fail "swan --initiate"
+
+# Both sides show exactly one IKE SA and one Child SA, with the same SPIs and keys.
+# Sets ike_spis and child_in (veer's inbound SPI). $1 names the step.
+agree() {
+    local what=$1 si sr cin cout
+    swan --list-sas >"$work/sas.out" 2>&1
+    read -r si sr < <(swan_ike_spis "$work/sas.out")
+    read -r cin cout < <(swan_child_spis "$work/sas.out")
+    [ -n "${si:-}" ] && [ -n "${cin:-}" ] || return 1
+    [ "$(grep -c 'ESTABLISHED' "$work/sas.out")" = 1 ] || return 1
+    [ "$(grep -c 'INSTALLED' "$work/sas.out")" = 1 ] || return 1
+    [ "$(grep -c '^ike_sa' "$work/state")" = 1 ] || return 1
+    grep -q "^ike_sa spi_i=$si spi_r=$sr .*state=ESTABLISHED .*children=$cout/$cin\$" \
+        "$work/state" || return 1
+    ike_spis="$si/$sr"
+    child_in=$cout
+    keys_match_child "$child_in" || return 1
+    [ -n "$what" ] && pass "$what: IKE SA $ike_spis, Child SA $cin/$cout, keys equal on both sides"
+    return 0
+}
+
+wait_for 50 agree "" || fail "not established alike on both sides"
+agree "established" >/dev/null
+pass "established: IKE SA $ike_spis, Child SA $child_in"
+first_ike=$ike_spis
+first_child=$child_in
+
+# 1. strongSwan rekeys the Child SA.
+swan --rekey --child c >"$work/rekey1.out" 2>&1 || fail "swan --rekey --child"
+wait_for 50 sh -c "[ \"\$(sed -n 's/^counter child_rekeyed=//p' '$work/state')\" = 1 ]" ||
+    fail "veer did not count the Child SA rekey"
+wait_for 50 agree "" || fail "after strongSwan's Child SA rekey the two sides differ"
+agree "1. Child SA rekeyed by strongSwan" || fail "step 1"
+[ "$child_in" != "$first_child" ] || fail "the Child SA kept its SPIs"
+grep -q "child-sa delete spi_in=$first_child" "$work/veer.log" || fail "old Child SA not deleted in veer"
+swan_child=$child_in
+
+# 2. strongSwan rekeys the IKE SA; the Child SA moves along untouched.
+swan --rekey --ike gw >"$work/rekey2.out" 2>&1 || fail "swan --rekey --ike"
+wait_for 50 sh -c "[ \"\$(sed -n 's/^counter ike_rekeyed=//p' '$work/state')\" = 1 ]" ||
+    fail "veer did not count the IKE SA rekey"
+wait_for 50 agree "" || fail "after strongSwan's IKE SA rekey the two sides differ"
+agree "2. IKE SA rekeyed by strongSwan" || fail "step 2"
+[ "$ike_spis" != "$first_ike" ] || fail "the IKE SA kept its SPIs"
+[ "$child_in" = "$swan_child" ] || fail "the Child SA changed with the IKE SA"
+swan_ike=$ike_spis
+
+# 3. veer rekeys the Child SA 12 s after it was installed (step 1).
+wait_for 200 sh -c "[ \"\$(sed -n 's/^counter child_rekeyed=//p' '$work/state')\" = 2 ]" ||
+    fail "veer did not rekey the Child SA on its timer"
+wait_for 50 agree "" || fail "after veer's Child SA rekey the two sides differ"
+agree "3. Child SA rekeyed by veer (child_rekey_time, PFS)" || fail "step 3"
+[ "$child_in" != "$swan_child" ] || fail "the Child SA kept its SPIs"
+grep -q "Child SA installed: in $child_in .* PFS" "$work/veer.log" || fail "veer's rekey had no PFS"
+
+# 4. veer rekeys the IKE SA 24 s after it was made (step 2).
+wait_for 250 sh -c "[ \"\$(sed -n 's/^counter ike_rekeyed=//p' '$work/state')\" = 2 ]" ||
+    fail "veer did not rekey the IKE SA on its timer"
+wait_for 50 agree "" || fail "after veer's IKE SA rekey the two sides differ"
+agree "4. IKE SA rekeyed by veer (ike_rekey_time)" || fail "step 4"
+[ "$ike_spis" != "$swan_ike" ] || fail "the IKE SA kept its SPIs"
+grep -q "^ike_sa .* role=initiator " "$work/state" ||
+    fail "veer, having rekeyed, should be the new IKE SA's original initiator"
+
+# 5. Liveness: each side checked the other and got answers.
+[ "$(veer_counter liveness_checks)" -ge 1 ] || fail "veer sent no liveness check"
+[ "$(veer_counter peer_dead)" = 0 ] || fail "veer thought a live peer dead"
+grep -q "sending DPD request" "$work/charon.log" || fail "strongSwan sent no DPD request"
+grep -q "DPD" "$work/charon.log" && ! grep -q "giving up after" "$work/charon.log" ||
+    fail "strongSwan gave up on veer"
+pass "5. liveness checks both ways: veer sent $(veer_counter liveness_checks), all answered"
+
+# 6. strongSwan dies: veer's liveness checks go unanswered, it gives up and cleans up.
+kill -9 "$charon_pid"
+wait "$charon_pid" 2>/dev/null
+charon_pid=""
+wait_for 150 sh -c "! grep -q '^ike_sa' '$work/state'" || fail "veer kept the SA of a dead peer"
+[ "$(veer_counter peer_dead)" = 1 ] || fail "peer_dead not counted"
+grep -q "child-sa delete spi_in=$child_in" "$work/veer.log" || fail "Child SA of the dead peer kept"
+pass "6. dead peer detected after $(veer_counter liveness_checks) liveness checks; SAs removed"
+echo "strongswan_rekey: all checks passed"
