@@ -363,6 +363,122 @@ static int listen_item(struct loader *l, const yaml_node_t *item, unsigned i, vo
     return 0;
 }
 
+/* "198.51.100.1/24": the address and its prefix length (the whole address when absent). */
+static int parse_addr_prefix(struct loader *l, const yaml_node_t *n, struct ike_addr *addr,
+                             uint8_t *prefix_len)
+{
+    const char *s;
+    if (want_scalar(l, n, &s) < 0)
+        return -1;
+    char text[64];
+    const char *slash = strchr(s, '/');
+    size_t alen = slash != NULL ? (size_t)(slash - s) : strlen(s);
+    if (alen >= sizeof(text))
+        return fail(l, n, "bad address \"%s\"", s);
+    memcpy(text, s, alen);
+    text[alen] = '\0';
+    if (ike_addr_parse(addr, text, 0) < 0)
+        return fail(l, n, "not an IPv4 or IPv6 address: \"%s\"", s);
+    unsigned bits = ike_addr_ip_len(addr) * 8;
+    *prefix_len = (uint8_t)bits;
+    if (slash != NULL) {
+        char *end;
+        unsigned long v = strtoul(slash + 1, &end, 10);
+        if (*end != '\0' || end == slash + 1 || v > bits)
+            return fail(l, n, "bad prefix length in \"%s\"", s);
+        *prefix_len = (uint8_t)v;
+    }
+    return 0;
+}
+
+static int port_key(struct loader *l, struct conf_port *p, const char *key, const yaml_node_t *v)
+{
+    const char *s;
+    if (strcmp(key, "name") == 0 || strcmp(key, "device") == 0) {
+        char *dst = key[0] == 'n' ? p->name : p->device;
+        size_t cap = key[0] == 'n' ? sizeof(p->name) : sizeof(p->device);
+        if (want_scalar(l, v, &s) < 0)
+            return -1;
+        if (strlen(s) == 0 || strlen(s) >= cap)
+            return fail(l, v, "must be 1 to %zu characters", cap - 1);
+        strcpy(dst, s);
+        return 0;
+    }
+    if (strcmp(key, "address") == 0)
+        return parse_addr_prefix(l, v, &p->addr, &p->prefix_len);
+    if (strcmp(key, "rx_desc") == 0)
+        return want_uint(l, v, 32768, &p->rx_desc);
+    if (strcmp(key, "tx_desc") == 0)
+        return want_uint(l, v, 32768, &p->tx_desc);
+    return fail(l, v, "unknown key");
+}
+
+static int port_item(struct loader *l, const yaml_node_t *item, unsigned i, void *arg)
+{
+    struct conf_dataplane *dp = arg;
+    if (i >= CONF_MAX_PORTS)
+        return fail(l, item, "at most %d ports", CONF_MAX_PORTS);
+    if (item->type != YAML_MAPPING_NODE)
+        return fail(l, item, "a port is a mapping of keys");
+    struct conf_port *p = &dp->ports[i];
+    dp->nports = i + 1;
+    p->rx_desc = p->tx_desc = 1024;
+    for (yaml_node_pair_t *kv = item->data.mapping.pairs.start; kv < item->data.mapping.pairs.top;
+         kv++) {
+        const char *key = scalar(yaml_document_get_node(&l->doc, kv->key));
+        snprintf(l->path, sizeof(l->path), "dataplane.ports[%u].%s", i, key ? key : "?");
+        if (port_key(l, p, key ? key : "", yaml_document_get_node(&l->doc, kv->value)) < 0)
+            return -1;
+    }
+    snprintf(l->path, sizeof(l->path), "dataplane.ports[%u]", i);
+    if (p->name[0] == '\0' || p->device[0] == '\0' || p->addr.family == 0)
+        return fail(l, item, "needs name, device and address");
+    return 0;
+}
+
+static int dataplane_key(struct loader *l, const char *key, const yaml_node_t *v)
+{
+    struct conf_dataplane *dp = &l->conf->dp;
+    if (strcmp(key, "workers") == 0) {
+        if (want_uint(l, v, 127, &dp->workers) < 0)
+            return -1;
+        return dp->workers == 0 ? fail(l, v, "at least 1 worker") : 0;
+    }
+    if (strcmp(key, "idle_sleep_us") == 0)
+        return want_uint(l, v, 100000, &dp->idle_sleep_us);
+    if (strcmp(key, "mbufs") == 0)
+        return want_uint(l, v, 1u << 22, &dp->mbufs);
+    if (strcmp(key, "ring_size") == 0) {
+        if (want_uint(l, v, 1u << 20, &dp->ring_size) < 0)
+            return -1;
+        return (dp->ring_size & (dp->ring_size - 1)) != 0 || dp->ring_size < 64
+                   ? fail(l, v, "a power of two, at least 64")
+                   : 0;
+    }
+    if (strcmp(key, "ports") == 0)
+        return each_item(l, v, port_item, dp);
+    return fail(l, v, "unknown key");
+}
+
+static int dataplane_section(struct loader *l, const yaml_node_t *v)
+{
+    struct conf_dataplane *dp = &l->conf->dp;
+    dp->present = true;
+    dp->workers = 1;
+    dp->mbufs = 8192;
+    dp->ring_size = 4096;
+    if (v->type != YAML_MAPPING_NODE)
+        return fail(l, v, "expected a mapping");
+    for (yaml_node_pair_t *g = v->data.mapping.pairs.start; g < v->data.mapping.pairs.top; g++) {
+        const char *k = scalar(yaml_document_get_node(&l->doc, g->key));
+        snprintf(l->path, sizeof(l->path), "dataplane.%s", k ? k : "?");
+        if (dataplane_key(l, k ? k : "", yaml_document_get_node(&l->doc, g->value)) < 0)
+            return -1;
+    }
+    snprintf(l->path, sizeof(l->path), "dataplane");
+    return dp->nports == 0 ? fail(l, v, "needs at least one port") : 0;
+}
+
 static int gateway_key(struct loader *l, const char *key, const yaml_node_t *v)
 {
     struct ike_config *c = &l->conf->ike;
@@ -416,6 +532,9 @@ static int walk(struct loader *l)
                 if (gateway_key(l, gk ? gk : "", yaml_document_get_node(&l->doc, g->value)) < 0)
                     return -1;
             }
+        } else if (key != NULL && strcmp(key, "dataplane") == 0) {
+            if (dataplane_section(l, v) < 0)
+                return -1;
         } else if (key != NULL && strcmp(key, "peers") == 0) {
             if (each_item(l, v, peer_item, NULL) < 0)
                 return -1;

@@ -16,6 +16,28 @@
 
 #define CONF_MAX_PEERS 64
 #define CONF_MAX_LISTEN 4
+#define CONF_MAX_PORTS 8
+#define CONF_DEVICE_MAX 256
+
+/* One DPDK port of the appliance (app/veer). */
+struct conf_port {
+    char name[32];
+    char device[CONF_DEVICE_MAX]; /* a vdev ("net_af_packet0,iface=veth0") or a PCI address */
+    struct ike_addr addr;         /* the gateway's own address on it */
+    uint8_t prefix_len;           /* of the directly connected subnet */
+    unsigned rx_desc, tx_desc;
+};
+
+/* The `dataplane:` section: only app/veer reads it; veer-ike ignores it. */
+struct conf_dataplane {
+    bool present;
+    unsigned workers;       /* worker lcores; the control lcore comes on top */
+    unsigned idle_sleep_us; /* 0: poll at full speed; else sleep this long when idle */
+    unsigned mbufs;         /* per port */
+    unsigned ring_size;     /* worker -> control ring (IKE, ARP) */
+    unsigned nports;
+    struct conf_port ports[CONF_MAX_PORTS];
+};
 
 struct veer_conf {
     struct ike_config ike; /* .peers points into peers[] */
@@ -23,6 +45,7 @@ struct veer_conf {
     struct ike_addr listen[CONF_MAX_LISTEN];
     unsigned npeers;
     struct ike_peer_cfg peers[CONF_MAX_PEERS];
+    struct conf_dataplane dp;
 };
 
 /*

@@ -246,6 +246,42 @@ static void test_lifetimes(void **state)
     expect_error(text, "child_rekey_bytes must be smaller than child_life_bytes");
 }
 
+static void test_dataplane_section(void **state)
+{
+    (void)state;
+    static struct veer_conf c;
+    char err[256] = "", text[2048];
+    assert_int_equal(conf_load_string(minimal, "t.yaml", &c, err, sizeof(err)), 0);
+    assert_false(c.dp.present);
+    snprintf(text, sizeof(text),
+             "%sdataplane:\n  workers: 2\n  idle_sleep_us: 50\n  ports:\n"
+             "    - name: outside\n      device: net_af_packet0,iface=veth0\n"
+             "      address: 198.51.100.1/24\n",
+             minimal);
+    assert_int_equal(conf_load_string(text, "t.yaml", &c, err, sizeof(err)), 0);
+    assert_true(c.dp.present);
+    assert_int_equal(c.dp.workers, 2);
+    assert_int_equal(c.dp.idle_sleep_us, 50);
+    assert_int_equal(c.dp.ring_size, 4096);
+    assert_int_equal(c.dp.nports, 1);
+    assert_string_equal(c.dp.ports[0].device, "net_af_packet0,iface=veth0");
+    assert_int_equal(c.dp.ports[0].prefix_len, 24);
+    assert_int_equal(c.dp.ports[0].rx_desc, 1024);
+    assert_memory_equal(c.dp.ports[0].addr.ip, "\xc6\x33\x64\x01", 4);
+    snprintf(text, sizeof(text), "%sdataplane:\n  workers: 0\n", minimal);
+    expect_error(text, "t.yaml:13: dataplane.workers: at least 1 worker");
+    snprintf(text, sizeof(text), "%sdataplane:\n  ring_size: 1000\n", minimal);
+    expect_error(text, "dataplane.ring_size: a power of two");
+    snprintf(text, sizeof(text), "%sdataplane:\n  ports:\n    - name: x\n      device: y\n",
+             minimal);
+    expect_error(text, "dataplane.ports[0]: needs name, device and address");
+    snprintf(text, sizeof(text),
+             "%sdataplane:\n  ports:\n    - name: x\n      address: 1.2.3.4/33\n", minimal);
+    expect_error(text, "dataplane.ports[0].address: bad prefix length");
+    snprintf(text, sizeof(text), "%sdataplane:\n  workers: 1\n", minimal);
+    expect_error(text, "dataplane: needs at least one port");
+}
+
 static void test_units(void **state)
 {
     (void)state;
@@ -279,6 +315,7 @@ int main(void)
         cmocka_unit_test(test_proposal_syntax),
         cmocka_unit_test(test_lifetimes),
         cmocka_unit_test(test_units),
+        cmocka_unit_test(test_dataplane_section),
     };
     return cmocka_run_group_tests_name("conf", tests, NULL, NULL);
 }
