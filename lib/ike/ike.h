@@ -32,6 +32,9 @@ struct ike_id {
 #define IKE_CFG_MAX_PROPOSALS 4
 #define IKE_CFG_MAX_TS 4
 
+struct ike_cred;  /* ike_auth_cert.h */
+struct ike_trust; /* ike_auth_cert.h */
+
 struct ike_peer_cfg {
     char name[IKE_PEER_NAME_MAX];
     struct ike_id local_id;
@@ -56,7 +59,19 @@ struct ike_peer_cfg {
     uint64_t child_life_bytes;  /* delete at this many bytes */
     unsigned rekey_jitter_s;    /* rekeys start up to this much early, at random */
     unsigned dpd_delay_s;       /* liveness check after this long without a message */
+    /*
+     * Certificate authentication (auth_cert.c, ike_auth_cert.h). How each side
+     * proves its identity: IKE_PEER_AUTH_PSK (the default, with psk above) or
+     * IKE_PEER_AUTH_PUBKEY (a certificate and a signature). The objects are
+     * loaded and owned by whoever built the configuration (lib/conf, tests).
+     */
+    uint8_t local_auth;            /* how we authenticate to the peer */
+    uint8_t remote_auth;           /* how the peer must authenticate to us */
+    const struct ike_cred *cred;   /* local_auth pubkey: our certificate(s) and key */
+    const struct ike_trust *trust; /* remote_auth pubkey: CAs the peer's certificate chains to */
 };
+
+enum ike_peer_auth { IKE_PEER_AUTH_PSK, IKE_PEER_AUTH_PUBKEY };
 
 struct ike_config {
     const struct ike_peer_cfg *peers;
@@ -149,6 +164,11 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(no_proposal_chosen)                                                                          \
     X(invalid_ke_payload)                                                                          \
     X(auth_failed)                                                                                 \
+    X(cert_malformed)     /* CERT, CERTREQ, SIGNATURE_HASH_ALGORITHMS we cannot parse */         \
+    X(cert_untrusted)     /* no chain to a trust anchor */                                         \
+    X(cert_expired)       /* a certificate of the chain outside its validity */                    \
+    X(cert_id_mismatch)   /* the ID is not one the certificate names */                            \
+    X(auth_bad_signature) /* signature AUTH that does not verify, or an unaccepted method */       \
     X(ts_unacceptable)                                                                             \
     X(rx_fragments)                                                                                \
     X(rx_fragments_dropped)                                                                        \

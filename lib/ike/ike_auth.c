@@ -1,13 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* The IKE_AUTH exchange (RFC 7296 1.2, 2.15) with shared keys, and the first Child SA. */
+/*
+ * The IKE_AUTH exchange (RFC 7296 1.2, 2.15) with shared keys or certificates
+ * (RFC 7427 signatures, auth_cert.c), and the first Child SA.
+ */
 #include <errno.h>
 #include <openssl/crypto.h>
 #include <string.h>
 
+#include "ike_auth_cert.h"
 #include "ike_auth_psk.h"
 #include "ike_sa.h"
 #include "ike_ts.h"
 #include "ike_writer.h"
+
+/* CA hashes taken from a peer's CERTREQ payloads: more are of no use to pick among our few. */
+#define CERTREQ_MAX_HASHES 32
 
 /* The body of our ID payload (type, 3 reserved bytes, data): what AUTH covers. */
 static size_t id_body(const struct ike_id *id, uint8_t *out)
@@ -28,8 +35,14 @@ static void remember_id(struct ike_sa *sa, const struct ike_id_payload *id)
 
 static bool id_matches(const struct ike_id *want, const struct ike_id_payload *got)
 {
-    return want->type == 0 || (want->type == got->type && want->len == got->data.len &&
-                               memcmp(want->data, got->data.ptr, want->len) == 0);
+    if (want->type == 0)
+        return true;
+    if (want->type != got->type)
+        return false;
+    /* A DN may come with other string types or spacing than configured: compare as X.500. */
+    if (want->type == IKE_ID_DER_ASN1_DN)
+        return ike_dn_equal(want->data, want->len, got->data.ptr, got->data.len);
+    return want->len == got->data.len && memcmp(want->data, got->data.ptr, want->len) == 0;
 }
 
 /*
@@ -47,37 +60,263 @@ static int auth_value(const struct ike_sa *sa, const struct ike_peer_cfg *peer, 
                         sk_p, sa->keys.lens.prf, id, id_len, out);
 }
 
-/* Checks the peer's AUTH payload; true when it proves knowledge of the PSK. */
-static bool verify_auth(const struct ike_sa *sa, const struct ike_peer_cfg *peer,
-                        const struct ike_id_payload *id, const struct ike_msg *m)
+/*
+ * What a signature covers (2.15): the side's IKE_SA_INIT message, the other
+ * side's nonce and prf(SK_p, ID body) -- the same octets the PSK AUTH covers.
+ */
+struct signed_octets {
+    struct ike_iov iov[3];
+    uint8_t maced_id[IKE_PRF_MAX_LEN];
+};
+
+static int signed_octets(const struct ike_sa *sa, bool initiator_side, const uint8_t *id,
+                         size_t id_len, struct signed_octets *o)
+{
+    const struct ike_kept_msg *msg = initiator_side ? &sa->init_i : &sa->init_r;
+    const struct ike_iov idv[] = {{id, id_len}};
+    int rc = ike_prf(sa->alg.prf, initiator_side ? sa->keys.sk_pi : sa->keys.sk_pr,
+                     sa->keys.lens.prf, idv, 1, o->maced_id);
+    o->iov[0] = (struct ike_iov){msg->buf, msg->len};
+    o->iov[1] = initiator_side ? (struct ike_iov){sa->nr, sa->nr_len}
+                               : (struct ike_iov){sa->ni, sa->ni_len};
+    o->iov[2] = (struct ike_iov){o->maced_id, ike_prf_len(sa->alg.prf)};
+    return rc;
+}
+
+/* The X.509 CERT payloads of a message as DER views, end entity first; false when malformed. */
+static bool peer_certs(const struct ike_msg *m, struct ike_iov *certs, unsigned *n)
+{
+    *n = 0;
+    for (const struct ike_pl *pl = ike_msg_find(m, IKE_PL_CERT, NULL); pl != NULL;
+         pl = ike_msg_find(m, IKE_PL_CERT, pl)) {
+        struct ike_cert_payload c;
+        if (ike_cert_decode(pl, &c, NULL) < 0)
+            return false;
+        if (c.encoding != IKE_CERT_X509_SIGNATURE)
+            continue; /* hash and URL, CRLs, ...: nothing we use */
+        if (*n == IKE_CERT_MAX_CHAIN)
+            return false;
+        certs[(*n)++] = (struct ike_iov){c.data.ptr, c.data.len};
+    }
+    return true;
+}
+
+/* A peer with a certificate: chain, identity, then the signature over its signed octets. */
+static enum ike_cert_verdict verify_signature_auth(const struct ike_sa *sa,
+                                                   const struct ike_peer_cfg *peer,
+                                                   const struct ike_id_payload *id,
+                                                   const struct ike_auth_payload *auth,
+                                                   const struct ike_msg *m)
+{
+    struct ike_iov certs[IKE_CERT_MAX_CHAIN];
+    unsigned ncerts;
+    EVP_PKEY *key = NULL;
+    if (peer->trust == NULL || auth->method == IKE_AUTH_SHARED_KEY)
+        return IKE_CERT_BAD_SIG; /* we asked for a certificate: a shared key does not do */
+    if (!peer_certs(m, certs, &ncerts) || ncerts == 0)
+        return IKE_CERT_MALFORMED;
+    enum ike_cert_verdict v = ike_cert_verify_peer(peer->trust, certs, ncerts, id->type,
+                                                   id->data.ptr, id->data.len, &key);
+    uint8_t body[4 + IKE_ID_MAX];
+    struct signed_octets o;
+    body[0] = id->type;
+    memset(body + 1, 0, 3);
+    memcpy(body + 4, id->data.ptr, id->data.len);
+    if (v == IKE_CERT_OK && signed_octets(sa, !sa->initiator, body, 4u + id->data.len, &o) < 0)
+        v = IKE_CERT_BAD_SIG;
+    if (v == IKE_CERT_OK)
+        v = ike_cert_verify_sig(key, auth->method, auth->data.ptr, auth->data.len, o.iov, 3,
+                                IKE_OUR_HASHES);
+    EVP_PKEY_free(key);
+    return v;
+}
+
+/*
+ * Checks the peer's AUTH payload the way `peer` says it must authenticate:
+ * IKE_CERT_OK when it proves the identity, otherwise why not (a wrong shared
+ * key is IKE_CERT_BAD_SIG).
+ */
+static enum ike_cert_verdict verify_auth(const struct ike_sa *sa, const struct ike_peer_cfg *peer,
+                                         const struct ike_id_payload *id, const struct ike_msg *m)
 {
     struct ike_auth_payload auth;
     const struct ike_pl *pl = ike_msg_find(m, IKE_PL_AUTH, NULL);
-    if (pl == NULL || ike_auth_decode(pl, &auth, NULL) < 0 || auth.method != IKE_AUTH_SHARED_KEY ||
-        auth.data.len != ike_prf_len(sa->alg.prf))
-        return false;
+    if (pl == NULL || ike_auth_decode(pl, &auth, NULL) < 0)
+        return IKE_CERT_MALFORMED;
+    if (peer->remote_auth == IKE_PEER_AUTH_PUBKEY)
+        return verify_signature_auth(sa, peer, id, &auth, m);
+    if (auth.method != IKE_AUTH_SHARED_KEY || auth.data.len != ike_prf_len(sa->alg.prf))
+        return IKE_CERT_BAD_SIG;
     uint8_t body[4 + IKE_ID_MAX], expect[IKE_PRF_MAX_LEN];
     body[0] = id->type;
     memset(body + 1, 0, 3);
     memcpy(body + 4, id->data.ptr, id->data.len);
     if (auth_value(sa, peer, !sa->initiator, body, 4u + id->data.len, expect) < 0)
-        return false;
-    return CRYPTO_memcmp(expect, auth.data.ptr, auth.data.len) == 0;
+        return IKE_CERT_BAD_SIG;
+    return CRYPTO_memcmp(expect, auth.data.ptr, auth.data.len) == 0 ? IKE_CERT_OK
+                                                                    : IKE_CERT_BAD_SIG;
 }
 
-/* Writes IDx and AUTH for our side. */
-static int put_id_auth(struct ike_sa *sa, struct ike_writer *w)
+/* Counts why a peer that must show a certificate was refused. */
+static void count_refusal(struct ike_ctx *ctx, const struct ike_peer_cfg *peer,
+                          enum ike_cert_verdict v)
 {
-    uint8_t body[4 + IKE_ID_MAX], value[IKE_PRF_MAX_LEN];
-    size_t n = id_body(&sa->peer->local_id, body);
-    int rc = auth_value(sa, sa->peer, sa->initiator, body, n, value);
-    if (rc < 0)
-        return rc;
-    const struct ike_id_payload id = {.type = sa->peer->local_id.type,
-                                      .data = {sa->peer->local_id.data, sa->peer->local_id.len}};
+    if (peer == NULL || peer->remote_auth != IKE_PEER_AUTH_PUBKEY)
+        return;
+    ctx->counters.cert_malformed += v == IKE_CERT_MALFORMED;
+    ctx->counters.cert_untrusted += v == IKE_CERT_UNTRUSTED;
+    ctx->counters.cert_expired += v == IKE_CERT_EXPIRED;
+    ctx->counters.cert_id_mismatch += v == IKE_CERT_ID_MISMATCH;
+    ctx->counters.auth_bad_signature += v == IKE_CERT_BAD_SIG;
+}
+
+static const char *verdict_name(enum ike_cert_verdict v)
+{
+    static const char *const names[] = {"ok",
+                                        "malformed certificate",
+                                        "untrusted certificate",
+                                        "expired certificate",
+                                        "identity not in the certificate",
+                                        "bad AUTH"};
+    return (unsigned)v < sizeof(names) / sizeof(names[0]) ? names[v] : "?";
+}
+
+/*
+ * The CA hashes of a message's X.509 CERTREQ payloads (3.7), at most
+ * CERTREQ_MAX_HASHES; a CERTREQ whose length is no multiple of a hash is
+ * counted and ignored.
+ */
+static size_t certreq_hashes(struct ike_ctx *ctx, const struct ike_msg *m, uint8_t *out)
+{
+    size_t n = 0;
+    for (const struct ike_pl *pl = ike_msg_find(m, IKE_PL_CERTREQ, NULL); pl != NULL;
+         pl = ike_msg_find(m, IKE_PL_CERTREQ, pl)) {
+        struct ike_cert_payload c;
+        if (ike_cert_decode(pl, &c, NULL) < 0 || c.data.len % IKE_CERTREQ_HASH_LEN != 0) {
+            ctx->counters.cert_malformed++;
+            continue;
+        }
+        if (c.encoding != IKE_CERT_X509_SIGNATURE)
+            continue;
+        for (size_t off = 0; off < c.data.len && n < CERTREQ_MAX_HASHES;
+             off += IKE_CERTREQ_HASH_LEN, n++)
+            memcpy(out + n * IKE_CERTREQ_HASH_LEN, c.data.ptr + off, IKE_CERTREQ_HASH_LEN);
+    }
+    return n;
+}
+
+/* How many of our certificates to send, given the CERTREQs of m. */
+static unsigned certs_wanted(struct ike_ctx *ctx, const struct ike_peer_cfg *peer,
+                             const struct ike_msg *m)
+{
+    uint8_t hashes[CERTREQ_MAX_HASHES * IKE_CERTREQ_HASH_LEN];
+    size_t n = certreq_hashes(ctx, m, hashes);
+    if (peer->local_auth != IKE_PEER_AUTH_PUBKEY || peer->cred == NULL)
+        return 0;
+    return ike_cred_certs_to_send(peer->cred, hashes, n);
+}
+
+/* One CERTREQ naming the trust anchors of `trusts`, each once, at most CERTREQ_MAX_HASHES. */
+static void put_certreq(struct ike_writer *w, const struct ike_trust *const *trusts, unsigned n)
+{
+    uint8_t hashes[CERTREQ_MAX_HASHES * IKE_CERTREQ_HASH_LEN];
+    size_t nh = 0;
+    for (unsigned t = 0; t < n; t++) {
+        for (unsigned i = 0; i < ike_trust_count(trusts[t]) && nh < CERTREQ_MAX_HASHES; i++) {
+            const uint8_t *h = ike_trust_keyid(trusts[t], i);
+            bool dup = false;
+            for (size_t k = 0; k < nh && !dup; k++)
+                dup = memcmp(hashes + k * IKE_CERTREQ_HASH_LEN, h, IKE_CERTREQ_HASH_LEN) == 0;
+            if (!dup)
+                memcpy(hashes + nh++ * IKE_CERTREQ_HASH_LEN, h, IKE_CERTREQ_HASH_LEN);
+        }
+    }
+    if (nh == 0)
+        return;
+    const struct ike_cert_payload req = {.encoding = IKE_CERT_X509_SIGNATURE,
+                                         .data = {hashes, (uint16_t)(nh * IKE_CERTREQ_HASH_LEN)}};
+    ike_cert_encode(w, IKE_PL_CERTREQ, &req);
+}
+
+void ike_auth_put_init(struct ike_ctx *ctx, const struct ike_sa *sa, struct ike_writer *w)
+{
+    /* RFC 7427 4: the hashes we take in Digital Signature AUTH, always announced. */
+    uint8_t algs[6];
+    ike_put16(algs, IKE_HASH_SHA2_256);
+    ike_put16(algs + 2, IKE_HASH_SHA2_384);
+    ike_put16(algs + 4, IKE_HASH_SHA2_512);
+    ike_notify_encode_simple(w, IKE_N_SIGNATURE_HASH_ALGORITHMS, algs, sizeof(algs));
+    if (sa->initiator)
+        return; /* the initiator's CERTREQ goes in IKE_AUTH */
+    /*
+     * The responder asks in IKE_SA_INIT, before the initiator's identity picks
+     * the peer configuration: for the CAs of every peer that takes certificates.
+     */
+    const struct ike_trust *trusts[CERTREQ_MAX_HASHES];
+    unsigned n = 0;
+    for (unsigned i = 0; i < ctx->cfg.npeers && n < CERTREQ_MAX_HASHES; i++) {
+        const struct ike_peer_cfg *p = &ctx->cfg.peers[i];
+        bool seen = false;
+        for (unsigned k = 0; k < n && !seen; k++)
+            seen = trusts[k] == p->trust;
+        if (p->remote_auth == IKE_PEER_AUTH_PUBKEY && p->trust != NULL && !seen)
+            trusts[n++] = p->trust;
+    }
+    put_certreq(w, trusts, n);
+}
+
+void ike_auth_read_init(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m)
+{
+    const struct ike_pl *pl = ike_msg_find_notify(m, IKE_N_SIGNATURE_HASH_ALGORITHMS);
+    struct ike_notify_payload n;
+    uint16_t algs[IKE_MAX_HASH_ALGS];
+    unsigned nalgs = 0;
+    sa->peer_hashes = 0;
+    if (pl != NULL && (ike_notify_decode(pl, &n, NULL) < 0 ||
+                       ike_notify_hash_algs_decode(&n, algs, &nalgs, NULL) < 0)) {
+        ctx->counters.cert_malformed++;
+        nalgs = 0;
+    }
+    for (unsigned i = 0; i < nalgs; i++) {
+        if (algs[i] < 8)
+            sa->peer_hashes |= (uint8_t)IKE_HASH_BIT(algs[i]);
+    }
+    if (sa->initiator)
+        sa->certs_to_send = (uint8_t)certs_wanted(ctx, sa->peer, m);
+}
+
+/* Writes IDx, our CERTs (the first `ncerts`, 0: all) and AUTH for our side. */
+static int put_id_auth(struct ike_sa *sa, struct ike_writer *w, unsigned ncerts)
+{
+    const struct ike_peer_cfg *peer = sa->peer;
+    uint8_t body[4 + IKE_ID_MAX], value[IKE_SIG_MAX];
+    size_t n = id_body(&peer->local_id, body);
+    const struct ike_id_payload id = {.type = peer->local_id.type,
+                                      .data = {peer->local_id.data, peer->local_id.len}};
+    struct ike_auth_payload auth = {.method = IKE_AUTH_SHARED_KEY};
+    long len;
+    if (peer->local_auth == IKE_PEER_AUTH_PUBKEY) {
+        struct signed_octets o;
+        if (peer->cred == NULL || signed_octets(sa, sa->initiator, body, n, &o) < 0)
+            return -EINVAL;
+        len = ike_cert_sign(peer->cred, sa->peer_hashes, o.iov, 3, &auth.method, value,
+                            sizeof(value));
+    } else {
+        len = auth_value(sa, peer, sa->initiator, body, n, value);
+        len = len < 0 ? len : (long)ike_prf_len(sa->alg.prf);
+    }
+    if (len < 0)
+        return (int)len;
+    auth.data = (struct ike_bytes){value, (uint16_t)len};
     ike_id_encode(w, sa->initiator ? IKE_PL_IDI : IKE_PL_IDR, &id);
-    const struct ike_auth_payload auth = {.method = IKE_AUTH_SHARED_KEY,
-                                          .data = {value, (uint16_t)ike_prf_len(sa->alg.prf)}};
+    unsigned total = peer->local_auth == IKE_PEER_AUTH_PUBKEY ? ike_cred_ncerts(peer->cred) : 0;
+    for (unsigned i = 0; i < total && (ncerts == 0 || i < ncerts); i++) {
+        size_t der_len;
+        const uint8_t *der = ike_cred_cert_der(peer->cred, i, &der_len);
+        const struct ike_cert_payload cert = {.encoding = IKE_CERT_X509_SIGNATURE,
+                                              .data = {der, (uint16_t)der_len}};
+        ike_cert_encode(w, IKE_PL_CERT, &cert);
+    }
     return ike_auth_encode(w, &auth);
 }
 
@@ -93,13 +332,14 @@ static void put_ts(struct ike_writer *w, uint8_t which, const struct ike_ts *ts,
 struct auth_reply {
     uint16_t child_error; /* notify sent instead of a Child SA, 0 when created */
     struct ike_child_sa *child;
+    unsigned ncerts; /* of ours to send, after the initiator's CERTREQ; 0: all */
 };
 
 static int build_auth_reply(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_writer *w, void *arg)
 {
     (void)ctx;
     struct auth_reply *r = arg;
-    int rc = put_id_auth(sa, w);
+    int rc = put_id_auth(sa, w, r->ncerts);
     if (rc < 0)
         return rc;
     if (r->child_error != 0)
@@ -133,18 +373,28 @@ static void send_auth_failed(struct ike_ctx *ctx, struct ike_sa *sa, uint32_t ms
     ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "authentication failed");
 }
 
-/* The peer configuration this identity and AUTH belong to, or NULL. */
+/*
+ * The peer configuration this identity and AUTH belong to, or NULL; then the
+ * refusal of the last configuration that could have matched is counted.
+ */
 static const struct ike_peer_cfg *authenticate(struct ike_ctx *ctx, struct ike_sa *sa,
                                                const struct ike_id_payload *id,
                                                const struct ike_msg *m)
 {
+    const struct ike_peer_cfg *tried = NULL;
+    enum ike_cert_verdict v = IKE_CERT_OK;
     for (unsigned i = 0; i < ctx->cfg.npeers; i++) {
         const struct ike_peer_cfg *p = &ctx->cfg.peers[i];
         if (!id_matches(&p->remote_id, id) || !ike_proposal_acceptable(&sa->alg, p->ike, p->nike))
             continue;
-        if (verify_auth(sa, p, id, m))
+        v = verify_auth(sa, p, id, m);
+        if (v == IKE_CERT_OK)
             return p;
+        tried = p;
     }
+    count_refusal(ctx, tried, v);
+    if (tried != NULL)
+        ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH: peer %s refused: %s", tried->name, verdict_name(v));
     return NULL;
 }
 
@@ -199,7 +449,8 @@ void ike_auth_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_m
     }
     sa->peer = peer;
     remember_id(sa, &idi);
-    struct auth_reply reply = {.child_error = 0, .child = NULL};
+    struct auth_reply reply = {
+        .child_error = 0, .child = NULL, .ncerts = certs_wanted(ctx, peer, m)};
     if (ike_msg_find(m, IKE_PL_SA, NULL) != NULL) {
         reply.child = ike_child_new(ctx, sa);
         reply.child_error = reply.child == NULL ? IKE_N_TEMPORARY_FAILURE
@@ -228,9 +479,11 @@ static int build_auth_request(struct ike_ctx *ctx, struct ike_sa *sa, struct ike
                               void *arg)
 {
     (void)arg;
-    int rc = put_id_auth(sa, w);
+    int rc = put_id_auth(sa, w, sa->certs_to_send);
     if (rc < 0)
         return rc;
+    if (sa->peer->remote_auth == IKE_PEER_AUTH_PUBKEY && sa->peer->trust != NULL)
+        put_certreq(w, &sa->peer->trust, 1);
     /* Nothing else with this peer: tell it to drop whatever it still holds from us (2.4). */
     if (!ike_sa_other_with_peer(ctx, sa))
         ike_notify_encode_simple(w, IKE_N_INITIAL_CONTACT, NULL, 0);
@@ -286,8 +539,16 @@ void ike_auth_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_
     struct ike_id_payload idr;
     if (ike_msg_find_notify(m, IKE_N_AUTHENTICATION_FAILED) != NULL ||
         ike_id_decode(ike_msg_find(m, IKE_PL_IDR, NULL), &idr, NULL) < 0 ||
-        !id_matches(&sa->peer->remote_id, &idr) || !verify_auth(sa, sa->peer, &idr, m)) {
+        !id_matches(&sa->peer->remote_id, &idr)) {
         ctx->counters.auth_failed++;
+        ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "responder not authenticated");
+        return;
+    }
+    enum ike_cert_verdict v = verify_auth(sa, sa->peer, &idr, m);
+    if (v != IKE_CERT_OK) {
+        ctx->counters.auth_failed++;
+        count_refusal(ctx, sa->peer, v);
+        ike_log(ctx, IKE_LOG_WARN, "responder refused: %s", verdict_name(v));
         ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "responder not authenticated");
         return;
     }

@@ -137,6 +137,9 @@ struct ike_sa {
     struct ike_id remote_id; /* the identity the peer authenticated with */
     bool frag_ok;            /* both sent IKEV2_FRAGMENTATION_SUPPORTED */
     struct ike_reasm *reasm; /* allocated while fragments come in */
+    /* Certificates (auth_cert.c): what the peer said in IKE_SA_INIT. */
+    uint8_t peer_hashes;   /* its SIGNATURE_HASH_ALGORITHMS (RFC 7427 4), IKE_HASH_BIT()s */
+    uint8_t certs_to_send; /* initiator: how many of our certificates its CERTREQ wants; 0 all */
 };
 
 struct ike_ctx {
@@ -250,6 +253,9 @@ int ike_init_start(struct ike_ctx *ctx, struct ike_sa *sa);
 void ike_auth_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m);
 void ike_auth_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m);
 int ike_auth_start(struct ike_ctx *ctx, struct ike_sa *sa);
+/* IKE_SA_INIT's part of certificate authentication: SIGNATURE_HASH_ALGORITHMS, CERTREQ. */
+void ike_auth_put_init(struct ike_ctx *ctx, const struct ike_sa *sa, struct ike_writer *w);
+void ike_auth_read_init(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m);
 
 void ike_info_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m);
 /* `done` is the request this answers (the SA's pending slot is already free). */

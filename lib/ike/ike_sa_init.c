@@ -161,6 +161,7 @@ void ike_init_request(struct ike_ctx *ctx, const struct ike_addr *local,
     sa->dh = ike_dh_new(chosen.dh);
     sa->nat_detected = nat_seen(m, sa, 0);
     sa->frag_ok = ike_msg_find_notify(m, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED) != NULL;
+    ike_auth_read_init(ctx, sa, m);
     if (sa->dh == NULL || derive(ctx, sa, &ke) < 0 || ike_keep(&sa->init_i, msg, len, 0) < 0) {
         ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "cannot set up keys");
         ike_sa_destroy(ctx, sa);
@@ -184,6 +185,7 @@ void ike_init_request(struct ike_ctx *ctx, const struct ike_addr *local,
     put_natd(&w, sa, sa->spi_r);
     if (sa->frag_ok)
         ike_notify_encode_simple(&w, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
+    ike_auth_put_init(ctx, sa, &w);
     long n = ike_w_finish(&w);
     if (n < 0 || publen < 0 ||
         ike_keep(&sa->init_r, ctx->buf + w.hdr_off, (size_t)n - w.hdr_off, 0) < 0 ||
@@ -224,6 +226,7 @@ static int send_init(struct ike_ctx *ctx, struct ike_sa *sa)
     put_natd(&w, sa, 0);
     /* We take fragments (RFC 7383): IKE_AUTH with certificates need not be IP-fragmented. */
     ike_notify_encode_simple(&w, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
+    ike_auth_put_init(ctx, sa, &w);
     long n = ike_w_finish(&w);
     if (n < 0)
         return (int)n;
@@ -309,6 +312,7 @@ void ike_init_response(struct ike_ctx *ctx, struct ike_sa *sa, const uint8_t *ms
     sa->nr_len = nonce.len;
     sa->nat_detected = nat_seen(m, sa, sa->spi_r);
     sa->frag_ok = ike_msg_find_notify(m, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED) != NULL;
+    ike_auth_read_init(ctx, sa, m);
     if (derive(ctx, sa, &ke) < 0 || ike_keep(&sa->init_r, msg, len, 0) < 0) {
         ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "key derivation failed");
         return;
