@@ -164,7 +164,7 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(no_proposal_chosen)                                                                          \
     X(invalid_ke_payload)                                                                          \
     X(auth_failed)                                                                                 \
-    X(cert_malformed)     /* CERT, CERTREQ, SIGNATURE_HASH_ALGORITHMS we cannot parse */         \
+    X(cert_malformed)     /* CERT, CERTREQ, SIGNATURE_HASH_ALGORITHMS we cannot parse */           \
     X(cert_untrusted)     /* no chain to a trust anchor */                                         \
     X(cert_expired)       /* a certificate of the chain outside its validity */                    \
     X(cert_id_mismatch)   /* the ID is not one the certificate names */                            \
