@@ -81,6 +81,29 @@ lab_topology() {
     ip -n "$ns_cl" addr add 10.1.0.1/32 dev lo
 }
 
+# Like lab_topology, but the gateway end of the link is a DPDK port of app/veer:
+# it keeps no address (the kernel must not answer for veer), and the client's
+# end computes its checksums itself, since af_packet hands DPDK whatever the
+# kernel left partial (lab notes).
+lab_topology_dpdk() {
+    lab_topology
+    ip -n "$ns_gw" addr flush dev "${tag}g"
+    ip netns exec "$ns_cl" ethtool -K "${tag}c" tx off >/dev/null 2>&1 ||
+        fail "ethtool -K tx off (package ethtool) failed"
+}
+
+# app/veer in the gateway namespace on af_packet over the link; $1 is its config
+# (whose port device must be net_af_packet0,iface=${tag}g). Waits until it runs.
+veer_dp_start() {
+    local veer="$build/app/veer/veer"
+    [ -x "$veer" ] || fail "$veer not built (DPDK missing?)"
+    ip netns exec "$ns_gw" "$veer" -l 0,1 --no-huge -m 512 --no-pci --file-prefix "$tag" \
+        --log-level=lib.eal:error -- -c "$1" --state-file "$work/state" -v \
+        >"$work/veer.log" 2>&1 &
+    veer_pid=$!
+    wait_for 100 grep -q "veer running" "$work/veer.log" || fail "veer did not start"
+}
+
 # veer-ike on the gateway with the given configuration; waits until it runs.
 veer_start() {
     ip netns exec "$ns_gw" "$veer_ike" -c "$1" --state-file "$work/state" \

@@ -40,6 +40,7 @@ connections {
     remote_addrs = 198.51.100.1
     version = 2
     proposals = aes128gcm16-prfsha256-x25519
+    dpd_delay = 1s
     local {
       auth = psk
       id = client.example
@@ -96,6 +97,12 @@ read -r veer_in veer_out < <(veer_key_pairs | head -n1)
 [ "$swan_ki" = "$veer_in" ] || fail "initiator->responder key differs: $swan_ki vs $veer_in"
 [ "$swan_kr" = "$veer_out" ] || fail "responder->initiator key differs: $swan_kr vs $veer_out"
 pass "Child SA keys (AES-GCM key and salt) identical on both sides"
+
+# --- strongSwan's liveness checks (DPD, an empty INFORMATIONAL) are answered by veer
+wait_for 50 grep -q "sending DPD request" "$work/charon.log" || fail "strongSwan sent no DPD request"
+wait_for 50 grep -q "parsed INFORMATIONAL response" "$work/charon.log" ||
+    fail "veer did not answer strongSwan's DPD request"
+pass "strongSwan's DPD requests answered by veer"
 
 # --- delete from the client
 swan --terminate --ike gw --timeout 10 >"$work/terminate.out" 2>&1 || fail "swan --terminate"

@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * veer: the appliance. EAL arguments, then ours after "--":
+ *   veer -l 0,1 --no-huge -m 512 -- -c veer.yaml [--state-file PATH] [-v]
+ * The main lcore runs the control plane; every other lcore of -l is a worker.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "conf.h"
+#include "dp_ctrl.h"
+#include "dp_port.h"
+#include "dp_worker.h"
+#include "mgmt_state.h"
+
+#define TICK_MS 100
+#define MBUF_CACHE 256
+
+static volatile bool stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = true;
+}
+
+struct app {
+    const char *config;
+    const char *state_file;
+    bool verbose;
+    struct veer_conf conf;
+    struct rte_mempool *pool;
+    struct rte_ring *ring;
+    struct dp_port ports[CONF_MAX_PORTS];
+    unsigned nports;
+    struct dp_worker *workers;
+    unsigned nworkers;
+    struct dp_neigh_table neigh;
+    struct dp_ctrl ctrl;
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: veer [EAL options] -- -c CONFIG [--state-file PATH] [-v]\n"
+               "  -c, --config PATH     the YAML configuration (needs a dataplane: section)\n"
+               "  --state-file PATH     keep SAs and counters in PATH (rewritten every 100 ms)\n"
+               "  -v                    log IKE at debug level\n");
+}
+
+static int parse_args(struct app *a, int argc, char **argv)
+{
+    static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+                                         {"state-file", required_argument, NULL, 's'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            a->config = optarg;
+            break;
+        case 's':
+            a->state_file = optarg;
+            break;
+        case 'v':
+            a->verbose = true;
+            break;
+        case 'h':
+            usage(stdout);
+            exit(0);
+        default:
+            usage(stderr);
+            return -1;
+        }
+    }
+    if (a->config == NULL) {
+        usage(stderr);
+        return -1;
+    }
+    return 0;
+}
+
+static void print_dp_counters(FILE *f, void *arg)
+{
+    const struct app *a = arg;
+#define PRINT_CTRL(n) fprintf(f, "ctrl %s=%llu\n", #n, (unsigned long long)a->ctrl.counters.n);
+    DP_CTRL_COUNTER_LIST(PRINT_CTRL)
+#undef PRINT_CTRL
+    for (unsigned w = 0; w < a->nworkers; w++) {
+        const struct dp_worker_counters *c = &a->workers[w].counters;
+#define PRINT_WORKER(n) fprintf(f, "worker%u %s=%llu\n", w, #n, (unsigned long long)c->n);
+        DP_WORKER_COUNTER_LIST(PRINT_WORKER)
+#undef PRINT_WORKER
+    }
+}
+
+static int setup(struct app *a)
+{
+    char err[512];
+    if (conf_load(a->config, &a->conf, err, sizeof(err)) < 0) {
+        fprintf(stderr, "veer: %s\n", err);
+        return -1;
+    }
+    const struct conf_dataplane *dp = &a->conf.dp;
+    if (!dp->present) {
+        fprintf(stderr, "veer: %s: no dataplane: section (veer-ike runs without one)\n", a->config);
+        return -1;
+    }
+    a->nworkers = dp->workers;
+    if (rte_lcore_count() != a->nworkers + 1) {
+        fprintf(stderr, "veer: %u workers configured: give EAL %u lcores (-l), it has %u\n",
+                a->nworkers, a->nworkers + 1, rte_lcore_count());
+        return -1;
+    }
+    a->pool = rte_pktmbuf_pool_create("veer_mbufs", dp->mbufs * dp->nports, MBUF_CACHE, 0,
+                                      RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+    a->ring = rte_ring_create("veer_to_ctrl", dp->ring_size, (int)rte_socket_id(), RING_F_SC_DEQ);
+    a->workers = calloc(a->nworkers, sizeof(*a->workers));
+    if (a->pool == NULL || a->ring == NULL || a->workers == NULL) {
+        fprintf(stderr, "veer: out of memory for mbufs or rings: %s\n", rte_strerror(rte_errno));
+        return -1;
+    }
+    for (unsigned i = 0; i < dp->nports; i++) {
+        if (dp_port_open(&dp->ports[i], a->nworkers, a->pool, &a->ports[i], err, sizeof(err)) < 0) {
+            fprintf(stderr, "veer: %s\n", err);
+            return -1;
+        }
+        a->nports++;
+        char mac[RTE_ETHER_ADDR_FMT_SIZE];
+        rte_ether_format_addr(mac, sizeof(mac), &a->ports[i].mac);
+        fprintf(stderr, "veer: port %s: DPDK port %u, MAC %s\n", a->ports[i].name, a->ports[i].id,
+                mac);
+    }
+    a->ctrl = (struct dp_ctrl){.from_workers = a->ring,
+                               .pool = a->pool,
+                               .ports = a->ports,
+                               .nports = a->nports,
+                               .neigh = &a->neigh,
+                               .log_level = a->verbose ? IKE_LOG_DEBUG : IKE_LOG_INFO};
+    struct ike_backend be = dp_ctrl_backend(&a->ctrl);
+    a->ctrl.ike = ike_ctx_new(&a->conf.ike, &be);
+    if (a->ctrl.ike == NULL) {
+        fprintf(stderr, "veer: cannot create the IKE context\n");
+        return -1;
+    }
+    for (unsigned w = 0; w < a->nworkers; w++) {
+        struct dp_worker *wk = &a->workers[w];
+        *wk = (struct dp_worker){.index = w,
+                                 .ports = a->ports,
+                                 .nports = a->nports,
+                                 .to_ctrl = a->ring,
+                                 .idle_sleep_us = dp->idle_sleep_us,
+                                 .stop = &stop_requested};
+        for (unsigned p = 0; p < a->nports && p < DP_MAX_LOCAL; p++)
+            wk->local.ip[wk->local.n++] = a->ports[p].ip;
+    }
+    return 0;
+}
+
+static void control_loop(struct app *a)
+{
+    uint64_t hz = rte_get_timer_hz(), next_tick = 0;
+    while (!stop_requested) {
+        unsigned n = dp_ctrl_poll(&a->ctrl);
+        uint64_t now = rte_get_timer_cycles();
+        if (now >= next_tick) {
+            ike_tick(a->ctrl.ike);
+            if (a->state_file != NULL)
+                mgmt_write_state(a->state_file, a->ctrl.ike, print_dp_counters, a);
+            next_tick = now + hz * TICK_MS / 1000;
+        }
+        if (n == 0 && a->conf.dp.idle_sleep_us > 0)
+            rte_delay_us_sleep(a->conf.dp.idle_sleep_us);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    int eal = rte_eal_init(argc, argv);
+    if (eal < 0) {
+        fprintf(stderr, "veer: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
+        return 1;
+    }
+    static struct app a;
+    if (parse_args(&a, argc - eal, argv + eal) < 0 || setup(&a) < 0) {
+        rte_eal_cleanup();
+        return 1;
+    }
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    unsigned w = 0, lcore;
+    RTE_LCORE_FOREACH_WORKER(lcore)
+    {
+        rte_eal_remote_launch(dp_worker_main, &a.workers[w++], lcore);
+    }
+    fprintf(stderr, "veer running: %u worker(s), %u port(s)\n", a.nworkers, a.nports);
+    control_loop(&a);
+    rte_eal_mp_wait_lcore();
+    for (unsigned p = 0; p < a.nports; p++)
+        dp_port_close(&a.ports[p]);
+    ike_ctx_free(a.ctrl.ike);
+    free(a.workers);
+    rte_ring_free(a.ring);
+    rte_mempool_free(a.pool);
+    rte_eal_cleanup();
+    fprintf(stderr, "veer stopped\n");
+    return 0;
+}

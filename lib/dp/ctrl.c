@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "dp_ctrl.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/rand.h>
+#include <rte_arp.h>
+#include <rte_ethdev.h>
+
+#include "dp_pkt.h"
+
+#define CTRL_BURST 32
+#define UDP4_HDRS                                                                                  \
+    (sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr))
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static const struct dp_port *port_by_id(const struct dp_ctrl *c, uint16_t id)
+{
+    for (unsigned i = 0; i < c->nports; i++) {
+        if (c->ports[i].id == id)
+            return &c->ports[i];
+    }
+    return NULL;
+}
+
+static const struct dp_port *port_by_ip(const struct dp_ctrl *c, uint32_t ip)
+{
+    for (unsigned i = 0; i < c->nports; i++) {
+        if (c->ports[i].ip == ip)
+            return &c->ports[i];
+    }
+    return NULL;
+}
+
+static int tx_one(struct dp_ctrl *c, const struct dp_port *p, struct rte_mbuf *m)
+{
+    if (p->ctrl_txq == DP_NO_QUEUE ? rte_ring_enqueue(p->ctrl_tx, m) == 0
+                                   : rte_eth_tx_burst(p->id, p->ctrl_txq, &m, 1) == 1)
+        return 0;
+    c->counters.tx_full++;
+    rte_pktmbuf_free(m);
+    return -ENOBUFS;
+}
+
+/* ---- ARP ---- */
+
+static void arp_send(struct dp_ctrl *c, const struct dp_port *p, uint16_t op,
+                     const struct rte_ether_addr *dst_mac, uint32_t target_ip)
+{
+    struct rte_mbuf *m = rte_pktmbuf_alloc(c->pool);
+    if (m == NULL) {
+        c->counters.tx_no_mbuf++;
+        return;
+    }
+    struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+    struct rte_arp_hdr *arp = (struct rte_arp_hdr *)(eth + 1);
+    static const struct rte_ether_addr broadcast = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
+    eth->src_addr = p->mac;
+    eth->dst_addr = dst_mac != NULL ? *dst_mac : broadcast;
+    eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
+    arp->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
+    arp->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+    arp->arp_hlen = RTE_ETHER_ADDR_LEN;
+    arp->arp_plen = 4;
+    arp->arp_opcode = rte_cpu_to_be_16(op);
+    arp->arp_data.arp_sha = p->mac;
+    arp->arp_data.arp_sip = p->ip;
+    memset(&arp->arp_data.arp_tha, 0, sizeof(arp->arp_data.arp_tha));
+    if (dst_mac != NULL)
+        arp->arp_data.arp_tha = *dst_mac;
+    arp->arp_data.arp_tip = target_ip;
+    m->data_len = m->pkt_len = sizeof(*eth) + sizeof(*arp);
+    if (tx_one(c, p, m) == 0) {
+        if (op == RTE_ARP_OP_REPLY)
+            c->counters.arp_replies++;
+        else
+            c->counters.arp_requests++;
+    }
+}
+
+static void arp_input(struct dp_ctrl *c, struct rte_mbuf *m)
+{
+    c->counters.rx_arp++;
+    const struct dp_port *p = port_by_id(c, m->port);
+    if (p == NULL ||
+        rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) + sizeof(struct rte_arp_hdr)) {
+        c->counters.rx_malformed++;
+        return;
+    }
+    const struct rte_arp_hdr *arp =
+        rte_pktmbuf_mtod_offset(m, const struct rte_arp_hdr *, sizeof(struct rte_ether_hdr));
+    if (arp->arp_hardware != rte_cpu_to_be_16(RTE_ARP_HRD_ETHER) ||
+        arp->arp_protocol != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4) ||
+        arp->arp_hlen != RTE_ETHER_ADDR_LEN || arp->arp_plen != 4) {
+        c->counters.rx_malformed++;
+        return;
+    }
+    uint32_t sip = arp->arp_data.arp_sip;
+    /* Learn only neighbours on the port's own subnet: nobody else is reached directly. */
+    if (sip != 0 && dp_port_on_link(p, sip))
+        dp_neigh_learn(c->neigh, sip, p->id, &arp->arp_data.arp_sha, now_ns());
+    if (arp->arp_opcode == rte_cpu_to_be_16(RTE_ARP_OP_REQUEST) && arp->arp_data.arp_tip == p->ip)
+        arp_send(c, p, RTE_ARP_OP_REPLY, &arp->arp_data.arp_sha, sip);
+}
+
+/* ---- IKE ---- */
+
+static void ike_packet_input(struct dp_ctrl *c, struct rte_mbuf *m)
+{
+    c->counters.rx_ike++;
+    const struct rte_ipv4_hdr *ip = dp_ipv4(m);
+    size_t ihl = ip != NULL ? dp_ipv4_hdr_len(ip) : 0;
+    size_t total = ip != NULL ? rte_be_to_cpu_16(ip->total_length) : 0;
+    if (ip == NULL || total < ihl + sizeof(struct rte_udp_hdr)) {
+        c->counters.rx_malformed++;
+        return;
+    }
+    const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)((const uint8_t *)ip + ihl);
+    size_t udp_len = rte_be_to_cpu_16(udp->dgram_len);
+    if (udp_len < sizeof(*udp) || udp_len > total - ihl) {
+        c->counters.rx_malformed++;
+        return;
+    }
+    struct ike_addr local = {.family = 4, .port = rte_be_to_cpu_16(udp->dst_port)};
+    struct ike_addr remote = {.family = 4, .port = rte_be_to_cpu_16(udp->src_port)};
+    memcpy(local.ip, &ip->dst_addr, 4);
+    memcpy(remote.ip, &ip->src_addr, 4);
+    /* The worker learnt nothing; the control lcore knows the sender's MAC from this frame. */
+    const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+    const struct dp_port *p = port_by_id(c, m->port);
+    if (p != NULL && dp_port_on_link(p, ip->src_addr))
+        dp_neigh_learn(c->neigh, ip->src_addr, p->id, &eth->src_addr, now_ns());
+    ike_input(c->ike, &local, &remote, (const uint8_t *)(udp + 1), udp_len - sizeof(*udp));
+}
+
+static int be_send(void *opaque, const struct ike_addr *local, const struct ike_addr *remote,
+                   const uint8_t *buf, size_t len)
+{
+    struct dp_ctrl *c = opaque;
+    uint32_t src, dst;
+    memcpy(&src, local->ip, 4);
+    memcpy(&dst, remote->ip, 4);
+    const struct dp_port *p = local->family == 4 ? port_by_ip(c, src) : NULL;
+    if (p == NULL) {
+        c->counters.tx_no_port++;
+        return -EADDRNOTAVAIL;
+    }
+    if (!dp_port_on_link(p, dst)) {
+        c->counters.tx_no_route++;
+        return -ENETUNREACH;
+    }
+    struct rte_ether_addr mac;
+    uint16_t port_id;
+    if (!dp_neigh_lookup(c->neigh, dst, &mac, &port_id)) {
+        /* IKE retransmits; by then the answer to this will be in the table. */
+        c->counters.tx_no_neighbour++;
+        arp_send(c, p, RTE_ARP_OP_REQUEST, NULL, dst);
+        return -EAGAIN;
+    }
+    struct rte_mbuf *m = rte_pktmbuf_alloc(c->pool);
+    if (m == NULL || len + UDP4_HDRS > rte_pktmbuf_tailroom(m)) {
+        c->counters.tx_no_mbuf++;
+        rte_pktmbuf_free(m);
+        return -ENOBUFS;
+    }
+    memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, UDP4_HDRS), buf, len);
+    dp_build_udp4(m, &p->mac, &mac, src, dst, local->port, remote->port, len);
+    int rc = tx_one(c, p, m);
+    if (rc == 0)
+        c->counters.tx_ike++;
+    return rc;
+}
+
+static uint64_t be_now(void *opaque)
+{
+    (void)opaque;
+    return now_ns();
+}
+
+static void be_random(void *opaque, uint8_t *buf, size_t len)
+{
+    (void)opaque;
+    if (RAND_bytes(buf, (int)len) != 1)
+        abort(); /* no randomness: no SPI, nonce or key may be made */
+}
+
+static void be_log(void *opaque, enum ike_log_level level, const char *msg)
+{
+    const struct dp_ctrl *c = opaque;
+    static const char *const names[] = {"error", "warning", "info", "debug"};
+    if (level <= c->log_level)
+        fprintf(stderr, "veer: ike %s: %s\n", names[level], msg);
+}
+
+static int be_child_install(void *opaque, const struct ike_child_sa *child)
+{
+    (void)opaque;
+    fprintf(stderr, "veer: child-sa install spi_in=%08x spi_out=%08x encap=%s\n", child->spi_in,
+            child->spi_out, child->udp_encap ? "udp" : "none");
+    return 0;
+}
+
+static int be_child_delete(void *opaque, const struct ike_child_sa *child)
+{
+    (void)opaque;
+    fprintf(stderr, "veer: child-sa delete spi_in=%08x spi_out=%08x\n", child->spi_in,
+            child->spi_out);
+    return 0;
+}
+
+struct ike_backend dp_ctrl_backend(struct dp_ctrl *c)
+{
+    return (struct ike_backend){.opaque = c,
+                                .send = be_send,
+                                .child_install = be_child_install,
+                                .child_delete = be_child_delete,
+                                .now_ns = be_now,
+                                .random = be_random,
+                                .log = be_log};
+}
+
+unsigned dp_ctrl_poll(struct dp_ctrl *c)
+{
+    struct rte_mbuf *pkts[CTRL_BURST];
+    unsigned n = rte_ring_dequeue_burst(c->from_workers, (void **)pkts, CTRL_BURST, NULL);
+    for (unsigned i = 0; i < n; i++) {
+        c->counters.rx_packets++;
+        const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(pkts[i], const struct rte_ether_hdr *);
+        if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP))
+            arp_input(c, pkts[i]);
+        else
+            ike_packet_input(c, pkts[i]);
+        rte_pktmbuf_free(pkts[i]);
+    }
+    return n;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The first thing a worker does with a burst: sort each packet into what the
+ * control lcore handles (IKE on 500, IKE after the non-ESP marker on 4500,
+ * ARP), inbound ESP (plain, or in UDP on 4500), plaintext to protect, or a
+ * drop with its reason counted. Only headers are read; nothing is trusted
+ * beyond what the lengths prove.
+ */
+#ifndef VEER_DP_CLASSIFY_H
+#define VEER_DP_CLASSIFY_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "dp_counters.h"
+
+#define DP_MAX_LOCAL 8
+
+/* The gateway's own IPv4 addresses (network order). */
+struct dp_local_addrs {
+    unsigned n;
+    uint32_t ip[DP_MAX_LOCAL];
+};
+
+enum dp_class {
+    DP_CLASS_CONTROL, /* IKE or ARP: to the control lcore */
+    DP_CLASS_ESP,     /* ESP for us, possibly in UDP (RFC 3948) */
+    DP_CLASS_PLAIN,   /* IPv4 not for us: to be protected */
+    DP_CLASS_DROP,    /* counted in c, to be freed */
+};
+
+enum dp_class dp_classify(const struct rte_mbuf *m, const struct dp_local_addrs *local,
+                          struct dp_worker_counters *c);
+
+#endif

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Per-worker packet counters: one per class a packet can end in and one per
+ * reason it can be dropped, so an operator can tell exactly where packets go.
+ * Each worker writes only its own block (no atomics on the fast path);
+ * telemetry sums them.
+ */
+#ifndef VEER_DP_COUNTERS_H
+#define VEER_DP_COUNTERS_H
+
+#include <stdint.h>
+
+#include <rte_common.h>
+
+#define DP_WORKER_COUNTER_LIST(X)                                                                  \
+    X(rx_packets)                                                                                  \
+    X(rx_bursts)                                                                                   \
+    X(to_control) /* IKE and ARP handed to the control lcore */                                    \
+    X(esp_in)     /* ESP and ESP-in-UDP for us */                                                  \
+    X(plain_in)   /* plaintext to protect */                                                       \
+    X(tx_packets)                                                                                  \
+    X(drop_runt)        /* shorter than its headers say */                                         \
+    X(drop_ethertype)   /* neither IPv4 nor ARP */                                                 \
+    X(drop_ip_header)   /* bad IPv4 version, header length or total length */                      \
+    X(drop_ip_fragment) /* IP fragments: veer does not reassemble */                               \
+    X(drop_not_for_us)  /* UDP/ESP to an address that is not ours */                               \
+    X(drop_natt_keepalive)                                                                         \
+    X(drop_other_proto)   /* to us, but neither ESP nor IKE */                                     \
+    X(drop_ring_full)     /* the control ring was full: counted, never waited for */               \
+    X(drop_no_esp_engine) /* ESP before the ESP engine is wired in */                              \
+    X(drop_no_policy)     /* plaintext matching no Child SA */                                     \
+    X(drop_tx_full)
+
+#define DP_X_FIELD(n) uint64_t n;
+struct dp_worker_counters {
+    DP_WORKER_COUNTER_LIST(DP_X_FIELD)
+} __rte_cache_aligned;
+#undef DP_X_FIELD
+
+#endif

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The control lcore: drains the ring the workers fill (IKE, ARP), answers ARP
+ * for the gateway's addresses and learns neighbours, runs lib/ike with a
+ * backend that sends through the ports' control TX queues, and ticks its
+ * timers. It never blocks, and nothing it does makes a worker wait.
+ */
+#ifndef VEER_DP_CTRL_H
+#define VEER_DP_CTRL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include "dp_neigh.h"
+#include "dp_port.h"
+#include "ike.h"
+
+#define DP_CTRL_COUNTER_LIST(X)                                                                    \
+    X(rx_packets)                                                                                  \
+    X(rx_ike)                                                                                      \
+    X(rx_arp)                                                                                      \
+    X(rx_malformed)                                                                                \
+    X(arp_replies)                                                                                 \
+    X(arp_requests)                                                                                \
+    X(tx_ike)                                                                                      \
+    X(tx_no_port)      /* no port has the local address */                                         \
+    X(tx_no_route)     /* the peer is not on a connected subnet */                                 \
+    X(tx_no_neighbour) /* its MAC is not known yet: an ARP request went out instead */             \
+    X(tx_no_mbuf)                                                                                  \
+    X(tx_full)
+
+#define DP_X_FIELD(n) uint64_t n;
+struct dp_ctrl_counters {
+    DP_CTRL_COUNTER_LIST(DP_X_FIELD)
+};
+#undef DP_X_FIELD
+
+struct dp_ctrl {
+    struct rte_ring *from_workers;
+    struct rte_mempool *pool;
+    const struct dp_port *ports;
+    unsigned nports;
+    struct dp_neigh_table *neigh;
+    struct ike_ctx *ike;
+    enum ike_log_level log_level;
+    struct dp_ctrl_counters counters;
+};
+
+/* The lib/ike backend over the ports (opaque: the dp_ctrl). */
+struct ike_backend dp_ctrl_backend(struct dp_ctrl *c);
+
+/* Takes up to a burst from the workers' ring; returns how many packets it handled. */
+unsigned dp_ctrl_poll(struct dp_ctrl *c);
+
+#endif

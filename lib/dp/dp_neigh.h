@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * IPv4 neighbours (ARP): written by the control lcore only, read by every
+ * lcore without locks. Each slot is guarded by a sequence number (odd while
+ * being written), so a reader either sees a whole entry or retries; writers
+ * never wait for readers.
+ */
+#ifndef VEER_DP_NEIGH_H
+#define VEER_DP_NEIGH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+
+#define DP_NEIGH_SLOTS 1024 /* power of two; open addressing, short probe */
+#define DP_NEIGH_PROBE 8
+
+struct dp_neigh_slot {
+    uint32_t seq;
+    uint32_t ip; /* network order; 0: empty */
+    uint16_t port;
+    struct rte_ether_addr mac;
+    uint64_t updated_ns;
+};
+
+struct dp_neigh_table {
+    struct dp_neigh_slot slot[DP_NEIGH_SLOTS];
+};
+
+/* Control lcore: learns or refreshes ip -> mac on port. False when the probe window is full. */
+bool dp_neigh_learn(struct dp_neigh_table *t, uint32_t ip, uint16_t port,
+                    const struct rte_ether_addr *mac, uint64_t now_ns);
+
+/* Any lcore: the MAC and port of ip; false when unknown. */
+bool dp_neigh_lookup(const struct dp_neigh_table *t, uint32_t ip, struct rte_ether_addr *mac,
+                     uint16_t *port);
+
+#endif

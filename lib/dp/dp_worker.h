@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* A worker lcore: polls its RX queue on every port, classifies, and hands packets on. */
+#ifndef VEER_DP_WORKER_H
+#define VEER_DP_WORKER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ring.h>
+
+#include "dp_classify.h"
+#include "dp_counters.h"
+#include "dp_port.h"
+
+#define DP_BURST 32
+
+struct dp_worker {
+    unsigned index; /* its RX and TX queue on every port */
+    const struct dp_port *ports;
+    unsigned nports;
+    struct rte_ring *to_ctrl; /* IKE and ARP; a full ring is a counted drop */
+    struct dp_local_addrs local;
+    unsigned idle_sleep_us; /* 0: busy-poll */
+    const volatile bool *stop;
+    struct dp_worker_counters counters;
+};
+
+/* The lcore entry point (rte_eal_remote_launch); arg is a struct dp_worker. */
+int dp_worker_main(void *arg);
+
+#endif

@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "dp_neigh.h"
+
+#include <rte_atomic.h>
+
+static unsigned slot_of(uint32_t ip, unsigned i)
+{
+    /* Addresses of one subnet differ in their low bits: mix before masking. */
+    uint32_t h = ip * 2654435761u;
+    return (unsigned)((h >> 16) + i) & (DP_NEIGH_SLOTS - 1);
+}
+
+bool dp_neigh_learn(struct dp_neigh_table *t, uint32_t ip, uint16_t port,
+                    const struct rte_ether_addr *mac, uint64_t now_ns)
+{
+    struct dp_neigh_slot *free_slot = NULL, *s = NULL;
+    for (unsigned i = 0; i < DP_NEIGH_PROBE; i++) {
+        struct dp_neigh_slot *c = &t->slot[slot_of(ip, i)];
+        if (c->ip == ip) {
+            s = c;
+            break;
+        }
+        if (c->ip == 0 && free_slot == NULL)
+            free_slot = c;
+    }
+    if (s == NULL)
+        s = free_slot;
+    if (s == NULL)
+        return false;
+    /* Odd while writing: readers retry instead of seeing half an entry. */
+    __atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    s->port = port;
+    s->mac = *mac;
+    s->updated_ns = now_ns;
+    __atomic_store_n(&s->ip, ip, __ATOMIC_RELAXED);
+    __atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELEASE);
+    return true;
+}
+
+static bool read_slot(const struct dp_neigh_slot *s, uint32_t ip, struct rte_ether_addr *mac,
+                      uint16_t *port, bool *found)
+{
+    uint32_t before = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+    if (before & 1)
+        return false;
+    uint32_t got = __atomic_load_n(&s->ip, __ATOMIC_RELAXED);
+    struct rte_ether_addr m = s->mac;
+    uint16_t p = s->port;
+    __atomic_thread_fence(__ATOMIC_ACQUIRE);
+    if (__atomic_load_n(&s->seq, __ATOMIC_RELAXED) != before)
+        return false;
+    *found = got == ip;
+    if (*found) {
+        *mac = m;
+        *port = p;
+    }
+    return true;
+}
+
+bool dp_neigh_lookup(const struct dp_neigh_table *t, uint32_t ip, struct rte_ether_addr *mac,
+                     uint16_t *port)
+{
+    for (unsigned i = 0; i < DP_NEIGH_PROBE; i++) {
+        const struct dp_neigh_slot *s = &t->slot[slot_of(ip, i)];
+        bool found = false;
+        /* A slot being rewritten is retried a few times, then taken as a miss. */
+        unsigned tries = 0;
+        while (!read_slot(s, ip, mac, port, &found) && ++tries < 4)
+            rte_pause();
+        if (found)
+            return true;
+    }
+    return false;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "dp_pkt.h"
+
+void dp_build_udp4(struct rte_mbuf *m, const struct rte_ether_addr *src_mac,
+                   const struct rte_ether_addr *dst_mac, uint32_t src_ip, uint32_t dst_ip,
+                   uint16_t src_port, uint16_t dst_port, size_t payload_len)
+{
+    struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+    struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+    struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+    rte_ether_addr_copy(src_mac, &eth->src_addr);
+    rte_ether_addr_copy(dst_mac, &eth->dst_addr);
+    eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+    size_t udp_len = sizeof(*udp) + payload_len;
+    ip->version_ihl = RTE_IPV4_VHL_DEF;
+    ip->type_of_service = 0;
+    ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + udp_len));
+    ip->packet_id = 0;
+    ip->fragment_offset = 0;
+    ip->time_to_live = DP_IP_DEFAULT_TTL;
+    ip->next_proto_id = IPPROTO_UDP;
+    ip->src_addr = src_ip;
+    ip->dst_addr = dst_ip;
+    ip->hdr_checksum = 0;
+    ip->hdr_checksum = rte_ipv4_cksum(ip);
+    udp->src_port = rte_cpu_to_be_16(src_port);
+    udp->dst_port = rte_cpu_to_be_16(dst_port);
+    udp->dgram_len = rte_cpu_to_be_16((uint16_t)udp_len);
+    udp->dgram_cksum = 0;
+    udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+    m->data_len = (uint16_t)(sizeof(*eth) + sizeof(*ip) + udp_len);
+    m->pkt_len = m->data_len;
+    m->l2_len = sizeof(*eth);
+    m->l3_len = sizeof(*ip);
+}

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "dp_worker.h"
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_mbuf.h>
+
+/* Empty polls in a row before an idle worker starts sleeping. */
+#define IDLE_POLLS_BEFORE_SLEEP 1024
+
+struct buckets {
+    struct rte_mbuf *ctrl[DP_BURST], *esp[DP_BURST], *plain[DP_BURST], *drop[DP_BURST];
+    unsigned nctrl, nesp, nplain, ndrop;
+};
+
+static void sort_burst(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n, struct buckets *b)
+{
+    b->nctrl = b->nesp = b->nplain = b->ndrop = 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (i + 1 < n)
+            rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
+        switch (dp_classify(pkts[i], &w->local, &w->counters)) {
+        case DP_CLASS_CONTROL:
+            b->ctrl[b->nctrl++] = pkts[i];
+            break;
+        case DP_CLASS_ESP:
+            b->esp[b->nesp++] = pkts[i];
+            break;
+        case DP_CLASS_PLAIN:
+            b->plain[b->nplain++] = pkts[i];
+            break;
+        default:
+            b->drop[b->ndrop++] = pkts[i];
+            break;
+        }
+    }
+}
+
+static void handle_burst(struct dp_worker *w, struct buckets *b)
+{
+    struct dp_worker_counters *c = &w->counters;
+    if (b->nctrl > 0) {
+        unsigned sent = rte_ring_enqueue_burst(w->to_ctrl, (void **)b->ctrl, b->nctrl, NULL);
+        c->to_control += sent;
+        /* Never wait for the control lcore: what does not fit is dropped and counted. */
+        c->drop_ring_full += b->nctrl - sent;
+        rte_pktmbuf_free_bulk(b->ctrl + sent, b->nctrl - sent);
+    }
+    /* The ESP engine and the policy lookup plug in here; until then both are counted drops. */
+    c->esp_in += b->nesp;
+    c->drop_no_esp_engine += b->nesp;
+    rte_pktmbuf_free_bulk(b->esp, b->nesp);
+    c->plain_in += b->nplain;
+    c->drop_no_policy += b->nplain;
+    rte_pktmbuf_free_bulk(b->plain, b->nplain);
+    rte_pktmbuf_free_bulk(b->drop, b->ndrop);
+}
+
+/* Worker 0 sends what the control lcore queued for ports without a control TX queue. */
+static void drain_ctrl_tx(struct dp_worker *w)
+{
+    struct rte_mbuf *pkts[DP_BURST];
+    for (unsigned p = 0; p < w->nports; p++) {
+        const struct dp_port *port = &w->ports[p];
+        if (port->ctrl_tx == NULL)
+            continue;
+        unsigned n = rte_ring_dequeue_burst(port->ctrl_tx, (void **)pkts, DP_BURST, NULL);
+        if (n == 0)
+            continue;
+        uint16_t sent = rte_eth_tx_burst(port->id, (uint16_t)w->index, pkts, (uint16_t)n);
+        w->counters.tx_packets += sent;
+        w->counters.drop_tx_full += n - sent;
+        rte_pktmbuf_free_bulk(pkts + sent, n - sent);
+    }
+}
+
+int dp_worker_main(void *arg)
+{
+    struct dp_worker *w = arg;
+    struct rte_mbuf *pkts[DP_BURST];
+    struct buckets b;
+    unsigned idle = 0;
+    while (!*w->stop) {
+        unsigned got = 0;
+        for (unsigned p = 0; p < w->nports; p++) {
+            uint16_t n = rte_eth_rx_burst(w->ports[p].id, (uint16_t)w->index, pkts, DP_BURST);
+            if (n == 0)
+                continue;
+            got += n;
+            w->counters.rx_bursts++;
+            w->counters.rx_packets += n;
+            sort_burst(w, pkts, n, &b);
+            handle_burst(w, &b);
+        }
+        if (w->index == 0)
+            drain_ctrl_tx(w);
+        if (got > 0) {
+            idle = 0;
+        } else if (w->idle_sleep_us > 0 && ++idle > IDLE_POLLS_BEFORE_SLEEP) {
+            /* Labs and CI share cores: an idle worker gives its CPU back. */
+            rte_delay_us_sleep(w->idle_sleep_us);
+        }
+    }
+    return 0;
+}
