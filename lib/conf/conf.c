@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <yaml.h>
 
+#include "conf_certs.h"
+#include "ike_auth_cert.h"
 #include "ike_ts.h"
 
 struct loader {
@@ -24,6 +26,9 @@ struct loader {
     size_t err_len;
     struct veer_conf *conf;
     char path[128]; /* the key being read, e.g. peers[0].esp_proposals */
+    /* Certificates: files of the peer being read (any order), and each peer for later checks. */
+    const yaml_node_t *cert_node, *key_node;
+    const yaml_node_t *peer_node[CONF_MAX_PEERS];
 };
 
 __attribute__((format(printf, 3, 4))) static int fail(struct loader *l, const yaml_node_t *node,
@@ -100,6 +105,9 @@ static int parse_id(struct loader *l, const yaml_node_t *n, struct ike_id *id)
     size_t len = strlen(s);
     if (len == 0 || len > IKE_ID_MAX)
         return fail(l, n, "identity must be 1 to %d bytes", IKE_ID_MAX);
+    /* "C=CH, O=Example, CN=gw": a distinguished name, as certificates carry (ID_DER_ASN1_DN). */
+    if (strchr(s, '=') != NULL)
+        return ike_id_from_dn(s, id) == 0 ? 0 : fail(l, n, "not a distinguished name: \"%s\"", s);
     id->type = strchr(s, '@') != NULL ? IKE_ID_RFC822_ADDR : IKE_ID_FQDN;
     id->len = (uint8_t)len;
     memcpy(id->data, s, len);
@@ -158,6 +166,143 @@ static int read_psk_file(struct loader *l, const yaml_node_t *n, const char *pat
     if (more != EOF || len == 0)
         return fail(l, n, "%s must hold 1 to %d bytes", path, IKE_PSK_MAX);
     p->psk_len = len;
+    return 0;
+}
+
+/* ---- certificates ---- */
+
+static int parse_auth(struct loader *l, const yaml_node_t *v, uint8_t *out)
+{
+    const char *s;
+    if (want_scalar(l, v, &s) < 0)
+        return -1;
+    if (strcmp(s, "psk") == 0)
+        *out = IKE_PEER_AUTH_PSK;
+    else if (strcmp(s, "pubkey") == 0)
+        *out = IKE_PEER_AUTH_PUBKEY;
+    else
+        return fail(l, v, "expected psk or pubkey, got \"%s\"", s);
+    return 0;
+}
+
+static int cacert_item(struct loader *l, const yaml_node_t *item, unsigned i, void *arg)
+{
+    (void)i;
+    const char *path;
+    char *text, why[256];
+    size_t len;
+    if (want_scalar(l, item, &path) < 0)
+        return -1;
+    if (conf_read_file(path, false, &text, &len, why, sizeof(why)) < 0)
+        return fail(l, item, "%s", why);
+    int rc = ike_trust_add_pem(arg, text, len, why, sizeof(why));
+    conf_free_file(text, len);
+    return rc < 0 ? fail(l, item, "%s: %s", path, why) : 0;
+}
+
+/* CA certificates: one PEM file or a list of them, each with one or more certificates. */
+static int load_cacerts(struct loader *l, const yaml_node_t *v, struct ike_trust **slot)
+{
+    if (*slot == NULL)
+        *slot = ike_trust_new();
+    if (*slot == NULL)
+        return fail(l, v, "out of memory");
+    return v->type == YAML_SCALAR_NODE ? cacert_item(l, v, 0, *slot)
+                                       : each_item(l, v, cacert_item, *slot);
+}
+
+/* The authentication keys of a peer; 1 when `key` is none of them. */
+static int peer_cert_key(struct loader *l, struct ike_peer_cfg *p, const char *key,
+                         const yaml_node_t *v)
+{
+    const char *s;
+    unsigned i = l->conf->npeers - 1;
+    if (strcmp(key, "auth") == 0) {
+        if (parse_auth(l, v, &p->local_auth) < 0)
+            return -1;
+        p->remote_auth = p->local_auth;
+        return 0;
+    }
+    if (strcmp(key, "local_auth") == 0)
+        return parse_auth(l, v, &p->local_auth);
+    if (strcmp(key, "remote_auth") == 0)
+        return parse_auth(l, v, &p->remote_auth);
+    if (strcmp(key, "cert") == 0 || strcmp(key, "key") == 0) {
+        /* Loaded together once the whole peer is read: they may come in any order. */
+        *(key[0] == 'c' ? &l->cert_node : &l->key_node) = v;
+        return want_scalar(l, v, &s);
+    }
+    if (strcmp(key, "cacerts") == 0) {
+        if (load_cacerts(l, v, &l->conf->trusts[i]) < 0)
+            return -1;
+        p->trust = l->conf->trusts[i];
+        return 0;
+    }
+    return 1;
+}
+
+/* Reads a peer's cert and key files into its credential; -1 after fail(). */
+static int load_cred(struct loader *l, unsigned i, struct ike_peer_cfg *p)
+{
+    char *cert, *key, why[256];
+    size_t cert_len, key_len;
+    const char *cert_path = scalar(l->cert_node), *key_path = scalar(l->key_node);
+    snprintf(l->path, sizeof(l->path), "peers[%u].cert", i);
+    if (conf_read_file(cert_path, false, &cert, &cert_len, why, sizeof(why)) < 0)
+        return fail(l, l->cert_node, "%s", why);
+    snprintf(l->path, sizeof(l->path), "peers[%u].key", i);
+    if (conf_read_file(key_path, true, &key, &key_len, why, sizeof(why)) < 0) {
+        conf_free_file(cert, cert_len);
+        return fail(l, l->key_node, "%s", why);
+    }
+    l->conf->creds[i] = ike_cred_from_pem(cert, cert_len, key, key_len, why, sizeof(why));
+    conf_free_file(cert, cert_len);
+    conf_free_file(key, key_len);
+    p->cred = l->conf->creds[i];
+    if (p->cred == NULL)
+        return fail(l, l->key_node, "%s and %s: %s", cert_path, key_path, why);
+    return 0;
+}
+
+/* Certificate settings that only make sense together, once the peer is read. */
+static int peer_cert_finish(struct loader *l, const yaml_node_t *item, unsigned i,
+                            struct ike_peer_cfg *p)
+{
+    bool pubkey = p->local_auth == IKE_PEER_AUTH_PUBKEY, cert = l->cert_node != NULL;
+    if (cert != (l->key_node != NULL))
+        return fail(l, item, "cert and key go together");
+    if (pubkey != cert)
+        return fail(l, item,
+                    pubkey ? "local_auth pubkey needs cert and key"
+                           : "cert and key are for local_auth pubkey (auth: pubkey)");
+    if (!pubkey)
+        return 0;
+    if (load_cred(l, i, p) < 0)
+        return -1;
+    snprintf(l->path, sizeof(l->path), "peers[%u].local_id", i);
+    /* Without local_id we are who the certificate says; with one, it must say so too. */
+    if (p->local_id.len == 0 && ike_cred_subject_id(p->cred, &p->local_id) < 0)
+        return fail(l, item, "the certificate's subject is too long for an ID");
+    if (!ike_cred_has_id(p->cred, &p->local_id))
+        return fail(l, item, "not named by the certificate (subjectAltName or subject)");
+    snprintf(l->path, sizeof(l->path), "peers[%u]", i);
+    return 0;
+}
+
+/* Peers that take certificates get the gateway's CAs unless they have their own. */
+static int peers_trust(struct loader *l)
+{
+    for (unsigned i = 0; i < l->conf->npeers; i++) {
+        struct ike_peer_cfg *p = &l->conf->peers[i];
+        if (p->remote_auth != IKE_PEER_AUTH_PUBKEY || p->trust != NULL)
+            continue;
+        p->trust = l->conf->cacerts;
+        snprintf(l->path, sizeof(l->path), "peers[%u]", i);
+        if (p->trust == NULL)
+            return fail(l, l->peer_node[i],
+                        "remote_auth pubkey needs cacerts (here or in gateway)");
+    }
+    l->path[0] = '\0';
     return 0;
 }
 
@@ -317,6 +462,9 @@ static int peer_key(struct loader *l, struct ike_peer_cfg *p, const char *key, c
     int rc = peer_lifetime_key(l, p, key, v);
     if (rc <= 0)
         return rc;
+    rc = peer_cert_key(l, p, key, v);
+    if (rc <= 0)
+        return rc;
     return fail(l, v, "unknown key");
 }
 
@@ -329,6 +477,8 @@ static int peer_item(struct loader *l, const yaml_node_t *item, unsigned i, void
         return fail(l, item, "a peer is a mapping of keys");
     struct ike_peer_cfg *p = &l->conf->peers[i];
     l->conf->npeers = i + 1;
+    l->peer_node[i] = item;
+    l->cert_node = l->key_node = NULL;
     peer_lifetime_unset(p);
     for (yaml_node_pair_t *kv = item->data.mapping.pairs.start; kv < item->data.mapping.pairs.top;
          kv++) {
@@ -338,8 +488,11 @@ static int peer_item(struct loader *l, const yaml_node_t *item, unsigned i, void
             return -1;
     }
     snprintf(l->path, sizeof(l->path), "peers[%u]", i);
-    if (p->name[0] == '\0' || p->local_id.len == 0 || p->psk_len == 0 || p->nike == 0 ||
-        p->nesp == 0 || p->nlocal_ts == 0 || p->nremote_ts == 0)
+    if (peer_cert_finish(l, item, i, p) < 0)
+        return -1;
+    bool psk_needed = p->local_auth == IKE_PEER_AUTH_PSK || p->remote_auth == IKE_PEER_AUTH_PSK;
+    if (p->name[0] == '\0' || p->local_id.len == 0 || (psk_needed && p->psk_len == 0) ||
+        p->nike == 0 || p->nesp == 0 || p->nlocal_ts == 0 || p->nremote_ts == 0)
         return fail(l, item,
                     "needs name, local_id, psk or psk_file, ike_proposals, esp_proposals, "
                     "local_ts and remote_ts");
@@ -501,6 +654,8 @@ static int gateway_key(struct loader *l, const char *key, const yaml_node_t *v)
     }
     if (strcmp(key, "cookie_threshold") == 0)
         return want_uint(l, v, 1u << 24, &c->cookie_threshold);
+    if (strcmp(key, "cacerts") == 0)
+        return load_cacerts(l, v, &l->conf->cacerts);
     if (strcmp(key, "cookie_rotate") == 0) {
         const char *s;
         if (want_scalar(l, v, &s) < 0)
@@ -545,7 +700,7 @@ static int walk(struct loader *l)
     l->path[0] = '\0';
     if (l->conf->npeers == 0)
         return fail(l, root, "no peers configured");
-    return 0;
+    return peers_trust(l);
 }
 
 static int load(yaml_parser_t *parser, const char *name, struct veer_conf *conf, char *err,
@@ -563,6 +718,8 @@ static int load(yaml_parser_t *parser, const char *name, struct veer_conf *conf,
     yaml_document_delete(&l.doc);
     conf->ike.peers = conf->peers;
     conf->ike.npeers = conf->npeers;
+    if (rc < 0)
+        conf_free(conf);
     return rc;
 }
 

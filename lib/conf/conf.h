@@ -46,6 +46,13 @@ struct veer_conf {
     unsigned npeers;
     struct ike_peer_cfg peers[CONF_MAX_PEERS];
     struct conf_dataplane dp;
+    /*
+     * Certificates and keys the peers point to (ike_peer_cfg.cred/.trust),
+     * loaded from their PEM files and owned here: conf_free() releases them.
+     */
+    struct ike_trust *cacerts;                /* gateway.cacerts, for peers without their own */
+    struct ike_cred *creds[CONF_MAX_PEERS];   /* peers[i].cert and .key */
+    struct ike_trust *trusts[CONF_MAX_PEERS]; /* peers[i].cacerts */
 };
 
 /*
@@ -53,6 +60,9 @@ struct veer_conf {
  * ("file:line: key: why").
  */
 int conf_load(const char *path, struct veer_conf *conf, char *err, size_t err_len);
+
+/* Releases the certificates and keys a loaded configuration holds (a failed load already did). */
+void conf_free(struct veer_conf *conf);
 
 /* Same, from a string (tests); `name` is used in messages. */
 int conf_load_string(const char *text, const char *name, struct veer_conf *conf, char *err,
