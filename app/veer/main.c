@@ -22,6 +22,7 @@
 #include "dp_port.h"
 #include "dp_worker.h"
 #include "mgmt_state.h"
+#include "mgmt_telemetry.h"
 
 #define TICK_MS 100
 #define MBUF_CACHE 256
@@ -47,6 +48,7 @@ struct app {
     unsigned nworkers;
     struct dp_neigh_table neigh;
     struct dp_ctrl ctrl;
+    struct mgmt_tel *tel;
 };
 
 static void usage(FILE *f)
@@ -165,6 +167,12 @@ static int setup(struct app *a)
         for (unsigned p = 0; p < a->nports && p < DP_MAX_LOCAL; p++)
             wk->local.ip[wk->local.n++] = a->ports[p].ip;
     }
+    a->tel = mgmt_tel_start(a->ports, a->nports, a->workers, a->nworkers, &a->ctrl,
+                            a->conf.dp.telemetry_group, err, sizeof(err));
+    if (a->tel == NULL) {
+        fprintf(stderr, "veer: %s\n", err);
+        return -1;
+    }
     return 0;
 }
 
@@ -173,9 +181,11 @@ static void control_loop(struct app *a)
     uint64_t hz = rte_get_timer_hz(), next_tick = 0;
     while (!stop_requested) {
         unsigned n = dp_ctrl_poll(&a->ctrl);
+        mgmt_tel_serve(a->tel, a->ctrl.ike);
         uint64_t now = rte_get_timer_cycles();
         if (now >= next_tick) {
             ike_tick(a->ctrl.ike);
+            mgmt_tel_publish(a->tel, a->ctrl.ike);
             if (a->state_file != NULL)
                 mgmt_write_state(a->state_file, a->ctrl.ike, print_dp_counters, a);
             next_tick = now + hz * TICK_MS / 1000;

@@ -610,6 +610,16 @@ static int dataplane_key(struct loader *l, const char *key, const yaml_node_t *v
     }
     if (strcmp(key, "ports") == 0)
         return each_item(l, v, port_item, dp);
+    if (strcmp(key, "telemetry_group") == 0) {
+        const char *s;
+        if (want_scalar(l, v, &s) < 0)
+            return -1;
+        if (strlen(s) == 0 || strlen(s) >= sizeof(dp->telemetry_group))
+            return fail(l, v, "a group name of 1 to %zu characters",
+                        sizeof(dp->telemetry_group) - 1);
+        strcpy(dp->telemetry_group, s);
+        return 0;
+    }
     return fail(l, v, "unknown key");
 }
 

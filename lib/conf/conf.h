@@ -31,10 +31,11 @@ struct conf_port {
 /* The `dataplane:` section: only app/veer reads it; veer-ike ignores it. */
 struct conf_dataplane {
     bool present;
-    unsigned workers;       /* worker lcores; the control lcore comes on top */
-    unsigned idle_sleep_us; /* 0: poll at full speed; else sleep this long when idle */
-    unsigned mbufs;         /* per port */
-    unsigned ring_size;     /* worker -> control ring (IKE, ARP) */
+    unsigned workers;         /* worker lcores; the control lcore comes on top */
+    unsigned idle_sleep_us;   /* 0: poll at full speed; else sleep this long when idle */
+    unsigned mbufs;           /* per port */
+    unsigned ring_size;       /* worker -> control ring (IKE, ARP) */
+    char telemetry_group[32]; /* group allowed on the telemetry socket; "": owner only */
     unsigned nports;
     struct conf_port ports[CONF_MAX_PORTS];
 };

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
 
 int ike_addr_parse(struct ike_addr *a, const char *text, uint16_t port)
 {
@@ -17,4 +18,12 @@ int ike_addr_parse(struct ike_addr *a, const char *text, uint16_t port)
         return 0;
     }
     return -EINVAL;
+}
+
+void ike_addr_format(const struct ike_addr *a, char *out, size_t cap)
+{
+    char ip[INET6_ADDRSTRLEN];
+    if (inet_ntop(a->family == 6 ? AF_INET6 : AF_INET, a->ip, ip, sizeof(ip)) == NULL)
+        snprintf(ip, sizeof(ip), "?");
+    snprintf(out, cap, a->family == 6 ? "[%s]:%u" : "%s:%u", ip, a->port);
 }

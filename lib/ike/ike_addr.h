@@ -4,6 +4,7 @@
 #define VEER_IKE_ADDR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -25,5 +26,8 @@ static inline bool ike_addr_ip_equal(const struct ike_addr *a, const struct ike_
 
 /* Fills `a` from a textual IPv4 or IPv6 address; returns 0 or -EINVAL. */
 int ike_addr_parse(struct ike_addr *a, const char *text, uint16_t port);
+
+/* "198.51.100.2:4500" or "[2001:db8::2]:500" into out (truncated to cap). */
+void ike_addr_format(const struct ike_addr *a, char *out, size_t cap);
 
 #endif

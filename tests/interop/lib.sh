@@ -104,6 +104,15 @@ veer_dp_start() {
     wait_for 100 grep -q "veer running" "$work/veer.log" || fail "veer did not start"
 }
 
+# One command on app/veer's telemetry socket through DPDK's own client; prints the JSON reply.
+tel() {
+    echo "$1" | dpdk-telemetry.py -f "$tag" 2>/dev/null | grep -v '^Connecting\|^-->' |
+        /usr/bin/python3 -c 'import json,sys
+text = sys.stdin.read()
+start = text.find("{\"")
+print(json.dumps(json.loads(text[start:text.rfind("}") + 1])) if start >= 0 else "")'
+}
+
 # veer-ike on the gateway with the given configuration; waits until it runs.
 veer_start() {
     ip netns exec "$ns_gw" "$veer_ike" -c "$1" --state-file "$work/state" \

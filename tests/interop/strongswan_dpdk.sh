@@ -3,11 +3,13 @@
 # link through net_af_packet; its worker lcore classifies every frame and
 # hands ARP and IKE to the control lcore over a ring, which answers ARP for
 # the gateway's address and runs IKE. A strongSwan 5.9 client establishes an
-# IKE SA and a Child SA (PSK, X25519, AES-GCM, NAT-T) and deletes it.
+# IKE SA and a Child SA (PSK, X25519, AES-GCM, NAT-T); veer deletes it.
 #
 # Asserts: the client resolved veer's MAC by ARP, both sides agree on the IKE
 # and Child SA SPIs, veer's worker handed the packets to the control lcore
-# with no ring drops, and the delete removes everything.
+# with no ring drops, the telemetry socket (owner-only) shows the SA, the
+# workers and the ports, refuses malformed commands with error objects, and
+# deletes the SA on request, which strongSwan then removes too.
 #
 # Needs root (network namespaces) and DPDK. Cleans up on exit. Usage:
 #   tests/interop/strongswan_dpdk.sh BUILD_DIR
@@ -102,9 +104,40 @@ rx_ike=$(sed -n 's/^ctrl rx_ike=//p' "$work/state")
     fail "worker/control counters: to_control=$to_ctrl rx_ike=$rx_ike ring_full=$ring_full"
 pass "worker handed $to_ctrl packets to the control lcore, no ring drops"
 
-swan --terminate --ike gw --timeout 10 >"$work/terminate.out" 2>&1 || fail "swan --terminate"
-wait_for 30 sh -c "! grep -q '^ike_sa' '$work/state'" || fail "veer kept the SA after the delete"
-pass "delete from strongSwan removed the SAs in veer"
+# --- the telemetry socket (dpdk-telemetry.py)
+sock=$(find /var/run/dpdk/"$tag" -name dpdk_telemetry.v2 2>/dev/null | head -n1)
+[ -n "$sock" ] || fail "no telemetry socket"
+[ "$(stat -c %a "$sock")" = 600 ] || fail "telemetry socket mode $(stat -c %a "$sock"), not 600"
+pass "telemetry socket is owner-only ($sock)"
+out=$(tel /veer/ike/sas)
+echo "$out" | grep -q "\"total\": 1, .*\"spi_i\": \\[\"$swan_spi_i\"\\], \"spi_r\": \\[\"$swan_spi_r\"\\], \"state\": \\[\"ESTABLISHED\"\\]" ||
+    fail "/veer/ike/sas: $out"
+echo "$out" | grep -q "\"child_sas\": \\[\"$swan_out/$swan_in\"\\]" || fail "/veer/ike/sas children: $out"
+out=$(tel /veer/workers)
+echo "$out" | grep -q '"workers": 1, "rx_packets": \[[1-9]' || fail "/veer/workers: $out"
+out=$(tel /veer/ports)
+echo "$out" | grep -q '"name": \["outside"\], .*"address": \["198.51.100.1"\], .*"ipackets": \[[1-9]' ||
+    fail "/veer/ports: $out"
+out=$(tel /veer/ike/counters)
+echo "$out" | grep -q '"sa_established": 1' || fail "/veer/ike/counters: $out"
+out=$(tel /veer/control)
+echo "$out" | grep -q '"rx_ike": [1-9]' || fail "/veer/control: $out"
+pass "telemetry: /veer/ike/sas, /veer/workers, /veer/ports, /veer/control and /veer/ike/counters show the SA and traffic"
+for bad in "/veer/ike/sas,abc" "/veer/ike/delete,zz" "/veer/ike/delete,1" "/veer/version,x" \
+    "/veer/ike/delete,1,2"; do
+    out=$(tel "$bad")
+    echo "$out" | grep -q '"error": "' || fail "$bad gave no error object: $out"
+done
+kill -0 "$veer_pid" 2>/dev/null || fail "veer died on malformed telemetry commands"
+pass "malformed and unknown-SA telemetry commands get error objects; veer keeps running"
+
+# --- delete from veer, through telemetry: strongSwan is told and removes it too
+out=$(tel "/veer/ike/delete,$swan_spi_i,$swan_spi_r")
+echo "$out" | grep -q '"deleting"' || fail "/veer/ike/delete: $out"
+wait_for 50 sh -c "! grep -q '^ike_sa' '$work/state'" || fail "veer kept the SA it deleted"
+wait_for 50 sh -c "! ip netns exec $ns_cl swanctl --list-sas --uri unix://$work/cl/vici 2>/dev/null | grep -q ESTABLISHED" ||
+    fail "strongSwan kept the SA veer deleted"
+pass "/veer/ike/delete removed the SA on both sides"
 
 kill -TERM "$veer_pid"
 wait_for 50 grep -q "veer stopped" "$work/veer.log" || fail "veer did not stop cleanly on SIGTERM"

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * /veer/... commands on the DPDK telemetry socket (dpdk-telemetry.py works
+ * with them). Telemetry runs on its own thread, so it never touches lib/ike:
+ * the control lcore publishes a snapshot every tick (taking the lock only if
+ * it is free, so it never waits), and write commands go to the control lcore
+ * through a ring and are answered within a second or reported as timed out.
+ *
+ *   /veer/version          version and uptime
+ *   /veer/ports            per port: name, address, MAC, ethdev statistics
+ *   /veer/workers          per worker: every packet counter and drop reason
+ *   /veer/control          the control lcore's counters (ARP, IKE I/O)
+ *   /veer/ike/counters     lib/ike's counters
+ *   /veer/ike/sas[,FROM]   IKE SAs with their Child SAs (256 per page from FROM)
+ *
+ * DPDK 22.11 nests only arrays of numbers or strings, so lists come by column:
+ * "spi_i": [...], "state": [...], element i of every array describing SA i.
+ *   /veer/ike/delete,SPI_I,SPI_R   deletes an IKE SA (hex SPIs, as listed)
+ */
+#ifndef VEER_MGMT_TELEMETRY_H
+#define VEER_MGMT_TELEMETRY_H
+
+#include <stdint.h>
+
+#include "dp_ctrl.h"
+#include "dp_port.h"
+#include "dp_worker.h"
+#include "ike.h"
+
+struct mgmt_tel;
+
+/*
+ * Registers the commands (once per process: DPDK's callbacks carry no
+ * context) and restricts the socket to its owner, or to owner and `group`
+ * (a group name; NULL or "" for none). NULL with a message in err on failure.
+ */
+struct mgmt_tel *mgmt_tel_start(const struct dp_port *ports, unsigned nports,
+                                const struct dp_worker *workers, unsigned nworkers,
+                                const struct dp_ctrl *ctrl, const char *group, char *err,
+                                size_t err_len);
+
+/* Control lcore, every loop: answers queued write commands. */
+void mgmt_tel_serve(struct mgmt_tel *t, struct ike_ctx *ike);
+
+/* Control lcore, every tick: publishes a snapshot of the SAs and counters. */
+void mgmt_tel_publish(struct mgmt_tel *t, const struct ike_ctx *ike);
+
+#endif

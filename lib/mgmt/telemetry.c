@@ -1,0 +1,445 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "mgmt_telemetry.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_ring.h>
+#include <rte_telemetry.h>
+
+#define MAX_SAS 256 /* per page: rte_tel_data arrays hold 512 entries, dicts 256 */
+#define REQUEST_WAIT_MS 1000
+#define SOCKET_NAME "dpdk_telemetry.v2"
+
+struct sa_view {
+    uint64_t spi_i, spi_r;
+    enum ike_sa_state state;
+    bool initiator, natt;
+    char peer[IKE_PEER_NAME_MAX];
+    char remote[64];
+    char children[IKE_INFO_MAX_CHILDREN * 18];
+};
+
+enum request_state { REQ_PENDING, REQ_DONE, REQ_ABANDONED };
+
+struct request {
+    uint64_t spi_i, spi_r;
+    int result;
+    int state; /* enum request_state, atomically */
+};
+
+struct mgmt_tel {
+    const struct dp_port *ports;
+    unsigned nports;
+    const struct dp_worker *workers;
+    unsigned nworkers;
+    const struct dp_ctrl *ctrl;
+    uint64_t started_ns;
+    struct rte_ring *requests;
+    pthread_mutex_t lock; /* guards the snapshot below */
+    uint64_t taken_ns;
+    struct ike_counters ike;
+    struct dp_ctrl_counters ctrl_counters;
+    unsigned nsas, nsas_total;
+    struct sa_view sas[4 * MAX_SAS];
+};
+
+/*
+ * DPDK telemetry callbacks take no user argument, so the one instance is
+ * reached through this pointer, set once before the commands are registered.
+ */
+static struct mgmt_tel *the_tel;
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+__attribute__((format(printf, 2, 3))) static int error_object(struct rte_tel_data *d,
+                                                              const char *fmt, ...)
+{
+    char msg[RTE_TEL_MAX_STRING_LEN];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    rte_tel_data_start_dict(d);
+    rte_tel_data_add_dict_string(d, "error", msg);
+    return 0;
+}
+
+static bool no_params(const char *params)
+{
+    return params == NULL || params[0] == '\0';
+}
+
+/* ---- read commands ---- */
+
+static int cmd_version(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+    (void)cmd;
+    if (!no_params(params))
+        return error_object(d, "/veer/version takes no parameters, got \"%s\"", params);
+    rte_tel_data_start_dict(d);
+    rte_tel_data_add_dict_string(d, "version", "0.1.0");
+    rte_tel_data_add_dict_u64(d, "uptime_s", (now_ns() - the_tel->started_ns) / 1000000000ull);
+    rte_tel_data_add_dict_u64(d, "workers", the_tel->nworkers);
+    rte_tel_data_add_dict_u64(d, "ports", the_tel->nports);
+    return 0;
+}
+
+/*
+ * DPDK 22.11 nests only arrays of numbers or strings inside a reply, so lists
+ * of things are shown by column: one array per field, index i across all of
+ * them describing thing i.
+ */
+static struct rte_tel_data *column(enum rte_tel_value_type type)
+{
+    struct rte_tel_data *c = rte_tel_data_alloc();
+    if (c != NULL)
+        rte_tel_data_start_array(c, type);
+    return c;
+}
+
+static void add_column(struct rte_tel_data *d, const char *name, struct rte_tel_data *c)
+{
+    if (c != NULL && rte_tel_data_add_dict_container(d, name, c, 0) != 0)
+        rte_tel_data_free(c);
+}
+
+#define PORT_STAT_LIST(X)                                                                          \
+    X(ipackets) X(opackets) X(ibytes) X(obytes) X(imissed) X(ierrors) X(oerrors) X(rx_nombuf)
+
+static int cmd_ports(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+    (void)cmd;
+    if (!no_params(params))
+        return error_object(d, "/veer/ports takes no parameters, got \"%s\"", params);
+    const struct mgmt_tel *t = the_tel;
+    struct rte_tel_data *name = column(RTE_TEL_STRING_VAL), *mac = column(RTE_TEL_STRING_VAL),
+                        *addr = column(RTE_TEL_STRING_VAL), *id = column(RTE_TEL_U64_VAL);
+#define STAT_COLUMN(n) struct rte_tel_data *col_##n = column(RTE_TEL_U64_VAL);
+    PORT_STAT_LIST(STAT_COLUMN)
+#undef STAT_COLUMN
+    for (unsigned i = 0; i < t->nports; i++) {
+        const struct dp_port *p = &t->ports[i];
+        char text[64];
+        rte_tel_data_add_array_string(name, p->name);
+        rte_ether_format_addr(text, sizeof(text), &p->mac);
+        rte_tel_data_add_array_string(mac, text);
+        const uint8_t *ip = (const uint8_t *)&p->ip;
+        snprintf(text, sizeof(text), "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
+        rte_tel_data_add_array_string(addr, text);
+        rte_tel_data_add_array_u64(id, p->id);
+        struct rte_eth_stats st;
+        if (rte_eth_stats_get(p->id, &st) != 0)
+            memset(&st, 0, sizeof(st));
+#define STAT_ADD(n) rte_tel_data_add_array_u64(col_##n, st.n);
+        PORT_STAT_LIST(STAT_ADD)
+#undef STAT_ADD
+    }
+    rte_tel_data_start_dict(d);
+    add_column(d, "name", name);
+    add_column(d, "mac", mac);
+    add_column(d, "address", addr);
+    add_column(d, "port_id", id);
+#define STAT_PUT(n) add_column(d, #n, col_##n);
+    PORT_STAT_LIST(STAT_PUT)
+#undef STAT_PUT
+    return 0;
+}
+
+static int cmd_workers(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+    (void)cmd;
+    if (!no_params(params))
+        return error_object(d, "/veer/workers takes no parameters, got \"%s\"", params);
+    const struct mgmt_tel *t = the_tel;
+    rte_tel_data_start_dict(d);
+    rte_tel_data_add_dict_u64(d, "workers", t->nworkers);
+    /* Each counter is one aligned 64-bit word its worker alone writes: reads are whole. */
+#define WORKER_COLUMN(n)                                                                           \
+    {                                                                                              \
+        struct rte_tel_data *c = column(RTE_TEL_U64_VAL);                                          \
+        for (unsigned w = 0; c != NULL && w < t->nworkers; w++)                                    \
+            rte_tel_data_add_array_u64(                                                            \
+                c, __atomic_load_n(&t->workers[w].counters.n, __ATOMIC_RELAXED));                  \
+        add_column(d, #n, c);                                                                      \
+    }
+    DP_WORKER_COUNTER_LIST(WORKER_COLUMN)
+#undef WORKER_COLUMN
+    return 0;
+}
+
+static int cmd_control(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+    (void)cmd;
+    if (!no_params(params))
+        return error_object(d, "/veer/control takes no parameters, got \"%s\"", params);
+    struct mgmt_tel *t = the_tel;
+    rte_tel_data_start_dict(d);
+    pthread_mutex_lock(&t->lock);
+    uint64_t age_ms = t->taken_ns != 0 ? (now_ns() - t->taken_ns) / 1000000 : UINT64_MAX;
+    rte_tel_data_add_dict_u64(d, "snapshot_age_ms", age_ms);
+#define ADD_CTRL(n) rte_tel_data_add_dict_u64(d, #n, t->ctrl_counters.n);
+    DP_CTRL_COUNTER_LIST(ADD_CTRL)
+#undef ADD_CTRL
+    pthread_mutex_unlock(&t->lock);
+    return 0;
+}
+
+static int cmd_ike_counters(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+    (void)cmd;
+    if (!no_params(params))
+        return error_object(d, "/veer/ike/counters takes no parameters, got \"%s\"", params);
+    struct mgmt_tel *t = the_tel;
+    rte_tel_data_start_dict(d);
+    pthread_mutex_lock(&t->lock);
+#define ADD_IKE(n) rte_tel_data_add_dict_u64(d, #n, t->ike.n);
+    IKE_COUNTER_LIST(ADD_IKE)
+#undef ADD_IKE
+    pthread_mutex_unlock(&t->lock);
+    return 0;
+}
+
+static int cmd_sas(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+    (void)cmd;
+    unsigned long from = 0;
+    if (!no_params(params)) {
+        char *end;
+        errno = 0;
+        from = strtoul(params, &end, 10);
+        if (errno != 0 || *end != '\0' || params[0] == '-')
+            return error_object(d, "/veer/ike/sas[,FROM]: FROM is a number, got \"%s\"", params);
+    }
+    struct mgmt_tel *t = the_tel;
+    struct rte_tel_data *spi_i = column(RTE_TEL_STRING_VAL), *spi_r = column(RTE_TEL_STRING_VAL),
+                        *state = column(RTE_TEL_STRING_VAL), *role = column(RTE_TEL_STRING_VAL),
+                        *peer = column(RTE_TEL_STRING_VAL), *remote = column(RTE_TEL_STRING_VAL),
+                        *natt = column(RTE_TEL_STRING_VAL), *child = column(RTE_TEL_STRING_VAL);
+    if (spi_i == NULL || spi_r == NULL || state == NULL || role == NULL || peer == NULL ||
+        remote == NULL || natt == NULL || child == NULL) {
+        struct rte_tel_data *all[] = {spi_i, spi_r, state, role, peer, remote, natt, child};
+        for (unsigned i = 0; i < 8; i++)
+            rte_tel_data_free(all[i]);
+        return -ENOMEM;
+    }
+    pthread_mutex_lock(&t->lock);
+    unsigned total = t->nsas_total, shown = 0;
+    for (unsigned long i = from; i < t->nsas && shown < MAX_SAS; i++, shown++) {
+        const struct sa_view *v = &t->sas[i];
+        char spi[20];
+        snprintf(spi, sizeof(spi), "%016" PRIx64, v->spi_i);
+        rte_tel_data_add_array_string(spi_i, spi);
+        snprintf(spi, sizeof(spi), "%016" PRIx64, v->spi_r);
+        rte_tel_data_add_array_string(spi_r, spi);
+        rte_tel_data_add_array_string(state, ike_sa_state_name(v->state));
+        rte_tel_data_add_array_string(role, v->initiator ? "initiator" : "responder");
+        rte_tel_data_add_array_string(peer, v->peer);
+        rte_tel_data_add_array_string(remote, v->remote);
+        rte_tel_data_add_array_string(natt, v->natt ? "yes" : "no");
+        rte_tel_data_add_array_string(child, v->children);
+    }
+    pthread_mutex_unlock(&t->lock);
+    rte_tel_data_start_dict(d);
+    rte_tel_data_add_dict_u64(d, "total", total);
+    rte_tel_data_add_dict_u64(d, "from", from);
+    rte_tel_data_add_dict_u64(d, "shown", shown);
+    add_column(d, "spi_i", spi_i);
+    add_column(d, "spi_r", spi_r);
+    add_column(d, "state", state);
+    add_column(d, "role", role);
+    add_column(d, "peer", peer);
+    add_column(d, "remote", remote);
+    add_column(d, "natt", natt);
+    add_column(d, "child_sas", child);
+    return 0;
+}
+
+/* ---- write commands: executed by the control lcore ---- */
+
+static bool parse_spi_pair(const char *params, uint64_t *spi_i, uint64_t *spi_r)
+{
+    if (params == NULL)
+        return false;
+    char *end;
+    errno = 0;
+    *spi_i = strtoull(params, &end, 16);
+    if (errno != 0 || end == params || *end != ',' || params[0] == '-')
+        return false;
+    const char *second = end + 1;
+    *spi_r = strtoull(second, &end, 16);
+    return errno == 0 && end != second && *end == '\0' && second[0] != '-' && *spi_i != 0;
+}
+
+static int cmd_delete(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+    (void)cmd;
+    struct request *r = calloc(1, sizeof(*r));
+    if (r == NULL)
+        return -ENOMEM;
+    if (!parse_spi_pair(params, &r->spi_i, &r->spi_r)) {
+        free(r);
+        return error_object(d,
+                            "usage: /veer/ike/delete,SPI_I,SPI_R (hex, as /veer/ike/sas "
+                            "lists them), got \"%s\"",
+                            params);
+    }
+    if (rte_ring_enqueue(the_tel->requests, r) != 0) {
+        free(r);
+        return error_object(d, "too many requests queued; try again");
+    }
+    for (unsigned ms = 0; ms < REQUEST_WAIT_MS; ms++) {
+        if (__atomic_load_n(&r->state, __ATOMIC_ACQUIRE) == REQ_DONE)
+            break;
+        usleep(1000);
+    }
+    int expected = REQ_PENDING;
+    if (__atomic_compare_exchange_n(&r->state, &expected, REQ_ABANDONED, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE))
+        return error_object(d, "the control lcore did not answer in time");
+    int rc = r->result;
+    char spis[40];
+    snprintf(spis, sizeof(spis), "%016" PRIx64 "_%016" PRIx64, r->spi_i, r->spi_r);
+    free(r);
+    if (rc == -ENOENT)
+        return error_object(d, "no IKE SA %s", spis);
+    if (rc < 0)
+        return error_object(d, "delete failed: %s", strerror(-rc));
+    rte_tel_data_start_dict(d);
+    rte_tel_data_add_dict_string(d, "deleting", spis);
+    return 0;
+}
+
+void mgmt_tel_serve(struct mgmt_tel *t, struct ike_ctx *ike)
+{
+    void *p;
+    while (rte_ring_dequeue(t->requests, &p) == 0) {
+        struct request *r = p;
+        r->result = ike_delete(ike, r->spi_i, r->spi_r);
+        int expected = REQ_PENDING;
+        if (!__atomic_compare_exchange_n(&r->state, &expected, REQ_DONE, false, __ATOMIC_ACQ_REL,
+                                         __ATOMIC_ACQUIRE))
+            free(r); /* the asker gave up waiting: the request is ours to free */
+    }
+}
+
+/* ---- snapshot ---- */
+
+static void view_sa(void *opaque, const struct ike_sa_info *sa)
+{
+    struct mgmt_tel *t = opaque;
+    t->nsas_total++;
+    if (t->nsas >= sizeof(t->sas) / sizeof(t->sas[0]))
+        return;
+    struct sa_view *v = &t->sas[t->nsas++];
+    v->spi_i = sa->spi_i;
+    v->spi_r = sa->spi_r;
+    v->state = sa->state;
+    v->initiator = sa->initiator;
+    v->natt = sa->natt;
+    snprintf(v->peer, sizeof(v->peer), "%s", sa->peer != NULL ? sa->peer : "-");
+    ike_addr_format(&sa->remote, v->remote, sizeof(v->remote));
+    size_t off = 0;
+    v->children[0] = '\0';
+    for (unsigned i = 0; i < sa->nchildren && i < IKE_INFO_MAX_CHILDREN; i++)
+        off += (size_t)snprintf(v->children + off, sizeof(v->children) - off, "%s%08x/%08x",
+                                i ? "," : "", sa->children[i].spi_in, sa->children[i].spi_out);
+}
+
+void mgmt_tel_publish(struct mgmt_tel *t, const struct ike_ctx *ike)
+{
+    /* Never wait for a telemetry reader: skip this tick instead. */
+    if (pthread_mutex_trylock(&t->lock) != 0)
+        return;
+    t->ike = *ike_get_counters(ike);
+    t->ctrl_counters = t->ctrl->counters;
+    t->nsas = t->nsas_total = 0;
+    ike_sa_foreach(ike, view_sa, t);
+    t->taken_ns = now_ns();
+    pthread_mutex_unlock(&t->lock);
+}
+
+/* ---- start ---- */
+
+static int restrict_socket(const char *group, char *err, size_t err_len)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof(path), "%s/%s", rte_eal_get_runtime_dir(), SOCKET_NAME);
+    gid_t gid = (gid_t)-1;
+    mode_t mode = 0600;
+    if (group != NULL && group[0] != '\0') {
+        struct group *g = getgrnam(group);
+        if (g == NULL) {
+            snprintf(err, err_len, "telemetry_group: no group \"%s\"", group);
+            return -1;
+        }
+        gid = g->gr_gid;
+        mode = 0660;
+    }
+    if (chown(path, (uid_t)-1, gid) != 0 || chmod(path, mode) != 0) {
+        snprintf(err, err_len, "cannot restrict the telemetry socket %s: %s", path,
+                 strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+struct mgmt_tel *mgmt_tel_start(const struct dp_port *ports, unsigned nports,
+                                const struct dp_worker *workers, unsigned nworkers,
+                                const struct dp_ctrl *ctrl, const char *group, char *err,
+                                size_t err_len)
+{
+    if (the_tel != NULL) {
+        snprintf(err, err_len, "telemetry already started");
+        return NULL;
+    }
+    if (restrict_socket(group, err, err_len) < 0)
+        return NULL;
+    struct mgmt_tel *t = calloc(1, sizeof(*t));
+    if (t == NULL) {
+        snprintf(err, err_len, "out of memory");
+        return NULL;
+    }
+    *t = (struct mgmt_tel){.ports = ports,
+                           .nports = nports,
+                           .workers = workers,
+                           .nworkers = nworkers,
+                           .ctrl = ctrl,
+                           .started_ns = now_ns()};
+    pthread_mutex_init(&t->lock, NULL);
+    t->requests = rte_ring_create("veer_tel_req", 64, SOCKET_ID_ANY, RING_F_SC_DEQ);
+    if (t->requests == NULL) {
+        snprintf(err, err_len, "no memory for the telemetry request ring");
+        free(t);
+        return NULL;
+    }
+    the_tel = t;
+    rte_telemetry_register_cmd("/veer/version", cmd_version, "veer's version and uptime");
+    rte_telemetry_register_cmd("/veer/ports", cmd_ports, "Ports: address, MAC, statistics");
+    rte_telemetry_register_cmd("/veer/workers", cmd_workers,
+                               "Per-worker packet counters and drop reasons");
+    rte_telemetry_register_cmd("/veer/control", cmd_control, "Control lcore counters");
+    rte_telemetry_register_cmd("/veer/ike/counters", cmd_ike_counters,
+                               "IKE counters (one per event and refusal reason)");
+    rte_telemetry_register_cmd("/veer/ike/sas", cmd_sas,
+                               "IKE SAs and their Child SAs. Parameters: [FROM]");
+    rte_telemetry_register_cmd("/veer/ike/delete", cmd_delete,
+                               "Deletes an IKE SA. Parameters: SPI_I,SPI_R (hex)");
+    return t;
+}
