@@ -124,7 +124,7 @@ static enum ike_cert_verdict verify1(X509 *x, X509 *inter, uint8_t id_type, cons
     return v;
 }
 
-#define FQDN(s) IKE_ID_FQDN, s, strlen(s)
+#define FQDN(s) IKE_ID_FQDN, (const uint8_t *)(s), strlen(s)
 
 static void test_chain_and_validity(void **state)
 {
