@@ -49,6 +49,8 @@ struct app {
     struct dp_neigh_table neigh;
     struct dp_ctrl ctrl;
     struct mgmt_tel *tel;
+    struct dp_gate_shared gate;
+    uint64_t keys_rotated_ns;
 };
 
 static void usage(FILE *f)
@@ -156,6 +158,12 @@ static int setup(struct app *a)
         fprintf(stderr, "veer: cannot create the IKE context\n");
         return -1;
     }
+    const struct conf_admission *adm = &dp->admission;
+    a->gate.mode = adm->mode;
+    a->gate.rate = adm->rate;
+    a->gate.ntargets = adm->ntargets;
+    memcpy(a->gate.targets, adm->targets, sizeof(a->gate.targets));
+    dp_gate_publish_keys(&a->gate, ike_get_cookie_keys(a->ctrl.ike, &a->keys_rotated_ns));
     for (unsigned w = 0; w < a->nworkers; w++) {
         struct dp_worker *wk = &a->workers[w];
         *wk = (struct dp_worker){.index = w,
@@ -163,7 +171,8 @@ static int setup(struct app *a)
                                  .nports = a->nports,
                                  .to_ctrl = a->ring,
                                  .idle_sleep_us = dp->idle_sleep_us,
-                                 .stop = &stop_requested};
+                                 .stop = &stop_requested,
+                                 .gate = {.shared = &a->gate, .nworkers = a->nworkers}};
         for (unsigned p = 0; p < a->nports && p < DP_MAX_LOCAL; p++)
             wk->local.ip[wk->local.n++] = a->ports[p].ip;
     }
@@ -176,6 +185,25 @@ static int setup(struct app *a)
     return 0;
 }
 
+/*
+ * What the workers' gate needs from the control plane, every tick: fresh
+ * cookie keys after a rotation, and whether it is falling behind (the ring
+ * half full, or half-open SAs close to the cookie threshold).
+ */
+static void publish_load(struct app *a)
+{
+    uint64_t rotated;
+    const struct ike_cookie_keys *keys = ike_get_cookie_keys(a->ctrl.ike, &rotated);
+    if (rotated != a->keys_rotated_ns) {
+        dp_gate_publish_keys(&a->gate, keys);
+        a->keys_rotated_ns = rotated;
+    }
+    unsigned threshold = a->conf.ike.cookie_threshold;
+    bool behind = rte_ring_count(a->ring) > rte_ring_get_capacity(a->ring) / 2 ||
+                  (threshold > 0 && ike_half_open(a->ctrl.ike) >= threshold - threshold / 4);
+    __atomic_store_n(&a->gate.overloaded, behind ? 1u : 0u, __ATOMIC_RELAXED);
+}
+
 static void control_loop(struct app *a)
 {
     uint64_t hz = rte_get_timer_hz(), next_tick = 0;
@@ -185,6 +213,7 @@ static void control_loop(struct app *a)
         uint64_t now = rte_get_timer_cycles();
         if (now >= next_tick) {
             ike_tick(a->ctrl.ike);
+            publish_load(a);
             mgmt_tel_publish(a->tel, a->ctrl.ike);
             if (a->state_file != NULL)
                 mgmt_write_state(a->state_file, a->ctrl.ike, print_dp_counters, a);

@@ -589,6 +589,73 @@ static int port_item(struct loader *l, const yaml_node_t *item, unsigned i, void
     return 0;
 }
 
+/* A redirect target: an IPv4 or IPv6 address, or an FQDN (RFC 5685 gateway identities). */
+static int target_item(struct loader *l, const yaml_node_t *item, unsigned i, void *arg)
+{
+    struct conf_admission *a = arg;
+    const char *s;
+    if (i >= CONF_MAX_REDIRECT)
+        return fail(l, item, "at most %d redirect targets", CONF_MAX_REDIRECT);
+    if (want_scalar(l, item, &s) < 0)
+        return -1;
+    struct ike_gw_id *g = &a->targets[i];
+    struct ike_addr addr;
+    memset(g, 0, sizeof(*g));
+    if (ike_addr_parse(&addr, s, 0) == 0) {
+        g->type = addr.family == 4 ? IKE_GW_IPV4 : IKE_GW_IPV6;
+        g->len = (uint8_t)ike_addr_ip_len(&addr);
+        memcpy(g->value, addr.ip, g->len);
+    } else {
+        size_t n = strlen(s);
+        if (n == 0 || n > IKE_GW_ID_MAX ||
+            strspn(s, "abcdefghijklmnopqrstuvwxyz"
+                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != n)
+            return fail(l, item, "not an IPv4/IPv6 address nor a host name: \"%s\"", s);
+        g->type = IKE_GW_FQDN;
+        g->len = (uint8_t)n;
+        memcpy(g->value, s, n);
+    }
+    a->ntargets = i + 1;
+    return 0;
+}
+
+static int admission_key(struct loader *l, const char *key, const yaml_node_t *v)
+{
+    struct conf_admission *a = &l->conf->dp.admission;
+    const char *s;
+    if (strcmp(key, "mode") == 0) {
+        if (want_scalar(l, v, &s) < 0)
+            return -1;
+        if (strcmp(s, "off") == 0)
+            a->mode = CONF_GATE_OFF;
+        else if (strcmp(s, "on") == 0)
+            a->mode = CONF_GATE_ON;
+        else if (strcmp(s, "auto") == 0)
+            a->mode = CONF_GATE_AUTO;
+        else
+            return fail(l, v, "off, on or auto, got \"%s\"", s);
+        return 0;
+    }
+    if (strcmp(key, "rate") == 0)
+        return want_uint(l, v, 100000000, &a->rate);
+    if (strcmp(key, "redirect_to") == 0)
+        return each_item(l, v, target_item, a);
+    return fail(l, v, "unknown key");
+}
+
+static int admission_section(struct loader *l, const yaml_node_t *v)
+{
+    if (v->type != YAML_MAPPING_NODE)
+        return fail(l, v, "expected a mapping");
+    for (yaml_node_pair_t *g = v->data.mapping.pairs.start; g < v->data.mapping.pairs.top; g++) {
+        const char *k = scalar(yaml_document_get_node(&l->doc, g->key));
+        snprintf(l->path, sizeof(l->path), "dataplane.admission.%s", k ? k : "?");
+        if (admission_key(l, k ? k : "", yaml_document_get_node(&l->doc, g->value)) < 0)
+            return -1;
+    }
+    return 0;
+}
+
 static int dataplane_key(struct loader *l, const char *key, const yaml_node_t *v)
 {
     struct conf_dataplane *dp = &l->conf->dp;
@@ -610,6 +677,8 @@ static int dataplane_key(struct loader *l, const char *key, const yaml_node_t *v
     }
     if (strcmp(key, "ports") == 0)
         return each_item(l, v, port_item, dp);
+    if (strcmp(key, "admission") == 0)
+        return admission_section(l, v);
     if (strcmp(key, "telemetry_group") == 0) {
         const char *s;
         if (want_scalar(l, v, &s) < 0)
@@ -630,6 +699,8 @@ static int dataplane_section(struct loader *l, const yaml_node_t *v)
     dp->workers = 1;
     dp->mbufs = 8192;
     dp->ring_size = 4096;
+    dp->admission.mode = CONF_GATE_AUTO;
+    dp->admission.rate = 5000;
     if (v->type != YAML_MAPPING_NODE)
         return fail(l, v, "expected a mapping");
     for (yaml_node_pair_t *g = v->data.mapping.pairs.start; g < v->data.mapping.pairs.top; g++) {

@@ -28,6 +28,21 @@ struct conf_port {
     unsigned rx_desc, tx_desc;
 };
 
+/* Admission of new IKE_SA_INITs on the worker cores (dataplane.admission). */
+enum conf_gate_mode {
+    CONF_GATE_OFF,  /* everything goes to the control lcore */
+    CONF_GATE_ON,   /* nothing new does without a cookie: REDIRECT or COOKIE from the workers */
+    CONF_GATE_AUTO, /* up to `rate` per second, and only while the control lcore keeps up */
+};
+
+#define CONF_MAX_REDIRECT 8
+struct conf_admission {
+    enum conf_gate_mode mode;
+    unsigned rate; /* IKE_SA_INIT per second let through in auto mode */
+    unsigned ntargets;
+    struct ike_gw_id targets[CONF_MAX_REDIRECT]; /* where REDIRECT sends clients, in turn */
+};
+
 /* The `dataplane:` section: only app/veer reads it; veer-ike ignores it. */
 struct conf_dataplane {
     bool present;
@@ -36,6 +51,7 @@ struct conf_dataplane {
     unsigned mbufs;           /* per port */
     unsigned ring_size;       /* worker -> control ring (IKE, ARP) */
     char telemetry_group[32]; /* group allowed on the telemetry socket; "": owner only */
+    struct conf_admission admission;
     unsigned nports;
     struct conf_port ports[CONF_MAX_PORTS];
 };

@@ -29,7 +29,12 @@
     X(drop_ring_full)     /* the control ring was full: counted, never waited for */               \
     X(drop_no_esp_engine) /* ESP before the ESP engine is wired in */                              \
     X(drop_no_policy)     /* plaintext matching no Child SA */                                     \
-    X(drop_tx_full)
+    X(drop_tx_full)                                                                                \
+    X(gate_admitted)        /* new IKE_SA_INIT let through to the control lcore */                 \
+    X(gate_cookie_admitted) /* came back with a valid cookie: let through first */                 \
+    X(gate_redirects)       /* answered by the worker with REDIRECT */                             \
+    X(gate_cookies)         /* answered by the worker with COOKIE */                               \
+    X(gate_malformed)       /* malformed IKE_SA_INIT: no reply, never */
 
 #define DP_X_FIELD(n) uint64_t n;
 struct dp_worker_counters {

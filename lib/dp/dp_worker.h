@@ -10,6 +10,7 @@
 
 #include "dp_classify.h"
 #include "dp_counters.h"
+#include "dp_gate.h"
 #include "dp_port.h"
 
 #define DP_BURST 32
@@ -22,6 +23,7 @@ struct dp_worker {
     struct dp_local_addrs local;
     unsigned idle_sleep_us; /* 0: busy-poll */
     const volatile bool *stop;
+    struct dp_gate_worker gate;
     struct dp_worker_counters counters;
 };
 

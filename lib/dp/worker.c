@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "dp_worker.h"
 
+#include <string.h>
+#include <time.h>
+
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
@@ -10,6 +13,7 @@
 
 struct buckets {
     struct rte_mbuf *ctrl[DP_BURST], *esp[DP_BURST], *plain[DP_BURST], *drop[DP_BURST];
+    /* drop[] also takes what the gate refuses, so it never exceeds one burst either */
     unsigned nctrl, nesp, nplain, ndrop;
 };
 
@@ -36,9 +40,50 @@ static void sort_burst(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n, 
     }
 }
 
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    /* The control lcore's clock too: cookie grace periods are compared across both. */
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* New IKE_SA_INITs meet the admission gate: some are answered here and sent straight back. */
+static void gate_burst(struct dp_worker *w, struct buckets *b)
+{
+    struct rte_mbuf *pass[DP_BURST], *reply[DP_BURST];
+    unsigned npass = 0, nreply = 0;
+    uint64_t now = now_ns();
+    for (unsigned i = 0; i < b->nctrl; i++) {
+        switch (dp_gate_check(&w->gate, b->ctrl[i], now, &w->counters)) {
+        case DP_GATE_PASS:
+            pass[npass++] = b->ctrl[i];
+            break;
+        case DP_GATE_REPLIED:
+            reply[nreply++] = b->ctrl[i];
+            break;
+        default:
+            b->drop[b->ndrop++] = b->ctrl[i];
+            break;
+        }
+    }
+    memcpy(b->ctrl, pass, npass * sizeof(pass[0]));
+    b->nctrl = npass;
+    /* A burst comes from one port: the replies go back out of it. */
+    if (nreply > 0) {
+        uint16_t sent =
+            rte_eth_tx_burst(reply[0]->port, (uint16_t)w->index, reply, (uint16_t)nreply);
+        w->counters.tx_packets += sent;
+        w->counters.drop_tx_full += nreply - sent;
+        rte_pktmbuf_free_bulk(reply + sent, nreply - sent);
+    }
+}
+
 static void handle_burst(struct dp_worker *w, struct buckets *b)
 {
     struct dp_worker_counters *c = &w->counters;
+    if (b->nctrl > 0)
+        gate_burst(w, b);
     if (b->nctrl > 0) {
         unsigned sent = rte_ring_enqueue_burst(w->to_ctrl, (void **)b->ctrl, b->nctrl, NULL);
         c->to_control += sent;

@@ -234,6 +234,16 @@ void ike_child_usage(struct ike_ctx *ctx, uint32_t child_spi_in, uint64_t bytes)
 
 const struct ike_counters *ike_get_counters(const struct ike_ctx *ctx);
 
+/*
+ * The cookie secrets of the control plane (rotated by ike_tick()), for the
+ * worker cores' stateless responder: a cookie either side hands out is
+ * accepted by both. `rotated_ns` changes at every rotation.
+ */
+struct ike_cookie_keys;
+const struct ike_cookie_keys *ike_get_cookie_keys(const struct ike_ctx *ctx, uint64_t *rotated_ns);
+/* Responder SAs between IKE_SA_INIT and IKE_AUTH: the control plane's load. */
+unsigned ike_half_open(const struct ike_ctx *ctx);
+
 /* A read-only view of one SA, for telemetry and tests. */
 #define IKE_INFO_MAX_CHILDREN 8
 struct ike_sa_info {

@@ -620,6 +620,18 @@ int ike_initiate(struct ike_ctx *ctx, unsigned peer, const struct ike_addr *loca
     return rc;
 }
 
+const struct ike_cookie_keys *ike_get_cookie_keys(const struct ike_ctx *ctx, uint64_t *rotated_ns)
+{
+    if (rotated_ns != NULL)
+        *rotated_ns = ctx->cookie_rotated_ns;
+    return &ctx->cookies;
+}
+
+unsigned ike_half_open(const struct ike_ctx *ctx)
+{
+    return ctx->nhalf_open;
+}
+
 const struct ike_counters *ike_get_counters(const struct ike_ctx *ctx)
 {
     return &ctx->counters;

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The admission gate every worker applies to new IKE_SA_INIT requests (SPIr
+ * zero) before they may cost the control lcore a DH computation. Open: the
+ * request goes to the control lcore. Closed: the worker answers it itself with
+ * lib/ike's stateless responder — REDIRECT to another gateway for a client
+ * that supports it, COOKIE for the rest — and a request returning a valid
+ * cookie is let through ahead of everything else. No locks, no per-client
+ * state: what the workers share is written by the control lcore only.
+ */
+#ifndef VEER_DP_GATE_H
+#define VEER_DP_GATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+
+#include "conf.h"
+#include "dp_counters.h"
+#include "ike_cookie.h"
+#include "ike_stateless.h"
+
+/* Written by the control lcore, read by every worker. */
+struct dp_gate_shared {
+    uint32_t mode;       /* enum conf_gate_mode, changeable at run time */
+    uint32_t overloaded; /* auto mode: the control lcore says it cannot keep up */
+    uint64_t rate;       /* auto mode: requests per second let through, over all workers */
+    uint32_t keys_seq;   /* odd while the cookie keys below are being replaced */
+    struct ike_cookie_keys keys;
+    unsigned ntargets;
+    struct ike_gw_id targets[CONF_MAX_REDIRECT];
+};
+
+/* One worker's view: its copy of the keys, its token bucket, its turn in the target list. */
+struct dp_gate_worker {
+    const struct dp_gate_shared *shared;
+    unsigned nworkers;
+    uint32_t keys_seq;
+    struct ike_cookie_keys keys;
+    uint64_t tokens_milli; /* thousandths of a request */
+    uint64_t last_ns;
+    unsigned next_target;
+};
+
+enum dp_gate_verdict {
+    DP_GATE_PASS,    /* not a new IKE_SA_INIT, or admitted: to the control lcore */
+    DP_GATE_REPLIED, /* the mbuf now holds the reply: send it back on the same port */
+    DP_GATE_DROP,    /* malformed: counted, to be freed */
+};
+
+/* Control lcore: publishes new cookie keys (after a rotation) to the workers. */
+void dp_gate_publish_keys(struct dp_gate_shared *s, const struct ike_cookie_keys *keys);
+
+/* A worker: decides for one control-class packet, and builds the reply in place. */
+enum dp_gate_verdict dp_gate_check(struct dp_gate_worker *g, struct rte_mbuf *m, uint64_t now_ns,
+                                   struct dp_worker_counters *c);
+
+#endif
