@@ -176,7 +176,7 @@ static int setup(struct app *a)
         for (unsigned p = 0; p < a->nports && p < DP_MAX_LOCAL; p++)
             wk->local.ip[wk->local.n++] = a->ports[p].ip;
     }
-    a->tel = mgmt_tel_start(a->ports, a->nports, a->workers, a->nworkers, &a->ctrl,
+    a->tel = mgmt_tel_start(a->ports, a->nports, a->workers, a->nworkers, &a->ctrl, &a->gate,
                             a->conf.dp.telemetry_group, err, sizeof(err));
     if (a->tel == NULL) {
         fprintf(stderr, "veer: %s\n", err);

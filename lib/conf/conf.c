@@ -343,6 +343,31 @@ static int ts_item(struct loader *l, const yaml_node_t *item, unsigned i, void *
     return parse_ts(l, item, &dst[i]);
 }
 
+/* A gateway identity (RFC 5685): an IPv4 or IPv6 address, or a host name. */
+static int parse_gw_id(struct loader *l, const yaml_node_t *item, struct ike_gw_id *g)
+{
+    const char *s;
+    if (want_scalar(l, item, &s) < 0)
+        return -1;
+    struct ike_addr addr;
+    memset(g, 0, sizeof(*g));
+    if (ike_addr_parse(&addr, s, 0) == 0) {
+        g->type = addr.family == 4 ? IKE_GW_IPV4 : IKE_GW_IPV6;
+        g->len = (uint8_t)ike_addr_ip_len(&addr);
+        memcpy(g->value, addr.ip, g->len);
+    } else {
+        size_t n = strlen(s);
+        if (n == 0 || n > IKE_GW_ID_MAX ||
+            strspn(s, "abcdefghijklmnopqrstuvwxyz"
+                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != n)
+            return fail(l, item, "not an IPv4/IPv6 address nor a host name: \"%s\"", s);
+        g->type = IKE_GW_FQDN;
+        g->len = (uint8_t)n;
+        memcpy(g->value, s, n);
+    }
+    return 0;
+}
+
 /* Lifetimes and liveness of a peer; 1 when `key` is none of them. */
 static int peer_lifetime_key(struct loader *l, struct ike_peer_cfg *p, const char *key,
                              const yaml_node_t *v)
@@ -459,6 +484,8 @@ static int peer_key(struct loader *l, struct ike_peer_cfg *p, const char *key, c
         a.local = key[0] == 'l';
         return each_item(l, v, ts_item, &a);
     }
+    if (strcmp(key, "redirect_to") == 0)
+        return parse_gw_id(l, v, &p->auth_redirect);
     int rc = peer_lifetime_key(l, p, key, v);
     if (rc <= 0)
         return rc;
@@ -589,32 +616,13 @@ static int port_item(struct loader *l, const yaml_node_t *item, unsigned i, void
     return 0;
 }
 
-/* A redirect target: an IPv4 or IPv6 address, or an FQDN (RFC 5685 gateway identities). */
 static int target_item(struct loader *l, const yaml_node_t *item, unsigned i, void *arg)
 {
     struct conf_admission *a = arg;
-    const char *s;
     if (i >= CONF_MAX_REDIRECT)
         return fail(l, item, "at most %d redirect targets", CONF_MAX_REDIRECT);
-    if (want_scalar(l, item, &s) < 0)
+    if (parse_gw_id(l, item, &a->targets[i]) < 0)
         return -1;
-    struct ike_gw_id *g = &a->targets[i];
-    struct ike_addr addr;
-    memset(g, 0, sizeof(*g));
-    if (ike_addr_parse(&addr, s, 0) == 0) {
-        g->type = addr.family == 4 ? IKE_GW_IPV4 : IKE_GW_IPV6;
-        g->len = (uint8_t)ike_addr_ip_len(&addr);
-        memcpy(g->value, addr.ip, g->len);
-    } else {
-        size_t n = strlen(s);
-        if (n == 0 || n > IKE_GW_ID_MAX ||
-            strspn(s, "abcdefghijklmnopqrstuvwxyz"
-                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != n)
-            return fail(l, item, "not an IPv4/IPv6 address nor a host name: \"%s\"", s);
-        g->type = IKE_GW_FQDN;
-        g->len = (uint8_t)n;
-        memcpy(g->value, s, n);
-    }
     a->ntargets = i + 1;
     return 0;
 }

@@ -69,6 +69,11 @@ struct ike_peer_cfg {
     uint8_t remote_auth;           /* how the peer must authenticate to us */
     const struct ike_cred *cred;   /* local_auth pubkey: our certificate(s) and key */
     const struct ike_trust *trust; /* remote_auth pubkey: CAs the peer's certificate chains to */
+    /*
+     * Redirect in IKE_AUTH (RFC 5685 6): a client that authenticates under this
+     * peer configuration and supports redirection is sent here (type 0: never).
+     */
+    struct ike_gw_id auth_redirect;
 };
 
 enum ike_peer_auth { IKE_PEER_AUTH_PSK, IKE_PEER_AUTH_PUBKEY };
@@ -88,6 +93,12 @@ struct ike_config {
     unsigned cookie_rotate_s; /* new cookie secret this often; the last one stays valid as long */
     /* IP datagrams longer than this are sent as IKE fragments (RFC 7383) if the peer takes them. */
     unsigned fragment_size;
+    /* RFC 5685: a redirected client is deleted this long after it was told (0: 10 s). */
+    unsigned redirect_grace_s;
+    /* veer as initiator: at most max_redirects (0: 5) redirects within this many seconds (0: 300).
+     */
+    unsigned max_redirects;
+    unsigned redirect_loop_period_s;
 };
 
 /* ---- what the control plane gives the dataplane ---- */
@@ -174,6 +185,10 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(rx_fragments_dropped)                                                                        \
     X(rx_reassembled)                                                                              \
     X(tx_fragmented)                                                                               \
+    X(redirects_sent)     /* REDIRECT in IKE_AUTH or INFORMATIONAL (the workers count theirs) */   \
+    X(redirects_followed) /* veer as initiator went to another gateway */                          \
+    X(redirect_loops)     /* refused: too many redirects too quickly (RFC 5685 9.1) */             \
+    X(redirect_refused)   /* bad nonce data, unusable gateway identity, unsolicited */             \
     X(cookies_sent)                                                                                \
     X(cookies_accepted)                                                                            \
     X(cookies_rejected)                                                                            \
@@ -226,6 +241,15 @@ int ike_delete(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r);
 int ike_rekey_ike(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r);
 int ike_rekey_child(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r, uint32_t child_spi_in);
 int ike_delete_child(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r, uint32_t child_spi_in);
+/*
+ * Gateway-initiated redirect (RFC 5685 5): tells the client of this IKE SA to
+ * go to `gw` and deletes the SA after redirect_grace_s. -ENOTSUP when the
+ * client did not announce redirect support, -EBUSY with a request outstanding.
+ */
+int ike_redirect(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r, const struct ike_gw_id *gw);
+/* Redirects every established responder SA that supports it ("drain"); returns how many. */
+unsigned ike_redirect_all(struct ike_ctx *ctx, const struct ike_gw_id *gw);
+
 /* A further Child SA with the peer configuration's proposals and selectors. */
 int ike_create_child(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r);
 

@@ -332,7 +332,8 @@ static void put_ts(struct ike_writer *w, uint8_t which, const struct ike_ts *ts,
 struct auth_reply {
     uint16_t child_error; /* notify sent instead of a Child SA, 0 when created */
     struct ike_child_sa *child;
-    unsigned ncerts; /* of ours to send, after the initiator's CERTREQ; 0: all */
+    unsigned ncerts;                  /* of ours to send, after the initiator's CERTREQ; 0: all */
+    const struct ike_gw_id *redirect; /* RFC 5685 6: go there instead; no Child SA */
 };
 
 static int build_auth_reply(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_writer *w, void *arg)
@@ -342,6 +343,8 @@ static int build_auth_reply(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_w
     int rc = put_id_auth(sa, w, r->ncerts);
     if (rc < 0)
         return rc;
+    if (r->redirect != NULL)
+        return ike_notify_redirect_encode(w, r->redirect, NULL);
     if (r->child_error != 0)
         return ike_notify_encode_simple(w, r->child_error, NULL, 0);
     if (r->child == NULL)
@@ -449,9 +452,11 @@ void ike_auth_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_m
     }
     sa->peer = peer;
     remember_id(sa, &idi);
-    struct auth_reply reply = {
-        .child_error = 0, .child = NULL, .ncerts = certs_wanted(ctx, peer, m)};
-    if (ike_msg_find(m, IKE_PL_SA, NULL) != NULL) {
+    struct auth_reply reply = {.child_error = 0,
+                               .child = NULL,
+                               .ncerts = certs_wanted(ctx, peer, m),
+                               .redirect = ike_redirect_in_auth(sa)};
+    if (reply.redirect == NULL && ike_msg_find(m, IKE_PL_SA, NULL) != NULL) {
         reply.child = ike_child_new(ctx, sa);
         reply.child_error = reply.child == NULL ? IKE_N_TEMPORARY_FAILURE
                                                 : responder_child(ctx, sa, m, reply.child);
@@ -469,6 +474,12 @@ void ike_auth_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_m
         return;
     }
     ike_sa_set_state(ctx, sa, IKE_SA_ESTABLISHED, "IKE_AUTH done");
+    if (reply.redirect != NULL) {
+        /* Authenticated, and sent elsewhere: it deletes this SA, or we do after the grace time. */
+        ctx->counters.redirects_sent++;
+        sa->redirect_delete_ns = ike_now(ctx) + (uint64_t)ctx->cfg.redirect_grace_s * 1000000000ull;
+        return;
+    }
     if (ike_msg_find_notify(m, IKE_N_INITIAL_CONTACT) != NULL)
         ike_initial_contact(ctx, sa);
 }
@@ -554,6 +565,11 @@ void ike_auth_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_
     }
     remember_id(sa, &idr);
     ike_sa_set_state(ctx, sa, IKE_SA_ESTABLISHED, "IKE_AUTH done");
+    /* Redirected after authenticating (RFC 5685 6): go, and close this SA behind us. */
+    if (ike_redirect_follow(ctx, sa, m, false) == IKE_REDIRECT_DONE) {
+        ike_info_start_delete_ike(ctx, sa);
+        return;
+    }
     if (ike_msg_find(m, IKE_PL_SA, NULL) == NULL) {
         const struct ike_pl *pl = NULL;
         for (unsigned i = 0; i < m->npayloads && pl == NULL; i++) {

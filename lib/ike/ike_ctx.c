@@ -93,6 +93,14 @@ struct ike_ctx *ike_ctx_new(const struct ike_config *cfg, const struct ike_backe
         ctx->cfg.cookie_rotate_s = 300;
     if (ctx->cfg.fragment_size == 0)
         ctx->cfg.fragment_size = 1280;
+    if (ctx->cfg.redirect_grace_s == 0)
+        ctx->cfg.redirect_grace_s = 10;
+    if (ctx->cfg.max_redirects == 0)
+        ctx->cfg.max_redirects = 5;
+    if (ctx->cfg.redirect_loop_period_s == 0)
+        ctx->cfg.redirect_loop_period_s = 300;
+    ctx->redirect_hist =
+        calloc(ctx->cfg.npeers > 0 ? ctx->cfg.npeers : 1, sizeof(*ctx->redirect_hist));
     ike_cookie_init(ctx);
     ctx->nbuckets = 1;
     while (ctx->nbuckets < ctx->cfg.max_sas && ctx->nbuckets < (1u << 24))
@@ -154,6 +162,7 @@ void ike_ctx_free(struct ike_ctx *ctx)
     }
     free(ctx->by_ours);
     free(ctx->by_theirs);
+    free(ctx->redirect_hist);
     free(ctx);
 }
 
@@ -580,6 +589,12 @@ static void tick_sa(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t now)
     }
     if (sa->delete_queued && (sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_REKEYED)) {
         sa->delete_queued = false;
+        ike_info_start_delete_ike(ctx, sa);
+        return;
+    }
+    if (sa->state == IKE_SA_ESTABLISHED && sa->redirect_delete_ns != 0 &&
+        now >= sa->redirect_delete_ns) {
+        /* A redirected client that did not leave by itself. */
         ike_info_start_delete_ike(ctx, sa);
         return;
     }

@@ -55,6 +55,7 @@ enum ike_req_kind {
     IKE_REQ_NEW_CHILD,    /* CREATE_CHILD_SA for a new Child SA */
     IKE_REQ_REKEY_CHILD,  /* CREATE_CHILD_SA rekeying Child SA old_spi */
     IKE_REQ_REKEY_IKE,    /* CREATE_CHILD_SA rekeying this IKE SA */
+    IKE_REQ_REDIRECT,     /* INFORMATIONAL with N(REDIRECT) (RFC 5685 5) */
 };
 
 struct ike_pending {
@@ -140,6 +141,18 @@ struct ike_sa {
     /* Certificates (auth_cert.c): what the peer said in IKE_SA_INIT. */
     uint8_t peer_hashes;   /* its SIGNATURE_HASH_ALGORITHMS (RFC 7427 4), IKE_HASH_BIT()s */
     uint8_t certs_to_send; /* initiator: how many of our certificates its CERTREQ wants; 0 all */
+    /* Redirect (redirect.c, RFC 5685). */
+    bool redirect_supported;  /* the initiator sent REDIRECT_SUPPORTED or REDIRECTED_FROM */
+    bool has_redirected_from; /* initiator: we were sent here from redirected_from */
+    struct ike_gw_id redirected_from;
+    uint64_t redirect_delete_ns; /* redirected client: delete the SA then */
+};
+
+/* When veer as initiator was redirected lately, per peer configuration (loop detection). */
+#define IKE_REDIRECT_HIST 16
+struct ike_redirect_hist {
+    uint64_t at_ns[IKE_REDIRECT_HIST];
+    unsigned n;
 };
 
 struct ike_ctx {
@@ -154,7 +167,8 @@ struct ike_ctx {
     struct ike_sa **by_theirs;
     unsigned nsas;
     uint8_t buf[IKE_MSG_BUF + IKE_NON_ESP_MARKER_LEN];
-    uint8_t reasm_buf[IKE_REASM_MAX]; /* the joined plaintext of a reassembled message */
+    uint8_t reasm_buf[IKE_REASM_MAX];        /* the joined plaintext of a reassembled message */
+    struct ike_redirect_hist *redirect_hist; /* one per configured peer */
 };
 
 /* ---- SA table and life cycle (ike_ctx.c) ---- */
@@ -310,6 +324,29 @@ uint64_t ike_deadline(struct ike_ctx *ctx, const struct ike_peer_cfg *peer, unsi
 struct ike_sa *ike_sa_create_rekeyed(struct ike_ctx *ctx, struct ike_sa *old, bool initiator,
                                      uint64_t spi_i, uint64_t spi_r);
 uint64_t ike_sa_fresh_spi(struct ike_ctx *ctx);
+
+/* ---- Redirect (redirect.c, RFC 5685) ---- */
+
+/* Initiator, IKE_SA_INIT: writes REDIRECTED_FROM or REDIRECT_SUPPORTED. */
+void ike_redirect_announce(const struct ike_sa *sa, struct ike_writer *w);
+/* Responder, IKE_SA_INIT request: whether the client can be redirected. */
+bool ike_redirect_client_supports(const struct ike_msg *m);
+/*
+ * Initiator: a REDIRECT in an IKE_SA_INIT response (`nonce_check`: its nonce
+ * data must be our Ni), an IKE_AUTH response or an INFORMATIONAL request.
+ * Starts an IKE SA to the new gateway unless the loop limit says no.
+ */
+enum ike_redirect_outcome {
+    IKE_REDIRECT_NONE,    /* no REDIRECT in m */
+    IKE_REDIRECT_IGNORED, /* forged or unusable: go on as if it were not there */
+    IKE_REDIRECT_DONE,    /* followed, or refused by the loop limit: `sa` is to end */
+};
+enum ike_redirect_outcome ike_redirect_follow(struct ike_ctx *ctx, struct ike_sa *sa,
+                                              const struct ike_msg *m, bool nonce_check);
+/* Responder, IKE_AUTH: the gateway this client is to be sent to, or NULL. */
+const struct ike_gw_id *ike_redirect_in_auth(const struct ike_sa *sa);
+/* Responder: starts the INFORMATIONAL REDIRECT of an established SA. */
+int ike_redirect_start(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_gw_id *gw);
 
 /* ---- DoS protection and stale SAs (ike_ctx.c) ---- */
 

@@ -161,6 +161,7 @@ void ike_init_request(struct ike_ctx *ctx, const struct ike_addr *local,
     sa->dh = ike_dh_new(chosen.dh);
     sa->nat_detected = nat_seen(m, sa, 0);
     sa->frag_ok = ike_msg_find_notify(m, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED) != NULL;
+    sa->redirect_supported = ike_redirect_client_supports(m);
     ike_auth_read_init(ctx, sa, m);
     if (sa->dh == NULL || derive(ctx, sa, &ke) < 0 || ike_keep(&sa->init_i, msg, len, 0) < 0) {
         ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "cannot set up keys");
@@ -224,6 +225,7 @@ static int send_init(struct ike_ctx *ctx, struct ike_sa *sa)
     const struct ike_bytes ni = {sa->ni, sa->ni_len};
     ike_nonce_encode(&w, &ni);
     put_natd(&w, sa, 0);
+    ike_redirect_announce(sa, &w);
     /* We take fragments (RFC 7383): IKE_AUTH with certificates need not be IP-fragmented. */
     ike_notify_encode_simple(&w, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED, NULL, 0);
     ike_auth_put_init(ctx, sa, &w);
@@ -289,6 +291,11 @@ void ike_init_response(struct ike_ctx *ctx, struct ike_sa *sa, const uint8_t *ms
                        const struct ike_msg *m)
 {
     if (ike_msg_find(m, IKE_PL_SA, NULL) == NULL) {
+        enum ike_redirect_outcome r = ike_redirect_follow(ctx, sa, m, true);
+        if (r == IKE_REDIRECT_DONE)
+            ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "redirected in IKE_SA_INIT");
+        if (r != IKE_REDIRECT_NONE)
+            return;
         if (!retry_on_notify(ctx, sa, m)) {
             ctx->counters.no_proposal_chosen++;
             ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "IKE_SA_INIT refused");

@@ -62,6 +62,14 @@ void ike_info_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_m
     }
     /* Anything else (an empty request is a liveness check) gets an empty answer. */
     ike_send_encrypted(ctx, sa, IKE_EXCH_INFORMATIONAL, true, msg_id, build_delete, &reply);
+    /* The gateway sends us elsewhere (RFC 5685 5): connect there, and close this SA. */
+    if (sa->state == IKE_SA_ESTABLISHED &&
+        ike_redirect_follow(ctx, sa, m, false) == IKE_REDIRECT_DONE) {
+        if (sa->request.buf == NULL)
+            ike_info_start_delete_ike(ctx, sa);
+        else
+            sa->delete_queued = true;
+    }
 }
 
 void ike_info_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m,

@@ -16,6 +16,9 @@
  * DPDK 22.11 nests only arrays of numbers or strings, so lists come by column:
  * "spi_i": [...], "state": [...], element i of every array describing SA i.
  *   /veer/ike/delete,SPI_I,SPI_R   deletes an IKE SA (hex SPIs, as listed)
+ *   /veer/ike/redirect,SPI_I,SPI_R,GATEWAY   sends its client elsewhere (RFC 5685 5)
+ *   /veer/ike/drain,GATEWAY   the same for every client that supports it
+ *   /veer/admission[,off|on|auto]   the workers' gate: shown, or switched at run time
  */
 #ifndef VEER_MGMT_TELEMETRY_H
 #define VEER_MGMT_TELEMETRY_H
@@ -23,6 +26,7 @@
 #include <stdint.h>
 
 #include "dp_ctrl.h"
+#include "dp_gate.h"
 #include "dp_port.h"
 #include "dp_worker.h"
 #include "ike.h"
@@ -36,8 +40,8 @@ struct mgmt_tel;
  */
 struct mgmt_tel *mgmt_tel_start(const struct dp_port *ports, unsigned nports,
                                 const struct dp_worker *workers, unsigned nworkers,
-                                const struct dp_ctrl *ctrl, const char *group, char *err,
-                                size_t err_len);
+                                const struct dp_ctrl *ctrl, struct dp_gate_shared *gate,
+                                const char *group, char *err, size_t err_len);
 
 /* Control lcore, every loop: answers queued write commands. */
 void mgmt_tel_serve(struct mgmt_tel *t, struct ike_ctx *ike);

@@ -33,8 +33,12 @@ struct sa_view {
 
 enum request_state { REQ_PENDING, REQ_DONE, REQ_ABANDONED };
 
+enum request_kind { REQ_DELETE, REQ_REDIRECT, REQ_DRAIN };
+
 struct request {
+    enum request_kind kind;
     uint64_t spi_i, spi_r;
+    struct ike_gw_id gw;
     int result;
     int state; /* enum request_state, atomically */
 };
@@ -45,6 +49,7 @@ struct mgmt_tel {
     const struct dp_worker *workers;
     unsigned nworkers;
     const struct dp_ctrl *ctrl;
+    struct dp_gate_shared *gate;
     uint64_t started_ns;
     struct rte_ring *requests;
     pthread_mutex_t lock; /* guards the snapshot below */
@@ -201,6 +206,30 @@ static int cmd_control(const char *cmd, const char *params, struct rte_tel_data 
     return 0;
 }
 
+static const char *const gate_modes[] = {"off", "on", "auto"};
+
+static int cmd_admission(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+    (void)cmd;
+    struct dp_gate_shared *g = the_tel->gate;
+    if (!no_params(params)) {
+        unsigned mode = 0;
+        while (mode < 3 && strcmp(params, gate_modes[mode]) != 0)
+            mode++;
+        if (mode == 3)
+            return error_object(d, "/veer/admission[,off|on|auto], got \"%s\"", params);
+        /* Workers read it with every new IKE_SA_INIT: no restart, no lock. */
+        __atomic_store_n(&g->mode, mode, __ATOMIC_RELAXED);
+    }
+    rte_tel_data_start_dict(d);
+    rte_tel_data_add_dict_string(d, "mode",
+                                 gate_modes[__atomic_load_n(&g->mode, __ATOMIC_RELAXED) % 3]);
+    rte_tel_data_add_dict_u64(d, "rate", g->rate);
+    rte_tel_data_add_dict_u64(d, "overloaded", __atomic_load_n(&g->overloaded, __ATOMIC_RELAXED));
+    rte_tel_data_add_dict_u64(d, "redirect_targets", g->ntargets);
+    return 0;
+}
+
 static int cmd_ike_counters(const char *cmd, const char *params, struct rte_tel_data *d)
 {
     (void)cmd;
@@ -287,19 +316,30 @@ static bool parse_spi_pair(const char *params, uint64_t *spi_i, uint64_t *spi_r)
     return errno == 0 && end != second && *end == '\0' && second[0] != '-' && *spi_i != 0;
 }
 
-static int cmd_delete(const char *cmd, const char *params, struct rte_tel_data *d)
+/* A gateway identity: an IPv4 or IPv6 address, or a host name. */
+static bool parse_gw(const char *s, struct ike_gw_id *gw)
 {
-    (void)cmd;
-    struct request *r = calloc(1, sizeof(*r));
-    if (r == NULL)
-        return -ENOMEM;
-    if (!parse_spi_pair(params, &r->spi_i, &r->spi_r)) {
-        free(r);
-        return error_object(d,
-                            "usage: /veer/ike/delete,SPI_I,SPI_R (hex, as /veer/ike/sas "
-                            "lists them), got \"%s\"",
-                            params);
+    struct ike_addr a;
+    memset(gw, 0, sizeof(*gw));
+    if (ike_addr_parse(&a, s, 0) == 0) {
+        gw->type = a.family == 4 ? IKE_GW_IPV4 : IKE_GW_IPV6;
+        gw->len = (uint8_t)ike_addr_ip_len(&a);
+        memcpy(gw->value, a.ip, gw->len);
+        return true;
     }
+    size_t n = strlen(s);
+    if (n == 0 || n > IKE_GW_ID_MAX ||
+        strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != n)
+        return false;
+    gw->type = IKE_GW_FQDN;
+    gw->len = (uint8_t)n;
+    memcpy(gw->value, s, n);
+    return true;
+}
+
+/* Hands r to the control lcore and waits for its answer. */
+static int run_request(struct rte_tel_data *d, struct request *r)
+{
     if (rte_ring_enqueue(the_tel->requests, r) != 0) {
         free(r);
         return error_object(d, "too many requests queued; try again");
@@ -316,14 +356,76 @@ static int cmd_delete(const char *cmd, const char *params, struct rte_tel_data *
     int rc = r->result;
     char spis[40];
     snprintf(spis, sizeof(spis), "%016" PRIx64 "_%016" PRIx64, r->spi_i, r->spi_r);
+    enum request_kind kind = r->kind;
     free(r);
     if (rc == -ENOENT)
-        return error_object(d, "no IKE SA %s", spis);
+        return error_object(d, "no established IKE SA %s", spis);
+    if (rc == -ENOTSUP)
+        return error_object(d, "the client of %s did not announce redirect support", spis);
     if (rc < 0)
-        return error_object(d, "delete failed: %s", strerror(-rc));
+        return error_object(d, "failed: %s", strerror(-rc));
     rte_tel_data_start_dict(d);
-    rte_tel_data_add_dict_string(d, "deleting", spis);
+    if (kind == REQ_DRAIN)
+        rte_tel_data_add_dict_u64(d, "redirected", (uint64_t)rc);
+    else
+        rte_tel_data_add_dict_string(d, kind == REQ_DELETE ? "deleting" : "redirecting", spis);
     return 0;
+}
+
+static int cmd_delete(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+    (void)cmd;
+    struct request *r = calloc(1, sizeof(*r));
+    if (r == NULL)
+        return -ENOMEM;
+    r->kind = REQ_DELETE;
+    if (!parse_spi_pair(params, &r->spi_i, &r->spi_r)) {
+        free(r);
+        return error_object(d,
+                            "usage: /veer/ike/delete,SPI_I,SPI_R (hex, as /veer/ike/sas "
+                            "lists them), got \"%s\"",
+                            params);
+    }
+    return run_request(d, r);
+}
+
+static int cmd_redirect(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+    (void)cmd;
+    struct request *r = calloc(1, sizeof(*r));
+    if (r == NULL)
+        return -ENOMEM;
+    r->kind = REQ_REDIRECT;
+    char spis[64] = "";
+    const char *last = params != NULL ? strrchr(params, ',') : NULL;
+    if (last != NULL && (size_t)(last - params) < sizeof(spis))
+        memcpy(spis, params, (size_t)(last - params));
+    if (last == NULL || !parse_spi_pair(spis, &r->spi_i, &r->spi_r) ||
+        !parse_gw(last + 1, &r->gw)) {
+        free(r);
+        return error_object(d,
+                            "usage: /veer/ike/redirect,SPI_I,SPI_R,GATEWAY (an address or host "
+                            "name), got \"%s\"",
+                            params != NULL ? params : "");
+    }
+    return run_request(d, r);
+}
+
+static int cmd_drain(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+    (void)cmd;
+    struct request *r = calloc(1, sizeof(*r));
+    if (r == NULL)
+        return -ENOMEM;
+    r->kind = REQ_DRAIN;
+    if (params == NULL || !parse_gw(params, &r->gw)) {
+        free(r);
+        return error_object(d,
+                            "usage: /veer/ike/drain,GATEWAY (an address or host name), got "
+                            "\"%s\"",
+                            params != NULL ? params : "");
+    }
+    return run_request(d, r);
 }
 
 void mgmt_tel_serve(struct mgmt_tel *t, struct ike_ctx *ike)
@@ -331,7 +433,17 @@ void mgmt_tel_serve(struct mgmt_tel *t, struct ike_ctx *ike)
     void *p;
     while (rte_ring_dequeue(t->requests, &p) == 0) {
         struct request *r = p;
-        r->result = ike_delete(ike, r->spi_i, r->spi_r);
+        switch (r->kind) {
+        case REQ_DELETE:
+            r->result = ike_delete(ike, r->spi_i, r->spi_r);
+            break;
+        case REQ_REDIRECT:
+            r->result = ike_redirect(ike, r->spi_i, r->spi_r, &r->gw);
+            break;
+        case REQ_DRAIN:
+            r->result = (int)ike_redirect_all(ike, &r->gw);
+            break;
+        }
         int expected = REQ_PENDING;
         if (!__atomic_compare_exchange_n(&r->state, &expected, REQ_DONE, false, __ATOMIC_ACQ_REL,
                                          __ATOMIC_ACQUIRE))
@@ -402,8 +514,8 @@ static int restrict_socket(const char *group, char *err, size_t err_len)
 
 struct mgmt_tel *mgmt_tel_start(const struct dp_port *ports, unsigned nports,
                                 const struct dp_worker *workers, unsigned nworkers,
-                                const struct dp_ctrl *ctrl, const char *group, char *err,
-                                size_t err_len)
+                                const struct dp_ctrl *ctrl, struct dp_gate_shared *gate,
+                                const char *group, char *err, size_t err_len)
 {
     if (the_tel != NULL) {
         snprintf(err, err_len, "telemetry already started");
@@ -421,6 +533,7 @@ struct mgmt_tel *mgmt_tel_start(const struct dp_port *ports, unsigned nports,
                            .workers = workers,
                            .nworkers = nworkers,
                            .ctrl = ctrl,
+                           .gate = gate,
                            .started_ns = now_ns()};
     pthread_mutex_init(&t->lock, NULL);
     t->requests = rte_ring_create("veer_tel_req", 64, SOCKET_ID_ANY, RING_F_SC_DEQ);
@@ -439,6 +552,14 @@ struct mgmt_tel *mgmt_tel_start(const struct dp_port *ports, unsigned nports,
                                "IKE counters (one per event and refusal reason)");
     rte_telemetry_register_cmd("/veer/ike/sas", cmd_sas,
                                "IKE SAs and their Child SAs. Parameters: [FROM]");
+    rte_telemetry_register_cmd("/veer/admission", cmd_admission,
+                               "The workers' admission gate. Parameters: [off|on|auto] to switch");
+    rte_telemetry_register_cmd("/veer/ike/redirect", cmd_redirect,
+                               "Sends the client of an IKE SA to another gateway (RFC 5685 5). "
+                               "Parameters: SPI_I,SPI_R,GATEWAY");
+    rte_telemetry_register_cmd(
+        "/veer/ike/drain", cmd_drain,
+        "Sends every client that supports it to GATEWAY. Parameters: GATEWAY");
     rte_telemetry_register_cmd("/veer/ike/delete", cmd_delete,
                                "Deletes an IKE SA. Parameters: SPI_I,SPI_R (hex)");
     return t;

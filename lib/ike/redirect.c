@@ -1,0 +1,192 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Redirect (RFC 5685) on the control plane. As responder: in IKE_AUTH by the
+ * client's authenticated identity (6), and gateway-initiated for an
+ * established SA (5, "drain"); IKE_SA_INIT redirects are the stateless
+ * responder's, on the worker cores. As initiator: following a REDIRECT in any
+ * of the three exchanges, with REDIRECTED_FROM to the new gateway, the nonce
+ * check of IKE_SA_INIT (9.2) and a loop limit (9.1). A redirect never changes
+ * the peer configuration: policy, selectors and credentials stay the same.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "ike_sa.h"
+#include "ike_writer.h"
+
+#define SEC 1000000000ull
+
+void ike_redirect_announce(const struct ike_sa *sa, struct ike_writer *w)
+{
+    /* REDIRECTED_FROM implies support (RFC 5685 4), so one or the other is sent. */
+    if (sa->has_redirected_from)
+        ike_notify_gw_encode(w, IKE_N_REDIRECTED_FROM, &sa->redirected_from);
+    else
+        ike_notify_encode_simple(w, IKE_N_REDIRECT_SUPPORTED, NULL, 0);
+}
+
+bool ike_redirect_client_supports(const struct ike_msg *m)
+{
+    return ike_msg_find_notify(m, IKE_N_REDIRECT_SUPPORTED) != NULL ||
+           ike_msg_find_notify(m, IKE_N_REDIRECTED_FROM) != NULL;
+}
+
+const struct ike_gw_id *ike_redirect_in_auth(const struct ike_sa *sa)
+{
+    if (sa->peer == NULL || sa->peer->auth_redirect.type == 0 || !sa->redirect_supported)
+        return NULL;
+    return &sa->peer->auth_redirect;
+}
+
+/* ---- initiator ---- */
+
+static bool gw_to_addr(const struct ike_gw_id *gw, struct ike_addr *addr)
+{
+    memset(addr, 0, sizeof(*addr));
+    if (gw->type == IKE_GW_IPV4 && gw->len == 4)
+        addr->family = 4;
+    else if (gw->type == IKE_GW_IPV6 && gw->len == 16)
+        addr->family = 6;
+    else
+        return false; /* an FQDN would need a resolver in the backend */
+    memcpy(addr->ip, gw->value, gw->len);
+    addr->port = IKE_PORT;
+    return true;
+}
+
+static void addr_to_gw(const struct ike_addr *addr, struct ike_gw_id *gw)
+{
+    memset(gw, 0, sizeof(*gw));
+    gw->type = addr->family == 6 ? IKE_GW_IPV6 : IKE_GW_IPV4;
+    gw->len = (uint8_t)ike_addr_ip_len(addr);
+    memcpy(gw->value, addr->ip, gw->len);
+}
+
+/* RFC 5685 9.1: at most max_redirects within the period, per peer configuration. */
+static bool loop_allowed(struct ike_ctx *ctx, const struct ike_sa *sa, uint64_t now)
+{
+    if (ctx->redirect_hist == NULL)
+        return false;
+    struct ike_redirect_hist *h = &ctx->redirect_hist[sa->peer - ctx->cfg.peers];
+    uint64_t period = (uint64_t)ctx->cfg.redirect_loop_period_s * SEC;
+    unsigned kept = 0;
+    for (unsigned i = 0; i < h->n; i++) {
+        if (now - h->at_ns[i] < period)
+            h->at_ns[kept++] = h->at_ns[i];
+    }
+    h->n = kept;
+    if (h->n >= ctx->cfg.max_redirects || h->n >= IKE_REDIRECT_HIST)
+        return false;
+    h->at_ns[h->n++] = now;
+    return true;
+}
+
+/* The REDIRECT notify of m with its gateway and nonce data; false when absent or malformed. */
+static bool find_redirect(const struct ike_msg *m, struct ike_gw_id *gw, struct ike_bytes *nonce,
+                          bool *present)
+{
+    const struct ike_pl *pl = ike_msg_find_notify(m, IKE_N_REDIRECT);
+    *present = pl != NULL;
+    struct ike_notify_payload n;
+    return pl != NULL && ike_notify_decode(pl, &n, NULL) == 0 &&
+           ike_notify_redirect_decode(&n, gw, nonce, NULL) == 0;
+}
+
+enum ike_redirect_outcome ike_redirect_follow(struct ike_ctx *ctx, struct ike_sa *sa,
+                                              const struct ike_msg *m, bool nonce_check)
+{
+    struct ike_gw_id gw;
+    struct ike_bytes nonce;
+    bool present;
+    bool ok = find_redirect(m, &gw, &nonce, &present);
+    if (!present)
+        return IKE_REDIRECT_NONE;
+    const char *why = NULL;
+    struct ike_addr target;
+    if (!ok)
+        why = "malformed REDIRECT";
+    else if (!sa->initiator || sa->peer == NULL)
+        why = "REDIRECT sent to a responder";
+    else if (nonce_check && (nonce.len != sa->ni_len || memcmp(nonce.ptr, sa->ni, nonce.len) != 0))
+        why = "REDIRECT whose nonce data is not our Ni (RFC 5685 9.2)";
+    else if (!gw_to_addr(&gw, &target))
+        why = "REDIRECT to a host name (no resolver) or a malformed address";
+    if (why != NULL) {
+        ctx->counters.redirect_refused++;
+        ike_log(ctx, IKE_LOG_WARN, "%s: ignored", why);
+        /* A forged REDIRECT in IKE_SA_INIT must not end the exchange: wait for the real answer
+         * (9.2). */
+        return IKE_REDIRECT_IGNORED;
+    }
+    if (!loop_allowed(ctx, sa, ike_now(ctx))) {
+        ctx->counters.redirect_loops++;
+        ike_log(ctx, IKE_LOG_WARN, "%s: redirected %u times in %u s: giving up (redirect loop)",
+                sa->peer->name, ctx->cfg.max_redirects, ctx->cfg.redirect_loop_period_s);
+        return IKE_REDIRECT_DONE;
+    }
+    struct ike_addr local = sa->local;
+    local.port = IKE_PORT;
+    struct ike_sa *next = ike_sa_create(ctx, true, &local, &target);
+    if (next == NULL)
+        return IKE_REDIRECT_DONE;
+    next->peer = sa->peer;
+    next->has_redirected_from = true;
+    /* REDIRECTED_FROM names the gateway that redirected us (RFC 5685 4). */
+    addr_to_gw(&sa->remote, &next->redirected_from);
+    char to[64];
+    ike_addr_format(&target, to, sizeof(to));
+    ike_log(ctx, IKE_LOG_INFO, "%s: redirected to %s", sa->peer->name, to);
+    ctx->counters.redirects_followed++;
+    if (ike_init_start(ctx, next) < 0) {
+        ike_sa_set_state(ctx, next, IKE_SA_DEAD, "cannot start towards the new gateway");
+        ike_sa_destroy(ctx, next);
+    }
+    return IKE_REDIRECT_DONE;
+}
+
+/* ---- responder ---- */
+
+static int build_redirect(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_writer *w, void *arg)
+{
+    (void)ctx;
+    (void)sa;
+    return ike_notify_redirect_encode(w, arg, NULL);
+}
+
+int ike_redirect_start(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_gw_id *gw)
+{
+    if (!sa->redirect_supported)
+        return -ENOTSUP;
+    if (sa->request.buf != NULL)
+        return -EBUSY;
+    sa->pending.kind = IKE_REQ_REDIRECT;
+    int rc = ike_send_encrypted(ctx, sa, IKE_EXCH_INFORMATIONAL, false, sa->next_req_id,
+                                build_redirect, (void *)gw);
+    if (rc == 0) {
+        ctx->counters.redirects_sent++;
+        /* The client goes; if it does not delete this SA itself, we do after the grace time. */
+        sa->redirect_delete_ns = ike_now(ctx) + (uint64_t)ctx->cfg.redirect_grace_s * SEC;
+    }
+    return rc;
+}
+
+int ike_redirect(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r, const struct ike_gw_id *gw)
+{
+    struct ike_sa *sa = ike_sa_find_pair(ctx, spi_i, spi_r);
+    if (sa == NULL || sa->state != IKE_SA_ESTABLISHED || sa->initiator)
+        return -ENOENT;
+    return ike_redirect_start(ctx, sa, gw);
+}
+
+unsigned ike_redirect_all(struct ike_ctx *ctx, const struct ike_gw_id *gw)
+{
+    unsigned n = 0;
+    for (unsigned b = 0; b < ctx->nbuckets; b++) {
+        for (struct ike_sa *sa = ctx->by_ours[b]; sa != NULL; sa = sa->next_ours) {
+            if (sa->state == IKE_SA_ESTABLISHED && !sa->initiator &&
+                ike_redirect_start(ctx, sa, gw) == 0)
+                n++;
+        }
+    }
+    return n;
+}

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Redirect (RFC 5685) on the control plane, veer against veer with a second
+ * gateway: in IKE_AUTH by identity, gateway-initiated for an established SA,
+ * in IKE_SA_INIT (a real stateless REDIRECT), the initiator's nonce check
+ * against a forged REDIRECT (9.2), REDIRECTED_FROM, and the loop limit (9.1).
+ */
+#include <string.h>
+
+#include "ike.h"
+#include "ike_consts.h"
+#include "ike_lab.h"
+#include "ike_msg.h"
+#include "ike_stateless.h"
+#include "mock_backend.h"
+#include "unit_util.h"
+
+struct gw2 {
+    struct mock_node node;
+    struct ike_peer_cfg peer;
+    struct ike_config cfg;
+    struct ike_ctx *ctx;
+    struct ike_addr addr;
+};
+
+static const struct ike_gw_id gw1_id = {.type = IKE_GW_IPV4, .len = 4, .value = {192, 0, 2, 1}};
+static const struct ike_gw_id gw2_id = {.type = IKE_GW_IPV4, .len = 4, .value = {192, 0, 2, 3}};
+
+static void gw2_start(struct lab *lab, struct gw2 *g)
+{
+    memset(g, 0, sizeof(*g));
+    assert_int_equal(ike_addr_parse(&g->addr, "192.0.2.3", 500), 0);
+    g->node = (struct mock_node){.name = "gw2", .net = &lab->net, .rng = 0xabcdef};
+    g->peer = lab->gw_peer;
+    strcpy(g->peer.name, "gw2-road-warriors");
+    memset(&g->peer.auth_redirect, 0, sizeof(g->peer.auth_redirect));
+    g->cfg = (struct ike_config){.peers = &g->peer, .npeers = 1, .max_sas = 64};
+    struct ike_backend be = mock_backend(&g->node);
+    g->ctx = ike_ctx_new(&g->cfg, &be);
+    assert_non_null(g->ctx);
+}
+
+/* Delivers queued packets among alice, gw and gw2 until none are left. */
+static unsigned run3(struct lab *lab, struct gw2 *g)
+{
+    static struct mock_packet p;
+    unsigned n = 0;
+    while (n < 200 && mock_pop(&lab->net, &p)) {
+        n++;
+        if (ike_addr_ip_equal(&p.to, &lab->alice_addr))
+            ike_input(lab->alice, &p.to, &p.from, p.data, p.len);
+        else if (ike_addr_ip_equal(&p.to, &lab->gw_addr))
+            ike_input(lab->gw, &p.to, &p.from, p.data, p.len);
+        else if (ike_addr_ip_equal(&p.to, &g->addr))
+            ike_input(g->ctx, &p.to, &p.from, p.data, p.len);
+    }
+    return n;
+}
+
+static const struct ike_counters *counters(struct ike_ctx *ctx)
+{
+    return ike_get_counters(ctx);
+}
+
+/* Alice ends with exactly one SA, established with gw2; gw keeps nothing. */
+static void assert_on_gw2(struct lab *lab, struct gw2 *g)
+{
+    struct ike_sa_info a = lab_only_sa(lab->alice), b = lab_only_sa(g->ctx);
+    assert_int_equal(a.state, IKE_SA_ESTABLISHED);
+    assert_int_equal(b.state, IKE_SA_ESTABLISHED);
+    assert_memory_equal(a.remote.ip, g->addr.ip, 4);
+    assert_int_equal(a.spi_i, b.spi_i);
+    assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
+    assert_int_equal(counters(lab->alice)->redirects_followed, 1);
+}
+
+static void test_redirect_in_auth(void **state)
+{
+    struct lab *lab = *state;
+    static struct gw2 g;
+    lab->gw_peer.auth_redirect = gw2_id;
+    lab_start(lab);
+    gw2_start(lab, &g);
+    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    run3(lab, &g);
+    assert_on_gw2(lab, &g);
+    assert_int_equal(counters(lab->gw)->redirects_sent, 1);
+    /* The gateway that redirected made no Child SA for the client. */
+    assert_int_equal(lab->gw_node.ninstalled, 0);
+    assert_int_equal(g.node.nlive, 1);
+    ike_ctx_free(g.ctx);
+}
+
+static void test_redirect_established(void **state)
+{
+    struct lab *lab = *state;
+    static struct gw2 g;
+    lab_start(lab);
+    gw2_start(lab, &g);
+    lab_establish(lab);
+    struct ike_sa_info s = lab_only_sa(lab->gw);
+    assert_int_equal(ike_redirect(lab->alice, s.spi_i, s.spi_r, &gw2_id), -ENOENT);
+    assert_int_equal(ike_redirect(lab->gw, s.spi_i, s.spi_r, &gw2_id), 0);
+    run3(lab, &g);
+    assert_on_gw2(lab, &g);
+    assert_int_equal(counters(lab->gw)->redirects_sent, 1);
+    assert_int_equal(lab->gw_node.nlive, 0);
+    ike_ctx_free(g.ctx);
+}
+
+static void test_drain_and_grace(void **state)
+{
+    struct lab *lab = *state;
+    static struct gw2 g;
+    lab_start(lab);
+    gw2_start(lab, &g);
+    lab_establish(lab);
+    /* The client does not answer the drain: after the grace time its SA goes anyway. */
+    assert_int_equal(ike_redirect_all(lab->gw, &gw2_id), 1);
+    lab->net.count = 0;
+    lab->net.now_ns += 11 * SEC;
+    ike_tick(lab->gw);
+    lab->net.count = 0;
+    for (unsigned i = 0; i < 20 && ike_sa_foreach(lab->gw, NULL, NULL) > 0; i++) {
+        lab->net.now_ns += 10 * SEC;
+        ike_tick(lab->gw);
+        lab->net.count = 0;
+    }
+    assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
+    ike_ctx_free(g.ctx);
+}
+
+/*
+ * Alice's IKE_SA_INIT is answered by a stateless REDIRECT (as a worker would)
+ * before the gateway's own answer; with `wrong_nonce` the REDIRECT is forged.
+ */
+static void init_redirect(struct lab *lab, struct gw2 *g, bool wrong_nonce)
+{
+    static struct mock_packet req;
+    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    assert_true(mock_pop(&lab->net, &req));
+    struct ike_sl_request r;
+    assert_int_equal(ike_sl_parse(req.data, req.len, false, &r, NULL), 0);
+    assert_true(r.redirect_supported);
+    uint8_t nonce[256];
+    memcpy(nonce, r.nonce.ptr, r.nonce.len);
+    if (wrong_nonce) {
+        nonce[0] ^= 1;
+        r.nonce.ptr = nonce;
+    }
+    uint8_t reply[512];
+    long n = ike_sl_build_redirect(&r, &gw2_id, reply, sizeof(reply));
+    assert_true(n > 0);
+    ike_input(lab->alice, &lab->alice_addr, &lab->gw_addr, reply, (size_t)n);
+    /* The genuine request still reaches the gateway. */
+    ike_input(lab->gw, &req.to, &req.from, req.data, req.len);
+    run3(lab, g);
+}
+
+static void test_redirect_in_init(void **state)
+{
+    struct lab *lab = *state;
+    static struct gw2 g;
+    lab_start(lab);
+    gw2_start(lab, &g);
+    init_redirect(lab, &g, false);
+    /* Alice went to gw2; the half-open SA the gateway made expires on its own. */
+    assert_int_equal(lab_only_sa(g.ctx).state, IKE_SA_ESTABLISHED);
+    assert_int_equal(counters(lab->alice)->redirects_followed, 1);
+    ike_ctx_free(g.ctx);
+}
+
+static void test_forged_redirect_ignored(void **state)
+{
+    struct lab *lab = *state;
+    static struct gw2 g;
+    lab_start(lab);
+    gw2_start(lab, &g);
+    init_redirect(lab, &g, true);
+    /* Nonce data not our Ni: ignored; the real answer came and the SA is with gw. */
+    assert_int_equal(counters(lab->alice)->redirect_refused, 1);
+    assert_int_equal(counters(lab->alice)->redirects_followed, 0);
+    assert_int_equal(lab_only_sa(lab->alice).state, IKE_SA_ESTABLISHED);
+    assert_int_equal(lab_only_sa(lab->gw).state, IKE_SA_ESTABLISHED);
+    assert_int_equal(ike_sa_foreach(g.ctx, NULL, NULL), 0);
+    ike_ctx_free(g.ctx);
+}
+
+static void test_redirect_loop_stops(void **state)
+{
+    struct lab *lab = *state;
+    static struct gw2 g;
+    lab->gw_peer.auth_redirect = gw2_id;
+    lab_start(lab);
+    gw2_start(lab, &g);
+    g.peer.auth_redirect = gw1_id; /* gw2 sends it back: a loop */
+    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    run3(lab, &g);
+    assert_int_equal(counters(lab->alice)->redirects_followed, 5);
+    assert_int_equal(counters(lab->alice)->redirect_loops, 1);
+    /* Alice stopped; whatever the gateways hold is removed after the grace time. */
+    lab->net.now_ns += 11 * SEC;
+    ike_tick(lab->alice);
+    ike_tick(lab->gw);
+    ike_tick(g.ctx);
+    run3(lab, &g);
+    assert_int_equal(counters(lab->alice)->redirects_followed, 5);
+    ike_ctx_free(g.ctx);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_redirect_in_auth, lab_setup, lab_teardown),
+        cmocka_unit_test_setup_teardown(test_redirect_established, lab_setup, lab_teardown),
+        cmocka_unit_test_setup_teardown(test_drain_and_grace, lab_setup, lab_teardown),
+        cmocka_unit_test_setup_teardown(test_redirect_in_init, lab_setup, lab_teardown),
+        cmocka_unit_test_setup_teardown(test_forged_redirect_ignored, lab_setup, lab_teardown),
+        cmocka_unit_test_setup_teardown(test_redirect_loop_stops, lab_setup, lab_teardown),
+    };
+    return cmocka_run_group_tests_name("redirect", tests, NULL, NULL);
+}
