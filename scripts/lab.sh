@@ -58,7 +58,7 @@ sed -e "s|@OUTSIDE@|net_af_packet0,iface=${tag}g|" -e "s|@INSIDE@|net_af_packet1
 veer_dp_start "$work/veer.yaml"
 echo "lab: veer running (log $work/veer.log)"
 
-charon_start
+CHARON_ROUTES=yes charon_start
 cat >"$work/cl/swanctl.conf" <<EOF
 connections {
   gw {

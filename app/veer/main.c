@@ -50,6 +50,7 @@ struct app {
     struct dp_ctrl ctrl;
     struct mgmt_tel *tel;
     struct dp_gate_shared gate;
+    struct dp_sadb sadb;
     uint64_t keys_rotated_ns;
 };
 
@@ -146,7 +147,12 @@ static int setup(struct app *a)
         fprintf(stderr, "veer: port %s: DPDK port %u, MAC %s\n", a->ports[i].name, a->ports[i].id,
                 mac);
     }
+    if (dp_sadb_init(&a->sadb, a->nworkers, err, sizeof(err)) < 0) {
+        fprintf(stderr, "veer: %s\n", err);
+        return -1;
+    }
     a->ctrl = (struct dp_ctrl){.from_workers = a->ring,
+                               .sadb = &a->sadb,
                                .pool = a->pool,
                                .ports = a->ports,
                                .nports = a->nports,
@@ -172,7 +178,17 @@ static int setup(struct app *a)
                                  .to_ctrl = a->ring,
                                  .idle_sleep_us = dp->idle_sleep_us,
                                  .stop = &stop_requested,
-                                 .gate = {.shared = &a->gate, .nworkers = a->nworkers}};
+                                 .gate = {.shared = &a->gate, .nworkers = a->nworkers},
+                                 .sadb = &a->sadb,
+                                 .neigh = &a->neigh};
+        /* One intel-ipsec-mb manager per worker, never shared; the CPU's best code path. */
+        IMB_ARCH arch;
+        wk->mgr = alloc_mb_mgr(0);
+        if (wk->mgr == NULL) {
+            fprintf(stderr, "veer: intel-ipsec-mb: cannot allocate a manager\n");
+            return -1;
+        }
+        init_mb_mgr_auto(wk->mgr, &arch);
         for (unsigned p = 0; p < a->nports && p < DP_MAX_LOCAL; p++)
             wk->local.ip[wk->local.n++] = a->ports[p].ip;
     }
@@ -249,6 +265,9 @@ int main(int argc, char **argv)
     for (unsigned p = 0; p < a.nports; p++)
         dp_port_close(&a.ports[p]);
     ike_ctx_free(a.ctrl.ike);
+    for (unsigned i = 0; i < a.nworkers; i++)
+        free_mb_mgr(a.workers[i].mgr);
+    dp_sadb_free(&a.sadb);
     free(a.workers);
     rte_ring_free(a.ring);
     rte_mempool_free(a.pool);

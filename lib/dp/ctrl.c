@@ -204,7 +204,15 @@ static void be_log(void *opaque, enum ike_log_level level, const char *msg)
 
 static int be_child_install(void *opaque, const struct ike_child_sa *child)
 {
-    (void)opaque;
+    struct dp_ctrl *c = opaque;
+    int rc = c->sadb != NULL ? dp_sadb_install(c->sadb, child) : 0;
+    if (rc < 0) {
+        c->counters.child_sa_refused++;
+        fprintf(stderr, "veer: child-sa refused by the ESP engine spi_in=%08x: %s\n", child->spi_in,
+                strerror(-rc));
+        return rc;
+    }
+    c->counters.child_sa_installed++;
     fprintf(stderr, "veer: child-sa install spi_in=%08x spi_out=%08x encap=%s\n", child->spi_in,
             child->spi_out, child->udp_encap ? "udp" : "none");
     return 0;
@@ -212,7 +220,10 @@ static int be_child_install(void *opaque, const struct ike_child_sa *child)
 
 static int be_child_delete(void *opaque, const struct ike_child_sa *child)
 {
-    (void)opaque;
+    struct dp_ctrl *c = opaque;
+    if (c->sadb != NULL)
+        dp_sadb_remove(c->sadb, child);
+    c->counters.child_sa_removed++;
     fprintf(stderr, "veer: child-sa delete spi_in=%08x spi_out=%08x\n", child->spi_in,
             child->spi_out);
     return 0;

@@ -34,7 +34,19 @@
     X(gate_cookie_admitted) /* came back with a valid cookie: let through first */                 \
     X(gate_redirects)       /* answered by the worker with REDIRECT */                             \
     X(gate_cookies)         /* answered by the worker with COOKIE */                               \
-    X(gate_malformed)       /* malformed IKE_SA_INIT: no reply, never */
+    X(gate_malformed)       /* malformed IKE_SA_INIT: no reply, never */                           \
+    X(esp_encrypted)                                                                               \
+    X(esp_decrypted)                                                                               \
+    X(drop_esp_runt)        /* shorter than ESP header, IV, trailer and ICV */                     \
+    X(drop_esp_unknown_spi) /* no inbound SA with this SPI */                                      \
+    X(drop_esp_too_old)     /* sequence number below the replay window */                          \
+    X(drop_esp_replayed)    /* sequence number seen before */                                      \
+    X(drop_esp_bad_icv)     /* integrity check failed: forged or corrupted */                      \
+    X(drop_esp_bad_trailer) /* pad length, next header or inner header wrong */                    \
+    X(drop_esp_dummy)       /* next header 59: dummy packet (RFC 4303 2.6) */                      \
+    X(drop_esp_no_room)     /* no head or tail room to encapsulate */                              \
+    X(drop_no_route)        /* inner destination on no connected subnet */                         \
+    X(drop_no_neighbour)    /* next hop's MAC unknown: an ARP request went out */
 
 #define DP_X_FIELD(n) uint64_t n;
 struct dp_worker_counters {

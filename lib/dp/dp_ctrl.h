@@ -14,6 +14,7 @@
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
+#include "dp_esp.h"
 #include "dp_neigh.h"
 #include "dp_port.h"
 #include "ike.h"
@@ -30,7 +31,10 @@
     X(tx_no_route)     /* the peer is not on a connected subnet */                                 \
     X(tx_no_neighbour) /* its MAC is not known yet: an ARP request went out instead */             \
     X(tx_no_mbuf)                                                                                  \
-    X(tx_full)
+    X(tx_full)                                                                                     \
+    X(child_sa_installed)                                                                          \
+    X(child_sa_refused) /* an algorithm the ESP engine does not do yet */                          \
+    X(child_sa_removed)
 
 #define DP_X_FIELD(n) uint64_t n;
 struct dp_ctrl_counters {
@@ -44,6 +48,7 @@ struct dp_ctrl {
     const struct dp_port *ports;
     unsigned nports;
     struct dp_neigh_table *neigh;
+    struct dp_sadb *sadb; /* where Child SAs go for the workers */
     struct ike_ctx *ike;
     enum ike_log_level log_level;
     struct dp_ctrl_counters counters;

@@ -10,7 +10,9 @@
 
 #include "dp_classify.h"
 #include "dp_counters.h"
+#include "dp_esp.h"
 #include "dp_gate.h"
+#include "dp_neigh.h"
 #include "dp_port.h"
 
 #define DP_BURST 32
@@ -24,6 +26,9 @@ struct dp_worker {
     unsigned idle_sleep_us; /* 0: busy-poll */
     const volatile bool *stop;
     struct dp_gate_worker gate;
+    struct dp_sadb *sadb;               /* Child SAs, read without locks */
+    IMB_MGR *mgr;                       /* this worker's own intel-ipsec-mb manager */
+    const struct dp_neigh_table *neigh; /* next hops' MACs */
     struct dp_worker_counters counters;
 };
 

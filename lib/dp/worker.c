@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "dp_worker.h"
 
+#include "dp_forward.h"
+
 #include <string.h>
 #include <time.h>
 
@@ -91,13 +93,17 @@ static void handle_burst(struct dp_worker *w, struct buckets *b)
         c->drop_ring_full += b->nctrl - sent;
         rte_pktmbuf_free_bulk(b->ctrl + sent, b->nctrl - sent);
     }
-    /* The ESP engine and the policy lookup plug in here; until then both are counted drops. */
     c->esp_in += b->nesp;
-    c->drop_no_esp_engine += b->nesp;
-    rte_pktmbuf_free_bulk(b->esp, b->nesp);
     c->plain_in += b->nplain;
-    c->drop_no_policy += b->nplain;
-    rte_pktmbuf_free_bulk(b->plain, b->nplain);
+    if (w->sadb == NULL) {
+        c->drop_no_esp_engine += b->nesp;
+        c->drop_no_policy += b->nplain;
+        rte_pktmbuf_free_bulk(b->esp, b->nesp);
+        rte_pktmbuf_free_bulk(b->plain, b->nplain);
+    } else {
+        dp_forward_esp(w, b->esp, b->nesp);
+        dp_forward_plain(w, b->plain, b->nplain);
+    }
     rte_pktmbuf_free_bulk(b->drop, b->ndrop);
 }
 
@@ -125,7 +131,14 @@ int dp_worker_main(void *arg)
     struct rte_mbuf *pkts[DP_BURST];
     struct buckets b;
     unsigned idle = 0;
+    if (w->sadb != NULL) {
+        rte_rcu_qsbr_thread_register(w->sadb->qsbr, w->index);
+        rte_rcu_qsbr_thread_online(w->sadb->qsbr, w->index);
+    }
     while (!*w->stop) {
+        /* Between bursts this worker holds no SA pointer: the control lcore may free them. */
+        if (w->sadb != NULL)
+            rte_rcu_qsbr_quiescent(w->sadb->qsbr, w->index);
         unsigned got = 0;
         for (unsigned p = 0; p < w->nports; p++) {
             uint16_t n = rte_eth_rx_burst(w->ports[p].id, (uint16_t)w->index, pkts, DP_BURST);
@@ -145,6 +158,10 @@ int dp_worker_main(void *arg)
             /* Labs and CI share cores: an idle worker gives its CPU back. */
             rte_delay_us_sleep(w->idle_sleep_us);
         }
+    }
+    if (w->sadb != NULL) {
+        rte_rcu_qsbr_thread_offline(w->sadb->qsbr, w->index);
+        rte_rcu_qsbr_thread_unregister(w->sadb->qsbr, w->index);
     }
     return 0;
 }

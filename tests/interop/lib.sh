@@ -128,7 +128,7 @@ charon_start() {
 charon {
   load_modular = no
   load = random nonce kdf openssl pem pkcs1 pkcs8 x509 pubkey kernel-libipsec kernel-netlink socket-default vici
-  install_routes = no
+  install_routes = ${CHARON_ROUTES:-no}
   ${1:-}
   plugins {
     vici { socket = unix://$work/cl/vici }
