@@ -35,6 +35,7 @@ lab_cleanup() {
     wait 2>/dev/null
     ip netns del "$ns_cl" 2>/dev/null
     ip netns del "$ns_gw" 2>/dev/null
+    [ -n "${ns_srv:-}" ] && ip netns del "$ns_srv" 2>/dev/null
     if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work dir kept: $work"; else rm -rf "$work"; fi
     return 0
 }
@@ -89,6 +90,24 @@ lab_topology_dpdk() {
     lab_topology
     ip -n "$ns_gw" addr flush dev "${tag}g"
     ip netns exec "$ns_cl" ethtool -K "${tag}c" tx off >/dev/null 2>&1 ||
+        fail "ethtool -K tx off (package ethtool) failed"
+}
+
+# lab_topology_dpdk plus the protected side: a server (10.2.0.2) behind veer's
+# second port (veer 10.2.0.1 on ${tag}i, DPDK's). Sets ns_srv; lab_cleanup removes it.
+lab_topology_tunnel() {
+    lab_topology_dpdk
+    ns_srv="${tag}srv"
+    ip netns add "$ns_srv"
+    ip link add "${tag}i" type veth peer name "${tag}s"
+    ip link set "${tag}i" netns "$ns_gw"
+    ip link set "${tag}s" netns "$ns_srv"
+    ip -n "$ns_gw" link set "${tag}i" up
+    ip -n "$ns_srv" addr add 10.2.0.2/24 dev "${tag}s"
+    ip -n "$ns_srv" link set "${tag}s" up
+    ip -n "$ns_srv" link set lo up
+    ip -n "$ns_srv" route add default via 10.2.0.1
+    ip netns exec "$ns_srv" ethtool -K "${tag}s" tx off >/dev/null 2>&1 ||
         fail "ethtool -K tx off (package ethtool) failed"
 }
 
