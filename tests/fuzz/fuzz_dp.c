@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libFuzzer target: what a worker lcore does with a frame off the wire. Each
+ * input is one Ethernet frame; it is classified, and then, by its class, put
+ * through the admission gate (IKE, ARP), ESP decapsulation against a known SA
+ * (ESP, ESP in UDP) or the policy lookup and ESP encapsulation (plaintext).
+ * Oracles besides the sanitizers: the gate never answers with a reply longer
+ * than the request, and nothing forged decrypts (no input knows the key).
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_mbuf.h>
+
+#include "dp_classify.h"
+#include "dp_esp.h"
+#include "dp_gate.h"
+#include "dp_pkt.h"
+#include "fuzz_common.h"
+
+#define SPI 0x01020304u
+
+struct fuzz_dp {
+    struct rte_mempool *pool;
+    struct dp_sadb sadb;
+    IMB_MGR *mgr;
+    struct dp_local_addrs local;
+    struct dp_gate_shared gate;
+    struct dp_gate_worker gw;
+};
+
+static struct fuzz_dp *env;
+
+static void install_sa(struct dp_sadb *db)
+{
+    struct ike_child_sa c;
+    memset(&c, 0, sizeof(c));
+    c.spi_in = SPI;
+    c.spi_out = 0x0a0b0c0d;
+    c.alg.encr.id = IKE_ENCR_AES_GCM_16;
+    c.alg.encr.key_bits = 128;
+    c.encr_key_len = 20;
+    memset(c.encr_in, 0x11, 20);
+    memset(c.encr_out, 0x22, 20);
+    c.local.family = c.remote.family = 4;
+    memcpy(c.local.ip, (const uint8_t[]){198, 51, 100, 1}, 4);
+    memcpy(c.remote.ip, (const uint8_t[]){198, 51, 100, 2}, 4);
+    c.udp_encap = true;
+    c.remote.port = 4500;
+    c.ts_local.nts = c.ts_remote.nts = 1;
+    c.ts_local.ts[0] = (struct ike_ts){
+        .type = IKE_TS_IPV4_ADDR_RANGE, .end_port = 65535, .end_addr = {255, 255, 255, 255}};
+    c.ts_remote.ts[0] = c.ts_local.ts[0];
+    FUZZ_CHECK(dp_sadb_install(db, &c) == 0);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    static char prefix[64];
+    snprintf(prefix, sizeof(prefix), "--file-prefix=fuzz_dp_%d", (int)getpid());
+    char *eal[] = {
+        "fuzz_dp",           "-l",  "0", "--no-huge", "-m", "128", "--no-pci", "--no-telemetry",
+        "--log-level=error", prefix};
+    FUZZ_CHECK(rte_eal_init((int)(sizeof(eal) / sizeof(eal[0])), eal) >= 0);
+    static struct fuzz_dp e;
+    e.pool = rte_pktmbuf_pool_create("fuzz", 64, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+    FUZZ_CHECK(e.pool != NULL);
+    char err[128];
+    FUZZ_CHECK(dp_sadb_init(&e.sadb, 1, err, sizeof(err)) == 0);
+    install_sa(&e.sadb);
+    e.mgr = alloc_mb_mgr(0);
+    IMB_ARCH arch;
+    init_mb_mgr_auto(e.mgr, &arch);
+    e.local.n = 1;
+    memcpy(&e.local.ip[0], (const uint8_t[]){198, 51, 100, 1}, 4);
+    e.gate.mode = CONF_GATE_ON;
+    e.gate.ntargets = 1;
+    e.gate.targets[0] = (struct ike_gw_id){.type = IKE_GW_IPV4, .len = 4, .value = {192, 0, 2, 9}};
+    static const uint8_t secret[IKE_COOKIE_SECRET_LEN] = "fuzz_dp cookie secret 0123456789";
+    struct ike_cookie_keys keys;
+    ike_cookie_keys_init(&keys, secret);
+    dp_gate_publish_keys(&e.gate, &keys);
+    e.gw.shared = &e.gate;
+    e.gw.nworkers = 1;
+    env = &e;
+    return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct rte_mbuf *m = rte_pktmbuf_alloc(env->pool);
+    FUZZ_CHECK(m != NULL);
+    if (size > rte_pktmbuf_tailroom(m))
+        size = rte_pktmbuf_tailroom(m);
+    memcpy(rte_pktmbuf_append(m, (uint16_t)size), data, size);
+    struct dp_worker_counters c;
+    memset(&c, 0, sizeof(c));
+    switch (dp_classify(m, &env->local, &c)) {
+    case DP_CLASS_CONTROL: {
+        uint32_t before = rte_pktmbuf_pkt_len(m);
+        if (dp_gate_check(&env->gw, m, 1000, &c) == DP_GATE_REPLIED)
+            FUZZ_CHECK(rte_pktmbuf_pkt_len(m) <= before);
+        break;
+    }
+    case DP_CLASS_ESP: {
+        const struct rte_ipv4_hdr *ip = dp_ipv4(m);
+        size_t off = sizeof(struct rte_ether_hdr) + dp_ipv4_hdr_len(ip) +
+                     (ip->next_proto_id == IPPROTO_UDP ? sizeof(struct rte_udp_hdr) : 0);
+        FUZZ_CHECK(dp_esp_decrypt(env->mgr, &env->sadb, m, off, &c) < 0);
+        break;
+    }
+    case DP_CLASS_PLAIN: {
+        const struct rte_ipv4_hdr *ip = dp_ipv4(m);
+        struct dp_esp_sa *sa = dp_spd_lookup(&env->sadb, ip->src_addr, ip->dst_addr);
+        if (sa != NULL)
+            dp_esp_encrypt(env->mgr, sa, m, sizeof(struct rte_ether_hdr), &c);
+        break;
+    }
+    default:
+        break;
+    }
+    rte_pktmbuf_free(m);
+    return 0;
+}
