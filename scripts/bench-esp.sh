@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# ESP throughput on one core, with the raw crypto limit beside it from the same run:
+#   1. tests/bench/bench_esp: lib/dp's ESP tunnel mode (AES-GCM-128, ESP in UDP),
+#      encrypt and decrypt, 64/512/1400 B and IMIX, release build;
+#   2. dpdk-test-crypto-perf with the crypto_aesni_gcm PMD (intel-ipsec-mb):
+#      AES-GCM-128 encryption alone, 64/512/1400 B, bursts of 32.
+# Prints figures; never passes or fails. The machines are shared: run it alone,
+# and compare the two halves of one run rather than runs.
+#   scripts/bench-esp.sh                  # 2 M packets per figure
+#   BENCH_PACKETS=5000000 scripts/bench-esp.sh
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+build=${BENCH_BUILD_DIR:-build-bench}
+packets=${BENCH_PACKETS:-2000000}
+[ -f "$build/build.ninja" ] ||
+    meson setup "$build" --buildtype=release -Dtests=false -Dfuzz=false -Dbench=true
+ninja -C "$build" tests/bench/bench_esp
+echo "== veer (lib/dp) — $(date -u +%FT%TZ), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
+"$build/tests/bench/bench_esp" -n "$packets"
+echo
+echo "== dpdk-test-crypto-perf, crypto_aesni_gcm, AES-GCM-128 encrypt (the crypto alone)"
+echo "+ dpdk-test-crypto-perf -l 0,1 --no-huge -m 512 --no-pci --vdev crypto_aesni_gcm -- --devtype crypto_aesni_gcm --optype aead --aead-algo aes-gcm --aead-key-sz 16 --aead-iv-sz 12 --aead-op encrypt --aead-aad-sz 8 --digest-sz 16 --buffer-sz 64,512,1400 --total-ops $packets --ptest throughput --csv-friendly"
+dpdk-test-crypto-perf -l 0,1 --no-huge -m 512 --no-pci --file-prefix "benchcp$$" \
+    --log-level=error --vdev crypto_aesni_gcm -- --devtype crypto_aesni_gcm --optype aead \
+    --aead-algo aes-gcm --aead-key-sz 16 --aead-iv-sz 12 --aead-op encrypt --aead-aad-sz 8 \
+    --digest-sz 16 --buffer-sz 64,512,1400 --total-ops "$packets" --ptest throughput \
+    --csv-friendly 2>/dev/null | grep -E '^#|^[0-9]' |
+    awk -F, 'NR == 1 { printf "%-8s %10s %10s %10s\n", "buffer", "Mops", "Gbps", "cyc/op"; next }
+             { printf "%-8s %10.2f %10.2f %10.0f\n", $2 " B", $8, $9, $10 }'
