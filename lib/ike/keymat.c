@@ -9,23 +9,8 @@
 #include <string.h>
 
 #include "ike_consts.h"
+#include "ike_ossl.h"
 #include "ike_writer.h"
-
-static const char *prf_digest(uint16_t prf)
-{
-    switch (prf) {
-    case IKE_PRF_HMAC_SHA1:
-        return "SHA1";
-    case IKE_PRF_HMAC_SHA2_256:
-        return "SHA2-256";
-    case IKE_PRF_HMAC_SHA2_384:
-        return "SHA2-384";
-    case IKE_PRF_HMAC_SHA2_512:
-        return "SHA2-512";
-    default:
-        return NULL;
-    }
-}
 
 size_t ike_prf_len(uint16_t prf)
 {
@@ -46,22 +31,17 @@ size_t ike_prf_len(uint16_t prf)
 int ike_prf(uint16_t prf, const uint8_t *key, size_t key_len, const struct ike_iov *data,
             unsigned ndata, uint8_t *out)
 {
-    const char *digest = prf_digest(prf);
-    if (digest == NULL)
+    const EVP_MAC_CTX *tmpl = ike_ossl_hmac(prf);
+    if (tmpl == NULL)
         return -ENOTSUP;
-    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-    EVP_MAC_CTX *ctx = mac != NULL ? EVP_MAC_CTX_new(mac) : NULL;
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)digest, 0),
-        OSSL_PARAM_construct_end(),
-    };
+    /* A copy of a context that already knows its digest: no fetch, no name lookup. */
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup(tmpl);
     size_t n = 0;
-    int ok = ctx != NULL && EVP_MAC_init(ctx, key, key_len, params) == 1;
+    int ok = ctx != NULL && EVP_MAC_init(ctx, key, key_len, NULL) == 1;
     for (unsigned i = 0; ok && i < ndata; i++)
         ok = EVP_MAC_update(ctx, data[i].ptr, data[i].len) == 1;
     ok = ok && EVP_MAC_final(ctx, out, &n, IKE_PRF_MAX_LEN) == 1 && n == ike_prf_len(prf);
     EVP_MAC_CTX_free(ctx);
-    EVP_MAC_free(mac);
     return ok ? 0 : -EIO;
 }
 

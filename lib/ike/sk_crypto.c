@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include "ike_ossl.h"
 #include "ike_sk_crypto.h"
 
 #include <errno.h>
@@ -87,7 +88,7 @@ static int run_cipher(const struct ike_sk_suite *s, bool encrypt, const uint8_t 
                       const uint8_t *iv, const uint8_t *aad, size_t aad_len, uint8_t *buf,
                       size_t len, uint8_t *tag)
 {
-    EVP_CIPHER *cipher = EVP_CIPHER_fetch(NULL, cipher_name(s), NULL);
+    const EVP_CIPHER *cipher = ike_ossl_cipher(cipher_name(s));
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
     uint8_t nonce[GCM_SALT_LEN + GCM_IV_LEN];
     const uint8_t *civ = iv;
@@ -112,7 +113,6 @@ static int run_cipher(const struct ike_sk_suite *s, bool encrypt, const uint8_t 
     if (ok && s->aead && encrypt)
         ok = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, (int)s->icv_len, tag) == 1;
     EVP_CIPHER_CTX_free(ctx);
-    EVP_CIPHER_free(cipher);
     OPENSSL_cleanse(nonce, sizeof(nonce));
     return ok ? 0 : -EBADMSG;
 }
