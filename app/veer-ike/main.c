@@ -57,6 +57,34 @@ static void write_state(const char *path, const struct ike_ctx *ctx)
     rename(tmp, path);
 }
 
+struct sa_list {
+    unsigned n;
+    uint64_t spi[64][2];
+};
+
+static void collect(void *opaque, const struct ike_sa_info *sa)
+{
+    struct sa_list *l = opaque;
+    if (l->n < 64 && sa->state == IKE_SA_ESTABLISHED) {
+        l->spi[l->n][0] = sa->spi_i;
+        l->spi[l->n][1] = sa->spi_r;
+        l->n++;
+    }
+}
+
+/* A clean stop tells the peers (RFC 7296 1.4.1), waiting up to 2 s for their answers. */
+static void say_goodbye(struct ike_ctx *ctx, struct udp_backend *be)
+{
+    struct sa_list l = {0};
+    ike_sa_foreach(ctx, collect, &l);
+    for (unsigned i = 0; i < l.n; i++)
+        ike_delete(ctx, l.spi[i][0], l.spi[i][1]);
+    for (unsigned i = 0; i < 20 && ike_sa_foreach(ctx, NULL, NULL) > 0; i++) {
+        udp_backend_poll(be, ctx, 100);
+        ike_tick(ctx);
+    }
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "usage: veer-ike -c CONFIG [--initiate PEER] [--state-file PATH] [-v]\n"
@@ -163,7 +191,9 @@ int main(int argc, char **argv)
         if (state != NULL)
             write_state(state, ctx);
     }
-    fprintf(be.log, "INFO veer-ike stopping\n");
+    fprintf(be.log, "INFO veer-ike stopping: deleting its IKE SAs\n");
+    fflush(be.log);
+    say_goodbye(ctx, &be);
     ike_ctx_free(ctx);
     udp_backend_close(&be);
     return 0;
