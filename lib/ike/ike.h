@@ -164,6 +164,7 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(rx_no_sa)                                                                                    \
     X(rx_bad_msg_id)                                                                               \
     X(rx_retransmit_answered)                                                                      \
+    X(init_restarted) /* an IKE_SA_INIT with a known SPIi but new content replaced the old */      \
     X(rx_decrypt_failed)                                                                           \
     X(tx_packets)                                                                                  \
     X(tx_retransmits)                                                                              \
