@@ -151,6 +151,7 @@ static int setup(struct app *a)
         fprintf(stderr, "veer: %s\n", err);
         return -1;
     }
+    a->sadb.replay_window = dp->replay_window;
     a->ctrl = (struct dp_ctrl){.from_workers = a->ring,
                                .sadb = &a->sadb,
                                .pool = a->pool,
@@ -229,6 +230,7 @@ static void control_loop(struct app *a)
         uint64_t now = rte_get_timer_cycles();
         if (now >= next_tick) {
             ike_tick(a->ctrl.ike);
+            dp_ctrl_rekey_exhausting(&a->ctrl);
             publish_load(a);
             mgmt_tel_publish(a->tel, a->ctrl.ike);
             if (a->state_file != NULL)

@@ -48,8 +48,11 @@ static void install(struct dp_sadb *db)
     c.ts_local.ts[0] = (struct ike_ts){
         .type = IKE_TS_IPV4_ADDR_RANGE, .end_port = 65535, .end_addr = {255, 255, 255, 255}};
     c.ts_remote.ts[0] = c.ts_local.ts[0];
-    if (dp_sadb_install(db, &c) != 0)
+    char why[160];
+    if (dp_sadb_install(db, &c, why, sizeof(why)) != 0) {
+        fprintf(stderr, "bench_esp: SA refused: %s\n", why);
         exit(1);
+    }
     sa_out = dp_spd_lookup(db, 0x0100000a, 0x0200000a);
     uint32_t spi = SPI;
     void *d;
@@ -104,8 +107,9 @@ static double run(struct rte_mempool *pool, IMB_MGR *mgr, struct dp_sadb *db,
         for (unsigned i = 0; i < npkts; i++) {
             unsigned k = i % TEMPLATES;
             if (decrypt && k == 0) {
-                sa_in->seq = 0; /* the templates' sequence numbers start again */
-                sa_in->replay_bitmap = 0;
+                /* the templates' sequence numbers start again */
+                memset(sa_in->replay.bits, 0, dp_replay_words(sa_in->replay.window) * 8);
+                sa_in->replay.top = 0;
             }
             m->data_off = headroom;
             m->data_len = m->pkt_len = tlen[k];

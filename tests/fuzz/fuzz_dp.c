@@ -52,7 +52,7 @@ static void install_sa(struct dp_sadb *db)
     c.ts_local.ts[0] = (struct ike_ts){
         .type = IKE_TS_IPV4_ADDR_RANGE, .end_port = 65535, .end_addr = {255, 255, 255, 255}};
     c.ts_remote.ts[0] = c.ts_local.ts[0];
-    FUZZ_CHECK(dp_sadb_install(db, &c) == 0);
+    FUZZ_CHECK(dp_sadb_install(db, &c, NULL, 0) == 0);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
