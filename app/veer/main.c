@@ -182,14 +182,11 @@ static int setup(struct app *a)
                                  .gate = {.shared = &a->gate, .nworkers = a->nworkers},
                                  .sadb = &a->sadb,
                                  .neigh = &a->neigh};
-        /* One intel-ipsec-mb manager per worker, never shared; the CPU's best code path. */
-        IMB_ARCH arch;
-        wk->mgr = alloc_mb_mgr(0);
-        if (wk->mgr == NULL) {
+        /* intel-ipsec-mb managers of its own per worker, never shared (dp_esp.h). */
+        if (dp_esp_engine_init(&wk->esp) < 0) {
             fprintf(stderr, "veer: intel-ipsec-mb: cannot allocate a manager\n");
             return -1;
         }
-        init_mb_mgr_auto(wk->mgr, &arch);
         for (unsigned p = 0; p < a->nports && p < DP_MAX_LOCAL; p++)
             wk->local.ip[wk->local.n++] = a->ports[p].ip;
     }
@@ -268,7 +265,7 @@ int main(int argc, char **argv)
         dp_port_close(&a.ports[p]);
     ike_ctx_free(a.ctrl.ike);
     for (unsigned i = 0; i < a.nworkers; i++)
-        free_mb_mgr(a.workers[i].mgr);
+        dp_esp_engine_free(&a.workers[i].esp);
     dp_sadb_free(&a.sadb);
     free(a.workers);
     rte_ring_free(a.ring);

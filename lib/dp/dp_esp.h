@@ -75,6 +75,24 @@ struct dp_esp_sa {
 
 enum dp_rekey_state { DP_REKEY_NONE, DP_REKEY_WANTED, DP_REKEY_ASKED };
 
+/*
+ * A worker's intel-ipsec-mb managers, never shared. Two, because one packet
+ * is processed per call: AES-GCM goes through the direct API of the CPU's
+ * best code path (VAES/AVX-512 here), while AES-CBC + HMAC go through the
+ * job API, where the AVX-512 manager's 16-lane SHA code running one lane was
+ * 4x slower than the SSE manager's, whose HMAC-SHA uses the SHA extensions
+ * (tests/bench/bench_esp, docs/dataplane.md). SSE is there on every CPU
+ * with AES-NI.
+ */
+struct dp_esp_engine {
+    IMB_MGR *gcm;
+    IMB_MGR *chain;
+};
+
+/* Allocates both managers; 0, or -1 when intel-ipsec-mb cannot. */
+int dp_esp_engine_init(struct dp_esp_engine *e);
+void dp_esp_engine_free(struct dp_esp_engine *e);
+
 /* The outbound SAs as one immutable array; replaced whole when it changes. */
 struct dp_spd {
     unsigned n;
@@ -127,14 +145,14 @@ struct dp_esp_sa *dp_spd_lookup(const struct dp_sadb *db, uint32_t src, uint32_t
  * Ethernet header is dropped) and leaves room in front for a new one. 0, or
  * -1 with the drop counted.
  */
-int dp_esp_encrypt(IMB_MGR *mgr, struct dp_esp_sa *sa, struct rte_mbuf *m, size_t l3,
+int dp_esp_encrypt(struct dp_esp_engine *eng, struct dp_esp_sa *sa, struct rte_mbuf *m, size_t l3,
                    struct dp_worker_counters *c);
 /*
  * Worker: decapsulates the ESP packet whose ESP header is `esp_off` bytes into
  * m; on success m holds the inner IPv4 packet alone (room in front for an
  * Ethernet header). 0, or -1 with the reason counted.
  */
-int dp_esp_decrypt(IMB_MGR *mgr, const struct dp_sadb *db, struct rte_mbuf *m, size_t esp_off,
-                   struct dp_worker_counters *c);
+int dp_esp_decrypt(struct dp_esp_engine *eng, const struct dp_sadb *db, struct rte_mbuf *m,
+                   size_t esp_off, struct dp_worker_counters *c);
 
 #endif

@@ -20,17 +20,39 @@
 #define NEXT_NONE 59 /* a dummy packet (RFC 4303 2.6): dropped on receipt */
 #define MAX_PAD 255
 
-static bool seal(IMB_MGR *mgr, const struct dp_esp_sa *sa, uint8_t *esp, size_t len, uint64_t seq)
+int dp_esp_engine_init(struct dp_esp_engine *e)
 {
-    return sa->cipher == DP_ESP_AES_GCM ? dp_esp_gcm_seal(mgr, sa, esp, len, seq)
-                                        : dp_esp_cbc_seal(mgr, sa, esp, len, seq);
+    e->gcm = alloc_mb_mgr(0);
+    e->chain = alloc_mb_mgr(0);
+    if (e->gcm == NULL || e->chain == NULL) {
+        dp_esp_engine_free(e);
+        return -1;
+    }
+    IMB_ARCH arch;
+    init_mb_mgr_auto(e->gcm, &arch);
+    init_mb_mgr_sse(e->chain);
+    return 0;
 }
 
-static bool open_packet(IMB_MGR *mgr, const struct dp_esp_sa *sa, uint8_t *esp, size_t len,
-                        uint64_t seq)
+void dp_esp_engine_free(struct dp_esp_engine *e)
 {
-    return sa->cipher == DP_ESP_AES_GCM ? dp_esp_gcm_open(mgr, sa, esp, len, seq)
-                                        : dp_esp_cbc_open(mgr, sa, esp, len, seq);
+    free_mb_mgr(e->gcm);
+    free_mb_mgr(e->chain);
+    e->gcm = e->chain = NULL;
+}
+
+static bool seal(struct dp_esp_engine *eng, const struct dp_esp_sa *sa, uint8_t *esp, size_t len,
+                 uint64_t seq)
+{
+    return sa->cipher == DP_ESP_AES_GCM ? dp_esp_gcm_seal(eng->gcm, sa, esp, len, seq)
+                                        : dp_esp_cbc_seal(eng->chain, sa, esp, len, seq);
+}
+
+static bool open_packet(struct dp_esp_engine *eng, const struct dp_esp_sa *sa, uint8_t *esp,
+                        size_t len, uint64_t seq)
+{
+    return sa->cipher == DP_ESP_AES_GCM ? dp_esp_gcm_open(eng->gcm, sa, esp, len, seq)
+                                        : dp_esp_cbc_open(eng->chain, sa, esp, len, seq);
 }
 
 /*
@@ -76,7 +98,7 @@ static void outer_headers(const struct dp_esp_sa *sa, struct rte_ipv4_hdr *ip, s
     }
 }
 
-int dp_esp_encrypt(IMB_MGR *mgr, struct dp_esp_sa *sa, struct rte_mbuf *m, size_t l3,
+int dp_esp_encrypt(struct dp_esp_engine *eng, struct dp_esp_sa *sa, struct rte_mbuf *m, size_t l3,
                    struct dp_worker_counters *c)
 {
     const struct rte_ipv4_hdr *inner = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, l3);
@@ -107,7 +129,7 @@ int dp_esp_encrypt(IMB_MGR *mgr, struct dp_esp_sa *sa, struct rte_mbuf *m, size_
     dp_put32(esp, sa->spi);
     dp_put32(esp + 4, (uint32_t)seq); /* only the low 32 bits travel, also with ESN */
     size_t plain = inner_len + pad + ESP_TRAILER;
-    if (!seal(mgr, sa, esp, plain, seq)) {
+    if (!seal(eng, sa, esp, plain, seq)) {
         c->drop_esp_crypto_error++;
         return -1;
     }
@@ -165,8 +187,8 @@ static size_t check_trailer(const uint8_t *pt, size_t len, struct dp_worker_coun
     return inner_len;
 }
 
-int dp_esp_decrypt(IMB_MGR *mgr, const struct dp_sadb *db, struct rte_mbuf *m, size_t esp_off,
-                   struct dp_worker_counters *c)
+int dp_esp_decrypt(struct dp_esp_engine *eng, const struct dp_sadb *db, struct rte_mbuf *m,
+                   size_t esp_off, struct dp_worker_counters *c)
 {
     const struct rte_ipv4_hdr *ip = dp_ipv4(m);
     size_t end = sizeof(struct rte_ether_hdr) + rte_be_to_cpu_16(ip->total_length);
@@ -206,7 +228,7 @@ int dp_esp_decrypt(IMB_MGR *mgr, const struct dp_sadb *db, struct rte_mbuf *m, s
     default:
         break;
     }
-    if (!open_packet(mgr, sa, esp, ct_len, seq)) {
+    if (!open_packet(eng, sa, esp, ct_len, seq)) {
         c->drop_esp_bad_icv++;
         return -1;
     }

@@ -34,7 +34,7 @@
 #define OUTER (ETH + 20 + 8) /* Ethernet, IPv4, UDP 4500: where the ESP header starts */
 
 static struct rte_mempool *pool;
-static IMB_MGR *mgr;
+static struct dp_esp_engine eng;
 
 struct alg {
     const char *name;
@@ -84,18 +84,13 @@ static int group_setup(void **state)
     if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv) < 0)
         return -1;
     pool = rte_pktmbuf_pool_create("test", 512, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-    mgr = alloc_mb_mgr(0);
-    if (pool == NULL || mgr == NULL)
-        return -1;
-    IMB_ARCH arch;
-    init_mb_mgr_auto(mgr, &arch);
-    return 0;
+    return pool == NULL || dp_esp_engine_init(&eng) < 0 ? -1 : 0;
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    free_mb_mgr(mgr);
+    dp_esp_engine_free(&eng);
     rte_mempool_free(pool);
     rte_eal_cleanup();
     return 0;
@@ -202,14 +197,14 @@ static struct rte_mbuf *plain_frame(size_t payload, uint8_t fill)
 /* Encrypts a plaintext frame with veer; returns the ESP frame (Ethernet header put back). */
 static struct rte_mbuf *veer_seal(struct env *e, struct rte_mbuf *m)
 {
-    assert_int_equal(dp_esp_encrypt(mgr, e->out, m, ETH, &e->c), 0);
+    assert_int_equal(dp_esp_encrypt(&eng, e->out, m, ETH, &e->c), 0);
     assert_non_null(rte_pktmbuf_prepend(m, ETH));
     return m;
 }
 
 static int veer_open(struct env *e, struct rte_mbuf *m)
 {
-    return dp_esp_decrypt(mgr, &e->db, m, OUTER, &e->c);
+    return dp_esp_decrypt(&eng, &e->db, m, OUTER, &e->c);
 }
 
 /* ---- OpenSSL's side ---- */
@@ -551,7 +546,7 @@ static void test_sequence_exhaustion(void **state)
         assert_int_equal(e.out->seq, e.out->seq_max);
         for (int k = 0; k < 3; k++) {
             struct rte_mbuf *m = plain_frame(10, 0);
-            assert_int_equal(dp_esp_encrypt(mgr, e.out, m, ETH, &e.c), -1);
+            assert_int_equal(dp_esp_encrypt(&eng, e.out, m, ETH, &e.c), -1);
             rte_pktmbuf_free(m);
         }
         assert_int_equal(e.c.drop_esp_seq_exhausted, 3);
