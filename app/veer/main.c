@@ -151,6 +151,7 @@ static int setup(struct app *a)
         fprintf(stderr, "veer: %s\n", err);
         return -1;
     }
+    a->sadb.replay_window = dp->replay_window;
     a->ctrl = (struct dp_ctrl){.from_workers = a->ring,
                                .sadb = &a->sadb,
                                .pool = a->pool,
@@ -181,14 +182,11 @@ static int setup(struct app *a)
                                  .gate = {.shared = &a->gate, .nworkers = a->nworkers},
                                  .sadb = &a->sadb,
                                  .neigh = &a->neigh};
-        /* One intel-ipsec-mb manager per worker, never shared; the CPU's best code path. */
-        IMB_ARCH arch;
-        wk->mgr = alloc_mb_mgr(0);
-        if (wk->mgr == NULL) {
+        /* intel-ipsec-mb managers of its own per worker, never shared (dp_esp.h). */
+        if (dp_esp_engine_init(&wk->esp) < 0) {
             fprintf(stderr, "veer: intel-ipsec-mb: cannot allocate a manager\n");
             return -1;
         }
-        init_mb_mgr_auto(wk->mgr, &arch);
         for (unsigned p = 0; p < a->nports && p < DP_MAX_LOCAL; p++)
             wk->local.ip[wk->local.n++] = a->ports[p].ip;
     }
@@ -229,6 +227,7 @@ static void control_loop(struct app *a)
         uint64_t now = rte_get_timer_cycles();
         if (now >= next_tick) {
             ike_tick(a->ctrl.ike);
+            dp_ctrl_rekey_exhausting(&a->ctrl);
             publish_load(a);
             mgmt_tel_publish(a->tel, a->ctrl.ike);
             if (a->state_file != NULL)
@@ -266,7 +265,7 @@ int main(int argc, char **argv)
         dp_port_close(&a.ports[p]);
     ike_ctx_free(a.ctrl.ike);
     for (unsigned i = 0; i < a.nworkers; i++)
-        free_mb_mgr(a.workers[i].mgr);
+        dp_esp_engine_free(&a.workers[i].esp);
     dp_sadb_free(&a.sadb);
     free(a.workers);
     rte_ring_free(a.ring);

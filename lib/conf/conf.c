@@ -683,6 +683,14 @@ static int dataplane_key(struct loader *l, const char *key, const yaml_node_t *v
                    ? fail(l, v, "a power of two, at least 64")
                    : 0;
     }
+    if (strcmp(key, "replay_window") == 0) {
+        if (want_uint(l, v, 1u << 30, &dp->replay_window) < 0)
+            return -1;
+        return dp->replay_window < CONF_REPLAY_WINDOW_MIN ||
+                       dp->replay_window > CONF_REPLAY_WINDOW_MAX
+                   ? fail(l, v, "%u to %u packets", CONF_REPLAY_WINDOW_MIN, CONF_REPLAY_WINDOW_MAX)
+                   : 0;
+    }
     if (strcmp(key, "ports") == 0)
         return each_item(l, v, port_item, dp);
     if (strcmp(key, "admission") == 0)
@@ -707,6 +715,7 @@ static int dataplane_section(struct loader *l, const yaml_node_t *v)
     dp->workers = 1;
     dp->mbufs = 8192;
     dp->ring_size = 4096;
+    dp->replay_window = CONF_REPLAY_WINDOW_DEFAULT;
     dp->admission.mode = CONF_GATE_AUTO;
     dp->admission.rate = 5000;
     if (v->type != YAML_MAPPING_NODE)

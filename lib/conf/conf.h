@@ -43,6 +43,11 @@ struct conf_admission {
     struct ike_gw_id targets[CONF_MAX_REDIRECT]; /* where REDIRECT sends clients, in turn */
 };
 
+/* dataplane.replay_window: the bounds and default of lib/dp (dp_esp_replay.h). */
+#define CONF_REPLAY_WINDOW_MIN 64
+#define CONF_REPLAY_WINDOW_MAX 4096
+#define CONF_REPLAY_WINDOW_DEFAULT 1024
+
 /* The `dataplane:` section: only app/veer reads it; veer-ike ignores it. */
 struct conf_dataplane {
     bool present;
@@ -50,6 +55,7 @@ struct conf_dataplane {
     unsigned idle_sleep_us;   /* 0: poll at full speed; else sleep this long when idle */
     unsigned mbufs;           /* per port */
     unsigned ring_size;       /* worker -> control ring (IKE, ARP) */
+    unsigned replay_window;   /* ESP anti-replay window in packets, 64..4096 */
     char telemetry_group[32]; /* group allowed on the telemetry socket; "": owner only */
     struct conf_admission admission;
     unsigned nports;

@@ -12,6 +12,7 @@
 #include <rte_ethdev.h>
 
 #include "dp_pkt.h"
+#include "ike_consts.h"
 
 #define CTRL_BURST 32
 #define UDP4_HDRS                                                                                  \
@@ -205,16 +206,21 @@ static void be_log(void *opaque, enum ike_log_level level, const char *msg)
 static int be_child_install(void *opaque, const struct ike_child_sa *child)
 {
     struct dp_ctrl *c = opaque;
-    int rc = c->sadb != NULL ? dp_sadb_install(c->sadb, child) : 0;
+    char why[160] = "";
+    int rc = c->sadb != NULL ? dp_sadb_install(c->sadb, child, why, sizeof(why)) : 0;
     if (rc < 0) {
         c->counters.child_sa_refused++;
         fprintf(stderr, "veer: child-sa refused by the ESP engine spi_in=%08x: %s\n", child->spi_in,
-                strerror(-rc));
+                why);
         return rc;
     }
     c->counters.child_sa_installed++;
-    fprintf(stderr, "veer: child-sa install spi_in=%08x spi_out=%08x encap=%s\n", child->spi_in,
-            child->spi_out, child->udp_encap ? "udp" : "none");
+    fprintf(stderr, "veer: child-sa install spi_in=%08x spi_out=%08x encap=%s %s-%u%s%s%s\n",
+            child->spi_in, child->spi_out, child->udp_encap ? "udp" : "none",
+            ike_transform_id_name(IKE_TT_ENCR, child->alg.encr.id), child->alg.encr.key_bits,
+            child->alg.integ != 0 ? "/" : "",
+            child->alg.integ != 0 ? ike_transform_id_name(IKE_TT_INTEG, child->alg.integ) : "",
+            child->alg.esn == IKE_ESN_ESN ? " esn" : "");
     return 0;
 }
 
@@ -238,6 +244,37 @@ struct ike_backend dp_ctrl_backend(struct dp_ctrl *c)
                                 .now_ns = be_now,
                                 .random = be_random,
                                 .log = be_log};
+}
+
+struct child_owner {
+    uint32_t spi_in;
+    uint64_t spi_i, spi_r;
+};
+
+static void find_owner(void *opaque, const struct ike_sa_info *sa)
+{
+    struct child_owner *o = opaque;
+    for (unsigned i = 0; i < sa->nchildren && i < IKE_INFO_MAX_CHILDREN; i++) {
+        if (sa->children[i].spi_in == o->spi_in) {
+            o->spi_i = sa->spi_i;
+            o->spi_r = sa->spi_r;
+        }
+    }
+}
+
+void dp_ctrl_rekey_exhausting(struct dp_ctrl *c)
+{
+    const struct dp_esp_sa *due[8];
+    unsigned n = c->sadb != NULL ? dp_sadb_rekeys_wanted(c->sadb, due, 8) : 0;
+    for (unsigned i = 0; i < n; i++) {
+        c->counters.child_sa_seq_rekeys++;
+        /* The IKE SA may have been rekeyed since the Child SA was installed: find its owner. */
+        struct child_owner o = {due[i]->child_spi_in, due[i]->ike_spi_i, due[i]->ike_spi_r};
+        ike_sa_foreach(c->ike, find_owner, &o);
+        int rc = ike_rekey_child(c->ike, o.spi_i, o.spi_r, o.spi_in);
+        fprintf(stderr, "veer: child-sa spi_in=%08x: sequence numbers running out, rekey: %s\n",
+                o.spi_in, rc == 0 ? "started" : strerror(-rc));
+    }
 }
 
 unsigned dp_ctrl_poll(struct dp_ctrl *c)

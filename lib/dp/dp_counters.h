@@ -37,16 +37,21 @@
     X(gate_malformed)       /* malformed IKE_SA_INIT: no reply, never */                           \
     X(esp_encrypted)                                                                               \
     X(esp_decrypted)                                                                               \
-    X(drop_esp_runt)        /* shorter than ESP header, IV, trailer and ICV */                     \
-    X(drop_esp_unknown_spi) /* no inbound SA with this SPI */                                      \
-    X(drop_esp_too_old)     /* sequence number below the replay window */                          \
-    X(drop_esp_replayed)    /* sequence number seen before */                                      \
-    X(drop_esp_bad_icv)     /* integrity check failed: forged or corrupted */                      \
-    X(drop_esp_bad_trailer) /* pad length, next header or inner header wrong */                    \
-    X(drop_esp_dummy)       /* next header 59: dummy packet (RFC 4303 2.6) */                      \
-    X(drop_esp_no_room)     /* no head or tail room to encapsulate */                              \
-    X(drop_no_route)        /* inner destination on no connected subnet */                         \
-    X(drop_no_neighbour)    /* next hop's MAC unknown: an ARP request went out */
+    X(drop_esp_runt)            /* shorter than ESP header, IV, trailer and ICV */                 \
+    X(drop_esp_unknown_spi)     /* no inbound SA with this SPI */                                  \
+    X(drop_esp_too_old)         /* sequence number below the replay window */                      \
+    X(drop_esp_replayed)        /* sequence number seen before */                                  \
+    X(drop_esp_bad_icv)         /* integrity check failed: forged or corrupted */                  \
+    X(drop_esp_bad_length)      /* CBC: ciphertext not whole 16-byte blocks */                     \
+    X(drop_esp_bad_trailer)     /* pad length longer than the payload, or inner header wrong */    \
+    X(drop_esp_bad_padding)     /* padding not 1, 2, 3 ... (RFC 4303 2.4) */                       \
+    X(drop_esp_bad_next_header) /* authentic, but carrying something other than IPv4 */            \
+    X(drop_esp_dummy)           /* next header 59: dummy packet (RFC 4303 2.6) */                  \
+    X(drop_esp_no_room)         /* no head or tail room to encapsulate */                          \
+    X(drop_esp_seq_exhausted)   /* outbound SA used every sequence number: never wraps */          \
+    X(drop_esp_crypto_error)    /* intel-ipsec-mb refused a job (a bug, never expected) */         \
+    X(drop_no_route)            /* inner destination on no connected subnet */                     \
+    X(drop_no_neighbour)        /* next hop's MAC unknown: an ARP request went out */
 
 #define DP_X_FIELD(n) uint64_t n;
 struct dp_worker_counters {

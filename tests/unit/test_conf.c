@@ -263,6 +263,7 @@ static void test_dataplane_section(void **state)
     assert_int_equal(c.dp.workers, 2);
     assert_int_equal(c.dp.idle_sleep_us, 50);
     assert_int_equal(c.dp.ring_size, 4096);
+    assert_int_equal(c.dp.replay_window, 1024);
     assert_int_equal(c.dp.nports, 1);
     assert_string_equal(c.dp.ports[0].device, "net_af_packet0,iface=veth0");
     assert_int_equal(c.dp.ports[0].prefix_len, 24);
@@ -272,6 +273,23 @@ static void test_dataplane_section(void **state)
     expect_error(text, "t.yaml:13: dataplane.workers: at least 1 worker");
     snprintf(text, sizeof(text), "%sdataplane:\n  ring_size: 1000\n", minimal);
     expect_error(text, "dataplane.ring_size: a power of two");
+    /* The replay window: any size from 64 to 4096 packets. */
+    static const char *const windows[] = {"64", "100", "4096"};
+    for (unsigned i = 0; i < 3; i++) {
+        snprintf(text, sizeof(text),
+                 "%sdataplane:\n  replay_window: %s\n  ports:\n"
+                 "    - name: outside\n      device: net_af_packet0,iface=veth0\n"
+                 "      address: 198.51.100.1/24\n",
+                 minimal, windows[i]);
+        assert_int_equal(conf_load_string(text, "t.yaml", &c, err, sizeof(err)), 0);
+        assert_int_equal(c.dp.replay_window, (unsigned)atoi(windows[i]));
+    }
+    snprintf(text, sizeof(text), "%sdataplane:\n  replay_window: 63\n", minimal);
+    expect_error(text, "t.yaml:13: dataplane.replay_window: 64 to 4096 packets");
+    snprintf(text, sizeof(text), "%sdataplane:\n  replay_window: 4097\n", minimal);
+    expect_error(text, "dataplane.replay_window: 64 to 4096 packets");
+    snprintf(text, sizeof(text), "%sdataplane:\n  replay_window: lots\n", minimal);
+    expect_error(text, "dataplane.replay_window: expected a number");
     snprintf(text, sizeof(text), "%sdataplane:\n  ports:\n    - name: x\n      device: y\n",
              minimal);
     expect_error(text, "dataplane.ports[0]: needs name, device and address");
