@@ -158,6 +158,10 @@ static int setup(struct app *a)
                                .nports = a->nports,
                                .neigh = &a->neigh,
                                .log_level = a->verbose ? IKE_LOG_DEBUG : IKE_LOG_INFO};
+    for (unsigned i = 0; i < a->conf.redirect.nanycast && a->ctrl.anycast.n < DP_MAX_LOCAL; i++) {
+        if (a->conf.redirect.anycast[i].family == 4)
+            memcpy(&a->ctrl.anycast.ip[a->ctrl.anycast.n++], a->conf.redirect.anycast[i].ip, 4);
+    }
     struct ike_backend be = dp_ctrl_backend(&a->ctrl);
     /* IKE_AUTH and drain redirects choose from the same table the workers get. */
     a->conf.ike.redirect_policy = &a->conf.redirect;

@@ -82,6 +82,7 @@ static void refresh_redirect(struct dp_gate_worker *g)
 struct pick_ctx {
     struct dp_gate_worker *g;
     bool anycast;
+    const struct ike_addr *here;
     struct rp_pick pick;
 };
 
@@ -90,8 +91,10 @@ static bool pick_target(void *opaque, const struct ike_addr *client,
                         const struct ike_gw_id *redirected_from, struct ike_gw_id *target)
 {
     struct pick_ctx *p = opaque;
-    const struct rp_query q = {
-        .client = client, .redirected_from = redirected_from, .anycast = p->anycast};
+    const struct rp_query q = {.client = client,
+                               .redirected_from = redirected_from,
+                               .anycast = p->anycast,
+                               .here = p->here};
     p->pick = rp_pick(&p->g->redirect, &p->g->cursor, &q);
     if (p->pick.index < 0)
         return false;
@@ -168,7 +171,7 @@ enum dp_gate_verdict dp_gate_check(struct dp_gate_worker *g, struct rte_mbuf *m,
     refresh_keys(g);
     struct ike_addr client = {.family = 4, .port = rte_be_to_cpu_16(udp->src_port)};
     memcpy(client.ip, &ip->src_addr, 4);
-    struct pick_ctx pick = {.g = g, .anycast = anycast, .pick = {.index = -1}};
+    struct pick_ctx pick = {.g = g, .anycast = anycast, .here = &dst, .pick = {.index = -1}};
     const struct ike_sl_config cfg = {.cookie_keys = &g->keys,
                                       .pick_redirect =
                                           g->redirect.ntargets > 0 ? pick_target : NULL,

@@ -78,6 +78,7 @@ struct rp_query {
     const struct ike_addr *client;           /* client_hash: the client's address */
     const struct ike_gw_id *redirected_from; /* never picked; NULL when absent */
     bool anycast;                            /* the request was sent to an anycast address */
+    const struct ike_addr *here; /* the address the client reached: never sent back there */
 };
 
 struct rp_pick {

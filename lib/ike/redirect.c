@@ -48,6 +48,7 @@ static bool pick_by_policy(struct ike_ctx *ctx, const struct ike_sa *sa, struct 
     if (t == NULL)
         return false;
     const struct rp_query q = {.client = &sa->remote,
+                               .here = &sa->local,
                                .redirected_from =
                                    sa->has_redirected_from ? &sa->redirected_from : NULL};
     struct rp_pick pick = rp_pick(t, &ctx->redirect_cursor, &q);

@@ -261,6 +261,8 @@ static bool eligible(const struct rp_table *t, const struct rp_target *e, const 
         return false;
     if (e->self && !e->anycast_only && !t->allow_self)
         return false;
+    if (q->here != NULL && gw_is_addr(&e->gw, q->here))
+        return false;
     if (q->redirected_from != NULL && ike_gw_id_equal(&e->gw, q->redirected_from)) {
         *excluded_origin = true;
         return false;

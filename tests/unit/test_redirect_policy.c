@@ -149,6 +149,10 @@ static void test_self_needs_allow_self(void **state)
     for (unsigned i = 0; i < 10; i++)
         to_self += rp_pick(&t, &c, &q).index == 0;
     assert_int_equal(to_self, 5);
+    /* Even allowed, the address the client reached is never offered back (a loop). */
+    struct rp_query here = {.here = &own};
+    for (unsigned i = 0; i < 10; i++)
+        assert_int_equal(rp_pick(&t, &c, &here).index, 1);
 }
 
 static void test_least_loaded(void **state)
