@@ -120,7 +120,8 @@ bool rp_table_is_self(const struct rp_table *t, const struct ike_gw_id *gw);
 /*
  * Replaces the configured targets of `t` with those of `from` (weights
  * included; loads kept for targets in both), keeping its own, anycast and
- * anycast-self entries; the generation moves. Same errors as rp_table_add.
+ * anycast-self entries (naming the anycast-self address sets its weight);
+ * the generation moves. Same errors as rp_table_add.
  */
 int rp_table_replace_targets(struct rp_table *t, const struct ike_gw_id *gws,
                              const uint32_t *weights, unsigned n);

@@ -238,6 +238,14 @@ int rp_table_replace_targets(struct rp_table *t, const struct ike_gw_id *gws,
             next.targets[next.ntargets++] = t->targets[i];
     }
     for (unsigned i = 0; i < n; i++) {
+        /* Naming the anycast-self entry sets its weight (0 keeps anycast clients away). */
+        int kept = rp_table_find(&next, &gws[i]);
+        if (kept >= 0 && next.targets[kept].anycast_only) {
+            if (weights[i] > RP_WEIGHT_MAX)
+                return -EINVAL;
+            next.targets[kept].weight = weights[i];
+            continue;
+        }
         int rc = rp_table_add(&next, &gws[i], weights[i]);
         if (rc < 0)
             return rc;

@@ -287,6 +287,15 @@ static void test_anycast_self_only_for_anycast(void **state)
     assert_int_equal(t.targets[1].load, 42);
     assert_int_equal(t.targets[1].weight, 2);
     assert_int_equal(t.targets[2].load, 0);
+    /* Naming the anycast-self address sets its weight: 0 keeps anycast clients off it. */
+    struct ike_gw_id with_self[2] = {gw("203.0.113.1"), self};
+    uint32_t w2[2] = {1, 0};
+    assert_int_equal(rp_table_replace_targets(&t, with_self, w2, 2), 0);
+    assert_int_equal(t.ntargets, 2);
+    assert_true(t.targets[0].anycast_only);
+    assert_int_equal(t.targets[0].weight, 0);
+    for (unsigned i = 0; i < 10; i++)
+        assert_int_equal(rp_pick(&t, &c, &anycast).index, 1);
 }
 
 static void test_table_errors(void **state)
