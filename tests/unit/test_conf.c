@@ -104,6 +104,48 @@ static void test_example_file_loads(void **state)
     rmdir(dir);
 }
 
+/* The annotated redirect example loads, with its psk_file pointed at a temporary key. */
+static void test_redirect_example_loads(void **state)
+{
+    (void)state;
+    char path[512], dir[] = "/tmp/veer-rexample-XXXXXX";
+    snprintf(path, sizeof(path), "%s/../../etc/veer-redirect.example.yaml", VEER_TEST_DATA);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    static char text[16384], out[16384];
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    assert_non_null(mkdtemp(dir));
+    write_key(dir, "road-warriors.psk");
+    char *o = out;
+    for (const char *t = text; *t != '\0';) {
+        const char *hit = strstr(t, "/etc/veer/");
+        size_t keep = hit != NULL ? (size_t)(hit - t) : strlen(t);
+        memcpy(o, t, keep);
+        o += keep;
+        t += keep;
+        if (hit != NULL) {
+            o += sprintf(o, "%s/", dir);
+            t += strlen("/etc/veer/");
+        }
+    }
+    *o = '\0';
+    static struct veer_conf c;
+    char err[256] = "";
+    int rc = conf_load_string(out, "veer-redirect.example.yaml", &c, err, sizeof(err));
+    snprintf(path, sizeof(path), "%s/road-warriors.psk", dir);
+    unlink(path);
+    rmdir(dir);
+    if (rc != 0)
+        fail_msg("%s", err);
+    assert_int_equal(c.redirect.policy, RP_CLIENT_HASH);
+    assert_int_equal(c.redirect.ntargets, 4); /* three targets and the anycast self */
+    assert_int_equal(c.redirect.nanycast, 1);
+    assert_true(c.peers[1].auth_redirect_by_policy);
+    assert_false(c.peers[0].auth_redirect_by_policy);
+}
+
 static void expect_error(const char *text, const char *want)
 {
     static struct veer_conf c;
@@ -408,6 +450,7 @@ int main(void)
         cmocka_unit_test(test_units),
         cmocka_unit_test(test_dataplane_section),
         cmocka_unit_test(test_redirect_section),
+        cmocka_unit_test(test_redirect_example_loads),
     };
     return cmocka_run_group_tests_name("conf", tests, NULL, NULL);
 }
