@@ -159,7 +159,13 @@ static int setup(struct app *a)
                                .nports = a->nports,
                                .neigh = &a->neigh,
                                .log_level = a->verbose ? IKE_LOG_DEBUG : IKE_LOG_INFO};
+    for (unsigned i = 0; i < a->conf.redirect.nanycast && a->ctrl.anycast.n < DP_MAX_LOCAL; i++) {
+        if (a->conf.redirect.anycast[i].family == 4)
+            memcpy(&a->ctrl.anycast.ip[a->ctrl.anycast.n++], a->conf.redirect.anycast[i].ip, 4);
+    }
     struct ike_backend be = dp_ctrl_backend(&a->ctrl);
+    /* IKE_AUTH and drain redirects choose from the same table the workers get. */
+    a->conf.ike.redirect_policy = &a->conf.redirect;
     a->ctrl.ike = ike_ctx_new(&a->conf.ike, &be);
     if (a->ctrl.ike == NULL) {
         fprintf(stderr, "veer: cannot create the IKE context\n");
@@ -168,8 +174,7 @@ static int setup(struct app *a)
     const struct conf_admission *adm = &dp->admission;
     a->gate.mode = adm->mode;
     a->gate.rate = adm->rate;
-    a->gate.ntargets = adm->ntargets;
-    memcpy(a->gate.targets, adm->targets, sizeof(a->gate.targets));
+    rp_publish(&a->gate.redirect, &a->conf.redirect);
     dp_gate_publish_keys(&a->gate, ike_get_cookie_keys(a->ctrl.ike, &a->keys_rotated_ns));
     for (unsigned w = 0; w < a->nworkers; w++) {
         struct dp_worker *wk = &a->workers[w];
@@ -189,9 +194,15 @@ static int setup(struct app *a)
         }
         for (unsigned p = 0; p < a->nports && p < DP_MAX_LOCAL; p++)
             wk->local.ip[wk->local.n++] = a->ports[p].ip;
+        /* Anycast addresses are ours too: their IKE_SA_INITs meet the gate (RFC 5685 4). */
+        const struct rp_table *rt = &a->conf.redirect;
+        for (unsigned i = 0; i < rt->nanycast && wk->local.n < DP_MAX_LOCAL; i++) {
+            if (rt->anycast[i].family == 4)
+                memcpy(&wk->local.ip[wk->local.n++], rt->anycast[i].ip, 4);
+        }
     }
     a->tel = mgmt_tel_start(a->ports, a->nports, a->workers, a->nworkers, &a->ctrl, &a->gate,
-                            a->conf.dp.telemetry_group, err, sizeof(err));
+                            &a->conf.redirect, a->conf.dp.telemetry_group, err, sizeof(err));
     if (a->tel == NULL) {
         fprintf(stderr, "veer: %s\n", err);
         return -1;

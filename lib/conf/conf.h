@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "ike.h"
+#include "ike_redirect_policy.h"
 
 #define CONF_MAX_PEERS 64
 #define CONF_MAX_LISTEN 4
@@ -35,12 +36,10 @@ enum conf_gate_mode {
     CONF_GATE_AUTO, /* up to `rate` per second, and only while the control lcore keeps up */
 };
 
-#define CONF_MAX_REDIRECT 8
 struct conf_admission {
     enum conf_gate_mode mode;
     unsigned rate; /* IKE_SA_INIT per second let through in auto mode */
-    unsigned ntargets;
-    struct ike_gw_id targets[CONF_MAX_REDIRECT]; /* where REDIRECT sends clients, in turn */
+    /* redirect_to (the short form of redirect.targets) goes into veer_conf.redirect */
 };
 
 /* dataplane.replay_window: the bounds and default of lib/dp (dp_esp_replay.h). */
@@ -69,6 +68,13 @@ struct veer_conf {
     unsigned npeers;
     struct ike_peer_cfg peers[CONF_MAX_PEERS];
     struct conf_dataplane dp;
+    /*
+     * The redirect policy (`redirect:`, or `dataplane.admission.redirect_to`
+     * as a short form): targets, weights, policy, the gateway's own addresses
+     * (gateway.listen and the ports) and its anycast addresses, ready to
+     * publish to the workers and to hand to lib/ike.
+     */
+    struct rp_table redirect;
     /*
      * Certificates and keys the peers point to (ike_peer_cfg.cred/.trust),
      * loaded from their PEM files and owned here: conf_free() releases them.

@@ -14,6 +14,7 @@
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
+#include "dp_classify.h"
 #include "dp_esp.h"
 #include "dp_neigh.h"
 #include "dp_port.h"
@@ -50,7 +51,8 @@ struct dp_ctrl {
     const struct dp_port *ports;
     unsigned nports;
     struct dp_neigh_table *neigh;
-    struct dp_sadb *sadb; /* where Child SAs go for the workers */
+    struct dp_sadb *sadb;          /* where Child SAs go for the workers */
+    struct dp_local_addrs anycast; /* IPv4 anycast addresses: ARP answered, IKE sent from them */
     struct ike_ctx *ike;
     enum ike_log_level log_level;
     struct dp_ctrl_counters counters;

@@ -173,7 +173,7 @@ void ike_init_request(struct ike_ctx *ctx, const struct ike_addr *local,
     sa->dh = ike_dh_new(chosen.dh);
     sa->nat_detected = nat_seen(m, sa, 0);
     sa->frag_ok = ike_msg_find_notify(m, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED) != NULL;
-    sa->redirect_supported = ike_redirect_client_supports(m);
+    ike_redirect_note_client(sa, m);
     ike_auth_read_init(ctx, sa, m);
     if (sa->dh == NULL || derive(ctx, sa, &ke) < 0 || ike_keep(&sa->init_i, msg, len, 0) < 0) {
         ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "cannot set up keys");

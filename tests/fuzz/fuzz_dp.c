@@ -86,11 +86,20 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     install_sa(&e.sadb, SPI + 2, IKE_ENCR_AES_CBC, 256, IKE_INTEG_HMAC_SHA2_512_256, 64, false);
     install_sa(&e.sadb, SPI + 1, IKE_ENCR_AES_CBC, 128, IKE_INTEG_HMAC_SHA2_256_128, 32, true);
     FUZZ_CHECK(dp_esp_engine_init(&e.esp) == 0);
-    e.local.n = 1;
+    e.local.n = 2;
     memcpy(&e.local.ip[0], (const uint8_t[]){198, 51, 100, 1}, 4);
+    memcpy(&e.local.ip[1], (const uint8_t[]){198, 51, 100, 100}, 4);
     e.gate.mode = CONF_GATE_ON;
-    e.gate.ntargets = 1;
-    e.gate.targets[0] = (struct ike_gw_id){.type = IKE_GW_IPV4, .len = 4, .value = {192, 0, 2, 9}};
+    /* Two targets and an anycast address of ours, so fuzzed requests reach every gate path. */
+    static struct rp_table table;
+    rp_table_init(&table, RP_WEIGHTED_RR, false);
+    const struct ike_gw_id targets[2] = {{.type = IKE_GW_IPV4, .len = 4, .value = {192, 0, 2, 9}},
+                                         {.type = IKE_GW_IPV4, .len = 4, .value = {192, 0, 2, 10}}};
+    FUZZ_CHECK(rp_table_add(&table, &targets[0], 1) == 0);
+    FUZZ_CHECK(rp_table_add(&table, &targets[1], 2) == 0);
+    struct ike_addr anycast = {.family = 4, .ip = {198, 51, 100, 100}};
+    FUZZ_CHECK(rp_table_add_anycast(&table, &anycast) == 0);
+    rp_publish(&e.gate.redirect, &table);
     static const uint8_t secret[IKE_COOKIE_SECRET_LEN] = "fuzz_dp cookie secret 0123456789";
     struct ike_cookie_keys keys;
     ike_cookie_keys_init(&keys, secret);

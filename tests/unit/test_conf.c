@@ -104,6 +104,48 @@ static void test_example_file_loads(void **state)
     rmdir(dir);
 }
 
+/* The annotated redirect example loads, with its psk_file pointed at a temporary key. */
+static void test_redirect_example_loads(void **state)
+{
+    (void)state;
+    char path[512], dir[] = "/tmp/veer-rexample-XXXXXX";
+    snprintf(path, sizeof(path), "%s/../../etc/veer-redirect.example.yaml", VEER_TEST_DATA);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    static char text[16384], out[16384];
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    assert_non_null(mkdtemp(dir));
+    write_key(dir, "road-warriors.psk");
+    char *o = out;
+    for (const char *t = text; *t != '\0';) {
+        const char *hit = strstr(t, "/etc/veer/");
+        size_t keep = hit != NULL ? (size_t)(hit - t) : strlen(t);
+        memcpy(o, t, keep);
+        o += keep;
+        t += keep;
+        if (hit != NULL) {
+            o += sprintf(o, "%s/", dir);
+            t += strlen("/etc/veer/");
+        }
+    }
+    *o = '\0';
+    static struct veer_conf c;
+    char err[256] = "";
+    int rc = conf_load_string(out, "veer-redirect.example.yaml", &c, err, sizeof(err));
+    snprintf(path, sizeof(path), "%s/road-warriors.psk", dir);
+    unlink(path);
+    rmdir(dir);
+    if (rc != 0)
+        fail_msg("%s", err);
+    assert_int_equal(c.redirect.policy, RP_CLIENT_HASH);
+    assert_int_equal(c.redirect.ntargets, 4); /* three targets and the anycast self */
+    assert_int_equal(c.redirect.nanycast, 1);
+    assert_true(c.peers[1].auth_redirect_by_policy);
+    assert_false(c.peers[0].auth_redirect_by_policy);
+}
+
 static void expect_error(const char *text, const char *want)
 {
     static struct veer_conf c;
@@ -300,6 +342,97 @@ static void test_dataplane_section(void **state)
     expect_error(text, "dataplane: needs at least one port");
 }
 
+static void test_redirect_section(void **state)
+{
+    (void)state;
+    static struct veer_conf c;
+    char err[256] = "", text[4096];
+    snprintf(text, sizeof(text),
+             "%s" /* 11 lines */
+             "redirect:\n"
+             "  policy: client_hash\n"
+             "  targets:\n"
+             "    - gateway: 203.0.113.1\n"
+             "      weight: 3\n"
+             "    - 2001:db8::20\n"
+             "    - gateway: vpn3.example.net\n"
+             "  anycast:\n"
+             "    addresses: [198.51.100.100]\n"
+             "    self: 198.51.100.1\n"
+             "    self_weight: 2\n",
+             minimal);
+    assert_int_equal(conf_load_string(text, "t.yaml", &c, err, sizeof(err)), 0);
+    const struct rp_table *t = &c.redirect;
+    assert_int_equal(t->policy, RP_CLIENT_HASH);
+    assert_false(t->allow_self);
+    assert_int_equal(t->ntargets, 4);
+    assert_true(t->targets[0].anycast_only);
+    assert_int_equal(t->targets[0].weight, 2);
+    assert_int_equal(t->targets[1].weight, 3);
+    assert_int_equal(t->targets[2].gw.type, IKE_GW_IPV6);
+    assert_int_equal(t->targets[2].weight, 1);
+    assert_int_equal(t->targets[3].gw.type, IKE_GW_FQDN);
+    assert_int_equal(t->nanycast, 1);
+    assert_int_equal(t->nself, 1); /* gateway.listen */
+
+    /* The short form, and a peer that redirects in IKE_AUTH through the policy. */
+    snprintf(text, sizeof(text),
+             "%s    redirect_to: '%%policy'\n"
+             "dataplane:\n  admission:\n    redirect_to: [203.0.113.1, gw2.example]\n"
+             "  ports:\n    - name: o\n      device: d\n      address: 198.51.100.2/24\n",
+             minimal);
+    assert_int_equal(conf_load_string(text, "t.yaml", &c, err, sizeof(err)), 0);
+    assert_int_equal(c.redirect.policy, RP_WEIGHTED_RR);
+    assert_int_equal(c.redirect.ntargets, 2);
+    assert_int_equal(c.redirect.nself, 2); /* listen and the port */
+    assert_true(c.peers[0].auth_redirect_by_policy);
+
+    /* Errors: file, line and key. */
+    snprintf(text, sizeof(text), "%sredirect:\n  policy: random\n", minimal);
+    expect_error(text, "t.yaml:13: redirect.policy: weighted_round_robin, least_loaded or");
+    snprintf(text, sizeof(text), "%sredirect:\n  colour: red\n", minimal);
+    expect_error(text, "t.yaml:13: redirect.colour: unknown key");
+    snprintf(text, sizeof(text),
+             "%sredirect:\n  targets:\n    - gateway: a.example\n      wieght: 2\n", minimal);
+    expect_error(text, "t.yaml:15: redirect.targets[0].wieght: unknown key");
+    snprintf(text, sizeof(text), "%sredirect:\n  targets:\n    - weight: 2\n", minimal);
+    expect_error(text, "t.yaml:14: redirect.targets[0]: needs gateway");
+    snprintf(text, sizeof(text),
+             "%sredirect:\n  targets:\n    - gateway: a.example\n      weight: 1001\n", minimal);
+    expect_error(text, "t.yaml:15: redirect.targets[0].weight: expected a number from 0 to 1000");
+    snprintf(text, sizeof(text), "%sredirect:\n  targets: [under_score.example]\n", minimal);
+    expect_error(text, "t.yaml:13: redirect.targets: not an IPv4/IPv6 address nor a host name");
+    snprintf(text, sizeof(text), "%sredirect:\n  targets: [203.0.113.1, 203.0.113.1]\n", minimal);
+    expect_error(text, "t.yaml:13: redirect.targets[1]: listed twice");
+    snprintf(text, sizeof(text), "%sredirect:\n  targets:\n    - 198.51.100.1\n", minimal);
+    expect_error(text, "t.yaml:14: redirect.targets[0]: this gateway's own address: set "
+                       "redirect.allow_self: true");
+    snprintf(text, sizeof(text), "%sredirect:\n  allow_self: true\n  targets: [198.51.100.1]\n",
+             minimal);
+    assert_int_equal(conf_load_string(text, "t.yaml", &c, err, sizeof(err)), 0);
+    snprintf(text, sizeof(text), "%sredirect:\n  allow_self: yes\n", minimal);
+    expect_error(text, "redirect.allow_self: true or false");
+    snprintf(text, sizeof(text),
+             "%sredirect:\n  targets: [198.51.100.100]\n  anycast:\n"
+             "    addresses: [198.51.100.100]\n",
+             minimal);
+    expect_error(text, "t.yaml:13: redirect.targets[0]: an anycast address of this gateway");
+    snprintf(text, sizeof(text),
+             "%sredirect:\n  anycast:\n    addresses: [198.51.100.100]\n    self: 203.0.113.9\n",
+             minimal);
+    expect_error(text, "t.yaml:15: redirect.anycast.self: not one of this gateway's addresses");
+    snprintf(text, sizeof(text), "%sredirect:\n  anycast:\n    self: 198.51.100.1\n", minimal);
+    expect_error(text, "t.yaml:14: redirect.anycast.self: needs anycast addresses");
+    snprintf(text, sizeof(text), "%sredirect:\n  anycast:\n    addresses: [gw.example]\n", minimal);
+    expect_error(text, "t.yaml:14: redirect.anycast.addresses: not an IPv4 or IPv6 address");
+    snprintf(text, sizeof(text),
+             "%sredirect:\n  targets: [203.0.113.1]\n"
+             "dataplane:\n  admission:\n    redirect_to: [203.0.113.2]\n",
+             minimal);
+    expect_error(text, "t.yaml:16: dataplane.admission.redirect_to: redirect targets are already "
+                       "given by redirect.targets (line 13)");
+}
+
 static void test_units(void **state)
 {
     (void)state;
@@ -334,6 +467,8 @@ int main(void)
         cmocka_unit_test(test_lifetimes),
         cmocka_unit_test(test_units),
         cmocka_unit_test(test_dataplane_section),
+        cmocka_unit_test(test_redirect_section),
+        cmocka_unit_test(test_redirect_example_loads),
     };
     return cmocka_run_group_tests_name("conf", tests, NULL, NULL);
 }
