@@ -16,8 +16,9 @@
 # time the peer used (/proc/PID/stat utime+stime), hence replies per
 # CPU-second. Benchmarks print figures; they never pass or fail.
 #
-#   sudo scripts/bench-peers.sh                 # 3 s per run, best of 1
+#   sudo scripts/bench-peers.sh                 # 3 s per run, best of 2 (about 2 minutes)
 #   BENCH_SECONDS=5 BENCH_REPEAT=3 sudo scripts/bench-peers.sh
+#   KEEP_WORK=1 ...                             # keep the configs and logs (pluto.log, ...)
 #   BUILD_DIR=build-bench sudo scripts/bench-peers.sh
 #   BENCH_ONLY="libreswan veer" ...             # a subset: libreswan strongswan veer memif
 #
@@ -35,7 +36,7 @@ build=$(cd "${BUILD_DIR:-$top/build}" 2>/dev/null && pwd) || {
     exit 1
 }
 secs=${BENCH_SECONDS:-3}
-repeat=${BENCH_REPEAT:-1}
+repeat=${BENCH_REPEAT:-2}
 only=${BENCH_ONLY:-libreswan strongswan veer memif}
 cache=${BENCH_CACHE:-/var/cache/veer-bench}
 flood=$build/app/veer-flood/veer-flood
@@ -138,6 +139,8 @@ flood_run() {
         --file-prefix "${tag}f" --log-level=lib.eal:error -- --device "$dev" \
         --local 198.51.100.2/24 --dst "$gw" --rate "$rate" --duration "$secs" --stats 0 "$@" \
         >"$work/flood.out" 2>&1
+    local rc=$?
+    [ "$rc" = 0 ] || echo "veer-flood exited with $rc" >>"$work/flood.out"
     grep '^RESULT ' "$work/flood.out" | tail -n1
 }
 
@@ -154,7 +157,8 @@ measure() {
         local t0 t1 res
         t0=$(cpu_ticks "$peer_pid")
         res=$(flood_run "$dev" "$ns" "$rate" "$@")
-        if [ -z "$res" ]; then # a memif peer may still be setting up its socket: once more
+        if [ -z "$res" ]; then # one retry, so that a hiccup does not lose the row
+            cp "$work/flood.out" "$work/flood.failed"
             sleep 1
             t0=$(cpu_ticks "$peer_pid")
             res=$(flood_run "$dev" "$ns" "$rate" "$@")
@@ -181,7 +185,7 @@ measure() {
                 printf "%s|%s|%s|%s|%.0f|%.0f|%d|%.2f|%s", p, port, k, (r == 0 ? "max" : r),
                     sent / s, rps, all - n, cpu, (cpu > 0 ? sprintf("%.0f", n / cpu) : "-")
             }')
-        echo "  run $i: ${res#RESULT }"
+        echo "  run $i [${SECONDS}s]: ${res#RESULT }"
         echo "         peer CPU ${cpu} s"
         local rps
         rps=$(cut -d'|' -f6 <<<"$line")
@@ -304,7 +308,7 @@ EOF
 }
 
 bench_libreswan() {
-    echo "== libreswan 4.10 pluto (global-redirect=yes), af_packet generator"
+    echo "== libreswan 4.10 pluto (global-redirect=yes), af_packet generator [${SECONDS}s]"
     local root
     root=$(libreswan_root) || {
         echo "  libreswan could not be prepared: skipped"
@@ -377,7 +381,7 @@ EOF
 }
 
 bench_strongswan() {
-    echo "== strongSwan 5.9.8 charon (cookie_threshold=1), af_packet generator"
+    echo "== strongSwan 5.9.8 charon (cookie_threshold=1), af_packet generator [${SECONDS}s]"
     [ -x /usr/lib/ipsec/charon ] || {
         echo "  strongswan-charon not installed: skipped"
         return
@@ -487,7 +491,7 @@ bench_veer_one() {
 }
 
 bench_veer() {
-    echo "== veer, af_packet (the same kind of port as the peers)"
+    echo "== veer, af_packet (the same kind of port as the peers) [${SECONDS}s]"
     [ -x "$veer" ] || {
         echo "  $veer not built: skipped"
         return
@@ -497,7 +501,7 @@ bench_veer() {
 }
 
 bench_memif() {
-    echo "== veer, net_memif (no kernel between generator and veer)"
+    echo "== veer, net_memif (no kernel between generator and veer) [${SECONDS}s]"
     [ -x "$veer" ] || return
     bench_veer_one memif redirect 0
     bench_veer_one memif cookie 0
@@ -544,8 +548,10 @@ print_table() {
 command -v ethtool >/dev/null || die "ethtool missing (scripts/install-deps.sh)"
 work=$(mktemp -d /tmp/veer-bench-peers.XXXXXX)
 chmod 700 "$work"
+btype=$(grep -o '"buildtype", "value": "[a-z]*"' "$build/meson-info/intro-buildoptions.json" 2>/dev/null |
+    sed 's/.*"\([a-z]*\)"$/\1/')
 echo "bench-peers: $(date -u +%FT%TZ), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)," \
-    "$secs s per run, best of $repeat"
+    "$secs s per run, best of $repeat; $build (${btype:-?})"
 ls_rate=""
 ss_rate=""
 for what in $only; do
