@@ -52,6 +52,7 @@ psk="bench-peers-psk-$(date +%s)"
 hz=$(getconf CLK_TCK)
 
 peer_pid=""
+probe_pid=""
 work=""
 results=() # "peer|port|kind|offered|sent_ps|replies_ps|other|cpu_s|per_cpu"
 
@@ -61,6 +62,7 @@ die() {
 }
 
 cleanup() {
+    [ -n "$probe_pid" ] && kill "$probe_pid" 2>/dev/null
     stop_peer
     ip netns del "$ns_peer" 2>/dev/null
     ip netns del "$ns_gen" 2>/dev/null
@@ -212,6 +214,7 @@ probe() {
     ip netns exec "$ns_gen" timeout 15 tshark -i "$if_gen" -f "udp and src host $gw" -c 3 \
         -w "$cap" >"$work/tshark.out" 2>&1 &
     local tpid=$!
+    probe_pid=$tpid
     wait_for 100 grep -q "Capturing on" "$work/tshark.out"
     flood_run "net_af_packet0,iface=$if_gen" "$ns_gen" 20 "$@" >/dev/null
     for _ in $(seq 50); do
@@ -220,6 +223,7 @@ probe() {
     done
     kill "$tpid" 2>/dev/null
     wait "$tpid" 2>/dev/null
+    probe_pid=""
     echo "  tshark on the first replies: src, dst, exchange (34 IKE_SA_INIT), notify types" \
         "(16407 REDIRECT, 16390 COOKIE), REDIRECT's gateway:"
     tshark -r "$cap" -Y isakmp -T fields -e ip.src -e ip.dst -e isakmp.exchangetype \
