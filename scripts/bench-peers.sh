@@ -307,7 +307,7 @@ EOF
         wait_for 50 grep -q "added IKEv2 connection" "$work/pluto.log" || return 1
     # The configuration already says it; whack makes sure and shows it took.
     ip netns exec "$ns_peer" "$root/usr/libexec/ipsec/whack" --rundir "$d/run" \
-        --global-redirect yes --global-redirect-to "$redirect_to" >/dev/null 2>&1
+        --global-redirect yes --global-redirect-to "$redirect_to" >"$work/whack.out" 2>&1
     return 0
 }
 
@@ -325,7 +325,8 @@ bench_libreswan() {
         stop_peer
         return
     fi
-    echo "  pluto pid $peer_pid on CPU $(taskset -pc "$peer_pid" | sed 's/.*: //')"
+    echo "  pluto pid $peer_pid on CPU $(taskset -pc "$peer_pid" | sed 's/.*: //');" \
+        "whack: $(sed 's/^[0-9]* //' "$work/whack.out" | paste -sd ';')"
     probe
     local dev="net_af_packet0,iface=$if_gen"
     measure libreswan af_packet redirect 0 "$dev" "$ns_gen"
@@ -397,7 +398,8 @@ bench_strongswan() {
         stop_peer
         return
     fi
-    echo "  charon pid $peer_pid on CPU $(taskset -pc "$peer_pid" | sed 's/.*: //')"
+    echo "  charon pid $peer_pid on CPU $(taskset -pc "$peer_pid" | sed 's/.*: //');" \
+        "swanctl: $(grep '^loaded\|^successfully' "$work/swanctl.out" | paste -sd ';')"
     probe --no-redirect-supported
     local dev="net_af_packet0,iface=$if_gen"
     measure strongswan af_packet cookie 0 "$dev" "$ns_gen" --no-redirect-supported
