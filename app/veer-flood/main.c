@@ -348,6 +348,7 @@ static void poll_rx(struct flood *f)
 static int resolve_dst(struct flood *f)
 {
     uint64_t hz = rte_get_tsc_hz(), deadline = rte_rdtsc() + ARP_TIMEOUT_S * hz, next_ask = 0;
+    uint16_t q = 0; /* every RX queue in turn: the answer comes on the peer's control queue */
     while (rte_rdtsc() < deadline && !stop_requested) {
         if (rte_rdtsc() >= next_ask) {
             struct rte_mbuf *m = rte_pktmbuf_alloc(f->pool);
@@ -374,8 +375,8 @@ static int resolve_dst(struct flood *f)
             next_ask = rte_rdtsc() + hz / 4;
         }
         struct rte_mbuf *pkts[RX_BURST];
-        uint16_t n =
-            rte_eth_rx_burst(f->port_id, (uint16_t)(next_ask % f->args.rx_queues), pkts, RX_BURST);
+        uint16_t n = rte_eth_rx_burst(f->port_id, q, pkts, RX_BURST);
+        q = (uint16_t)((q + 1) % f->args.rx_queues);
         for (uint16_t i = 0; i < n; i++) {
             struct rte_ether_hdr *eth = rte_pktmbuf_mtod(pkts[i], struct rte_ether_hdr *);
             struct rte_arp_hdr *arp = (struct rte_arp_hdr *)(eth + 1);
