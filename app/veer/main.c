@@ -110,6 +110,38 @@ static void print_dp_counters(FILE *f, void *arg)
     }
 }
 
+/* The configured neighbours and manually keyed SAs, before any packet moves. */
+static int install_static(struct app *a)
+{
+    const struct conf_dataplane *dp = &a->conf.dp;
+    for (unsigned i = 0; i < dp->nneighbours; i++) {
+        const struct conf_neighbour *nb = &dp->neighbours[i];
+        unsigned p = 0;
+        while (p < a->nports && strcmp(a->ports[p].name, nb->port) != 0)
+            p++;
+        uint32_t ip;
+        memcpy(&ip, nb->addr.ip, 4);
+        struct rte_ether_addr mac;
+        memcpy(mac.addr_bytes, nb->mac, sizeof(nb->mac));
+        if (p == a->nports || !dp_port_on_link(&a->ports[p], ip)) {
+            fprintf(stderr, "veer: neighbour %u is not on port %s's subnet\n", i, nb->port);
+            return -1;
+        }
+        dp_neigh_learn(&a->neigh, ip, a->ports[p].id, &mac, DP_NEIGH_STATIC);
+    }
+    for (unsigned i = 0; i < dp->nstatic_sas; i++) {
+        const struct conf_static_sa *st = &dp->static_sas[i];
+        char why[160];
+        if (dp_sadb_install_manual(&a->sadb, &st->sa, st->anti_replay, why, sizeof(why)) < 0) {
+            fprintf(stderr, "veer: static SA %s: %s\n", st->name, why);
+            return -1;
+        }
+        fprintf(stderr, "veer: static SA %s: in %08x out %08x%s\n", st->name, st->sa.spi_in,
+                st->sa.spi_out, st->anti_replay ? "" : ", no anti-replay");
+    }
+    return 0;
+}
+
 static int setup(struct app *a)
 {
     char err[512];
@@ -152,6 +184,8 @@ static int setup(struct app *a)
         return -1;
     }
     a->sadb.replay_window = dp->replay_window;
+    if (install_static(a) < 0)
+        return -1;
     a->ctrl = (struct dp_ctrl){.from_workers = a->ring,
                                .sadb = &a->sadb,
                                .pool = a->pool,

@@ -104,7 +104,7 @@ static int parse_id(struct loader *l, const yaml_node_t *n, struct ike_id *id)
 }
 
 /* "10.2.0.0/24", "10.1.0.1", "2001:db8::/32" */
-static int parse_ts(struct loader *l, const yaml_node_t *n, struct ike_ts *ts)
+int conf_parse_ts(struct loader *l, const yaml_node_t *n, struct ike_ts *ts)
 {
     const char *s;
     if (conf_want_scalar(l, n, &s) < 0)
@@ -329,7 +329,7 @@ static int ts_item(struct loader *l, const yaml_node_t *item, unsigned i, void *
     if (i >= IKE_CFG_MAX_TS)
         return conf_fail(l, item, "at most %d subnets", IKE_CFG_MAX_TS);
     *count = i + 1;
-    return parse_ts(l, item, &dst[i]);
+    return conf_parse_ts(l, item, &dst[i]);
 }
 
 /* Lifetimes and liveness of a peer; 1 when `key` is none of them. */
@@ -656,6 +656,10 @@ static int dataplane_key(struct loader *l, const char *key, const yaml_node_t *v
     }
     if (strcmp(key, "ports") == 0)
         return conf_each_item(l, v, port_item, dp);
+    if (strcmp(key, "static_sas") == 0)
+        return conf_static_sas(l, v);
+    if (strcmp(key, "neighbours") == 0)
+        return conf_neighbours(l, v);
     if (strcmp(key, "admission") == 0)
         return admission_section(l, v);
     if (strcmp(key, "telemetry_group") == 0) {
@@ -690,7 +694,18 @@ static int dataplane_section(struct loader *l, const yaml_node_t *v)
             return -1;
     }
     snprintf(l->path, sizeof(l->path), "dataplane");
-    return dp->nports == 0 ? conf_fail(l, v, "needs at least one port") : 0;
+    if (dp->nports == 0)
+        return conf_fail(l, v, "needs at least one port");
+    for (unsigned i = 0; i < dp->nneighbours; i++) {
+        unsigned p = 0;
+        while (p < dp->nports && strcmp(dp->ports[p].name, dp->neighbours[i].port) != 0)
+            p++;
+        if (p == dp->nports) {
+            snprintf(l->path, sizeof(l->path), "dataplane.neighbours[%u].port", i);
+            return conf_fail(l, v, "no port is named \"%s\"", dp->neighbours[i].port);
+        }
+    }
+    return 0;
 }
 
 static int gateway_key(struct loader *l, const char *key, const yaml_node_t *v)
@@ -762,8 +777,9 @@ static int walk(struct loader *l)
         }
     }
     l->path[0] = '\0';
-    if (l->conf->npeers == 0)
-        return conf_fail(l, root, "no peers configured");
+    /* Only manually keyed SAs is a valid setup too (a benchmark, a peer without IKE). */
+    if (l->conf->npeers == 0 && l->conf->dp.nstatic_sas == 0)
+        return conf_fail(l, root, "no peers configured (and no dataplane.static_sas)");
     if (conf_redirect_finish(l) < 0)
         return -1;
     return peers_trust(l);

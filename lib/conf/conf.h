@@ -48,6 +48,25 @@ struct conf_admission {
 #define CONF_REPLAY_WINDOW_DEFAULT 1024
 
 /* The `dataplane:` section: only app/veer reads it; veer-ike ignores it. */
+/*
+ * A manually keyed Child SA (dataplane.static_sas): for peers without IKE
+ * and for benchmarks. Its keys sit in `sa` as IKE would have derived them.
+ */
+#define CONF_MAX_STATIC_SAS 16
+struct conf_static_sa {
+    char name[32];
+    struct ike_child_sa sa;
+    bool anti_replay; /* off by default: RFC 4303 3.3.3 */
+};
+
+/* A neighbour given by the operator (dataplane.neighbours): never asked with ARP. */
+#define CONF_MAX_NEIGHBOURS 64
+struct conf_neighbour {
+    struct ike_addr addr;
+    uint8_t mac[6];
+    char port[32]; /* the name of the port it is on */
+};
+
 struct conf_dataplane {
     bool present;
     unsigned workers;         /* worker lcores; the control lcore comes on top */
@@ -59,6 +78,10 @@ struct conf_dataplane {
     struct conf_admission admission;
     unsigned nports;
     struct conf_port ports[CONF_MAX_PORTS];
+    unsigned nstatic_sas;
+    struct conf_static_sa static_sas[CONF_MAX_STATIC_SAS];
+    unsigned nneighbours;
+    struct conf_neighbour neighbours[CONF_MAX_NEIGHBOURS];
 };
 
 struct veer_conf {

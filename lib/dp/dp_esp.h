@@ -117,6 +117,13 @@ void dp_sadb_free(struct dp_sadb *db);
  */
 int dp_sadb_install(struct dp_sadb *db, const struct ike_child_sa *child, char *why,
                     size_t why_len);
+/*
+ * Control lcore: a manually keyed Child SA (configuration, not IKE). Without
+ * `anti_replay` its inbound half checks no sequence numbers: a manually keyed
+ * sender restarts its counter, so RFC 4303 3.3.3 has the receiver not rely on it.
+ */
+int dp_sadb_install_manual(struct dp_sadb *db, const struct ike_child_sa *child, bool anti_replay,
+                           char *why, size_t why_len);
 /* Control lcore: removes them; returns once no worker can still be using them. */
 int dp_sadb_remove(struct dp_sadb *db, const struct ike_child_sa *child);
 

@@ -33,6 +33,9 @@ struct dp_neigh_table {
  * is full the least recently confirmed entry in it is replaced, and the
  * return is false (the caller may count it); ip 0 is never learnt.
  */
+/* now_ns for a configured entry: never replaced by ARP, never the oldest. */
+#define DP_NEIGH_STATIC UINT64_MAX
+
 bool dp_neigh_learn(struct dp_neigh_table *t, uint32_t ip, uint16_t port,
                     const struct rte_ether_addr *mac, uint64_t now_ns);
 

@@ -218,7 +218,8 @@ int dp_esp_decrypt(struct dp_esp_engine *eng, const struct dp_sadb *db, struct r
         return -1;
     }
     uint64_t seq = full_seq(sa, dp_get32(esp + 4));
-    switch (dp_replay_check(&sa->replay, seq)) {
+    /* window 0: a manually keyed SA without anti-replay (RFC 4303 3.3.3). */
+    switch (sa->replay.window != 0 ? dp_replay_check(&sa->replay, seq) : DP_REPLAY_OK) {
     case DP_REPLAY_TOO_OLD:
         c->drop_esp_too_old++;
         return -1;
@@ -233,7 +234,8 @@ int dp_esp_decrypt(struct dp_esp_engine *eng, const struct dp_sadb *db, struct r
         return -1;
     }
     /* Only a packet the ICV proved genuine moves the window (RFC 4303 3.4.3). */
-    dp_replay_update(&sa->replay, seq);
+    if (sa->replay.window != 0)
+        dp_replay_update(&sa->replay, seq);
     uint8_t *pt = esp + head;
     size_t inner_len = check_trailer(pt, ct_len, c);
     if (inner_len == 0)

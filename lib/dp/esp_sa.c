@@ -165,12 +165,18 @@ struct dp_esp_sa *dp_esp_sa_new(const struct ike_child_sa *c, bool inbound, uint
 {
     if (!dp_esp_sa_supported(c, why, why_len))
         return NULL;
-    if (inbound && (replay_window < DP_REPLAY_WINDOW_MIN || replay_window > DP_REPLAY_WINDOW_MAX)) {
+    /* 0: no anti-replay (manually keyed SAs only, RFC 4303 3.3.3); ESN needs the window. */
+    if (inbound && replay_window == 0 && c->alg.esn == IKE_ESN_ESN) {
+        snprintf(why, why_len, "ESN without an anti-replay window");
+        return NULL;
+    }
+    if (inbound && replay_window != 0 &&
+        (replay_window < DP_REPLAY_WINDOW_MIN || replay_window > DP_REPLAY_WINDOW_MAX)) {
         snprintf(why, why_len, "replay window %u out of %u..%u", replay_window,
                  DP_REPLAY_WINDOW_MIN, DP_REPLAY_WINDOW_MAX);
         return NULL;
     }
-    size_t words = inbound ? dp_replay_words(replay_window) : 0;
+    size_t words = inbound && replay_window != 0 ? dp_replay_words(replay_window) : 0;
     struct dp_esp_sa *sa = rte_zmalloc("veer_sa", sizeof(*sa) + words * sizeof(uint64_t), 64);
     if (sa == NULL) {
         snprintf(why, why_len, "out of memory");
@@ -211,6 +217,7 @@ struct dp_esp_sa *dp_esp_sa_new(const struct ike_child_sa *c, bool inbound, uint
     sa->seq_max = sa->esn ? UINT64_MAX : UINT32_MAX;
     sa->seq_soft = sa->seq_max - sa->seq_max / 4;
     if (inbound)
-        dp_replay_init(&sa->replay, replay_window, (uint64_t *)(sa + 1));
+        if (replay_window != 0)
+            dp_replay_init(&sa->replay, replay_window, (uint64_t *)(sa + 1));
     return sa;
 }

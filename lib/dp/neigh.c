@@ -43,6 +43,8 @@ bool dp_neigh_learn(struct dp_neigh_table *t, uint32_t ip, uint16_t port,
      * pushed out is asked for again (ARP) the next time it is needed.
      */
     bool evicted = s == NULL && free_slot == NULL;
+    if (s != NULL && s->updated_ns == DP_NEIGH_STATIC && now_ns != DP_NEIGH_STATIC)
+        return true; /* the operator's entry wins over what ARP says */
     if (s == NULL)
         s = free_slot != NULL ? free_slot : oldest;
     /* Odd while writing: readers retry instead of seeing half an entry. */

@@ -73,7 +73,8 @@ static void publish_out(struct dp_sadb *db, struct dp_spd *next, struct dp_esp_s
     sa_free(gone);
 }
 
-int dp_sadb_install(struct dp_sadb *db, const struct ike_child_sa *child, char *why, size_t why_len)
+static int install(struct dp_sadb *db, const struct ike_child_sa *child, uint32_t replay_window,
+                   char *why, size_t why_len)
 {
     if (!dp_esp_sa_supported(child, why, why_len))
         return -ENOTSUP;
@@ -81,7 +82,7 @@ int dp_sadb_install(struct dp_sadb *db, const struct ike_child_sa *child, char *
         snprintf(why, why_len, "%u outbound SAs already", DP_MAX_OUT_SAS);
         return -ENOSPC;
     }
-    struct dp_esp_sa *in = dp_esp_sa_new(child, true, db->replay_window, why, why_len);
+    struct dp_esp_sa *in = dp_esp_sa_new(child, true, replay_window, why, why_len);
     struct dp_esp_sa *out = in != NULL ? dp_esp_sa_new(child, false, 0, why, why_len) : NULL;
     struct dp_spd *next = malloc(sizeof(*next));
     if (in == NULL || out == NULL || next == NULL) {
@@ -106,6 +107,17 @@ int dp_sadb_install(struct dp_sadb *db, const struct ike_child_sa *child, char *
         next->sa[next->n++] = db->out->sa[i];
     publish_out(db, next, NULL);
     return 0;
+}
+
+int dp_sadb_install(struct dp_sadb *db, const struct ike_child_sa *child, char *why, size_t why_len)
+{
+    return install(db, child, db->replay_window, why, why_len);
+}
+
+int dp_sadb_install_manual(struct dp_sadb *db, const struct ike_child_sa *child, bool anti_replay,
+                           char *why, size_t why_len)
+{
+    return install(db, child, anti_replay ? db->replay_window : 0, why, why_len);
 }
 
 int dp_sadb_remove(struct dp_sadb *db, const struct ike_child_sa *child)

@@ -78,6 +78,18 @@ static void a_full_window_replaces_its_oldest(void **state)
     assert_true(dp_neigh_lookup(t, keep, &got, &port));
     assert_int_equal(port, 1);
     assert_false(dp_neigh_learn(t, 0, 0, &km, 1)); /* 0 marks an empty slot */
+    /* A configured entry: ARP does not change it, and it is never the one replaced. */
+    uint32_t gw = rte_cpu_to_be_32(0xc6336402);
+    struct rte_ether_addr configured = mac_of(0xabcdef), spoofed = mac_of(0x666);
+    dp_neigh_learn(t, gw, 2, &configured, DP_NEIGH_STATIC); /* may push out an old entry */
+    assert_true(dp_neigh_learn(t, gw, 0, &spoofed, 200000));
+    for (uint32_t i = 1; i <= 2 * DP_NEIGH_SLOTS; i++) {
+        struct rte_ether_addr m = mac_of(i);
+        dp_neigh_learn(t, rte_cpu_to_be_32(0x0c000000 | i), 0, &m, 300000 + i);
+    }
+    assert_true(dp_neigh_lookup(t, gw, &got, &port));
+    assert_int_equal(port, 2);
+    assert_memory_equal(&got, &configured, sizeof(got));
     free(t);
 }
 

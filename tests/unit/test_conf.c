@@ -342,6 +342,130 @@ static void test_dataplane_section(void **state)
     expect_error(text, "dataplane: needs at least one port");
 }
 
+/* dataplane.static_sas and dataplane.neighbours, with no IKE peer at all. */
+static const char static_base[] =
+    "dataplane:\n"
+    "  ports:\n"
+    "    - name: outside\n      device: net_null0\n      address: 198.51.100.1/24\n"
+    "  neighbours:\n"
+    "    - {address: 198.51.100.2, mac: \"02:00:00:00:00:02\", port: %s}\n"
+    "  static_sas:\n"
+    "    - name: s1\n"
+    "      local: 198.51.100.1\n"
+    "      remote: 198.51.100.2\n"
+    "      esp: %s\n"
+    "      spi_in: %s\n"
+    "      spi_out: 0x1000\n"
+    "      key_in: %s\n"
+    "      key_out: %s\n"
+    "      local_ts: [10.2.0.0/24]\n"
+    "      remote_ts: [10.1.0.0/24]\n"
+    "%s";
+
+static void static_text(char *text, size_t cap, const char *port, const char *esp, const char *spi,
+                        const char *key_in, const char *key_out, const char *extra)
+{
+    snprintf(text, cap, static_base, port, esp, spi, key_in, key_out, extra);
+}
+
+#define GCM128_KEY "101112131415161718191a1b1c1d1e1fb0b1b2b3"
+#define CBC_SHA256_KEY                                                                             \
+    "00112233445566778899aabbccddeeff"                                                             \
+    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+
+static void test_static_sas(void **state)
+{
+    (void)state;
+    static struct veer_conf c;
+    char err[256] = "", text[2048];
+    static_text(text, sizeof(text), "outside", "aes128gcm16", "0x2000", GCM128_KEY,
+                "00:01:02:03:04:05:06:07:08:09:0a:0b:0c:0d:0e:0f:a0:a1:a2:a3", "");
+    if (conf_load_string(text, "t.yaml", &c, err, sizeof(err)) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(c.npeers, 0);
+    assert_int_equal(c.dp.nstatic_sas, 1);
+    const struct ike_child_sa *sa = &c.dp.static_sas[0].sa;
+    assert_string_equal(c.dp.static_sas[0].name, "s1");
+    assert_false(c.dp.static_sas[0].anti_replay);
+    assert_int_equal(sa->spi_in, 0x2000);
+    assert_int_equal(sa->spi_out, 0x1000);
+    assert_int_equal(sa->alg.encr.id, IKE_ENCR_AES_GCM_16);
+    assert_int_equal(sa->alg.encr.key_bits, 128);
+    assert_int_equal(sa->encr_key_len, 20); /* key and salt (RFC 4106 8.1) */
+    assert_int_equal(sa->integ_key_len, 0);
+    assert_memory_equal(sa->encr_in, "\x10\x11\x12", 3);
+    assert_memory_equal(sa->encr_in + 16, "\xb0\xb1\xb2\xb3", 4);
+    assert_memory_equal(sa->encr_out + 16, "\xa0\xa1\xa2\xa3", 4);
+    assert_int_equal(sa->ts_local.nts, 1);
+    assert_int_equal(c.dp.nneighbours, 1);
+    assert_memory_equal(c.dp.neighbours[0].mac, "\x02\x00\x00\x00\x00\x02", 6);
+    /* CBC + HMAC: the cipher key, then the integrity key; anti-replay on request. */
+    static_text(text, sizeof(text), "outside", "aes128-sha256", "4096", CBC_SHA256_KEY,
+                CBC_SHA256_KEY, "      anti_replay: true\n      udp_encap: true\n");
+    if (conf_load_string(text, "t.yaml", &c, err, sizeof(err)) != 0)
+        fail_msg("%s", err);
+    sa = &c.dp.static_sas[0].sa;
+    assert_int_equal(sa->encr_key_len, 16);
+    assert_int_equal(sa->integ_key_len, 32);
+    assert_memory_equal(sa->integ_in, "\x00\x01\x02", 3);
+    assert_true(c.dp.static_sas[0].anti_replay);
+    assert_true(sa->udp_encap);
+    /* Refusals, each naming the key. */
+    static_text(text, sizeof(text), "outside", "aes128gcm16", "0x2000", "0011", GCM128_KEY, "");
+    expect_error(text, "dataplane.static_sas[0].key_in: inbound key: 20 bytes in hex");
+    static_text(text, sizeof(text), "outside", "aes128gcm16", "0x2000", GCM128_KEY, "zz", "");
+    expect_error(text, "static_sas[0].key_out: outbound key: 20 bytes in hex");
+    static_text(text, sizeof(text), "outside", "aes128gcm16", "255", GCM128_KEY, GCM128_KEY, "");
+    expect_error(text, "dataplane.static_sas[0].spi_in: an SPI from 256");
+    static_text(text, sizeof(text), "outside", "aes128gcm16-esn", "0x2000", GCM128_KEY, GCM128_KEY,
+                "");
+    expect_error(text, "static_sas[0].esp: ESN needs anti_replay: true");
+    static_text(text, sizeof(text), "outside", "aes128gcm16-aes256gcm16", "0x2000", GCM128_KEY,
+                GCM128_KEY, "");
+    expect_error(text, "static_sas[0].esp: exactly one transform set");
+    static_text(text, sizeof(text), "outside", "aes128gcm16", "0x2000", GCM128_KEY, GCM128_KEY,
+                "      colour: blue\n");
+    expect_error(text, "dataplane.static_sas[0].colour: unknown key");
+    static_text(text, sizeof(text), "inside", "aes128gcm16", "0x2000", GCM128_KEY, GCM128_KEY, "");
+    expect_error(text, "dataplane.neighbours[0].port: no port is named \"inside\"");
+    snprintf(text, sizeof(text),
+             "dataplane:\n  ports:\n    - {name: o, device: d, address: 10.0.0.1/24}\n"
+             "  neighbours:\n    - {address: 10.0.0.2, mac: \"02:00:00:00:00\", port: o}\n");
+    expect_error(text, "dataplane.neighbours[0].mac: a MAC address");
+    snprintf(text, sizeof(text),
+             "dataplane:\n  ports:\n    - {name: o, device: d, address: 10.0.0.1/24}\n"
+             "  static_sas:\n    - {name: x, local: 10.0.0.1}\n");
+    expect_error(text, "dataplane.static_sas[0]: needs name, local, remote, spi_in");
+    /* Keys from an owner-only file instead. */
+    char dir[] = "/tmp/veer-conf-XXXXXX", keys[600], extra[700];
+    assert_non_null(mkdtemp(dir));
+    snprintf(keys, sizeof(keys), "%s/keys", dir);
+    FILE *f = fopen(keys, "w");
+    assert_non_null(f);
+    fputs("in " GCM128_KEY "\nout 0x000102030405060708090a0b0c0d0e0fa0a1a2a3\n", f);
+    fclose(f);
+    chmod(keys, 0640);
+    snprintf(extra, sizeof(extra), "      keys_file: %s\n", keys);
+    snprintf(text, sizeof(text),
+             "dataplane:\n  ports:\n    - {name: o, device: d, address: 198.51.100.1/24}\n"
+             "  static_sas:\n    - name: f\n      local: 198.51.100.1\n      remote: 198.51.100.2\n"
+             "      esp: aes128gcm16\n      spi_in: 0x2000\n      spi_out: 0x1000\n"
+             "      local_ts: [10.2.0.0/24]\n      remote_ts: [10.1.0.0/24]\n%s",
+             extra);
+    expect_error(text, "must be readable by its owner only");
+    chmod(keys, 0600);
+    if (conf_load_string(text, "t.yaml", &c, err, sizeof(err)) != 0)
+        fail_msg("%s", err);
+    assert_memory_equal(c.dp.static_sas[0].sa.encr_out + 16, "\xa0\xa1\xa2\xa3", 4);
+    assert_memory_equal(c.dp.static_sas[0].sa.encr_in, "\x10\x11", 2);
+    f = fopen(keys, "w");
+    fputs("in " GCM128_KEY "\n", f);
+    fclose(f);
+    expect_error(text, "dataplane.static_sas[0].keys_file: needs key_in and key_out, or keys_file");
+    unlink(keys);
+    rmdir(dir);
+}
+
 static void test_redirect_section(void **state)
 {
     (void)state;
@@ -467,6 +591,7 @@ int main(void)
         cmocka_unit_test(test_lifetimes),
         cmocka_unit_test(test_units),
         cmocka_unit_test(test_dataplane_section),
+        cmocka_unit_test(test_static_sas),
         cmocka_unit_test(test_redirect_section),
         cmocka_unit_test(test_redirect_example_loads),
     };
