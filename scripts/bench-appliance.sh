@@ -21,7 +21,7 @@ build=${BENCH_BUILD_DIR:-build-bench}
 seconds=${BENCH_SECONDS:-5}
 [ -f "$build/build.ninja" ] ||
     meson setup "$build" --buildtype=release -Dtests=true -Dfuzz=false -Dbench=true
-ninja -C "$build" app/veer/veer tests/tools/gen_bench_pcap >/dev/null || exit 1
+ninja -C "$build" app/veer/veer tests/tools/gen_bench_pcap tests/tools/gen_flood_pcap >/dev/null || exit 1
 work=$(mktemp -d /tmp/veer-bench-appliance.XXXXXX)
 veer_pid=""
 cleanup() {
@@ -31,6 +31,10 @@ cleanup() {
 }
 trap cleanup EXIT
 "$build/tests/tools/gen_bench_pcap" "$work" 4096 || exit 1
+"$build/tests/tools/gen_flood_pcap" "$work/flood.pcap" 4096 || exit 1
+"$build/tests/tools/gen_flood_pcap" "$work/flood-nors.pcap" 4096 --no-redirect-supported || exit 1
+printf 'bench-only-0123456789' >"$work/psk"
+chmod 600 "$work/psk"
 
 # veer's config for one direction: the pcap on the input port, net_null on the other.
 config() { # $1 enc|dec, $2 size
@@ -84,43 +88,91 @@ avg_bytes() { # plaintext IP bytes per packet
     case $1 in imix) awk 'BEGIN { print (7 * 64 + 4 * 576 + 1500) / 12 }' ;; *) echo "$1" ;; esac
 }
 
+# Runs veer on a configuration for BENCH_SECONDS and prints "<count before> <after> <t0> <t1>"
+# of one worker counter (nothing when veer did not run).
+measure() { # $1 config file, $2 counter
+    local prefix c0 c1 t0 t1
+    prefix="bench$$$(basename "$1" .yaml)"
+    # The control lcore on CPU 0 (idle here), the worker alone on CPU 1.
+    "$build/app/veer/veer" --lcores '0@0,1@1' --no-huge -m 1024 --no-pci \
+        --file-prefix "$prefix" --log-level=lib.eal:error -- -c "$1" >"${1%.yaml}.log" 2>&1 &
+    veer_pid=$!
+    for _ in $(seq 50); do
+        grep -q "veer running" "${1%.yaml}.log" && break
+        sleep 0.1
+    done
+    sleep 1 # warm up
+    c0=$(counter "$prefix" "$2")
+    t0=$(date +%s.%N)
+    sleep "$seconds"
+    c1=$(counter "$prefix" "$2")
+    t1=$(date +%s.%N)
+    kill "$veer_pid" 2>/dev/null
+    wait "$veer_pid" 2>/dev/null
+    veer_pid=""
+    if [ -n "$c0" ] && [ -n "$c1" ]; then echo "$c0 $c1 $t0 $t1"; fi
+}
+
 echo "== veer, one worker core: net_pcap (infinite_rx) -> ESP -> net_null," \
     "$(date -u +%FT%TZ), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
 printf '%-9s %-6s %10s %10s\n' direction size Mpps Gbps
 for dir in enc dec; do
     for size in 64 512 1400 imix; do
         config "$dir" "$size" >"$work/veer-$dir-$size.yaml"
-        prefix="bench$$$dir$size"
-        # The control lcore on CPU 0 (idle: no IKE here), the worker alone on CPU 1.
-        "$build/app/veer/veer" --lcores '0@0,1@1' --no-huge -m 1024 --no-pci \
-            --file-prefix "$prefix" --log-level=lib.eal:error -- -c "$work/veer-$dir-$size.yaml" \
-            >"$work/veer-$dir-$size.log" 2>&1 &
-        veer_pid=$!
-        for _ in $(seq 50); do
-            grep -q "veer running" "$work/veer-$dir-$size.log" && break
-            sleep 0.1
-        done
-        sleep 1 # warm up
         what=esp_encrypted
         [ "$dir" = dec ] && what=esp_decrypted
-        c0=$(counter "$prefix" "$what")
-        t0=$(date +%s.%N)
-        sleep "$seconds"
-        c1=$(counter "$prefix" "$what")
-        t1=$(date +%s.%N)
-        kill "$veer_pid" 2>/dev/null
-        wait "$veer_pid" 2>/dev/null
-        veer_pid=""
-        if [ -z "$c0" ] || [ -z "$c1" ]; then
+        r=$(measure "$work/veer-$dir-$size.yaml" "$what")
+        if [ -z "$r" ]; then
             printf '%-9s %-6s %s\n' "$dir" "$size" "no figures: $(tail -1 "$work/veer-$dir-$size.log")"
             continue
         fi
-        bytes=$(avg_bytes "$size")
         # Gbps of plaintext IP bytes, as crypto-perf and ipsec-secgw figures are given.
-        echo "$dir $size $c0 $c1 $t0 $t1 $bytes" | awk '{
+        echo "$dir $size $r $(avg_bytes "$size")" | awk '{
             pps = ($4 - $3) / ($6 - $5)
             printf "%-9s %-6s %10.2f %10.2f\n", ($1 == "enc" ? "encrypt" : "decrypt"), $2, pps / 1e6, pps * $7 * 8 / 1e9 }'
     done
+done
+
+# The stateless replies: new IKE_SA_INITs (tests/tools/gen_flood_pcap) replayed into one
+# port with the gate closed; the worker answers each in place.
+stateless_config() { # $1 pcap, $2 redirect_to line or empty
+    cat <<EOF
+dataplane:
+  workers: 1
+  idle_sleep_us: 100
+  mbufs: 16384
+  admission:
+    mode: on
+$2
+  ports:
+    - name: outside
+      device: net_pcap0,rx_pcap=$1,infinite_rx=1
+      address: 198.51.100.1/24
+peers:
+  - name: any
+    local_id: gw.example
+    remote_id: '%any'
+    psk_file: $work/psk
+    ike_proposals: [aes128gcm16-prfsha256-x25519]
+    esp_proposals: [aes128gcm16]
+    local_ts: [10.2.0.0/24]
+    remote_ts: [10.1.0.0/16]
+EOF
+}
+echo
+echo "== veer, one worker core: stateless replies to new IKE_SA_INITs (net_pcap replay, 250 B requests)"
+printf '%-34s %10s\n' reply Mpps
+stateless_config "$work/flood.pcap" "    redirect_to: [192.0.2.77]" >"$work/sl-redirect.yaml"
+stateless_config "$work/flood-nors.pcap" "" >"$work/sl-cookie.yaml"
+for kind in redirect cookie; do
+    r=$(measure "$work/sl-$kind.yaml" "gate_${kind}s")
+    label="REDIRECT (client supports it)"
+    [ "$kind" = cookie ] && label="COOKIE (client without REDIRECT)"
+    if [ -z "$r" ]; then
+        printf '%-34s %s\n' "$label" "no figures: $(tail -1 "$work/sl-$kind.log")"
+        continue
+    fi
+    echo "$r" | awk -v l="$label" '{ printf "%-34s %10.2f\n", l, ($2 - $1) / ($4 - $3) / 1e6 }'
 done
 
 if [ -x scripts/bench-secgw.sh ]; then
