@@ -17,7 +17,10 @@
  * The outbound SA of the benchmark (SPI 0x1000, key 00 01 .. 0f, salt a0 a1
  * a2 a3) needs no pcap: the gateway makes that traffic.
  *
- *   gen_bench_pcap OUT_DIR [PACKETS_PER_FILE]
+ *   gen_bench_pcap OUT_DIR [PACKETS_PER_FILE [GATEWAY_MAC]]
+ *
+ * GATEWAY_MAC (default 02:00:00:00:00:01) is the destination of every frame:
+ * a real NIC takes only frames for its own address.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -46,7 +49,7 @@ struct addrs {
     uint8_t src[4], dst[4];
 };
 
-static const uint8_t gw_mac[6] = {0x02, 0, 0, 0, 0, 0x01}, peer_mac[6] = {0x02, 0, 0, 0, 0, 0x02};
+static const uint8_t peer_mac[6] = {0x02, 0, 0, 0, 0, 0x02};
 static const struct addrs inner_out = {{10, 2, 0, 2}, {10, 1, 0, 2}};
 static const struct addrs inner_in = {{10, 1, 0, 2}, {10, 2, 0, 2}};
 static const struct addrs outer_in = {{198, 51, 100, 2}, {198, 51, 100, 1}};
@@ -110,8 +113,8 @@ static void ethernet(uint8_t *f, const uint8_t *dst, const uint8_t *src)
 }
 
 /* Seals `inner` into an ESP frame with sequence number seq; returns the frame length or 0. */
-static size_t esp_frame(EVP_CIPHER_CTX *ctx, const uint8_t *inner, size_t inner_len, uint32_t seq,
-                        uint8_t *f)
+static size_t esp_frame(EVP_CIPHER_CTX *ctx, const uint8_t *gw_mac, const uint8_t *inner,
+                        size_t inner_len, uint32_t seq, uint8_t *f)
 {
     /* RFC 4303 2.4: payload, padding 1, 2, 3..., pad length, next header; 4-byte aligned. */
     size_t pad = (4 - (inner_len + 2) % 4) % 4;
@@ -153,7 +156,8 @@ static size_t size_of(const char *name, unsigned i)
     return strcmp(name, "imix") == 0 ? imix[i % 12] : (size_t)atoi(name);
 }
 
-static int write_pair(const char *dir, const char *name, unsigned packets, EVP_CIPHER_CTX *ctx)
+static int write_pair(const char *dir, const char *name, unsigned packets, const uint8_t *gw_mac,
+                      EVP_CIPHER_CTX *ctx)
 {
     char path[2][512];
     snprintf(path[0], sizeof(path[0]), "%s/plain-%s.pcap", dir, name);
@@ -167,7 +171,7 @@ static int write_pair(const char *dir, const char *name, unsigned packets, EVP_C
         udp_packet(frame + ETH_LEN, size, &inner_out, 5000, 5001, i);
         rc = pcap_io_write_frame(plain, i, frame, ETH_LEN + size);
         udp_packet(inner, size, &inner_in, 5001, 5000, i);
-        size_t n = rc == 0 ? esp_frame(ctx, inner, size, i + 1, frame) : 0;
+        size_t n = rc == 0 ? esp_frame(ctx, gw_mac, inner, size, i + 1, frame) : 0;
         rc = n == 0 ? -EIO : pcap_io_write_frame(esp, i, frame, n);
     }
     if (plain != NULL && fclose(plain) != 0)
@@ -181,11 +185,17 @@ static int write_pair(const char *dir, const char *name, unsigned packets, EVP_C
 
 int main(int argc, char **argv)
 {
-    if (argc < 2 || argc > 3) {
-        fprintf(stderr, "usage: gen_bench_pcap OUT_DIR [PACKETS_PER_FILE]\n");
+    unsigned m[6] = {0x02, 0, 0, 0, 0, 0x01};
+    if (argc < 2 || argc > 4 ||
+        (argc == 4 && sscanf(argv[3], "%2x:%2x:%2x:%2x:%2x:%2x", &m[0], &m[1], &m[2], &m[3], &m[4],
+                             &m[5]) != 6)) {
+        fprintf(stderr, "usage: gen_bench_pcap OUT_DIR [PACKETS_PER_FILE [GATEWAY_MAC]]\n");
         return 2;
     }
-    unsigned packets = argc == 3 ? (unsigned)atoi(argv[2]) : DEFAULT_PACKETS;
+    uint8_t gw_mac[6];
+    for (unsigned i = 0; i < 6; i++)
+        gw_mac[i] = (uint8_t)m[i];
+    unsigned packets = argc >= 3 ? (unsigned)atoi(argv[2]) : DEFAULT_PACKETS;
     if (packets == 0 || packets > 1000000) {
         fprintf(stderr, "gen_bench_pcap: PACKETS_PER_FILE must be 1..1000000\n");
         return 2;
@@ -194,7 +204,7 @@ int main(int argc, char **argv)
     static const char *const names[] = {"64", "512", "1400", "imix"};
     int rc = ctx != NULL ? 0 : 1;
     for (unsigned i = 0; rc == 0 && i < sizeof(names) / sizeof(names[0]); i++)
-        rc = write_pair(argv[1], names[i], packets, ctx);
+        rc = write_pair(argv[1], names[i], packets, gw_mac, ctx);
     EVP_CIPHER_CTX_free(ctx);
     return rc == 0 ? 0 : 1;
 }
