@@ -20,6 +20,7 @@
  */
 #include <dirent.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,6 +154,39 @@ static void make_peer(struct ike_peer_cfg *p, const struct options *o)
     p->nlocal_ts = p->nremote_ts = 1;
     set_ts(&p->local_ts[0], "10.1.0.0", "10.1.255.255");
     set_ts(&p->remote_ts[0], "10.2.0.0", "10.2.255.255");
+}
+
+/* The generator's counters that say why SAs were not made or were lost. */
+#define TROUBLE_COUNTERS(X)                                                                        \
+    X(tx_retransmits)                                                                              \
+    X(rx_malformed)                                                                                \
+    X(rx_no_sa)                                                                                    \
+    X(rx_bad_msg_id)                                                                               \
+    X(rx_decrypt_failed)                                                                           \
+    X(sa_table_full)                                                                               \
+    X(no_proposal_chosen)                                                                          \
+    X(invalid_ke_payload)                                                                          \
+    X(auth_failed)                                                                                 \
+    X(ts_unacceptable)                                                                             \
+    X(cookies_accepted)                                                                            \
+    X(initial_contact_deleted)                                                                     \
+    X(temporary_failure)                                                                           \
+    X(peer_dead)                                                                                   \
+    X(bad_transitions)
+
+/* Prints those that are not zero, if any. */
+static void print_trouble(const struct ike_counters *c)
+{
+    bool any = false;
+#define PRINT_TROUBLE(n)                                                                           \
+    if (c->n != 0) {                                                                               \
+        printf("%s %s=%llu", any ? "" : "trouble:     ", #n, (unsigned long long)c->n);            \
+        any = true;                                                                                \
+    }
+    TROUBLE_COUNTERS(PRINT_TROUBLE)
+#undef PRINT_TROUBLE
+    if (any)
+        printf("\n");
 }
 
 static void usage(FILE *f)
@@ -307,6 +341,7 @@ int main(int argc, char **argv)
     printf("established:  %u in %.2f s: %.0f IKE SAs/s\n", done, secs, secs > 0 ? done / secs : 0);
     printf("not made:     %llu dropped (no answer, refused), %u not started (table full)\n",
            (unsigned long long)c->sa_deleted, refused);
+    print_trouble(c);
     printf("generator:    %.2f s CPU, %.0f%% of one core (if near 100%%, the generator set the "
            "pace)\n",
            own_cpu, secs > 0 ? 100 * own_cpu / secs : 0);
