@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # ESP throughput on one core, with the raw crypto limit beside it from the same run:
-#   1. tests/bench/bench_esp: lib/dp's ESP tunnel mode (AES-GCM-128, ESP in UDP),
-#      encrypt and decrypt, 64/512/1400 B and IMIX, release build;
+#   1. tests/bench/bench_esp: lib/dp's ESP tunnel mode (AES-GCM-128, and
+#      AES-CBC-128 + HMAC-SHA-256-128; ESP in UDP), encrypt and decrypt,
+#      64/512/1400 B and IMIX, release build;
 #   2. dpdk-test-crypto-perf with the crypto_aesni_gcm PMD (intel-ipsec-mb):
-#      AES-GCM-128 encryption alone, 64/512/1400 B, bursts of 32.
+#      AES-GCM-128 encryption alone, 64/512/1400 B, bursts of 32;
+#   3. the same with the crypto_aesni_mb PMD: AES-CBC-128 then HMAC-SHA-256
+#      (16-byte digest) alone, 64/512/1408 B (CBC needs whole blocks).
 # Prints figures; never passes or fails. The machines are shared: run it alone,
 # and compare the two halves of one run rather than runs.
 #   scripts/bench-esp.sh                  # 2 M packets per figure
@@ -25,6 +28,16 @@ dpdk-test-crypto-perf -l 0,1 --no-huge -m 512 --no-pci --file-prefix "benchcp$$"
     --log-level=error --vdev crypto_aesni_gcm -- --devtype crypto_aesni_gcm --optype aead \
     --aead-algo aes-gcm --aead-key-sz 16 --aead-iv-sz 12 --aead-op encrypt --aead-aad-sz 8 \
     --digest-sz 16 --buffer-sz 64,512,1400 --total-ops "$packets" --ptest throughput \
+    --csv-friendly 2>/dev/null | grep -E '^#|^[0-9]' |
+    awk -F, 'NR == 1 { printf "%-8s %10s %10s %10s\n", "buffer", "Mops", "Gbps", "cyc/op"; next }
+             { printf "%-8s %10.2f %10.2f %10.0f\n", $2 " B", $8, $9, $10 }'
+echo
+echo "== dpdk-test-crypto-perf, crypto_aesni_mb, AES-CBC-128 + HMAC-SHA-256-128 (the crypto alone)"
+dpdk-test-crypto-perf -l 0,1 --no-huge -m 512 --no-pci --file-prefix "benchmb$$" \
+    --log-level=error --vdev crypto_aesni_mb -- --devtype crypto_aesni_mb \
+    --optype cipher-then-auth --cipher-algo aes-cbc --cipher-op encrypt --cipher-key-sz 16 \
+    --cipher-iv-sz 16 --auth-algo sha2-256-hmac --auth-op generate --auth-key-sz 32 \
+    --digest-sz 16 --buffer-sz 64,512,1408 --total-ops "$packets" --ptest throughput \
     --csv-friendly 2>/dev/null | grep -E '^#|^[0-9]' |
     awk -F, 'NR == 1 { printf "%-8s %10s %10s %10s\n", "buffer", "Mops", "Gbps", "cyc/op"; next }
              { printf "%-8s %10.2f %10.2f %10.0f\n", $2 " B", $8, $9, $10 }'

@@ -7,8 +7,12 @@ set -euo pipefail
 build_pkgs=(build-essential meson ninja-build pkg-config clang clang-format
     libclang-rt-14-dev libssl-dev libcmocka-dev libyaml-dev)
 dp_pkgs=(dpdk dpdk-dev libdpdk-dev libipsec-mb-dev)
-lab_pkgs=(iproute2 iputils-ping ethtool tshark python3-scapy openssl
-    strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins)
+lab_pkgs=(iproute2 iputils-ping ethtool tshark python3-scapy python3-cryptography openssl
+    strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins
+    # scripts/bench-peers.sh runs libreswan's pluto unpacked from its .deb (the
+    # package conflicts with strongSwan's): its NSS tools and shared libraries.
+    libnss3-tools libnss3 libnspr4 libldns3 libunbound8 libevent-core-2.1-7
+    libevent-pthreads-2.1-7 libcurl3-nss libldap-2.5-0 libcap-ng0)
 
 pkgs=("${build_pkgs[@]}")
 if [ "${1:-}" != "--minimal" ]; then

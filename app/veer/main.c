@@ -110,6 +110,38 @@ static void print_dp_counters(FILE *f, void *arg)
     }
 }
 
+/* The configured neighbours and manually keyed SAs, before any packet moves. */
+static int install_static(struct app *a)
+{
+    const struct conf_dataplane *dp = &a->conf.dp;
+    for (unsigned i = 0; i < dp->nneighbours; i++) {
+        const struct conf_neighbour *nb = &dp->neighbours[i];
+        unsigned p = 0;
+        while (p < a->nports && strcmp(a->ports[p].name, nb->port) != 0)
+            p++;
+        uint32_t ip;
+        memcpy(&ip, nb->addr.ip, 4);
+        struct rte_ether_addr mac;
+        memcpy(mac.addr_bytes, nb->mac, sizeof(nb->mac));
+        if (p == a->nports || !dp_port_on_link(&a->ports[p], ip)) {
+            fprintf(stderr, "veer: neighbour %u is not on port %s's subnet\n", i, nb->port);
+            return -1;
+        }
+        dp_neigh_learn(&a->neigh, ip, a->ports[p].id, &mac, DP_NEIGH_STATIC);
+    }
+    for (unsigned i = 0; i < dp->nstatic_sas; i++) {
+        const struct conf_static_sa *st = &dp->static_sas[i];
+        char why[160];
+        if (dp_sadb_install_manual(&a->sadb, &st->sa, st->anti_replay, why, sizeof(why)) < 0) {
+            fprintf(stderr, "veer: static SA %s: %s\n", st->name, why);
+            return -1;
+        }
+        fprintf(stderr, "veer: static SA %s: in %08x out %08x%s\n", st->name, st->sa.spi_in,
+                st->sa.spi_out, st->anti_replay ? "" : ", no anti-replay");
+    }
+    return 0;
+}
+
 static int setup(struct app *a)
 {
     char err[512];
@@ -151,6 +183,9 @@ static int setup(struct app *a)
         fprintf(stderr, "veer: %s\n", err);
         return -1;
     }
+    a->sadb.replay_window = dp->replay_window;
+    if (install_static(a) < 0)
+        return -1;
     a->ctrl = (struct dp_ctrl){.from_workers = a->ring,
                                .sadb = &a->sadb,
                                .pool = a->pool,
@@ -158,7 +193,13 @@ static int setup(struct app *a)
                                .nports = a->nports,
                                .neigh = &a->neigh,
                                .log_level = a->verbose ? IKE_LOG_DEBUG : IKE_LOG_INFO};
+    for (unsigned i = 0; i < a->conf.redirect.nanycast && a->ctrl.anycast.n < DP_MAX_LOCAL; i++) {
+        if (a->conf.redirect.anycast[i].family == 4)
+            memcpy(&a->ctrl.anycast.ip[a->ctrl.anycast.n++], a->conf.redirect.anycast[i].ip, 4);
+    }
     struct ike_backend be = dp_ctrl_backend(&a->ctrl);
+    /* IKE_AUTH and drain redirects choose from the same table the workers get. */
+    a->conf.ike.redirect_policy = &a->conf.redirect;
     a->ctrl.ike = ike_ctx_new(&a->conf.ike, &be);
     if (a->ctrl.ike == NULL) {
         fprintf(stderr, "veer: cannot create the IKE context\n");
@@ -167,8 +208,7 @@ static int setup(struct app *a)
     const struct conf_admission *adm = &dp->admission;
     a->gate.mode = adm->mode;
     a->gate.rate = adm->rate;
-    a->gate.ntargets = adm->ntargets;
-    memcpy(a->gate.targets, adm->targets, sizeof(a->gate.targets));
+    rp_publish(&a->gate.redirect, &a->conf.redirect);
     dp_gate_publish_keys(&a->gate, ike_get_cookie_keys(a->ctrl.ike, &a->keys_rotated_ns));
     for (unsigned w = 0; w < a->nworkers; w++) {
         struct dp_worker *wk = &a->workers[w];
@@ -181,19 +221,22 @@ static int setup(struct app *a)
                                  .gate = {.shared = &a->gate, .nworkers = a->nworkers},
                                  .sadb = &a->sadb,
                                  .neigh = &a->neigh};
-        /* One intel-ipsec-mb manager per worker, never shared; the CPU's best code path. */
-        IMB_ARCH arch;
-        wk->mgr = alloc_mb_mgr(0);
-        if (wk->mgr == NULL) {
+        /* intel-ipsec-mb managers of its own per worker, never shared (dp_esp.h). */
+        if (dp_esp_engine_init(&wk->esp) < 0) {
             fprintf(stderr, "veer: intel-ipsec-mb: cannot allocate a manager\n");
             return -1;
         }
-        init_mb_mgr_auto(wk->mgr, &arch);
         for (unsigned p = 0; p < a->nports && p < DP_MAX_LOCAL; p++)
             wk->local.ip[wk->local.n++] = a->ports[p].ip;
+        /* Anycast addresses are ours too: their IKE_SA_INITs meet the gate (RFC 5685 4). */
+        const struct rp_table *rt = &a->conf.redirect;
+        for (unsigned i = 0; i < rt->nanycast && wk->local.n < DP_MAX_LOCAL; i++) {
+            if (rt->anycast[i].family == 4)
+                memcpy(&wk->local.ip[wk->local.n++], rt->anycast[i].ip, 4);
+        }
     }
     a->tel = mgmt_tel_start(a->ports, a->nports, a->workers, a->nworkers, &a->ctrl, &a->gate,
-                            a->conf.dp.telemetry_group, err, sizeof(err));
+                            &a->conf.redirect, a->conf.dp.telemetry_group, err, sizeof(err));
     if (a->tel == NULL) {
         fprintf(stderr, "veer: %s\n", err);
         return -1;
@@ -229,6 +272,7 @@ static void control_loop(struct app *a)
         uint64_t now = rte_get_timer_cycles();
         if (now >= next_tick) {
             ike_tick(a->ctrl.ike);
+            dp_ctrl_rekey_exhausting(&a->ctrl);
             publish_load(a);
             mgmt_tel_publish(a->tel, a->ctrl.ike);
             if (a->state_file != NULL)
@@ -266,7 +310,7 @@ int main(int argc, char **argv)
         dp_port_close(&a.ports[p]);
     ike_ctx_free(a.ctrl.ike);
     for (unsigned i = 0; i < a.nworkers; i++)
-        free_mb_mgr(a.workers[i].mgr);
+        dp_esp_engine_free(&a.workers[i].esp);
     dp_sadb_free(&a.sadb);
     free(a.workers);
     rte_ring_free(a.ring);

@@ -16,23 +16,11 @@
 #include <yaml.h>
 
 #include "conf_certs.h"
+#include "conf_loader.h"
 #include "ike_auth_cert.h"
 #include "ike_ts.h"
 
-struct loader {
-    yaml_document_t doc;
-    const char *name;
-    char *err;
-    size_t err_len;
-    struct veer_conf *conf;
-    char path[128]; /* the key being read, e.g. peers[0].esp_proposals */
-    /* Certificates: files of the peer being read (any order), and each peer for later checks. */
-    const yaml_node_t *cert_node, *key_node;
-    const yaml_node_t *peer_node[CONF_MAX_PEERS];
-};
-
-__attribute__((format(printf, 3, 4))) static int fail(struct loader *l, const yaml_node_t *node,
-                                                      const char *fmt, ...)
+int conf_fail(struct loader *l, const yaml_node_t *node, const char *fmt, ...)
 {
     char why[256];
     va_list ap;
@@ -44,38 +32,38 @@ __attribute__((format(printf, 3, 4))) static int fail(struct loader *l, const ya
     return -1;
 }
 
-static const char *scalar(const yaml_node_t *n)
+const char *conf_scalar(const yaml_node_t *n)
 {
     return n != NULL && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
 }
 
-static int want_scalar(struct loader *l, const yaml_node_t *n, const char **out)
+int conf_want_scalar(struct loader *l, const yaml_node_t *n, const char **out)
 {
-    *out = scalar(n);
-    return *out == NULL ? fail(l, n, "expected a single value") : 0;
+    *out = conf_scalar(n);
+    return *out == NULL ? conf_fail(l, n, "expected a single value") : 0;
 }
 
-static int want_uint(struct loader *l, const yaml_node_t *n, unsigned max, unsigned *out)
+int conf_want_uint(struct loader *l, const yaml_node_t *n, unsigned max, unsigned *out)
 {
     const char *s;
-    if (want_scalar(l, n, &s) < 0)
+    if (conf_want_scalar(l, n, &s) < 0)
         return -1;
     char *end;
     errno = 0;
     unsigned long v = strtoul(s, &end, 10);
     if (errno != 0 || *end != '\0' || end == s || v > max)
-        return fail(l, n, "expected a number from 0 to %u, got \"%s\"", max, s);
+        return conf_fail(l, n, "expected a number from 0 to %u, got \"%s\"", max, s);
     *out = (unsigned)v;
     return 0;
 }
 
 /* Calls fn for every item of a sequence node. */
-static int each_item(struct loader *l, const yaml_node_t *seq,
-                     int (*fn)(struct loader *l, const yaml_node_t *item, unsigned i, void *arg),
-                     void *arg)
+int conf_each_item(struct loader *l, const yaml_node_t *seq,
+                   int (*fn)(struct loader *l, const yaml_node_t *item, unsigned i, void *arg),
+                   void *arg)
 {
     if (seq->type != YAML_SEQUENCE_NODE)
-        return fail(l, seq, "expected a list");
+        return conf_fail(l, seq, "expected a list");
     unsigned i = 0;
     for (yaml_node_item_t *it = seq->data.sequence.items.start; it < seq->data.sequence.items.top;
          it++, i++) {
@@ -90,7 +78,7 @@ static int each_item(struct loader *l, const yaml_node_t *seq,
 static int parse_id(struct loader *l, const yaml_node_t *n, struct ike_id *id)
 {
     const char *s;
-    if (want_scalar(l, n, &s) < 0)
+    if (conf_want_scalar(l, n, &s) < 0)
         return -1;
     memset(id, 0, sizeof(*id));
     if (strcmp(s, "%any") == 0)
@@ -104,10 +92,11 @@ static int parse_id(struct loader *l, const yaml_node_t *n, struct ike_id *id)
     }
     size_t len = strlen(s);
     if (len == 0 || len > IKE_ID_MAX)
-        return fail(l, n, "identity must be 1 to %d bytes", IKE_ID_MAX);
+        return conf_fail(l, n, "identity must be 1 to %d bytes", IKE_ID_MAX);
     /* "C=CH, O=Example, CN=gw": a distinguished name, as certificates carry (ID_DER_ASN1_DN). */
     if (strchr(s, '=') != NULL)
-        return ike_id_from_dn(s, id) == 0 ? 0 : fail(l, n, "not a distinguished name: \"%s\"", s);
+        return ike_id_from_dn(s, id) == 0 ? 0
+                                          : conf_fail(l, n, "not a distinguished name: \"%s\"", s);
     id->type = strchr(s, '@') != NULL ? IKE_ID_RFC822_ADDR : IKE_ID_FQDN;
     id->len = (uint8_t)len;
     memcpy(id->data, s, len);
@@ -115,27 +104,27 @@ static int parse_id(struct loader *l, const yaml_node_t *n, struct ike_id *id)
 }
 
 /* "10.2.0.0/24", "10.1.0.1", "2001:db8::/32" */
-static int parse_ts(struct loader *l, const yaml_node_t *n, struct ike_ts *ts)
+int conf_parse_ts(struct loader *l, const yaml_node_t *n, struct ike_ts *ts)
 {
     const char *s;
-    if (want_scalar(l, n, &s) < 0)
+    if (conf_want_scalar(l, n, &s) < 0)
         return -1;
     char addr[64];
     const char *slash = strchr(s, '/');
     size_t alen = slash != NULL ? (size_t)(slash - s) : strlen(s);
     if (alen >= sizeof(addr))
-        return fail(l, n, "bad subnet \"%s\"", s);
+        return conf_fail(l, n, "bad subnet \"%s\"", s);
     memcpy(addr, s, alen);
     addr[alen] = '\0';
     struct ike_addr first, last;
     if (ike_addr_parse(&first, addr, 0) < 0)
-        return fail(l, n, "bad address in subnet \"%s\"", s);
+        return conf_fail(l, n, "bad address in subnet \"%s\"", s);
     unsigned bits = ike_addr_ip_len(&first) * 8, prefix = bits;
     if (slash != NULL) {
         char *end;
         unsigned long v = strtoul(slash + 1, &end, 10);
         if (*end != '\0' || end == slash + 1 || v > bits)
-            return fail(l, n, "bad prefix length in \"%s\"", s);
+            return conf_fail(l, n, "bad prefix length in \"%s\"", s);
         prefix = (unsigned)v;
     }
     last = first;
@@ -153,10 +142,10 @@ static int read_psk_file(struct loader *l, const yaml_node_t *n, const char *pat
     struct stat st;
     FILE *f = fopen(path, "r");
     if (f == NULL)
-        return fail(l, n, "cannot open %s: %s", path, strerror(errno));
+        return conf_fail(l, n, "cannot open %s: %s", path, strerror(errno));
     if (fstat(fileno(f), &st) < 0 || (st.st_mode & 077) != 0) {
         fclose(f);
-        return fail(l, n, "%s must be readable by its owner only (chmod 600)", path);
+        return conf_fail(l, n, "%s must be readable by its owner only (chmod 600)", path);
     }
     size_t len = fread(p->psk, 1, sizeof(p->psk), f);
     int more = fgetc(f);
@@ -164,7 +153,7 @@ static int read_psk_file(struct loader *l, const yaml_node_t *n, const char *pat
     while (len > 0 && (p->psk[len - 1] == '\n' || p->psk[len - 1] == '\r'))
         len--;
     if (more != EOF || len == 0)
-        return fail(l, n, "%s must hold 1 to %d bytes", path, IKE_PSK_MAX);
+        return conf_fail(l, n, "%s must hold 1 to %d bytes", path, IKE_PSK_MAX);
     p->psk_len = len;
     return 0;
 }
@@ -174,14 +163,14 @@ static int read_psk_file(struct loader *l, const yaml_node_t *n, const char *pat
 static int parse_auth(struct loader *l, const yaml_node_t *v, uint8_t *out)
 {
     const char *s;
-    if (want_scalar(l, v, &s) < 0)
+    if (conf_want_scalar(l, v, &s) < 0)
         return -1;
     if (strcmp(s, "psk") == 0)
         *out = IKE_PEER_AUTH_PSK;
     else if (strcmp(s, "pubkey") == 0)
         *out = IKE_PEER_AUTH_PUBKEY;
     else
-        return fail(l, v, "expected psk or pubkey, got \"%s\"", s);
+        return conf_fail(l, v, "expected psk or pubkey, got \"%s\"", s);
     return 0;
 }
 
@@ -191,13 +180,13 @@ static int cacert_item(struct loader *l, const yaml_node_t *item, unsigned i, vo
     const char *path;
     char *text, why[256];
     size_t len;
-    if (want_scalar(l, item, &path) < 0)
+    if (conf_want_scalar(l, item, &path) < 0)
         return -1;
     if (conf_read_file(path, false, &text, &len, why, sizeof(why)) < 0)
-        return fail(l, item, "%s", why);
+        return conf_fail(l, item, "%s", why);
     int rc = ike_trust_add_pem(arg, text, len, why, sizeof(why));
     conf_free_file(text, len);
-    return rc < 0 ? fail(l, item, "%s: %s", path, why) : 0;
+    return rc < 0 ? conf_fail(l, item, "%s: %s", path, why) : 0;
 }
 
 /* CA certificates: one PEM file or a list of them, each with one or more certificates. */
@@ -206,9 +195,9 @@ static int load_cacerts(struct loader *l, const yaml_node_t *v, struct ike_trust
     if (*slot == NULL)
         *slot = ike_trust_new();
     if (*slot == NULL)
-        return fail(l, v, "out of memory");
+        return conf_fail(l, v, "out of memory");
     return v->type == YAML_SCALAR_NODE ? cacert_item(l, v, 0, *slot)
-                                       : each_item(l, v, cacert_item, *slot);
+                                       : conf_each_item(l, v, cacert_item, *slot);
 }
 
 /* The authentication keys of a peer; 1 when `key` is none of them. */
@@ -230,7 +219,7 @@ static int peer_cert_key(struct loader *l, struct ike_peer_cfg *p, const char *k
     if (strcmp(key, "cert") == 0 || strcmp(key, "key") == 0) {
         /* Loaded together once the whole peer is read: they may come in any order. */
         *(key[0] == 'c' ? &l->cert_node : &l->key_node) = v;
-        return want_scalar(l, v, &s);
+        return conf_want_scalar(l, v, &s);
     }
     if (strcmp(key, "cacerts") == 0) {
         if (load_cacerts(l, v, &l->conf->trusts[i]) < 0)
@@ -241,26 +230,26 @@ static int peer_cert_key(struct loader *l, struct ike_peer_cfg *p, const char *k
     return 1;
 }
 
-/* Reads a peer's cert and key files into its credential; -1 after fail(). */
+/* Reads a peer's cert and key files into its credential; -1 after conf_fail(). */
 static int load_cred(struct loader *l, unsigned i, struct ike_peer_cfg *p)
 {
     char *cert, *key, why[256];
     size_t cert_len, key_len;
-    const char *cert_path = scalar(l->cert_node), *key_path = scalar(l->key_node);
+    const char *cert_path = conf_scalar(l->cert_node), *key_path = conf_scalar(l->key_node);
     snprintf(l->path, sizeof(l->path), "peers[%u].cert", i);
     if (conf_read_file(cert_path, false, &cert, &cert_len, why, sizeof(why)) < 0)
-        return fail(l, l->cert_node, "%s", why);
+        return conf_fail(l, l->cert_node, "%s", why);
     snprintf(l->path, sizeof(l->path), "peers[%u].key", i);
     if (conf_read_file(key_path, true, &key, &key_len, why, sizeof(why)) < 0) {
         conf_free_file(cert, cert_len);
-        return fail(l, l->key_node, "%s", why);
+        return conf_fail(l, l->key_node, "%s", why);
     }
     l->conf->creds[i] = ike_cred_from_pem(cert, cert_len, key, key_len, why, sizeof(why));
     conf_free_file(cert, cert_len);
     conf_free_file(key, key_len);
     p->cred = l->conf->creds[i];
     if (p->cred == NULL)
-        return fail(l, l->key_node, "%s and %s: %s", cert_path, key_path, why);
+        return conf_fail(l, l->key_node, "%s and %s: %s", cert_path, key_path, why);
     return 0;
 }
 
@@ -270,11 +259,11 @@ static int peer_cert_finish(struct loader *l, const yaml_node_t *item, unsigned 
 {
     bool pubkey = p->local_auth == IKE_PEER_AUTH_PUBKEY, cert = l->cert_node != NULL;
     if (cert != (l->key_node != NULL))
-        return fail(l, item, "cert and key go together");
+        return conf_fail(l, item, "cert and key go together");
     if (pubkey != cert)
-        return fail(l, item,
-                    pubkey ? "local_auth pubkey needs cert and key"
-                           : "cert and key are for local_auth pubkey (auth: pubkey)");
+        return conf_fail(l, item,
+                         pubkey ? "local_auth pubkey needs cert and key"
+                                : "cert and key are for local_auth pubkey (auth: pubkey)");
     if (!pubkey)
         return 0;
     if (load_cred(l, i, p) < 0)
@@ -282,9 +271,9 @@ static int peer_cert_finish(struct loader *l, const yaml_node_t *item, unsigned 
     snprintf(l->path, sizeof(l->path), "peers[%u].local_id", i);
     /* Without local_id we are who the certificate says; with one, it must say so too. */
     if (p->local_id.len == 0 && ike_cred_subject_id(p->cred, &p->local_id) < 0)
-        return fail(l, item, "the certificate's subject is too long for an ID");
+        return conf_fail(l, item, "the certificate's subject is too long for an ID");
     if (!ike_cred_has_id(p->cred, &p->local_id))
-        return fail(l, item, "not named by the certificate (subjectAltName or subject)");
+        return conf_fail(l, item, "not named by the certificate (subjectAltName or subject)");
     snprintf(l->path, sizeof(l->path), "peers[%u]", i);
     return 0;
 }
@@ -299,8 +288,8 @@ static int peers_trust(struct loader *l)
         p->trust = l->conf->cacerts;
         snprintf(l->path, sizeof(l->path), "peers[%u]", i);
         if (p->trust == NULL)
-            return fail(l, l->peer_node[i],
-                        "remote_auth pubkey needs cacerts (here or in gateway)");
+            return conf_fail(l, l->peer_node[i],
+                             "remote_auth pubkey needs cacerts (here or in gateway)");
     }
     l->path[0] = '\0';
     return 0;
@@ -322,12 +311,12 @@ static int proposal_item(struct loader *l, const yaml_node_t *item, unsigned i, 
     struct ike_proposal_cfg *dst = a->protocol == IKE_PROTO_IKE ? p->ike : p->esp;
     const char *s;
     char why[200];
-    if (want_scalar(l, item, &s) < 0)
+    if (conf_want_scalar(l, item, &s) < 0)
         return -1;
     if (i >= IKE_CFG_MAX_PROPOSALS)
-        return fail(l, item, "at most %d proposals", IKE_CFG_MAX_PROPOSALS);
+        return conf_fail(l, item, "at most %d proposals", IKE_CFG_MAX_PROPOSALS);
     if (conf_parse_proposal(s, a->protocol, &dst[i], why, sizeof(why)) < 0)
-        return fail(l, item, "%s", why);
+        return conf_fail(l, item, "%s", why);
     *count = i + 1;
     return 0;
 }
@@ -338,34 +327,9 @@ static int ts_item(struct loader *l, const yaml_node_t *item, unsigned i, void *
     unsigned *count = a->local ? &a->peer->nlocal_ts : &a->peer->nremote_ts;
     struct ike_ts *dst = a->local ? a->peer->local_ts : a->peer->remote_ts;
     if (i >= IKE_CFG_MAX_TS)
-        return fail(l, item, "at most %d subnets", IKE_CFG_MAX_TS);
+        return conf_fail(l, item, "at most %d subnets", IKE_CFG_MAX_TS);
     *count = i + 1;
-    return parse_ts(l, item, &dst[i]);
-}
-
-/* A gateway identity (RFC 5685): an IPv4 or IPv6 address, or a host name. */
-static int parse_gw_id(struct loader *l, const yaml_node_t *item, struct ike_gw_id *g)
-{
-    const char *s;
-    if (want_scalar(l, item, &s) < 0)
-        return -1;
-    struct ike_addr addr;
-    memset(g, 0, sizeof(*g));
-    if (ike_addr_parse(&addr, s, 0) == 0) {
-        g->type = addr.family == 4 ? IKE_GW_IPV4 : IKE_GW_IPV6;
-        g->len = (uint8_t)ike_addr_ip_len(&addr);
-        memcpy(g->value, addr.ip, g->len);
-    } else {
-        size_t n = strlen(s);
-        if (n == 0 || n > IKE_GW_ID_MAX ||
-            strspn(s, "abcdefghijklmnopqrstuvwxyz"
-                      "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != n)
-            return fail(l, item, "not an IPv4/IPv6 address nor a host name: \"%s\"", s);
-        g->type = IKE_GW_FQDN;
-        g->len = (uint8_t)n;
-        memcpy(g->value, s, n);
-    }
-    return 0;
+    return conf_parse_ts(l, item, &dst[i]);
 }
 
 /* Lifetimes and liveness of a peer; 1 when `key` is none of them. */
@@ -387,21 +351,22 @@ static int peer_lifetime_key(struct loader *l, struct ike_peer_cfg *p, const cha
         if (strcmp(key, durations[i].key) != 0)
             continue;
         unsigned *out = (unsigned *)((char *)p + durations[i].off);
-        if (want_scalar(l, v, &s) < 0)
+        if (conf_want_scalar(l, v, &s) < 0)
             return -1;
         if (conf_parse_duration(s, 366u * 86400u, out) < 0)
-            return fail(l, v,
-                        "expected a duration like 90, 90s, 20m, 8h or 1d (at most 366d), "
-                        "got \"%s\"",
-                        s);
+            return conf_fail(l, v,
+                             "expected a duration like 90, 90s, 20m, 8h or 1d (at most 366d), "
+                             "got \"%s\"",
+                             s);
         return 0;
     }
     if (strcmp(key, "child_rekey_bytes") == 0 || strcmp(key, "child_life_bytes") == 0) {
         uint64_t *out = key[6] == 'r' ? &p->child_rekey_bytes : &p->child_life_bytes;
-        if (want_scalar(l, v, &s) < 0)
+        if (conf_want_scalar(l, v, &s) < 0)
             return -1;
         if (conf_parse_bytes(s, out) < 0)
-            return fail(l, v, "expected a byte count like 500000, 64K, 512M or 2G, got \"%s\"", s);
+            return conf_fail(l, v, "expected a byte count like 500000, 64K, 512M or 2G, got \"%s\"",
+                             s);
         return 0;
     }
     return 1;
@@ -436,9 +401,9 @@ static int peer_check_lifetimes(struct loader *l, const yaml_node_t *item,
                                 const struct ike_peer_cfg *p)
 {
     if (p->child_life_s != 0 && p->child_rekey_s >= p->child_life_s)
-        return fail(l, item, "child_rekey_time must be shorter than child_life_time");
+        return conf_fail(l, item, "child_rekey_time must be shorter than child_life_time");
     if (p->child_life_bytes != 0 && p->child_rekey_bytes >= p->child_life_bytes)
-        return fail(l, item, "child_rekey_bytes must be smaller than child_life_bytes");
+        return conf_fail(l, item, "child_rekey_bytes must be smaller than child_life_bytes");
     return 0;
 }
 
@@ -447,10 +412,10 @@ static int peer_key(struct loader *l, struct ike_peer_cfg *p, const char *key, c
     const char *s;
     struct list_arg a = {.peer = p};
     if (strcmp(key, "name") == 0) {
-        if (want_scalar(l, v, &s) < 0)
+        if (conf_want_scalar(l, v, &s) < 0)
             return -1;
         if (strlen(s) == 0 || strlen(s) >= sizeof(p->name))
-            return fail(l, v, "name must be 1 to %zu characters", sizeof(p->name) - 1);
+            return conf_fail(l, v, "name must be 1 to %zu characters", sizeof(p->name) - 1);
         strcpy(p->name, s);
         return 0;
     }
@@ -459,49 +424,57 @@ static int peer_key(struct loader *l, struct ike_peer_cfg *p, const char *key, c
     if (strcmp(key, "remote_id") == 0)
         return parse_id(l, v, &p->remote_id);
     if (strcmp(key, "psk") == 0) {
-        if (want_scalar(l, v, &s) < 0)
+        if (conf_want_scalar(l, v, &s) < 0)
             return -1;
         if (strlen(s) == 0 || strlen(s) > IKE_PSK_MAX)
-            return fail(l, v, "psk must be 1 to %d bytes", IKE_PSK_MAX);
+            return conf_fail(l, v, "psk must be 1 to %d bytes", IKE_PSK_MAX);
         p->psk_len = strlen(s);
         memcpy(p->psk, s, p->psk_len);
         return 0;
     }
     if (strcmp(key, "psk_file") == 0)
-        return want_scalar(l, v, &s) < 0 ? -1 : read_psk_file(l, v, s, p);
+        return conf_want_scalar(l, v, &s) < 0 ? -1 : read_psk_file(l, v, s, p);
     if (strcmp(key, "remote") == 0) {
-        if (want_scalar(l, v, &s) < 0)
+        if (conf_want_scalar(l, v, &s) < 0)
             return -1;
         if (ike_addr_parse(&p->remote, s, IKE_PORT) < 0)
-            return fail(l, v, "not an IPv4 or IPv6 address: \"%s\"", s);
+            return conf_fail(l, v, "not an IPv4 or IPv6 address: \"%s\"", s);
         return 0;
     }
     if (strcmp(key, "ike_proposals") == 0 || strcmp(key, "esp_proposals") == 0) {
         a.protocol = key[0] == 'i' ? IKE_PROTO_IKE : IKE_PROTO_ESP;
-        return each_item(l, v, proposal_item, &a);
+        return conf_each_item(l, v, proposal_item, &a);
     }
     if (strcmp(key, "local_ts") == 0 || strcmp(key, "remote_ts") == 0) {
         a.local = key[0] == 'l';
-        return each_item(l, v, ts_item, &a);
+        return conf_each_item(l, v, ts_item, &a);
     }
-    if (strcmp(key, "redirect_to") == 0)
-        return parse_gw_id(l, v, &p->auth_redirect);
+    if (strcmp(key, "redirect_to") == 0) {
+        /* '%policy': the gateway-wide redirect policy chooses, per client */
+        const char *text = conf_scalar(v);
+        if (text != NULL && strcmp(text, "%policy") == 0) {
+            memset(&p->auth_redirect, 0, sizeof(p->auth_redirect));
+            p->auth_redirect_by_policy = true;
+            return 0;
+        }
+        return conf_parse_gw(l, v, &p->auth_redirect);
+    }
     int rc = peer_lifetime_key(l, p, key, v);
     if (rc <= 0)
         return rc;
     rc = peer_cert_key(l, p, key, v);
     if (rc <= 0)
         return rc;
-    return fail(l, v, "unknown key");
+    return conf_fail(l, v, "unknown key");
 }
 
 static int peer_item(struct loader *l, const yaml_node_t *item, unsigned i, void *arg)
 {
     (void)arg;
     if (i >= CONF_MAX_PEERS)
-        return fail(l, item, "at most %d peers", CONF_MAX_PEERS);
+        return conf_fail(l, item, "at most %d peers", CONF_MAX_PEERS);
     if (item->type != YAML_MAPPING_NODE)
-        return fail(l, item, "a peer is a mapping of keys");
+        return conf_fail(l, item, "a peer is a mapping of keys");
     struct ike_peer_cfg *p = &l->conf->peers[i];
     l->conf->npeers = i + 1;
     l->peer_node[i] = item;
@@ -509,7 +482,7 @@ static int peer_item(struct loader *l, const yaml_node_t *item, unsigned i, void
     peer_lifetime_unset(p);
     for (yaml_node_pair_t *kv = item->data.mapping.pairs.start; kv < item->data.mapping.pairs.top;
          kv++) {
-        const char *key = scalar(yaml_document_get_node(&l->doc, kv->key));
+        const char *key = conf_scalar(yaml_document_get_node(&l->doc, kv->key));
         snprintf(l->path, sizeof(l->path), "peers[%u].%s", i, key ? key : "?");
         if (peer_key(l, p, key ? key : "", yaml_document_get_node(&l->doc, kv->value)) < 0)
             return -1;
@@ -520,9 +493,9 @@ static int peer_item(struct loader *l, const yaml_node_t *item, unsigned i, void
     bool psk_needed = p->local_auth == IKE_PEER_AUTH_PSK || p->remote_auth == IKE_PEER_AUTH_PSK;
     if (p->name[0] == '\0' || p->local_id.len == 0 || (psk_needed && p->psk_len == 0) ||
         p->nike == 0 || p->nesp == 0 || p->nlocal_ts == 0 || p->nremote_ts == 0)
-        return fail(l, item,
-                    "needs name, local_id, psk or psk_file, ike_proposals, esp_proposals, "
-                    "local_ts and remote_ts");
+        return conf_fail(l, item,
+                         "needs name, local_id, psk or psk_file, ike_proposals, esp_proposals, "
+                         "local_ts and remote_ts");
     peer_lifetime_defaults(p);
     return peer_check_lifetimes(l, item, p);
 }
@@ -533,12 +506,12 @@ static int listen_item(struct loader *l, const yaml_node_t *item, unsigned i, vo
 {
     (void)arg;
     const char *s;
-    if (want_scalar(l, item, &s) < 0)
+    if (conf_want_scalar(l, item, &s) < 0)
         return -1;
     if (i >= CONF_MAX_LISTEN)
-        return fail(l, item, "at most %d addresses", CONF_MAX_LISTEN);
+        return conf_fail(l, item, "at most %d addresses", CONF_MAX_LISTEN);
     if (ike_addr_parse(&l->conf->listen[i], s, IKE_PORT) < 0)
-        return fail(l, item, "not an IPv4 or IPv6 address: \"%s\"", s);
+        return conf_fail(l, item, "not an IPv4 or IPv6 address: \"%s\"", s);
     l->conf->nlisten = i + 1;
     return 0;
 }
@@ -548,24 +521,24 @@ static int parse_addr_prefix(struct loader *l, const yaml_node_t *n, struct ike_
                              uint8_t *prefix_len)
 {
     const char *s;
-    if (want_scalar(l, n, &s) < 0)
+    if (conf_want_scalar(l, n, &s) < 0)
         return -1;
     char text[64];
     const char *slash = strchr(s, '/');
     size_t alen = slash != NULL ? (size_t)(slash - s) : strlen(s);
     if (alen >= sizeof(text))
-        return fail(l, n, "bad address \"%s\"", s);
+        return conf_fail(l, n, "bad address \"%s\"", s);
     memcpy(text, s, alen);
     text[alen] = '\0';
     if (ike_addr_parse(addr, text, 0) < 0)
-        return fail(l, n, "not an IPv4 or IPv6 address: \"%s\"", s);
+        return conf_fail(l, n, "not an IPv4 or IPv6 address: \"%s\"", s);
     unsigned bits = ike_addr_ip_len(addr) * 8;
     *prefix_len = (uint8_t)bits;
     if (slash != NULL) {
         char *end;
         unsigned long v = strtoul(slash + 1, &end, 10);
         if (*end != '\0' || end == slash + 1 || v > bits)
-            return fail(l, n, "bad prefix length in \"%s\"", s);
+            return conf_fail(l, n, "bad prefix length in \"%s\"", s);
         *prefix_len = (uint8_t)v;
     }
     return 0;
@@ -577,53 +550,42 @@ static int port_key(struct loader *l, struct conf_port *p, const char *key, cons
     if (strcmp(key, "name") == 0 || strcmp(key, "device") == 0) {
         char *dst = key[0] == 'n' ? p->name : p->device;
         size_t cap = key[0] == 'n' ? sizeof(p->name) : sizeof(p->device);
-        if (want_scalar(l, v, &s) < 0)
+        if (conf_want_scalar(l, v, &s) < 0)
             return -1;
         if (strlen(s) == 0 || strlen(s) >= cap)
-            return fail(l, v, "must be 1 to %zu characters", cap - 1);
+            return conf_fail(l, v, "must be 1 to %zu characters", cap - 1);
         strcpy(dst, s);
         return 0;
     }
     if (strcmp(key, "address") == 0)
         return parse_addr_prefix(l, v, &p->addr, &p->prefix_len);
     if (strcmp(key, "rx_desc") == 0)
-        return want_uint(l, v, 32768, &p->rx_desc);
+        return conf_want_uint(l, v, 32768, &p->rx_desc);
     if (strcmp(key, "tx_desc") == 0)
-        return want_uint(l, v, 32768, &p->tx_desc);
-    return fail(l, v, "unknown key");
+        return conf_want_uint(l, v, 32768, &p->tx_desc);
+    return conf_fail(l, v, "unknown key");
 }
 
 static int port_item(struct loader *l, const yaml_node_t *item, unsigned i, void *arg)
 {
     struct conf_dataplane *dp = arg;
     if (i >= CONF_MAX_PORTS)
-        return fail(l, item, "at most %d ports", CONF_MAX_PORTS);
+        return conf_fail(l, item, "at most %d ports", CONF_MAX_PORTS);
     if (item->type != YAML_MAPPING_NODE)
-        return fail(l, item, "a port is a mapping of keys");
+        return conf_fail(l, item, "a port is a mapping of keys");
     struct conf_port *p = &dp->ports[i];
     dp->nports = i + 1;
     p->rx_desc = p->tx_desc = 1024;
     for (yaml_node_pair_t *kv = item->data.mapping.pairs.start; kv < item->data.mapping.pairs.top;
          kv++) {
-        const char *key = scalar(yaml_document_get_node(&l->doc, kv->key));
+        const char *key = conf_scalar(yaml_document_get_node(&l->doc, kv->key));
         snprintf(l->path, sizeof(l->path), "dataplane.ports[%u].%s", i, key ? key : "?");
         if (port_key(l, p, key ? key : "", yaml_document_get_node(&l->doc, kv->value)) < 0)
             return -1;
     }
     snprintf(l->path, sizeof(l->path), "dataplane.ports[%u]", i);
     if (p->name[0] == '\0' || p->device[0] == '\0' || p->addr.family == 0)
-        return fail(l, item, "needs name, device and address");
-    return 0;
-}
-
-static int target_item(struct loader *l, const yaml_node_t *item, unsigned i, void *arg)
-{
-    struct conf_admission *a = arg;
-    if (i >= CONF_MAX_REDIRECT)
-        return fail(l, item, "at most %d redirect targets", CONF_MAX_REDIRECT);
-    if (parse_gw_id(l, item, &a->targets[i]) < 0)
-        return -1;
-    a->ntargets = i + 1;
+        return conf_fail(l, item, "needs name, device and address");
     return 0;
 }
 
@@ -632,7 +594,7 @@ static int admission_key(struct loader *l, const char *key, const yaml_node_t *v
     struct conf_admission *a = &l->conf->dp.admission;
     const char *s;
     if (strcmp(key, "mode") == 0) {
-        if (want_scalar(l, v, &s) < 0)
+        if (conf_want_scalar(l, v, &s) < 0)
             return -1;
         if (strcmp(s, "off") == 0)
             a->mode = CONF_GATE_OFF;
@@ -641,22 +603,22 @@ static int admission_key(struct loader *l, const char *key, const yaml_node_t *v
         else if (strcmp(s, "auto") == 0)
             a->mode = CONF_GATE_AUTO;
         else
-            return fail(l, v, "off, on or auto, got \"%s\"", s);
+            return conf_fail(l, v, "off, on or auto, got \"%s\"", s);
         return 0;
     }
     if (strcmp(key, "rate") == 0)
-        return want_uint(l, v, 100000000, &a->rate);
+        return conf_want_uint(l, v, 100000000, &a->rate);
     if (strcmp(key, "redirect_to") == 0)
-        return each_item(l, v, target_item, a);
-    return fail(l, v, "unknown key");
+        return conf_redirect_short_form(l, v);
+    return conf_fail(l, v, "unknown key");
 }
 
 static int admission_section(struct loader *l, const yaml_node_t *v)
 {
     if (v->type != YAML_MAPPING_NODE)
-        return fail(l, v, "expected a mapping");
+        return conf_fail(l, v, "expected a mapping");
     for (yaml_node_pair_t *g = v->data.mapping.pairs.start; g < v->data.mapping.pairs.top; g++) {
-        const char *k = scalar(yaml_document_get_node(&l->doc, g->key));
+        const char *k = conf_scalar(yaml_document_get_node(&l->doc, g->key));
         snprintf(l->path, sizeof(l->path), "dataplane.admission.%s", k ? k : "?");
         if (admission_key(l, k ? k : "", yaml_document_get_node(&l->doc, g->value)) < 0)
             return -1;
@@ -668,36 +630,49 @@ static int dataplane_key(struct loader *l, const char *key, const yaml_node_t *v
 {
     struct conf_dataplane *dp = &l->conf->dp;
     if (strcmp(key, "workers") == 0) {
-        if (want_uint(l, v, 127, &dp->workers) < 0)
+        if (conf_want_uint(l, v, 127, &dp->workers) < 0)
             return -1;
-        return dp->workers == 0 ? fail(l, v, "at least 1 worker") : 0;
+        return dp->workers == 0 ? conf_fail(l, v, "at least 1 worker") : 0;
     }
     if (strcmp(key, "idle_sleep_us") == 0)
-        return want_uint(l, v, 100000, &dp->idle_sleep_us);
+        return conf_want_uint(l, v, 100000, &dp->idle_sleep_us);
     if (strcmp(key, "mbufs") == 0)
-        return want_uint(l, v, 1u << 22, &dp->mbufs);
+        return conf_want_uint(l, v, 1u << 22, &dp->mbufs);
     if (strcmp(key, "ring_size") == 0) {
-        if (want_uint(l, v, 1u << 20, &dp->ring_size) < 0)
+        if (conf_want_uint(l, v, 1u << 20, &dp->ring_size) < 0)
             return -1;
         return (dp->ring_size & (dp->ring_size - 1)) != 0 || dp->ring_size < 64
-                   ? fail(l, v, "a power of two, at least 64")
+                   ? conf_fail(l, v, "a power of two, at least 64")
+                   : 0;
+    }
+    if (strcmp(key, "replay_window") == 0) {
+        if (conf_want_uint(l, v, 1u << 30, &dp->replay_window) < 0)
+            return -1;
+        return dp->replay_window < CONF_REPLAY_WINDOW_MIN ||
+                       dp->replay_window > CONF_REPLAY_WINDOW_MAX
+                   ? conf_fail(l, v, "%u to %u packets", CONF_REPLAY_WINDOW_MIN,
+                               CONF_REPLAY_WINDOW_MAX)
                    : 0;
     }
     if (strcmp(key, "ports") == 0)
-        return each_item(l, v, port_item, dp);
+        return conf_each_item(l, v, port_item, dp);
+    if (strcmp(key, "static_sas") == 0)
+        return conf_static_sas(l, v);
+    if (strcmp(key, "neighbours") == 0)
+        return conf_neighbours(l, v);
     if (strcmp(key, "admission") == 0)
         return admission_section(l, v);
     if (strcmp(key, "telemetry_group") == 0) {
         const char *s;
-        if (want_scalar(l, v, &s) < 0)
+        if (conf_want_scalar(l, v, &s) < 0)
             return -1;
         if (strlen(s) == 0 || strlen(s) >= sizeof(dp->telemetry_group))
-            return fail(l, v, "a group name of 1 to %zu characters",
-                        sizeof(dp->telemetry_group) - 1);
+            return conf_fail(l, v, "a group name of 1 to %zu characters",
+                             sizeof(dp->telemetry_group) - 1);
         strcpy(dp->telemetry_group, s);
         return 0;
     }
-    return fail(l, v, "unknown key");
+    return conf_fail(l, v, "unknown key");
 }
 
 static int dataplane_section(struct loader *l, const yaml_node_t *v)
@@ -707,71 +682,83 @@ static int dataplane_section(struct loader *l, const yaml_node_t *v)
     dp->workers = 1;
     dp->mbufs = 8192;
     dp->ring_size = 4096;
+    dp->replay_window = CONF_REPLAY_WINDOW_DEFAULT;
     dp->admission.mode = CONF_GATE_AUTO;
     dp->admission.rate = 5000;
     if (v->type != YAML_MAPPING_NODE)
-        return fail(l, v, "expected a mapping");
+        return conf_fail(l, v, "expected a mapping");
     for (yaml_node_pair_t *g = v->data.mapping.pairs.start; g < v->data.mapping.pairs.top; g++) {
-        const char *k = scalar(yaml_document_get_node(&l->doc, g->key));
+        const char *k = conf_scalar(yaml_document_get_node(&l->doc, g->key));
         snprintf(l->path, sizeof(l->path), "dataplane.%s", k ? k : "?");
         if (dataplane_key(l, k ? k : "", yaml_document_get_node(&l->doc, g->value)) < 0)
             return -1;
     }
     snprintf(l->path, sizeof(l->path), "dataplane");
-    return dp->nports == 0 ? fail(l, v, "needs at least one port") : 0;
+    if (dp->nports == 0)
+        return conf_fail(l, v, "needs at least one port");
+    for (unsigned i = 0; i < dp->nneighbours; i++) {
+        unsigned p = 0;
+        while (p < dp->nports && strcmp(dp->ports[p].name, dp->neighbours[i].port) != 0)
+            p++;
+        if (p == dp->nports) {
+            snprintf(l->path, sizeof(l->path), "dataplane.neighbours[%u].port", i);
+            return conf_fail(l, v, "no port is named \"%s\"", dp->neighbours[i].port);
+        }
+    }
+    return 0;
 }
 
 static int gateway_key(struct loader *l, const char *key, const yaml_node_t *v)
 {
     struct ike_config *c = &l->conf->ike;
     if (strcmp(key, "listen") == 0)
-        return each_item(l, v, listen_item, NULL);
+        return conf_each_item(l, v, listen_item, NULL);
     if (strcmp(key, "max_sas") == 0)
-        return want_uint(l, v, 1u << 24, &c->max_sas);
+        return conf_want_uint(l, v, 1u << 24, &c->max_sas);
     if (strcmp(key, "half_open_timeout") == 0)
-        return want_uint(l, v, 3600, &c->half_open_timeout_s);
+        return conf_want_uint(l, v, 3600, &c->half_open_timeout_s);
     if (strcmp(key, "retransmit_base_ms") == 0)
-        return want_uint(l, v, 60000, &c->retransmit_base_ms);
+        return conf_want_uint(l, v, 60000, &c->retransmit_base_ms);
     if (strcmp(key, "retransmit_tries") == 0)
-        return want_uint(l, v, 20, &c->retransmit_tries);
+        return conf_want_uint(l, v, 20, &c->retransmit_tries);
     if (strcmp(key, "fragment_size") == 0) {
-        if (want_uint(l, v, 65535, &c->fragment_size) < 0)
+        if (conf_want_uint(l, v, 65535, &c->fragment_size) < 0)
             return -1;
         if (c->fragment_size < 256)
-            return fail(l, v, "at least 256 bytes (RFC 7383 2.5.1 suggests 1280)");
+            return conf_fail(l, v, "at least 256 bytes (RFC 7383 2.5.1 suggests 1280)");
         return 0;
     }
     if (strcmp(key, "cookie_threshold") == 0)
-        return want_uint(l, v, 1u << 24, &c->cookie_threshold);
+        return conf_want_uint(l, v, 1u << 24, &c->cookie_threshold);
     if (strcmp(key, "cacerts") == 0)
         return load_cacerts(l, v, &l->conf->cacerts);
     if (strcmp(key, "cookie_rotate") == 0) {
         const char *s;
-        if (want_scalar(l, v, &s) < 0)
+        if (conf_want_scalar(l, v, &s) < 0)
             return -1;
         if (conf_parse_duration(s, 86400, &c->cookie_rotate_s) < 0 || c->cookie_rotate_s == 0)
-            return fail(l, v, "expected a duration from 1s to 1d, got \"%s\"", s);
+            return conf_fail(l, v, "expected a duration from 1s to 1d, got \"%s\"", s);
         return 0;
     }
-    return fail(l, v, "unknown key");
+    return conf_fail(l, v, "unknown key");
 }
 
 static int walk(struct loader *l)
 {
     const yaml_node_t *root = yaml_document_get_root_node(&l->doc);
     if (root == NULL || root->type != YAML_MAPPING_NODE)
-        return fail(l, root, "the file must be a mapping with gateway and peers");
+        return conf_fail(l, root, "the file must be a mapping with gateway and peers");
     for (yaml_node_pair_t *kv = root->data.mapping.pairs.start; kv < root->data.mapping.pairs.top;
          kv++) {
         const yaml_node_t *v = yaml_document_get_node(&l->doc, kv->value);
-        const char *key = scalar(yaml_document_get_node(&l->doc, kv->key));
+        const char *key = conf_scalar(yaml_document_get_node(&l->doc, kv->key));
         snprintf(l->path, sizeof(l->path), "%s", key ? key : "?");
         if (key != NULL && strcmp(key, "gateway") == 0) {
             if (v->type != YAML_MAPPING_NODE)
-                return fail(l, v, "expected a mapping");
+                return conf_fail(l, v, "expected a mapping");
             for (yaml_node_pair_t *g = v->data.mapping.pairs.start; g < v->data.mapping.pairs.top;
                  g++) {
-                const char *gk = scalar(yaml_document_get_node(&l->doc, g->key));
+                const char *gk = conf_scalar(yaml_document_get_node(&l->doc, g->key));
                 snprintf(l->path, sizeof(l->path), "gateway.%s", gk ? gk : "?");
                 if (gateway_key(l, gk ? gk : "", yaml_document_get_node(&l->doc, g->value)) < 0)
                     return -1;
@@ -779,16 +766,22 @@ static int walk(struct loader *l)
         } else if (key != NULL && strcmp(key, "dataplane") == 0) {
             if (dataplane_section(l, v) < 0)
                 return -1;
+        } else if (key != NULL && strcmp(key, "redirect") == 0) {
+            if (conf_redirect_section(l, v) < 0)
+                return -1;
         } else if (key != NULL && strcmp(key, "peers") == 0) {
-            if (each_item(l, v, peer_item, NULL) < 0)
+            if (conf_each_item(l, v, peer_item, NULL) < 0)
                 return -1;
         } else {
-            return fail(l, v, "unknown key");
+            return conf_fail(l, v, "unknown key");
         }
     }
     l->path[0] = '\0';
-    if (l->conf->npeers == 0)
-        return fail(l, root, "no peers configured");
+    /* Only manually keyed SAs is a valid setup too (a benchmark, a peer without IKE). */
+    if (l->conf->npeers == 0 && l->conf->dp.nstatic_sas == 0)
+        return conf_fail(l, root, "no peers configured (and no dataplane.static_sas)");
+    if (conf_redirect_finish(l) < 0)
+        return -1;
     return peers_trust(l);
 }
 

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "ike.h"
+#include "ike_redirect_policy.h"
 
 #define CONF_MAX_PEERS 64
 #define CONF_MAX_LISTEN 4
@@ -35,25 +36,52 @@ enum conf_gate_mode {
     CONF_GATE_AUTO, /* up to `rate` per second, and only while the control lcore keeps up */
 };
 
-#define CONF_MAX_REDIRECT 8
 struct conf_admission {
     enum conf_gate_mode mode;
     unsigned rate; /* IKE_SA_INIT per second let through in auto mode */
-    unsigned ntargets;
-    struct ike_gw_id targets[CONF_MAX_REDIRECT]; /* where REDIRECT sends clients, in turn */
+    /* redirect_to (the short form of redirect.targets) goes into veer_conf.redirect */
 };
 
+/* dataplane.replay_window: the bounds and default of lib/dp (dp_esp_replay.h). */
+#define CONF_REPLAY_WINDOW_MIN 64
+#define CONF_REPLAY_WINDOW_MAX 4096
+#define CONF_REPLAY_WINDOW_DEFAULT 1024
+
 /* The `dataplane:` section: only app/veer reads it; veer-ike ignores it. */
+/*
+ * A manually keyed Child SA (dataplane.static_sas): for peers without IKE
+ * and for benchmarks. Its keys sit in `sa` as IKE would have derived them.
+ */
+#define CONF_MAX_STATIC_SAS 16
+struct conf_static_sa {
+    char name[32];
+    struct ike_child_sa sa;
+    bool anti_replay; /* off by default: RFC 4303 3.3.3 */
+};
+
+/* A neighbour given by the operator (dataplane.neighbours): never asked with ARP. */
+#define CONF_MAX_NEIGHBOURS 64
+struct conf_neighbour {
+    struct ike_addr addr;
+    uint8_t mac[6];
+    char port[32]; /* the name of the port it is on */
+};
+
 struct conf_dataplane {
     bool present;
     unsigned workers;         /* worker lcores; the control lcore comes on top */
     unsigned idle_sleep_us;   /* 0: poll at full speed; else sleep this long when idle */
     unsigned mbufs;           /* per port */
     unsigned ring_size;       /* worker -> control ring (IKE, ARP) */
+    unsigned replay_window;   /* ESP anti-replay window in packets, 64..4096 */
     char telemetry_group[32]; /* group allowed on the telemetry socket; "": owner only */
     struct conf_admission admission;
     unsigned nports;
     struct conf_port ports[CONF_MAX_PORTS];
+    unsigned nstatic_sas;
+    struct conf_static_sa static_sas[CONF_MAX_STATIC_SAS];
+    unsigned nneighbours;
+    struct conf_neighbour neighbours[CONF_MAX_NEIGHBOURS];
 };
 
 struct veer_conf {
@@ -63,6 +91,13 @@ struct veer_conf {
     unsigned npeers;
     struct ike_peer_cfg peers[CONF_MAX_PEERS];
     struct conf_dataplane dp;
+    /*
+     * The redirect policy (`redirect:`, or `dataplane.admission.redirect_to`
+     * as a short form): targets, weights, policy, the gateway's own addresses
+     * (gateway.listen and the ports) and its anycast addresses, ready to
+     * publish to the workers and to hand to lib/ike.
+     */
+    struct rp_table redirect;
     /*
      * Certificates and keys the peers point to (ike_peer_cfg.cred/.trust),
      * loaded from their PEM files and owned here: conf_free() releases them.

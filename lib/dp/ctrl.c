@@ -12,6 +12,7 @@
 #include <rte_ethdev.h>
 
 #include "dp_pkt.h"
+#include "ike_consts.h"
 
 #define CTRL_BURST 32
 #define UDP4_HDRS                                                                                  \
@@ -42,6 +43,32 @@ static const struct dp_port *port_by_ip(const struct dp_ctrl *c, uint32_t ip)
     return NULL;
 }
 
+static bool is_anycast(const struct dp_ctrl *c, uint32_t ip)
+{
+    for (unsigned i = 0; i < c->anycast.n; i++) {
+        if (c->anycast.ip[i] == ip)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * The port an IKE message from `src` leaves by: the one with that address, or
+ * for an anycast address (RFC 5685 4: the reply comes from it) the one on
+ * whose subnet the peer is.
+ */
+static const struct dp_port *port_for_source(const struct dp_ctrl *c, uint32_t src, uint32_t dst)
+{
+    const struct dp_port *p = port_by_ip(c, src);
+    if (p != NULL || !is_anycast(c, src))
+        return p;
+    for (unsigned i = 0; i < c->nports; i++) {
+        if (dp_port_on_link(&c->ports[i], dst))
+            return &c->ports[i];
+    }
+    return NULL;
+}
+
 static int tx_one(struct dp_ctrl *c, const struct dp_port *p, struct rte_mbuf *m)
 {
     if (p->ctrl_txq == DP_NO_QUEUE ? rte_ring_enqueue(p->ctrl_tx, m) == 0
@@ -55,7 +82,7 @@ static int tx_one(struct dp_ctrl *c, const struct dp_port *p, struct rte_mbuf *m
 /* ---- ARP ---- */
 
 static void arp_send(struct dp_ctrl *c, const struct dp_port *p, uint16_t op,
-                     const struct rte_ether_addr *dst_mac, uint32_t target_ip)
+                     const struct rte_ether_addr *dst_mac, uint32_t sender_ip, uint32_t target_ip)
 {
     struct rte_mbuf *m = rte_pktmbuf_alloc(c->pool);
     if (m == NULL) {
@@ -74,7 +101,7 @@ static void arp_send(struct dp_ctrl *c, const struct dp_port *p, uint16_t op,
     arp->arp_plen = 4;
     arp->arp_opcode = rte_cpu_to_be_16(op);
     arp->arp_data.arp_sha = p->mac;
-    arp->arp_data.arp_sip = p->ip;
+    arp->arp_data.arp_sip = sender_ip;
     memset(&arp->arp_data.arp_tha, 0, sizeof(arp->arp_data.arp_tha));
     if (dst_mac != NULL)
         arp->arp_data.arp_tha = *dst_mac;
@@ -109,8 +136,11 @@ static void arp_input(struct dp_ctrl *c, struct rte_mbuf *m)
     /* Learn only neighbours on the port's own subnet: nobody else is reached directly. */
     if (sip != 0 && dp_port_on_link(p, sip))
         dp_neigh_learn(c->neigh, sip, p->id, &arp->arp_data.arp_sha, now_ns());
-    if (arp->arp_opcode == rte_cpu_to_be_16(RTE_ARP_OP_REQUEST) && arp->arp_data.arp_tip == p->ip)
-        arp_send(c, p, RTE_ARP_OP_REPLY, &arp->arp_data.arp_sha, sip);
+    /* Our anycast addresses are answered for too: clients must reach them (RFC 5685 4). */
+    uint32_t tip = arp->arp_data.arp_tip;
+    if (arp->arp_opcode == rte_cpu_to_be_16(RTE_ARP_OP_REQUEST) &&
+        (tip == p->ip || is_anycast(c, tip)))
+        arp_send(c, p, RTE_ARP_OP_REPLY, &arp->arp_data.arp_sha, tip, sip);
 }
 
 /* ---- IKE ---- */
@@ -150,7 +180,7 @@ static int be_send(void *opaque, const struct ike_addr *local, const struct ike_
     uint32_t src, dst;
     memcpy(&src, local->ip, 4);
     memcpy(&dst, remote->ip, 4);
-    const struct dp_port *p = local->family == 4 ? port_by_ip(c, src) : NULL;
+    const struct dp_port *p = local->family == 4 ? port_for_source(c, src, dst) : NULL;
     if (p == NULL) {
         c->counters.tx_no_port++;
         return -EADDRNOTAVAIL;
@@ -164,7 +194,7 @@ static int be_send(void *opaque, const struct ike_addr *local, const struct ike_
     if (!dp_neigh_lookup(c->neigh, dst, &mac, &port_id)) {
         /* IKE retransmits; by then the answer to this will be in the table. */
         c->counters.tx_no_neighbour++;
-        arp_send(c, p, RTE_ARP_OP_REQUEST, NULL, dst);
+        arp_send(c, p, RTE_ARP_OP_REQUEST, NULL, p->ip, dst);
         return -EAGAIN;
     }
     struct rte_mbuf *m = rte_pktmbuf_alloc(c->pool);
@@ -205,16 +235,21 @@ static void be_log(void *opaque, enum ike_log_level level, const char *msg)
 static int be_child_install(void *opaque, const struct ike_child_sa *child)
 {
     struct dp_ctrl *c = opaque;
-    int rc = c->sadb != NULL ? dp_sadb_install(c->sadb, child) : 0;
+    char why[160] = "";
+    int rc = c->sadb != NULL ? dp_sadb_install(c->sadb, child, why, sizeof(why)) : 0;
     if (rc < 0) {
         c->counters.child_sa_refused++;
         fprintf(stderr, "veer: child-sa refused by the ESP engine spi_in=%08x: %s\n", child->spi_in,
-                strerror(-rc));
+                why);
         return rc;
     }
     c->counters.child_sa_installed++;
-    fprintf(stderr, "veer: child-sa install spi_in=%08x spi_out=%08x encap=%s\n", child->spi_in,
-            child->spi_out, child->udp_encap ? "udp" : "none");
+    fprintf(stderr, "veer: child-sa install spi_in=%08x spi_out=%08x encap=%s %s-%u%s%s%s\n",
+            child->spi_in, child->spi_out, child->udp_encap ? "udp" : "none",
+            ike_transform_id_name(IKE_TT_ENCR, child->alg.encr.id), child->alg.encr.key_bits,
+            child->alg.integ != 0 ? "/" : "",
+            child->alg.integ != 0 ? ike_transform_id_name(IKE_TT_INTEG, child->alg.integ) : "",
+            child->alg.esn == IKE_ESN_ESN ? " esn" : "");
     return 0;
 }
 
@@ -238,6 +273,37 @@ struct ike_backend dp_ctrl_backend(struct dp_ctrl *c)
                                 .now_ns = be_now,
                                 .random = be_random,
                                 .log = be_log};
+}
+
+struct child_owner {
+    uint32_t spi_in;
+    uint64_t spi_i, spi_r;
+};
+
+static void find_owner(void *opaque, const struct ike_sa_info *sa)
+{
+    struct child_owner *o = opaque;
+    for (unsigned i = 0; i < sa->nchildren && i < IKE_INFO_MAX_CHILDREN; i++) {
+        if (sa->children[i].spi_in == o->spi_in) {
+            o->spi_i = sa->spi_i;
+            o->spi_r = sa->spi_r;
+        }
+    }
+}
+
+void dp_ctrl_rekey_exhausting(struct dp_ctrl *c)
+{
+    const struct dp_esp_sa *due[8];
+    unsigned n = c->sadb != NULL ? dp_sadb_rekeys_wanted(c->sadb, due, 8) : 0;
+    for (unsigned i = 0; i < n; i++) {
+        c->counters.child_sa_seq_rekeys++;
+        /* The IKE SA may have been rekeyed since the Child SA was installed: find its owner. */
+        struct child_owner o = {due[i]->child_spi_in, due[i]->ike_spi_i, due[i]->ike_spi_r};
+        ike_sa_foreach(c->ike, find_owner, &o);
+        int rc = ike_rekey_child(c->ike, o.spi_i, o.spi_r, o.spi_in);
+        fprintf(stderr, "veer: child-sa spi_in=%08x: sequence numbers running out, rekey: %s\n",
+                o.spi_in, rc == 0 ? "started" : strerror(-rc));
+    }
 }
 
 unsigned dp_ctrl_poll(struct dp_ctrl *c)

@@ -30,23 +30,35 @@
     X(drop_no_esp_engine) /* ESP before the ESP engine is wired in */                              \
     X(drop_no_policy)     /* plaintext matching no Child SA */                                     \
     X(drop_tx_full)                                                                                \
-    X(gate_admitted)        /* new IKE_SA_INIT let through to the control lcore */                 \
-    X(gate_cookie_admitted) /* came back with a valid cookie: let through first */                 \
-    X(gate_redirects)       /* answered by the worker with REDIRECT */                             \
-    X(gate_cookies)         /* answered by the worker with COOKIE */                               \
-    X(gate_malformed)       /* malformed IKE_SA_INIT: no reply, never */                           \
+    X(gate_admitted)                 /* new IKE_SA_INIT let through to the control lcore */        \
+    X(gate_cookie_admitted)          /* came back with a valid cookie: let through first */        \
+    X(gate_redirects)                /* answered by the worker with REDIRECT */                    \
+    X(gate_cookies)                  /* answered by the worker with COOKIE */                      \
+    X(gate_malformed)                /* malformed IKE_SA_INIT: no reply, never */                  \
+    X(redirect_weighted_round_robin) /* REDIRECTs by policy, as in force when sent */              \
+    X(redirect_least_loaded)                                                                       \
+    X(redirect_client_hash)                                                                        \
+    X(redirect_anycast)         /* REDIRECTs to requests sent to an anycast address */             \
+    X(redirect_origin_excluded) /* a target passed over: the client's REDIRECTED_FROM */           \
+    X(redirect_no_target)       /* could be redirected, no target available: COOKIE instead */     \
+    X(anycast_passed)           /* to an anycast address, no redirect support: gated as usual */   \
     X(esp_encrypted)                                                                               \
     X(esp_decrypted)                                                                               \
-    X(drop_esp_runt)        /* shorter than ESP header, IV, trailer and ICV */                     \
-    X(drop_esp_unknown_spi) /* no inbound SA with this SPI */                                      \
-    X(drop_esp_too_old)     /* sequence number below the replay window */                          \
-    X(drop_esp_replayed)    /* sequence number seen before */                                      \
-    X(drop_esp_bad_icv)     /* integrity check failed: forged or corrupted */                      \
-    X(drop_esp_bad_trailer) /* pad length, next header or inner header wrong */                    \
-    X(drop_esp_dummy)       /* next header 59: dummy packet (RFC 4303 2.6) */                      \
-    X(drop_esp_no_room)     /* no head or tail room to encapsulate */                              \
-    X(drop_no_route)        /* inner destination on no connected subnet */                         \
-    X(drop_no_neighbour)    /* next hop's MAC unknown: an ARP request went out */
+    X(drop_esp_runt)            /* shorter than ESP header, IV, trailer and ICV */                 \
+    X(drop_esp_unknown_spi)     /* no inbound SA with this SPI */                                  \
+    X(drop_esp_too_old)         /* sequence number below the replay window */                      \
+    X(drop_esp_replayed)        /* sequence number seen before */                                  \
+    X(drop_esp_bad_icv)         /* integrity check failed: forged or corrupted */                  \
+    X(drop_esp_bad_length)      /* CBC: ciphertext not whole 16-byte blocks */                     \
+    X(drop_esp_bad_trailer)     /* pad length longer than the payload, or inner header wrong */    \
+    X(drop_esp_bad_padding)     /* padding not 1, 2, 3 ... (RFC 4303 2.4) */                       \
+    X(drop_esp_bad_next_header) /* authentic, but carrying something other than IPv4 */            \
+    X(drop_esp_dummy)           /* next header 59: dummy packet (RFC 4303 2.6) */                  \
+    X(drop_esp_no_room)         /* no head or tail room to encapsulate */                          \
+    X(drop_esp_seq_exhausted)   /* outbound SA used every sequence number: never wraps */          \
+    X(drop_esp_crypto_error)    /* intel-ipsec-mb refused a job (a bug, never expected) */         \
+    X(drop_no_route)            /* inner destination on no connected subnet */                     \
+    X(drop_no_neighbour)        /* next hop's MAC unknown: an ARP request went out */
 
 #define DP_X_FIELD(n) uint64_t n;
 struct dp_worker_counters {

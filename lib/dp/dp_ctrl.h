@@ -14,6 +14,7 @@
 #include <rte_mempool.h>
 #include <rte_ring.h>
 
+#include "dp_classify.h"
 #include "dp_esp.h"
 #include "dp_neigh.h"
 #include "dp_port.h"
@@ -33,8 +34,10 @@
     X(tx_no_mbuf)                                                                                  \
     X(tx_full)                                                                                     \
     X(child_sa_installed)                                                                          \
-    X(child_sa_refused) /* an algorithm the ESP engine does not do yet */                          \
-    X(child_sa_removed)
+    X(child_sa_refused) /* an algorithm the ESP engine does not do: logged with the reason */      \
+    X(child_sa_removed)                                                                            \
+    X(child_sa_seq_rekeys) /* rekeys asked for by an outbound SA running out of sequence numbers   \
+                            */
 
 #define DP_X_FIELD(n) uint64_t n;
 struct dp_ctrl_counters {
@@ -48,7 +51,8 @@ struct dp_ctrl {
     const struct dp_port *ports;
     unsigned nports;
     struct dp_neigh_table *neigh;
-    struct dp_sadb *sadb; /* where Child SAs go for the workers */
+    struct dp_sadb *sadb;          /* where Child SAs go for the workers */
+    struct dp_local_addrs anycast; /* IPv4 anycast addresses: ARP answered, IKE sent from them */
     struct ike_ctx *ike;
     enum ike_log_level log_level;
     struct dp_ctrl_counters counters;
@@ -56,6 +60,9 @@ struct dp_ctrl {
 
 /* The lib/ike backend over the ports (opaque: the dp_ctrl). */
 struct ike_backend dp_ctrl_backend(struct dp_ctrl *c);
+
+/* Every tick: rekeys the Child SAs whose outbound sequence numbers are running out. */
+void dp_ctrl_rekey_exhausting(struct dp_ctrl *c);
 
 /* Takes up to a burst from the workers' ring; returns how many packets it handled. */
 unsigned dp_ctrl_poll(struct dp_ctrl *c);

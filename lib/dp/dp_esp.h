@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * ESP tunnel mode (RFC 4303) with AES-GCM (RFC 4106) through intel-ipsec-mb,
+ * ESP tunnel mode (RFC 4303) with AES-GCM (RFC 4106) or AES-CBC (RFC 3602)
+ * with HMAC-SHA1/SHA2 (RFC 2404, 4868), ESN or not, through intel-ipsec-mb,
  * on worker lcores, plus the SA database they read without locks: inbound SAs
  * in an rte_hash by SPI (lock-free readers), outbound SAs in an array found
  * by traffic selector, both published by the control lcore and freed only
@@ -18,25 +19,79 @@
 #include <rte_rcu_qsbr.h>
 
 #include "dp_counters.h"
+#include "dp_esp_replay.h"
 #include "ike.h"
 
-#define DP_REPLAY_WINDOW 64
 #define DP_MAX_OUT_SAS 256
+
+/* How an SA protects its packets. */
+enum dp_esp_cipher {
+    DP_ESP_AES_GCM, /* RFC 4106: AEAD, 16-byte ICV */
+    DP_ESP_AES_CBC, /* RFC 3602 with HMAC-SHA1-96 (2404) or HMAC-SHA2 (4868) */
+};
+
+/* AES-CBC + HMAC keys, prepared once when the SA is installed. */
+struct dp_esp_cbc_keys {
+    uint32_t enc[60] __rte_aligned(16); /* expanded AES key, up to 15 round keys */
+    uint32_t dec[60] __rte_aligned(16);
+    uint8_t ipad[64];    /* hash state after (integrity key ^ ipad): HMAC's inner block, done */
+    uint8_t opad[64];    /* ... and after (key ^ opad), so a packet costs no key blocks */
+    uint8_t iv_seed[16]; /* secret, random per SA: see make_iv in esp_cbc.c */
+};
 
 /* One direction of a Child SA. */
 struct dp_esp_sa {
-    struct gcm_key_data key; /* expanded key and GHASH tables, 64-byte aligned */
-    uint32_t spi;            /* host order */
+    union {
+        struct gcm_key_data gcm; /* expanded key and GHASH tables, 64-byte aligned */
+        struct dp_esp_cbc_keys cbc;
+    } key;
+    enum dp_esp_cipher cipher;
+    IMB_HASH_ALG hash; /* CBC: the HMAC */
     uint16_t key_bits;
-    uint8_t salt[4];
+    uint8_t iv_len;               /* 8 (GCM: the sequence number) or 16 (CBC) */
+    uint8_t icv_len;              /* 16, or 12/16/24/32 with HMAC */
+    uint8_t block;                /* what payload and trailer must fill: 4 (GCM) or 16 (CBC) */
+    bool esn;                     /* 64-bit sequence numbers (RFC 4303 2.2.1) */
+    uint8_t salt[4];              /* GCM */
+    uint32_t spi;                 /* host order */
     bool udp_encap;               /* ESP in UDP/4500 (RFC 3948) */
     uint32_t local_ip, remote_ip; /* outer, network order */
     uint16_t local_port, remote_port;
     struct ike_ts_set ts_local, ts_remote; /* outbound: which plaintext it carries */
-    uint64_t seq;                          /* outbound: last sent; inbound: highest seen */
-    uint64_t replay_bitmap;                /* inbound: bit i = seq - i seen */
+    /* For a rekey request from the dataplane: which Child SA of which IKE SA. */
+    uint64_t ike_spi_i, ike_spi_r;
+    uint32_t child_spi_in;
+    /*
+     * Outbound: the last sequence number sent. It never passes seq_max (2^32-1,
+     * or 2^64-1 with ESN): an SA that has used them all drops and counts, and
+     * from seq_soft on it asks the control lcore for a rekey (rekey_state).
+     */
+    uint64_t seq;
+    uint64_t seq_max, seq_soft;
+    uint8_t rekey_state;     /* enum dp_rekey_state, atomic */
+    struct dp_replay replay; /* inbound: the window; its words follow the SA */
     uint64_t packets, bytes;
 } __rte_aligned(64);
+
+enum dp_rekey_state { DP_REKEY_NONE, DP_REKEY_WANTED, DP_REKEY_ASKED };
+
+/*
+ * A worker's intel-ipsec-mb managers, never shared. Two, because one packet
+ * is processed per call: AES-GCM goes through the direct API of the CPU's
+ * best code path (VAES/AVX-512 here), while AES-CBC + HMAC go through the
+ * job API, where the AVX-512 manager's 16-lane SHA code running one lane was
+ * 4x slower than the SSE manager's, whose HMAC-SHA uses the SHA extensions
+ * (tests/bench/bench_esp, docs/dataplane.md). SSE is there on every CPU
+ * with AES-NI.
+ */
+struct dp_esp_engine {
+    IMB_MGR *gcm;
+    IMB_MGR *chain;
+};
+
+/* Allocates both managers; 0, or -1 when intel-ipsec-mb cannot. */
+int dp_esp_engine_init(struct dp_esp_engine *e);
+void dp_esp_engine_free(struct dp_esp_engine *e);
 
 /* The outbound SAs as one immutable array; replaced whole when it changes. */
 struct dp_spd {
@@ -49,15 +104,45 @@ struct dp_sadb {
     struct dp_spd *out;  /* read with __atomic_load_n */
     struct rte_rcu_qsbr *qsbr;
     unsigned nworkers;
+    uint32_t replay_window; /* for inbound SAs installed from now on (default 1024) */
 };
 
 int dp_sadb_init(struct dp_sadb *db, unsigned nworkers, char *err, size_t err_len);
 void dp_sadb_free(struct dp_sadb *db);
 
-/* Control lcore: installs both directions of a Child SA (AES-GCM only so far). */
-int dp_sadb_install(struct dp_sadb *db, const struct ike_child_sa *child);
+/*
+ * Control lcore: installs both directions of a Child SA. -ENOTSUP, with the
+ * reason in `why`, for what the ESP engine cannot do (dp_esp_sa_supported):
+ * such an SA is never installed half right.
+ */
+int dp_sadb_install(struct dp_sadb *db, const struct ike_child_sa *child, char *why,
+                    size_t why_len);
+/*
+ * Control lcore: a manually keyed Child SA (configuration, not IKE). Without
+ * `anti_replay` its inbound half checks no sequence numbers: a manually keyed
+ * sender restarts its counter, so RFC 4303 3.3.3 has the receiver not rely on it.
+ */
+int dp_sadb_install_manual(struct dp_sadb *db, const struct ike_child_sa *child, bool anti_replay,
+                           char *why, size_t why_len);
 /* Control lcore: removes them; returns once no worker can still be using them. */
 int dp_sadb_remove(struct dp_sadb *db, const struct ike_child_sa *child);
+
+/*
+ * Control lcore: outbound SAs whose sequence numbers are running out and
+ * that nobody asked to rekey yet; each is reported once. Returns how many of
+ * at most `max` it wrote to `out` (the SAs stay valid until the next remove).
+ */
+unsigned dp_sadb_rekeys_wanted(struct dp_sadb *db, const struct dp_esp_sa **out, unsigned max);
+
+/* Does the ESP engine do this Child SA? If not, why (for the log). */
+bool dp_esp_sa_supported(const struct ike_child_sa *child, char *why, size_t why_len);
+
+/*
+ * Control lcore: a new SA for one direction (rte_zmalloc'd, keys prepared,
+ * `replay_window` packets for inbound), or NULL with the reason in `why`.
+ */
+struct dp_esp_sa *dp_esp_sa_new(const struct ike_child_sa *child, bool inbound,
+                                uint32_t replay_window, char *why, size_t why_len);
 
 /* Worker: the outbound SA whose selectors cover this inner IPv4 packet, or NULL. */
 struct dp_esp_sa *dp_spd_lookup(const struct dp_sadb *db, uint32_t src, uint32_t dst);
@@ -67,14 +152,14 @@ struct dp_esp_sa *dp_spd_lookup(const struct dp_sadb *db, uint32_t src, uint32_t
  * Ethernet header is dropped) and leaves room in front for a new one. 0, or
  * -1 with the drop counted.
  */
-int dp_esp_encrypt(IMB_MGR *mgr, struct dp_esp_sa *sa, struct rte_mbuf *m, size_t l3,
+int dp_esp_encrypt(struct dp_esp_engine *eng, struct dp_esp_sa *sa, struct rte_mbuf *m, size_t l3,
                    struct dp_worker_counters *c);
 /*
  * Worker: decapsulates the ESP packet whose ESP header is `esp_off` bytes into
  * m; on success m holds the inner IPv4 packet alone (room in front for an
  * Ethernet header). 0, or -1 with the reason counted.
  */
-int dp_esp_decrypt(IMB_MGR *mgr, const struct dp_sadb *db, struct rte_mbuf *m, size_t esp_off,
-                   struct dp_worker_counters *c);
+int dp_esp_decrypt(struct dp_esp_engine *eng, const struct dp_sadb *db, struct rte_mbuf *m,
+                   size_t esp_off, struct dp_worker_counters *c);
 
 #endif

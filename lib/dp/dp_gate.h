@@ -19,6 +19,7 @@
 #include "conf.h"
 #include "dp_counters.h"
 #include "ike_cookie.h"
+#include "ike_redirect_policy.h"
 #include "ike_stateless.h"
 
 /* Written by the control lcore, read by every worker. */
@@ -28,11 +29,16 @@ struct dp_gate_shared {
     uint64_t rate;       /* auto mode: requests per second let through, over all workers */
     uint32_t keys_seq;   /* odd while the cookie keys below are being replaced */
     struct ike_cookie_keys keys;
-    unsigned ntargets;
-    struct ike_gw_id targets[CONF_MAX_REDIRECT];
+    /* Where REDIRECT sends clients, and which destinations are anycast: replaced as a whole. */
+    struct rp_shared redirect;
 };
 
-/* One worker's view: its copy of the keys, its token bucket, its turn in the target list. */
+/*
+ * One worker's view: its copy of the keys and of the redirect table, its token
+ * bucket, its place in the weighted round robin, and how many clients it sent
+ * to each target of the table generation it counts for (telemetry sums the
+ * workers that count for the current one).
+ */
 struct dp_gate_worker {
     const struct dp_gate_shared *shared;
     unsigned nworkers;
@@ -40,7 +46,11 @@ struct dp_gate_worker {
     struct ike_cookie_keys keys;
     uint64_t tokens_milli; /* thousandths of a request */
     uint64_t last_ns;
-    unsigned next_target;
+    uint32_t redirect_seq;
+    struct rp_table redirect;
+    struct rp_cursor cursor;
+    uint32_t counted_generation;
+    uint64_t target_redirects[RP_MAX_TARGETS];
 };
 
 enum dp_gate_verdict {
@@ -52,7 +62,12 @@ enum dp_gate_verdict {
 /* Control lcore: publishes new cookie keys (after a rotation) to the workers. */
 void dp_gate_publish_keys(struct dp_gate_shared *s, const struct ike_cookie_keys *keys);
 
-/* A worker: decides for one control-class packet, and builds the reply in place. */
+/*
+ * A worker: decides for one control-class packet, and builds the reply in
+ * place. Requests to an anycast address (RFC 5685 4) from clients that support
+ * redirection are redirected whatever the gate's state; others are gated as
+ * usual.
+ */
 enum dp_gate_verdict dp_gate_check(struct dp_gate_worker *g, struct rte_mbuf *m, uint64_t now_ns,
                                    struct dp_worker_counters *c);
 

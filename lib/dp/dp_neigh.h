@@ -13,8 +13,8 @@
 
 #include <rte_ether.h>
 
-#define DP_NEIGH_SLOTS 1024 /* power of two; open addressing, short probe */
-#define DP_NEIGH_PROBE 8
+#define DP_NEIGH_SLOTS 4096 /* power of two; open addressing, short probe */
+#define DP_NEIGH_PROBE 16
 
 struct dp_neigh_slot {
     uint32_t seq;
@@ -28,7 +28,14 @@ struct dp_neigh_table {
     struct dp_neigh_slot slot[DP_NEIGH_SLOTS];
 };
 
-/* Control lcore: learns or refreshes ip -> mac on port. False when the probe window is full. */
+/*
+ * Control lcore: learns or refreshes ip -> mac on port. When the probe window
+ * is full the least recently confirmed entry in it is replaced, and the
+ * return is false (the caller may count it); ip 0 is never learnt.
+ */
+/* now_ns for a configured entry: never replaced by ARP, never the oldest. */
+#define DP_NEIGH_STATIC UINT64_MAX
+
 bool dp_neigh_learn(struct dp_neigh_table *t, uint32_t ip, uint16_t port,
                     const struct rte_ether_addr *mac, uint64_t now_ns);
 

@@ -27,7 +27,7 @@ struct dp_worker {
     const volatile bool *stop;
     struct dp_gate_worker gate;
     struct dp_sadb *sadb;               /* Child SAs, read without locks */
-    IMB_MGR *mgr;                       /* this worker's own intel-ipsec-mb manager */
+    struct dp_esp_engine esp;           /* this worker's own intel-ipsec-mb managers */
     const struct dp_neigh_table *neigh; /* next hops' MACs */
     struct dp_worker_counters counters;
 };

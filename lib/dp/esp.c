@@ -1,4 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ESP tunnel mode (RFC 4303) on a worker: framing, trailer and padding,
+ * sequence numbers (32-bit or ESN), the replay window, and the outer IPv4
+ * (and UDP) header. The cipher itself is in esp_gcm.c and esp_cbc.c.
+ */
 #include "dp_esp.h"
 
 #include <string.h>
@@ -8,80 +13,71 @@
 #include <rte_udp.h>
 
 #include "dp_pkt.h"
+#include "esp_crypto.h"
 
-#define ESP_HDR 8 /* SPI, sequence number */
-#define GCM_IV 8  /* explicit IV: the sequence number (RFC 4106 3.1) */
-#define GCM_ICV 16
 #define ESP_TRAILER 2 /* pad length, next header */
 #define NEXT_IPV4 4
 #define NEXT_NONE 59 /* a dummy packet (RFC 4303 2.6): dropped on receipt */
+#define MAX_PAD 255
 
-static uint32_t get32(const uint8_t *p)
+int dp_esp_engine_init(struct dp_esp_engine *e)
 {
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-static void gcm(IMB_MGR *mgr, const struct dp_esp_sa *sa, bool enc, uint8_t *data, size_t len,
-                const uint8_t iv[12], const uint8_t aad[8], uint8_t tag[GCM_ICV])
-{
-    struct gcm_context_data ctx;
-    if (sa->key_bits == 256) {
-        if (enc)
-            IMB_AES256_GCM_ENC(mgr, &sa->key, &ctx, data, data, len, iv, aad, 8, tag, GCM_ICV);
-        else
-            IMB_AES256_GCM_DEC(mgr, &sa->key, &ctx, data, data, len, iv, aad, 8, tag, GCM_ICV);
-    } else {
-        if (enc)
-            IMB_AES128_GCM_ENC(mgr, &sa->key, &ctx, data, data, len, iv, aad, 8, tag, GCM_ICV);
-        else
-            IMB_AES128_GCM_DEC(mgr, &sa->key, &ctx, data, data, len, iv, aad, 8, tag, GCM_ICV);
-    }
-}
-
-int dp_esp_encrypt(IMB_MGR *mgr, struct dp_esp_sa *sa, struct rte_mbuf *m, size_t l3,
-                   struct dp_worker_counters *c)
-{
-    const struct rte_ipv4_hdr *inner = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, l3);
-    size_t inner_len = rte_be_to_cpu_16(inner->total_length);
-    /* Payload, padding, pad length and next header end on a 4-byte boundary (RFC 4303 2.4). */
-    size_t pad = (4 - (inner_len + ESP_TRAILER) % 4) % 4;
-    size_t outer = sizeof(struct rte_ipv4_hdr) + (sa->udp_encap ? sizeof(struct rte_udp_hdr) : 0);
-    if (rte_pktmbuf_adj(m, (uint16_t)l3) == NULL ||
-        rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - inner_len)) != 0 ||
-        !rte_pktmbuf_is_contiguous(m) ||
-        rte_pktmbuf_headroom(m) < sizeof(struct rte_ether_hdr) + outer + ESP_HDR + GCM_IV ||
-        rte_pktmbuf_tailroom(m) < pad + ESP_TRAILER + GCM_ICV) {
-        c->drop_esp_no_room++;
+    e->gcm = alloc_mb_mgr(0);
+    e->chain = alloc_mb_mgr(0);
+    if (e->gcm == NULL || e->chain == NULL) {
+        dp_esp_engine_free(e);
         return -1;
     }
-    uint8_t *trailer = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(pad + ESP_TRAILER + GCM_ICV));
-    for (size_t i = 0; i < pad; i++)
-        trailer[i] = (uint8_t)(i + 1); /* the default padding: 1, 2, 3 ... (2.4) */
-    trailer[pad] = (uint8_t)pad;
-    trailer[pad + 1] = NEXT_IPV4;
-    uint8_t *esp = (uint8_t *)rte_pktmbuf_prepend(m, ESP_HDR + GCM_IV);
-    uint64_t seq = __atomic_add_fetch(&sa->seq, 1, __ATOMIC_RELAXED);
-    put32(esp, sa->spi);
-    put32(esp + 4, (uint32_t)seq);
-    uint8_t *iv = esp + ESP_HDR;
-    rte_be64_t be = rte_cpu_to_be_64(seq);
-    memcpy(iv, &be, GCM_IV);
-    uint8_t nonce[12];
-    memcpy(nonce, sa->salt, 4);
-    memcpy(nonce + 4, iv, GCM_IV);
-    size_t plain = inner_len + pad + ESP_TRAILER;
-    gcm(mgr, sa, true, esp + ESP_HDR + GCM_IV, plain, nonce, esp, trailer + pad + ESP_TRAILER);
+    IMB_ARCH arch;
+    init_mb_mgr_auto(e->gcm, &arch);
+    init_mb_mgr_sse(e->chain);
+    return 0;
+}
 
-    size_t esp_len = ESP_HDR + GCM_IV + plain + GCM_ICV;
-    struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, (uint16_t)outer);
+void dp_esp_engine_free(struct dp_esp_engine *e)
+{
+    free_mb_mgr(e->gcm);
+    free_mb_mgr(e->chain);
+    e->gcm = e->chain = NULL;
+}
+
+static bool seal(struct dp_esp_engine *eng, const struct dp_esp_sa *sa, uint8_t *esp, size_t len,
+                 uint64_t seq)
+{
+    return sa->cipher == DP_ESP_AES_GCM ? dp_esp_gcm_seal(eng->gcm, sa, esp, len, seq)
+                                        : dp_esp_cbc_seal(eng->chain, sa, esp, len, seq);
+}
+
+static bool open_packet(struct dp_esp_engine *eng, const struct dp_esp_sa *sa, uint8_t *esp,
+                        size_t len, uint64_t seq)
+{
+    return sa->cipher == DP_ESP_AES_GCM ? dp_esp_gcm_open(eng->gcm, sa, esp, len, seq)
+                                        : dp_esp_cbc_open(eng->chain, sa, esp, len, seq);
+}
+
+/*
+ * The next outbound sequence number, or false once the SA has used them all:
+ * it must never wrap (RFC 4303 3.3.3), whichever worker sends. From seq_soft
+ * on, the SA asks the control lcore for a rekey, once.
+ */
+static bool next_seq(struct dp_esp_sa *sa, uint64_t *seq)
+{
+    uint64_t cur = __atomic_load_n(&sa->seq, __ATOMIC_RELAXED);
+    do {
+        if (cur >= sa->seq_max)
+            return false;
+    } while (!__atomic_compare_exchange_n(&sa->seq, &cur, cur + 1, true, __ATOMIC_RELAXED,
+                                          __ATOMIC_RELAXED));
+    *seq = cur + 1;
+    if (*seq >= sa->seq_soft &&
+        __atomic_load_n(&sa->rekey_state, __ATOMIC_RELAXED) == DP_REKEY_NONE)
+        __atomic_store_n(&sa->rekey_state, DP_REKEY_WANTED, __ATOMIC_RELAXED);
+    return true;
+}
+
+static void outer_headers(const struct dp_esp_sa *sa, struct rte_ipv4_hdr *ip, size_t outer,
+                          size_t esp_len)
+{
     ip->version_ihl = RTE_IPV4_VHL_DEF;
     ip->type_of_service = 0;
     ip->total_length = rte_cpu_to_be_16((uint16_t)(outer + esp_len));
@@ -100,95 +96,152 @@ int dp_esp_encrypt(IMB_MGR *mgr, struct dp_esp_sa *sa, struct rte_mbuf *m, size_
         udp->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(*udp) + esp_len));
         udp->dgram_cksum = 0; /* allowed for ESP in UDP over IPv4 (RFC 3948 2.1) */
     }
+}
+
+int dp_esp_encrypt(struct dp_esp_engine *eng, struct dp_esp_sa *sa, struct rte_mbuf *m, size_t l3,
+                   struct dp_worker_counters *c)
+{
+    const struct rte_ipv4_hdr *inner = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, l3);
+    size_t inner_len = rte_be_to_cpu_16(inner->total_length);
+    /* Payload, padding, pad length and next header fill whole cipher blocks (RFC 4303 2.4). */
+    size_t pad = (sa->block - (inner_len + ESP_TRAILER) % sa->block) % sa->block;
+    size_t outer = sizeof(struct rte_ipv4_hdr) + (sa->udp_encap ? sizeof(struct rte_udp_hdr) : 0);
+    size_t head = DP_ESP_HDR + sa->iv_len, tail = pad + ESP_TRAILER + sa->icv_len;
+    if (rte_pktmbuf_adj(m, (uint16_t)l3) == NULL ||
+        rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - inner_len)) != 0 ||
+        !rte_pktmbuf_is_contiguous(m) ||
+        rte_pktmbuf_headroom(m) < sizeof(struct rte_ether_hdr) + outer + head ||
+        rte_pktmbuf_tailroom(m) < tail) {
+        c->drop_esp_no_room++;
+        return -1;
+    }
+    uint64_t seq;
+    if (!next_seq(sa, &seq)) {
+        c->drop_esp_seq_exhausted++;
+        return -1;
+    }
+    uint8_t *trailer = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)tail);
+    for (size_t i = 0; i < pad; i++)
+        trailer[i] = (uint8_t)(i + 1); /* the default padding: 1, 2, 3 ... (2.4) */
+    trailer[pad] = (uint8_t)pad;
+    trailer[pad + 1] = NEXT_IPV4;
+    uint8_t *esp = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)head);
+    dp_put32(esp, sa->spi);
+    dp_put32(esp + 4, (uint32_t)seq); /* only the low 32 bits travel, also with ESN */
+    size_t plain = inner_len + pad + ESP_TRAILER;
+    if (!seal(eng, sa, esp, plain, seq)) {
+        c->drop_esp_crypto_error++;
+        return -1;
+    }
+    size_t esp_len = head + plain + sa->icv_len;
+    outer_headers(sa, (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, (uint16_t)outer), outer,
+                  esp_len);
     sa->packets++;
     sa->bytes += inner_len;
     c->esp_encrypted++;
     return 0;
 }
 
-/* RFC 4303 3.4.3 and Appendix A2: a window of DP_REPLAY_WINDOW below the highest seen. */
-static int replay_check(const struct dp_esp_sa *sa, uint32_t seq, struct dp_worker_counters *c)
+/* The full sequence number of a received packet: inferred with ESN (RFC 4303 A2). */
+static uint64_t full_seq(const struct dp_esp_sa *sa, uint32_t seq_lo)
 {
-    uint64_t top = sa->seq;
-    if (seq == 0 || (seq <= top && top - seq >= DP_REPLAY_WINDOW)) {
-        c->drop_esp_too_old++;
-        return -1;
-    }
-    if (seq <= top && (sa->replay_bitmap >> (top - seq)) & 1) {
-        c->drop_esp_replayed++;
-        return -1;
-    }
-    return 0;
+    return sa->esn ? dp_esn_infer(&sa->replay, seq_lo) : seq_lo;
 }
 
-/* Only after the ICV proved the packet genuine does the window move. */
-static void replay_update(struct dp_esp_sa *sa, uint32_t seq)
+/* The default padding, 1, 2, 3 ... (RFC 4303 2.4), checked once the packet is authentic. */
+static bool padding_ok(const uint8_t *pad, size_t len)
 {
-    if (seq > sa->seq) {
-        uint64_t shift = seq - sa->seq;
-        sa->replay_bitmap = shift >= DP_REPLAY_WINDOW ? 1 : (sa->replay_bitmap << shift) | 1;
-        sa->seq = seq;
-    } else {
-        sa->replay_bitmap |= 1ull << (sa->seq - seq);
+    for (size_t i = 0; i < len; i++) {
+        if (pad[i] != (uint8_t)(i + 1))
+            return false;
     }
+    return true;
 }
 
-static bool tags_equal(const uint8_t *a, const uint8_t *b)
+/* Trailer and inner header of an authenticated, decrypted payload; the inner length or 0. */
+static size_t check_trailer(const uint8_t *pt, size_t len, struct dp_worker_counters *c)
 {
-    uint8_t diff = 0;
-    for (unsigned i = 0; i < GCM_ICV; i++)
-        diff |= (uint8_t)(a[i] ^ b[i]);
-    return diff == 0;
+    uint8_t pad = pt[len - 2], next = pt[len - 1];
+    if ((size_t)pad + ESP_TRAILER > len) {
+        c->drop_esp_bad_trailer++;
+        return 0;
+    }
+    if (next != NEXT_IPV4) {
+        if (next == NEXT_NONE)
+            c->drop_esp_dummy++;
+        else
+            c->drop_esp_bad_next_header++;
+        return 0;
+    }
+    size_t inner_len = len - ESP_TRAILER - pad;
+    if (!padding_ok(pt + inner_len, pad)) {
+        c->drop_esp_bad_padding++;
+        return 0;
+    }
+    const struct rte_ipv4_hdr *in = (const struct rte_ipv4_hdr *)pt;
+    if (inner_len < sizeof(*in) || (in->version_ihl >> 4) != 4 ||
+        rte_be_to_cpu_16(in->total_length) > inner_len) {
+        c->drop_esp_bad_trailer++;
+        return 0;
+    }
+    return inner_len;
 }
 
-int dp_esp_decrypt(IMB_MGR *mgr, const struct dp_sadb *db, struct rte_mbuf *m, size_t esp_off,
-                   struct dp_worker_counters *c)
+int dp_esp_decrypt(struct dp_esp_engine *eng, const struct dp_sadb *db, struct rte_mbuf *m,
+                   size_t esp_off, struct dp_worker_counters *c)
 {
     const struct rte_ipv4_hdr *ip = dp_ipv4(m);
     size_t end = sizeof(struct rte_ether_hdr) + rte_be_to_cpu_16(ip->total_length);
+    /* The smallest ESP packet of any SA: header, 8-byte IV, trailer, 12-byte ICV. */
     if (!rte_pktmbuf_is_contiguous(m) || end > rte_pktmbuf_data_len(m) ||
-        end < esp_off + ESP_HDR + GCM_IV + ESP_TRAILER + GCM_ICV) {
+        end < esp_off + DP_ESP_HDR + 8 + ESP_TRAILER + 12) {
         c->drop_esp_runt++;
         return -1;
     }
     uint8_t *esp = rte_pktmbuf_mtod_offset(m, uint8_t *, esp_off);
-    uint32_t spi = get32(esp), seq = get32(esp + 4);
+    uint32_t spi = dp_get32(esp);
     void *data = NULL;
     if (rte_hash_lookup_data(db->in, &spi, &data) < 0) {
         c->drop_esp_unknown_spi++;
         return -1;
     }
     struct dp_esp_sa *sa = data;
-    if (replay_check(sa, seq, c) < 0)
+    size_t head = DP_ESP_HDR + sa->iv_len;
+    if (end < esp_off + head + ESP_TRAILER + sa->icv_len) {
+        c->drop_esp_runt++;
         return -1;
-    uint8_t nonce[12];
-    memcpy(nonce, sa->salt, 4);
-    memcpy(nonce + 4, esp + ESP_HDR, GCM_IV);
-    uint8_t *ct = esp + ESP_HDR + GCM_IV;
-    size_t ct_len = end - esp_off - ESP_HDR - GCM_IV - GCM_ICV;
-    uint8_t tag[GCM_ICV];
-    gcm(mgr, sa, false, ct, ct_len, nonce, esp, tag);
-    if (!tags_equal(tag, ct + ct_len)) {
+    }
+    size_t ct_len = end - esp_off - head - sa->icv_len;
+    /* CBC deciphers whole blocks only; GCM takes any length (strongSwan pads it to 4). */
+    if (ct_len < ESP_TRAILER || (sa->cipher == DP_ESP_AES_CBC && ct_len % sa->block != 0)) {
+        c->drop_esp_bad_length++;
+        return -1;
+    }
+    uint64_t seq = full_seq(sa, dp_get32(esp + 4));
+    /* window 0: a manually keyed SA without anti-replay (RFC 4303 3.3.3). */
+    switch (sa->replay.window != 0 ? dp_replay_check(&sa->replay, seq) : DP_REPLAY_OK) {
+    case DP_REPLAY_TOO_OLD:
+        c->drop_esp_too_old++;
+        return -1;
+    case DP_REPLAY_SEEN:
+        c->drop_esp_replayed++;
+        return -1;
+    default:
+        break;
+    }
+    if (!open_packet(eng, sa, esp, ct_len, seq)) {
         c->drop_esp_bad_icv++;
         return -1;
     }
-    replay_update(sa, seq);
-    uint8_t pad = ct[ct_len - 2], next = ct[ct_len - 1];
-    if ((size_t)pad + ESP_TRAILER > ct_len || next != NEXT_IPV4) {
-        if (next == NEXT_NONE)
-            c->drop_esp_dummy++;
-        else
-            c->drop_esp_bad_trailer++;
+    /* Only a packet the ICV proved genuine moves the window (RFC 4303 3.4.3). */
+    if (sa->replay.window != 0)
+        dp_replay_update(&sa->replay, seq);
+    uint8_t *pt = esp + head;
+    size_t inner_len = check_trailer(pt, ct_len, c);
+    if (inner_len == 0)
         return -1;
-    }
-    size_t inner_len = ct_len - ESP_TRAILER - pad;
-    const struct rte_ipv4_hdr *in = (const struct rte_ipv4_hdr *)ct;
-    if (inner_len < sizeof(*in) || (in->version_ihl >> 4) != 4 ||
-        rte_be_to_cpu_16(in->total_length) > inner_len) {
-        c->drop_esp_bad_trailer++;
-        return -1;
-    }
-    rte_pktmbuf_adj(m, (uint16_t)(esp_off + ESP_HDR + GCM_IV));
+    const struct rte_ipv4_hdr *in = (const struct rte_ipv4_hdr *)pt;
+    rte_pktmbuf_adj(m, (uint16_t)(esp_off + head));
     rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - rte_be_to_cpu_16(in->total_length)));
     sa->packets++;
     sa->bytes += inner_len;

@@ -93,7 +93,7 @@ void dp_forward_esp(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n)
         const struct rte_ipv4_hdr *outer = dp_ipv4(m);
         size_t off = sizeof(struct rte_ether_hdr) + dp_ipv4_hdr_len(outer) +
                      (outer->next_proto_id == IPPROTO_UDP ? sizeof(struct rte_udp_hdr) : 0);
-        if (dp_esp_decrypt(w->mgr, w->sadb, m, off, &w->counters) < 0) {
+        if (dp_esp_decrypt(&w->esp, w->sadb, m, off, &w->counters) < 0) {
             rte_pktmbuf_free(m);
             continue;
         }
@@ -125,7 +125,7 @@ void dp_forward_plain(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n)
             rte_pktmbuf_free(m);
             continue;
         }
-        if (dp_esp_encrypt(w->mgr, sa, m, sizeof(struct rte_ether_hdr), &w->counters) < 0) {
+        if (dp_esp_encrypt(&w->esp, sa, m, sizeof(struct rte_ether_hdr), &w->counters) < 0) {
             rte_pktmbuf_free(m);
             continue;
         }

@@ -68,21 +68,58 @@ static bool gate_open(struct dp_gate_worker *g, uint64_t now_ns)
     }
 }
 
-/* The redirect policy: the configured targets in turn, never the one the client came from. */
+/* Takes a newly published redirect table; per-target counts start again with a new target set. */
+static void refresh_redirect(struct dp_gate_worker *g)
+{
+    if (!rp_refresh(&g->shared->redirect, &g->redirect, &g->redirect_seq))
+        return;
+    if (g->counted_generation != g->redirect.generation) {
+        memset(g->target_redirects, 0, sizeof(g->target_redirects));
+        __atomic_store_n(&g->counted_generation, g->redirect.generation, __ATOMIC_RELEASE);
+    }
+}
+
+struct pick_ctx {
+    struct dp_gate_worker *g;
+    bool anycast;
+    const struct ike_addr *here;
+    struct rp_pick pick;
+};
+
+/* ike_sl_respond's policy seam: the worker's copy of the table and its own cursor. */
 static bool pick_target(void *opaque, const struct ike_addr *client,
                         const struct ike_gw_id *redirected_from, struct ike_gw_id *target)
 {
-    (void)client;
-    struct dp_gate_worker *g = opaque;
-    unsigned n = g->shared->ntargets;
-    for (unsigned tries = 0; tries < n; tries++) {
-        const struct ike_gw_id *t = &g->shared->targets[g->next_target++ % n];
-        if (redirected_from == NULL || !ike_gw_id_equal(t, redirected_from)) {
-            *target = *t;
-            return true;
-        }
+    struct pick_ctx *p = opaque;
+    const struct rp_query q = {.client = client,
+                               .redirected_from = redirected_from,
+                               .anycast = p->anycast,
+                               .here = p->here};
+    p->pick = rp_pick(&p->g->redirect, &p->g->cursor, &q);
+    if (p->pick.index < 0)
+        return false;
+    *target = p->g->redirect.targets[p->pick.index].gw;
+    return true;
+}
+
+static void count_redirect(struct dp_gate_worker *g, const struct pick_ctx *p,
+                           struct dp_worker_counters *c)
+{
+    c->gate_redirects++;
+    switch (g->redirect.policy) {
+    case RP_LEAST_LOADED:
+        c->redirect_least_loaded++;
+        break;
+    case RP_CLIENT_HASH:
+        c->redirect_client_hash++;
+        break;
+    default:
+        c->redirect_weighted_round_robin++;
+        break;
     }
-    return false;
+    if (p->anycast)
+        c->redirect_anycast++;
+    g->target_redirects[p->pick.index]++;
 }
 
 /* Rewrites the request frame into the reply: addresses and ports swapped, new payload. */
@@ -123,25 +160,43 @@ enum dp_gate_verdict dp_gate_check(struct dp_gate_worker *g, struct rte_mbuf *m,
         (ike[IKE_HDR_FLAGS_OFF] & IKE_FLAG_RESPONSE) ||
         memcmp(ike + IKE_HDR_SPI_R_OFF, zero_spi, 8) != 0)
         return DP_GATE_PASS;
-    if (gate_open(g, now_ns)) {
+    refresh_redirect(g);
+    struct ike_addr dst = {.family = 4};
+    memcpy(dst.ip, &ip->dst_addr, 4);
+    bool anycast = g->redirect.nanycast > 0 && rp_table_is_anycast(&g->redirect, &dst);
+    if (!anycast && gate_open(g, now_ns)) {
         c->gate_admitted++;
         return DP_GATE_PASS;
     }
     refresh_keys(g);
     struct ike_addr client = {.family = 4, .port = rte_be_to_cpu_16(udp->src_port)};
     memcpy(client.ip, &ip->src_addr, 4);
+    struct pick_ctx pick = {.g = g, .anycast = anycast, .here = &dst, .pick = {.index = -1}};
     const struct ike_sl_config cfg = {.cookie_keys = &g->keys,
-                                      .pick_redirect = g->shared->ntargets > 0 ? pick_target : NULL,
-                                      .pick_opaque = g};
+                                      .pick_redirect =
+                                          g->redirect.ntargets > 0 ? pick_target : NULL,
+                                      .pick_opaque = &pick};
     uint8_t reply[IKE_HDR_MIN + 512];
     struct ike_sl_result res;
     ike_sl_respond(&cfg, now_ns, &client, payload, len, natt, reply, sizeof(reply), &res);
+    if (pick.pick.excluded_origin)
+        c->redirect_origin_excluded++;
+    if (res.no_redirect == IKE_SL_NR_NO_TARGET)
+        c->redirect_no_target++;
+    /* RFC 5685 4: to an anycast address, REDIRECT if at all possible; else the usual gate. */
+    if (anycast && res.action == IKE_SL_COOKIE) {
+        c->anycast_passed++;
+        if (gate_open(g, now_ns)) {
+            c->gate_admitted++;
+            return DP_GATE_PASS;
+        }
+    }
     switch (res.action) {
     case IKE_SL_ADMIT:
         c->gate_cookie_admitted++;
         return DP_GATE_PASS;
     case IKE_SL_REDIRECT:
-        c->gate_redirects++;
+        count_redirect(g, &pick, c);
         turn_around(m, reply, res.reply_len);
         return DP_GATE_REPLIED;
     case IKE_SL_COOKIE:

@@ -5,15 +5,27 @@
 
 static unsigned slot_of(uint32_t ip, unsigned i)
 {
-    /* Addresses of one subnet differ in their low bits: mix before masking. */
-    uint32_t h = ip * 2654435761u;
-    return (unsigned)((h >> 16) + i) & (DP_NEIGH_SLOTS - 1);
+    /*
+     * Hosts of one subnet differ only in their last octet, which is the high
+     * byte of the network-order word: a multiply alone would carry that byte
+     * upwards only and put a whole /24 into four probe windows. A full 32-bit
+     * mix (murmur3's finaliser) spreads every bit over every other.
+     */
+    uint32_t h = ip;
+    h ^= h >> 16;
+    h *= 0x85ebca6bu;
+    h ^= h >> 13;
+    h *= 0xc2b2ae35u;
+    h ^= h >> 16;
+    return (h + i) & (DP_NEIGH_SLOTS - 1);
 }
 
 bool dp_neigh_learn(struct dp_neigh_table *t, uint32_t ip, uint16_t port,
                     const struct rte_ether_addr *mac, uint64_t now_ns)
 {
-    struct dp_neigh_slot *free_slot = NULL, *s = NULL;
+    if (ip == 0)
+        return false;
+    struct dp_neigh_slot *free_slot = NULL, *oldest = NULL, *s = NULL;
     for (unsigned i = 0; i < DP_NEIGH_PROBE; i++) {
         struct dp_neigh_slot *c = &t->slot[slot_of(ip, i)];
         if (c->ip == ip) {
@@ -22,11 +34,19 @@ bool dp_neigh_learn(struct dp_neigh_table *t, uint32_t ip, uint16_t port,
         }
         if (c->ip == 0 && free_slot == NULL)
             free_slot = c;
+        if (oldest == NULL || c->updated_ns < oldest->updated_ns)
+            oldest = c;
     }
+    /*
+     * A full window gives up its least recently confirmed entry: a flood of
+     * made-up sources must not lock real neighbours out for good. The one
+     * pushed out is asked for again (ARP) the next time it is needed.
+     */
+    bool evicted = s == NULL && free_slot == NULL;
+    if (s != NULL && s->updated_ns == DP_NEIGH_STATIC && now_ns != DP_NEIGH_STATIC)
+        return true; /* the operator's entry wins over what ARP says */
     if (s == NULL)
-        s = free_slot;
-    if (s == NULL)
-        return false;
+        s = free_slot != NULL ? free_slot : oldest;
     /* Odd while writing: readers retry instead of seeing half an entry. */
     __atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELAXED);
     __atomic_thread_fence(__ATOMIC_RELEASE);
@@ -35,7 +55,7 @@ bool dp_neigh_learn(struct dp_neigh_table *t, uint32_t ip, uint16_t port,
     s->updated_ns = now_ns;
     __atomic_store_n(&s->ip, ip, __ATOMIC_RELAXED);
     __atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELEASE);
-    return true;
+    return !evicted;
 }
 
 static bool read_slot(const struct dp_neigh_slot *s, uint32_t ip, struct rte_ether_addr *mac,

@@ -11,10 +11,21 @@
 
 #define SAD_ENTRIES 65536
 
+/* Keys do not outlive their SA in freed memory. */
+static void sa_free(struct dp_esp_sa *sa)
+{
+    if (sa == NULL)
+        return;
+    memset(&sa->key, 0, sizeof(sa->key));
+    __atomic_thread_fence(__ATOMIC_SEQ_CST); /* the wipe is not optimised away before free */
+    rte_free(sa);
+}
+
 int dp_sadb_init(struct dp_sadb *db, unsigned nworkers, char *err, size_t err_len)
 {
     memset(db, 0, sizeof(*db));
     db->nworkers = nworkers;
+    db->replay_window = DP_REPLAY_WINDOW_DEFAULT;
     struct rte_hash_parameters p = {.name = "veer_sad",
                                     .entries = SAD_ENTRIES,
                                     .key_len = sizeof(uint32_t),
@@ -41,56 +52,16 @@ void dp_sadb_free(struct dp_sadb *db)
         void *data;
         uint32_t it = 0;
         while (rte_hash_iterate(db->in, &key, &data, &it) >= 0)
-            rte_free(data);
+            sa_free(data);
         rte_hash_free(db->in);
     }
     if (db->out != NULL) {
         for (unsigned i = 0; i < db->out->n; i++)
-            rte_free(db->out->sa[i]);
+            sa_free(db->out->sa[i]);
         free(db->out);
     }
     rte_free(db->qsbr);
     memset(db, 0, sizeof(*db));
-}
-
-static struct dp_esp_sa *make_sa(const struct ike_child_sa *c, bool inbound)
-{
-    if (c->alg.encr.id != IKE_ENCR_AES_GCM_16 ||
-        (c->alg.encr.key_bits != 128 && c->alg.encr.key_bits != 256) ||
-        c->encr_key_len != c->alg.encr.key_bits / 8u + 4 || c->local.family != 4)
-        return NULL;
-    struct dp_esp_sa *sa = rte_zmalloc("veer_sa", sizeof(*sa), 64);
-    if (sa == NULL)
-        return NULL;
-    const uint8_t *key = inbound ? c->encr_in : c->encr_out;
-    size_t klen = c->alg.encr.key_bits / 8u;
-    sa->key_bits = c->alg.encr.key_bits;
-    memcpy(sa->salt, key + klen, 4);
-    /*
-     * The GHASH tables differ between code paths (SSE, AVX2, VAES/AVX-512):
-     * expand with the same automatic choice the workers' managers make.
-     */
-    IMB_MGR *mgr = alloc_mb_mgr(0);
-    if (mgr == NULL) {
-        rte_free(sa);
-        return NULL;
-    }
-    IMB_ARCH arch;
-    init_mb_mgr_auto(mgr, &arch);
-    if (klen == 32)
-        IMB_AES256_GCM_PRE(mgr, key, &sa->key);
-    else
-        IMB_AES128_GCM_PRE(mgr, key, &sa->key);
-    free_mb_mgr(mgr);
-    sa->spi = inbound ? c->spi_in : c->spi_out;
-    sa->udp_encap = c->udp_encap;
-    memcpy(&sa->local_ip, c->local.ip, 4);
-    memcpy(&sa->remote_ip, c->remote.ip, 4);
-    sa->local_port = c->udp_encap ? 4500 : 0;
-    sa->remote_port = c->udp_encap ? c->remote.port : 0;
-    sa->ts_local = c->ts_local;
-    sa->ts_remote = c->ts_remote;
-    return sa;
 }
 
 /* Swaps in a new outbound array; the old one is freed once no worker can be reading it. */
@@ -99,22 +70,33 @@ static void publish_out(struct dp_sadb *db, struct dp_spd *next, struct dp_esp_s
     struct dp_spd *old = __atomic_exchange_n(&db->out, next, __ATOMIC_RELEASE);
     rte_rcu_qsbr_synchronize(db->qsbr, RTE_QSBR_THRID_INVALID);
     free(old);
-    rte_free(gone);
+    sa_free(gone);
 }
 
-int dp_sadb_install(struct dp_sadb *db, const struct ike_child_sa *child)
+static int install(struct dp_sadb *db, const struct ike_child_sa *child, uint32_t replay_window,
+                   char *why, size_t why_len)
 {
-    struct dp_esp_sa *in = make_sa(child, true), *out = make_sa(child, false);
-    struct dp_spd *next = malloc(sizeof(*next));
-    if (in == NULL || out == NULL || next == NULL || db->out->n >= DP_MAX_OUT_SAS) {
-        rte_free(in);
-        rte_free(out);
-        free(next);
+    if (!dp_esp_sa_supported(child, why, why_len))
         return -ENOTSUP;
+    if (db->out->n >= DP_MAX_OUT_SAS) {
+        snprintf(why, why_len, "%u outbound SAs already", DP_MAX_OUT_SAS);
+        return -ENOSPC;
+    }
+    struct dp_esp_sa *in = dp_esp_sa_new(child, true, replay_window, why, why_len);
+    struct dp_esp_sa *out = in != NULL ? dp_esp_sa_new(child, false, 0, why, why_len) : NULL;
+    struct dp_spd *next = malloc(sizeof(*next));
+    if (in == NULL || out == NULL || next == NULL) {
+        if (next == NULL)
+            snprintf(why, why_len, "out of memory");
+        sa_free(in);
+        sa_free(out);
+        free(next);
+        return -ENOMEM;
     }
     if (rte_hash_add_key_data(db->in, &in->spi, in) < 0) {
-        rte_free(in);
-        rte_free(out);
+        snprintf(why, why_len, "inbound SPI table full or SPI %08x taken", in->spi);
+        sa_free(in);
+        sa_free(out);
         free(next);
         return -ENOSPC;
     }
@@ -127,6 +109,17 @@ int dp_sadb_install(struct dp_sadb *db, const struct ike_child_sa *child)
     return 0;
 }
 
+int dp_sadb_install(struct dp_sadb *db, const struct ike_child_sa *child, char *why, size_t why_len)
+{
+    return install(db, child, db->replay_window, why, why_len);
+}
+
+int dp_sadb_install_manual(struct dp_sadb *db, const struct ike_child_sa *child, bool anti_replay,
+                           char *why, size_t why_len)
+{
+    return install(db, child, anti_replay ? db->replay_window : 0, why, why_len);
+}
+
 int dp_sadb_remove(struct dp_sadb *db, const struct ike_child_sa *child)
 {
     uint32_t spi = child->spi_in;
@@ -136,7 +129,7 @@ int dp_sadb_remove(struct dp_sadb *db, const struct ike_child_sa *child)
         rte_rcu_qsbr_synchronize(db->qsbr, RTE_QSBR_THRID_INVALID);
         if (pos >= 0)
             rte_hash_free_key_with_position(db->in, pos);
-        rte_free(data);
+        sa_free(data);
     }
     struct dp_spd *next = malloc(sizeof(*next));
     if (next == NULL)
@@ -151,6 +144,20 @@ int dp_sadb_remove(struct dp_sadb *db, const struct ike_child_sa *child)
     }
     publish_out(db, next, gone);
     return 0;
+}
+
+unsigned dp_sadb_rekeys_wanted(struct dp_sadb *db, const struct dp_esp_sa **out, unsigned max)
+{
+    /* The control lcore is the only writer of the array: no RCU needed to read it here. */
+    unsigned n = 0;
+    for (unsigned i = 0; i < db->out->n && n < max; i++) {
+        struct dp_esp_sa *sa = db->out->sa[i];
+        uint8_t wanted = DP_REKEY_WANTED;
+        if (__atomic_compare_exchange_n(&sa->rekey_state, &wanted, DP_REKEY_ASKED, false,
+                                        __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+            out[n++] = sa;
+    }
+    return n;
 }
 
 static bool in_range(const struct ike_ts *ts, uint32_t addr)

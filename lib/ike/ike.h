@@ -17,6 +17,7 @@
 #include "ike_addr.h"
 #include "ike_payload.h"
 #include "ike_proposal.h"
+#include "ike_redirect_policy.h"
 
 /* ---- configuration ---- */
 
@@ -74,6 +75,8 @@ struct ike_peer_cfg {
      * peer configuration and supports redirection is sent here (type 0: never).
      */
     struct ike_gw_id auth_redirect;
+    /* Instead of one gateway: the gateway-wide redirect policy picks one per client. */
+    bool auth_redirect_by_policy;
 };
 
 enum ike_peer_auth { IKE_PEER_AUTH_PSK, IKE_PEER_AUTH_PUBKEY };
@@ -99,6 +102,12 @@ struct ike_config {
      */
     unsigned max_redirects;
     unsigned redirect_loop_period_s;
+    /*
+     * The redirect policy for peers with auth_redirect_by_policy and for drains
+     * without a gateway (NULL: none). Owned by the caller, changed only on the
+     * thread that runs this context.
+     */
+    const struct rp_table *redirect_policy;
 };
 
 /* ---- what the control plane gives the dataplane ---- */
@@ -164,6 +173,7 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(rx_no_sa)                                                                                    \
     X(rx_bad_msg_id)                                                                               \
     X(rx_retransmit_answered)                                                                      \
+    X(init_restarted) /* an IKE_SA_INIT with a known SPIi but new content replaced the old */      \
     X(rx_decrypt_failed)                                                                           \
     X(tx_packets)                                                                                  \
     X(tx_retransmits)                                                                              \
@@ -185,10 +195,12 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(rx_fragments_dropped)                                                                        \
     X(rx_reassembled)                                                                              \
     X(tx_fragmented)                                                                               \
-    X(redirects_sent)     /* REDIRECT in IKE_AUTH or INFORMATIONAL (the workers count theirs) */   \
-    X(redirects_followed) /* veer as initiator went to another gateway */                          \
-    X(redirect_loops)     /* refused: too many redirects too quickly (RFC 5685 9.1) */             \
-    X(redirect_refused)   /* bad nonce data, unusable gateway identity, unsolicited */             \
+    X(redirects_sent)      /* REDIRECT in IKE_AUTH or INFORMATIONAL (the workers count theirs) */  \
+    X(redirects_followed)  /* veer as initiator went to another gateway */                         \
+    X(redirect_loops)      /* refused: too many redirects too quickly (RFC 5685 9.1) */            \
+    X(redirect_refused)    /* bad nonce data, unusable gateway identity, unsolicited */            \
+    X(redirects_by_policy) /* IKE_AUTH or drain redirects whose target the policy chose */         \
+    X(redirect_no_target)  /* the policy had no target for a client: it stays */                   \
     X(cookies_sent)                                                                                \
     X(cookies_accepted)                                                                            \
     X(cookies_rejected)                                                                            \
@@ -243,11 +255,16 @@ int ike_rekey_child(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r, uint32_
 int ike_delete_child(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r, uint32_t child_spi_in);
 /*
  * Gateway-initiated redirect (RFC 5685 5): tells the client of this IKE SA to
- * go to `gw` and deletes the SA after redirect_grace_s. -ENOTSUP when the
- * client did not announce redirect support, -EBUSY with a request outstanding.
+ * go to `gw` (NULL: where the redirect policy sends this client) and deletes
+ * the SA after redirect_grace_s. -ENOTSUP when the client did not announce
+ * redirect support, -EBUSY with a request outstanding, -EHOSTUNREACH when the
+ * policy has no target for it.
  */
 int ike_redirect(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r, const struct ike_gw_id *gw);
-/* Redirects every established responder SA that supports it ("drain"); returns how many. */
+/*
+ * Redirects every established responder SA that supports it ("drain"), to
+ * `gw` or (NULL) each where the redirect policy sends it; returns how many.
+ */
 unsigned ike_redirect_all(struct ike_ctx *ctx, const struct ike_gw_id *gw);
 
 /* A further Child SA with the peer configuration's proposals and selectors. */

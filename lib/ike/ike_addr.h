@@ -28,6 +28,8 @@ static inline bool ike_addr_ip_equal(const struct ike_addr *a, const struct ike_
 int ike_addr_parse(struct ike_addr *a, const char *text, uint16_t port);
 
 /* "198.51.100.2:4500" or "[2001:db8::2]:500" into out (truncated to cap). */
+/* "[ipv6]:port" or "ipv4:port"; this many bytes always suffice. */
+#define IKE_ADDR_STRLEN 56
 void ike_addr_format(const struct ike_addr *a, char *out, size_t cap);
 
 #endif

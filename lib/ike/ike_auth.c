@@ -452,10 +452,12 @@ void ike_auth_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_m
     }
     sa->peer = peer;
     remember_id(sa, &idi);
-    struct auth_reply reply = {.child_error = 0,
-                               .child = NULL,
-                               .ncerts = certs_wanted(ctx, peer, m),
-                               .redirect = ike_redirect_in_auth(sa)};
+    struct ike_gw_id redirect_gw;
+    struct auth_reply reply = {
+        .child_error = 0,
+        .child = NULL,
+        .ncerts = certs_wanted(ctx, peer, m),
+        .redirect = ike_redirect_in_auth(ctx, sa, &redirect_gw) ? &redirect_gw : NULL};
     if (reply.redirect == NULL && ike_msg_find(m, IKE_PL_SA, NULL) != NULL) {
         reply.child = ike_child_new(ctx, sa);
         reply.child_error = reply.child == NULL ? IKE_N_TEMPORARY_FAILURE

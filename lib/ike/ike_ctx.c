@@ -260,8 +260,8 @@ struct ike_sa *ike_sa_find_half_open(struct ike_ctx *ctx, uint64_t spi_i,
                                      const struct ike_addr *remote)
 {
     for (struct ike_sa *sa = ctx->by_theirs[bucket(ctx, spi_i)]; sa != NULL; sa = sa->next_theirs) {
-        if (sa->spi_i == spi_i && ike_addr_ip_equal(&sa->remote, remote) &&
-            sa->remote.port == remote->port)
+        if (sa->spi_i == spi_i && sa->state != IKE_SA_DEAD &&
+            ike_addr_ip_equal(&sa->remote, remote) && sa->remote.port == remote->port)
             return sa;
     }
     return NULL;
@@ -489,6 +489,10 @@ void ike_input(struct ike_ctx *ctx, const struct ike_addr *local, const struct i
     if (sa == NULL || sa->initiator == from_initiator ||
         (sa->spi_r != 0 && sa->spi_r != h->spi_r && h->exchange != IKE_EXCH_IKE_SA_INIT)) {
         ctx->counters.rx_no_sa++;
+        ike_log(ctx, IKE_LOG_DEBUG, "no IKE SA for %s %016llx_%016llx msg %u (%s)",
+                ike_exchange_name(h->exchange) != NULL ? ike_exchange_name(h->exchange) : "?",
+                (unsigned long long)h->spi_i, (unsigned long long)h->spi_r, h->msg_id,
+                sa == NULL ? "unknown SPI" : "SPIs do not match");
         return;
     }
     /* The peer may move to 4500 (NAT-T) or change address (MOBIKE comes later). */

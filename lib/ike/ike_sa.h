@@ -142,8 +142,9 @@ struct ike_sa {
     uint8_t peer_hashes;   /* its SIGNATURE_HASH_ALGORITHMS (RFC 7427 4), IKE_HASH_BIT()s */
     uint8_t certs_to_send; /* initiator: how many of our certificates its CERTREQ wants; 0 all */
     /* Redirect (redirect.c, RFC 5685). */
-    bool redirect_supported;  /* the initiator sent REDIRECT_SUPPORTED or REDIRECTED_FROM */
-    bool has_redirected_from; /* initiator: we were sent here from redirected_from */
+    bool redirect_supported; /* the initiator sent REDIRECT_SUPPORTED or REDIRECTED_FROM */
+    /* initiator: we were sent here from redirected_from; responder: the client says it was */
+    bool has_redirected_from;
     struct ike_gw_id redirected_from;
     uint64_t redirect_delete_ns; /* redirected client: delete the SA then */
 };
@@ -169,6 +170,7 @@ struct ike_ctx {
     uint8_t buf[IKE_MSG_BUF + IKE_NON_ESP_MARKER_LEN];
     uint8_t reasm_buf[IKE_REASM_MAX];        /* the joined plaintext of a reassembled message */
     struct ike_redirect_hist *redirect_hist; /* one per configured peer */
+    struct rp_cursor redirect_cursor;        /* the control plane's place in the policy */
 };
 
 /* ---- SA table and life cycle (ike_ctx.c) ---- */
@@ -331,6 +333,8 @@ uint64_t ike_sa_fresh_spi(struct ike_ctx *ctx);
 void ike_redirect_announce(const struct ike_sa *sa, struct ike_writer *w);
 /* Responder, IKE_SA_INIT request: whether the client can be redirected. */
 bool ike_redirect_client_supports(const struct ike_msg *m);
+/* Responder, IKE_SA_INIT request: notes redirect support and REDIRECTED_FROM in the SA. */
+void ike_redirect_note_client(struct ike_sa *sa, const struct ike_msg *m);
 /*
  * Initiator: a REDIRECT in an IKE_SA_INIT response (`nonce_check`: its nonce
  * data must be our Ni), an IKE_AUTH response or an INFORMATIONAL request.
@@ -343,8 +347,8 @@ enum ike_redirect_outcome {
 };
 enum ike_redirect_outcome ike_redirect_follow(struct ike_ctx *ctx, struct ike_sa *sa,
                                               const struct ike_msg *m, bool nonce_check);
-/* Responder, IKE_AUTH: the gateway this client is to be sent to, or NULL. */
-const struct ike_gw_id *ike_redirect_in_auth(const struct ike_sa *sa);
+/* Responder, IKE_AUTH: whether this client is to be sent elsewhere, and where (into gw). */
+bool ike_redirect_in_auth(struct ike_ctx *ctx, const struct ike_sa *sa, struct ike_gw_id *gw);
 /* Responder: starts the INFORMATIONAL REDIRECT of an established SA. */
 int ike_redirect_start(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_gw_id *gw);
 

@@ -112,6 +112,18 @@ void ike_init_request(struct ike_ctx *ctx, const struct ike_addr *local,
                       const struct ike_msg *m)
 {
     struct ike_sa *old = ike_sa_find_half_open(ctx, m->hdr.spi_i, remote);
+    if (old != NULL && old->init_i.buf != NULL &&
+        (old->init_i.len != len || memcmp(old->init_i.buf, msg, len) != 0)) {
+        /*
+         * Same SPIi, different request: the initiator started over (typically
+         * it got a COOKIE from a worker for a retransmission while our answer
+         * was on its way, and now returns the cookie). It signs the new
+         * request in IKE_AUTH, so the old exchange can never complete.
+         */
+        ctx->counters.init_restarted++;
+        ike_sa_set_state(ctx, old, IKE_SA_DEAD, "the initiator started over with another request");
+        old = NULL;
+    }
     if (old != NULL) {
         /* A retransmission: answer the same (RFC 7296 2.1), do not start over. */
         if (old->init_r.buf != NULL) {
@@ -161,7 +173,7 @@ void ike_init_request(struct ike_ctx *ctx, const struct ike_addr *local,
     sa->dh = ike_dh_new(chosen.dh);
     sa->nat_detected = nat_seen(m, sa, 0);
     sa->frag_ok = ike_msg_find_notify(m, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED) != NULL;
-    sa->redirect_supported = ike_redirect_client_supports(m);
+    ike_redirect_note_client(sa, m);
     ike_auth_read_init(ctx, sa, m);
     if (sa->dh == NULL || derive(ctx, sa, &ke) < 0 || ike_keep(&sa->init_i, msg, len, 0) < 0) {
         ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "cannot set up keys");
@@ -195,7 +207,11 @@ void ike_init_request(struct ike_ctx *ctx, const struct ike_addr *local,
         ike_sa_destroy(ctx, sa);
         return;
     }
-    ike_log(ctx, IKE_LOG_INFO, "IKE_SA_INIT from peer config %s: %s-%u %s %s%s", peer->name,
+    char from[IKE_ADDR_STRLEN];
+    ike_addr_format(remote, from, sizeof(from));
+    ike_log(ctx, IKE_LOG_INFO,
+            "IKE SA %016llx_%016llx: IKE_SA_INIT from %s, peer config %s: %s-%u %s %s%s",
+            (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r, from, peer->name,
             ike_transform_id_name(IKE_TT_ENCR, chosen.encr.id), chosen.encr.key_bits,
             ike_transform_id_name(IKE_TT_PRF, chosen.prf),
             ike_transform_id_name(IKE_TT_DH, chosen.dh), sa->nat_detected ? ", NAT seen" : "");

@@ -31,11 +31,46 @@ bool ike_redirect_client_supports(const struct ike_msg *m)
            ike_msg_find_notify(m, IKE_N_REDIRECTED_FROM) != NULL;
 }
 
-const struct ike_gw_id *ike_redirect_in_auth(const struct ike_sa *sa)
+void ike_redirect_note_client(struct ike_sa *sa, const struct ike_msg *m)
 {
-    if (sa->peer == NULL || sa->peer->auth_redirect.type == 0 || !sa->redirect_supported)
-        return NULL;
-    return &sa->peer->auth_redirect;
+    sa->redirect_supported = ike_redirect_client_supports(m);
+    const struct ike_pl *pl = ike_msg_find_notify(m, IKE_N_REDIRECTED_FROM);
+    struct ike_notify_payload n;
+    /* Kept so that a policy never sends the client back where it came from. */
+    sa->has_redirected_from = pl != NULL && ike_notify_decode(pl, &n, NULL) == 0 &&
+                              ike_notify_gw_decode(&n, &sa->redirected_from, NULL) == 0;
+}
+
+/* The policy's choice for this client, never the gateway it says it came from. */
+static bool pick_by_policy(struct ike_ctx *ctx, const struct ike_sa *sa, struct ike_gw_id *gw)
+{
+    const struct rp_table *t = ctx->cfg.redirect_policy;
+    if (t == NULL)
+        return false;
+    const struct rp_query q = {.client = &sa->remote,
+                               .here = &sa->local,
+                               .redirected_from =
+                                   sa->has_redirected_from ? &sa->redirected_from : NULL};
+    struct rp_pick pick = rp_pick(t, &ctx->redirect_cursor, &q);
+    if (pick.index < 0) {
+        ctx->counters.redirect_no_target++;
+        return false;
+    }
+    *gw = t->targets[pick.index].gw;
+    ctx->counters.redirects_by_policy++;
+    return true;
+}
+
+bool ike_redirect_in_auth(struct ike_ctx *ctx, const struct ike_sa *sa, struct ike_gw_id *gw)
+{
+    if (sa->peer == NULL || !sa->redirect_supported)
+        return false;
+    if (sa->peer->auth_redirect_by_policy)
+        return pick_by_policy(ctx, sa, gw);
+    if (sa->peer->auth_redirect.type == 0)
+        return false;
+    *gw = sa->peer->auth_redirect;
+    return true;
 }
 
 /* ---- initiator ---- */
@@ -159,6 +194,12 @@ int ike_redirect_start(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_
         return -ENOTSUP;
     if (sa->request.buf != NULL)
         return -EBUSY;
+    struct ike_gw_id chosen;
+    if (gw == NULL) {
+        if (!pick_by_policy(ctx, sa, &chosen))
+            return -EHOSTUNREACH;
+        gw = &chosen;
+    }
     sa->pending.kind = IKE_REQ_REDIRECT;
     int rc = ike_send_encrypted(ctx, sa, IKE_EXCH_INFORMATIONAL, false, sa->next_req_id,
                                 build_redirect, (void *)gw);

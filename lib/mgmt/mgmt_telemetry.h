@@ -19,6 +19,12 @@
  *   /veer/ike/redirect,SPI_I,SPI_R,GATEWAY   sends its client elsewhere (RFC 5685 5)
  *   /veer/ike/drain,GATEWAY   the same for every client that supports it
  *   /veer/admission[,off|on|auto]   the workers' gate: shown, or switched at run time
+ *   /veer/redirect                   the redirect policy: targets, weights, loads, counts
+ *   /veer/redirect/targets,GW[=W],...  replaces the targets and weights
+ *   /veer/redirect/load,GW,LOAD      a target's load (least_loaded), from an external agent
+ *   /veer/redirect/policy,NAME       weighted_round_robin, least_loaded or client_hash
+ * `redirect` (passed to mgmt_tel_start) is the control lcore's master copy of
+ * the table; changes are made to it and published to the workers.
  */
 #ifndef VEER_MGMT_TELEMETRY_H
 #define VEER_MGMT_TELEMETRY_H
@@ -30,6 +36,7 @@
 #include "dp_port.h"
 #include "dp_worker.h"
 #include "ike.h"
+#include "ike_redirect_policy.h"
 
 struct mgmt_tel;
 
@@ -41,7 +48,8 @@ struct mgmt_tel;
 struct mgmt_tel *mgmt_tel_start(const struct dp_port *ports, unsigned nports,
                                 const struct dp_worker *workers, unsigned nworkers,
                                 const struct dp_ctrl *ctrl, struct dp_gate_shared *gate,
-                                const char *group, char *err, size_t err_len);
+                                struct rp_table *redirect, const char *group, char *err,
+                                size_t err_len);
 
 /* Control lcore, every loop: answers queued write commands. */
 void mgmt_tel_serve(struct mgmt_tel *t, struct ike_ctx *ike);

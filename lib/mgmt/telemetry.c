@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "mgmt_telemetry.h"
+#include "mgmt_tel_priv.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -18,53 +19,19 @@
 #include <rte_ring.h>
 #include <rte_telemetry.h>
 
-#define MAX_SAS 256 /* per page: rte_tel_data arrays hold 512 entries, dicts 256 */
 #define REQUEST_WAIT_MS 1000
 #define SOCKET_NAME "dpdk_telemetry.v2"
-
-struct sa_view {
-    uint64_t spi_i, spi_r;
-    enum ike_sa_state state;
-    bool initiator, natt;
-    char peer[IKE_PEER_NAME_MAX];
-    char remote[64];
-    char children[IKE_INFO_MAX_CHILDREN * 18];
-};
-
-enum request_state { REQ_PENDING, REQ_DONE, REQ_ABANDONED };
-
-enum request_kind { REQ_DELETE, REQ_REDIRECT, REQ_DRAIN };
-
-struct request {
-    enum request_kind kind;
-    uint64_t spi_i, spi_r;
-    struct ike_gw_id gw;
-    int result;
-    int state; /* enum request_state, atomically */
-};
-
-struct mgmt_tel {
-    const struct dp_port *ports;
-    unsigned nports;
-    const struct dp_worker *workers;
-    unsigned nworkers;
-    const struct dp_ctrl *ctrl;
-    struct dp_gate_shared *gate;
-    uint64_t started_ns;
-    struct rte_ring *requests;
-    pthread_mutex_t lock; /* guards the snapshot below */
-    uint64_t taken_ns;
-    struct ike_counters ike;
-    struct dp_ctrl_counters ctrl_counters;
-    unsigned nsas, nsas_total;
-    struct sa_view sas[4 * MAX_SAS];
-};
 
 /*
  * DPDK telemetry callbacks take no user argument, so the one instance is
  * reached through this pointer, set once before the commands are registered.
  */
 static struct mgmt_tel *the_tel;
+
+struct mgmt_tel *mgmt_tel_instance(void)
+{
+    return the_tel;
+}
 
 static uint64_t now_ns(void)
 {
@@ -73,8 +40,7 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-__attribute__((format(printf, 2, 3))) static int error_object(struct rte_tel_data *d,
-                                                              const char *fmt, ...)
+int mgmt_tel_error(struct rte_tel_data *d, const char *fmt, ...)
 {
     char msg[RTE_TEL_MAX_STRING_LEN];
     va_list ap;
@@ -86,7 +52,7 @@ __attribute__((format(printf, 2, 3))) static int error_object(struct rte_tel_dat
     return 0;
 }
 
-static bool no_params(const char *params)
+bool mgmt_tel_no_params(const char *params)
 {
     return params == NULL || params[0] == '\0';
 }
@@ -96,8 +62,8 @@ static bool no_params(const char *params)
 static int cmd_version(const char *cmd, const char *params, struct rte_tel_data *d)
 {
     (void)cmd;
-    if (!no_params(params))
-        return error_object(d, "/veer/version takes no parameters, got \"%s\"", params);
+    if (!mgmt_tel_no_params(params))
+        return mgmt_tel_error(d, "/veer/version takes no parameters, got \"%s\"", params);
     rte_tel_data_start_dict(d);
     rte_tel_data_add_dict_string(d, "version", "0.1.0");
     rte_tel_data_add_dict_u64(d, "uptime_s", (now_ns() - the_tel->started_ns) / 1000000000ull);
@@ -111,7 +77,7 @@ static int cmd_version(const char *cmd, const char *params, struct rte_tel_data 
  * of things are shown by column: one array per field, index i across all of
  * them describing thing i.
  */
-static struct rte_tel_data *column(enum rte_tel_value_type type)
+struct rte_tel_data *mgmt_tel_column(enum rte_tel_value_type type)
 {
     struct rte_tel_data *c = rte_tel_data_alloc();
     if (c != NULL)
@@ -119,7 +85,7 @@ static struct rte_tel_data *column(enum rte_tel_value_type type)
     return c;
 }
 
-static void add_column(struct rte_tel_data *d, const char *name, struct rte_tel_data *c)
+void mgmt_tel_add_column(struct rte_tel_data *d, const char *name, struct rte_tel_data *c)
 {
     if (c != NULL && rte_tel_data_add_dict_container(d, name, c, 0) != 0)
         rte_tel_data_free(c);
@@ -131,12 +97,14 @@ static void add_column(struct rte_tel_data *d, const char *name, struct rte_tel_
 static int cmd_ports(const char *cmd, const char *params, struct rte_tel_data *d)
 {
     (void)cmd;
-    if (!no_params(params))
-        return error_object(d, "/veer/ports takes no parameters, got \"%s\"", params);
+    if (!mgmt_tel_no_params(params))
+        return mgmt_tel_error(d, "/veer/ports takes no parameters, got \"%s\"", params);
     const struct mgmt_tel *t = the_tel;
-    struct rte_tel_data *name = column(RTE_TEL_STRING_VAL), *mac = column(RTE_TEL_STRING_VAL),
-                        *addr = column(RTE_TEL_STRING_VAL), *id = column(RTE_TEL_U64_VAL);
-#define STAT_COLUMN(n) struct rte_tel_data *col_##n = column(RTE_TEL_U64_VAL);
+    struct rte_tel_data *name = mgmt_tel_column(RTE_TEL_STRING_VAL),
+                        *mac = mgmt_tel_column(RTE_TEL_STRING_VAL),
+                        *addr = mgmt_tel_column(RTE_TEL_STRING_VAL),
+                        *id = mgmt_tel_column(RTE_TEL_U64_VAL);
+#define STAT_COLUMN(n) struct rte_tel_data *col_##n = mgmt_tel_column(RTE_TEL_U64_VAL);
     PORT_STAT_LIST(STAT_COLUMN)
 #undef STAT_COLUMN
     for (unsigned i = 0; i < t->nports; i++) {
@@ -157,11 +125,11 @@ static int cmd_ports(const char *cmd, const char *params, struct rte_tel_data *d
 #undef STAT_ADD
     }
     rte_tel_data_start_dict(d);
-    add_column(d, "name", name);
-    add_column(d, "mac", mac);
-    add_column(d, "address", addr);
-    add_column(d, "port_id", id);
-#define STAT_PUT(n) add_column(d, #n, col_##n);
+    mgmt_tel_add_column(d, "name", name);
+    mgmt_tel_add_column(d, "mac", mac);
+    mgmt_tel_add_column(d, "address", addr);
+    mgmt_tel_add_column(d, "port_id", id);
+#define STAT_PUT(n) mgmt_tel_add_column(d, #n, col_##n);
     PORT_STAT_LIST(STAT_PUT)
 #undef STAT_PUT
     return 0;
@@ -170,19 +138,19 @@ static int cmd_ports(const char *cmd, const char *params, struct rte_tel_data *d
 static int cmd_workers(const char *cmd, const char *params, struct rte_tel_data *d)
 {
     (void)cmd;
-    if (!no_params(params))
-        return error_object(d, "/veer/workers takes no parameters, got \"%s\"", params);
+    if (!mgmt_tel_no_params(params))
+        return mgmt_tel_error(d, "/veer/workers takes no parameters, got \"%s\"", params);
     const struct mgmt_tel *t = the_tel;
     rte_tel_data_start_dict(d);
     rte_tel_data_add_dict_u64(d, "workers", t->nworkers);
     /* Each counter is one aligned 64-bit word its worker alone writes: reads are whole. */
 #define WORKER_COLUMN(n)                                                                           \
     {                                                                                              \
-        struct rte_tel_data *c = column(RTE_TEL_U64_VAL);                                          \
+        struct rte_tel_data *c = mgmt_tel_column(RTE_TEL_U64_VAL);                                 \
         for (unsigned w = 0; c != NULL && w < t->nworkers; w++)                                    \
             rte_tel_data_add_array_u64(                                                            \
                 c, __atomic_load_n(&t->workers[w].counters.n, __ATOMIC_RELAXED));                  \
-        add_column(d, #n, c);                                                                      \
+        mgmt_tel_add_column(d, #n, c);                                                             \
     }
     DP_WORKER_COUNTER_LIST(WORKER_COLUMN)
 #undef WORKER_COLUMN
@@ -192,8 +160,8 @@ static int cmd_workers(const char *cmd, const char *params, struct rte_tel_data 
 static int cmd_control(const char *cmd, const char *params, struct rte_tel_data *d)
 {
     (void)cmd;
-    if (!no_params(params))
-        return error_object(d, "/veer/control takes no parameters, got \"%s\"", params);
+    if (!mgmt_tel_no_params(params))
+        return mgmt_tel_error(d, "/veer/control takes no parameters, got \"%s\"", params);
     struct mgmt_tel *t = the_tel;
     rte_tel_data_start_dict(d);
     pthread_mutex_lock(&t->lock);
@@ -212,12 +180,12 @@ static int cmd_admission(const char *cmd, const char *params, struct rte_tel_dat
 {
     (void)cmd;
     struct dp_gate_shared *g = the_tel->gate;
-    if (!no_params(params)) {
+    if (!mgmt_tel_no_params(params)) {
         unsigned mode = 0;
         while (mode < 3 && strcmp(params, gate_modes[mode]) != 0)
             mode++;
         if (mode == 3)
-            return error_object(d, "/veer/admission[,off|on|auto], got \"%s\"", params);
+            return mgmt_tel_error(d, "/veer/admission[,off|on|auto], got \"%s\"", params);
         /* Workers read it with every new IKE_SA_INIT: no restart, no lock. */
         __atomic_store_n(&g->mode, mode, __ATOMIC_RELAXED);
     }
@@ -226,15 +194,18 @@ static int cmd_admission(const char *cmd, const char *params, struct rte_tel_dat
                                  gate_modes[__atomic_load_n(&g->mode, __ATOMIC_RELAXED) % 3]);
     rte_tel_data_add_dict_u64(d, "rate", g->rate);
     rte_tel_data_add_dict_u64(d, "overloaded", __atomic_load_n(&g->overloaded, __ATOMIC_RELAXED));
-    rte_tel_data_add_dict_u64(d, "redirect_targets", g->ntargets);
+    struct rp_table table;
+    uint32_t seen = 0;
+    rte_tel_data_add_dict_u64(d, "redirect_targets",
+                              rp_refresh(&g->redirect, &table, &seen) ? table.ntargets : 0);
     return 0;
 }
 
 static int cmd_ike_counters(const char *cmd, const char *params, struct rte_tel_data *d)
 {
     (void)cmd;
-    if (!no_params(params))
-        return error_object(d, "/veer/ike/counters takes no parameters, got \"%s\"", params);
+    if (!mgmt_tel_no_params(params))
+        return mgmt_tel_error(d, "/veer/ike/counters takes no parameters, got \"%s\"", params);
     struct mgmt_tel *t = the_tel;
     rte_tel_data_start_dict(d);
     pthread_mutex_lock(&t->lock);
@@ -249,18 +220,22 @@ static int cmd_sas(const char *cmd, const char *params, struct rte_tel_data *d)
 {
     (void)cmd;
     unsigned long from = 0;
-    if (!no_params(params)) {
+    if (!mgmt_tel_no_params(params)) {
         char *end;
         errno = 0;
         from = strtoul(params, &end, 10);
         if (errno != 0 || *end != '\0' || params[0] == '-')
-            return error_object(d, "/veer/ike/sas[,FROM]: FROM is a number, got \"%s\"", params);
+            return mgmt_tel_error(d, "/veer/ike/sas[,FROM]: FROM is a number, got \"%s\"", params);
     }
     struct mgmt_tel *t = the_tel;
-    struct rte_tel_data *spi_i = column(RTE_TEL_STRING_VAL), *spi_r = column(RTE_TEL_STRING_VAL),
-                        *state = column(RTE_TEL_STRING_VAL), *role = column(RTE_TEL_STRING_VAL),
-                        *peer = column(RTE_TEL_STRING_VAL), *remote = column(RTE_TEL_STRING_VAL),
-                        *natt = column(RTE_TEL_STRING_VAL), *child = column(RTE_TEL_STRING_VAL);
+    struct rte_tel_data *spi_i = mgmt_tel_column(RTE_TEL_STRING_VAL),
+                        *spi_r = mgmt_tel_column(RTE_TEL_STRING_VAL),
+                        *state = mgmt_tel_column(RTE_TEL_STRING_VAL),
+                        *role = mgmt_tel_column(RTE_TEL_STRING_VAL),
+                        *peer = mgmt_tel_column(RTE_TEL_STRING_VAL),
+                        *remote = mgmt_tel_column(RTE_TEL_STRING_VAL),
+                        *natt = mgmt_tel_column(RTE_TEL_STRING_VAL),
+                        *child = mgmt_tel_column(RTE_TEL_STRING_VAL);
     if (spi_i == NULL || spi_r == NULL || state == NULL || role == NULL || peer == NULL ||
         remote == NULL || natt == NULL || child == NULL) {
         struct rte_tel_data *all[] = {spi_i, spi_r, state, role, peer, remote, natt, child};
@@ -289,14 +264,14 @@ static int cmd_sas(const char *cmd, const char *params, struct rte_tel_data *d)
     rte_tel_data_add_dict_u64(d, "total", total);
     rte_tel_data_add_dict_u64(d, "from", from);
     rte_tel_data_add_dict_u64(d, "shown", shown);
-    add_column(d, "spi_i", spi_i);
-    add_column(d, "spi_r", spi_r);
-    add_column(d, "state", state);
-    add_column(d, "role", role);
-    add_column(d, "peer", peer);
-    add_column(d, "remote", remote);
-    add_column(d, "natt", natt);
-    add_column(d, "child_sas", child);
+    mgmt_tel_add_column(d, "spi_i", spi_i);
+    mgmt_tel_add_column(d, "spi_r", spi_r);
+    mgmt_tel_add_column(d, "state", state);
+    mgmt_tel_add_column(d, "role", role);
+    mgmt_tel_add_column(d, "peer", peer);
+    mgmt_tel_add_column(d, "remote", remote);
+    mgmt_tel_add_column(d, "natt", natt);
+    mgmt_tel_add_column(d, "child_sas", child);
     return 0;
 }
 
@@ -319,30 +294,15 @@ static bool parse_spi_pair(const char *params, uint64_t *spi_i, uint64_t *spi_r)
 /* A gateway identity: an IPv4 or IPv6 address, or a host name. */
 static bool parse_gw(const char *s, struct ike_gw_id *gw)
 {
-    struct ike_addr a;
-    memset(gw, 0, sizeof(*gw));
-    if (ike_addr_parse(&a, s, 0) == 0) {
-        gw->type = a.family == 4 ? IKE_GW_IPV4 : IKE_GW_IPV6;
-        gw->len = (uint8_t)ike_addr_ip_len(&a);
-        memcpy(gw->value, a.ip, gw->len);
-        return true;
-    }
-    size_t n = strlen(s);
-    if (n == 0 || n > IKE_GW_ID_MAX ||
-        strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != n)
-        return false;
-    gw->type = IKE_GW_FQDN;
-    gw->len = (uint8_t)n;
-    memcpy(gw->value, s, n);
-    return true;
+    return rp_gw_parse(s, gw) == 0;
 }
 
 /* Hands r to the control lcore and waits for its answer. */
-static int run_request(struct rte_tel_data *d, struct request *r)
+int mgmt_tel_run_request(struct rte_tel_data *d, struct request *r)
 {
     if (rte_ring_enqueue(the_tel->requests, r) != 0) {
         free(r);
-        return error_object(d, "too many requests queued; try again");
+        return mgmt_tel_error(d, "too many requests queued; try again");
     }
     for (unsigned ms = 0; ms < REQUEST_WAIT_MS; ms++) {
         if (__atomic_load_n(&r->state, __ATOMIC_ACQUIRE) == REQ_DONE)
@@ -352,18 +312,24 @@ static int run_request(struct rte_tel_data *d, struct request *r)
     int expected = REQ_PENDING;
     if (__atomic_compare_exchange_n(&r->state, &expected, REQ_ABANDONED, false, __ATOMIC_ACQ_REL,
                                     __ATOMIC_ACQUIRE))
-        return error_object(d, "the control lcore did not answer in time");
+        return mgmt_tel_error(d, "the control lcore did not answer in time");
     int rc = r->result;
+    if (r->kind >= REQ_RP_TARGETS) {
+        free(r);
+        return mgmt_tel_redirect_reply(d, rc);
+    }
     char spis[40];
     snprintf(spis, sizeof(spis), "%016" PRIx64 "_%016" PRIx64, r->spi_i, r->spi_r);
     enum request_kind kind = r->kind;
     free(r);
     if (rc == -ENOENT)
-        return error_object(d, "no established IKE SA %s", spis);
+        return mgmt_tel_error(d, "no established IKE SA %s", spis);
     if (rc == -ENOTSUP)
-        return error_object(d, "the client of %s did not announce redirect support", spis);
+        return mgmt_tel_error(d, "the client of %s did not announce redirect support", spis);
+    if (rc == -EHOSTUNREACH)
+        return mgmt_tel_error(d, "the redirect policy has no target for the client of %s", spis);
     if (rc < 0)
-        return error_object(d, "failed: %s", strerror(-rc));
+        return mgmt_tel_error(d, "failed: %s", strerror(-rc));
     rte_tel_data_start_dict(d);
     if (kind == REQ_DRAIN)
         rte_tel_data_add_dict_u64(d, "redirected", (uint64_t)rc);
@@ -381,12 +347,12 @@ static int cmd_delete(const char *cmd, const char *params, struct rte_tel_data *
     r->kind = REQ_DELETE;
     if (!parse_spi_pair(params, &r->spi_i, &r->spi_r)) {
         free(r);
-        return error_object(d,
-                            "usage: /veer/ike/delete,SPI_I,SPI_R (hex, as /veer/ike/sas "
-                            "lists them), got \"%s\"",
-                            params);
+        return mgmt_tel_error(d,
+                              "usage: /veer/ike/delete,SPI_I,SPI_R (hex, as /veer/ike/sas "
+                              "lists them), got \"%s\"",
+                              params);
     }
-    return run_request(d, r);
+    return mgmt_tel_run_request(d, r);
 }
 
 static int cmd_redirect(const char *cmd, const char *params, struct rte_tel_data *d)
@@ -403,12 +369,12 @@ static int cmd_redirect(const char *cmd, const char *params, struct rte_tel_data
     if (last == NULL || !parse_spi_pair(spis, &r->spi_i, &r->spi_r) ||
         !parse_gw(last + 1, &r->gw)) {
         free(r);
-        return error_object(d,
-                            "usage: /veer/ike/redirect,SPI_I,SPI_R,GATEWAY (an address or host "
-                            "name), got \"%s\"",
-                            params != NULL ? params : "");
+        return mgmt_tel_error(d,
+                              "usage: /veer/ike/redirect,SPI_I,SPI_R,GATEWAY (an address or host "
+                              "name), got \"%s\"",
+                              params != NULL ? params : "");
     }
-    return run_request(d, r);
+    return mgmt_tel_run_request(d, r);
 }
 
 static int cmd_drain(const char *cmd, const char *params, struct rte_tel_data *d)
@@ -418,14 +384,16 @@ static int cmd_drain(const char *cmd, const char *params, struct rte_tel_data *d
     if (r == NULL)
         return -ENOMEM;
     r->kind = REQ_DRAIN;
-    if (params == NULL || !parse_gw(params, &r->gw)) {
+    /* Without a gateway (or with %policy) every client goes where the redirect policy says. */
+    if (!mgmt_tel_no_params(params) && strcmp(params, "%policy") != 0 &&
+        !parse_gw(params, &r->gw)) {
         free(r);
-        return error_object(d,
-                            "usage: /veer/ike/drain,GATEWAY (an address or host name), got "
-                            "\"%s\"",
-                            params != NULL ? params : "");
+        return mgmt_tel_error(d,
+                              "usage: /veer/ike/drain[,GATEWAY|%%policy] (an address or host "
+                              "name), got \"%s\"",
+                              params);
     }
-    return run_request(d, r);
+    return mgmt_tel_run_request(d, r);
 }
 
 void mgmt_tel_serve(struct mgmt_tel *t, struct ike_ctx *ike)
@@ -441,7 +409,10 @@ void mgmt_tel_serve(struct mgmt_tel *t, struct ike_ctx *ike)
             r->result = ike_redirect(ike, r->spi_i, r->spi_r, &r->gw);
             break;
         case REQ_DRAIN:
-            r->result = (int)ike_redirect_all(ike, &r->gw);
+            r->result = (int)ike_redirect_all(ike, r->gw.type != 0 ? &r->gw : NULL);
+            break;
+        default:
+            r->result = mgmt_tel_redirect_apply(t, r);
             break;
         }
         int expected = REQ_PENDING;
@@ -515,7 +486,8 @@ static int restrict_socket(const char *group, char *err, size_t err_len)
 struct mgmt_tel *mgmt_tel_start(const struct dp_port *ports, unsigned nports,
                                 const struct dp_worker *workers, unsigned nworkers,
                                 const struct dp_ctrl *ctrl, struct dp_gate_shared *gate,
-                                const char *group, char *err, size_t err_len)
+                                struct rp_table *redirect, const char *group, char *err,
+                                size_t err_len)
 {
     if (the_tel != NULL) {
         snprintf(err, err_len, "telemetry already started");
@@ -534,6 +506,7 @@ struct mgmt_tel *mgmt_tel_start(const struct dp_port *ports, unsigned nports,
                            .nworkers = nworkers,
                            .ctrl = ctrl,
                            .gate = gate,
+                           .redirect = redirect,
                            .started_ns = now_ns()};
     pthread_mutex_init(&t->lock, NULL);
     t->requests = rte_ring_create("veer_tel_req", 64, SOCKET_ID_ANY, RING_F_SC_DEQ);
@@ -557,9 +530,10 @@ struct mgmt_tel *mgmt_tel_start(const struct dp_port *ports, unsigned nports,
     rte_telemetry_register_cmd("/veer/ike/redirect", cmd_redirect,
                                "Sends the client of an IKE SA to another gateway (RFC 5685 5). "
                                "Parameters: SPI_I,SPI_R,GATEWAY");
-    rte_telemetry_register_cmd(
-        "/veer/ike/drain", cmd_drain,
-        "Sends every client that supports it to GATEWAY. Parameters: GATEWAY");
+    rte_telemetry_register_cmd("/veer/ike/drain", cmd_drain,
+                               "Sends every client that supports it to GATEWAY, or where the "
+                               "redirect policy says. Parameters: [GATEWAY|%policy]");
+    mgmt_tel_redirect_register();
     rte_telemetry_register_cmd("/veer/ike/delete", cmd_delete,
                                "Deletes an IKE SA. Parameters: SPI_I,SPI_R (hex)");
     return t;

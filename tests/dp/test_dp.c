@@ -23,6 +23,8 @@
 #include "dp_gate.h"
 #include "dp_pkt.h"
 #include "ike_msg.h"
+#include "ike_redirect_policy.h"
+#include "ike_writer.h"
 #include "pcap_io.h"
 
 #define HDRS                                                                                       \
@@ -180,6 +182,252 @@ static void check_reply(struct rte_mbuf *m, struct ike_msg *msg)
     assert_int_equal(msg->hdr.spi_r, 0);
 }
 
+/* Publishes a table of up to two targets (weight 1), as the control lcore does. */
+static void publish_targets(struct dp_gate_shared *s, enum rp_policy policy, const char *a,
+                            const char *b)
+{
+    static struct rp_table t;
+    rp_table_init(&t, policy, false);
+    const char *names[2] = {a, b};
+    for (unsigned i = 0; i < 2; i++) {
+        struct ike_gw_id gw;
+        if (names[i] == NULL)
+            continue;
+        assert_int_equal(rp_gw_parse(names[i], &gw), 0);
+        assert_int_equal(rp_table_add(&t, &gw, 1), 0);
+    }
+    rp_publish(&s->redirect, &t);
+}
+
+static void put_notify(struct ike_writer *w, uint16_t type, const uint8_t *data, size_t len)
+{
+    size_t p = ike_w_payload_begin(w, IKE_PL_NOTIFY, false);
+    ike_w_u16(w, 0);
+    ike_w_u16(w, type);
+    ike_w_bytes(w, data, len);
+    ike_w_payload_end(w, p);
+}
+
+/*
+ * An IKE_SA_INIT to `dst` (network order) with REDIRECT_SUPPORTED when
+ * `supported`, and N(REDIRECTED_FROM) with `from` when not NULL (`from_len`
+ * overrides its length byte, to make it malformed).
+ */
+static struct rte_mbuf *init_to(uint32_t dst, bool supported, const char *from, int from_len)
+{
+    static uint8_t buf[512];
+    struct ike_writer w;
+    const struct ike_hdr h = {.spi_i = 0x1122334455667788ull,
+                              .version = 0x20,
+                              .exchange = IKE_EXCH_IKE_SA_INIT,
+                              .flags = IKE_FLAG_INITIATOR};
+    ike_w_init(&w, buf, sizeof(buf), false);
+    ike_w_header(&w, &h);
+    static const uint8_t sa[] = {0x00, 0x00, 0x00, 0x24, 0x01, 0x01, 0x00, 0x03, 0x03,
+                                 0x00, 0x00, 0x0c, 0x01, 0x00, 0x00, 0x14, 0x80, 0x0e,
+                                 0x00, 0x80, 0x03, 0x00, 0x00, 0x08, 0x02, 0x00, 0x00,
+                                 0x05, 0x00, 0x00, 0x00, 0x08, 0x04, 0x00, 0x00, 0x1f};
+    size_t p = ike_w_payload_begin(&w, IKE_PL_SA, false);
+    ike_w_bytes(&w, sa, sizeof(sa));
+    ike_w_payload_end(&w, p);
+    p = ike_w_payload_begin(&w, IKE_PL_KE, false);
+    ike_w_u16(&w, IKE_DH_CURVE25519);
+    ike_w_u16(&w, 0);
+    for (unsigned i = 0; i < 32; i++)
+        ike_w_u8(&w, (uint8_t)(0x40 + i));
+    ike_w_payload_end(&w, p);
+    p = ike_w_payload_begin(&w, IKE_PL_NONCE, false);
+    for (unsigned i = 0; i < 32; i++)
+        ike_w_u8(&w, (uint8_t)(0xa0 + i));
+    ike_w_payload_end(&w, p);
+    if (supported)
+        put_notify(&w, IKE_N_REDIRECT_SUPPORTED, NULL, 0);
+    if (from != NULL) {
+        struct ike_gw_id gw;
+        assert_int_equal(rp_gw_parse(from, &gw), 0);
+        uint8_t d[2 + IKE_GW_ID_MAX];
+        d[0] = gw.type;
+        d[1] = from_len >= 0 ? (uint8_t)from_len : gw.len;
+        memcpy(d + 2, gw.value, gw.len);
+        put_notify(&w, IKE_N_REDIRECTED_FROM, d, 2u + gw.len);
+    }
+    long len = ike_w_finish(&w);
+    assert_true(len > 0);
+    struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+    assert_non_null(m);
+    memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, HDRS), buf, (size_t)len);
+    dp_build_udp4(m, &mac_b, &mac_a, client_ip, dst, 500, 500, (size_t)len);
+    return m;
+}
+
+/* The gateway named in the REDIRECT of the reply in m, as text, and the reply's source. */
+static void redirect_target(struct rte_mbuf *m, char *text, size_t cap, uint32_t *src)
+{
+    struct rte_ipv4_hdr *ip = ip_of(m);
+    *src = ip->src_addr;
+    assert_int_equal(ip->dst_addr, client_ip);
+    struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+    size_t len = rte_be_to_cpu_16(udp->dgram_len) - sizeof(*udp);
+    static uint8_t copy[2048];
+    memcpy(copy, udp + 1, len);
+    struct ike_msg msg;
+    assert_int_equal(ike_msg_decode(copy, len, &msg, NULL), 0);
+    const struct ike_pl *pl = ike_msg_find_notify(&msg, IKE_N_REDIRECT);
+    assert_non_null(pl);
+    struct ike_notify_payload n;
+    struct ike_gw_id gw;
+    struct ike_bytes nonce;
+    assert_int_equal(ike_notify_decode(pl, &n, NULL), 0);
+    assert_int_equal(ike_notify_redirect_decode(&n, &gw, &nonce, NULL), 0);
+    rp_gw_format(&gw, text, cap);
+}
+
+static bool reply_has(struct rte_mbuf *m, uint16_t notify)
+{
+    struct rte_ipv4_hdr *ip = ip_of(m);
+    struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+    size_t len = rte_be_to_cpu_16(udp->dgram_len) - sizeof(*udp);
+    static uint8_t copy[2048];
+    memcpy(copy, udp + 1, len);
+    struct ike_msg msg;
+    assert_int_equal(ike_msg_decode(copy, len, &msg, NULL), 0);
+    return ike_msg_find_notify(&msg, notify) != NULL;
+}
+
+/* RFC 5685 9.3 via the policy: the gateway a client was redirected from is never offered again. */
+static void test_gate_redirected_from(void **state)
+{
+    (void)state;
+    static struct dp_gate_shared s;
+    static struct dp_gate_worker g;
+    struct dp_worker_counters c;
+    memset(&c, 0, sizeof(c));
+    gate_init(&s, &g, CONF_GATE_ON);
+    publish_targets(&s, RP_WEIGHTED_RR, "203.0.113.1", "203.0.113.2");
+    for (unsigned i = 0; i < 10; i++) {
+        struct rte_mbuf *m = init_to(gw_ip, false, "203.0.113.1", -1);
+        assert_int_equal(dp_gate_check(&g, m, 1000, &c), DP_GATE_REPLIED);
+        char text[64];
+        uint32_t src;
+        redirect_target(m, text, sizeof(text), &src);
+        assert_string_equal(text, "203.0.113.2");
+        assert_int_equal(src, gw_ip);
+        rte_pktmbuf_free(m);
+    }
+    assert_int_equal(c.gate_redirects, 10);
+    assert_int_equal(c.redirect_origin_excluded, 10);
+    assert_int_equal(c.redirect_weighted_round_robin, 10);
+    assert_int_equal(g.target_redirects[0], 0);
+    assert_int_equal(g.target_redirects[1], 10);
+    /* Without REDIRECTED_FROM both targets take turns. */
+    for (unsigned i = 0; i < 4; i++) {
+        struct rte_mbuf *m = init_to(gw_ip, true, NULL, -1);
+        assert_int_equal(dp_gate_check(&g, m, 1000, &c), DP_GATE_REPLIED);
+        rte_pktmbuf_free(m);
+    }
+    assert_int_equal(g.target_redirects[0], 2);
+    assert_int_equal(g.target_redirects[1], 12);
+
+    /* The origin is the only target: no target, so a COOKIE, and the reason is counted. */
+    publish_targets(&s, RP_CLIENT_HASH, "203.0.113.1", NULL);
+    struct rte_mbuf *m = init_to(gw_ip, true, "203.0.113.1", -1);
+    assert_int_equal(dp_gate_check(&g, m, 1000, &c), DP_GATE_REPLIED);
+    assert_true(reply_has(m, IKE_N_COOKIE));
+    rte_pktmbuf_free(m);
+    assert_int_equal(c.redirect_no_target, 1);
+    assert_int_equal(c.gate_cookies, 1);
+    /* A new target set was taken without restart, and its counts start at zero. */
+    assert_int_equal(g.target_redirects[0], 0);
+    assert_int_equal(g.target_redirects[1], 0);
+
+    /* A malformed REDIRECTED_FROM (IPv4 saying 5 bytes) makes the request malformed: no reply. */
+    m = init_to(gw_ip, true, "203.0.113.1", 5);
+    assert_int_equal(dp_gate_check(&g, m, 1000, &c), DP_GATE_DROP);
+    rte_pktmbuf_free(m);
+    m = init_to(gw_ip, true, "203.0.113.1", 0);
+    assert_int_equal(dp_gate_check(&g, m, 1000, &c), DP_GATE_DROP);
+    rte_pktmbuf_free(m);
+    assert_int_equal(c.gate_malformed, 2);
+}
+
+/* RFC 5685 4: to an anycast address, clients that support it are redirected even with the gate
+ * open. */
+static void test_gate_anycast(void **state)
+{
+    (void)state;
+    static struct dp_gate_shared s;
+    static struct dp_gate_worker g;
+    static struct rp_table t;
+    struct dp_worker_counters c;
+    memset(&c, 0, sizeof(c));
+    gate_init(&s, &g, CONF_GATE_OFF);
+    uint32_t anycast_ip = rte_cpu_to_be_32(0xc6336464); /* 198.51.100.100 */
+    rp_table_init(&t, RP_WEIGHTED_RR, false);
+    struct ike_addr own, any;
+    assert_int_equal(ike_addr_parse(&own, "198.51.100.1", 0), 0);
+    assert_int_equal(ike_addr_parse(&any, "198.51.100.100", 0), 0);
+    assert_int_equal(rp_table_add_self(&t, &own), 0);
+    assert_int_equal(rp_table_add_anycast(&t, &any), 0);
+    struct ike_gw_id self_gw, other;
+    assert_int_equal(rp_gw_parse("198.51.100.1", &self_gw), 0);
+    assert_int_equal(rp_gw_parse("203.0.113.1", &other), 0);
+    assert_int_equal(rp_table_add_anycast_self(&t, &self_gw, 1), 0);
+    rp_publish(&s.redirect, &t);
+
+    /* Only our own unicast address is offered, and the reply comes from the anycast address. */
+    struct rte_mbuf *m = init_to(anycast_ip, true, NULL, -1);
+    assert_int_equal(dp_gate_check(&g, m, 1000, &c), DP_GATE_REPLIED);
+    char text[64];
+    uint32_t src;
+    redirect_target(m, text, sizeof(text), &src);
+    assert_string_equal(text, "198.51.100.1");
+    assert_int_equal(src, anycast_ip);
+    rte_pktmbuf_free(m);
+    assert_int_equal(c.redirect_anycast, 1);
+    assert_int_equal(c.gate_admitted, 0);
+
+    /* The same to the unicast address, gate open: let through (our own address is no target). */
+    m = init_to(gw_ip, true, NULL, -1);
+    assert_int_equal(dp_gate_check(&g, m, 1000, &c), DP_GATE_PASS);
+    rte_pktmbuf_free(m);
+    assert_int_equal(c.gate_admitted, 1);
+
+    /* A client without redirect support at the anycast address: handled as usual. */
+    m = init_to(anycast_ip, false, NULL, -1);
+    assert_int_equal(dp_gate_check(&g, m, 1000, &c), DP_GATE_PASS);
+    rte_pktmbuf_free(m);
+    assert_int_equal(c.anycast_passed, 1);
+    assert_int_equal(c.gate_admitted, 2);
+    s.mode = CONF_GATE_ON;
+    m = init_to(anycast_ip, false, NULL, -1);
+    assert_int_equal(dp_gate_check(&g, m, 1000, &c), DP_GATE_REPLIED);
+    assert_true(reply_has(m, IKE_N_COOKIE));
+    rte_pktmbuf_free(m);
+
+    /* Targets replaced at run time: the next anycast client goes to the new set as well. */
+    uint32_t w = 3;
+    assert_int_equal(rp_table_replace_targets(&t, &other, &w, 1), 0);
+    rp_publish(&s.redirect, &t);
+    s.mode = CONF_GATE_OFF;
+    unsigned to_other = 0;
+    for (unsigned i = 0; i < 8; i++) {
+        m = init_to(anycast_ip, true, NULL, -1);
+        assert_int_equal(dp_gate_check(&g, m, 1000, &c), DP_GATE_REPLIED);
+        redirect_target(m, text, sizeof(text), &src);
+        to_other += strcmp(text, "203.0.113.1") == 0;
+        rte_pktmbuf_free(m);
+    }
+    assert_int_equal(to_other, 6); /* weights 3 (other) : 1 (self) */
+    assert_int_equal(c.redirect_anycast, 9);
+    /* To the unicast address with the gate closed, the new target only (not ourselves). */
+    s.mode = CONF_GATE_ON;
+    m = init_to(gw_ip, true, NULL, -1);
+    assert_int_equal(dp_gate_check(&g, m, 1000, &c), DP_GATE_REPLIED);
+    redirect_target(m, text, sizeof(text), &src);
+    assert_string_equal(text, "203.0.113.1");
+    rte_pktmbuf_free(m);
+}
+
 static void test_gate_redirect_and_cookie(void **state)
 {
     (void)state;
@@ -188,8 +436,7 @@ static void test_gate_redirect_and_cookie(void **state)
     struct dp_worker_counters c;
     memset(&c, 0, sizeof(c));
     gate_init(&s, &g, CONF_GATE_ON);
-    s.ntargets = 1;
-    s.targets[0] = (struct ike_gw_id){.type = IKE_GW_IPV4, .len = 4, .value = {203, 0, 113, 1}};
+    publish_targets(&s, RP_WEIGHTED_RR, "203.0.113.1", NULL);
     struct rte_mbuf *m = strongswan_init();
     size_t request_len = m->pkt_len;
     assert_int_equal(dp_gate_check(&g, m, 1000, &c), DP_GATE_REPLIED);
@@ -201,7 +448,7 @@ static void test_gate_redirect_and_cookie(void **state)
     rte_pktmbuf_free(m);
 
     /* No target: the same client gets a COOKIE. */
-    s.ntargets = 0;
+    publish_targets(&s, RP_WEIGHTED_RR, NULL, NULL);
     m = strongswan_init();
     assert_int_equal(dp_gate_check(&g, m, 1000, &c), DP_GATE_REPLIED);
     assert_int_equal(c.gate_cookies, 1);
@@ -262,6 +509,8 @@ int main(void)
         cmocka_unit_test(test_classify),
         cmocka_unit_test(test_gate_redirect_and_cookie),
         cmocka_unit_test(test_gate_open_auto_and_malformed),
+        cmocka_unit_test(test_gate_redirected_from),
+        cmocka_unit_test(test_gate_anycast),
     };
     return cmocka_run_group_tests_name("dp", tests, group_setup, group_teardown);
 }

@@ -3,9 +3,9 @@
  * libFuzzer target: what a worker lcore does with a frame off the wire. Each
  * input is one Ethernet frame; it is classified, and then, by its class, put
  * through the admission gate (IKE, ARP), ESP decapsulation against a known SA
- * (ESP, ESP in UDP) or the policy lookup and ESP encapsulation (plaintext).
- * Oracles besides the sanitizers: the gate never answers with a reply longer
- * than the request, and nothing forged decrypts (no input knows the key).
+ * (ESP, ESP in UDP; AES-GCM, and AES-CBC + HMAC with and without ESN) or the policy lookup and ESP
+ * encapsulation (plaintext). Oracles besides the sanitizers: the gate never answers with a reply
+ * longer than the request, and nothing forged decrypts (no input knows the key).
  */
 #include <string.h>
 #include <unistd.h>
@@ -24,7 +24,7 @@
 struct fuzz_dp {
     struct rte_mempool *pool;
     struct dp_sadb sadb;
-    IMB_MGR *mgr;
+    struct dp_esp_engine esp;
     struct dp_local_addrs local;
     struct dp_gate_shared gate;
     struct dp_gate_worker gw;
@@ -32,17 +32,28 @@ struct fuzz_dp {
 
 static struct fuzz_dp *env;
 
-static void install_sa(struct dp_sadb *db)
+/*
+ * The SA variants the ESP engine has, each under its own SPI: AES-GCM-128,
+ * AES-CBC-256 + HMAC-SHA-512, and last (so it also carries the plaintext)
+ * AES-CBC-128 + HMAC-SHA-256 with ESN.
+ */
+static void install_sa(struct dp_sadb *db, uint32_t spi, uint16_t encr, uint16_t bits,
+                       uint16_t integ, size_t integ_len, bool esn)
 {
     struct ike_child_sa c;
     memset(&c, 0, sizeof(c));
-    c.spi_in = SPI;
-    c.spi_out = 0x0a0b0c0d;
-    c.alg.encr.id = IKE_ENCR_AES_GCM_16;
-    c.alg.encr.key_bits = 128;
-    c.encr_key_len = 20;
-    memset(c.encr_in, 0x11, 20);
-    memset(c.encr_out, 0x22, 20);
+    c.spi_in = spi;
+    c.spi_out = spi ^ 0x0a0b0c0d;
+    c.alg.encr.id = encr;
+    c.alg.encr.key_bits = bits;
+    c.alg.integ = integ;
+    c.alg.esn = esn ? IKE_ESN_ESN : IKE_ESN_NO_ESN;
+    c.encr_key_len = bits / 8u + (encr == IKE_ENCR_AES_GCM_16 ? 4 : 0);
+    c.integ_key_len = integ_len;
+    memset(c.encr_in, 0x11, sizeof(c.encr_in));
+    memset(c.encr_out, 0x22, sizeof(c.encr_out));
+    memset(c.integ_in, 0x33, sizeof(c.integ_in));
+    memset(c.integ_out, 0x44, sizeof(c.integ_out));
     c.local.family = c.remote.family = 4;
     memcpy(c.local.ip, (const uint8_t[]){198, 51, 100, 1}, 4);
     memcpy(c.remote.ip, (const uint8_t[]){198, 51, 100, 2}, 4);
@@ -52,7 +63,7 @@ static void install_sa(struct dp_sadb *db)
     c.ts_local.ts[0] = (struct ike_ts){
         .type = IKE_TS_IPV4_ADDR_RANGE, .end_port = 65535, .end_addr = {255, 255, 255, 255}};
     c.ts_remote.ts[0] = c.ts_local.ts[0];
-    FUZZ_CHECK(dp_sadb_install(db, &c) == 0);
+    FUZZ_CHECK(dp_sadb_install(db, &c, NULL, 0) == 0);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -71,15 +82,24 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     FUZZ_CHECK(e.pool != NULL);
     char err[128];
     FUZZ_CHECK(dp_sadb_init(&e.sadb, 1, err, sizeof(err)) == 0);
-    install_sa(&e.sadb);
-    e.mgr = alloc_mb_mgr(0);
-    IMB_ARCH arch;
-    init_mb_mgr_auto(e.mgr, &arch);
-    e.local.n = 1;
+    install_sa(&e.sadb, SPI, IKE_ENCR_AES_GCM_16, 128, IKE_INTEG_NONE, 0, false);
+    install_sa(&e.sadb, SPI + 2, IKE_ENCR_AES_CBC, 256, IKE_INTEG_HMAC_SHA2_512_256, 64, false);
+    install_sa(&e.sadb, SPI + 1, IKE_ENCR_AES_CBC, 128, IKE_INTEG_HMAC_SHA2_256_128, 32, true);
+    FUZZ_CHECK(dp_esp_engine_init(&e.esp) == 0);
+    e.local.n = 2;
     memcpy(&e.local.ip[0], (const uint8_t[]){198, 51, 100, 1}, 4);
+    memcpy(&e.local.ip[1], (const uint8_t[]){198, 51, 100, 100}, 4);
     e.gate.mode = CONF_GATE_ON;
-    e.gate.ntargets = 1;
-    e.gate.targets[0] = (struct ike_gw_id){.type = IKE_GW_IPV4, .len = 4, .value = {192, 0, 2, 9}};
+    /* Two targets and an anycast address of ours, so fuzzed requests reach every gate path. */
+    static struct rp_table table;
+    rp_table_init(&table, RP_WEIGHTED_RR, false);
+    const struct ike_gw_id targets[2] = {{.type = IKE_GW_IPV4, .len = 4, .value = {192, 0, 2, 9}},
+                                         {.type = IKE_GW_IPV4, .len = 4, .value = {192, 0, 2, 10}}};
+    FUZZ_CHECK(rp_table_add(&table, &targets[0], 1) == 0);
+    FUZZ_CHECK(rp_table_add(&table, &targets[1], 2) == 0);
+    struct ike_addr anycast = {.family = 4, .ip = {198, 51, 100, 100}};
+    FUZZ_CHECK(rp_table_add_anycast(&table, &anycast) == 0);
+    rp_publish(&e.gate.redirect, &table);
     static const uint8_t secret[IKE_COOKIE_SECRET_LEN] = "fuzz_dp cookie secret 0123456789";
     struct ike_cookie_keys keys;
     ike_cookie_keys_init(&keys, secret);
@@ -110,14 +130,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const struct rte_ipv4_hdr *ip = dp_ipv4(m);
         size_t off = sizeof(struct rte_ether_hdr) + dp_ipv4_hdr_len(ip) +
                      (ip->next_proto_id == IPPROTO_UDP ? sizeof(struct rte_udp_hdr) : 0);
-        FUZZ_CHECK(dp_esp_decrypt(env->mgr, &env->sadb, m, off, &c) < 0);
+        FUZZ_CHECK(dp_esp_decrypt(&env->esp, &env->sadb, m, off, &c) < 0);
         break;
     }
     case DP_CLASS_PLAIN: {
         const struct rte_ipv4_hdr *ip = dp_ipv4(m);
         struct dp_esp_sa *sa = dp_spd_lookup(&env->sadb, ip->src_addr, ip->dst_addr);
         if (sa != NULL)
-            dp_esp_encrypt(env->mgr, sa, m, sizeof(struct rte_ether_hdr), &c);
+            dp_esp_encrypt(&env->esp, sa, m, sizeof(struct rte_ether_hdr), &c);
         break;
     }
     default:

@@ -227,3 +227,33 @@ veer_counter() {
     v=$(sed -n "s/^counter $1=\([0-9]*\)$/\1/p" "$work/state" 2>/dev/null)
     echo "${v:-0}"
 }
+
+# TCP through the tunnel, checked end to end: $1 receiver namespace, $2 its
+# address, $3 sender namespace, $4 port, $5 bytes. Both ends print "BYTES SHA-256";
+# succeeds when they agree. Leaves them in $work/rx.PORT and $work/tx.PORT.
+lab_tcp_transfer() {
+    local py=/usr/bin/python3
+    [ -f "$work/tcp.py" ] || cat >"$work/tcp.py" <<'PY'
+import hashlib, os, socket, sys
+role, host, port, size = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+if role == "serve":
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((host, port)); s.listen(1); s.settimeout(30)
+    c, _ = s.accept(); c.settimeout(30); h = hashlib.sha256(); n = 0
+    while n < size:
+        b = c.recv(65536)
+        if not b: break
+        h.update(b); n += len(b)
+    print(n, h.hexdigest())
+else:
+    data = os.urandom(size)
+    s = socket.create_connection((host, port), timeout=30); s.sendall(data); s.close()
+    print(size, hashlib.sha256(data).hexdigest())
+PY
+    ip netns exec "$1" timeout 60 "$py" "$work/tcp.py" serve "$2" "$4" "$5" >"$work/rx.$4" 2>&1 &
+    local rx=$!
+    sleep 0.5
+    ip netns exec "$3" timeout 60 "$py" "$work/tcp.py" send "$2" "$4" "$5" >"$work/tx.$4" 2>&1
+    wait "$rx"
+    [ -s "$work/rx.$4" ] && [ "$(cat "$work/rx.$4")" = "$(cat "$work/tx.$4")" ]
+}

@@ -242,12 +242,19 @@ int pcap_io_write_udp(FILE *f, uint64_t usec, const struct ike_addr *src,
     /* 0 means "no checksum" for UDP over IPv4 and is forbidden over IPv6 (RFC 768, 8200). */
     put16(udp + 6, ck == 0 ? 0xffff : ck);
 
+    return pcap_io_write_frame(f, usec, frame, frame_len);
+}
+
+int pcap_io_write_frame(FILE *f, uint64_t usec, const uint8_t *frame, size_t len)
+{
+    if (len > PCAP_IO_MAX_FRAME)
+        return -EINVAL;
     uint8_t rh[PCAP_RECORD_HDR_LEN];
     put32le(rh, (uint32_t)(usec / 1000000));
     put32le(rh + 4, (uint32_t)(usec % 1000000));
-    put32le(rh + 8, (uint32_t)frame_len);
-    put32le(rh + 12, (uint32_t)frame_len);
-    if (fwrite(rh, 1, sizeof(rh), f) != sizeof(rh) || fwrite(frame, 1, frame_len, f) != frame_len)
+    put32le(rh + 8, (uint32_t)len);
+    put32le(rh + 12, (uint32_t)len);
+    if (fwrite(rh, 1, sizeof(rh), f) != sizeof(rh) || fwrite(frame, 1, len, f) != len)
         return -EIO;
     return 0;
 }

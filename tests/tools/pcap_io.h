@@ -46,4 +46,7 @@ FILE *pcap_io_create(const char *path);
 int pcap_io_write_udp(FILE *f, uint64_t usec, const struct ike_addr *src,
                       const struct ike_addr *dst, const uint8_t *payload, size_t len);
 
+/* Writes one whole Ethernet frame as it is. 0, -EINVAL (too long) or -EIO. */
+int pcap_io_write_frame(FILE *f, uint64_t usec, const uint8_t *frame, size_t len);
+
 #endif

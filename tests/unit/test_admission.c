@@ -10,6 +10,7 @@
 #include "ike.h"
 #include "ike_consts.h"
 #include "ike_lab.h"
+#include "ike_stateless.h"
 #include "mock_backend.h"
 #include "unit_util.h"
 
@@ -105,6 +106,41 @@ static void test_cookie_rotation(void **state)
     assert_int_equal(lab->net.count, 1);
 }
 
+/*
+ * The race a flood makes common: the control plane answers Alice's request,
+ * but her retransmission meets a closed worker gate and gets a COOKIE first.
+ * She starts over with the same SPIi and the cookie; the gateway must take
+ * that as a new request (she signs it in IKE_AUTH), not replay its old answer.
+ */
+static void test_restart_with_cookie_after_answer(void **state)
+{
+    struct lab *lab = *state;
+    lab_start(lab);
+    static struct mock_packet req, lost, cookie_reply;
+    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    assert_true(mock_pop(&lab->net, &req));
+    ike_input(lab->gw, &req.to, &req.from, req.data, req.len);
+    assert_true(mock_pop(&lab->net, &lost)); /* still on its way when the cookie arrives */
+    /* A worker's stateless COOKIE for the same request, with the gateway's keys. */
+    const struct ike_cookie_keys *keys = ike_get_cookie_keys(lab->gw, NULL);
+    struct ike_sl_config sl = {.cookie_keys = keys};
+    struct ike_sl_result res;
+    assert_int_equal(ike_sl_respond(&sl, lab->net.now_ns, &req.from, req.data, req.len, false,
+                                    cookie_reply.data, sizeof(cookie_reply.data), &res),
+                     0);
+    assert_int_equal(res.action, IKE_SL_COOKIE);
+    cookie_reply.len = res.reply_len;
+    ike_input(lab->alice, &req.to, &req.from, cookie_reply.data, cookie_reply.len);
+    /* Alice's retry (same SPIi, cookie first) and then the old answer arrive. */
+    assert_int_equal(lab_run(lab), 4);
+    ike_input(lab->alice, &lost.to, &lost.from, lost.data, lost.len); /* a stale answer: ignored */
+    lab_run(lab);
+    assert_int_equal(counters(lab->gw)->init_restarted, 1);
+    assert_int_equal(counters(lab->gw)->auth_failed, 0);
+    assert_int_equal(counters(lab->gw)->sa_established, 1);
+    assert_int_equal(counters(lab->alice)->sa_established, 1);
+}
+
 static void test_initial_contact(void **state)
 {
     struct lab *lab = *state;
@@ -143,6 +179,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_cookie_past_threshold, lab_setup, lab_teardown),
         cmocka_unit_test_setup_teardown(test_cookie_rotation, lab_setup, lab_teardown),
+        cmocka_unit_test_setup_teardown(test_restart_with_cookie_after_answer, lab_setup,
+                                        lab_teardown),
         cmocka_unit_test_setup_teardown(test_initial_contact, lab_setup, lab_teardown),
         cmocka_unit_test_setup_teardown(test_no_initial_contact_with_another_sa, lab_setup,
                                         lab_teardown),

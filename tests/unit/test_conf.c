@@ -104,6 +104,48 @@ static void test_example_file_loads(void **state)
     rmdir(dir);
 }
 
+/* The annotated redirect example loads, with its psk_file pointed at a temporary key. */
+static void test_redirect_example_loads(void **state)
+{
+    (void)state;
+    char path[512], dir[] = "/tmp/veer-rexample-XXXXXX";
+    snprintf(path, sizeof(path), "%s/../../etc/veer-redirect.example.yaml", VEER_TEST_DATA);
+    FILE *f = fopen(path, "r");
+    assert_non_null(f);
+    static char text[16384], out[16384];
+    size_t n = fread(text, 1, sizeof(text) - 1, f);
+    fclose(f);
+    text[n] = '\0';
+    assert_non_null(mkdtemp(dir));
+    write_key(dir, "road-warriors.psk");
+    char *o = out;
+    for (const char *t = text; *t != '\0';) {
+        const char *hit = strstr(t, "/etc/veer/");
+        size_t keep = hit != NULL ? (size_t)(hit - t) : strlen(t);
+        memcpy(o, t, keep);
+        o += keep;
+        t += keep;
+        if (hit != NULL) {
+            o += sprintf(o, "%s/", dir);
+            t += strlen("/etc/veer/");
+        }
+    }
+    *o = '\0';
+    static struct veer_conf c;
+    char err[256] = "";
+    int rc = conf_load_string(out, "veer-redirect.example.yaml", &c, err, sizeof(err));
+    snprintf(path, sizeof(path), "%s/road-warriors.psk", dir);
+    unlink(path);
+    rmdir(dir);
+    if (rc != 0)
+        fail_msg("%s", err);
+    assert_int_equal(c.redirect.policy, RP_CLIENT_HASH);
+    assert_int_equal(c.redirect.ntargets, 4); /* three targets and the anycast self */
+    assert_int_equal(c.redirect.nanycast, 1);
+    assert_true(c.peers[1].auth_redirect_by_policy);
+    assert_false(c.peers[0].auth_redirect_by_policy);
+}
+
 static void expect_error(const char *text, const char *want)
 {
     static struct veer_conf c;
@@ -263,6 +305,7 @@ static void test_dataplane_section(void **state)
     assert_int_equal(c.dp.workers, 2);
     assert_int_equal(c.dp.idle_sleep_us, 50);
     assert_int_equal(c.dp.ring_size, 4096);
+    assert_int_equal(c.dp.replay_window, 1024);
     assert_int_equal(c.dp.nports, 1);
     assert_string_equal(c.dp.ports[0].device, "net_af_packet0,iface=veth0");
     assert_int_equal(c.dp.ports[0].prefix_len, 24);
@@ -272,6 +315,23 @@ static void test_dataplane_section(void **state)
     expect_error(text, "t.yaml:13: dataplane.workers: at least 1 worker");
     snprintf(text, sizeof(text), "%sdataplane:\n  ring_size: 1000\n", minimal);
     expect_error(text, "dataplane.ring_size: a power of two");
+    /* The replay window: any size from 64 to 4096 packets. */
+    static const char *const windows[] = {"64", "100", "4096"};
+    for (unsigned i = 0; i < 3; i++) {
+        snprintf(text, sizeof(text),
+                 "%sdataplane:\n  replay_window: %s\n  ports:\n"
+                 "    - name: outside\n      device: net_af_packet0,iface=veth0\n"
+                 "      address: 198.51.100.1/24\n",
+                 minimal, windows[i]);
+        assert_int_equal(conf_load_string(text, "t.yaml", &c, err, sizeof(err)), 0);
+        assert_int_equal(c.dp.replay_window, (unsigned)atoi(windows[i]));
+    }
+    snprintf(text, sizeof(text), "%sdataplane:\n  replay_window: 63\n", minimal);
+    expect_error(text, "t.yaml:13: dataplane.replay_window: 64 to 4096 packets");
+    snprintf(text, sizeof(text), "%sdataplane:\n  replay_window: 4097\n", minimal);
+    expect_error(text, "dataplane.replay_window: 64 to 4096 packets");
+    snprintf(text, sizeof(text), "%sdataplane:\n  replay_window: lots\n", minimal);
+    expect_error(text, "dataplane.replay_window: expected a number");
     snprintf(text, sizeof(text), "%sdataplane:\n  ports:\n    - name: x\n      device: y\n",
              minimal);
     expect_error(text, "dataplane.ports[0]: needs name, device and address");
@@ -280,6 +340,221 @@ static void test_dataplane_section(void **state)
     expect_error(text, "dataplane.ports[0].address: bad prefix length");
     snprintf(text, sizeof(text), "%sdataplane:\n  workers: 1\n", minimal);
     expect_error(text, "dataplane: needs at least one port");
+}
+
+/* dataplane.static_sas and dataplane.neighbours, with no IKE peer at all. */
+static const char static_base[] =
+    "dataplane:\n"
+    "  ports:\n"
+    "    - name: outside\n      device: net_null0\n      address: 198.51.100.1/24\n"
+    "  neighbours:\n"
+    "    - {address: 198.51.100.2, mac: \"02:00:00:00:00:02\", port: %s}\n"
+    "  static_sas:\n"
+    "    - name: s1\n"
+    "      local: 198.51.100.1\n"
+    "      remote: 198.51.100.2\n"
+    "      esp: %s\n"
+    "      spi_in: %s\n"
+    "      spi_out: 0x1000\n"
+    "      key_in: %s\n"
+    "      key_out: %s\n"
+    "      local_ts: [10.2.0.0/24]\n"
+    "      remote_ts: [10.1.0.0/24]\n"
+    "%s";
+
+static void static_text(char *text, size_t cap, const char *port, const char *esp, const char *spi,
+                        const char *key_in, const char *key_out, const char *extra)
+{
+    snprintf(text, cap, static_base, port, esp, spi, key_in, key_out, extra);
+}
+
+#define GCM128_KEY "101112131415161718191a1b1c1d1e1fb0b1b2b3"
+#define CBC_SHA256_KEY                                                                             \
+    "00112233445566778899aabbccddeeff"                                                             \
+    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+
+static void test_static_sas(void **state)
+{
+    (void)state;
+    static struct veer_conf c;
+    char err[256] = "", text[2048];
+    static_text(text, sizeof(text), "outside", "aes128gcm16", "0x2000", GCM128_KEY,
+                "00:01:02:03:04:05:06:07:08:09:0a:0b:0c:0d:0e:0f:a0:a1:a2:a3", "");
+    if (conf_load_string(text, "t.yaml", &c, err, sizeof(err)) != 0)
+        fail_msg("%s", err);
+    assert_int_equal(c.npeers, 0);
+    assert_int_equal(c.dp.nstatic_sas, 1);
+    const struct ike_child_sa *sa = &c.dp.static_sas[0].sa;
+    assert_string_equal(c.dp.static_sas[0].name, "s1");
+    assert_false(c.dp.static_sas[0].anti_replay);
+    assert_int_equal(sa->spi_in, 0x2000);
+    assert_int_equal(sa->spi_out, 0x1000);
+    assert_int_equal(sa->alg.encr.id, IKE_ENCR_AES_GCM_16);
+    assert_int_equal(sa->alg.encr.key_bits, 128);
+    assert_int_equal(sa->encr_key_len, 20); /* key and salt (RFC 4106 8.1) */
+    assert_int_equal(sa->integ_key_len, 0);
+    assert_memory_equal(sa->encr_in, "\x10\x11\x12", 3);
+    assert_memory_equal(sa->encr_in + 16, "\xb0\xb1\xb2\xb3", 4);
+    assert_memory_equal(sa->encr_out + 16, "\xa0\xa1\xa2\xa3", 4);
+    assert_int_equal(sa->ts_local.nts, 1);
+    assert_int_equal(c.dp.nneighbours, 1);
+    assert_memory_equal(c.dp.neighbours[0].mac, "\x02\x00\x00\x00\x00\x02", 6);
+    /* CBC + HMAC: the cipher key, then the integrity key; anti-replay on request. */
+    static_text(text, sizeof(text), "outside", "aes128-sha256", "4096", CBC_SHA256_KEY,
+                CBC_SHA256_KEY, "      anti_replay: true\n      udp_encap: true\n");
+    if (conf_load_string(text, "t.yaml", &c, err, sizeof(err)) != 0)
+        fail_msg("%s", err);
+    sa = &c.dp.static_sas[0].sa;
+    assert_int_equal(sa->encr_key_len, 16);
+    assert_int_equal(sa->integ_key_len, 32);
+    assert_memory_equal(sa->integ_in, "\x00\x01\x02", 3);
+    assert_true(c.dp.static_sas[0].anti_replay);
+    assert_true(sa->udp_encap);
+    /* Refusals, each naming the key. */
+    static_text(text, sizeof(text), "outside", "aes128gcm16", "0x2000", "0011", GCM128_KEY, "");
+    expect_error(text, "dataplane.static_sas[0].key_in: inbound key: 20 bytes in hex");
+    static_text(text, sizeof(text), "outside", "aes128gcm16", "0x2000", GCM128_KEY, "zz", "");
+    expect_error(text, "static_sas[0].key_out: outbound key: 20 bytes in hex");
+    static_text(text, sizeof(text), "outside", "aes128gcm16", "255", GCM128_KEY, GCM128_KEY, "");
+    expect_error(text, "dataplane.static_sas[0].spi_in: an SPI from 256");
+    static_text(text, sizeof(text), "outside", "aes128gcm16-esn", "0x2000", GCM128_KEY, GCM128_KEY,
+                "");
+    expect_error(text, "static_sas[0].esp: ESN needs anti_replay: true");
+    static_text(text, sizeof(text), "outside", "aes128gcm16-aes256gcm16", "0x2000", GCM128_KEY,
+                GCM128_KEY, "");
+    expect_error(text, "static_sas[0].esp: exactly one transform set");
+    static_text(text, sizeof(text), "outside", "aes128gcm16", "0x2000", GCM128_KEY, GCM128_KEY,
+                "      colour: blue\n");
+    expect_error(text, "dataplane.static_sas[0].colour: unknown key");
+    static_text(text, sizeof(text), "inside", "aes128gcm16", "0x2000", GCM128_KEY, GCM128_KEY, "");
+    expect_error(text, "dataplane.neighbours[0].port: no port is named \"inside\"");
+    snprintf(text, sizeof(text),
+             "dataplane:\n  ports:\n    - {name: o, device: d, address: 10.0.0.1/24}\n"
+             "  neighbours:\n    - {address: 10.0.0.2, mac: \"02:00:00:00:00\", port: o}\n");
+    expect_error(text, "dataplane.neighbours[0].mac: a MAC address");
+    snprintf(text, sizeof(text),
+             "dataplane:\n  ports:\n    - {name: o, device: d, address: 10.0.0.1/24}\n"
+             "  static_sas:\n    - {name: x, local: 10.0.0.1}\n");
+    expect_error(text, "dataplane.static_sas[0]: needs name, local, remote, spi_in");
+    /* Keys from an owner-only file instead. */
+    char dir[] = "/tmp/veer-conf-XXXXXX", keys[600], extra[700];
+    assert_non_null(mkdtemp(dir));
+    snprintf(keys, sizeof(keys), "%s/keys", dir);
+    FILE *f = fopen(keys, "w");
+    assert_non_null(f);
+    fputs("in " GCM128_KEY "\nout 0x000102030405060708090a0b0c0d0e0fa0a1a2a3\n", f);
+    fclose(f);
+    chmod(keys, 0640);
+    snprintf(extra, sizeof(extra), "      keys_file: %s\n", keys);
+    snprintf(text, sizeof(text),
+             "dataplane:\n  ports:\n    - {name: o, device: d, address: 198.51.100.1/24}\n"
+             "  static_sas:\n    - name: f\n      local: 198.51.100.1\n      remote: 198.51.100.2\n"
+             "      esp: aes128gcm16\n      spi_in: 0x2000\n      spi_out: 0x1000\n"
+             "      local_ts: [10.2.0.0/24]\n      remote_ts: [10.1.0.0/24]\n%s",
+             extra);
+    expect_error(text, "must be readable by its owner only");
+    chmod(keys, 0600);
+    if (conf_load_string(text, "t.yaml", &c, err, sizeof(err)) != 0)
+        fail_msg("%s", err);
+    assert_memory_equal(c.dp.static_sas[0].sa.encr_out + 16, "\xa0\xa1\xa2\xa3", 4);
+    assert_memory_equal(c.dp.static_sas[0].sa.encr_in, "\x10\x11", 2);
+    f = fopen(keys, "w");
+    fputs("in " GCM128_KEY "\n", f);
+    fclose(f);
+    expect_error(text, "dataplane.static_sas[0].keys_file: needs key_in and key_out, or keys_file");
+    unlink(keys);
+    rmdir(dir);
+}
+
+static void test_redirect_section(void **state)
+{
+    (void)state;
+    static struct veer_conf c;
+    char err[256] = "", text[4096];
+    snprintf(text, sizeof(text),
+             "%s" /* 11 lines */
+             "redirect:\n"
+             "  policy: client_hash\n"
+             "  targets:\n"
+             "    - gateway: 203.0.113.1\n"
+             "      weight: 3\n"
+             "    - 2001:db8::20\n"
+             "    - gateway: vpn3.example.net\n"
+             "  anycast:\n"
+             "    addresses: [198.51.100.100]\n"
+             "    self: 198.51.100.1\n"
+             "    self_weight: 2\n",
+             minimal);
+    assert_int_equal(conf_load_string(text, "t.yaml", &c, err, sizeof(err)), 0);
+    const struct rp_table *t = &c.redirect;
+    assert_int_equal(t->policy, RP_CLIENT_HASH);
+    assert_false(t->allow_self);
+    assert_int_equal(t->ntargets, 4);
+    assert_true(t->targets[0].anycast_only);
+    assert_int_equal(t->targets[0].weight, 2);
+    assert_int_equal(t->targets[1].weight, 3);
+    assert_int_equal(t->targets[2].gw.type, IKE_GW_IPV6);
+    assert_int_equal(t->targets[2].weight, 1);
+    assert_int_equal(t->targets[3].gw.type, IKE_GW_FQDN);
+    assert_int_equal(t->nanycast, 1);
+    assert_int_equal(t->nself, 1); /* gateway.listen */
+
+    /* The short form, and a peer that redirects in IKE_AUTH through the policy. */
+    snprintf(text, sizeof(text),
+             "%s    redirect_to: '%%policy'\n"
+             "dataplane:\n  admission:\n    redirect_to: [203.0.113.1, gw2.example]\n"
+             "  ports:\n    - name: o\n      device: d\n      address: 198.51.100.2/24\n",
+             minimal);
+    assert_int_equal(conf_load_string(text, "t.yaml", &c, err, sizeof(err)), 0);
+    assert_int_equal(c.redirect.policy, RP_WEIGHTED_RR);
+    assert_int_equal(c.redirect.ntargets, 2);
+    assert_int_equal(c.redirect.nself, 2); /* listen and the port */
+    assert_true(c.peers[0].auth_redirect_by_policy);
+
+    /* Errors: file, line and key. */
+    snprintf(text, sizeof(text), "%sredirect:\n  policy: random\n", minimal);
+    expect_error(text, "t.yaml:13: redirect.policy: weighted_round_robin, least_loaded or");
+    snprintf(text, sizeof(text), "%sredirect:\n  colour: red\n", minimal);
+    expect_error(text, "t.yaml:13: redirect.colour: unknown key");
+    snprintf(text, sizeof(text),
+             "%sredirect:\n  targets:\n    - gateway: a.example\n      wieght: 2\n", minimal);
+    expect_error(text, "t.yaml:15: redirect.targets[0].wieght: unknown key");
+    snprintf(text, sizeof(text), "%sredirect:\n  targets:\n    - weight: 2\n", minimal);
+    expect_error(text, "t.yaml:14: redirect.targets[0]: needs gateway");
+    snprintf(text, sizeof(text),
+             "%sredirect:\n  targets:\n    - gateway: a.example\n      weight: 1001\n", minimal);
+    expect_error(text, "t.yaml:15: redirect.targets[0].weight: expected a number from 0 to 1000");
+    snprintf(text, sizeof(text), "%sredirect:\n  targets: [under_score.example]\n", minimal);
+    expect_error(text, "t.yaml:13: redirect.targets: not an IPv4/IPv6 address nor a host name");
+    snprintf(text, sizeof(text), "%sredirect:\n  targets: [203.0.113.1, 203.0.113.1]\n", minimal);
+    expect_error(text, "t.yaml:13: redirect.targets[1]: listed twice");
+    snprintf(text, sizeof(text), "%sredirect:\n  targets:\n    - 198.51.100.1\n", minimal);
+    expect_error(text, "t.yaml:14: redirect.targets[0]: this gateway's own address: set "
+                       "redirect.allow_self: true");
+    snprintf(text, sizeof(text), "%sredirect:\n  allow_self: true\n  targets: [198.51.100.1]\n",
+             minimal);
+    assert_int_equal(conf_load_string(text, "t.yaml", &c, err, sizeof(err)), 0);
+    snprintf(text, sizeof(text), "%sredirect:\n  allow_self: yes\n", minimal);
+    expect_error(text, "redirect.allow_self: true or false");
+    snprintf(text, sizeof(text),
+             "%sredirect:\n  targets: [198.51.100.100]\n  anycast:\n"
+             "    addresses: [198.51.100.100]\n",
+             minimal);
+    expect_error(text, "t.yaml:13: redirect.targets[0]: an anycast address of this gateway");
+    snprintf(text, sizeof(text),
+             "%sredirect:\n  anycast:\n    addresses: [198.51.100.100]\n    self: 203.0.113.9\n",
+             minimal);
+    expect_error(text, "t.yaml:15: redirect.anycast.self: not one of this gateway's addresses");
+    snprintf(text, sizeof(text), "%sredirect:\n  anycast:\n    self: 198.51.100.1\n", minimal);
+    expect_error(text, "t.yaml:14: redirect.anycast.self: needs anycast addresses");
+    snprintf(text, sizeof(text), "%sredirect:\n  anycast:\n    addresses: [gw.example]\n", minimal);
+    expect_error(text, "t.yaml:14: redirect.anycast.addresses: not an IPv4 or IPv6 address");
+    snprintf(text, sizeof(text),
+             "%sredirect:\n  targets: [203.0.113.1]\n"
+             "dataplane:\n  admission:\n    redirect_to: [203.0.113.2]\n",
+             minimal);
+    expect_error(text, "t.yaml:16: dataplane.admission.redirect_to: redirect targets are already "
+                       "given by redirect.targets (line 13)");
 }
 
 static void test_units(void **state)
@@ -316,6 +591,9 @@ int main(void)
         cmocka_unit_test(test_lifetimes),
         cmocka_unit_test(test_units),
         cmocka_unit_test(test_dataplane_section),
+        cmocka_unit_test(test_static_sas),
+        cmocka_unit_test(test_redirect_section),
+        cmocka_unit_test(test_redirect_example_loads),
     };
     return cmocka_run_group_tests_name("conf", tests, NULL, NULL);
 }

@@ -91,6 +91,67 @@ static void test_redirect_in_auth(void **state)
     ike_ctx_free(g.ctx);
 }
 
+/* A policy whose targets are gw (the origin, listed first) and gw2. */
+static void policy_gw_gw2(struct rp_table *t)
+{
+    rp_table_init(t, RP_WEIGHTED_RR, true);
+    assert_int_equal(rp_table_add(t, &gw1_id, 5), 0);
+    assert_int_equal(rp_table_add(t, &gw2_id, 1), 0);
+}
+
+/* IKE_AUTH by policy: a peer with redirect_to '%policy' goes where the shared table says. */
+static void test_redirect_in_auth_by_policy(void **state)
+{
+    struct lab *lab = *state;
+    static struct gw2 g;
+    static struct rp_table t;
+    rp_table_init(&t, RP_WEIGHTED_RR, false);
+    assert_int_equal(rp_table_add(&t, &gw2_id, 1), 0);
+    lab->gw_peer.auth_redirect_by_policy = true;
+    lab->gw_cfg.redirect_policy = &t;
+    lab_start(lab);
+    gw2_start(lab, &g);
+    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    run3(lab, &g);
+    assert_on_gw2(lab, &g);
+    assert_int_equal(counters(lab->gw)->redirects_by_policy, 1);
+    assert_int_equal(lab->gw_node.ninstalled, 0);
+    ike_ctx_free(g.ctx);
+}
+
+/* No target in the policy: the client is simply served here. */
+static void test_redirect_in_auth_policy_empty(void **state)
+{
+    struct lab *lab = *state;
+    static struct rp_table t;
+    rp_table_init(&t, RP_WEIGHTED_RR, false);
+    lab->gw_peer.auth_redirect_by_policy = true;
+    lab->gw_cfg.redirect_policy = &t;
+    lab_start(lab);
+    lab_establish(lab);
+    assert_int_equal(counters(lab->gw)->redirect_no_target, 1);
+    assert_int_equal(counters(lab->gw)->redirects_sent, 0);
+    assert_int_equal(lab->gw_node.ninstalled, 1);
+}
+
+/* A drain without a gateway asks the policy per client; a client never goes back to its origin. */
+static void test_drain_by_policy_skips_origin(void **state)
+{
+    struct lab *lab = *state;
+    static struct gw2 g;
+    static struct rp_table t;
+    policy_gw_gw2(&t);
+    lab->gw_cfg.redirect_policy = &t;
+    lab_start(lab);
+    gw2_start(lab, &g);
+    lab_establish(lab);
+    assert_int_equal(ike_redirect_all(lab->gw, NULL), 1);
+    run3(lab, &g);
+    /* gw (weight 5, allow_self) would be the first choice, but it is where the client is. */
+    assert_on_gw2(lab, &g);
+    ike_ctx_free(g.ctx);
+}
+
 static void test_redirect_established(void **state)
 {
     struct lab *lab = *state;
@@ -212,6 +273,10 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_redirect_in_auth, lab_setup, lab_teardown),
+        cmocka_unit_test_setup_teardown(test_redirect_in_auth_by_policy, lab_setup, lab_teardown),
+        cmocka_unit_test_setup_teardown(test_redirect_in_auth_policy_empty, lab_setup,
+                                        lab_teardown),
+        cmocka_unit_test_setup_teardown(test_drain_by_policy_skips_origin, lab_setup, lab_teardown),
         cmocka_unit_test_setup_teardown(test_redirect_established, lab_setup, lab_teardown),
         cmocka_unit_test_setup_teardown(test_drain_and_grace, lab_setup, lab_teardown),
         cmocka_unit_test_setup_teardown(test_redirect_in_init, lab_setup, lab_teardown),

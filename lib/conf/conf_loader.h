@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What the section parsers of lib/conf share: the loader's state and the
+ * helpers that read values and report errors as "file:line: key: why".
+ * Private to lib/conf.
+ */
+#ifndef VEER_CONF_LOADER_H
+#define VEER_CONF_LOADER_H
+
+#include <yaml.h>
+
+#include "conf.h"
+
+/* The redirect keys as read, turned into an rp_table once the whole file is known. */
+struct conf_redirect_draft {
+    const yaml_node_t *targets_node; /* redirect.targets or dataplane.admission.redirect_to */
+    const char *targets_key;
+    unsigned ntargets;
+    struct ike_gw_id gw[RP_MAX_TARGETS];
+    uint32_t weight[RP_MAX_TARGETS];
+    const yaml_node_t *node[RP_MAX_TARGETS];
+    enum rp_policy policy;
+    bool allow_self;
+    unsigned nanycast;
+    struct ike_addr anycast[RP_MAX_ANYCAST];
+    const yaml_node_t *anycast_node[RP_MAX_ANYCAST];
+    const yaml_node_t *anycast_self_node; /* NULL: anycast clients go to the targets only */
+    struct ike_gw_id anycast_self;
+    uint32_t anycast_self_weight;
+};
+
+struct loader {
+    yaml_document_t doc;
+    const char *name;
+    char *err;
+    size_t err_len;
+    struct veer_conf *conf;
+    char path[128]; /* the key being read, e.g. peers[0].esp_proposals */
+    /* Certificates: files of the peer being read (any order), and each peer for later checks. */
+    const yaml_node_t *cert_node, *key_node;
+    const yaml_node_t *peer_node[CONF_MAX_PEERS];
+    struct conf_redirect_draft redirect;
+};
+
+/* Writes "file:line: path: why" into the loader's error buffer; returns -1. */
+__attribute__((format(printf, 3, 4))) int conf_fail(struct loader *l, const yaml_node_t *node,
+                                                    const char *fmt, ...);
+/* The node's text when it is a scalar, else NULL. */
+const char *conf_scalar(const yaml_node_t *n);
+int conf_want_scalar(struct loader *l, const yaml_node_t *n, const char **out);
+int conf_want_uint(struct loader *l, const yaml_node_t *n, unsigned max, unsigned *out);
+/* Calls fn for every item of a sequence node. */
+int conf_each_item(struct loader *l, const yaml_node_t *seq,
+                   int (*fn)(struct loader *l, const yaml_node_t *item, unsigned i, void *arg),
+                   void *arg);
+
+/* A gateway identity (RFC 5685): an IPv4 or IPv6 address, or a host name. */
+int conf_parse_gw(struct loader *l, const yaml_node_t *n, struct ike_gw_id *gw);
+
+/* "10.2.0.0/24", "10.1.0.1", "2001:db8::/32" as a traffic selector. */
+int conf_parse_ts(struct loader *l, const yaml_node_t *n, struct ike_ts *ts);
+
+/* conf_static.c: dataplane.static_sas and dataplane.neighbours. */
+int conf_static_sas(struct loader *l, const yaml_node_t *v);
+int conf_neighbours(struct loader *l, const yaml_node_t *v);
+
+/* conf_redirect.c: the `redirect:` section, its short form, and the final table. */
+int conf_redirect_section(struct loader *l, const yaml_node_t *v);
+int conf_redirect_short_form(struct loader *l, const yaml_node_t *v);
+int conf_redirect_finish(struct loader *l);
+
+#endif

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The cipher of an ESP packet, for lib/dp/esp.c only. `esp` points at the ESP
+ * header (SPI, sequence number); the IV (sa->iv_len bytes), then `len` bytes
+ * of payload (plaintext with its trailer, or ciphertext), then the ICV
+ * (sa->icv_len bytes) follow it. `seq` is the full sequence number: with ESN
+ * its high 32 bits are authenticated though never sent (RFC 4303 2.2.1).
+ */
+#ifndef VEER_DP_ESP_CRYPTO_H
+#define VEER_DP_ESP_CRYPTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dp_esp.h"
+
+/* Fills the IV, encrypts the payload in place and writes the ICV. false: the library refused. */
+bool dp_esp_gcm_seal(IMB_MGR *mgr, const struct dp_esp_sa *sa, uint8_t *esp, size_t len,
+                     uint64_t seq);
+bool dp_esp_cbc_seal(IMB_MGR *mgr, const struct dp_esp_sa *sa, uint8_t *esp, size_t len,
+                     uint64_t seq);
+
+/* Checks the ICV and decrypts the payload in place; false: forged or corrupted. */
+bool dp_esp_gcm_open(IMB_MGR *mgr, const struct dp_esp_sa *sa, uint8_t *esp, size_t len,
+                     uint64_t seq);
+bool dp_esp_cbc_open(IMB_MGR *mgr, const struct dp_esp_sa *sa, uint8_t *esp, size_t len,
+                     uint64_t seq);
+
+/* Compares two ICVs in time that does not depend on where they differ. */
+bool dp_esp_icv_equal(const uint8_t *a, const uint8_t *b, size_t len);
+
+#define DP_ESP_HDR 8 /* SPI, sequence number */
+
+static inline void dp_put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+static inline uint32_t dp_get32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+#endif

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Shared by the telemetry command files (telemetry.c, tel_redirect.c):
+ * the one instance, requests to the control lcore, and reply helpers.
+ * Private to lib/mgmt.
+ */
+#ifndef VEER_MGMT_TEL_PRIV_H
+#define VEER_MGMT_TEL_PRIV_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ring.h>
+#include <rte_telemetry.h>
+
+#include "ike_redirect_policy.h"
+#include "mgmt_telemetry.h"
+
+#define MAX_SAS 256 /* per page: rte_tel_data arrays hold 512 entries, dicts 256 */
+
+struct sa_view {
+    uint64_t spi_i, spi_r;
+    enum ike_sa_state state;
+    bool initiator, natt;
+    char peer[IKE_PEER_NAME_MAX];
+    char remote[64];
+    char children[IKE_INFO_MAX_CHILDREN * 18];
+};
+
+enum request_state { REQ_PENDING, REQ_DONE, REQ_ABANDONED };
+
+enum request_kind {
+    REQ_DELETE,
+    REQ_REDIRECT,
+    REQ_DRAIN,
+    REQ_RP_TARGETS, /* the redirect policy's new target set (tel_redirect.c) */
+    REQ_RP_LOAD,    /* a target's load */
+    REQ_RP_POLICY,  /* another policy */
+};
+
+struct request {
+    enum request_kind kind;
+    uint64_t spi_i, spi_r;
+    struct ike_gw_id gw; /* REQ_DRAIN: type 0 for "as the policy says" */
+    /* Redirect policy changes. */
+    unsigned ntargets;
+    struct ike_gw_id targets[RP_MAX_TARGETS];
+    uint32_t weights[RP_MAX_TARGETS];
+    uint32_t load;
+    enum rp_policy policy;
+    int result;
+    int state; /* enum request_state, atomically */
+};
+
+struct mgmt_tel {
+    const struct dp_port *ports;
+    unsigned nports;
+    const struct dp_worker *workers;
+    unsigned nworkers;
+    const struct dp_ctrl *ctrl;
+    struct dp_gate_shared *gate;
+    struct rp_table *redirect; /* the control lcore's master copy of the redirect table */
+    uint64_t started_ns;
+    struct rte_ring *requests;
+    pthread_mutex_t lock; /* guards the snapshot below */
+    uint64_t taken_ns;
+    struct ike_counters ike;
+    struct dp_ctrl_counters ctrl_counters;
+    unsigned nsas, nsas_total;
+    struct sa_view sas[4 * MAX_SAS];
+};
+
+/* The instance the commands serve (DPDK's callbacks carry no context). */
+struct mgmt_tel *mgmt_tel_instance(void);
+
+__attribute__((format(printf, 2, 3))) int mgmt_tel_error(struct rte_tel_data *d, const char *fmt,
+                                                         ...);
+bool mgmt_tel_no_params(const char *params);
+/* One column of a columnar reply (DPDK 22.11 nests only arrays of plain values). */
+struct rte_tel_data *mgmt_tel_column(enum rte_tel_value_type type);
+void mgmt_tel_add_column(struct rte_tel_data *d, const char *name, struct rte_tel_data *c);
+/* Queues r (heap, taken over) to the control lcore, waits for it and writes the reply. */
+int mgmt_tel_run_request(struct rte_tel_data *d, struct request *r);
+
+/* tel_redirect.c */
+void mgmt_tel_redirect_register(void);
+/* Control lcore: carries out a REQ_RP_* request; 0 or a negative errno. */
+int mgmt_tel_redirect_apply(struct mgmt_tel *t, const struct request *r);
+/* The reply to a finished REQ_RP_* request. */
+int mgmt_tel_redirect_reply(struct rte_tel_data *d, int rc);
+
+#endif

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# The whole appliance on one worker core: app/veer reads traffic from a pcap
+# that DPDK's net_pcap replays without end (infinite_rx=1), runs ESP tunnel
+# mode on it, and sends the result into net_null. Encrypt (plaintext in on the
+# protected port, ESP out) and decrypt (ESP sealed by OpenSSL in, plaintext
+# out), AES-GCM-128, 64/512/1400 B and IMIX (7:4:1 of 64/576/1500), counted by
+# veer's own worker counters over a fixed window. In the same run and on the
+# same pcaps: DPDK's ipsec-secgw (scripts/bench-secgw.sh, when present) and the
+# raw crypto limit from dpdk-test-crypto-perf.
+#
+# The SA is manually keyed (dataplane.static_sas) so that both gateways use the
+# same keys and a replayed pcap is not refused as a replay (anti-replay is off
+# for manual keys, as in ipsec-secgw's default). Prints figures; never passes or
+# fails. Root is not needed. The machines are shared: compare within one run.
+#   scripts/bench-appliance.sh                 # 5 s per figure
+#   BENCH_SECONDS=10 scripts/bench-appliance.sh
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+build=${BENCH_BUILD_DIR:-build-bench}
+seconds=${BENCH_SECONDS:-5}
+[ -f "$build/build.ninja" ] ||
+    meson setup "$build" --buildtype=release -Dtests=true -Dfuzz=false -Dbench=true
+ninja -C "$build" app/veer/veer tests/tools/gen_bench_pcap >/dev/null || exit 1
+work=$(mktemp -d /tmp/veer-bench-appliance.XXXXXX)
+veer_pid=""
+cleanup() {
+    [ -n "$veer_pid" ] && kill "$veer_pid" 2>/dev/null
+    wait 2>/dev/null
+    rm -rf "$work"
+}
+trap cleanup EXIT
+"$build/tests/tools/gen_bench_pcap" "$work" 4096 || exit 1
+
+# veer's config for one direction: the pcap on the input port, net_null on the other.
+config() { # $1 enc|dec, $2 size
+    local outside="net_null0,no-rx=1" inside="net_null1,no-rx=1"
+    if [ "$1" = enc ]; then
+        inside="net_pcap0,rx_pcap=$work/plain-$2.pcap,infinite_rx=1"
+    else
+        outside="net_pcap0,rx_pcap=$work/esp-$2.pcap,infinite_rx=1"
+    fi
+    cat <<EOF
+dataplane:
+  workers: 1
+  idle_sleep_us: 100
+  mbufs: 16384
+  admission:
+    mode: off
+  ports:
+    - name: outside
+      device: $outside
+      address: 198.51.100.1/24
+    - name: inside
+      device: $inside
+      address: 10.2.0.1/24
+  neighbours:
+    - {address: 198.51.100.2, mac: "02:00:00:00:00:02", port: outside}
+    - {address: 10.2.0.2, mac: "02:00:00:00:00:02", port: inside}
+  static_sas:
+    - name: bench
+      local: 198.51.100.1
+      remote: 198.51.100.2
+      esp: aes128gcm16
+      spi_in: 0x2000
+      spi_out: 0x1000
+      key_in: 101112131415161718191a1b1c1d1e1fb0b1b2b3
+      key_out: 000102030405060708090a0b0c0d0e0fa0a1a2a3
+      local_ts: [10.2.0.0/24]
+      remote_ts: [10.1.0.0/24]
+EOF
+}
+
+# One worker counter, summed over workers, from veer's telemetry.
+counter() { # $1 prefix, $2 name
+    echo /veer/workers | dpdk-telemetry.py -f "$1" 2>/dev/null |
+        /usr/bin/python3 -c 'import json, sys
+t = sys.stdin.read(); s = t.find("{\"")
+d = json.loads(t[s:t.rfind("}") + 1]) if s >= 0 else {}
+print(sum(next(iter(d.values()), {}).get(sys.argv[1], [0])))' "$2"
+}
+
+avg_bytes() { # plaintext IP bytes per packet
+    case $1 in imix) awk 'BEGIN { print (7 * 64 + 4 * 576 + 1500) / 12 }' ;; *) echo "$1" ;; esac
+}
+
+echo "== veer, one worker core: net_pcap (infinite_rx) -> ESP -> net_null," \
+    "$(date -u +%FT%TZ), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
+printf '%-9s %-6s %10s %10s\n' direction size Mpps Gbps
+for dir in enc dec; do
+    for size in 64 512 1400 imix; do
+        config "$dir" "$size" >"$work/veer-$dir-$size.yaml"
+        prefix="bench$$$dir$size"
+        # The control lcore on CPU 0 (idle: no IKE here), the worker alone on CPU 1.
+        "$build/app/veer/veer" --lcores '0@0,1@1' --no-huge -m 1024 --no-pci \
+            --file-prefix "$prefix" --log-level=lib.eal:error -- -c "$work/veer-$dir-$size.yaml" \
+            >"$work/veer-$dir-$size.log" 2>&1 &
+        veer_pid=$!
+        for _ in $(seq 50); do
+            grep -q "veer running" "$work/veer-$dir-$size.log" && break
+            sleep 0.1
+        done
+        sleep 1 # warm up
+        what=esp_encrypted
+        [ "$dir" = dec ] && what=esp_decrypted
+        c0=$(counter "$prefix" "$what")
+        t0=$(date +%s.%N)
+        sleep "$seconds"
+        c1=$(counter "$prefix" "$what")
+        t1=$(date +%s.%N)
+        kill "$veer_pid" 2>/dev/null
+        wait "$veer_pid" 2>/dev/null
+        veer_pid=""
+        if [ -z "$c0" ] || [ -z "$c1" ]; then
+            printf '%-9s %-6s %s\n' "$dir" "$size" "no figures: $(tail -1 "$work/veer-$dir-$size.log")"
+            continue
+        fi
+        bytes=$(avg_bytes "$size")
+        # Gbps of plaintext IP bytes, as crypto-perf and ipsec-secgw figures are given.
+        echo "$dir $size $c0 $c1 $t0 $t1 $bytes" | awk '{
+            pps = ($4 - $3) / ($6 - $5)
+            printf "%-9s %-6s %10.2f %10.2f\n", ($1 == "enc" ? "encrypt" : "decrypt"), $2, pps / 1e6, pps * $7 * 8 / 1e9 }'
+    done
+done
+
+if [ -x scripts/bench-secgw.sh ]; then
+    echo
+    echo "== DPDK ipsec-secgw, one worker core, the same pcaps and keys (scripts/bench-secgw.sh)"
+    scripts/bench-secgw.sh "$work" || echo "(ipsec-secgw did not run)"
+fi
+
+echo
+echo "== dpdk-test-crypto-perf, crypto_aesni_gcm, AES-GCM-128 encrypt (the crypto alone)"
+dpdk-test-crypto-perf -l 0,1 --no-huge -m 512 --no-pci --file-prefix "benchcp$$" \
+    --log-level=error --vdev crypto_aesni_gcm -- --devtype crypto_aesni_gcm --optype aead \
+    --aead-algo aes-gcm --aead-key-sz 16 --aead-iv-sz 12 --aead-op encrypt --aead-aad-sz 8 \
+    --digest-sz 16 --buffer-sz 64,512,1400 --total-ops 5000000 --ptest throughput \
+    --csv-friendly 2>/dev/null | grep -E '^#|^[0-9]' |
+    awk -F, 'NR == 1 { printf "%-8s %10s %10s %10s\n", "buffer", "Mops", "Gbps", "cyc/op"; next }
+             { printf "%-8s %10.2f %10.2f %10.0f\n", $2 " B", $8, $9, $10 }'
