@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <netinet/in.h>
 #include <openssl/rand.h>
 #include <poll.h>
@@ -44,13 +45,24 @@ static void from_sockaddr(const struct sockaddr_storage *ss, struct ike_addr *a)
     }
 }
 
-int udp_backend_open(struct udp_backend *b, const struct veer_conf *conf)
+void udp_backend_init(struct udp_backend *b, FILE *log)
+{
+    b->nsockets = 0;
+    b->log_level = IKE_LOG_INFO;
+    b->log_children = true;
+    b->log_keys = false;
+    b->log = log;
+}
+
+int udp_backend_open(struct udp_backend *b, const struct ike_addr *listen, unsigned nlisten)
 {
     static const uint16_t ports[] = {IKE_PORT, IKE_NATT_PORT};
     b->nsockets = 0;
-    for (unsigned i = 0; i < conf->nlisten; i++) {
+    if (nlisten > UDP_MAX_LISTEN)
+        return -E2BIG;
+    for (unsigned i = 0; i < nlisten; i++) {
         for (unsigned p = 0; p < 2; p++) {
-            struct ike_addr a = conf->listen[i];
+            struct ike_addr a = listen[i];
             a.port = ports[p];
             struct sockaddr_storage ss;
             socklen_t len = to_sockaddr(&a, &ss);
@@ -62,6 +74,15 @@ int udp_backend_open(struct udp_backend *b, const struct veer_conf *conf)
                 udp_backend_close(b);
                 return -e;
             }
+            /*
+             * Bursts of IKE_SA_INITs must not overflow the default receive
+             * buffer (about 200 KiB, and each datagram is charged a few KiB
+             * of kernel overhead): a drop costs the peer a retransmission
+             * timeout. Best effort: the kernel caps it at net.core.rmem_max.
+             */
+            int size = UDP_SOCKET_BUFFER;
+            setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+            setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
             b->fd[b->nsockets] = fd;
             b->bound[b->nsockets++] = a;
         }
@@ -107,6 +128,8 @@ static int udp_child_install(void *opaque, const struct ike_child_sa *c)
 {
     struct udp_backend *b = opaque;
     /* No dataplane here: the Child SA is only reported. */
+    if (!b->log_children)
+        return 0;
     fprintf(b->log, "child-sa install spi_in=%08x spi_out=%08x encap=%s", c->spi_in, c->spi_out,
             c->udp_encap ? "udp" : "none");
     if (b->log_keys) {
@@ -129,6 +152,8 @@ static int udp_child_install(void *opaque, const struct ike_child_sa *c)
 static int udp_child_delete(void *opaque, const struct ike_child_sa *c)
 {
     struct udp_backend *b = opaque;
+    if (!b->log_children)
+        return 0;
     fprintf(b->log, "child-sa delete spi_in=%08x spi_out=%08x\n", c->spi_in, c->spi_out);
     fflush(b->log);
     return 0;
@@ -153,7 +178,7 @@ static void udp_log(void *opaque, enum ike_log_level level, const char *msg)
 {
     struct udp_backend *b = opaque;
     static const char *const names[] = {"ERR", "WARN", "INFO", "DEBUG"};
-    if (level == IKE_LOG_DEBUG && !b->verbose)
+    if (level > b->log_level)
         return;
     fprintf(b->log, "%s %s\n", names[level], msg);
     fflush(b->log);
@@ -171,14 +196,14 @@ struct ike_backend udp_backend_ops(struct udp_backend *b)
     return be;
 }
 
-void udp_backend_poll(struct udp_backend *b, struct ike_ctx *ctx, int timeout_ms)
+unsigned udp_backend_poll(struct udp_backend *b, struct ike_ctx *ctx, int timeout_ms)
 {
     struct pollfd pfd[UDP_MAX_SOCKETS];
     for (unsigned i = 0; i < b->nsockets; i++)
         pfd[i] = (struct pollfd){.fd = b->fd[i], .events = POLLIN};
     if (poll(pfd, b->nsockets, timeout_ms) <= 0)
-        return;
-    static uint8_t buf[65536];
+        return 0;
+    unsigned received = 0;
     for (unsigned i = 0; i < b->nsockets; i++) {
         if (!(pfd[i].revents & POLLIN))
             continue;
@@ -186,12 +211,14 @@ void udp_backend_poll(struct udp_backend *b, struct ike_ctx *ctx, int timeout_ms
         for (unsigned n = 0; n < 64; n++) {
             struct sockaddr_storage ss;
             socklen_t sl = sizeof(ss);
-            ssize_t len = recvfrom(b->fd[i], buf, sizeof(buf), 0, (struct sockaddr *)&ss, &sl);
+            ssize_t len = recvfrom(b->fd[i], b->rx, sizeof(b->rx), 0, (struct sockaddr *)&ss, &sl);
             if (len < 0)
                 break;
             struct ike_addr remote;
             from_sockaddr(&ss, &remote);
-            ike_input(ctx, &b->bound[i], &remote, buf, (size_t)len);
+            ike_input(ctx, &b->bound[i], &remote, b->rx, (size_t)len);
+            received++;
         }
     }
+    return received;
 }

@@ -6,6 +6,8 @@
 #include <openssl/dh.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
+#include <openssl/rand.h>
+#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,8 +66,6 @@ uint16_t ike_dh_group(const struct ike_dh_key *dh)
 
 static EVP_PKEY *generate(const struct dh_group *g)
 {
-    if (g->kind == DH_RAW)
-        return EVP_PKEY_Q_keygen(NULL, NULL, g->name);
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, g->kind == DH_EC ? "EC" : "DH", NULL);
     EVP_PKEY *key = NULL;
     OSSL_PARAM params[] = {
@@ -78,20 +78,46 @@ static EVP_PKEY *generate(const struct dh_group *g)
     return key;
 }
 
+static struct ike_dh_key *wrap(const struct dh_group *g, EVP_PKEY *key)
+{
+    struct ike_dh_key *dh = key != NULL ? calloc(1, sizeof(*dh)) : NULL;
+    if (dh == NULL) {
+        EVP_PKEY_free(key);
+        return NULL;
+    }
+    dh->group = g;
+    dh->key = key;
+    return dh;
+}
+
+struct ike_dh_key *ike_dh_from_private(uint16_t group, const uint8_t *priv, size_t len)
+{
+    const struct dh_group *g = find_group(group);
+    if (g == NULL || g->kind != DH_RAW || len != g->secret_len)
+        return NULL;
+    return wrap(g, EVP_PKEY_new_raw_private_key_ex(NULL, g->name, NULL, priv, len));
+}
+
 struct ike_dh_key *ike_dh_new(uint16_t group)
 {
     const struct dh_group *g = find_group(group);
     if (g == NULL)
         return NULL;
-    struct ike_dh_key *dh = calloc(1, sizeof(*dh));
-    if (dh == NULL)
+    if (g->kind != DH_RAW)
+        return wrap(g, generate(g));
+    /*
+     * X25519 and X448 private keys are any string of random bytes (RFC 7748
+     * 5: the scalar is clamped where it is used), so random bytes from the
+     * private DRBG make the key pair. This skips the keygen context that
+     * EVP_PKEY_Q_keygen builds and frees on every call (provider fetch,
+     * generation context, parameter parsing); the scalar multiplication that
+     * makes the public value is the same.
+     */
+    uint8_t priv[56];
+    if (g->secret_len > sizeof(priv) || RAND_priv_bytes(priv, g->secret_len) != 1)
         return NULL;
-    dh->group = g;
-    dh->key = generate(g);
-    if (dh->key == NULL) {
-        free(dh);
-        return NULL;
-    }
+    struct ike_dh_key *dh = ike_dh_from_private(group, priv, g->secret_len);
+    OPENSSL_cleanse(priv, sizeof(priv));
     return dh;
 }
 
@@ -184,9 +210,16 @@ long ike_dh_shared(struct ike_dh_key *dh, const uint8_t *peer, size_t peer_len, 
         return -EINVAL;
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, dh->key, NULL);
     size_t n = g->secret_len;
+    /*
+     * The peer's key is not validated again by EVP_PKEY_derive_set_peer:
+     * peer_key() already ran the public-key check for ECP and MODP, the check
+     * is empty for X25519/X448, and their all-zero result (a small-order
+     * point) makes EVP_PKEY_derive fail. Validating would build and check
+     * another context on every derivation.
+     */
     int ok = ctx != NULL && EVP_PKEY_derive_init(ctx) == 1 &&
              (g->kind != DH_MODP || EVP_PKEY_CTX_set_dh_pad(ctx, 1) == 1) &&
-             EVP_PKEY_derive_set_peer(ctx, pk) == 1 && EVP_PKEY_derive(ctx, out, &n) == 1 &&
+             EVP_PKEY_derive_set_peer_ex(ctx, pk, 0) == 1 && EVP_PKEY_derive(ctx, out, &n) == 1 &&
              n == g->secret_len;
     EVP_PKEY_CTX_free(ctx);
     EVP_PKEY_free(pk);

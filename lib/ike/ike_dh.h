@@ -25,6 +25,12 @@ size_t ike_dh_public_len(uint16_t group);
 
 /* Generates a key pair; NULL when the group is unsupported or OpenSSL fails. */
 struct ike_dh_key *ike_dh_new(uint16_t group);
+/*
+ * X25519 or X448 key pair from the given private key (32 or 56 bytes, RFC
+ * 7748): what ike_dh_new() uses with random bytes, and what tests use with
+ * known vectors. NULL for other groups or another length.
+ */
+struct ike_dh_key *ike_dh_from_private(uint16_t group, const uint8_t *priv, size_t len);
 void ike_dh_free(struct ike_dh_key *dh);
 uint16_t ike_dh_group(const struct ike_dh_key *dh);
 

@@ -14,6 +14,8 @@
 
 /* "AES-128-GCM", "AES-256-CBC", ...: the cipher, or NULL when unknown. */
 const EVP_CIPHER *ike_ossl_cipher(const char *name);
+/* "SHA1" (NAT detection hashes): the digest, or NULL when unknown. */
+const EVP_MD *ike_ossl_digest(const char *name);
 /* An HMAC context already set to the digest of `prf` (no key yet): duplicate it. */
 const EVP_MAC_CTX *ike_ossl_hmac(uint16_t prf);
 

@@ -28,19 +28,36 @@ size_t ike_prf_len(uint16_t prf)
     }
 }
 
+/* A copy of the process's HMAC template for `prf` (digest already set), keyed; NULL on failure. */
+static EVP_MAC_CTX *keyed_hmac(uint16_t prf, const uint8_t *key, size_t key_len)
+{
+    const EVP_MAC_CTX *tmpl = ike_ossl_hmac(prf);
+    EVP_MAC_CTX *ctx = tmpl != NULL ? EVP_MAC_CTX_dup(tmpl) : NULL;
+    if (ctx != NULL && EVP_MAC_init(ctx, key, key_len, NULL) != 1) {
+        EVP_MAC_CTX_free(ctx);
+        ctx = NULL;
+    }
+    return ctx;
+}
+
+/* out = MAC of data[0] | data[1] | ... with the key ctx was initialised with. */
+static bool mac_iov(EVP_MAC_CTX *ctx, uint16_t prf, const struct ike_iov *data, unsigned ndata,
+                    uint8_t *out)
+{
+    size_t n = 0;
+    bool ok = true;
+    for (unsigned i = 0; ok && i < ndata; i++)
+        ok = EVP_MAC_update(ctx, data[i].ptr, data[i].len) == 1;
+    return ok && EVP_MAC_final(ctx, out, &n, IKE_PRF_MAX_LEN) == 1 && n == ike_prf_len(prf);
+}
+
 int ike_prf(uint16_t prf, const uint8_t *key, size_t key_len, const struct ike_iov *data,
             unsigned ndata, uint8_t *out)
 {
-    const EVP_MAC_CTX *tmpl = ike_ossl_hmac(prf);
-    if (tmpl == NULL)
+    if (ike_ossl_hmac(prf) == NULL)
         return -ENOTSUP;
-    /* A copy of a context that already knows its digest: no fetch, no name lookup. */
-    EVP_MAC_CTX *ctx = EVP_MAC_CTX_dup(tmpl);
-    size_t n = 0;
-    int ok = ctx != NULL && EVP_MAC_init(ctx, key, key_len, NULL) == 1;
-    for (unsigned i = 0; ok && i < ndata; i++)
-        ok = EVP_MAC_update(ctx, data[i].ptr, data[i].len) == 1;
-    ok = ok && EVP_MAC_final(ctx, out, &n, IKE_PRF_MAX_LEN) == 1 && n == ike_prf_len(prf);
+    EVP_MAC_CTX *ctx = keyed_hmac(prf, key, key_len);
+    bool ok = ctx != NULL && mac_iov(ctx, prf, data, ndata, out);
     EVP_MAC_CTX_free(ctx);
     return ok ? 0 : -EIO;
 }
@@ -49,32 +66,39 @@ int ike_prf_plus(uint16_t prf, const uint8_t *key, size_t key_len, const struct 
                  unsigned nseed, uint8_t *out, size_t out_len)
 {
     size_t block = ike_prf_len(prf);
-    if (block == 0)
+    if (block == 0 || ike_ossl_hmac(prf) == NULL)
         return -ENOTSUP;
     if (out_len > block * IKE_PRF_PLUS_MAX_BLOCKS || nseed > 6)
         return -EINVAL;
+    /*
+     * Every block uses the same key: key one context once and restart it for
+     * each block (EVP_MAC_init without a key keeps HMAC's key schedule), not
+     * a copy and a key schedule per block.
+     */
+    EVP_MAC_CTX *ctx = keyed_hmac(prf, key, key_len);
+    if (ctx == NULL)
+        return -EIO;
     /* T1 = prf(K, S | 0x01), Tn = prf(K, Tn-1 | S | n) */
     uint8_t t[IKE_PRF_MAX_LEN];
     struct ike_iov in[8];
     uint8_t counter = 1;
-    for (size_t done = 0; done < out_len; counter++) {
+    bool ok = true;
+    for (size_t done = 0; ok && done < out_len; counter++) {
         unsigned n = 0;
         if (counter > 1)
             in[n++] = (struct ike_iov){t, block};
         for (unsigned i = 0; i < nseed; i++)
             in[n++] = seed[i];
         in[n++] = (struct ike_iov){&counter, 1};
-        int rc = ike_prf(prf, key, key_len, in, n, t);
-        if (rc < 0) {
-            OPENSSL_cleanse(t, sizeof(t));
-            return rc;
-        }
+        ok = (counter == 1 || EVP_MAC_init(ctx, NULL, 0, NULL) == 1) && mac_iov(ctx, prf, in, n, t);
         size_t take = out_len - done < block ? out_len - done : block;
-        memcpy(out + done, t, take);
+        if (ok)
+            memcpy(out + done, t, take);
         done += take;
     }
+    EVP_MAC_CTX_free(ctx);
     OPENSSL_cleanse(t, sizeof(t));
-    return 0;
+    return ok ? 0 : -EIO;
 }
 
 /* The seven IKE SA keys: prf+(SKEYSEED, Ni | Nr | SPIi | SPIr) cut in order (2.14). */

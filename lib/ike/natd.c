@@ -3,6 +3,7 @@
 
 #include <openssl/evp.h>
 
+#include "ike_ossl.h"
 #include "ike_writer.h"
 
 void ike_natd_hash(uint64_t spi_i, uint64_t spi_r, const struct ike_addr *addr,
@@ -18,5 +19,6 @@ void ike_natd_hash(uint64_t spi_i, uint64_t spi_r, const struct ike_addr *addr,
     ike_put16(data + n, addr->port);
     n += 2;
     unsigned len = 0;
-    EVP_Digest(data, n, out, &len, EVP_sha1(), NULL);
+    /* The fetched SHA-1: EVP_sha1() would be fetched again inside every EVP_Digest(). */
+    EVP_Digest(data, n, out, &len, ike_ossl_digest("SHA1"), NULL);
 }

@@ -20,10 +20,14 @@ static const struct {
             {IKE_PRF_HMAC_SHA2_512, "SHA2-512"}};
 #define NPRFS (sizeof(prfs) / sizeof(prfs[0]))
 
+static const char *const digest_names[] = {"SHA1"};
+#define NDIGESTS (sizeof(digest_names) / sizeof(digest_names[0]))
+
 /* Written once, by fetch_all() under pthread_once, and only read afterwards. */
 static struct {
     EVP_CIPHER *cipher[NCIPHERS];
     EVP_MAC_CTX *hmac[NPRFS];
+    EVP_MD *digest[NDIGESTS];
 } cache;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 
@@ -31,6 +35,8 @@ static void fetch_all(void)
 {
     for (size_t i = 0; i < NCIPHERS; i++)
         cache.cipher[i] = EVP_CIPHER_fetch(NULL, cipher_names[i], NULL);
+    for (size_t i = 0; i < NDIGESTS; i++)
+        cache.digest[i] = EVP_MD_fetch(NULL, digest_names[i], NULL);
     EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
     for (size_t i = 0; mac != NULL && i < NPRFS; i++) {
         EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(mac);
@@ -63,6 +69,16 @@ const EVP_MAC_CTX *ike_ossl_hmac(uint16_t prf)
     for (size_t i = 0; i < NPRFS; i++) {
         if (prfs[i].prf == prf)
             return cache.hmac[i];
+    }
+    return NULL;
+}
+
+const EVP_MD *ike_ossl_digest(const char *name)
+{
+    pthread_once(&once, fetch_all);
+    for (size_t i = 0; i < NDIGESTS; i++) {
+        if (strcmp(digest_names[i], name) == 0)
+            return cache.digest[i];
     }
     return NULL;
 }
