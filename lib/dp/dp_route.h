@@ -27,6 +27,7 @@ struct dp_routes {
     struct rte_lpm *lpm; /* prefix -> index into hop[] */
     unsigned nhops;
     struct dp_route_hop hop[CONF_MAX_ROUTES];
+    int default_hop; /* index into hop[] of 0.0.0.0/0, or -1 */
     const struct dp_port *ports;
     unsigned nports;
     uint16_t mtu[CONF_MAX_PORTS]; /* per port index: the largest IPv4 packet it sends */

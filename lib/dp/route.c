@@ -22,6 +22,7 @@ int dp_routes_init(struct dp_routes *r, const char *name, const struct dp_port *
     }
     r->ports = ports;
     r->nports = nports;
+    r->default_hop = -1;
     for (unsigned i = 0; i < nports; i++)
         r->mtu[i] = mtus != NULL ? mtus[i] : CONF_MTU_DEFAULT;
     /* tbl8 groups hold prefixes longer than /24: one per such route is the worst case. */
@@ -60,7 +61,10 @@ int dp_routes_add(struct dp_routes *r, uint32_t prefix, uint8_t len, uint32_t vi
         return -1;
     }
     r->hop[r->nhops] = (struct dp_route_hop){.via = via, .port = (uint16_t)port};
-    int rc = rte_lpm_add(r->lpm, rte_be_to_cpu_32(prefix), len, r->nhops);
+    /* rte_lpm takes depths 1 to 32: the default route is kept beside it. */
+    int rc = len == 0 ? 0 : rte_lpm_add(r->lpm, rte_be_to_cpu_32(prefix), len, r->nhops);
+    if (len == 0)
+        r->default_hop = (int)r->nhops;
     if (rc < 0) {
         snprintf(err, err_len, "rte_lpm_add: %s", rte_strerror(-rc));
         return -1;
@@ -106,8 +110,11 @@ bool dp_route_lookup(const struct dp_routes *r, uint32_t dst, struct dp_next_hop
         }
     }
     uint32_t hop;
-    if (r->lpm == NULL || rte_lpm_lookup(r->lpm, rte_be_to_cpu_32(dst), &hop) != 0)
-        return false;
+    if (r->lpm == NULL || rte_lpm_lookup(r->lpm, rte_be_to_cpu_32(dst), &hop) != 0) {
+        if (r->default_hop < 0)
+            return false;
+        hop = (uint32_t)r->default_hop;
+    }
     const struct dp_route_hop *h = &r->hop[hop];
     *nh = (struct dp_next_hop){.port = &r->ports[h->port], .port_index = h->port, .ip = h->via};
     return true;
