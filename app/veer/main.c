@@ -51,6 +51,7 @@ struct app {
     struct mgmt_tel *tel;
     struct dp_gate_shared gate;
     struct dp_sadb sadb;
+    struct dp_routes routes;
     uint64_t keys_rotated_ns;
 };
 
@@ -142,6 +143,22 @@ static int install_static(struct app *a)
     return 0;
 }
 
+/* Connected subnets, each port's MTU and dataplane.routes, fixed before the workers start. */
+static int setup_routes(struct app *a)
+{
+    const struct conf_dataplane *dp = &a->conf.dp;
+    uint16_t mtu[CONF_MAX_PORTS];
+    for (unsigned i = 0; i < a->nports; i++)
+        mtu[i] = (uint16_t)dp->ports[i].mtu;
+    char err[256];
+    if (dp_routes_init(&a->routes, "veer_routes", a->ports, a->nports, mtu, err, sizeof(err)) < 0 ||
+        dp_routes_add_conf(&a->routes, dp, err, sizeof(err)) < 0) {
+        fprintf(stderr, "veer: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
 static int setup(struct app *a)
 {
     char err[512];
@@ -184,7 +201,7 @@ static int setup(struct app *a)
         return -1;
     }
     a->sadb.replay_window = dp->replay_window;
-    if (install_static(a) < 0)
+    if (install_static(a) < 0 || setup_routes(a) < 0)
         return -1;
     a->ctrl = (struct dp_ctrl){.from_workers = a->ring,
                                .sadb = &a->sadb,
@@ -220,7 +237,9 @@ static int setup(struct app *a)
                                  .stop = &stop_requested,
                                  .gate = {.shared = &a->gate, .nworkers = a->nworkers},
                                  .sadb = &a->sadb,
-                                 .neigh = &a->neigh};
+                                 .neigh = &a->neigh,
+                                 .routes = &a->routes};
+        dp_icmp_limiter_init(&wk->icmp, dp->icmp_rate, rte_get_timer_hz(), rte_get_timer_cycles());
         /* intel-ipsec-mb managers of its own per worker, never shared (dp_esp.h). */
         if (dp_esp_engine_init(&wk->esp) < 0) {
             fprintf(stderr, "veer: intel-ipsec-mb: cannot allocate a manager\n");
@@ -312,6 +331,7 @@ int main(int argc, char **argv)
     for (unsigned i = 0; i < a.nworkers; i++)
         dp_esp_engine_free(&a.workers[i].esp);
     dp_sadb_free(&a.sadb);
+    dp_routes_free(&a.routes);
     free(a.workers);
     rte_ring_free(a.ring);
     rte_mempool_free(a.pool);

@@ -563,6 +563,13 @@ static int port_key(struct loader *l, struct conf_port *p, const char *key, cons
         return conf_want_uint(l, v, 32768, &p->rx_desc);
     if (strcmp(key, "tx_desc") == 0)
         return conf_want_uint(l, v, 32768, &p->tx_desc);
+    if (strcmp(key, "mtu") == 0) {
+        if (conf_want_uint(l, v, 65535, &p->mtu) < 0)
+            return -1;
+        return p->mtu < CONF_MTU_MIN || p->mtu > CONF_MTU_MAX
+                   ? conf_fail(l, v, "%u to %u bytes", CONF_MTU_MIN, CONF_MTU_MAX)
+                   : 0;
+    }
     return conf_fail(l, v, "unknown key");
 }
 
@@ -576,6 +583,7 @@ static int port_item(struct loader *l, const yaml_node_t *item, unsigned i, void
     struct conf_port *p = &dp->ports[i];
     dp->nports = i + 1;
     p->rx_desc = p->tx_desc = 1024;
+    p->mtu = CONF_MTU_DEFAULT;
     for (yaml_node_pair_t *kv = item->data.mapping.pairs.start; kv < item->data.mapping.pairs.top;
          kv++) {
         const char *key = conf_scalar(yaml_document_get_node(&l->doc, kv->key));
@@ -662,6 +670,10 @@ static int dataplane_key(struct loader *l, const char *key, const yaml_node_t *v
         return conf_neighbours(l, v);
     if (strcmp(key, "admission") == 0)
         return admission_section(l, v);
+    if (strcmp(key, "routes") == 0)
+        return conf_routes(l, v);
+    if (strcmp(key, "icmp_rate") == 0)
+        return conf_want_uint(l, v, CONF_ICMP_RATE_MAX, &dp->icmp_rate);
     if (strcmp(key, "telemetry_group") == 0) {
         const char *s;
         if (conf_want_scalar(l, v, &s) < 0)
@@ -685,6 +697,7 @@ static int dataplane_section(struct loader *l, const yaml_node_t *v)
     dp->replay_window = CONF_REPLAY_WINDOW_DEFAULT;
     dp->admission.mode = CONF_GATE_AUTO;
     dp->admission.rate = 5000;
+    dp->icmp_rate = CONF_ICMP_RATE_DEFAULT;
     if (v->type != YAML_MAPPING_NODE)
         return conf_fail(l, v, "expected a mapping");
     for (yaml_node_pair_t *g = v->data.mapping.pairs.start; g < v->data.mapping.pairs.top; g++) {
@@ -705,7 +718,7 @@ static int dataplane_section(struct loader *l, const yaml_node_t *v)
             return conf_fail(l, v, "no port is named \"%s\"", dp->neighbours[i].port);
         }
     }
-    return 0;
+    return conf_routes_check(l);
 }
 
 static int gateway_key(struct loader *l, const char *key, const yaml_node_t *v)

@@ -40,6 +40,7 @@ struct loader {
     const yaml_node_t *cert_node, *key_node;
     const yaml_node_t *peer_node[CONF_MAX_PEERS];
     struct conf_redirect_draft redirect;
+    const yaml_node_t *route_node[CONF_MAX_ROUTES]; /* for errors found once the ports are known */
 };
 
 /* Writes "file:line: path: why" into the loader's error buffer; returns -1. */
@@ -63,6 +64,10 @@ int conf_parse_ts(struct loader *l, const yaml_node_t *n, struct ike_ts *ts);
 /* conf_static.c: dataplane.static_sas and dataplane.neighbours. */
 int conf_static_sas(struct loader *l, const yaml_node_t *v);
 int conf_neighbours(struct loader *l, const yaml_node_t *v);
+
+/* conf_routes.c: dataplane.routes as read, and checked against the ports at the end. */
+int conf_routes(struct loader *l, const yaml_node_t *v);
+int conf_routes_check(struct loader *l);
 
 /* conf_redirect.c: the `redirect:` section, its short form, and the final table. */
 int conf_redirect_section(struct loader *l, const yaml_node_t *v);
