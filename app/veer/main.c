@@ -50,6 +50,7 @@ struct app {
     struct dp_ctrl ctrl;
     struct mgmt_tel *tel;
     struct dp_gate_shared gate;
+    struct dp_load load;
     struct dp_sadb sadb;
     struct dp_routes routes;
     uint64_t keys_rotated_ns;
@@ -276,8 +277,14 @@ static void publish_load(struct app *a)
         dp_gate_publish_keys(&a->gate, keys);
         a->keys_rotated_ns = rotated;
     }
+    /* What this lcore could do in the last tick, and what the gate may let through for it. */
+    bool busy = false;
+    uint64_t rate = dp_load_tick(&a->load, rte_get_timer_cycles(), rte_get_timer_hz(),
+                                 ike_get_counters(a->ctrl.ike)->sa_created,
+                                 a->conf.dp.admission.rate, &busy, &a->gate.load);
+    __atomic_store_n(&a->gate.rate, rate, __ATOMIC_RELAXED);
     unsigned threshold = a->conf.ike.cookie_threshold;
-    bool behind = rte_ring_count(a->ring) > rte_ring_get_capacity(a->ring) / 2 ||
+    bool behind = busy || rte_ring_count(a->ring) > rte_ring_get_capacity(a->ring) / 2 ||
                   (threshold > 0 && ike_half_open(a->ctrl.ike) >= threshold - threshold / 4);
     __atomic_store_n(&a->gate.overloaded, behind ? 1u : 0u, __ATOMIC_RELAXED);
 }
@@ -285,10 +292,13 @@ static void publish_load(struct app *a)
 static void control_loop(struct app *a)
 {
     uint64_t hz = rte_get_timer_hz(), next_tick = 0;
+    dp_load_start(&a->load, rte_get_timer_cycles());
     while (!stop_requested) {
+        uint64_t start = rte_get_timer_cycles();
         unsigned n = dp_ctrl_poll(&a->ctrl);
         mgmt_tel_serve(a->tel, a->ctrl.ike);
         uint64_t now = rte_get_timer_cycles();
+        dp_load_poll(&a->load, now - start, n > 0);
         if (now >= next_tick) {
             ike_tick(a->ctrl.ike);
             dp_ctrl_rekey_exhausting(&a->ctrl);
