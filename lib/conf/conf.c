@@ -559,11 +559,15 @@ static int port_key(struct loader *l, struct conf_port *p, const char *key, cons
     }
     if (strcmp(key, "address") == 0)
         return parse_addr_prefix(l, v, &p->addr, &p->prefix_len);
-    if (strcmp(key, "rx_desc") == 0)
-        return conf_want_uint(l, v, 32768, &p->rx_desc);
-    if (strcmp(key, "tx_desc") == 0)
-        return conf_want_uint(l, v, 32768, &p->tx_desc);
-    return conf_fail(l, v, "unknown key");
+    if (strcmp(key, "profile") == 0) {
+        l->port_profile_node[p - l->conf->dp.ports] = v;
+        if (conf_want_scalar(l, v, &s) < 0)
+            return -1;
+        snprintf(p->profile, sizeof(p->profile), "%s", s);
+        return 0;
+    }
+    int rc = conf_profile_key(l, &p->overrides, key, v); /* rx_desc, rss, mtu ... */
+    return rc <= 0 ? rc : conf_fail(l, v, "unknown key");
 }
 
 static int port_item(struct loader *l, const yaml_node_t *item, unsigned i, void *arg)
@@ -575,7 +579,7 @@ static int port_item(struct loader *l, const yaml_node_t *item, unsigned i, void
         return conf_fail(l, item, "a port is a mapping of keys");
     struct conf_port *p = &dp->ports[i];
     dp->nports = i + 1;
-    p->rx_desc = p->tx_desc = 1024;
+    strcpy(p->profile, CONF_PROFILE_AUTO);
     for (yaml_node_pair_t *kv = item->data.mapping.pairs.start; kv < item->data.mapping.pairs.top;
          kv++) {
         const char *key = conf_scalar(yaml_document_get_node(&l->doc, kv->key));
@@ -662,6 +666,16 @@ static int dataplane_key(struct loader *l, const char *key, const yaml_node_t *v
         return conf_neighbours(l, v);
     if (strcmp(key, "admission") == 0)
         return admission_section(l, v);
+    if (strcmp(key, "drivers_cfg") == 0) {
+        const char *s;
+        if (conf_want_scalar(l, v, &s) < 0)
+            return -1;
+        if (strlen(s) == 0 || strlen(s) >= sizeof(dp->drivers_cfg))
+            return conf_fail(l, v, "a directory of 1 to %zu characters",
+                             sizeof(dp->drivers_cfg) - 1);
+        strcpy(dp->drivers_cfg, s);
+        return 0;
+    }
     if (strcmp(key, "telemetry_group") == 0) {
         const char *s;
         if (conf_want_scalar(l, v, &s) < 0)
@@ -705,7 +719,7 @@ static int dataplane_section(struct loader *l, const yaml_node_t *v)
             return conf_fail(l, v, "no port is named \"%s\"", dp->neighbours[i].port);
         }
     }
-    return 0;
+    return conf_profile_check_ports(l);
 }
 
 static int gateway_key(struct loader *l, const char *key, const yaml_node_t *v)
