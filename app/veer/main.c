@@ -172,10 +172,11 @@ static int setup(struct app *a)
     }
     struct dp_mbuf_budget budget;
     dp_mbuf_budget(a->ports, a->nports, rte_lcore_count(), MBUF_CACHE, dp->ring_size, &budget);
-    if (dp_mbuf_budget_check(&budget, a->ports, a->nports, dp->mbufs, err, sizeof(err)) < 0) {
-        fprintf(stderr, "veer: %s\n", err);
+    int fits = dp_mbuf_budget_check(&budget, a->ports, a->nports, dp->mbufs, err, sizeof(err));
+    if (fits != 0)
+        fprintf(stderr, "veer: %s%s\n", fits > 0 ? "warning: " : "", err);
+    if (fits < 0)
         return -1;
-    }
     a->pool = rte_pktmbuf_pool_create("veer_mbufs", dp->mbufs * dp->nports, MBUF_CACHE, 0,
                                       RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
     a->ring = rte_ring_create("veer_to_ctrl", dp->ring_size, (int)rte_socket_id(), RING_F_SC_DEQ);

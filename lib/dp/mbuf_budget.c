@@ -17,15 +17,24 @@ void dp_mbuf_budget(const struct dp_port *ports, unsigned nports, unsigned nlcor
     out->to_ctrl = to_ctrl_ring;
     /* A received burst and the replies or copies made from it, per lcore. */
     out->in_flight = nlcores * 2 * DP_BURST;
-    out->total = out->port_rings + out->caches + out->to_ctrl + out->in_flight;
+    out->total = out->port_rings + out->caches + out->in_flight;
+    out->with_ring = out->total + out->to_ctrl;
 }
 
 int dp_mbuf_budget_check(const struct dp_mbuf_budget *b, const struct dp_port *ports,
                          unsigned nports, unsigned mbufs_per_port, char *err, size_t err_len)
 {
     unsigned have = mbufs_per_port * nports;
-    if (nports == 0 || have >= b->total)
+    if (nports == 0 || have >= b->with_ring)
         return 0;
+    if (have >= b->total) {
+        snprintf(err, err_len,
+                 "dataplane.mbufs: %u per port (%u in all) hold the ports' rings, caches and "
+                 "bursts (%u) but not also a full worker->control ring (%u more): a flood that "
+                 "fills it would leave RX short; %u per port would cover it",
+                 mbufs_per_port, have, b->total, b->to_ctrl, (b->with_ring + nports - 1) / nports);
+        return 1;
+    }
     int n = snprintf(err, err_len,
                      "dataplane.mbufs: %u per port (%u for %u ports) is too few: the pool must "
                      "hold %u at once (port rings %u:",
@@ -38,8 +47,9 @@ int dp_mbuf_budget_check(const struct dp_mbuf_budget *b, const struct dp_port *p
     }
     if (n > 0 && (size_t)n < err_len)
         snprintf(err + n, err_len - (size_t)n,
-                 "; lcore caches %u; worker->control ring %u; in flight %u): set dataplane.mbufs "
-                 "to at least %u, or lower the ports' rx_desc/tx_desc",
-                 b->caches, b->to_ctrl, b->in_flight, (b->total + nports - 1) / nports);
+                 "; lcore caches %u; in flight %u): set dataplane.mbufs to at least %u (%u with "
+                 "room for a full worker->control ring), or lower the ports' rx_desc/tx_desc",
+                 b->caches, b->in_flight, (b->total + nports - 1) / nports,
+                 (b->with_ring + nports - 1) / nports);
     return -1;
 }

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "dp_port.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -227,15 +228,29 @@ int dp_port_start(struct dp_port *p, struct rte_mempool *pool, char *err, size_t
         rc = rte_eth_rx_queue_setup(p->id, q, p->rx_desc, (unsigned)socket, NULL, pool);
     for (uint16_t q = 0; q < p->ntxq && rc == 0; q++)
         rc = rte_eth_tx_queue_setup(p->id, q, p->tx_desc, (unsigned)socket, NULL);
-    if (rc == 0 && p->want.mtu != 0)
+    if (rc == 0 && p->want.mtu != 0) {
         rc = rte_eth_dev_set_mtu(p->id, (uint16_t)p->want.mtu);
+        if (rc != 0) {
+            snprintf(err, err_len, "port %s: cannot set mtu %u (profile %s): %s", p->name,
+                     p->want.mtu, p->profile, rte_strerror(-rc));
+            return -1;
+        }
+    }
     if (rc == 0)
         rc = rte_eth_macaddr_get(p->id, &p->mac);
     if (rc == 0)
         rc = rte_eth_dev_start(p->id);
-    /* Only when the profile asks: ARP hands out our MAC, so nothing else is ours. */
+    /*
+     * As the profile says, both ways (some PMDs start promiscuous). Off is
+     * only a wish: a device that cannot filter (-ENOTSUP) stays as it is and
+     * is reported so; ARP hands out our MAC, so frames for others are dropped
+     * by the classifier's address checks anyway.
+     */
     if (rc == 0 && p->want.promiscuous)
         rc = rte_eth_promiscuous_enable(p->id);
+    else if (rc == 0 && rte_eth_promiscuous_get(p->id) == 1 &&
+             rte_eth_promiscuous_disable(p->id) == -ENOTSUP)
+        rc = 0;
     if (rc != 0) {
         snprintf(err, err_len, "port %s (profile %s): %s", p->name, p->profile, rte_strerror(-rc));
         return -1;
