@@ -55,6 +55,7 @@ dataplane:
     - name: outside
       device: $outside
       address: 198.51.100.1/24
+      mtu: 9000 # the IMIX's 1500-byte packets leave whole (ESP adds 62), as before
     - name: inside
       device: $inside
       address: 10.2.0.1/24

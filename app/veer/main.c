@@ -51,7 +51,9 @@ struct app {
     struct dp_ctrl ctrl;
     struct mgmt_tel *tel;
     struct dp_gate_shared gate;
+    struct dp_load load;
     struct dp_sadb sadb;
+    struct dp_routes routes;
     uint64_t keys_rotated_ns;
 };
 
@@ -143,6 +145,22 @@ static int install_static(struct app *a)
     return 0;
 }
 
+/* Connected subnets, each port's MTU and dataplane.routes, fixed before the workers start. */
+static int setup_routes(struct app *a)
+{
+    const struct conf_dataplane *dp = &a->conf.dp;
+    uint16_t mtu[CONF_MAX_PORTS];
+    for (unsigned i = 0; i < a->nports; i++)
+        mtu[i] = (uint16_t)dp->ports[i].mtu;
+    char err[256];
+    if (dp_routes_init(&a->routes, "veer_routes", a->ports, a->nports, mtu, err, sizeof(err)) < 0 ||
+        dp_routes_add_conf(&a->routes, dp, err, sizeof(err)) < 0) {
+        fprintf(stderr, "veer: %s\n", err);
+        return -1;
+    }
+    return 0;
+}
+
 static int setup(struct app *a)
 {
     char err[512];
@@ -195,7 +213,7 @@ static int setup(struct app *a)
         rte_ether_format_addr(mac, sizeof(mac), &p->mac);
         fprintf(stderr,
                 "veer: port %s: DPDK port %u (%s), MAC %s, profile %s: %u RX x %u, %u TX x %u "
-                "descriptors, RSS %s, MTU %u%s%s\n",
+                "descriptors, RSS %s, device MTU %u%s%s\n",
                 p->name, p->id, p->driver, mac, p->profile, p->nrxq, p->rx_desc, p->ntxq,
                 p->tx_desc, p->rss_hf != 0 ? "on" : "off", p->mtu,
                 p->tx_cksum_udp4 ? ", TX checksums offloaded" : "",
@@ -206,7 +224,7 @@ static int setup(struct app *a)
         return -1;
     }
     a->sadb.replay_window = dp->replay_window;
-    if (install_static(a) < 0)
+    if (install_static(a) < 0 || setup_routes(a) < 0)
         return -1;
     a->ctrl = (struct dp_ctrl){.from_workers = a->ring,
                                .sadb = &a->sadb,
@@ -242,7 +260,9 @@ static int setup(struct app *a)
                                  .stop = &stop_requested,
                                  .gate = {.shared = &a->gate, .nworkers = a->nworkers},
                                  .sadb = &a->sadb,
-                                 .neigh = &a->neigh};
+                                 .neigh = &a->neigh,
+                                 .routes = &a->routes};
+        dp_icmp_limiter_init(&wk->icmp, dp->icmp_rate, rte_get_timer_hz(), rte_get_timer_cycles());
         /* intel-ipsec-mb managers of its own per worker, never shared (dp_esp.h). */
         if (dp_esp_engine_init(&wk->esp) < 0) {
             fprintf(stderr, "veer: intel-ipsec-mb: cannot allocate a manager\n");
@@ -279,8 +299,14 @@ static void publish_load(struct app *a)
         dp_gate_publish_keys(&a->gate, keys);
         a->keys_rotated_ns = rotated;
     }
+    /* What this lcore could do in the last tick, and what the gate may let through for it. */
+    bool busy = false;
+    uint64_t rate = dp_load_tick(&a->load, rte_get_timer_cycles(), rte_get_timer_hz(),
+                                 ike_get_counters(a->ctrl.ike)->sa_created,
+                                 a->conf.dp.admission.rate, &busy, &a->gate.load);
+    __atomic_store_n(&a->gate.rate, rate, __ATOMIC_RELAXED);
     unsigned threshold = a->conf.ike.cookie_threshold;
-    bool behind = rte_ring_count(a->ring) > rte_ring_get_capacity(a->ring) / 2 ||
+    bool behind = busy || rte_ring_count(a->ring) > rte_ring_get_capacity(a->ring) / 2 ||
                   (threshold > 0 && ike_half_open(a->ctrl.ike) >= threshold - threshold / 4);
     __atomic_store_n(&a->gate.overloaded, behind ? 1u : 0u, __ATOMIC_RELAXED);
 }
@@ -288,10 +314,13 @@ static void publish_load(struct app *a)
 static void control_loop(struct app *a)
 {
     uint64_t hz = rte_get_timer_hz(), next_tick = 0;
+    dp_load_start(&a->load, rte_get_timer_cycles());
     while (!stop_requested) {
+        uint64_t start = rte_get_timer_cycles();
         unsigned n = dp_ctrl_poll(&a->ctrl);
         mgmt_tel_serve(a->tel, a->ctrl.ike);
         uint64_t now = rte_get_timer_cycles();
+        dp_load_poll(&a->load, now - start, n > 0);
         if (now >= next_tick) {
             ike_tick(a->ctrl.ike);
             dp_ctrl_rekey_exhausting(&a->ctrl);
@@ -334,6 +363,7 @@ int main(int argc, char **argv)
     for (unsigned i = 0; i < a.nworkers; i++)
         dp_esp_engine_free(&a.workers[i].esp);
     dp_sadb_free(&a.sadb);
+    dp_routes_free(&a.routes);
     free(a.workers);
     rte_ring_free(a.ring);
     rte_mempool_free(a.pool);

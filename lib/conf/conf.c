@@ -559,6 +559,13 @@ static int port_key(struct loader *l, struct conf_port *p, const char *key, cons
     }
     if (strcmp(key, "address") == 0)
         return parse_addr_prefix(l, v, &p->addr, &p->prefix_len);
+    if (strcmp(key, "mtu") == 0) {
+        if (conf_want_uint(l, v, 65535, &p->mtu) < 0)
+            return -1;
+        return p->mtu < CONF_MTU_MIN || p->mtu > CONF_MTU_MAX
+                   ? conf_fail(l, v, "%u to %u bytes", CONF_MTU_MIN, CONF_MTU_MAX)
+                   : 0;
+    }
     if (strcmp(key, "profile") == 0) {
         l->port_profile_node[p - l->conf->dp.ports] = v;
         if (conf_want_scalar(l, v, &s) < 0)
@@ -566,7 +573,7 @@ static int port_key(struct loader *l, struct conf_port *p, const char *key, cons
         snprintf(p->profile, sizeof(p->profile), "%s", s);
         return 0;
     }
-    int rc = conf_profile_key(l, &p->overrides, key, v); /* rx_desc, rss, mtu ... */
+    int rc = conf_profile_key(l, &p->overrides, key, v); /* rx_desc, rss, device_mtu ... */
     return rc <= 0 ? rc : conf_fail(l, v, "unknown key");
 }
 
@@ -580,6 +587,7 @@ static int port_item(struct loader *l, const yaml_node_t *item, unsigned i, void
     struct conf_port *p = &dp->ports[i];
     dp->nports = i + 1;
     strcpy(p->profile, CONF_PROFILE_AUTO);
+    p->mtu = CONF_MTU_DEFAULT;
     for (yaml_node_pair_t *kv = item->data.mapping.pairs.start; kv < item->data.mapping.pairs.top;
          kv++) {
         const char *key = conf_scalar(yaml_document_get_node(&l->doc, kv->key));
@@ -676,6 +684,10 @@ static int dataplane_key(struct loader *l, const char *key, const yaml_node_t *v
         strcpy(dp->drivers_cfg, s);
         return 0;
     }
+    if (strcmp(key, "routes") == 0)
+        return conf_routes(l, v);
+    if (strcmp(key, "icmp_rate") == 0)
+        return conf_want_uint(l, v, CONF_ICMP_RATE_MAX, &dp->icmp_rate);
     if (strcmp(key, "telemetry_group") == 0) {
         const char *s;
         if (conf_want_scalar(l, v, &s) < 0)
@@ -699,6 +711,7 @@ static int dataplane_section(struct loader *l, const yaml_node_t *v)
     dp->replay_window = CONF_REPLAY_WINDOW_DEFAULT;
     dp->admission.mode = CONF_GATE_AUTO;
     dp->admission.rate = 5000;
+    dp->icmp_rate = CONF_ICMP_RATE_DEFAULT;
     if (v->type != YAML_MAPPING_NODE)
         return conf_fail(l, v, "expected a mapping");
     for (yaml_node_pair_t *g = v->data.mapping.pairs.start; g < v->data.mapping.pairs.top; g++) {
@@ -719,6 +732,8 @@ static int dataplane_section(struct loader *l, const yaml_node_t *v)
             return conf_fail(l, v, "no port is named \"%s\"", dp->neighbours[i].port);
         }
     }
+    if (conf_routes_check(l) < 0)
+        return -1;
     return conf_profile_check_ports(l);
 }
 

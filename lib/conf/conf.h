@@ -29,7 +29,13 @@ struct conf_port {
     uint8_t prefix_len;           /* of the directly connected subnet */
     char profile[CONF_PROFILE_NAME_MAX];     /* drivers-cfg/NAME.yaml, or "auto" (by driver) */
     struct conf_profile_overrides overrides; /* profile keys given on the port itself */
+    unsigned mtu; /* largest IPv4 packet veer sends out of it (CONF_MTU_*) */
 };
+
+/* dataplane.ports[].mtu: IPv4 bytes, without the Ethernet header. */
+#define CONF_MTU_MIN 576  /* every IPv4 host must take this much (RFC 791) */
+#define CONF_MTU_MAX 9000 /* above 1500 the device must take jumbo frames (not set up by veer) */
+#define CONF_MTU_DEFAULT 1500
 
 /* Admission of new IKE_SA_INITs on the worker cores (dataplane.admission). */
 enum conf_gate_mode {
@@ -69,6 +75,19 @@ struct conf_neighbour {
     char port[32]; /* the name of the port it is on */
 };
 
+/* A static route (dataplane.routes); `via` is on the subnet of a port (`port`, or found). */
+#define CONF_MAX_ROUTES 256
+struct conf_route {
+    struct ike_addr to; /* the destination prefix */
+    uint8_t prefix_len;
+    struct ike_addr via; /* the next hop */
+    char port[32];       /* "": the port on whose subnet `via` is */
+};
+
+/* dataplane.icmp_rate: ICMP errors per second per worker (0: never send any). */
+#define CONF_ICMP_RATE_DEFAULT 1000
+#define CONF_ICMP_RATE_MAX 1000000
+
 struct conf_dataplane {
     bool present;
     unsigned workers;         /* worker lcores; the control lcore comes on top */
@@ -85,6 +104,9 @@ struct conf_dataplane {
     struct conf_static_sa static_sas[CONF_MAX_STATIC_SAS];
     unsigned nneighbours;
     struct conf_neighbour neighbours[CONF_MAX_NEIGHBOURS];
+    unsigned nroutes;
+    struct conf_route routes[CONF_MAX_ROUTES];
+    unsigned icmp_rate;
 };
 
 struct veer_conf {

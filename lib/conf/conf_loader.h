@@ -41,6 +41,7 @@ struct loader {
     const yaml_node_t *peer_node[CONF_MAX_PEERS];
     struct conf_redirect_draft redirect;
     const yaml_node_t *port_profile_node[CONF_MAX_PORTS]; /* a port's `profile:`, for messages */
+    const yaml_node_t *route_node[CONF_MAX_ROUTES]; /* for errors found once the ports are known */
 };
 
 /* Writes "file:line: path: why" into the loader's error buffer; returns -1. */
@@ -73,6 +74,9 @@ int conf_neighbours(struct loader *l, const yaml_node_t *v);
 int conf_profile_key(struct loader *l, struct conf_profile_overrides *o, const char *key,
                      const yaml_node_t *v);
 int conf_profile_check_ports(struct loader *l);
+/* conf_routes.c: dataplane.routes as read, and checked against the ports at the end. */
+int conf_routes(struct loader *l, const yaml_node_t *v);
+int conf_routes_check(struct loader *l);
 
 /* conf_redirect.c: the `redirect:` section, its short form, and the final table. */
 int conf_redirect_section(struct loader *l, const yaml_node_t *v);

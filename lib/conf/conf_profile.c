@@ -136,7 +136,7 @@ int conf_profile_key(struct loader *l, struct conf_profile_overrides *o, const c
     } else if (strcmp(key, "tx_offloads") == 0) {
         bit = CONF_PK_TX_OFFLOADS;
         rc = want_bits(l, v, tx_offloads, &p->tx_offloads);
-    } else if (strcmp(key, "mtu") == 0) {
+    } else if (strcmp(key, "device_mtu") == 0) {
         bit = CONF_PK_MTU;
         rc = conf_want_uint(l, v, 16000, &p->mtu);
         /* 68: the least IPv4 allows (RFC 791); 0 keeps the device's own. */

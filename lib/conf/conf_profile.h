@@ -44,7 +44,7 @@ struct conf_port_profile {
     uint32_t rss_fields;       /* enum conf_rss_field */
     uint32_t rx_offloads;      /* enum conf_offload */
     uint32_t tx_offloads;      /* enum conf_offload */
-    unsigned mtu;              /* 0: leave the device's */
+    unsigned mtu;              /* key device_mtu: the device's MTU, 0: leave it */
     bool promiscuous;
     unsigned link_wait_ms; /* at start, how long to wait for the link before going on */
 };

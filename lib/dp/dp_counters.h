@@ -57,8 +57,17 @@
     X(drop_esp_no_room)         /* no head or tail room to encapsulate */                          \
     X(drop_esp_seq_exhausted)   /* outbound SA used every sequence number: never wraps */          \
     X(drop_esp_crypto_error)    /* intel-ipsec-mb refused a job (a bug, never expected) */         \
-    X(drop_no_route)            /* inner destination on no connected subnet */                     \
-    X(drop_no_neighbour)        /* next hop's MAC unknown: an ARP request went out */
+    X(drop_no_route)            /* destination on no connected subnet and no route to it */        \
+    X(drop_no_neighbour)        /* next hop's MAC unknown: an ARP request went out */              \
+    X(drop_ttl_expired)         /* TTL 0 or 1 on a packet to forward: Time Exceeded */             \
+    X(drop_frag_needed)         /* too big for the next link with DF set: Fragmentation Needed */  \
+    X(drop_too_big)             /* too big for the next link, DF clear: veer does not fragment */  \
+    X(icmp_time_exceeded)       /* ICMP errors sent: type 11 code 0 */                             \
+    X(icmp_frag_needed)         /* ICMP errors sent: type 3 code 4, with the next-hop MTU */       \
+    X(icmp_suppressed)          /* not sent: about an ICMP error, to a broadcast or multicast, a   \
+                                   non-first fragment, no single host as source (RFC 1812) */      \
+    X(icmp_rate_limited)        /* not sent: this worker's token bucket was empty */               \
+    X(icmp_no_mbuf)             /* not sent: the mbuf pool was empty */
 
 #define DP_X_FIELD(n) uint64_t n;
 struct dp_worker_counters {

@@ -148,6 +148,13 @@ struct dp_esp_sa *dp_esp_sa_new(const struct ike_child_sa *child, bool inbound,
 struct dp_esp_sa *dp_spd_lookup(const struct dp_sadb *db, uint32_t src, uint32_t dst);
 
 /*
+ * The longest inner IPv4 packet `sa` can carry in an outer packet of at most
+ * mtu bytes: mtu less outer IPv4 (and UDP) header, ESP header, IV, padding
+ * to the SA's block, trailer and ICV. 0 when nothing fits.
+ */
+size_t dp_esp_max_inner(const struct dp_esp_sa *sa, size_t mtu);
+
+/*
  * Worker: encapsulates the IPv4 packet that starts `l3` bytes into m (its
  * Ethernet header is dropped) and leaves room in front for a new one. 0, or
  * -1 with the drop counted.

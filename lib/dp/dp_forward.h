@@ -3,8 +3,12 @@
  * What a worker does with ESP and plaintext after classification: inbound
  * ESP is decrypted and its inner packet routed to the protected side;
  * plaintext matching a Child SA's selectors is encrypted and sent to the peer.
- * Next hops are the directly connected subnets of the ports; their MACs come
- * from the neighbour table, and a miss sends an ARP request and drops.
+ * Next hops come from dp_route.h (connected subnets, then static routes);
+ * their MACs from the neighbour table, and a miss sends an ARP request and
+ * drops. Each forwarded packet's TTL is decremented once; packets whose TTL
+ * runs out, or too big for the next link with DF set, are answered with ICMP
+ * errors (dp_icmp.h), which go into the tunnel when their destination is
+ * behind the peer.
  */
 #ifndef VEER_DP_FORWARD_H
 #define VEER_DP_FORWARD_H

@@ -18,6 +18,7 @@
 
 #include "conf.h"
 #include "dp_counters.h"
+#include "dp_load.h"
 #include "ike_cookie.h"
 #include "ike_redirect_policy.h"
 #include "ike_stateless.h"
@@ -31,6 +32,8 @@ struct dp_gate_shared {
     struct ike_cookie_keys keys;
     /* Where REDIRECT sends clients, and which destinations are anycast: replaced as a whole. */
     struct rp_shared redirect;
+    /* How loaded the control lcore is (dp_load.h): for telemetry, not read by workers. */
+    struct dp_load_view load;
 };
 
 /*

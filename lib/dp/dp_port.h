@@ -41,7 +41,7 @@ struct dp_port {
     uint32_t rss_fields;           /* enum conf_rss_field granted */
     uint32_t rx_offloads_granted;  /* enum conf_offload */
     uint32_t tx_offloads_granted;  /* enum conf_offload */
-    uint16_t mtu;
+    uint16_t mtu; /* the device's (rte_eth_dev_get_mtu), not dataplane.ports[].mtu */
     bool promiscuous;
     bool tx_cksum_udp4; /* IPv4 and UDP checksums granted: IKE packets leave them to the device */
 };

@@ -12,8 +12,10 @@
 #include "dp_counters.h"
 #include "dp_esp.h"
 #include "dp_gate.h"
+#include "dp_icmp.h"
 #include "dp_neigh.h"
 #include "dp_port.h"
+#include "dp_route.h"
 
 #define DP_BURST 32
 
@@ -29,6 +31,8 @@ struct dp_worker {
     struct dp_sadb *sadb;               /* Child SAs, read without locks */
     struct dp_esp_engine esp;           /* this worker's own intel-ipsec-mb managers */
     const struct dp_neigh_table *neigh; /* next hops' MACs */
+    const struct dp_routes *routes;     /* connected subnets, static routes, MTUs; never NULL */
+    struct dp_icmp_limiter icmp;        /* this worker's ICMP error budget */
     struct dp_worker_counters counters;
 };
 

@@ -98,6 +98,17 @@ static void outer_headers(const struct dp_esp_sa *sa, struct rte_ipv4_hdr *ip, s
     }
 }
 
+size_t dp_esp_max_inner(const struct dp_esp_sa *sa, size_t mtu)
+{
+    size_t overhead = sizeof(struct rte_ipv4_hdr) +
+                      (sa->udp_encap ? sizeof(struct rte_udp_hdr) : 0) + DP_ESP_HDR + sa->iv_len +
+                      sa->icv_len;
+    if (mtu < overhead + sa->block)
+        return 0;
+    /* Payload and trailer fill whole blocks: the largest such fill, less the trailer. */
+    return (mtu - overhead) / sa->block * sa->block - ESP_TRAILER;
+}
+
 int dp_esp_encrypt(struct dp_esp_engine *eng, struct dp_esp_sa *sa, struct rte_mbuf *m, size_t l3,
                    struct dp_worker_counters *c)
 {

@@ -4,20 +4,12 @@
 #include <string.h>
 
 #include <rte_arp.h>
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_ip.h>
 
 #include "dp_esp.h"
 #include "dp_pkt.h"
-
-static const struct dp_port *port_on_link(const struct dp_worker *w, uint32_t ip)
-{
-    for (unsigned i = 0; i < w->nports; i++) {
-        if (dp_port_on_link(&w->ports[i], ip))
-            return &w->ports[i];
-    }
-    return NULL;
-}
 
 /* Asks who has `ip`; the control lcore learns the answer. */
 static void arp_request(struct dp_worker *w, const struct dp_port *p, uint32_t ip,
@@ -45,15 +37,14 @@ static void arp_request(struct dp_worker *w, const struct dp_port *p, uint32_t i
         rte_pktmbuf_free(m);
 }
 
-/* Puts an Ethernet header to `next_hop` in front of the IPv4 packet at m's data and sends it. */
-static void send_ip(struct dp_worker *w, struct rte_mbuf *m, const struct dp_port *p,
-                    uint32_t next_hop)
+/* Puts an Ethernet header to the next hop in front of the IPv4 packet at m's data and sends it. */
+static void send_ip(struct dp_worker *w, struct rte_mbuf *m, const struct dp_next_hop *nh)
 {
     struct rte_ether_addr mac;
     uint16_t port_id;
-    if (!w->neigh || !dp_neigh_lookup(w->neigh, next_hop, &mac, &port_id)) {
+    if (!w->neigh || !dp_neigh_lookup(w->neigh, nh->ip, &mac, &port_id)) {
         w->counters.drop_no_neighbour++;
-        arp_request(w, p, next_hop, m->pool);
+        arp_request(w, nh->port, nh->ip, m->pool);
         rte_pktmbuf_free(m);
         return;
     }
@@ -64,10 +55,10 @@ static void send_ip(struct dp_worker *w, struct rte_mbuf *m, const struct dp_por
         rte_pktmbuf_free(m);
         return;
     }
-    eth->src_addr = p->mac;
+    eth->src_addr = nh->port->mac;
     eth->dst_addr = mac;
     eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-    if (rte_eth_tx_burst(p->id, (uint16_t)w->index, &m, 1) == 1) {
+    if (rte_eth_tx_burst(nh->port->id, (uint16_t)w->index, &m, 1) == 1) {
         w->counters.tx_packets++;
     } else {
         w->counters.drop_tx_full++;
@@ -75,15 +66,124 @@ static void send_ip(struct dp_worker *w, struct rte_mbuf *m, const struct dp_por
     }
 }
 
-/* A router decrements TTL; an expired packet goes no further. */
-static bool ttl_ok(struct rte_ipv4_hdr *ip)
+static bool route(const struct dp_worker *w, uint32_t dst, struct dp_next_hop *nh)
 {
-    if (ip->time_to_live <= 1)
-        return false;
+    return w->routes != NULL && dp_route_lookup(w->routes, dst, nh);
+}
+
+/* Encapsulates the IPv4 packet `l3` bytes into m for sa and sends it to nh (the peer's route). */
+static void tunnel_out(struct dp_worker *w, struct dp_esp_sa *sa, struct rte_mbuf *m, size_t l3,
+                       const struct dp_next_hop *nh)
+{
+    if (dp_esp_encrypt(&w->esp, sa, m, l3, &w->counters) < 0) {
+        rte_pktmbuf_free(m);
+        return;
+    }
+    send_ip(w, m, nh);
+}
+
+/*
+ * A packet the gateway made itself (data at its IPv4 header): into a tunnel
+ * when a Child SA's selectors cover it (an ICMP error to a host behind the
+ * peer), else routed as it is.
+ */
+static void local_out(struct dp_worker *w, struct rte_mbuf *m)
+{
+    const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+    struct dp_esp_sa *sa =
+        w->sadb != NULL ? dp_spd_lookup(w->sadb, ip->src_addr, ip->dst_addr) : NULL;
+    struct dp_next_hop nh;
+    if (!route(w, sa != NULL ? sa->remote_ip : ip->dst_addr, &nh)) {
+        w->counters.drop_no_route++;
+        rte_pktmbuf_free(m);
+        return;
+    }
+    if (sa != NULL)
+        tunnel_out(w, sa, m, 0, &nh);
+    else
+        send_ip(w, m, &nh);
+}
+
+/* What an ICMP error is about and from where it is sent. */
+struct icmp_about {
+    const struct rte_ipv4_hdr *ip; /* the offending packet as received */
+    size_t avail;                  /* bytes of it in the buffer */
+    bool l2_group;                 /* it came to a link-layer broadcast or multicast address */
+    uint32_t src;                  /* our address on the protected side of the packet */
+};
+
+static void icmp_error(struct dp_worker *w, const struct icmp_about *a, struct rte_mempool *pool,
+                       uint8_t type, uint8_t code, uint16_t mtu, uint64_t *sent)
+{
+    if (a->l2_group || !dp_icmp_may_answer(a->ip, a->avail, w->routes)) {
+        w->counters.icmp_suppressed++;
+        return;
+    }
+    if (!dp_icmp_limiter_take(&w->icmp, rte_get_timer_cycles())) {
+        w->counters.icmp_rate_limited++;
+        return;
+    }
+    struct rte_mbuf *m = dp_icmp_build_error(pool, a->ip, a->avail, type, code, mtu, a->src);
+    if (m == NULL) {
+        w->counters.icmp_no_mbuf++;
+        return;
+    }
+    (*sent)++;
+    local_out(w, m);
+}
+
+static void time_exceeded(struct dp_worker *w, const struct icmp_about *a, struct rte_mbuf *m)
+{
+    w->counters.drop_ttl_expired++;
+    icmp_error(w, a, m->pool, DP_ICMP_TIME_EXCEEDED, DP_ICMP_TTL_EXCEEDED, 0,
+               &w->counters.icmp_time_exceeded);
+    rte_pktmbuf_free(m);
+}
+
+/* A packet longer than `mtu` allows: Fragmentation Needed when DF is set (RFC 1191), else dropped.
+ */
+static void too_big(struct dp_worker *w, const struct icmp_about *a, struct rte_mbuf *m, size_t mtu)
+{
+    if (rte_be_to_cpu_16(a->ip->fragment_offset) & RTE_IPV4_HDR_DF_FLAG) {
+        w->counters.drop_frag_needed++;
+        icmp_error(w, a, m->pool, DP_ICMP_DEST_UNREACH, DP_ICMP_FRAG_NEEDED, (uint16_t)mtu,
+                   &w->counters.icmp_frag_needed);
+    } else {
+        w->counters.drop_too_big++;
+    }
+    rte_pktmbuf_free(m);
+}
+
+/* Forwarding is the only place veer changes a packet's TTL: once, by the router that moves it. */
+static void decrement_ttl(struct rte_ipv4_hdr *ip)
+{
     ip->time_to_live--;
     ip->hdr_checksum = 0;
     ip->hdr_checksum = rte_ipv4_cksum(ip);
-    return true;
+}
+
+static void forward_decrypted(struct dp_worker *w, struct rte_mbuf *m)
+{
+    struct rte_ipv4_hdr *inner = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+    struct dp_next_hop nh;
+    if (!route(w, inner->dst_addr, &nh)) {
+        w->counters.drop_no_route++;
+        rte_pktmbuf_free(m);
+        return;
+    }
+    /* Errors go back into the tunnel, from our address on the side the packet was going to. */
+    struct icmp_about a = {.ip = inner, .avail = rte_pktmbuf_data_len(m), .src = nh.port->ip};
+    if (inner->time_to_live <= 1) {
+        time_exceeded(w, &a, m);
+        return;
+    }
+    size_t mtu = w->routes->mtu[nh.port_index];
+    if (rte_be_to_cpu_16(inner->total_length) > mtu) {
+        too_big(w, &a, m, mtu);
+        return;
+    }
+    decrement_ttl(inner);
+    send_ip(w, m, &nh);
 }
 
 void dp_forward_esp(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n)
@@ -97,38 +197,53 @@ void dp_forward_esp(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n)
             rte_pktmbuf_free(m);
             continue;
         }
-        struct rte_ipv4_hdr *inner = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
-        const struct dp_port *p = port_on_link(w, inner->dst_addr);
-        if (p == NULL || !ttl_ok(inner)) {
-            w->counters.drop_no_route++;
-            rte_pktmbuf_free(m);
-            continue;
-        }
-        send_ip(w, m, p, inner->dst_addr);
+        forward_decrypted(w, m);
     }
+}
+
+/* Our address on the port m came in by: where ICMP errors about plaintext come from. */
+static uint32_t arrival_addr(const struct dp_worker *w, const struct rte_mbuf *m)
+{
+    int p = w->routes != NULL ? dp_routes_port_index(w->routes, m->port) : -1;
+    return p >= 0 ? w->routes->ports[p].ip : w->local.ip[0];
+}
+
+static void forward_plain(struct dp_worker *w, struct rte_mbuf *m)
+{
+    const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+    struct rte_ipv4_hdr *ip = dp_ipv4(m);
+    struct dp_esp_sa *sa = dp_spd_lookup(w->sadb, ip->src_addr, ip->dst_addr);
+    if (sa == NULL) {
+        w->counters.drop_no_policy++;
+        rte_pktmbuf_free(m);
+        return;
+    }
+    struct dp_next_hop nh;
+    if (!route(w, sa->remote_ip, &nh)) {
+        w->counters.drop_no_route++;
+        rte_pktmbuf_free(m);
+        return;
+    }
+    struct icmp_about a = {.ip = ip,
+                           .avail = rte_pktmbuf_data_len(m) - sizeof(*eth),
+                           .l2_group = rte_is_multicast_ether_addr(&eth->dst_addr),
+                           .src = arrival_addr(w, m)};
+    if (ip->time_to_live <= 1) {
+        time_exceeded(w, &a, m);
+        return;
+    }
+    /* The path MTU into the tunnel is the outside link's less this SA's overhead. */
+    size_t max_inner = dp_esp_max_inner(sa, w->routes->mtu[nh.port_index]);
+    if (rte_be_to_cpu_16(ip->total_length) > max_inner) {
+        too_big(w, &a, m, max_inner);
+        return;
+    }
+    decrement_ttl(ip);
+    tunnel_out(w, sa, m, sizeof(struct rte_ether_hdr), &nh);
 }
 
 void dp_forward_plain(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n)
 {
-    for (unsigned i = 0; i < n; i++) {
-        struct rte_mbuf *m = pkts[i];
-        struct rte_ipv4_hdr *ip = dp_ipv4(m);
-        struct dp_esp_sa *sa = dp_spd_lookup(w->sadb, ip->src_addr, ip->dst_addr);
-        if (sa == NULL) {
-            w->counters.drop_no_policy++;
-            rte_pktmbuf_free(m);
-            continue;
-        }
-        const struct dp_port *p = port_on_link(w, sa->remote_ip);
-        if (p == NULL || !ttl_ok(ip)) {
-            w->counters.drop_no_route++;
-            rte_pktmbuf_free(m);
-            continue;
-        }
-        if (dp_esp_encrypt(&w->esp, sa, m, sizeof(struct rte_ether_hdr), &w->counters) < 0) {
-            rte_pktmbuf_free(m);
-            continue;
-        }
-        send_ip(w, m, p, sa->remote_ip);
-    }
+    for (unsigned i = 0; i < n; i++)
+        forward_plain(w, pkts[i]);
 }

@@ -159,8 +159,8 @@ int dp_port_prepare(const struct conf_port *cfg, const char *drivers_cfg, unsign
     conf.txmode.offloads =
         MASK(tx_map, want->tx_offloads, info.tx_offload_capa, &out->tx_offloads_granted);
     if (want->mtu != 0 && (want->mtu < info.min_mtu || want->mtu > info.max_mtu)) {
-        snprintf(err, err_len, "port %s: mtu %u (profile %s): the device takes %u to %u", cfg->name,
-                 want->mtu, out->profile, info.min_mtu, info.max_mtu);
+        snprintf(err, err_len, "port %s: device_mtu %u (profile %s): the device takes %u to %u",
+                 cfg->name, want->mtu, out->profile, info.min_mtu, info.max_mtu);
         return -1;
     }
     if (out->nrxq > info.max_rx_queues || nworkers > info.max_tx_queues) {
@@ -231,7 +231,7 @@ int dp_port_start(struct dp_port *p, struct rte_mempool *pool, char *err, size_t
     if (rc == 0 && p->want.mtu != 0) {
         rc = rte_eth_dev_set_mtu(p->id, (uint16_t)p->want.mtu);
         if (rc != 0) {
-            snprintf(err, err_len, "port %s: cannot set mtu %u (profile %s): %s", p->name,
+            snprintf(err, err_len, "port %s: cannot set device_mtu %u (profile %s): %s", p->name,
                      p->want.mtu, p->profile, rte_strerror(-rc));
             return -1;
         }

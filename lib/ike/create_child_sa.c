@@ -3,7 +3,7 @@
  * The CREATE_CHILD_SA exchange (RFC 7296 1.3, 2.8, 2.17, 2.18), both roles:
  * a new Child SA, a Child SA rekey (N(REKEY_SA)), an IKE SA rekey (an SA
  * payload of protocol IKE), with or without PFS, and simultaneous Child SA
- * rekeys resolved by the lowest nonce (2.8.1).
+ * and IKE SA rekeys resolved by the lowest nonce (2.8.1, 2.8.2).
  */
 #include <errno.h>
 #include <string.h>
@@ -316,17 +316,35 @@ static void child_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct i
     ctx->counters.child_rekeyed++;
 }
 
+/*
+ * Records the peer's rekey of the IKE SA our own outstanding request rekeys
+ * (2.8.2): both new SAs exist until our response says which one is redundant.
+ */
+static void note_ike_collision(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_sa *made,
+                               const struct ike_bytes *ni, const uint8_t *nr, size_t nr_len)
+{
+    const uint8_t *lo;
+    size_t lo_len;
+    lower_nonce(ni->ptr, ni->len, nr, nr_len, &lo, &lo_len);
+    struct ike_pending *p = &sa->pending;
+    p->collided = true;
+    p->peer_new_ike_spi = made->spi_r; /* ours: we are its responder */
+    memcpy(p->peer_min_nonce, lo, lo_len < IKE_OUR_NONCE_LEN ? lo_len : IKE_OUR_NONCE_LEN);
+    p->peer_min_nonce_len = (uint16_t)lo_len;
+    ctx->counters.rekey_collisions++;
+    ike_log(ctx, IKE_LOG_INFO, "simultaneous rekey of IKE SA %016llx_%016llx",
+            (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r);
+}
+
 static void ike_rekey_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m,
                               const struct ike_sa_payload *offer, const struct ike_bytes *ni)
 {
     uint32_t msg_id = m->hdr.msg_id;
-    if (sa->request.buf != NULL) {
-        /*
-         * Something of ours is outstanding, possibly our own rekey: the
-         * Child SAs must not move under it. The peer tries again later.
-         */
-        if (sa->pending.kind == IKE_REQ_REKEY_IKE)
-            ctx->counters.rekey_collisions++;
+    /* Our own rekey of this SA is out: answer, and let the nonces decide later (2.8.2). */
+    bool crossing =
+        sa->request.buf != NULL && sa->pending.kind == IKE_REQ_REKEY_IKE && !sa->pending.collided;
+    if (sa->request.buf != NULL && !crossing) {
+        /* Something else of ours is outstanding: the Child SAs must not move under it. */
         reply_error(ctx, sa, msg_id, IKE_N_TEMPORARY_FAILURE, 0);
         return;
     }
@@ -374,6 +392,10 @@ static void ike_rekey_request(struct ike_ctx *ctx, struct ike_sa *sa, const stru
     ike_put64(r.chosen.spi, next->spi_r);
     ike_send_encrypted(ctx, sa, IKE_EXCH_CREATE_CHILD_SA, true, msg_id, build_reply, &r);
     ike_dh_free(dh);
+    if (crossing) {
+        note_ike_collision(ctx, sa, next, ni, nr, sizeof(nr));
+        return;
+    }
     ike_children_move(sa, next);
     ctx->counters.ike_rekeyed++;
     ike_log(ctx, IKE_LOG_INFO, "IKE SA %016llx_%016llx rekeyed by the peer: now %016llx_%016llx",
@@ -646,11 +668,85 @@ static void child_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct 
     finish_child_rekey(ctx, sa, done, old, ike_child_by_spi_in(sa, done->new_spi), &nr);
 }
 
+/* The peer's new IKE SA of a collision, if it is still there to take the Child SAs. */
+static struct ike_sa *peer_rekeyed_sa(struct ike_ctx *ctx, const struct ike_pending *p)
+{
+    if (p->kind != IKE_REQ_REKEY_IKE || !p->collided)
+        return NULL;
+    struct ike_sa *theirs = ike_sa_find_ours(ctx, p->peer_new_ike_spi);
+    return theirs != NULL && theirs->state == IKE_SA_ESTABLISHED ? theirs : NULL;
+}
+
+/* The Child SAs go to the peer's new IKE SA; the peer, whose rekey survived, deletes `old`. */
+static void adopt_peer_sa(struct ike_ctx *ctx, struct ike_sa *old, struct ike_sa *theirs)
+{
+    ike_children_move(old, theirs);
+    theirs->delete_queued = theirs->delete_queued || old->delete_queued;
+    ctx->counters.ike_rekeyed++;
+    ike_log(ctx, IKE_LOG_INFO, "IKE SA %016llx_%016llx rekeyed by the peer: now %016llx_%016llx",
+            (unsigned long long)old->spi_i, (unsigned long long)old->spi_r,
+            (unsigned long long)theirs->spi_i, (unsigned long long)theirs->spi_r);
+    if (old->state == IKE_SA_ESTABLISHED)
+        ike_sa_set_state(ctx, old, IKE_SA_REKEYED, "rekey collision: the peer's new SA survives");
+}
+
+void ike_ccs_ike_deleted(struct ike_ctx *ctx, struct ike_sa *sa)
+{
+    /*
+     * The peer deletes the old SA while our crossing rekey is unanswered (its
+     * response was lost): the peer's rekey survived, so the Child SAs live on
+     * there. Ours, if the peer made it, is removed by the peer after a while.
+     */
+    struct ike_sa *theirs = peer_rekeyed_sa(ctx, &sa->pending);
+    if (theirs != NULL)
+        adopt_peer_sa(ctx, sa, theirs);
+}
+
+/*
+ * After our rekey crossed the peer's (2.8.2): true when ours, `next`, is the
+ * redundant one (it holds the lowest of the four nonces, or could not be
+ * made), which we then delete while the Child SAs go to the peer's new SA.
+ * Otherwise the peer deletes its SA, and we do if it does not.
+ */
+static bool resolve_ike_collision(struct ike_ctx *ctx, struct ike_sa *sa,
+                                  const struct ike_pending *done, struct ike_sa *next,
+                                  const struct ike_bytes *nr)
+{
+    struct ike_sa *theirs = peer_rekeyed_sa(ctx, done);
+    if (theirs == NULL)
+        return false;
+    bool ours_lowest = next == NULL;
+    if (next != NULL) {
+        const uint8_t *lo;
+        size_t lo_len;
+        lower_nonce(done->nonce, done->nonce_len, nr->ptr, nr->len, &lo, &lo_len);
+        ours_lowest =
+            nonce_cmp_kept(lo, lo_len, done->peer_min_nonce, done->peer_min_nonce_len) < 0;
+    }
+    if (!ours_lowest) {
+        ike_log(ctx, IKE_LOG_INFO,
+                "rekey collision: ours survives, the peer closes %016llx_%016llx",
+                (unsigned long long)theirs->spi_i, (unsigned long long)theirs->spi_r);
+        theirs->redundant_delete_ns = ike_now(ctx) + (uint64_t)ctx->cfg.half_open_timeout_s * SEC;
+        return false;
+    }
+    adopt_peer_sa(ctx, sa, theirs);
+    if (next != NULL) {
+        ike_log(ctx, IKE_LOG_INFO, "rekey collision: closing our redundant IKE SA %016llx_%016llx",
+                (unsigned long long)next->spi_i, (unsigned long long)next->spi_r);
+        ike_info_start_delete_ike(ctx, next);
+    }
+    return true;
+}
+
 static void ike_rekey_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m,
                                const struct ike_pending *done)
 {
     struct ike_notify_payload n;
     if (ike_msg_find(m, IKE_PL_SA, NULL) == NULL && error_notify(m, &n) != 0) {
+        /* Refused, but we took the peer's crossing rekey: that one is the new SA. */
+        if (resolve_ike_collision(ctx, sa, done, NULL, NULL))
+            return;
         if (n.type == IKE_N_INVALID_KE_PAYLOAD && n.data.len == 2 &&
             group_configured(sa->peer->ike, sa->peer->nike, ike_get16(n.data.ptr)) &&
             ike_get16(n.data.ptr) != ike_dh_group(done->dh)) {
@@ -697,12 +793,16 @@ static void ike_rekey_response(struct ike_ctx *ctx, struct ike_sa *sa, const str
     }
     memset(gir, 0, sizeof(gir));
     if (rc < 0) {
-        ike_log(ctx, IKE_LOG_WARN, "IKE SA rekey response unusable; keeping the old IKE SA");
         if (next != NULL)
             ike_sa_destroy(ctx, next);
+        if (resolve_ike_collision(ctx, sa, done, NULL, NULL))
+            return;
+        ike_log(ctx, IKE_LOG_WARN, "IKE SA rekey response unusable; keeping the old IKE SA");
         sa->rekey_ns = 0;
         return;
     }
+    if (done->collided && resolve_ike_collision(ctx, sa, done, next, &nr))
+        return;
     ike_children_move(sa, next);
     next->delete_queued = sa->delete_queued; /* an operator's delete meant this SA too */
     ctx->counters.ike_rekeyed++;

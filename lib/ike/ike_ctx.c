@@ -596,6 +596,12 @@ static void tick_sa(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t now)
         ike_info_start_delete_ike(ctx, sa);
         return;
     }
+    if (sa->state == IKE_SA_ESTABLISHED && sa->redundant_delete_ns != 0 &&
+        now >= sa->redundant_delete_ns) {
+        /* The peer's redundant SA of a rekey collision, which it should have deleted (2.8.2). */
+        ike_info_start_delete_ike(ctx, sa);
+        return;
+    }
     if (sa->state == IKE_SA_ESTABLISHED && sa->redirect_delete_ns != 0 &&
         now >= sa->redirect_delete_ns) {
         /* A redirected client that did not leave by itself. */

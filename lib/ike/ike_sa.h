@@ -67,12 +67,14 @@ struct ike_pending {
     uint8_t nonce[IKE_OUR_NONCE_LEN];
     uint16_t nonce_len;
     /*
-     * Simultaneous rekey (2.8.1): the peer rekeyed old_spi too while this was
-     * out. Its exchange made peer_new_spi; the lowest nonce of the two
-     * exchanges says whose new Child SA goes.
+     * Simultaneous rekey (2.8.1, 2.8.2): the peer rekeyed old_spi (or this
+     * IKE SA) too while this was out. Its exchange made peer_new_spi (or the
+     * IKE SA of our SPI peer_new_ike_spi); the lowest nonce of the two
+     * exchanges says whose new SA goes.
      */
     bool collided;
     uint32_t peer_new_spi;
+    uint64_t peer_new_ike_spi;
     uint8_t peer_min_nonce[IKE_OUR_NONCE_LEN]; /* its first bytes: random nonces differ early */
     uint16_t peer_min_nonce_len;
 };
@@ -147,6 +149,8 @@ struct ike_sa {
     bool has_redirected_from;
     struct ike_gw_id redirected_from;
     uint64_t redirect_delete_ns; /* redirected client: delete the SA then */
+    /* The redundant IKE SA of a rekey collision the peer made: we delete it then if it does not. */
+    uint64_t redundant_delete_ns;
 };
 
 /* When veer as initiator was redirected lately, per peer configuration (loop detection). */
@@ -309,6 +313,9 @@ void ike_ccs_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_m
                       const struct ike_pending *done);
 int ike_ccs_start_child(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *rekeyed);
 int ike_ccs_start_ike_rekey(struct ike_ctx *ctx, struct ike_sa *sa);
+/* The peer deletes `sa`: if our rekey of it crossed the peer's, the Child SAs go to the peer's SA.
+ */
+void ike_ccs_ike_deleted(struct ike_ctx *ctx, struct ike_sa *sa);
 
 /* ---- INFORMATIONAL (informational.c) ---- */
 

@@ -54,6 +54,7 @@ void ike_info_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_m
         if (ike_delete_decode(pl, &d, NULL) < 0)
             continue;
         if (d.protocol == IKE_PROTO_IKE) {
+            ike_ccs_ike_deleted(ctx, sa);
             ike_send_encrypted(ctx, sa, IKE_EXCH_INFORMATIONAL, true, msg_id, NULL, NULL);
             ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "deleted by peer");
             return;

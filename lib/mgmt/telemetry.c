@@ -162,7 +162,7 @@ static int cmd_ports(const char *cmd, const char *params, struct rte_tel_data *d
     mgmt_tel_add_column(d, "rx_offloads", rx_off);
     mgmt_tel_add_column(d, "tx_offloads", tx_off);
     mgmt_tel_add_column(d, "queues", desc);
-    mgmt_tel_add_column(d, "mtu", mtu);
+    mgmt_tel_add_column(d, "device_mtu", mtu);
 #define STAT_PUT(n) mgmt_tel_add_column(d, #n, col_##n);
     PORT_STAT_LIST(STAT_PUT)
 #undef STAT_PUT
@@ -226,8 +226,17 @@ static int cmd_admission(const char *cmd, const char *params, struct rte_tel_dat
     rte_tel_data_start_dict(d);
     rte_tel_data_add_dict_string(d, "mode",
                                  gate_modes[__atomic_load_n(&g->mode, __ATOMIC_RELAXED) % 3]);
-    rte_tel_data_add_dict_u64(d, "rate", g->rate);
+    rte_tel_data_add_dict_u64(d, "rate", __atomic_load_n(&g->rate, __ATOMIC_RELAXED));
     rte_tel_data_add_dict_u64(d, "overloaded", __atomic_load_n(&g->overloaded, __ATOMIC_RELAXED));
+    /* The control lcore's own load, from which `rate` is derived (dp_load.h). */
+    rte_tel_data_add_dict_u64(d, "control_busy_pct",
+                              __atomic_load_n(&g->load.busy_pct, __ATOMIC_RELAXED));
+    rte_tel_data_add_dict_u64(d, "control_loop_latency_us",
+                              __atomic_load_n(&g->load.loop_latency_us, __ATOMIC_RELAXED));
+    rte_tel_data_add_dict_u64(d, "new_sas_per_s",
+                              __atomic_load_n(&g->load.sa_per_s, __ATOMIC_RELAXED));
+    rte_tel_data_add_dict_u64(d, "capacity_sas_per_s",
+                              __atomic_load_n(&g->load.capacity_per_s, __ATOMIC_RELAXED));
     struct rp_table table;
     uint32_t seen = 0;
     rte_tel_data_add_dict_u64(d, "redirect_targets",

@@ -47,6 +47,7 @@ dataplane:
     - name: outside
       device: $2
       address: 198.51.100.1/24
+      mtu: 9000 # a pcap takes any size: the IMIX's 1500-byte packets leave whole
     - name: inside
       device: $3
       address: 10.2.0.1/24

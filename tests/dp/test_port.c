@@ -228,7 +228,7 @@ static void test_errors(void **state)
     if (info.max_mtu >= 16000)
         skip(); /* this PMD takes any MTU: nothing to refuse */
     assert_int_equal(rc, -1);
-    if (strstr(err, "port n: mtu 16000 (profile default): the device takes") == NULL)
+    if (strstr(err, "port n: device_mtu 16000 (profile default): the device takes") == NULL)
         fail_msg("%s", err);
     rte_eth_dev_close(q.id);
 }

@@ -10,6 +10,7 @@
 #   veer_start CONFIG_FILE
 #   charon_start [EXTRA_CHARON_OPTIONS]
 #   swan --load-all --file ...; swan --initiate ...
+#   lab_make_pki rsa|ec            # a CA and certificates made with openssl
 #
 # Every function that waits is bounded; fail() prints both sides' logs and exits 1.
 
@@ -256,4 +257,37 @@ PY
     ip netns exec "$3" timeout 60 "$py" "$work/tcp.py" send "$2" "$4" "$5" >"$work/tx.$4" 2>&1
     wait "$rx"
     [ -s "$work/rx.$4" ] && [ "$(cat "$work/rx.$4")" = "$(cat "$work/tx.$4")" ]
+}
+
+# A PKI made with the openssl tool: $1 key kind (rsa: RSA-2048, ec: ECDSA P-256);
+# makes $work/pki-$1/{ca,gw,client,rogue}.{pem,key}: gw.example and client.example
+# (subjectAltName DNS, subject "O=veer lab, CN=...") under ca, and a rogue
+# client.example under rogue-ca.
+lab_make_pki() {
+    command -v openssl >/dev/null || fail "openssl command not installed"
+    local kind=$1 dir="$work/pki-$1" newkey
+    case $kind in
+    rsa) newkey=(-newkey rsa:2048) ;;
+    ec) newkey=(-newkey ec -pkeyopt ec_paramgen_curve:P-256) ;;
+    esac
+    mkdir -p "$dir"
+    (
+        cd "$dir" || exit 1
+        openssl req -x509 "${newkey[@]}" -nodes -keyout ca.key -out ca.pem -days 2 \
+            -subj "/O=veer lab/CN=veer lab $kind CA" 2>/dev/null || exit 1
+        openssl req -x509 "${newkey[@]}" -nodes -keyout rogue-ca.key -out rogue-ca.pem -days 2 \
+            -subj "/O=veer lab/CN=rogue CA" 2>/dev/null || exit 1
+        for who in gw client rogue; do
+            local ca=ca
+            [ "$who" = rogue ] && ca=rogue-ca
+            local cn=$who.example
+            [ "$who" = rogue ] && cn=client.example
+            openssl req "${newkey[@]}" -nodes -keyout "$who.key" -out "$who.csr" \
+                -subj "/O=veer lab/CN=$cn" 2>/dev/null || exit 1
+            printf 'subjectAltName=DNS:%s\nkeyUsage=digitalSignature\n' "$cn" >"$who.ext"
+            openssl x509 -req -in "$who.csr" -CA "$ca.pem" -CAkey "$ca.key" -CAcreateserial \
+                -days 2 -extfile "$who.ext" -out "$who.pem" 2>/dev/null || exit 1
+        done
+        chmod 600 ./*.key
+    ) || fail "openssl could not make the $kind PKI"
 }

@@ -25,35 +25,6 @@ lab_init "${1:?usage: $0 BUILD_DIR}" vc
 command -v openssl >/dev/null || fail "openssl command not installed"
 lab_topology
 
-# --- PKI: $1 key kind (rsa|ec); makes $work/pki-$1/{ca,gw,client,rogue}.{pem,key}
-make_pki() {
-    local kind=$1 dir="$work/pki-$1" newkey
-    case $kind in
-    rsa) newkey=(-newkey rsa:2048) ;;
-    ec) newkey=(-newkey ec -pkeyopt ec_paramgen_curve:P-256) ;;
-    esac
-    mkdir -p "$dir"
-    (
-        cd "$dir" || exit 1
-        openssl req -x509 "${newkey[@]}" -nodes -keyout ca.key -out ca.pem -days 2 \
-            -subj "/O=veer lab/CN=veer lab $kind CA" 2>/dev/null || exit 1
-        openssl req -x509 "${newkey[@]}" -nodes -keyout rogue-ca.key -out rogue-ca.pem -days 2 \
-            -subj "/O=veer lab/CN=rogue CA" 2>/dev/null || exit 1
-        for who in gw client rogue; do
-            local ca=ca
-            [ "$who" = rogue ] && ca=rogue-ca
-            local cn=$who.example
-            [ "$who" = rogue ] && cn=client.example
-            openssl req "${newkey[@]}" -nodes -keyout "$who.key" -out "$who.csr" \
-                -subj "/O=veer lab/CN=$cn" 2>/dev/null || exit 1
-            printf 'subjectAltName=DNS:%s\nkeyUsage=digitalSignature\n' "$cn" >"$who.ext"
-            openssl x509 -req -in "$who.csr" -CA "$ca.pem" -CAkey "$ca.key" -CAcreateserial \
-                -days 2 -extfile "$who.ext" -out "$who.pem" 2>/dev/null || exit 1
-        done
-        chmod 600 ./*.key
-    ) || fail "openssl could not make the $kind PKI"
-}
-
 # --- veer with $1 kind's gateway certificate, the client expected as $2 (remote_id)
 veer_cert_start() {
     local dir="$work/pki-$1"
@@ -181,8 +152,8 @@ run_ok() {
     keep_logs "$name"
 }
 
-make_pki rsa
-make_pki ec
+lab_make_pki rsa
+lab_make_pki ec
 run_ok rsa RSA_EMSA_PKCS1_SHA2_256 client.example client.example
 run_ok ec ECDSA_WITH_SHA256_DER 'O=veer lab, CN=client.example' ""
 # A client without RFC 7427 announces no hash algorithms: both sides use the

@@ -166,6 +166,9 @@ ring_full=$(wcount drop_ring_full)
 [ "$returned" -ge "$clients" ] || fail "3: only $returned requests came back with a cookie (clients: $clients)"
 growth=$((rss_end - rss_start))
 [ "$growth" -lt 16384 ] || fail "3: veer's resident set grew by $growth KiB under the flood"
+adm=$(tel /veer/admission)
+echo "$adm" | grep -q '"control_busy_pct"' || fail "3: /veer/admission shows no control-lcore load: $adm"
+echo "admission under the flood: $adm"
 pass "3. gate: $cookies COOKIE replies, $returned returned cookies admitted, $(wcount gate_admitted) admitted by rate; ring drops 0; RSS $rss_start -> $rss_end KiB"
 
 kill -TERM "$flood_pid"

@@ -79,11 +79,12 @@ static uint16_t ip_checksum(const uint8_t *h)
     return (uint16_t)~sum;
 }
 
-static void ipv4_header(uint8_t *h, size_t total, uint8_t proto, const struct addrs *a)
+static void ipv4_header(uint8_t *h, size_t total, uint8_t proto, const struct addrs *a, uint16_t id)
 {
     memset(h, 0, IP_LEN);
     h[0] = 0x45;
     put16(h + 2, (uint16_t)total);
+    put16(h + 4, id);
     h[8] = 64;
     h[9] = proto;
     memcpy(h + 12, a->src, 4);
@@ -91,18 +92,35 @@ static void ipv4_header(uint8_t *h, size_t total, uint8_t proto, const struct ad
     put16(h + 10, ip_checksum(h));
 }
 
-/* An IPv4/UDP packet of `size` bytes (UDP checksum 0: optional over IPv4). */
+/*
+ * An IPv4/UDP packet of `size` bytes, number n (from 1): the IP id and the
+ * first 4 payload bytes carry n, then bytes counting up from 0, as
+ * scripts/make-bench-pcaps.py writes them: the two generators must write the
+ * same bytes (tests/dp/bench_pcaps_agree.sh).
+ */
 static void udp_packet(uint8_t *p, size_t size, const struct addrs *a, uint16_t sport,
                        uint16_t dport, uint32_t n)
 {
-    ipv4_header(p, size, IPPROTO_UDP_NUM, a);
+    ipv4_header(p, size, IPPROTO_UDP_NUM, a, (uint16_t)n);
     uint8_t *u = p + IP_LEN;
     put16(u, sport);
     put16(u + 2, dport);
     put16(u + 4, (uint16_t)(size - IP_LEN));
     put16(u + 6, 0);
-    for (size_t i = IP_LEN + UDP_LEN; i < size; i++)
-        p[i] = (uint8_t)(n + i);
+    put32(u + UDP_LEN, n);
+    for (size_t i = 0; i < size - IP_LEN - UDP_LEN - 4; i++)
+        u[UDP_LEN + 4 + i] = (uint8_t)i;
+    /* RFC 768: over the pseudo-header (addresses, protocol, UDP length) and the datagram. */
+    size_t ulen = size - IP_LEN;
+    uint32_t sum = IPPROTO_UDP_NUM + (uint32_t)ulen;
+    for (unsigned i = 0; i < 8; i += 2)
+        sum += (uint32_t)(p[12 + i] << 8 | p[13 + i]);
+    for (size_t i = 0; i < ulen; i += 2)
+        sum += (uint32_t)(u[i] << 8 | (i + 1 < ulen ? u[i + 1] : 0));
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    uint16_t ck = (uint16_t)~sum;
+    put16(u + 6, ck == 0 ? 0xffff : ck);
 }
 
 static void ethernet(uint8_t *f, const uint8_t *dst, const uint8_t *src)
@@ -121,7 +139,7 @@ static size_t esp_frame(EVP_CIPHER_CTX *ctx, const uint8_t *gw_mac, const uint8_
     size_t ct_len = inner_len + pad + 2;
     size_t esp_len = ESP_HDR_LEN + ESP_IV_LEN + ct_len + ESP_ICV_LEN;
     ethernet(f, gw_mac, peer_mac);
-    ipv4_header(f + ETH_LEN, IP_LEN + esp_len, IPPROTO_ESP_NUM, &outer_in);
+    ipv4_header(f + ETH_LEN, IP_LEN + esp_len, IPPROTO_ESP_NUM, &outer_in, 0);
     uint8_t *esp = f + ETH_LEN + IP_LEN;
     put32(esp, SPI_IN);
     put32(esp + 4, seq);
@@ -152,7 +170,8 @@ static size_t esp_frame(EVP_CIPHER_CTX *ctx, const uint8_t *gw_mac, const uint8_
 
 static size_t size_of(const char *name, unsigned i)
 {
-    static const size_t imix[12] = {64, 64, 64, 64, 64, 64, 64, 576, 576, 576, 576, 1500};
+    /* 7:4:1 of 64/576/1500, interleaved in the order make-bench-pcaps.py uses. */
+    static const size_t imix[12] = {64, 576, 64, 64, 1500, 64, 576, 64, 64, 576, 64, 576};
     return strcmp(name, "imix") == 0 ? imix[i % 12] : (size_t)atoi(name);
 }
 
@@ -168,9 +187,9 @@ static int write_pair(const char *dir, const char *name, unsigned packets, const
     for (unsigned i = 0; rc == 0 && i < packets; i++) {
         size_t size = size_of(name, i);
         ethernet(frame, gw_mac, peer_mac);
-        udp_packet(frame + ETH_LEN, size, &inner_out, 5000, 5001, i);
+        udp_packet(frame + ETH_LEN, size, &inner_out, 5000, 5001, i + 1);
         rc = pcap_io_write_frame(plain, i, frame, ETH_LEN + size);
-        udp_packet(inner, size, &inner_in, 5001, 5000, i);
+        udp_packet(inner, size, &inner_in, 5001, 5000, i + 1);
         size_t n = rc == 0 ? esp_frame(ctx, gw_mac, inner, size, i + 1, frame) : 0;
         rc = n == 0 ? -EIO : pcap_io_write_frame(esp, i, frame, n);
     }

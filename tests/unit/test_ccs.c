@@ -2,7 +2,8 @@
 /*
  * CREATE_CHILD_SA and the SA lifecycle, veer against veer through the mock
  * backend: Child SA rekeys from either side, with PFS and INVALID_KE_PAYLOAD,
- * IKE SA rekeys from either side, simultaneous rekeys, further Child SAs,
+ * IKE SA rekeys from either side, simultaneous Child SA and IKE SA rekeys
+ * (both orders, lost responses), further Child SAs,
  * deletes that cross, lifetimes (time and bytes, soft and hard), liveness
  * checks and a dead peer, lost responses, and refusals.
  */
@@ -172,35 +173,167 @@ static void test_simultaneous_child_rekey(void **state)
     assert_int_equal(lab->alice_node.ndeleted, 2);
 }
 
-static void test_simultaneous_ike_rekey(void **state)
+static void count_sa(void *opaque, const struct ike_sa_info *sa)
 {
-    struct lab *lab = *state;
-    lab_start(lab);
-    lab_establish(lab);
-    struct ike_sa_info a = lab_only_sa(lab->alice);
-    assert_int_equal(ike_rekey_ike(lab->alice, a.spi_i, a.spi_r), 0);
-    assert_int_equal(ike_rekey_ike(lab->gw, a.spi_i, a.spi_r), 0);
-    lab_run(lab);
-    /* Both refused with TEMPORARY_FAILURE; each tries again after its own random delay. */
-    assert_int_equal(counters(lab->alice)->temporary_failure, 1);
-    assert_int_equal(counters(lab->gw)->temporary_failure, 1);
-    assert_int_equal(counters(lab->gw)->tx_temporary_failure, 1);
-    assert_int_equal(counters(lab->alice)->rekey_collisions, 1);
-    assert_int_equal(lab_only_sa(lab->alice).spi_i, a.spi_i);
-    unsigned steps = 0;
-    while (counters(lab->alice)->ike_rekeyed == 0 && steps++ < 40) {
-        lab->net.now_ns += SEC / 2;
+    (void)opaque;
+    (void)sa;
+}
+
+static unsigned nsas(struct ike_ctx *ctx)
+{
+    return ike_sa_foreach(ctx, count_sa, NULL);
+}
+
+static bool to_alice(const struct lab *lab, const struct mock_packet *pkt)
+{
+    return memcmp(pkt->to.ip, lab->alice_addr.ip, 4) == 0;
+}
+
+/* Hands one popped packet to the side it is addressed to. */
+static void deliver(struct lab *lab, const struct mock_packet *pkt)
+{
+    ike_input(to_alice(lab, pkt) ? lab->alice : lab->gw, &pkt->to, &pkt->from, pkt->data, pkt->len);
+}
+
+/*
+ * After crossing IKE SA rekeys: one IKE SA left on each side, the same one,
+ * new, with the Child SA moved over untouched (no install, no delete).
+ * Returns whether alice's rekey survived (she is the new SA's initiator).
+ */
+static bool assert_one_new_ike_sa(struct lab *lab, const struct ike_sa_info *before,
+                                  unsigned installs)
+{
+    assert_int_equal(nsas(lab->alice), 1);
+    assert_int_equal(nsas(lab->gw), 1);
+    struct ike_sa_info a = lab_only_sa(lab->alice), g = lab_only_sa(lab->gw);
+    assert_int_equal(a.state, IKE_SA_ESTABLISHED);
+    assert_int_equal(g.state, IKE_SA_ESTABLISHED);
+    assert_int_equal(a.spi_i, g.spi_i);
+    assert_int_equal(a.spi_r, g.spi_r);
+    assert_true(a.spi_i != before->spi_i && a.spi_r != before->spi_r);
+    assert_int_equal(a.initiator, !g.initiator);
+    assert_int_equal(a.nchildren, 1);
+    assert_int_equal(a.children[0].spi_in, before->children[0].spi_in);
+    assert_int_equal(lab->alice_node.ninstalled + lab->gw_node.ninstalled, installs);
+    assert_paired(lab, 1);
+    return a.initiator;
+}
+
+/* Ticks both sides a second at a time until each has one SA and nothing is in flight. */
+static void settle(struct lab *lab)
+{
+    for (unsigned s = 0; s < 120 && (nsas(lab->alice) != 1 || nsas(lab->gw) != 1); s++) {
+        lab->net.now_ns += SEC;
         ike_tick(lab->alice);
         ike_tick(lab->gw);
         lab_run(lab);
     }
-    assert_int_equal(counters(lab->alice)->ike_rekeyed, 1);
-    assert_int_equal(counters(lab->gw)->ike_rekeyed, 1);
-    struct ike_sa_info na = lab_only_sa(lab->alice), ng = lab_only_sa(lab->gw);
-    assert_int_equal(na.spi_i, ng.spi_i);
-    assert_int_equal(na.spi_r, ng.spi_r);
-    assert_int_not_equal(na.spi_i, a.spi_i);
+}
+
+/* Both start an IKE SA rekey; `gw_first` delivers the gateway's request first. */
+static void cross_ike_rekeys(struct lab *lab, bool gw_first)
+{
+    struct ike_sa_info a = lab_only_sa(lab->alice);
+    assert_int_equal(ike_rekey_ike(lab->alice, a.spi_i, a.spi_r), 0);
+    assert_int_equal(ike_rekey_ike(lab->gw, a.spi_i, a.spi_r), 0);
+    static struct mock_packet first, second;
+    assert_true(mock_pop(&lab->net, &first));
+    assert_true(mock_pop(&lab->net, &second));
+    assert_false(to_alice(lab, &first)); /* alice asked first */
+    deliver(lab, gw_first ? &second : &first);
+    deliver(lab, gw_first ? &first : &second);
+}
+
+/*
+ * Simultaneous IKE SA rekeys (2.8.2): both are answered, the SA with the
+ * lowest of the four nonces is deleted by its creator, the Child SAs move to
+ * the other and its creator deletes the old SA. Rounds with the deterministic
+ * RNG give both outcomes, in both orders of arrival.
+ */
+static void simultaneous_ike_rekeys(struct lab *lab, bool gw_first)
+{
+    lab_start(lab);
+    lab_establish(lab);
+    unsigned alice_won = 0, rounds = 8;
+    for (unsigned r = 0; r < rounds; r++) {
+        struct ike_sa_info before = lab_only_sa(lab->alice);
+        unsigned installs = lab->alice_node.ninstalled + lab->gw_node.ninstalled;
+        cross_ike_rekeys(lab, gw_first);
+        /* Two responses, the redundant SA's Delete and the old SA's Delete. */
+        assert_int_equal(lab_run(lab), 6);
+        alice_won += assert_one_new_ike_sa(lab, &before, installs);
+        assert_int_equal(counters(lab->alice)->rekey_collisions, r + 1);
+        assert_int_equal(counters(lab->gw)->rekey_collisions, r + 1);
+        assert_int_equal(counters(lab->alice)->ike_rekeyed, r + 1);
+        assert_int_equal(counters(lab->gw)->ike_rekeyed, r + 1);
+    }
+    assert_int_equal(counters(lab->alice)->temporary_failure, 0);
+    assert_int_equal(counters(lab->gw)->tx_temporary_failure, 0);
+    assert_true(alice_won > 0 && alice_won < rounds);
+    /* The new keys work: a Child SA rekey over the surviving IKE SA. */
+    struct ike_sa_info now = lab_only_sa(lab->gw);
+    assert_int_equal(ike_rekey_child(lab->gw, now.spi_i, now.spi_r, now.children[0].spi_in), 0);
+    assert_int_equal(lab_run(lab), 4);
     assert_paired(lab, 1);
+}
+
+static void test_simultaneous_ike_rekey(void **state)
+{
+    simultaneous_ike_rekeys(*state, false);
+}
+
+static void test_simultaneous_ike_rekey_other_order(void **state)
+{
+    simultaneous_ike_rekeys(*state, true);
+}
+
+/*
+ * Crossing IKE SA rekeys where responses are lost: `drop_to_alice` and
+ * `drop_to_gw` lose the first response each way. Retransmissions are answered
+ * from the cache, a side whose response never came takes the peer's SA when
+ * the peer deletes the old one, and a redundant SA its creator never learnt
+ * of is deleted by the other side after half_open_timeout. In every case one
+ * IKE SA is left, the same on both sides, with the Child SA untouched.
+ */
+static void lost_response_rounds(struct lab *lab, bool drop_to_alice, bool drop_to_gw)
+{
+    lab_start(lab);
+    lab_establish(lab);
+    for (unsigned r = 0; r < 6; r++) {
+        struct ike_sa_info before = lab_only_sa(lab->alice);
+        unsigned installs = lab->alice_node.ninstalled + lab->gw_node.ninstalled;
+        cross_ike_rekeys(lab, r % 2 == 1);
+        /* The two responses, in the order they were sent. */
+        static struct mock_packet resp[2];
+        assert_true(mock_pop(&lab->net, &resp[0]));
+        assert_true(mock_pop(&lab->net, &resp[1]));
+        for (unsigned k = 0; k < 2; k++) {
+            if (to_alice(lab, &resp[k]) ? !drop_to_alice : !drop_to_gw)
+                deliver(lab, &resp[k]);
+        }
+        lab_run(lab);
+        settle(lab);
+        assert_one_new_ike_sa(lab, &before, installs);
+        assert_int_equal(counters(lab->alice)->ike_rekeyed, r + 1);
+        assert_int_equal(counters(lab->gw)->ike_rekeyed, r + 1);
+        assert_int_equal(counters(lab->alice)->peer_dead, 0);
+        assert_int_equal(counters(lab->gw)->peer_dead, 0);
+    }
+}
+
+static void test_simultaneous_ike_rekey_lost_response_to_alice(void **state)
+{
+    lost_response_rounds(*state, true, false);
+}
+
+static void test_simultaneous_ike_rekey_lost_response_to_gw(void **state)
+{
+    lost_response_rounds(*state, false, true);
+}
+
+static void test_simultaneous_ike_rekey_both_responses_lost(void **state)
+{
+    lost_response_rounds(*state, true, true);
 }
 
 static void test_second_child_and_deletes(void **state)
@@ -382,6 +515,14 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_ike_rekey_by_responder, lab_setup, lab_teardown),
         cmocka_unit_test_setup_teardown(test_simultaneous_child_rekey, lab_setup, lab_teardown),
         cmocka_unit_test_setup_teardown(test_simultaneous_ike_rekey, lab_setup, lab_teardown),
+        cmocka_unit_test_setup_teardown(test_simultaneous_ike_rekey_other_order, lab_setup,
+                                        lab_teardown),
+        cmocka_unit_test_setup_teardown(test_simultaneous_ike_rekey_lost_response_to_alice,
+                                        lab_setup, lab_teardown),
+        cmocka_unit_test_setup_teardown(test_simultaneous_ike_rekey_lost_response_to_gw, lab_setup,
+                                        lab_teardown),
+        cmocka_unit_test_setup_teardown(test_simultaneous_ike_rekey_both_responses_lost, lab_setup,
+                                        lab_teardown),
         cmocka_unit_test_setup_teardown(test_second_child_and_deletes, lab_setup, lab_teardown),
         cmocka_unit_test_setup_teardown(test_liveness_and_dead_peer, lab_setup, lab_teardown),
         cmocka_unit_test_setup_teardown(test_lifetime_rekey_and_expiry, lab_setup, lab_teardown),

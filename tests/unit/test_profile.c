@@ -30,7 +30,7 @@ static const char full_profile[] = "rx_desc: 2048\n"
                                    "rss_fields: [ipv4, udp, esp]\n"
                                    "rx_offloads: [ipv4_cksum]\n"
                                    "tx_offloads: [ipv4_cksum, udp_cksum, fast_free]\n"
-                                   "mtu: 1500\n"
+                                   "device_mtu: 1500\n"
                                    "promiscuous: false\n"
                                    "link_wait_ms: 100\n";
 
@@ -118,8 +118,8 @@ static void test_profile_file(void **state)
     expect_load_error(&d, "rxfree", "rx_offloads: unknown \"fast_free\"");
     put(&d, "tiny", "rx_desc: 8\n");
     expect_load_error(&d, "tiny", "tiny.yaml:1: rx_desc: 16 to 32768 descriptors");
-    put(&d, "mtu", "mtu: 40\n");
-    expect_load_error(&d, "mtu", "mtu.yaml:1: mtu: 0 (the device's) or 68 to 16000 bytes");
+    put(&d, "mtu", "device_mtu: 40\n");
+    expect_load_error(&d, "mtu", "mtu.yaml:1: device_mtu: 0 (the device's) or 68 to 16000 bytes");
     put(&d, "bool", "promiscuous: maybe\n");
     expect_load_error(&d, "bool", "bool.yaml:1: promiscuous: expected true or false");
     put(&d, "list", "rss_fields: ipv4\n");
@@ -144,7 +144,7 @@ static void test_port_overrides(void **state)
     snprintf(text, sizeof(text),
              "%sdataplane:\n  drivers_cfg: %s\n  ports:\n"
              "    - name: outside\n      device: 0000:01:00.0\n      address: 198.51.100.1/24\n"
-             "      profile: nic\n      rx_desc: 4096\n      rss: off\n      mtu: 1400\n"
+             "      profile: nic\n      rx_desc: 4096\n      rss: off\n      device_mtu: 1400\n      mtu: 1400\n"
              "      tx_offloads: []\n"
              "    - name: inside\n      device: net_tap0\n      address: 10.2.0.1/24\n",
              peers, d.path);
@@ -167,6 +167,7 @@ static void test_port_overrides(void **state)
     assert_int_equal(prof.mtu, 1400);
     assert_int_equal(prof.link_wait_ms, 100);
     assert_string_equal(c.dp.ports[1].profile, "auto");
+    assert_int_equal(p->mtu, 1400); /* the port's own mtu (veer's limit) sits beside device_mtu */
 
     /* A named profile must exist when the configuration is loaded, not at the first packet. */
     snprintf(text, sizeof(text),
@@ -200,10 +201,10 @@ static void test_port_overrides(void **state)
     snprintf(text, sizeof(text),
              "%sdataplane:\n  ports:\n"
              "    - name: outside\n      device: d\n      address: 198.51.100.1/24\n"
-             "      mtu: 1500\n      mtu: 1400\n",
+             "      device_mtu: 1500\n      device_mtu: 1400\n",
              peers);
     assert_int_equal(conf_load_string(text, "t.yaml", &c, err, sizeof(err)), -1);
-    if (strstr(err, "t.yaml:16: dataplane.ports[0].mtu: given twice") == NULL)
+    if (strstr(err, "t.yaml:16: dataplane.ports[0].device_mtu: given twice") == NULL)
         fail_msg("%s", err);
     tmpdir_remove(&d);
 }

@@ -1,0 +1,130 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "dp_route.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_byteorder.h>
+#include <rte_errno.h>
+/* rte_lpm.h's bulk lookup (unused here) has a variable length array; -Wvla is ours. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wvla"
+#include <rte_lpm.h>
+#pragma GCC diagnostic pop
+
+int dp_routes_init(struct dp_routes *r, const char *name, const struct dp_port *ports,
+                   unsigned nports, const uint16_t *mtus, char *err, size_t err_len)
+{
+    memset(r, 0, sizeof(*r));
+    if (nports > CONF_MAX_PORTS) {
+        snprintf(err, err_len, "at most %d ports", CONF_MAX_PORTS);
+        return -1;
+    }
+    r->ports = ports;
+    r->nports = nports;
+    r->default_hop = -1;
+    for (unsigned i = 0; i < nports; i++)
+        r->mtu[i] = mtus != NULL ? mtus[i] : CONF_MTU_DEFAULT;
+    /* tbl8 groups hold prefixes longer than /24: one per such route is the worst case. */
+    struct rte_lpm_config cfg = {.max_rules = CONF_MAX_ROUTES, .number_tbl8s = CONF_MAX_ROUTES};
+    r->lpm = rte_lpm_create(name, SOCKET_ID_ANY, &cfg);
+    if (r->lpm == NULL) {
+        snprintf(err, err_len, "route table %s: %s", name, rte_strerror(rte_errno));
+        return -1;
+    }
+    return 0;
+}
+
+void dp_routes_free(struct dp_routes *r)
+{
+    rte_lpm_free(r->lpm);
+    r->lpm = NULL;
+}
+
+int dp_routes_add(struct dp_routes *r, uint32_t prefix, uint8_t len, uint32_t via, int port,
+                  char *err, size_t err_len)
+{
+    if (port < 0) {
+        for (unsigned i = 0; i < r->nports && port < 0; i++) {
+            if (dp_port_on_link(&r->ports[i], via))
+                port = (int)i;
+        }
+    }
+    if (port < 0 || (unsigned)port >= r->nports || !dp_port_on_link(&r->ports[port], via)) {
+        snprintf(err, err_len, "next hop %u.%u.%u.%u is on no port's subnet",
+                 ((const uint8_t *)&via)[0], ((const uint8_t *)&via)[1], ((const uint8_t *)&via)[2],
+                 ((const uint8_t *)&via)[3]);
+        return -1;
+    }
+    if (r->nhops >= CONF_MAX_ROUTES || len > 32) {
+        snprintf(err, err_len, "too many routes, or a prefix longer than 32");
+        return -1;
+    }
+    r->hop[r->nhops] = (struct dp_route_hop){.via = via, .port = (uint16_t)port};
+    /* rte_lpm takes depths 1 to 32: the default route is kept beside it. */
+    int rc = len == 0 ? 0 : rte_lpm_add(r->lpm, rte_be_to_cpu_32(prefix), len, r->nhops);
+    if (len == 0)
+        r->default_hop = (int)r->nhops;
+    if (rc < 0) {
+        snprintf(err, err_len, "rte_lpm_add: %s", rte_strerror(-rc));
+        return -1;
+    }
+    r->nhops++;
+    return 0;
+}
+
+int dp_routes_add_conf(struct dp_routes *r, const struct conf_dataplane *dp, char *err,
+                       size_t err_len)
+{
+    for (unsigned i = 0; i < dp->nroutes; i++) {
+        const struct conf_route *cr = &dp->routes[i];
+        int port = -1;
+        if (cr->port[0] != '\0') {
+            for (unsigned p = 0; p < r->nports && port < 0; p++) {
+                if (strcmp(r->ports[p].name, cr->port) == 0)
+                    port = (int)p;
+            }
+            if (port < 0) {
+                snprintf(err, err_len, "route %u: no port is named %s", i, cr->port);
+                return -1;
+            }
+        }
+        uint32_t prefix, via;
+        memcpy(&prefix, cr->to.ip, 4);
+        memcpy(&via, cr->via.ip, 4);
+        char why[128];
+        if (dp_routes_add(r, prefix, cr->prefix_len, via, port, why, sizeof(why)) < 0) {
+            snprintf(err, err_len, "route %u: %s", i, why);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+bool dp_route_lookup(const struct dp_routes *r, uint32_t dst, struct dp_next_hop *nh)
+{
+    for (unsigned i = 0; i < r->nports; i++) {
+        if (dp_port_on_link(&r->ports[i], dst)) {
+            *nh = (struct dp_next_hop){.port = &r->ports[i], .port_index = i, .ip = dst};
+            return true;
+        }
+    }
+    uint32_t hop;
+    if (r->lpm == NULL || rte_lpm_lookup(r->lpm, rte_be_to_cpu_32(dst), &hop) != 0) {
+        if (r->default_hop < 0)
+            return false;
+        hop = (uint32_t)r->default_hop;
+    }
+    const struct dp_route_hop *h = &r->hop[hop];
+    *nh = (struct dp_next_hop){.port = &r->ports[h->port], .port_index = h->port, .ip = h->via};
+    return true;
+}
+
+int dp_routes_port_index(const struct dp_routes *r, uint16_t port_id)
+{
+    for (unsigned i = 0; i < r->nports; i++) {
+        if (r->ports[i].id == port_id)
+            return (int)i;
+    }
+    return -1;
+}
