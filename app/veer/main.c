@@ -19,6 +19,7 @@
 
 #include "conf.h"
 #include "dp_ctrl.h"
+#include "dp_mbuf_budget.h"
 #include "dp_port.h"
 #include "dp_worker.h"
 #include "mgmt_state.h"
@@ -178,6 +179,22 @@ static int setup(struct app *a)
                 a->nworkers, a->nworkers + 1, rte_lcore_count());
         return -1;
     }
+    /* Ports first: their profiles decide the rings the pool must fill. */
+    for (unsigned i = 0; i < dp->nports; i++) {
+        if (dp_port_prepare(&dp->ports[i], dp->drivers_cfg, a->nworkers, &a->ports[i], err,
+                            sizeof(err)) < 0) {
+            fprintf(stderr, "veer: %s\n", err);
+            return -1;
+        }
+        a->nports++;
+    }
+    struct dp_mbuf_budget budget;
+    dp_mbuf_budget(a->ports, a->nports, rte_lcore_count(), MBUF_CACHE, dp->ring_size, &budget);
+    int fits = dp_mbuf_budget_check(&budget, a->ports, a->nports, dp->mbufs, err, sizeof(err));
+    if (fits != 0)
+        fprintf(stderr, "veer: %s%s\n", fits > 0 ? "warning: " : "", err);
+    if (fits < 0)
+        return -1;
     a->pool = rte_pktmbuf_pool_create("veer_mbufs", dp->mbufs * dp->nports, MBUF_CACHE, 0,
                                       RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
     a->ring = rte_ring_create("veer_to_ctrl", dp->ring_size, (int)rte_socket_id(), RING_F_SC_DEQ);
@@ -186,16 +203,21 @@ static int setup(struct app *a)
         fprintf(stderr, "veer: out of memory for mbufs or rings: %s\n", rte_strerror(rte_errno));
         return -1;
     }
-    for (unsigned i = 0; i < dp->nports; i++) {
-        if (dp_port_open(&dp->ports[i], a->nworkers, a->pool, &a->ports[i], err, sizeof(err)) < 0) {
+    for (unsigned i = 0; i < a->nports; i++) {
+        struct dp_port *p = &a->ports[i];
+        if (dp_port_start(p, a->pool, err, sizeof(err)) < 0) {
             fprintf(stderr, "veer: %s\n", err);
             return -1;
         }
-        a->nports++;
         char mac[RTE_ETHER_ADDR_FMT_SIZE];
-        rte_ether_format_addr(mac, sizeof(mac), &a->ports[i].mac);
-        fprintf(stderr, "veer: port %s: DPDK port %u, MAC %s\n", a->ports[i].name, a->ports[i].id,
-                mac);
+        rte_ether_format_addr(mac, sizeof(mac), &p->mac);
+        fprintf(stderr,
+                "veer: port %s: DPDK port %u (%s), MAC %s, profile %s: %u RX x %u, %u TX x %u "
+                "descriptors, RSS %s, device MTU %u%s%s\n",
+                p->name, p->id, p->driver, mac, p->profile, p->nrxq, p->rx_desc, p->ntxq,
+                p->tx_desc, p->rss_hf != 0 ? "on" : "off", p->mtu,
+                p->tx_cksum_udp4 ? ", TX checksums offloaded" : "",
+                p->promiscuous ? ", promiscuous" : "");
     }
     if (dp_sadb_init(&a->sadb, a->nworkers, err, sizeof(err)) < 0) {
         fprintf(stderr, "veer: %s\n", err);

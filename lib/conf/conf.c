@@ -559,10 +559,6 @@ static int port_key(struct loader *l, struct conf_port *p, const char *key, cons
     }
     if (strcmp(key, "address") == 0)
         return parse_addr_prefix(l, v, &p->addr, &p->prefix_len);
-    if (strcmp(key, "rx_desc") == 0)
-        return conf_want_uint(l, v, 32768, &p->rx_desc);
-    if (strcmp(key, "tx_desc") == 0)
-        return conf_want_uint(l, v, 32768, &p->tx_desc);
     if (strcmp(key, "mtu") == 0) {
         if (conf_want_uint(l, v, 65535, &p->mtu) < 0)
             return -1;
@@ -570,7 +566,15 @@ static int port_key(struct loader *l, struct conf_port *p, const char *key, cons
                    ? conf_fail(l, v, "%u to %u bytes", CONF_MTU_MIN, CONF_MTU_MAX)
                    : 0;
     }
-    return conf_fail(l, v, "unknown key");
+    if (strcmp(key, "profile") == 0) {
+        l->port_profile_node[p - l->conf->dp.ports] = v;
+        if (conf_want_scalar(l, v, &s) < 0)
+            return -1;
+        snprintf(p->profile, sizeof(p->profile), "%s", s);
+        return 0;
+    }
+    int rc = conf_profile_key(l, &p->overrides, key, v); /* rx_desc, rss, device_mtu ... */
+    return rc <= 0 ? rc : conf_fail(l, v, "unknown key");
 }
 
 static int port_item(struct loader *l, const yaml_node_t *item, unsigned i, void *arg)
@@ -582,7 +586,7 @@ static int port_item(struct loader *l, const yaml_node_t *item, unsigned i, void
         return conf_fail(l, item, "a port is a mapping of keys");
     struct conf_port *p = &dp->ports[i];
     dp->nports = i + 1;
-    p->rx_desc = p->tx_desc = 1024;
+    strcpy(p->profile, CONF_PROFILE_AUTO);
     p->mtu = CONF_MTU_DEFAULT;
     for (yaml_node_pair_t *kv = item->data.mapping.pairs.start; kv < item->data.mapping.pairs.top;
          kv++) {
@@ -670,6 +674,16 @@ static int dataplane_key(struct loader *l, const char *key, const yaml_node_t *v
         return conf_neighbours(l, v);
     if (strcmp(key, "admission") == 0)
         return admission_section(l, v);
+    if (strcmp(key, "drivers_cfg") == 0) {
+        const char *s;
+        if (conf_want_scalar(l, v, &s) < 0)
+            return -1;
+        if (strlen(s) == 0 || strlen(s) >= sizeof(dp->drivers_cfg))
+            return conf_fail(l, v, "a directory of 1 to %zu characters",
+                             sizeof(dp->drivers_cfg) - 1);
+        strcpy(dp->drivers_cfg, s);
+        return 0;
+    }
     if (strcmp(key, "routes") == 0)
         return conf_routes(l, v);
     if (strcmp(key, "icmp_rate") == 0)
@@ -718,7 +732,9 @@ static int dataplane_section(struct loader *l, const yaml_node_t *v)
             return conf_fail(l, v, "no port is named \"%s\"", dp->neighbours[i].port);
         }
     }
-    return conf_routes_check(l);
+    if (conf_routes_check(l) < 0)
+        return -1;
+    return conf_profile_check_ports(l);
 }
 
 static int gateway_key(struct loader *l, const char *key, const yaml_node_t *v)

@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "ike.h"
+#include "conf_profile.h"
 #include "ike_redirect_policy.h"
 
 #define CONF_MAX_PEERS 64
@@ -26,7 +27,8 @@ struct conf_port {
     char device[CONF_DEVICE_MAX]; /* a vdev ("net_af_packet0,iface=veth0") or a PCI address */
     struct ike_addr addr;         /* the gateway's own address on it */
     uint8_t prefix_len;           /* of the directly connected subnet */
-    unsigned rx_desc, tx_desc;
+    char profile[CONF_PROFILE_NAME_MAX];     /* drivers-cfg/NAME.yaml, or "auto" (by driver) */
+    struct conf_profile_overrides overrides; /* profile keys given on the port itself */
     unsigned mtu; /* largest IPv4 packet veer sends out of it (CONF_MTU_*) */
 };
 
@@ -94,6 +96,7 @@ struct conf_dataplane {
     unsigned ring_size;       /* worker -> control ring (IKE, ARP) */
     unsigned replay_window;   /* ESP anti-replay window in packets, 64..4096 */
     char telemetry_group[32]; /* group allowed on the telemetry socket; "": owner only */
+    char drivers_cfg[CONF_PROFILE_DIR_MAX]; /* where port profiles are */
     struct conf_admission admission;
     unsigned nports;
     struct conf_port ports[CONF_MAX_PORTS];

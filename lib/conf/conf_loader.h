@@ -40,6 +40,7 @@ struct loader {
     const yaml_node_t *cert_node, *key_node;
     const yaml_node_t *peer_node[CONF_MAX_PEERS];
     struct conf_redirect_draft redirect;
+    const yaml_node_t *port_profile_node[CONF_MAX_PORTS]; /* a port's `profile:`, for messages */
     const yaml_node_t *route_node[CONF_MAX_ROUTES]; /* for errors found once the ports are known */
 };
 
@@ -65,6 +66,14 @@ int conf_parse_ts(struct loader *l, const yaml_node_t *n, struct ike_ts *ts);
 int conf_static_sas(struct loader *l, const yaml_node_t *v);
 int conf_neighbours(struct loader *l, const yaml_node_t *v);
 
+/*
+ * conf_profile.c: a port profile key (drivers-cfg/ files and ports alike):
+ * 0, -1 on a bad value, 1 when `key` is not a profile key. And, once the
+ * dataplane section is read, whether every profile a port names loads.
+ */
+int conf_profile_key(struct loader *l, struct conf_profile_overrides *o, const char *key,
+                     const yaml_node_t *v);
+int conf_profile_check_ports(struct loader *l);
 /* conf_routes.c: dataplane.routes as read, and checked against the ports at the end. */
 int conf_routes(struct loader *l, const yaml_node_t *v);
 int conf_routes_check(struct loader *l);

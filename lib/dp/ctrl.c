@@ -204,7 +204,8 @@ static int be_send(void *opaque, const struct ike_addr *local, const struct ike_
         return -ENOBUFS;
     }
     memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, UDP4_HDRS), buf, len);
-    dp_build_udp4(m, &p->mac, &mac, src, dst, local->port, remote->port, len);
+    dp_build_udp4_cksum(m, &p->mac, &mac, src, dst, local->port, remote->port, len,
+                        p->tx_cksum_udp4);
     int rc = tx_one(c, p, m);
     if (rc == 0)
         c->counters.tx_ike++;

@@ -39,4 +39,15 @@ void dp_build_udp4(struct rte_mbuf *m, const struct rte_ether_addr *src_mac,
                    const struct rte_ether_addr *dst_mac, uint32_t src_ip, uint32_t dst_ip,
                    uint16_t src_port, uint16_t dst_port, size_t payload_len);
 
+/*
+ * The same, and with device_cksum (only for a port that granted both IPv4
+ * and UDP TX checksum offloads: dp_port.tx_cksum_udp4) the checksums are
+ * left to the device: mbuf flags set, the UDP field seeded with the
+ * pseudo-header sum as DPDK requires.
+ */
+void dp_build_udp4_cksum(struct rte_mbuf *m, const struct rte_ether_addr *src_mac,
+                         const struct rte_ether_addr *dst_mac, uint32_t src_ip, uint32_t dst_ip,
+                         uint16_t src_port, uint16_t dst_port, size_t payload_len,
+                         bool device_cksum);
+
 #endif

@@ -5,6 +5,11 @@
  * so no TX queue is ever shared between lcores. A device with too few TX
  * queues for that (af_packet has one per queue pair) gets a ring instead: the
  * control lcore enqueues, worker 0 sends them on its own queue.
+ *
+ * What is asked of the device comes from a port profile (drivers-cfg/,
+ * lib/conf/conf_profile.h): named on the port or chosen by driver name;
+ * RSS fields and offloads are masked with what the device offers, and what
+ * was granted is kept here for the TX path and telemetry.
  */
 #ifndef VEER_DP_PORT_H
 #define VEER_DP_PORT_H
@@ -27,16 +32,37 @@ struct dp_port {
     uint16_t nrxq, ntxq;
     uint16_t ctrl_txq;        /* the control lcore's TX queue, or DP_NO_QUEUE */
     struct rte_ring *ctrl_tx; /* when DP_NO_QUEUE: control -> worker 0 */
+    /* From the profile, as the device granted it. */
+    char profile[CONF_PROFILE_NAME_MAX]; /* the profile used (auto resolved) */
+    char driver[32];
+    struct conf_port_profile want; /* the profile with the port's overrides */
+    uint16_t rx_desc, tx_desc;     /* per queue, as the device rounded them */
+    uint64_t rss_hf;               /* RTE_ETH_RSS_*, 0: no RSS */
+    uint32_t rss_fields;           /* enum conf_rss_field granted */
+    uint32_t rx_offloads_granted;  /* enum conf_offload */
+    uint32_t tx_offloads_granted;  /* enum conf_offload */
+    uint16_t mtu; /* the device's (rte_eth_dev_get_mtu), not dataplane.ports[].mtu */
+    bool promiscuous;
+    bool tx_cksum_udp4; /* IPv4 and UDP checksums granted: IKE packets leave them to the device */
 };
 
 #define DP_NO_QUEUE UINT16_MAX
 
 /*
  * Probes the device (a vdev string is hot-plugged; a PCI address must have
- * been probed by EAL), configures and starts it. Returns 0 or -1 with err set.
+ * been probed by EAL), loads its profile from drivers_cfg (auto: by driver
+ * name) and configures it: queues, RSS, offloads, descriptor counts. Nothing
+ * is allocated from a mempool yet, so the pool can be sized from every port's
+ * dp_port_mbufs_held() first. Returns 0 or -1 with err set.
  */
-int dp_port_open(const struct conf_port *cfg, unsigned nworkers, struct rte_mempool *pool,
-                 struct dp_port *out, char *err, size_t err_len);
+int dp_port_prepare(const struct conf_port *cfg, const char *drivers_cfg, unsigned nworkers,
+                    struct dp_port *out, char *err, size_t err_len);
+/* The mbufs a prepared port can hold at once: its RX and TX rings and the control ring. */
+unsigned dp_port_mbufs_held(const struct dp_port *p);
+/* Sets up the queues on pool, MTU, starts, promiscuous mode, waits for the link. */
+int dp_port_start(struct dp_port *p, struct rte_mempool *pool, char *err, size_t err_len);
+/* The profile `auto` picks for a driver name (rte_eth_dev_info.driver_name). */
+const char *dp_port_profile_for_driver(const char *driver);
 void dp_port_close(struct dp_port *p);
 
 /* Whether ip (network order) is in the port's directly connected subnet. */

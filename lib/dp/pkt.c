@@ -5,6 +5,15 @@ void dp_build_udp4(struct rte_mbuf *m, const struct rte_ether_addr *src_mac,
                    const struct rte_ether_addr *dst_mac, uint32_t src_ip, uint32_t dst_ip,
                    uint16_t src_port, uint16_t dst_port, size_t payload_len)
 {
+    dp_build_udp4_cksum(m, src_mac, dst_mac, src_ip, dst_ip, src_port, dst_port, payload_len,
+                        false);
+}
+
+void dp_build_udp4_cksum(struct rte_mbuf *m, const struct rte_ether_addr *src_mac,
+                         const struct rte_ether_addr *dst_mac, uint32_t src_ip, uint32_t dst_ip,
+                         uint16_t src_port, uint16_t dst_port, size_t payload_len,
+                         bool device_cksum)
+{
     struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
     struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
     struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
@@ -22,14 +31,20 @@ void dp_build_udp4(struct rte_mbuf *m, const struct rte_ether_addr *src_mac,
     ip->src_addr = src_ip;
     ip->dst_addr = dst_ip;
     ip->hdr_checksum = 0;
-    ip->hdr_checksum = rte_ipv4_cksum(ip);
     udp->src_port = rte_cpu_to_be_16(src_port);
     udp->dst_port = rte_cpu_to_be_16(dst_port);
     udp->dgram_len = rte_cpu_to_be_16((uint16_t)udp_len);
-    udp->dgram_cksum = 0;
-    udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
     m->data_len = (uint16_t)(sizeof(*eth) + sizeof(*ip) + udp_len);
     m->pkt_len = m->data_len;
     m->l2_len = sizeof(*eth);
     m->l3_len = sizeof(*ip);
+    if (device_cksum) {
+        /* The device sums the header and the payload; it wants the pseudo-header sum seeded. */
+        m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_UDP_CKSUM;
+        udp->dgram_cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
+    } else {
+        ip->hdr_checksum = rte_ipv4_cksum(ip);
+        udp->dgram_cksum = 0;
+        udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
+    }
 }

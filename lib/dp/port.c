@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "dp_port.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <rte_bus.h>
+#include <rte_cycles.h>
 #include <rte_dev.h>
 #include <rte_ethdev.h>
+
+#define CTRL_RING_SIZE 1024
 
 /* "net_af_packet0,iface=veth0" names the port "net_af_packet0"; a PCI address names itself. */
 static void device_name(const char *device, char *name, size_t cap)
@@ -33,8 +37,88 @@ static int find_or_probe(const char *device, uint16_t *port_id, char *err, size_
     return 0;
 }
 
-int dp_port_open(const struct conf_port *cfg, unsigned nworkers, struct rte_mempool *pool,
-                 struct dp_port *out, char *err, size_t err_len)
+const char *dp_port_profile_for_driver(const char *driver)
+{
+    static const struct {
+        const char *driver, *profile;
+    } by_driver[] = {
+        {"net_af_packet", "af_packet"}, {"net_tap", "tap"},   {"net_memif", "memif"},
+        {"net_ixgbe", "ixgbe"},         {"net_i40e", "i40e"}, {"net_ice", "ice"},
+        {"mlx5_pci", "mlx5"},           {"net_mlx5", "mlx5"},
+    };
+    for (size_t i = 0; i < sizeof(by_driver) / sizeof(by_driver[0]); i++)
+        if (driver != NULL && strcmp(driver, by_driver[i].driver) == 0)
+            return by_driver[i].profile;
+    return "default";
+}
+
+/* veer's names for RSS fields and offloads (lib/conf has no DPDK) and DPDK's flags. */
+struct flag_map {
+    uint32_t conf;
+    uint64_t rte;
+};
+
+static const struct flag_map rss_map[] = {
+    {CONF_RSS_IPV4, RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_FRAG_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_OTHER},
+    {CONF_RSS_IPV6, RTE_ETH_RSS_IPV6 | RTE_ETH_RSS_FRAG_IPV6 | RTE_ETH_RSS_NONFRAG_IPV6_OTHER |
+                        RTE_ETH_RSS_IPV6_EX},
+    {CONF_RSS_UDP, RTE_ETH_RSS_UDP},
+    {CONF_RSS_TCP, RTE_ETH_RSS_TCP},
+    {CONF_RSS_ESP, RTE_ETH_RSS_ESP},
+};
+
+static const struct flag_map rx_map[] = {
+    {CONF_OFFLOAD_IPV4_CKSUM, RTE_ETH_RX_OFFLOAD_IPV4_CKSUM},
+    {CONF_OFFLOAD_UDP_CKSUM, RTE_ETH_RX_OFFLOAD_UDP_CKSUM},
+    {CONF_OFFLOAD_MULTI_SEG, RTE_ETH_RX_OFFLOAD_SCATTER},
+};
+
+static const struct flag_map tx_map[] = {
+    {CONF_OFFLOAD_IPV4_CKSUM, RTE_ETH_TX_OFFLOAD_IPV4_CKSUM},
+    {CONF_OFFLOAD_UDP_CKSUM, RTE_ETH_TX_OFFLOAD_UDP_CKSUM},
+    {CONF_OFFLOAD_MULTI_SEG, RTE_ETH_TX_OFFLOAD_MULTI_SEGS},
+    {CONF_OFFLOAD_FAST_FREE, RTE_ETH_TX_OFFLOAD_MBUF_FAST_FREE},
+};
+
+/*
+ * What of `want` the device offers: DPDK flags to request, and veer's bits
+ * for what is granted (an RSS field counts when any of its hash types is).
+ */
+static uint64_t mask_offered(const struct flag_map *map, size_t n, uint32_t want, uint64_t offered,
+                             uint32_t *granted)
+{
+    uint64_t flags = 0;
+    *granted = 0;
+    for (size_t i = 0; i < n; i++) {
+        if ((want & map[i].conf) && (offered & map[i].rte)) {
+            flags |= offered & map[i].rte;
+            *granted |= map[i].conf;
+        }
+    }
+    return flags;
+}
+
+#define MASK(map, want, offered, granted)                                                          \
+    mask_offered(map, sizeof(map) / sizeof(map[0]), want, offered, granted)
+
+static int resolve_profile(const struct conf_port *cfg, const char *drivers_cfg, const char *driver,
+                           struct dp_port *out, char *err, size_t err_len)
+{
+    const char *name = strcmp(cfg->profile, CONF_PROFILE_AUTO) == 0
+                           ? dp_port_profile_for_driver(driver)
+                           : cfg->profile;
+    snprintf(out->profile, sizeof(out->profile), "%s", name);
+    char why[400];
+    if (conf_profile_load(drivers_cfg, name, &out->want, why, sizeof(why)) < 0) {
+        snprintf(err, err_len, "port %s (driver %s): %s", cfg->name, driver, why);
+        return -1;
+    }
+    conf_profile_override(&out->want, &cfg->overrides);
+    return 0;
+}
+
+int dp_port_prepare(const struct conf_port *cfg, const char *drivers_cfg, unsigned nworkers,
+                    struct dp_port *out, char *err, size_t err_len)
 {
     memset(out, 0, sizeof(*out));
     if (cfg->addr.family != 4) {
@@ -54,12 +138,30 @@ int dp_port_open(const struct conf_port *cfg, unsigned nworkers, struct rte_memp
     int rc = rte_eth_dev_info_get(out->id, &info);
     if (rc != 0)
         goto fail;
+    snprintf(out->driver, sizeof(out->driver), "%s", info.driver_name);
+    if (resolve_profile(cfg, drivers_cfg, info.driver_name, out, err, err_len) < 0)
+        return -1;
+    const struct conf_port_profile *want = &out->want;
+
     struct rte_eth_conf conf;
     memset(&conf, 0, sizeof(conf));
-    if (nworkers > 1 && info.flow_type_rss_offloads != 0) {
-        conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-        conf.rx_adv_conf.rss_conf.rss_hf =
-            info.flow_type_rss_offloads & (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP);
+    if (want->rss && nworkers > 1) {
+        uint64_t hf =
+            MASK(rss_map, want->rss_fields, info.flow_type_rss_offloads, &out->rss_fields);
+        if (hf != 0) {
+            conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+            conf.rx_adv_conf.rss_conf.rss_hf = hf;
+            out->rss_hf = hf;
+        }
+    }
+    conf.rxmode.offloads =
+        MASK(rx_map, want->rx_offloads, info.rx_offload_capa, &out->rx_offloads_granted);
+    conf.txmode.offloads =
+        MASK(tx_map, want->tx_offloads, info.tx_offload_capa, &out->tx_offloads_granted);
+    if (want->mtu != 0 && (want->mtu < info.min_mtu || want->mtu > info.max_mtu)) {
+        snprintf(err, err_len, "port %s: device_mtu %u (profile %s): the device takes %u to %u",
+                 cfg->name, want->mtu, out->profile, info.min_mtu, info.max_mtu);
+        return -1;
     }
     if (out->nrxq > info.max_rx_queues || nworkers > info.max_tx_queues) {
         snprintf(err, err_len,
@@ -71,7 +173,8 @@ int dp_port_open(const struct conf_port *cfg, unsigned nworkers, struct rte_memp
         /* No queue of its own for the control lcore: it hands packets to worker 0. */
         char ring[RTE_RING_NAMESIZE];
         snprintf(ring, sizeof(ring), "veer_ctx_%u", out->id);
-        out->ctrl_tx = rte_ring_create(ring, 1024, rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+        out->ctrl_tx =
+            rte_ring_create(ring, CTRL_RING_SIZE, rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
         if (out->ctrl_tx == NULL) {
             snprintf(err, err_len, "port %s: no memory for its control ring", cfg->name);
             return -1;
@@ -82,27 +185,81 @@ int dp_port_open(const struct conf_port *cfg, unsigned nworkers, struct rte_memp
     rc = rte_eth_dev_configure(out->id, out->nrxq, out->ntxq, &conf);
     if (rc != 0)
         goto fail;
-    uint16_t rxd = (uint16_t)cfg->rx_desc, txd = (uint16_t)cfg->tx_desc;
-    rc = rte_eth_dev_adjust_nb_rx_tx_desc(out->id, &rxd, &txd);
+    out->rx_desc = (uint16_t)want->rx_desc;
+    out->tx_desc = (uint16_t)want->tx_desc;
+    rc = rte_eth_dev_adjust_nb_rx_tx_desc(out->id, &out->rx_desc, &out->tx_desc);
     if (rc != 0)
         goto fail;
-    int socket = rte_eth_dev_socket_id(out->id);
-    for (uint16_t q = 0; q < out->nrxq && rc == 0; q++)
-        rc = rte_eth_rx_queue_setup(out->id, q, rxd, (unsigned)socket, NULL, pool);
-    for (uint16_t q = 0; q < out->ntxq && rc == 0; q++)
-        rc = rte_eth_tx_queue_setup(out->id, q, txd, (unsigned)socket, NULL);
-    if (rc != 0)
-        goto fail;
-    rc = rte_eth_macaddr_get(out->id, &out->mac);
-    if (rc == 0)
-        rc = rte_eth_dev_start(out->id);
-    if (rc != 0)
-        goto fail;
-    /* Not promiscuous: the port takes frames for its own MAC, which ARP hands out. */
+    /* IKE packets built on this port may leave both checksums to the device (dp_pkt.h). */
+    out->tx_cksum_udp4 = (conf.txmode.offloads & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) &&
+                         (conf.txmode.offloads & RTE_ETH_TX_OFFLOAD_UDP_CKSUM);
     return 0;
 fail:
-    snprintf(err, err_len, "port %s (%s): %s", cfg->name, cfg->device, rte_strerror(-rc));
+    snprintf(err, err_len, "port %s (%s, profile %s): %s", cfg->name, cfg->device, out->profile,
+             rte_strerror(-rc));
     return -1;
+}
+
+unsigned dp_port_mbufs_held(const struct dp_port *p)
+{
+    return (unsigned)p->nrxq * p->rx_desc + (unsigned)p->ntxq * p->tx_desc +
+           (p->ctrl_tx != NULL ? CTRL_RING_SIZE : 0);
+}
+
+static void wait_for_link(const struct dp_port *p, unsigned wait_ms)
+{
+    struct rte_eth_link link = {0};
+    for (unsigned waited = 0;; waited += 100) {
+        if (rte_eth_link_get_nowait(p->id, &link) == 0 && link.link_status == RTE_ETH_LINK_UP)
+            return;
+        if (waited >= wait_ms)
+            break;
+        rte_delay_ms(100);
+    }
+    if (wait_ms > 0)
+        fprintf(stderr, "veer: port %s: link still down after %u ms, going on\n", p->name, wait_ms);
+}
+
+int dp_port_start(struct dp_port *p, struct rte_mempool *pool, char *err, size_t err_len)
+{
+    int socket = rte_eth_dev_socket_id(p->id);
+    int rc = 0;
+    for (uint16_t q = 0; q < p->nrxq && rc == 0; q++)
+        rc = rte_eth_rx_queue_setup(p->id, q, p->rx_desc, (unsigned)socket, NULL, pool);
+    for (uint16_t q = 0; q < p->ntxq && rc == 0; q++)
+        rc = rte_eth_tx_queue_setup(p->id, q, p->tx_desc, (unsigned)socket, NULL);
+    if (rc == 0 && p->want.mtu != 0) {
+        rc = rte_eth_dev_set_mtu(p->id, (uint16_t)p->want.mtu);
+        if (rc != 0) {
+            snprintf(err, err_len, "port %s: cannot set device_mtu %u (profile %s): %s", p->name,
+                     p->want.mtu, p->profile, rte_strerror(-rc));
+            return -1;
+        }
+    }
+    if (rc == 0)
+        rc = rte_eth_macaddr_get(p->id, &p->mac);
+    if (rc == 0)
+        rc = rte_eth_dev_start(p->id);
+    /*
+     * As the profile says, both ways (some PMDs start promiscuous). Off is
+     * only a wish: a device that cannot filter (-ENOTSUP) stays as it is and
+     * is reported so; ARP hands out our MAC, so frames for others are dropped
+     * by the classifier's address checks anyway.
+     */
+    if (rc == 0 && p->want.promiscuous)
+        rc = rte_eth_promiscuous_enable(p->id);
+    else if (rc == 0 && rte_eth_promiscuous_get(p->id) == 1 &&
+             rte_eth_promiscuous_disable(p->id) == -ENOTSUP)
+        rc = 0;
+    if (rc != 0) {
+        snprintf(err, err_len, "port %s (profile %s): %s", p->name, p->profile, rte_strerror(-rc));
+        return -1;
+    }
+    p->promiscuous = rte_eth_promiscuous_get(p->id) == 1;
+    if (rte_eth_dev_get_mtu(p->id, &p->mtu) != 0)
+        p->mtu = 0;
+    wait_for_link(p, p->want.link_wait_ms);
+    return 0;
 }
 
 void dp_port_close(struct dp_port *p)

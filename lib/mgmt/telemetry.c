@@ -94,6 +94,18 @@ void mgmt_tel_add_column(struct rte_tel_data *d, const char *name, struct rte_te
 #define PORT_STAT_LIST(X)                                                                          \
     X(ipackets) X(opackets) X(ibytes) X(obytes) X(imissed) X(ierrors) X(oerrors) X(rx_nombuf)
 
+/* "ipv4 udp" from granted bits; "none" when nothing was. */
+static void granted_names(char *out, size_t cap, uint32_t bits, const char *(*name)(uint32_t))
+{
+    size_t n = 0;
+    out[0] = '\0';
+    for (uint32_t bit = 1; bit != 0 && bit <= bits && n < cap; bit <<= 1)
+        if (bits & bit)
+            n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? " " : "", name(bit));
+    if (n == 0)
+        snprintf(out, cap, "none");
+}
+
 static int cmd_ports(const char *cmd, const char *params, struct rte_tel_data *d)
 {
     (void)cmd;
@@ -103,7 +115,13 @@ static int cmd_ports(const char *cmd, const char *params, struct rte_tel_data *d
     struct rte_tel_data *name = mgmt_tel_column(RTE_TEL_STRING_VAL),
                         *mac = mgmt_tel_column(RTE_TEL_STRING_VAL),
                         *addr = mgmt_tel_column(RTE_TEL_STRING_VAL),
-                        *id = mgmt_tel_column(RTE_TEL_U64_VAL);
+                        *id = mgmt_tel_column(RTE_TEL_U64_VAL),
+                        *profile = mgmt_tel_column(RTE_TEL_STRING_VAL),
+                        *rss = mgmt_tel_column(RTE_TEL_STRING_VAL),
+                        *rx_off = mgmt_tel_column(RTE_TEL_STRING_VAL),
+                        *tx_off = mgmt_tel_column(RTE_TEL_STRING_VAL),
+                        *desc = mgmt_tel_column(RTE_TEL_STRING_VAL),
+                        *mtu = mgmt_tel_column(RTE_TEL_U64_VAL);
 #define STAT_COLUMN(n) struct rte_tel_data *col_##n = mgmt_tel_column(RTE_TEL_U64_VAL);
     PORT_STAT_LIST(STAT_COLUMN)
 #undef STAT_COLUMN
@@ -117,6 +135,16 @@ static int cmd_ports(const char *cmd, const char *params, struct rte_tel_data *d
         snprintf(text, sizeof(text), "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
         rte_tel_data_add_array_string(addr, text);
         rte_tel_data_add_array_u64(id, p->id);
+        rte_tel_data_add_array_string(profile, p->profile);
+        granted_names(text, sizeof(text), p->rss_fields, conf_rss_field_name);
+        rte_tel_data_add_array_string(rss, text);
+        granted_names(text, sizeof(text), p->rx_offloads_granted, conf_offload_name);
+        rte_tel_data_add_array_string(rx_off, text);
+        granted_names(text, sizeof(text), p->tx_offloads_granted, conf_offload_name);
+        rte_tel_data_add_array_string(tx_off, text);
+        snprintf(text, sizeof(text), "%ux%u rx %ux%u tx", p->nrxq, p->rx_desc, p->ntxq, p->tx_desc);
+        rte_tel_data_add_array_string(desc, text);
+        rte_tel_data_add_array_u64(mtu, p->mtu);
         struct rte_eth_stats st;
         if (rte_eth_stats_get(p->id, &st) != 0)
             memset(&st, 0, sizeof(st));
@@ -129,6 +157,12 @@ static int cmd_ports(const char *cmd, const char *params, struct rte_tel_data *d
     mgmt_tel_add_column(d, "mac", mac);
     mgmt_tel_add_column(d, "address", addr);
     mgmt_tel_add_column(d, "port_id", id);
+    mgmt_tel_add_column(d, "profile", profile);
+    mgmt_tel_add_column(d, "rss", rss);
+    mgmt_tel_add_column(d, "rx_offloads", rx_off);
+    mgmt_tel_add_column(d, "tx_offloads", tx_off);
+    mgmt_tel_add_column(d, "queues", desc);
+    mgmt_tel_add_column(d, "device_mtu", mtu);
 #define STAT_PUT(n) mgmt_tel_add_column(d, #n, col_##n);
     PORT_STAT_LIST(STAT_PUT)
 #undef STAT_PUT

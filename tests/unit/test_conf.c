@@ -309,7 +309,8 @@ static void test_dataplane_section(void **state)
     assert_int_equal(c.dp.nports, 1);
     assert_string_equal(c.dp.ports[0].device, "net_af_packet0,iface=veth0");
     assert_int_equal(c.dp.ports[0].prefix_len, 24);
-    assert_int_equal(c.dp.ports[0].rx_desc, 1024);
+    assert_string_equal(c.dp.ports[0].profile, "auto");
+    assert_int_equal(c.dp.ports[0].overrides.given, 0);
     assert_memory_equal(c.dp.ports[0].addr.ip, "\xc6\x33\x64\x01", 4);
     snprintf(text, sizeof(text), "%sdataplane:\n  workers: 0\n", minimal);
     expect_error(text, "t.yaml:13: dataplane.workers: at least 1 worker");
