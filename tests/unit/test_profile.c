@@ -144,7 +144,8 @@ static void test_port_overrides(void **state)
     snprintf(text, sizeof(text),
              "%sdataplane:\n  drivers_cfg: %s\n  ports:\n"
              "    - name: outside\n      device: 0000:01:00.0\n      address: 198.51.100.1/24\n"
-             "      profile: nic\n      rx_desc: 4096\n      rss: off\n      device_mtu: 1400\n      mtu: 1400\n"
+             "      profile: nic\n      rx_desc: 4096\n      rss: off\n      device_mtu: 1400\n    "
+             "  mtu: 1400\n"
              "      tx_offloads: []\n"
              "    - name: inside\n      device: net_tap0\n      address: 10.2.0.1/24\n",
              peers, d.path);
