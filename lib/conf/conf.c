@@ -557,8 +557,16 @@ static int port_key(struct loader *l, struct conf_port *p, const char *key, cons
         strcpy(dst, s);
         return 0;
     }
-    if (strcmp(key, "address") == 0)
-        return parse_addr_prefix(l, v, &p->addr, &p->prefix_len);
+    if (strcmp(key, "address") == 0) {
+        if (parse_addr_prefix(l, v, &p->addr, &p->prefix_len) < 0)
+            return -1;
+        return p->addr.family != 4 ? conf_fail(l, v, "an IPv4 address; IPv6 goes in address6") : 0;
+    }
+    if (strcmp(key, "address6") == 0) {
+        if (parse_addr_prefix(l, v, &p->addr6, &p->prefix6_len) < 0)
+            return -1;
+        return p->addr6.family != 6 ? conf_fail(l, v, "an IPv6 address like 2001:db8:1::1/64") : 0;
+    }
     if (strcmp(key, "mtu") == 0) {
         if (conf_want_uint(l, v, 65535, &p->mtu) < 0)
             return -1;
@@ -596,8 +604,12 @@ static int port_item(struct loader *l, const yaml_node_t *item, unsigned i, void
             return -1;
     }
     snprintf(l->path, sizeof(l->path), "dataplane.ports[%u]", i);
-    if (p->name[0] == '\0' || p->device[0] == '\0' || p->addr.family == 0)
-        return conf_fail(l, item, "needs name, device and address");
+    if (p->name[0] == '\0' || p->device[0] == '\0' || (p->addr.family == 0 && p->addr6.family == 0))
+        return conf_fail(l, item, "needs name, device and address or address6");
+    /* IPv6 routers never fragment: a link that cannot carry 1280 bytes cannot carry IPv6. */
+    if (p->addr6.family == 6 && p->mtu < CONF_MTU_MIN_IPV6)
+        return conf_fail(l, item, "mtu %u is below IPv6's minimum of %u (address6 is set)", p->mtu,
+                         CONF_MTU_MIN_IPV6);
     return 0;
 }
 

@@ -25,17 +25,20 @@
 struct conf_port {
     char name[32];
     char device[CONF_DEVICE_MAX]; /* a vdev ("net_af_packet0,iface=veth0") or a PCI address */
-    struct ike_addr addr;         /* the gateway's own address on it */
+    struct ike_addr addr;         /* the gateway's own IPv4 address on it, or family 0 */
     uint8_t prefix_len;           /* of the directly connected subnet */
+    struct ike_addr addr6;        /* its own IPv6 address (address6), or family 0 */
+    uint8_t prefix6_len;          /* of the directly connected IPv6 subnet */
     char profile[CONF_PROFILE_NAME_MAX];     /* drivers-cfg/NAME.yaml, or "auto" (by driver) */
     struct conf_profile_overrides overrides; /* profile keys given on the port itself */
-    unsigned mtu; /* largest IPv4 packet veer sends out of it (CONF_MTU_*) */
+    unsigned mtu; /* largest IPv4 or IPv6 packet veer sends out of it (CONF_MTU_*) */
 };
 
 /* dataplane.ports[].mtu: IPv4 bytes, without the Ethernet header. */
 #define CONF_MTU_MIN 576  /* every IPv4 host must take this much (RFC 791) */
 #define CONF_MTU_MAX 9000 /* above 1500 the device must take jumbo frames (not set up by veer) */
 #define CONF_MTU_DEFAULT 1500
+#define CONF_MTU_MIN_IPV6 1280 /* every IPv6 link must carry this much (RFC 8200 5) */
 
 /* Admission of new IKE_SA_INITs on the worker cores (dataplane.admission). */
 enum conf_gate_mode {

@@ -206,7 +206,9 @@ int conf_redirect_finish(struct loader *l)
             return -1;
     }
     for (unsigned i = 0; i < c->dp.nports; i++) {
-        if (add_own(l, t, &c->dp.ports[i].addr) < 0)
+        const struct conf_port *p = &c->dp.ports[i];
+        if ((p->addr.family != 0 && add_own(l, t, &p->addr) < 0) ||
+            (p->addr6.family != 0 && add_own(l, t, &p->addr6) < 0))
             return -1;
     }
     for (unsigned i = 0; i < d->nanycast; i++) {

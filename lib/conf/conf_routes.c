@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * dataplane.routes: static IPv4 routes the workers use beyond the ports'
- * connected subnets, e.g.
+ * dataplane.routes: static IPv4 and IPv6 routes the workers use beyond the
+ * ports' connected subnets, e.g.
  *   routes: [{to: 10.9.0.0/16, via: 10.2.0.254, port: inside},
+ *            {to: 2001:db8:9::/48, via: 2001:db8:2::fe},
  *            {to: 0.0.0.0/0, via: 198.51.100.254}]
- * A next hop must be directly reachable: on the subnet of the named port, or
- * of some port when none is named. That is checked once the whole section
- * is read, since the ports may come after the routes.
+ * A next hop is of the prefix's family and directly reachable: on the
+ * subnet of the named port (address or address6), or of some port when none
+ * is named. That is checked once the whole section is read, since the ports
+ * may come after the routes.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -15,36 +17,50 @@
 
 #include "conf_loader.h"
 
-static uint32_t ipv4_host(const struct ike_addr *a)
+/* Whether a and b (same family) agree in their first `bits` bits. */
+static bool same_prefix(const struct ike_addr *a, const struct ike_addr *b, unsigned bits)
 {
-    return (uint32_t)a->ip[0] << 24 | (uint32_t)a->ip[1] << 16 | (uint32_t)a->ip[2] << 8 | a->ip[3];
+    for (unsigned i = 0; i < bits; i++) {
+        unsigned mask = 0x80u >> (i % 8);
+        if ((a->ip[i / 8] & mask) != (b->ip[i / 8] & mask))
+            return false;
+    }
+    return true;
 }
 
-static uint32_t prefix_mask(unsigned len)
+/* Whether a has any bit set past its first `bits`. */
+static bool has_host_bits(const struct ike_addr *a, unsigned bits)
 {
-    return len == 0 ? 0 : ~0u << (32 - len);
+    for (unsigned i = bits; i < ike_addr_ip_len(a) * 8; i++) {
+        if (a->ip[i / 8] & (0x80u >> (i % 8)))
+            return true;
+    }
+    return false;
 }
 
-/* "10.9.0.0/16": an IPv4 prefix without host bits (a typo there would route something else). */
+/*
+ * "10.9.0.0/16" or "2001:db8:9::/48": a prefix without host bits (a typo
+ * there would route something else).
+ */
 static int parse_prefix(struct loader *l, const yaml_node_t *n, struct conf_route *r)
 {
     const char *s;
     if (conf_want_scalar(l, n, &s) < 0)
         return -1;
     const char *slash = strchr(s, '/');
-    char text[32];
+    char text[64];
     size_t alen = slash != NULL ? (size_t)(slash - s) : strlen(s);
     if (slash == NULL || alen >= sizeof(text))
-        return conf_fail(l, n, "an IPv4 prefix like 10.9.0.0/16, got \"%s\"", s);
+        return conf_fail(l, n, "a prefix like 10.9.0.0/16 or 2001:db8:9::/48, got \"%s\"", s);
     memcpy(text, s, alen);
     text[alen] = '\0';
     char *end;
     unsigned long len = strtoul(slash + 1, &end, 10);
-    if (ike_addr_parse(&r->to, text, 0) < 0 || r->to.family != 4 || *end != '\0' ||
-        end == slash + 1 || len > 32)
-        return conf_fail(l, n, "an IPv4 prefix like 10.9.0.0/16, got \"%s\"", s);
+    if (ike_addr_parse(&r->to, text, 0) < 0 || *end != '\0' || end == slash + 1 ||
+        len > ike_addr_ip_len(&r->to) * 8)
+        return conf_fail(l, n, "a prefix like 10.9.0.0/16 or 2001:db8:9::/48, got \"%s\"", s);
     r->prefix_len = (uint8_t)len;
-    if ((ipv4_host(&r->to) & ~prefix_mask(r->prefix_len)) != 0)
+    if (has_host_bits(&r->to, r->prefix_len))
         return conf_fail(l, n, "\"%s\" has host bits set", s);
     return 0;
 }
@@ -57,8 +73,8 @@ static int route_key(struct loader *l, struct conf_route *r, const char *key, co
     if (strcmp(key, "via") == 0) {
         if (conf_want_scalar(l, v, &s) < 0)
             return -1;
-        if (ike_addr_parse(&r->via, s, 0) < 0 || r->via.family != 4)
-            return conf_fail(l, v, "an IPv4 address, got \"%s\"", s);
+        if (ike_addr_parse(&r->via, s, 0) < 0)
+            return conf_fail(l, v, "an IPv4 or IPv6 address, got \"%s\"", s);
         return 0;
     }
     if (strcmp(key, "port") == 0) {
@@ -94,9 +110,11 @@ static int route_item(struct loader *l, const yaml_node_t *item, unsigned i, voi
     snprintf(l->path, sizeof(l->path), "dataplane.routes[%u]", i);
     if (r->to.family == 0 || r->via.family == 0)
         return conf_fail(l, item, "needs to and via");
+    if (r->to.family != r->via.family)
+        return conf_fail(l, item, "to and via are of different families (IPv4, IPv6)");
     for (unsigned j = 0; j < i; j++) {
         const struct conf_route *o = &dp->routes[j];
-        if (o->prefix_len == r->prefix_len && memcmp(o->to.ip, r->to.ip, 4) == 0)
+        if (o->prefix_len == r->prefix_len && ike_addr_ip_equal(&o->to, &r->to))
             return conf_fail(l, item, "the same destination as routes[%u]", j);
     }
     return 0;
@@ -111,10 +129,9 @@ int conf_routes(struct loader *l, const yaml_node_t *v)
 
 static bool on_port_subnet(const struct conf_port *p, const struct ike_addr *a)
 {
-    if (p->addr.family != 4)
-        return false;
-    uint32_t mask = prefix_mask(p->prefix_len);
-    return (ipv4_host(a) & mask) == (ipv4_host(&p->addr) & mask);
+    if (a->family == 6)
+        return p->addr6.family == 6 && same_prefix(a, &p->addr6, p->prefix6_len);
+    return p->addr.family == 4 && same_prefix(a, &p->addr, p->prefix_len);
 }
 
 int conf_routes_check(struct loader *l)
@@ -123,8 +140,8 @@ int conf_routes_check(struct loader *l)
     for (unsigned i = 0; i < dp->nroutes; i++) {
         const struct conf_route *r = &dp->routes[i];
         const yaml_node_t *node = l->route_node[i];
-        char via[INET_ADDRSTRLEN];
-        inet_ntop(AF_INET, r->via.ip, via, sizeof(via));
+        char via[INET6_ADDRSTRLEN];
+        inet_ntop(r->via.family == 6 ? AF_INET6 : AF_INET, r->via.ip, via, sizeof(via));
         if (r->port[0] != '\0') {
             unsigned p = 0;
             while (p < dp->nports && strcmp(dp->ports[p].name, r->port) != 0)

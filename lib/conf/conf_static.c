@@ -299,8 +299,8 @@ static int neighbour_item(struct loader *l, const yaml_node_t *item, unsigned i,
         if (key == NULL || conf_want_scalar(l, v, &s) < 0)
             return key == NULL ? conf_fail(l, v, "unknown key") : -1;
         if (strcmp(key, "address") == 0) {
-            if (ike_addr_parse(&nb->addr, s, 0) < 0 || nb->addr.family != 4)
-                return conf_fail(l, v, "an IPv4 address, got \"%s\"", s);
+            if (ike_addr_parse(&nb->addr, s, 0) < 0)
+                return conf_fail(l, v, "an IPv4 or IPv6 address, got \"%s\"", s);
         } else if (strcmp(key, "mac") == 0) {
             if (strlen(s) != 17 || parse_hex(s, nb->mac, sizeof(nb->mac)) != 6)
                 return conf_fail(l, v, "a MAC address like 02:00:00:00:00:01, got \"%s\"", s);

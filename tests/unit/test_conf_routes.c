@@ -85,11 +85,11 @@ static void test_errors(void **state)
     expect_error("  routes:\n    - {to: 10.9.0.1/16, via: 10.2.0.254}\n",
                  "r.yaml:15: dataplane.routes[0].to: \"10.9.0.1/16\" has host bits set");
     expect_error("  routes:\n    - {to: 10.9.0.0, via: 10.2.0.254}\n",
-                 "dataplane.routes[0].to: an IPv4 prefix");
+                 "dataplane.routes[0].to: a prefix like 10.9.0.0/16");
     expect_error("  routes:\n    - {to: 10.9.0.0/33, via: 10.2.0.254}\n",
-                 "dataplane.routes[0].to: an IPv4 prefix");
+                 "dataplane.routes[0].to: a prefix like 10.9.0.0/16");
     expect_error("  routes:\n    - {to: 10.9.0.0/16, via: 2001:db8::1}\n",
-                 "dataplane.routes[0].via: an IPv4 address");
+                 "dataplane.routes[0]: to and via are of different families");
     expect_error("  routes:\n    - {to: 10.9.0.0/16}\n",
                  "r.yaml:15: dataplane.routes[0]: needs to and via");
     expect_error("  routes:\n    - {to: 10.9.0.0/16, via: 192.0.2.1}\n",
