@@ -126,11 +126,17 @@ static int install_static(struct app *a)
         memcpy(&ip, nb->addr.ip, 4);
         struct rte_ether_addr mac;
         memcpy(mac.addr_bytes, nb->mac, sizeof(nb->mac));
-        if (p == a->nports || !dp_port_on_link(&a->ports[p], ip)) {
-            fprintf(stderr, "veer: neighbour %u is not on port %s's subnet\n", i, nb->port);
+        bool v6 = nb->addr.family == 6;
+        if (p == a->nports || (v6 ? !dp_port_on_link6(&a->ports[p], nb->addr.ip)
+                                  : !dp_port_on_link(&a->ports[p], ip))) {
+            fprintf(stderr, "veer: neighbour %u is not on port %s's %s subnet\n", i, nb->port,
+                    v6 ? "IPv6" : "IPv4");
             return -1;
         }
-        dp_neigh_learn(&a->neigh, ip, a->ports[p].id, &mac, DP_NEIGH_STATIC);
+        if (v6)
+            dp_neigh_learn6(&a->neigh, nb->addr.ip, a->ports[p].id, &mac, DP_NEIGH_STATIC);
+        else
+            dp_neigh_learn(&a->neigh, ip, a->ports[p].id, &mac, DP_NEIGH_STATIC);
     }
     for (unsigned i = 0; i < dp->nstatic_sas; i++) {
         const struct conf_static_sa *st = &dp->static_sas[i];
@@ -213,11 +219,12 @@ static int setup(struct app *a)
         rte_ether_format_addr(mac, sizeof(mac), &p->mac);
         fprintf(stderr,
                 "veer: port %s: DPDK port %u (%s), MAC %s, profile %s: %u RX x %u, %u TX x %u "
-                "descriptors, RSS %s, device MTU %u%s%s\n",
+                "descriptors, RSS %s, device MTU %u%s%s%s\n",
                 p->name, p->id, p->driver, mac, p->profile, p->nrxq, p->rx_desc, p->ntxq,
                 p->tx_desc, p->rss_hf != 0 ? "on" : "off", p->mtu,
                 p->tx_cksum_udp4 ? ", TX checksums offloaded" : "",
-                p->promiscuous ? ", promiscuous" : "");
+                p->promiscuous ? ", promiscuous" : "",
+                p->has_ip6 ? (p->ipv6_multicast ? ", IPv6" : ", IPv6 without multicast") : "");
     }
     if (dp_sadb_init(&a->sadb, a->nworkers, err, sizeof(err)) < 0) {
         fprintf(stderr, "veer: %s\n", err);
@@ -268,8 +275,12 @@ static int setup(struct app *a)
             fprintf(stderr, "veer: intel-ipsec-mb: cannot allocate a manager\n");
             return -1;
         }
-        for (unsigned p = 0; p < a->nports && p < DP_MAX_LOCAL; p++)
-            wk->local.ip[wk->local.n++] = a->ports[p].ip;
+        for (unsigned p = 0; p < a->nports && p < DP_MAX_LOCAL; p++) {
+            if (a->ports[p].ip != 0)
+                wk->local.ip[wk->local.n++] = a->ports[p].ip;
+            if (a->ports[p].has_ip6)
+                memcpy(wk->local.ip6[wk->local.n6++], a->ports[p].ip6, 16);
+        }
         /* Anycast addresses are ours too: their IKE_SA_INITs meet the gate (RFC 5685 4). */
         const struct rp_table *rt = &a->conf.redirect;
         for (unsigned i = 0; i < rt->nanycast && wk->local.n < DP_MAX_LOCAL; i++) {

@@ -1,14 +1,23 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "dp_classify.h"
 
+#include <string.h>
+
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_udp.h>
 
+#include "dp_nd.h"
 #include "dp_pkt.h"
 
 #define NON_ESP_MARKER_LEN 4
 #define NATT_KEEPALIVE 0xff
+/* IPv6 extension headers (RFC 8200 4, IANA) beside those netinet/in.h names. */
+#define DP_IP6_MOBILITY 135
+#define DP_IP6_HIP 139
+#define DP_IP6_SHIM6 140
+#define DP_IP6_EXPERIMENT1 253
+#define DP_IP6_EXPERIMENT2 254
 
 static bool is_local(const struct dp_local_addrs *local, uint32_t ip)
 {
@@ -55,6 +64,116 @@ static enum dp_class classify_udp(const uint8_t *l4, size_t l4_len, struct dp_wo
     return DP_CLASS_ESP;
 }
 
+static bool is_local6(const struct dp_local_addrs *local, const uint8_t *ip)
+{
+    for (unsigned i = 0; i < local->n6; i++) {
+        if (memcmp(local->ip6[i], ip, 16) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* ff02::1 (all nodes) or the solicited-node group of one of our addresses (RFC 4291 2.7.1). */
+static bool is_nd_group(const struct dp_local_addrs *local, const uint8_t *ip)
+{
+    static const uint8_t all_nodes[16] = {0xff, 0x02, [15] = 1};
+    static const uint8_t solicited[13] = {0xff, 0x02, [11] = 1, [12] = 0xff};
+    if (memcmp(ip, all_nodes, 16) == 0)
+        return true;
+    if (memcmp(ip, solicited, 13) != 0)
+        return false;
+    for (unsigned i = 0; i < local->n6; i++) {
+        if (memcmp(local->ip6[i] + 13, ip + 13, 3) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Multicast, link-local or unspecified: never routed off the link (RFC 4291 2.5.6). */
+static bool is_link_scoped(const uint8_t *ip)
+{
+    static const uint8_t unspecified[16];
+    return ip[0] == 0xff || (ip[0] == 0xfe && (ip[1] & 0xc0) == 0x80) ||
+           memcmp(ip, unspecified, 16) == 0;
+}
+
+static bool is_nd_message(const uint8_t *icmp, size_t len)
+{
+    return len >= DP_ND_MIN_LEN &&
+           (icmp[0] == DP_ICMP6_NEIGHBOR_SOLICIT || icmp[0] == DP_ICMP6_NEIGHBOR_ADVERT);
+}
+
+/*
+ * IPv6 right after the Ethernet header. Only what follows the fixed header
+ * directly is looked at for packets to us: the IKE and ESP we accept never
+ * carry extension headers, and walking them is work an attacker chooses.
+ */
+static enum dp_class classify_ipv6(const uint8_t *l3, size_t l3_len,
+                                   const struct dp_local_addrs *local, struct dp_worker_counters *c)
+{
+    const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)l3;
+    if (l3_len < sizeof(*ip)) {
+        c->drop_runt++;
+        return DP_CLASS_DROP;
+    }
+    size_t plen = rte_be_to_cpu_16(ip->payload_len);
+    if ((l3[0] >> 4) != 6 || plen > l3_len - sizeof(*ip)) {
+        c->drop_ip6_header++;
+        return DP_CLASS_DROP;
+    }
+    const uint8_t *l4 = l3 + sizeof(*ip);
+    if (ip->proto == IPPROTO_HOPOPTS) {
+        /* Router alert, jumbograms: nothing veer acts on, and a classic slow path to exploit. */
+        c->drop_ip6_hop_by_hop++;
+        return DP_CLASS_DROP;
+    }
+    if (ip->dst_addr[0] == 0xff) {
+        if (ip->proto == IPPROTO_ICMPV6 && is_nd_group(local, ip->dst_addr) &&
+            is_nd_message(l4, plen))
+            return DP_CLASS_CONTROL;
+        c->drop_ip6_link_scope++;
+        return DP_CLASS_DROP;
+    }
+    if (!is_local6(local, ip->dst_addr)) {
+        if (is_link_scoped(ip->dst_addr) || is_link_scoped(ip->src_addr)) {
+            c->drop_ip6_link_scope++;
+            return DP_CLASS_DROP;
+        }
+        return DP_CLASS_PLAIN;
+    }
+    switch (ip->proto) {
+    case IPPROTO_UDP:
+        return classify_udp(l4, plen, c);
+    case IPPROTO_ESP:
+        if (plen < 8) {
+            c->drop_runt++;
+            return DP_CLASS_DROP;
+        }
+        return DP_CLASS_ESP;
+    case IPPROTO_ICMPV6:
+        if (is_nd_message(l4, plen))
+            return DP_CLASS_CONTROL;
+        c->drop_other_proto++;
+        return DP_CLASS_DROP;
+    case IPPROTO_FRAGMENT:
+        c->drop_ip6_fragment++;
+        return DP_CLASS_DROP;
+    case IPPROTO_ROUTING:
+    case IPPROTO_DSTOPTS:
+    case IPPROTO_AH:
+    case DP_IP6_MOBILITY:
+    case DP_IP6_HIP:
+    case DP_IP6_SHIM6:
+    case DP_IP6_EXPERIMENT1:
+    case DP_IP6_EXPERIMENT2:
+        c->drop_ip6_ext_header++;
+        return DP_CLASS_DROP;
+    default:
+        c->drop_other_proto++;
+        return DP_CLASS_DROP;
+    }
+}
+
 enum dp_class dp_classify(const struct rte_mbuf *m, const struct dp_local_addrs *local,
                           struct dp_worker_counters *c)
 {
@@ -65,14 +184,16 @@ enum dp_class dp_classify(const struct rte_mbuf *m, const struct dp_local_addrs 
     }
     const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
     uint16_t type = rte_be_to_cpu_16(eth->ether_type);
-    if (type == RTE_ETHER_TYPE_ARP)
-        return DP_CLASS_CONTROL;
+    size_t l3_len = len - sizeof(*eth);
     if (type != RTE_ETHER_TYPE_IPV4) {
+        if (type == RTE_ETHER_TYPE_ARP)
+            return DP_CLASS_CONTROL;
+        if (type == RTE_ETHER_TYPE_IPV6)
+            return classify_ipv6((const uint8_t *)(eth + 1), l3_len, local, c);
         c->drop_ethertype++;
         return DP_CLASS_DROP;
     }
     const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
-    size_t l3_len = len - sizeof(*eth);
     if (l3_len < sizeof(*ip)) {
         c->drop_runt++;
         return DP_CLASS_DROP;

@@ -11,12 +11,15 @@
 #include <rte_arp.h>
 #include <rte_ethdev.h>
 
+#include "dp_nd.h"
 #include "dp_pkt.h"
 #include "ike_consts.h"
 
 #define CTRL_BURST 32
 #define UDP4_HDRS                                                                                  \
     (sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr))
+#define UDP6_HDRS                                                                                  \
+    (sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv6_hdr) + sizeof(struct rte_udp_hdr))
 
 static uint64_t now_ns(void)
 {
@@ -38,6 +41,15 @@ static const struct dp_port *port_by_ip(const struct dp_ctrl *c, uint32_t ip)
 {
     for (unsigned i = 0; i < c->nports; i++) {
         if (c->ports[i].ip == ip)
+            return &c->ports[i];
+    }
+    return NULL;
+}
+
+static const struct dp_port *port_by_ip6(const struct dp_ctrl *c, const uint8_t ip[16])
+{
+    for (unsigned i = 0; i < c->nports; i++) {
+        if (c->ports[i].has_ip6 && memcmp(c->ports[i].ip6, ip, 16) == 0)
             return &c->ports[i];
     }
     return NULL;
@@ -143,6 +155,75 @@ static void arp_input(struct dp_ctrl *c, struct rte_mbuf *m)
         arp_send(c, p, RTE_ARP_OP_REPLY, &arp->arp_data.arp_sha, tip, sip);
 }
 
+/* ---- IPv6 neighbour discovery (RFC 4861) ---- */
+
+static void nd_send_advert(struct dp_ctrl *c, const struct dp_port *p, const struct dp_nd_msg *ns,
+                           const struct rte_ether_addr *dst_mac)
+{
+    static const uint8_t unspecified[16];
+    struct rte_mbuf *m = rte_pktmbuf_alloc(c->pool);
+    if (m == NULL) {
+        c->counters.tx_no_mbuf++;
+        return;
+    }
+    /* A duplicate address check (from ::) is answered to all nodes, unsolicited (7.2.4). */
+    bool dad = memcmp(ns->src, unspecified, 16) == 0;
+    if (!dp_nd_build_advert(m, &p->mac, ns->target, dad ? NULL : ns->src, dst_mac)) {
+        c->counters.tx_no_mbuf++;
+        rte_pktmbuf_free(m);
+        return;
+    }
+    if (tx_one(c, p, m) == 0)
+        c->counters.nd_adverts++;
+}
+
+static void nd_send_solicit(struct dp_ctrl *c, const struct dp_port *p, const uint8_t target[16])
+{
+    struct rte_mbuf *m = rte_pktmbuf_alloc(c->pool);
+    if (m == NULL || !dp_nd_build_solicit(m, &p->mac, p->ip6, target)) {
+        c->counters.tx_no_mbuf++;
+        rte_pktmbuf_free(m);
+        return;
+    }
+    if (tx_one(c, p, m) == 0)
+        c->counters.nd_solicits++;
+}
+
+static void nd_input(struct dp_ctrl *c, struct rte_mbuf *m)
+{
+    c->counters.rx_nd++;
+    const struct dp_port *p = port_by_id(c, m->port);
+    struct dp_nd_msg nd;
+    size_t l3_len = rte_pktmbuf_data_len(m) - sizeof(struct rte_ether_hdr);
+    enum dp_nd_verdict v = dp_nd_parse(
+        rte_pktmbuf_mtod_offset(m, const uint8_t *, sizeof(struct rte_ether_hdr)), l3_len, &nd);
+    if (v == DP_ND_BAD_HOP_LIMIT)
+        c->counters.nd_bad_hop_limit++;
+    else if (v == DP_ND_BAD_CHECKSUM)
+        c->counters.nd_bad_checksum++;
+    else if (v != DP_ND_OK || p == NULL || !p->has_ip6)
+        c->counters.rx_malformed++;
+    if (v != DP_ND_OK || p == NULL || !p->has_ip6)
+        return;
+    /*
+     * veer keeps no INCOMPLETE or STALE states: as with ARP, an on-link
+     * address is learnt from any valid advertisement or from a solicitation's
+     * source link-layer option, and a configured neighbour is never replaced.
+     */
+    if (nd.type == DP_ICMP6_NEIGHBOR_ADVERT) {
+        if (nd.has_lladdr && dp_port_on_link6(p, nd.target))
+            dp_neigh_learn6(c->neigh, nd.target, p->id, &nd.lladdr, now_ns());
+        return;
+    }
+    if (nd.has_lladdr && dp_port_on_link6(p, nd.src))
+        dp_neigh_learn6(c->neigh, nd.src, p->id, &nd.lladdr, now_ns());
+    if (memcmp(nd.target, p->ip6, 16) != 0)
+        return;
+    /* Without the option the solicitor's frame says where it is (its link-local source, often). */
+    const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+    nd_send_advert(c, p, &nd, nd.has_lladdr ? &nd.lladdr : &eth->src_addr);
+}
+
 /* ---- IKE ---- */
 
 static void ike_packet_input(struct dp_ctrl *c, struct rte_mbuf *m)
@@ -173,10 +254,81 @@ static void ike_packet_input(struct dp_ctrl *c, struct rte_mbuf *m)
     ike_input(c->ike, &local, &remote, (const uint8_t *)(udp + 1), udp_len - sizeof(*udp));
 }
 
+static void ike_packet_input6(struct dp_ctrl *c, struct rte_mbuf *m)
+{
+    c->counters.rx_ike++;
+    size_t len = rte_pktmbuf_data_len(m);
+    const struct rte_ipv6_hdr *ip =
+        rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, sizeof(struct rte_ether_hdr));
+    size_t plen =
+        len >= sizeof(struct rte_ether_hdr) + sizeof(*ip) ? rte_be_to_cpu_16(ip->payload_len) : 0;
+    /* The classifier handed over UDP right after the fixed header; checked again here. */
+    if (plen < sizeof(struct rte_udp_hdr) || ip->proto != IPPROTO_UDP ||
+        plen > len - sizeof(struct rte_ether_hdr) - sizeof(*ip)) {
+        c->counters.rx_malformed++;
+        return;
+    }
+    const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(ip + 1);
+    size_t udp_len = rte_be_to_cpu_16(udp->dgram_len);
+    if (udp_len < sizeof(*udp) || udp_len > plen) {
+        c->counters.rx_malformed++;
+        return;
+    }
+    /* IPv6 UDP always carries a checksum (RFC 8200 8.1): a zero or wrong one is refused. */
+    if (udp->dgram_cksum == 0 || dp_ipv6_l4_sum(ip, IPPROTO_UDP, udp, udp_len) != 0xffff) {
+        c->counters.rx_bad_udp6_checksum++;
+        return;
+    }
+    struct ike_addr local = {.family = 6, .port = rte_be_to_cpu_16(udp->dst_port)};
+    struct ike_addr remote = {.family = 6, .port = rte_be_to_cpu_16(udp->src_port)};
+    memcpy(local.ip, ip->dst_addr, 16);
+    memcpy(remote.ip, ip->src_addr, 16);
+    const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+    const struct dp_port *p = port_by_id(c, m->port);
+    if (p != NULL && dp_port_on_link6(p, ip->src_addr))
+        dp_neigh_learn6(c->neigh, ip->src_addr, p->id, &eth->src_addr, now_ns());
+    ike_input(c->ike, &local, &remote, (const uint8_t *)(udp + 1), udp_len - sizeof(*udp));
+}
+
+static int be_send6(struct dp_ctrl *c, const struct ike_addr *local, const struct ike_addr *remote,
+                    const uint8_t *buf, size_t len)
+{
+    const struct dp_port *p = port_by_ip6(c, local->ip);
+    if (p == NULL) {
+        c->counters.tx_no_port++;
+        return -EADDRNOTAVAIL;
+    }
+    if (!dp_port_on_link6(p, remote->ip)) {
+        c->counters.tx_no_route++;
+        return -ENETUNREACH;
+    }
+    struct rte_ether_addr mac;
+    uint16_t port_id;
+    if (!dp_neigh_lookup6(c->neigh, remote->ip, &mac, &port_id)) {
+        c->counters.tx_no_neighbour++;
+        nd_send_solicit(c, p, remote->ip);
+        return -EAGAIN;
+    }
+    struct rte_mbuf *m = rte_pktmbuf_alloc(c->pool);
+    if (m == NULL || len + UDP6_HDRS > rte_pktmbuf_tailroom(m)) {
+        c->counters.tx_no_mbuf++;
+        rte_pktmbuf_free(m);
+        return -ENOBUFS;
+    }
+    memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, UDP6_HDRS), buf, len);
+    dp_build_udp6(m, &p->mac, &mac, local->ip, remote->ip, local->port, remote->port, len);
+    int rc = tx_one(c, p, m);
+    if (rc == 0)
+        c->counters.tx_ike++;
+    return rc;
+}
+
 static int be_send(void *opaque, const struct ike_addr *local, const struct ike_addr *remote,
                    const uint8_t *buf, size_t len)
 {
     struct dp_ctrl *c = opaque;
+    if (local->family == 6 && remote->family == 6)
+        return be_send6(c, local, remote, buf, len);
     uint32_t src, dst;
     memcpy(&src, local->ip, 4);
     memcpy(&dst, remote->ip, 4);
@@ -307,6 +459,21 @@ void dp_ctrl_rekey_exhausting(struct dp_ctrl *c)
     }
 }
 
+/* The classifier hands over IPv6 for two reasons: neighbour discovery and IKE over UDP. */
+static void ipv6_input(struct dp_ctrl *c, struct rte_mbuf *m)
+{
+    const struct rte_ipv6_hdr *ip =
+        rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, sizeof(struct rte_ether_hdr));
+    if (rte_pktmbuf_data_len(m) < sizeof(struct rte_ether_hdr) + sizeof(*ip)) {
+        c->counters.rx_malformed++;
+        return;
+    }
+    if (ip->proto == IPPROTO_ICMPV6)
+        nd_input(c, m);
+    else
+        ike_packet_input6(c, m);
+}
+
 unsigned dp_ctrl_poll(struct dp_ctrl *c)
 {
     struct rte_mbuf *pkts[CTRL_BURST];
@@ -316,6 +483,8 @@ unsigned dp_ctrl_poll(struct dp_ctrl *c)
         const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(pkts[i], const struct rte_ether_hdr *);
         if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP))
             arp_input(c, pkts[i]);
+        else if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6))
+            ipv6_input(c, pkts[i]);
         else
             ike_packet_input(c, pkts[i]);
         rte_pktmbuf_free(pkts[i]);

@@ -2,9 +2,13 @@
 /*
  * The first thing a worker does with a burst: sort each packet into what the
  * control lcore handles (IKE on 500, IKE after the non-ESP marker on 4500,
- * ARP), inbound ESP (plain, or in UDP on 4500), plaintext to protect, or a
- * drop with its reason counted. Only headers are read; nothing is trusted
- * beyond what the lengths prove.
+ * ARP, IPv6 neighbour solicitations and advertisements to our addresses or
+ * their solicited-node groups), inbound ESP (plain, or in UDP on 4500, over
+ * IPv4 or IPv6), plaintext to protect, or a drop with its reason counted.
+ * IPv6 packets to us with extension headers, hop-by-hop options anywhere,
+ * and multicast or link-local traffic that is not neighbour discovery for us
+ * are dropped and counted. Only headers are read; nothing is trusted beyond
+ * what the lengths prove.
  */
 #ifndef VEER_DP_CLASSIFY_H
 #define VEER_DP_CLASSIFY_H
@@ -17,16 +21,18 @@
 
 #define DP_MAX_LOCAL 8
 
-/* The gateway's own IPv4 addresses (network order). */
+/* The gateway's own IPv4 and IPv6 addresses (network order). */
 struct dp_local_addrs {
     unsigned n;
     uint32_t ip[DP_MAX_LOCAL];
+    unsigned n6;
+    uint8_t ip6[DP_MAX_LOCAL][16];
 };
 
 enum dp_class {
-    DP_CLASS_CONTROL, /* IKE or ARP: to the control lcore */
+    DP_CLASS_CONTROL, /* IKE, ARP or neighbour discovery: to the control lcore */
     DP_CLASS_ESP,     /* ESP for us, possibly in UDP (RFC 3948) */
-    DP_CLASS_PLAIN,   /* IPv4 not for us: to be protected */
+    DP_CLASS_PLAIN,   /* IPv4 or IPv6 not for us: to be protected */
     DP_CLASS_DROP,    /* counted in c, to be freed */
 };
 

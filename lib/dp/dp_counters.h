@@ -19,11 +19,16 @@
     X(esp_in)     /* ESP and ESP-in-UDP for us */                                                  \
     X(plain_in)   /* plaintext to protect */                                                       \
     X(tx_packets)                                                                                  \
-    X(drop_runt)        /* shorter than its headers say */                                         \
-    X(drop_ethertype)   /* neither IPv4 nor ARP */                                                 \
-    X(drop_ip_header)   /* bad IPv4 version, header length or total length */                      \
-    X(drop_ip_fragment) /* IP fragments: veer does not reassemble */                               \
-    X(drop_not_for_us)  /* UDP/ESP to an address that is not ours */                               \
+    X(drop_runt)           /* shorter than its headers say */                                      \
+    X(drop_ethertype)      /* neither IPv4, IPv6 nor ARP */                                        \
+    X(drop_ip_header)      /* bad IPv4 version, header length or total length */                   \
+    X(drop_ip_fragment)    /* IP fragments: veer does not reassemble */                            \
+    X(drop_ip6_header)     /* bad IPv6 version, or a payload length beyond the frame */            \
+    X(drop_ip6_hop_by_hop) /* IPv6 with hop-by-hop options: not processed, not forwarded */        \
+    X(drop_ip6_fragment)   /* IPv6 fragments to us: veer does not reassemble */                    \
+    X(drop_ip6_ext_header) /* to us with routing, destination options, AH ... headers */           \
+    X(drop_ip6_link_scope) /* multicast other than ND for us, link-local, unspecified */           \
+    X(drop_not_for_us)     /* UDP/ESP to an address that is not ours */                            \
     X(drop_natt_keepalive)                                                                         \
     X(drop_other_proto)   /* to us, but neither ESP nor IKE */                                     \
     X(drop_ring_full)     /* the control ring was full: counted, never waited for */               \
@@ -58,16 +63,20 @@
     X(drop_esp_seq_exhausted)   /* outbound SA used every sequence number: never wraps */          \
     X(drop_esp_crypto_error)    /* intel-ipsec-mb refused a job (a bug, never expected) */         \
     X(drop_no_route)            /* destination on no connected subnet and no route to it */        \
-    X(drop_no_neighbour)        /* next hop's MAC unknown: an ARP request went out */              \
-    X(drop_ttl_expired)         /* TTL 0 or 1 on a packet to forward: Time Exceeded */             \
-    X(drop_frag_needed)         /* too big for the next link with DF set: Fragmentation Needed */  \
-    X(drop_too_big)             /* too big for the next link, DF clear: veer does not fragment */  \
-    X(icmp_time_exceeded)       /* ICMP errors sent: type 11 code 0 */                             \
-    X(icmp_frag_needed)         /* ICMP errors sent: type 3 code 4, with the next-hop MTU */       \
-    X(icmp_suppressed)          /* not sent: about an ICMP error, to a broadcast or multicast, a   \
-                                   non-first fragment, no single host as source (RFC 1812) */      \
-    X(icmp_rate_limited)        /* not sent: this worker's token bucket was empty */               \
-    X(icmp_no_mbuf)             /* not sent: the mbuf pool was empty */
+    X(drop_no_neighbour)        /* next hop's MAC unknown: an ARP request or IPv6 NS went out */   \
+    X(nd_solicits)              /* IPv6 neighbour solicitations sent for a next hop */             \
+    X(drop_ttl_expired)     /* TTL or hop limit 0 or 1 on a packet to forward: Time Exceeded */    \
+    X(drop_frag_needed)     /* too big for the next link with DF set: Fragmentation Needed */      \
+    X(drop_too_big)         /* too big for the next link, DF clear: veer does not fragment */      \
+    X(icmp_time_exceeded)   /* ICMP errors sent: type 11 code 0 */                                 \
+    X(icmp_frag_needed)     /* ICMP errors sent: type 3 code 4, with the next-hop MTU */           \
+    X(drop_ip6_too_big)     /* IPv6 too big for the next link or tunnel: Packet Too Big */         \
+    X(icmp6_time_exceeded)  /* ICMPv6 errors sent: type 3 code 0 */                                \
+    X(icmp6_packet_too_big) /* ICMPv6 errors sent: type 2, with the MTU that fits */               \
+    X(icmp_suppressed)      /* not sent: about an ICMP error, to a broadcast or multicast, a       \
+                               non-first fragment, no single host as source (RFC 1812) */          \
+    X(icmp_rate_limited)    /* not sent: this worker's token bucket was empty */                   \
+    X(icmp_no_mbuf)         /* not sent: the mbuf pool was empty */
 
 #define DP_X_FIELD(n) uint64_t n;
 struct dp_worker_counters {

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The control lcore: drains the ring the workers fill (IKE, ARP), answers ARP
- * for the gateway's addresses and learns neighbours, runs lib/ike with a
- * backend that sends through the ports' control TX queues, and ticks its
- * timers. It never blocks, and nothing it does makes a worker wait.
+ * The control lcore: drains the ring the workers fill (IKE, ARP, IPv6
+ * neighbour discovery), answers ARP and neighbour solicitations for the
+ * gateway's addresses and learns neighbours, runs lib/ike over IPv4 and IPv6
+ * with a backend that sends through the ports' control TX queues, and ticks
+ * its timers. It never blocks, and nothing it does makes a worker wait.
  */
 #ifndef VEER_DP_CTRL_H
 #define VEER_DP_CTRL_H
@@ -24,7 +25,13 @@
     X(rx_packets)                                                                                  \
     X(rx_ike)                                                                                      \
     X(rx_arp)                                                                                      \
+    X(rx_nd) /* IPv6 neighbour solicitations and advertisements */                                 \
     X(rx_malformed)                                                                                \
+    X(nd_bad_hop_limit)     /* ND not sent with hop limit 255: from off the link, ignored */       \
+    X(nd_bad_checksum)      /* ND with a wrong ICMPv6 checksum */                                  \
+    X(rx_bad_udp6_checksum) /* IKE over IPv6 with a zero or wrong UDP checksum */                  \
+    X(nd_adverts)           /* neighbour advertisements sent for our addresses */                  \
+    X(nd_solicits)          /* neighbour solicitations sent to resolve a peer */                   \
     X(arp_replies)                                                                                 \
     X(arp_requests)                                                                                \
     X(tx_ike)                                                                                      \

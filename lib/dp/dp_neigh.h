@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * IPv4 neighbours (ARP): written by the control lcore only, read by every
+ * Neighbours: IPv4 (ARP) and IPv6 (neighbour discovery, RFC 4861) in two
+ * tables of the same kind, written by the control lcore only, read by every
  * lcore without locks. Each slot is guarded by a sequence number (odd while
  * being written), so a reader either sees a whole entry or retries; writers
  * never wait for readers.
@@ -24,8 +25,19 @@ struct dp_neigh_slot {
     uint64_t updated_ns;
 };
 
+/* An IPv6 neighbour: the same fields with a 16-byte key (all zero: empty). */
+#define DP_NEIGH6_SLOTS 2048
+struct dp_neigh6_slot {
+    uint32_t seq;
+    uint16_t port;
+    struct rte_ether_addr mac;
+    uint8_t ip[16];
+    uint64_t updated_ns;
+};
+
 struct dp_neigh_table {
     struct dp_neigh_slot slot[DP_NEIGH_SLOTS];
+    struct dp_neigh6_slot slot6[DP_NEIGH6_SLOTS];
 };
 
 /*
@@ -42,5 +54,15 @@ bool dp_neigh_learn(struct dp_neigh_table *t, uint32_t ip, uint16_t port,
 /* Any lcore: the MAC and port of ip; false when unknown. */
 bool dp_neigh_lookup(const struct dp_neigh_table *t, uint32_t ip, struct rte_ether_addr *mac,
                      uint16_t *port);
+
+/*
+ * The same for IPv6 (neigh6.c): learnt from neighbour advertisements and the
+ * source link-layer option of solicitations; the unspecified address is
+ * never learnt; the same static and replacement rules.
+ */
+bool dp_neigh_learn6(struct dp_neigh_table *t, const uint8_t ip[16], uint16_t port,
+                     const struct rte_ether_addr *mac, uint64_t now_ns);
+bool dp_neigh_lookup6(const struct dp_neigh_table *t, const uint8_t ip[16],
+                      struct rte_ether_addr *mac, uint16_t *port);
 
 #endif

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Reading and writing the Ethernet, ARP, IPv4 and UDP headers of mbufs. */
+/* Reading and writing the Ethernet, ARP, IPv4, IPv6 and UDP headers of mbufs. */
 #ifndef VEER_DP_PKT_H
 #define VEER_DP_PKT_H
 
@@ -15,6 +15,8 @@
 #define DP_IKE_PORT 500
 #define DP_NATT_PORT 4500
 #define DP_IP_DEFAULT_TTL 64
+#define DP_IP6_DEFAULT_HOP_LIMIT 64
+#define DP_IP6_HDR_LEN 40
 
 /* The IPv4 header of an Ethernet frame (no VLAN), or NULL when the frame is too short. */
 static inline struct rte_ipv4_hdr *dp_ipv4(struct rte_mbuf *m)
@@ -49,5 +51,23 @@ void dp_build_udp4_cksum(struct rte_mbuf *m, const struct rte_ether_addr *src_ma
                          const struct rte_ether_addr *dst_mac, uint32_t src_ip, uint32_t dst_ip,
                          uint16_t src_port, uint16_t dst_port, size_t payload_len,
                          bool device_cksum);
+
+/*
+ * The one's complement sum (folded, not inverted) of the IPv6 pseudo-header
+ * (RFC 8200 8.1: addresses, upper-layer length, next header) and `len`
+ * bytes at l4: the checksum field is ~sum, and a packet with a correct one
+ * sums to 0xffff.
+ */
+uint16_t dp_ipv6_l4_sum(const struct rte_ipv6_hdr *ip, uint8_t proto, const void *l4, size_t len);
+
+/*
+ * Builds Ethernet + IPv6 + UDP in front of `payload_len` bytes at the
+ * mbuf's data offset of the three headers, with the UDP checksum that IPv6
+ * requires (RFC 8200 8.1) computed in software. Hop limit 64, no flow label.
+ */
+void dp_build_udp6(struct rte_mbuf *m, const struct rte_ether_addr *src_mac,
+                   const struct rte_ether_addr *dst_mac, const uint8_t src_ip[16],
+                   const uint8_t dst_ip[16], uint16_t src_port, uint16_t dst_port,
+                   size_t payload_len);
 
 #endif

@@ -14,8 +14,11 @@
 #ifndef VEER_DP_PORT_H
 #define VEER_DP_PORT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <string.h>
 
 #include <rte_ether.h>
 #include <rte_mempool.h>
@@ -27,8 +30,11 @@ struct dp_port {
     uint16_t id;
     char name[32];
     struct rte_ether_addr mac;
-    uint32_t ip;   /* network order */
-    uint32_t mask; /* network order */
+    uint32_t ip;   /* network order; 0 on an IPv6-only port */
+    uint32_t mask; /* network order; all ones on an IPv6-only port (nothing is on link) */
+    bool has_ip6;  /* address6 given: ip6/prefix6_len valid, neighbour discovery answered */
+    uint8_t ip6[16];
+    uint8_t prefix6_len;
     uint16_t nrxq, ntxq;
     uint16_t ctrl_txq;        /* the control lcore's TX queue, or DP_NO_QUEUE */
     struct rte_ring *ctrl_tx; /* when DP_NO_QUEUE: control -> worker 0 */
@@ -43,6 +49,8 @@ struct dp_port {
     uint32_t tx_offloads_granted;  /* enum conf_offload */
     uint16_t mtu; /* the device's (rte_eth_dev_get_mtu), not dataplane.ports[].mtu */
     bool promiscuous;
+    /* Solicited-node and all-nodes multicast reach us: filter, all-multicast or promiscuous. */
+    bool ipv6_multicast;
     bool tx_cksum_udp4; /* IPv4 and UDP checksums granted: IKE packets leave them to the device */
 };
 
@@ -69,6 +77,18 @@ void dp_port_close(struct dp_port *p);
 static inline int dp_port_on_link(const struct dp_port *p, uint32_t ip)
 {
     return (ip & p->mask) == (p->ip & p->mask);
+}
+
+/* Whether ip6 is in the port's directly connected IPv6 subnet (false without address6). */
+static inline bool dp_port_on_link6(const struct dp_port *p, const uint8_t ip6[16])
+{
+    if (!p->has_ip6)
+        return false;
+    unsigned whole = p->prefix6_len / 8, rest = p->prefix6_len % 8;
+    if (memcmp(ip6, p->ip6, whole) != 0)
+        return false;
+    uint8_t mask = (uint8_t)(0xff00u >> rest);
+    return rest == 0 || ((ip6[whole] ^ p->ip6[whole]) & mask) == 0;
 }
 
 #endif

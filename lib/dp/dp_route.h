@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Where a worker sends an IPv4 packet: to the destination itself when it is
- * on a port's connected subnet, else to the next hop of the longest matching
- * static route (dataplane.routes). The control lcore builds the table at
- * start (an rte_lpm) and never changes it while workers run, so workers read
- * it without locks. The table also carries each port's MTU.
+ * Where a worker sends an IPv4 or IPv6 packet: to the destination itself
+ * when it is on a port's connected subnet, else to the next hop of the
+ * longest matching static route (dataplane.routes). The control lcore builds
+ * the tables at start (an rte_lpm, and an rte_lpm6 once there is an IPv6
+ * route) and never changes them while workers run, so workers read them
+ * without locks. The table also carries each port's MTU, for both families.
  */
 #ifndef VEER_DP_ROUTE_H
 #define VEER_DP_ROUTE_H
@@ -17,20 +18,39 @@
 #include "dp_port.h"
 
 struct rte_lpm;
+struct rte_lpm6;
 
 struct dp_route_hop {
     uint32_t via;  /* network order */
     uint16_t port; /* index into the ports array */
 };
 
+struct dp_route6_hop {
+    uint8_t via[16];
+    uint16_t port;
+};
+
 struct dp_routes {
+    char name[24];       /* rte_lpm's; the IPv6 table is named after it */
     struct rte_lpm *lpm; /* prefix -> index into hop[] */
     unsigned nhops;
     struct dp_route_hop hop[CONF_MAX_ROUTES];
     int default_hop; /* index into hop[] of 0.0.0.0/0, or -1 */
     const struct dp_port *ports;
     unsigned nports;
-    uint16_t mtu[CONF_MAX_PORTS]; /* per port index: the largest IPv4 packet it sends */
+    uint16_t mtu[CONF_MAX_PORTS]; /* per port index: the largest IPv4/IPv6 packet it sends */
+    /* IPv6: made with the first IPv6 route (another 64 MB), NULL while there is none. */
+    struct rte_lpm6 *lpm6;
+    unsigned nhops6;
+    struct dp_route6_hop hop6[CONF_MAX_ROUTES];
+    int default_hop6; /* index into hop6[] of ::/0, or -1 */
+};
+
+/* Where an IPv6 packet goes: out of `port` to the host `ip`. */
+struct dp_next_hop6 {
+    const struct dp_port *port;
+    unsigned port_index;
+    uint8_t ip[16];
 };
 
 /* Where a packet goes: out of `port` to the host `ip` (the destination or a route's via). */
@@ -64,6 +84,16 @@ void dp_routes_free(struct dp_routes *r);
 
 /* Any lcore: connected subnets first, then the longest matching route; false: no route. */
 bool dp_route_lookup(const struct dp_routes *r, uint32_t dst, struct dp_next_hop *nh);
+
+/*
+ * IPv6, route6.c: adds prefix/len via `via` (out of port index `port`, or of
+ * the port on whose IPv6 subnet via is when port < 0). 0, or -1 with err set.
+ */
+int dp_routes_add6(struct dp_routes *r, const uint8_t prefix[16], uint8_t len,
+                   const uint8_t via[16], int port, char *err, size_t err_len);
+
+/* Any lcore: connected IPv6 subnets first, then the longest matching route. */
+bool dp_route_lookup6(const struct dp_routes *r, const uint8_t dst[16], struct dp_next_hop6 *nh);
 
 /* The port index of DPDK port `port_id` in r's ports, or -1. */
 int dp_routes_port_index(const struct dp_routes *r, uint16_t port_id);

@@ -10,6 +10,7 @@
 
 #include "dp_esp.h"
 #include "dp_pkt.h"
+#include "forward_priv.h"
 
 /* Asks who has `ip`; the control lcore learns the answer. */
 static void arp_request(struct dp_worker *w, const struct dp_port *p, uint32_t ip,
@@ -71,15 +72,28 @@ static bool route(const struct dp_worker *w, uint32_t dst, struct dp_next_hop *n
     return w->routes != NULL && dp_route_lookup(w->routes, dst, nh);
 }
 
-/* Encapsulates the IPv4 packet `l3` bytes into m for sa and sends it to nh (the peer's route). */
-static void tunnel_out(struct dp_worker *w, struct dp_esp_sa *sa, struct rte_mbuf *m, size_t l3,
-                       const struct dp_next_hop *nh)
+bool dp_fwd_route_peer(const struct dp_worker *w, const struct dp_esp_sa *sa,
+                       struct dp_fwd_hop *hop)
+{
+    /* The engine writes IPv4 outer headers only until it learns IPv6 (branch ipv6-esp). */
+    hop->family = 4;
+    if (!route(w, sa->remote_ip, &hop->v4))
+        return false;
+    hop->port_index = hop->v4.port_index;
+    return true;
+}
+
+void dp_fwd_tunnel_out(struct dp_worker *w, struct dp_esp_sa *sa, struct rte_mbuf *m, size_t l3,
+                       const struct dp_fwd_hop *hop)
 {
     if (dp_esp_encrypt(&w->esp, sa, m, l3, &w->counters) < 0) {
         rte_pktmbuf_free(m);
         return;
     }
-    send_ip(w, m, nh);
+    if (hop->family == 6)
+        dp_fwd_send_ip6(w, m, &hop->v6);
+    else
+        send_ip(w, m, &hop->v4);
 }
 
 /*
@@ -92,16 +106,16 @@ static void local_out(struct dp_worker *w, struct rte_mbuf *m)
     const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
     struct dp_esp_sa *sa =
         w->sadb != NULL ? dp_spd_lookup(w->sadb, ip->src_addr, ip->dst_addr) : NULL;
-    struct dp_next_hop nh;
-    if (!route(w, sa != NULL ? sa->remote_ip : ip->dst_addr, &nh)) {
+    struct dp_fwd_hop hop;
+    if (!(sa != NULL ? dp_fwd_route_peer(w, sa, &hop) : route(w, ip->dst_addr, &hop.v4))) {
         w->counters.drop_no_route++;
         rte_pktmbuf_free(m);
         return;
     }
     if (sa != NULL)
-        tunnel_out(w, sa, m, 0, &nh);
+        dp_fwd_tunnel_out(w, sa, m, 0, &hop);
     else
-        send_ip(w, m, &nh);
+        send_ip(w, m, &hop.v4);
 }
 
 /* What an ICMP error is about and from where it is sent. */
@@ -165,6 +179,10 @@ static void decrement_ttl(struct rte_ipv4_hdr *ip)
 static void forward_decrypted(struct dp_worker *w, struct rte_mbuf *m)
 {
     struct rte_ipv4_hdr *inner = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+    if ((inner->version_ihl >> 4) == 6) {
+        dp_fwd_decrypted6(w, m);
+        return;
+    }
     struct dp_next_hop nh;
     if (!route(w, inner->dst_addr, &nh)) {
         w->counters.drop_no_route++;
@@ -190,6 +208,13 @@ void dp_forward_esp(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n)
 {
     for (unsigned i = 0; i < n; i++) {
         struct rte_mbuf *m = pkts[i];
+        if (rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type ==
+            rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
+            /* ESP over IPv6 waits for the engine's IPv6 outer headers (branch ipv6-esp). */
+            w->counters.drop_no_esp_engine++;
+            rte_pktmbuf_free(m);
+            continue;
+        }
         const struct rte_ipv4_hdr *outer = dp_ipv4(m);
         size_t off = sizeof(struct rte_ether_hdr) + dp_ipv4_hdr_len(outer) +
                      (outer->next_proto_id == IPPROTO_UDP ? sizeof(struct rte_udp_hdr) : 0);
@@ -211,6 +236,10 @@ static uint32_t arrival_addr(const struct dp_worker *w, const struct rte_mbuf *m
 static void forward_plain(struct dp_worker *w, struct rte_mbuf *m)
 {
     const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+    if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
+        dp_fwd_plain6(w, m);
+        return;
+    }
     struct rte_ipv4_hdr *ip = dp_ipv4(m);
     struct dp_esp_sa *sa = dp_spd_lookup(w->sadb, ip->src_addr, ip->dst_addr);
     if (sa == NULL) {
@@ -218,8 +247,8 @@ static void forward_plain(struct dp_worker *w, struct rte_mbuf *m)
         rte_pktmbuf_free(m);
         return;
     }
-    struct dp_next_hop nh;
-    if (!route(w, sa->remote_ip, &nh)) {
+    struct dp_fwd_hop hop;
+    if (!dp_fwd_route_peer(w, sa, &hop)) {
         w->counters.drop_no_route++;
         rte_pktmbuf_free(m);
         return;
@@ -233,13 +262,13 @@ static void forward_plain(struct dp_worker *w, struct rte_mbuf *m)
         return;
     }
     /* The path MTU into the tunnel is the outside link's less this SA's overhead. */
-    size_t max_inner = dp_esp_max_inner(sa, w->routes->mtu[nh.port_index]);
+    size_t max_inner = dp_esp_max_inner(sa, w->routes->mtu[hop.port_index]);
     if (rte_be_to_cpu_16(ip->total_length) > max_inner) {
         too_big(w, &a, m, max_inner);
         return;
     }
     decrement_ttl(ip);
-    tunnel_out(w, sa, m, sizeof(struct rte_ether_hdr), &nh);
+    dp_fwd_tunnel_out(w, sa, m, sizeof(struct rte_ether_hdr), &hop);
 }
 
 void dp_forward_plain(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n)

@@ -121,15 +121,24 @@ int dp_port_prepare(const struct conf_port *cfg, const char *drivers_cfg, unsign
                     struct dp_port *out, char *err, size_t err_len)
 {
     memset(out, 0, sizeof(*out));
-    if (cfg->addr.family != 4) {
-        snprintf(err, err_len, "port %s: only IPv4 addresses so far", cfg->name);
+    if (cfg->addr.family != 4 && cfg->addr6.family != 6) {
+        snprintf(err, err_len, "port %s: no address or address6", cfg->name);
         return -1;
     }
     if (find_or_probe(cfg->device, &out->id, err, err_len) < 0)
         return -1;
     snprintf(out->name, sizeof(out->name), "%s", cfg->name);
-    memcpy(&out->ip, cfg->addr.ip, 4);
-    out->mask = cfg->prefix_len == 0 ? 0 : rte_cpu_to_be_32(~0u << (32 - cfg->prefix_len));
+    if (cfg->addr.family == 4) {
+        memcpy(&out->ip, cfg->addr.ip, 4);
+        out->mask = cfg->prefix_len == 0 ? 0 : rte_cpu_to_be_32(~0u << (32 - cfg->prefix_len));
+    } else {
+        out->mask = UINT32_MAX; /* IPv6 only: no IPv4 address is on link, 0.0.0.0 never used */
+    }
+    if (cfg->addr6.family == 6) {
+        out->has_ip6 = true;
+        memcpy(out->ip6, cfg->addr6.ip, 16);
+        out->prefix6_len = cfg->prefix6_len;
+    }
     out->nrxq = (uint16_t)nworkers;
     out->ntxq = (uint16_t)(nworkers + 1);
     out->ctrl_txq = (uint16_t)nworkers;
@@ -220,6 +229,29 @@ static void wait_for_link(const struct dp_port *p, unsigned wait_ms)
         fprintf(stderr, "veer: port %s: link still down after %u ms, going on\n", p->name, wait_ms);
 }
 
+/*
+ * Neighbour solicitations for our address go to its solicited-node group
+ * (33:33:ff + its last 3 bytes, RFC 4861 7.2.1, RFC 2464 7) and unsolicited
+ * advertisements to all-nodes (33:33:00:00:00:01): the device's filter takes
+ * both where it can, else all multicast. false: neither (logged).
+ */
+static bool join_nd_multicast(const struct dp_port *p)
+{
+    struct rte_ether_addr groups[2] = {
+        {{0x33, 0x33, 0xff, p->ip6[13], p->ip6[14], p->ip6[15]}},
+        {{0x33, 0x33, 0x00, 0x00, 0x00, 0x01}},
+    };
+    if (rte_eth_dev_set_mc_addr_list(p->id, groups, 2) == 0)
+        return true;
+    if (rte_eth_allmulticast_enable(p->id) == 0 && rte_eth_allmulticast_get(p->id) == 1)
+        return true;
+    fprintf(stderr,
+            "veer: port %s: cannot receive IPv6 multicast; neighbours must be configured or "
+            "solicit by unicast\n",
+            p->name);
+    return false;
+}
+
 int dp_port_start(struct dp_port *p, struct rte_mempool *pool, char *err, size_t err_len)
 {
     int socket = rte_eth_dev_socket_id(p->id);
@@ -256,6 +288,8 @@ int dp_port_start(struct dp_port *p, struct rte_mempool *pool, char *err, size_t
         return -1;
     }
     p->promiscuous = rte_eth_promiscuous_get(p->id) == 1;
+    if (p->has_ip6)
+        p->ipv6_multicast = p->promiscuous || join_nd_multicast(p);
     if (rte_eth_dev_get_mtu(p->id, &p->mtu) != 0)
         p->mtu = 0;
     wait_for_link(p, p->want.link_wait_ms);

@@ -12,6 +12,8 @@
 #include <rte_lpm.h>
 #pragma GCC diagnostic pop
 
+#include "route6.h"
+
 int dp_routes_init(struct dp_routes *r, const char *name, const struct dp_port *ports,
                    unsigned nports, const uint16_t *mtus, char *err, size_t err_len)
 {
@@ -23,6 +25,8 @@ int dp_routes_init(struct dp_routes *r, const char *name, const struct dp_port *
     r->ports = ports;
     r->nports = nports;
     r->default_hop = -1;
+    r->default_hop6 = -1;
+    snprintf(r->name, sizeof(r->name), "%s", name);
     for (unsigned i = 0; i < nports; i++)
         r->mtu[i] = mtus != NULL ? mtus[i] : CONF_MTU_DEFAULT;
     /* tbl8 groups hold prefixes longer than /24: one per such route is the worst case. */
@@ -39,6 +43,7 @@ void dp_routes_free(struct dp_routes *r)
 {
     rte_lpm_free(r->lpm);
     r->lpm = NULL;
+    dp_routes_free6(r);
 }
 
 int dp_routes_add(struct dp_routes *r, uint32_t prefix, uint8_t len, uint32_t via, int port,
@@ -93,7 +98,11 @@ int dp_routes_add_conf(struct dp_routes *r, const struct conf_dataplane *dp, cha
         memcpy(&prefix, cr->to.ip, 4);
         memcpy(&via, cr->via.ip, 4);
         char why[128];
-        if (dp_routes_add(r, prefix, cr->prefix_len, via, port, why, sizeof(why)) < 0) {
+        int rc =
+            cr->to.family == 6
+                ? dp_routes_add6(r, cr->to.ip, cr->prefix_len, cr->via.ip, port, why, sizeof(why))
+                : dp_routes_add(r, prefix, cr->prefix_len, via, port, why, sizeof(why));
+        if (rc < 0) {
             snprintf(err, err_len, "route %u: %s", i, why);
             return -1;
         }

@@ -2,6 +2,7 @@
 #include "mgmt_telemetry.h"
 #include "mgmt_tel_priv.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <grp.h>
 #include <inttypes.h>
@@ -115,6 +116,7 @@ static int cmd_ports(const char *cmd, const char *params, struct rte_tel_data *d
     struct rte_tel_data *name = mgmt_tel_column(RTE_TEL_STRING_VAL),
                         *mac = mgmt_tel_column(RTE_TEL_STRING_VAL),
                         *addr = mgmt_tel_column(RTE_TEL_STRING_VAL),
+                        *addr6 = mgmt_tel_column(RTE_TEL_STRING_VAL),
                         *id = mgmt_tel_column(RTE_TEL_U64_VAL),
                         *profile = mgmt_tel_column(RTE_TEL_STRING_VAL),
                         *rss = mgmt_tel_column(RTE_TEL_STRING_VAL),
@@ -133,7 +135,13 @@ static int cmd_ports(const char *cmd, const char *params, struct rte_tel_data *d
         rte_tel_data_add_array_string(mac, text);
         const uint8_t *ip = (const uint8_t *)&p->ip;
         snprintf(text, sizeof(text), "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
-        rte_tel_data_add_array_string(addr, text);
+        rte_tel_data_add_array_string(addr, p->ip != 0 ? text : "none");
+        char ip6[INET6_ADDRSTRLEN];
+        if (p->has_ip6 && inet_ntop(AF_INET6, p->ip6, ip6, sizeof(ip6)) != NULL)
+            snprintf(text, sizeof(text), "%s/%u", ip6, p->prefix6_len);
+        else
+            snprintf(text, sizeof(text), "none");
+        rte_tel_data_add_array_string(addr6, text);
         rte_tel_data_add_array_u64(id, p->id);
         rte_tel_data_add_array_string(profile, p->profile);
         granted_names(text, sizeof(text), p->rss_fields, conf_rss_field_name);
@@ -156,6 +164,7 @@ static int cmd_ports(const char *cmd, const char *params, struct rte_tel_data *d
     mgmt_tel_add_column(d, "name", name);
     mgmt_tel_add_column(d, "mac", mac);
     mgmt_tel_add_column(d, "address", addr);
+    mgmt_tel_add_column(d, "address6", addr6);
     mgmt_tel_add_column(d, "port_id", id);
     mgmt_tel_add_column(d, "profile", profile);
     mgmt_tel_add_column(d, "rss", rss);

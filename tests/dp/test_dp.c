@@ -125,7 +125,7 @@ static void test_classify(void **state)
     expect_class(m, DP_CLASS_DROP, &c);
     assert_int_equal(c.drop_ip_fragment, 1);
     m = udp_frame(500, ike, sizeof(ike));
-    rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+    rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_LLDP);
     expect_class(m, DP_CLASS_DROP, &c);
     assert_int_equal(c.drop_ethertype, 1);
     m = udp_frame(500, ike, sizeof(ike));
