@@ -224,7 +224,8 @@ static int setup(struct app *a)
                 p->tx_desc, p->rss_hf != 0 ? "on" : "off", p->mtu,
                 p->tx_cksum_udp4 ? ", TX checksums offloaded" : "",
                 p->promiscuous ? ", promiscuous" : "",
-                p->has_ip6 ? (p->ipv6_multicast ? ", IPv6" : ", IPv6 without multicast") : "");
+                p->has_ip6 ? (p->ipv6_multicast ? ", IPv6" : ", IPv6 (multicast not confirmed)")
+                           : "");
     }
     if (dp_sadb_init(&a->sadb, a->nworkers, err, sizeof(err)) < 0) {
         fprintf(stderr, "veer: %s\n", err);

@@ -246,8 +246,8 @@ static bool join_nd_multicast(const struct dp_port *p)
     if (rte_eth_allmulticast_enable(p->id) == 0 && rte_eth_allmulticast_get(p->id) == 1)
         return true;
     fprintf(stderr,
-            "veer: port %s: cannot receive IPv6 multicast; neighbours must be configured or "
-            "solicit by unicast\n",
+            "veer: port %s: no multicast filter or all-multicast mode: neighbour solicitations "
+            "reach veer only if the device passes multicast anyway (af_packet and tap do)\n",
             p->name);
     return false;
 }

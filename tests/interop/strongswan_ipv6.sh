@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# IPv6 through the DPDK dataplane: app/veer with dual-stack af_packet ports
+# (outside 198.51.100.1/24 + 2001:db8:1::1/64, inside 10.2.0.1/24 +
+# 2001:db8:2::1/64) between a strongSwan 5.9 client (kernel-libipsec, so ESP
+# in UDP/4500) that talks to veer over IPv6 only, and a dual-stack server.
+#   1. neighbour discovery: the client resolves veer's IPv6 address (NS/NA
+#      answered by veer's control lcore), veer counts the advertisements;
+#   2. IKE over IPv6: IKE_SA_INIT on 500, IKE_AUTH moved to 4500 (NAT-T over
+#      IPv6), SPIs agree, the Child SA carries IPv4 and IPv6 selectors;
+#   3. ping and ping6 cross the tunnel both ways to the server (IPv4 inner in
+#      IPv6 outer, IPv6 in IPv6); veer found the server by neighbour
+#      solicitation from a worker;
+#   4. hop limit 1 from the server: ICMPv6 Time Exceeded from veer; a ping6
+#      too big for the tunnel from the server: ICMPv6 Packet Too Big with the
+#      tunnel's inner MTU, and packets of that size cross;
+#   5. telemetry: /veer/ports shows address6, /veer/control the ND counters.
+#
+# Needs root (network namespaces) and DPDK. Cleans up on exit. Usage:
+#   tests/interop/strongswan_ipv6.sh BUILD_DIR
+set -uo pipefail
+# shellcheck source=tests/interop/lib.sh
+source "$(dirname "$0")/lib.sh"
+lab_init "${1:?usage: $0 BUILD_DIR}" v6
+lab_topology_tunnel
+
+# IPv6 beside the IPv4 lab: no duplicate address detection (addresses usable at
+# once), and the gateway's kernel keeps off the links veer owns.
+ip netns exec "$ns_gw" sysctl -qw "net.ipv6.conf.${tag}g.disable_ipv6=1" \
+    "net.ipv6.conf.${tag}i.disable_ipv6=1" || fail "sysctl disable_ipv6"
+ip -n "$ns_cl" -6 addr add 2001:db8:1::2/64 dev "${tag}c" nodad
+ip -n "$ns_cl" -6 addr add 2001:db8:a::1/128 dev lo nodad
+ip -n "$ns_srv" -6 addr add 2001:db8:2::2/64 dev "${tag}s" nodad
+ip -n "$ns_srv" -6 route add default via 2001:db8:2::1
+
+printf 'labsecret-0123456789' >"$work/psk"
+chmod 600 "$work/psk"
+cat >"$work/veer.yaml" <<YAML
+dataplane:
+  workers: 1
+  idle_sleep_us: 50
+  mbufs: 8192
+  ports:
+    - name: outside
+      device: net_af_packet0,iface=${tag}g
+      address: 198.51.100.1/24
+      address6: 2001:db8:1::1/64
+    - name: inside
+      device: net_af_packet1,iface=${tag}i
+      address: 10.2.0.1/24
+      address6: 2001:db8:2::1/64
+peers:
+  - name: road-warriors
+    local_id: gw.example
+    remote_id: client.example
+    psk_file: $work/psk
+    ike_proposals: [aes128gcm16-prfsha256-x25519]
+    esp_proposals: [aes128gcm16]
+    local_ts: [10.2.0.0/24, 2001:db8:2::/64]
+    remote_ts: [10.1.0.0/16, 2001:db8:a::/64]
+YAML
+veer_dp_start "$work/veer.yaml"
+grep -q "port outside: .*IPv6" "$work/veer.log" || fail "veer did not bring up IPv6 on outside"
+ctrl() { tel /veer/control | sed -n "s/.*\"$1\": \([0-9]*\).*/\1/p"; }
+wcount() { tel /veer/workers | sed -n "s/.*\"$1\": \[\([0-9]*\)\].*/\1/p"; }
+
+# --- 1. neighbour discovery: the client's kernel solicits veer's address
+ip netns exec "$ns_cl" ping -6 -c 1 -W 1 2001:db8:1::1 >/dev/null 2>&1 # no echo reply; ND is the point
+wait_for 30 sh -c "ip -n $ns_cl -6 neigh show 2001:db8:1::1 | grep -q lladdr" ||
+    fail "1: the client never learnt veer's MAC by neighbour discovery: $(tel /veer/control)"
+veer_mac=$(tel /veer/ports | sed -n 's/.*"mac": \["\([0-9a-fA-F:]*\)".*/\1/p' | tr 'A-F' 'a-f')
+ip -n "$ns_cl" -6 neigh show 2001:db8:1::1 | grep -qi "lladdr $veer_mac" ||
+    fail "1: the client has $(ip -n "$ns_cl" -6 neigh show 2001:db8:1::1), veer's MAC is $veer_mac"
+[ "$(ctrl nd_adverts)" -ge 1 ] || fail "1: veer counted no advertisement: $(tel /veer/control)"
+pass "1. neighbour discovery: the client resolved 2001:db8:1::1 to $veer_mac ($(ctrl nd_adverts) NA sent by veer)"
+
+# --- 2. IKE over IPv6
+CHARON_ROUTES=yes charon_start
+cat >"$work/cl/swanctl.conf" <<CONF
+connections {
+  gw {
+    local_addrs = 2001:db8:1::2
+    remote_addrs = 2001:db8:1::1
+    version = 2
+    proposals = aes128gcm16-prfsha256-x25519
+    local {
+      auth = psk
+      id = client.example
+    }
+    remote {
+      auth = psk
+      id = gw.example
+    }
+    children {
+      c {
+        local_ts = 10.1.0.1/32, 2001:db8:a::1/128
+        remote_ts = 10.2.0.0/24, 2001:db8:2::/64
+        esp_proposals = aes128gcm16
+      }
+    }
+  }
+}
+secrets {
+  ike-gw {
+    id-1 = client.example
+    id-2 = gw.example
+    secret = "labsecret-0123456789"
+  }
+}
+CONF
+swan --load-all --file "$work/cl/swanctl.conf" >"$work/load.out" 2>&1 || fail "swan --load-all"
+swan --initiate --child c --timeout 20 >"$work/initiate.out" 2>&1 || {
+    cat "$work/initiate.out"
+    fail "2: swan --initiate over IPv6"
+}
+swan --list-sas >"$work/sas.out"
+grep -q "ESTABLISHED" "$work/sas.out" || fail "2: strongSwan: IKE SA not ESTABLISHED"
+grep -q "2001:db8:1::1\[4500\]" "$work/sas.out" ||
+    fail "2: strongSwan is not on [2001:db8:1::1]:4500: $(cat "$work/sas.out")"
+wait_for 20 grep -q "state=ESTABLISHED" "$work/state" || fail "2: veer: IKE SA not ESTABLISHED"
+read -r swan_spi_i swan_spi_r < <(swan_ike_spis "$work/sas.out")
+grep -q "spi_i=$swan_spi_i spi_r=$swan_spi_r .*state=ESTABLISHED" "$work/state" ||
+    fail "2: IKE SPIs differ: strongSwan $swan_spi_i/$swan_spi_r"
+read -r swan_in swan_out < <(swan_child_spis "$work/sas.out")
+grep -q "child_in=$swan_out child_out=$swan_in" "$work/state" ||
+    fail "2: Child SPIs differ: strongSwan in=$swan_in out=$swan_out"
+grep -q "natt=yes" "$work/state" || fail "2: veer did not move to port 4500"
+grep -q "2001:db8:2::/64" "$work/sas.out" || fail "2: no IPv6 selector in the Child SA: $(cat "$work/sas.out")"
+grep -q "10.2.0.0/24" "$work/sas.out" || fail "2: no IPv4 selector in the Child SA"
+[ "$(ctrl rx_bad_udp6_checksum)" = 0 ] || fail "2: veer refused UDP checksums: $(tel /veer/control)"
+pass "2. IKE over IPv6 with NAT-T on 4500: IKE SA $swan_spi_i/$swan_spi_r, Child SA $swan_in/$swan_out with IPv4 and IPv6 selectors"
+
+# --- 3. ping and ping6 through the tunnel, both ways
+wait_for 50 ip netns exec "$ns_cl" ping -c 1 -W 1 -I 10.1.0.1 10.2.0.2 ||
+    fail "3: no IPv4 ping reply from the server through the IPv6 tunnel: $(tel /veer/workers)"
+ip netns exec "$ns_cl" ping -c 5 -i 0.2 -W 1 -I 10.1.0.1 10.2.0.2 >"$work/ping1.out" 2>&1 ||
+    fail "3: ping client -> server: $(tail -2 "$work/ping1.out")"
+ip netns exec "$ns_srv" ping -c 5 -i 0.2 -W 1 10.1.0.1 >"$work/ping2.out" 2>&1 ||
+    fail "3: ping server -> client: $(tail -2 "$work/ping2.out")"
+wait_for 50 ip netns exec "$ns_cl" ping -6 -c 1 -W 1 -I 2001:db8:a::1 2001:db8:2::2 ||
+    fail "3: no ping6 reply from the server through the tunnel: $(tel /veer/workers)"
+ip netns exec "$ns_cl" ping -6 -c 5 -i 0.2 -W 1 -I 2001:db8:a::1 2001:db8:2::2 >"$work/ping3.out" 2>&1 ||
+    fail "3: ping6 client -> server: $(tail -2 "$work/ping3.out")"
+ip netns exec "$ns_srv" ping -6 -c 5 -i 0.2 -W 1 2001:db8:a::1 >"$work/ping4.out" 2>&1 ||
+    fail "3: ping6 server -> client: $(tail -2 "$work/ping4.out")"
+[ "$(wcount nd_solicits)" -ge 1 ] || fail "3: the worker never solicited the server: $(tel /veer/workers)"
+pass "3. ping and ping6 through the tunnel both ways ($(wcount esp_encrypted) encrypted, $(wcount esp_decrypted) decrypted, $(wcount nd_solicits) NS from the worker)"
+
+# --- 4. ICMPv6 errors: hop limit and Packet Too Big
+ip netns exec "$ns_srv" ping -6 -c 1 -W 2 -t 1 2001:db8:a::1 >"$work/hop.out" 2>&1
+grep -qi "time exceeded" "$work/hop.out" ||
+    fail "4: no Time Exceeded for hop limit 1: $(cat "$work/hop.out") $(tel /veer/workers)"
+[ "$(wcount icmp6_time_exceeded)" -ge 1 ] || fail "4: icmp6_time_exceeded not counted"
+ip netns exec "$ns_srv" ping -6 -c 1 -W 2 -M do -s 1452 2001:db8:a::1 >"$work/ptb.out" 2>&1
+mtu=$(sed -n 's/.*[Pp]acket too big: mtu=\([0-9]*\).*/\1/p' "$work/ptb.out" | head -n1)
+[ -n "$mtu" ] ||
+    fail "4: no Packet Too Big for 1500 bytes into the tunnel: $(cat "$work/ptb.out") $(tel /veer/workers)"
+[ "$mtu" -lt 1500 ] && [ "$mtu" -ge 1280 ] || fail "4: Packet Too Big says mtu=$mtu"
+ip netns exec "$ns_srv" ping -6 -c 2 -i 0.3 -W 2 -s $((mtu - 48)) 2001:db8:a::1 >"$work/fit.out" 2>&1 ||
+    fail "4: a ping6 of the advertised MTU ($mtu) did not cross: $(tail -2 "$work/fit.out")"
+pass "4. hop limit 1: Time Exceeded from veer; Packet Too Big with mtu=$mtu, and $mtu-byte packets cross"
+
+# --- 5. telemetry
+out=$(tel /veer/ports)
+echo "$out" | grep -q '"address6": \["2001:db8:1::1/64", "2001:db8:2::1/64"\]' || fail "5: /veer/ports: $out"
+out=$(tel /veer/control)
+echo "$out" | grep -q '"rx_nd": [1-9]' || fail "5: /veer/control: $out"
+pass "5. telemetry: /veer/ports shows address6, /veer/control the ND counters"
+
+kill -TERM "$veer_pid"
+wait_for 50 grep -q "veer stopped" "$work/veer.log" || fail "veer did not stop cleanly on SIGTERM"
+veer_pid=""
+echo "strongswan_ipv6: all checks passed"
