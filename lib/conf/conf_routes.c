@@ -40,28 +40,43 @@ static bool has_host_bits(const struct ike_addr *a, unsigned bits)
 
 /*
  * "10.9.0.0/16" or "2001:db8:9::/48": a prefix without host bits (a typo
- * there would route something else).
+ * there would route something else: refuse rather than mask).
  */
+int conf_route_prefix_parse(const char *s, struct ike_addr *to, uint8_t *len, char *why,
+                            size_t why_len)
+{
+    const char *slash = strchr(s, '/');
+    char text[64];
+    size_t alen = slash != NULL ? (size_t)(slash - s) : strlen(s);
+    if (slash == NULL || alen >= sizeof(text)) {
+        snprintf(why, why_len, "a prefix like 10.9.0.0/16 or 2001:db8:9::/48, got \"%s\"", s);
+        return -1;
+    }
+    memcpy(text, s, alen);
+    text[alen] = '\0';
+    char *end;
+    unsigned long n = strtoul(slash + 1, &end, 10);
+    if (ike_addr_parse(to, text, 0) < 0 || *end != '\0' || end == slash + 1 ||
+        n > ike_addr_ip_len(to) * 8) {
+        snprintf(why, why_len, "a prefix like 10.9.0.0/16 or 2001:db8:9::/48, got \"%s\"", s);
+        return -1;
+    }
+    *len = (uint8_t)n;
+    if (has_host_bits(to, *len)) {
+        snprintf(why, why_len, "\"%s\" has host bits set", s);
+        return -1;
+    }
+    return 0;
+}
+
 static int parse_prefix(struct loader *l, const yaml_node_t *n, struct conf_route *r)
 {
     const char *s;
     if (conf_want_scalar(l, n, &s) < 0)
         return -1;
-    const char *slash = strchr(s, '/');
-    char text[64];
-    size_t alen = slash != NULL ? (size_t)(slash - s) : strlen(s);
-    if (slash == NULL || alen >= sizeof(text))
-        return conf_fail(l, n, "a prefix like 10.9.0.0/16 or 2001:db8:9::/48, got \"%s\"", s);
-    memcpy(text, s, alen);
-    text[alen] = '\0';
-    char *end;
-    unsigned long len = strtoul(slash + 1, &end, 10);
-    if (ike_addr_parse(&r->to, text, 0) < 0 || *end != '\0' || end == slash + 1 ||
-        len > ike_addr_ip_len(&r->to) * 8)
-        return conf_fail(l, n, "a prefix like 10.9.0.0/16 or 2001:db8:9::/48, got \"%s\"", s);
-    r->prefix_len = (uint8_t)len;
-    if (has_host_bits(&r->to, r->prefix_len))
-        return conf_fail(l, n, "\"%s\" has host bits set", s);
+    char why[128];
+    if (conf_route_prefix_parse(s, &r->to, &r->prefix_len, why, sizeof(why)) < 0)
+        return conf_fail(l, n, "%s", why);
     return 0;
 }
 
