@@ -1,0 +1,533 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The IPv6 network layer on two net_ring ports whose TX rings the test reads
+ * back (EAL --no-huge): neighbour discovery both ways (the control lcore
+ * answers a solicitation for our address and learns the solicitor; a worker
+ * that misses a next hop solicits it, the advertisement is learnt and the
+ * next packet goes out), IPv6 route lookup (connected first, longest match,
+ * default), and forwarding of inner IPv6 with its hop limit and the ICMPv6
+ * errors (Time Exceeded, Packet Too Big with the next link's MTU, never
+ * about ICMPv6 errors, under the rate limit) checked byte by byte.
+ *
+ * rte_lpm and rte_lpm6 take 64 MB each for their first-level tables.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "dp_ctrl.h"
+#include "dp_icmp6.h"
+#include "dp_nd.h"
+#include "dp_neigh.h"
+#include "dp_pkt.h"
+#include "dp_route.h"
+#include "dp_worker.h"
+#include "forward_priv.h"
+
+#define OUTSIDE 0
+#define INSIDE 1
+#define ETH 14
+#define IP6 40
+
+struct env {
+    struct rte_mempool *pool;
+    struct rte_ring *ring[2]; /* each port's TX (and RX) ring */
+    struct rte_ring *to_ctrl;
+    struct dp_port ports[2];
+    struct dp_neigh_table neigh;
+    struct dp_routes routes;
+    struct dp_worker w;
+    struct dp_ctrl ctrl;
+};
+static struct env *e;
+
+/* 2001:db8:N::H */
+static void a6(uint8_t out[16], uint8_t net, uint8_t host)
+{
+    memset(out, 0, 16);
+    out[0] = 0x20;
+    out[1] = 0x01;
+    out[2] = 0x0d;
+    out[3] = 0xb8;
+    out[5] = net;
+    out[15] = host;
+}
+
+static const struct rte_ether_addr peer_mac = {{2, 0, 0, 0, 0, 2}},
+                                   router_mac = {{2, 0, 0, 0, 1, 0xfe}},
+                                   server_mac = {{2, 0, 0, 0, 1, 2}},
+                                   new_host_mac = {{2, 0, 0, 0, 1, 7}};
+
+static int make_port(unsigned i, const char *name, uint8_t net)
+{
+    char rname[32];
+    snprintf(rname, sizeof(rname), "tx6_%s", name);
+    e->ring[i] = rte_ring_create(rname, 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+    if (e->ring[i] == NULL)
+        return -1;
+    int id = rte_eth_from_rings(name, &e->ring[i], 1, &e->ring[i], 1, 0);
+    struct rte_eth_conf conf = {0};
+    if (id < 0 || rte_eth_dev_configure((uint16_t)id, 1, 1, &conf) < 0 ||
+        rte_eth_rx_queue_setup((uint16_t)id, 0, 64, 0, NULL, e->pool) < 0 ||
+        rte_eth_tx_queue_setup((uint16_t)id, 0, 64, 0, NULL) < 0 ||
+        rte_eth_dev_start((uint16_t)id) < 0)
+        return -1;
+    struct dp_port *p = &e->ports[i];
+    p->id = (uint16_t)id;
+    snprintf(p->name, sizeof(p->name), "%s", name);
+    p->mac = (struct rte_ether_addr){{2, 0, 0, 0xaa, 0, (uint8_t)i}};
+    p->mask = UINT32_MAX; /* IPv6 only */
+    p->has_ip6 = true;
+    a6(p->ip6, net, 1);
+    p->prefix6_len = 64;
+    p->ctrl_txq = 0; /* the test is the only lcore */
+    return 0;
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    char prefix[64];
+    snprintf(prefix, sizeof(prefix), "--file-prefix=test_ipv6_net_%d", (int)getpid());
+    char *argv[] = {
+        "test_ipv6_net",     "-l",  "0", "--no-huge", "-m", "400", "--no-pci", "--no-telemetry",
+        "--log-level=error", prefix};
+    if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv) < 0)
+        return -1;
+    static struct env env;
+    e = &env;
+    e->pool = rte_pktmbuf_pool_create("v6net", 512, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+    e->to_ctrl = rte_ring_create("v6ctrl", 64, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+    if (e->pool == NULL || e->to_ctrl == NULL || make_port(OUTSIDE, "outside6", 1) < 0 ||
+        make_port(INSIDE, "inside6", 2) < 0)
+        return -1;
+    uint8_t ip[16];
+    a6(ip, 1, 2); /* the peer, on the outside link */
+    dp_neigh_learn6(&e->neigh, ip, e->ports[OUTSIDE].id, &peer_mac, DP_NEIGH_STATIC);
+    a6(ip, 2, 0xfe);
+    dp_neigh_learn6(&e->neigh, ip, e->ports[INSIDE].id, &router_mac, DP_NEIGH_STATIC);
+    a6(ip, 2, 2);
+    dp_neigh_learn6(&e->neigh, ip, e->ports[INSIDE].id, &server_mac, DP_NEIGH_STATIC);
+    char err[256];
+    const uint16_t mtu[2] = {1500, 1400};
+    uint8_t to[16], via[16];
+    if (dp_routes_init(&e->routes, "test6", e->ports, 2, mtu, err, sizeof(err)) < 0)
+        goto fail;
+    a6(to, 9, 0); /* 2001:db8:9::/48 via 2001:db8:2::fe */
+    a6(via, 2, 0xfe);
+    if (dp_routes_add6(&e->routes, to, 48, via, INSIDE, err, sizeof(err)) < 0)
+        goto fail;
+    a6(to, 9, 0);
+    to[7] = 1; /* 2001:db8:9:1::/64 via 2001:db8:2::fd, its port found */
+    a6(via, 2, 0xfd);
+    if (dp_routes_add6(&e->routes, to, 64, via, -1, err, sizeof(err)) < 0)
+        goto fail;
+    memset(to, 0, 16); /* ::/0 via the peer */
+    a6(via, 1, 2);
+    if (dp_routes_add6(&e->routes, to, 0, via, -1, err, sizeof(err)) < 0)
+        goto fail;
+    e->w = (struct dp_worker){
+        .index = 0, .ports = e->ports, .nports = 2, .neigh = &e->neigh, .routes = &e->routes};
+    e->ctrl = (struct dp_ctrl){.from_workers = e->to_ctrl,
+                               .pool = e->pool,
+                               .ports = e->ports,
+                               .nports = 2,
+                               .neigh = &e->neigh};
+    return 0;
+fail:
+    fprintf(stderr, "%s\n", err);
+    return -1;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    dp_routes_free(&e->routes);
+    rte_eal_cleanup();
+    return 0;
+}
+
+static int reset(void **state)
+{
+    (void)state;
+    memset(&e->w.counters, 0, sizeof(e->w.counters));
+    memset(&e->ctrl.counters, 0, sizeof(e->ctrl.counters));
+    dp_icmp_limiter_init(&e->w.icmp, 1000, rte_get_timer_hz(), rte_get_timer_cycles());
+    for (unsigned i = 0; i < 2; i++) {
+        struct rte_mbuf *m;
+        while (rte_ring_dequeue(e->ring[i], (void **)&m) == 0)
+            rte_pktmbuf_free(m);
+    }
+    return 0;
+}
+
+static unsigned sent(unsigned port, struct rte_mbuf **out)
+{
+    return rte_ring_dequeue_burst(e->ring[port], (void **)out, 16, NULL);
+}
+
+static void test_route_lookup6(void **state)
+{
+    (void)state;
+    struct dp_next_hop6 nh;
+    uint8_t dst[16], want[16];
+    a6(dst, 2, 0x77); /* connected */
+    assert_true(dp_route_lookup6(&e->routes, dst, &nh));
+    assert_int_equal(nh.port_index, INSIDE);
+    assert_memory_equal(nh.ip, dst, 16);
+    a6(dst, 9, 5); /* 2001:db8:9::5: the /48 */
+    dst[7] = 2;
+    assert_true(dp_route_lookup6(&e->routes, dst, &nh));
+    a6(want, 2, 0xfe);
+    assert_memory_equal(nh.ip, want, 16);
+    dst[7] = 1; /* 2001:db8:9:1::5: the longer /64 */
+    assert_true(dp_route_lookup6(&e->routes, dst, &nh));
+    a6(want, 2, 0xfd);
+    assert_memory_equal(nh.ip, want, 16);
+    assert_int_equal(nh.port_index, INSIDE);
+    a6(dst, 0x55, 5); /* the default route */
+    assert_true(dp_route_lookup6(&e->routes, dst, &nh));
+    a6(want, 1, 2);
+    assert_memory_equal(nh.ip, want, 16);
+    assert_int_equal(nh.port_index, OUTSIDE);
+    /* A table without a default: no route; a next hop off every IPv6 subnet is refused. */
+    struct dp_routes r;
+    char err[128];
+    assert_int_equal(dp_routes_init(&r, "test6b", e->ports, 2, NULL, err, sizeof(err)), 0);
+    assert_false(dp_route_lookup6(&r, dst, &nh));
+    uint8_t via[16];
+    a6(via, 3, 1);
+    assert_int_equal(dp_routes_add6(&r, dst, 64, via, -1, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "2001:db8:3::1 is on no port's IPv6 subnet"));
+    a6(via, 2, 1);
+    assert_int_equal(dp_routes_add6(&r, dst, 64, via, OUTSIDE, err, sizeof(err)), -1);
+    dp_routes_free(&r);
+}
+
+/* An inner IPv6 packet as the ESP engine leaves it (data at the IPv6 header). */
+static struct rte_mbuf *inner6(size_t len, const uint8_t src[16], const uint8_t dst[16],
+                               uint8_t hop_limit, uint8_t proto, uint8_t first)
+{
+    struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
+    assert_non_null(m);
+    rte_pktmbuf_adj(m, 0);
+    uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len);
+    assert_non_null(p);
+    struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)p;
+    ip->vtc_flow = rte_cpu_to_be_32(6u << 28);
+    ip->payload_len = rte_cpu_to_be_16((uint16_t)(len - IP6));
+    ip->proto = proto;
+    ip->hop_limits = hop_limit;
+    memcpy(ip->src_addr, src, 16);
+    memcpy(ip->dst_addr, dst, 16);
+    for (size_t i = IP6; i < len; i++)
+        p[i] = (uint8_t)(i * 13);
+    p[IP6] = first;
+    return m;
+}
+
+static void test_decrypted_forwarded(void **state)
+{
+    (void)state;
+    uint8_t src[16], dst[16];
+    a6(src, 0xa, 1);
+    a6(dst, 2, 2);
+    dp_fwd_decrypted6(&e->w, inner6(200, src, dst, 64, IPPROTO_UDP, 0));
+    struct rte_mbuf *out[16];
+    assert_int_equal(sent(INSIDE, out), 1);
+    const uint8_t *f = rte_pktmbuf_mtod(out[0], const uint8_t *);
+    assert_memory_equal(f, &server_mac, 6);
+    assert_memory_equal(f + 6, &e->ports[INSIDE].mac, 6);
+    assert_int_equal(f[12] << 8 | f[13], RTE_ETHER_TYPE_IPV6);
+    const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)(f + ETH);
+    assert_int_equal(ip->hop_limits, 63);
+    assert_memory_equal(ip->dst_addr, dst, 16);
+    assert_int_equal(rte_pktmbuf_data_len(out[0]), ETH + 200);
+    assert_int_equal(e->w.counters.tx_packets, 1);
+    rte_pktmbuf_free(out[0]);
+    /* Exactly the next link's MTU passes. */
+    dp_fwd_decrypted6(&e->w, inner6(1400, src, dst, 64, IPPROTO_UDP, 0));
+    assert_int_equal(sent(INSIDE, out), 1);
+    rte_pktmbuf_free(out[0]);
+}
+
+/* An ICMPv6 error sent back towards src (the default route: out of OUTSIDE to the peer). */
+static const uint8_t *check_icmp6(struct rte_mbuf *m, uint8_t type, uint8_t code, uint32_t param,
+                                  const uint8_t src[16], const uint8_t dst[16], size_t quoted)
+{
+    const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+    assert_memory_equal(f, &peer_mac, 6);
+    const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)(f + ETH);
+    assert_int_equal(ip->proto, IPPROTO_ICMPV6);
+    assert_memory_equal(ip->src_addr, src, 16);
+    assert_memory_equal(ip->dst_addr, dst, 16);
+    size_t plen = rte_be_to_cpu_16(ip->payload_len);
+    assert_int_equal(plen, 8 + quoted);
+    assert_int_equal(rte_pktmbuf_data_len(m), ETH + IP6 + plen);
+    assert_true(IP6 + plen <= DP_ICMP6_MAX_LEN);
+    const uint8_t *icmp = (const uint8_t *)(ip + 1);
+    assert_int_equal(icmp[0], type);
+    assert_int_equal(icmp[1], code);
+    assert_int_equal((uint32_t)icmp[4] << 24 | icmp[5] << 16 | icmp[6] << 8 | icmp[7], param);
+    assert_int_equal(dp_ipv6_l4_sum(ip, IPPROTO_ICMPV6, icmp, plen), 0xffff);
+    return icmp + 8;
+}
+
+static void test_hop_limit_exceeded(void **state)
+{
+    (void)state;
+    uint8_t src[16], dst[16], ours[16];
+    a6(src, 0xa, 1);
+    a6(dst, 2, 2);
+    a6(ours, 2, 1); /* from our address on the side the packet was going to */
+    for (uint8_t hl = 0; hl <= 1; hl++) {
+        struct rte_mbuf *m = inner6(100, src, dst, hl, IPPROTO_UDP, 0);
+        uint8_t copy[100];
+        memcpy(copy, rte_pktmbuf_mtod(m, uint8_t *), sizeof(copy));
+        dp_fwd_decrypted6(&e->w, m);
+        struct rte_mbuf *out[16];
+        assert_int_equal(sent(INSIDE, out), 0);
+        assert_int_equal(sent(OUTSIDE, out), 1);
+        const uint8_t *quote = check_icmp6(out[0], DP_ICMP6_TIME_EXCEEDED,
+                                           DP_ICMP6_HOP_LIMIT_EXCEEDED, 0, ours, src, 100);
+        assert_memory_equal(quote, copy, 100);
+        rte_pktmbuf_free(out[0]);
+    }
+    assert_int_equal(e->w.counters.drop_ttl_expired, 2);
+    assert_int_equal(e->w.counters.icmp6_time_exceeded, 2);
+}
+
+static void test_packet_too_big(void **state)
+{
+    (void)state;
+    uint8_t src[16], dst[16], ours[16];
+    a6(src, 0xa, 1);
+    a6(dst, 2, 2);
+    a6(ours, 2, 1);
+    dp_fwd_decrypted6(&e->w, inner6(1401, src, dst, 64, IPPROTO_TCP, 0));
+    struct rte_mbuf *out[16];
+    assert_int_equal(sent(INSIDE, out), 0);
+    assert_int_equal(sent(OUTSIDE, out), 1);
+    /* The quote stops where the error would pass 1280 bytes. */
+    check_icmp6(out[0], DP_ICMP6_PACKET_TOO_BIG, 0, 1400, ours, src, 1280 - IP6 - 8);
+    rte_pktmbuf_free(out[0]);
+    assert_int_equal(e->w.counters.drop_ip6_too_big, 1);
+    assert_int_equal(e->w.counters.icmp6_packet_too_big, 1);
+}
+
+static void test_no_error_about_errors(void **state)
+{
+    (void)state;
+    uint8_t src[16], dst[16];
+    a6(src, 0xa, 1);
+    a6(dst, 2, 2);
+    struct rte_mbuf *out[16];
+    /* About an ICMPv6 error (Destination Unreachable): never. */
+    dp_fwd_decrypted6(&e->w, inner6(100, src, dst, 1, IPPROTO_ICMPV6, 1));
+    dp_fwd_decrypted6(&e->w, inner6(1500, src, dst, 64, IPPROTO_ICMPV6, DP_ICMP6_PACKET_TOO_BIG));
+    assert_int_equal(e->w.counters.icmp_suppressed, 2);
+    /* About an echo request (informational): yes. */
+    dp_fwd_decrypted6(&e->w, inner6(100, src, dst, 1, IPPROTO_ICMPV6, 128));
+    assert_int_equal(sent(OUTSIDE, out), 1);
+    rte_pktmbuf_free(out[0]);
+    /* From a multicast or unspecified source: no single host to tell. */
+    uint8_t group[16] = {0xff, 0x0e, [15] = 1}, none[16] = {0};
+    dp_fwd_decrypted6(&e->w, inner6(100, group, dst, 1, IPPROTO_UDP, 0));
+    dp_fwd_decrypted6(&e->w, inner6(100, none, dst, 1, IPPROTO_UDP, 0));
+    /* An ICMPv6 error hidden behind a fragment header that is not the first: not known, none. */
+    struct rte_mbuf *m = inner6(100, src, dst, 1, IPPROTO_FRAGMENT, IPPROTO_ICMPV6);
+    uint8_t *frag = rte_pktmbuf_mtod_offset(m, uint8_t *, IP6);
+    frag[2] = 0;
+    frag[3] = 0x08; /* offset 1 */
+    dp_fwd_decrypted6(&e->w, m);
+    assert_int_equal(e->w.counters.icmp_suppressed, 5);
+    assert_int_equal(sent(OUTSIDE, out), 0);
+    /* Behind a first fragment it is seen: an echo request gets its error. */
+    m = inner6(100, src, dst, 1, IPPROTO_FRAGMENT, IPPROTO_ICMPV6);
+    frag = rte_pktmbuf_mtod_offset(m, uint8_t *, IP6);
+    frag[2] = 0;
+    frag[3] = 1; /* offset 0, more fragments */
+    frag[8] = 128;
+    dp_fwd_decrypted6(&e->w, m);
+    assert_int_equal(sent(OUTSIDE, out), 1);
+    rte_pktmbuf_free(out[0]);
+    assert_int_equal(e->w.counters.drop_ttl_expired, 6);
+    assert_int_equal(e->w.counters.drop_ip6_too_big, 1);
+}
+
+static void test_rate_limit(void **state)
+{
+    (void)state;
+    uint8_t src[16], dst[16];
+    a6(src, 0xa, 1);
+    a6(dst, 2, 2);
+    dp_icmp_limiter_init(&e->w.icmp, 10, rte_get_timer_hz(), rte_get_timer_cycles());
+    for (unsigned i = 0; i < 5; i++)
+        dp_fwd_decrypted6(&e->w, inner6(100, src, dst, 1, IPPROTO_UDP, 0));
+    struct rte_mbuf *out[16];
+    unsigned n = sent(OUTSIDE, out);
+    assert_int_equal(n, 1); /* a burst of a tenth of a second's worth: one */
+    rte_pktmbuf_free_bulk(out, n);
+    assert_int_equal(e->w.counters.icmp_rate_limited, 4);
+    assert_int_equal(e->w.counters.drop_ttl_expired, 5);
+}
+
+/* Hands a frame to the control lcore as a worker would and lets it run. */
+static void to_ctrl(struct rte_mbuf *m, unsigned port)
+{
+    m->port = e->ports[port].id;
+    assert_int_equal(rte_ring_enqueue(e->to_ctrl, m), 0);
+    assert_int_equal(dp_ctrl_poll(&e->ctrl), 1);
+}
+
+static void test_nd_answered_and_learnt(void **state)
+{
+    (void)state;
+    uint8_t host[16], ours[16];
+    a6(host, 1, 0x33);
+    a6(ours, 1, 1);
+    static const struct rte_ether_addr host_mac = {{2, 0, 0, 0, 0, 0x33}};
+    struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
+    assert_true(dp_nd_build_solicit(m, &host_mac, host, ours));
+    to_ctrl(m, OUTSIDE);
+    struct rte_mbuf *out[16];
+    assert_int_equal(sent(OUTSIDE, out), 1);
+    struct dp_nd_msg nd;
+    const uint8_t *f = rte_pktmbuf_mtod(out[0], const uint8_t *);
+    assert_int_equal(dp_nd_parse(f + ETH, rte_pktmbuf_data_len(out[0]) - ETH, &nd), DP_ND_OK);
+    assert_int_equal(nd.type, DP_ICMP6_NEIGHBOR_ADVERT);
+    assert_int_equal(nd.flags, DP_ND_FLAG_SOLICITED | DP_ND_FLAG_OVERRIDE);
+    assert_memory_equal(nd.target, ours, 16);
+    assert_memory_equal(nd.src, ours, 16);
+    assert_memory_equal(nd.dst, host, 16);
+    assert_memory_equal(&nd.lladdr, &e->ports[OUTSIDE].mac, 6);
+    assert_memory_equal(f, &host_mac, 6);
+    rte_pktmbuf_free(out[0]);
+    assert_int_equal(e->ctrl.counters.nd_adverts, 1);
+    /* The solicitor was learnt from its source link-layer option. */
+    struct rte_ether_addr mac;
+    uint16_t port;
+    assert_true(dp_neigh_lookup6(&e->neigh, host, &mac, &port));
+    assert_memory_equal(&mac, &host_mac, 6);
+    assert_int_equal(port, e->ports[OUTSIDE].id);
+
+    /* For somebody else's address: learnt, not answered. */
+    uint8_t other[16];
+    a6(other, 1, 0x44);
+    m = rte_pktmbuf_alloc(e->pool);
+    assert_true(dp_nd_build_solicit(m, &host_mac, host, other));
+    to_ctrl(m, OUTSIDE);
+    assert_int_equal(sent(OUTSIDE, out), 0);
+    /* Routed here (hop limit not 255): ignored and counted. */
+    m = rte_pktmbuf_alloc(e->pool);
+    assert_true(dp_nd_build_solicit(m, &host_mac, host, ours));
+    rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, ETH)->hop_limits = 64;
+    to_ctrl(m, OUTSIDE);
+    assert_int_equal(sent(OUTSIDE, out), 0);
+    assert_int_equal(e->ctrl.counters.nd_bad_hop_limit, 1);
+    /* On the wrong port (our outside address asked on the inside link): not ours there. */
+    m = rte_pktmbuf_alloc(e->pool);
+    assert_true(dp_nd_build_solicit(m, &host_mac, host, ours));
+    to_ctrl(m, INSIDE);
+    assert_int_equal(sent(INSIDE, out), 0);
+    assert_int_equal(e->ctrl.counters.rx_nd, 4);
+}
+
+static void test_nd_duplicate_address_check_defended(void **state)
+{
+    (void)state;
+    uint8_t ours[16], none[16] = {0};
+    a6(ours, 1, 1);
+    static const struct rte_ether_addr host_mac = {{2, 0, 0, 0, 0, 0x35}};
+    struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
+    assert_true(dp_nd_build_solicit(m, &host_mac, none, ours));
+    /* From :: a solicitation carries no link-layer option (RFC 4861 7.1.1). */
+    struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, ETH);
+    ip->payload_len = rte_cpu_to_be_16(24);
+    rte_pktmbuf_trim(m, 8);
+    uint8_t *icmp = (uint8_t *)(ip + 1);
+    icmp[2] = icmp[3] = 0;
+    uint16_t sum = (uint16_t)~dp_ipv6_l4_sum(ip, IPPROTO_ICMPV6, icmp, 24);
+    memcpy(icmp + 2, &sum, 2);
+    to_ctrl(m, OUTSIDE);
+    struct rte_mbuf *out[16];
+    assert_int_equal(sent(OUTSIDE, out), 1);
+    struct dp_nd_msg nd;
+    const uint8_t *f = rte_pktmbuf_mtod(out[0], const uint8_t *);
+    assert_int_equal(dp_nd_parse(f + ETH, rte_pktmbuf_data_len(out[0]) - ETH, &nd), DP_ND_OK);
+    static const uint8_t all_nodes[16] = {0xff, 0x02, [15] = 1};
+    static const uint8_t all_mac[6] = {0x33, 0x33, 0, 0, 0, 1};
+    assert_memory_equal(nd.dst, all_nodes, 16);
+    assert_memory_equal(f, all_mac, 6);
+    assert_int_equal(nd.flags, DP_ND_FLAG_OVERRIDE);
+    rte_pktmbuf_free(out[0]);
+}
+
+static void test_worker_solicits_then_forwards(void **state)
+{
+    (void)state;
+    uint8_t src[16], dst[16], ours[16];
+    a6(src, 0xa, 1);
+    a6(dst, 2, 7); /* on the inside link, not known yet */
+    a6(ours, 2, 1);
+    dp_fwd_decrypted6(&e->w, inner6(100, src, dst, 64, IPPROTO_UDP, 0));
+    assert_int_equal(e->w.counters.drop_no_neighbour, 1);
+    assert_int_equal(e->w.counters.nd_solicits, 1);
+    struct rte_mbuf *out[16];
+    assert_int_equal(sent(INSIDE, out), 1);
+    struct dp_nd_msg nd;
+    const uint8_t *f = rte_pktmbuf_mtod(out[0], const uint8_t *);
+    assert_int_equal(dp_nd_parse(f + ETH, rte_pktmbuf_data_len(out[0]) - ETH, &nd), DP_ND_OK);
+    assert_int_equal(nd.type, DP_ICMP6_NEIGHBOR_SOLICIT);
+    assert_memory_equal(nd.target, dst, 16);
+    assert_memory_equal(nd.src, ours, 16);
+    assert_memory_equal(&nd.lladdr, &e->ports[INSIDE].mac, 6);
+    static const uint8_t group_mac[6] = {0x33, 0x33, 0xff, 0, 0, 7};
+    assert_memory_equal(f, group_mac, 6);
+    rte_pktmbuf_free(out[0]);
+    /* The host answers; the control lcore learns it; the next packet goes out to it. */
+    struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
+    assert_true(dp_nd_build_advert(m, &new_host_mac, dst, ours, &e->ports[INSIDE].mac));
+    to_ctrl(m, INSIDE);
+    dp_fwd_decrypted6(&e->w, inner6(100, src, dst, 64, IPPROTO_UDP, 0));
+    assert_int_equal(sent(INSIDE, out), 1);
+    assert_memory_equal(rte_pktmbuf_mtod(out[0], uint8_t *), &new_host_mac, 6);
+    rte_pktmbuf_free(out[0]);
+    /* A configured neighbour is not replaced by an advertisement. */
+    a6(dst, 2, 2);
+    m = rte_pktmbuf_alloc(e->pool);
+    assert_true(dp_nd_build_advert(m, &new_host_mac, dst, ours, &e->ports[INSIDE].mac));
+    to_ctrl(m, INSIDE);
+    struct rte_ether_addr mac;
+    uint16_t port;
+    assert_true(dp_neigh_lookup6(&e->neigh, dst, &mac, &port));
+    assert_memory_equal(&mac, &server_mac, 6);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_route_lookup6, reset),
+        cmocka_unit_test_setup(test_decrypted_forwarded, reset),
+        cmocka_unit_test_setup(test_hop_limit_exceeded, reset),
+        cmocka_unit_test_setup(test_packet_too_big, reset),
+        cmocka_unit_test_setup(test_no_error_about_errors, reset),
+        cmocka_unit_test_setup(test_rate_limit, reset),
+        cmocka_unit_test_setup(test_nd_answered_and_learnt, reset),
+        cmocka_unit_test_setup(test_nd_duplicate_address_check_defended, reset),
+        cmocka_unit_test_setup(test_worker_solicits_then_forwards, reset),
+    };
+    return cmocka_run_group_tests_name("ipv6_net", tests, group_setup, group_teardown);
+}
