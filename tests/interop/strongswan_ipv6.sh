@@ -10,7 +10,8 @@
 #   3. ping and ping6 cross the tunnel both ways to the server (IPv4 inner in
 #      IPv6 outer, IPv6 in IPv6); veer found the server by neighbour
 #      solicitation from a worker;
-#   4. hop limit 1 from the server: ICMPv6 Time Exceeded from veer; a ping6
+#   4. hop limit 1 from the server, and from the client through the tunnel:
+#      ICMPv6 Time Exceeded from veer (back into the tunnel); a ping6
 #      too big for the tunnel from the server: ICMPv6 Packet Too Big with the
 #      tunnel's inner MTU, and packets of that size cross;
 #   5. telemetry: /veer/ports shows address6, /veer/control the ND counters.
@@ -149,7 +150,11 @@ pass "3. ping and ping6 through the tunnel both ways ($(wcount esp_encrypted) en
 ip netns exec "$ns_srv" ping -6 -c 1 -W 2 -t 1 2001:db8:a::1 >"$work/hop.out" 2>&1
 grep -qi "time exceeded" "$work/hop.out" ||
     fail "4: no Time Exceeded for hop limit 1: $(cat "$work/hop.out") $(tel /veer/workers)"
-[ "$(wcount icmp6_time_exceeded)" -ge 1 ] || fail "4: icmp6_time_exceeded not counted"
+# The same for a decrypted packet: the error goes back into the tunnel to the client.
+ip netns exec "$ns_cl" ping -6 -c 1 -W 2 -t 1 -I 2001:db8:a::1 2001:db8:2::2 >"$work/hop2.out" 2>&1
+grep -qi "time exceeded" "$work/hop2.out" ||
+    fail "4: no Time Exceeded through the tunnel for hop limit 1: $(cat "$work/hop2.out")"
+[ "$(wcount icmp6_time_exceeded)" -ge 2 ] || fail "4: icmp6_time_exceeded not counted twice"
 ip netns exec "$ns_srv" ping -6 -c 1 -W 2 -M do -s 1452 2001:db8:a::1 >"$work/ptb.out" 2>&1
 mtu=$(sed -n 's/.*[Pp]acket too big: mtu=\([0-9]*\).*/\1/p' "$work/ptb.out" | head -n1)
 [ -n "$mtu" ] ||
@@ -157,7 +162,7 @@ mtu=$(sed -n 's/.*[Pp]acket too big: mtu=\([0-9]*\).*/\1/p' "$work/ptb.out" | he
 [ "$mtu" -lt 1500 ] && [ "$mtu" -ge 1280 ] || fail "4: Packet Too Big says mtu=$mtu"
 ip netns exec "$ns_srv" ping -6 -c 2 -i 0.3 -W 2 -s $((mtu - 48)) 2001:db8:a::1 >"$work/fit.out" 2>&1 ||
     fail "4: a ping6 of the advertised MTU ($mtu) did not cross: $(tail -2 "$work/fit.out")"
-pass "4. hop limit 1: Time Exceeded from veer; Packet Too Big with mtu=$mtu, and $mtu-byte packets cross"
+pass "4. hop limit 1 both ways: Time Exceeded from veer; Packet Too Big with mtu=$mtu, and $mtu-byte packets cross"
 
 # --- 5. telemetry
 out=$(tel /veer/ports)
