@@ -324,6 +324,34 @@ void dp_ctrl_rekey_exhausting(struct dp_ctrl *c)
     }
 }
 
+static void report_one(void *arg, struct dp_esp_sa *out, struct dp_esp_sa *in,
+                       const struct ike_child_traffic *t)
+{
+    struct dp_ctrl *c = arg;
+    if (out->ike_spi_i == 0 && out->ike_spi_r == 0)
+        return; /* a manually keyed SA: no IKE SA to tell */
+    if (ike_child_traffic(c->ike, out->ike_spi_i, out->ike_spi_r, out->child_spi_in, t) == 0)
+        return;
+    /* The IKE SA was rekeyed and took the Child SA along: find its owner once, remember it. */
+    struct child_owner o = {out->child_spi_in, 0, 0};
+    ike_sa_foreach(c->ike, find_owner, &o);
+    if (o.spi_i == 0 && o.spi_r == 0)
+        return; /* being deleted */
+    out->ike_spi_i = o.spi_i;
+    out->ike_spi_r = o.spi_r;
+    if (in != NULL) {
+        in->ike_spi_i = o.spi_i;
+        in->ike_spi_r = o.spi_r;
+    }
+    ike_child_traffic(c->ike, o.spi_i, o.spi_r, out->child_spi_in, t);
+}
+
+void dp_ctrl_report_traffic(struct dp_ctrl *c)
+{
+    if (c->sadb != NULL)
+        dp_sadb_traffic(c->sadb, now_ns(), report_one, c);
+}
+
 unsigned dp_ctrl_poll(struct dp_ctrl *c)
 {
     struct rte_mbuf *pkts[CTRL_BURST];

@@ -65,6 +65,12 @@ struct ike_backend dp_ctrl_backend(struct dp_ctrl *c);
 /* Every tick: rekeys the Child SAs whose outbound sequence numbers are running out. */
 void dp_ctrl_rekey_exhausting(struct dp_ctrl *c);
 
+/*
+ * Every tick: hands each Child SA's counts and last use to lib/ike (byte
+ * lifetimes, liveness, telemetry).
+ */
+void dp_ctrl_report_traffic(struct dp_ctrl *c);
+
 /* Takes up to a burst from the workers' ring; returns how many packets it handled. */
 unsigned dp_ctrl_poll(struct dp_ctrl *c);
 

@@ -190,6 +190,39 @@ int dp_sadb_update(struct dp_sadb *db, const struct ike_child_sa *child, char *w
     return 0;
 }
 
+/* When sa's packet count last moved: now, if it moved since the last look. */
+static uint64_t last_use(struct dp_esp_sa *sa, uint64_t now_ns)
+{
+    uint64_t packets = __atomic_load_n(&sa->packets, __ATOMIC_RELAXED);
+    if (packets != sa->seen_packets) {
+        sa->seen_packets = packets;
+        sa->last_used_ns = now_ns;
+    }
+    return sa->last_used_ns;
+}
+
+void dp_sadb_traffic(struct dp_sadb *db, uint64_t now_ns, dp_traffic_fn fn, void *arg)
+{
+    /* The control lcore is the only writer of db->out: no grace period needed to read it. */
+    const struct dp_spd *spd = db->out;
+    for (unsigned i = 0; i < spd->n; i++) {
+        struct dp_esp_sa *out = spd->sa[i];
+        void *data = NULL;
+        uint32_t spi = out->child_spi_in;
+        struct dp_esp_sa *in = rte_hash_lookup_data(db->in, &spi, &data) >= 0 ? data : NULL;
+        struct ike_child_traffic t = {.packets_out =
+                                          __atomic_load_n(&out->packets, __ATOMIC_RELAXED),
+                                      .bytes_out = __atomic_load_n(&out->bytes, __ATOMIC_RELAXED),
+                                      .last_out_ns = last_use(out, now_ns)};
+        if (in != NULL) {
+            t.packets_in = __atomic_load_n(&in->packets, __ATOMIC_RELAXED);
+            t.bytes_in = __atomic_load_n(&in->bytes, __ATOMIC_RELAXED);
+            t.last_in_ns = last_use(in, now_ns);
+        }
+        fn(arg, out, in, &t);
+    }
+}
+
 unsigned dp_sadb_rekeys_wanted(struct dp_sadb *db, const struct dp_esp_sa **out, unsigned max)
 {
     /* The control lcore is the only writer of the array: no RCU needed to read it here. */

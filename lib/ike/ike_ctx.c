@@ -736,6 +736,7 @@ unsigned ike_sa_foreach(const struct ike_ctx *ctx,
                 info.children[i].spi_out = sa->children[i]->sa.spi_out;
                 info.children[i].rekey_of = sa->children[i]->sa.rekey_of;
                 info.children[i].installed = sa->children[i]->state != IKE_CHILD_NEW;
+                info.children[i].traffic = sa->children[i]->traffic;
             }
             if (sa->nchildren > 0) {
                 info.child_spi_in = sa->children[0]->sa.spi_in;

@@ -31,9 +31,10 @@ struct ike_child {
     struct ike_child_sa sa; /* first: the dataplane's view */
     enum ike_child_state state;
     uint64_t installed_ns;
-    uint64_t rekey_ns;  /* when to rekey it; 0: never */
-    uint64_t expire_ns; /* when to delete it; 0: never */
-    uint64_t bytes;     /* reported by the dataplane (ike_child_usage) */
+    uint64_t rekey_ns;                /* when to rekey it; 0: never */
+    uint64_t expire_ns;               /* when to delete it; 0: never */
+    uint64_t bytes;                   /* reported by the dataplane (ike_child_usage) */
+    struct ike_child_traffic traffic; /* reported by the dataplane (ike_child_traffic) */
 };
 
 /* What keyed a Child SA (RFC 7296 2.17): the nonces of the exchange that made it. */
