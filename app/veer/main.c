@@ -339,6 +339,7 @@ static void control_loop(struct app *a)
         uint64_t now = rte_get_timer_cycles();
         dp_load_poll(&a->load, now - start, n > 0);
         if (now >= next_tick) {
+            dp_ctrl_report_traffic(&a->ctrl);
             ike_tick(a->ctrl.ike);
             dp_ctrl_rekey_exhausting(&a->ctrl);
             publish_load(a);

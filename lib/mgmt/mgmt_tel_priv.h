@@ -17,7 +17,12 @@
 #include "ike_redirect_policy.h"
 #include "mgmt_telemetry.h"
 
-#define MAX_SAS 256 /* per page: rte_tel_data arrays hold 512 entries, dicts 256 */
+#define MAX_SAS 256 /* the snapshot holds 4 pages of this many */
+/*
+ * Per /veer/ike/sas page: DPDK 22.11 sends at most 16 KiB per reply and drops
+ * what does not fit; an SA with one Child SA takes about 250 bytes of JSON.
+ */
+#define SAS_PER_PAGE 48
 
 struct sa_view {
     uint64_t spi_i, spi_r;
@@ -26,6 +31,11 @@ struct sa_view {
     char peer[IKE_PEER_NAME_MAX];
     char remote[64];
     char children[IKE_INFO_MAX_CHILDREN * 18];
+    /* Summed over its Child SAs, as the dataplane reported them (ike_child_traffic). */
+    uint64_t packets_in, bytes_in, packets_out, bytes_out;
+    uint64_t last_in_ns; /* the latest ESP from the peer on any of them; 0: none yet */
+    /* Per Child SA, in the order of `children`: "packets_in/bytes_in/packets_out/bytes_out". */
+    char traffic[IKE_INFO_MAX_CHILDREN * 84];
 };
 
 enum request_state { REQ_PENDING, REQ_DONE, REQ_ABANDONED };

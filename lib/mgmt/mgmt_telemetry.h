@@ -11,7 +11,7 @@
  *   /veer/workers          per worker: every packet counter and drop reason
  *   /veer/control          the control lcore's counters (ARP, IKE I/O)
  *   /veer/ike/counters     lib/ike's counters
- *   /veer/ike/sas[,FROM]   IKE SAs with their Child SAs (256 per page from FROM)
+ *   /veer/ike/sas[,FROM]   IKE SAs with their Child SAs and traffic (48 per page from FROM)
  *
  * DPDK 22.11 nests only arrays of numbers or strings, so lists come by column:
  * "spi_i": [...], "state": [...], element i of every array describing SA i.

@@ -120,7 +120,17 @@ transfer "$ns_srv" 10.2.0.2 "$ns_cl" 5001 "$size" ||
     fail "2: client -> server: sent $(cat "$work/tx.5001"), received $(cat "$work/rx.5001")"
 transfer "$ns_cl" 10.1.0.1 "$ns_srv" 5002 "$size" ||
     fail "2: server -> client: sent $(cat "$work/tx.5002"), received $(cat "$work/rx.5002")"
-pass "2. 4 MiB each way over TCP, SHA-256 equal at both ends"
+# The dataplane's counts reach lib/ike and telemetry (every 100 ms).
+sa_col() { echo "$1" | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['/veer/ike/sas']['$2'][0])"; }
+sleep 0.3
+out=$(tel /veer/ike/sas)
+for col in bytes_in bytes_out; do
+    v=$(sa_col "$out" "$col")
+    [ "${v:-0}" -ge $((4 * 1024 * 1024)) ] || fail "2: /veer/ike/sas $col=$v after 4 MiB each way: $out"
+done
+idle=$(sa_col "$out" idle_in_ms)
+[ "${idle:-99999}" -lt 5000 ] || fail "2: /veer/ike/sas idle_in_ms=$idle right after traffic"
+pass "2. 4 MiB each way over TCP, SHA-256 equal at both ends; /veer/ike/sas counts $(sa_col "$out" bytes_in) bytes in, $(sa_col "$out" bytes_out) out, last ESP ${idle} ms ago"
 
 # --- 3. Child SA rekey under traffic
 read -r old_in _ < <(swan --list-sas 2>/dev/null | sed -n 's/^ *in  \([0-9a-f]\{8\}\).*/\1/p')
