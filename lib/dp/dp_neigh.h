@@ -26,7 +26,7 @@ struct dp_neigh_slot {
 };
 
 /* An IPv6 neighbour: the same fields with a 16-byte key (all zero: empty). */
-#define DP_NEIGH6_SLOTS 2048
+#define DP_NEIGH6_SLOTS 4096 /* as many as for IPv4 */
 struct dp_neigh6_slot {
     uint32_t seq;
     uint16_t port;
