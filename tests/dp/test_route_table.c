@@ -238,14 +238,18 @@ static int group_setup(void **state)
     char prefix[64];
     snprintf(prefix, sizeof(prefix), "--file-prefix=test_route_table_%d", (int)getpid());
     char *argv[] = {
-        "test_route_table",  "-l",  "0", "--no-huge", "-m", "320", "--no-pci", "--no-telemetry",
+        "test_route_table",  "-l",  "0", "--no-huge", "-m", "480", "--no-pci", "--no-telemetry",
         "--log-level=error", prefix};
     if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv) < 0)
         return -1;
     ports[0] = (struct dp_port){
         .name = "outside", .ip = ip4(198, 51, 100, 1), .mask = rte_cpu_to_be_32(0xffffff00)};
-    ports[1] = (struct dp_port){
-        .name = "inside", .ip = ip4(10, 2, 0, 1), .mask = rte_cpu_to_be_32(0xffffff00)};
+    ports[1] = (struct dp_port){.name = "inside",
+                                .ip = ip4(10, 2, 0, 1),
+                                .mask = rte_cpu_to_be_32(0xffffff00),
+                                .has_ip6 = true,
+                                .ip6 = {0x20, 0x01, 0x0d, 0xb8, 0, 2, [15] = 1},
+                                .prefix6_len = 64};
     return 0;
 }
 
@@ -256,12 +260,43 @@ static int group_teardown(void **state)
     return 0;
 }
 
+/* IPv6 routes go through the same table: added, looked up, deleted, refused off-link. */
+static void test_ipv6_routes(void **state)
+{
+    (void)state;
+    struct dp_route_table t;
+    init_table(&t, NULL);
+    char err[256];
+    uint8_t dst[16], want[16];
+    struct ike_addr a;
+    assert_int_equal(ike_addr_parse(&a, "2001:db8:9::5", 0), 0);
+    memcpy(dst, a.ip, 16);
+    struct dp_next_hop6 nh;
+    assert_false(dp_route_lookup6(dp_route_table_current(&t), dst, &nh));
+    struct conf_route r6 = route("2001:db8:9::/48", "2001:db8:2::fe", "");
+    assert_int_equal(dp_route_table_add(&t, &r6, err, sizeof(err)), 0);
+    assert_true(dp_route_lookup6(dp_route_table_current(&t), dst, &nh));
+    assert_int_equal(ike_addr_parse(&a, "2001:db8:2::fe", 0), 0);
+    memcpy(want, a.ip, 16);
+    assert_memory_equal(nh.ip, want, 16);
+    assert_int_equal(nh.port_index, 1);
+    /* The IPv4 routes are still there. */
+    assert_int_equal(hop_of(&t, ip4(10, 9, 3, 4)), ip4(10, 2, 0, 254));
+    struct conf_route off = route("2001:db8:8::/48", "2001:db8:1::fe", "");
+    assert_int_equal(dp_route_table_add(&t, &off, err, sizeof(err)), -EINVAL);
+    assert_non_null(strstr(err, "on no port's IPv6 subnet"));
+    assert_int_equal(dp_route_table_del(&t, &r6.to, 48, err, sizeof(err)), 0);
+    assert_false(dp_route_lookup6(dp_route_table_current(&t), dst, &nh));
+    dp_route_table_free(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_add_and_delete),
         cmocka_unit_test(test_refusals_leave_the_table),
         cmocka_unit_test(test_prefix_syntax),
+        cmocka_unit_test(test_ipv6_routes),
         cmocka_unit_test(test_replaced_under_readers),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
