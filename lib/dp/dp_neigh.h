@@ -65,4 +65,21 @@ bool dp_neigh_learn6(struct dp_neigh_table *t, const uint8_t ip[16], uint16_t po
 bool dp_neigh_lookup6(const struct dp_neigh_table *t, const uint8_t ip[16],
                       struct rte_ether_addr *mac, uint16_t *port);
 
+/* One entry as telemetry lists it (either family). */
+struct dp_neigh_entry {
+    uint8_t family; /* 4 or 6 */
+    uint8_t ip[16]; /* network order; the first 4 bytes for IPv4 */
+    uint16_t port;
+    struct rte_ether_addr mac;
+    uint64_t updated_ns; /* DP_NEIGH_STATIC for a configured entry */
+};
+
+/*
+ * Any thread: copies up to max entries, IPv4 (neigh.c) or IPv6 (neigh6.c),
+ * into out, each read whole (a slot being rewritten is skipped); returns how
+ * many were copied.
+ */
+unsigned dp_neigh_list4(const struct dp_neigh_table *t, struct dp_neigh_entry *out, unsigned max);
+unsigned dp_neigh_list6(const struct dp_neigh_table *t, struct dp_neigh_entry *out, unsigned max);
+
 #endif

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "dp_neigh.h"
 
+#include <string.h>
+
 #include <rte_atomic.h>
 
 static unsigned slot_of(uint32_t ip, unsigned i)
@@ -92,4 +94,22 @@ bool dp_neigh_lookup(const struct dp_neigh_table *t, uint32_t ip, struct rte_eth
             return true;
     }
     return false;
+}
+
+unsigned dp_neigh_list4(const struct dp_neigh_table *t, struct dp_neigh_entry *out, unsigned max)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < DP_NEIGH_SLOTS && n < max; i++) {
+        const struct dp_neigh_slot *s = &t->slot[i];
+        uint32_t before = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+        struct dp_neigh_entry e = {.family = 4, .port = s->port, .mac = s->mac};
+        uint32_t ip = __atomic_load_n(&s->ip, __ATOMIC_RELAXED);
+        e.updated_ns = s->updated_ns;
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        if ((before & 1) || ip == 0 || __atomic_load_n(&s->seq, __ATOMIC_RELAXED) != before)
+            continue;
+        memcpy(e.ip, &ip, 4);
+        out[n++] = e;
+    }
+    return n;
 }

@@ -103,3 +103,21 @@ bool dp_neigh_lookup6(const struct dp_neigh_table *t, const uint8_t ip[16],
     }
     return false;
 }
+
+unsigned dp_neigh_list6(const struct dp_neigh_table *t, struct dp_neigh_entry *out, unsigned max)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < DP_NEIGH6_SLOTS && n < max; i++) {
+        const struct dp_neigh6_slot *s = &t->slot6[i];
+        uint32_t before = __atomic_load_n(&s->seq, __ATOMIC_ACQUIRE);
+        struct dp_neigh_entry e = {.family = 6, .port = s->port, .mac = s->mac};
+        memcpy(e.ip, s->ip, 16);
+        e.updated_ns = s->updated_ns;
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        if ((before & 1) || memcmp(e.ip, unspecified, 16) == 0 ||
+            __atomic_load_n(&s->seq, __ATOMIC_RELAXED) != before)
+            continue;
+        out[n++] = e;
+    }
+    return n;
+}

@@ -67,6 +67,8 @@ static void a_full_window_replaces_its_oldest(void **state)
         assert_memory_equal(&got, &m, sizeof(m));
     }
     assert_true(refused > 0); /* the table did fill up: replacements were reported */
+    static struct dp_neigh_entry list[DP_NEIGH_SLOTS];
+    assert_int_equal(dp_neigh_list4(t, list, DP_NEIGH_SLOTS), DP_NEIGH_SLOTS); /* all full */
     /* A refreshed entry is younger than the rest and survives the next round. */
     uint32_t keep = rte_cpu_to_be_32(0xc0000201);
     struct rte_ether_addr km = mac_of(1);
@@ -142,6 +144,22 @@ static void ipv6_hosts_of_two_prefixes_fit(void **state)
     ip6_of(absent, 1, 501, false);
     assert_false(dp_neigh_lookup6(t, absent, &m, &port));
     assert_false(dp_neigh_lookup(t, rte_cpu_to_be_32(0x20010db8), &m, &port));
+    /* What telemetry lists: every entry once, whole. */
+    static struct dp_neigh_entry list[1200];
+    assert_int_equal(dp_neigh_list4(t, list, 1200), 0);
+    assert_int_equal(dp_neigh_list6(t, list, 1200), 1000);
+    assert_int_equal(dp_neigh_list6(t, list, 10), 10);
+    unsigned seen_port1 = 0;
+    for (unsigned i = 0; i < 10; i++)
+        assert_int_equal(list[i].family, 6);
+    assert_int_equal(dp_neigh_list6(t, list, 1200), 1000);
+    for (unsigned i = 0; i < 1000; i++) {
+        struct rte_ether_addr got;
+        assert_true(dp_neigh_lookup6(t, list[i].ip, &got, &port));
+        assert_memory_equal(&got, &list[i].mac, sizeof(got));
+        seen_port1 += list[i].port == 1;
+    }
+    assert_int_equal(seen_port1, 500);
     free(t);
 }
 

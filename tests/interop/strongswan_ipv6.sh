@@ -14,7 +14,8 @@
 #      ICMPv6 Time Exceeded from veer (back into the tunnel); a ping6
 #      too big for the tunnel from the server: ICMPv6 Packet Too Big with the
 #      tunnel's inner MTU, and packets of that size cross;
-#   5. telemetry: /veer/ports shows address6, /veer/control the ND counters.
+#   5. telemetry: /veer/ports shows address6, /veer/control the ND counters,
+#      /veer/neighbours the client and the server.
 #
 # Needs root (network namespaces) and DPDK. Cleans up on exit. Usage:
 #   tests/interop/strongswan_ipv6.sh BUILD_DIR
@@ -169,7 +170,10 @@ out=$(tel /veer/ports)
 echo "$out" | grep -q '"address6": \["2001:db8:1::1/64", "2001:db8:2::1/64"\]' || fail "5: /veer/ports: $out"
 out=$(tel /veer/control)
 echo "$out" | grep -q '"rx_nd": [1-9]' || fail "5: /veer/control: $out"
-pass "5. telemetry: /veer/ports shows address6, /veer/control the ND counters"
+out=$(tel /veer/neighbours)
+echo "$out" | grep -q '"address": \[.*"2001:db8:1::2".*"2001:db8:2::2"' ||
+    fail "5: /veer/neighbours lacks the client or the server: $out"
+pass "5. telemetry: /veer/ports shows address6, /veer/control the ND counters, /veer/neighbours both IPv6 neighbours"
 
 kill -TERM "$veer_pid"
 wait_for 50 grep -q "veer stopped" "$work/veer.log" || fail "veer did not stop cleanly on SIGTERM"
