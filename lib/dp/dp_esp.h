@@ -22,7 +22,7 @@
 #include "dp_esp_replay.h"
 #include "ike.h"
 
-#define DP_MAX_OUT_SAS 256
+#define DP_MAX_OUT_SAS 65536 /* as many as inbound SPIs in the SAD */
 
 /* How an SA protects its packets. */
 enum dp_esp_cipher {
@@ -71,6 +71,7 @@ struct dp_esp_sa {
     uint8_t rekey_state;     /* enum dp_rekey_state, atomic */
     struct dp_replay replay; /* inbound: the window; its words follow the SA */
     uint64_t packets, bytes;
+    uint64_t installed; /* outbound: the SADB's install count when it came; the newest wins */
     /* Control lcore only (dp_sadb_traffic): the count it last saw, and when it moved. */
     uint64_t seen_packets, last_used_ns;
 } __rte_aligned(64);
@@ -95,15 +96,33 @@ struct dp_esp_engine {
 int dp_esp_engine_init(struct dp_esp_engine *e);
 void dp_esp_engine_free(struct dp_esp_engine *e);
 
-/* The outbound SAs as one immutable array; replaced whole when it changes. */
+/* The control lcore's list of outbound SAs, newest first; workers never read it. */
 struct dp_spd {
     unsigned n;
     struct dp_esp_sa *sa[DP_MAX_OUT_SAS];
 };
 
+/* What the workers look outbound SAs up in (lib/dp/spd.c). */
+struct dp_spd_list;
+struct dp_spd_index {
+    struct rte_hash *host;    /* IPv4 host (network order) -> struct dp_spd_list * */
+    struct dp_spd_list *wide; /* the SAs with wider remote selectors; atomic pointer */
+    unsigned nhost;           /* keys in host (atomic): 0 skips the probe */
+    struct rte_rcu_qsbr *qsbr;
+};
+
+int dp_spd_index_init(struct dp_spd_index *x, struct rte_rcu_qsbr *qsbr, char *err, size_t err_len);
+void dp_spd_index_free(struct dp_spd_index *x);
+/* Control lcore; each returns once no worker can still see what it replaced. */
+int dp_spd_index_add(struct dp_spd_index *x, struct dp_esp_sa *sa);
+void dp_spd_index_remove(struct dp_spd_index *x, struct dp_esp_sa *sa);
+int dp_spd_index_replace(struct dp_spd_index *x, struct dp_esp_sa *old, struct dp_esp_sa *sa);
+
 struct dp_sadb {
     struct rte_hash *in; /* SPI -> struct dp_esp_sa * */
-    struct dp_spd *out;  /* read with __atomic_load_n */
+    struct dp_spd *out;  /* control lcore only */
+    struct dp_spd_index spd;
+    uint64_t installs; /* numbers each outbound SA (dp_esp_sa.installed) */
     struct rte_rcu_qsbr *qsbr;
     unsigned nworkers;
     uint32_t replay_window; /* for inbound SAs installed from now on (default 1024) */
