@@ -174,10 +174,12 @@ static int parse_auth(struct loader *l, const yaml_node_t *v, uint8_t *out, bool
     else if (strcmp(s, "eap-md5") == 0 && one_side)
         *out = IKE_PEER_AUTH_EAP_MD5;
     else if (strcmp(s, "eap-md5") == 0)
-        return conf_fail(l, v, "EAP authenticates the client only: use remote_auth (responder) "
-                               "or local_auth (initiator)");
+        return conf_fail(l, v,
+                         "EAP authenticates the client only: use remote_auth (responder) "
+                         "or local_auth (initiator)");
     else
-        return conf_fail(l, v, "expected psk, pubkey or eap-md5, got \"%s\"", s);
+        return conf_fail(l, v, "expected psk or pubkey%s, got \"%s\"",
+                         one_side ? " or eap-md5" : "", s);
     return 0;
 }
 
@@ -304,11 +306,13 @@ static int peer_eap_finish(struct loader *l, const yaml_node_t *item, const stru
     bool local = p->local_auth == IKE_PEER_AUTH_EAP_MD5;
     bool remote = p->remote_auth == IKE_PEER_AUTH_EAP_MD5;
     if ((local || remote) != (p->eap_secrets != NULL))
-        return conf_fail(l, item, local || remote ? "eap-md5 needs eap_secrets_file"
-                                                  : "eap_secrets_file is for eap-md5");
+        return conf_fail(l, item,
+                         local || remote ? "eap-md5 needs eap_secrets_file"
+                                         : "eap_secrets_file is for eap-md5");
     if (remote && p->remote.family != 0)
-        return conf_fail(l, item, "remote_auth eap-md5 is for responders: a gateway we "
-                                  "initiate to (remote) authenticates with psk or pubkey");
+        return conf_fail(l, item,
+                         "remote_auth eap-md5 is for responders: a gateway we "
+                         "initiate to (remote) authenticates with psk or pubkey");
     if (!local)
         return 0;
     for (unsigned k = 0; k < p->neap_secrets; k++) {

@@ -114,8 +114,7 @@ enum ike_eap_step ike_eap_server_input(struct ike_eap_server *s, const uint8_t *
         *why = IKE_EAP_UNKNOWN_USER;
         return finish(IKE_EAP_CODE_FAILURE, s->identifier, out, out_len);
     }
-    if (!md5_value(s->identifier, secret, secret_len, s->challenge, sizeof(s->challenge),
-                   expect) ||
+    if (!md5_value(s->identifier, secret, secret_len, s->challenge, sizeof(s->challenge), expect) ||
         CRYPTO_memcmp(expect, msg + 6, sizeof(expect)) != 0) {
         *why = IKE_EAP_WRONG_SECRET;
         return finish(IKE_EAP_CODE_FAILURE, s->identifier, out, out_len);

@@ -225,12 +225,12 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(rx_fragments_dropped)                                                                        \
     X(rx_reassembled)                                                                              \
     X(tx_fragmented)                                                                               \
-    X(redirects_sent)      /* REDIRECT in IKE_AUTH or INFORMATIONAL (the workers count theirs) */  \
-    X(redirects_followed)  /* veer as initiator went to another gateway */                         \
-    X(redirect_loops)      /* refused: too many redirects too quickly (RFC 5685 9.1) */            \
-    X(redirect_refused)    /* bad nonce data, unusable gateway identity, unsolicited */            \
-    X(redirects_by_policy) /* IKE_AUTH or drain redirects whose target the policy chose */         \
-    X(redirect_no_target)  /* the policy had no target for a client: it stays */                   \
+    X(redirects_sent)       /* REDIRECT in IKE_AUTH or INFORMATIONAL (the workers count theirs) */ \
+    X(redirects_followed)   /* veer as initiator went to another gateway */                        \
+    X(redirect_loops)       /* refused: too many redirects too quickly (RFC 5685 9.1) */           \
+    X(redirect_refused)     /* bad nonce data, unusable gateway identity, unsolicited */           \
+    X(redirects_by_policy)  /* IKE_AUTH or drain redirects whose target the policy chose */        \
+    X(redirect_no_target)   /* the policy had no target for a client: it stays */                  \
     X(redirects_auth_first) /* of redirects_sent: in the first IKE_AUTH response, before EAP */    \
     X(redirects_auth_last)  /* of redirects_sent: in the last IKE_AUTH response, after EAP */      \
     X(eap_started)          /* EAP conversations we began as responder */                          \

@@ -417,7 +417,7 @@ static const struct ike_peer_cfg *authenticate(struct ike_ctx *ctx, struct ike_s
 
 /* Negotiates the Child SA of IKE_AUTH; returns 0 or the error notify to send. */
 static uint16_t select_child(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m,
-                                struct ike_child_sa *child)
+                             struct ike_child_sa *child)
 {
     static struct ike_sa_payload offer;
     struct ike_ts_payload tsi, tsr;

@@ -41,6 +41,11 @@ struct ike_eap_conv {
     unsigned peer_rounds; /* initiator */
 };
 
+uint8_t ike_auth_eap_identifier(const struct ike_sa *sa)
+{
+    return sa->eap != NULL ? sa->eap->server.identifier : 0;
+}
+
 void ike_auth_eap_free(struct ike_sa *sa)
 {
     if (sa->eap == NULL)
@@ -78,8 +83,8 @@ static bool eap_auth_ok(const struct ike_sa *sa, const struct ike_msg *m, bool i
     struct ike_auth_payload auth;
     uint8_t expect[IKE_PRF_MAX_LEN];
     const struct ike_pl *pl = ike_msg_find(m, IKE_PL_AUTH, NULL);
-    if (pl == NULL || ike_auth_decode(pl, &auth, NULL) < 0 ||
-        auth.method != IKE_AUTH_SHARED_KEY || auth.data.len != ike_prf_len(sa->alg.prf) ||
+    if (pl == NULL || ike_auth_decode(pl, &auth, NULL) < 0 || auth.method != IKE_AUTH_SHARED_KEY ||
+        auth.data.len != ike_prf_len(sa->alg.prf) ||
         eap_auth_value(sa, initiator_side, id, expect) < 0)
         return false;
     return CRYPTO_memcmp(expect, auth.data.ptr, auth.data.len) == 0;
@@ -116,8 +121,7 @@ static int build_eap_reply(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_wr
         return -1;
     if (r->final_auth && put_eap_auth(sa, w, false, &sa->peer->local_id) < 0)
         return -1;
-    if (r->eap != NULL &&
-        ike_eap_encode(w, &(struct ike_bytes){r->eap, (uint16_t)r->eap_len}) < 0)
+    if (r->eap != NULL && ike_eap_encode(w, &(struct ike_bytes){r->eap, (uint16_t)r->eap_len}) < 0)
         return -1;
     if (r->notify != 0 && ike_notify_encode_simple(w, r->notify, NULL, 0) < 0)
         return -1;
@@ -162,8 +166,9 @@ void ike_auth_eap_begin(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike
     uint32_t msg_id = m->hdr.msg_id;
     const struct ike_peer_cfg *peer = eap_peer(ctx, sa, idi);
     if (peer == NULL) {
-        ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH without AUTH: no EAP peer configuration for this "
-                                   "identity");
+        ike_log(ctx, IKE_LOG_WARN,
+                "IKE_AUTH without AUTH: no EAP peer configuration for this "
+                "identity");
         ike_auth_send_failed(ctx, sa, msg_id);
         return;
     }

@@ -49,6 +49,8 @@ void ike_auth_eap_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct i
 void ike_auth_eap_first_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m);
 /* Initiator: a later IKE_AUTH response. */
 void ike_auth_eap_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m);
+/* The EAP Identifier of the responder's request outstanding (tests, logs); 0 without. */
+uint8_t ike_auth_eap_identifier(const struct ike_sa *sa);
 /* Frees (and wipes) an SA's conversation. */
 void ike_auth_eap_free(struct ike_sa *sa);
 
