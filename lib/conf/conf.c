@@ -225,6 +225,18 @@ static int peer_cert_key(struct loader *l, struct ike_peer_cfg *p, const char *k
         return parse_auth(l, v, &p->local_auth, true);
     if (strcmp(key, "remote_auth") == 0)
         return parse_auth(l, v, &p->remote_auth, true);
+    if (strcmp(key, "local_auth_2") == 0 || strcmp(key, "remote_auth_2") == 0) {
+        /* RFC 4739: the second round; veer does EAP-MD5 there and nothing else. */
+        if (conf_want_scalar(l, v, &s) < 0)
+            return -1;
+        if (strcmp(s, "eap-md5") != 0)
+            return conf_fail(l, v,
+                             "the second authentication round takes eap-md5 only, got "
+                             "\"%s\"",
+                             s);
+        *(key[0] == 'l' ? &p->local_auth2 : &p->remote_auth2) = IKE_PEER_AUTH_EAP_MD5;
+        return 0;
+    }
     if (strcmp(key, "cert") == 0 || strcmp(key, "key") == 0) {
         /* Loaded together once the whole peer is read: they may come in any order. */
         *(key[0] == 'c' ? &l->cert_node : &l->key_node) = v;
@@ -303,16 +315,21 @@ static int peer_cert_finish(struct loader *l, const yaml_node_t *item, unsigned 
 /* EAP settings that only make sense together, once the peer is read. */
 static int peer_eap_finish(struct loader *l, const yaml_node_t *item, const struct ike_peer_cfg *p)
 {
-    bool local = p->local_auth == IKE_PEER_AUTH_EAP_MD5;
-    bool remote = p->remote_auth == IKE_PEER_AUTH_EAP_MD5;
+    bool local = p->local_auth == IKE_PEER_AUTH_EAP_MD5 || p->local_auth2 != 0;
+    bool remote = p->remote_auth == IKE_PEER_AUTH_EAP_MD5 || p->remote_auth2 != 0;
+    if ((p->local_auth == IKE_PEER_AUTH_EAP_MD5 && p->local_auth2 != 0) ||
+        (p->remote_auth == IKE_PEER_AUTH_EAP_MD5 && p->remote_auth2 != 0))
+        return conf_fail(l, item,
+                         "with a second round (local_auth_2, remote_auth_2) the first "
+                         "is psk or pubkey");
     if ((local || remote) != (p->eap_secrets != NULL))
         return conf_fail(l, item,
                          local || remote ? "eap-md5 needs eap_secrets_file"
                                          : "eap_secrets_file is for eap-md5");
     if (remote && p->remote.family != 0)
         return conf_fail(l, item,
-                         "remote_auth eap-md5 is for responders: a gateway we "
-                         "initiate to (remote) authenticates with psk or pubkey");
+                         "remote_auth eap-md5 (or remote_auth_2) is for responders: a "
+                         "gateway we initiate to (remote) authenticates with psk or pubkey");
     if (!local)
         return 0;
     for (unsigned k = 0; k < p->neap_secrets; k++) {

@@ -101,6 +101,13 @@ struct ike_peer_cfg {
      */
     const struct ike_eap_secret *eap_secrets;
     unsigned neap_secrets;
+    /*
+     * Multiple authentication (RFC 4739): a second round after the first
+     * (psk or pubkey) one, IKE_PEER_AUTH_EAP_MD5 or 0 for none (the only
+     * second round veer does). remote_auth2: the client must do it (as
+     * strongSwan's remote-2); local_auth2: we do it as initiator.
+     */
+    uint8_t remote_auth2, local_auth2;
 };
 
 /*
@@ -244,6 +251,7 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(eap_out_of_order)     /* AUTH during EAP, EAP after EAP-Success, EAP missing */              \
     X(eap_too_many_rounds)  /* more bad responses than IKE_EAP_MAX_ROUNDS */                       \
     X(eap_bad_final_auth)   /* the AUTH after EAP-Success did not verify */                        \
+    X(multi_auth_refused)   /* ANOTHER_AUTH_FOLLOWS where no second round is due, or missing */    \
     X(cookies_sent)                                                                                \
     X(cookies_accepted)                                                                            \
     X(cookies_rejected)                                                                            \

@@ -248,6 +248,12 @@ void ike_auth_put_init(struct ike_ctx *ctx, const struct ike_sa *sa, struct ike_
     ike_put16(algs + 2, IKE_HASH_SHA2_384);
     ike_put16(algs + 4, IKE_HASH_SHA2_512);
     ike_notify_encode_simple(w, IKE_N_SIGNATURE_HASH_ALGORITHMS, algs, sizeof(algs));
+    /* RFC 4739: announced only when a second round can follow, so nobody offers one in vain. */
+    bool second_round = sa->initiator && sa->peer->local_auth2 != 0;
+    for (unsigned i = 0; !sa->initiator && i < ctx->cfg.npeers; i++)
+        second_round |= ctx->cfg.peers[i].remote_auth2 != 0;
+    if (second_round)
+        ike_notify_encode_simple(w, IKE_N_MULTIPLE_AUTH_SUPPORTED, NULL, 0);
     if (sa->initiator)
         return; /* the initiator's CERTREQ goes in IKE_AUTH */
     /*
@@ -274,6 +280,7 @@ void ike_auth_read_init(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike
     uint16_t algs[IKE_MAX_HASH_ALGS];
     unsigned nalgs = 0;
     sa->peer_hashes = 0;
+    sa->multiple_auth = ike_msg_find_notify(m, IKE_N_MULTIPLE_AUTH_SUPPORTED) != NULL;
     if (pl != NULL && (ike_notify_decode(pl, &n, NULL) < 0 ||
                        ike_notify_hash_algs_decode(&n, algs, &nalgs, NULL) < 0)) {
         ctx->counters.cert_malformed++;
@@ -490,6 +497,20 @@ void ike_auth_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_m
     }
     sa->peer = peer;
     ike_auth_remember_id(sa, &idi);
+    /* RFC 4739: a second round (EAP) follows exactly when the peer configuration wants one. */
+    bool another = ike_msg_find_notify(m, IKE_N_ANOTHER_AUTH_FOLLOWS) != NULL;
+    if (another != (peer->remote_auth2 != 0) || (another && !sa->multiple_auth)) {
+        ctx->counters.multi_auth_refused++;
+        ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH: peer %s %s", peer->name,
+                another ? "offers a second authentication we do not take"
+                        : "must authenticate a second time (RFC 4739) and does not");
+        ike_auth_send_failed(ctx, sa, msg_id);
+        return;
+    }
+    if (another) {
+        ike_auth_eap_second_round(ctx, sa, m);
+        return;
+    }
     struct ike_gw_id redirect_gw;
     struct auth_reply reply = {
         .child_error = 0,
@@ -533,6 +554,8 @@ static int build_auth_request(struct ike_ctx *ctx, struct ike_sa *sa, struct ike
     /* Nothing else with this peer: tell it to drop whatever it still holds from us (2.4). */
     if (!ike_sa_other_with_peer(ctx, sa))
         ike_notify_encode_simple(w, IKE_N_INITIAL_CONTACT, NULL, 0);
+    if (sa->peer->local_auth2 != 0 && sa->multiple_auth)
+        ike_notify_encode_simple(w, IKE_N_ANOTHER_AUTH_FOLLOWS, NULL, 0);
     if (sa->peer->remote_id.type != 0) {
         const struct ike_id_payload idr = {
             .type = sa->peer->remote_id.type,
@@ -603,7 +626,7 @@ void ike_auth_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_
         return;
     }
     ike_auth_remember_id(sa, &idr);
-    if (sa->peer->local_auth == IKE_PEER_AUTH_EAP_MD5) {
+    if (sa->peer->local_auth == IKE_PEER_AUTH_EAP_MD5 || sa->peer->local_auth2 != 0) {
         ike_auth_eap_first_response(ctx, sa, m);
         return;
     }

@@ -9,6 +9,12 @@
  *   I: AUTH                                  (keyed with SK_pi: MD5 makes no MSK)
  *   R: AUTH, SA, TSi, TSr                    (keyed with SK_pr; or N(REDIRECT))
  *
+ * With multiple authentication (RFC 4739) the first round is an ordinary
+ * IKE_AUTH with N(ANOTHER_AUTH_FOLLOWS), answered with IDr and AUTH only; the
+ * second begins with the initiator's IDi alone, and EAP follows as above
+ * (without our IDr and AUTH, which the peer has). The AUTH after EAP covers
+ * the IDi of the EAP round.
+ *
  * The responder's SA stays INIT_DONE (half-open) through the conversation, so
  * the half-open timeout also ends an abandoned one; the Child SA asked for in
  * the first message is chosen then and installed only after the last AUTH.
@@ -24,6 +30,7 @@
 #define EAP_PEER_MAX_ROUNDS 8
 
 enum eap_phase {
+    EAP_WAIT_SECOND_ID, /* responder: first round done, the IDi of the second comes next */
     EAP_WAIT_RESPONSE,  /* responder: our request is out */
     EAP_WAIT_AUTH,      /* responder: EAP-Success is out, the initiator's AUTH comes next */
     EAP_REDIRECTED,     /* responder: sent elsewhere in the first response; no IKE SA */
@@ -35,6 +42,7 @@ struct ike_eap_conv {
     enum eap_phase phase;
     struct ike_eap_server server;
     const struct ike_eap_secret *user; /* responder: NULL for an unknown identity */
+    struct ike_id eap_id;              /* responder: the IDi of the EAP round */
     struct ike_child_sa *child;        /* responder: chosen from the first request */
     uint16_t child_error;
     bool initial_contact;
@@ -111,6 +119,7 @@ struct eap_reply {
     const struct ike_gw_id *redirect;
     const struct ike_child_sa *child;
     uint16_t child_error;
+    uint8_t eap_buf[IKE_EAP_MD5_MSG_LEN]; /* our first request, when `eap` points here */
 };
 
 static int build_eap_reply(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_writer *w, void *arg)
@@ -149,6 +158,13 @@ static const struct ike_peer_cfg *eap_peer(struct ike_ctx *ctx, const struct ike
     return NULL;
 }
 
+static void copy_id(struct ike_id *to, const struct ike_id_payload *from)
+{
+    to->type = from->type;
+    to->len = (uint8_t)(from->data.len < IKE_ID_MAX ? from->data.len : IKE_ID_MAX);
+    memcpy(to->data, from->data.ptr, to->len);
+}
+
 static const struct ike_eap_secret *eap_user(const struct ike_peer_cfg *p,
                                              const struct ike_id_payload *idi)
 {
@@ -158,6 +174,54 @@ static const struct ike_eap_secret *eap_user(const struct ike_peer_cfg *p,
             return &p->eap_secrets[i];
     }
     return NULL;
+}
+
+static void count_reject(struct ike_ctx *ctx, enum ike_eap_reject why)
+{
+    struct ike_counters *k = &ctx->counters;
+    k->eap_wrong_secret += why == IKE_EAP_WRONG_SECRET;
+    k->eap_unknown_user += why == IKE_EAP_UNKNOWN_USER;
+    k->eap_bad_identifier += why == IKE_EAP_BAD_IDENTIFIER;
+    k->eap_bad_type += why == IKE_EAP_BAD_TYPE;
+    k->eap_bad_length += why == IKE_EAP_BAD_LENGTH;
+    k->eap_nak += why == IKE_EAP_NAK;
+    k->eap_too_many_rounds += why == IKE_EAP_TOO_MANY_ROUNDS;
+}
+
+/* Something that does not belong in this round: refused, and the conversation ends. */
+static void out_of_order(struct ike_ctx *ctx, struct ike_sa *sa, uint32_t msg_id, const char *what)
+{
+    ctx->counters.eap_out_of_order++;
+    ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH EAP: %s", what);
+    ike_auth_send_failed(ctx, sa, msg_id);
+}
+
+/* The first IKE_AUTH response sends the client elsewhere: no EAP, and no IKE SA after it. */
+static void redirect_first(struct ike_ctx *ctx, struct ike_sa *sa, struct eap_reply *r,
+                           const struct ike_gw_id *gw)
+{
+    sa->eap->phase = EAP_REDIRECTED;
+    r->outcome = true;
+    r->redirect = gw;
+    ctx->counters.redirects_sent++;
+    ctx->counters.redirects_auth_first++;
+    ike_log(ctx, IKE_LOG_INFO, "IKE_AUTH: %s redirected in the first IKE_AUTH response",
+            sa->peer->name);
+}
+
+/* Starts EAP-MD5 for identity `idi`: the request goes into r. */
+static void start_eap(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_id_payload *idi,
+                      struct eap_reply *r)
+{
+    struct ike_eap_conv *c = sa->eap;
+    uint8_t rnd[1 + IKE_EAP_MD5_CHALLENGE_LEN];
+    c->user = eap_user(sa->peer, idi);
+    copy_id(&c->eap_id, idi);
+    ike_random(ctx, rnd, sizeof(rnd));
+    r->eap = r->eap_buf;
+    r->eap_len = ike_eap_server_start(&c->server, rnd, r->eap_buf);
+    c->phase = EAP_WAIT_RESPONSE;
+    ctx->counters.eap_started++;
 }
 
 void ike_auth_eap_begin(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_id_payload *idi,
@@ -184,45 +248,51 @@ void ike_auth_eap_begin(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike
     struct ike_gw_id gw;
     /* RFC 5685 6: redirect on the unauthenticated IDi, with our AUTH and instead of EAP. */
     if (peer->auth_redirect_when == IKE_REDIRECT_AUTH_FIRST && ike_redirect_in_auth(ctx, sa, &gw)) {
-        c->phase = EAP_REDIRECTED;
-        r.outcome = true;
-        r.redirect = &gw;
-        ctx->counters.redirects_sent++;
-        ctx->counters.redirects_auth_first++;
-        ike_log(ctx, IKE_LOG_INFO, "IKE_AUTH: %s redirected before EAP", peer->name);
+        redirect_first(ctx, sa, &r, &gw);
         reply(ctx, sa, msg_id, &r);
         return;
     }
-    c->user = eap_user(peer, idi);
     c->initial_contact = ike_msg_find_notify(m, IKE_N_INITIAL_CONTACT) != NULL;
     c->child = ike_auth_responder_child(ctx, sa, m, &c->child_error);
-    uint8_t rnd[1 + IKE_EAP_MD5_CHALLENGE_LEN], req[IKE_EAP_MSG_MAX];
-    ike_random(ctx, rnd, sizeof(rnd));
-    r.eap = req;
-    r.eap_len = ike_eap_server_start(&c->server, rnd, req);
-    c->phase = EAP_WAIT_RESPONSE;
-    ctx->counters.eap_started++;
+    start_eap(ctx, sa, idi, &r);
     reply(ctx, sa, msg_id, &r);
 }
 
-static void count_reject(struct ike_ctx *ctx, enum ike_eap_reject why)
+void ike_auth_eap_second_round(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m)
 {
-    struct ike_counters *k = &ctx->counters;
-    k->eap_wrong_secret += why == IKE_EAP_WRONG_SECRET;
-    k->eap_unknown_user += why == IKE_EAP_UNKNOWN_USER;
-    k->eap_bad_identifier += why == IKE_EAP_BAD_IDENTIFIER;
-    k->eap_bad_type += why == IKE_EAP_BAD_TYPE;
-    k->eap_bad_length += why == IKE_EAP_BAD_LENGTH;
-    k->eap_nak += why == IKE_EAP_NAK;
-    k->eap_too_many_rounds += why == IKE_EAP_TOO_MANY_ROUNDS;
+    uint32_t msg_id = m->hdr.msg_id;
+    sa->eap = calloc(1, sizeof(*sa->eap));
+    if (sa->eap == NULL) {
+        ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "out of memory");
+        return;
+    }
+    struct ike_eap_conv *c = sa->eap;
+    struct eap_reply r = {.id_auth = true, .ncerts = ike_auth_certs_wanted(ctx, sa->peer, m)};
+    struct ike_gw_id gw;
+    if (sa->peer->auth_redirect_when == IKE_REDIRECT_AUTH_FIRST &&
+        ike_redirect_in_auth(ctx, sa, &gw)) {
+        redirect_first(ctx, sa, &r, &gw);
+        reply(ctx, sa, msg_id, &r);
+        return;
+    }
+    c->initial_contact = ike_msg_find_notify(m, IKE_N_INITIAL_CONTACT) != NULL;
+    c->child = ike_auth_responder_child(ctx, sa, m, &c->child_error);
+    c->phase = EAP_WAIT_SECOND_ID;
+    reply(ctx, sa, msg_id, &r);
 }
 
-/* Something that does not belong in this round: refused, and the conversation ends. */
-static void out_of_order(struct ike_ctx *ctx, struct ike_sa *sa, uint32_t msg_id, const char *what)
+/* RFC 4739: the second round opens with the initiator's IDi (the EAP identity) and no AUTH. */
+static void second_id(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m)
 {
-    ctx->counters.eap_out_of_order++;
-    ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH EAP: %s", what);
-    ike_auth_send_failed(ctx, sa, msg_id);
+    struct ike_id_payload idi;
+    if (ike_msg_find(m, IKE_PL_AUTH, NULL) != NULL || ike_msg_find(m, IKE_PL_EAP, NULL) != NULL ||
+        ike_id_decode(ike_msg_find(m, IKE_PL_IDI, NULL), &idi, NULL) < 0) {
+        out_of_order(ctx, sa, m->hdr.msg_id, "expected the IDi of the second round alone");
+        return;
+    }
+    struct eap_reply r = {.id_auth = false};
+    start_eap(ctx, sa, &idi, &r);
+    reply(ctx, sa, m->hdr.msg_id, &r);
 }
 
 static void eap_round(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m)
@@ -275,7 +345,7 @@ static void final_auth(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_
         out_of_order(ctx, sa, msg_id, "expected AUTH after EAP-Success");
         return;
     }
-    if (!eap_auth_ok(sa, m, true, &sa->remote_id)) {
+    if (!eap_auth_ok(sa, m, true, &c->eap_id)) {
         ctx->counters.eap_bad_final_auth++;
         ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH EAP: %s's AUTH after EAP does not verify",
                 sa->peer->name);
@@ -316,6 +386,9 @@ static void final_auth(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_
 void ike_auth_eap_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m)
 {
     switch (sa->eap->phase) {
+    case EAP_WAIT_SECOND_ID:
+        second_id(ctx, sa, m);
+        break;
     case EAP_WAIT_RESPONSE:
         eap_round(ctx, sa, m);
         break;
@@ -332,8 +405,9 @@ void ike_auth_eap_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct i
 /* ---- initiator ---- */
 
 struct eap_request {
-    const uint8_t *eap; /* our EAP response, or NULL: our AUTH */
+    const uint8_t *eap; /* our EAP response, or NULL: our AUTH (or IDi) */
     size_t eap_len;
+    bool idi; /* the opening of the second round (RFC 4739): IDi alone */
 };
 
 static int build_eap_request(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_writer *w,
@@ -343,6 +417,11 @@ static int build_eap_request(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_
     const struct eap_request *r = arg;
     if (r->eap != NULL)
         return ike_eap_encode(w, &(struct ike_bytes){r->eap, (uint16_t)r->eap_len});
+    if (r->idi) {
+        const struct ike_id *id = &sa->peer->local_id;
+        const struct ike_id_payload idi = {.type = id->type, .data = {id->data, id->len}};
+        return ike_id_encode(w, IKE_PL_IDI, &idi);
+    }
     return put_eap_auth(sa, w, true, &sa->peer->local_id);
 }
 
@@ -394,6 +473,25 @@ void ike_auth_eap_first_response(struct ike_ctx *ctx, struct ike_sa *sa, const s
     /* RFC 5685 6: redirected before EAP -- no IKE SA was made, so there is none to delete. */
     if (ike_redirect_follow(ctx, sa, m, false) == IKE_REDIRECT_DONE) {
         ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "redirected in the first IKE_AUTH response");
+        return;
+    }
+    if (sa->peer->local_auth2 != 0) {
+        /* RFC 4739: our first round is done; the second (EAP) opens with our IDi alone. */
+        if (!sa->multiple_auth) {
+            ctx->counters.multi_auth_refused++;
+            give_up(ctx, sa, "the responder does not take multiple authentication");
+            return;
+        }
+        sa->eap = calloc(1, sizeof(*sa->eap));
+        if (sa->eap == NULL) {
+            ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "out of memory");
+            return;
+        }
+        sa->eap->phase = EAP_WAIT_REQUEST;
+        struct eap_request r = {.idi = true};
+        if (ike_send_encrypted(ctx, sa, IKE_EXCH_IKE_AUTH, false, sa->next_req_id,
+                               build_eap_request, &r) < 0)
+            give_up(ctx, sa, "cannot send IKE_AUTH request");
         return;
     }
     struct ike_eap_payload e;

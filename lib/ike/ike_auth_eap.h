@@ -43,9 +43,18 @@ void ike_auth_established(struct ike_ctx *ctx, struct ike_sa *sa, const struct i
 /* Responder: the first IKE_AUTH request, which has no AUTH. */
 void ike_auth_eap_begin(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_id_payload *idi,
                         const struct ike_msg *m);
+/*
+ * Responder: the first round (RFC 4739) passed with N(ANOTHER_AUTH_FOLLOWS);
+ * answers IDr, AUTH and waits for the second round's IDi, which starts EAP.
+ */
+void ike_auth_eap_second_round(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m);
 /* Responder: a later IKE_AUTH request of the conversation. */
 void ike_auth_eap_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m);
-/* Initiator: the first IKE_AUTH response, the responder's AUTH already checked. */
+/*
+ * Initiator: the first IKE_AUTH response, the responder's AUTH already
+ * checked: EAP starts (local_auth eap-md5), or the second round does
+ * (local_auth2, RFC 4739) with an IKE_AUTH request of our IDi alone.
+ */
 void ike_auth_eap_first_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m);
 /* Initiator: a later IKE_AUTH response. */
 void ike_auth_eap_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m);

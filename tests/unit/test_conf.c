@@ -664,12 +664,27 @@ static void test_eap_secrets(void **state)
     eap_yaml(yaml, sizeof(yaml), users, "    auth: eap-md5\n");
     expect_error(yaml, "EAP authenticates the client only");
     eap_yaml(yaml, sizeof(yaml), users, "    remote: 198.51.100.9\n");
-    expect_error(yaml, "remote_auth eap-md5 is for responders");
+    expect_error(yaml, "is for responders");
     eap_yaml(yaml, sizeof(yaml), users, "    local_auth: eap-md5\n    remote_auth: psk\n");
     expect_error(yaml, "eap_secrets_file has no secret for local_id");
     write_users(users, "bob.example pw\ngw.example client-pw\n", 0600);
     assert_int_equal(conf_load_string(yaml, "t.yaml", &c, err, sizeof(err)), 0);
     assert_int_equal(c.peers[0].local_auth, IKE_PEER_AUTH_EAP_MD5);
+    conf_free(&c);
+    /* RFC 4739: a second round after psk or pubkey, EAP-MD5 only. */
+    eap_yaml(yaml, sizeof(yaml), users, "    remote_auth: psk\n    remote_auth_2: eap-md5\n");
+    assert_int_equal(conf_load_string(yaml, "t.yaml", &c, err, sizeof(err)), 0);
+    assert_int_equal(c.peers[0].remote_auth, IKE_PEER_AUTH_PSK);
+    assert_int_equal(c.peers[0].remote_auth2, IKE_PEER_AUTH_EAP_MD5);
+    conf_free(&c);
+    eap_yaml(yaml, sizeof(yaml), users, "    remote_auth_2: eap-md5\n");
+    expect_error(yaml, "with a second round (local_auth_2, remote_auth_2) the first is psk or");
+    eap_yaml(yaml, sizeof(yaml), users, "    remote_auth: psk\n    remote_auth_2: pubkey\n");
+    expect_error(yaml, "peers[0].remote_auth_2: the second authentication round takes eap-md5");
+    eap_yaml(yaml, sizeof(yaml), users,
+             "    local_auth_2: eap-md5\n    remote_auth: psk\n    remote: 198.51.100.9\n");
+    assert_int_equal(conf_load_string(yaml, "t.yaml", &c, err, sizeof(err)), 0);
+    assert_int_equal(c.peers[0].local_auth2, IKE_PEER_AUTH_EAP_MD5);
     conf_free(&c);
     char *at = strstr(yaml, "    eap_secrets_file:");
     memmove(at, strchr(at, '\n') + 1, strlen(strchr(at, '\n') + 1) + 1);

@@ -562,6 +562,111 @@ static void test_no_redirect_without_support(void **state)
     assert_int_equal(lab_only_sa(lab->alice).state, IKE_SA_ESTABLISHED);
 }
 
+/* ---- multiple authentication (RFC 4739): PSK, then EAP-MD5 ---- */
+
+static int multi_setup(void **state)
+{
+    eap_setup(state);
+    struct lab *lab = *state;
+    lab->alice_peer.local_auth = IKE_PEER_AUTH_PSK;
+    lab->alice_peer.local_auth2 = IKE_PEER_AUTH_EAP_MD5;
+    lab->gw_peer.remote_auth = IKE_PEER_AUTH_PSK;
+    lab->gw_peer.remote_auth2 = IKE_PEER_AUTH_EAP_MD5;
+    lab_set_id(&lab->gw_peer.remote_id, "alice.example");
+    return 0;
+}
+
+static void test_multi_auth_establishes(void **state)
+{
+    struct lab *lab = *state;
+    lab_start(lab);
+    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    /* IKE_SA_INIT; PSK round; IDi alone -> EAP request; response -> Success; AUTH -> AUTH, SA. */
+    assert_int_equal(lab_run(lab), 10);
+    assert_int_equal(lab_only_sa(lab->alice).state, IKE_SA_ESTABLISHED);
+    assert_int_equal(lab_only_sa(lab->gw).state, IKE_SA_ESTABLISHED);
+    assert_int_equal(gwc(lab)->eap_succeeded, 1);
+    assert_int_equal(gwc(lab)->multi_auth_refused, 0);
+    const struct ike_child_sa *ca = &lab->alice_node.installed[0], *cg = &lab->gw_node.installed[0];
+    assert_int_equal(lab->gw_node.ninstalled, 1);
+    assert_memory_equal(ca->encr_out, cg->encr_in, ca->encr_key_len);
+}
+
+/* The second round fails on the EAP password although the PSK round passed. */
+static void test_multi_auth_wrong_eap_secret(void **state)
+{
+    struct lab *lab = *state;
+    memcpy(alice_secret.secret, "md5-secreX", SECRET_LEN);
+    lab_start(lab);
+    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    assert_int_equal(lab_run(lab), 8);
+    assert_int_equal(gwc(lab)->eap_wrong_secret, 1);
+    assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
+    assert_int_equal(lab->gw_node.ninstalled, 0);
+}
+
+/* A client that stops after the first round when a second is due is refused, and the reverse. */
+static void test_multi_auth_mismatch(void **state)
+{
+    struct lab *lab = *state;
+    lab->alice_peer.local_auth2 = 0;
+    lab_start(lab);
+    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    assert_int_equal(lab_run(lab), 4);
+    assert_int_equal(gwc(lab)->multi_auth_refused, 1);
+    assert_int_equal(gwc(lab)->auth_failed, 1);
+    assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
+    lab_teardown(state);
+    multi_setup(state);
+    lab = *state;
+    lab->gw_peer.remote_auth2 = 0;
+    lab_start(lab);
+    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    lab_run(lab);
+    /* gw announces no MULTIPLE_AUTH_SUPPORTED: alice cannot do her second round and gives up. */
+    assert_int_equal(ike_get_counters(lab->alice)->multi_auth_refused, 1);
+    assert_int_equal(ike_sa_foreach(lab->alice, NULL, NULL), 0);
+}
+
+/* The second round's IDi replaced by an AUTH: out of order. */
+static void test_multi_auth_out_of_order(void **state)
+{
+    struct lab *lab = *state;
+    lab_start(lab);
+    struct forged f = {.auth = true};
+    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    run_forging(lab, 2, &f, 1, 0);
+    assert_int_equal(gwc(lab)->eap_out_of_order, 1);
+    assert_int_equal(gwc(lab)->eap_started, 0);
+    assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
+}
+
+static void test_multi_auth_redirect_first_and_last(void **state)
+{
+    struct lab *lab = *state;
+    lab->gw_peer.auth_redirect = gw2_id;
+    lab->gw_peer.auth_redirect_when = IKE_REDIRECT_AUTH_FIRST;
+    lab_start(lab);
+    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    bool to_gw2;
+    assert_int_equal(run_until_gw2(lab, &to_gw2), 4);
+    assert_true(to_gw2);
+    assert_int_equal(gwc(lab)->redirects_auth_first, 1);
+    assert_int_equal(gwc(lab)->eap_started, 0);
+    lab_teardown(state);
+    multi_setup(state);
+    lab = *state;
+    lab->gw_peer.auth_redirect = gw2_id;
+    lab->gw_peer.auth_redirect_when = IKE_REDIRECT_AUTH_LAST;
+    lab_start(lab);
+    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    assert_int_equal(run_until_gw2(lab, &to_gw2), 12); /* with alice's Delete */
+    assert_true(to_gw2);
+    assert_int_equal(gwc(lab)->redirects_auth_last, 1);
+    assert_int_equal(gwc(lab)->eap_succeeded, 1);
+    assert_int_equal(lab->gw_node.ninstalled, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -585,6 +690,13 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_redirect_first_auth, eap_setup, lab_teardown),
         cmocka_unit_test_setup_teardown(test_redirect_last_auth, eap_setup, lab_teardown),
         cmocka_unit_test_setup_teardown(test_no_redirect_without_support, eap_setup, lab_teardown),
+        cmocka_unit_test_setup_teardown(test_multi_auth_establishes, multi_setup, lab_teardown),
+        cmocka_unit_test_setup_teardown(test_multi_auth_wrong_eap_secret, multi_setup,
+                                        lab_teardown),
+        cmocka_unit_test_setup_teardown(test_multi_auth_mismatch, multi_setup, lab_teardown),
+        cmocka_unit_test_setup_teardown(test_multi_auth_out_of_order, multi_setup, lab_teardown),
+        cmocka_unit_test_setup_teardown(test_multi_auth_redirect_first_and_last, multi_setup,
+                                        lab_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
