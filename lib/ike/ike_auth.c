@@ -248,14 +248,17 @@ void ike_auth_put_init(struct ike_ctx *ctx, const struct ike_sa *sa, struct ike_
     ike_put16(algs + 2, IKE_HASH_SHA2_384);
     ike_put16(algs + 4, IKE_HASH_SHA2_512);
     ike_notify_encode_simple(w, IKE_N_SIGNATURE_HASH_ALGORITHMS, algs, sizeof(algs));
-    /* RFC 4739: announced only when a second round can follow, so nobody offers one in vain. */
-    bool second_round = sa->initiator && sa->peer->local_auth2 != 0;
-    for (unsigned i = 0; !sa->initiator && i < ctx->cfg.npeers; i++)
+    if (sa->initiator)
+        return; /* the initiator's CERTREQ and MULTIPLE_AUTH_SUPPORTED go in IKE_AUTH */
+    /*
+     * RFC 4739 3: the responder announces multiple authentication here, the
+     * initiator in its first IKE_AUTH; only when a second round can follow.
+     */
+    bool second_round = false;
+    for (unsigned i = 0; i < ctx->cfg.npeers; i++)
         second_round |= ctx->cfg.peers[i].remote_auth2 != 0;
     if (second_round)
         ike_notify_encode_simple(w, IKE_N_MULTIPLE_AUTH_SUPPORTED, NULL, 0);
-    if (sa->initiator)
-        return; /* the initiator's CERTREQ goes in IKE_AUTH */
     /*
      * The responder asks in IKE_SA_INIT, before the initiator's identity picks
      * the peer configuration: for the CAs of every peer that takes certificates.
@@ -499,6 +502,7 @@ void ike_auth_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_m
     ike_auth_remember_id(sa, &idi);
     /* RFC 4739: a second round (EAP) follows exactly when the peer configuration wants one. */
     bool another = ike_msg_find_notify(m, IKE_N_ANOTHER_AUTH_FOLLOWS) != NULL;
+    sa->multiple_auth |= ike_msg_find_notify(m, IKE_N_MULTIPLE_AUTH_SUPPORTED) != NULL;
     if (another != (peer->remote_auth2 != 0) || (another && !sa->multiple_auth)) {
         ctx->counters.multi_auth_refused++;
         ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH: peer %s %s", peer->name,
@@ -554,8 +558,10 @@ static int build_auth_request(struct ike_ctx *ctx, struct ike_sa *sa, struct ike
     /* Nothing else with this peer: tell it to drop whatever it still holds from us (2.4). */
     if (!ike_sa_other_with_peer(ctx, sa))
         ike_notify_encode_simple(w, IKE_N_INITIAL_CONTACT, NULL, 0);
-    if (sa->peer->local_auth2 != 0 && sa->multiple_auth)
+    if (sa->peer->local_auth2 != 0 && sa->multiple_auth) {
+        ike_notify_encode_simple(w, IKE_N_MULTIPLE_AUTH_SUPPORTED, NULL, 0);
         ike_notify_encode_simple(w, IKE_N_ANOTHER_AUTH_FOLLOWS, NULL, 0);
+    }
     if (sa->peer->remote_id.type != 0) {
         const struct ike_id_payload idr = {
             .type = sa->peer->remote_id.type,

@@ -13,7 +13,9 @@
 #      AUTH and REDIRECT and no EAP; strongSwan verifies veer's AUTH (5.9.8
 #      then does not follow it: it wants EAP first, see below);
 #   5. redirect_when: last -- EAP completes, the last response carries AUTH
-#      and REDIRECT and no Child SA.
+#      and REDIRECT and no Child SA;
+#   6. multiple authentication (RFC 4739, strongSwan local-1/local-2): a PSK
+#      round, then EAP-MD5; same Child SA keys.
 # strongSwan 5.9.8 aborts with "double free" after following an IKE_AUTH
 # REDIRECT (see strongswan_redirect.sh): 4 and 5 check what it logged and
 # veer's side, and every run starts a fresh charon.
@@ -234,4 +236,87 @@ wait_for 20 sh -c "grep -q '^counter redirects_auth_last=1$' '$work/state'" ||
 [ "$(veer_counter eap_succeeded)" = 1 ] || fail "last: EAP did not succeed first"
 ! grep -q "child-sa install" "$work/veer.log" || fail "last: veer installed a Child SA"
 pass "REDIRECT in the last IKE_AUTH response: AUTH N(REDIR) after EAP-Success, no Child SA; strongSwan followed"
+stop_both
+keep_logs redirect-last
+
+# --- 6. multiple authentication (RFC 4739): PSK as client.example, then EAP-MD5 as alice
+cat >"$work/veer.yaml" <<EOF
+gateway:
+  listen: [198.51.100.1]
+  half_open_timeout: 30
+peers:
+  - name: psk-then-eap
+    psk_file: $work/psk
+    remote_auth: psk
+    remote_auth_2: eap-md5
+    eap_secrets_file: $work/eap-users
+    local_id: gw.example
+    remote_id: client.example
+    ike_proposals: [aes128gcm16-prfsha256-x25519]
+    esp_proposals: [aes128gcm16]
+    local_ts: [10.2.0.0/24]
+    remote_ts: [10.1.0.0/16]
+EOF
+veer_start "$work/veer.yaml"
+charon_start
+mkdir -p "$work/cl/multi"
+cat >"$work/cl/multi/swanctl.conf" <<EOF
+connections {
+  gw {
+    remote_addrs = 198.51.100.1
+    version = 2
+    proposals = aes128gcm16-prfsha256-x25519
+    local-1 {
+      auth = psk
+      id = client.example
+    }
+    local-2 {
+      auth = eap-md5
+      id = alice@example.org
+    }
+    remote {
+      auth = psk
+      id = gw.example
+    }
+    children {
+      c {
+        local_ts = 10.1.0.1/32
+        remote_ts = 10.2.0.0/24
+        esp_proposals = aes128gcm16
+      }
+    }
+  }
+}
+secrets {
+  ike-gw {
+    id-1 = client.example
+    id-2 = gw.example
+    secret = "labsecret-0123456789"
+  }
+  eap-alice {
+    id = alice@example.org
+    secret = "s3cret-md5"
+  }
+}
+EOF
+SWANCTL_DIR="$work/cl/multi" swan --load-all >"$work/load.out" 2>&1 || fail "multi: swan --load-all"
+swan --initiate --child c --timeout 20 >"$work/initiate.out" 2>&1 || {
+    cat "$work/initiate.out"
+    fail "multi: swan --initiate"
+}
+grep -q "parsed IKE_SA_INIT response 0 \[.*N(MULT_AUTH)" "$work/charon.log" ||
+    fail "multi: veer announced no MULTIPLE_AUTH_SUPPORTED"
+grep -q "generating IKE_AUTH request 1 \[.*N(AUTH_FOLLOWS)" "$work/charon.log" ||
+    fail "multi: strongSwan sent no ANOTHER_AUTH_FOLLOWS"
+grep -q "EAP method EAP_MD5 succeeded" "$work/charon.log" || fail "multi: EAP-MD5 round failed"
+swan --list-sas >"$work/sas.out" 2>/dev/null
+grep -q "INSTALLED" "$work/sas.out" || fail "multi: strongSwan: Child SA not INSTALLED"
+wait_for 50 grep -q "state=ESTABLISHED" "$work/state" || fail "multi: veer: IKE SA not ESTABLISHED"
+read -r swan_ki swan_kr < <(swan_key_pairs | head -n1)
+read -r veer_in veer_out < <(veer_key_pairs | head -n1)
+if [ -z "${swan_ki:-}" ] || [ "$swan_ki" != "${veer_in:-}" ] || [ "$swan_kr" != "${veer_out:-}" ]; then
+    fail "multi: Child SA keys differ (strongSwan ${swan_ki:-} ${swan_kr:-}, veer ${veer_in:-} ${veer_out:-})"
+fi
+[ "$(veer_counter eap_succeeded)" = 1 ] || fail "multi: veer did not count eap_succeeded"
+pass "multiple authentication: a PSK round, then EAP-MD5 (N(MULT_AUTH), N(AUTH_FOLLOWS)); Child SA keys identical"
 echo "strongswan_eap: all checks passed"
