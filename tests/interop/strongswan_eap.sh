@@ -15,7 +15,9 @@
 #   5. redirect_when: last -- EAP completes, the last response carries AUTH
 #      and REDIRECT and no Child SA;
 #   6. multiple authentication (RFC 4739, strongSwan local-1/local-2): a PSK
-#      round, then EAP-MD5; same Child SA keys.
+#      round, then EAP-MD5; same Child SA keys;
+#   7. roles turned round: veer-ike initiates with EAP-MD5 to a strongSwan
+#      responder that asks for the EAP identity first; same Child SA keys.
 # strongSwan 5.9.8 aborts with "double free" after following an IKE_AUTH
 # REDIRECT (see strongswan_redirect.sh): 4 and 5 check what it logged and
 # veer's side, and every run starts a fresh charon.
@@ -28,7 +30,7 @@ source "$(dirname "$0")/lib.sh"
 lab_init "${1:?usage: $0 BUILD_DIR}" ve
 lab_topology
 lab_make_pki rsa
-export CHARON_PLUGINS="eap-md5"
+export CHARON_PLUGINS="eap-md5 eap-identity"
 pki="$work/pki-rsa"
 
 printf 'alice@example.org s3cret-md5\ncarol@example.org carols-own\n' >"$work/eap-users"
@@ -319,4 +321,77 @@ if [ -z "${swan_ki:-}" ] || [ "$swan_ki" != "${veer_in:-}" ] || [ "$swan_kr" != 
 fi
 [ "$(veer_counter eap_succeeded)" = 1 ] || fail "multi: veer did not count eap_succeeded"
 pass "multiple authentication: a PSK round, then EAP-MD5 (N(MULT_AUTH), N(AUTH_FOLLOWS)); Child SA keys identical"
+stop_both
+keep_logs multi
+
+# --- 7. the roles turned round: veer-ike initiates with EAP-MD5 to a strongSwan
+# responder (in the client namespace) that asks for the EAP identity first.
+charon_start
+mkdir -p "$work/cl/resp"
+cat >"$work/cl/resp/swanctl.conf" <<EOF
+connections {
+  branch {
+    version = 2
+    proposals = aes128gcm16-prfsha256-x25519
+    encap = yes
+    local {
+      auth = psk
+      id = hq.example
+    }
+    remote {
+      auth = eap-md5
+      id = alice@example.org
+      eap_id = %any
+    }
+    children {
+      net {
+        local_ts = 10.1.0.0/24
+        remote_ts = 10.2.0.0/24
+        esp_proposals = aes128gcm16
+      }
+    }
+  }
+}
+secrets {
+  ike-hq {
+    id = hq.example
+    secret = "labsecret-0123456789"
+  }
+  eap-alice {
+    id = alice@example.org
+    secret = "s3cret-md5"
+  }
+}
+EOF
+SWANCTL_DIR="$work/cl/resp" swan --load-all >"$work/load.out" 2>&1 || fail "initiator: swan --load-all"
+cat >"$work/veer.yaml" <<EOF
+gateway:
+  listen: [198.51.100.1]
+peers:
+  - name: hq
+    local_id: alice@example.org
+    remote_id: hq.example
+    remote: 198.51.100.2
+    local_auth: eap-md5
+    remote_auth: psk
+    psk_file: $work/psk
+    eap_secrets_file: $work/eap-users
+    ike_proposals: [aes128gcm16-prfsha256-x25519]
+    esp_proposals: [aes128gcm16]
+    local_ts: [10.2.0.0/24]
+    remote_ts: [10.1.0.0/24]
+EOF
+ip netns exec "$ns_gw" "$veer_ike" -c "$work/veer.yaml" --initiate hq --state-file "$work/state" \
+    --log-keys -v >"$work/veer.log" 2>&1 &
+veer_pid=$!
+wait_for 100 grep -q "state=ESTABLISHED" "$work/state" || fail "initiator: veer: no IKE SA established"
+grep -q "EAP method EAP_MD5 succeeded" "$work/charon.log" || fail "initiator: strongSwan saw no EAP-MD5 success"
+grep -q "received EAP identity 'alice@example.org'" "$work/charon.log" ||
+    fail "initiator: veer did not answer strongSwan's EAP-Identity request"
+wait_for 50 sh -c "ip netns exec $ns_cl swanctl --list-sas --uri unix://$work/cl/vici 2>/dev/null | grep -q INSTALLED" ||
+    fail "initiator: strongSwan: no Child SA installed"
+swan --list-sas >"$work/sas.out" 2>/dev/null
+read -r swan_in swan_out < <(swan_child_spis "$work/sas.out")
+keys_match_child "$swan_out" || fail "initiator: Child SA keys differ from strongSwan's"
+pass "veer-ike as EAP-MD5 client: answered EAP-Identity and MD5, established with a strongSwan responder, Child SA keys equal"
 echo "strongswan_eap: all checks passed"
