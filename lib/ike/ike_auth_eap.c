@@ -230,9 +230,7 @@ void ike_auth_eap_begin(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike
     uint32_t msg_id = m->hdr.msg_id;
     const struct ike_peer_cfg *peer = eap_peer(ctx, sa, idi);
     if (peer == NULL) {
-        ike_log(ctx, IKE_LOG_WARN,
-                "IKE_AUTH without AUTH: no EAP peer configuration for this "
-                "identity");
+        ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH without AUTH: no EAP peer for this identity");
         ike_auth_send_failed(ctx, sa, msg_id);
         return;
     }
@@ -304,14 +302,9 @@ static void eap_round(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_m
         out_of_order(ctx, sa, msg_id, "expected an EAP response, and only that");
         return;
     }
-    /* The payload decoder checks the EAP header; the method checks the rest. */
-    struct ike_eap_payload eap;
+    /* The whole payload body, checked or not: the method counts what is wrong with it. */
     const uint8_t *msg = pl->body;
     size_t len = pl->len;
-    if (ike_eap_decode(pl, &eap, NULL) == 0) {
-        msg = eap.data.ptr;
-        len = eap.data.len;
-    }
     uint8_t rnd[IKE_EAP_MD5_CHALLENGE_LEN], out[IKE_EAP_MSG_MAX];
     ike_random(ctx, rnd, sizeof(rnd));
     enum ike_eap_reject why;
