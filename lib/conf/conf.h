@@ -137,6 +137,8 @@ struct veer_conf {
     struct ike_trust *cacerts;                /* gateway.cacerts, for peers without their own */
     struct ike_cred *creds[CONF_MAX_PEERS];   /* peers[i].cert and .key */
     struct ike_trust *trusts[CONF_MAX_PEERS]; /* peers[i].cacerts */
+    /* EAP users' secrets (peers[i].eap_secrets_file), owned here like the keys. */
+    struct ike_eap_secret *eap_secrets[CONF_MAX_PEERS];
 };
 
 /*

@@ -8,7 +8,7 @@
 #   lab_init BUILD_DIR PREFIX      # PREFIX: short, unique per test (namespace names)
 #   lab_topology
 #   veer_start CONFIG_FILE
-#   charon_start [EXTRA_CHARON_OPTIONS]
+#   charon_start [EXTRA_CHARON_OPTIONS]   # CHARON_PLUGINS: more plugins to load (eap-md5)
 #   swan --load-all --file ...; swan --initiate ...
 #   lab_make_pki rsa|ec            # a CA and certificates made with openssl
 #
@@ -147,7 +147,7 @@ charon_start() {
     cat >"$work/cl/strongswan.conf" <<EOF
 charon {
   load_modular = no
-  load = random nonce kdf openssl pem pkcs1 pkcs8 x509 pubkey kernel-libipsec kernel-netlink socket-default vici
+  load = random nonce kdf openssl pem pkcs1 pkcs8 x509 pubkey kernel-libipsec kernel-netlink socket-default vici ${CHARON_PLUGINS:-}
   install_routes = ${CHARON_ROUTES:-no}
   ${1:-}
   plugins {
