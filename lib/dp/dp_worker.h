@@ -15,6 +15,7 @@
 #include "dp_icmp.h"
 #include "dp_neigh.h"
 #include "dp_port.h"
+#include "dp_reass.h"
 #include "dp_route.h"
 
 #define DP_BURST 32
@@ -33,6 +34,7 @@ struct dp_worker {
     const struct dp_neigh_table *neigh; /* next hops' MACs */
     const struct dp_routes *routes;     /* connected subnets, static routes, MTUs; never NULL */
     struct dp_icmp_limiter icmp;        /* this worker's ICMP error budget */
+    struct dp_reass reass;              /* fragments for us; its tbl NULL: reassembly off */
     struct dp_worker_counters counters;
 };
 
