@@ -252,6 +252,13 @@ static int setup(struct app *a)
                 p->tx_desc, p->rss_hf != 0 ? "on" : "off", p->mtu,
                 p->tx_cksum_udp4 ? ", TX checksums offloaded" : "",
                 p->promiscuous ? ", promiscuous" : "");
+        /* Fragments of one datagram must meet on one worker: hashed by addresses alone. */
+        if (p->rss_hf != 0 && !(p->rss_hf & RTE_ETH_RSS_FRAG_IPV4) && dp->reassembly.flows > 0)
+            fprintf(stderr,
+                    "veer: warning: port %s: RSS does not hash IPv4 fragments by addresses; "
+                    "fragments of one datagram may reach different workers and time out "
+                    "(reass_timeouts)\n",
+                    p->name);
     }
     if (dp_sadb_init(&a->sadb, a->nworkers, err, sizeof(err)) < 0) {
         fprintf(stderr, "veer: %s\n", err);
