@@ -49,7 +49,8 @@ static void sort_burst(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n, 
             break;
         }
     }
-    /* What reassembly gave up in this burst; at most a burst's worth fits its death row. */
+    /* What reassembly gave up in this burst: its death row holds one burst's worth, no more. */
+    RTE_BUILD_BUG_ON(DP_BURST > RTE_IP_FRAG_DEATH_ROW_LEN);
     dp_reass_flush(&w->reass);
 }
 
