@@ -265,12 +265,29 @@ static int be_child_delete(void *opaque, const struct ike_child_sa *child)
     return 0;
 }
 
+static int be_child_update(void *opaque, const struct ike_child_sa *child)
+{
+    struct dp_ctrl *c = opaque;
+    char why[160] = "";
+    int rc = c->sadb != NULL ? dp_sadb_update(c->sadb, child, why, sizeof(why)) : 0;
+    char to[IKE_ADDR_STRLEN];
+    ike_addr_format(&child->remote, to, sizeof(to));
+    if (rc < 0) {
+        fprintf(stderr, "veer: child-sa %08x: not moved to %s: %s\n", child->spi_out, to, why);
+        return rc;
+    }
+    c->counters.child_sa_moved++;
+    fprintf(stderr, "veer: child-sa update spi_out=%08x remote=%s\n", child->spi_out, to);
+    return 0;
+}
+
 struct ike_backend dp_ctrl_backend(struct dp_ctrl *c)
 {
     return (struct ike_backend){.opaque = c,
                                 .send = be_send,
                                 .child_install = be_child_install,
                                 .child_delete = be_child_delete,
+                                .child_update = be_child_update,
                                 .now_ns = be_now,
                                 .random = be_random,
                                 .log = be_log};

@@ -36,6 +36,7 @@
     X(child_sa_installed)                                                                          \
     X(child_sa_refused) /* an algorithm the ESP engine does not do: logged with the reason */      \
     X(child_sa_removed)                                                                            \
+    X(child_sa_moved)      /* outbound SAs sent to a NATed peer's new address (RFC 7296 2.23) */   \
     X(child_sa_seq_rekeys) /* rekeys asked for by an outbound SA running out of sequence numbers   \
                             */
 

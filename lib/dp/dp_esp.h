@@ -125,6 +125,17 @@ int dp_sadb_install(struct dp_sadb *db, const struct ike_child_sa *child, char *
 int dp_sadb_install_manual(struct dp_sadb *db, const struct ike_child_sa *child, bool anti_replay,
                            char *why, size_t why_len);
 /* Control lcore: removes them; returns once no worker can still be using them. */
+/*
+ * Control lcore: the peer's outer address or port changed (a NAT rebinding,
+ * later MOBIKE): the outbound SA of `child` is replaced by one sending to
+ * child->local/remote, its sequence numbers carried on (never reused) and
+ * its counters kept; workers never wait. Inbound SAs are found by SPI alone
+ * and need no change. 0, -ENOENT, -ENOMEM or -ENOTSUP with why set.
+ */
+/* Per worker: what it may send between two quiescent states (a burst per port, at most 8). */
+#define DP_UPDATE_SEQ_HEADROOM 256
+int dp_sadb_update(struct dp_sadb *db, const struct ike_child_sa *child, char *why, size_t why_len);
+
 int dp_sadb_remove(struct dp_sadb *db, const struct ike_child_sa *child);
 
 /*

@@ -17,6 +17,7 @@
 #include "dp_port.h"
 #include "dp_reass.h"
 #include "dp_route.h"
+#include "dp_route_table.h"
 
 #define DP_BURST 32
 
@@ -33,8 +34,11 @@ struct dp_worker {
     struct dp_esp_engine esp;           /* this worker's own intel-ipsec-mb managers */
     const struct dp_neigh_table *neigh; /* next hops' MACs */
     const struct dp_routes *routes;     /* connected subnets, static routes, MTUs; never NULL */
-    struct dp_icmp_limiter icmp;        /* this worker's ICMP error budget */
-    struct dp_reass reass;              /* fragments for us; its tbl NULL: reassembly off */
+    /* When set, routes is re-read from it after each quiescent state (routes changed at run time).
+     */
+    const struct dp_route_table *route_table;
+    struct dp_icmp_limiter icmp; /* this worker's ICMP error budget */
+    struct dp_reass reass;       /* fragments for us; its tbl NULL: reassembly off */
     struct dp_worker_counters counters;
 };
 

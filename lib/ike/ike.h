@@ -143,6 +143,12 @@ struct ike_backend {
                 const uint8_t *buf, size_t len);
     int (*child_install)(void *opaque, const struct ike_child_sa *child);
     int (*child_delete)(void *opaque, const struct ike_child_sa *child);
+    /*
+     * The peer's outer address or port changed (a NAT mapping renewed, RFC
+     * 7296 2.23): child->local/remote are the new ones; the dataplane sends
+     * to them from now on. NULL: nothing to update.
+     */
+    int (*child_update)(void *opaque, const struct ike_child_sa *child);
     uint64_t (*now_ns)(void *opaque);
     void (*random)(void *opaque, uint8_t *buf, size_t len);
     void (*log)(void *opaque, enum ike_log_level level, const char *msg);
@@ -174,6 +180,8 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(rx_bad_msg_id)                                                                               \
     X(rx_retransmit_answered)                                                                      \
     X(init_restarted) /* an IKE_SA_INIT with a known SPIi but new content replaced the old */      \
+    X(peer_address_updated) /* a NATed peer's new address/port, from a validated new message */    \
+    X(peer_address_ignored) /* moved, but not behind a NAT (or we are): MOBIKE's job */            \
     X(rx_decrypt_failed)                                                                           \
     X(tx_packets)                                                                                  \
     X(tx_retransmits)                                                                              \

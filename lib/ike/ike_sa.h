@@ -111,8 +111,16 @@ struct ike_sa {
     enum ike_sa_state state;
     const struct ike_peer_cfg *peer;
     struct ike_addr local, remote;
-    bool natt;         /* IKE moved to port 4500 (non-ESP marker) */
-    bool nat_detected; /* some side is behind a NAT: ESP goes in UDP */
+    bool natt;             /* IKE moved to port 4500 (non-ESP marker) */
+    bool nat_detected;     /* some side is behind a NAT: ESP goes in UDP */
+    bool peer_behind_nat;  /* its NAT_DETECTION_SOURCE_IP did not match what we saw */
+    bool local_behind_nat; /* its NAT_DETECTION_DESTINATION_IP did not match our address */
+    /*
+     * Where the request being answered came from and went to: responses go
+     * back there (RFC 7296 2.11), whatever local/remote (where our own
+     * requests and ESP go) say.
+     */
+    struct ike_addr reply_local, reply_remote;
     struct ike_chosen alg;
     struct ike_sk_suite suite;
     struct ike_sa_keys keys;

@@ -60,7 +60,8 @@ struct mgmt_tel {
     unsigned nworkers;
     const struct dp_ctrl *ctrl;
     struct dp_gate_shared *gate;
-    struct rp_table *redirect; /* the control lcore's master copy of the redirect table */
+    struct rp_table *redirect;     /* the control lcore's master copy of the redirect table */
+    struct dp_route_table *routes; /* NULL: no route commands */
     uint64_t started_ns;
     struct rte_ring *requests;
     pthread_mutex_t lock; /* guards the snapshot below */
@@ -82,6 +83,9 @@ struct rte_tel_data *mgmt_tel_column(enum rte_tel_value_type type);
 void mgmt_tel_add_column(struct rte_tel_data *d, const char *name, struct rte_tel_data *c);
 /* Queues r (heap, taken over) to the control lcore, waits for it and writes the reply. */
 int mgmt_tel_run_request(struct rte_tel_data *d, struct request *r);
+
+/* tel_route.c */
+void mgmt_tel_route_register(void);
 
 /* tel_redirect.c */
 void mgmt_tel_redirect_register(void);

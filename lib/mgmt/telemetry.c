@@ -439,6 +439,11 @@ static int cmd_drain(const char *cmd, const char *params, struct rte_tel_data *d
     return mgmt_tel_run_request(d, r);
 }
 
+void mgmt_tel_set_routes(struct mgmt_tel *t, struct dp_route_table *routes)
+{
+    __atomic_store_n(&t->routes, routes, __ATOMIC_RELEASE);
+}
+
 void mgmt_tel_serve(struct mgmt_tel *t, struct ike_ctx *ike)
 {
     void *p;
@@ -577,6 +582,7 @@ struct mgmt_tel *mgmt_tel_start(const struct dp_port *ports, unsigned nports,
                                "Sends every client that supports it to GATEWAY, or where the "
                                "redirect policy says. Parameters: [GATEWAY|%policy]");
     mgmt_tel_redirect_register();
+    mgmt_tel_route_register();
     rte_telemetry_register_cmd("/veer/ike/delete", cmd_delete,
                                "Deletes an IKE SA. Parameters: SPI_I,SPI_R (hex)");
     return t;
