@@ -143,7 +143,7 @@ frag=$(($(wcount frag_packets) - before_frag))
 pass "2. 1400-byte pings server -> client: $frag requests pre-fragmented by veer, all answered"
 
 # --- 3. with DF: Fragmentation Needed with the tunnel's MTU (1280 less AES-GCM in UDP: 1218)
-ip netns exec "$ns_srv" ping -c 1 -W 2 -s 1372 -M do 10.1.0.1 >"$work/ping3.out" 2>&1
+ip netns exec "$ns_srv" ping -c 1 -W 2 -s 1372 -M "do" 10.1.0.1 >"$work/ping3.out" 2>&1
 grep -q "mtu = 1218" "$work/ping3.out" ||
     fail "3: no Fragmentation Needed with mtu 1218: $(cat "$work/ping3.out")"
 pass "3. DF set: ICMP Fragmentation Needed, mtu 1218"
