@@ -758,6 +758,8 @@ static int dataplane_key(struct loader *l, const char *key, const yaml_node_t *v
         return conf_routes(l, v);
     if (strcmp(key, "icmp_rate") == 0)
         return conf_want_uint(l, v, CONF_ICMP_RATE_MAX, &dp->icmp_rate);
+    if (strcmp(key, "reassembly") == 0)
+        return conf_reassembly(l, v);
     if (strcmp(key, "telemetry_group") == 0) {
         const char *s;
         if (conf_want_scalar(l, v, &s) < 0)
@@ -782,6 +784,7 @@ static int dataplane_section(struct loader *l, const yaml_node_t *v)
     dp->admission.mode = CONF_GATE_AUTO;
     dp->admission.rate = 5000;
     dp->icmp_rate = CONF_ICMP_RATE_DEFAULT;
+    conf_reassembly_defaults(&dp->reassembly);
     if (v->type != YAML_MAPPING_NODE)
         return conf_fail(l, v, "expected a mapping");
     for (yaml_node_pair_t *g = v->data.mapping.pairs.start; g < v->data.mapping.pairs.top; g++) {

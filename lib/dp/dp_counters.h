@@ -12,6 +12,8 @@
 
 #include <rte_common.h>
 
+#include "dp_frag_counters.h"
+
 #define DP_WORKER_COUNTER_LIST(X)                                                                  \
     X(rx_packets)                                                                                  \
     X(rx_bursts)                                                                                   \
@@ -22,7 +24,7 @@
     X(drop_runt)        /* shorter than its headers say */                                         \
     X(drop_ethertype)   /* neither IPv4 nor ARP */                                                 \
     X(drop_ip_header)   /* bad IPv4 version, header length or total length */                      \
-    X(drop_ip_fragment) /* IP fragments: veer does not reassemble */                               \
+    X(drop_ip_fragment) /* IP fragments to us, reassembly off (flows 0) */                         \
     X(drop_not_for_us)  /* UDP/ESP to an address that is not ours */                               \
     X(drop_natt_keepalive)                                                                         \
     X(drop_other_proto)   /* to us, but neither ESP nor IKE */                                     \
@@ -61,13 +63,14 @@
     X(drop_no_neighbour)        /* next hop's MAC unknown: an ARP request went out */              \
     X(drop_ttl_expired)         /* TTL 0 or 1 on a packet to forward: Time Exceeded */             \
     X(drop_frag_needed)         /* too big for the next link with DF set: Fragmentation Needed */  \
-    X(drop_too_big)             /* too big for the next link, DF clear: veer does not fragment */  \
+    X(drop_too_big)             /* too big, DF clear, and fragmenting failed (frag_* say why) */   \
     X(icmp_time_exceeded)       /* ICMP errors sent: type 11 code 0 */                             \
     X(icmp_frag_needed)         /* ICMP errors sent: type 3 code 4, with the next-hop MTU */       \
     X(icmp_suppressed)          /* not sent: about an ICMP error, to a broadcast or multicast, a   \
                                    non-first fragment, no single host as source (RFC 1812) */      \
     X(icmp_rate_limited)        /* not sent: this worker's token bucket was empty */               \
-    X(icmp_no_mbuf)             /* not sent: the mbuf pool was empty */
+    X(icmp_no_mbuf)             /* not sent: the mbuf pool was empty */                            \
+    DP_FRAG_COUNTER_LIST(X)
 
 #define DP_X_FIELD(n) uint64_t n;
 struct dp_worker_counters {

@@ -9,6 +9,7 @@
 #include <rte_ip.h>
 
 #include "dp_esp.h"
+#include "dp_frag.h"
 #include "dp_pkt.h"
 
 /* Asks who has `ip`; the control lcore learns the answer. */
@@ -140,26 +141,39 @@ static void time_exceeded(struct dp_worker *w, const struct icmp_about *a, struc
     rte_pktmbuf_free(m);
 }
 
-/* A packet longer than `mtu` allows: Fragmentation Needed when DF is set (RFC 1191), else dropped.
- */
-static void too_big(struct dp_worker *w, const struct icmp_about *a, struct rte_mbuf *m, size_t mtu)
-{
-    if (rte_be_to_cpu_16(a->ip->fragment_offset) & RTE_IPV4_HDR_DF_FLAG) {
-        w->counters.drop_frag_needed++;
-        icmp_error(w, a, m->pool, DP_ICMP_DEST_UNREACH, DP_ICMP_FRAG_NEEDED, (uint16_t)mtu,
-                   &w->counters.icmp_frag_needed);
-    } else {
-        w->counters.drop_too_big++;
-    }
-    rte_pktmbuf_free(m);
-}
-
 /* Forwarding is the only place veer changes a packet's TTL: once, by the router that moves it. */
 static void decrement_ttl(struct rte_ipv4_hdr *ip)
 {
     ip->time_to_live--;
     ip->hdr_checksum = 0;
     ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+/*
+ * A packet (IPv4 at `l3`) longer than `mtu` allows: Fragmentation Needed when
+ * DF is set (RFC 1191). Without DF it goes on in fragments of at most mtu
+ * bytes (RFC 791), each sealed into an ESP packet of its own when sa is given:
+ * pre-fragmentation (RFC 4459 3, dp_frag.h), so the peer reassembles nothing.
+ */
+static void too_big(struct dp_worker *w, const struct icmp_about *a, struct rte_mbuf *m, size_t mtu,
+                    size_t l3, struct dp_esp_sa *sa, const struct dp_next_hop *nh)
+{
+    if (rte_be_to_cpu_16(a->ip->fragment_offset) & RTE_IPV4_HDR_DF_FLAG) {
+        w->counters.drop_frag_needed++;
+        icmp_error(w, a, m->pool, DP_ICMP_DEST_UNREACH, DP_ICMP_FRAG_NEEDED, (uint16_t)mtu,
+                   &w->counters.icmp_frag_needed);
+        rte_pktmbuf_free(m);
+        return;
+    }
+    decrement_ttl(rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, l3));
+    struct rte_mbuf *frags[DP_FRAG_MAX];
+    unsigned n = dp_frag_forward(m, l3, mtu, frags, &w->counters);
+    for (unsigned i = 0; i < n; i++) {
+        if (sa != NULL)
+            tunnel_out(w, sa, frags[i], 0, nh);
+        else
+            send_ip(w, frags[i], nh);
+    }
 }
 
 static void forward_decrypted(struct dp_worker *w, struct rte_mbuf *m)
@@ -179,7 +193,7 @@ static void forward_decrypted(struct dp_worker *w, struct rte_mbuf *m)
     }
     size_t mtu = w->routes->mtu[nh.port_index];
     if (rte_be_to_cpu_16(inner->total_length) > mtu) {
-        too_big(w, &a, m, mtu);
+        too_big(w, &a, m, mtu, 0, NULL, &nh);
         return;
     }
     decrement_ttl(inner);
@@ -235,7 +249,7 @@ static void forward_plain(struct dp_worker *w, struct rte_mbuf *m)
     /* The path MTU into the tunnel is the outside link's less this SA's overhead. */
     size_t max_inner = dp_esp_max_inner(sa, w->routes->mtu[nh.port_index]);
     if (rte_be_to_cpu_16(ip->total_length) > max_inner) {
-        too_big(w, &a, m, max_inner);
+        too_big(w, &a, m, max_inner, sizeof(struct rte_ether_hdr), sa, &nh);
         return;
     }
     decrement_ttl(ip);
