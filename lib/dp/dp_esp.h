@@ -169,4 +169,19 @@ int dp_esp_encrypt(struct dp_esp_engine *eng, struct dp_esp_sa *sa, struct rte_m
 int dp_esp_decrypt(struct dp_esp_engine *eng, const struct dp_sadb *db, struct rte_mbuf *m,
                    size_t esp_off, struct dp_worker_counters *c);
 
+/*
+ * Worker: the same for n packets at once, each with its own SA (GCM and CBC
+ * mixed), in chunks of DP_ESP_BURST whose AES-CBC + HMAC jobs run in
+ * intel-ipsec-mb's lanes together. ok[i] says whether m[i] came through;
+ * each one that did not is counted for its own reason, and no other packet
+ * is affected by it. The packets stay in their order.
+ */
+#define DP_ESP_BURST 32
+void dp_esp_encrypt_burst(struct dp_esp_engine *eng, struct dp_esp_sa *const sa[],
+                          struct rte_mbuf *const m[], size_t l3, unsigned n, bool ok[],
+                          struct dp_worker_counters *c);
+void dp_esp_decrypt_burst(struct dp_esp_engine *eng, const struct dp_sadb *db,
+                          struct rte_mbuf *const m[], const size_t esp_off[], unsigned n, bool ok[],
+                          struct dp_worker_counters *c);
+
 #endif

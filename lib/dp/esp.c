@@ -41,18 +41,33 @@ void dp_esp_engine_free(struct dp_esp_engine *e)
     e->gcm = e->chain = NULL;
 }
 
-static bool seal(struct dp_esp_engine *eng, const struct dp_esp_sa *sa, uint8_t *esp, size_t len,
-                 uint64_t seq)
+/* The crypto step of a burst: GCM one packet at a time, CBC + HMAC all in one go. */
+static void seal_ops(struct dp_esp_engine *eng, struct dp_esp_op *ops, unsigned n)
 {
-    return sa->cipher == DP_ESP_AES_GCM ? dp_esp_gcm_seal(eng->gcm, sa, esp, len, seq)
-                                        : dp_esp_cbc_seal(eng->chain, sa, esp, len, seq);
+    struct dp_esp_op *cbc[DP_ESP_BURST];
+    unsigned ncbc = 0;
+    for (unsigned i = 0; i < n; i++) {
+        struct dp_esp_op *op = &ops[i];
+        if (op->sa->cipher == DP_ESP_AES_GCM)
+            op->ok = dp_esp_gcm_seal(eng->gcm, op->sa, op->esp, op->len, op->seq);
+        else
+            cbc[ncbc++] = op;
+    }
+    dp_esp_cbc_seal_burst(eng->chain, cbc, ncbc);
 }
 
-static bool open_packet(struct dp_esp_engine *eng, const struct dp_esp_sa *sa, uint8_t *esp,
-                        size_t len, uint64_t seq)
+static void open_ops(struct dp_esp_engine *eng, struct dp_esp_op *ops, unsigned n)
 {
-    return sa->cipher == DP_ESP_AES_GCM ? dp_esp_gcm_open(eng->gcm, sa, esp, len, seq)
-                                        : dp_esp_cbc_open(eng->chain, sa, esp, len, seq);
+    struct dp_esp_op *cbc[DP_ESP_BURST];
+    unsigned ncbc = 0;
+    for (unsigned i = 0; i < n; i++) {
+        struct dp_esp_op *op = &ops[i];
+        if (op->sa->cipher == DP_ESP_AES_GCM)
+            op->ok = dp_esp_gcm_open(eng->gcm, op->sa, op->esp, op->len, op->seq);
+        else
+            cbc[ncbc++] = op;
+    }
+    dp_esp_cbc_open_burst(eng->chain, cbc, ncbc);
 }
 
 /*
@@ -109,8 +124,9 @@ size_t dp_esp_max_inner(const struct dp_esp_sa *sa, size_t mtu)
     return (mtu - overhead) / sa->block * sa->block - ESP_TRAILER;
 }
 
-int dp_esp_encrypt(struct dp_esp_engine *eng, struct dp_esp_sa *sa, struct rte_mbuf *m, size_t l3,
-                   struct dp_worker_counters *c)
+/* Everything of encapsulation before the cipher: 0 and op filled, or -1 with the drop counted. */
+static int encrypt_prepare(struct dp_esp_sa *sa, struct rte_mbuf *m, size_t l3,
+                           struct dp_worker_counters *c, struct dp_esp_op *op)
 {
     const struct rte_ipv4_hdr *inner = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, l3);
     size_t inner_len = rte_be_to_cpu_16(inner->total_length);
@@ -139,24 +155,89 @@ int dp_esp_encrypt(struct dp_esp_engine *eng, struct dp_esp_sa *sa, struct rte_m
     uint8_t *esp = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)head);
     dp_put32(esp, sa->spi);
     dp_put32(esp + 4, (uint32_t)seq); /* only the low 32 bits travel, also with ESN */
-    size_t plain = inner_len + pad + ESP_TRAILER;
-    if (!seal(eng, sa, esp, plain, seq)) {
+    *op = (struct dp_esp_op){.m = m,
+                             .sa = sa,
+                             .esp = esp,
+                             .len = inner_len + pad + ESP_TRAILER,
+                             .seq = seq,
+                             .inner_len = inner_len};
+    return 0;
+}
+
+/* Everything after the cipher: the outer header(s) in front of the ESP packet. */
+static int encrypt_finish(const struct dp_esp_op *op, struct dp_worker_counters *c)
+{
+    struct dp_esp_sa *sa = op->sa;
+    if (!op->ok) {
         c->drop_esp_crypto_error++;
         return -1;
     }
-    size_t esp_len = head + plain + sa->icv_len;
-    outer_headers(sa, (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, (uint16_t)outer), outer,
+    size_t outer = sizeof(struct rte_ipv4_hdr) + (sa->udp_encap ? sizeof(struct rte_udp_hdr) : 0);
+    size_t esp_len = DP_ESP_HDR + sa->iv_len + op->len + sa->icv_len;
+    outer_headers(sa, (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(op->m, (uint16_t)outer), outer,
                   esp_len);
     sa->packets++;
-    sa->bytes += inner_len;
+    sa->bytes += op->inner_len;
     c->esp_encrypted++;
     return 0;
+}
+
+int dp_esp_encrypt(struct dp_esp_engine *eng, struct dp_esp_sa *sa, struct rte_mbuf *m, size_t l3,
+                   struct dp_worker_counters *c)
+{
+    struct dp_esp_op op;
+    if (encrypt_prepare(sa, m, l3, c, &op) < 0)
+        return -1;
+    seal_ops(eng, &op, 1);
+    return encrypt_finish(&op, c);
+}
+
+/* Up to DP_ESP_BURST packets: all framed, then all through the cipher together, then finished. */
+static void encrypt_chunk(struct dp_esp_engine *eng, struct dp_esp_sa *const sa[],
+                          struct rte_mbuf *const m[], size_t l3, unsigned n, bool ok[],
+                          struct dp_worker_counters *c)
+{
+    struct dp_esp_op ops[DP_ESP_BURST];
+    unsigned slot[DP_ESP_BURST], nops = 0;
+    for (unsigned i = 0; i < n; i++) {
+        ok[i] = false;
+        if (encrypt_prepare(sa[i], m[i], l3, c, &ops[nops]) == 0)
+            slot[nops++] = i;
+    }
+    seal_ops(eng, ops, nops);
+    for (unsigned k = 0; k < nops; k++)
+        ok[slot[k]] = encrypt_finish(&ops[k], c) == 0;
+}
+
+void dp_esp_encrypt_burst(struct dp_esp_engine *eng, struct dp_esp_sa *const sa[],
+                          struct rte_mbuf *const m[], size_t l3, unsigned n, bool ok[],
+                          struct dp_worker_counters *c)
+{
+    for (unsigned i = 0; i < n; i += DP_ESP_BURST) {
+        unsigned k = n - i < DP_ESP_BURST ? n - i : DP_ESP_BURST;
+        encrypt_chunk(eng, sa + i, m + i, l3, k, ok + i, c);
+    }
 }
 
 /* The full sequence number of a received packet: inferred with ESN (RFC 4303 A2). */
 static uint64_t full_seq(const struct dp_esp_sa *sa, uint32_t seq_lo)
 {
     return sa->esn ? dp_esn_infer(&sa->replay, seq_lo) : seq_lo;
+}
+
+/* window 0: a manually keyed SA without anti-replay (RFC 4303 3.3.3). */
+static bool replay_ok(const struct dp_esp_sa *sa, uint64_t seq, struct dp_worker_counters *c)
+{
+    switch (sa->replay.window != 0 ? dp_replay_check(&sa->replay, seq) : DP_REPLAY_OK) {
+    case DP_REPLAY_TOO_OLD:
+        c->drop_esp_too_old++;
+        return false;
+    case DP_REPLAY_SEEN:
+        c->drop_esp_replayed++;
+        return false;
+    default:
+        return true;
+    }
 }
 
 /* The default padding, 1, 2, 3 ... (RFC 4303 2.4), checked once the packet is authentic. */
@@ -198,8 +279,9 @@ static size_t check_trailer(const uint8_t *pt, size_t len, struct dp_worker_coun
     return inner_len;
 }
 
-int dp_esp_decrypt(struct dp_esp_engine *eng, const struct dp_sadb *db, struct rte_mbuf *m,
-                   size_t esp_off, struct dp_worker_counters *c)
+/* Replay window and SA lookup before the cipher: 0 and op filled, or -1 with the drop counted. */
+static int decrypt_prepare(const struct dp_sadb *db, struct rte_mbuf *m, size_t esp_off,
+                           struct dp_worker_counters *c, struct dp_esp_op *op)
 {
     const struct rte_ipv4_hdr *ip = dp_ipv4(m);
     size_t end = sizeof(struct rte_ether_hdr) + rte_be_to_cpu_16(ip->total_length);
@@ -229,33 +311,80 @@ int dp_esp_decrypt(struct dp_esp_engine *eng, const struct dp_sadb *db, struct r
         return -1;
     }
     uint64_t seq = full_seq(sa, dp_get32(esp + 4));
-    /* window 0: a manually keyed SA without anti-replay (RFC 4303 3.3.3). */
-    switch (sa->replay.window != 0 ? dp_replay_check(&sa->replay, seq) : DP_REPLAY_OK) {
-    case DP_REPLAY_TOO_OLD:
-        c->drop_esp_too_old++;
+    if (!replay_ok(sa, seq, c))
         return -1;
-    case DP_REPLAY_SEEN:
-        c->drop_esp_replayed++;
+    *op = (struct dp_esp_op){.m = m, .sa = sa, .esp = esp, .len = ct_len, .seq = seq};
+    return 0;
+}
+
+/* After the cipher: the window moves, the trailer is checked, m keeps the inner packet alone. */
+static int decrypt_finish(const struct dp_esp_op *op, struct dp_worker_counters *c)
+{
+    struct dp_esp_sa *sa = op->sa;
+    if (!op->ok) {
+        if (op->job_error)
+            c->drop_esp_crypto_error++;
+        else
+            c->drop_esp_bad_icv++;
         return -1;
-    default:
-        break;
     }
-    if (!open_packet(eng, sa, esp, ct_len, seq)) {
-        c->drop_esp_bad_icv++;
-        return -1;
+    /*
+     * Only a packet the ICV proved genuine moves the window (RFC 4303 3.4.3).
+     * Checked again: a burst may hold the same sequence number twice, and
+     * only the first to get here may pass.
+     */
+    if (sa->replay.window != 0) {
+        if (!replay_ok(sa, op->seq, c))
+            return -1;
+        dp_replay_update(&sa->replay, op->seq);
     }
-    /* Only a packet the ICV proved genuine moves the window (RFC 4303 3.4.3). */
-    if (sa->replay.window != 0)
-        dp_replay_update(&sa->replay, seq);
-    uint8_t *pt = esp + head;
-    size_t inner_len = check_trailer(pt, ct_len, c);
+    size_t head = DP_ESP_HDR + sa->iv_len;
+    uint8_t *pt = op->esp + head;
+    size_t inner_len = check_trailer(pt, op->len, c);
     if (inner_len == 0)
         return -1;
     const struct rte_ipv4_hdr *in = (const struct rte_ipv4_hdr *)pt;
-    rte_pktmbuf_adj(m, (uint16_t)(esp_off + head));
-    rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - rte_be_to_cpu_16(in->total_length)));
+    rte_pktmbuf_adj(op->m, (uint16_t)(pt - rte_pktmbuf_mtod(op->m, uint8_t *)));
+    rte_pktmbuf_trim(op->m,
+                     (uint16_t)(rte_pktmbuf_pkt_len(op->m) - rte_be_to_cpu_16(in->total_length)));
     sa->packets++;
     sa->bytes += inner_len;
     c->esp_decrypted++;
     return 0;
+}
+
+int dp_esp_decrypt(struct dp_esp_engine *eng, const struct dp_sadb *db, struct rte_mbuf *m,
+                   size_t esp_off, struct dp_worker_counters *c)
+{
+    struct dp_esp_op op;
+    if (decrypt_prepare(db, m, esp_off, c, &op) < 0)
+        return -1;
+    open_ops(eng, &op, 1);
+    return decrypt_finish(&op, c);
+}
+
+static void decrypt_chunk(struct dp_esp_engine *eng, const struct dp_sadb *db,
+                          struct rte_mbuf *const m[], const size_t esp_off[], unsigned n, bool ok[],
+                          struct dp_worker_counters *c)
+{
+    struct dp_esp_op ops[DP_ESP_BURST];
+    unsigned slot[DP_ESP_BURST], nops = 0;
+    for (unsigned i = 0; i < n; i++) {
+        ok[i] = false;
+        if (decrypt_prepare(db, m[i], esp_off[i], c, &ops[nops]) == 0)
+            slot[nops++] = i;
+    }
+    open_ops(eng, ops, nops);
+    for (unsigned k = 0; k < nops; k++)
+        ok[slot[k]] = decrypt_finish(&ops[k], c) == 0;
+}
+
+void dp_esp_decrypt_burst(struct dp_esp_engine *eng, const struct dp_sadb *db,
+                          struct rte_mbuf *const m[], const size_t esp_off[], unsigned n, bool ok[],
+                          struct dp_worker_counters *c)
+{
+    for (unsigned i = 0; i < n; i += DP_ESP_BURST) {
+        unsigned k = n - i < DP_ESP_BURST ? n - i : DP_ESP_BURST;
+        decrypt_chunk(eng, db, m + i, esp_off + i, k, ok + i, c);
+    }
 }
