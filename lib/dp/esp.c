@@ -19,6 +19,8 @@
 #define NEXT_IPV4 4
 #define NEXT_NONE 59 /* a dummy packet (RFC 4303 2.6): dropped on receipt */
 #define MAX_PAD 255
+/* CBC payloads this long or longer may go to the widest manager (see split_cbc). */
+#define WIDE_MIN_LEN 256
 
 int dp_esp_engine_init(struct dp_esp_engine *e)
 {
@@ -31,6 +33,8 @@ int dp_esp_engine_init(struct dp_esp_engine *e)
     IMB_ARCH arch;
     init_mb_mgr_auto(e->gcm, &arch);
     init_mb_mgr_sse(e->chain);
+    /* SHA-1/SHA-256 lanes of the widest manager; an SSE one is no wider than e->chain. */
+    e->wide_lanes = arch == IMB_ARCH_AVX512 ? 16 : arch == IMB_ARCH_AVX2 ? 8 : 0;
     return 0;
 }
 
@@ -41,33 +45,59 @@ void dp_esp_engine_free(struct dp_esp_engine *e)
     e->gcm = e->chain = NULL;
 }
 
+/*
+ * Which manager a burst's CBC + HMAC jobs go to. The SSE manager hashes with
+ * the SHA extensions two lanes wide, so a few packets or a mix of sizes lose
+ * little when it flushes; the CPU's widest manager (AVX-512 here: 16 lanes of
+ * AES and SHA) is a third faster on bursts of big packets, but 4x slower when
+ * it flushes a few lanes (tests/bench/bench_esp, docs/dataplane.md). So a
+ * whole set of its lanes of big packets goes to it, the rest to SSE. The
+ * results are the same bytes either way; only the time differs. Returns how
+ * many of the burst's big CBC packets go to the wide manager.
+ */
+static unsigned wide_share(const struct dp_esp_engine *eng, const struct dp_esp_op *ops, unsigned n)
+{
+    if (eng->wide_lanes == 0)
+        return 0;
+    unsigned big = 0;
+    for (unsigned i = 0; i < n; i++)
+        big += ops[i].sa->cipher == DP_ESP_AES_CBC && ops[i].len >= WIDE_MIN_LEN;
+    return big / eng->wide_lanes * eng->wide_lanes;
+}
+
 /* The crypto step of a burst: GCM one packet at a time, CBC + HMAC all in one go. */
 static void seal_ops(struct dp_esp_engine *eng, struct dp_esp_op *ops, unsigned n)
 {
-    struct dp_esp_op *cbc[DP_ESP_BURST];
-    unsigned ncbc = 0;
+    struct dp_esp_op *narrow[DP_ESP_BURST], *wide[DP_ESP_BURST];
+    unsigned nnarrow = 0, nwide = 0, take = wide_share(eng, ops, n);
     for (unsigned i = 0; i < n; i++) {
         struct dp_esp_op *op = &ops[i];
         if (op->sa->cipher == DP_ESP_AES_GCM)
             op->ok = dp_esp_gcm_seal(eng->gcm, op->sa, op->esp, op->len, op->seq);
+        else if (nwide < take && op->len >= WIDE_MIN_LEN)
+            wide[nwide++] = op;
         else
-            cbc[ncbc++] = op;
+            narrow[nnarrow++] = op;
     }
-    dp_esp_cbc_seal_burst(eng->chain, cbc, ncbc);
+    dp_esp_cbc_seal_burst(eng->chain, narrow, nnarrow);
+    dp_esp_cbc_seal_burst(eng->gcm, wide, nwide);
 }
 
 static void open_ops(struct dp_esp_engine *eng, struct dp_esp_op *ops, unsigned n)
 {
-    struct dp_esp_op *cbc[DP_ESP_BURST];
-    unsigned ncbc = 0;
+    struct dp_esp_op *narrow[DP_ESP_BURST], *wide[DP_ESP_BURST];
+    unsigned nnarrow = 0, nwide = 0, take = wide_share(eng, ops, n);
     for (unsigned i = 0; i < n; i++) {
         struct dp_esp_op *op = &ops[i];
         if (op->sa->cipher == DP_ESP_AES_GCM)
             op->ok = dp_esp_gcm_open(eng->gcm, op->sa, op->esp, op->len, op->seq);
+        else if (nwide < take && op->len >= WIDE_MIN_LEN)
+            wide[nwide++] = op;
         else
-            cbc[ncbc++] = op;
+            narrow[nnarrow++] = op;
     }
-    dp_esp_cbc_open_burst(eng->chain, cbc, ncbc);
+    dp_esp_cbc_open_burst(eng->chain, narrow, nnarrow);
+    dp_esp_cbc_open_burst(eng->gcm, wide, nwide);
 }
 
 /*

@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ESP tunnel-mode throughput of lib/dp on one core through intel-ipsec-mb,
- * AES-GCM-128 and AES-CBC-128 + HMAC-SHA-256-128: dp_esp_encrypt (plaintext frame in, ESP-in-UDP
- * out) and dp_esp_decrypt (the reverse, replay window and ICV checked), at 64, 512 and 1400-byte
- * frames and IMIX (7:4:1 of 64, 570, 1518 bytes). Every operation starts from a fresh copy of its
- * input frame; the copy alone is timed too and subtracted. Prints figures; never passes or fails.
- * Packets go through dp_esp_encrypt_burst / dp_esp_decrypt_burst in bursts of -b (as a worker
- * hands them over); -b 1 takes the per-packet calls dp_esp_encrypt / dp_esp_decrypt instead.
- * -m picks the code path of the AES-CBC + HMAC manager (default: the engine's own choice).
+ * AES-GCM-128 and AES-CBC-128/256 + HMAC-SHA-256-128: dp_esp_encrypt (plaintext frame in,
+ * ESP-in-UDP out) and dp_esp_decrypt (the reverse, replay window and ICV checked), at 64, 512 and
+ * 1400-byte frames and IMIX (7:4:1 of 64, 570, 1518 bytes). Every operation starts from a fresh
+ * copy of its input frame; the copy alone is timed too and subtracted. Prints figures; never passes
+ * or fails. Packets go through dp_esp_encrypt_burst / dp_esp_decrypt_burst in bursts of -b (as a
+ * worker hands them over); -b 1 takes the per-packet calls dp_esp_encrypt / dp_esp_decrypt instead.
+ * -m picks the code path of the narrow AES-CBC + HMAC manager (default: the engine's, SSE), and
+ * -w the lanes a burst's big CBC packets must fill to go to the widest manager (default: the
+ * engine's choice for this CPU; 0: never).
  *
- *   bench_esp [-n PACKETS] [-a gcm|cbc] [-b BURST] [-m sse|avx2|avx512]
+ *   bench_esp [-n PACKETS] [-a gcm|cbc] [-b BURST] [-m sse|avx2|avx512] [-w LANES]
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -40,6 +42,7 @@ struct suite {
 static const struct suite suites[] = {
     {"aes128gcm16", IKE_ENCR_AES_GCM_16, 128, 0, 20, 0},
     {"aes128-sha256", IKE_ENCR_AES_CBC, 128, IKE_INTEG_HMAC_SHA2_256_128, 16, 32},
+    {"aes256-sha256", IKE_ENCR_AES_CBC, 256, IKE_INTEG_HMAC_SHA2_256_128, 32, 32},
 };
 
 static void install(struct dp_sadb *db, const struct suite *s)
@@ -189,7 +192,7 @@ static double run(const struct bench *b, const struct size_mix *mix, unsigned np
 static const char *chain_path(struct dp_esp_engine *eng, const char *name)
 {
     if (name == NULL)
-        return "engine default";
+        return "sse";
     if (strcmp(name, "sse") == 0)
         init_mb_mgr_sse(eng->chain);
     else if (strcmp(name, "avx2") == 0)
@@ -220,8 +223,9 @@ int main(int argc, char **argv)
     unsigned npkts = 2000000;
     const char *only = NULL, *path = NULL;
     unsigned burst = DP_ESP_BURST;
+    long wide = -1;
     int opt;
-    while ((opt = getopt(argc, argv, "n:a:b:m:")) != -1) {
+    while ((opt = getopt(argc, argv, "n:a:b:m:w:")) != -1) {
         if (opt == 'n')
             npkts = (unsigned)strtoul(optarg, NULL, 10);
         else if (opt == 'a')
@@ -230,6 +234,8 @@ int main(int argc, char **argv)
             burst = (unsigned)strtoul(optarg, NULL, 10);
         else if (opt == 'm')
             path = optarg;
+        else if (opt == 'w')
+            wide = strtol(optarg, NULL, 10);
     }
     if (burst < 1 || burst > DP_ESP_BURST) {
         fprintf(stderr, "bench_esp: -b takes 1 to %u\n", DP_ESP_BURST);
@@ -249,6 +255,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "bench_esp: -m takes sse, avx2 or avx512\n");
         return 1;
     }
+    if (wide >= 0)
+        eng.wide_lanes = (unsigned)wide;
     struct bench b = {.pool = pool, .eng = &eng, .db = &db, .burst = burst};
     IMB_ARCH arch;
     IMB_MGR *probe = alloc_mb_mgr(0);
@@ -258,10 +266,10 @@ int main(int argc, char **argv)
     double hz = (double)rte_get_tsc_hz();
     printf("bench_esp: lib/dp ESP tunnel mode, ESP in UDP, one core, %s\n",
            burst == 1 ? "one packet per call" : "bursts per call");
-    printf("burst %u; intel-ipsec-mb %s, code path %s for GCM, %s for CBC + HMAC; TSC %.3f GHz; %u "
-           "packets per figure\n",
+    printf("burst %u; intel-ipsec-mb %s, code path %s for GCM, %s for CBC + HMAC, and %s for "
+           "bursts of %u big CBC packets; TSC %.3f GHz; %u packets per figure\n",
            burst, imb_get_version_str(), (unsigned)arch < 6 ? arch_names[arch] : "?", chain,
-           hz / 1e9, npkts);
+           eng.wide_lanes > 0 ? arch_names[arch] : "none", eng.wide_lanes, hz / 1e9, npkts);
     printf("(cycles per packet exclude the copy of the input frame, timed apart)\n\n");
     static const struct size_mix mixes[] = {
         {"64 B", 1, {64}},
