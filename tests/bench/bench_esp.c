@@ -11,7 +11,7 @@
  * -w the lanes a burst's big CBC packets must fill to go to the widest manager (default: the
  * engine's choice for this CPU; 0: never).
  *
- * -r runs each figure that many times and keeps the fastest (the machines are shared).
+ * -r runs each pass that many times and keeps the fastest (the machines are shared).
  *
  *   bench_esp [-n PACKETS] [-a gcm|cbc] [-b BURST] [-m sse|avx2|avx512] [-w LANES] [-r REPEAT]
  */
@@ -134,8 +134,13 @@ static void process(const struct bench *b, struct rte_mbuf **m, unsigned n, bool
     }
 }
 
+/*
+ * Cycles per packet: `repeat` times a pass that only copies the input frames and a pass that also
+ * processes them, the fastest of each kept before one is subtracted from the other (a pass the
+ * scheduler interrupted is slower, never faster).
+ */
 static double run(const struct bench *b, const struct size_mix *mix, unsigned npkts, bool decrypt,
-                  double *bytes_per_pkt)
+                  unsigned repeat, double *bytes_per_pkt)
 {
     /* Templates: the frames each operation starts from. */
     static uint8_t tmpl[TEMPLATES][2048];
@@ -161,8 +166,8 @@ static double run(const struct bench *b, const struct size_mix *mix, unsigned np
     if (rte_pktmbuf_alloc_bulk(b->pool, m, b->burst) != 0)
         exit(1);
     uint16_t headroom = rte_pktmbuf_headroom(m[0]);
-    uint64_t copy = 0, total = 0;
-    for (unsigned pass = 0; pass < 2; pass++) {
+    uint64_t copy = UINT64_MAX, total = UINT64_MAX;
+    for (unsigned pass = 0; pass < 2 * repeat; pass++) {
         uint64_t t0 = rte_rdtsc();
         for (unsigned i = 0; i < npkts; i += b->burst) {
             unsigned n = npkts - i < b->burst ? npkts - i : b->burst;
@@ -177,14 +182,14 @@ static double run(const struct bench *b, const struct size_mix *mix, unsigned np
                 m[j]->data_len = m[j]->pkt_len = tlen[k];
                 memcpy(rte_pktmbuf_mtod(m[j], uint8_t *), tmpl[k], tlen[k]);
             }
-            if (pass == 1)
+            if (pass % 2 == 1)
                 process(b, m, n, decrypt, &c);
         }
         uint64_t t = rte_rdtsc() - t0;
-        if (pass == 0)
-            copy = t;
+        if (pass % 2 == 0)
+            copy = t < copy ? t : copy;
         else
-            total = t;
+            total = t < total ? t : total;
     }
     rte_pktmbuf_free_bulk(m, b->burst);
     return (double)(total - copy) / npkts;
@@ -293,11 +298,7 @@ int main(int argc, char **argv)
         for (unsigned i = 0; i < sizeof(mixes) / sizeof(mixes[0]); i++) {
             for (int dec = 0; dec <= 1; dec++) {
                 double bytes;
-                double cyc = run(&b, &mixes[i], npkts, dec, &bytes);
-                for (unsigned r = 1; r < repeat; r++) {
-                    double again = run(&b, &mixes[i], npkts, dec, &bytes);
-                    cyc = again < cyc ? again : cyc;
-                }
+                double cyc = run(&b, &mixes[i], npkts, dec, repeat, &bytes);
                 double mpps = hz / cyc / 1e6;
                 printf("%-14s %-8s %-8s %10.0f %10.2f %10.2f\n", suites[k].name, mixes[i].name,
                        dec ? "decrypt" : "encrypt", cyc, mpps, mpps * bytes * 8 / 1e3);
