@@ -190,7 +190,8 @@ static int encrypt_prepare(struct dp_esp_sa *sa, struct rte_mbuf *m, size_t l3,
                              .esp = esp,
                              .len = inner_len + pad + ESP_TRAILER,
                              .seq = seq,
-                             .inner_len = inner_len};
+                             .inner_len = inner_len,
+                             .outer = outer};
     return 0;
 }
 
@@ -198,13 +199,14 @@ static int encrypt_prepare(struct dp_esp_sa *sa, struct rte_mbuf *m, size_t l3,
 static int encrypt_finish(const struct dp_esp_op *op, struct dp_worker_counters *c)
 {
     struct dp_esp_sa *sa = op->sa;
+    struct rte_mbuf *m = op->m;
     if (!op->ok) {
         c->drop_esp_crypto_error++;
         return -1;
     }
-    size_t outer = sizeof(struct rte_ipv4_hdr) + (sa->udp_encap ? sizeof(struct rte_udp_hdr) : 0);
-    size_t esp_len = DP_ESP_HDR + sa->iv_len + op->len + sa->icv_len;
-    outer_headers(sa, (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(op->m, (uint16_t)outer), outer,
+    size_t outer = op->outer, head = DP_ESP_HDR + sa->iv_len, plain = op->len;
+    size_t esp_len = head + plain + sa->icv_len;
+    outer_headers(sa, (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, (uint16_t)outer), outer,
                   esp_len);
     sa->packets++;
     sa->bytes += op->inner_len;
@@ -368,15 +370,16 @@ static int decrypt_finish(const struct dp_esp_op *op, struct dp_worker_counters 
             return -1;
         dp_replay_update(&sa->replay, op->seq);
     }
-    size_t head = DP_ESP_HDR + sa->iv_len;
+    struct rte_mbuf *m = op->m;
+    size_t head = DP_ESP_HDR + sa->iv_len,
+           esp_off = (size_t)(op->esp - rte_pktmbuf_mtod(m, uint8_t *));
     uint8_t *pt = op->esp + head;
     size_t inner_len = check_trailer(pt, op->len, c);
     if (inner_len == 0)
         return -1;
     const struct rte_ipv4_hdr *in = (const struct rte_ipv4_hdr *)pt;
-    rte_pktmbuf_adj(op->m, (uint16_t)(pt - rte_pktmbuf_mtod(op->m, uint8_t *)));
-    rte_pktmbuf_trim(op->m,
-                     (uint16_t)(rte_pktmbuf_pkt_len(op->m) - rte_be_to_cpu_16(in->total_length)));
+    rte_pktmbuf_adj(m, (uint16_t)(esp_off + head));
+    rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - rte_be_to_cpu_16(in->total_length)));
     sa->packets++;
     sa->bytes += inner_len;
     c->esp_decrypted++;

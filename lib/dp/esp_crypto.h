@@ -32,6 +32,7 @@ struct dp_esp_op {
     size_t len;       /* payload with trailer (encrypt) or ciphertext (decrypt) */
     uint64_t seq;     /* full sequence number */
     size_t inner_len; /* encrypt: the inner packet's length */
+    size_t outer;     /* encrypt: the outer header(s) to put in front */
     bool ok;
     bool job_error;
     uint8_t tag[32];      /* CBC: the HMAC as computed */
