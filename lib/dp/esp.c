@@ -52,52 +52,58 @@ void dp_esp_engine_free(struct dp_esp_engine *e)
  * AES and SHA) is a third faster on bursts of big packets, but 4x slower when
  * it flushes a few lanes (tests/bench/bench_esp, docs/dataplane.md). So a
  * whole set of its lanes of big packets goes to it, the rest to SSE. The
- * results are the same bytes either way; only the time differs. Returns how
- * many of the burst's big CBC packets go to the wide manager.
+ * results are the same bytes either way; only the time differs. GCM
+ * operations are left out.
  */
-static unsigned wide_share(const struct dp_esp_engine *eng, const struct dp_esp_op *ops, unsigned n)
+struct cbc_split {
+    struct dp_esp_op *narrow[DP_ESP_BURST], *wide[DP_ESP_BURST];
+    unsigned nnarrow, nwide;
+};
+
+static void split_cbc(const struct dp_esp_engine *eng, struct dp_esp_op *ops, unsigned n,
+                      struct cbc_split *s)
 {
-    if (eng->wide_lanes == 0)
-        return 0;
     unsigned big = 0;
     for (unsigned i = 0; i < n; i++)
         big += ops[i].sa->cipher == DP_ESP_AES_CBC && ops[i].len >= WIDE_MIN_LEN;
-    return big / eng->wide_lanes * eng->wide_lanes;
+    unsigned take = eng->wide_lanes == 0 ? 0 : big / eng->wide_lanes * eng->wide_lanes;
+    s->nnarrow = s->nwide = 0;
+    for (unsigned i = 0; i < n; i++) {
+        struct dp_esp_op *op = &ops[i];
+        if (op->sa->cipher != DP_ESP_AES_CBC)
+            continue;
+        if (s->nwide < take && op->len >= WIDE_MIN_LEN)
+            s->wide[s->nwide++] = op;
+        else
+            s->narrow[s->nnarrow++] = op;
+    }
 }
 
 /* The crypto step of a burst: GCM one packet at a time, CBC + HMAC all in one go. */
 static void seal_ops(struct dp_esp_engine *eng, struct dp_esp_op *ops, unsigned n)
 {
-    struct dp_esp_op *narrow[DP_ESP_BURST], *wide[DP_ESP_BURST];
-    unsigned nnarrow = 0, nwide = 0, take = wide_share(eng, ops, n);
+    struct cbc_split cbc;
+    split_cbc(eng, ops, n, &cbc);
     for (unsigned i = 0; i < n; i++) {
         struct dp_esp_op *op = &ops[i];
         if (op->sa->cipher == DP_ESP_AES_GCM)
             op->ok = dp_esp_gcm_seal(eng->gcm, op->sa, op->esp, op->len, op->seq);
-        else if (nwide < take && op->len >= WIDE_MIN_LEN)
-            wide[nwide++] = op;
-        else
-            narrow[nnarrow++] = op;
     }
-    dp_esp_cbc_seal_burst(eng->chain, narrow, nnarrow);
-    dp_esp_cbc_seal_burst(eng->gcm, wide, nwide);
+    dp_esp_cbc_seal_burst(eng->chain, cbc.narrow, cbc.nnarrow);
+    dp_esp_cbc_seal_burst(eng->gcm, cbc.wide, cbc.nwide);
 }
 
 static void open_ops(struct dp_esp_engine *eng, struct dp_esp_op *ops, unsigned n)
 {
-    struct dp_esp_op *narrow[DP_ESP_BURST], *wide[DP_ESP_BURST];
-    unsigned nnarrow = 0, nwide = 0, take = wide_share(eng, ops, n);
+    struct cbc_split cbc;
+    split_cbc(eng, ops, n, &cbc);
     for (unsigned i = 0; i < n; i++) {
         struct dp_esp_op *op = &ops[i];
         if (op->sa->cipher == DP_ESP_AES_GCM)
             op->ok = dp_esp_gcm_open(eng->gcm, op->sa, op->esp, op->len, op->seq);
-        else if (nwide < take && op->len >= WIDE_MIN_LEN)
-            wide[nwide++] = op;
-        else
-            narrow[nnarrow++] = op;
     }
-    dp_esp_cbc_open_burst(eng->chain, narrow, nnarrow);
-    dp_esp_cbc_open_burst(eng->gcm, wide, nwide);
+    dp_esp_cbc_open_burst(eng->chain, cbc.narrow, cbc.nnarrow);
+    dp_esp_cbc_open_burst(eng->gcm, cbc.wide, cbc.nwide);
 }
 
 /*
