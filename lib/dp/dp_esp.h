@@ -79,17 +79,20 @@ struct dp_esp_sa {
 enum dp_rekey_state { DP_REKEY_NONE, DP_REKEY_WANTED, DP_REKEY_ASKED };
 
 /*
- * A worker's intel-ipsec-mb managers, never shared. Two, because one packet
- * is processed per call: AES-GCM goes through the direct API of the CPU's
- * best code path (VAES/AVX-512 here), while AES-CBC + HMAC go through the
- * job API, where the AVX-512 manager's 16-lane SHA code running one lane was
- * 4x slower than the SSE manager's, whose HMAC-SHA uses the SHA extensions
- * (tests/bench/bench_esp, docs/dataplane.md). SSE is there on every CPU
- * with AES-NI.
+ * A worker's intel-ipsec-mb managers, never shared. AES-GCM goes through the
+ * direct API of the CPU's best code path (`gcm`: VAES/AVX-512 here). AES-CBC
+ * + HMAC go through the job API a burst at a time: to the SSE manager
+ * (`chain`), whose HMAC-SHA uses the SHA extensions two lanes wide and loses
+ * little when it flushes a burst of few or mixed packets, and, when a burst
+ * holds a whole set of `wide_lanes` big packets, those go to the `gcm`
+ * manager, whose AVX-512 code runs 16 packets' AES and SHA side by side (a
+ * third faster there, but 4x slower flushing one lane: tests/bench/bench_esp,
+ * docs/dataplane.md). SSE is there on every CPU with AES-NI.
  */
 struct dp_esp_engine {
     IMB_MGR *gcm;
     IMB_MGR *chain;
+    unsigned wide_lanes; /* SHA-256 lanes of `gcm`'s code path; 0: never wider than `chain` */
 };
 
 /* Allocates both managers; 0, or -1 when intel-ipsec-mb cannot. */
@@ -211,5 +214,20 @@ int dp_esp_encrypt(struct dp_esp_engine *eng, struct dp_esp_sa *sa, struct rte_m
  */
 int dp_esp_decrypt(struct dp_esp_engine *eng, const struct dp_sadb *db, struct rte_mbuf *m,
                    size_t esp_off, struct dp_worker_counters *c);
+
+/*
+ * Worker: the same for n packets at once, each with its own SA (GCM and CBC
+ * mixed), in chunks of DP_ESP_BURST whose AES-CBC + HMAC jobs run in
+ * intel-ipsec-mb's lanes together. ok[i] says whether m[i] came through;
+ * each one that did not is counted for its own reason, and no other packet
+ * is affected by it. The packets stay in their order.
+ */
+#define DP_ESP_BURST 32
+void dp_esp_encrypt_burst(struct dp_esp_engine *eng, struct dp_esp_sa *const sa[],
+                          struct rte_mbuf *const m[], size_t l3, unsigned n, bool ok[],
+                          struct dp_worker_counters *c);
+void dp_esp_decrypt_burst(struct dp_esp_engine *eng, const struct dp_sadb *db,
+                          struct rte_mbuf *const m[], const size_t esp_off[], unsigned n, bool ok[],
+                          struct dp_worker_counters *c);
 
 #endif

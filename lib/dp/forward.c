@@ -200,19 +200,30 @@ static void forward_decrypted(struct dp_worker *w, struct rte_mbuf *m)
     send_ip(w, m, &nh);
 }
 
+/* At most DP_BURST packets, as one rx burst holds. */
+static void forward_esp_burst(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n)
+{
+    size_t off[DP_BURST];
+    bool ok[DP_BURST];
+    for (unsigned i = 0; i < n; i++) {
+        const struct rte_ipv4_hdr *outer = dp_ipv4(pkts[i]);
+        off[i] = sizeof(struct rte_ether_hdr) + dp_ipv4_hdr_len(outer) +
+                 (outer->next_proto_id == IPPROTO_UDP ? sizeof(struct rte_udp_hdr) : 0);
+    }
+    /* The whole burst through the crypto at once: CBC + HMAC fill the library's lanes. */
+    dp_esp_decrypt_burst(&w->esp, w->sadb, pkts, off, n, ok, &w->counters);
+    for (unsigned i = 0; i < n; i++) {
+        if (ok[i])
+            forward_decrypted(w, pkts[i]);
+        else
+            rte_pktmbuf_free(pkts[i]);
+    }
+}
+
 void dp_forward_esp(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n)
 {
-    for (unsigned i = 0; i < n; i++) {
-        struct rte_mbuf *m = pkts[i];
-        const struct rte_ipv4_hdr *outer = dp_ipv4(m);
-        size_t off = sizeof(struct rte_ether_hdr) + dp_ipv4_hdr_len(outer) +
-                     (outer->next_proto_id == IPPROTO_UDP ? sizeof(struct rte_udp_hdr) : 0);
-        if (dp_esp_decrypt(&w->esp, w->sadb, m, off, &w->counters) < 0) {
-            rte_pktmbuf_free(m);
-            continue;
-        }
-        forward_decrypted(w, m);
-    }
+    for (unsigned i = 0; i < n; i += DP_BURST)
+        forward_esp_burst(w, pkts + i, n - i < DP_BURST ? n - i : DP_BURST);
 }
 
 /* Our address on the port m came in by: where ICMP errors about plaintext come from. */
@@ -222,7 +233,17 @@ static uint32_t arrival_addr(const struct dp_worker *w, const struct rte_mbuf *m
     return p >= 0 ? w->routes->ports[p].ip : w->local.ip[0];
 }
 
-static void forward_plain(struct dp_worker *w, struct rte_mbuf *m)
+/* A plaintext packet bound for the tunnel, checked and routed, waiting for the burst's crypto. */
+struct to_seal {
+    struct rte_mbuf *m[DP_BURST];
+    struct dp_esp_sa *sa[DP_BURST];
+    struct dp_next_hop nh[DP_BURST];
+    unsigned n;
+};
+
+/* Policy, route, TTL and MTU of one plaintext packet: queued for encryption, or answered and freed.
+ */
+static void check_plain(struct dp_worker *w, struct rte_mbuf *m, struct to_seal *q)
 {
     const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
     struct rte_ipv4_hdr *ip = dp_ipv4(m);
@@ -253,11 +274,31 @@ static void forward_plain(struct dp_worker *w, struct rte_mbuf *m)
         return;
     }
     decrement_ttl(ip);
-    tunnel_out(w, sa, m, sizeof(struct rte_ether_hdr), &nh);
+    q->m[q->n] = m;
+    q->sa[q->n] = sa;
+    q->nh[q->n] = nh;
+    q->n++;
+}
+
+/* At most DP_BURST packets, as one rx burst holds. */
+static void forward_plain_burst(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n)
+{
+    struct to_seal q = {.n = 0};
+    bool ok[DP_BURST];
+    for (unsigned i = 0; i < n; i++)
+        check_plain(w, pkts[i], &q);
+    /* The whole burst through the crypto at once: CBC + HMAC fill the library's lanes. */
+    dp_esp_encrypt_burst(&w->esp, q.sa, q.m, sizeof(struct rte_ether_hdr), q.n, ok, &w->counters);
+    for (unsigned i = 0; i < q.n; i++) {
+        if (ok[i])
+            send_ip(w, q.m[i], &q.nh[i]);
+        else
+            rte_pktmbuf_free(q.m[i]);
+    }
 }
 
 void dp_forward_plain(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n)
 {
-    for (unsigned i = 0; i < n; i++)
-        forward_plain(w, pkts[i]);
+    for (unsigned i = 0; i < n; i += DP_BURST)
+        forward_plain_burst(w, pkts + i, n - i < DP_BURST ? n - i : DP_BURST);
 }

@@ -551,6 +551,54 @@ static void test_rate_limit(void **state)
     assert_int_equal(e->w.counters.icmp_rate_limited, 8);
 }
 
+/*
+ * A burst through the worker's burst crypto step: what leaves, leaves in the
+ * order it came, with consecutive sequence numbers; a packet dropped before
+ * the crypto (TTL) or by it (a forged ICV) takes out only itself.
+ */
+static void test_burst_order(void **state)
+{
+    (void)state;
+    enum { N = 12, EXPIRED = 4, FORGED = 7 };
+    struct rte_mbuf *m[N], *out[16];
+    for (unsigned k = 0; k < N; k++)
+        m[k] = plain_frame(40 + k * 111, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5), k == EXPIRED ? 1 : 64,
+                           false, IPPROTO_UDP, 0);
+    dp_forward_plain(&e->w, m, N);
+    sent(INSIDE, out, 1); /* the Time Exceeded */
+    rte_pktmbuf_free(out[0]);
+    sent(OUTSIDE, out, N - 1);
+    uint32_t first = 0;
+    for (unsigned i = 0; i < N - 1; i++) {
+        const uint8_t *esp = rte_pktmbuf_mtod_offset(out[i], const uint8_t *, ETH + 20 + 8);
+        uint32_t seq = (uint32_t)esp[4] << 24 | (uint32_t)esp[5] << 16 | esp[6] << 8 | esp[7];
+        if (i == 0)
+            first = seq;
+        assert_int_equal(seq, first + i);
+        open_esp(out[i]);
+        unsigned k = i < EXPIRED ? i : i + 1;
+        assert_int_equal(rte_pktmbuf_pkt_len(out[i]), 40 + k * 111);
+        rte_pktmbuf_free(out[i]);
+    }
+    assert_int_equal(e->w.counters.esp_encrypted, N - 1);
+
+    for (unsigned k = 0; k < N; k++) {
+        m[k] =
+            esp_frame(40 + k * 111, ip4(10, 1, 0, 5), ip4(10, 2, 0, 2), 64, false, IPPROTO_UDP, 0);
+        if (k == FORGED)
+            *rte_pktmbuf_mtod_offset(m[k], uint8_t *, rte_pktmbuf_data_len(m[k]) - 1) ^= 1;
+    }
+    dp_forward_esp(&e->w, m, N);
+    sent(INSIDE, out, N - 1);
+    for (unsigned i = 0; i < N - 1; i++) {
+        unsigned k = i < FORGED ? i : i + 1;
+        assert_int_equal(rte_pktmbuf_pkt_len(out[i]), ETH + 40 + k * 111);
+        rte_pktmbuf_free(out[i]);
+    }
+    assert_int_equal(e->w.counters.drop_esp_bad_icv, 1);
+    assert_int_equal(e->w.counters.esp_decrypted, N - 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -562,6 +610,7 @@ int main(void)
         cmocka_unit_test_setup(test_frag_needed_decrypted, reset),
         cmocka_unit_test_setup(test_no_icmp_about_errors, reset),
         cmocka_unit_test_setup(test_rate_limit, reset),
+        cmocka_unit_test_setup(test_burst_order, reset),
     };
     return cmocka_run_group_tests_name("forward", tests, group_setup, group_teardown);
 }

@@ -4,8 +4,11 @@
  * input is one Ethernet frame; it is classified, and then, by its class, put
  * through the admission gate (IKE, ARP), ESP decapsulation against a known SA
  * (ESP, ESP in UDP; AES-GCM, and AES-CBC + HMAC with and without ESN) or the policy lookup and ESP
- * encapsulation (plaintext). Oracles besides the sanitizers: the gate never answers with a reply
- * longer than the request, and nothing forged decrypts (no input knows the key).
+ * encapsulation (plaintext). ESP goes through dp_esp_decrypt_burst as a burst of two copies of the
+ * frame (the second is a duplicate), plaintext through dp_esp_encrypt_burst as a burst of copies,
+ * 17 when the frame is big enough for a set of the widest manager's lanes. Oracles besides the
+ * sanitizers: the gate never answers with a reply longer than the request, and nothing forged
+ * decrypts (no input knows the key).
  */
 #include <string.h>
 #include <unistd.h>
@@ -20,6 +23,7 @@
 #include "fuzz_common.h"
 
 #define SPI 0x01020304u
+#define COPIES 17 /* 16 lanes of the AVX-512 manager, and one for the SSE manager */
 
 struct fuzz_dp {
     struct rte_mempool *pool;
@@ -110,6 +114,50 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
+/* n copies of m, or false when the pool ran dry (the copies made are freed). */
+static bool copies(const struct rte_mbuf *m, struct rte_mbuf **out, unsigned n)
+{
+    if (rte_pktmbuf_alloc_bulk(env->pool, out, n) != 0)
+        return false;
+    for (unsigned i = 0; i < n; i++) {
+        size_t len = rte_pktmbuf_data_len(m);
+        memcpy(rte_pktmbuf_append(out[i], (uint16_t)len), rte_pktmbuf_mtod(m, const uint8_t *),
+               len);
+    }
+    return true;
+}
+
+static void esp_in(struct rte_mbuf *m, struct dp_worker_counters *c)
+{
+    const struct rte_ipv4_hdr *ip = dp_ipv4(m);
+    size_t off = sizeof(struct rte_ether_hdr) + dp_ipv4_hdr_len(ip) +
+                 (ip->next_proto_id == IPPROTO_UDP ? sizeof(struct rte_udp_hdr) : 0);
+    struct rte_mbuf *pkts[2];
+    size_t offs[2] = {off, off};
+    bool ok[2];
+    FUZZ_CHECK(copies(m, pkts, 2));
+    dp_esp_decrypt_burst(&env->esp, &env->sadb, pkts, offs, 2, ok, c);
+    FUZZ_CHECK(!ok[0] && !ok[1]);
+    rte_pktmbuf_free_bulk(pkts, 2);
+}
+
+static void plain_out(struct rte_mbuf *m, struct dp_worker_counters *c)
+{
+    const struct rte_ipv4_hdr *ip = dp_ipv4(m);
+    struct dp_esp_sa *sa = dp_spd_lookup(&env->sadb, ip->src_addr, ip->dst_addr);
+    if (sa == NULL)
+        return;
+    unsigned n = rte_pktmbuf_data_len(m) >= 256 ? COPIES : 2;
+    struct rte_mbuf *pkts[COPIES];
+    struct dp_esp_sa *sas[COPIES];
+    bool ok[COPIES];
+    FUZZ_CHECK(copies(m, pkts, n));
+    for (unsigned i = 0; i < n; i++)
+        sas[i] = sa;
+    dp_esp_encrypt_burst(&env->esp, sas, pkts, sizeof(struct rte_ether_hdr), n, ok, c);
+    rte_pktmbuf_free_bulk(pkts, n);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct rte_mbuf *m = rte_pktmbuf_alloc(env->pool);
@@ -126,20 +174,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             FUZZ_CHECK(rte_pktmbuf_pkt_len(m) <= before);
         break;
     }
-    case DP_CLASS_ESP: {
-        const struct rte_ipv4_hdr *ip = dp_ipv4(m);
-        size_t off = sizeof(struct rte_ether_hdr) + dp_ipv4_hdr_len(ip) +
-                     (ip->next_proto_id == IPPROTO_UDP ? sizeof(struct rte_udp_hdr) : 0);
-        FUZZ_CHECK(dp_esp_decrypt(&env->esp, &env->sadb, m, off, &c) < 0);
+    case DP_CLASS_ESP:
+        esp_in(m, &c);
         break;
-    }
-    case DP_CLASS_PLAIN: {
-        const struct rte_ipv4_hdr *ip = dp_ipv4(m);
-        struct dp_esp_sa *sa = dp_spd_lookup(&env->sadb, ip->src_addr, ip->dst_addr);
-        if (sa != NULL)
-            dp_esp_encrypt(&env->esp, sa, m, sizeof(struct rte_ether_hdr), &c);
+    case DP_CLASS_PLAIN:
+        plain_out(m, &c);
         break;
-    }
     default:
         break;
     }
