@@ -789,7 +789,7 @@ static void test_unsupported_refused(void **state)
     bad[0].encr_key_len = 20;
     bad[1].alg.integ = IKE_INTEG_AES_XCBC_96;
     bad[2].alg.encr.id = IKE_ENCR_CHACHA20_POLY1305;
-    bad[3].local.family = bad[3].remote.family = 6;
+    bad[3].remote.family = 6; /* outer families differ */
     bad[4].integ_key_len = 20; /* SHA-256 with a SHA-1-sized key */
     bad[5].alg.encr.key_bits = 512;
     for (int i = 0; i < 6; i++) {
