@@ -8,7 +8,8 @@ build_pkgs=(build-essential meson ninja-build pkg-config clang clang-format
     libclang-rt-14-dev libssl-dev libcmocka-dev libyaml-dev)
 # dpdk-doc: the ipsec-secgw example that scripts/bench-secgw.sh builds.
 dp_pkgs=(dpdk dpdk-dev libdpdk-dev libipsec-mb-dev dpdk-doc)
-lab_pkgs=(iproute2 iputils-ping ethtool tshark python3-scapy python3-cryptography openssl
+# nftables, conntrack: the NAT in tests/interop/strongswan_nat_rebind.sh.
+lab_pkgs=(iproute2 iputils-ping ethtool nftables conntrack tshark python3-scapy python3-cryptography openssl
     strongswan-charon strongswan-swanctl libcharon-extra-plugins libstrongswan-standard-plugins
     # scripts/bench-peers.sh runs libreswan's pluto unpacked from its .deb (the
     # package conflicts with strongSwan's): its NSS tools and shared libraries.

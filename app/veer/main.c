@@ -53,7 +53,7 @@ struct app {
     struct dp_gate_shared gate;
     struct dp_load load;
     struct dp_sadb sadb;
-    struct dp_routes routes;
+    struct dp_route_table routes; /* changed at run time through telemetry */
     uint64_t keys_rotated_ns;
 };
 
@@ -145,7 +145,10 @@ static int install_static(struct app *a)
     return 0;
 }
 
-/* Connected subnets, each port's MTU and dataplane.routes, fixed before the workers start. */
+/*
+ * Connected subnets, each port's MTU and dataplane.routes; the routes may
+ * change later (/veer/routes/add, /del), guarded by the SADB's QSBR.
+ */
 static int setup_routes(struct app *a)
 {
     const struct conf_dataplane *dp = &a->conf.dp;
@@ -153,8 +156,8 @@ static int setup_routes(struct app *a)
     for (unsigned i = 0; i < a->nports; i++)
         mtu[i] = (uint16_t)dp->ports[i].mtu;
     char err[256];
-    if (dp_routes_init(&a->routes, "veer_routes", a->ports, a->nports, mtu, err, sizeof(err)) < 0 ||
-        dp_routes_add_conf(&a->routes, dp, err, sizeof(err)) < 0) {
+    if (dp_route_table_init(&a->routes, a->ports, a->nports, mtu, dp->routes, dp->nroutes,
+                            a->sadb.qsbr, err, sizeof(err)) < 0) {
         fprintf(stderr, "veer: %s\n", err);
         return -1;
     }
@@ -261,7 +264,8 @@ static int setup(struct app *a)
                                  .gate = {.shared = &a->gate, .nworkers = a->nworkers},
                                  .sadb = &a->sadb,
                                  .neigh = &a->neigh,
-                                 .routes = &a->routes};
+                                 .routes = dp_route_table_current(&a->routes),
+                                 .route_table = &a->routes};
         dp_icmp_limiter_init(&wk->icmp, dp->icmp_rate, rte_get_timer_hz(), rte_get_timer_cycles());
         /* intel-ipsec-mb managers of its own per worker, never shared (dp_esp.h). */
         if (dp_esp_engine_init(&wk->esp) < 0) {
@@ -283,6 +287,7 @@ static int setup(struct app *a)
         fprintf(stderr, "veer: %s\n", err);
         return -1;
     }
+    mgmt_tel_set_routes(a->tel, &a->routes);
     return 0;
 }
 
@@ -322,6 +327,7 @@ static void control_loop(struct app *a)
         uint64_t now = rte_get_timer_cycles();
         dp_load_poll(&a->load, now - start, n > 0);
         if (now >= next_tick) {
+            dp_ctrl_report_traffic(&a->ctrl);
             ike_tick(a->ctrl.ike);
             dp_ctrl_rekey_exhausting(&a->ctrl);
             publish_load(a);
@@ -363,7 +369,7 @@ int main(int argc, char **argv)
     for (unsigned i = 0; i < a.nworkers; i++)
         dp_esp_engine_free(&a.workers[i].esp);
     dp_sadb_free(&a.sadb);
-    dp_routes_free(&a.routes);
+    dp_route_table_free(&a.routes);
     free(a.workers);
     rte_ring_free(a.ring);
     rte_mempool_free(a.pool);

@@ -84,6 +84,13 @@ struct conf_route {
     char port[32];       /* "": the port on whose subnet `via` is */
 };
 
+/*
+ * "10.9.0.0/16" into to and len: an IPv4 prefix without host bits. 0, or -1
+ * with why set. Shared by dataplane.routes and the run-time route commands.
+ */
+int conf_route_prefix_parse(const char *s, struct ike_addr *to, uint8_t *len, char *why,
+                            size_t why_len);
+
 /* dataplane.icmp_rate: ICMP errors per second per worker (0: never send any). */
 #define CONF_ICMP_RATE_DEFAULT 1000
 #define CONF_ICMP_RATE_MAX 1000000

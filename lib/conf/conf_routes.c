@@ -25,27 +25,42 @@ static uint32_t prefix_mask(unsigned len)
     return len == 0 ? 0 : ~0u << (32 - len);
 }
 
-/* "10.9.0.0/16": an IPv4 prefix without host bits (a typo there would route something else). */
+int conf_route_prefix_parse(const char *s, struct ike_addr *to, uint8_t *len, char *why,
+                            size_t why_len)
+{
+    const char *slash = strchr(s, '/');
+    char text[32];
+    size_t alen = slash != NULL ? (size_t)(slash - s) : strlen(s);
+    if (slash == NULL || alen >= sizeof(text)) {
+        snprintf(why, why_len, "an IPv4 prefix like 10.9.0.0/16, got \"%s\"", s);
+        return -1;
+    }
+    memcpy(text, s, alen);
+    text[alen] = '\0';
+    char *end;
+    unsigned long n = strtoul(slash + 1, &end, 10);
+    if (ike_addr_parse(to, text, 0) < 0 || to->family != 4 || *end != '\0' || end == slash + 1 ||
+        n > 32) {
+        snprintf(why, why_len, "an IPv4 prefix like 10.9.0.0/16, got \"%s\"", s);
+        return -1;
+    }
+    *len = (uint8_t)n;
+    /* A typo in the host bits would route something else: refuse rather than mask. */
+    if ((ipv4_host(to) & ~prefix_mask(*len)) != 0) {
+        snprintf(why, why_len, "\"%s\" has host bits set", s);
+        return -1;
+    }
+    return 0;
+}
+
 static int parse_prefix(struct loader *l, const yaml_node_t *n, struct conf_route *r)
 {
     const char *s;
     if (conf_want_scalar(l, n, &s) < 0)
         return -1;
-    const char *slash = strchr(s, '/');
-    char text[32];
-    size_t alen = slash != NULL ? (size_t)(slash - s) : strlen(s);
-    if (slash == NULL || alen >= sizeof(text))
-        return conf_fail(l, n, "an IPv4 prefix like 10.9.0.0/16, got \"%s\"", s);
-    memcpy(text, s, alen);
-    text[alen] = '\0';
-    char *end;
-    unsigned long len = strtoul(slash + 1, &end, 10);
-    if (ike_addr_parse(&r->to, text, 0) < 0 || r->to.family != 4 || *end != '\0' ||
-        end == slash + 1 || len > 32)
-        return conf_fail(l, n, "an IPv4 prefix like 10.9.0.0/16, got \"%s\"", s);
-    r->prefix_len = (uint8_t)len;
-    if ((ipv4_host(&r->to) & ~prefix_mask(r->prefix_len)) != 0)
-        return conf_fail(l, n, "\"%s\" has host bits set", s);
+    char why[128];
+    if (conf_route_prefix_parse(s, &r->to, &r->prefix_len, why, sizeof(why)) < 0)
+        return conf_fail(l, n, "%s", why);
     return 0;
 }
 

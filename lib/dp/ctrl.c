@@ -265,12 +265,29 @@ static int be_child_delete(void *opaque, const struct ike_child_sa *child)
     return 0;
 }
 
+static int be_child_update(void *opaque, const struct ike_child_sa *child)
+{
+    struct dp_ctrl *c = opaque;
+    char why[160] = "";
+    int rc = c->sadb != NULL ? dp_sadb_update(c->sadb, child, why, sizeof(why)) : 0;
+    char to[IKE_ADDR_STRLEN];
+    ike_addr_format(&child->remote, to, sizeof(to));
+    if (rc < 0) {
+        fprintf(stderr, "veer: child-sa %08x: not moved to %s: %s\n", child->spi_out, to, why);
+        return rc;
+    }
+    c->counters.child_sa_moved++;
+    fprintf(stderr, "veer: child-sa update spi_out=%08x remote=%s\n", child->spi_out, to);
+    return 0;
+}
+
 struct ike_backend dp_ctrl_backend(struct dp_ctrl *c)
 {
     return (struct ike_backend){.opaque = c,
                                 .send = be_send,
                                 .child_install = be_child_install,
                                 .child_delete = be_child_delete,
+                                .child_update = be_child_update,
                                 .now_ns = be_now,
                                 .random = be_random,
                                 .log = be_log};
@@ -305,6 +322,34 @@ void dp_ctrl_rekey_exhausting(struct dp_ctrl *c)
         fprintf(stderr, "veer: child-sa spi_in=%08x: sequence numbers running out, rekey: %s\n",
                 o.spi_in, rc == 0 ? "started" : strerror(-rc));
     }
+}
+
+static void report_one(void *arg, struct dp_esp_sa *out, struct dp_esp_sa *in,
+                       const struct ike_child_traffic *t)
+{
+    struct dp_ctrl *c = arg;
+    if (out->ike_spi_i == 0 && out->ike_spi_r == 0)
+        return; /* a manually keyed SA: no IKE SA to tell */
+    if (ike_child_traffic(c->ike, out->ike_spi_i, out->ike_spi_r, out->child_spi_in, t) == 0)
+        return;
+    /* The IKE SA was rekeyed and took the Child SA along: find its owner once, remember it. */
+    struct child_owner o = {out->child_spi_in, 0, 0};
+    ike_sa_foreach(c->ike, find_owner, &o);
+    if (o.spi_i == 0 && o.spi_r == 0)
+        return; /* being deleted */
+    out->ike_spi_i = o.spi_i;
+    out->ike_spi_r = o.spi_r;
+    if (in != NULL) {
+        in->ike_spi_i = o.spi_i;
+        in->ike_spi_r = o.spi_r;
+    }
+    ike_child_traffic(c->ike, o.spi_i, o.spi_r, out->child_spi_in, t);
+}
+
+void dp_ctrl_report_traffic(struct dp_ctrl *c)
+{
+    if (c->sadb != NULL)
+        dp_sadb_traffic(c->sadb, now_ns(), report_one, c);
 }
 
 unsigned dp_ctrl_poll(struct dp_ctrl *c)

@@ -36,6 +36,7 @@
     X(child_sa_installed)                                                                          \
     X(child_sa_refused) /* an algorithm the ESP engine does not do: logged with the reason */      \
     X(child_sa_removed)                                                                            \
+    X(child_sa_moved)      /* outbound SAs sent to a NATed peer's new address (RFC 7296 2.23) */   \
     X(child_sa_seq_rekeys) /* rekeys asked for by an outbound SA running out of sequence numbers   \
                             */
 
@@ -63,6 +64,12 @@ struct ike_backend dp_ctrl_backend(struct dp_ctrl *c);
 
 /* Every tick: rekeys the Child SAs whose outbound sequence numbers are running out. */
 void dp_ctrl_rekey_exhausting(struct dp_ctrl *c);
+
+/*
+ * Every tick: hands each Child SA's counts and last use to lib/ike (byte
+ * lifetimes, liveness, telemetry).
+ */
+void dp_ctrl_report_traffic(struct dp_ctrl *c);
 
 /* Takes up to a burst from the workers' ring; returns how many packets it handled. */
 unsigned dp_ctrl_poll(struct dp_ctrl *c);

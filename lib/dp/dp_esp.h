@@ -85,6 +85,8 @@ struct dp_esp_sa {
     uint8_t rekey_state;     /* enum dp_rekey_state, atomic */
     struct dp_replay replay; /* inbound: the window; its words follow the SA */
     uint64_t packets, bytes;
+    /* Control lcore only (dp_sadb_traffic): the count it last saw, and when it moved. */
+    uint64_t seen_packets, last_used_ns;
 } __rte_aligned(64);
 
 enum dp_rekey_state { DP_REKEY_NONE, DP_REKEY_WANTED, DP_REKEY_ASKED };
@@ -139,6 +141,28 @@ int dp_sadb_install(struct dp_sadb *db, const struct ike_child_sa *child, char *
 int dp_sadb_install_manual(struct dp_sadb *db, const struct ike_child_sa *child, bool anti_replay,
                            char *why, size_t why_len);
 /* Control lcore: removes them; returns once no worker can still be using them. */
+/*
+ * Control lcore: the peer's outer address or port changed (a NAT rebinding,
+ * later MOBIKE): the outbound SA of `child` is replaced by one sending to
+ * child->local/remote, its sequence numbers carried on (never reused) and
+ * its counters kept; workers never wait. Inbound SAs are found by SPI alone
+ * and need no change. 0, -ENOENT, -ENOMEM or -ENOTSUP with why set.
+ */
+/* Per worker: what it may send between two quiescent states (a burst per port, at most 8). */
+#define DP_UPDATE_SEQ_HEADROOM 256
+int dp_sadb_update(struct dp_sadb *db, const struct ike_child_sa *child, char *why, size_t why_len);
+
+/*
+ * Control lcore, a few times a second: calls fn for every Child SA the
+ * dataplane holds (by its outbound SA, with the inbound one of the same
+ * Child SA when there is one) with its counts, and when they last moved
+ * (now_ns when they moved since the previous call). The SAs' IKE SPIs may
+ * be updated by fn (the IKE SA may have been rekeyed since).
+ */
+typedef void (*dp_traffic_fn)(void *arg, struct dp_esp_sa *out, struct dp_esp_sa *in,
+                              const struct ike_child_traffic *t);
+void dp_sadb_traffic(struct dp_sadb *db, uint64_t now_ns, dp_traffic_fn fn, void *arg);
+
 int dp_sadb_remove(struct dp_sadb *db, const struct ike_child_sa *child);
 
 /*

@@ -56,6 +56,10 @@ int dp_routes_init(struct dp_routes *r, const char *name, const struct dp_port *
 int dp_routes_add(struct dp_routes *r, uint32_t prefix, uint8_t len, uint32_t via, int port,
                   char *err, size_t err_len);
 
+/* Adds routes[0..n), port names resolved against r's ports. 0, or -1 with err set. */
+int dp_routes_add_list(struct dp_routes *r, const struct conf_route *routes, unsigned n, char *err,
+                       size_t err_len);
+
 /* Adds dataplane.routes, port names resolved against r's ports. 0, or -1 with err set. */
 int dp_routes_add_conf(struct dp_routes *r, const struct conf_dataplane *dp, char *err,
                        size_t err_len);

@@ -16,6 +16,7 @@
 #include "dp_neigh.h"
 #include "dp_port.h"
 #include "dp_route.h"
+#include "dp_route_table.h"
 
 #define DP_BURST 32
 
@@ -32,7 +33,10 @@ struct dp_worker {
     struct dp_esp_engine esp;           /* this worker's own intel-ipsec-mb managers */
     const struct dp_neigh_table *neigh; /* next hops' MACs */
     const struct dp_routes *routes;     /* connected subnets, static routes, MTUs; never NULL */
-    struct dp_icmp_limiter icmp;        /* this worker's ICMP error budget */
+    /* When set, routes is re-read from it after each quiescent state (routes changed at run time).
+     */
+    const struct dp_route_table *route_table;
+    struct dp_icmp_limiter icmp; /* this worker's ICMP error budget */
     struct dp_worker_counters counters;
 };
 

@@ -73,11 +73,11 @@ int dp_routes_add(struct dp_routes *r, uint32_t prefix, uint8_t len, uint32_t vi
     return 0;
 }
 
-int dp_routes_add_conf(struct dp_routes *r, const struct conf_dataplane *dp, char *err,
+int dp_routes_add_list(struct dp_routes *r, const struct conf_route *routes, unsigned n, char *err,
                        size_t err_len)
 {
-    for (unsigned i = 0; i < dp->nroutes; i++) {
-        const struct conf_route *cr = &dp->routes[i];
+    for (unsigned i = 0; i < n; i++) {
+        const struct conf_route *cr = &routes[i];
         int port = -1;
         if (cr->port[0] != '\0') {
             for (unsigned p = 0; p < r->nports && port < 0; p++) {
@@ -99,6 +99,12 @@ int dp_routes_add_conf(struct dp_routes *r, const struct conf_dataplane *dp, cha
         }
     }
     return 0;
+}
+
+int dp_routes_add_conf(struct dp_routes *r, const struct conf_dataplane *dp, char *err,
+                       size_t err_len)
+{
+    return dp_routes_add_list(r, dp->routes, dp->nroutes, err, err_len);
 }
 
 bool dp_route_lookup(const struct dp_routes *r, uint32_t dst, struct dp_next_hop *nh)

@@ -147,6 +147,83 @@ int dp_sadb_remove(struct dp_sadb *db, const struct ike_child_sa *child)
     return 0;
 }
 
+int dp_sadb_update(struct dp_sadb *db, const struct ike_child_sa *child, char *why, size_t why_len)
+{
+    int at = -1;
+    for (unsigned i = 0; i < db->out->n && at < 0; i++) {
+        if (db->out->sa[i]->spi == child->spi_out)
+            at = (int)i;
+    }
+    if (at < 0) {
+        snprintf(why, why_len, "no outbound SA %08x", child->spi_out);
+        return -ENOENT;
+    }
+    struct dp_esp_sa *old = db->out->sa[at];
+    struct dp_esp_sa *sa = dp_esp_sa_new(child, false, 0, why, why_len);
+    struct dp_spd *next = sa != NULL ? malloc(sizeof(*next)) : NULL;
+    if (next == NULL) {
+        sa_free(sa);
+        return -ENOMEM;
+    }
+    /*
+     * Workers may still send a burst or two with the old SA until the grace
+     * period ends: the new one starts that far ahead so that no sequence
+     * number goes out twice (a gap is harmless to the receiver's window).
+     */
+    uint64_t headroom = (uint64_t)DP_UPDATE_SEQ_HEADROOM * db->nworkers;
+    uint64_t start = __atomic_load_n(&old->seq, __ATOMIC_RELAXED) + headroom;
+    sa->seq = start < sa->seq_max ? start : sa->seq_max;
+    sa->rekey_state = __atomic_load_n(&old->rekey_state, __ATOMIC_RELAXED);
+    *next = *db->out;
+    next->sa[at] = sa;
+    struct dp_spd *prev = __atomic_exchange_n(&db->out, next, __ATOMIC_RELEASE);
+    rte_rcu_qsbr_synchronize(db->qsbr, RTE_QSBR_THRID_INVALID);
+    free(prev);
+    /* Nobody uses the old SA now: what it sent counts for the new one. */
+    uint64_t used = __atomic_load_n(&old->seq, __ATOMIC_RELAXED);
+    uint64_t cur = __atomic_load_n(&sa->seq, __ATOMIC_RELAXED);
+    while (cur < used && !__atomic_compare_exchange_n(&sa->seq, &cur, used, true, __ATOMIC_RELAXED,
+                                                      __ATOMIC_RELAXED))
+        ;
+    __atomic_fetch_add(&sa->packets, old->packets, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&sa->bytes, old->bytes, __ATOMIC_RELAXED);
+    sa_free(old);
+    return 0;
+}
+
+/* When sa's packet count last moved: now, if it moved since the last look. */
+static uint64_t last_use(struct dp_esp_sa *sa, uint64_t now_ns)
+{
+    uint64_t packets = __atomic_load_n(&sa->packets, __ATOMIC_RELAXED);
+    if (packets != sa->seen_packets) {
+        sa->seen_packets = packets;
+        sa->last_used_ns = now_ns;
+    }
+    return sa->last_used_ns;
+}
+
+void dp_sadb_traffic(struct dp_sadb *db, uint64_t now_ns, dp_traffic_fn fn, void *arg)
+{
+    /* The control lcore is the only writer of db->out: no grace period needed to read it. */
+    const struct dp_spd *spd = db->out;
+    for (unsigned i = 0; i < spd->n; i++) {
+        struct dp_esp_sa *out = spd->sa[i];
+        void *data = NULL;
+        uint32_t spi = out->child_spi_in;
+        struct dp_esp_sa *in = rte_hash_lookup_data(db->in, &spi, &data) >= 0 ? data : NULL;
+        struct ike_child_traffic t = {.packets_out =
+                                          __atomic_load_n(&out->packets, __ATOMIC_RELAXED),
+                                      .bytes_out = __atomic_load_n(&out->bytes, __ATOMIC_RELAXED),
+                                      .last_out_ns = last_use(out, now_ns)};
+        if (in != NULL) {
+            t.packets_in = __atomic_load_n(&in->packets, __ATOMIC_RELAXED);
+            t.bytes_in = __atomic_load_n(&in->bytes, __ATOMIC_RELAXED);
+            t.last_in_ns = last_use(in, now_ns);
+        }
+        fn(arg, out, in, &t);
+    }
+}
+
 unsigned dp_sadb_rekeys_wanted(struct dp_sadb *db, const struct dp_esp_sa **out, unsigned max)
 {
     /* The control lcore is the only writer of the array: no RCU needed to read it here. */

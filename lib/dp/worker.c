@@ -139,6 +139,9 @@ int dp_worker_main(void *arg)
         /* Between bursts this worker holds no SA pointer: the control lcore may free them. */
         if (w->sadb != NULL)
             rte_rcu_qsbr_quiescent(w->sadb->qsbr, w->index);
+        /* The same quiescent state covers the route table: take the one in force now. */
+        if (w->route_table != NULL)
+            w->routes = dp_route_table_current(w->route_table);
         unsigned got = 0;
         for (unsigned p = 0; p < w->nports; p++) {
             uint16_t n = rte_eth_rx_burst(w->ports[p].id, (uint16_t)w->index, pkts, DP_BURST);

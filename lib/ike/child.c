@@ -199,6 +199,26 @@ void ike_children_move(struct ike_sa *from, struct ike_sa *to)
     from->nchildren = 0;
 }
 
+int ike_child_traffic(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r, uint32_t spi_in,
+                      const struct ike_child_traffic *t)
+{
+    /* Our SPI is whichever the SA was created under: one of the two. */
+    struct ike_sa *sa = ike_sa_find_ours(ctx, spi_r);
+    if (sa == NULL || sa->spi_i != spi_i || sa->spi_r != spi_r)
+        sa = ike_sa_find_ours(ctx, spi_i);
+    if (sa == NULL || sa->spi_i != spi_i || sa->spi_r != spi_r)
+        return -ENOENT;
+    struct ike_child *c = ike_child_by_spi_in(sa, spi_in);
+    if (c == NULL)
+        return -ENOENT;
+    c->traffic = *t;
+    c->bytes = t->bytes_in + t->bytes_out;
+    /* Protected traffic from the peer proves it alive as well as an IKE message does. */
+    if (t->last_in_ns > sa->last_rx_ns)
+        sa->last_rx_ns = t->last_in_ns;
+    return 0;
+}
+
 void ike_child_usage(struct ike_ctx *ctx, uint32_t child_spi_in, uint64_t bytes)
 {
     /* Linear in SAs: the dataplane reports in batches, a few times a second. */

@@ -143,6 +143,12 @@ struct ike_backend {
                 const uint8_t *buf, size_t len);
     int (*child_install)(void *opaque, const struct ike_child_sa *child);
     int (*child_delete)(void *opaque, const struct ike_child_sa *child);
+    /*
+     * The peer's outer address or port changed (a NAT mapping renewed, RFC
+     * 7296 2.23): child->local/remote are the new ones; the dataplane sends
+     * to them from now on. NULL: nothing to update.
+     */
+    int (*child_update)(void *opaque, const struct ike_child_sa *child);
     uint64_t (*now_ns)(void *opaque);
     void (*random)(void *opaque, uint8_t *buf, size_t len);
     void (*log)(void *opaque, enum ike_log_level level, const char *msg);
@@ -174,6 +180,8 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(rx_bad_msg_id)                                                                               \
     X(rx_retransmit_answered)                                                                      \
     X(init_restarted) /* an IKE_SA_INIT with a known SPIi but new content replaced the old */      \
+    X(peer_address_updated) /* a NATed peer's new address/port, from a validated new message */    \
+    X(peer_address_ignored) /* moved, but not behind a NAT (or we are): MOBIKE's job */            \
     X(rx_decrypt_failed)                                                                           \
     X(tx_packets)                                                                                  \
     X(tx_retransmits)                                                                              \
@@ -273,6 +281,21 @@ int ike_create_child(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r);
 /* The dataplane's byte count for a Child SA (both directions), for byte lifetimes. */
 void ike_child_usage(struct ike_ctx *ctx, uint32_t child_spi_in, uint64_t bytes);
 
+/* What the dataplane saw of a Child SA: totals since it was installed. */
+struct ike_child_traffic {
+    uint64_t packets_in, bytes_in, packets_out, bytes_out;
+    uint64_t last_in_ns, last_out_ns; /* when the counts last moved (ike_now's clock); 0: never */
+};
+
+/*
+ * The dataplane's report for the Child SA spi_in of IKE SA (spi_i, spi_r),
+ * a few times a second: its byte lifetime counts both directions, and ESP
+ * received from the peer counts as a sign of life, so no liveness check is
+ * sent while protected traffic flows (RFC 7296 2.4). -ENOENT: no such SA.
+ */
+int ike_child_traffic(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r, uint32_t spi_in,
+                      const struct ike_child_traffic *t);
+
 const struct ike_counters *ike_get_counters(const struct ike_ctx *ctx);
 
 /*
@@ -300,6 +323,7 @@ struct ike_sa_info {
     struct {
         uint32_t spi_in, spi_out, rekey_of;
         bool installed;
+        struct ike_child_traffic traffic;
     } children[IKE_INFO_MAX_CHILDREN];
 };
 

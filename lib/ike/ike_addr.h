@@ -24,6 +24,12 @@ static inline bool ike_addr_ip_equal(const struct ike_addr *a, const struct ike_
     return a->family == b->family && memcmp(a->ip, b->ip, ike_addr_ip_len(a)) == 0;
 }
 
+/* Same address and port. */
+static inline bool ike_addr_equal(const struct ike_addr *a, const struct ike_addr *b)
+{
+    return ike_addr_ip_equal(a, b) && a->port == b->port;
+}
+
 /* Fills `a` from a textual IPv4 or IPv6 address; returns 0 or -EINVAL. */
 int ike_addr_parse(struct ike_addr *a, const char *text, uint16_t port);
 

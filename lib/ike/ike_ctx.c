@@ -187,8 +187,8 @@ struct ike_sa *ike_sa_create(struct ike_ctx *ctx, bool initiator, const struct i
     if (sa == NULL)
         return NULL;
     sa->initiator = initiator;
-    sa->local = *local;
-    sa->remote = *remote;
+    sa->local = sa->reply_local = *local;
+    sa->remote = sa->reply_remote = *remote;
     sa->natt = local->port == IKE_NATT_PORT;
     sa->created_ns = ike_now(ctx);
     sa->state = initiator ? IKE_SA_INIT_SENT : IKE_SA_INIT_DONE;
@@ -219,10 +219,12 @@ struct ike_sa *ike_sa_create_rekeyed(struct ike_ctx *ctx, struct ike_sa *old, bo
     sa->spi_r = spi_r;
     sa->peer = old->peer;
     sa->remote_id = old->remote_id;
-    sa->local = old->local;
-    sa->remote = old->remote;
+    sa->local = sa->reply_local = old->local;
+    sa->remote = sa->reply_remote = old->remote;
     sa->natt = old->natt;
     sa->nat_detected = old->nat_detected;
+    sa->peer_behind_nat = old->peer_behind_nat;
+    sa->local_behind_nat = old->local_behind_nat;
     sa->frag_ok = old->frag_ok;
     sa->created_ns = ike_now(ctx);
     sa->last_rx_ns = sa->created_ns;
@@ -260,8 +262,7 @@ struct ike_sa *ike_sa_find_half_open(struct ike_ctx *ctx, uint64_t spi_i,
                                      const struct ike_addr *remote)
 {
     for (struct ike_sa *sa = ctx->by_theirs[bucket(ctx, spi_i)]; sa != NULL; sa = sa->next_theirs) {
-        if (sa->spi_i == spi_i && sa->state != IKE_SA_DEAD &&
-            ike_addr_ip_equal(&sa->remote, remote) && sa->remote.port == remote->port)
+        if (sa->spi_i == spi_i && sa->state != IKE_SA_DEAD && ike_addr_equal(&sa->remote, remote))
             return sa;
     }
     return NULL;
@@ -375,8 +376,54 @@ static bool is_request(const struct ike_hdr *h)
     return !ike_hdr_is_response(h);
 }
 
+static void update_children(struct ike_ctx *ctx, struct ike_sa *sa)
+{
+    for (unsigned i = 0; i < sa->nchildren; i++) {
+        struct ike_child_sa *c = &sa->children[i]->sa;
+        c->local = sa->local;
+        c->remote = sa->remote;
+        if (ctx->be.child_update != NULL && ctx->be.child_update(ctx->be.opaque, c) < 0)
+            ike_log(ctx, IKE_LOG_WARN, "Child SA %08x: the dataplane did not take the new address",
+                    c->spi_in);
+    }
+}
+
+/*
+ * A validated new message (its integrity checked, its message ID never seen
+ * before, so not a replay) came from somewhere else than the SA points to.
+ * While IKE_AUTH is under way that is the initiator floating to port 4500
+ * (RFC 7296 2.23). Later, a NAT on the peer's side renewed its mapping: a
+ * gateway not itself behind a NAT follows it (2.23, "dynamically update the
+ * address"), and so does ESP. Anything else (a peer that moved without a NAT)
+ * is MOBIKE's to handle, not a reason to move the SA.
+ */
+static void follow_peer(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_addr *local,
+                        const struct ike_addr *remote)
+{
+    if (ike_addr_equal(&sa->local, local) && ike_addr_equal(&sa->remote, remote))
+        return;
+    bool floating = sa->state == IKE_SA_INIT_DONE || sa->state == IKE_SA_AUTH_SENT;
+    if (!floating && !(sa->peer_behind_nat && !sa->local_behind_nat)) {
+        ctx->counters.peer_address_ignored++;
+        return;
+    }
+    if (!floating) {
+        char from[IKE_ADDR_STRLEN], to[IKE_ADDR_STRLEN];
+        ike_addr_format(&sa->remote, from, sizeof(from));
+        ike_addr_format(remote, to, sizeof(to));
+        ike_log(ctx, IKE_LOG_INFO, "IKE SA %016llx_%016llx: peer behind a NAT moved from %s to %s",
+                (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r, from, to);
+        ctx->counters.peer_address_updated++;
+    }
+    sa->local = *local;
+    sa->remote = *remote;
+    sa->natt = local->port == IKE_NATT_PORT;
+    update_children(ctx, sa);
+}
+
 static void dispatch_request(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t *msg, size_t len,
-                             struct ike_msg *m)
+                             struct ike_msg *m, const struct ike_addr *local,
+                             const struct ike_addr *remote)
 {
     const struct ike_hdr *h = &m->hdr;
     if (h->msg_id + 1 == sa->next_peer_id && sa->response.buf != NULL &&
@@ -398,6 +445,8 @@ static void dispatch_request(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t *ms
     if (ike_open_message(ctx, sa, msg, len, m) < 0)
         return;
     sa->last_rx_ns = ike_now(ctx);
+    /* Whole (reassembled if it came in fragments), validated and new: it may move the SA. */
+    follow_peer(ctx, sa, local, remote);
     switch (h->exchange) {
     case IKE_EXCH_IKE_AUTH:
         if (sa->state == IKE_SA_INIT_DONE)
@@ -420,7 +469,8 @@ static void dispatch_request(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t *ms
 }
 
 static void dispatch_response(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t *msg, size_t len,
-                              struct ike_msg *m)
+                              struct ike_msg *m, const struct ike_addr *local,
+                              const struct ike_addr *remote)
 {
     const struct ike_hdr *h = &m->hdr;
     if (sa->request.buf == NULL || h->msg_id != sa->request.msg_id) {
@@ -435,6 +485,7 @@ static void dispatch_response(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t *m
     if (ike_open_message(ctx, sa, msg, len, m) < 0)
         return;
     sa->last_rx_ns = ike_now(ctx);
+    follow_peer(ctx, sa, local, remote);
     ike_unkeep(&sa->request);
     sa->next_req_id++;
     /* The slot is free again: a handler may send the next request (a Delete after a rekey). */
@@ -495,14 +546,16 @@ void ike_input(struct ike_ctx *ctx, const struct ike_addr *local, const struct i
                 sa == NULL ? "unknown SPI" : "SPIs do not match");
         return;
     }
-    /* The peer may move to 4500 (NAT-T) or change address (MOBIKE comes later). */
+    /*
+     * Whatever the request, its answer goes back where it came from (RFC 7296
+     * 2.11); the SA itself moves only once a message is validated (follow_peer).
+     */
     if (is_request(h)) {
-        sa->local = *local;
-        sa->remote = *remote;
-        sa->natt = local->port == IKE_NATT_PORT;
-        dispatch_request(ctx, sa, msg, len, &m);
+        sa->reply_local = *local;
+        sa->reply_remote = *remote;
+        dispatch_request(ctx, sa, msg, len, &m, local, remote);
     } else {
-        dispatch_response(ctx, sa, msg, len, &m);
+        dispatch_response(ctx, sa, msg, len, &m, local, remote);
     }
     if (sa->state == IKE_SA_DEAD)
         ike_sa_destroy(ctx, sa);
@@ -683,6 +736,7 @@ unsigned ike_sa_foreach(const struct ike_ctx *ctx,
                 info.children[i].spi_out = sa->children[i]->sa.spi_out;
                 info.children[i].rekey_of = sa->children[i]->sa.rekey_of;
                 info.children[i].installed = sa->children[i]->state != IKE_CHILD_NEW;
+                info.children[i].traffic = sa->children[i]->traffic;
             }
             if (sa->nchildren > 0) {
                 info.child_spi_in = sa->children[0]->sa.spi_in;

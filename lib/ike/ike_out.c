@@ -41,7 +41,8 @@ int ike_send_raw(struct ike_ctx *ctx, struct ike_sa *sa, const uint8_t *buf, siz
         ike_arm_retransmit(ctx, sa);
     }
     ctx->counters.tx_packets++;
-    return ctx->be.send(ctx->be.opaque, &sa->local, &sa->remote, buf, len);
+    return ctx->be.send(ctx->be.opaque, request ? &sa->local : &sa->reply_local,
+                        request ? &sa->remote : &sa->reply_remote, buf, len);
 }
 
 int ike_resend(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_kept_msg *kept,
@@ -49,16 +50,18 @@ int ike_resend(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_kept_msg
 {
     if (request)
         ike_arm_retransmit(ctx, sa);
+    /* Requests go where the SA points; responses back where the request came from (2.11). */
+    const struct ike_addr *local = request ? &sa->local : &sa->reply_local;
+    const struct ike_addr *remote = request ? &sa->remote : &sa->reply_remote;
     if (kept->nfrags == 0) {
         ctx->counters.tx_packets++;
-        return ctx->be.send(ctx->be.opaque, &sa->local, &sa->remote, kept->buf, kept->len);
+        return ctx->be.send(ctx->be.opaque, local, remote, kept->buf, kept->len);
     }
     int rc = 0;
     size_t off = 0;
     for (unsigned i = 0; i < kept->nfrags; i++) {
         ctx->counters.tx_packets++;
-        int r = ctx->be.send(ctx->be.opaque, &sa->local, &sa->remote, kept->buf + off,
-                             kept->frag_len[i]);
+        int r = ctx->be.send(ctx->be.opaque, local, remote, kept->buf + off, kept->frag_len[i]);
         rc = rc < 0 ? rc : r;
         off += kept->frag_len[i];
     }
@@ -83,7 +86,9 @@ int ike_send_encrypted(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t exchange,
 {
     struct ike_writer w;
     const struct ike_hdr h = ike_sa_header(sa, exchange, response, msg_id);
-    ike_w_init(&w, ctx->buf, sizeof(ctx->buf), sa->natt);
+    /* A response goes back the way its request came: on 4500 behind the non-ESP marker. */
+    ike_w_init(&w, ctx->buf, sizeof(ctx->buf),
+               response ? sa->reply_local.port == IKE_NATT_PORT : sa->natt);
     ike_w_header(&w, &h);
     size_t sk = ike_sk_begin(&w, sa->suite.iv_len, 0, 0);
     int rc = build != NULL ? build(ctx, sa, &w, arg) : 0;

@@ -31,9 +31,10 @@ struct ike_child {
     struct ike_child_sa sa; /* first: the dataplane's view */
     enum ike_child_state state;
     uint64_t installed_ns;
-    uint64_t rekey_ns;  /* when to rekey it; 0: never */
-    uint64_t expire_ns; /* when to delete it; 0: never */
-    uint64_t bytes;     /* reported by the dataplane (ike_child_usage) */
+    uint64_t rekey_ns;                /* when to rekey it; 0: never */
+    uint64_t expire_ns;               /* when to delete it; 0: never */
+    uint64_t bytes;                   /* reported by the dataplane (ike_child_usage) */
+    struct ike_child_traffic traffic; /* reported by the dataplane (ike_child_traffic) */
 };
 
 /* What keyed a Child SA (RFC 7296 2.17): the nonces of the exchange that made it. */
@@ -111,8 +112,16 @@ struct ike_sa {
     enum ike_sa_state state;
     const struct ike_peer_cfg *peer;
     struct ike_addr local, remote;
-    bool natt;         /* IKE moved to port 4500 (non-ESP marker) */
-    bool nat_detected; /* some side is behind a NAT: ESP goes in UDP */
+    bool natt;             /* IKE moved to port 4500 (non-ESP marker) */
+    bool nat_detected;     /* some side is behind a NAT: ESP goes in UDP */
+    bool peer_behind_nat;  /* its NAT_DETECTION_SOURCE_IP did not match what we saw */
+    bool local_behind_nat; /* its NAT_DETECTION_DESTINATION_IP did not match our address */
+    /*
+     * Where the request being answered came from and went to: responses go
+     * back there (RFC 7296 2.11), whatever local/remote (where our own
+     * requests and ESP go) say.
+     */
+    struct ike_addr reply_local, reply_remote;
     struct ike_chosen alg;
     struct ike_sk_suite suite;
     struct ike_sa_keys keys;

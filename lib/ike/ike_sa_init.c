@@ -43,7 +43,12 @@ static void put_natd(struct ike_writer *w, const struct ike_sa *sa, uint64_t spi
  * Compares the peer's NAT detection hashes with what we see. A mismatch of
  * its source means it is behind a NAT; of its destination, we are.
  */
-static bool nat_seen(const struct ike_msg *m, const struct ike_sa *sa, uint64_t spi_r)
+/*
+ * NAT detection (RFC 7296 2.23): the source hash tells whether the peer's
+ * address was translated on the way, the destination hash whether ours was.
+ * Sets sa's three NAT flags.
+ */
+static void nat_check(const struct ike_msg *m, struct ike_sa *sa, uint64_t spi_r)
 {
     uint8_t hash[IKE_NATD_LEN];
     bool any = false, src_match = false, dst_match = false;
@@ -61,7 +66,9 @@ static bool nat_seen(const struct ike_msg *m, const struct ike_sa *sa, uint64_t 
             dst_match |= memcmp(hash, n.data.ptr, IKE_NATD_LEN) == 0;
         }
     }
-    return any && !(src_match && dst_match);
+    sa->nat_detected = any && !(src_match && dst_match);
+    sa->peer_behind_nat = any && !src_match;
+    sa->local_behind_nat = any && !dst_match;
 }
 
 static int derive(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_ke_payload *peer_ke)
@@ -128,6 +135,8 @@ void ike_init_request(struct ike_ctx *ctx, const struct ike_addr *local,
         /* A retransmission: answer the same (RFC 7296 2.1), do not start over. */
         if (old->init_r.buf != NULL) {
             ctx->counters.rx_retransmit_answered++;
+            old->reply_local = *local;
+            old->reply_remote = *remote;
             ike_send_raw(ctx, old, old->response.buf, old->response.len, false, 0);
         }
         return;
@@ -171,7 +180,7 @@ void ike_init_request(struct ike_ctx *ctx, const struct ike_addr *local,
     sa->nr_len = OUR_NONCE_LEN;
     ike_random(ctx, sa->nr, sa->nr_len);
     sa->dh = ike_dh_new(chosen.dh);
-    sa->nat_detected = nat_seen(m, sa, 0);
+    nat_check(m, sa, 0);
     sa->frag_ok = ike_msg_find_notify(m, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED) != NULL;
     ike_redirect_note_client(sa, m);
     ike_auth_read_init(ctx, sa, m);
@@ -333,7 +342,7 @@ void ike_init_response(struct ike_ctx *ctx, struct ike_sa *sa, const uint8_t *ms
     sa->spi_r = m->hdr.spi_r;
     memcpy(sa->nr, nonce.ptr, nonce.len);
     sa->nr_len = nonce.len;
-    sa->nat_detected = nat_seen(m, sa, sa->spi_r);
+    nat_check(m, sa, sa->spi_r);
     sa->frag_ok = ike_msg_find_notify(m, IKE_N_IKEV2_FRAGMENTATION_SUPPORTED) != NULL;
     ike_auth_read_init(ctx, sa, m);
     if (derive(ctx, sa, &ke) < 0 || ike_keep(&sa->init_r, msg, len, 0) < 0) {

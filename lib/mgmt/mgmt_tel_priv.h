@@ -17,7 +17,12 @@
 #include "ike_redirect_policy.h"
 #include "mgmt_telemetry.h"
 
-#define MAX_SAS 256 /* per page: rte_tel_data arrays hold 512 entries, dicts 256 */
+#define MAX_SAS 256 /* the snapshot holds 4 pages of this many */
+/*
+ * Per /veer/ike/sas page: DPDK 22.11 sends at most 16 KiB per reply and drops
+ * what does not fit; an SA with one Child SA takes about 250 bytes of JSON.
+ */
+#define SAS_PER_PAGE 48
 
 struct sa_view {
     uint64_t spi_i, spi_r;
@@ -26,6 +31,11 @@ struct sa_view {
     char peer[IKE_PEER_NAME_MAX];
     char remote[64];
     char children[IKE_INFO_MAX_CHILDREN * 18];
+    /* Summed over its Child SAs, as the dataplane reported them (ike_child_traffic). */
+    uint64_t packets_in, bytes_in, packets_out, bytes_out;
+    uint64_t last_in_ns; /* the latest ESP from the peer on any of them; 0: none yet */
+    /* Per Child SA, in the order of `children`: "packets_in/bytes_in/packets_out/bytes_out". */
+    char traffic[IKE_INFO_MAX_CHILDREN * 84];
 };
 
 enum request_state { REQ_PENDING, REQ_DONE, REQ_ABANDONED };
@@ -60,7 +70,8 @@ struct mgmt_tel {
     unsigned nworkers;
     const struct dp_ctrl *ctrl;
     struct dp_gate_shared *gate;
-    struct rp_table *redirect; /* the control lcore's master copy of the redirect table */
+    struct rp_table *redirect;     /* the control lcore's master copy of the redirect table */
+    struct dp_route_table *routes; /* NULL: no route commands */
     uint64_t started_ns;
     struct rte_ring *requests;
     pthread_mutex_t lock; /* guards the snapshot below */
@@ -82,6 +93,9 @@ struct rte_tel_data *mgmt_tel_column(enum rte_tel_value_type type);
 void mgmt_tel_add_column(struct rte_tel_data *d, const char *name, struct rte_tel_data *c);
 /* Queues r (heap, taken over) to the control lcore, waits for it and writes the reply. */
 int mgmt_tel_run_request(struct rte_tel_data *d, struct request *r);
+
+/* tel_route.c */
+void mgmt_tel_route_register(void);
 
 /* tel_redirect.c */
 void mgmt_tel_redirect_register(void);

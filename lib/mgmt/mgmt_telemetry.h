@@ -11,7 +11,7 @@
  *   /veer/workers          per worker: every packet counter and drop reason
  *   /veer/control          the control lcore's counters (ARP, IKE I/O)
  *   /veer/ike/counters     lib/ike's counters
- *   /veer/ike/sas[,FROM]   IKE SAs with their Child SAs (256 per page from FROM)
+ *   /veer/ike/sas[,FROM]   IKE SAs with their Child SAs and traffic (48 per page from FROM)
  *
  * DPDK 22.11 nests only arrays of numbers or strings, so lists come by column:
  * "spi_i": [...], "state": [...], element i of every array describing SA i.
@@ -23,6 +23,9 @@
  *   /veer/redirect/targets,GW[=W],...  replaces the targets and weights
  *   /veer/redirect/load,GW,LOAD      a target's load (least_loaded), from an external agent
  *   /veer/redirect/policy,NAME       weighted_round_robin, least_loaded or client_hash
+ *   /veer/routes                     static routes in force
+ *   /veer/routes/add,PREFIX,VIA[,PORT]  adds one while traffic flows
+ *   /veer/routes/del,PREFIX          deletes one
  * `redirect` (passed to mgmt_tel_start) is the control lcore's master copy of
  * the table; changes are made to it and published to the workers.
  */
@@ -50,6 +53,9 @@ struct mgmt_tel *mgmt_tel_start(const struct dp_port *ports, unsigned nports,
                                 const struct dp_ctrl *ctrl, struct dp_gate_shared *gate,
                                 struct rp_table *redirect, const char *group, char *err,
                                 size_t err_len);
+
+/* The route table /veer/routes shows and changes (before traffic starts). */
+void mgmt_tel_set_routes(struct mgmt_tel *t, struct dp_route_table *routes);
 
 /* Control lcore, every loop: answers queued write commands. */
 void mgmt_tel_serve(struct mgmt_tel *t, struct ike_ctx *ike);

@@ -11,6 +11,9 @@ static void print_sa(void *opaque, const struct ike_sa_info *sa)
             (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r,
             sa->initiator ? "initiator" : "responder", ike_sa_state_name(sa->state),
             sa->peer ? sa->peer : "-", sa->natt ? "yes" : "no");
+    char remote[IKE_ADDR_STRLEN];
+    ike_addr_format(&sa->remote, remote, sizeof(remote));
+    fprintf(f, " remote=%s", remote);
     if (sa->nchildren > 0)
         fprintf(f, " child_in=%08x child_out=%08x", sa->child_spi_in, sa->child_spi_out);
     /* All of them (during a rekey there are two), as in/out pairs. */

@@ -278,17 +278,26 @@ static int cmd_sas(const char *cmd, const char *params, struct rte_tel_data *d)
                         *peer = mgmt_tel_column(RTE_TEL_STRING_VAL),
                         *remote = mgmt_tel_column(RTE_TEL_STRING_VAL),
                         *natt = mgmt_tel_column(RTE_TEL_STRING_VAL),
-                        *child = mgmt_tel_column(RTE_TEL_STRING_VAL);
-    if (spi_i == NULL || spi_r == NULL || state == NULL || role == NULL || peer == NULL ||
-        remote == NULL || natt == NULL || child == NULL) {
-        struct rte_tel_data *all[] = {spi_i, spi_r, state, role, peer, remote, natt, child};
-        for (unsigned i = 0; i < 8; i++)
-            rte_tel_data_free(all[i]);
-        return -ENOMEM;
+                        *child = mgmt_tel_column(RTE_TEL_STRING_VAL),
+                        *pkts_in = mgmt_tel_column(RTE_TEL_U64_VAL),
+                        *bytes_in = mgmt_tel_column(RTE_TEL_U64_VAL),
+                        *pkts_out = mgmt_tel_column(RTE_TEL_U64_VAL),
+                        *bytes_out = mgmt_tel_column(RTE_TEL_U64_VAL),
+                        *idle = mgmt_tel_column(RTE_TEL_U64_VAL),
+                        *traffic = mgmt_tel_column(RTE_TEL_STRING_VAL);
+    struct rte_tel_data *all[] = {spi_i, spi_r,   state,    role,     peer,      remote, natt,
+                                  child, pkts_in, bytes_in, pkts_out, bytes_out, idle,   traffic};
+    for (unsigned i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+        if (all[i] == NULL) {
+            for (unsigned k = 0; k < sizeof(all) / sizeof(all[0]); k++)
+                rte_tel_data_free(all[k]);
+            return -ENOMEM;
+        }
     }
+    uint64_t now = now_ns();
     pthread_mutex_lock(&t->lock);
     unsigned total = t->nsas_total, shown = 0;
-    for (unsigned long i = from; i < t->nsas && shown < MAX_SAS; i++, shown++) {
+    for (unsigned long i = from; i < t->nsas && shown < SAS_PER_PAGE; i++, shown++) {
         const struct sa_view *v = &t->sas[i];
         char spi[20];
         snprintf(spi, sizeof(spi), "%016" PRIx64, v->spi_i);
@@ -301,6 +310,15 @@ static int cmd_sas(const char *cmd, const char *params, struct rte_tel_data *d)
         rte_tel_data_add_array_string(remote, v->remote);
         rte_tel_data_add_array_string(natt, v->natt ? "yes" : "no");
         rte_tel_data_add_array_string(child, v->children);
+        rte_tel_data_add_array_u64(pkts_in, v->packets_in);
+        rte_tel_data_add_array_u64(bytes_in, v->bytes_in);
+        rte_tel_data_add_array_u64(pkts_out, v->packets_out);
+        rte_tel_data_add_array_u64(bytes_out, v->bytes_out);
+        /* Milliseconds since the peer's last ESP; UINT64_MAX: none yet. */
+        rte_tel_data_add_array_u64(idle, v->last_in_ns == 0    ? UINT64_MAX
+                                         : now > v->last_in_ns ? (now - v->last_in_ns) / 1000000
+                                                               : 0);
+        rte_tel_data_add_array_string(traffic, v->traffic);
     }
     pthread_mutex_unlock(&t->lock);
     rte_tel_data_start_dict(d);
@@ -315,6 +333,12 @@ static int cmd_sas(const char *cmd, const char *params, struct rte_tel_data *d)
     mgmt_tel_add_column(d, "remote", remote);
     mgmt_tel_add_column(d, "natt", natt);
     mgmt_tel_add_column(d, "child_sas", child);
+    mgmt_tel_add_column(d, "packets_in", pkts_in);
+    mgmt_tel_add_column(d, "bytes_in", bytes_in);
+    mgmt_tel_add_column(d, "packets_out", pkts_out);
+    mgmt_tel_add_column(d, "bytes_out", bytes_out);
+    mgmt_tel_add_column(d, "idle_in_ms", idle);
+    mgmt_tel_add_column(d, "child_traffic", traffic);
     return 0;
 }
 
@@ -439,6 +463,11 @@ static int cmd_drain(const char *cmd, const char *params, struct rte_tel_data *d
     return mgmt_tel_run_request(d, r);
 }
 
+void mgmt_tel_set_routes(struct mgmt_tel *t, struct dp_route_table *routes)
+{
+    __atomic_store_n(&t->routes, routes, __ATOMIC_RELEASE);
+}
+
 void mgmt_tel_serve(struct mgmt_tel *t, struct ike_ctx *ike)
 {
     void *p;
@@ -481,11 +510,23 @@ static void view_sa(void *opaque, const struct ike_sa_info *sa)
     v->natt = sa->natt;
     snprintf(v->peer, sizeof(v->peer), "%s", sa->peer != NULL ? sa->peer : "-");
     ike_addr_format(&sa->remote, v->remote, sizeof(v->remote));
-    size_t off = 0;
-    v->children[0] = '\0';
-    for (unsigned i = 0; i < sa->nchildren && i < IKE_INFO_MAX_CHILDREN; i++)
+    size_t off = 0, toff = 0;
+    v->children[0] = v->traffic[0] = '\0';
+    v->packets_in = v->bytes_in = v->packets_out = v->bytes_out = v->last_in_ns = 0;
+    for (unsigned i = 0; i < sa->nchildren && i < IKE_INFO_MAX_CHILDREN; i++) {
         off += (size_t)snprintf(v->children + off, sizeof(v->children) - off, "%s%08x/%08x",
                                 i ? "," : "", sa->children[i].spi_in, sa->children[i].spi_out);
+        const struct ike_child_traffic *tr = &sa->children[i].traffic;
+        toff += (size_t)snprintf(v->traffic + toff, sizeof(v->traffic) - toff,
+                                 "%s%" PRIu64 "/%" PRIu64 "/%" PRIu64 "/%" PRIu64, i ? "," : "",
+                                 tr->packets_in, tr->bytes_in, tr->packets_out, tr->bytes_out);
+        v->packets_in += tr->packets_in;
+        v->bytes_in += tr->bytes_in;
+        v->packets_out += tr->packets_out;
+        v->bytes_out += tr->bytes_out;
+        if (tr->last_in_ns > v->last_in_ns)
+            v->last_in_ns = tr->last_in_ns;
+    }
 }
 
 void mgmt_tel_publish(struct mgmt_tel *t, const struct ike_ctx *ike)
@@ -577,6 +618,7 @@ struct mgmt_tel *mgmt_tel_start(const struct dp_port *ports, unsigned nports,
                                "Sends every client that supports it to GATEWAY, or where the "
                                "redirect policy says. Parameters: [GATEWAY|%policy]");
     mgmt_tel_redirect_register();
+    mgmt_tel_route_register();
     rte_telemetry_register_cmd("/veer/ike/delete", cmd_delete,
                                "Deletes an IKE SA. Parameters: SPI_I,SPI_R (hex)");
     return t;

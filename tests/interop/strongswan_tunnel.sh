@@ -18,64 +18,11 @@ lab_init "${1:?usage: $0 BUILD_DIR}" vt
 lab_topology_tunnel
 py=/usr/bin/python3
 
-printf 'labsecret-0123456789' >"$work/psk"
-chmod 600 "$work/psk"
-cat >"$work/veer.yaml" <<EOF
-dataplane:
-  workers: 1
-  idle_sleep_us: 50
-  mbufs: 8192
-  ports:
-    - name: outside
-      device: net_af_packet0,iface=${tag}g
-      address: 198.51.100.1/24
-    - name: inside
-      device: net_af_packet1,iface=${tag}i
-      address: 10.2.0.1/24
-peers:
-  - name: road-warriors
-    local_id: gw.example
-    remote_id: client.example
-    psk_file: $work/psk
-    ike_proposals: [aes128gcm16-prfsha256-x25519]
-    esp_proposals: [aes128gcm16]
-    local_ts: [10.2.0.0/24]
-    remote_ts: [10.1.0.0/16]
-EOF
+lab_tunnel_veer_yaml
 veer_dp_start "$work/veer.yaml"
 
 CHARON_ROUTES=yes charon_start
-cat >"$work/cl/swanctl.conf" <<EOF
-connections {
-  gw {
-    remote_addrs = 198.51.100.1
-    version = 2
-    proposals = aes128gcm16-prfsha256-x25519
-    local {
-      auth = psk
-      id = client.example
-    }
-    remote {
-      auth = psk
-      id = gw.example
-    }
-    children {
-      c {
-        local_ts = 10.1.0.1/32
-        remote_ts = 10.2.0.0/24
-        esp_proposals = aes128gcm16
-      }
-    }
-  }
-}
-secrets {
-  ike-gw {
-    id-1 = client.example
-    id-2 = gw.example
-    secret = "labsecret-0123456789"
-  }
-}
-EOF
+lab_tunnel_swanctl_conf
 swan --load-all --file "$work/cl/swanctl.conf" >"$work/load.out" 2>&1 || fail "swan --load-all"
 swan --initiate --child c --timeout 20 >"$work/initiate.out" 2>&1 || fail "swan --initiate"
 wcount() { tel /veer/workers | sed -n "s/.*\"$1\": \[\([0-9]*\)\].*/\1/p"; }
@@ -120,7 +67,17 @@ transfer "$ns_srv" 10.2.0.2 "$ns_cl" 5001 "$size" ||
     fail "2: client -> server: sent $(cat "$work/tx.5001"), received $(cat "$work/rx.5001")"
 transfer "$ns_cl" 10.1.0.1 "$ns_srv" 5002 "$size" ||
     fail "2: server -> client: sent $(cat "$work/tx.5002"), received $(cat "$work/rx.5002")"
-pass "2. 4 MiB each way over TCP, SHA-256 equal at both ends"
+# The dataplane's counts reach lib/ike and telemetry (every 100 ms).
+sa_col() { echo "$1" | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['/veer/ike/sas']['$2'][0])"; }
+sleep 0.3
+out=$(tel /veer/ike/sas)
+for col in bytes_in bytes_out; do
+    v=$(sa_col "$out" "$col")
+    [ "${v:-0}" -ge $((4 * 1024 * 1024)) ] || fail "2: /veer/ike/sas $col=$v after 4 MiB each way: $out"
+done
+idle=$(sa_col "$out" idle_in_ms)
+[ "${idle:-99999}" -lt 5000 ] || fail "2: /veer/ike/sas idle_in_ms=$idle right after traffic"
+pass "2. 4 MiB each way over TCP, SHA-256 equal at both ends; /veer/ike/sas counts $(sa_col "$out" bytes_in) bytes in, $(sa_col "$out" bytes_out) out, last ESP ${idle} ms ago"
 
 # --- 3. Child SA rekey under traffic
 read -r old_in _ < <(swan --list-sas 2>/dev/null | sed -n 's/^ *in  \([0-9a-f]\{8\}\).*/\1/p')

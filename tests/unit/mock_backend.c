@@ -18,6 +18,10 @@ static int mock_send(void *opaque, const struct ike_addr *local, const struct ik
     struct mock_packet *p = &net->queue[(net->head + net->count++) % MOCK_QUEUE];
     p->from = *local;
     p->to = *remote;
+    if (net->nat.on && ike_addr_ip_equal(local, &net->nat.inside)) {
+        memcpy(p->from.ip, net->nat.outside.ip, sizeof(p->from.ip));
+        p->from.port = (uint16_t)(local->port + net->nat.port_shift);
+    }
     p->len = len;
     memcpy(p->data, buf, len);
     net->sent++;
@@ -40,6 +44,21 @@ static int mock_install(void *opaque, const struct ike_child_sa *child)
         return -ENOSPC;
     node->live[node->nlive++] = *child;
     return 0;
+}
+
+static int mock_update(void *opaque, const struct ike_child_sa *child)
+{
+    struct mock_node *node = opaque;
+    node->nupdated++;
+    for (unsigned i = 0; i < node->nlive; i++) {
+        if (node->live[i].spi_in == child->spi_in) {
+            node->live[i].local = child->local;
+            node->live[i].remote = child->remote;
+            return 0;
+        }
+    }
+    node->nupdate_unknown++;
+    return -ENOENT;
 }
 
 static int mock_delete(void *opaque, const struct ike_child_sa *child)
@@ -95,6 +114,7 @@ struct ike_backend mock_backend(struct mock_node *node)
                              .send = mock_send,
                              .child_install = mock_install,
                              .child_delete = mock_delete,
+                             .child_update = mock_update,
                              .now_ns = mock_now,
                              .random = mock_random,
                              .log = mock_log};
@@ -118,6 +138,15 @@ unsigned mock_run(struct mock_net *net, struct ike_ctx *a, const struct ike_addr
     unsigned n = 0;
     while (n < max && mock_pop(net, &p)) {
         n++;
+        if (net->nat.on && ike_addr_ip_equal(&p.to, &net->nat.outside)) {
+            uint16_t inner = (uint16_t)(p.to.port - net->nat.port_shift);
+            if (inner != IKE_PORT && inner != IKE_NATT_PORT) {
+                net->nat.dropped++;
+                continue;
+            }
+            p.to = net->nat.inside;
+            p.to.port = inner;
+        }
         if (ike_addr_ip_equal(&p.to, a_addr))
             ike_input(a, &p.to, &p.from, p.data, p.len);
         else if (ike_addr_ip_equal(&p.to, b_addr))

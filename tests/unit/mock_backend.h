@@ -15,8 +15,23 @@ struct mock_packet {
     uint8_t data[MOCK_PKT];
 };
 
+/*
+ * A NAT in front of one host: what it sends from `inside` leaves from
+ * `outside` with its port moved up by `port_shift`; what comes back to
+ * `outside` on a mapped port (500 or 4500 plus the shift) goes in, anything
+ * else is dropped, as a NAT drops what no mapping covers. Changing the shift
+ * is the NAT forgetting its mappings and making new ones.
+ */
+struct mock_nat {
+    bool on;
+    struct ike_addr inside, outside; /* addresses only; ports are mapped */
+    uint16_t port_shift;
+    unsigned dropped;
+};
+
 struct mock_net {
     uint64_t now_ns;
+    struct mock_nat nat;
     unsigned head, count;
     struct mock_packet queue[MOCK_QUEUE];
     unsigned sent;
@@ -30,6 +45,7 @@ struct mock_node {
     unsigned ninstalled, ndeleted;
     struct ike_child_sa live[MOCK_LIVE]; /* what the dataplane holds now */
     unsigned nlive, ndelete_unknown;
+    unsigned nupdated, nupdate_unknown; /* child_update calls */
     bool verbose;
 };
 

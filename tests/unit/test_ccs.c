@@ -434,6 +434,48 @@ static void test_byte_lifetime(void **state)
     assert_int_equal(lab_only_sa(lab->alice).children[0].rekey_of, in);
 }
 
+/* The dataplane's reports: byte lifetime over both directions, ESP as a sign of life. */
+static void test_traffic_reports(void **state)
+{
+    struct lab *lab = *state;
+    lab->alice_peer.dpd_delay_s = 10;
+    lab->alice_peer.child_rekey_bytes = 1000000;
+    lab_start(lab);
+    lab_establish(lab);
+    struct ike_sa_info a = lab_only_sa(lab->alice);
+    uint32_t in = a.children[0].spi_in;
+    struct ike_child_traffic t = {
+        .packets_in = 10, .bytes_in = 600000, .packets_out = 9, .bytes_out = 300000};
+    assert_int_equal(ike_child_traffic(lab->alice, a.spi_i, a.spi_r, in + 1, &t), -ENOENT);
+    assert_int_equal(ike_child_traffic(lab->alice, a.spi_i, a.spi_r + 1, in, &t), -ENOENT);
+    /* ESP keeps arriving: 11 s without IKE, but the peer is plainly alive. */
+    for (unsigned s = 0; s < 3; s++) {
+        lab->net.now_ns += 11 * SEC;
+        t.last_in_ns = lab->net.now_ns - SEC;
+        assert_int_equal(ike_child_traffic(lab->alice, a.spi_i, a.spi_r, in, &t), 0);
+        ike_tick(lab->alice);
+        assert_int_equal(lab->net.count, 0);
+    }
+    assert_int_equal(counters(lab->alice)->liveness_checks, 0);
+    struct ike_sa_info seen = lab_only_sa(lab->alice);
+    assert_int_equal(seen.children[0].traffic.packets_in, 10);
+    assert_int_equal(seen.children[0].traffic.bytes_out, 300000);
+    /* Only what we send: that is no sign of the peer's life; a check goes out. */
+    lab->net.now_ns += 11 * SEC;
+    t.last_out_ns = lab->net.now_ns;
+    assert_int_equal(ike_child_traffic(lab->alice, a.spi_i, a.spi_r, in, &t), 0);
+    ike_tick(lab->alice);
+    assert_int_equal(lab_run(lab), 2);
+    assert_int_equal(counters(lab->alice)->liveness_checks, 1);
+    /* 900,000 bytes so far; 100,000 more in either direction reach the byte lifetime. */
+    t.bytes_out += 100000;
+    assert_int_equal(ike_child_traffic(lab->alice, a.spi_i, a.spi_r, in, &t), 0);
+    ike_tick(lab->alice);
+    assert_int_equal(lab_run(lab), 4);
+    assert_paired(lab, 1);
+    assert_int_equal(lab_only_sa(lab->alice).children[0].rekey_of, in);
+}
+
 static void test_lost_response_is_replayed(void **state)
 {
     struct lab *lab = *state;
@@ -528,6 +570,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_lifetime_rekey_and_expiry, lab_setup, lab_teardown),
         cmocka_unit_test_setup_teardown(test_byte_lifetime, lab_setup, lab_teardown),
         cmocka_unit_test_setup_teardown(test_lost_response_is_replayed, lab_setup, lab_teardown),
+        cmocka_unit_test_setup_teardown(test_traffic_reports, lab_setup, lab_teardown),
         cmocka_unit_test_setup_teardown(test_rekey_refused, lab_setup, lab_teardown),
         cmocka_unit_test_setup_teardown(test_operator_errors, lab_setup, lab_teardown),
     };

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * dp_sadb_update: a NATed peer's new outer address and port (RFC 7296 2.23)
+ * reach the outbound SA without stopping the workers. Packets sealed after
+ * the update go to the new address, their sequence numbers go on upwards
+ * (never one reused), the SA's counters are kept, the inbound SA is left
+ * alone, and an unknown SA is refused.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_byteorder.h>
+#include <rte_eal.h>
+#include <rte_esp.h>
+#include <rte_hash.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_udp.h>
+
+#include "dp_esp.h"
+#include "dp_pkt.h"
+
+#define ETH 14
+
+static struct rte_mempool *pool;
+static struct dp_esp_engine eng;
+
+static struct ike_child_sa gcm_child(void)
+{
+    struct ike_child_sa c;
+    memset(&c, 0, sizeof(c));
+    c.spi_in = 0x1000;
+    c.spi_out = 0x2000;
+    c.alg.encr.id = IKE_ENCR_AES_GCM_16;
+    c.alg.encr.key_bits = 128;
+    c.alg.esn = IKE_ESN_NO_ESN;
+    c.encr_key_len = 20;
+    for (unsigned i = 0; i < sizeof(c.encr_in); i++) {
+        c.encr_in[i] = (uint8_t)(0x10 + i);
+        c.encr_out[i] = (uint8_t)(0x80 + i);
+    }
+    assert_int_equal(ike_addr_parse(&c.local, "198.51.100.1", 4500), 0);
+    assert_int_equal(ike_addr_parse(&c.remote, "203.0.113.9", 5500), 0);
+    c.udp_encap = true;
+    c.ts_local.nts = c.ts_remote.nts = 1;
+    c.ts_local.ts[0] = (struct ike_ts){
+        .type = IKE_TS_IPV4_ADDR_RANGE, .end_port = 65535, .end_addr = {255, 255, 255, 255}};
+    c.ts_remote.ts[0] = c.ts_local.ts[0];
+    return c;
+}
+
+struct sealed {
+    uint32_t dst;
+    uint16_t dport;
+    uint32_t seq;
+};
+
+/* Seals one plaintext frame with the SA the SPD gives now; returns where it went. */
+static struct sealed seal_one(struct dp_sadb *db)
+{
+    static const struct rte_ether_addr a = {{2, 0, 0, 0, 0, 1}}, b = {{2, 0, 0, 0, 0, 2}};
+    struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+    assert_non_null(m);
+    dp_build_udp4(m, &a, &b, rte_cpu_to_be_32(0x0a020002), rte_cpu_to_be_32(0x0a010001), 1000, 2000,
+                  64);
+    struct dp_esp_sa *sa =
+        dp_spd_lookup(db, rte_cpu_to_be_32(0x0a020002), rte_cpu_to_be_32(0x0a010001));
+    assert_non_null(sa);
+    struct dp_worker_counters c = {0};
+    assert_int_equal(dp_esp_encrypt(&eng, sa, m, ETH, &c), 0);
+    const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
+    const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(ip + 1);
+    const struct rte_esp_hdr *esp = (const struct rte_esp_hdr *)(udp + 1);
+    struct sealed s = {.dst = ip->dst_addr,
+                       .dport = rte_be_to_cpu_16(udp->dst_port),
+                       .seq = rte_be_to_cpu_32(esp->seq)};
+    assert_int_equal(rte_be_to_cpu_32(esp->spi), 0x2000);
+    rte_pktmbuf_free(m);
+    return s;
+}
+
+static void test_update_moves_outbound(void **state)
+{
+    (void)state;
+    struct dp_sadb db;
+    char err[128], why[160] = "";
+    assert_int_equal(dp_sadb_init(&db, 2, err, sizeof(err)), 0);
+    struct ike_child_sa c = gcm_child();
+    assert_int_equal(dp_sadb_install(&db, &c, why, sizeof(why)), 0);
+    uint32_t spi = c.spi_in;
+    void *in_before = NULL;
+    assert_true(rte_hash_lookup_data(db.in, &spi, &in_before) >= 0);
+
+    struct sealed s;
+    for (unsigned i = 1; i <= 3; i++) {
+        s = seal_one(&db);
+        assert_int_equal(s.dst, rte_cpu_to_be_32(0xcb007109)); /* 203.0.113.9 */
+        assert_int_equal(s.dport, 5500);
+        assert_int_equal(s.seq, i);
+    }
+    /* The NAT rebinds: the peer now comes from another address and port. */
+    assert_int_equal(ike_addr_parse(&c.remote, "203.0.113.10", 6500), 0);
+    assert_int_equal(dp_sadb_update(&db, &c, why, sizeof(why)), 0);
+    s = seal_one(&db);
+    assert_int_equal(s.dst, rte_cpu_to_be_32(0xcb00710a));
+    assert_int_equal(s.dport, 6500);
+    /* Ahead of every number the old SA may have sent, by at most the headroom of 2 workers. */
+    assert_true(s.seq > 3 && s.seq <= 3 + 2 * DP_UPDATE_SEQ_HEADROOM + 1);
+    uint32_t after = s.seq;
+    s = seal_one(&db);
+    assert_int_equal(s.seq, after + 1);
+    struct dp_esp_sa *out =
+        dp_spd_lookup(&db, rte_cpu_to_be_32(0x0a020002), rte_cpu_to_be_32(0x0a010001));
+    assert_int_equal(out->packets, 5); /* 3 before, 2 after */
+    /* Inbound: the same SA object, untouched. */
+    void *in_after = NULL;
+    assert_true(rte_hash_lookup_data(db.in, &spi, &in_after) >= 0);
+    assert_ptr_equal(in_before, in_after);
+    /* An SA the dataplane does not hold. */
+    struct ike_child_sa other = c;
+    other.spi_out = 0x9999;
+    assert_int_equal(dp_sadb_update(&db, &other, why, sizeof(why)), -ENOENT);
+    assert_non_null(strstr(why, "00009999"));
+    dp_sadb_free(&db);
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    char prefix[64];
+    snprintf(prefix, sizeof(prefix), "--file-prefix=test_sadb_update_%d", (int)getpid());
+    char *argv[] = {
+        "test_sadb_update",  "-l",  "0", "--no-huge", "-m", "128", "--no-pci", "--no-telemetry",
+        "--log-level=error", prefix};
+    if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv) < 0)
+        return -1;
+    pool = rte_pktmbuf_pool_create("upd", 64, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+    return pool == NULL || dp_esp_engine_init(&eng) < 0 ? -1 : 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    dp_esp_engine_free(&eng);
+    rte_mempool_free(pool);
+    rte_eal_cleanup();
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_update_moves_outbound)};
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
