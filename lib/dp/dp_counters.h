@@ -54,8 +54,11 @@
     X(drop_esp_bad_length)      /* CBC: ciphertext not whole 16-byte blocks */                     \
     X(drop_esp_bad_trailer)     /* pad length longer than the payload, or inner header wrong */    \
     X(drop_esp_bad_padding)     /* padding not 1, 2, 3 ... (RFC 4303 2.4) */                       \
-    X(drop_esp_bad_next_header) /* authentic, but carrying something other than IPv4 */            \
+    X(drop_esp_bad_next_header) /* authentic, but next header not 4 or 41, or not the inner's */   \
     X(drop_esp_dummy)           /* next header 59: dummy packet (RFC 4303 2.6) */                  \
+    X(drop_esp_policy_mismatch) /* authentic, inner addresses outside the SA's selectors */        \
+    X(drop_esp_ipv6_ext_header) /* outer IPv6 next header not ESP or UDP: no extension headers */  \
+    X(drop_esp_not_ip)          /* to encapsulate, but neither IPv4 nor IPv6 (a caller's bug) */   \
     X(drop_esp_no_room)         /* no head or tail room to encapsulate */                          \
     X(drop_esp_seq_exhausted)   /* outbound SA used every sequence number: never wraps */          \
     X(drop_esp_crypto_error)    /* intel-ipsec-mb refused a job (a bug, never expected) */         \

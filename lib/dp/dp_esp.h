@@ -48,16 +48,30 @@ struct dp_esp_sa {
     enum dp_esp_cipher cipher;
     IMB_HASH_ALG hash; /* CBC: the HMAC */
     uint16_t key_bits;
-    uint8_t iv_len;               /* 8 (GCM: the sequence number) or 16 (CBC) */
-    uint8_t icv_len;              /* 16, or 12/16/24/32 with HMAC */
-    uint8_t block;                /* what payload and trailer must fill: 4 (GCM) or 16 (CBC) */
-    bool esn;                     /* 64-bit sequence numbers (RFC 4303 2.2.1) */
-    uint8_t salt[4];              /* GCM */
-    uint32_t spi;                 /* host order */
-    bool udp_encap;               /* ESP in UDP/4500 (RFC 3948) */
-    uint32_t local_ip, remote_ip; /* outer, network order */
+    uint8_t iv_len;       /* 8 (GCM: the sequence number) or 16 (CBC) */
+    uint8_t icv_len;      /* 16, or 12/16/24/32 with HMAC */
+    uint8_t block;        /* what payload and trailer must fill: 4 (GCM) or 16 (CBC) */
+    bool esn;             /* 64-bit sequence numbers (RFC 4303 2.2.1) */
+    uint8_t salt[4];      /* GCM */
+    uint32_t spi;         /* host order */
+    bool udp_encap;       /* ESP in UDP/4500 (RFC 3948) */
+    uint8_t outer_family; /* 4 or 6: the outer header it writes */
+    /* Outer addresses, network order: local_ip/remote_ip when IPv4, the ip6 arrays when IPv6. */
+    union {
+        uint32_t local_ip;
+        uint8_t local_ip6[16];
+    };
+    union {
+        uint32_t remote_ip;
+        uint8_t remote_ip6[16];
+    };
     uint16_t local_port, remote_port;
-    struct ike_ts_set ts_local, ts_remote; /* outbound: which plaintext it carries */
+    /*
+     * Which plaintext it carries: outbound, what the SPD matches (source in
+     * ts_local, destination in ts_remote); inbound, what a decrypted packet must
+     * be (source in ts_remote, destination in ts_local: RFC 4301 5.2).
+     */
+    struct ike_ts_set ts_local, ts_remote;
     /* For a rekey request from the dataplane: which Child SA of which IKE SA. */
     uint64_t ike_spi_i, ike_spi_r;
     uint32_t child_spi_in;
@@ -190,27 +204,36 @@ bool dp_esp_sa_supported(const struct ike_child_sa *child, char *why, size_t why
 struct dp_esp_sa *dp_esp_sa_new(const struct ike_child_sa *child, bool inbound,
                                 uint32_t replay_window, char *why, size_t why_len);
 
-/* Worker: the outbound SA whose selectors cover this inner IPv4 packet, or NULL. */
+/*
+ * Worker: the outbound SA whose selectors cover this inner IPv4 packet
+ * (addresses in network order), or NULL. Its outer family is the SA's own:
+ * IPv4 traffic may travel in IPv6 and the reverse.
+ */
 struct dp_esp_sa *dp_spd_lookup(const struct dp_sadb *db, uint32_t src, uint32_t dst);
+/* The same for an inner IPv6 packet: IPv6 selectors only (TS_IPV6_ADDR_RANGE). */
+struct dp_esp_sa *dp_spd_lookup6(const struct dp_sadb *db, const uint8_t src[16],
+                                 const uint8_t dst[16]);
 
 /*
- * The longest inner IPv4 packet `sa` can carry in an outer packet of at most
- * mtu bytes: mtu less outer IPv4 (and UDP) header, ESP header, IV, padding
- * to the SA's block, trailer and ICV. 0 when nothing fits.
+ * The longest inner packet (IPv4 or IPv6) `sa` can carry in an outer packet
+ * of at most mtu bytes: mtu less the outer IPv4 or IPv6 (and UDP) header, ESP
+ * header, IV, padding to the SA's block, trailer and ICV. 0 when nothing fits.
  */
 size_t dp_esp_max_inner(const struct dp_esp_sa *sa, size_t mtu);
 
 /*
- * Worker: encapsulates the IPv4 packet that starts `l3` bytes into m (its
- * Ethernet header is dropped) and leaves room in front for a new one. 0, or
- * -1 with the drop counted.
+ * Worker: encapsulates the IPv4 or IPv6 packet that starts `l3` bytes into m
+ * (its Ethernet header is dropped) in the SA's outer family and leaves room in
+ * front for a new Ethernet header. 0, or -1 with the drop counted.
  */
 int dp_esp_encrypt(struct dp_esp_engine *eng, struct dp_esp_sa *sa, struct rte_mbuf *m, size_t l3,
                    struct dp_worker_counters *c);
 /*
  * Worker: decapsulates the ESP packet whose ESP header is `esp_off` bytes into
- * m; on success m holds the inner IPv4 packet alone (room in front for an
- * Ethernet header). 0, or -1 with the reason counted.
+ * m, an Ethernet frame with an outer IPv4 or IPv6 header (then ESP, or UDP
+ * and ESP); on success m holds the inner IPv4 or IPv6 packet alone (room in
+ * front for an Ethernet header), which the SA's selectors cover. 0, or -1
+ * with the reason counted.
  */
 int dp_esp_decrypt(struct dp_esp_engine *eng, const struct dp_sadb *db, struct rte_mbuf *m,
                    size_t esp_off, struct dp_worker_counters *c);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * ESP tunnel mode (RFC 4303) on a worker: framing, trailer and padding,
- * sequence numbers (32-bit or ESN), the replay window, and the outer IPv4
- * (and UDP) header. The cipher itself is in esp_gcm.c and esp_cbc.c.
+ * sequence numbers (32-bit or ESN), the replay window, the outer IPv4 or
+ * IPv6 (and UDP) header, and the inbound selector check. Inner and outer
+ * families mix freely. The cipher itself is in esp_gcm.c and esp_cbc.c.
  */
 #include "dp_esp.h"
 
@@ -12,11 +13,14 @@
 #include <rte_ip.h>
 #include <rte_udp.h>
 
+#include "dp_esp_ts.h"
 #include "dp_pkt.h"
 #include "esp_crypto.h"
 
 #define ESP_TRAILER 2 /* pad length, next header */
 #define NEXT_IPV4 4
+#define NEXT_IPV6 41
+#define IPV6_HDR sizeof(struct rte_ipv6_hdr)
 #define NEXT_NONE 59 /* a dummy packet (RFC 4303 2.6): dropped on receipt */
 #define MAX_PAD 255
 /* CBC payloads this long or longer may go to the widest manager (see split_cbc). */
@@ -126,9 +130,19 @@ static bool next_seq(struct dp_esp_sa *sa, uint64_t *seq)
     return true;
 }
 
-static void outer_headers(const struct dp_esp_sa *sa, struct rte_ipv4_hdr *ip, size_t outer,
-                          size_t esp_len)
+static size_t outer_len(const struct dp_esp_sa *sa)
 {
+    return (sa->outer_family == 6 ? IPV6_HDR : sizeof(struct rte_ipv4_hdr)) +
+           (sa->udp_encap ? sizeof(struct rte_udp_hdr) : 0);
+}
+
+/*
+ * TOS 0 and no DF: the inner packet's DSCP and ECN are not copied (RFC 4301
+ * 5.1.2.1 lets the SA decide; veer's SAs copy nothing, in either family).
+ */
+static void outer_ipv4(const struct dp_esp_sa *sa, struct rte_ipv4_hdr *ip, size_t esp_len)
+{
+    size_t outer = outer_len(sa);
     ip->version_ihl = RTE_IPV4_VHL_DEF;
     ip->type_of_service = 0;
     ip->total_length = rte_cpu_to_be_16((uint16_t)(outer + esp_len));
@@ -149,26 +163,73 @@ static void outer_headers(const struct dp_esp_sa *sa, struct rte_ipv4_hdr *ip, s
     }
 }
 
+/* Traffic class and flow label 0, as IPv4's TOS is; no extension headers. */
+static void outer_ipv6(const struct dp_esp_sa *sa, struct rte_ipv6_hdr *ip, size_t esp_len)
+{
+    ip->vtc_flow = rte_cpu_to_be_32(6u << 28);
+    ip->payload_len =
+        rte_cpu_to_be_16((uint16_t)((sa->udp_encap ? sizeof(struct rte_udp_hdr) : 0) + esp_len));
+    ip->proto = sa->udp_encap ? IPPROTO_UDP : IPPROTO_ESP;
+    ip->hop_limits = DP_IP_DEFAULT_TTL;
+    memcpy(ip->src_addr, sa->local_ip6, 16);
+    memcpy(ip->dst_addr, sa->remote_ip6, 16);
+    if (sa->udp_encap) {
+        struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+        udp->src_port = rte_cpu_to_be_16(sa->local_port);
+        udp->dst_port = rte_cpu_to_be_16(sa->remote_port);
+        udp->dgram_len = ip->payload_len;
+        /*
+         * IPv6 has no header checksum, so UDP's is mandatory (RFC 8200 8.1):
+         * the zero RFC 3948 allows over IPv4 would be dropped by the peer.
+         */
+        udp->dgram_cksum = 0;
+        udp->dgram_cksum = rte_ipv6_udptcp_cksum(ip, udp);
+    }
+}
+
 size_t dp_esp_max_inner(const struct dp_esp_sa *sa, size_t mtu)
 {
-    size_t overhead = sizeof(struct rte_ipv4_hdr) +
-                      (sa->udp_encap ? sizeof(struct rte_udp_hdr) : 0) + DP_ESP_HDR + sa->iv_len +
-                      sa->icv_len;
+    size_t overhead = outer_len(sa) + DP_ESP_HDR + sa->iv_len + sa->icv_len;
     if (mtu < overhead + sa->block)
         return 0;
     /* Payload and trailer fill whole blocks: the largest such fill, less the trailer. */
     return (mtu - overhead) / sa->block * sa->block - ESP_TRAILER;
 }
 
+/*
+ * The length an inner packet's own header gives, and the next header that
+ * says which family it is (RFC 4303 2.6); 0 when it is neither IPv4 nor IPv6
+ * or its header is not all there.
+ */
+static size_t inner_length(const uint8_t *l3, size_t avail, uint8_t *next)
+{
+    if (avail >= sizeof(struct rte_ipv4_hdr) && (l3[0] >> 4) == 4) {
+        *next = NEXT_IPV4;
+        return rte_be_to_cpu_16(((const struct rte_ipv4_hdr *)l3)->total_length);
+    }
+    if (avail >= IPV6_HDR && (l3[0] >> 4) == 6) {
+        *next = NEXT_IPV6;
+        return IPV6_HDR + rte_be_to_cpu_16(((const struct rte_ipv6_hdr *)l3)->payload_len);
+    }
+    return 0;
+}
+
 /* Everything of encapsulation before the cipher: 0 and op filled, or -1 with the drop counted. */
 static int encrypt_prepare(struct dp_esp_sa *sa, struct rte_mbuf *m, size_t l3,
                            struct dp_worker_counters *c, struct dp_esp_op *op)
 {
-    const struct rte_ipv4_hdr *inner = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, l3);
-    size_t inner_len = rte_be_to_cpu_16(inner->total_length);
+    uint8_t next = 0;
+    size_t inner_len = l3 < rte_pktmbuf_data_len(m)
+                           ? inner_length(rte_pktmbuf_mtod_offset(m, const uint8_t *, l3),
+                                          rte_pktmbuf_data_len(m) - l3, &next)
+                           : 0;
+    if (inner_len == 0) {
+        c->drop_esp_not_ip++;
+        return -1;
+    }
     /* Payload, padding, pad length and next header fill whole cipher blocks (RFC 4303 2.4). */
     size_t pad = (sa->block - (inner_len + ESP_TRAILER) % sa->block) % sa->block;
-    size_t outer = sizeof(struct rte_ipv4_hdr) + (sa->udp_encap ? sizeof(struct rte_udp_hdr) : 0);
+    size_t outer = outer_len(sa);
     size_t head = DP_ESP_HDR + sa->iv_len, tail = pad + ESP_TRAILER + sa->icv_len;
     if (rte_pktmbuf_adj(m, (uint16_t)l3) == NULL ||
         rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - inner_len)) != 0 ||
@@ -187,7 +248,7 @@ static int encrypt_prepare(struct dp_esp_sa *sa, struct rte_mbuf *m, size_t l3,
     for (size_t i = 0; i < pad; i++)
         trailer[i] = (uint8_t)(i + 1); /* the default padding: 1, 2, 3 ... (2.4) */
     trailer[pad] = (uint8_t)pad;
-    trailer[pad + 1] = NEXT_IPV4;
+    trailer[pad + 1] = next;
     uint8_t *esp = (uint8_t *)rte_pktmbuf_prepend(m, (uint16_t)head);
     dp_put32(esp, sa->spi);
     dp_put32(esp + 4, (uint32_t)seq); /* only the low 32 bits travel, also with ESN */
@@ -212,8 +273,11 @@ static int encrypt_finish(const struct dp_esp_op *op, struct dp_worker_counters 
     }
     size_t outer = op->outer, head = DP_ESP_HDR + sa->iv_len, plain = op->len;
     size_t esp_len = head + plain + sa->icv_len;
-    outer_headers(sa, (struct rte_ipv4_hdr *)rte_pktmbuf_prepend(m, (uint16_t)outer), outer,
-                  esp_len);
+    void *hdr = rte_pktmbuf_prepend(m, (uint16_t)outer);
+    if (sa->outer_family == 6)
+        outer_ipv6(sa, hdr, esp_len);
+    else
+        outer_ipv4(sa, hdr, esp_len);
     sa->packets++;
     sa->bytes += op->inner_len;
     c->esp_encrypted++;
@@ -308,7 +372,11 @@ static bool padding_ok(const uint8_t *pad, size_t len)
     return true;
 }
 
-/* Trailer and inner header of an authenticated, decrypted payload; the inner length or 0. */
+/*
+ * Trailer and inner header of an authenticated, decrypted payload: the next
+ * header must name the inner packet's own version (4 for IPv4, 41 for IPv6).
+ * Returns the inner packet's length by its header, or 0 (counted).
+ */
 static size_t check_trailer(const uint8_t *pt, size_t len, struct dp_worker_counters *c)
 {
     uint8_t pad = pt[len - 2], next = pt[len - 1];
@@ -316,7 +384,7 @@ static size_t check_trailer(const uint8_t *pt, size_t len, struct dp_worker_coun
         c->drop_esp_bad_trailer++;
         return 0;
     }
-    if (next != NEXT_IPV4) {
+    if (next != NEXT_IPV4 && next != NEXT_IPV6) {
         if (next == NEXT_NONE)
             c->drop_esp_dummy++;
         else
@@ -328,24 +396,86 @@ static size_t check_trailer(const uint8_t *pt, size_t len, struct dp_worker_coun
         c->drop_esp_bad_padding++;
         return 0;
     }
-    const struct rte_ipv4_hdr *in = (const struct rte_ipv4_hdr *)pt;
-    if (inner_len < sizeof(*in) || (in->version_ihl >> 4) != 4 ||
-        rte_be_to_cpu_16(in->total_length) > inner_len) {
+    if (inner_len == 0) {
         c->drop_esp_bad_trailer++;
         return 0;
     }
-    return inner_len;
+    if ((pt[0] >> 4) != (next == NEXT_IPV4 ? 4 : 6)) {
+        c->drop_esp_bad_next_header++;
+        return 0;
+    }
+    uint8_t ignored;
+    size_t claimed = inner_length(pt, inner_len, &ignored);
+    size_t hdr = next == NEXT_IPV4 ? sizeof(struct rte_ipv4_hdr) : IPV6_HDR;
+    if (claimed < hdr || claimed > inner_len) {
+        c->drop_esp_bad_trailer++;
+        return 0;
+    }
+    return claimed;
+}
+
+/*
+ * RFC 4301 5.2: a decrypted packet must be one the SA was negotiated for,
+ * from the peer's selectors to ours; else a peer could inject traffic for
+ * any destination behind the gateway.
+ */
+static bool selectors_cover(const struct dp_esp_sa *sa, const uint8_t *in)
+{
+    if ((in[0] >> 4) == 4) {
+        const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)in;
+        return dp_ts_set_covers4(&sa->ts_remote, ip->src_addr) &&
+               dp_ts_set_covers4(&sa->ts_local, ip->dst_addr);
+    }
+    const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)in;
+    return dp_ts_set_covers6(&sa->ts_remote, ip6->src_addr) &&
+           dp_ts_set_covers6(&sa->ts_local, ip6->dst_addr);
+}
+
+/*
+ * Where the ESP packet in this frame ends, by its outer IPv4 or IPv6 header's
+ * length, or 0 (counted). The caller found the ESP header at esp_off.
+ */
+static size_t outer_end(const struct rte_mbuf *m, size_t esp_off, struct dp_worker_counters *c)
+{
+    size_t l3 = sizeof(struct rte_ether_hdr), have = rte_pktmbuf_data_len(m);
+    if (!rte_pktmbuf_is_contiguous(m) || have < l3 + sizeof(struct rte_ipv4_hdr)) {
+        c->drop_esp_runt++;
+        return 0;
+    }
+    const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, l3);
+    if ((ip[0] >> 4) != 6)
+        return l3 + rte_be_to_cpu_16(((const struct rte_ipv4_hdr *)ip)->total_length);
+    if (have < l3 + IPV6_HDR) {
+        c->drop_esp_runt++;
+        return 0;
+    }
+    const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)ip;
+    /*
+     * The classifier hands over ESP, or UDP/4500, right after the fixed
+     * header only: veer walks no extension header chain (hop-by-hop options,
+     * routing, fragment, destination options...), so with any of them, or
+     * another next header, the ESP header is not where esp_off says.
+     */
+    size_t expect = l3 + IPV6_HDR;
+    if (ip6->proto == IPPROTO_UDP)
+        expect += sizeof(struct rte_udp_hdr);
+    if ((ip6->proto != IPPROTO_ESP && ip6->proto != IPPROTO_UDP) || esp_off != expect) {
+        c->drop_esp_ipv6_ext_header++;
+        return 0;
+    }
+    /* Payload length 0 (a jumbogram, RFC 2675) ends before any ESP: counted as a runt below. */
+    return l3 + IPV6_HDR + rte_be_to_cpu_16(ip6->payload_len);
 }
 
 /* Replay window and SA lookup before the cipher: 0 and op filled, or -1 with the drop counted. */
 static int decrypt_prepare(const struct dp_sadb *db, struct rte_mbuf *m, size_t esp_off,
                            struct dp_worker_counters *c, struct dp_esp_op *op)
 {
-    const struct rte_ipv4_hdr *ip = dp_ipv4(m);
-    size_t end = sizeof(struct rte_ether_hdr) + rte_be_to_cpu_16(ip->total_length);
+    size_t end = outer_end(m, esp_off, c);
+    if (end == 0)
+        return -1;
     /* The smallest ESP packet of any SA: header, 8-byte IV, trailer, 12-byte ICV. */
-    if (!rte_pktmbuf_is_contiguous(m) || end > rte_pktmbuf_data_len(m) ||
-        end < esp_off + DP_ESP_HDR + 8 + ESP_TRAILER + 12) {
+    if (end > rte_pktmbuf_data_len(m) || end < esp_off + DP_ESP_HDR + 8 + ESP_TRAILER + 12) {
         c->drop_esp_runt++;
         return -1;
     }
@@ -403,9 +533,12 @@ static int decrypt_finish(const struct dp_esp_op *op, struct dp_worker_counters 
     size_t inner_len = check_trailer(pt, op->len, c);
     if (inner_len == 0)
         return -1;
-    const struct rte_ipv4_hdr *in = (const struct rte_ipv4_hdr *)pt;
+    if (!selectors_cover(sa, pt)) {
+        c->drop_esp_policy_mismatch++;
+        return -1;
+    }
     rte_pktmbuf_adj(m, (uint16_t)(esp_off + head));
-    rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - rte_be_to_cpu_16(in->total_length)));
+    rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - inner_len));
     sa->packets++;
     sa->bytes += inner_len;
     c->esp_decrypted++;

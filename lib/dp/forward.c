@@ -72,6 +72,13 @@ static bool route(const struct dp_worker *w, uint32_t dst, struct dp_next_hop *n
     return w->routes != NULL && dp_route_lookup(w->routes, dst, nh);
 }
 
+/* The peer of sa by IPv4 route; an IPv6 peer has none until IPv6 routing is wired in here. */
+static bool route_to_peer(const struct dp_worker *w, const struct dp_esp_sa *sa,
+                          struct dp_next_hop *nh)
+{
+    return sa->outer_family == 4 && route(w, sa->remote_ip, nh);
+}
+
 /* Encapsulates the IPv4 packet `l3` bytes into m for sa and sends it to nh (the peer's route). */
 static void tunnel_out(struct dp_worker *w, struct dp_esp_sa *sa, struct rte_mbuf *m, size_t l3,
                        const struct dp_next_hop *nh)
@@ -94,7 +101,7 @@ static void local_out(struct dp_worker *w, struct rte_mbuf *m)
     struct dp_esp_sa *sa =
         w->sadb != NULL ? dp_spd_lookup(w->sadb, ip->src_addr, ip->dst_addr) : NULL;
     struct dp_next_hop nh;
-    if (!route(w, sa != NULL ? sa->remote_ip : ip->dst_addr, &nh)) {
+    if (!(sa != NULL ? route_to_peer(w, sa, &nh) : route(w, ip->dst_addr, &nh))) {
         w->counters.drop_no_route++;
         rte_pktmbuf_free(m);
         return;
@@ -180,7 +187,8 @@ static void forward_decrypted(struct dp_worker *w, struct rte_mbuf *m)
 {
     struct rte_ipv4_hdr *inner = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
     struct dp_next_hop nh;
-    if (!route(w, inner->dst_addr, &nh)) {
+    /* The ESP engine also hands over IPv6, which has no route until IPv6 forwarding is here. */
+    if ((inner->version_ihl >> 4) != 4 || !route(w, inner->dst_addr, &nh)) {
         w->counters.drop_no_route++;
         rte_pktmbuf_free(m);
         return;
@@ -254,7 +262,7 @@ static void check_plain(struct dp_worker *w, struct rte_mbuf *m, struct to_seal 
         return;
     }
     struct dp_next_hop nh;
-    if (!route(w, sa->remote_ip, &nh)) {
+    if (!route_to_peer(w, sa, &nh)) {
         w->counters.drop_no_route++;
         rte_pktmbuf_free(m);
         return;

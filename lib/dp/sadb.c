@@ -7,6 +7,7 @@
 #include <rte_malloc.h>
 
 #include "dp_esp.h"
+#include "dp_esp_ts.h"
 #include "ike_consts.h"
 
 #define SAD_ENTRIES 65536

@@ -23,6 +23,7 @@
 #include <rte_malloc.h>
 
 #include "dp_esp.h"
+#include "dp_esp_ts.h"
 
 struct dp_spd_list {
     unsigned n;
@@ -195,32 +196,11 @@ int dp_spd_index_replace(struct dp_spd_index *x, struct dp_esp_sa *old, struct d
     return edit(x, old, sa, old);
 }
 
-static bool in_range(const struct ike_ts *ts, uint32_t addr)
-{
-    if (ts->type != IKE_TS_IPV4_ADDR_RANGE)
-        return false;
-    uint32_t a = rte_be_to_cpu_32(addr);
-    uint32_t lo = (uint32_t)ts->start_addr[0] << 24 | (uint32_t)ts->start_addr[1] << 16 |
-                  (uint32_t)ts->start_addr[2] << 8 | ts->start_addr[3];
-    uint32_t hi = (uint32_t)ts->end_addr[0] << 24 | (uint32_t)ts->end_addr[1] << 16 |
-                  (uint32_t)ts->end_addr[2] << 8 | ts->end_addr[3];
-    return a >= lo && a <= hi;
-}
-
-static bool set_covers(const struct ike_ts_set *s, uint32_t addr)
-{
-    for (unsigned i = 0; i < s->nts; i++) {
-        if (in_range(&s->ts[i], addr))
-            return true;
-    }
-    return false;
-}
-
 static struct dp_esp_sa *first_match(const struct dp_spd_list *l, uint32_t src, uint32_t dst)
 {
     for (unsigned i = 0; l != NULL && i < l->n; i++) {
         struct dp_esp_sa *sa = l->sa[i];
-        if (set_covers(&sa->ts_local, src) && set_covers(&sa->ts_remote, dst))
+        if (dp_ts_set_covers4(&sa->ts_local, src) && dp_ts_set_covers4(&sa->ts_remote, dst))
             return sa;
     }
     return NULL;
@@ -240,4 +220,17 @@ struct dp_esp_sa *dp_spd_lookup(const struct dp_sadb *db, uint32_t src, uint32_t
     if (host == NULL || wide == NULL)
         return host != NULL ? host : wide;
     return host->installed > wide->installed ? host : wide;
+}
+
+struct dp_esp_sa *dp_spd_lookup6(const struct dp_sadb *db, const uint8_t src[16],
+                                 const uint8_t dst[16])
+{
+    /* IPv6 selectors are never indexed by host: every IPv6 SA is in the wide list. */
+    const struct dp_spd_list *l = __atomic_load_n(&db->spd.wide, __ATOMIC_ACQUIRE);
+    for (unsigned i = 0; l != NULL && i < l->n; i++) {
+        struct dp_esp_sa *sa = l->sa[i];
+        if (dp_ts_set_covers6(&sa->ts_local, src) && dp_ts_set_covers6(&sa->ts_remote, dst))
+            return sa;
+    }
+    return NULL;
 }

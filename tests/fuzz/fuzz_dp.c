@@ -3,8 +3,9 @@
  * libFuzzer target: what a worker lcore does with a frame off the wire. Each
  * input is one Ethernet frame; it is classified, and then, by its class, put
  * through the admission gate (IKE, ARP), ESP decapsulation against a known SA
- * (ESP, ESP in UDP; AES-GCM, and AES-CBC + HMAC with and without ESN) or the policy lookup and ESP
- * encapsulation (plaintext). ESP goes through dp_esp_decrypt_burst as a burst of two copies of the
+ * (ESP, ESP in UDP; AES-GCM, and AES-CBC + HMAC with and without ESN; outer IPv4 or IPv6) or the
+ * policy lookup and ESP encapsulation (plaintext IPv4 or IPv6; IPv6 frames are dispatched here by
+ * next header and port). ESP goes through dp_esp_decrypt_burst as a burst of two copies of the
  * frame (the second is a duplicate), plaintext through dp_esp_encrypt_burst as a burst of copies,
  * 17 when the frame is big enough for a set of the widest manager's lanes. Oracles besides the
  * sanitizers: the gate never answers with a reply longer than the request, and nothing forged
@@ -37,12 +38,15 @@ struct fuzz_dp {
 static struct fuzz_dp *env;
 
 /*
- * The SA variants the ESP engine has, each under its own SPI: AES-GCM-128,
- * AES-CBC-256 + HMAC-SHA-512, and last (so it also carries the plaintext)
- * AES-CBC-128 + HMAC-SHA-256 with ESN.
+ * The SA variants the ESP engine has, each under its own SPI: over IPv4,
+ * AES-GCM-128, AES-CBC-256 + HMAC-SHA-512, and AES-CBC-128 + HMAC-SHA-256 with
+ * ESN (which carries IPv4-outer plaintext); over IPv6, AES-GCM-256 in plain
+ * ESP and AES-CBC-128 + HMAC-SHA1 with ESN in UDP (which carries the rest).
  */
+static const uint8_t gw6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1}; /* 2001:db8::1 */
+
 static void install_sa(struct dp_sadb *db, uint32_t spi, uint16_t encr, uint16_t bits,
-                       uint16_t integ, size_t integ_len, bool esn)
+                       uint16_t integ, size_t integ_len, bool esn, unsigned outer, bool udp)
 {
     struct ike_child_sa c;
     memset(&c, 0, sizeof(c));
@@ -58,15 +62,30 @@ static void install_sa(struct dp_sadb *db, uint32_t spi, uint16_t encr, uint16_t
     memset(c.encr_out, 0x22, sizeof(c.encr_out));
     memset(c.integ_in, 0x33, sizeof(c.integ_in));
     memset(c.integ_out, 0x44, sizeof(c.integ_out));
-    c.local.family = c.remote.family = 4;
-    memcpy(c.local.ip, (const uint8_t[]){198, 51, 100, 1}, 4);
-    memcpy(c.remote.ip, (const uint8_t[]){198, 51, 100, 2}, 4);
-    c.udp_encap = true;
-    c.remote.port = 4500;
-    c.ts_local.nts = c.ts_remote.nts = 1;
+    c.local.family = c.remote.family = (uint8_t)outer;
+    if (outer == 6) {
+        memcpy(c.local.ip, gw6, 16);
+        memcpy(c.remote.ip, gw6, 16);
+        c.remote.ip[15] = 2;
+    } else {
+        memcpy(c.local.ip, (const uint8_t[]){198, 51, 100, 1}, 4);
+        memcpy(c.remote.ip, (const uint8_t[]){198, 51, 100, 2}, 4);
+    }
+    c.udp_encap = udp;
+    c.remote.port = udp ? 4500 : 0;
+    /*
+     * Both families; the IPv6-outer SAs, installed last, only the lower half
+     * of each address space: plaintext of either family then reaches either
+     * outer family, by its addresses.
+     */
+    c.ts_local.nts = c.ts_remote.nts = 2;
     c.ts_local.ts[0] = (struct ike_ts){
         .type = IKE_TS_IPV4_ADDR_RANGE, .end_port = 65535, .end_addr = {255, 255, 255, 255}};
-    c.ts_remote.ts[0] = c.ts_local.ts[0];
+    c.ts_local.ts[1] = (struct ike_ts){.type = IKE_TS_IPV6_ADDR_RANGE, .end_port = 65535};
+    memset(c.ts_local.ts[1].end_addr, 0xff, 16);
+    if (outer == 6)
+        c.ts_local.ts[0].end_addr[0] = c.ts_local.ts[1].end_addr[0] = 0x7f;
+    c.ts_remote = c.ts_local;
     FUZZ_CHECK(dp_sadb_install(db, &c, NULL, 0) == 0);
 }
 
@@ -86,9 +105,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     FUZZ_CHECK(e.pool != NULL);
     char err[128];
     FUZZ_CHECK(dp_sadb_init(&e.sadb, 1, err, sizeof(err)) == 0);
-    install_sa(&e.sadb, SPI, IKE_ENCR_AES_GCM_16, 128, IKE_INTEG_NONE, 0, false);
-    install_sa(&e.sadb, SPI + 2, IKE_ENCR_AES_CBC, 256, IKE_INTEG_HMAC_SHA2_512_256, 64, false);
-    install_sa(&e.sadb, SPI + 1, IKE_ENCR_AES_CBC, 128, IKE_INTEG_HMAC_SHA2_256_128, 32, true);
+    install_sa(&e.sadb, SPI, IKE_ENCR_AES_GCM_16, 128, IKE_INTEG_NONE, 0, false, 4, true);
+    install_sa(&e.sadb, SPI + 2, IKE_ENCR_AES_CBC, 256, IKE_INTEG_HMAC_SHA2_512_256, 64, false, 4,
+               true);
+    install_sa(&e.sadb, SPI + 1, IKE_ENCR_AES_CBC, 128, IKE_INTEG_HMAC_SHA2_256_128, 32, true, 4,
+               true);
+    install_sa(&e.sadb, SPI + 3, IKE_ENCR_AES_GCM_16, 256, IKE_INTEG_NONE, 0, false, 6, false);
+    install_sa(&e.sadb, SPI + 4, IKE_ENCR_AES_CBC, 128, IKE_INTEG_HMAC_SHA1_96, 20, true, 6, true);
     FUZZ_CHECK(dp_esp_engine_init(&e.esp) == 0);
     e.local.n = 2;
     memcpy(&e.local.ip[0], (const uint8_t[]){198, 51, 100, 1}, 4);
@@ -158,6 +181,45 @@ static void plain_out(struct rte_mbuf *m, struct dp_worker_counters *c)
     rte_pktmbuf_free_bulk(pkts, n);
 }
 
+static void gate(struct rte_mbuf *m, struct dp_worker_counters *c)
+{
+    uint32_t before = rte_pktmbuf_pkt_len(m);
+    if (dp_gate_check(&env->gw, m, 1000, c) == DP_GATE_REPLIED)
+        FUZZ_CHECK(rte_pktmbuf_pkt_len(m) <= before);
+}
+
+/*
+ * An IPv6 frame: plaintext to encrypt unless it is to our address; there, ESP
+ * or ESP in UDP/4500 (no marker) to decrypt, IKE on 500 or 4500 to the gate,
+ * and anything else to the decrypter too, which must refuse extension headers.
+ */
+static void ipv6_frame(struct rte_mbuf *m, struct dp_worker_counters *c)
+{
+    const size_t eth = sizeof(struct rte_ether_hdr), ip6 = sizeof(struct rte_ipv6_hdr);
+    size_t have = rte_pktmbuf_data_len(m);
+    if (have < eth + ip6)
+        return;
+    const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, eth);
+    if (memcmp(ip->dst_addr, gw6, 16) != 0) {
+        struct dp_esp_sa *sa = dp_spd_lookup6(&env->sadb, ip->src_addr, ip->dst_addr);
+        if (sa != NULL)
+            dp_esp_encrypt(&env->esp, sa, m, eth, c);
+        return;
+    }
+    size_t off = eth + ip6;
+    if (ip->proto == IPPROTO_UDP && have >= off + sizeof(struct rte_udp_hdr) + 4) {
+        const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(ip + 1);
+        const uint8_t *marker = (const uint8_t *)(udp + 1);
+        bool natt = rte_be_to_cpu_16(udp->dst_port) == DP_NATT_PORT;
+        if (!natt || (marker[0] | marker[1] | marker[2] | marker[3]) == 0) {
+            gate(m, c);
+            return;
+        }
+        off += sizeof(struct rte_udp_hdr);
+    }
+    FUZZ_CHECK(dp_esp_decrypt(&env->esp, &env->sadb, m, off, c) < 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct rte_mbuf *m = rte_pktmbuf_alloc(env->pool);
@@ -167,13 +229,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(rte_pktmbuf_append(m, (uint16_t)size), data, size);
     struct dp_worker_counters c;
     memset(&c, 0, sizeof(c));
-    switch (dp_classify(m, &env->local, &c)) {
-    case DP_CLASS_CONTROL: {
-        uint32_t before = rte_pktmbuf_pkt_len(m);
-        if (dp_gate_check(&env->gw, m, 1000, &c) == DP_GATE_REPLIED)
-            FUZZ_CHECK(rte_pktmbuf_pkt_len(m) <= before);
-        break;
+    if (size >= sizeof(struct rte_ether_hdr) &&
+        rte_be_to_cpu_16(rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type) ==
+            RTE_ETHER_TYPE_IPV6) {
+        ipv6_frame(m, &c);
+        rte_pktmbuf_free(m);
+        return 0;
     }
+    switch (dp_classify(m, &env->local, &c)) {
+    case DP_CLASS_CONTROL:
+        gate(m, &c);
+        break;
     case DP_CLASS_ESP:
         esp_in(m, &c);
         break;
