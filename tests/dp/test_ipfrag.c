@@ -25,6 +25,7 @@
 #include <rte_eal.h>
 #include <rte_eth_ring.h>
 #include <rte_ethdev.h>
+#include <rte_hash.h>
 #include <rte_ip.h>
 #include <rte_launch.h>
 #include <rte_lcore.h>
@@ -301,7 +302,21 @@ static void open_esp(struct rte_mbuf *m)
     const struct rte_ipv4_hdr *outer = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, ETH);
     assert_memory_equal(rte_pktmbuf_mtod(m, uint8_t *), router_out.addr_bytes, 6);
     assert_int_equal(outer->dst_addr, ip4(203, 0, 113, 2));
-    assert_int_equal(dp_esp_decrypt(&e->w.esp, &e->sadb, m, ETH + 20 + 8, &c), 0);
+    /*
+     * The loop SA opens its own packets, as the peer would: with the peer's
+     * selectors, the mirror of ours (the inbound check is RFC 4301 5.2's).
+     */
+    uint32_t spi = 0x1000;
+    void *d = NULL;
+    assert_true(rte_hash_lookup_data(e->sadb.in, &spi, &d) >= 0);
+    struct dp_esp_sa *in = d;
+    struct ike_ts_set ours = in->ts_local;
+    in->ts_local = in->ts_remote;
+    in->ts_remote = ours;
+    int rc = dp_esp_decrypt(&e->w.esp, &e->sadb, m, ETH + 20 + 8, &c);
+    in->ts_remote = in->ts_local;
+    in->ts_local = ours;
+    assert_int_equal(rc, 0);
 }
 
 /* Reassembles fragments (IPv4 at each mbuf's data) with a table of its own; the whole or NULL. */
