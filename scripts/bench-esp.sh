@@ -1,43 +1,61 @@
 #!/usr/bin/env bash
 # ESP throughput on one core, with the raw crypto limit beside it from the same run:
 #   1. tests/bench/bench_esp: lib/dp's ESP tunnel mode (AES-GCM-128, and
-#      AES-CBC-128 + HMAC-SHA-256-128; ESP in UDP), encrypt and decrypt,
-#      64/512/1400 B and IMIX, release build;
+#      AES-CBC-128/256 + HMAC-SHA-256-128; ESP in UDP), encrypt and decrypt,
+#      64/512/1400 B and IMIX, release build: first one packet per call
+#      (-b 1, dp_esp_encrypt / dp_esp_decrypt), then bursts of 32 as a worker
+#      hands them over (dp_esp_encrypt_burst / dp_esp_decrypt_burst);
 #   2. dpdk-test-crypto-perf with the crypto_aesni_gcm PMD (intel-ipsec-mb):
 #      AES-GCM-128 encryption alone, 64/512/1400 B, bursts of 32;
-#   3. the same with the crypto_aesni_mb PMD: AES-CBC-128 then HMAC-SHA-256
-#      (16-byte digest) alone, 64/512/1408 B (CBC needs whole blocks).
+#   3. the same with the crypto_aesni_mb PMD: AES-CBC-128 and AES-CBC-256,
+#      each then HMAC-SHA-256 (16-byte digest), alone, 64/512/1408 B (CBC
+#      needs whole blocks).
 # Prints figures; never passes or fails. The machines are shared: run it alone,
-# and compare the two halves of one run rather than runs.
-#   scripts/bench-esp.sh                  # 2 M packets per figure
-#   BENCH_PACKETS=5000000 scripts/bench-esp.sh
+# and compare the parts of one run rather than runs. bench_esp times short
+# passes many times and keeps the fastest (a pass the scheduler interrupted is
+# only ever slower), which holds up on a busy machine far better than one long
+# pass; crypto-perf runs once, so on a busy machine it reads low.
+#   scripts/bench-esp.sh        # bench_esp: best of 100 passes of 1024 packets per figure;
+#                               # crypto-perf: best of 10 runs of 5000 operations per size
+#   BENCH_PACKETS=50000 BENCH_REPEAT=10 BENCH_OPS=2000000 BENCH_CP_RUNS=1 scripts/bench-esp.sh
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 build=${BENCH_BUILD_DIR:-build-bench}
-packets=${BENCH_PACKETS:-2000000}
+packets=${BENCH_PACKETS:-1024}
+repeat=${BENCH_REPEAT:-100}
+ops=${BENCH_OPS:-5000}
 [ -f "$build/build.ninja" ] ||
     meson setup "$build" --buildtype=release -Dtests=false -Dfuzz=false -Dbench=true
 ninja -C "$build" tests/bench/bench_esp
 echo "== veer (lib/dp) — $(date -u +%FT%TZ), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
-"$build/tests/bench/bench_esp" -n "$packets"
+"$build/tests/bench/bench_esp" -n "$packets" -r "$repeat" -b 1
 echo
+"$build/tests/bench/bench_esp" -n "$packets" -r "$repeat"
+echo
+# crypto-perf BENCH_CP_RUNS times (default 10), the best run per buffer size kept, as bench_esp does.
+cp_runs=${BENCH_CP_RUNS:-10}
+crypto_perf() {
+    local pmd=$1
+    shift
+    echo "+ dpdk-test-crypto-perf -l 0,1 --no-huge -m 512 --no-pci --vdev $pmd -- --devtype $pmd $* --total-ops $ops --ptest throughput --csv-friendly  (best of $cp_runs)"
+    for _ in $(seq "$cp_runs"); do
+        dpdk-test-crypto-perf -l 0,1 --no-huge -m 512 --no-pci --file-prefix "benchcp$$" \
+            --log-level=error --vdev "$pmd" -- --devtype "$pmd" "$@" --total-ops "$ops" \
+            --ptest throughput --csv-friendly 2>/dev/null | grep -E '^[0-9]' || true
+    done | awk -F, '!($2 in best) { order[++n] = $2 }
+        $8 > best[$2] { best[$2] = $8; line[$2] = $0 }
+        END { printf "%-8s %10s %10s %10s\n", "buffer", "Mops", "Gbps", "cyc/op"
+              for (i = 1; i <= n; i++) { split(line[order[i]], f, ",")
+                  printf "%-8s %10.2f %10.2f %10.0f\n", f[2] " B", f[8], f[9], f[10] } }'
+}
 echo "== dpdk-test-crypto-perf, crypto_aesni_gcm, AES-GCM-128 encrypt (the crypto alone)"
-echo "+ dpdk-test-crypto-perf -l 0,1 --no-huge -m 512 --no-pci --vdev crypto_aesni_gcm -- --devtype crypto_aesni_gcm --optype aead --aead-algo aes-gcm --aead-key-sz 16 --aead-iv-sz 12 --aead-op encrypt --aead-aad-sz 8 --digest-sz 16 --buffer-sz 64,512,1400 --total-ops $packets --ptest throughput --csv-friendly"
-dpdk-test-crypto-perf -l 0,1 --no-huge -m 512 --no-pci --file-prefix "benchcp$$" \
-    --log-level=error --vdev crypto_aesni_gcm -- --devtype crypto_aesni_gcm --optype aead \
-    --aead-algo aes-gcm --aead-key-sz 16 --aead-iv-sz 12 --aead-op encrypt --aead-aad-sz 8 \
-    --digest-sz 16 --buffer-sz 64,512,1400 --total-ops "$packets" --ptest throughput \
-    --csv-friendly 2>/dev/null | grep -E '^#|^[0-9]' |
-    awk -F, 'NR == 1 { printf "%-8s %10s %10s %10s\n", "buffer", "Mops", "Gbps", "cyc/op"; next }
-             { printf "%-8s %10.2f %10.2f %10.0f\n", $2 " B", $8, $9, $10 }'
-echo
-echo "== dpdk-test-crypto-perf, crypto_aesni_mb, AES-CBC-128 + HMAC-SHA-256-128 (the crypto alone)"
-dpdk-test-crypto-perf -l 0,1 --no-huge -m 512 --no-pci --file-prefix "benchmb$$" \
-    --log-level=error --vdev crypto_aesni_mb -- --devtype crypto_aesni_mb \
-    --optype cipher-then-auth --cipher-algo aes-cbc --cipher-op encrypt --cipher-key-sz 16 \
-    --cipher-iv-sz 16 --auth-algo sha2-256-hmac --auth-op generate --auth-key-sz 32 \
-    --digest-sz 16 --buffer-sz 64,512,1408 --total-ops "$packets" --ptest throughput \
-    --csv-friendly 2>/dev/null | grep -E '^#|^[0-9]' |
-    awk -F, 'NR == 1 { printf "%-8s %10s %10s %10s\n", "buffer", "Mops", "Gbps", "cyc/op"; next }
-             { printf "%-8s %10.2f %10.2f %10.0f\n", $2 " B", $8, $9, $10 }'
+crypto_perf crypto_aesni_gcm --optype aead --aead-algo aes-gcm --aead-key-sz 16 --aead-iv-sz 12 \
+    --aead-op encrypt --aead-aad-sz 8 --digest-sz 16 --buffer-sz 64,512,1400
+for key in 16 32; do
+    echo
+    echo "== dpdk-test-crypto-perf, crypto_aesni_mb, AES-CBC-$((key * 8)) + HMAC-SHA-256-128 (the crypto alone)"
+    crypto_perf crypto_aesni_mb --optype cipher-then-auth --cipher-algo aes-cbc --cipher-op encrypt \
+        --cipher-key-sz "$key" --cipher-iv-sz 16 --auth-algo sha2-256-hmac --auth-op generate \
+        --auth-key-sz 32 --digest-sz 16 --buffer-sz 64,512,1408
+done

@@ -28,7 +28,10 @@
 # Environment: SECGW_SECONDS (5), SECGW_RUNS (3), SECGW_CPU (1: the CPU of the
 # single lcore), SECGW_SIZES ("64 512 1400 imix"), SECGW_DIRS ("encrypt
 # decrypt"), SECGW_PMDS ("crypto_aesni_gcm crypto_aesni_mb"), SECGW_VERIFY (1),
-# SECGW_LIBIPSEC (0; 1 runs ipsec-secgw's librte_ipsec code path, -l).
+# SECGW_LIBIPSEC (0; 1 runs ipsec-secgw's librte_ipsec code path, -l),
+# SECGW_TYPE (lookaside-none; cpu-crypto makes the SAs synchronous CPU crypto,
+# rte_ipsec calling the PMD's process function in the lcore itself, no crypto
+# queues: the "synchronous CPU-crypto mode" of rte_ipsec; it implies -l).
 set -uo pipefail
 
 if [ $# -ne 1 ] || [ ! -d "$1" ]; then
@@ -50,6 +53,15 @@ dirs=${SECGW_DIRS:-encrypt decrypt}
 pmds=${SECGW_PMDS:-crypto_aesni_gcm crypto_aesni_mb}
 verify=${SECGW_VERIFY:-1}
 libipsec=${SECGW_LIBIPSEC:-0}
+sa_type=${SECGW_TYPE:-lookaside-none}
+case "$sa_type" in
+lookaside-none) sa_opt="" ;;
+cpu-crypto) sa_opt=" type cpu-crypto" libipsec=1 ;;
+*)
+    echo "bench-secgw: SECGW_TYPE is lookaside-none or cpu-crypto, not $sa_type" >&2
+    exit 2
+    ;;
+esac
 example=/usr/share/dpdk/examples/ipsec-secgw
 py=/usr/bin/python3   # Debian's python: sees python3-scapy
 prefix=secgw$$
@@ -115,12 +127,12 @@ secgw=$work/src/build/ipsec-secgw
 # (outside) port, -u 0x1. The same rules serve both: the routes send the outer
 # destination of outbound ESP and the inner destination of decrypted packets to
 # port 1. aead_key is the 16-byte key followed by the 4-byte salt.
-cat >"$work/gw.cfg" <<'EOF'
-# written by scripts/bench-secgw.sh
+cat >"$work/gw.cfg" <<EOF
+# written by scripts/bench-secgw.sh (SA type $sa_type)
 sp ipv4 out esp protect 4096 pri 1 dst 10.1.0.0/24 sport 0:65535 dport 0:65535
 sp ipv4 in esp protect 8192 pri 1 dst 10.2.0.0/24 sport 0:65535 dport 0:65535
-sa out 4096 aead_algo aes-128-gcm aead_key 00:01:02:03:04:05:06:07:08:09:0a:0b:0c:0d:0e:0f:a0:a1:a2:a3 mode ipv4-tunnel src 198.51.100.1 dst 198.51.100.2
-sa in 8192 aead_algo aes-128-gcm aead_key 10:11:12:13:14:15:16:17:18:19:1a:1b:1c:1d:1e:1f:b0:b1:b2:b3 mode ipv4-tunnel src 198.51.100.2 dst 198.51.100.1
+sa out 4096 aead_algo aes-128-gcm aead_key 00:01:02:03:04:05:06:07:08:09:0a:0b:0c:0d:0e:0f:a0:a1:a2:a3 mode ipv4-tunnel src 198.51.100.1 dst 198.51.100.2$sa_opt
+sa in 8192 aead_algo aes-128-gcm aead_key 10:11:12:13:14:15:16:17:18:19:1a:1b:1c:1d:1e:1f:b0:b1:b2:b3 mode ipv4-tunnel src 198.51.100.2 dst 198.51.100.1$sa_opt
 rt ipv4 dst 198.51.100.2/32 port 1
 rt ipv4 dst 10.2.0.0/24 port 1
 EOF
@@ -183,7 +195,7 @@ start_secgw() {
     pid=$!
 }
 
-echo "== DPDK ipsec-secgw (dpdk-doc $doc_version) — $(date -u +%FT%TZ), $(nproc) CPUs,$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
+echo "== DPDK ipsec-secgw (dpdk-doc $doc_version), SAs $sa_type — $(date -u +%FT%TZ), $(nproc) CPUs,$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
 echo "+ ${secgw#"$top"/} -l $cpu --no-huge -m 1024 --no-pci --file-prefix P --vdev net_pcap0,rx_pcap=PCAP_DIR/{plain,esp}-SIZE.pcap,infinite_rx=1 --vdev net_null0,no-rx=1 --vdev PMD -- -p 0x3 -P -u {0x2,0x1}$([ "$libipsec" = 1 ] && echo " -l") --mtu 1600 --config '(0,0,1),(1,0,1)' -f ${work#"$top"/}/gw.cfg"
 
 # --- 3. correctness ----------------------------------------------------------

@@ -42,6 +42,7 @@ struct app {
     bool verbose;
     struct veer_conf conf;
     struct rte_mempool *pool;
+    struct rte_mempool *reass_pool; /* whole datagrams too long for their first fragment's mbuf */
     struct rte_ring *ring;
     struct dp_port ports[CONF_MAX_PORTS];
     unsigned nports;
@@ -170,6 +171,39 @@ static int setup_routes(struct app *a)
     return 0;
 }
 
+/*
+ * Each worker's table of datagrams in reassembly (dataplane.reassembly), and
+ * one pool of max_size buffers for datagrams that outgrow the mbuf of their
+ * first fragment (an IKE_AUTH with certificates; ESP fragments of a packet
+ * that fitted a 1500-byte link fit their first mbuf and need none).
+ */
+static int setup_reassembly(struct app *a)
+{
+    const struct conf_reassembly *r = &a->conf.dp.reassembly;
+    if (r->flows > 0 && r->mbufs > 0) {
+        uint16_t room =
+            (uint16_t)(RTE_PKTMBUF_HEADROOM + sizeof(struct rte_ether_hdr) + r->max_size);
+        /* Rare and large: a small per-lcore cache, none for a small pool (at most n / 1.5). */
+        unsigned cache = r->mbufs >= 64 ? 32 : 0;
+        a->reass_pool =
+            rte_pktmbuf_pool_create("veer_reass", r->mbufs, cache, 0, room, (int)rte_socket_id());
+        if (a->reass_pool == NULL) {
+            fprintf(stderr, "veer: %u reassembly mbufs of %u bytes: %s\n", r->mbufs, room,
+                    rte_strerror(rte_errno));
+            return -1;
+        }
+    }
+    for (unsigned w = 0; w < a->nworkers; w++) {
+        char err[256];
+        if (dp_reass_init(&a->workers[w].reass, r->flows, r->timeout_ms, rte_get_tsc_hz(),
+                          a->reass_pool, (int)rte_socket_id(), err, sizeof(err)) < 0) {
+            fprintf(stderr, "veer: %s\n", err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int setup(struct app *a)
 {
     char err[512];
@@ -229,6 +263,13 @@ static int setup(struct app *a)
                 p->promiscuous ? ", promiscuous" : "",
                 p->has_ip6 ? (p->ipv6_multicast ? ", IPv6" : ", IPv6 (multicast not confirmed)")
                            : "");
+        /* Fragments of one datagram must meet on one worker: hashed by addresses alone. */
+        if (p->rss_hf != 0 && !(p->rss_hf & RTE_ETH_RSS_FRAG_IPV4) && dp->reassembly.flows > 0)
+            fprintf(stderr,
+                    "veer: warning: port %s: RSS does not hash IPv4 fragments by addresses; "
+                    "fragments of one datagram may reach different workers and time out "
+                    "(reass_timeouts)\n",
+                    p->name);
     }
     if (dp_sadb_init(&a->sadb, a->nworkers, err, sizeof(err)) < 0) {
         fprintf(stderr, "veer: %s\n", err);
@@ -293,6 +334,8 @@ static int setup(struct app *a)
                 memcpy(&wk->local.ip[wk->local.n++], rt->anycast[i].ip, 4);
         }
     }
+    if (setup_reassembly(a) < 0)
+        return -1;
     a->tel = mgmt_tel_start(a->ports, a->nports, a->workers, a->nworkers, &a->ctrl, &a->gate,
                             &a->conf.redirect, a->conf.dp.telemetry_group, err, sizeof(err));
     if (a->tel == NULL) {
@@ -378,13 +421,16 @@ int main(int argc, char **argv)
     for (unsigned p = 0; p < a.nports; p++)
         dp_port_close(&a.ports[p]);
     ike_ctx_free(a.ctrl.ike);
-    for (unsigned i = 0; i < a.nworkers; i++)
+    for (unsigned i = 0; i < a.nworkers; i++) {
         dp_esp_engine_free(&a.workers[i].esp);
+        dp_reass_free(&a.workers[i].reass);
+    }
     dp_sadb_free(&a.sadb);
     dp_route_table_free(&a.routes);
     free(a.workers);
     rte_ring_free(a.ring);
     rte_mempool_free(a.pool);
+    rte_mempool_free(a.reass_pool);
     rte_eal_cleanup();
     fprintf(stderr, "veer stopped\n");
     return 0;

@@ -10,6 +10,7 @@
 
 #include "conf.h"
 #include "conf_certs.h"
+#include "conf_eap.h"
 #include "ike_auth_cert.h"
 
 int conf_read_file(const char *path, bool owner_only, char **text, size_t *len, char *why,
@@ -61,6 +62,10 @@ void conf_free(struct veer_conf *conf)
         conf->trusts[i] = NULL;
         conf->peers[i].cred = NULL;
         conf->peers[i].trust = NULL;
+        conf_eap_free(conf->eap_secrets[i], conf->peers[i].neap_secrets);
+        conf->eap_secrets[i] = NULL;
+        conf->peers[i].eap_secrets = NULL;
+        conf->peers[i].neap_secrets = 0;
     }
     ike_trust_free(conf->cacerts);
     conf->cacerts = NULL;

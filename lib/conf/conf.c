@@ -17,6 +17,7 @@
 
 #include "conf_certs.h"
 #include "conf_loader.h"
+#include "conf_eap.h"
 #include "ike_auth_cert.h"
 #include "ike_ts.h"
 
@@ -160,7 +161,8 @@ static int read_psk_file(struct loader *l, const yaml_node_t *n, const char *pat
 
 /* ---- certificates ---- */
 
-static int parse_auth(struct loader *l, const yaml_node_t *v, uint8_t *out)
+/* `one_side`: local_auth or remote_auth, where EAP may go (it authenticates the client only). */
+static int parse_auth(struct loader *l, const yaml_node_t *v, uint8_t *out, bool one_side)
 {
     const char *s;
     if (conf_want_scalar(l, v, &s) < 0)
@@ -169,8 +171,15 @@ static int parse_auth(struct loader *l, const yaml_node_t *v, uint8_t *out)
         *out = IKE_PEER_AUTH_PSK;
     else if (strcmp(s, "pubkey") == 0)
         *out = IKE_PEER_AUTH_PUBKEY;
+    else if (strcmp(s, "eap-md5") == 0 && one_side)
+        *out = IKE_PEER_AUTH_EAP_MD5;
+    else if (strcmp(s, "eap-md5") == 0)
+        return conf_fail(l, v,
+                         "EAP authenticates the client only: use remote_auth (responder) "
+                         "or local_auth (initiator)");
     else
-        return conf_fail(l, v, "expected psk or pubkey, got \"%s\"", s);
+        return conf_fail(l, v, "expected psk or pubkey%s, got \"%s\"",
+                         one_side ? " or eap-md5" : "", s);
     return 0;
 }
 
@@ -207,19 +216,44 @@ static int peer_cert_key(struct loader *l, struct ike_peer_cfg *p, const char *k
     const char *s;
     unsigned i = l->conf->npeers - 1;
     if (strcmp(key, "auth") == 0) {
-        if (parse_auth(l, v, &p->local_auth) < 0)
+        if (parse_auth(l, v, &p->local_auth, false) < 0)
             return -1;
         p->remote_auth = p->local_auth;
         return 0;
     }
     if (strcmp(key, "local_auth") == 0)
-        return parse_auth(l, v, &p->local_auth);
+        return parse_auth(l, v, &p->local_auth, true);
     if (strcmp(key, "remote_auth") == 0)
-        return parse_auth(l, v, &p->remote_auth);
+        return parse_auth(l, v, &p->remote_auth, true);
+    if (strcmp(key, "local_auth_2") == 0 || strcmp(key, "remote_auth_2") == 0) {
+        /* RFC 4739: the second round; veer does EAP-MD5 there and nothing else. */
+        if (conf_want_scalar(l, v, &s) < 0)
+            return -1;
+        if (strcmp(s, "eap-md5") != 0)
+            return conf_fail(l, v,
+                             "the second authentication round takes eap-md5 only, got "
+                             "\"%s\"",
+                             s);
+        *(key[0] == 'l' ? &p->local_auth2 : &p->remote_auth2) = IKE_PEER_AUTH_EAP_MD5;
+        return 0;
+    }
     if (strcmp(key, "cert") == 0 || strcmp(key, "key") == 0) {
         /* Loaded together once the whole peer is read: they may come in any order. */
         *(key[0] == 'c' ? &l->cert_node : &l->key_node) = v;
         return conf_want_scalar(l, v, &s);
+    }
+    if (strcmp(key, "eap_secrets_file") == 0) {
+        char why[300];
+        unsigned n;
+        if (conf_want_scalar(l, v, &s) < 0)
+            return -1;
+        conf_eap_free(l->conf->eap_secrets[i], p->neap_secrets);
+        l->conf->eap_secrets[i] = NULL;
+        if (conf_eap_load(s, &l->conf->eap_secrets[i], &n, why, sizeof(why)) < 0)
+            return conf_fail(l, v, "%s", why);
+        p->eap_secrets = l->conf->eap_secrets[i];
+        p->neap_secrets = n;
+        return 0;
     }
     if (strcmp(key, "cacerts") == 0) {
         if (load_cacerts(l, v, &l->conf->trusts[i]) < 0)
@@ -276,6 +310,34 @@ static int peer_cert_finish(struct loader *l, const yaml_node_t *item, unsigned 
         return conf_fail(l, item, "not named by the certificate (subjectAltName or subject)");
     snprintf(l->path, sizeof(l->path), "peers[%u]", i);
     return 0;
+}
+
+/* EAP settings that only make sense together, once the peer is read. */
+static int peer_eap_finish(struct loader *l, const yaml_node_t *item, const struct ike_peer_cfg *p)
+{
+    bool local = p->local_auth == IKE_PEER_AUTH_EAP_MD5 || p->local_auth2 != 0;
+    bool remote = p->remote_auth == IKE_PEER_AUTH_EAP_MD5 || p->remote_auth2 != 0;
+    if ((p->local_auth == IKE_PEER_AUTH_EAP_MD5 && p->local_auth2 != 0) ||
+        (p->remote_auth == IKE_PEER_AUTH_EAP_MD5 && p->remote_auth2 != 0))
+        return conf_fail(l, item,
+                         "with a second round (local_auth_2, remote_auth_2) the first "
+                         "is psk or pubkey");
+    if ((local || remote) != (p->eap_secrets != NULL))
+        return conf_fail(l, item,
+                         local || remote ? "eap-md5 needs eap_secrets_file"
+                                         : "eap_secrets_file is for eap-md5");
+    if (remote && p->remote.family != 0)
+        return conf_fail(l, item,
+                         "remote_auth eap-md5 (or remote_auth_2) is for responders: a "
+                         "gateway we initiate to (remote) authenticates with psk or pubkey");
+    if (!local)
+        return 0;
+    for (unsigned k = 0; k < p->neap_secrets; k++) {
+        if (p->eap_secrets[k].id.len == p->local_id.len &&
+            memcmp(p->eap_secrets[k].id.data, p->local_id.data, p->local_id.len) == 0)
+            return 0;
+    }
+    return conf_fail(l, item, "local_auth eap-md5: eap_secrets_file has no secret for local_id");
 }
 
 /* Peers that take certificates get the gateway's CAs unless they have their own. */
@@ -449,6 +511,14 @@ static int peer_key(struct loader *l, struct ike_peer_cfg *p, const char *key, c
         a.local = key[0] == 'l';
         return conf_each_item(l, v, ts_item, &a);
     }
+    if (strcmp(key, "redirect_when") == 0) {
+        if (conf_want_scalar(l, v, &s) < 0)
+            return -1;
+        if (strcmp(s, "first") != 0 && strcmp(s, "last") != 0)
+            return conf_fail(l, v, "expected first or last, got \"%s\"", s);
+        p->auth_redirect_when = s[0] == 'f' ? IKE_REDIRECT_AUTH_FIRST : IKE_REDIRECT_AUTH_LAST;
+        return 0;
+    }
     if (strcmp(key, "redirect_to") == 0) {
         /* '%policy': the gateway-wide redirect policy chooses, per client */
         const char *text = conf_scalar(v);
@@ -488,7 +558,7 @@ static int peer_item(struct loader *l, const yaml_node_t *item, unsigned i, void
             return -1;
     }
     snprintf(l->path, sizeof(l->path), "peers[%u]", i);
-    if (peer_cert_finish(l, item, i, p) < 0)
+    if (peer_cert_finish(l, item, i, p) < 0 || peer_eap_finish(l, item, p) < 0)
         return -1;
     bool psk_needed = p->local_auth == IKE_PEER_AUTH_PSK || p->remote_auth == IKE_PEER_AUTH_PSK;
     if (p->name[0] == '\0' || p->local_id.len == 0 || (psk_needed && p->psk_len == 0) ||
@@ -700,6 +770,8 @@ static int dataplane_key(struct loader *l, const char *key, const yaml_node_t *v
         return conf_routes(l, v);
     if (strcmp(key, "icmp_rate") == 0)
         return conf_want_uint(l, v, CONF_ICMP_RATE_MAX, &dp->icmp_rate);
+    if (strcmp(key, "reassembly") == 0)
+        return conf_reassembly(l, v);
     if (strcmp(key, "telemetry_group") == 0) {
         const char *s;
         if (conf_want_scalar(l, v, &s) < 0)
@@ -724,6 +796,7 @@ static int dataplane_section(struct loader *l, const yaml_node_t *v)
     dp->admission.mode = CONF_GATE_AUTO;
     dp->admission.rate = 5000;
     dp->icmp_rate = CONF_ICMP_RATE_DEFAULT;
+    conf_reassembly_defaults(&dp->reassembly);
     if (v->type != YAML_MAPPING_NODE)
         return conf_fail(l, v, "expected a mapping");
     for (yaml_node_pair_t *g = v->data.mapping.pairs.start; g < v->data.mapping.pairs.top; g++) {

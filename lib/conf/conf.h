@@ -98,6 +98,25 @@ int conf_route_prefix_parse(const char *s, struct ike_addr *to, uint8_t *len, ch
 #define CONF_ICMP_RATE_DEFAULT 1000
 #define CONF_ICMP_RATE_MAX 1000000
 
+/* dataplane.reassembly: IPv4 fragments addressed to the gateway (lib/dp/reass.c). */
+#define CONF_REASS_FLOWS_DEFAULT 1024 /* datagrams in reassembly at once, per worker; 0: off */
+#define CONF_REASS_FLOWS_MAX 65536
+#define CONF_REASS_TIMEOUT_MS_DEFAULT 2000 /* from a datagram's first fragment to its last */
+#define CONF_REASS_TIMEOUT_MS_MIN 10
+#define CONF_REASS_TIMEOUT_MS_MAX 30000
+#define CONF_REASS_MAX_SIZE_DEFAULT 12288 /* 8 fragments of a 1500-byte path */
+#define CONF_REASS_MAX_SIZE_MIN 2048
+#define CONF_REASS_MAX_SIZE_MAX 65000 /* an mbuf's data room is 16 bits, headroom included */
+#define CONF_REASS_MBUFS_DEFAULT 512
+#define CONF_REASS_MBUFS_MAX (1u << 20)
+
+struct conf_reassembly {
+    unsigned flows;      /* per worker */
+    unsigned timeout_ms; /* a datagram not whole by then is given up */
+    unsigned max_size;   /* the longest datagram kept when it outgrows its first fragment's mbuf */
+    unsigned mbufs;      /* the pool of max_size buffers those are copied into, all workers */
+};
+
 struct conf_dataplane {
     bool present;
     unsigned workers;         /* worker lcores; the control lcore comes on top */
@@ -117,6 +136,7 @@ struct conf_dataplane {
     unsigned nroutes;
     struct conf_route routes[CONF_MAX_ROUTES];
     unsigned icmp_rate;
+    struct conf_reassembly reassembly;
 };
 
 struct veer_conf {
@@ -140,6 +160,8 @@ struct veer_conf {
     struct ike_trust *cacerts;                /* gateway.cacerts, for peers without their own */
     struct ike_cred *creds[CONF_MAX_PEERS];   /* peers[i].cert and .key */
     struct ike_trust *trusts[CONF_MAX_PEERS]; /* peers[i].cacerts */
+    /* EAP users' secrets (peers[i].eap_secrets_file), owned here like the keys. */
+    struct ike_eap_secret *eap_secrets[CONF_MAX_PEERS];
 };
 
 /*

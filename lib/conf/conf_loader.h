@@ -78,6 +78,10 @@ int conf_profile_check_ports(struct loader *l);
 int conf_routes(struct loader *l, const yaml_node_t *v);
 int conf_routes_check(struct loader *l);
 
+/* conf_reass.c: dataplane.reassembly (defaults set by conf_reassembly_defaults). */
+void conf_reassembly_defaults(struct conf_reassembly *r);
+int conf_reassembly(struct loader *l, const yaml_node_t *v);
+
 /* conf_redirect.c: the `redirect:` section, its short form, and the final table. */
 int conf_redirect_section(struct loader *l, const yaml_node_t *v);
 int conf_redirect_short_form(struct loader *l, const yaml_node_t *v);

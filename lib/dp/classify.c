@@ -208,12 +208,10 @@ enum dp_class dp_classify(const struct rte_mbuf *m, const struct dp_local_addrs 
     }
     if (!is_local(local, ip->dst_addr))
         return DP_CLASS_PLAIN;
-    /* More-fragments flag or a fragment offset: a piece of a larger datagram. */
+    /* More-fragments flag or a fragment offset: a piece of a larger datagram, to reassemble. */
     if ((rte_be_to_cpu_16(ip->fragment_offset) &
-         (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0) {
-        c->drop_ip_fragment++;
-        return DP_CLASS_DROP;
-    }
+         (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) != 0)
+        return DP_CLASS_FRAG;
     const uint8_t *l4 = (const uint8_t *)ip + ihl;
     if (ip->next_proto_id == IPPROTO_UDP)
         return classify_udp(l4, total - ihl, c);

@@ -34,6 +34,7 @@ enum dp_class {
     DP_CLASS_ESP,     /* ESP for us, possibly in UDP (RFC 3948) */
     DP_CLASS_PLAIN,   /* IPv4 or IPv6 not for us: to be protected */
     DP_CLASS_DROP,    /* counted in c, to be freed */
+    DP_CLASS_FRAG,    /* an IPv4 fragment for us: to reassembly (dp_reass.h) */
 };
 
 enum dp_class dp_classify(const struct rte_mbuf *m, const struct dp_local_addrs *local,

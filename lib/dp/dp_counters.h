@@ -12,6 +12,8 @@
 
 #include <rte_common.h>
 
+#include "dp_frag_counters.h"
+
 #define DP_WORKER_COUNTER_LIST(X)                                                                  \
     X(rx_packets)                                                                                  \
     X(rx_bursts)                                                                                   \
@@ -22,10 +24,10 @@
     X(drop_runt)           /* shorter than its headers say */                                      \
     X(drop_ethertype)      /* neither IPv4, IPv6 nor ARP */                                        \
     X(drop_ip_header)      /* bad IPv4 version, header length or total length */                   \
-    X(drop_ip_fragment)    /* IP fragments: veer does not reassemble */                            \
+    X(drop_ip_fragment)    /* IP fragments to us, reassembly off (flows 0) */                      \
     X(drop_ip6_header)     /* bad IPv6 version, or a payload length beyond the frame */            \
     X(drop_ip6_hop_by_hop) /* IPv6 with hop-by-hop options: not processed, not forwarded */        \
-    X(drop_ip6_fragment)   /* IPv6 fragments to us: veer does not reassemble */                    \
+    X(drop_ip6_fragment)   /* IPv6 fragments to us: veer does not reassemble IPv6 */               \
     X(drop_ip6_ext_header) /* to us with routing, destination options, AH ... headers */           \
     X(drop_ip6_link_scope) /* multicast other than ND for us, link-local, unspecified */           \
     X(drop_not_for_us)     /* UDP/ESP to an address that is not ours */                            \
@@ -57,17 +59,20 @@
     X(drop_esp_bad_length)      /* CBC: ciphertext not whole 16-byte blocks */                     \
     X(drop_esp_bad_trailer)     /* pad length longer than the payload, or inner header wrong */    \
     X(drop_esp_bad_padding)     /* padding not 1, 2, 3 ... (RFC 4303 2.4) */                       \
-    X(drop_esp_bad_next_header) /* authentic, but carrying something other than IPv4 */            \
+    X(drop_esp_bad_next_header) /* authentic, but next header not 4 or 41, or not the inner's */   \
     X(drop_esp_dummy)           /* next header 59: dummy packet (RFC 4303 2.6) */                  \
+    X(drop_esp_policy_mismatch) /* authentic, inner addresses outside the SA's selectors */        \
+    X(drop_esp_ipv6_ext_header) /* outer IPv6 next header not ESP or UDP: no extension headers */  \
+    X(drop_esp_not_ip)          /* to encapsulate, but neither IPv4 nor IPv6 (a caller's bug) */   \
     X(drop_esp_no_room)         /* no head or tail room to encapsulate */                          \
     X(drop_esp_seq_exhausted)   /* outbound SA used every sequence number: never wraps */          \
     X(drop_esp_crypto_error)    /* intel-ipsec-mb refused a job (a bug, never expected) */         \
     X(drop_no_route)            /* destination on no connected subnet and no route to it */        \
-    X(drop_no_neighbour)        /* next hop's MAC unknown: an ARP request or IPv6 NS went out */   \
-    X(nd_solicits)              /* IPv6 neighbour solicitations sent for a next hop */             \
+    X(drop_no_neighbour)    /* next hop's MAC unknown: an ARP request or IPv6 NS went out */       \
+    X(nd_solicits)          /* IPv6 neighbour solicitations sent for a next hop */                 \
     X(drop_ttl_expired)     /* TTL or hop limit 0 or 1 on a packet to forward: Time Exceeded */    \
     X(drop_frag_needed)     /* too big for the next link with DF set: Fragmentation Needed */      \
-    X(drop_too_big)         /* too big for the next link, DF clear: veer does not fragment */      \
+    X(drop_too_big)         /* too big, DF clear, and fragmenting failed (frag_* say why) */       \
     X(icmp_time_exceeded)   /* ICMP errors sent: type 11 code 0 */                                 \
     X(icmp_frag_needed)     /* ICMP errors sent: type 3 code 4, with the next-hop MTU */           \
     X(drop_ip6_too_big)     /* IPv6 too big for the next link or tunnel: Packet Too Big */         \
@@ -76,7 +81,8 @@
     X(icmp_suppressed)      /* not sent: about an ICMP error, to a broadcast or multicast, a       \
                                non-first fragment, no single host as source (RFC 1812) */          \
     X(icmp_rate_limited)    /* not sent: this worker's token bucket was empty */                   \
-    X(icmp_no_mbuf)         /* not sent: the mbuf pool was empty */
+    X(icmp_no_mbuf)         /* not sent: the mbuf pool was empty */                                \
+    DP_FRAG_COUNTER_LIST(X)
 
 #define DP_X_FIELD(n) uint64_t n;
 struct dp_worker_counters {

@@ -22,7 +22,7 @@
 #include "dp_esp_replay.h"
 #include "ike.h"
 
-#define DP_MAX_OUT_SAS 256
+#define DP_MAX_OUT_SAS 65536 /* as many as inbound SPIs in the SAD */
 
 /* How an SA protects its packets. */
 enum dp_esp_cipher {
@@ -48,16 +48,30 @@ struct dp_esp_sa {
     enum dp_esp_cipher cipher;
     IMB_HASH_ALG hash; /* CBC: the HMAC */
     uint16_t key_bits;
-    uint8_t iv_len;               /* 8 (GCM: the sequence number) or 16 (CBC) */
-    uint8_t icv_len;              /* 16, or 12/16/24/32 with HMAC */
-    uint8_t block;                /* what payload and trailer must fill: 4 (GCM) or 16 (CBC) */
-    bool esn;                     /* 64-bit sequence numbers (RFC 4303 2.2.1) */
-    uint8_t salt[4];              /* GCM */
-    uint32_t spi;                 /* host order */
-    bool udp_encap;               /* ESP in UDP/4500 (RFC 3948) */
-    uint32_t local_ip, remote_ip; /* outer, network order */
+    uint8_t iv_len;       /* 8 (GCM: the sequence number) or 16 (CBC) */
+    uint8_t icv_len;      /* 16, or 12/16/24/32 with HMAC */
+    uint8_t block;        /* what payload and trailer must fill: 4 (GCM) or 16 (CBC) */
+    bool esn;             /* 64-bit sequence numbers (RFC 4303 2.2.1) */
+    uint8_t salt[4];      /* GCM */
+    uint32_t spi;         /* host order */
+    bool udp_encap;       /* ESP in UDP/4500 (RFC 3948) */
+    uint8_t outer_family; /* 4 or 6: the outer header it writes */
+    /* Outer addresses, network order: local_ip/remote_ip when IPv4, the ip6 arrays when IPv6. */
+    union {
+        uint32_t local_ip;
+        uint8_t local_ip6[16];
+    };
+    union {
+        uint32_t remote_ip;
+        uint8_t remote_ip6[16];
+    };
     uint16_t local_port, remote_port;
-    struct ike_ts_set ts_local, ts_remote; /* outbound: which plaintext it carries */
+    /*
+     * Which plaintext it carries: outbound, what the SPD matches (source in
+     * ts_local, destination in ts_remote); inbound, what a decrypted packet must
+     * be (source in ts_remote, destination in ts_local: RFC 4301 5.2).
+     */
+    struct ike_ts_set ts_local, ts_remote;
     /* For a rekey request from the dataplane: which Child SA of which IKE SA. */
     uint64_t ike_spi_i, ike_spi_r;
     uint32_t child_spi_in;
@@ -71,6 +85,7 @@ struct dp_esp_sa {
     uint8_t rekey_state;     /* enum dp_rekey_state, atomic */
     struct dp_replay replay; /* inbound: the window; its words follow the SA */
     uint64_t packets, bytes;
+    uint64_t installed; /* outbound: the SADB's install count when it came; the newest wins */
     /* Control lcore only (dp_sadb_traffic): the count it last saw, and when it moved. */
     uint64_t seen_packets, last_used_ns;
 } __rte_aligned(64);
@@ -78,32 +93,53 @@ struct dp_esp_sa {
 enum dp_rekey_state { DP_REKEY_NONE, DP_REKEY_WANTED, DP_REKEY_ASKED };
 
 /*
- * A worker's intel-ipsec-mb managers, never shared. Two, because one packet
- * is processed per call: AES-GCM goes through the direct API of the CPU's
- * best code path (VAES/AVX-512 here), while AES-CBC + HMAC go through the
- * job API, where the AVX-512 manager's 16-lane SHA code running one lane was
- * 4x slower than the SSE manager's, whose HMAC-SHA uses the SHA extensions
- * (tests/bench/bench_esp, docs/dataplane.md). SSE is there on every CPU
- * with AES-NI.
+ * A worker's intel-ipsec-mb managers, never shared. AES-GCM goes through the
+ * direct API of the CPU's best code path (`gcm`: VAES/AVX-512 here). AES-CBC
+ * + HMAC go through the job API a burst at a time: to the SSE manager
+ * (`chain`), whose HMAC-SHA uses the SHA extensions two lanes wide and loses
+ * little when it flushes a burst of few or mixed packets, and, when a burst
+ * holds a whole set of `wide_lanes` big packets, those go to the `gcm`
+ * manager, whose AVX-512 code runs 16 packets' AES and SHA side by side (a
+ * third faster there, but 4x slower flushing one lane: tests/bench/bench_esp,
+ * docs/dataplane.md). SSE is there on every CPU with AES-NI.
  */
 struct dp_esp_engine {
     IMB_MGR *gcm;
     IMB_MGR *chain;
+    unsigned wide_lanes; /* SHA-256 lanes of `gcm`'s code path; 0: never wider than `chain` */
 };
 
 /* Allocates both managers; 0, or -1 when intel-ipsec-mb cannot. */
 int dp_esp_engine_init(struct dp_esp_engine *e);
 void dp_esp_engine_free(struct dp_esp_engine *e);
 
-/* The outbound SAs as one immutable array; replaced whole when it changes. */
+/* The control lcore's list of outbound SAs, newest first; workers never read it. */
 struct dp_spd {
     unsigned n;
     struct dp_esp_sa *sa[DP_MAX_OUT_SAS];
 };
 
+/* What the workers look outbound SAs up in (lib/dp/spd.c). */
+struct dp_spd_list;
+struct dp_spd_index {
+    struct rte_hash *host;    /* IPv4 host (network order) -> struct dp_spd_list * */
+    struct dp_spd_list *wide; /* the SAs with wider remote selectors; atomic pointer */
+    unsigned nhost;           /* keys in host (atomic): 0 skips the probe */
+    struct rte_rcu_qsbr *qsbr;
+};
+
+int dp_spd_index_init(struct dp_spd_index *x, struct rte_rcu_qsbr *qsbr, char *err, size_t err_len);
+void dp_spd_index_free(struct dp_spd_index *x);
+/* Control lcore; each returns once no worker can still see what it replaced. */
+int dp_spd_index_add(struct dp_spd_index *x, struct dp_esp_sa *sa);
+void dp_spd_index_remove(struct dp_spd_index *x, struct dp_esp_sa *sa);
+int dp_spd_index_replace(struct dp_spd_index *x, struct dp_esp_sa *old, struct dp_esp_sa *sa);
+
 struct dp_sadb {
     struct rte_hash *in; /* SPI -> struct dp_esp_sa * */
-    struct dp_spd *out;  /* read with __atomic_load_n */
+    struct dp_spd *out;  /* control lcore only */
+    struct dp_spd_index spd;
+    uint64_t installs; /* numbers each outbound SA (dp_esp_sa.installed) */
     struct rte_rcu_qsbr *qsbr;
     unsigned nworkers;
     uint32_t replay_window; /* for inbound SAs installed from now on (default 1024) */
@@ -168,29 +204,53 @@ bool dp_esp_sa_supported(const struct ike_child_sa *child, char *why, size_t why
 struct dp_esp_sa *dp_esp_sa_new(const struct ike_child_sa *child, bool inbound,
                                 uint32_t replay_window, char *why, size_t why_len);
 
-/* Worker: the outbound SA whose selectors cover this inner IPv4 packet, or NULL. */
+/*
+ * Worker: the outbound SA whose selectors cover this inner IPv4 packet
+ * (addresses in network order), or NULL. Its outer family is the SA's own:
+ * IPv4 traffic may travel in IPv6 and the reverse.
+ */
 struct dp_esp_sa *dp_spd_lookup(const struct dp_sadb *db, uint32_t src, uint32_t dst);
+/* The same for an inner IPv6 packet: IPv6 selectors only (TS_IPV6_ADDR_RANGE). */
+struct dp_esp_sa *dp_spd_lookup6(const struct dp_sadb *db, const uint8_t src[16],
+                                 const uint8_t dst[16]);
 
 /*
- * The longest inner IPv4 packet `sa` can carry in an outer packet of at most
- * mtu bytes: mtu less outer IPv4 (and UDP) header, ESP header, IV, padding
- * to the SA's block, trailer and ICV. 0 when nothing fits.
+ * The longest inner packet (IPv4 or IPv6) `sa` can carry in an outer packet
+ * of at most mtu bytes: mtu less the outer IPv4 or IPv6 (and UDP) header, ESP
+ * header, IV, padding to the SA's block, trailer and ICV. 0 when nothing fits.
  */
 size_t dp_esp_max_inner(const struct dp_esp_sa *sa, size_t mtu);
 
 /*
- * Worker: encapsulates the IPv4 packet that starts `l3` bytes into m (its
- * Ethernet header is dropped) and leaves room in front for a new one. 0, or
- * -1 with the drop counted.
+ * Worker: encapsulates the IPv4 or IPv6 packet that starts `l3` bytes into m
+ * (its Ethernet header is dropped) in the SA's outer family and leaves room in
+ * front for a new Ethernet header. 0, or -1 with the drop counted.
  */
 int dp_esp_encrypt(struct dp_esp_engine *eng, struct dp_esp_sa *sa, struct rte_mbuf *m, size_t l3,
                    struct dp_worker_counters *c);
 /*
  * Worker: decapsulates the ESP packet whose ESP header is `esp_off` bytes into
- * m; on success m holds the inner IPv4 packet alone (room in front for an
- * Ethernet header). 0, or -1 with the reason counted.
+ * m, an Ethernet frame with an outer IPv4 or IPv6 header (then ESP, or UDP
+ * and ESP); on success m holds the inner IPv4 or IPv6 packet alone (room in
+ * front for an Ethernet header), which the SA's selectors cover. 0, or -1
+ * with the reason counted.
  */
 int dp_esp_decrypt(struct dp_esp_engine *eng, const struct dp_sadb *db, struct rte_mbuf *m,
                    size_t esp_off, struct dp_worker_counters *c);
+
+/*
+ * Worker: the same for n packets at once, each with its own SA (GCM and CBC
+ * mixed), in chunks of DP_ESP_BURST whose AES-CBC + HMAC jobs run in
+ * intel-ipsec-mb's lanes together. ok[i] says whether m[i] came through;
+ * each one that did not is counted for its own reason, and no other packet
+ * is affected by it. The packets stay in their order.
+ */
+#define DP_ESP_BURST 32
+void dp_esp_encrypt_burst(struct dp_esp_engine *eng, struct dp_esp_sa *const sa[],
+                          struct rte_mbuf *const m[], size_t l3, unsigned n, bool ok[],
+                          struct dp_worker_counters *c);
+void dp_esp_decrypt_burst(struct dp_esp_engine *eng, const struct dp_sadb *db,
+                          struct rte_mbuf *const m[], const size_t esp_off[], unsigned n, bool ok[],
+                          struct dp_worker_counters *c);
 
 #endif

@@ -15,6 +15,7 @@
 #include "dp_icmp.h"
 #include "dp_neigh.h"
 #include "dp_port.h"
+#include "dp_reass.h"
 #include "dp_route.h"
 #include "dp_route_table.h"
 
@@ -37,6 +38,7 @@ struct dp_worker {
      */
     const struct dp_route_table *route_table;
     struct dp_icmp_limiter icmp; /* this worker's ICMP error budget */
+    struct dp_reass reass;       /* fragments for us; its tbl NULL: reassembly off */
     struct dp_worker_counters counters;
 };
 

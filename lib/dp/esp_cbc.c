@@ -2,8 +2,12 @@
 /*
  * AES-CBC (RFC 3602) with HMAC-SHA1-96 (RFC 2404) or HMAC-SHA2 (RFC 4868)
  * for ESP, through intel-ipsec-mb's job API with the keys and HMAC states
- * prepared at install time (esp_sa.c). One packet per call: the job is
- * submitted and the manager flushed until it comes back.
+ * prepared at install time (esp_sa.c). A burst per call: every packet's job
+ * is submitted before the manager is flushed, so the manager runs as many
+ * packets side by side as it has lanes (CBC encryption is serial within one
+ * packet: one packet alone leaves the other lanes idle). The manager hands
+ * jobs back in the order they went in; each carries its operation in
+ * user_data, and the manager is empty again when a burst call returns.
  */
 #include <string.h>
 
@@ -11,13 +15,36 @@
 
 #define CBC_BLOCK 16
 
-/* Runs one job to completion. */
-static bool run(IMB_MGR *mgr)
+/* Called with each job the manager hands back. */
+typedef void (*job_done_fn)(IMB_JOB *job);
+
+/* Submits the job just filled in and takes every job the manager hands back. */
+static void submit(IMB_MGR *mgr, job_done_fn done)
 {
-    IMB_JOB *job = IMB_SUBMIT_JOB(mgr);
-    while (job == NULL)
-        job = IMB_FLUSH_JOB(mgr);
-    return job->status == IMB_STATUS_COMPLETED;
+    for (IMB_JOB *job = IMB_SUBMIT_JOB(mgr); job != NULL; job = IMB_GET_COMPLETED_JOB(mgr))
+        done(job);
+}
+
+/* The end of a burst: every job still in a lane is completed and handed back. */
+static void flush(IMB_MGR *mgr, job_done_fn done)
+{
+    for (IMB_JOB *job = IMB_FLUSH_JOB(mgr); job != NULL; job = IMB_FLUSH_JOB(mgr))
+        done(job);
+}
+
+static struct dp_esp_op *op_of(const IMB_JOB *job)
+{
+    return job->user_data;
+}
+
+static bool job_ok(IMB_JOB *job)
+{
+    struct dp_esp_op *op = op_of(job);
+    if (job->status == IMB_STATUS_COMPLETED)
+        return true;
+    op->job_error = true;
+    op->ok = false;
+    return false;
 }
 
 static uint64_t key_bytes(const struct dp_esp_sa *sa)
@@ -64,59 +91,83 @@ static size_t hashed_len(const struct dp_esp_sa *sa, uint8_t *icv_at, size_t pay
  * asks of an IV. A random number generator per packet would cost more and
  * share state between workers.
  */
-bool dp_esp_cbc_seal(IMB_MGR *mgr, const struct dp_esp_sa *sa, uint8_t *esp, size_t len,
-                     uint64_t seq)
+static void fill_seal_job(IMB_JOB *job, struct dp_esp_op *op)
 {
-    uint8_t *iv = esp + DP_ESP_HDR, *icv = iv + CBC_BLOCK + len;
+    const struct dp_esp_sa *sa = op->sa;
+    uint8_t *iv = op->esp + DP_ESP_HDR, *icv = iv + CBC_BLOCK + op->len;
     memset(iv, 0, CBC_BLOCK);
-    dp_put32(iv + 8, (uint32_t)(seq >> 32));
-    dp_put32(iv + 12, (uint32_t)seq);
-    uint8_t tag[32];
-    IMB_JOB *job = IMB_GET_NEXT_JOB(mgr);
+    dp_put32(iv + 8, (uint32_t)(op->seq >> 32));
+    dp_put32(iv + 12, (uint32_t)op->seq);
     job->cipher_mode = IMB_CIPHER_CBC;
     job->cipher_direction = IMB_DIR_ENCRYPT;
     job->chain_order = IMB_ORDER_CIPHER_HASH;
     job->enc_keys = sa->key.cbc.enc;
     job->dec_keys = sa->key.cbc.dec;
     job->key_len_in_bytes = key_bytes(sa);
-    job->src = esp;
+    job->src = op->esp;
     job->dst = iv;
     job->cipher_start_src_offset_in_bytes = DP_ESP_HDR;
-    job->msg_len_to_cipher_in_bytes = CBC_BLOCK + len;
+    job->msg_len_to_cipher_in_bytes = CBC_BLOCK + op->len;
     job->iv = sa->key.cbc.iv_seed;
     job->iv_len_in_bytes = CBC_BLOCK;
-    set_hmac(job, sa, hashed_len(sa, icv, DP_ESP_HDR + CBC_BLOCK + len, seq), tag);
-    if (!run(mgr))
-        return false;
-    memcpy(icv, tag, sa->icv_len);
-    return true;
+    set_hmac(job, sa, hashed_len(sa, icv, DP_ESP_HDR + CBC_BLOCK + op->len, op->seq), op->tag);
+    job->user_data = op;
 }
 
-/*
- * The ICV is checked, in constant time, before anything is decrypted
- * (RFC 4303 3.4.4.1): a forged packet costs only the HMAC, and no
- * unauthenticated ciphertext ever meets the decryption (no padding oracle).
- */
-bool dp_esp_cbc_open(IMB_MGR *mgr, const struct dp_esp_sa *sa, uint8_t *esp, size_t len,
-                     uint64_t seq)
+/* The tag goes where the ICV belongs only now: with ESN that place held the high bits. */
+static void sealed(IMB_JOB *job)
 {
-    uint8_t *iv = esp + DP_ESP_HDR, *data = iv + CBC_BLOCK, *icv = data + len;
-    uint8_t received[32], tag[32];
-    memcpy(received, icv, sa->icv_len);
-    IMB_JOB *job = IMB_GET_NEXT_JOB(mgr);
+    struct dp_esp_op *op = op_of(job);
+    if (!job_ok(job))
+        return;
+    memcpy(op->esp + DP_ESP_HDR + CBC_BLOCK + op->len, op->tag, op->sa->icv_len);
+    op->ok = true;
+}
+
+void dp_esp_cbc_seal_burst(IMB_MGR *mgr, struct dp_esp_op *const ops[], unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        ops[i]->ok = ops[i]->job_error = false;
+        fill_seal_job(IMB_GET_NEXT_JOB(mgr), ops[i]);
+        submit(mgr, sealed);
+    }
+    flush(mgr, sealed);
+}
+
+static uint8_t *icv_of(const struct dp_esp_op *op)
+{
+    return op->esp + DP_ESP_HDR + CBC_BLOCK + op->len;
+}
+
+static void fill_hash_job(IMB_JOB *job, struct dp_esp_op *op)
+{
+    const struct dp_esp_sa *sa = op->sa;
+    uint8_t *icv = icv_of(op);
+    memcpy(op->received, icv, sa->icv_len);
     job->cipher_mode = IMB_CIPHER_NULL;
     job->cipher_direction = IMB_DIR_DECRYPT;
     job->chain_order = IMB_ORDER_HASH_CIPHER;
-    job->src = esp;
-    job->dst = esp;
+    job->src = op->esp;
+    job->dst = op->esp;
     job->cipher_start_src_offset_in_bytes = 0;
     job->msg_len_to_cipher_in_bytes = 0;
-    set_hmac(job, sa, hashed_len(sa, icv, DP_ESP_HDR + CBC_BLOCK + len, seq), tag);
-    bool hashed = run(mgr);
-    memcpy(icv, received, sa->icv_len); /* the packet as it came, whatever follows */
-    if (!hashed || !dp_esp_icv_equal(tag, received, sa->icv_len))
-        return false;
-    job = IMB_GET_NEXT_JOB(mgr);
+    set_hmac(job, sa, hashed_len(sa, icv, DP_ESP_HDR + CBC_BLOCK + op->len, op->seq), op->tag);
+    job->user_data = op;
+}
+
+static void hashed(IMB_JOB *job)
+{
+    struct dp_esp_op *op = op_of(job);
+    /* the packet as it came, whatever follows */
+    memcpy(icv_of(op), op->received, op->sa->icv_len);
+    if (job_ok(job))
+        op->ok = dp_esp_icv_equal(op->tag, op->received, op->sa->icv_len);
+}
+
+static void fill_decrypt_job(IMB_JOB *job, struct dp_esp_op *op)
+{
+    const struct dp_esp_sa *sa = op->sa;
+    uint8_t *iv = op->esp + DP_ESP_HDR, *data = iv + CBC_BLOCK;
     job->cipher_mode = IMB_CIPHER_CBC;
     job->cipher_direction = IMB_DIR_DECRYPT;
     job->chain_order = IMB_ORDER_HASH_CIPHER;
@@ -127,8 +178,37 @@ bool dp_esp_cbc_open(IMB_MGR *mgr, const struct dp_esp_sa *sa, uint8_t *esp, siz
     job->src = data;
     job->dst = data;
     job->cipher_start_src_offset_in_bytes = 0;
-    job->msg_len_to_cipher_in_bytes = len;
+    job->msg_len_to_cipher_in_bytes = op->len;
     job->iv = iv;
     job->iv_len_in_bytes = CBC_BLOCK;
-    return run(mgr);
+    job->user_data = op;
+}
+
+static void deciphered(IMB_JOB *job)
+{
+    op_of(job)->ok = job_ok(job);
+}
+
+/*
+ * Every ICV is checked, in constant time, before anything is decrypted
+ * (RFC 4303 3.4.4.1): a forged packet costs only the HMAC, and no
+ * unauthenticated ciphertext ever meets the decryption (no padding oracle).
+ * So two passes over the burst: all HMACs in the lanes together, then the
+ * CBC decryption of the packets whose ICV matched.
+ */
+void dp_esp_cbc_open_burst(IMB_MGR *mgr, struct dp_esp_op *const ops[], unsigned n)
+{
+    for (unsigned i = 0; i < n; i++) {
+        ops[i]->ok = ops[i]->job_error = false;
+        fill_hash_job(IMB_GET_NEXT_JOB(mgr), ops[i]);
+        submit(mgr, hashed);
+    }
+    flush(mgr, hashed);
+    for (unsigned i = 0; i < n; i++) {
+        if (!ops[i]->ok)
+            continue;
+        fill_decrypt_job(IMB_GET_NEXT_JOB(mgr), ops[i]);
+        submit(mgr, deciphered);
+    }
+    flush(mgr, deciphered);
 }

@@ -47,8 +47,9 @@ static bool aes_bits_ok(uint16_t bits)
 bool dp_esp_sa_supported(const struct ike_child_sa *c, char *why, size_t why_len)
 {
     const char *name = ike_transform_id_name(IKE_TT_ENCR, c->alg.encr.id);
-    if (c->local.family != 4 || c->remote.family != 4) {
-        snprintf(why, why_len, "IPv6 outer addresses: the ESP engine is IPv4 only");
+    if ((c->local.family != 4 && c->local.family != 6) || c->local.family != c->remote.family) {
+        snprintf(why, why_len, "outer addresses of families %u and %u", c->local.family,
+                 c->remote.family);
         return false;
     }
     if (c->alg.esn != IKE_ESN_NO_ESN && c->alg.esn != IKE_ESN_ESN) {
@@ -204,8 +205,9 @@ struct dp_esp_sa *dp_esp_sa_new(const struct ike_child_sa *c, bool inbound, uint
     }
     sa->spi = inbound ? c->spi_in : c->spi_out;
     sa->udp_encap = c->udp_encap;
-    memcpy(&sa->local_ip, c->local.ip, 4);
-    memcpy(&sa->remote_ip, c->remote.ip, 4);
+    sa->outer_family = c->local.family;
+    memcpy(sa->local_ip6, c->local.ip, ike_addr_ip_len(&c->local));
+    memcpy(sa->remote_ip6, c->remote.ip, ike_addr_ip_len(&c->remote));
     sa->local_port = c->udp_encap ? 4500 : 0;
     sa->remote_port = c->udp_encap ? c->remote.port : 0;
     sa->ts_local = c->ts_local;

@@ -9,6 +9,7 @@
 #include <rte_ip.h>
 
 #include "dp_esp.h"
+#include "dp_frag.h"
 #include "dp_pkt.h"
 #include "forward_priv.h"
 
@@ -75,12 +76,26 @@ static bool route(const struct dp_worker *w, uint32_t dst, struct dp_next_hop *n
 bool dp_fwd_route_peer(const struct dp_worker *w, const struct dp_esp_sa *sa,
                        struct dp_fwd_hop *hop)
 {
-    /* The engine writes IPv4 outer headers only until it learns IPv6 (branch ipv6-esp). */
-    hop->family = 4;
+    hop->family = sa->outer_family;
+    if (sa->outer_family == 6) {
+        if (w->routes == NULL || !dp_route_lookup6(w->routes, sa->remote_ip6, &hop->v6))
+            return false;
+        hop->port_index = hop->v6.port_index;
+        return true;
+    }
     if (!route(w, sa->remote_ip, &hop->v4))
         return false;
     hop->port_index = hop->v4.port_index;
     return true;
+}
+
+/* Sends a sealed packet (data at its outer header) to the peer's next hop, in its family. */
+static void send_to_hop(struct dp_worker *w, struct rte_mbuf *m, const struct dp_fwd_hop *hop)
+{
+    if (hop->family == 6)
+        dp_fwd_send_ip6(w, m, &hop->v6);
+    else
+        send_ip(w, m, &hop->v4);
 }
 
 void dp_fwd_tunnel_out(struct dp_worker *w, struct dp_esp_sa *sa, struct rte_mbuf *m, size_t l3,
@@ -90,10 +105,7 @@ void dp_fwd_tunnel_out(struct dp_worker *w, struct dp_esp_sa *sa, struct rte_mbu
         rte_pktmbuf_free(m);
         return;
     }
-    if (hop->family == 6)
-        dp_fwd_send_ip6(w, m, &hop->v6);
-    else
-        send_ip(w, m, &hop->v4);
+    send_to_hop(w, m, hop);
 }
 
 /*
@@ -154,26 +166,39 @@ static void time_exceeded(struct dp_worker *w, const struct icmp_about *a, struc
     rte_pktmbuf_free(m);
 }
 
-/* A packet longer than `mtu` allows: Fragmentation Needed when DF is set (RFC 1191), else dropped.
- */
-static void too_big(struct dp_worker *w, const struct icmp_about *a, struct rte_mbuf *m, size_t mtu)
-{
-    if (rte_be_to_cpu_16(a->ip->fragment_offset) & RTE_IPV4_HDR_DF_FLAG) {
-        w->counters.drop_frag_needed++;
-        icmp_error(w, a, m->pool, DP_ICMP_DEST_UNREACH, DP_ICMP_FRAG_NEEDED, (uint16_t)mtu,
-                   &w->counters.icmp_frag_needed);
-    } else {
-        w->counters.drop_too_big++;
-    }
-    rte_pktmbuf_free(m);
-}
-
 /* Forwarding is the only place veer changes a packet's TTL: once, by the router that moves it. */
 static void decrement_ttl(struct rte_ipv4_hdr *ip)
 {
     ip->time_to_live--;
     ip->hdr_checksum = 0;
     ip->hdr_checksum = rte_ipv4_cksum(ip);
+}
+
+/*
+ * A packet (IPv4 at `l3`) longer than `mtu` allows: Fragmentation Needed when
+ * DF is set (RFC 1191). Without DF it goes on in fragments of at most mtu
+ * bytes (RFC 791), each sealed into an ESP packet of its own when sa is given:
+ * pre-fragmentation (RFC 4459 3, dp_frag.h), so the peer reassembles nothing.
+ */
+static void too_big(struct dp_worker *w, const struct icmp_about *a, struct rte_mbuf *m, size_t mtu,
+                    size_t l3, struct dp_esp_sa *sa, const struct dp_fwd_hop *hop)
+{
+    if (rte_be_to_cpu_16(a->ip->fragment_offset) & RTE_IPV4_HDR_DF_FLAG) {
+        w->counters.drop_frag_needed++;
+        icmp_error(w, a, m->pool, DP_ICMP_DEST_UNREACH, DP_ICMP_FRAG_NEEDED, (uint16_t)mtu,
+                   &w->counters.icmp_frag_needed);
+        rte_pktmbuf_free(m);
+        return;
+    }
+    decrement_ttl(rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, l3));
+    struct rte_mbuf *frags[DP_FRAG_MAX];
+    unsigned n = dp_frag_forward(m, l3, mtu, frags, &w->counters);
+    for (unsigned i = 0; i < n; i++) {
+        if (sa != NULL)
+            dp_fwd_tunnel_out(w, sa, frags[i], 0, hop);
+        else
+            send_ip(w, frags[i], &hop->v4);
+    }
 }
 
 static void forward_decrypted(struct dp_worker *w, struct rte_mbuf *m)
@@ -184,7 +209,7 @@ static void forward_decrypted(struct dp_worker *w, struct rte_mbuf *m)
         return;
     }
     struct dp_next_hop nh;
-    if (!route(w, inner->dst_addr, &nh)) {
+    if ((inner->version_ihl >> 4) != 4 || !route(w, inner->dst_addr, &nh)) {
         w->counters.drop_no_route++;
         rte_pktmbuf_free(m);
         return;
@@ -197,33 +222,53 @@ static void forward_decrypted(struct dp_worker *w, struct rte_mbuf *m)
     }
     size_t mtu = w->routes->mtu[nh.port_index];
     if (rte_be_to_cpu_16(inner->total_length) > mtu) {
-        too_big(w, &a, m, mtu);
+        const struct dp_fwd_hop hop = {.family = 4, .port_index = nh.port_index, .v4 = nh};
+        too_big(w, &a, m, mtu, 0, NULL, &hop);
         return;
     }
     decrement_ttl(inner);
     send_ip(w, m, &nh);
 }
 
+/*
+ * Where the ESP header starts in a frame the classifier called ESP: after the
+ * outer IPv4 or IPv6 header (IPv6: ESP or UDP right after it, the classifier
+ * made sure), and after UDP for ESP in UDP.
+ */
+static size_t esp_offset(const struct rte_mbuf *m)
+{
+    const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+    if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
+        const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)(eth + 1);
+        return sizeof(*eth) + sizeof(*ip6) +
+               (ip6->proto == IPPROTO_UDP ? sizeof(struct rte_udp_hdr) : 0);
+    }
+    const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
+    return sizeof(*eth) + dp_ipv4_hdr_len(ip) +
+           (ip->next_proto_id == IPPROTO_UDP ? sizeof(struct rte_udp_hdr) : 0);
+}
+
+/* At most DP_BURST packets, as one rx burst holds. */
+static void forward_esp_burst(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n)
+{
+    size_t off[DP_BURST];
+    bool ok[DP_BURST];
+    for (unsigned i = 0; i < n; i++)
+        off[i] = esp_offset(pkts[i]);
+    /* The whole burst through the crypto at once: CBC + HMAC fill the library's lanes. */
+    dp_esp_decrypt_burst(&w->esp, w->sadb, pkts, off, n, ok, &w->counters);
+    for (unsigned i = 0; i < n; i++) {
+        if (ok[i])
+            forward_decrypted(w, pkts[i]);
+        else
+            rte_pktmbuf_free(pkts[i]);
+    }
+}
+
 void dp_forward_esp(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n)
 {
-    for (unsigned i = 0; i < n; i++) {
-        struct rte_mbuf *m = pkts[i];
-        if (rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type ==
-            rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
-            /* ESP over IPv6 waits for the engine's IPv6 outer headers (branch ipv6-esp). */
-            w->counters.drop_no_esp_engine++;
-            rte_pktmbuf_free(m);
-            continue;
-        }
-        const struct rte_ipv4_hdr *outer = dp_ipv4(m);
-        size_t off = sizeof(struct rte_ether_hdr) + dp_ipv4_hdr_len(outer) +
-                     (outer->next_proto_id == IPPROTO_UDP ? sizeof(struct rte_udp_hdr) : 0);
-        if (dp_esp_decrypt(&w->esp, w->sadb, m, off, &w->counters) < 0) {
-            rte_pktmbuf_free(m);
-            continue;
-        }
-        forward_decrypted(w, m);
-    }
+    for (unsigned i = 0; i < n; i += DP_BURST)
+        forward_esp_burst(w, pkts + i, n - i < DP_BURST ? n - i : DP_BURST);
 }
 
 /* Our address on the port m came in by: where ICMP errors about plaintext come from. */
@@ -233,11 +278,22 @@ static uint32_t arrival_addr(const struct dp_worker *w, const struct rte_mbuf *m
     return p >= 0 ? w->routes->ports[p].ip : w->local.ip[0];
 }
 
-static void forward_plain(struct dp_worker *w, struct rte_mbuf *m)
+/* A plaintext packet bound for the tunnel, checked and routed, waiting for the burst's crypto. */
+struct to_seal {
+    struct rte_mbuf *m[DP_BURST];
+    struct dp_esp_sa *sa[DP_BURST];
+    struct dp_fwd_hop hop[DP_BURST];
+    unsigned n;
+};
+
+/* Policy, route, TTL and MTU of one plaintext packet: queued for encryption, or answered and freed.
+ */
+static void check_plain(struct dp_worker *w, struct rte_mbuf *m, struct to_seal *q)
 {
     const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
     if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6)) {
-        dp_fwd_plain6(w, m);
+        if (dp_fwd_check_plain6(w, m, &q->sa[q->n], &q->hop[q->n]))
+            q->m[q->n++] = m;
         return;
     }
     struct rte_ipv4_hdr *ip = dp_ipv4(m);
@@ -264,15 +320,35 @@ static void forward_plain(struct dp_worker *w, struct rte_mbuf *m)
     /* The path MTU into the tunnel is the outside link's less this SA's overhead. */
     size_t max_inner = dp_esp_max_inner(sa, w->routes->mtu[hop.port_index]);
     if (rte_be_to_cpu_16(ip->total_length) > max_inner) {
-        too_big(w, &a, m, max_inner);
+        too_big(w, &a, m, max_inner, sizeof(struct rte_ether_hdr), sa, &hop);
         return;
     }
     decrement_ttl(ip);
-    dp_fwd_tunnel_out(w, sa, m, sizeof(struct rte_ether_hdr), &hop);
+    q->m[q->n] = m;
+    q->sa[q->n] = sa;
+    q->hop[q->n] = hop;
+    q->n++;
+}
+
+/* At most DP_BURST packets, as one rx burst holds. */
+static void forward_plain_burst(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n)
+{
+    struct to_seal q = {.n = 0};
+    bool ok[DP_BURST];
+    for (unsigned i = 0; i < n; i++)
+        check_plain(w, pkts[i], &q);
+    /* The whole burst through the crypto at once: CBC + HMAC fill the library's lanes. */
+    dp_esp_encrypt_burst(&w->esp, q.sa, q.m, sizeof(struct rte_ether_hdr), q.n, ok, &w->counters);
+    for (unsigned i = 0; i < q.n; i++) {
+        if (ok[i])
+            send_to_hop(w, q.m[i], &q.hop[i]);
+        else
+            rte_pktmbuf_free(q.m[i]);
+    }
 }
 
 void dp_forward_plain(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n)
 {
-    for (unsigned i = 0; i < n; i++)
-        forward_plain(w, pkts[i]);
+    for (unsigned i = 0; i < n; i += DP_BURST)
+        forward_plain_burst(w, pkts + i, n - i < DP_BURST ? n - i : DP_BURST);
 }

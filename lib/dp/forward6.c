@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * IPv6 forwarding in the workers, beside forward.c's IPv4: plaintext to
- * protect goes SPD -> hop limit -> Packet Too Big -> encrypt -> the peer's
- * route; decrypted inner IPv6 goes route -> hop limit -> Packet Too Big ->
- * out. IPv6 routers never fragment (RFC 8200 5), so every packet too big
+ * protect goes SPD -> the peer's route -> hop limit -> Packet Too Big, then
+ * back to forward.c to be sealed with the rest of its burst; decrypted inner IPv6 goes route -> hop
+ * limit -> Packet Too Big -> out. IPv6 routers never fragment (RFC 8200 5), so every packet too big
  * for the next link, or for the tunnel, is answered with ICMPv6 Packet Too
  * Big (RFC 4443 3.2) under the worker's ICMP rate limit.
  */
@@ -67,12 +67,10 @@ static bool route6(const struct dp_worker *w, const uint8_t dst[16], struct dp_n
     return w->routes != NULL && dp_route_lookup6(w->routes, dst, nh);
 }
 
-/* The outbound SA for IPv6 plaintext: none until the SPD takes IPv6 selectors (ipv6-esp). */
+/* The outbound SA whose IPv6 selectors cover this packet; its outer family is its own. */
 static struct dp_esp_sa *spd_lookup6(const struct dp_worker *w, const struct rte_ipv6_hdr *ip)
 {
-    (void)w;
-    (void)ip;
-    return NULL;
+    return dp_spd_lookup6(w->sadb, ip->src_addr, ip->dst_addr);
 }
 
 /* A packet the gateway made (data at its IPv6 header): into a tunnel when an SA covers it. */
@@ -176,7 +174,8 @@ static const struct dp_port *arrival_port(const struct dp_worker *w, const struc
     return p >= 0 ? &w->routes->ports[p] : NULL;
 }
 
-void dp_fwd_plain6(struct dp_worker *w, struct rte_mbuf *m)
+bool dp_fwd_check_plain6(struct dp_worker *w, struct rte_mbuf *m, struct dp_esp_sa **sa_out,
+                         struct dp_fwd_hop *hop)
 {
     const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
     struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eth + 1);
@@ -184,13 +183,12 @@ void dp_fwd_plain6(struct dp_worker *w, struct rte_mbuf *m)
     if (sa == NULL) {
         w->counters.drop_no_policy++;
         rte_pktmbuf_free(m);
-        return;
+        return false;
     }
-    struct dp_fwd_hop hop;
-    if (!dp_fwd_route_peer(w, sa, &hop)) {
+    if (!dp_fwd_route_peer(w, sa, hop)) {
         w->counters.drop_no_route++;
         rte_pktmbuf_free(m);
-        return;
+        return false;
     }
     struct icmp6_about a = {.ip = ip,
                             .avail = rte_pktmbuf_data_len(m) - sizeof(*eth),
@@ -198,14 +196,15 @@ void dp_fwd_plain6(struct dp_worker *w, struct rte_mbuf *m)
                             .from = arrival_port(w, m)};
     if (ip->hop_limits <= 1) {
         hop_limit_exceeded(w, &a, m);
-        return;
+        return false;
     }
     /* The path MTU into the tunnel is the outside link's less this SA's overhead. */
-    size_t max_inner = dp_esp_max_inner(sa, w->routes->mtu[hop.port_index]);
+    size_t max_inner = dp_esp_max_inner(sa, w->routes->mtu[hop->port_index]);
     if (ip6_len(ip) > max_inner) {
         packet_too_big(w, &a, m, max_inner);
-        return;
+        return false;
     }
     ip->hop_limits--;
-    dp_fwd_tunnel_out(w, sa, m, sizeof(struct rte_ether_hdr), &hop);
+    *sa_out = sa;
+    return true;
 }

@@ -29,8 +29,14 @@ void dp_fwd_tunnel_out(struct dp_worker *w, struct dp_esp_sa *sa, struct rte_mbu
 /* forward6.c: sends the IPv6 packet at m's data to nh (neighbour solicitation on a miss). */
 void dp_fwd_send_ip6(struct dp_worker *w, struct rte_mbuf *m, const struct dp_next_hop6 *nh);
 
-/* forward6.c: plaintext IPv6 (an Ethernet frame) to protect. */
-void dp_fwd_plain6(struct dp_worker *w, struct rte_mbuf *m);
+/*
+ * forward6.c: plaintext IPv6 (an Ethernet frame) to protect: policy, the
+ * peer's route, hop limit (decremented) and the tunnel's MTU. true: m is to
+ * be sealed with *sa (l3 after the Ethernet header) and sent to *hop; false:
+ * m was answered or dropped (counted) and freed.
+ */
+bool dp_fwd_check_plain6(struct dp_worker *w, struct rte_mbuf *m, struct dp_esp_sa **sa,
+                         struct dp_fwd_hop *hop);
 
 /* forward6.c: a decrypted inner IPv6 packet (data at its header) to route out. */
 void dp_fwd_decrypted6(struct dp_worker *w, struct rte_mbuf *m);

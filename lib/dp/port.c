@@ -117,6 +117,23 @@ static int resolve_profile(const struct conf_port *cfg, const char *drivers_cfg,
     return 0;
 }
 
+/* No TX queue of its own for the control lcore: it hands its packets to worker 0 on a ring. */
+static int use_ctrl_ring(struct dp_port *out, const struct conf_port *cfg, unsigned nworkers,
+                         char *err, size_t err_len)
+{
+    char ring[RTE_RING_NAMESIZE];
+    snprintf(ring, sizeof(ring), "veer_ctx_%u", out->id);
+    out->ctrl_tx =
+        rte_ring_create(ring, CTRL_RING_SIZE, rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
+    if (out->ctrl_tx == NULL) {
+        snprintf(err, err_len, "port %s: no memory for its control ring", cfg->name);
+        return -1;
+    }
+    out->ntxq = (uint16_t)nworkers;
+    out->ctrl_txq = DP_NO_QUEUE;
+    return 0;
+}
+
 int dp_port_prepare(const struct conf_port *cfg, const char *drivers_cfg, unsigned nworkers,
                     struct dp_port *out, char *err, size_t err_len)
 {
@@ -178,20 +195,15 @@ int dp_port_prepare(const struct conf_port *cfg, const char *drivers_cfg, unsign
                  cfg->name, nworkers, nworkers, info.max_rx_queues, info.max_tx_queues);
         return -1;
     }
-    if (out->ntxq > info.max_tx_queues) {
-        /* No queue of its own for the control lcore: it hands packets to worker 0. */
-        char ring[RTE_RING_NAMESIZE];
-        snprintf(ring, sizeof(ring), "veer_ctx_%u", out->id);
-        out->ctrl_tx =
-            rte_ring_create(ring, CTRL_RING_SIZE, rte_socket_id(), RING_F_SP_ENQ | RING_F_SC_DEQ);
-        if (out->ctrl_tx == NULL) {
-            snprintf(err, err_len, "port %s: no memory for its control ring", cfg->name);
-            return -1;
-        }
-        out->ntxq = (uint16_t)nworkers;
-        out->ctrl_txq = DP_NO_QUEUE;
-    }
+    if (out->ntxq > info.max_tx_queues && use_ctrl_ring(out, cfg, nworkers, err, err_len) < 0)
+        return -1;
     rc = rte_eth_dev_configure(out->id, out->nrxq, out->ntxq, &conf);
+    /* net_tap refuses more TX than RX queues (it returns -1): the control lcore uses the ring. */
+    if (rc != 0 && out->ctrl_tx == NULL && out->ntxq > out->nrxq) {
+        if (use_ctrl_ring(out, cfg, nworkers, err, err_len) < 0)
+            return -1;
+        rc = rte_eth_dev_configure(out->id, out->nrxq, out->ntxq, &conf);
+    }
     if (rc != 0)
         goto fail;
     out->rx_desc = (uint16_t)want->rx_desc;

@@ -7,6 +7,7 @@
 #include <rte_malloc.h>
 
 #include "dp_esp.h"
+#include "dp_esp_ts.h"
 #include "ike_consts.h"
 
 #define SAD_ENTRIES 65536
@@ -37,7 +38,8 @@ int dp_sadb_init(struct dp_sadb *db, unsigned nworkers, char *err, size_t err_le
     db->qsbr = rte_zmalloc("veer_qsbr", sz, RTE_CACHE_LINE_SIZE);
     db->out = calloc(1, sizeof(*db->out));
     if (db->in == NULL || db->qsbr == NULL || db->out == NULL ||
-        rte_rcu_qsbr_init(db->qsbr, nworkers) != 0) {
+        rte_rcu_qsbr_init(db->qsbr, nworkers) != 0 ||
+        dp_spd_index_init(&db->spd, db->qsbr, err, err_len) < 0) {
         snprintf(err, err_len, "cannot create the SA database");
         dp_sadb_free(db);
         return -1;
@@ -60,17 +62,32 @@ void dp_sadb_free(struct dp_sadb *db)
             sa_free(db->out->sa[i]);
         free(db->out);
     }
+    dp_spd_index_free(&db->spd);
     rte_free(db->qsbr);
     memset(db, 0, sizeof(*db));
 }
 
-/* Swaps in a new outbound array; the old one is freed once no worker can be reading it. */
-static void publish_out(struct dp_sadb *db, struct dp_spd *next, struct dp_esp_sa *gone)
+/* The control lcore's list: sa in front (the newest), or taken out. */
+static void list_push(struct dp_spd *l, struct dp_esp_sa *sa)
 {
-    struct dp_spd *old = __atomic_exchange_n(&db->out, next, __ATOMIC_RELEASE);
-    rte_rcu_qsbr_synchronize(db->qsbr, RTE_QSBR_THRID_INVALID);
-    free(old);
-    sa_free(gone);
+    memmove(&l->sa[1], &l->sa[0], l->n * sizeof(l->sa[0]));
+    l->sa[0] = sa;
+    l->n++;
+}
+
+static int list_find(const struct dp_spd *l, uint32_t spi_out)
+{
+    for (unsigned i = 0; i < l->n; i++) {
+        if (l->sa[i]->spi == spi_out)
+            return (int)i;
+    }
+    return -1;
+}
+
+static void list_drop(struct dp_spd *l, unsigned at)
+{
+    memmove(&l->sa[at], &l->sa[at + 1], (l->n - at - 1) * sizeof(l->sa[0]));
+    l->n--;
 }
 
 static int install(struct dp_sadb *db, const struct ike_child_sa *child, uint32_t replay_window,
@@ -84,28 +101,31 @@ static int install(struct dp_sadb *db, const struct ike_child_sa *child, uint32_
     }
     struct dp_esp_sa *in = dp_esp_sa_new(child, true, replay_window, why, why_len);
     struct dp_esp_sa *out = in != NULL ? dp_esp_sa_new(child, false, 0, why, why_len) : NULL;
-    struct dp_spd *next = malloc(sizeof(*next));
-    if (in == NULL || out == NULL || next == NULL) {
-        if (next == NULL)
-            snprintf(why, why_len, "out of memory");
+    if (in == NULL || out == NULL) {
         sa_free(in);
         sa_free(out);
-        free(next);
         return -ENOMEM;
     }
     if (rte_hash_add_key_data(db->in, &in->spi, in) < 0) {
         snprintf(why, why_len, "inbound SPI table full or SPI %08x taken", in->spi);
         sa_free(in);
         sa_free(out);
-        free(next);
         return -ENOSPC;
     }
-    /* A rekey's new SA goes first: it takes the traffic from now on (RFC 7296 2.8). */
-    next->n = 0;
-    next->sa[next->n++] = out;
-    for (unsigned i = 0; i < db->out->n; i++)
-        next->sa[next->n++] = db->out->sa[i];
-    publish_out(db, next, NULL);
+    /* A rekey's new SA is the newest: it takes the traffic from now on (RFC 7296 2.8). */
+    out->installed = ++db->installs;
+    if (dp_spd_index_add(&db->spd, out) < 0) {
+        snprintf(why, why_len, "outbound policy index full or out of memory");
+        int32_t pos = rte_hash_del_key(db->in, &in->spi);
+        rte_rcu_qsbr_synchronize(db->qsbr, RTE_QSBR_THRID_INVALID);
+        if (pos >= 0)
+            rte_hash_free_key_with_position(db->in, pos);
+        dp_spd_index_remove(&db->spd, out);
+        sa_free(in);
+        sa_free(out);
+        return -ENOSPC;
+    }
+    list_push(db->out, out);
     return 0;
 }
 
@@ -131,39 +151,28 @@ int dp_sadb_remove(struct dp_sadb *db, const struct ike_child_sa *child)
             rte_hash_free_key_with_position(db->in, pos);
         sa_free(data);
     }
-    struct dp_spd *next = malloc(sizeof(*next));
-    if (next == NULL)
-        return -ENOMEM;
-    next->n = 0;
-    struct dp_esp_sa *gone = NULL;
-    for (unsigned i = 0; i < db->out->n; i++) {
-        if (db->out->sa[i]->spi == child->spi_out && gone == NULL)
-            gone = db->out->sa[i];
-        else
-            next->sa[next->n++] = db->out->sa[i];
+    int at = list_find(db->out, child->spi_out);
+    if (at >= 0) {
+        struct dp_esp_sa *gone = db->out->sa[at];
+        list_drop(db->out, (unsigned)at);
+        /* Returns after the grace period: no worker holds gone any more. */
+        dp_spd_index_remove(&db->spd, gone);
+        sa_free(gone);
     }
-    publish_out(db, next, gone);
     return 0;
 }
 
 int dp_sadb_update(struct dp_sadb *db, const struct ike_child_sa *child, char *why, size_t why_len)
 {
-    int at = -1;
-    for (unsigned i = 0; i < db->out->n && at < 0; i++) {
-        if (db->out->sa[i]->spi == child->spi_out)
-            at = (int)i;
-    }
+    int at = list_find(db->out, child->spi_out);
     if (at < 0) {
         snprintf(why, why_len, "no outbound SA %08x", child->spi_out);
         return -ENOENT;
     }
     struct dp_esp_sa *old = db->out->sa[at];
     struct dp_esp_sa *sa = dp_esp_sa_new(child, false, 0, why, why_len);
-    struct dp_spd *next = sa != NULL ? malloc(sizeof(*next)) : NULL;
-    if (next == NULL) {
-        sa_free(sa);
+    if (sa == NULL)
         return -ENOMEM;
-    }
     /*
      * Workers may still send a burst or two with the old SA until the grace
      * period ends: the new one starts that far ahead so that no sequence
@@ -173,11 +182,14 @@ int dp_sadb_update(struct dp_sadb *db, const struct ike_child_sa *child, char *w
     uint64_t start = __atomic_load_n(&old->seq, __ATOMIC_RELAXED) + headroom;
     sa->seq = start < sa->seq_max ? start : sa->seq_max;
     sa->rekey_state = __atomic_load_n(&old->rekey_state, __ATOMIC_RELAXED);
-    *next = *db->out;
-    next->sa[at] = sa;
-    struct dp_spd *prev = __atomic_exchange_n(&db->out, next, __ATOMIC_RELEASE);
-    rte_rcu_qsbr_synchronize(db->qsbr, RTE_QSBR_THRID_INVALID);
-    free(prev);
+    sa->installed = old->installed; /* the same SA, moved: not a newer one */
+    /* Returns after the grace period: from then on only sa is used. */
+    if (dp_spd_index_replace(&db->spd, old, sa) < 0) {
+        snprintf(why, why_len, "out of memory");
+        sa_free(sa);
+        return -ENOMEM;
+    }
+    db->out->sa[at] = sa;
     /* Nobody uses the old SA now: what it sent counts for the new one. */
     uint64_t used = __atomic_load_n(&old->seq, __ATOMIC_RELAXED);
     uint64_t cur = __atomic_load_n(&sa->seq, __ATOMIC_RELAXED);
@@ -235,37 +247,4 @@ unsigned dp_sadb_rekeys_wanted(struct dp_sadb *db, const struct dp_esp_sa **out,
             out[n++] = sa;
     }
     return n;
-}
-
-static bool in_range(const struct ike_ts *ts, uint32_t addr)
-{
-    if (ts->type != IKE_TS_IPV4_ADDR_RANGE)
-        return false;
-    uint32_t a = rte_be_to_cpu_32(addr);
-    uint32_t lo = (uint32_t)ts->start_addr[0] << 24 | (uint32_t)ts->start_addr[1] << 16 |
-                  (uint32_t)ts->start_addr[2] << 8 | ts->start_addr[3];
-    uint32_t hi = (uint32_t)ts->end_addr[0] << 24 | (uint32_t)ts->end_addr[1] << 16 |
-                  (uint32_t)ts->end_addr[2] << 8 | ts->end_addr[3];
-    return a >= lo && a <= hi;
-}
-
-static bool set_covers(const struct ike_ts_set *s, uint32_t addr)
-{
-    for (unsigned i = 0; i < s->nts; i++) {
-        if (in_range(&s->ts[i], addr))
-            return true;
-    }
-    return false;
-}
-
-struct dp_esp_sa *dp_spd_lookup(const struct dp_sadb *db, uint32_t src, uint32_t dst)
-{
-    /* A linear walk: fine for a few SAs; an rte_acl classifier replaces it at scale. */
-    const struct dp_spd *spd = __atomic_load_n(&db->out, __ATOMIC_ACQUIRE);
-    for (unsigned i = 0; i < spd->n; i++) {
-        struct dp_esp_sa *sa = spd->sa[i];
-        if (set_covers(&sa->ts_local, src) && set_covers(&sa->ts_remote, dst))
-            return sa;
-    }
-    return NULL;
 }

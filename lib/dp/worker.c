@@ -22,24 +22,36 @@ struct buckets {
 static void sort_burst(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n, struct buckets *b)
 {
     b->nctrl = b->nesp = b->nplain = b->ndrop = 0;
+    uint64_t now = rte_rdtsc();
     for (unsigned i = 0; i < n; i++) {
         if (i + 1 < n)
             rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
-        switch (dp_classify(pkts[i], &w->local, &w->counters)) {
+        struct rte_mbuf *m = pkts[i];
+        enum dp_class cls = dp_classify(m, &w->local, &w->counters);
+        if (cls == DP_CLASS_FRAG) {
+            m = dp_reass_input(&w->reass, m, now, &w->counters);
+            if (m == NULL)
+                continue; /* held until its datagram is whole, or given up and counted */
+            cls = dp_classify(m, &w->local, &w->counters); /* whole: sorted like any frame */
+        }
+        switch (cls) {
         case DP_CLASS_CONTROL:
-            b->ctrl[b->nctrl++] = pkts[i];
+            b->ctrl[b->nctrl++] = m;
             break;
         case DP_CLASS_ESP:
-            b->esp[b->nesp++] = pkts[i];
+            b->esp[b->nesp++] = m;
             break;
         case DP_CLASS_PLAIN:
-            b->plain[b->nplain++] = pkts[i];
+            b->plain[b->nplain++] = m;
             break;
         default:
-            b->drop[b->ndrop++] = pkts[i];
+            b->drop[b->ndrop++] = m;
             break;
         }
     }
+    /* What reassembly gave up in this burst: its death row holds one burst's worth, no more. */
+    RTE_BUILD_BUG_ON(DP_BURST > RTE_IP_FRAG_DEATH_ROW_LEN);
+    dp_reass_flush(&w->reass);
 }
 
 static uint64_t now_ns(void)
@@ -155,6 +167,7 @@ int dp_worker_main(void *arg)
         }
         if (w->index == 0)
             drain_ctrl_tx(w);
+        dp_reass_expire(&w->reass, rte_rdtsc(), &w->counters);
         if (got > 0) {
             idle = 0;
         } else if (w->idle_sleep_us > 0 && ++idle > IDLE_POLLS_BEFORE_SLEEP) {

@@ -33,6 +33,17 @@ struct ike_id {
 #define IKE_CFG_MAX_PROPOSALS 4
 #define IKE_CFG_MAX_TS 4
 
+/*
+ * One EAP user's secret (EAP-MD5, RFC 3748 5.4): the identity it goes with is
+ * the IKE identity the client sends in IDi (veer asks no EAP-Identity).
+ */
+#define IKE_EAP_SECRET_MAX 128
+struct ike_eap_secret {
+    struct ike_id id;
+    uint8_t secret[IKE_EAP_SECRET_MAX];
+    uint8_t len;
+};
+
 struct ike_cred;  /* ike_auth_cert.h */
 struct ike_trust; /* ike_auth_cert.h */
 
@@ -77,9 +88,35 @@ struct ike_peer_cfg {
     struct ike_gw_id auth_redirect;
     /* Instead of one gateway: the gateway-wide redirect policy picks one per client. */
     bool auth_redirect_by_policy;
+    /*
+     * With EAP (RFC 5685 6) the redirect goes in the first IKE_AUTH response
+     * (before EAP, on the unauthenticated IDi) or in the last one (after EAP
+     * succeeded and both AUTHs were checked, the default).
+     */
+    uint8_t auth_redirect_when; /* enum ike_redirect_when */
+    /*
+     * EAP (ike_auth_eap.c): remote_auth eap-md5 looks the client's IDi up in
+     * these; local_auth eap-md5 answers with the secret of our local_id.
+     * Owned by whoever built the configuration.
+     */
+    const struct ike_eap_secret *eap_secrets;
+    unsigned neap_secrets;
+    /*
+     * Multiple authentication (RFC 4739): a second round after the first
+     * (psk or pubkey) one, IKE_PEER_AUTH_EAP_MD5 or 0 for none (the only
+     * second round veer does). remote_auth2: the client must do it (as
+     * strongSwan's remote-2); local_auth2: we do it as initiator.
+     */
+    uint8_t remote_auth2, local_auth2;
 };
 
-enum ike_peer_auth { IKE_PEER_AUTH_PSK, IKE_PEER_AUTH_PUBKEY };
+/*
+ * IKE_PEER_AUTH_EAP_MD5: the client authenticates with EAP-MD5 inside
+ * IKE_AUTH (RFC 7296 2.16); only as remote_auth of a responder or local_auth
+ * of an initiator.
+ */
+enum ike_peer_auth { IKE_PEER_AUTH_PSK, IKE_PEER_AUTH_PUBKEY, IKE_PEER_AUTH_EAP_MD5 };
+enum ike_redirect_when { IKE_REDIRECT_AUTH_LAST, IKE_REDIRECT_AUTH_FIRST };
 
 struct ike_config {
     const struct ike_peer_cfg *peers;
@@ -203,12 +240,26 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(rx_fragments_dropped)                                                                        \
     X(rx_reassembled)                                                                              \
     X(tx_fragmented)                                                                               \
-    X(redirects_sent)      /* REDIRECT in IKE_AUTH or INFORMATIONAL (the workers count theirs) */  \
-    X(redirects_followed)  /* veer as initiator went to another gateway */                         \
-    X(redirect_loops)      /* refused: too many redirects too quickly (RFC 5685 9.1) */            \
-    X(redirect_refused)    /* bad nonce data, unusable gateway identity, unsolicited */            \
-    X(redirects_by_policy) /* IKE_AUTH or drain redirects whose target the policy chose */         \
-    X(redirect_no_target)  /* the policy had no target for a client: it stays */                   \
+    X(redirects_sent)       /* REDIRECT in IKE_AUTH or INFORMATIONAL (the workers count theirs) */ \
+    X(redirects_followed)   /* veer as initiator went to another gateway */                        \
+    X(redirect_loops)       /* refused: too many redirects too quickly (RFC 5685 9.1) */           \
+    X(redirect_refused)     /* bad nonce data, unusable gateway identity, unsolicited */           \
+    X(redirects_by_policy)  /* IKE_AUTH or drain redirects whose target the policy chose */        \
+    X(redirect_no_target)   /* the policy had no target for a client: it stays */                  \
+    X(redirects_auth_first) /* of redirects_sent: in the first IKE_AUTH response, before EAP */    \
+    X(redirects_auth_last)  /* of redirects_sent: in the last IKE_AUTH response, after EAP */      \
+    X(eap_started)          /* EAP conversations we began as responder */                          \
+    X(eap_succeeded)        /* ... that ended with EAP-Success and a good final AUTH */            \
+    X(eap_wrong_secret)     /* an EAP-MD5 response that does not match the user's secret */        \
+    X(eap_unknown_user)     /* an IDi without an EAP secret (refused like a wrong secret) */       \
+    X(eap_bad_identifier)   /* a response to a request we did not send */                          \
+    X(eap_bad_type)         /* a response of another method than asked */                          \
+    X(eap_bad_length)       /* EAP or EAP-MD5 lengths that do not add up, or bad codes */          \
+    X(eap_nak)              /* the client refused EAP-MD5 */                                       \
+    X(eap_out_of_order)     /* AUTH during EAP, EAP after EAP-Success, EAP missing */              \
+    X(eap_too_many_rounds)  /* more bad responses than IKE_EAP_MAX_ROUNDS */                       \
+    X(eap_bad_final_auth)   /* the AUTH after EAP-Success did not verify */                        \
+    X(multi_auth_refused)   /* ANOTHER_AUTH_FOLLOWS where no second round is due, or missing */    \
     X(cookies_sent)                                                                                \
     X(cookies_accepted)                                                                            \
     X(cookies_rejected)                                                                            \

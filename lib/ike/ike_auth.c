@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ike_auth_cert.h"
+#include "ike_auth_eap.h"
 #include "ike_auth_psk.h"
 #include "ike_sa.h"
 #include "ike_ts.h"
@@ -16,8 +17,7 @@
 /* CA hashes taken from a peer's CERTREQ payloads: more are of no use to pick among our few. */
 #define CERTREQ_MAX_HASHES 32
 
-/* The body of our ID payload (type, 3 reserved bytes, data): what AUTH covers. */
-static size_t id_body(const struct ike_id *id, uint8_t *out)
+size_t ike_auth_id_body(const struct ike_id *id, uint8_t *out)
 {
     out[0] = id->type;
     memset(out + 1, 0, 3);
@@ -25,15 +25,14 @@ static size_t id_body(const struct ike_id *id, uint8_t *out)
     return 4u + id->len;
 }
 
-/* Keeps the identity the peer authenticated with (INITIAL_CONTACT compares them). */
-static void remember_id(struct ike_sa *sa, const struct ike_id_payload *id)
+void ike_auth_remember_id(struct ike_sa *sa, const struct ike_id_payload *id)
 {
     sa->remote_id.type = id->type;
     sa->remote_id.len = (uint8_t)(id->data.len < IKE_ID_MAX ? id->data.len : IKE_ID_MAX);
     memcpy(sa->remote_id.data, id->data.ptr, sa->remote_id.len);
 }
 
-static bool id_matches(const struct ike_id *want, const struct ike_id_payload *got)
+bool ike_auth_id_matches(const struct ike_id *want, const struct ike_id_payload *got)
 {
     if (want->type == 0)
         return true;
@@ -45,19 +44,22 @@ static bool id_matches(const struct ike_id *want, const struct ike_id_payload *g
     return want->len == got->data.len && memcmp(want->data, got->data.ptr, want->len) == 0;
 }
 
-/*
- * The AUTH value of one side: `initiator_side` selects whose IKE_SA_INIT
- * message, the other side's nonce and SK_pi or SK_pr.
- */
-static int auth_value(const struct ike_sa *sa, const struct ike_peer_cfg *peer, bool initiator_side,
-                      const uint8_t *id, size_t id_len, uint8_t *out)
+int ike_auth_shared_key_value(const struct ike_sa *sa, const uint8_t *key, size_t key_len,
+                              bool initiator_side, const uint8_t *id, size_t id_len, uint8_t *out)
 {
     const struct ike_kept_msg *msg = initiator_side ? &sa->init_i : &sa->init_r;
     const uint8_t *nonce = initiator_side ? sa->nr : sa->ni;
     size_t nonce_len = initiator_side ? sa->nr_len : sa->ni_len;
     const uint8_t *sk_p = initiator_side ? sa->keys.sk_pi : sa->keys.sk_pr;
-    return ike_auth_psk(sa->alg.prf, peer->psk, peer->psk_len, msg->buf, msg->len, nonce, nonce_len,
-                        sk_p, sa->keys.lens.prf, id, id_len, out);
+    return ike_auth_psk(sa->alg.prf, key, key_len, msg->buf, msg->len, nonce, nonce_len, sk_p,
+                        sa->keys.lens.prf, id, id_len, out);
+}
+
+/* The PSK AUTH value of one side (`initiator_side`: whose). */
+static int auth_value(const struct ike_sa *sa, const struct ike_peer_cfg *peer, bool initiator_side,
+                      const uint8_t *id, size_t id_len, uint8_t *out)
+{
+    return ike_auth_shared_key_value(sa, peer->psk, peer->psk_len, initiator_side, id, id_len, out);
 }
 
 /*
@@ -206,8 +208,8 @@ static size_t certreq_hashes(struct ike_ctx *ctx, const struct ike_msg *m, uint8
 }
 
 /* How many of our certificates to send, given the CERTREQs of m. */
-static unsigned certs_wanted(struct ike_ctx *ctx, const struct ike_peer_cfg *peer,
-                             const struct ike_msg *m)
+unsigned ike_auth_certs_wanted(struct ike_ctx *ctx, const struct ike_peer_cfg *peer,
+                               const struct ike_msg *m)
 {
     uint8_t hashes[CERTREQ_MAX_HASHES * IKE_CERTREQ_HASH_LEN];
     size_t n = certreq_hashes(ctx, m, hashes);
@@ -247,7 +249,16 @@ void ike_auth_put_init(struct ike_ctx *ctx, const struct ike_sa *sa, struct ike_
     ike_put16(algs + 4, IKE_HASH_SHA2_512);
     ike_notify_encode_simple(w, IKE_N_SIGNATURE_HASH_ALGORITHMS, algs, sizeof(algs));
     if (sa->initiator)
-        return; /* the initiator's CERTREQ goes in IKE_AUTH */
+        return; /* the initiator's CERTREQ and MULTIPLE_AUTH_SUPPORTED go in IKE_AUTH */
+    /*
+     * RFC 4739 3: the responder announces multiple authentication here, the
+     * initiator in its first IKE_AUTH; only when a second round can follow.
+     */
+    bool second_round = false;
+    for (unsigned i = 0; i < ctx->cfg.npeers; i++)
+        second_round |= ctx->cfg.peers[i].remote_auth2 != 0;
+    if (second_round)
+        ike_notify_encode_simple(w, IKE_N_MULTIPLE_AUTH_SUPPORTED, NULL, 0);
     /*
      * The responder asks in IKE_SA_INIT, before the initiator's identity picks
      * the peer configuration: for the CAs of every peer that takes certificates.
@@ -272,6 +283,7 @@ void ike_auth_read_init(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike
     uint16_t algs[IKE_MAX_HASH_ALGS];
     unsigned nalgs = 0;
     sa->peer_hashes = 0;
+    sa->multiple_auth = ike_msg_find_notify(m, IKE_N_MULTIPLE_AUTH_SUPPORTED) != NULL;
     if (pl != NULL && (ike_notify_decode(pl, &n, NULL) < 0 ||
                        ike_notify_hash_algs_decode(&n, algs, &nalgs, NULL) < 0)) {
         ctx->counters.cert_malformed++;
@@ -282,19 +294,22 @@ void ike_auth_read_init(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike
             sa->peer_hashes |= (uint8_t)IKE_HASH_BIT(algs[i]);
     }
     if (sa->initiator)
-        sa->certs_to_send = (uint8_t)certs_wanted(ctx, sa->peer, m);
+        sa->certs_to_send = (uint8_t)ike_auth_certs_wanted(ctx, sa->peer, m);
 }
 
-/* Writes IDx, our CERTs (the first `ncerts`, 0: all) and AUTH for our side. */
-static int put_id_auth(struct ike_sa *sa, struct ike_writer *w, unsigned ncerts)
+int ike_auth_put_id_auth(struct ike_sa *sa, struct ike_writer *w, unsigned ncerts)
 {
     const struct ike_peer_cfg *peer = sa->peer;
     uint8_t body[4 + IKE_ID_MAX], value[IKE_SIG_MAX];
-    size_t n = id_body(&peer->local_id, body);
+    size_t n = ike_auth_id_body(&peer->local_id, body);
     const struct ike_id_payload id = {.type = peer->local_id.type,
                                       .data = {peer->local_id.data, peer->local_id.len}};
     struct ike_auth_payload auth = {.method = IKE_AUTH_SHARED_KEY};
     long len;
+    if (peer->local_auth == IKE_PEER_AUTH_EAP_MD5) {
+        /* RFC 7296 2.16: no AUTH says "EAP, please"; ours follows the EAP conversation. */
+        return ike_id_encode(w, IKE_PL_IDI, &id);
+    }
     if (peer->local_auth == IKE_PEER_AUTH_PUBKEY) {
         struct signed_octets o;
         if (peer->cred == NULL || signed_octets(sa, sa->initiator, body, n, &o) < 0)
@@ -340,24 +355,30 @@ static int build_auth_reply(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_w
 {
     (void)ctx;
     struct auth_reply *r = arg;
-    int rc = put_id_auth(sa, w, r->ncerts);
+    int rc = ike_auth_put_id_auth(sa, w, r->ncerts);
     if (rc < 0)
         return rc;
-    if (r->redirect != NULL)
-        return ike_notify_redirect_encode(w, r->redirect, NULL);
-    if (r->child_error != 0)
-        return ike_notify_encode_simple(w, r->child_error, NULL, 0);
-    if (r->child == NULL)
+    return ike_auth_put_outcome(w, r->redirect, r->child_error, r->child);
+}
+
+int ike_auth_put_outcome(struct ike_writer *w, const struct ike_gw_id *redirect,
+                         uint16_t child_error, const struct ike_child_sa *child)
+{
+    if (redirect != NULL)
+        return ike_notify_redirect_encode(w, redirect, NULL);
+    if (child_error != 0)
+        return ike_notify_encode_simple(w, child_error, NULL, 0);
+    if (child == NULL)
         return 0; /* the initiator asked for no Child SA */
     static struct ike_sa_payload sa_pl;
-    struct ike_chosen reply = r->child->alg;
+    struct ike_chosen reply = child->alg;
     uint8_t spi[4];
-    ike_put32(spi, r->child->spi_in);
+    ike_put32(spi, child->spi_in);
     memcpy(reply.spi, spi, 4);
     ike_proposal_reply(&reply, &sa_pl);
     ike_sa_encode(w, &sa_pl);
-    ike_ts_encode_set(w, IKE_PL_TSI, &r->child->ts_remote);
-    return ike_ts_encode_set(w, IKE_PL_TSR, &r->child->ts_local);
+    ike_ts_encode_set(w, IKE_PL_TSI, &child->ts_remote);
+    return ike_ts_encode_set(w, IKE_PL_TSR, &child->ts_local);
 }
 
 static int build_notify_only(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_writer *w,
@@ -368,7 +389,7 @@ static int build_notify_only(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_
     return ike_notify_encode_simple(w, *(uint16_t *)arg, NULL, 0);
 }
 
-static void send_auth_failed(struct ike_ctx *ctx, struct ike_sa *sa, uint32_t msg_id)
+void ike_auth_send_failed(struct ike_ctx *ctx, struct ike_sa *sa, uint32_t msg_id)
 {
     uint16_t type = IKE_N_AUTHENTICATION_FAILED;
     ctx->counters.auth_failed++;
@@ -388,7 +409,10 @@ static const struct ike_peer_cfg *authenticate(struct ike_ctx *ctx, struct ike_s
     enum ike_cert_verdict v = IKE_CERT_OK;
     for (unsigned i = 0; i < ctx->cfg.npeers; i++) {
         const struct ike_peer_cfg *p = &ctx->cfg.peers[i];
-        if (!id_matches(&p->remote_id, id) || !ike_proposal_acceptable(&sa->alg, p->ike, p->nike))
+        if (p->remote_auth == IKE_PEER_AUTH_EAP_MD5)
+            continue; /* they send no AUTH in the first IKE_AUTH (ike_auth_eap.c) */
+        if (!ike_auth_id_matches(&p->remote_id, id) ||
+            !ike_proposal_acceptable(&sa->alg, p->ike, p->nike))
             continue;
         v = verify_auth(sa, p, id, m);
         if (v == IKE_CERT_OK)
@@ -402,8 +426,8 @@ static const struct ike_peer_cfg *authenticate(struct ike_ctx *ctx, struct ike_s
 }
 
 /* Negotiates the Child SA of IKE_AUTH; returns 0 or the error notify to send. */
-static uint16_t responder_child(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m,
-                                struct ike_child_sa *child)
+static uint16_t select_child(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m,
+                             struct ike_child_sa *child)
 {
     static struct ike_sa_payload offer;
     struct ike_ts_payload tsi, tsr;
@@ -435,37 +459,71 @@ static uint16_t responder_child(struct ike_ctx *ctx, struct ike_sa *sa, const st
     return 0;
 }
 
+struct ike_child_sa *ike_auth_responder_child(struct ike_ctx *ctx, struct ike_sa *sa,
+                                              const struct ike_msg *m, uint16_t *error)
+{
+    *error = 0;
+    if (ike_msg_find(m, IKE_PL_SA, NULL) == NULL)
+        return NULL;
+    struct ike_child_sa *child = ike_child_new(ctx, sa);
+    *error = child == NULL ? IKE_N_TEMPORARY_FAILURE : select_child(ctx, sa, m, child);
+    if (*error != 0) {
+        ike_child_discard(sa, child);
+        return NULL;
+    }
+    return child;
+}
+
 void ike_auth_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m)
 {
     uint32_t msg_id = m->hdr.msg_id;
     sa->next_peer_id = msg_id + 1;
+    if (sa->eap != NULL) {
+        ike_auth_eap_request(ctx, sa, m);
+        return;
+    }
     struct ike_id_payload idi;
     if (ike_id_decode(ike_msg_find(m, IKE_PL_IDI, NULL), &idi, NULL) < 0) {
-        send_auth_failed(ctx, sa, msg_id);
+        ike_auth_send_failed(ctx, sa, msg_id);
+        return;
+    }
+    if (ike_msg_find(m, IKE_PL_AUTH, NULL) == NULL) {
+        /* No AUTH: the initiator wants to authenticate with EAP (RFC 7296 2.16). */
+        ike_auth_eap_begin(ctx, sa, &idi, m);
         return;
     }
     const struct ike_peer_cfg *peer = authenticate(ctx, sa, &idi, m);
     if (peer == NULL) {
         ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH: no peer configuration authenticates this identity");
-        send_auth_failed(ctx, sa, msg_id);
+        ike_auth_send_failed(ctx, sa, msg_id);
         return;
     }
     sa->peer = peer;
-    remember_id(sa, &idi);
+    ike_auth_remember_id(sa, &idi);
+    /* RFC 4739: a second round (EAP) follows exactly when the peer configuration wants one. */
+    bool another = ike_msg_find_notify(m, IKE_N_ANOTHER_AUTH_FOLLOWS) != NULL;
+    sa->multiple_auth |= ike_msg_find_notify(m, IKE_N_MULTIPLE_AUTH_SUPPORTED) != NULL;
+    if (another != (peer->remote_auth2 != 0) || (another && !sa->multiple_auth)) {
+        ctx->counters.multi_auth_refused++;
+        ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH: peer %s %s", peer->name,
+                another ? "offers a second authentication we do not take"
+                        : "must authenticate a second time (RFC 4739) and does not");
+        ike_auth_send_failed(ctx, sa, msg_id);
+        return;
+    }
+    if (another) {
+        ike_auth_eap_second_round(ctx, sa, m);
+        return;
+    }
     struct ike_gw_id redirect_gw;
     struct auth_reply reply = {
         .child_error = 0,
         .child = NULL,
-        .ncerts = certs_wanted(ctx, peer, m),
+        .ncerts = ike_auth_certs_wanted(ctx, peer, m),
         .redirect = ike_redirect_in_auth(ctx, sa, &redirect_gw) ? &redirect_gw : NULL};
-    if (reply.redirect == NULL && ike_msg_find(m, IKE_PL_SA, NULL) != NULL) {
-        reply.child = ike_child_new(ctx, sa);
-        reply.child_error = reply.child == NULL ? IKE_N_TEMPORARY_FAILURE
-                                                : responder_child(ctx, sa, m, reply.child);
-        if (reply.child_error != 0) {
-            ike_child_discard(sa, reply.child);
-            reply.child = NULL;
-        } else if (ike_child_derive_and_install(ctx, sa, reply.child) < 0) {
+    if (reply.redirect == NULL) {
+        reply.child = ike_auth_responder_child(ctx, sa, m, &reply.child_error);
+        if (reply.child != NULL && ike_child_derive_and_install(ctx, sa, reply.child) < 0) {
             reply.child_error = IKE_N_TEMPORARY_FAILURE; /* it discarded the Child SA */
             reply.child = NULL;
         }
@@ -492,7 +550,7 @@ static int build_auth_request(struct ike_ctx *ctx, struct ike_sa *sa, struct ike
                               void *arg)
 {
     (void)arg;
-    int rc = put_id_auth(sa, w, sa->certs_to_send);
+    int rc = ike_auth_put_id_auth(sa, w, sa->certs_to_send);
     if (rc < 0)
         return rc;
     if (sa->peer->remote_auth == IKE_PEER_AUTH_PUBKEY && sa->peer->trust != NULL)
@@ -500,6 +558,10 @@ static int build_auth_request(struct ike_ctx *ctx, struct ike_sa *sa, struct ike
     /* Nothing else with this peer: tell it to drop whatever it still holds from us (2.4). */
     if (!ike_sa_other_with_peer(ctx, sa))
         ike_notify_encode_simple(w, IKE_N_INITIAL_CONTACT, NULL, 0);
+    if (sa->peer->local_auth2 != 0 && sa->multiple_auth) {
+        ike_notify_encode_simple(w, IKE_N_MULTIPLE_AUTH_SUPPORTED, NULL, 0);
+        ike_notify_encode_simple(w, IKE_N_ANOTHER_AUTH_FOLLOWS, NULL, 0);
+    }
     if (sa->peer->remote_id.type != 0) {
         const struct ike_id_payload idr = {
             .type = sa->peer->remote_id.type,
@@ -549,10 +611,14 @@ static bool initiator_child(struct ike_ctx *ctx, struct ike_sa *sa, const struct
 
 void ike_auth_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m)
 {
+    if (sa->eap != NULL) {
+        ike_auth_eap_response(ctx, sa, m); /* the later rounds of our EAP conversation */
+        return;
+    }
     struct ike_id_payload idr;
     if (ike_msg_find_notify(m, IKE_N_AUTHENTICATION_FAILED) != NULL ||
         ike_id_decode(ike_msg_find(m, IKE_PL_IDR, NULL), &idr, NULL) < 0 ||
-        !id_matches(&sa->peer->remote_id, &idr)) {
+        !ike_auth_id_matches(&sa->peer->remote_id, &idr)) {
         ctx->counters.auth_failed++;
         ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "responder not authenticated");
         return;
@@ -565,7 +631,16 @@ void ike_auth_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_
         ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "responder not authenticated");
         return;
     }
-    remember_id(sa, &idr);
+    ike_auth_remember_id(sa, &idr);
+    if (sa->peer->local_auth == IKE_PEER_AUTH_EAP_MD5 || sa->peer->local_auth2 != 0) {
+        ike_auth_eap_first_response(ctx, sa, m);
+        return;
+    }
+    ike_auth_established(ctx, sa, m);
+}
+
+void ike_auth_established(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m)
+{
     ike_sa_set_state(ctx, sa, IKE_SA_ESTABLISHED, "IKE_AUTH done");
     /* Redirected after authenticating (RFC 5685 6): go, and close this SA behind us. */
     if (ike_redirect_follow(ctx, sa, m, false) == IKE_REDIRECT_DONE) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ike_auth_eap.h"
 #include "ike_rules.h"
 #include "ike_sa.h"
 #include "ike_writer.h"
@@ -143,6 +144,7 @@ static void free_sa(struct ike_sa *sa)
     ike_unkeep(&sa->request);
     ike_unkeep(&sa->response);
     ike_reasm_free(sa);
+    ike_auth_eap_free(sa);
     ike_sa_keys_wipe(&sa->keys);
     memset(sa, 0, sizeof(*sa));
     free(sa);

@@ -158,6 +158,9 @@ struct ike_sa {
     bool has_redirected_from;
     struct ike_gw_id redirected_from;
     uint64_t redirect_delete_ns; /* redirected client: delete the SA then */
+    bool multiple_auth; /* the peer sent MULTIPLE_AUTH_SUPPORTED in IKE_SA_INIT (RFC 4739) */
+    /* EAP in IKE_AUTH (ike_auth_eap.c): allocated for the conversation, either role. */
+    struct ike_eap_conv *eap;
     /* The redundant IKE SA of a rekey collision the peer made: we delete it then if it does not. */
     uint64_t redundant_delete_ns;
 };

@@ -16,8 +16,6 @@
 #include <unistd.h>
 
 #include <cmocka.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <rte_eal.h>
 #include <rte_hash.h>
 #include <rte_ip.h>
@@ -26,6 +24,7 @@
 
 #include "dp_esp.h"
 #include "dp_pkt.h"
+#include "esp_ossl.h"
 #include "ike_consts.h"
 
 #define SPI_IN 0x1000u
@@ -36,14 +35,7 @@
 static struct rte_mempool *pool;
 static struct dp_esp_engine eng;
 
-struct alg {
-    const char *name;
-    uint16_t encr, key_bits, integ;
-    size_t integ_key_len, icv_len;
-    const char *ossl_cipher, *ossl_md; /* the same algorithm, as OpenSSL names it */
-};
-
-static const struct alg algs[] = {
+static const struct esp_alg algs[] = {
     {"aes128gcm16", IKE_ENCR_AES_GCM_16, 128, 0, 0, 16, "AES-128-GCM", NULL},
     {"aes192gcm16", IKE_ENCR_AES_GCM_16, 192, 0, 0, 16, "AES-192-GCM", NULL},
     {"aes256gcm16", IKE_ENCR_AES_GCM_16, 256, 0, 0, 16, "AES-256-GCM", NULL},
@@ -60,16 +52,6 @@ static const struct alg algs[] = {
     {"aes128-sha1", IKE_ENCR_AES_CBC, 128, IKE_INTEG_HMAC_SHA1_96, 20, 12, "AES-128-CBC", "SHA1"},
 };
 #define NALGS (sizeof(algs) / sizeof(algs[0]))
-
-static bool is_gcm(const struct alg *a)
-{
-    return a->encr == IKE_ENCR_AES_GCM_16;
-}
-
-static size_t iv_len(const struct alg *a)
-{
-    return is_gcm(a) ? 8 : 16;
-}
 
 /* ---- setup ---- */
 
@@ -97,7 +79,7 @@ static int group_teardown(void **state)
 }
 
 /* A Child SA with distinct, reproducible keys in each direction. */
-static struct ike_child_sa child_for(const struct alg *a, bool esn)
+static struct ike_child_sa child_for(const struct esp_alg *a, bool esn)
 {
     struct ike_child_sa c;
     memset(&c, 0, sizeof(c));
@@ -107,7 +89,7 @@ static struct ike_child_sa child_for(const struct alg *a, bool esn)
     c.alg.encr.key_bits = a->key_bits;
     c.alg.integ = a->integ;
     c.alg.esn = esn ? IKE_ESN_ESN : IKE_ESN_NO_ESN;
-    c.encr_key_len = a->key_bits / 8u + (is_gcm(a) ? 4 : 0);
+    c.encr_key_len = a->key_bits / 8u + (esp_alg_is_gcm(a) ? 4 : 0);
     c.integ_key_len = a->integ_key_len;
     for (unsigned i = 0; i < sizeof(c.encr_in); i++) {
         c.encr_in[i] = (uint8_t)(0x10 + i * 3);
@@ -133,7 +115,7 @@ struct env {
     struct dp_sadb db;
     bool open;
     struct ike_child_sa child;
-    const struct alg *alg;
+    const struct esp_alg *alg;
     struct dp_esp_sa *in, *out;
     struct dp_worker_counters c;
 };
@@ -141,7 +123,7 @@ struct env {
 /* The environment a test has open, freed by the teardown if an assertion left it so. */
 static struct env *live;
 
-static void env_open(struct env *e, const struct alg *a, bool esn, uint32_t window)
+static void env_open(struct env *e, const struct esp_alg *a, bool esn, uint32_t window)
 {
     memset(e, 0, sizeof(*e));
     char err[128], why[160] = "";
@@ -209,117 +191,6 @@ static int veer_open(struct env *e, struct rte_mbuf *m)
 
 /* ---- OpenSSL's side ---- */
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
-/* HMAC over the ESP packet less its ICV, and with ESN the high sequence bits after it. */
-static void ossl_icv(const struct alg *a, const uint8_t *key, const uint8_t *esp, size_t len,
-                     uint64_t seq, bool esn, uint8_t *icv)
-{
-    uint8_t buf[2048 + 4], md[64];
-    memcpy(buf, esp, len);
-    if (esn)
-        put32(buf + len, (uint32_t)(seq >> 32));
-    unsigned mdlen = 0;
-    assert_non_null(HMAC(EVP_get_digestbyname(a->ossl_md), key, (int)a->integ_key_len, buf,
-                         len + (esn ? 4 : 0), md, &mdlen));
-    memcpy(icv, md, a->icv_len);
-}
-
-/* GCM's AAD (RFC 4106 5): SPI | seq, or SPI | seq high | seq low with ESN. */
-static size_t gcm_aad(const uint8_t *esp, uint64_t seq, bool esn, uint8_t aad[12])
-{
-    memcpy(aad, esp, 4);
-    if (!esn) {
-        memcpy(aad + 4, esp + 4, 4);
-        return 8;
-    }
-    put32(aad + 4, (uint32_t)(seq >> 32));
-    memcpy(aad + 8, esp + 4, 4);
-    return 12;
-}
-
-/*
- * Opens an ESP packet (ESP header at esp, `len` bytes with the ICV) with
- * OpenSSL and the direction's keys; returns the plaintext length (payload
- * and trailer) in pt, or -1 when the ICV does not match.
- */
-static int ossl_open(const struct alg *a, const struct ike_child_sa *c, bool outbound,
-                     const uint8_t *esp, size_t len, uint64_t seq, uint8_t *pt)
-{
-    const uint8_t *ekey = outbound ? c->encr_out : c->encr_in;
-    const uint8_t *ikey = outbound ? c->integ_out : c->integ_in;
-    bool esn = c->alg.esn == IKE_ESN_ESN;
-    size_t ivl = iv_len(a), ctl = len - 8 - ivl - a->icv_len;
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    int n = 0, fin = 0, ok;
-    if (is_gcm(a)) {
-        uint8_t nonce[12], aad[12];
-        memcpy(nonce, ekey + a->key_bits / 8, 4);
-        memcpy(nonce + 4, esp + 8, 8);
-        size_t aadl = gcm_aad(esp, seq, esn, aad);
-        ok = EVP_DecryptInit_ex(ctx, EVP_get_cipherbyname(a->ossl_cipher), NULL, ekey, nonce) &&
-             EVP_DecryptUpdate(ctx, NULL, &n, aad, (int)aadl) &&
-             EVP_DecryptUpdate(ctx, pt, &n, esp + 16, (int)ctl) &&
-             EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, (void *)(esp + 16 + ctl)) &&
-             EVP_DecryptFinal_ex(ctx, pt + n, &fin);
-    } else {
-        uint8_t icv[32];
-        ossl_icv(a, ikey, esp, len - a->icv_len, seq, esn, icv);
-        ok = memcmp(icv, esp + len - a->icv_len, a->icv_len) == 0 &&
-             EVP_DecryptInit_ex(ctx, EVP_get_cipherbyname(a->ossl_cipher), NULL, ekey, esp + 8) &&
-             EVP_CIPHER_CTX_set_padding(ctx, 0) &&
-             EVP_DecryptUpdate(ctx, pt, &n, esp + 24, (int)ctl) &&
-             EVP_DecryptFinal_ex(ctx, pt + n, &fin);
-    }
-    EVP_CIPHER_CTX_free(ctx);
-    return ok ? n + fin : -1;
-}
-
-/*
- * Seals `pt` (payload and trailer, already padded) with OpenSSL into an ESP
- * packet at esp for veer's inbound SA; returns its length.
- */
-static size_t ossl_seal(const struct alg *a, const struct ike_child_sa *c, uint64_t seq,
-                        const uint8_t *pt, size_t ptl, uint8_t *esp)
-{
-    bool esn = c->alg.esn == IKE_ESN_ESN;
-    put32(esp, SPI_IN);
-    put32(esp + 4, (uint32_t)seq);
-    size_t ivl = iv_len(a);
-    for (size_t i = 0; i < ivl; i++)
-        esp[8 + i] = (uint8_t)(seq * 31 + i * 17 + 1);
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    int n = 0, fin = 0;
-    uint8_t *ct = esp + 8 + ivl;
-    if (is_gcm(a)) {
-        uint8_t nonce[12], aad[12];
-        memcpy(nonce, c->encr_in + a->key_bits / 8, 4);
-        memcpy(nonce + 4, esp + 8, 8);
-        size_t aadl = gcm_aad(esp, seq, esn, aad);
-        assert_true(
-            EVP_EncryptInit_ex(ctx, EVP_get_cipherbyname(a->ossl_cipher), NULL, c->encr_in, nonce));
-        assert_true(EVP_EncryptUpdate(ctx, NULL, &n, aad, (int)aadl));
-        assert_true(EVP_EncryptUpdate(ctx, ct, &n, pt, (int)ptl));
-        assert_true(EVP_EncryptFinal_ex(ctx, ct + n, &fin));
-        assert_true(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, ct + ptl));
-    } else {
-        assert_true(EVP_EncryptInit_ex(ctx, EVP_get_cipherbyname(a->ossl_cipher), NULL, c->encr_in,
-                                       esp + 8));
-        assert_true(EVP_CIPHER_CTX_set_padding(ctx, 0));
-        assert_true(EVP_EncryptUpdate(ctx, ct, &n, pt, (int)ptl));
-        assert_true(EVP_EncryptFinal_ex(ctx, ct + n, &fin));
-        ossl_icv(a, c->integ_in, esp, 8 + ivl + ptl, seq, esn, ct + ptl);
-    }
-    EVP_CIPHER_CTX_free(ctx);
-    return 8 + ivl + ptl + a->icv_len;
-}
-
 /* An inner IPv4 packet of `len` bytes, then the ESP trailer with `pad` padding bytes. */
 static size_t inner_with_trailer(size_t len, size_t pad, uint8_t next, uint8_t *pt)
 {
@@ -340,9 +211,9 @@ static size_t inner_with_trailer(size_t len, size_t pad, uint8_t next, uint8_t *
 }
 
 /* The padding RFC 4303 2.4 asks for: up to the cipher's block (16 for CBC, 4 for GCM). */
-static size_t default_pad(const struct alg *a, size_t len)
+static size_t default_pad(const struct esp_alg *a, size_t len)
 {
-    size_t block = is_gcm(a) ? 4 : 16;
+    size_t block = esp_alg_is_gcm(a) ? 4 : 16;
     return (block - (len + 2) % block) % block;
 }
 
@@ -362,13 +233,13 @@ static struct rte_mbuf *forged(struct env *e, uint64_t seq, size_t inner, size_t
 {
     uint8_t pt[1600], esp[1700];
     size_t ptl = inner_with_trailer(inner, pad, next, pt);
-    return esp_frame(esp, ossl_seal(e->alg, &e->child, seq, pt, ptl, esp));
+    return esp_frame(esp, esp_ossl_seal(e->alg, &e->child, seq, pt, ptl, esp));
 }
 
 /* ---- tests ---- */
 
 /* veer seals, OpenSSL opens: the ICV, the cipher, the padding 1, 2, 3 ... and next header 4. */
-static void veer_to_openssl(const struct alg *a, bool esn)
+static void veer_to_openssl(const struct esp_alg *a, bool esn)
 {
     struct env e;
     env_open(&e, a, esn, 0);
@@ -381,7 +252,7 @@ static void veer_to_openssl(const struct alg *a, bool esn)
                          SPI_OUT);
         assert_int_equal(esp[7], k + 1); /* sequence numbers 1, 2, 3 ... */
         uint8_t pt[2048];
-        int n = ossl_open(a, &e.child, true, esp, len, k + 1, pt);
+        int n = esp_ossl_open(a, &e.child, true, esp, len, k + 1, pt);
         if (n < 0)
             fail_msg("%s%s: OpenSSL refused veer's packet of %zu bytes", a->name, esn ? "-esn" : "",
                      sizes[k]);
@@ -401,7 +272,7 @@ static void veer_to_openssl(const struct alg *a, bool esn)
 }
 
 /* OpenSSL seals, veer opens, and the inner packet comes out whole. */
-static void openssl_to_veer(const struct alg *a, bool esn)
+static void openssl_to_veer(const struct esp_alg *a, bool esn)
 {
     struct env e;
     env_open(&e, a, esn, 0);
@@ -492,7 +363,7 @@ static void test_esn_across_2_32(void **state)
 {
     (void)state;
     for (size_t i = 0; i < NALGS; i++) {
-        const struct alg *a = &algs[i];
+        const struct esp_alg *a = &algs[i];
         struct env e;
         env_open(&e, a, true, 64);
         e.out->seq = 0xfffffffeull;
@@ -503,9 +374,10 @@ static void test_esn_across_2_32(void **state)
             uint8_t pt[256];
             assert_int_equal((uint32_t)esp[4] << 24 | (uint32_t)esp[5] << 16 | esp[6] << 8 | esp[7],
                              (uint32_t)want);
-            assert_true(ossl_open(a, &e.child, true, esp, len, want, pt) > 0);
+            assert_true(esp_ossl_open(a, &e.child, true, esp, len, want, pt) > 0);
             /* The same bytes with the high bits wrong do not verify. */
-            assert_int_equal(ossl_open(a, &e.child, true, esp, len, want ^ (1ull << 32), pt), -1);
+            assert_int_equal(esp_ossl_open(a, &e.child, true, esp, len, want ^ (1ull << 32), pt),
+                             -1);
             rte_pktmbuf_free(m);
         }
         /* Inbound: top just below 2^32; packets from the next subspace are accepted. */
@@ -662,7 +534,7 @@ static void test_replay_packets(void **state)
     (void)state;
     struct env e;
     env_open(&e, &algs[3], false, 64);
-    const struct alg *a = e.alg;
+    const struct esp_alg *a = e.alg;
     struct rte_mbuf *m;
 #define EXPECT(seq, rc)                                                                            \
     do {                                                                                           \
@@ -703,16 +575,16 @@ static void test_bad_trailers(void **state)
 {
     (void)state;
     for (size_t i = 0; i < NALGS; i++) {
-        const struct alg *a = &algs[i];
+        const struct esp_alg *a = &algs[i];
         struct env e;
         env_open(&e, a, i % 2 == 1, 0);
         uint64_t seq = 1;
         /* Padding 1, 2, 4 instead of 1, 2, 3. */
         uint8_t pt[256], esp[512];
-        size_t pad = default_pad(a, 20) + (is_gcm(a) ? 4 : 16);
+        size_t pad = default_pad(a, 20) + (esp_alg_is_gcm(a) ? 4 : 16);
         size_t ptl = inner_with_trailer(20, pad, 4, pt);
         pt[20 + 2] = 4;
-        struct rte_mbuf *m = esp_frame(esp, ossl_seal(a, &e.child, seq++, pt, ptl, esp));
+        struct rte_mbuf *m = esp_frame(esp, esp_ossl_seal(a, &e.child, seq++, pt, ptl, esp));
         assert_int_equal(veer_open(&e, m), -1);
         rte_pktmbuf_free(m);
         assert_int_equal(e.c.drop_esp_bad_padding, 1);
@@ -728,7 +600,7 @@ static void test_bad_trailers(void **state)
         /* A pad length longer than the payload. */
         ptl = inner_with_trailer(20, default_pad(a, 20), 4, pt);
         pt[ptl - 2] = 250;
-        m = esp_frame(esp, ossl_seal(a, &e.child, seq++, pt, ptl, esp));
+        m = esp_frame(esp, esp_ossl_seal(a, &e.child, seq++, pt, ptl, esp));
         assert_int_equal(veer_open(&e, m), -1);
         rte_pktmbuf_free(m);
         assert_int_equal(e.c.drop_esp_bad_trailer, 1);
@@ -744,12 +616,12 @@ static void test_truncated_and_corrupted(void **state)
 {
     (void)state;
     for (size_t i = 0; i < NALGS; i++) {
-        const struct alg *a = &algs[i];
+        const struct esp_alg *a = &algs[i];
         struct env e;
         env_open(&e, a, i % 2 == 0, 4096);
         uint8_t pt[256], esp[512];
         size_t ptl = inner_with_trailer(40, default_pad(a, 40), 4, pt);
-        size_t len = ossl_seal(a, &e.child, 7, pt, ptl, esp);
+        size_t len = esp_ossl_seal(a, &e.child, 7, pt, ptl, esp);
         for (size_t cut = 0; cut < len; cut++) {
             struct rte_mbuf *m = esp_frame(esp, cut);
             assert_int_equal(veer_open(&e, m), -1);
@@ -767,7 +639,7 @@ static void test_truncated_and_corrupted(void **state)
                            e.c.drop_esp_unknown_spi + e.c.drop_esp_too_old;
         assert_int_equal(refused, len + (len * 8 - 64 + 4) / 5);
         assert_int_equal(e.c.esp_decrypted, 0);
-        if (!is_gcm(a))
+        if (!esp_alg_is_gcm(a))
             assert_true(e.c.drop_esp_bad_length > 0); /* cuts inside a cipher block */
         /* The genuine one still passes: nothing before moved the window. */
         struct rte_mbuf *m = esp_frame(esp, len);
@@ -789,7 +661,7 @@ static void test_unsupported_refused(void **state)
     bad[0].encr_key_len = 20;
     bad[1].alg.integ = IKE_INTEG_AES_XCBC_96;
     bad[2].alg.encr.id = IKE_ENCR_CHACHA20_POLY1305;
-    bad[3].local.family = bad[3].remote.family = 6;
+    bad[3].remote.family = 6;  /* outer families differ */
     bad[4].integ_key_len = 20; /* SHA-256 with a SHA-1-sized key */
     bad[5].alg.encr.key_bits = 512;
     for (int i = 0; i < 6; i++) {

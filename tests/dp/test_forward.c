@@ -24,6 +24,7 @@
 #include <rte_eal.h>
 #include <rte_eth_ring.h>
 #include <rte_ethdev.h>
+#include <rte_hash.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
@@ -248,7 +249,21 @@ static void open_esp(struct rte_mbuf *m)
     assert_memory_equal(rte_pktmbuf_mtod(m, uint8_t *), router_out.addr_bytes, 6);
     assert_int_equal(outer->dst_addr, ip4(203, 0, 113, 2));
     assert_int_equal(outer->next_proto_id, IPPROTO_UDP);
-    assert_int_equal(dp_esp_decrypt(&e->w.esp, &e->sadb, m, ETH + 20 + 8, &c), 0);
+    /*
+     * The loop SA opens its own packets, as the peer would: with the peer's
+     * selectors, the mirror of ours (the inbound check is RFC 4301 5.2's).
+     */
+    uint32_t spi = 0x1000;
+    void *d = NULL;
+    assert_true(rte_hash_lookup_data(e->sadb.in, &spi, &d) >= 0);
+    struct dp_esp_sa *in = d;
+    struct ike_ts_set ours = in->ts_local;
+    in->ts_local = in->ts_remote;
+    in->ts_remote = ours;
+    int rc = dp_esp_decrypt(&e->w.esp, &e->sadb, m, ETH + 20 + 8, &c);
+    in->ts_remote = in->ts_local;
+    in->ts_local = ours;
+    assert_int_equal(rc, 0);
 }
 
 static void test_route_lookup(void **state)
@@ -420,11 +435,17 @@ static void test_frag_needed_plain(void **state)
     assert_int_equal(rte_ring_count(e->ring[OUTSIDE]), 0);
     assert_int_equal(e->w.counters.drop_frag_needed, 1);
     assert_int_equal(e->w.counters.icmp_frag_needed, 1);
-    /* Without DF: dropped and counted (veer does not fragment), no ICMP. */
+    /* Without DF: two fragments, each in an ESP packet that fits (tests/dp/test_ipfrag.c), no ICMP.
+     */
     m = plain_frame(TUNNEL_MTU + 1, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5), 64, false, IPPROTO_UDP, 0);
     dp_forward_plain(&e->w, &m, 1);
-    assert_int_equal(rte_ring_count(e->ring[OUTSIDE]) + rte_ring_count(e->ring[INSIDE]), 0);
-    assert_int_equal(e->w.counters.drop_too_big, 1);
+    assert_int_equal(rte_ring_count(e->ring[INSIDE]), 0);
+    sent(OUTSIDE, out, 2);
+    for (unsigned i = 0; i < 2; i++)
+        assert_true(rte_pktmbuf_pkt_len(out[i]) <= ETH + 1500);
+    rte_pktmbuf_free_bulk(out, 2);
+    assert_int_equal(e->w.counters.frag_fragments, 2);
+    assert_int_equal(e->w.counters.drop_too_big, 0);
     assert_int_equal(e->w.counters.icmp_frag_needed, 1);
 }
 
@@ -545,6 +566,54 @@ static void test_rate_limit(void **state)
     assert_int_equal(e->w.counters.icmp_rate_limited, 8);
 }
 
+/*
+ * A burst through the worker's burst crypto step: what leaves, leaves in the
+ * order it came, with consecutive sequence numbers; a packet dropped before
+ * the crypto (TTL) or by it (a forged ICV) takes out only itself.
+ */
+static void test_burst_order(void **state)
+{
+    (void)state;
+    enum { N = 12, EXPIRED = 4, FORGED = 7 };
+    struct rte_mbuf *m[N], *out[16];
+    for (unsigned k = 0; k < N; k++)
+        m[k] = plain_frame(40 + k * 111, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5), k == EXPIRED ? 1 : 64,
+                           false, IPPROTO_UDP, 0);
+    dp_forward_plain(&e->w, m, N);
+    sent(INSIDE, out, 1); /* the Time Exceeded */
+    rte_pktmbuf_free(out[0]);
+    sent(OUTSIDE, out, N - 1);
+    uint32_t first = 0;
+    for (unsigned i = 0; i < N - 1; i++) {
+        const uint8_t *esp = rte_pktmbuf_mtod_offset(out[i], const uint8_t *, ETH + 20 + 8);
+        uint32_t seq = (uint32_t)esp[4] << 24 | (uint32_t)esp[5] << 16 | esp[6] << 8 | esp[7];
+        if (i == 0)
+            first = seq;
+        assert_int_equal(seq, first + i);
+        open_esp(out[i]);
+        unsigned k = i < EXPIRED ? i : i + 1;
+        assert_int_equal(rte_pktmbuf_pkt_len(out[i]), 40 + k * 111);
+        rte_pktmbuf_free(out[i]);
+    }
+    assert_int_equal(e->w.counters.esp_encrypted, N - 1);
+
+    for (unsigned k = 0; k < N; k++) {
+        m[k] =
+            esp_frame(40 + k * 111, ip4(10, 1, 0, 5), ip4(10, 2, 0, 2), 64, false, IPPROTO_UDP, 0);
+        if (k == FORGED)
+            *rte_pktmbuf_mtod_offset(m[k], uint8_t *, rte_pktmbuf_data_len(m[k]) - 1) ^= 1;
+    }
+    dp_forward_esp(&e->w, m, N);
+    sent(INSIDE, out, N - 1);
+    for (unsigned i = 0; i < N - 1; i++) {
+        unsigned k = i < FORGED ? i : i + 1;
+        assert_int_equal(rte_pktmbuf_pkt_len(out[i]), ETH + 40 + k * 111);
+        rte_pktmbuf_free(out[i]);
+    }
+    assert_int_equal(e->w.counters.drop_esp_bad_icv, 1);
+    assert_int_equal(e->w.counters.esp_decrypted, N - 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -556,6 +625,7 @@ int main(void)
         cmocka_unit_test_setup(test_frag_needed_decrypted, reset),
         cmocka_unit_test_setup(test_no_icmp_about_errors, reset),
         cmocka_unit_test_setup(test_rate_limit, reset),
+        cmocka_unit_test_setup(test_burst_order, reset),
     };
     return cmocka_run_group_tests_name("forward", tests, group_setup, group_teardown);
 }

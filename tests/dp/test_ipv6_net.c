@@ -28,6 +28,8 @@
 #include <rte_ring.h>
 
 #include "dp_ctrl.h"
+#include "dp_esp.h"
+#include "dp_forward.h"
 #include "dp_icmp6.h"
 #include "dp_nd.h"
 #include "dp_neigh.h"
@@ -50,6 +52,7 @@ struct env {
     struct dp_routes routes;
     struct dp_worker w;
     struct dp_ctrl ctrl;
+    struct dp_sadb sadb;
 };
 static struct env *e;
 
@@ -516,6 +519,246 @@ static void test_worker_solicits_then_forwards(void **state)
     assert_memory_equal(&mac, &server_mac, 6);
 }
 
+/* ---- the tunnel: IPv6 plaintext and IPv4-in-IPv6 out, IPv6 ESP in ---- */
+
+/* 10.N.0.0/16 and 2001:db8:N::/48 (N = 0xa: 10.10/16 and 2001:db8:a::/48) */
+static void nets(struct ike_ts_set *set, uint8_t n)
+{
+    struct ike_ts v4 = {.type = IKE_TS_IPV4_ADDR_RANGE,
+                        .end_port = 65535,
+                        .start_addr = {10, n},
+                        .end_addr = {10, n, 255, 255}};
+    struct ike_ts v6 = {.type = IKE_TS_IPV6_ADDR_RANGE, .end_port = 65535};
+    a6(v6.start_addr, n, 0);
+    a6(v6.end_addr, n, 0);
+    memset(v6.end_addr + 6, 0xff, 10);
+    set->nts = 2;
+    set->ts[0] = v4;
+    set->ts[1] = v6;
+}
+
+static void install_child(uint32_t spi_in, uint32_t spi_out, uint8_t local_net, uint8_t remote_net)
+{
+    struct ike_child_sa c;
+    memset(&c, 0, sizeof(c));
+    c.spi_in = spi_in;
+    c.spi_out = spi_out;
+    c.alg.encr.id = IKE_ENCR_AES_GCM_16;
+    c.alg.encr.key_bits = 128;
+    c.alg.esn = IKE_ESN_NO_ESN;
+    c.encr_key_len = 20;
+    memset(c.encr_in, 0x5a, sizeof(c.encr_in));
+    memset(c.encr_out, 0x5a, sizeof(c.encr_out));
+    c.local.family = c.remote.family = 6;
+    a6(c.local.ip, 1, 1);
+    a6(c.remote.ip, 1, 2);
+    c.udp_encap = true;
+    c.remote.port = 4500;
+    nets(&c.ts_local, local_net);
+    nets(&c.ts_remote, remote_net);
+    char err[160];
+    assert_int_equal(dp_sadb_install_manual(&e->sadb, &c, false, err, sizeof(err)), 0);
+}
+
+/*
+ * The tunnel (IPv6 outer: 2001:db8:1::1 <-> the peer 2001:db8:1::2, ESP in
+ * UDP, one key) as two Child SAs: ours, inside nets (10.2/16, 2001:db8:2::/48)
+ * <-> far nets (10.10/16, 2001:db8:a::/48), sending with SPI 0x3000 and
+ * receiving 0x3001; and its mirror, the peer's view, receiving 0x3000 and
+ * sending 0x3001. So what the worker seals is opened by the mirror, and what
+ * the test seals as the peer (the mirror's SPD entry) is opened by ours.
+ */
+static void install_tunnel(void)
+{
+    static bool done;
+    if (done)
+        return;
+    char err[160];
+    assert_int_equal(dp_sadb_init(&e->sadb, 1, err, sizeof(err)), 0);
+    assert_int_equal(dp_esp_engine_init(&e->w.esp), 0);
+    install_child(0x3001, 0x3000, 2, 0xa);
+    install_child(0x3000, 0x3001, 0xa, 2);
+    e->w.sadb = &e->sadb;
+    done = true;
+}
+
+/* A plaintext Ethernet frame arriving on the inside port around the packet at p. */
+static struct rte_mbuf *on_inside(struct rte_mbuf *m, uint16_t ether_type)
+{
+    struct rte_ether_hdr *eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, ETH);
+    assert_non_null(eth);
+    eth->dst_addr = e->ports[INSIDE].mac;
+    eth->src_addr = server_mac;
+    eth->ether_type = rte_cpu_to_be_16(ether_type);
+    m->port = e->ports[INSIDE].id;
+    return m;
+}
+
+/* Checks the ESP-in-UDP-in-IPv6 frame m went to the peer, and opens it: m's data is the inner. */
+static void open_tunnel(struct rte_mbuf *m)
+{
+    const uint8_t *f = rte_pktmbuf_mtod(m, const uint8_t *);
+    assert_memory_equal(f, &peer_mac, 6);
+    assert_int_equal(f[12] << 8 | f[13], RTE_ETHER_TYPE_IPV6);
+    const struct rte_ipv6_hdr *outer = (const struct rte_ipv6_hdr *)(f + ETH);
+    uint8_t ours[16], peer[16];
+    a6(ours, 1, 1);
+    a6(peer, 1, 2);
+    assert_memory_equal(outer->src_addr, ours, 16);
+    assert_memory_equal(outer->dst_addr, peer, 16);
+    assert_int_equal(outer->proto, IPPROTO_UDP);
+    assert_int_equal(rte_pktmbuf_data_len(m), ETH + IP6 + rte_be_to_cpu_16(outer->payload_len));
+    struct dp_worker_counters c = {0};
+    assert_int_equal(dp_esp_decrypt(&e->w.esp, &e->sadb, m, ETH + IP6 + 8, &c), 0);
+}
+
+static void test_plain6_into_tunnel(void **state)
+{
+    (void)state;
+    install_tunnel();
+    uint8_t src[16], dst[16];
+    a6(src, 2, 2);
+    a6(dst, 0xa, 5);
+    struct rte_mbuf *m = on_inside(inner6(300, src, dst, 64, IPPROTO_UDP, 0), RTE_ETHER_TYPE_IPV6);
+    dp_forward_plain(&e->w, &m, 1);
+    struct rte_mbuf *out[16];
+    assert_int_equal(sent(OUTSIDE, out), 1);
+    open_tunnel(out[0]);
+    const struct rte_ipv6_hdr *inner = rte_pktmbuf_mtod(out[0], const struct rte_ipv6_hdr *);
+    assert_int_equal(rte_pktmbuf_data_len(out[0]), 300);
+    assert_int_equal(inner->hop_limits, 63);
+    assert_memory_equal(inner->dst_addr, dst, 16);
+    rte_pktmbuf_free(out[0]);
+    assert_int_equal(e->w.counters.esp_encrypted, 1);
+}
+
+static void test_ipv4_in_ipv6(void **state)
+{
+    (void)state;
+    install_tunnel();
+    uint8_t pkt[100];
+    memset(pkt, 0x3c, sizeof(pkt));
+    struct rte_ipv4_hdr ip = {.version_ihl = RTE_IPV4_VHL_DEF,
+                              .total_length = rte_cpu_to_be_16(sizeof(pkt)),
+                              .time_to_live = 64,
+                              .next_proto_id = IPPROTO_UDP,
+                              .src_addr = rte_cpu_to_be_32(0x0a020002),
+                              .dst_addr = rte_cpu_to_be_32(0x0a0a0005)};
+    ip.hdr_checksum = rte_ipv4_cksum(&ip);
+    memcpy(pkt, &ip, sizeof(ip));
+    struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
+    assert_non_null(m);
+    uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, sizeof(pkt));
+    assert_non_null(p);
+    memcpy(p, pkt, sizeof(pkt));
+    m = on_inside(m, RTE_ETHER_TYPE_IPV4);
+    dp_forward_plain(&e->w, &m, 1);
+    struct rte_mbuf *out[16];
+    assert_int_equal(sent(OUTSIDE, out), 1);
+    open_tunnel(out[0]);
+    const struct rte_ipv4_hdr *inner = rte_pktmbuf_mtod(out[0], const struct rte_ipv4_hdr *);
+    assert_int_equal(inner->version_ihl >> 4, 4);
+    assert_int_equal(inner->time_to_live, 63);
+    assert_int_equal(inner->dst_addr, rte_cpu_to_be_32(0x0a0a0005));
+    assert_int_equal(rte_ipv4_cksum(inner), 0); /* the header checksum was updated */
+    rte_pktmbuf_free(out[0]);
+}
+
+static void test_plain6_too_big_for_tunnel(void **state)
+{
+    (void)state;
+    install_tunnel();
+    uint8_t src[16], dst[16], ours[16];
+    a6(src, 2, 2);
+    a6(dst, 0xa, 5);
+    a6(ours, 2, 1);
+    uint8_t peer[16];
+    a6(peer, 1, 2);
+    struct dp_esp_sa *sa = dp_spd_lookup6(&e->sadb, src, dst);
+    assert_non_null(sa);
+    size_t max = dp_esp_max_inner(sa, 1500);
+    assert_true(max > 1280 && max < 1500 - IP6 - 8);
+    /* The largest that fits leaves as an outer packet of at most 1500 bytes. */
+    struct rte_mbuf *m = on_inside(inner6(max, src, dst, 64, IPPROTO_UDP, 0), RTE_ETHER_TYPE_IPV6);
+    dp_forward_plain(&e->w, &m, 1);
+    struct rte_mbuf *out[16];
+    assert_int_equal(sent(OUTSIDE, out), 1);
+    assert_true(rte_pktmbuf_data_len(out[0]) - ETH <= 1500);
+    assert_true(rte_pktmbuf_data_len(out[0]) - ETH > 1500 - 4); /* GCM pads to 4 bytes */
+    rte_pktmbuf_free(out[0]);
+    /* One byte more: Packet Too Big to the sender on the inside, with the tunnel's MTU. */
+    m = on_inside(inner6(max + 1, src, dst, 64, IPPROTO_UDP, 0), RTE_ETHER_TYPE_IPV6);
+    dp_forward_plain(&e->w, &m, 1);
+    assert_int_equal(sent(OUTSIDE, out), 0);
+    assert_int_equal(sent(INSIDE, out), 1);
+    const uint8_t *f = rte_pktmbuf_mtod(out[0], const uint8_t *);
+    assert_memory_equal(f, &server_mac, 6);
+    const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)(f + ETH);
+    assert_memory_equal(ip->src_addr, ours, 16);
+    assert_memory_equal(ip->dst_addr, src, 16);
+    const uint8_t *icmp = (const uint8_t *)(ip + 1);
+    assert_int_equal(icmp[0], DP_ICMP6_PACKET_TOO_BIG);
+    assert_int_equal((size_t)(icmp[4] << 24 | icmp[5] << 16 | icmp[6] << 8 | icmp[7]), max);
+    assert_int_equal(dp_ipv6_l4_sum(ip, IPPROTO_ICMPV6, icmp, rte_be_to_cpu_16(ip->payload_len)),
+                     0xffff);
+    rte_pktmbuf_free(out[0]);
+    assert_int_equal(e->w.counters.icmp6_packet_too_big, 1);
+}
+
+/* The peer's ESP over IPv6 carrying `inner` (sealed with the shared SA), as a frame on outside. */
+static struct rte_mbuf *from_peer(struct rte_mbuf *inner)
+{
+    struct dp_esp_sa *sa =
+        dp_spd_lookup6(&e->sadb, rte_pktmbuf_mtod(inner, struct rte_ipv6_hdr *)->src_addr,
+                       rte_pktmbuf_mtod(inner, struct rte_ipv6_hdr *)->dst_addr);
+    assert_non_null(sa);
+    struct dp_worker_counters c = {0};
+    assert_int_equal(dp_esp_encrypt(&e->w.esp, sa, inner, 0, &c), 0);
+    /* Sealed by "us" towards the peer: swap the outer addresses as the peer would send it. */
+    struct rte_ipv6_hdr *outer = rte_pktmbuf_mtod(inner, struct rte_ipv6_hdr *);
+    uint8_t tmp[16];
+    memcpy(tmp, outer->src_addr, 16);
+    memcpy(outer->src_addr, outer->dst_addr, 16);
+    memcpy(outer->dst_addr, tmp, 16);
+    struct rte_ether_hdr *eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(inner, ETH);
+    eth->dst_addr = e->ports[OUTSIDE].mac;
+    eth->src_addr = peer_mac;
+    eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+    inner->port = e->ports[OUTSIDE].id;
+    return inner;
+}
+
+static void test_esp6_from_peer(void **state)
+{
+    (void)state;
+    install_tunnel();
+    uint8_t src[16], dst[16], ours[16];
+    a6(src, 0xa, 5);
+    a6(dst, 2, 2);
+    a6(ours, 2, 1);
+    struct rte_mbuf *m = from_peer(inner6(200, src, dst, 64, IPPROTO_UDP, 0));
+    dp_forward_esp(&e->w, &m, 1);
+    struct rte_mbuf *out[16];
+    assert_int_equal(sent(INSIDE, out), 1);
+    const uint8_t *f = rte_pktmbuf_mtod(out[0], const uint8_t *);
+    assert_memory_equal(f, &server_mac, 6);
+    const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)(f + ETH);
+    assert_int_equal(ip->hop_limits, 63);
+    assert_int_equal(rte_pktmbuf_data_len(out[0]), ETH + 200);
+    rte_pktmbuf_free(out[0]);
+    /* Hop limit 1 inside the tunnel: Time Exceeded goes back into it, to the sender. */
+    m = from_peer(inner6(200, src, dst, 1, IPPROTO_UDP, 0));
+    dp_forward_esp(&e->w, &m, 1);
+    assert_int_equal(sent(INSIDE, out), 0);
+    assert_int_equal(sent(OUTSIDE, out), 1);
+    open_tunnel(out[0]);
+    const struct rte_ipv6_hdr *err = rte_pktmbuf_mtod(out[0], const struct rte_ipv6_hdr *);
+    assert_memory_equal(err->src_addr, ours, 16);
+    assert_memory_equal(err->dst_addr, src, 16);
+    assert_int_equal(((const uint8_t *)(err + 1))[0], DP_ICMP6_TIME_EXCEEDED);
+    rte_pktmbuf_free(out[0]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -528,6 +771,10 @@ int main(void)
         cmocka_unit_test_setup(test_nd_answered_and_learnt, reset),
         cmocka_unit_test_setup(test_nd_duplicate_address_check_defended, reset),
         cmocka_unit_test_setup(test_worker_solicits_then_forwards, reset),
+        cmocka_unit_test_setup(test_plain6_into_tunnel, reset),
+        cmocka_unit_test_setup(test_ipv4_in_ipv6, reset),
+        cmocka_unit_test_setup(test_plain6_too_big_for_tunnel, reset),
+        cmocka_unit_test_setup(test_esp6_from_peer, reset),
     };
     return cmocka_run_group_tests_name("ipv6_net", tests, group_setup, group_teardown);
 }

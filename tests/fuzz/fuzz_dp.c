@@ -3,13 +3,15 @@
  * libFuzzer target: what a worker lcore does with a frame off the wire. Each
  * input is one Ethernet frame; it is classified, and then, by its class, put
  * through the admission gate (IKE, ARP), ESP decapsulation against a known SA
- * (ESP, ESP in UDP; AES-GCM, and AES-CBC + HMAC with and without ESN) or the policy lookup and ESP
- * encapsulation (plaintext). IPv6 frames take the same way; neighbour discovery messages the
- * classifier hands to the control lcore also go through its parser (lib/dp/nd.c), and every
- * frame's network layer is fed to that parser too, to reach its deeper checks. Oracles besides
- * the sanitizers: the gate never answers with a reply longer than the request, nothing forged
- * decrypts (no input knows the key), and the neighbour discovery parser accepts nothing but
- * solicitations and advertisements.
+ * (ESP, ESP in UDP; AES-GCM, and AES-CBC + HMAC with and without ESN; outer IPv4 or IPv6) or the
+ * policy lookup and ESP encapsulation (plaintext IPv4 or IPv6; IPv6 frames are dispatched here by
+ * next header and port). ESP goes through dp_esp_decrypt_burst as a burst of two copies of the
+ * frame (the second is a duplicate), plaintext through dp_esp_encrypt_burst as a burst of copies,
+ * 17 when the frame is big enough for a set of the widest manager's lanes. Oracles besides the
+ * sanitizers: the gate never answers with a reply longer than the request, and nothing forged
+ * decrypts (no input knows the key). IPv6 frames also go through the classifier first, and every
+ * frame's network layer is fed to the neighbour discovery parser (lib/dp/nd.c), which must accept
+ * nothing but solicitations and advertisements.
  */
 #include <string.h>
 #include <unistd.h>
@@ -25,6 +27,7 @@
 #include "fuzz_common.h"
 
 #define SPI 0x01020304u
+#define COPIES 17 /* 16 lanes of the AVX-512 manager, and one for the SSE manager */
 
 struct fuzz_dp {
     struct rte_mempool *pool;
@@ -38,12 +41,15 @@ struct fuzz_dp {
 static struct fuzz_dp *env;
 
 /*
- * The SA variants the ESP engine has, each under its own SPI: AES-GCM-128,
- * AES-CBC-256 + HMAC-SHA-512, and last (so it also carries the plaintext)
- * AES-CBC-128 + HMAC-SHA-256 with ESN.
+ * The SA variants the ESP engine has, each under its own SPI: over IPv4,
+ * AES-GCM-128, AES-CBC-256 + HMAC-SHA-512, and AES-CBC-128 + HMAC-SHA-256 with
+ * ESN (which carries IPv4-outer plaintext); over IPv6, AES-GCM-256 in plain
+ * ESP and AES-CBC-128 + HMAC-SHA1 with ESN in UDP (which carries the rest).
  */
+static const uint8_t gw6[16] = {0x20, 0x01, 0x0d, 0xb8, [15] = 1}; /* 2001:db8::1 */
+
 static void install_sa(struct dp_sadb *db, uint32_t spi, uint16_t encr, uint16_t bits,
-                       uint16_t integ, size_t integ_len, bool esn)
+                       uint16_t integ, size_t integ_len, bool esn, unsigned outer, bool udp)
 {
     struct ike_child_sa c;
     memset(&c, 0, sizeof(c));
@@ -59,15 +65,30 @@ static void install_sa(struct dp_sadb *db, uint32_t spi, uint16_t encr, uint16_t
     memset(c.encr_out, 0x22, sizeof(c.encr_out));
     memset(c.integ_in, 0x33, sizeof(c.integ_in));
     memset(c.integ_out, 0x44, sizeof(c.integ_out));
-    c.local.family = c.remote.family = 4;
-    memcpy(c.local.ip, (const uint8_t[]){198, 51, 100, 1}, 4);
-    memcpy(c.remote.ip, (const uint8_t[]){198, 51, 100, 2}, 4);
-    c.udp_encap = true;
-    c.remote.port = 4500;
-    c.ts_local.nts = c.ts_remote.nts = 1;
+    c.local.family = c.remote.family = (uint8_t)outer;
+    if (outer == 6) {
+        memcpy(c.local.ip, gw6, 16);
+        memcpy(c.remote.ip, gw6, 16);
+        c.remote.ip[15] = 2;
+    } else {
+        memcpy(c.local.ip, (const uint8_t[]){198, 51, 100, 1}, 4);
+        memcpy(c.remote.ip, (const uint8_t[]){198, 51, 100, 2}, 4);
+    }
+    c.udp_encap = udp;
+    c.remote.port = udp ? 4500 : 0;
+    /*
+     * Both families; the IPv6-outer SAs, installed last, only the lower half
+     * of each address space: plaintext of either family then reaches either
+     * outer family, by its addresses.
+     */
+    c.ts_local.nts = c.ts_remote.nts = 2;
     c.ts_local.ts[0] = (struct ike_ts){
         .type = IKE_TS_IPV4_ADDR_RANGE, .end_port = 65535, .end_addr = {255, 255, 255, 255}};
-    c.ts_remote.ts[0] = c.ts_local.ts[0];
+    c.ts_local.ts[1] = (struct ike_ts){.type = IKE_TS_IPV6_ADDR_RANGE, .end_port = 65535};
+    memset(c.ts_local.ts[1].end_addr, 0xff, 16);
+    if (outer == 6)
+        c.ts_local.ts[0].end_addr[0] = c.ts_local.ts[1].end_addr[0] = 0x7f;
+    c.ts_remote = c.ts_local;
     FUZZ_CHECK(dp_sadb_install(db, &c, NULL, 0) == 0);
 }
 
@@ -87,15 +108,20 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     FUZZ_CHECK(e.pool != NULL);
     char err[128];
     FUZZ_CHECK(dp_sadb_init(&e.sadb, 1, err, sizeof(err)) == 0);
-    install_sa(&e.sadb, SPI, IKE_ENCR_AES_GCM_16, 128, IKE_INTEG_NONE, 0, false);
-    install_sa(&e.sadb, SPI + 2, IKE_ENCR_AES_CBC, 256, IKE_INTEG_HMAC_SHA2_512_256, 64, false);
-    install_sa(&e.sadb, SPI + 1, IKE_ENCR_AES_CBC, 128, IKE_INTEG_HMAC_SHA2_256_128, 32, true);
+    install_sa(&e.sadb, SPI, IKE_ENCR_AES_GCM_16, 128, IKE_INTEG_NONE, 0, false, 4, true);
+    install_sa(&e.sadb, SPI + 2, IKE_ENCR_AES_CBC, 256, IKE_INTEG_HMAC_SHA2_512_256, 64, false, 4,
+               true);
+    install_sa(&e.sadb, SPI + 1, IKE_ENCR_AES_CBC, 128, IKE_INTEG_HMAC_SHA2_256_128, 32, true, 4,
+               true);
+    install_sa(&e.sadb, SPI + 3, IKE_ENCR_AES_GCM_16, 256, IKE_INTEG_NONE, 0, false, 6, false);
+    install_sa(&e.sadb, SPI + 4, IKE_ENCR_AES_CBC, 128, IKE_INTEG_HMAC_SHA1_96, 20, true, 6, true);
     FUZZ_CHECK(dp_esp_engine_init(&e.esp) == 0);
     e.local.n = 2;
     memcpy(&e.local.ip[0], (const uint8_t[]){198, 51, 100, 1}, 4);
     memcpy(&e.local.ip[1], (const uint8_t[]){198, 51, 100, 100}, 4);
-    e.local.n6 = 1;
-    memcpy(e.local.ip6[0], (const uint8_t[]){0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 1}, 16);
+    e.local.n6 = 2; /* the SAs' address and the one the frame6-* seeds are sent to */
+    memcpy(e.local.ip6[0], gw6, 16);
+    memcpy(e.local.ip6[1], (const uint8_t[]){0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 1}, 16);
     e.gate.mode = CONF_GATE_ON;
     /* Two targets and an anycast address of ours, so fuzzed requests reach every gate path. */
     static struct rp_table table;
@@ -117,6 +143,89 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     return 0;
 }
 
+/* n copies of m, or false when the pool ran dry (the copies made are freed). */
+static bool copies(const struct rte_mbuf *m, struct rte_mbuf **out, unsigned n)
+{
+    if (rte_pktmbuf_alloc_bulk(env->pool, out, n) != 0)
+        return false;
+    for (unsigned i = 0; i < n; i++) {
+        size_t len = rte_pktmbuf_data_len(m);
+        memcpy(rte_pktmbuf_append(out[i], (uint16_t)len), rte_pktmbuf_mtod(m, const uint8_t *),
+               len);
+    }
+    return true;
+}
+
+static void esp_in(struct rte_mbuf *m, struct dp_worker_counters *c)
+{
+    const struct rte_ipv4_hdr *ip = dp_ipv4(m);
+    size_t off = sizeof(struct rte_ether_hdr) + dp_ipv4_hdr_len(ip) +
+                 (ip->next_proto_id == IPPROTO_UDP ? sizeof(struct rte_udp_hdr) : 0);
+    struct rte_mbuf *pkts[2];
+    size_t offs[2] = {off, off};
+    bool ok[2];
+    FUZZ_CHECK(copies(m, pkts, 2));
+    dp_esp_decrypt_burst(&env->esp, &env->sadb, pkts, offs, 2, ok, c);
+    FUZZ_CHECK(!ok[0] && !ok[1]);
+    rte_pktmbuf_free_bulk(pkts, 2);
+}
+
+static void plain_out(struct rte_mbuf *m, struct dp_worker_counters *c)
+{
+    const struct rte_ipv4_hdr *ip = dp_ipv4(m);
+    struct dp_esp_sa *sa = dp_spd_lookup(&env->sadb, ip->src_addr, ip->dst_addr);
+    if (sa == NULL)
+        return;
+    unsigned n = rte_pktmbuf_data_len(m) >= 256 ? COPIES : 2;
+    struct rte_mbuf *pkts[COPIES];
+    struct dp_esp_sa *sas[COPIES];
+    bool ok[COPIES];
+    FUZZ_CHECK(copies(m, pkts, n));
+    for (unsigned i = 0; i < n; i++)
+        sas[i] = sa;
+    dp_esp_encrypt_burst(&env->esp, sas, pkts, sizeof(struct rte_ether_hdr), n, ok, c);
+    rte_pktmbuf_free_bulk(pkts, n);
+}
+
+static void gate(struct rte_mbuf *m, struct dp_worker_counters *c)
+{
+    uint32_t before = rte_pktmbuf_pkt_len(m);
+    if (dp_gate_check(&env->gw, m, 1000, c) == DP_GATE_REPLIED)
+        FUZZ_CHECK(rte_pktmbuf_pkt_len(m) <= before);
+}
+
+/*
+ * An IPv6 frame: plaintext to encrypt unless it is to our address; there, ESP
+ * or ESP in UDP/4500 (no marker) to decrypt, IKE on 500 or 4500 to the gate,
+ * and anything else to the decrypter too, which must refuse extension headers.
+ */
+static void ipv6_frame(struct rte_mbuf *m, struct dp_worker_counters *c)
+{
+    const size_t eth = sizeof(struct rte_ether_hdr), ip6 = sizeof(struct rte_ipv6_hdr);
+    size_t have = rte_pktmbuf_data_len(m);
+    if (have < eth + ip6)
+        return;
+    const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, eth);
+    if (memcmp(ip->dst_addr, gw6, 16) != 0) {
+        struct dp_esp_sa *sa = dp_spd_lookup6(&env->sadb, ip->src_addr, ip->dst_addr);
+        if (sa != NULL)
+            dp_esp_encrypt(&env->esp, sa, m, eth, c);
+        return;
+    }
+    size_t off = eth + ip6;
+    if (ip->proto == IPPROTO_UDP && have >= off + sizeof(struct rte_udp_hdr) + 4) {
+        const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(ip + 1);
+        const uint8_t *marker = (const uint8_t *)(udp + 1);
+        bool natt = rte_be_to_cpu_16(udp->dst_port) == DP_NATT_PORT;
+        if (!natt || (marker[0] | marker[1] | marker[2] | marker[3]) == 0) {
+            gate(m, c);
+            return;
+        }
+        off += sizeof(struct rte_udp_hdr);
+    }
+    FUZZ_CHECK(dp_esp_decrypt(&env->esp, &env->sadb, m, off, c) < 0);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct rte_mbuf *m = rte_pktmbuf_alloc(env->pool);
@@ -133,34 +242,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (dp_nd_parse(l3, l3_len, &nd) == DP_ND_OK)
             FUZZ_CHECK(nd.type == DP_ICMP6_NEIGHBOR_SOLICIT || nd.type == DP_ICMP6_NEIGHBOR_ADVERT);
     }
-    bool ipv6 = size >= sizeof(struct rte_ether_hdr) &&
-                rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type ==
-                    rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+    if (size >= sizeof(struct rte_ether_hdr) &&
+        rte_be_to_cpu_16(rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type) ==
+            RTE_ETHER_TYPE_IPV6) {
+        dp_classify(m, &env->local, &c);
+        ipv6_frame(m, &c);
+        rte_pktmbuf_free(m);
+        return 0;
+    }
     switch (dp_classify(m, &env->local, &c)) {
-    case DP_CLASS_CONTROL: {
-        uint32_t before = rte_pktmbuf_pkt_len(m);
-        if (dp_gate_check(&env->gw, m, 1000, &c) == DP_GATE_REPLIED)
-            FUZZ_CHECK(rte_pktmbuf_pkt_len(m) <= before);
+    case DP_CLASS_CONTROL:
+        gate(m, &c);
         break;
-    }
-    case DP_CLASS_ESP: {
-        if (ipv6)
-            break; /* the ESP engine's IPv6 outer headers come with branch ipv6-esp */
-        const struct rte_ipv4_hdr *ip = dp_ipv4(m);
-        size_t off = sizeof(struct rte_ether_hdr) + dp_ipv4_hdr_len(ip) +
-                     (ip->next_proto_id == IPPROTO_UDP ? sizeof(struct rte_udp_hdr) : 0);
-        FUZZ_CHECK(dp_esp_decrypt(&env->esp, &env->sadb, m, off, &c) < 0);
+    case DP_CLASS_ESP:
+        esp_in(m, &c);
         break;
-    }
-    case DP_CLASS_PLAIN: {
-        if (ipv6)
-            break; /* no IPv6 policies before branch ipv6-esp */
-        const struct rte_ipv4_hdr *ip = dp_ipv4(m);
-        struct dp_esp_sa *sa = dp_spd_lookup(&env->sadb, ip->src_addr, ip->dst_addr);
-        if (sa != NULL)
-            dp_esp_encrypt(&env->esp, sa, m, sizeof(struct rte_ether_hdr), &c);
+    case DP_CLASS_PLAIN:
+        plain_out(m, &c);
         break;
-    }
     default:
         break;
     }

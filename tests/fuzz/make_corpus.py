@@ -222,6 +222,50 @@ def ike_input_seeds(msgs):
     return seeds
 
 
+# fuzz_frag (tests/fuzz/fuzz_frag.c): records of [mtu selector][clock step][length LE16][frame].
+def ipv4_frames(src, dst, ident, payload, frag_data, proto=17, mf_last=False):
+    """Ethernet frames of an IPv4 datagram cut into pieces of frag_data bytes (0: whole)."""
+    def frame(off, chunk, more):
+        flags = (0x2000 if more else 0) | (off // 8)
+        hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(chunk), ident, flags, 64, proto, 0,
+                          bytes(src), bytes(dst))
+        words = struct.unpack("!10H", hdr)
+        total = sum(words)
+        while total > 0xFFFF:
+            total = (total & 0xFFFF) + (total >> 16)
+        hdr = hdr[:10] + struct.pack("!H", ~total & 0xFFFF) + hdr[12:]
+        return b"\x02\x00\x00\xaa\x00\x00" + b"\x02\x00\x00\x00\x00\xfe" + b"\x08\x00" + hdr + chunk
+    if frag_data == 0:
+        return [frame(0, payload, False)]
+    out = []
+    for off in range(0, len(payload), frag_data):
+        chunk = payload[off:off + frag_data]
+        out.append(frame(off, chunk, off + frag_data < len(payload) or mf_last))
+    return out
+
+
+def frag_records(frames, mtu_sel=160, step=0):
+    return b"".join(struct.pack("<BBH", mtu_sel, step, len(f)) + f for f in frames)
+
+
+def frag_seeds():
+    us, peer, inside, remote = [198, 51, 100, 1], [203, 0, 113, 2], [10, 2, 0, 2], [10, 1, 0, 5]
+    natt = struct.pack("!HHHH", 4500, 4500, 8 + 1400, 0) + bytes((i * 7) & 0xFF for i in range(1400))
+    ike = struct.pack("!HHHH", 500, 500, 8 + 2992, 0) + bytes((i * 3) & 0xFF for i in range(2992))
+    esp = ipv4_frames(peer, us, 0x4242, natt, 560)
+    seeds = {
+        "esp-in-order": frag_records(esp),
+        "esp-reversed": frag_records(esp[::-1]),
+        "esp-duplicate": frag_records([esp[0], esp[1], esp[1], esp[2]]),
+        "esp-timeout": frag_records([esp[0], esp[1]]) + frag_records([esp[2]], step=255),
+        "ike-3000": frag_records(ipv4_frames(peer, us, 0x77, ike, 1256)),
+        "ike-nine": frag_records(ipv4_frames(peer, us, 0x78, ike[:9 * 64], 64)),
+        "plain-1800": frag_records(ipv4_frames(inside, remote, 1, bytes(range(256)) * 7, 0), 60),
+        "plain-fragment": frag_records(ipv4_frames(inside, remote, 2, bytes(1200), 800, mf_last=True)[:1], 30),
+    }
+    return seeds
+
+
 def write(target, seeds):
     d = os.path.join(OUT, target)
     os.makedirs(d, exist_ok=True)
@@ -243,6 +287,7 @@ def main():
     write("fuzz_msg", msg_seeds)
     write("fuzz_stateless", stateless_seeds(msgs))
     write("fuzz_ike_input", ike_input_seeds(msgs))
+    write("fuzz_frag", frag_seeds())
 
 
 if __name__ == "__main__":

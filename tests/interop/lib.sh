@@ -8,7 +8,7 @@
 #   lab_init BUILD_DIR PREFIX      # PREFIX: short, unique per test (namespace names)
 #   lab_topology
 #   veer_start CONFIG_FILE
-#   charon_start [EXTRA_CHARON_OPTIONS]
+#   charon_start [EXTRA_CHARON_OPTIONS]   # CHARON_PLUGINS: more plugins to load (eap-md5)
 #   swan --load-all --file ...; swan --initiate ...
 #   lab_make_pki rsa|ec            # a CA and certificates made with openssl
 #
@@ -147,7 +147,7 @@ charon_start() {
     cat >"$work/cl/strongswan.conf" <<EOF
 charon {
   load_modular = no
-  load = random nonce kdf openssl pem pkcs1 pkcs8 x509 pubkey kernel-libipsec kernel-netlink socket-default vici
+  load = random nonce kdf openssl pem pkcs1 pkcs8 x509 pubkey kernel-libipsec kernel-netlink socket-default vici ${CHARON_PLUGINS:-}
   install_routes = ${CHARON_ROUTES:-no}
   ${1:-}
   plugins {
@@ -290,4 +290,81 @@ lab_make_pki() {
         done
         chmod 600 ./*.key
     ) || fail "openssl could not make the $kind PKI"
+}
+
+# app/veer's configuration for the tunnel lab (lab_topology_tunnel) in $work/veer.yaml, its
+# PSK in $work/psk: two af_packet ports (outside 198.51.100.1, inside 10.2.0.1), one PSK
+# road-warrior peer with AES-GCM. The caller may set, before calling:
+#   TUN_LOCAL_TS   the peer's local_ts list (default "10.2.0.0/24")
+#   TUN_ESP        its esp_proposals (default aes128gcm16)
+#   TUN_DP_EXTRA   more `dataplane:` lines, indented by 2
+#   TUN_PEER_EXTRA more lines of the peer, indented by 4
+lab_tunnel_veer_yaml() {
+    printf 'labsecret-0123456789' >"$work/psk"
+    chmod 600 "$work/psk"
+    cat >"$work/veer.yaml" <<EOF
+dataplane:
+  workers: 1
+  idle_sleep_us: 50
+  mbufs: 8192
+${TUN_DP_EXTRA:-}
+  ports:
+    - name: outside
+      device: net_af_packet0,iface=${tag}g
+      address: 198.51.100.1/24
+    - name: inside
+      device: net_af_packet1,iface=${tag}i
+      address: 10.2.0.1/24
+peers:
+  - name: road-warriors
+    local_id: gw.example
+    remote_id: client.example
+    psk_file: $work/psk
+    ike_proposals: [aes128gcm16-prfsha256-x25519]
+    esp_proposals: [${TUN_ESP:-aes128gcm16}]
+    local_ts: [${TUN_LOCAL_TS:-10.2.0.0/24}]
+    remote_ts: [10.1.0.0/16]
+${TUN_PEER_EXTRA:-}
+EOF
+}
+
+# The strongSwan client's side of the tunnel lab in $work/cl/swanctl.conf: connection gw
+# (PSK) with Child SA c from 10.1.0.1. The caller may set:
+#   TUN_REMOTE_TS   the Child SA's remote_ts (default 10.2.0.0/24)
+#   TUN_ESP         its esp_proposals (default aes128gcm16)
+#   TUN_CONN_EXTRA  more lines of the connection, TUN_CHILD_EXTRA of the Child SA
+lab_tunnel_swanctl_conf() {
+    cat >"$work/cl/swanctl.conf" <<EOF
+connections {
+  gw {
+    remote_addrs = 198.51.100.1
+    version = 2
+    proposals = aes128gcm16-prfsha256-x25519
+    ${TUN_CONN_EXTRA:-}
+    local {
+      auth = psk
+      id = client.example
+    }
+    remote {
+      auth = psk
+      id = gw.example
+    }
+    children {
+      c {
+        local_ts = 10.1.0.1/32
+        remote_ts = ${TUN_REMOTE_TS:-10.2.0.0/24}
+        esp_proposals = ${TUN_ESP:-aes128gcm16}
+        ${TUN_CHILD_EXTRA:-}
+      }
+    }
+  }
+}
+secrets {
+  ike-gw {
+    id-1 = client.example
+    id-2 = gw.example
+    secret = "labsecret-0123456789"
+  }
+}
+EOF
 }

@@ -43,70 +43,14 @@ LOSS_MAX=${LOSS_MAX:-5}
 # Seconds since the SA was established, in the messages: the steps depend on veer's timers.
 at() { echo "t0+$((SECONDS - t0))s"; }
 
-printf 'labsecret-0123456789' >"$work/psk"
-chmod 600 "$work/psk"
-cat >"$work/veer.yaml" <<EOF
-dataplane:
-  workers: 1
-  idle_sleep_us: 50
-  mbufs: 8192
-  ports:
-    - name: outside
-      device: net_af_packet0,iface=${tag}g
-      address: 198.51.100.1/24
-    - name: inside
-      device: net_af_packet1,iface=${tag}i
-      address: 10.2.0.1/24
-peers:
-  - name: road-warriors
-    local_id: gw.example
-    remote_id: client.example
-    psk_file: $work/psk
-    ike_proposals: [aes128gcm16-prfsha256-x25519]
-    esp_proposals: [aes128gcm16]
-    local_ts: [10.2.0.0/24]
-    remote_ts: [10.1.0.0/16]
-    child_rekey_time: 20s
+TUN_PEER_EXTRA="    child_rekey_time: 20s
     child_life_time: 1h
     ike_rekey_time: 28s
-    rekey_jitter: 0
-EOF
+    rekey_jitter: 0" lab_tunnel_veer_yaml
 veer_dp_start "$work/veer.yaml"
 
 CHARON_ROUTES=yes charon_start
-cat >"$work/cl/swanctl.conf" <<EOF
-connections {
-  gw {
-    remote_addrs = 198.51.100.1
-    version = 2
-    proposals = aes128gcm16-prfsha256-x25519
-    rekey_time = 0
-    local {
-      auth = psk
-      id = client.example
-    }
-    remote {
-      auth = psk
-      id = gw.example
-    }
-    children {
-      c {
-        local_ts = 10.1.0.1/32
-        remote_ts = 10.2.0.0/24
-        esp_proposals = aes128gcm16
-        rekey_time = 0
-      }
-    }
-  }
-}
-secrets {
-  ike-gw {
-    id-1 = client.example
-    id-2 = gw.example
-    secret = "labsecret-0123456789"
-  }
-}
-EOF
+TUN_CONN_EXTRA="rekey_time = 0" TUN_CHILD_EXTRA="rekey_time = 0" lab_tunnel_swanctl_conf
 swan --load-all --file "$work/cl/swanctl.conf" >"$work/load.out" 2>&1 || fail "swan --load-all"
 swan --initiate --child c --timeout 20 >"$work/initiate.out" 2>&1 || fail "swan --initiate"
 

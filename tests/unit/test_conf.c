@@ -581,6 +581,118 @@ static void test_units(void **state)
     assert_int_equal(conf_parse_bytes("K", &b), -EINVAL);
 }
 
+/* The EAP peer of a responder: `extra` goes at the end of the peer, `users` into a 0600 file. */
+static void eap_yaml(char *yaml, size_t cap, const char *users_path, const char *extra)
+{
+    snprintf(yaml, cap,
+             "gateway:\n"
+             "  listen: [198.51.100.1]\n"
+             "peers:\n"
+             "  - name: rw-eap\n"
+             "    local_id: gw.example\n"
+             "    remote_id: '%%any'\n"
+             "    psk: labsecret\n"
+             "    local_auth: psk\n"
+             "    remote_auth: eap-md5\n"
+             "    eap_secrets_file: %s\n"
+             "    ike_proposals: [aes128gcm16-prfsha256-x25519]\n"
+             "    esp_proposals: [aes128gcm16]\n"
+             "    local_ts: [10.2.0.0/24]\n"
+             "    remote_ts: [10.1.0.0/16]\n"
+             "%s",
+             users_path, extra);
+}
+
+static void write_users(const char *path, const char *text, mode_t mode)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    chmod(path, mode);
+}
+
+static void test_eap_secrets(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/veer-eap-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char users[600], yaml[2048];
+    snprintf(users, sizeof(users), "%s/eap-users", dir);
+    write_users(users,
+                "# EAP-MD5 users\n"
+                "\n"
+                "alice@example.org s3cret with spaces\n"
+                "bob.example\tpw\n",
+                0600);
+    eap_yaml(yaml, sizeof(yaml), users, "    redirect_when: first\n");
+    static struct veer_conf c;
+    char err[256] = "";
+    assert_int_equal(conf_load_string(yaml, "t.yaml", &c, err, sizeof(err)), 0);
+    const struct ike_peer_cfg *p = &c.peers[0];
+    assert_int_equal(p->remote_auth, IKE_PEER_AUTH_EAP_MD5);
+    assert_int_equal(p->local_auth, IKE_PEER_AUTH_PSK);
+    assert_int_equal(p->auth_redirect_when, IKE_REDIRECT_AUTH_FIRST);
+    assert_int_equal(p->neap_secrets, 2);
+    assert_int_equal(p->eap_secrets[0].id.type, IKE_ID_RFC822_ADDR);
+    assert_int_equal(p->eap_secrets[0].id.len, 17);
+    assert_memory_equal(p->eap_secrets[0].id.data, "alice@example.org", 17);
+    assert_int_equal(p->eap_secrets[0].len, 18);
+    assert_memory_equal(p->eap_secrets[0].secret, "s3cret with spaces", 18);
+    assert_int_equal(p->eap_secrets[1].id.type, IKE_ID_FQDN);
+    assert_int_equal(p->eap_secrets[1].len, 2);
+    conf_free(&c);
+    assert_null(c.peers[0].eap_secrets);
+
+    /* Readable by others; a line without a secret (file:line); an identity twice; empty. */
+    chmod(users, 0640);
+    expect_error(yaml, "must be readable by its owner only");
+    write_users(users, "alice@example.org s3cret\nbob.example\n", 0600);
+    expect_error(yaml, "t.yaml:10: peers[0].eap_secrets_file: ");
+    char want[700];
+    snprintf(want, sizeof(want), "%s:2: expected \"identity secret\"", users);
+    expect_error(yaml, want);
+    write_users(users, "bob.example a\nbob.example b\n", 0600);
+    snprintf(want, sizeof(want), "%s:2: identity given twice", users);
+    expect_error(yaml, want);
+    write_users(users, "# nobody\n", 0600);
+    expect_error(yaml, "no users");
+    write_users(users, "bob.example pw\n", 0600);
+    eap_yaml(yaml, sizeof(yaml), users, "    redirect_when: later\n");
+    expect_error(yaml, "peers[0].redirect_when: expected first or last");
+    /* EAP is one-sided; it needs the file; a gateway we initiate to does no EAP. */
+    eap_yaml(yaml, sizeof(yaml), users, "    auth: eap-md5\n");
+    expect_error(yaml, "EAP authenticates the client only");
+    eap_yaml(yaml, sizeof(yaml), users, "    remote: 198.51.100.9\n");
+    expect_error(yaml, "is for responders");
+    eap_yaml(yaml, sizeof(yaml), users, "    local_auth: eap-md5\n    remote_auth: psk\n");
+    expect_error(yaml, "eap_secrets_file has no secret for local_id");
+    write_users(users, "bob.example pw\ngw.example client-pw\n", 0600);
+    assert_int_equal(conf_load_string(yaml, "t.yaml", &c, err, sizeof(err)), 0);
+    assert_int_equal(c.peers[0].local_auth, IKE_PEER_AUTH_EAP_MD5);
+    conf_free(&c);
+    /* RFC 4739: a second round after psk or pubkey, EAP-MD5 only. */
+    eap_yaml(yaml, sizeof(yaml), users, "    remote_auth: psk\n    remote_auth_2: eap-md5\n");
+    assert_int_equal(conf_load_string(yaml, "t.yaml", &c, err, sizeof(err)), 0);
+    assert_int_equal(c.peers[0].remote_auth, IKE_PEER_AUTH_PSK);
+    assert_int_equal(c.peers[0].remote_auth2, IKE_PEER_AUTH_EAP_MD5);
+    conf_free(&c);
+    eap_yaml(yaml, sizeof(yaml), users, "    remote_auth_2: eap-md5\n");
+    expect_error(yaml, "with a second round (local_auth_2, remote_auth_2) the first is psk or");
+    eap_yaml(yaml, sizeof(yaml), users, "    remote_auth: psk\n    remote_auth_2: pubkey\n");
+    expect_error(yaml, "peers[0].remote_auth_2: the second authentication round takes eap-md5");
+    eap_yaml(yaml, sizeof(yaml), users,
+             "    local_auth_2: eap-md5\n    remote_auth: psk\n    remote: 198.51.100.9\n");
+    assert_int_equal(conf_load_string(yaml, "t.yaml", &c, err, sizeof(err)), 0);
+    assert_int_equal(c.peers[0].local_auth2, IKE_PEER_AUTH_EAP_MD5);
+    conf_free(&c);
+    char *at = strstr(yaml, "    eap_secrets_file:");
+    memmove(at, strchr(at, '\n') + 1, strlen(strchr(at, '\n') + 1) + 1);
+    expect_error(yaml, "eap-md5 needs eap_secrets_file");
+    unlink(users);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -595,6 +707,7 @@ int main(void)
         cmocka_unit_test(test_static_sas),
         cmocka_unit_test(test_redirect_section),
         cmocka_unit_test(test_redirect_example_loads),
+        cmocka_unit_test(test_eap_secrets),
     };
     return cmocka_run_group_tests_name("conf", tests, NULL, NULL);
 }

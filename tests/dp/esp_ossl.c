@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* ESP with OpenSSL for the tests: see esp_ossl.h. */
+#include "esp_ossl.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "ike_consts.h"
+
+bool esp_alg_is_gcm(const struct esp_alg *a)
+{
+    return a->encr == IKE_ENCR_AES_GCM_16;
+}
+
+size_t esp_alg_iv_len(const struct esp_alg *a)
+{
+    return esp_alg_is_gcm(a) ? 8 : 16;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+
+/* HMAC over the ESP packet less its ICV, and with ESN the high sequence bits after it. */
+static void ossl_icv(const struct esp_alg *a, const uint8_t *key, const uint8_t *esp, size_t len,
+                     uint64_t seq, bool esn, uint8_t *icv)
+{
+    uint8_t buf[2048 + 4], md[64];
+    memcpy(buf, esp, len);
+    if (esn)
+        put32(buf + len, (uint32_t)(seq >> 32));
+    unsigned mdlen = 0;
+    assert_non_null(HMAC(EVP_get_digestbyname(a->ossl_md), key, (int)a->integ_key_len, buf,
+                         len + (esn ? 4 : 0), md, &mdlen));
+    memcpy(icv, md, a->icv_len);
+}
+
+/* GCM's AAD (RFC 4106 5): SPI | seq, or SPI | seq high | seq low with ESN. */
+static size_t gcm_aad(const uint8_t *esp, uint64_t seq, bool esn, uint8_t aad[12])
+{
+    memcpy(aad, esp, 4);
+    if (!esn) {
+        memcpy(aad + 4, esp + 4, 4);
+        return 8;
+    }
+    put32(aad + 4, (uint32_t)(seq >> 32));
+    memcpy(aad + 8, esp + 4, 4);
+    return 12;
+}
+
+/*
+ * Opens an ESP packet (ESP header at esp, `len` bytes with the ICV) with
+ * OpenSSL and the direction's keys; returns the plaintext length (payload
+ * and trailer) in pt, or -1 when the ICV does not match.
+ */
+int esp_ossl_open(const struct esp_alg *a, const struct ike_child_sa *c, bool outbound,
+                  const uint8_t *esp, size_t len, uint64_t seq, uint8_t *pt)
+{
+    const uint8_t *ekey = outbound ? c->encr_out : c->encr_in;
+    const uint8_t *ikey = outbound ? c->integ_out : c->integ_in;
+    bool esn = c->alg.esn == IKE_ESN_ESN;
+    size_t ivl = esp_alg_iv_len(a), ctl = len - 8 - ivl - a->icv_len;
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    int n = 0, fin = 0, ok;
+    if (esp_alg_is_gcm(a)) {
+        uint8_t nonce[12], aad[12];
+        memcpy(nonce, ekey + a->key_bits / 8, 4);
+        memcpy(nonce + 4, esp + 8, 8);
+        size_t aadl = gcm_aad(esp, seq, esn, aad);
+        ok = EVP_DecryptInit_ex(ctx, EVP_get_cipherbyname(a->ossl_cipher), NULL, ekey, nonce) &&
+             EVP_DecryptUpdate(ctx, NULL, &n, aad, (int)aadl) &&
+             EVP_DecryptUpdate(ctx, pt, &n, esp + 16, (int)ctl) &&
+             EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, (void *)(esp + 16 + ctl)) &&
+             EVP_DecryptFinal_ex(ctx, pt + n, &fin);
+    } else {
+        uint8_t icv[32];
+        ossl_icv(a, ikey, esp, len - a->icv_len, seq, esn, icv);
+        ok = memcmp(icv, esp + len - a->icv_len, a->icv_len) == 0 &&
+             EVP_DecryptInit_ex(ctx, EVP_get_cipherbyname(a->ossl_cipher), NULL, ekey, esp + 8) &&
+             EVP_CIPHER_CTX_set_padding(ctx, 0) &&
+             EVP_DecryptUpdate(ctx, pt, &n, esp + 24, (int)ctl) &&
+             EVP_DecryptFinal_ex(ctx, pt + n, &fin);
+    }
+    EVP_CIPHER_CTX_free(ctx);
+    return ok ? n + fin : -1;
+}
+
+/*
+ * Seals `pt` (payload and trailer, already padded) with OpenSSL into an ESP
+ * packet at esp for veer's inbound SA; returns its length.
+ */
+size_t esp_ossl_seal(const struct esp_alg *a, const struct ike_child_sa *c, uint64_t seq,
+                     const uint8_t *pt, size_t ptl, uint8_t *esp)
+{
+    bool esn = c->alg.esn == IKE_ESN_ESN;
+    put32(esp, c->spi_in);
+    put32(esp + 4, (uint32_t)seq);
+    size_t ivl = esp_alg_iv_len(a);
+    for (size_t i = 0; i < ivl; i++)
+        esp[8 + i] = (uint8_t)(seq * 31 + i * 17 + 1);
+    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    int n = 0, fin = 0;
+    uint8_t *ct = esp + 8 + ivl;
+    if (esp_alg_is_gcm(a)) {
+        uint8_t nonce[12], aad[12];
+        memcpy(nonce, c->encr_in + a->key_bits / 8, 4);
+        memcpy(nonce + 4, esp + 8, 8);
+        size_t aadl = gcm_aad(esp, seq, esn, aad);
+        assert_true(
+            EVP_EncryptInit_ex(ctx, EVP_get_cipherbyname(a->ossl_cipher), NULL, c->encr_in, nonce));
+        assert_true(EVP_EncryptUpdate(ctx, NULL, &n, aad, (int)aadl));
+        assert_true(EVP_EncryptUpdate(ctx, ct, &n, pt, (int)ptl));
+        assert_true(EVP_EncryptFinal_ex(ctx, ct + n, &fin));
+        assert_true(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, ct + ptl));
+    } else {
+        assert_true(EVP_EncryptInit_ex(ctx, EVP_get_cipherbyname(a->ossl_cipher), NULL, c->encr_in,
+                                       esp + 8));
+        assert_true(EVP_CIPHER_CTX_set_padding(ctx, 0));
+        assert_true(EVP_EncryptUpdate(ctx, ct, &n, pt, (int)ptl));
+        assert_true(EVP_EncryptFinal_ex(ctx, ct + n, &fin));
+        ossl_icv(a, c->integ_in, esp, 8 + ivl + ptl, seq, esn, ct + ptl);
+    }
+    EVP_CIPHER_CTX_free(ctx);
+    return 8 + ivl + ptl + a->icv_len;
+}

@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * libFuzzer target: IPv4 fragmentation and reassembly (lib/dp/frag.c,
+ * reass.c). An input is a sequence of records, each [mtu selector][clock
+ * step][length, 2 bytes little-endian][Ethernet frame]. Every frame is
+ * classified as a worker would; fragments to us go into a reassembly table
+ * that lives for the whole input (so a sequence can complete, duplicate,
+ * overlap or overflow datagrams), with the clock moving by the step; a
+ * datagram made whole is classified again. Every plaintext frame is also
+ * fragmented at the record's MTU.
+ *
+ * Oracles besides the sanitizers: fragments never exceed the MTU and never
+ * end off an 8-byte boundary but the last; an unfragmented packet of at most
+ * 8 fragments, fragmented and fed to a second table, comes back whole and
+ * byte for byte its original payload; and at the end of each input every
+ * mbuf is back in the pool (nothing leaked, nothing held).
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_mbuf.h>
+
+#include "dp_classify.h"
+#include "dp_frag.h"
+#include "dp_pkt.h"
+#include "dp_reass.h"
+#include "fuzz_common.h"
+
+#define POOL 512
+#define BIG_POOL 8
+#define ETH 14
+#define MAX_RECORDS 64
+#define FAR_FUTURE (UINT64_MAX / 2)
+
+struct fuzz_frag {
+    struct rte_mempool *pool, *big;
+    struct dp_local_addrs local;
+    struct dp_reass reass, oracle;
+};
+
+static struct fuzz_frag *env;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    static char prefix[64];
+    snprintf(prefix, sizeof(prefix), "--file-prefix=fuzz_frag_%d", (int)getpid());
+    char *eal[] = {
+        "fuzz_frag",         "-l",  "0", "--no-huge", "-m", "128", "--no-pci", "--no-telemetry",
+        "--log-level=error", prefix};
+    FUZZ_CHECK(rte_eal_init((int)(sizeof(eal) / sizeof(eal[0])), eal) >= 0);
+    static struct fuzz_frag e;
+    e.pool = rte_pktmbuf_pool_create("fuzz", POOL, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+    e.big =
+        rte_pktmbuf_pool_create("fuzz_big", BIG_POOL, 0, 0, RTE_PKTMBUF_HEADROOM + ETH + 12288, 0);
+    FUZZ_CHECK(e.pool != NULL && e.big != NULL);
+    char err[128];
+    /* Small tables, short timeouts (1000 cycles a ms): full tables and expiry are reachable. */
+    FUZZ_CHECK(dp_reass_init(&e.reass, 4, 10, 1000000, e.big, 0, err, sizeof(err)) == 0);
+    FUZZ_CHECK(dp_reass_init(&e.oracle, 4, 10, 1000000, e.big, 0, err, sizeof(err)) == 0);
+    e.local.n = 1;
+    memcpy(&e.local.ip[0], (const uint8_t[]){198, 51, 100, 1}, 4);
+    env = &e;
+    return 0;
+}
+
+static struct rte_mbuf *frame_of(const uint8_t *data, size_t len)
+{
+    struct rte_mbuf *m = rte_pktmbuf_alloc(env->pool);
+    FUZZ_CHECK(m != NULL);
+    if (len > rte_pktmbuf_tailroom(m))
+        len = rte_pktmbuf_tailroom(m);
+    memcpy(rte_pktmbuf_append(m, (uint16_t)len), data, len);
+    return m;
+}
+
+/*
+ * Fragments a plaintext frame at `mtu`; checks every fragment, and when the
+ * packet was whole and made 2 to 8 fragments, that they reassemble to it.
+ */
+static void fragment(struct rte_mbuf *m, size_t mtu, uint64_t now)
+{
+    struct rte_mbuf *f[DP_FRAG_MAX];
+    int n = dp_frag_ipv4(m, ETH, mtu, env->pool, f, DP_FRAG_MAX);
+    if (n <= 0)
+        return;
+    const struct rte_ipv4_hdr *ip = dp_ipv4(m);
+    size_t hl = dp_ipv4_hdr_len(ip), total = rte_be_to_cpu_16(ip->total_length);
+    size_t data = 0;
+    for (int i = 0; i < n; i++) {
+        const struct rte_ipv4_hdr *fh = rte_pktmbuf_mtod(f[i], const struct rte_ipv4_hdr *);
+        size_t len = rte_be_to_cpu_16(fh->total_length), fhl = dp_ipv4_hdr_len(fh);
+        FUZZ_CHECK(len <= mtu && len == rte_pktmbuf_data_len(f[i]));
+        FUZZ_CHECK(rte_raw_cksum(fh, fhl) == 0xffff);
+        FUZZ_CHECK(i + 1 == n || (len - fhl) % 8 == 0);
+        data += len - fhl;
+    }
+    FUZZ_CHECK(data == total - hl);
+    bool whole = (rte_be_to_cpu_16(ip->fragment_offset) &
+                  (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK)) == 0;
+    if (!whole || n < 2 || n > 8) {
+        for (int i = 0; i < n; i++)
+            rte_pktmbuf_free(f[i]);
+        return;
+    }
+    struct rte_mbuf *back = NULL;
+    for (int i = n - 1; i >= 0; i--) { /* last first: the harder order */
+        struct dp_worker_counters c = {0};
+        struct rte_ether_hdr *eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(f[i], ETH);
+        FUZZ_CHECK(eth != NULL);
+        eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+        struct rte_mbuf *got = dp_reass_input(&env->oracle, f[i], now, &c);
+        FUZZ_CHECK(got == NULL || i == 0);
+        back = got != NULL ? got : back;
+    }
+    dp_reass_flush(&env->oracle);
+    FUZZ_CHECK(back != NULL);
+    FUZZ_CHECK(rte_pktmbuf_pkt_len(back) == ETH + total);
+    FUZZ_CHECK(memcmp(rte_pktmbuf_mtod_offset(back, uint8_t *, ETH + hl), (const uint8_t *)ip + hl,
+                      total - hl) == 0);
+    rte_pktmbuf_free(back);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    uint64_t now = 1;
+    for (unsigned r = 0; r < MAX_RECORDS && size >= 4; r++) {
+        size_t mtu = 68 + (size_t)data[0] * 8; /* 68 (RFC 791's minimum) to 2108 */
+        now += (uint64_t)data[1] * 1000;       /* up to 255 ms a step */
+        size_t len = (size_t)data[2] | (size_t)data[3] << 8;
+        data += 4;
+        size -= 4;
+        if (len > size)
+            len = size;
+        struct rte_mbuf *m = frame_of(data, len);
+        data += len;
+        size -= len;
+        struct dp_worker_counters c = {0};
+        dp_reass_expire(&env->reass, now, &c);
+        enum dp_class cls = dp_classify(m, &env->local, &c);
+        if (cls == DP_CLASS_FRAG) {
+            m = dp_reass_input(&env->reass, m, now, &c);
+            dp_reass_flush(&env->reass);
+            if (m == NULL)
+                continue;
+            FUZZ_CHECK(rte_pktmbuf_is_contiguous(m));
+            cls = dp_classify(m, &env->local, &c);
+            FUZZ_CHECK(cls != DP_CLASS_FRAG);
+        }
+        if (cls == DP_CLASS_PLAIN)
+            fragment(m, mtu, now);
+        rte_pktmbuf_free(m);
+    }
+    /* Nothing may outlive the input: what is still held expires now. */
+    struct dp_worker_counters c = {0};
+    dp_reass_expire(&env->reass, FAR_FUTURE, &c);
+    dp_reass_expire(&env->oracle, FAR_FUTURE, &c);
+    FUZZ_CHECK(rte_mempool_avail_count(env->pool) == POOL);
+    FUZZ_CHECK(rte_mempool_avail_count(env->big) == BIG_POOL);
+    return 0;
+}
