@@ -68,8 +68,8 @@
     X(drop_esp_seq_exhausted)   /* outbound SA used every sequence number: never wraps */          \
     X(drop_esp_crypto_error)    /* intel-ipsec-mb refused a job (a bug, never expected) */         \
     X(drop_no_route)            /* destination on no connected subnet and no route to it */        \
-    X(drop_no_neighbour)    /* next hop's MAC unknown: an ARP request or IPv6 NS went out */       \
-    X(nd_solicits)          /* IPv6 neighbour solicitations sent for a next hop */                 \
+    X(drop_no_neighbour)        /* next hop's MAC unknown: an ARP request or IPv6 NS went out */   \
+    X(nd_solicits)              /* IPv6 neighbour solicitations sent for a next hop */             \
     X(drop_ttl_expired)     /* TTL or hop limit 0 or 1 on a packet to forward: Time Exceeded */    \
     X(drop_frag_needed)     /* too big for the next link with DF set: Fragmentation Needed */      \
     X(drop_too_big)         /* too big, DF clear, and fragmenting failed (frag_* say why) */       \
