@@ -284,6 +284,7 @@ static int setup(struct app *a)
                                .ports = a->ports,
                                .nports = a->nports,
                                .neigh = &a->neigh,
+                               .routes = &a->routes,
                                .log_level = a->verbose ? IKE_LOG_DEBUG : IKE_LOG_INFO};
     for (unsigned i = 0; i < a->conf.redirect.nanycast && a->ctrl.anycast.n < DP_MAX_LOCAL; i++) {
         if (a->conf.redirect.anycast[i].family == 4)

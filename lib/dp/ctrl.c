@@ -290,6 +290,97 @@ static void ike_packet_input6(struct dp_ctrl *c, struct rte_mbuf *m)
     ike_input(c->ike, &local, &remote, (const uint8_t *)(udp + 1), udp_len - sizeof(*udp));
 }
 
+/* Where IKE to an IPv4 peer leaves: the route table's next hop, or the peer itself on a subnet. */
+static bool next_hop4(struct dp_ctrl *c, const struct dp_port *src_port, uint32_t dst,
+                      struct dp_next_hop *nh, uint16_t *mtu)
+{
+    if (c->routes != NULL)
+        return dp_route_table_lookup(c->routes, dst, nh, mtu);
+    if (src_port == NULL || !dp_port_on_link(src_port, dst))
+        return false;
+    *nh = (struct dp_next_hop){.port = src_port, .ip = dst};
+    *mtu = CONF_MTU_DEFAULT;
+    return true;
+}
+
+/*
+ * An IKE datagram longer than the port's MTU, for a peer that does not do
+ * IKE fragmentation (RFC 7383) or before it is negotiated (a large
+ * IKE_SA_INIT): IPv4 fragments, as a host's stack would send them (RFC 791),
+ * each built in its own mbuf. The UDP checksum covers the whole datagram.
+ */
+static int send_fragments4(struct dp_ctrl *c, const struct dp_port *p,
+                           const struct rte_ether_addr *mac, uint32_t src, uint32_t dst,
+                           const struct ike_addr *local, const struct ike_addr *remote,
+                           const uint8_t *buf, size_t len, uint16_t mtu)
+{
+    const size_t ip_hl = sizeof(struct rte_ipv4_hdr), udp_hl = sizeof(struct rte_udp_hdr);
+    /* Each fragment fits the port's MTU and one mbuf. */
+    size_t room = rte_pktmbuf_data_room_size(c->pool) - RTE_PKTMBUF_HEADROOM -
+                  sizeof(struct rte_ether_hdr) - ip_hl;
+    size_t udp_len = udp_hl + len, chunk = RTE_MIN((size_t)mtu - ip_hl, room) & ~(size_t)7;
+    if (udp_len > UINT16_MAX - ip_hl || chunk < udp_hl) {
+        c->counters.tx_too_big++;
+        return -EMSGSIZE;
+    }
+    struct rte_ipv4_hdr whole = {.version_ihl = RTE_IPV4_VHL_DEF,
+                                 .total_length = rte_cpu_to_be_16((uint16_t)(ip_hl + udp_len)),
+                                 .next_proto_id = IPPROTO_UDP,
+                                 .src_addr = src,
+                                 .dst_addr = dst};
+    struct rte_udp_hdr udp = {.src_port = rte_cpu_to_be_16(local->port),
+                              .dst_port = rte_cpu_to_be_16(remote->port),
+                              .dgram_len = rte_cpu_to_be_16((uint16_t)udp_len)};
+    uint32_t sum = rte_ipv4_phdr_cksum(&whole, 0);
+    sum = __rte_raw_cksum(&udp, udp_hl, sum);
+    sum = __rte_raw_cksum(buf, len, sum);
+    uint16_t ck = (uint16_t)~__rte_raw_cksum_reduce(sum);
+    udp.dgram_cksum = ck == 0 ? 0xffff : ck; /* 0 would mean "no checksum" (RFC 768) */
+    unsigned nfrags = (unsigned)((udp_len + chunk - 1) / chunk);
+    struct rte_mbuf *frags[64];
+    if (nfrags > RTE_DIM(frags) || rte_pktmbuf_alloc_bulk(c->pool, frags, nfrags) != 0) {
+        c->counters.tx_no_mbuf++;
+        return -ENOBUFS;
+    }
+    uint16_t id = c->ip_id++;
+    for (unsigned i = 0; i < nfrags; i++) {
+        size_t off = (size_t)i * chunk, n = RTE_MIN(chunk, udp_len - off);
+        struct rte_mbuf *m = frags[i];
+        struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+        struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+        uint8_t *data = (uint8_t *)(ip + 1);
+        rte_ether_addr_copy(&p->mac, &eth->src_addr);
+        rte_ether_addr_copy(mac, &eth->dst_addr);
+        eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+        *ip = whole;
+        ip->total_length = rte_cpu_to_be_16((uint16_t)(ip_hl + n));
+        ip->packet_id = rte_cpu_to_be_16(id);
+        ip->fragment_offset =
+            rte_cpu_to_be_16((uint16_t)((off / 8) | (i + 1 < nfrags ? RTE_IPV4_HDR_MF_FLAG : 0)));
+        ip->time_to_live = DP_IP_DEFAULT_TTL;
+        ip->hdr_checksum = rte_ipv4_cksum(ip);
+        /* The datagram is the UDP header and then buf: this fragment's part of each. */
+        size_t k = 0;
+        if (off < udp_hl) {
+            k = RTE_MIN(udp_hl - off, n);
+            memcpy(data, (const uint8_t *)&udp + off, k);
+        }
+        memcpy(data + k, buf + (off + k - udp_hl), n - k);
+        m->pkt_len = (uint32_t)(sizeof(*eth) + ip_hl + n);
+        m->data_len = (uint16_t)m->pkt_len;
+    }
+    int rc = 0;
+    for (unsigned i = 0; i < nfrags; i++) {
+        int r = tx_one(c, p, frags[i]);
+        rc = rc < 0 ? rc : r;
+    }
+    if (rc == 0) {
+        c->counters.tx_ike++;
+        c->counters.tx_ike_fragmented++;
+    }
+    return rc;
+}
+
 static int be_send6(struct dp_ctrl *c, const struct ike_addr *local, const struct ike_addr *remote,
                     const uint8_t *buf, size_t len)
 {
@@ -298,15 +389,24 @@ static int be_send6(struct dp_ctrl *c, const struct ike_addr *local, const struc
         c->counters.tx_no_port++;
         return -EADDRNOTAVAIL;
     }
-    if (!dp_port_on_link6(p, remote->ip)) {
+    struct dp_next_hop6 nh = {.port = p};
+    memcpy(nh.ip, remote->ip, 16);
+    uint16_t mtu = CONF_MTU_DEFAULT;
+    if (c->routes != NULL ? !dp_route_table_lookup6(c->routes, remote->ip, &nh, &mtu)
+                          : !dp_port_on_link6(p, remote->ip)) {
         c->counters.tx_no_route++;
         return -ENETUNREACH;
     }
+    if (len + UDP6_HDRS - sizeof(struct rte_ether_hdr) > mtu) {
+        /* A host may fragment IPv6 itself; veer does not yet: RFC 7383 fragmentation covers it. */
+        c->counters.tx_too_big++;
+        return -EMSGSIZE;
+    }
     struct rte_ether_addr mac;
     uint16_t port_id;
-    if (!dp_neigh_lookup6(c->neigh, remote->ip, &mac, &port_id)) {
+    if (!dp_neigh_lookup6(c->neigh, nh.ip, &mac, &port_id)) {
         c->counters.tx_no_neighbour++;
-        nd_send_solicit(c, p, remote->ip);
+        nd_send_solicit(c, nh.port, nh.ip);
         return -EAGAIN;
     }
     struct rte_mbuf *m = rte_pktmbuf_alloc(c->pool);
@@ -316,8 +416,8 @@ static int be_send6(struct dp_ctrl *c, const struct ike_addr *local, const struc
         return -ENOBUFS;
     }
     memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, UDP6_HDRS), buf, len);
-    dp_build_udp6(m, &p->mac, &mac, local->ip, remote->ip, local->port, remote->port, len);
-    int rc = tx_one(c, p, m);
+    dp_build_udp6(m, &nh.port->mac, &mac, local->ip, remote->ip, local->port, remote->port, len);
+    int rc = tx_one(c, nh.port, m);
     if (rc == 0)
         c->counters.tx_ike++;
     return rc;
@@ -337,28 +437,34 @@ static int be_send(void *opaque, const struct ike_addr *local, const struct ike_
         c->counters.tx_no_port++;
         return -EADDRNOTAVAIL;
     }
-    if (!dp_port_on_link(p, dst)) {
+    /* Clients come from anywhere: the peer's route, not only the port's own subnet. */
+    struct dp_next_hop nh;
+    uint16_t mtu;
+    if (!next_hop4(c, p, dst, &nh, &mtu)) {
         c->counters.tx_no_route++;
         return -ENETUNREACH;
     }
     struct rte_ether_addr mac;
     uint16_t port_id;
-    if (!dp_neigh_lookup(c->neigh, dst, &mac, &port_id)) {
+    if (!dp_neigh_lookup(c->neigh, nh.ip, &mac, &port_id)) {
         /* IKE retransmits; by then the answer to this will be in the table. */
         c->counters.tx_no_neighbour++;
-        arp_send(c, p, RTE_ARP_OP_REQUEST, NULL, p->ip, dst);
+        arp_send(c, nh.port, RTE_ARP_OP_REQUEST, NULL, nh.port->ip, nh.ip);
         return -EAGAIN;
     }
+    size_t room = rte_pktmbuf_data_room_size(c->pool) - RTE_PKTMBUF_HEADROOM;
+    if (len + UDP4_HDRS - sizeof(struct rte_ether_hdr) > mtu || len + UDP4_HDRS > room)
+        return send_fragments4(c, nh.port, &mac, src, dst, local, remote, buf, len, mtu);
     struct rte_mbuf *m = rte_pktmbuf_alloc(c->pool);
-    if (m == NULL || len + UDP4_HDRS > rte_pktmbuf_tailroom(m)) {
+    if (m == NULL) {
         c->counters.tx_no_mbuf++;
         rte_pktmbuf_free(m);
         return -ENOBUFS;
     }
     memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, UDP4_HDRS), buf, len);
-    dp_build_udp4_cksum(m, &p->mac, &mac, src, dst, local->port, remote->port, len,
-                        p->tx_cksum_udp4);
-    int rc = tx_one(c, p, m);
+    dp_build_udp4_cksum(m, &nh.port->mac, &mac, src, dst, local->port, remote->port, len,
+                        nh.port->tx_cksum_udp4);
+    int rc = tx_one(c, nh.port, m);
     if (rc == 0)
         c->counters.tx_ike++;
     return rc;

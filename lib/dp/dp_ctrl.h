@@ -19,6 +19,7 @@
 #include "dp_esp.h"
 #include "dp_neigh.h"
 #include "dp_port.h"
+#include "dp_route_table.h"
 #include "ike.h"
 
 #define DP_CTRL_COUNTER_LIST(X)                                                                    \
@@ -35,9 +36,11 @@
     X(arp_replies)                                                                                 \
     X(arp_requests)                                                                                \
     X(tx_ike)                                                                                      \
-    X(tx_no_port)      /* no port has the local address */                                         \
-    X(tx_no_route)     /* the peer is not on a connected subnet */                                 \
-    X(tx_no_neighbour) /* its MAC is not known yet: an ARP request went out instead */             \
+    X(tx_no_port)        /* no port has the local address */                                       \
+    X(tx_no_route)       /* no connected subnet and no route leads to the peer */                  \
+    X(tx_too_big)        /* an IPv6 IKE datagram over the port's MTU (IPv4 ones are fragmented) */ \
+    X(tx_ike_fragmented) /* IKE datagrams sent as IPv4 fragments (over the port's MTU) */          \
+    X(tx_no_neighbour)   /* its MAC is not known yet: an ARP request went out instead */           \
     X(tx_no_mbuf)                                                                                  \
     X(tx_full)                                                                                     \
     X(child_sa_installed)                                                                          \
@@ -62,6 +65,9 @@ struct dp_ctrl {
     struct dp_sadb *sadb;          /* where Child SAs go for the workers */
     struct dp_local_addrs anycast; /* IPv4 anycast addresses: ARP answered, IKE sent from them */
     struct ike_ctx *ike;
+    /* Where IKE to a peer goes (NULL: connected subnets only, as in tests). */
+    struct dp_route_table *routes;
+    uint16_t ip_id; /* IPv4 identification of the IKE datagrams it fragments */
     enum ike_log_level log_level;
     struct dp_ctrl_counters counters;
 };

@@ -64,6 +64,16 @@ int dp_route_table_add(struct dp_route_table *t, const struct conf_route *r, cha
 int dp_route_table_del(struct dp_route_table *t, const struct ike_addr *to, uint8_t prefix_len,
                        char *err, size_t err_len);
 
+/*
+ * Any thread that is not a worker (the control lcore sending IKE): the next
+ * hop of dst and the MTU of its port, under the writers' lock, since such a
+ * thread reports no quiescent states. False: no route.
+ */
+bool dp_route_table_lookup(struct dp_route_table *t, uint32_t dst, struct dp_next_hop *nh,
+                           uint16_t *mtu);
+bool dp_route_table_lookup6(struct dp_route_table *t, const uint8_t dst[16],
+                            struct dp_next_hop6 *nh, uint16_t *mtu);
+
 /* A copy of the routes in force (at most max); returns how many there are. */
 unsigned dp_route_table_list(struct dp_route_table *t, struct conf_route *out, unsigned max,
                              uint64_t *changes);

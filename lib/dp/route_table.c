@@ -149,6 +149,28 @@ int dp_route_table_del(struct dp_route_table *t, const struct ike_addr *to, uint
     return rc;
 }
 
+bool dp_route_table_lookup(struct dp_route_table *t, uint32_t dst, struct dp_next_hop *nh,
+                           uint16_t *mtu)
+{
+    pthread_mutex_lock(&t->lock);
+    bool ok = t->current != NULL && dp_route_lookup(t->current, dst, nh);
+    if (ok)
+        *mtu = t->current->mtu[nh->port_index];
+    pthread_mutex_unlock(&t->lock);
+    return ok;
+}
+
+bool dp_route_table_lookup6(struct dp_route_table *t, const uint8_t dst[16],
+                            struct dp_next_hop6 *nh, uint16_t *mtu)
+{
+    pthread_mutex_lock(&t->lock);
+    bool ok = t->current != NULL && dp_route_lookup6(t->current, dst, nh);
+    if (ok)
+        *mtu = t->current->mtu[nh->port_index];
+    pthread_mutex_unlock(&t->lock);
+    return ok;
+}
+
 unsigned dp_route_table_list(struct dp_route_table *t, struct conf_route *out, unsigned max,
                              uint64_t *changes)
 {

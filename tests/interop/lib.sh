@@ -37,6 +37,7 @@ lab_cleanup() {
     ip netns del "$ns_cl" 2>/dev/null
     ip netns del "$ns_gw" 2>/dev/null
     [ -n "${ns_srv:-}" ] && ip netns del "$ns_srv" 2>/dev/null
+    [ -n "${ns_rt:-}" ] && ip netns del "$ns_rt" 2>/dev/null
     if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work dir kept: $work"; else rm -rf "$work"; fi
     return 0
 }
@@ -367,4 +368,31 @@ secrets {
   }
 }
 EOF
+}
+
+# After lab_topology_tunnel: the client's link to the gateway moves into a router
+# namespace ($ns_rt), which takes the addresses given ($@, e.g. 198.51.100.254/24)
+# on it; the client (192.168.77.2) reaches it over a link of its own (router
+# 192.168.77.1) with a default route, and the router forwards. lab_cleanup
+# removes it.
+lab_client_behind_router() {
+    ns_rt="${tag}rt"
+    ip netns add "$ns_rt"
+    ip -n "$ns_cl" link set "${tag}c" netns "$ns_rt"
+    local a
+    for a in "$@"; do ip -n "$ns_rt" addr add "$a" dev "${tag}c"; done
+    ip -n "$ns_rt" link set "${tag}c" up
+    ip -n "$ns_rt" link set lo up
+    ip link add "${tag}p" type veth peer name "${tag}q"
+    ip link set "${tag}p" netns "$ns_cl"
+    ip link set "${tag}q" netns "$ns_rt"
+    ip -n "$ns_cl" addr add 192.168.77.2/24 dev "${tag}p"
+    ip -n "$ns_cl" link set "${tag}p" up
+    ip -n "$ns_cl" route add default via 192.168.77.1
+    ip -n "$ns_rt" addr add 192.168.77.1/24 dev "${tag}q"
+    ip -n "$ns_rt" link set "${tag}q" up
+    ip netns exec "$ns_rt" sysctl -qw net.ipv4.ip_forward=1
+    # af_packet hands DPDK what the kernel left with partial checksums (lab notes).
+    ip netns exec "$ns_rt" ethtool -K "${tag}c" tx off >/dev/null 2>&1
+    ip netns exec "$ns_cl" ethtool -K "${tag}p" tx off >/dev/null 2>&1
 }

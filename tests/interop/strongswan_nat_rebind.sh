@@ -23,27 +23,8 @@ command -v conntrack >/dev/null || fail "conntrack (package conntrack) not insta
 lab_topology_tunnel
 # Put a NAT between the client and the gateway: the client's link moves into
 # a private subnet behind the NAT namespace, which takes its public address.
-ns_nat="${tag}nat"
-ip netns add "$ns_nat"
-nat_cleanup() { ip netns del "$ns_nat" 2>/dev/null; lab_cleanup; }
-trap nat_cleanup EXIT
-ip -n "$ns_cl" link set "${tag}c" netns "$ns_nat"
-ip -n "$ns_nat" addr add 198.51.100.2/24 dev "${tag}c"
-ip -n "$ns_nat" addr add 198.51.100.3/24 dev "${tag}c"
-ip -n "$ns_nat" link set "${tag}c" up
-ip -n "$ns_nat" link set lo up
-ip link add "${tag}p" type veth peer name "${tag}q"
-ip link set "${tag}p" netns "$ns_cl"
-ip link set "${tag}q" netns "$ns_nat"
-ip -n "$ns_cl" addr add 192.168.77.2/24 dev "${tag}p"
-ip -n "$ns_cl" link set "${tag}p" up
-ip -n "$ns_cl" route add default via 192.168.77.1
-ip -n "$ns_nat" addr add 192.168.77.1/24 dev "${tag}q"
-ip -n "$ns_nat" link set "${tag}q" up
-ip netns exec "$ns_nat" sysctl -qw net.ipv4.ip_forward=1
-# af_packet hands DPDK what the kernel left with partial checksums (lab notes).
-ip netns exec "$ns_nat" ethtool -K "${tag}c" tx off >/dev/null 2>&1
-ip netns exec "$ns_cl" ethtool -K "${tag}p" tx off >/dev/null 2>&1
+lab_client_behind_router 198.51.100.2/24 198.51.100.3/24
+ns_nat=$ns_rt
 nat_rules() { # $1: public address, $2: UDP port range ("" to keep ports where free)
     ip netns exec "$ns_nat" nft -f - <<EOF
 flush ruleset

@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * How the control lcore sends IKE (lib/dp/ctrl.c, the lib/ike backend's
+ * send): to a peer on a port's subnet directly, to a peer anywhere else
+ * through the route table's next hop (clients come from the Internet behind
+ * a default route), a route deleted at run time no longer used, an unknown
+ * next hop asked for by ARP first, and a datagram longer than the port's
+ * MTU sent as IPv4 fragments that reassemble to the datagram with a right
+ * UDP checksum. Frames are read back from net_ring ports.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_arp.h>
+#include <rte_eal.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+#include <rte_udp.h>
+
+#include "dp_ctrl.h"
+#include "dp_route_table.h"
+
+#define OUTSIDE 0
+
+struct env {
+    struct rte_mempool *pool;
+    struct rte_ring *ring;
+    struct dp_port ports[1];
+    struct dp_neigh_table neigh;
+    struct dp_route_table routes;
+    struct dp_ctrl ctrl;
+    struct ike_backend be;
+};
+static struct env *e;
+
+static const struct rte_ether_addr router = {{2, 0, 0, 0, 0, 0xfe}}, peer = {{2, 0, 0, 0, 0, 2}};
+
+static uint32_t ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+    return rte_cpu_to_be_32((uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d);
+}
+
+static struct ike_addr addr(const char *text, uint16_t port)
+{
+    struct ike_addr a;
+    assert_int_equal(ike_addr_parse(&a, text, port), 0);
+    return a;
+}
+
+static unsigned sent(struct rte_mbuf **out, unsigned max)
+{
+    return rte_ring_dequeue_burst(e->ring, (void **)out, max, NULL);
+}
+
+static int send_ike(const char *to, const uint8_t *buf, size_t len)
+{
+    struct ike_addr local = addr("198.51.100.1", 4500), remote = addr(to, 4500);
+    return e->be.send(e->be.opaque, &local, &remote, buf, len);
+}
+
+static const struct rte_ipv4_hdr *ip_of(const struct rte_mbuf *m)
+{
+    return rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+}
+
+static void test_on_link_and_routed(void **state)
+{
+    (void)state;
+    uint8_t msg[200];
+    memset(msg, 0x5a, sizeof(msg));
+    struct rte_mbuf *f[8];
+    assert_int_equal(send_ike("198.51.100.2", msg, sizeof(msg)), 0);
+    assert_int_equal(sent(f, 8), 1);
+    assert_memory_equal(rte_pktmbuf_mtod(f[0], uint8_t *), peer.addr_bytes, 6);
+    rte_pktmbuf_free(f[0]);
+    /* A client on the Internet: out through the default route's router, to the client. */
+    assert_int_equal(send_ike("203.0.113.9", msg, sizeof(msg)), 0);
+    assert_int_equal(sent(f, 8), 1);
+    assert_memory_equal(rte_pktmbuf_mtod(f[0], uint8_t *), router.addr_bytes, 6);
+    assert_int_equal(ip_of(f[0])->dst_addr, ip4(203, 0, 113, 9));
+    assert_int_equal(rte_be_to_cpu_16(ip_of(f[0])->total_length), 20 + 8 + sizeof(msg));
+    rte_pktmbuf_free(f[0]);
+    assert_int_equal(e->ctrl.counters.tx_ike, 2);
+    /* The default route deleted while veer runs: nothing leads there any more. */
+    char err[128];
+    struct ike_addr any = addr("0.0.0.0", 0);
+    assert_int_equal(dp_route_table_del(&e->routes, &any, 0, err, sizeof(err)), 0);
+    assert_int_equal(send_ike("203.0.113.9", msg, sizeof(msg)), -ENETUNREACH);
+    assert_int_equal(e->ctrl.counters.tx_no_route, 1);
+    assert_int_equal(sent(f, 8), 0);
+    /* Back, via a router veer has not met yet: ARP for it first; IKE's retransmission goes. */
+    struct conf_route r = {.to = any, .prefix_len = 0, .via = addr("198.51.100.253", 0)};
+    assert_int_equal(dp_route_table_add(&e->routes, &r, err, sizeof(err)), 0);
+    assert_int_equal(send_ike("203.0.113.9", msg, sizeof(msg)), -EAGAIN);
+    assert_int_equal(sent(f, 8), 1);
+    const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(f[0], const struct rte_ether_hdr *);
+    assert_int_equal(rte_be_to_cpu_16(eth->ether_type), RTE_ETHER_TYPE_ARP);
+    const struct rte_arp_hdr *arp = (const struct rte_arp_hdr *)(eth + 1);
+    assert_int_equal(arp->arp_data.arp_tip, ip4(198, 51, 100, 253));
+    rte_pktmbuf_free(f[0]);
+    assert_int_equal(e->ctrl.counters.tx_no_neighbour, 1);
+}
+
+/* Sums 16-bit words of buf into sum (one's complement, not folded). */
+static uint32_t add_words(uint32_t sum, const uint8_t *buf, size_t len)
+{
+    for (size_t i = 0; i + 1 < len; i += 2)
+        sum += (uint32_t)buf[i] << 8 | buf[i + 1];
+    if (len % 2 != 0)
+        sum += (uint32_t)buf[len - 1] << 8;
+    return sum;
+}
+
+static void test_big_datagram_fragmented(void **state)
+{
+    (void)state;
+    static uint8_t msg[3000];
+    for (size_t i = 0; i < sizeof(msg); i++)
+        msg[i] = (uint8_t)(i * 13 + 1);
+    assert_int_equal(send_ike("198.51.100.2", msg, sizeof(msg)), 0);
+    struct rte_mbuf *f[8];
+    unsigned n = sent(f, 8);
+    assert_int_equal(n, 3); /* 3008 bytes of UDP in pieces of at most 1480 */
+    static uint8_t udp[4000];
+    size_t got = 0;
+    uint16_t id = rte_be_to_cpu_16(ip_of(f[0])->packet_id);
+    for (unsigned i = 0; i < n; i++) {
+        const struct rte_ipv4_hdr *ip = ip_of(f[i]);
+        size_t total = rte_be_to_cpu_16(ip->total_length);
+        uint16_t field = rte_be_to_cpu_16(ip->fragment_offset);
+        assert_true(total <= 1500);
+        assert_int_equal(rte_pktmbuf_pkt_len(f[i]), 14 + total);
+        assert_int_equal(rte_be_to_cpu_16(ip->packet_id), id);
+        assert_int_equal((field & RTE_IPV4_HDR_OFFSET_MASK) * 8, got);
+        assert_int_equal((field & RTE_IPV4_HDR_MF_FLAG) != 0, i + 1 < n);
+        assert_int_equal(field & RTE_IPV4_HDR_DF_FLAG, 0);
+        assert_int_equal(rte_ipv4_cksum(ip), 0); /* a right header sums to 0 */
+        if (i + 1 < n)
+            assert_int_equal((total - 20) % 8, 0);
+        memcpy(udp + got, (const uint8_t *)(ip + 1), total - 20);
+        got += total - 20;
+        rte_pktmbuf_free(f[i]);
+    }
+    assert_int_equal(got, 8 + sizeof(msg));
+    assert_memory_equal(udp + 8, msg, sizeof(msg));
+    /* The UDP checksum over the reassembled datagram, summed here word by word (RFC 768). */
+    uint8_t pseudo[12] = {198,         51, 100, 1, 198, 51, 100, 2, 0, 17, (uint8_t)(got >> 8),
+                          (uint8_t)got};
+    uint32_t sum = add_words(add_words(0, pseudo, sizeof(pseudo)), udp, got);
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    assert_int_equal(sum, 0xffff);
+    assert_int_equal(udp[2] << 8 | udp[3], 4500);
+    assert_int_equal(e->ctrl.counters.tx_ike_fragmented, 1);
+    /* The next one gets another identification. */
+    assert_int_equal(send_ike("198.51.100.2", msg, sizeof(msg)), 0);
+    n = sent(f, 8);
+    assert_int_equal(n, 3);
+    assert_int_not_equal(rte_be_to_cpu_16(ip_of(f[0])->packet_id), id);
+    rte_pktmbuf_free_bulk(f, n);
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    char prefix[64];
+    snprintf(prefix, sizeof(prefix), "--file-prefix=test_ctrl_send_%d", (int)getpid());
+    char *argv[] = {
+        "test_ctrl_send",    "-l",  "0", "--no-huge", "-m", "400", "--no-pci", "--no-telemetry",
+        "--log-level=error", prefix};
+    if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv) < 0)
+        return -1;
+    static struct env env;
+    e = &env;
+    e->pool = rte_pktmbuf_pool_create("ctrlsend", 256, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+    e->ring = rte_ring_create("ctrlsend_tx", 64, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+    if (e->pool == NULL || e->ring == NULL)
+        return -1;
+    int id = rte_eth_from_rings("ctrlsend0", &e->ring, 1, &e->ring, 1, 0);
+    struct rte_eth_conf conf = {0};
+    if (id < 0 || rte_eth_dev_configure((uint16_t)id, 1, 1, &conf) < 0 ||
+        rte_eth_rx_queue_setup((uint16_t)id, 0, 64, 0, NULL, e->pool) < 0 ||
+        rte_eth_tx_queue_setup((uint16_t)id, 0, 64, 0, NULL) < 0 ||
+        rte_eth_dev_start((uint16_t)id) < 0)
+        return -1;
+    struct dp_port *p = &e->ports[OUTSIDE];
+    p->id = (uint16_t)id;
+    snprintf(p->name, sizeof(p->name), "outside");
+    p->mac = (struct rte_ether_addr){{2, 0, 0, 0xaa, 0, 0}};
+    p->ip = ip4(198, 51, 100, 1);
+    p->mask = rte_cpu_to_be_32(0xffffff00);
+    p->ctrl_txq = 0;
+    dp_neigh_learn(&e->neigh, ip4(198, 51, 100, 254), p->id, &router, DP_NEIGH_STATIC);
+    dp_neigh_learn(&e->neigh, ip4(198, 51, 100, 2), p->id, &peer, DP_NEIGH_STATIC);
+    const uint16_t mtu[1] = {1500};
+    struct conf_route dflt = {.to = addr("0.0.0.0", 0), .via = addr("198.51.100.254", 0)};
+    char err[256];
+    if (dp_route_table_init(&e->routes, e->ports, 1, mtu, &dflt, 1, NULL, err, sizeof(err)) < 0) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    e->ctrl = (struct dp_ctrl){
+        .pool = e->pool, .ports = e->ports, .nports = 1, .neigh = &e->neigh, .routes = &e->routes};
+    e->be = dp_ctrl_backend(&e->ctrl);
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    dp_route_table_free(&e->routes);
+    rte_eal_cleanup();
+    return 0;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_on_link_and_routed),
+        cmocka_unit_test(test_big_datagram_fragmented),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
