@@ -178,6 +178,10 @@ topology() {
     done
     ip -n "$ns_cl" addr add 192.0.2.1/24 dev "${tag}x"
     ip -n "$ns_b" addr add "$gw2/24" dev "${tag}y"
+    # Redirected clients keep their source addresses (198.51.100.x).
+    ip -n "$ns_b" route add 198.51.100.0/24 via 192.0.2.1
+    # kernel-libipsec's routes need an address in the local traffic selector.
+    ip -n "$ns_b" addr add 10.2.0.1/32 dev lo
     if [ "$1" = kernel ]; then
         ip -n "$ns_rs" addr add "$gw/24" dev "${tag}r"
         ip -n "$ns_rs" addr add "$gw_flood/24" dev "${tag}f"
