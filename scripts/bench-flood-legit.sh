@@ -8,7 +8,7 @@
 #     step's rate, without N(REDIRECT_SUPPORTED) (the costlier case for every
 #     responder: a COOKIE, not a REDIRECT), from a generator namespace over a
 #     DPDK af_packet port, onto the responder's flood link (203.0.113.1);
-#   - after 2 s of flood, BENCH_CLIENTS (20) strongSwan 5.9.8 clients in their
+#   - after BENCH_WARMUP (5) s of flood, BENCH_CLIENTS (20) strongSwan 5.9.8 clients in their
 #     own namespace (198.51.100.10.. on the responder's client link) start at
 #     once, each `swanctl --initiate --timeout BENCH_TIMEOUT` (30 s), with
 #     strongSwan's default retransmissions (4 s, then x1.8);
@@ -42,8 +42,9 @@
 # RFC 6023, so its clients negotiate one Child SA in IKE_AUTH (more work for veer).
 #
 #   sudo scripts/bench-flood-legit.sh
-#   BENCH_RATES="none 10000 30000 100000 200000 max"  (flood requests/s; none: no
-#                      flood, max: veer-flood flat out)
+#   BENCH_RATES="none 10000 30000 60000 100000 150000 200000 max"  (flood
+#                      requests/s; none: no flood, max: veer-flood flat out)
+#   BENCH_WARMUP=5     (seconds of flood before the clients start)
 #   BENCH_CLIENTS=20 BENCH_TIMEOUT=30 BENCH_ALL_STEPS=1 (keep stepping after a
 #                      rate at which not every client connected)
 #   BENCH_ONLY="veer strongswan" BUILD_DIR=build-bench KEEP_WORK=1
@@ -59,12 +60,12 @@ build=$(cd "${BUILD_DIR:-$top/build}" 2>/dev/null && pwd) || {
     exit 1
 }
 clients=${BENCH_CLIENTS:-20}
-rates=${BENCH_RATES:-none 10000 30000 100000 200000 max}
+rates=${BENCH_RATES:-none 10000 30000 60000 100000 150000 200000 max}
 conn_timeout=${BENCH_TIMEOUT:-30}
 all_steps=${BENCH_ALL_STEPS:-0}
 only=${BENCH_ONLY:-veer veer-redirect strongswan libreswan libreswan-redirect}
 cache=${BENCH_CACHE:-/var/cache/veer-bench}
-warmup=2 # seconds of flood before the clients start
+warmup=${BENCH_WARMUP:-5} # seconds of flood before the clients start
 flood=$build/app/veer-flood/veer-flood
 veer=$build/app/veer/veer
 tag="fl$$"
@@ -545,6 +546,16 @@ step() {
     case $who in veer*) state=$(veer_state) ;; esac
     [ "$rate" != none ] && res=$(flood_stop)
     t1=$(cpu_ticks "$peer_pid")
+    # Where the flood went: packets delivered into the responder's namespace
+    # on its flood link, and (UDP socket daemons) datagrams dropped because
+    # the socket's receive buffer was full.
+    local rx_in sock_drop=-
+    rx_in=$(ip netns exec "$ns_rs" cat "/sys/class/net/${tag}f/statistics/rx_packets" 2>/dev/null)
+    # shellcheck disable=SC2016 # an awk program
+    case $who in
+    veer*) ;;
+    *) sock_drop=$(ip netns exec "$ns_rs" awk '/^Udp:/ && $2 ~ /^[0-9]+$/ { print $6 }' /proc/net/snmp) ;;
+    esac
     local ok_n med max
     read -r ok_n med max < <(clients_summary)
     local cpu
@@ -560,10 +571,12 @@ step() {
     fi
     local line
     line=$(awk -v w="$who" -v r="$rate" -v s="$s" -v sent="$sent" -v ok="$ok_n" -v med="$med" \
-        -v max="$max" -v ck="$ck" -v rd="$rd" -v si="$si" -v o="$other" -v cpu="$cpu" 'BEGIN {
+        -v max="$max" -v ck="$ck" -v rd="$rd" -v si="$si" -v o="$other" -v cpu="$cpu" \
+        -v rx="${rx_in:-0}" -v sd="$sock_drop" 'BEGIN {
             d = (s > 0) ? s : 1
-            printf "%s|%s|%.0f|%d|%s|%s|%.0f|%.0f|%.0f|%d|%s|%.1f", w, r, sent / d, ok, med, max,
-                ck / d, rd / d, si / d, o, cpu, s
+            printf "%s|%s|%.0f|%d|%s|%s|%.0f|%.0f|%.0f|%d|%s|%.1f|%.0f|%s", w, r, sent / d, ok, med,
+                max, ck / d, rd / d, si / d, o, cpu, s, (s > 0 ? rx / d : 0),
+                (sd == "-" ? "-" : (s > 0 ? sprintf("%.0f", sd / d) : 0))
         }')
     results+=("$line")
     echo "  [${SECONDS}s] flood $rate: $ok_n/$clients clients (median ${med} s, max ${max} s);" \
@@ -613,15 +626,22 @@ print_table() {
     echo
     echo "== legitimate clients under a spoofed IKE_SA_INIT flood: $clients clients," \
         "${conn_timeout} s timeout; veer-flood and clients on CPU 0, responder on CPU 1"
-    local fmt='%-18s %7s %8s %7s %7s %7s %9s %9s %8s %6s %6s %5s\n'
+    local fmt='%-18s %7s %7s %7s %8s %7s %9s %9s %7s %6s %6s %6s %5s\n'
     # shellcheck disable=SC2059 # the format is ours
-    printf "$fmt" responder offered sent/s clients med-s max-s cookie/s redir/s sa_init/s other cpu-s secs
+    printf "$fmt" responder offered sent/s in/s cookie/s redir/s sa_init/s sockdrop/s clients med-s \
+        max-s cpu-s secs
     local r
     for r in "${results[@]}"; do
-        IFS='|' read -r w rate sent ok med max ck rd si o cpu s <<<"$r"
+        IFS="|" read -r w rate sent ok med max ck rd si _ cpu s rx sd <<<"$r"
         # shellcheck disable=SC2059
-        printf "$fmt" "$w" "$rate" "$sent" "$ok/$clients" "$med" "$max" "$ck" "$rd" "$si" "$o" "$cpu" "$s"
+        printf "$fmt" "$w" "$rate" "$sent" "$rx" "$ck" "$rd" "$si" "$sd" "$ok/$clients" "$med" "$max" \
+            "$cpu" "$s"
     done
+    echo "(offered: veer-flood's --rate, max = flat out; sent/s: what it sent; in/s: delivered into"
+    echo " the responder's namespace on its flood link; cookie/s .. sa_init/s: replies veer-flood"
+    echo " received, by kind (sa_init: a full reply, the responder did a DH for a spoofed source);"
+    echo " sockdrop/s: UDP receive buffer overflows (UDP socket daemons); clients: established within"
+    echo " ${conn_timeout} s, med-s/max-s their times; cpu-s: the responder's CPU time over secs of flood)"
     echo
     echo "== the largest flood rate at which all $clients clients connected (offered, and what veer-flood sent)"
     local who
