@@ -3,13 +3,14 @@
 # veer and the two open-source peers under the same generator, in one run.
 #
 # For each responder and each flood rate (a fresh responder per step):
-#   - app/veer-flood sends spoofed new IKE_SA_INITs from 203.0.113.0/25 (the
+#   - app/veer-flood sends spoofed new IKE_SA_INITs from 198.51.100.128/25 (the
 #     sources never answer, so every reply they get is wasted work) at the
 #     step's rate, without N(REDIRECT_SUPPORTED) (the costlier case for every
 #     responder: a COOKIE, not a REDIRECT), from a generator namespace over a
-#     DPDK af_packet port, onto the responder's flood link (203.0.113.1);
+#     DPDK af_packet port, to the responder's address (198.51.100.1) through
+#     the same bridge and link as the clients;
 #   - after BENCH_WARMUP (5) s of flood, BENCH_CLIENTS (20) strongSwan 5.9.8 clients in their
-#     own namespace (198.51.100.10.. on the responder's client link) start at
+#     own namespace (198.51.100.10..) start at
 #     once, each `swanctl --initiate --timeout BENCH_TIMEOUT` (30 s), with
 #     strongSwan's default retransmissions (4 s, then x1.8);
 #   - recorded: clients established, median and max time to establish, the
@@ -73,8 +74,10 @@ ns_cl="${tag}cl"  # the legitimate clients
 ns_rs="${tag}rs"  # the responder under test
 ns_gen="${tag}gn" # veer-flood
 ns_b="${tag}b"    # the second gateway (REDIRECT target)
-gw=198.51.100.1   # the responder, as the clients know it
-gw_flood=203.0.113.1
+ns_sw="${tag}sw"  # the bridge that joins clients, veer-flood and the responder
+gw=198.51.100.1   # the responder
+flood_local=198.51.100.254 # veer-flood's own address
+flood_src=198.51.100.128/25 # its made-up clients: on the link, veer-flood answers ARP for them
 gw2=192.0.2.77
 psk="bench-flood-legit-$(date +%s)"
 hz=$(getconf CLK_TCK)
@@ -115,7 +118,7 @@ stop_all() {
     stop_pid "$gw2_pid"
     gw2_pid=""
     local ns
-    for ns in "$ns_cl" "$ns_rs" "$ns_gen" "$ns_b"; do ip netns del "$ns" 2>/dev/null; done
+    for ns in "$ns_cl" "$ns_rs" "$ns_gen" "$ns_b" "$ns_sw"; do ip netns del "$ns" 2>/dev/null; done
     return 0
 }
 
@@ -158,21 +161,29 @@ link() {
     done
 }
 
-# Fresh namespaces for one step. $1 = kernel: the responder's ends carry its
-# addresses (a UDP socket daemon); dpdk: they stay bare (veer's af_packet ports).
-#   clients  ${tag}c 198.51.100.10.. --- ${tag}r  responder 198.51.100.1
-#   clients  ${tag}x 192.0.2.1       --- ${tag}y  second gateway 192.0.2.77
-#   veer-flood ${tag}g (DPDK)        --- ${tag}f  responder 203.0.113.1
+# Fresh namespaces for one step. The clients and veer-flood reach the
+# responder through one bridge, on the same link and the same address, as a
+# flood on a gateway's public interface would: it shares the responder's
+# socket (or af_packet ring) and receive path with the legitimate requests.
+# $1 = kernel: the responder's end carries its address; dpdk: it stays bare
+# (veer's af_packet port).
+#   clients    ${tag}c 198.51.100.10.. --\
+#   veer-flood ${tag}g (198.51.100.128/25) --+-- br0 --- ${tag}r responder 198.51.100.1
+#   clients    ${tag}x 192.0.2.1       --- ${tag}y second gateway 192.0.2.77
 topology() {
     local ns i
-    for ns in "$ns_cl" "$ns_rs" "$ns_gen" "$ns_b"; do
+    for ns in "$ns_cl" "$ns_rs" "$ns_gen" "$ns_b" "$ns_sw"; do
         ip netns del "$ns" 2>/dev/null
         ip netns add "$ns" || die "ip netns add failed (root?)"
         ip -n "$ns" link set lo up
     done
-    link "$ns_cl" "${tag}c" "$ns_rs" "${tag}r"
+    ip -n "$ns_sw" link add br0 type bridge || die "no bridge"
+    link "$ns_cl" "${tag}c" "$ns_sw" "${tag}C"
+    link "$ns_gen" "${tag}g" "$ns_sw" "${tag}G"
+    link "$ns_rs" "${tag}r" "$ns_sw" "${tag}R"
+    for i in C G R; do ip -n "$ns_sw" link set "${tag}$i" master br0; done
+    ip -n "$ns_sw" link set br0 up
     link "$ns_cl" "${tag}x" "$ns_b" "${tag}y"
-    link "$ns_gen" "${tag}g" "$ns_rs" "${tag}f"
     for i in $(seq 0 $((clients - 1))); do
         ip -n "$ns_cl" addr add "198.51.100.$((10 + i))/24" dev "${tag}c"
         ip -n "$ns_cl" addr add "10.1.0.$((10 + i))/32" dev lo
@@ -185,7 +196,6 @@ topology() {
     ip -n "$ns_b" addr add 10.2.0.1/32 dev lo
     if [ "$1" = kernel ]; then
         ip -n "$ns_rs" addr add "$gw/24" dev "${tag}r"
-        ip -n "$ns_rs" addr add "$gw_flood/24" dev "${tag}f"
     fi
 }
 
@@ -292,7 +302,6 @@ libreswan_start() {
     local redir=""
     [ "$redirect" = yes ] && redir="    global-redirect=auto
     global-redirect-to=$gw2"
-    # One connection per local address: the clients' and the flood's.
     cat >"$d/ipsec.conf" <<EOF
 config setup
     ddos-mode=auto
@@ -312,16 +321,6 @@ conn clients
     ike=aes_gcm128-sha2_256;dh31
     esp=aes_gcm128
     auto=add
-
-conn flood
-    authby=secret
-    left=$gw_flood
-    leftid=@gw.example
-    right=%any
-    rightid=%any
-    ike=aes_gcm128-sha2_256;dh31
-    esp=aes_gcm128
-    auto=add
 EOF
     taskset -c 1 ip netns exec "$ns_rs" unshare -m sh -c "mount -t tmpfs tmpfs /run &&
         mount --bind $root/usr/libexec /usr/libexec &&
@@ -330,7 +329,7 @@ EOF
         >"$d/pluto.log" 2>&1 &
     peer_pid=$!
     wait_for 100 grep -q 'loading secrets' "$d/pluto.log" &&
-        wait_for 50 grep -q '"flood": added IKEv2 connection' "$d/pluto.log"
+        wait_for 50 grep -q '"clients": added IKEv2 connection' "$d/pluto.log"
 }
 
 # $1: yes to redirect held-back clients to $gw2.
@@ -352,9 +351,6 @@ $redir
     - name: outside
       device: net_af_packet0,iface=${tag}r
       address: $gw/24
-    - name: flood
-      device: net_af_packet1,iface=${tag}f
-      address: $gw_flood/24
 peers:
   - name: any
     local_id: gw.example
@@ -471,7 +467,7 @@ flood_start() {
     # Line-buffered, so that "gateway is at" shows while it runs.
     taskset -c 0 ip netns exec "$ns_gen" stdbuf -oL "$flood" -l 0 --no-huge -m 256 --no-pci \
         --file-prefix "${tag}f" --log-level=lib.eal:error -- --device "net_af_packet0,iface=${tag}g" \
-        --local 203.0.113.254/24 --dst "$gw_flood" --src 203.0.113.0/25 --rate "$rate" \
+        --local "$flood_local/24" --dst "$gw" --src "$flood_src" --rate "$rate" \
         --duration $((conn_timeout + warmup + 60)) --stats 0 --no-redirect-supported \
         >"$work/flood.out" 2>&1 &
     flood_pid=$!
@@ -547,10 +543,10 @@ step() {
     [ "$rate" != none ] && res=$(flood_stop)
     t1=$(cpu_ticks "$peer_pid")
     # Where the flood went: packets delivered into the responder's namespace
-    # on its flood link, and (UDP socket daemons) datagrams dropped because
+    # (the clients' few included), and (UDP socket daemons) datagrams dropped because
     # the socket's receive buffer was full.
     local rx_in sock_drop=-
-    rx_in=$(ip netns exec "$ns_rs" cat "/sys/class/net/${tag}f/statistics/rx_packets" 2>/dev/null)
+    rx_in=$(ip netns exec "$ns_rs" cat "/sys/class/net/${tag}r/statistics/rx_packets" 2>/dev/null)
     # shellcheck disable=SC2016 # an awk program
     case $who in
     veer*) ;;
@@ -638,7 +634,7 @@ print_table() {
             "$cpu" "$s"
     done
     echo "(offered: veer-flood's --rate, max = flat out; sent/s: what it sent; in/s: delivered into"
-    echo " the responder's namespace on its flood link; cookie/s .. sa_init/s: replies veer-flood"
+    echo " the responder's namespace (its one interface); cookie/s .. sa_init/s: replies veer-flood"
     echo " received, by kind (sa_init: a full reply, the responder did a DH for a spoofed source);"
     echo " sockdrop/s: UDP receive buffer overflows (UDP socket daemons); clients: established within"
     echo " ${conn_timeout} s, med-s/max-s their times; cpu-s: the responder's CPU time over secs of flood)"
