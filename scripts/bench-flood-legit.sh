@@ -9,19 +9,21 @@
 #     responder: a COOKIE, not a REDIRECT), from a generator namespace over a
 #     DPDK af_packet port, to the responder's address (198.51.100.1) through
 #     the same bridge and link as the clients;
-#   - after BENCH_WARMUP (5) s of flood, BENCH_CLIENTS (20) strongSwan 5.9.8 clients in their
-#     own namespace (198.51.100.10..) start at
-#     once, each `swanctl --initiate --timeout BENCH_TIMEOUT` (30 s), with
+#   - after BENCH_WARMUP (5) s of flood, BENCH_CLIENTS (20) strongSwan 5.9.8
+#     clients in their own namespace (198.51.100.10..) start at once, each `swanctl --initiate --timeout BENCH_TIMEOUT` (30 s), with
 #     strongSwan's default retransmissions (4 s, then x1.8);
 #   - recorded: clients established, median and max time to establish, the
-#     replies veer-flood counted by kind, the responder's CPU seconds
-#     (/proc/PID/stat utime+stime, all threads) over the flood.
+#     replies veer-flood counted by kind, the packets that reached the
+#     responder's namespace and (UDP socket daemons) the socket's receive
+#     buffer overflows, the responder's CPU seconds (/proc/PID/stat
+#     utime+stime, all threads) over the flood.
+# Higher rates are skipped once a rate leaves a client out (BENCH_ALL_STEPS=1 runs them).
 # veer-flood and the clients' charon are pinned to CPU 0, the responder (all
 # its threads, and the second gateway of the REDIRECT variants) to CPU 1.
 # Benchmarks print figures; they never pass or fail.
 #
 # Responders (BENCH_ONLY, in this order by default):
-#   veer               app/veer, af_packet ports, admission `auto` (default
+#   veer               app/veer, one af_packet port, admission `auto` (default
 #                      rate, lowered to 3/4 of the control lcore's measured
 #                      capacity), no redirect target: everybody held back gets a COOKIE
 #   veer-redirect      the same with `redirect_to: [192.0.2.77]`: clients held
@@ -31,7 +33,8 @@
 #                      30 half-open IKE SAs (cookie_threshold), 3 per IP,
 #                      block_threshold 5, 16 threads
 #   libreswan          pluto 4.10, ddos-mode=auto with ddos-ike-threshold=30
-#                      (busy mode, i.e. COOKIEs, from 30 half-open IKE SAs, as strongSwan)
+#                      (busy mode, i.e. COOKIEs, from 30 half-open IKE SAs,
+#                      where strongSwan starts)
 #   libreswan-redirect the same plus global-redirect=auto towards 192.0.2.77
 # The second gateway (192.0.2.77, REDIRECT variants) is a strongSwan charon
 # in its own namespace on a separate link from the clients; it is not flooded.
