@@ -215,7 +215,8 @@ static void fill_ip_opt(uint8_t *p, size_t len, uint32_t src, uint32_t dst, uint
                                 .next_proto_id = proto,
                                 .src_addr = src,
                                 .dst_addr = dst};
-    memcpy(p + sizeof(*ip), opt, opt_len);
+    if (opt_len > 0) /* memcpy from NULL is undefined even for 0 bytes */
+        memcpy(p + sizeof(*ip), opt, opt_len);
     for (size_t i = hl; i < len; i++)
         p[i] = (uint8_t)(i * 7 + 3);
     ip->hdr_checksum = rte_ipv4_cksum(ip);
