@@ -76,11 +76,8 @@ int conf_each_item(struct loader *l, const yaml_node_t *seq,
 
 /* ---- values ---- */
 
-static int parse_id(struct loader *l, const yaml_node_t *n, struct ike_id *id)
+int conf_id_parse(const char *s, struct ike_id *id, char *why, size_t why_len)
 {
-    const char *s;
-    if (conf_want_scalar(l, n, &s) < 0)
-        return -1;
     memset(id, 0, sizeof(*id));
     if (strcmp(s, "%any") == 0)
         return 0;
@@ -92,16 +89,30 @@ static int parse_id(struct loader *l, const yaml_node_t *n, struct ike_id *id)
         return 0;
     }
     size_t len = strlen(s);
-    if (len == 0 || len > IKE_ID_MAX)
-        return conf_fail(l, n, "identity must be 1 to %d bytes", IKE_ID_MAX);
+    if (len == 0 || len > IKE_ID_MAX) {
+        snprintf(why, why_len, "identity must be 1 to %d bytes", IKE_ID_MAX);
+        return -1;
+    }
     /* "C=CH, O=Example, CN=gw": a distinguished name, as certificates carry (ID_DER_ASN1_DN). */
-    if (strchr(s, '=') != NULL)
-        return ike_id_from_dn(s, id) == 0 ? 0
-                                          : conf_fail(l, n, "not a distinguished name: \"%s\"", s);
+    if (strchr(s, '=') != NULL) {
+        if (ike_id_from_dn(s, id) == 0)
+            return 0;
+        snprintf(why, why_len, "not a distinguished name: \"%s\"", s);
+        return -1;
+    }
     id->type = strchr(s, '@') != NULL ? IKE_ID_RFC822_ADDR : IKE_ID_FQDN;
     id->len = (uint8_t)len;
     memcpy(id->data, s, len);
     return 0;
+}
+
+static int parse_id(struct loader *l, const yaml_node_t *n, struct ike_id *id)
+{
+    const char *s;
+    if (conf_want_scalar(l, n, &s) < 0)
+        return -1;
+    char why[128];
+    return conf_id_parse(s, id, why, sizeof(why)) == 0 ? 0 : conf_fail(l, n, "%s", why);
 }
 
 /* "10.2.0.0/24", "10.1.0.1", "2001:db8::/32" */
@@ -846,6 +857,14 @@ static int gateway_key(struct loader *l, const char *key, const yaml_node_t *v)
         return conf_want_uint(l, v, 1u << 24, &c->cookie_threshold);
     if (strcmp(key, "cacerts") == 0)
         return load_cacerts(l, v, &l->conf->cacerts);
+    if (strcmp(key, "redirect_grace") == 0) {
+        const char *s;
+        if (conf_want_scalar(l, v, &s) < 0)
+            return -1;
+        if (conf_parse_duration(s, 3600, &c->redirect_grace_s) < 0 || c->redirect_grace_s == 0)
+            return conf_fail(l, v, "expected a duration from 1s to 1h, got \"%s\"", s);
+        return 0;
+    }
     if (strcmp(key, "cookie_rotate") == 0) {
         const char *s;
         if (conf_want_scalar(l, v, &s) < 0)

@@ -88,6 +88,13 @@ struct conf_route {
 };
 
 /*
+ * An identity as the configuration writes it: an IPv4/IPv6 address, a
+ * distinguished name ("O=..., CN=..."), an e-mail address or an FQDN;
+ * "%any" leaves it empty. 0, or -1 with why set.
+ */
+int conf_id_parse(const char *s, struct ike_id *id, char *why, size_t why_len);
+
+/*
  * "10.9.0.0/16" into to and len: an IPv4 prefix without host bits. 0, or -1
  * with why set. Shared by dataplane.routes and the run-time route commands.
  */

@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "ike_addr.h"
 #include "ike_payload.h"
@@ -27,6 +28,11 @@ struct ike_id {
     uint8_t len;
     uint8_t data[IKE_ID_MAX];
 };
+
+static inline bool ike_id_equal(const struct ike_id *a, const struct ike_id *b)
+{
+    return a->type == b->type && a->len == b->len && memcmp(a->data, b->data, a->len) == 0;
+}
 
 #define IKE_PSK_MAX 128
 #define IKE_PEER_NAME_MAX 64
@@ -325,6 +331,13 @@ int ike_redirect(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r, const stru
  * `gw` or (NULL) each where the redirect policy sends it; returns how many.
  */
 unsigned ike_redirect_all(struct ike_ctx *ctx, const struct ike_gw_id *gw);
+/*
+ * The same for the established responder SAs of one peer configuration
+ * (`peer`, its name) and/or of one authenticated identity (`id`); NULL
+ * matches any. Returns how many were told.
+ */
+unsigned ike_redirect_where(struct ike_ctx *ctx, const char *peer, const struct ike_id *id,
+                            const struct ike_gw_id *gw);
 
 /* A further Child SA with the peer configuration's proposals and selectors. */
 int ike_create_child(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r);

@@ -285,11 +285,6 @@ void ike_sa_destroy(struct ike_ctx *ctx, struct ike_sa *sa)
     free_sa(sa);
 }
 
-static bool same_id(const struct ike_id *a, const struct ike_id *b)
-{
-    return a->type == b->type && a->len == b->len && memcmp(a->data, b->data, a->len) == 0;
-}
-
 void ike_initial_contact(struct ike_ctx *ctx, struct ike_sa *sa)
 {
     for (unsigned b = 0; b < ctx->nbuckets; b++) {
@@ -298,7 +293,7 @@ void ike_initial_contact(struct ike_ctx *ctx, struct ike_sa *sa)
             struct ike_sa *next = other->next_ours;
             if (other != sa && other->peer == sa->peer && other->state != IKE_SA_INIT_SENT &&
                 other->state != IKE_SA_INIT_DONE && other->state != IKE_SA_AUTH_SENT &&
-                same_id(&other->remote_id, &sa->remote_id)) {
+                ike_id_equal(&other->remote_id, &sa->remote_id)) {
                 ctx->counters.initial_contact_deleted++;
                 ike_sa_set_state(ctx, other, IKE_SA_DEAD, "INITIAL_CONTACT: the peer lost it");
                 ike_sa_destroy(ctx, other);

@@ -219,15 +219,26 @@ int ike_redirect(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r, const stru
     return ike_redirect_start(ctx, sa, gw);
 }
 
-unsigned ike_redirect_all(struct ike_ctx *ctx, const struct ike_gw_id *gw)
+unsigned ike_redirect_where(struct ike_ctx *ctx, const char *peer, const struct ike_id *id,
+                            const struct ike_gw_id *gw)
 {
     unsigned n = 0;
     for (unsigned b = 0; b < ctx->nbuckets; b++) {
         for (struct ike_sa *sa = ctx->by_ours[b]; sa != NULL; sa = sa->next_ours) {
-            if (sa->state == IKE_SA_ESTABLISHED && !sa->initiator &&
-                ike_redirect_start(ctx, sa, gw) == 0)
+            if (sa->state != IKE_SA_ESTABLISHED || sa->initiator)
+                continue;
+            if (peer != NULL && (sa->peer == NULL || strcmp(sa->peer->name, peer) != 0))
+                continue;
+            if (id != NULL && !ike_id_equal(&sa->remote_id, id))
+                continue;
+            if (ike_redirect_start(ctx, sa, gw) == 0)
                 n++;
         }
     }
     return n;
+}
+
+unsigned ike_redirect_all(struct ike_ctx *ctx, const struct ike_gw_id *gw)
+{
+    return ike_redirect_where(ctx, NULL, NULL, gw);
 }

@@ -44,6 +44,8 @@ enum request_kind {
     REQ_DELETE,
     REQ_REDIRECT,
     REQ_DRAIN,
+    REQ_DRAIN_PEER, /* the clients of one peer configuration */
+    REQ_DRAIN_ID,   /* the clients that authenticated with one identity */
     REQ_RP_TARGETS, /* the redirect policy's new target set (tel_redirect.c) */
     REQ_RP_LOAD,    /* a target's load */
     REQ_RP_POLICY,  /* another policy */
@@ -52,7 +54,9 @@ enum request_kind {
 struct request {
     enum request_kind kind;
     uint64_t spi_i, spi_r;
-    struct ike_gw_id gw; /* REQ_DRAIN: type 0 for "as the policy says" */
+    struct ike_gw_id gw;          /* REQ_DRAIN*: type 0 for "as the policy says" */
+    char peer[IKE_PEER_NAME_MAX]; /* REQ_DRAIN_PEER */
+    struct ike_id id;             /* REQ_DRAIN_ID */
     /* Redirect policy changes. */
     unsigned ntargets;
     struct ike_gw_id targets[RP_MAX_TARGETS];

@@ -18,6 +18,7 @@
  *   /veer/ike/delete,SPI_I,SPI_R   deletes an IKE SA (hex SPIs, as listed)
  *   /veer/ike/redirect,SPI_I,SPI_R,GATEWAY   sends its client elsewhere (RFC 5685 5)
  *   /veer/ike/drain,GATEWAY   the same for every client that supports it
+ *   /veer/ike/drain_peer,GATEWAY,PEER / drain_id,GATEWAY,IDENTITY   for one peer or identity
  *   /veer/admission[,off|on|auto]   the workers' gate: shown, or switched at run time
  *   /veer/redirect                   the redirect policy: targets, weights, loads, counts
  *   /veer/redirect/targets,GW[=W],...  replaces the targets and weights

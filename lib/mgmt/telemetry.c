@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "mgmt_telemetry.h"
+#include "conf.h"
 #include "mgmt_tel_priv.h"
 
 #include <arpa/inet.h>
@@ -407,7 +408,7 @@ int mgmt_tel_run_request(struct rte_tel_data *d, struct request *r)
     if (rc < 0)
         return mgmt_tel_error(d, "failed: %s", strerror(-rc));
     rte_tel_data_start_dict(d);
-    if (kind == REQ_DRAIN)
+    if (kind == REQ_DRAIN || kind == REQ_DRAIN_PEER || kind == REQ_DRAIN_ID)
         rte_tel_data_add_dict_u64(d, "redirected", (uint64_t)rc);
     else
         rte_tel_data_add_dict_string(d, kind == REQ_DELETE ? "deleting" : "redirecting", spis);
@@ -472,6 +473,54 @@ static int cmd_drain(const char *cmd, const char *params, struct rte_tel_data *d
     return mgmt_tel_run_request(d, r);
 }
 
+/*
+ * /veer/ike/drain_peer,GATEWAY|%policy,PEER and /veer/ike/drain_id,GATEWAY|%policy,IDENTITY:
+ * the gateway first, since an identity (a distinguished name) may hold commas.
+ */
+static int cmd_drain_where(const char *params, struct rte_tel_data *d, enum request_kind kind)
+{
+    const char *what = kind == REQ_DRAIN_PEER ? "drain_peer" : "drain_id";
+    const char *arg = kind == REQ_DRAIN_PEER ? "PEER" : "IDENTITY";
+    const char *comma = params != NULL ? strchr(params, ',') : NULL;
+    char gw[IKE_GW_ID_MAX + 1];
+    struct request *r = calloc(1, sizeof(*r));
+    if (r == NULL)
+        return -ENOMEM;
+    r->kind = kind;
+    char why[160] = "";
+    bool ok = comma != NULL && (size_t)(comma - params) < sizeof(gw) && comma[1] != '\0';
+    if (ok) {
+        memcpy(gw, params, (size_t)(comma - params));
+        gw[comma - params] = '\0';
+        ok = strcmp(gw, "%policy") == 0 || parse_gw(gw, &r->gw);
+    }
+    if (ok && kind == REQ_DRAIN_PEER) {
+        ok = strlen(comma + 1) < sizeof(r->peer);
+        if (ok)
+            strcpy(r->peer, comma + 1);
+    } else if (ok) {
+        ok = conf_id_parse(comma + 1, &r->id, why, sizeof(why)) == 0 && r->id.type != 0;
+    }
+    if (!ok) {
+        free(r);
+        return mgmt_tel_error(d, "usage: /veer/ike/%s,GATEWAY|%%policy,%s%s%s, got \"%s\"", what,
+                              arg, why[0] != '\0' ? ": " : "", why, params != NULL ? params : "");
+    }
+    return mgmt_tel_run_request(d, r);
+}
+
+static int cmd_drain_peer(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+    (void)cmd;
+    return cmd_drain_where(params, d, REQ_DRAIN_PEER);
+}
+
+static int cmd_drain_id(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+    (void)cmd;
+    return cmd_drain_where(params, d, REQ_DRAIN_ID);
+}
+
 void mgmt_tel_set_routes(struct mgmt_tel *t, struct dp_route_table *routes)
 {
     __atomic_store_n(&t->routes, routes, __ATOMIC_RELEASE);
@@ -491,6 +540,13 @@ void mgmt_tel_serve(struct mgmt_tel *t, struct ike_ctx *ike)
             break;
         case REQ_DRAIN:
             r->result = (int)ike_redirect_all(ike, r->gw.type != 0 ? &r->gw : NULL);
+            break;
+        case REQ_DRAIN_PEER:
+            r->result =
+                (int)ike_redirect_where(ike, r->peer, NULL, r->gw.type != 0 ? &r->gw : NULL);
+            break;
+        case REQ_DRAIN_ID:
+            r->result = (int)ike_redirect_where(ike, NULL, &r->id, r->gw.type != 0 ? &r->gw : NULL);
             break;
         default:
             r->result = mgmt_tel_redirect_apply(t, r);
@@ -626,6 +682,12 @@ struct mgmt_tel *mgmt_tel_start(const struct dp_port *ports, unsigned nports,
     rte_telemetry_register_cmd("/veer/ike/drain", cmd_drain,
                                "Sends every client that supports it to GATEWAY, or where the "
                                "redirect policy says. Parameters: [GATEWAY|%policy]");
+    rte_telemetry_register_cmd("/veer/ike/drain_peer", cmd_drain_peer,
+                               "The same for the clients of one peer configuration. Parameters: "
+                               "GATEWAY|%policy,PEER");
+    rte_telemetry_register_cmd("/veer/ike/drain_id", cmd_drain_id,
+                               "The same for the clients that authenticated as one identity. "
+                               "Parameters: GATEWAY|%policy,IDENTITY");
     mgmt_tel_redirect_register();
     mgmt_tel_route_register();
     mgmt_tel_neigh_register();

@@ -208,13 +208,25 @@ swan --initiate --child c --timeout 30 >"$work/initiate3.out" 2>&1 || fail "swan
 wait_for 30 grep -q "state=ESTABLISHED" "$work/state" || fail "3: A has no established SA"
 read -r si sr < <(sed -n 's/^ike_sa spi_i=\([0-9a-f]*\) spi_r=\([0-9a-f]*\) .*ESTABLISHED.*/\1 \2/p' "$work/state")
 b_before=$(grep -c '^ike_sa .*ESTABLISHED' "$work/b.state")
-out=$(tel "/veer/ike/redirect,$si,$sr,203.0.113.1")
-echo "$out" | grep -q '"redirecting"' || fail "/veer/ike/redirect: $out"
+# Draining another identity or another peer configuration leaves this client alone.
+for other in "/veer/ike/drain_id,203.0.113.1,someone.example" \
+    "/veer/ike/drain_peer,203.0.113.1,site-to-site"; do
+    out=$(tel "$other")
+    echo "$out" | grep -q '"redirected": 0' || fail "3: $other: $out"
+done
+for bad in "/veer/ike/drain_id,203.0.113.1" "/veer/ike/drain_id,,client.example" \
+    "/veer/ike/drain_peer" "/veer/ike/drain_id,203.0.113.1,O=x,CN"; do
+    out=$(tel "$bad")
+    echo "$out" | grep -q '"error": "' || fail "3: $bad gave no error object: $out"
+done
+grep -q "spi_i=$si spi_r=$sr .*ESTABLISHED" "$work/state" || fail "3: a drain of others moved the client"
+out=$(tel "/veer/ike/drain_id,203.0.113.1,client.example")
+echo "$out" | grep -q '"redirected": 1' || fail "/veer/ike/drain_id: $out"
 wait_for 100 grep -q "redirected to 203.0.113.1" "$work/charon.log" || fail "3: strongSwan was not redirected"
 wait_for 100 sh -c "[ \$(grep -c '^ike_sa .*ESTABLISHED' '$work/b.state') -gt $b_before ]" ||
     fail "3: the client did not establish with B"
 wait_for 150 sh -c "! grep -q '^ike_sa' '$work/state'" || fail "3: A kept the redirected SA"
-pass "3. /veer/ike/redirect sent an established client from A to B; A's SA is gone"
+pass "3. /veer/ike/drain_id sent the established client.example from A to B (drains of another identity or peer moved nothing); A's SA is gone"
 
 # --- 4. redirect in IKE_AUTH by identity: moved.example is authenticated by A, then sent to B.
 # strongSwan 5.9.8 (Debian 12) acts on the REDIRECT and then aborts with "double free" while

@@ -256,6 +256,13 @@ static void test_lifetimes(void **state)
                  "gateway.fragment_size: at least 256 bytes");
     expect_error("gateway:\n  cookie_rotate: 0\npeers: []\n",
                  "gateway.cookie_rotate: expected a duration from 1s to 1d");
+    assert_int_equal(c.ike.redirect_grace_s, 0); /* lib/ike's default: 10 s */
+    assert_int_equal(conf_load_string("gateway:\n  redirect_grace: 1m\npeers:\n  - name: x\n",
+                                      "t.yaml", &c, err, sizeof(err)),
+                     -1);
+    assert_int_equal(c.ike.redirect_grace_s, 60);
+    expect_error("gateway:\n  redirect_grace: 2h\npeers: []\n",
+                 "gateway.redirect_grace: expected a duration from 1s to 1h");
     snprintf(text, sizeof(text),
              "%s    ike_rekey_time: 8h\n    child_rekey_time: 20m\n    dpd_delay: 30s\n"
              "    child_rekey_bytes: 512M\n    child_life_bytes: 1G\n    rekey_jitter: 0\n",

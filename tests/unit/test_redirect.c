@@ -169,6 +169,30 @@ static void test_redirect_established(void **state)
     ike_ctx_free(g.ctx);
 }
 
+/* A drain of one peer configuration or one identity leaves every other client alone. */
+static void test_drain_by_peer_and_identity(void **state)
+{
+    struct lab *lab = *state;
+    static struct gw2 g;
+    lab_start(lab);
+    gw2_start(lab, &g);
+    lab_establish(lab);
+    struct ike_id bob = {.type = IKE_ID_FQDN, .len = 11};
+    memcpy(bob.data, "bob.example", 11);
+    struct ike_id alice = {.type = IKE_ID_FQDN, .len = 13};
+    memcpy(alice.data, "alice.example", 13);
+    assert_int_equal(ike_redirect_where(lab->gw, "site-to-site", NULL, &gw2_id), 0);
+    assert_int_equal(ike_redirect_where(lab->gw, NULL, &bob, &gw2_id), 0);
+    assert_int_equal(ike_redirect_where(lab->gw, "road-warriors", &bob, &gw2_id), 0);
+    assert_int_equal(lab->net.count, 0);
+    assert_int_equal(counters(lab->gw)->redirects_sent, 0);
+    assert_int_equal(ike_redirect_where(lab->gw, "road-warriors", &alice, &gw2_id), 1);
+    run3(lab, &g);
+    assert_on_gw2(lab, &g);
+    assert_int_equal(counters(lab->gw)->redirects_sent, 1);
+    ike_ctx_free(g.ctx);
+}
+
 static void test_drain_and_grace(void **state)
 {
     struct lab *lab = *state;
@@ -282,6 +306,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_redirect_in_init, lab_setup, lab_teardown),
         cmocka_unit_test_setup_teardown(test_forged_redirect_ignored, lab_setup, lab_teardown),
         cmocka_unit_test_setup_teardown(test_redirect_loop_stops, lab_setup, lab_teardown),
+        cmocka_unit_test_setup_teardown(test_drain_by_peer_and_identity, lab_setup, lab_teardown),
     };
     return cmocka_run_group_tests_name("redirect", tests, NULL, NULL);
 }
