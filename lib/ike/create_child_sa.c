@@ -174,19 +174,29 @@ static int build_reply(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_writer
     return w->overflow ? -ENOSPC : 0;
 }
 
-/* Records a crossing rekey of the Child SA our own outstanding request rekeys (2.8.1). */
-static void note_collision(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_child_sa *made,
-                           const struct ike_bytes *ni, const uint8_t *nr, size_t nr_len)
+/*
+ * Our outstanding rekey request was crossed by the peer's: remembers the
+ * lower nonce of the peer's exchange, which decides later which rekey wins.
+ */
+static void note_crossing(struct ike_ctx *ctx, struct ike_pending *p, const struct ike_bytes *ni,
+                          const uint8_t *nr, size_t nr_len)
 {
     const uint8_t *lo;
     size_t lo_len;
     lower_nonce(ni->ptr, ni->len, nr, nr_len, &lo, &lo_len);
-    struct ike_pending *p = &sa->pending;
     p->collided = true;
-    p->peer_new_spi = made->spi_in;
     memcpy(p->peer_min_nonce, lo, lo_len < IKE_OUR_NONCE_LEN ? lo_len : IKE_OUR_NONCE_LEN);
     p->peer_min_nonce_len = (uint16_t)lo_len;
     ctx->counters.rekey_collisions++;
+}
+
+/* Records a crossing rekey of the Child SA our own outstanding request rekeys (2.8.1). */
+static void note_collision(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_child_sa *made,
+                           const struct ike_bytes *ni, const uint8_t *nr, size_t nr_len)
+{
+    struct ike_pending *p = &sa->pending;
+    note_crossing(ctx, p, ni, nr, nr_len);
+    p->peer_new_spi = made->spi_in;
     ike_log(ctx, IKE_LOG_INFO, "simultaneous rekey of Child SA %08x", p->old_spi);
 }
 
@@ -323,15 +333,8 @@ static void child_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct i
 static void note_ike_collision(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_sa *made,
                                const struct ike_bytes *ni, const uint8_t *nr, size_t nr_len)
 {
-    const uint8_t *lo;
-    size_t lo_len;
-    lower_nonce(ni->ptr, ni->len, nr, nr_len, &lo, &lo_len);
-    struct ike_pending *p = &sa->pending;
-    p->collided = true;
-    p->peer_new_ike_spi = made->spi_r; /* ours: we are its responder */
-    memcpy(p->peer_min_nonce, lo, lo_len < IKE_OUR_NONCE_LEN ? lo_len : IKE_OUR_NONCE_LEN);
-    p->peer_min_nonce_len = (uint16_t)lo_len;
-    ctx->counters.rekey_collisions++;
+    note_crossing(ctx, &sa->pending, ni, nr, nr_len);
+    sa->pending.peer_new_ike_spi = made->spi_r; /* ours: we are its responder */
     ike_log(ctx, IKE_LOG_INFO, "simultaneous rekey of IKE SA %016llx_%016llx",
             (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r);
 }
