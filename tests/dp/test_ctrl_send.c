@@ -27,6 +27,7 @@
 #include <rte_ring.h>
 #include <rte_udp.h>
 
+#include "ring_port.h"
 #include "dp_ctrl.h"
 #include "dp_route_table.h"
 
@@ -186,12 +187,8 @@ static int group_setup(void **state)
     e->ring = rte_ring_create("ctrlsend_tx", 64, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
     if (e->pool == NULL || e->ring == NULL)
         return -1;
-    int id = rte_eth_from_rings("ctrlsend0", &e->ring, 1, &e->ring, 1, 0);
-    struct rte_eth_conf conf = {0};
-    if (id < 0 || rte_eth_dev_configure((uint16_t)id, 1, 1, &conf) < 0 ||
-        rte_eth_rx_queue_setup((uint16_t)id, 0, 64, 0, NULL, e->pool) < 0 ||
-        rte_eth_tx_queue_setup((uint16_t)id, 0, 64, 0, NULL) < 0 ||
-        rte_eth_dev_start((uint16_t)id) < 0)
+    int id = test_ring_port("ctrlsend0", e->ring, e->ring, e->pool);
+    if (id < 0)
         return -1;
     struct dp_port *p = &e->ports[OUTSIDE];
     p->id = (uint16_t)id;

@@ -30,6 +30,7 @@
 #include <rte_ring.h>
 
 #include "conf.h"
+#include "ring_port.h"
 #include "dp_esp.h"
 #include "dp_forward.h"
 #include "dp_icmp.h"
@@ -86,12 +87,8 @@ static int make_port(unsigned i, const char *name, uint32_t ip)
     e->ring[i] = rte_ring_create(rname, 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
     if (e->ring[i] == NULL)
         return -1;
-    int id = rte_eth_from_rings(name, &e->ring[i], 1, &e->ring[i], 1, 0);
-    struct rte_eth_conf conf = {0};
-    if (id < 0 || rte_eth_dev_configure((uint16_t)id, 1, 1, &conf) < 0 ||
-        rte_eth_rx_queue_setup((uint16_t)id, 0, 64, 0, NULL, e->pool) < 0 ||
-        rte_eth_tx_queue_setup((uint16_t)id, 0, 64, 0, NULL) < 0 ||
-        rte_eth_dev_start((uint16_t)id) < 0)
+    int id = test_ring_port(name, e->ring[i], e->ring[i], e->pool);
+    if (id < 0)
         return -1;
     struct dp_port *p = &e->ports[i];
     p->id = (uint16_t)id;
