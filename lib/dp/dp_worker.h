@@ -18,6 +18,7 @@
 #include "dp_reass.h"
 #include "dp_route.h"
 #include "dp_route_table.h"
+#include "dp_tx.h"
 
 #define DP_BURST 32
 
@@ -39,6 +40,7 @@ struct dp_worker {
     const struct dp_route_table *route_table;
     struct dp_icmp_limiter icmp; /* this worker's ICMP error budget */
     struct dp_reass reass;       /* fragments for us; its tbl NULL: reassembly off */
+    struct dp_tx tx;             /* packets on their way out, flushed after each burst */
     struct dp_worker_counters counters;
 };
 

@@ -60,12 +60,7 @@ static void send_ip(struct dp_worker *w, struct rte_mbuf *m, const struct dp_nex
     eth->src_addr = nh->port->mac;
     eth->dst_addr = mac;
     eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-    if (rte_eth_tx_burst(nh->port->id, (uint16_t)w->index, &m, 1) == 1) {
-        w->counters.tx_packets++;
-    } else {
-        w->counters.drop_tx_full++;
-        rte_pktmbuf_free(m);
-    }
+    dp_tx_put(&w->tx, nh->port->id, (uint16_t)w->index, m, &w->counters);
 }
 
 static bool route(const struct dp_worker *w, uint32_t dst, struct dp_next_hop *nh)
@@ -135,8 +130,16 @@ struct icmp_about {
     const struct rte_ipv4_hdr *ip; /* the offending packet as received */
     size_t avail;                  /* bytes of it in the buffer */
     bool l2_group;                 /* it came to a link-layer broadcast or multicast address */
-    uint32_t src;                  /* our address on the protected side of the packet */
+    uint32_t src;     /* our address on the protected side of the packet; 0: in_port's */
+    uint16_t in_port; /* the port it came in by */
 };
+
+/* Our address on the port a packet came in by: where ICMP errors about plaintext come from. */
+static uint32_t arrival_addr(const struct dp_worker *w, uint16_t port_id)
+{
+    int p = w->routes != NULL ? dp_routes_port_index(w->routes, port_id) : -1;
+    return p >= 0 ? w->routes->ports[p].ip : w->local.ip[0];
+}
 
 static void icmp_error(struct dp_worker *w, const struct icmp_about *a, struct rte_mempool *pool,
                        uint8_t type, uint8_t code, uint16_t mtu, uint64_t *sent)
@@ -149,7 +152,9 @@ static void icmp_error(struct dp_worker *w, const struct icmp_about *a, struct r
         w->counters.icmp_rate_limited++;
         return;
     }
-    struct rte_mbuf *m = dp_icmp_build_error(pool, a->ip, a->avail, type, code, mtu, a->src);
+    /* Worked out only here: plaintext forwarding needs it for errors alone. */
+    uint32_t src = a->src != 0 ? a->src : arrival_addr(w, a->in_port);
+    struct rte_mbuf *m = dp_icmp_build_error(pool, a->ip, a->avail, type, code, mtu, src);
     if (m == NULL) {
         w->counters.icmp_no_mbuf++;
         return;
@@ -164,14 +169,6 @@ static void time_exceeded(struct dp_worker *w, const struct icmp_about *a, struc
     icmp_error(w, a, m->pool, DP_ICMP_TIME_EXCEEDED, DP_ICMP_TTL_EXCEEDED, 0,
                &w->counters.icmp_time_exceeded);
     rte_pktmbuf_free(m);
-}
-
-/* Forwarding is the only place veer changes a packet's TTL: once, by the router that moves it. */
-static void decrement_ttl(struct rte_ipv4_hdr *ip)
-{
-    ip->time_to_live--;
-    ip->hdr_checksum = 0;
-    ip->hdr_checksum = rte_ipv4_cksum(ip);
 }
 
 /*
@@ -190,7 +187,7 @@ static void too_big(struct dp_worker *w, const struct icmp_about *a, struct rte_
         rte_pktmbuf_free(m);
         return;
     }
-    decrement_ttl(rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, l3));
+    dp_ipv4_decrement_ttl(rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, l3));
     struct rte_mbuf *frags[DP_FRAG_MAX];
     unsigned n = dp_frag_forward(m, l3, mtu, frags, &w->counters);
     for (unsigned i = 0; i < n; i++) {
@@ -215,7 +212,8 @@ static void forward_decrypted(struct dp_worker *w, struct rte_mbuf *m)
         return;
     }
     /* Errors go back into the tunnel, from our address on the side the packet was going to. */
-    struct icmp_about a = {.ip = inner, .avail = rte_pktmbuf_data_len(m), .src = nh.port->ip};
+    struct icmp_about a = {
+        .ip = inner, .avail = rte_pktmbuf_data_len(m), .src = nh.port->ip, .in_port = m->port};
     if (inner->time_to_live <= 1) {
         time_exceeded(w, &a, m);
         return;
@@ -226,7 +224,7 @@ static void forward_decrypted(struct dp_worker *w, struct rte_mbuf *m)
         too_big(w, &a, m, mtu, 0, NULL, &hop);
         return;
     }
-    decrement_ttl(inner);
+    dp_ipv4_decrement_ttl(inner);
     send_ip(w, m, &nh);
 }
 
@@ -269,13 +267,7 @@ void dp_forward_esp(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n)
 {
     for (unsigned i = 0; i < n; i += DP_BURST)
         forward_esp_burst(w, pkts + i, n - i < DP_BURST ? n - i : DP_BURST);
-}
-
-/* Our address on the port m came in by: where ICMP errors about plaintext come from. */
-static uint32_t arrival_addr(const struct dp_worker *w, const struct rte_mbuf *m)
-{
-    int p = w->routes != NULL ? dp_routes_port_index(w->routes, m->port) : -1;
-    return p >= 0 ? w->routes->ports[p].ip : w->local.ip[0];
+    dp_tx_flush(&w->tx, (uint16_t)w->index, &w->counters);
 }
 
 /* A plaintext packet bound for the tunnel, checked and routed, waiting for the burst's crypto. */
@@ -312,7 +304,7 @@ static void check_plain(struct dp_worker *w, struct rte_mbuf *m, struct to_seal 
     struct icmp_about a = {.ip = ip,
                            .avail = rte_pktmbuf_data_len(m) - sizeof(*eth),
                            .l2_group = rte_is_multicast_ether_addr(&eth->dst_addr),
-                           .src = arrival_addr(w, m)};
+                           .in_port = m->port};
     if (ip->time_to_live <= 1) {
         time_exceeded(w, &a, m);
         return;
@@ -323,7 +315,7 @@ static void check_plain(struct dp_worker *w, struct rte_mbuf *m, struct to_seal 
         too_big(w, &a, m, max_inner, sizeof(struct rte_ether_hdr), sa, &hop);
         return;
     }
-    decrement_ttl(ip);
+    dp_ipv4_decrement_ttl(ip);
     q->m[q->n] = m;
     q->sa[q->n] = sa;
     q->hop[q->n] = hop;
@@ -333,7 +325,8 @@ static void check_plain(struct dp_worker *w, struct rte_mbuf *m, struct to_seal 
 /* At most DP_BURST packets, as one rx burst holds. */
 static void forward_plain_burst(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n)
 {
-    struct to_seal q = {.n = 0};
+    struct to_seal q; /* not zeroed: a burst's worth of slots, filled from n = 0 */
+    q.n = 0;
     bool ok[DP_BURST];
     for (unsigned i = 0; i < n; i++)
         check_plain(w, pkts[i], &q);
@@ -351,4 +344,5 @@ void dp_forward_plain(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n)
 {
     for (unsigned i = 0; i < n; i += DP_BURST)
         forward_plain_burst(w, pkts + i, n - i < DP_BURST ? n - i : DP_BURST);
+    dp_tx_flush(&w->tx, (uint16_t)w->index, &w->counters);
 }

@@ -54,12 +54,7 @@ void dp_fwd_send_ip6(struct dp_worker *w, struct rte_mbuf *m, const struct dp_ne
     eth->src_addr = nh->port->mac;
     eth->dst_addr = mac;
     eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
-    if (rte_eth_tx_burst(nh->port->id, (uint16_t)w->index, &m, 1) == 1) {
-        w->counters.tx_packets++;
-    } else {
-        w->counters.drop_tx_full++;
-        rte_pktmbuf_free(m);
-    }
+    dp_tx_put(&w->tx, nh->port->id, (uint16_t)w->index, m, &w->counters);
 }
 
 static bool route6(const struct dp_worker *w, const uint8_t dst[16], struct dp_next_hop6 *nh)

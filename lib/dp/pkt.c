@@ -45,7 +45,7 @@ void dp_build_udp4_cksum(struct rte_mbuf *m, const struct rte_ether_addr *src_ma
         m->ol_flags |= RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_UDP_CKSUM;
         udp->dgram_cksum = rte_ipv4_phdr_cksum(ip, m->ol_flags);
     } else {
-        ip->hdr_checksum = rte_ipv4_cksum(ip);
+        ip->hdr_checksum = dp_ipv4_cksum20(ip);
         udp->dgram_cksum = 0;
         udp->dgram_cksum = rte_ipv4_udptcp_cksum(ip, udp);
     }

@@ -238,13 +238,20 @@ static struct rte_mbuf *inner6(size_t len, const uint8_t src[16], const uint8_t 
     return m;
 }
 
+/* A decrypted packet through forward6.c and out: what dp_forward_esp does with each. */
+static void decrypted6(struct rte_mbuf *m)
+{
+    dp_fwd_decrypted6(&e->w, m);
+    dp_tx_flush(&e->w.tx, (uint16_t)e->w.index, &e->w.counters);
+}
+
 static void test_decrypted_forwarded(void **state)
 {
     (void)state;
     uint8_t src[16], dst[16];
     a6(src, 0xa, 1);
     a6(dst, 2, 2);
-    dp_fwd_decrypted6(&e->w, inner6(200, src, dst, 64, IPPROTO_UDP, 0));
+    decrypted6(inner6(200, src, dst, 64, IPPROTO_UDP, 0));
     struct rte_mbuf *out[16];
     assert_int_equal(sent(INSIDE, out), 1);
     const uint8_t *f = rte_pktmbuf_mtod(out[0], const uint8_t *);
@@ -258,7 +265,7 @@ static void test_decrypted_forwarded(void **state)
     assert_int_equal(e->w.counters.tx_packets, 1);
     rte_pktmbuf_free(out[0]);
     /* Exactly the next link's MTU passes. */
-    dp_fwd_decrypted6(&e->w, inner6(1400, src, dst, 64, IPPROTO_UDP, 0));
+    decrypted6(inner6(1400, src, dst, 64, IPPROTO_UDP, 0));
     assert_int_equal(sent(INSIDE, out), 1);
     rte_pktmbuf_free(out[0]);
 }
@@ -296,7 +303,7 @@ static void test_hop_limit_exceeded(void **state)
         struct rte_mbuf *m = inner6(100, src, dst, hl, IPPROTO_UDP, 0);
         uint8_t copy[100];
         memcpy(copy, rte_pktmbuf_mtod(m, uint8_t *), sizeof(copy));
-        dp_fwd_decrypted6(&e->w, m);
+        decrypted6(m);
         struct rte_mbuf *out[16];
         assert_int_equal(sent(INSIDE, out), 0);
         assert_int_equal(sent(OUTSIDE, out), 1);
@@ -316,7 +323,7 @@ static void test_packet_too_big(void **state)
     a6(src, 0xa, 1);
     a6(dst, 2, 2);
     a6(ours, 2, 1);
-    dp_fwd_decrypted6(&e->w, inner6(1401, src, dst, 64, IPPROTO_TCP, 0));
+    decrypted6(inner6(1401, src, dst, 64, IPPROTO_TCP, 0));
     struct rte_mbuf *out[16];
     assert_int_equal(sent(INSIDE, out), 0);
     assert_int_equal(sent(OUTSIDE, out), 1);
@@ -335,23 +342,23 @@ static void test_no_error_about_errors(void **state)
     a6(dst, 2, 2);
     struct rte_mbuf *out[16];
     /* About an ICMPv6 error (Destination Unreachable): never. */
-    dp_fwd_decrypted6(&e->w, inner6(100, src, dst, 1, IPPROTO_ICMPV6, 1));
-    dp_fwd_decrypted6(&e->w, inner6(1500, src, dst, 64, IPPROTO_ICMPV6, DP_ICMP6_PACKET_TOO_BIG));
+    decrypted6(inner6(100, src, dst, 1, IPPROTO_ICMPV6, 1));
+    decrypted6(inner6(1500, src, dst, 64, IPPROTO_ICMPV6, DP_ICMP6_PACKET_TOO_BIG));
     assert_int_equal(e->w.counters.icmp_suppressed, 2);
     /* About an echo request (informational): yes. */
-    dp_fwd_decrypted6(&e->w, inner6(100, src, dst, 1, IPPROTO_ICMPV6, 128));
+    decrypted6(inner6(100, src, dst, 1, IPPROTO_ICMPV6, 128));
     assert_int_equal(sent(OUTSIDE, out), 1);
     rte_pktmbuf_free(out[0]);
     /* From a multicast or unspecified source: no single host to tell. */
     uint8_t group[16] = {0xff, 0x0e, [15] = 1}, none[16] = {0};
-    dp_fwd_decrypted6(&e->w, inner6(100, group, dst, 1, IPPROTO_UDP, 0));
-    dp_fwd_decrypted6(&e->w, inner6(100, none, dst, 1, IPPROTO_UDP, 0));
+    decrypted6(inner6(100, group, dst, 1, IPPROTO_UDP, 0));
+    decrypted6(inner6(100, none, dst, 1, IPPROTO_UDP, 0));
     /* An ICMPv6 error hidden behind a fragment header that is not the first: not known, none. */
     struct rte_mbuf *m = inner6(100, src, dst, 1, IPPROTO_FRAGMENT, IPPROTO_ICMPV6);
     uint8_t *frag = rte_pktmbuf_mtod_offset(m, uint8_t *, IP6);
     frag[2] = 0;
     frag[3] = 0x08; /* offset 1 */
-    dp_fwd_decrypted6(&e->w, m);
+    decrypted6(m);
     assert_int_equal(e->w.counters.icmp_suppressed, 5);
     assert_int_equal(sent(OUTSIDE, out), 0);
     /* Behind a first fragment it is seen: an echo request gets its error. */
@@ -360,7 +367,7 @@ static void test_no_error_about_errors(void **state)
     frag[2] = 0;
     frag[3] = 1; /* offset 0, more fragments */
     frag[8] = 128;
-    dp_fwd_decrypted6(&e->w, m);
+    decrypted6(m);
     assert_int_equal(sent(OUTSIDE, out), 1);
     rte_pktmbuf_free(out[0]);
     assert_int_equal(e->w.counters.drop_ttl_expired, 6);
@@ -375,7 +382,7 @@ static void test_rate_limit(void **state)
     a6(dst, 2, 2);
     dp_icmp_limiter_init(&e->w.icmp, 10, rte_get_timer_hz(), rte_get_timer_cycles());
     for (unsigned i = 0; i < 5; i++)
-        dp_fwd_decrypted6(&e->w, inner6(100, src, dst, 1, IPPROTO_UDP, 0));
+        decrypted6(inner6(100, src, dst, 1, IPPROTO_UDP, 0));
     struct rte_mbuf *out[16];
     unsigned n = sent(OUTSIDE, out);
     assert_int_equal(n, 1); /* a burst of a tenth of a second's worth: one */
@@ -482,7 +489,7 @@ static void test_worker_solicits_then_forwards(void **state)
     a6(src, 0xa, 1);
     a6(dst, 2, 7); /* on the inside link, not known yet */
     a6(ours, 2, 1);
-    dp_fwd_decrypted6(&e->w, inner6(100, src, dst, 64, IPPROTO_UDP, 0));
+    decrypted6(inner6(100, src, dst, 64, IPPROTO_UDP, 0));
     assert_int_equal(e->w.counters.drop_no_neighbour, 1);
     assert_int_equal(e->w.counters.nd_solicits, 1);
     struct rte_mbuf *out[16];
@@ -501,7 +508,7 @@ static void test_worker_solicits_then_forwards(void **state)
     struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
     assert_true(dp_nd_build_advert(m, &new_host_mac, dst, ours, &e->ports[INSIDE].mac));
     to_ctrl(m, INSIDE);
-    dp_fwd_decrypted6(&e->w, inner6(100, src, dst, 64, IPPROTO_UDP, 0));
+    decrypted6(inner6(100, src, dst, 64, IPPROTO_UDP, 0));
     assert_int_equal(sent(INSIDE, out), 1);
     assert_memory_equal(rte_pktmbuf_mtod(out[0], uint8_t *), &new_host_mac, 6);
     rte_pktmbuf_free(out[0]);
