@@ -8,6 +8,7 @@
 
 #include "dp_esp.h"
 #include "dp_esp_ts.h"
+#include "dp_hash_key.h"
 #include "ike_consts.h"
 
 #define SAD_ENTRIES 65536
@@ -34,6 +35,8 @@ int dp_sadb_init(struct dp_sadb *db, unsigned nworkers, char *err, size_t err_le
                                     /* Workers read while the control lcore writes. */
                                     .extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF};
     db->in = rte_hash_create(&p);
+    if (db->in != NULL)
+        rte_hash_set_cmp_func(db->in, dp_hash_key32_cmp);
     size_t sz = rte_rcu_qsbr_get_memsize(nworkers);
     db->qsbr = rte_zmalloc("veer_qsbr", sz, RTE_CACHE_LINE_SIZE);
     db->out = calloc(1, sizeof(*db->out));

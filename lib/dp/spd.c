@@ -24,6 +24,7 @@
 
 #include "dp_esp.h"
 #include "dp_esp_ts.h"
+#include "dp_hash_key.h"
 
 struct dp_spd_list {
     unsigned n;
@@ -104,6 +105,8 @@ int dp_spd_index_init(struct dp_spd_index *x, struct rte_rcu_qsbr *qsbr, char *e
                                     .socket_id = (int)rte_socket_id(),
                                     .extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF};
     x->host = rte_hash_create(&p);
+    if (x->host != NULL)
+        rte_hash_set_cmp_func(x->host, dp_hash_key32_cmp);
     x->wide = calloc(1, sizeof(*x->wide));
     if (x->host == NULL || x->wide == NULL) {
         snprintf(err, err_len, "cannot create the outbound policy index");
