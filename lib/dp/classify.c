@@ -12,12 +12,7 @@
 
 #define NON_ESP_MARKER_LEN 4
 #define NATT_KEEPALIVE 0xff
-/* IPv6 extension headers (RFC 8200 4, IANA) beside those netinet/in.h names. */
-#define DP_IP6_MOBILITY 135
-#define DP_IP6_HIP 139
-#define DP_IP6_SHIM6 140
-#define DP_IP6_EXPERIMENT1 253
-#define DP_IP6_EXPERIMENT2 254
+#define IP6_EXT_MIN_LEN 8 /* every extension header is at least 8 bytes (RFC 8200 4) */
 
 static bool is_local(const struct dp_local_addrs *local, uint32_t ip)
 {
@@ -104,9 +99,32 @@ static bool is_nd_message(const uint8_t *icmp, size_t len)
 }
 
 /*
+ * An extension header first, to us. A Fragment header goes to reassembly,
+ * also behind a routing or destination options header, where reassembly
+ * refuses it by name (reass6_bad_chain) rather than lumping it in with the
+ * rest: IKE and ESP never carry those headers, and walking further is work an
+ * attacker chooses.
+ */
+static enum dp_class classify_ext6(uint8_t proto, const uint8_t *l4, size_t plen,
+                                   struct dp_worker_counters *c)
+{
+    bool behind = (proto == IPPROTO_ROUTING || proto == IPPROTO_DSTOPTS) &&
+                  plen >= IP6_EXT_MIN_LEN && l4[0] == IPPROTO_FRAGMENT;
+    if (proto != IPPROTO_FRAGMENT && !behind) {
+        c->drop_ip6_ext_header++;
+        return DP_CLASS_DROP;
+    }
+    if (plen < IP6_EXT_MIN_LEN) {
+        c->drop_runt++;
+        return DP_CLASS_DROP;
+    }
+    return DP_CLASS_FRAG;
+}
+
+/*
  * IPv6 right after the Ethernet header. Only what follows the fixed header
  * directly is looked at for packets to us: the IKE and ESP we accept never
- * carry extension headers, and walking them is work an attacker chooses.
+ * carry extension headers but a Fragment header (reassembled first).
  * Kept out of line, so the IPv4 path stays as compact as it was.
  */
 static __rte_noinline enum dp_class classify_ipv6(const uint8_t *l3, size_t l3_len,
@@ -137,6 +155,7 @@ static __rte_noinline enum dp_class classify_ipv6(const uint8_t *l3, size_t l3_l
         return DP_CLASS_DROP;
     }
     if (!is_local6(local, ip->dst_addr)) {
+        /* Fragments passing through too: a router does not reassemble (RFC 8200 4.5). */
         if (is_link_scoped(ip->dst_addr) || is_link_scoped(ip->src_addr)) {
             c->drop_ip6_link_scope++;
             return DP_CLASS_DROP;
@@ -157,20 +176,9 @@ static __rte_noinline enum dp_class classify_ipv6(const uint8_t *l3, size_t l3_l
             return DP_CLASS_CONTROL;
         c->drop_other_proto++;
         return DP_CLASS_DROP;
-    case IPPROTO_FRAGMENT:
-        c->drop_ip6_fragment++;
-        return DP_CLASS_DROP;
-    case IPPROTO_ROUTING:
-    case IPPROTO_DSTOPTS:
-    case IPPROTO_AH:
-    case DP_IP6_MOBILITY:
-    case DP_IP6_HIP:
-    case DP_IP6_SHIM6:
-    case DP_IP6_EXPERIMENT1:
-    case DP_IP6_EXPERIMENT2:
-        c->drop_ip6_ext_header++;
-        return DP_CLASS_DROP;
     default:
+        if (dp_ip6_is_ext_header(ip->proto))
+            return classify_ext6(ip->proto, l4, plen, c);
         c->drop_other_proto++;
         return DP_CLASS_DROP;
     }

@@ -13,6 +13,7 @@
 
 #include "dp_nd.h"
 #include "dp_pkt.h"
+#include "dp_udp_frag.h"
 #include "ike_consts.h"
 
 #define CTRL_BURST 32
@@ -304,73 +305,28 @@ static bool next_hop4(struct dp_ctrl *c, const struct dp_port *src_port, uint32_
 }
 
 /*
- * An IKE datagram longer than the port's MTU, for a peer that does not do
- * IKE fragmentation (RFC 7383) or before it is negotiated (a large
- * IKE_SA_INIT): IPv4 fragments, as a host's stack would send them (RFC 791),
- * each built in its own mbuf. The UDP checksum covers the whole datagram.
+ * An IKE datagram longer than the port's MTU (or an mbuf), for a peer that
+ * does not do IKE fragmentation (RFC 7383) or before it is negotiated (a
+ * large IKE_SA_INIT): IP fragments, as a host's stack would send them
+ * (dp_udp_frag.h). Each family's identification comes from its own counter
+ * of this lcore.
  */
-static int send_fragments4(struct dp_ctrl *c, const struct dp_port *p,
-                           const struct rte_ether_addr *mac, uint32_t src, uint32_t dst,
-                           const struct ike_addr *local, const struct ike_addr *remote,
-                           const uint8_t *buf, size_t len, uint16_t mtu)
+static int send_fragments(struct dp_ctrl *c, const struct dp_port *p, const struct dp_udp_dgram *d,
+                          uint16_t mtu)
 {
-    const size_t ip_hl = sizeof(struct rte_ipv4_hdr), udp_hl = sizeof(struct rte_udp_hdr);
-    /* Each fragment fits the port's MTU and one mbuf. */
-    size_t room = rte_pktmbuf_data_room_size(c->pool) - RTE_PKTMBUF_HEADROOM -
-                  sizeof(struct rte_ether_hdr) - ip_hl;
-    size_t udp_len = udp_hl + len, chunk = RTE_MIN((size_t)mtu - ip_hl, room) & ~(size_t)7;
-    if (udp_len > UINT16_MAX - ip_hl || chunk < udp_hl) {
+    struct rte_mbuf *frags[DP_UDP_FRAG_MAX];
+    uint32_t id = d->family == 6 ? c->frag_id6++ : c->ip_id++;
+    int n = dp_udp_fragment(d, mtu, id, c->pool, frags, DP_UDP_FRAG_MAX);
+    if (n == -EMSGSIZE) {
         c->counters.tx_too_big++;
-        return -EMSGSIZE;
+        return n;
     }
-    struct rte_ipv4_hdr whole = {.version_ihl = RTE_IPV4_VHL_DEF,
-                                 .total_length = rte_cpu_to_be_16((uint16_t)(ip_hl + udp_len)),
-                                 .next_proto_id = IPPROTO_UDP,
-                                 .src_addr = src,
-                                 .dst_addr = dst};
-    struct rte_udp_hdr udp = {.src_port = rte_cpu_to_be_16(local->port),
-                              .dst_port = rte_cpu_to_be_16(remote->port),
-                              .dgram_len = rte_cpu_to_be_16((uint16_t)udp_len)};
-    uint32_t sum = rte_ipv4_phdr_cksum(&whole, 0);
-    sum = __rte_raw_cksum(&udp, udp_hl, sum);
-    sum = __rte_raw_cksum(buf, len, sum);
-    uint16_t ck = (uint16_t)~__rte_raw_cksum_reduce(sum);
-    udp.dgram_cksum = ck == 0 ? 0xffff : ck; /* 0 would mean "no checksum" (RFC 768) */
-    unsigned nfrags = (unsigned)((udp_len + chunk - 1) / chunk);
-    struct rte_mbuf *frags[64];
-    if (nfrags > RTE_DIM(frags) || rte_pktmbuf_alloc_bulk(c->pool, frags, nfrags) != 0) {
+    if (n < 0) {
         c->counters.tx_no_mbuf++;
-        return -ENOBUFS;
-    }
-    uint16_t id = c->ip_id++;
-    for (unsigned i = 0; i < nfrags; i++) {
-        size_t off = (size_t)i * chunk, n = RTE_MIN(chunk, udp_len - off);
-        struct rte_mbuf *m = frags[i];
-        struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-        struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
-        uint8_t *data = (uint8_t *)(ip + 1);
-        rte_ether_addr_copy(&p->mac, &eth->src_addr);
-        rte_ether_addr_copy(mac, &eth->dst_addr);
-        eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-        *ip = whole;
-        ip->total_length = rte_cpu_to_be_16((uint16_t)(ip_hl + n));
-        ip->packet_id = rte_cpu_to_be_16(id);
-        ip->fragment_offset =
-            rte_cpu_to_be_16((uint16_t)((off / 8) | (i + 1 < nfrags ? RTE_IPV4_HDR_MF_FLAG : 0)));
-        ip->time_to_live = DP_IP_DEFAULT_TTL;
-        ip->hdr_checksum = rte_ipv4_cksum(ip);
-        /* The datagram is the UDP header and then buf: this fragment's part of each. */
-        size_t k = 0;
-        if (off < udp_hl) {
-            k = RTE_MIN(udp_hl - off, n);
-            memcpy(data, (const uint8_t *)&udp + off, k);
-        }
-        memcpy(data + k, buf + (off + k - udp_hl), n - k);
-        m->pkt_len = (uint32_t)(sizeof(*eth) + ip_hl + n);
-        m->data_len = (uint16_t)m->pkt_len;
+        return n;
     }
     int rc = 0;
-    for (unsigned i = 0; i < nfrags; i++) {
+    for (int i = 0; i < n; i++) {
         int r = tx_one(c, p, frags[i]);
         rc = rc < 0 ? rc : r;
     }
@@ -397,11 +353,6 @@ static int be_send6(struct dp_ctrl *c, const struct ike_addr *local, const struc
         c->counters.tx_no_route++;
         return -ENETUNREACH;
     }
-    if (len + UDP6_HDRS - sizeof(struct rte_ether_hdr) > mtu) {
-        /* A host may fragment IPv6 itself; veer does not yet: RFC 7383 fragmentation covers it. */
-        c->counters.tx_too_big++;
-        return -EMSGSIZE;
-    }
     struct rte_ether_addr mac;
     uint16_t port_id;
     if (!dp_neigh_lookup6(c->neigh, nh.ip, &mac, &port_id)) {
@@ -409,8 +360,22 @@ static int be_send6(struct dp_ctrl *c, const struct ike_addr *local, const struc
         nd_send_solicit(c, nh.port, nh.ip);
         return -EAGAIN;
     }
+    /* Only the source fragments IPv6 (RFC 8200 5): veer is this datagram's source. */
+    size_t room = rte_pktmbuf_data_room_size(c->pool) - RTE_PKTMBUF_HEADROOM;
+    if (len + UDP6_HDRS - sizeof(struct rte_ether_hdr) > mtu || len + UDP6_HDRS > room) {
+        const struct dp_udp_dgram d = {.family = 6,
+                                       .src = local->ip,
+                                       .dst = remote->ip,
+                                       .src_port = local->port,
+                                       .dst_port = remote->port,
+                                       .payload = buf,
+                                       .len = len,
+                                       .src_mac = &nh.port->mac,
+                                       .dst_mac = &mac};
+        return send_fragments(c, nh.port, &d, mtu);
+    }
     struct rte_mbuf *m = rte_pktmbuf_alloc(c->pool);
-    if (m == NULL || len + UDP6_HDRS > rte_pktmbuf_tailroom(m)) {
+    if (m == NULL) {
         c->counters.tx_no_mbuf++;
         rte_pktmbuf_free(m);
         return -ENOBUFS;
@@ -453,8 +418,18 @@ static int be_send(void *opaque, const struct ike_addr *local, const struct ike_
         return -EAGAIN;
     }
     size_t room = rte_pktmbuf_data_room_size(c->pool) - RTE_PKTMBUF_HEADROOM;
-    if (len + UDP4_HDRS - sizeof(struct rte_ether_hdr) > mtu || len + UDP4_HDRS > room)
-        return send_fragments4(c, nh.port, &mac, src, dst, local, remote, buf, len, mtu);
+    if (len + UDP4_HDRS - sizeof(struct rte_ether_hdr) > mtu || len + UDP4_HDRS > room) {
+        const struct dp_udp_dgram d = {.family = 4,
+                                       .src = local->ip,
+                                       .dst = remote->ip,
+                                       .src_port = local->port,
+                                       .dst_port = remote->port,
+                                       .payload = buf,
+                                       .len = len,
+                                       .src_mac = &nh.port->mac,
+                                       .dst_mac = &mac};
+        return send_fragments(c, nh.port, &d, mtu);
+    }
     struct rte_mbuf *m = rte_pktmbuf_alloc(c->pool);
     if (m == NULL) {
         c->counters.tx_no_mbuf++;
@@ -541,6 +516,9 @@ static int be_child_update(void *opaque, const struct ike_child_sa *child)
 
 struct ike_backend dp_ctrl_backend(struct dp_ctrl *c)
 {
+    /* Unpredictable identifications from the start (RFC 7739 5): a counter from a random base. */
+    be_random(c, (uint8_t *)&c->ip_id, sizeof(c->ip_id));
+    be_random(c, (uint8_t *)&c->frag_id6, sizeof(c->frag_id6));
     return (struct ike_backend){.opaque = c,
                                 .send = be_send,
                                 .child_install = be_child_install,

@@ -24,10 +24,9 @@
     X(drop_runt)           /* shorter than its headers say */                                      \
     X(drop_ethertype)      /* neither IPv4, IPv6 nor ARP */                                        \
     X(drop_ip_header)      /* bad IPv4 version, header length or total length */                   \
-    X(drop_ip_fragment)    /* IP fragments to us, reassembly off (flows 0) */                      \
+    X(drop_ip_fragment)    /* IPv4 and IPv6 fragments to us, reassembly off (flows 0) */           \
     X(drop_ip6_header)     /* bad IPv6 version, or a payload length beyond the frame */            \
     X(drop_ip6_hop_by_hop) /* IPv6 with hop-by-hop options: not processed, not forwarded */        \
-    X(drop_ip6_fragment)   /* IPv6 fragments to us: veer does not reassemble IPv6 */               \
     X(drop_ip6_ext_header) /* to us with routing, destination options, AH ... headers */           \
     X(drop_ip6_link_scope) /* multicast other than ND for us, link-local, unspecified */           \
     X(drop_not_for_us)     /* UDP/ESP to an address that is not ours */                            \

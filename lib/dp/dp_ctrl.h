@@ -38,8 +38,8 @@
     X(tx_ike)                                                                                      \
     X(tx_no_port)        /* no port has the local address */                                       \
     X(tx_no_route)       /* no connected subnet and no route leads to the peer */                  \
-    X(tx_too_big)        /* an IPv6 IKE datagram over the port's MTU (IPv4 ones are fragmented) */ \
-    X(tx_ike_fragmented) /* IKE datagrams sent as IPv4 fragments (over the port's MTU) */          \
+    X(tx_too_big)        /* an IKE datagram too long even in fragments (> 64 KiB) */               \
+    X(tx_ike_fragmented) /* IKE datagrams sent as IPv4 or IPv6 fragments (over the port's MTU) */  \
     X(tx_no_neighbour)   /* its MAC is not known yet: an ARP request went out instead */           \
     X(tx_no_mbuf)                                                                                  \
     X(tx_full)                                                                                     \
@@ -67,12 +67,17 @@ struct dp_ctrl {
     struct ike_ctx *ike;
     /* Where IKE to a peer goes (NULL: connected subnets only, as in tests). */
     struct dp_route_table *routes;
-    uint16_t ip_id; /* IPv4 identification of the IKE datagrams it fragments */
+    /* Identifications of the IKE datagrams it fragments: from random bases (dp_ctrl_backend). */
+    uint16_t ip_id;    /* IPv4 */
+    uint32_t frag_id6; /* IPv6 Fragment header */
     enum ike_log_level log_level;
     struct dp_ctrl_counters counters;
 };
 
-/* The lib/ike backend over the ports (opaque: the dp_ctrl). */
+/*
+ * The lib/ike backend over the ports (opaque: the dp_ctrl); seeds c's
+ * fragment identification counters with random values.
+ */
 struct ike_backend dp_ctrl_backend(struct dp_ctrl *c);
 
 /* Every tick: rekeys the Child SAs whose outbound sequence numbers are running out. */

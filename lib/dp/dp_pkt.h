@@ -18,6 +18,12 @@
 #define DP_IP_DEFAULT_TTL 64
 #define DP_IP6_DEFAULT_HOP_LIMIT 64
 #define DP_IP6_HDR_LEN 40
+/* IPv6 extension headers (RFC 8200 4, IANA) beside those netinet/in.h names. */
+#define DP_IP6_MOBILITY 135
+#define DP_IP6_HIP 139
+#define DP_IP6_SHIM6 140
+#define DP_IP6_EXPERIMENT1 253
+#define DP_IP6_EXPERIMENT2 254
 
 /* The IPv4 header of an Ethernet frame (no VLAN), or NULL when the frame is too short. */
 static inline struct rte_ipv4_hdr *dp_ipv4(struct rte_mbuf *m)
@@ -30,6 +36,26 @@ static inline struct rte_ipv4_hdr *dp_ipv4(struct rte_mbuf *m)
 static inline size_t dp_ipv4_hdr_len(const struct rte_ipv4_hdr *ip)
 {
     return (size_t)(ip->version_ihl & 0x0f) * 4;
+}
+
+/* An IPv6 next header that is an extension header (RFC 8200 4), not an upper layer or ESP. */
+static inline bool dp_ip6_is_ext_header(uint8_t next)
+{
+    switch (next) {
+    case IPPROTO_HOPOPTS:
+    case IPPROTO_ROUTING:
+    case IPPROTO_FRAGMENT:
+    case IPPROTO_DSTOPTS:
+    case IPPROTO_AH:
+    case DP_IP6_MOBILITY:
+    case DP_IP6_HIP:
+    case DP_IP6_SHIM6:
+    case DP_IP6_EXPERIMENT1:
+    case DP_IP6_EXPERIMENT2:
+        return true;
+    default:
+        return false;
+    }
 }
 
 /*

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Reassembly of IPv4 fragments addressed to the gateway (RFC 791 3.2): ESP
- * or ESP-in-UDP from a peer that fragments after encryption (Linux does),
- * and IKE messages fragmented at the IP layer by a peer without IKE
- * fragmentation (RFC 7383). Each worker has its own librte_ip_frag table,
+ * Reassembly of IPv4 and IPv6 fragments addressed to the gateway (RFC 791
+ * 3.2, RFC 8200 4.5): ESP or ESP-in-UDP from a peer that fragments after
+ * encryption (Linux does), and IKE messages fragmented at the IP layer by a
+ * peer without IKE fragmentation (RFC 7383). IPv6 fragments meet IPv6's own
+ * rules first (reass6.c: the Fragment header right after the fixed header,
+ * the whole UDP or ESP header in the first fragment, atomic fragments taken
+ * as whole packets). Each worker has one librte_ip_frag table for both,
  * bounded in datagrams (`flows`), fragments per datagram (8:
  * RTE_LIBRTE_IP_FRAG_MAX_FRAG of Debian's DPDK build) and time; what it
  * gives up goes to a death row freed after every burst. A datagram made
@@ -41,11 +44,13 @@ int dp_reass_init(struct dp_reass *r, unsigned flows, unsigned timeout_ms, uint6
 void dp_reass_free(struct dp_reass *r);
 
 /*
- * Worker: takes a fragment (a frame whose IPv4 header dp_classify checked)
- * at time `now` (TSC cycles). Returns the whole datagram as one segment,
- * Ethernet header in front, once its last missing fragment arrived; NULL
- * while it is incomplete or when it was given up (counted). m is consumed
- * either way. Call dp_reass_flush before more than DP_BURST fragments went in.
+ * Worker: takes a fragment (a frame dp_classify called DP_CLASS_FRAG) at
+ * time `now` (TSC cycles). Returns the whole datagram as one segment,
+ * Ethernet header in front, once its last missing fragment arrived (an IPv6
+ * atomic fragment at once, its Fragment header taken out); NULL while it is
+ * incomplete or when it was refused or given up (counted, with the reason).
+ * m is consumed either way. Call dp_reass_flush before more than DP_BURST
+ * fragments went in.
  */
 struct rte_mbuf *dp_reass_input(struct dp_reass *r, struct rte_mbuf *m, uint64_t now,
                                 struct dp_worker_counters *c);

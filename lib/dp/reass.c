@@ -11,11 +11,12 @@
 #include <rte_ip.h>
 
 #include "dp_pkt.h"
+#include "reass_priv.h"
 
-#define FRAG_UNIT 8
-#define MAX_IPV4_LEN 65535
 /* Slots per hash bucket; the library allocates twice buckets x this, for two hash functions. */
 #define BUCKET_ENTRIES 4
+/* The library's slots for the middle fragments of one datagram: all but the first and last. */
+#define MIDDLE_SLOTS (RTE_LIBRTE_IP_FRAG_MAX_FRAG - 2)
 
 int dp_reass_init(struct dp_reass *r, unsigned flows, unsigned timeout_ms, uint64_t tsc_hz,
                   struct rte_mempool *big, int socket, char *err, size_t err_len)
@@ -49,27 +50,124 @@ void dp_reass_free(struct dp_reass *r)
  * whose data is not a whole number of 8-byte units (the next offset could
  * not follow it). Checked here so they are counted as invalid at once.
  */
-static bool fragment_ok(const struct rte_ipv4_hdr *ip)
+static bool fragment_ok(const struct dp_frag_id *f, struct dp_worker_counters *c)
 {
-    size_t hl = dp_ipv4_hdr_len(ip), total = rte_be_to_cpu_16(ip->total_length);
-    uint16_t field = rte_be_to_cpu_16(ip->fragment_offset);
-    size_t ofs = (size_t)(field & RTE_IPV4_HDR_OFFSET_MASK) * FRAG_UNIT;
-    size_t data = total - hl; /* dp_classify checked total >= hl */
-    if (data == 0 || ofs + total > MAX_IPV4_LEN)
+    if (f->ofs + f->len > DP_REASS_MAX_DATA) {
+        c->reass_too_long++;
         return false;
-    return (field & RTE_IPV4_HDR_MF_FLAG) == 0 || data % FRAG_UNIT == 0;
+    }
+    return f->len > 0 && (!f->more || f->len % DP_REASS_UNIT == 0);
+}
+
+/* Reads an IPv4 fragment (its header checked by dp_classify). */
+static void identify4(const struct rte_mbuf *m, struct dp_frag_id *f)
+{
+    const struct rte_ipv4_hdr *ip =
+        rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
+    uint16_t field = rte_be_to_cpu_16(ip->fragment_offset);
+    f->family = 4;
+    f->ofs = (size_t)(field & RTE_IPV4_HDR_OFFSET_MASK) * DP_REASS_UNIT;
+    f->len = rte_be_to_cpu_16(ip->total_length) - dp_ipv4_hdr_len(ip); /* total >= hl: classify */
+    f->more = (field & RTE_IPV4_HDR_MF_FLAG) != 0;
+    memcpy(f->key, &ip->src_addr, 8);
+    memcpy(f->key + 8, &ip->packet_id, 2);
+    f->key_len = 10;
+}
+
+bool dp_reass_identify(const struct rte_mbuf *m, struct dp_frag_id *f)
+{
+    const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+    if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6))
+        return dp_reass6_identify(m, f);
+    identify4(m, f);
+    return true;
+}
+
+static bool same_datagram(const struct dp_frag_id *a, const struct dp_frag_id *b)
+{
+    return a->key_len == b->key_len && memcmp(a->key, b->key, a->key_len) == 0;
+}
+
+/* Whether m is the mbuf `head` or one of the segments chained behind it. */
+static bool holds(const struct rte_mbuf *head, const struct rte_mbuf *m)
+{
+    for (const struct rte_mbuf *s = head; s != NULL; s = s->next) {
+        if (s == m)
+            return true;
+    }
+    return false;
+}
+
+/*
+ * The library answered NULL and put `n` mbufs on the death row from index
+ * `from`; `mine` is the fragment m just given to it. Nothing: waiting for
+ * more. m alone: refused for want of a slot. Otherwise its datagram was
+ * given up (or m is held and expired datagrams were evicted for room), and
+ * the row tells why: each held fragment is still a chain head with its own
+ * header (the library chains only behind heads), covering its data and that
+ * of the segments chained behind it.
+ */
+static void count_refusal(const struct dp_reass *r, const struct rte_mbuf *m,
+                          const struct dp_frag_id *mine, uint32_t from,
+                          struct dp_worker_counters *c)
+{
+    uint32_t n = r->dr.cnt - from;
+    struct rte_mbuf *const *row = r->dr.row + from;
+    if (n == 0)
+        return;
+    if (n == 1 && row[0] == m) {
+        c->reass_table_full++;
+        return;
+    }
+    bool given_up = false;
+    for (uint32_t i = 0; i < n; i++)
+        given_up |= holds(row[i], m);
+    struct dp_frag_id ours[RTE_LIBRTE_IP_FRAG_MAX_FRAG + 1];
+    unsigned nours = 0, middles = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        struct dp_frag_id f;
+        if (row[i] == m)
+            continue;
+        if (!given_up || !dp_reass_identify(row[i], &f) || !same_datagram(&f, mine) ||
+            nours == RTE_DIM(ours)) {
+            c->reass_timeouts += row[i]->nb_segs; /* evicted: expired, the slot was wanted */
+            continue;
+        }
+        f.len = rte_pktmbuf_pkt_len(row[i]) - row[i]->l2_len - row[i]->l3_len;
+        middles += f.ofs > 0 && f.more;
+        ours[nours++] = f;
+    }
+    if (!given_up)
+        return; /* m waits in the table */
+    c->reass_invalid++;
+    if (nours < RTE_DIM(ours))
+        ours[nours++] = *mine;
+    for (unsigned i = 0; i < nours; i++) {
+        for (unsigned j = i + 1; j < nours; j++) {
+            if (ours[i].ofs < ours[j].ofs + ours[j].len &&
+                ours[j].ofs < ours[i].ofs + ours[i].len) {
+                c->reass_overlap++;
+                return;
+            }
+        }
+    }
+    /* A middle fragment refused after every middle slot was taken: it is put on the row last. */
+    if (row[n - 1] == m && mine->ofs > 0 && mine->more && middles == MIDDLE_SLOTS)
+        c->reass_too_many++;
 }
 
 /*
  * The library leaves the datagram chained (first fragment, then the others'
- * data) with a zero header checksum: one segment again, in the first
+ * data), with a zero IPv4 header checksum: one segment again, in the first
  * fragment's own buffer when it has the room, else copied into `big`.
  */
-static struct rte_mbuf *one_segment(struct dp_reass *r, struct rte_mbuf *m,
+static struct rte_mbuf *one_segment(struct dp_reass *r, struct rte_mbuf *m, uint8_t family,
                                     struct dp_worker_counters *c)
 {
-    struct rte_ipv4_hdr *ip = dp_ipv4(m);
-    ip->hdr_checksum = rte_ipv4_cksum(ip);
+    if (family == 4) {
+        struct rte_ipv4_hdr *ip = dp_ipv4(m);
+        ip->hdr_checksum = rte_ipv4_cksum(ip);
+    }
     if (rte_pktmbuf_linearize(m) == 0)
         return m;
     uint32_t len = rte_pktmbuf_pkt_len(m);
@@ -91,6 +189,23 @@ static struct rte_mbuf *one_segment(struct dp_reass *r, struct rte_mbuf *m,
     return whole;
 }
 
+/* Checks a fragment and gives it to the table in its family's way; the library's answer. */
+static struct rte_mbuf *submit(struct dp_reass *r, struct rte_mbuf *m, uint64_t now,
+                               const struct dp_frag_id *f)
+{
+    struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+    m->l2_len = sizeof(*eth);
+    if (f->family == 6) {
+        struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eth + 1);
+        m->l3_len = sizeof(*ip) + sizeof(struct rte_ipv6_fragment_ext);
+        return rte_ipv6_frag_reassemble_packet(r->tbl, &r->dr, m, now, ip,
+                                               rte_ipv6_frag_get_ipv6_fragment_header(ip));
+    }
+    struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
+    m->l3_len = dp_ipv4_hdr_len(ip);
+    return rte_ipv4_frag_reassemble_packet(r->tbl, &r->dr, m, now, ip);
+}
+
 struct rte_mbuf *dp_reass_input(struct dp_reass *r, struct rte_mbuf *m, uint64_t now,
                                 struct dp_worker_counters *c)
 {
@@ -100,31 +215,27 @@ struct rte_mbuf *dp_reass_input(struct dp_reass *r, struct rte_mbuf *m, uint64_t
         return NULL;
     }
     c->reass_fragments++;
-    struct rte_ipv4_hdr *ip = dp_ipv4(m);
-    if (!fragment_ok(ip)) {
-        c->reass_invalid++;
+    struct dp_frag_id f;
+    enum dp_reass6_verdict v6 = DP_REASS6_TAKE;
+    if (rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type ==
+        rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6))
+        v6 = dp_reass6_check(m, &f, c);
+    else
+        identify4(m, &f);
+    if (v6 == DP_REASS6_ATOMIC)
+        return dp_reass6_unwrap_atomic(m); /* a whole packet already: nothing to wait for */
+    if (v6 == DP_REASS6_REFUSE || !fragment_ok(&f, c)) {
+        c->reass_invalid += v6 == DP_REASS6_REFUSE ? 0 : 1;
         rte_pktmbuf_free(m);
         return NULL;
     }
-    m->l2_len = sizeof(struct rte_ether_hdr);
-    m->l3_len = dp_ipv4_hdr_len(ip);
     uint32_t before = r->dr.cnt;
-    struct rte_mbuf *whole = rte_ipv4_frag_reassemble_packet(r->tbl, &r->dr, m, now, ip);
-    uint32_t freed = r->dr.cnt - before;
+    struct rte_mbuf *whole = submit(r, m, now, &f);
     if (whole == NULL) {
-        /*
-         * The library says only NULL. What it put on the death row tells why:
-         * this fragment alone, refused for want of a slot; or the datagram's
-         * fragments, given up as inconsistent (duplicate, overlap, hole, more
-         * than it holds). Nothing: waiting for more.
-         */
-        if (freed == 1 && r->dr.row[r->dr.cnt - 1] == m)
-            c->reass_table_full++;
-        else if (freed > 0)
-            c->reass_invalid++;
+        count_refusal(r, m, &f, before, c);
         return NULL;
     }
-    whole = one_segment(r, whole, c);
+    whole = one_segment(r, whole, f.family, c);
     if (whole != NULL)
         c->reass_packets++;
     return whole;

@@ -145,13 +145,26 @@ static void test_classify_for_us(void **state)
     icmp[0] = 128; /* echo request */
     expect_class(frame6(IPPROTO_ICMPV6, host6, gw6, icmp, sizeof(icmp)), DP_CLASS_DROP, &c);
     assert_int_equal(c.drop_other_proto, 3);
-    /* Extension headers to us: each kind counted. */
-    expect_class(frame6(IPPROTO_FRAGMENT, host6, gw6, esp, sizeof(esp)), DP_CLASS_DROP, &c);
-    assert_int_equal(c.drop_ip6_fragment, 1);
+    /*
+     * Extension headers to us: a Fragment header goes to reassembly, also
+     * behind a routing or destination options header (reassembly refuses
+     * those by name); the others are counted, each kind.
+     */
+    expect_class(frame6(IPPROTO_FRAGMENT, host6, gw6, esp, sizeof(esp)), DP_CLASS_FRAG, &c);
+    expect_class(frame6(IPPROTO_FRAGMENT, host6, gw6, esp, 7), DP_CLASS_DROP, &c);
+    assert_int_equal(c.drop_runt, 3);
+    static const uint8_t then_fragment[16] = {IPPROTO_FRAGMENT};
+    expect_class(frame6(IPPROTO_DSTOPTS, host6, gw6, then_fragment, sizeof(then_fragment)),
+                 DP_CLASS_FRAG, &c);
+    expect_class(frame6(IPPROTO_ROUTING, host6, gw6, then_fragment, sizeof(then_fragment)),
+                 DP_CLASS_FRAG, &c);
+    expect_class(frame6(IPPROTO_AH, host6, gw6, then_fragment, sizeof(then_fragment)),
+                 DP_CLASS_DROP, &c);
+    assert_int_equal(c.drop_ip6_ext_header, 1);
     expect_class(frame6(IPPROTO_ROUTING, host6, gw6, esp, sizeof(esp)), DP_CLASS_DROP, &c);
     expect_class(frame6(IPPROTO_DSTOPTS, host6, gw6, esp, sizeof(esp)), DP_CLASS_DROP, &c);
     expect_class(frame6(IPPROTO_AH, host6, gw6, esp, sizeof(esp)), DP_CLASS_DROP, &c);
-    assert_int_equal(c.drop_ip6_ext_header, 3);
+    assert_int_equal(c.drop_ip6_ext_header, 4);
     expect_class(frame6(IPPROTO_HOPOPTS, host6, gw6, esp, sizeof(esp)), DP_CLASS_DROP, &c);
     assert_int_equal(c.drop_ip6_hop_by_hop, 1);
     assert_int_equal(c.drop_ip6_header + c.drop_ip6_link_scope + c.drop_ethertype, 0);

@@ -5,8 +5,9 @@
  * through the route table's next hop (clients come from the Internet behind
  * a default route), a route deleted at run time no longer used, an unknown
  * next hop asked for by ARP first, and a datagram longer than the port's
- * MTU sent as IPv4 fragments that reassemble to the datagram with a right
- * UDP checksum. Frames are read back from net_ring ports.
+ * MTU sent as IPv4 fragments, and one over IPv6 as IPv6 fragments, that
+ * reassemble (here, by offsets) to the datagram with a right UDP checksum.
+ * Frames are read back from net_ring ports.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -171,6 +172,121 @@ static void test_big_datagram_fragmented(void **state)
     rte_pktmbuf_free_bulk(f, n);
 }
 
+static struct ike_addr addr6(uint8_t host, uint16_t port)
+{
+    struct ike_addr a = {.family = 6, .port = port};
+    const uint8_t prefix[6] = {0x20, 0x01, 0x0d, 0xb8, 0, 1}; /* 2001:db8:1::/64 */
+    memcpy(a.ip, prefix, sizeof(prefix));
+    a.ip[15] = host;
+    return a;
+}
+
+static int send_ike6(const uint8_t *buf, size_t len)
+{
+    struct ike_addr local = addr6(1, 500), remote = addr6(2, 500);
+    return e->be.send(e->be.opaque, &local, &remote, buf, len);
+}
+
+/*
+ * IKE over IPv6 longer than the port's MTU: veer is the source, the only
+ * node that may fragment IPv6 (RFC 8200 5). Each fragment is checked on its
+ * own and the datagram put together here by the fragments' offsets (not by
+ * librte_ip_frag), its UDP checksum summed word by word.
+ */
+static void test_big_datagram_fragmented6(void **state)
+{
+    (void)state;
+    static uint8_t msg[3000];
+    for (size_t i = 0; i < sizeof(msg); i++)
+        msg[i] = (uint8_t)(i * 11 + 5);
+    e->ctrl.counters = (struct dp_ctrl_counters){0};
+    assert_int_equal(send_ike6(msg, sizeof(msg)), 0);
+    struct rte_mbuf *f[8];
+    unsigned n = sent(f, 8);
+    assert_int_equal(n, 3); /* 3008 bytes of UDP in pieces of at most 1500 - 48 */
+    static uint8_t udp[4000];
+    bool seen[4000 / 8] = {false};
+    size_t total = 0;
+    uint32_t id = 0;
+    unsigned last = 0;
+    for (unsigned i = 0; i < n; i++) {
+        const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(f[i], const struct rte_ether_hdr *);
+        assert_int_equal(rte_be_to_cpu_16(eth->ether_type), RTE_ETHER_TYPE_IPV6);
+        assert_memory_equal(eth->dst_addr.addr_bytes, peer.addr_bytes, 6);
+        const uint8_t *ip = (const uint8_t *)(eth + 1);
+        size_t plen = (size_t)ip[4] << 8 | ip[5];
+        assert_int_equal(ip[0] >> 4, 6);
+        assert_int_equal(ip[6], IPPROTO_FRAGMENT);
+        assert_int_equal(ip[7], 64);
+        assert_memory_equal(ip + 8, addr6(1, 0).ip, 16);
+        assert_memory_equal(ip + 24, addr6(2, 0).ip, 16);
+        assert_true(40 + plen <= 1500);
+        assert_int_equal(rte_pktmbuf_pkt_len(f[i]), 14 + 40 + plen);
+        const uint8_t *fh = ip + 40;
+        assert_int_equal(fh[0], IPPROTO_UDP);
+        assert_int_equal(fh[1], 0);
+        size_t ofs = (size_t)(fh[2] << 8 | (fh[3] & 0xf8));
+        bool more = fh[3] & 1;
+        assert_int_equal(fh[3] & 6, 0); /* reserved bits */
+        uint32_t fid = (uint32_t)fh[4] << 24 | (uint32_t)fh[5] << 16 | (uint32_t)fh[6] << 8 | fh[7];
+        if (i == 0)
+            id = fid;
+        assert_int_equal(fid, id);
+        size_t data = plen - 8;
+        if (more) {
+            assert_int_equal(data % 8, 0);
+        } else {
+            last++;
+            total = ofs + data;
+        }
+        assert_true(ofs + data <= sizeof(udp));
+        for (size_t u = ofs / 8; u < (ofs + data + 7) / 8; u++) {
+            assert_false(seen[u]); /* no overlap */
+            seen[u] = true;
+        }
+        memcpy(udp + ofs, fh + 8, data);
+        rte_pktmbuf_free(f[i]);
+    }
+    assert_int_equal(last, 1);
+    assert_int_equal(total, 8 + sizeof(msg));
+    for (size_t u = 0; u < (total + 7) / 8; u++)
+        assert_true(seen[u]); /* no hole */
+    assert_memory_equal(udp + 8, msg, sizeof(msg));
+    assert_int_equal(udp[0] << 8 | udp[1], 500);
+    assert_int_equal(udp[4] << 8 | udp[5], total);
+    /* The UDP checksum over the whole datagram and IPv6's pseudo-header (RFC 8200 8.1). */
+    uint8_t pseudo[8] = {0, 0, (uint8_t)(total >> 8), (uint8_t)total, 0, 0, 0, IPPROTO_UDP};
+    uint32_t sum = add_words(add_words(add_words(0, addr6(1, 0).ip, 16), addr6(2, 0).ip, 16),
+                             pseudo, sizeof(pseudo));
+    sum = add_words(sum, udp, total);
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    assert_int_equal(sum, 0xffff);
+    assert_int_not_equal(udp[6] << 8 | udp[7], 0);
+    assert_int_equal(e->ctrl.counters.tx_ike_fragmented, 1);
+    assert_int_equal(e->ctrl.counters.tx_ike, 1);
+    /* The next one gets another identification; a short one goes whole, as plain UDP. */
+    assert_int_equal(send_ike6(msg, sizeof(msg)), 0);
+    n = sent(f, 8);
+    assert_int_equal(n, 3);
+    const uint8_t *fh = rte_pktmbuf_mtod_offset(f[0], const uint8_t *, 14 + 40);
+    assert_int_not_equal(
+        (uint32_t)fh[4] << 24 | (uint32_t)fh[5] << 16 | (uint32_t)fh[6] << 8 | fh[7], id);
+    rte_pktmbuf_free_bulk(f, n);
+    assert_int_equal(send_ike6(msg, 1500 - 48), 0);
+    assert_int_equal(sent(f, 8), 1);
+    assert_int_equal(rte_pktmbuf_mtod_offset(f[0], const uint8_t *, 14)[6], IPPROTO_UDP);
+    assert_int_equal(rte_pktmbuf_pkt_len(f[0]), 14 + 1500);
+    rte_pktmbuf_free(f[0]);
+    /* Longer than any IPv6 datagram can be: refused, counted, nothing sent. */
+    static uint8_t huge[65530];
+    assert_int_equal(send_ike6(huge, sizeof(huge)), -EMSGSIZE);
+    assert_int_equal(sent(f, 8), 0);
+    assert_int_equal(e->ctrl.counters.tx_too_big, 1);
+    assert_int_equal(e->ctrl.counters.tx_ike_fragmented, 2);
+    assert_int_equal(rte_mempool_avail_count(e->pool), 256);
+}
+
 static int group_setup(void **state)
 {
     (void)state;
@@ -197,6 +313,10 @@ static int group_setup(void **state)
     p->ip = ip4(198, 51, 100, 1);
     p->mask = rte_cpu_to_be_32(0xffffff00);
     p->ctrl_txq = 0;
+    p->has_ip6 = true;
+    memcpy(p->ip6, addr6(1, 0).ip, 16);
+    p->prefix6_len = 64;
+    dp_neigh_learn6(&e->neigh, addr6(2, 0).ip, p->id, &peer, DP_NEIGH_STATIC);
     dp_neigh_learn(&e->neigh, ip4(198, 51, 100, 254), p->id, &router, DP_NEIGH_STATIC);
     dp_neigh_learn(&e->neigh, ip4(198, 51, 100, 2), p->id, &peer, DP_NEIGH_STATIC);
     const uint16_t mtu[1] = {1500};
@@ -225,6 +345,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_on_link_and_routed),
         cmocka_unit_test(test_big_datagram_fragmented),
+        cmocka_unit_test(test_big_datagram_fragmented6),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -6,8 +6,8 @@
  * the outside MTU, and opened again the fragments put the original back
  * together), decrypted packets fragmented for the inside port, options and
  * fragments of fragments, every failure counted; reassembly in order, out of
- * order, duplicated, overlapping, too many fragments, timed out, table full,
- * too long for an mbuf, each counted and every mbuf back in its pool; and a
+ * order, duplicated, overlapping, too many fragments (each with its reason),
+ * timed out, table full, too long for an mbuf, each counted and every mbuf back in its pool; and a
  * worker lcore that reassembles ESP-in-UDP and an IKE message from the wire.
  *
  * One Child SA with the same SPI and key both ways, as in test_forward.c.
@@ -645,6 +645,9 @@ static void test_reassembly_invalid(void **state)
     static const unsigned all9[] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
     assert_null(feed(&t, f, all9, 9, 1));
     assert_int_equal(t.c.reass_invalid, 4);
+    /* The reasons: the duplicates and the overlap, then the ninth fragment. */
+    assert_int_equal(t.c.reass_overlap, 3);
+    assert_int_equal(t.c.reass_too_many, 1);
     /* A fragment without data, and one with MF whose data is not a multiple of 8. */
     make_fragments(f, sizeof(orig), 400, 5, orig);
     ip = rte_pktmbuf_mtod_offset(f[1], struct rte_ipv4_hdr *, ETH);
@@ -654,6 +657,7 @@ static void test_reassembly_invalid(void **state)
     static const unsigned two[] = {1, 2};
     assert_null(feed(&t, f, two, 2, 1));
     assert_int_equal(t.c.reass_invalid, 6);
+    assert_int_equal(t.c.reass_overlap + t.c.reass_too_many + t.c.reass_too_long, 4);
     rte_pktmbuf_free(f[0]);
     rte_pktmbuf_free(f[3]);
     assert_int_equal(t.c.reass_packets, 0);

@@ -1,19 +1,22 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * libFuzzer target: IPv4 fragmentation and reassembly (lib/dp/frag.c,
- * reass.c). An input is a sequence of records, each [mtu selector][clock
- * step][length, 2 bytes little-endian][Ethernet frame]. Every frame is
- * classified as a worker would; fragments to us go into a reassembly table
- * that lives for the whole input (so a sequence can complete, duplicate,
- * overlap or overflow datagrams), with the clock moving by the step; a
- * datagram made whole is classified again. Every plaintext frame is also
- * fragmented at the record's MTU.
+ * libFuzzer target: IPv4 and IPv6 fragmentation and reassembly (lib/dp/
+ * frag.c, udp_frag.c, reass.c, reass6.c). An input is a sequence of
+ * records, each [mtu selector][clock step][length, 2 bytes little-endian]
+ * [Ethernet frame]. Every frame is classified as a worker would; fragments
+ * to us, IPv4 or IPv6, go into one reassembly table that lives for the whole
+ * input (so a sequence can complete, duplicate, overlap or overflow
+ * datagrams, and mix the families), with the clock moving by the step; a
+ * datagram made whole (or an IPv6 atomic fragment unwrapped) is classified
+ * again. Every plaintext IPv4 frame is also fragmented at the record's MTU
+ * as the workers do (frag.c); every plaintext IPv6 frame's payload is sent
+ * as a UDP datagram in IPv6 fragments as the control lcore does (udp_frag.c).
  *
  * Oracles besides the sanitizers: fragments never exceed the MTU and never
- * end off an 8-byte boundary but the last; an unfragmented packet of at most
- * 8 fragments, fragmented and fed to a second table, comes back whole and
- * byte for byte its original payload; and at the end of each input every
- * mbuf is back in the pool (nothing leaked, nothing held).
+ * end off an 8-byte boundary but the last; a packet (or datagram) of 2 to 8
+ * fragments, fed to a second table, comes back whole and byte for byte its
+ * original; nothing reassembled is a fragment again; and at the end of each
+ * input every mbuf is back in the pool (nothing leaked, nothing held).
  */
 #include <string.h>
 #include <unistd.h>
@@ -25,6 +28,7 @@
 #include "dp_frag.h"
 #include "dp_pkt.h"
 #include "dp_reass.h"
+#include "dp_udp_frag.h"
 #include "fuzz_common.h"
 
 #define POOL 512
@@ -63,6 +67,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     FUZZ_CHECK(dp_reass_init(&e.oracle, 4, 10, 1000000, e.big, 0, err, sizeof(err)) == 0);
     e.local.n = 1;
     memcpy(&e.local.ip[0], (const uint8_t[]){198, 51, 100, 1}, 4);
+    e.local.n6 = 1;
+    memcpy(e.local.ip6[0], (const uint8_t[]){0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 1}, 16);
     env = &e;
     return 0;
 }
@@ -75,6 +81,20 @@ static struct rte_mbuf *frame_of(const uint8_t *data, size_t len)
         len = rte_pktmbuf_tailroom(m);
     memcpy(rte_pktmbuf_append(m, (uint16_t)len), data, len);
     return m;
+}
+
+/* Feeds fragments (frames) to the oracle table, the last first; the one whole result. */
+static struct rte_mbuf *oracle_reassemble(struct rte_mbuf **f, int n, uint64_t now)
+{
+    struct rte_mbuf *back = NULL;
+    for (int i = n - 1; i >= 0; i--) {
+        struct dp_worker_counters c = {0};
+        struct rte_mbuf *got = dp_reass_input(&env->oracle, f[i], now, &c);
+        FUZZ_CHECK(got == NULL || i == 0);
+        back = got != NULL ? got : back;
+    }
+    dp_reass_flush(&env->oracle);
+    return back;
 }
 
 /*
@@ -106,21 +126,63 @@ static void fragment(struct rte_mbuf *m, size_t mtu, uint64_t now)
             rte_pktmbuf_free(f[i]);
         return;
     }
-    struct rte_mbuf *back = NULL;
-    for (int i = n - 1; i >= 0; i--) { /* last first: the harder order */
-        struct dp_worker_counters c = {0};
+    for (int i = 0; i < n; i++) {
         struct rte_ether_hdr *eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(f[i], ETH);
         FUZZ_CHECK(eth != NULL);
         eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-        struct rte_mbuf *got = dp_reass_input(&env->oracle, f[i], now, &c);
-        FUZZ_CHECK(got == NULL || i == 0);
-        back = got != NULL ? got : back;
     }
-    dp_reass_flush(&env->oracle);
+    struct rte_mbuf *back = oracle_reassemble(f, n, now); /* last first: the harder order */
     FUZZ_CHECK(back != NULL);
     FUZZ_CHECK(rte_pktmbuf_pkt_len(back) == ETH + total);
     FUZZ_CHECK(memcmp(rte_pktmbuf_mtod_offset(back, uint8_t *, ETH + hl), (const uint8_t *)ip + hl,
                       total - hl) == 0);
+    rte_pktmbuf_free(back);
+}
+
+/*
+ * Sends a plaintext IPv6 frame's payload as the control lcore sends a long
+ * IKE datagram: UDP in IPv6 fragments of at most mtu; checks every fragment,
+ * and when there are 2 to 8, that they reassemble to the datagram.
+ */
+static void fragment6(struct rte_mbuf *m, size_t mtu, uint64_t now)
+{
+    const struct rte_ipv6_hdr *ip =
+        rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, ETH); /* classify: complete */
+    size_t plen = rte_be_to_cpu_16(ip->payload_len);
+    static const struct rte_ether_addr mac = {{2, 0, 0, 0, 0, 1}};
+    const struct dp_udp_dgram d = {.family = 6,
+                                   .src = ip->src_addr,
+                                   .dst = ip->dst_addr,
+                                   .src_port = 500,
+                                   .dst_port = 500,
+                                   .payload = (const uint8_t *)(ip + 1),
+                                   .len = plen,
+                                   .src_mac = &mac,
+                                   .dst_mac = &mac};
+    struct rte_mbuf *f[DP_UDP_FRAG_MAX];
+    int n = dp_udp_fragment(&d, mtu, 0x12345678, env->pool, f, DP_UDP_FRAG_MAX);
+    if (n <= 0)
+        return;
+    size_t data = 0;
+    for (int i = 0; i < n; i++) {
+        const struct rte_ipv6_hdr *fh = rte_pktmbuf_mtod_offset(f[i], struct rte_ipv6_hdr *, ETH);
+        size_t len = rte_be_to_cpu_16(fh->payload_len) - 8;
+        FUZZ_CHECK(rte_pktmbuf_data_len(f[i]) == ETH + 48 + len && 48 + len <= mtu);
+        FUZZ_CHECK(i + 1 == n || len % 8 == 0);
+        data += len;
+    }
+    FUZZ_CHECK(data == 8 + plen);
+    if (n < 2 || n > 8) {
+        for (int i = 0; i < n; i++)
+            rte_pktmbuf_free(f[i]);
+        return;
+    }
+    struct rte_mbuf *back = oracle_reassemble(f, n, now);
+    FUZZ_CHECK(back != NULL);
+    FUZZ_CHECK(rte_pktmbuf_pkt_len(back) == ETH + 40 + 8 + plen);
+    const struct rte_ipv6_hdr *bh = rte_pktmbuf_mtod_offset(back, struct rte_ipv6_hdr *, ETH);
+    FUZZ_CHECK(bh->proto == IPPROTO_UDP && rte_be_to_cpu_16(bh->payload_len) == 8 + plen);
+    FUZZ_CHECK(memcmp((const uint8_t *)(bh + 1) + 8, ip + 1, plen) == 0);
     rte_pktmbuf_free(back);
 }
 
@@ -150,8 +212,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             cls = dp_classify(m, &env->local, &c);
             FUZZ_CHECK(cls != DP_CLASS_FRAG);
         }
-        if (cls == DP_CLASS_PLAIN)
+        bool v6 = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type ==
+                  rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+        if (cls == DP_CLASS_PLAIN && !v6)
             fragment(m, mtu, now);
+        else if (cls == DP_CLASS_PLAIN)
+            fragment6(m, mtu, now);
         rte_pktmbuf_free(m);
     }
     /* Nothing may outlive the input: what is still held expires now. */

@@ -231,7 +231,7 @@ veer_counter() {
 }
 
 # TCP through the tunnel, checked end to end: $1 receiver namespace, $2 its
-# address, $3 sender namespace, $4 port, $5 bytes. Both ends print "BYTES SHA-256";
+# address (IPv4 or IPv6), $3 sender namespace, $4 port, $5 bytes. Both ends print "BYTES SHA-256";
 # succeeds when they agree. Leaves them in $work/rx.PORT and $work/tx.PORT.
 lab_tcp_transfer() {
     local py=/usr/bin/python3
@@ -239,7 +239,8 @@ lab_tcp_transfer() {
 import hashlib, os, socket, sys
 role, host, port, size = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 if role == "serve":
-    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((host, port)); s.listen(1); s.settimeout(30)
     c, _ = s.accept(); c.settimeout(30); h = hashlib.sha256(); n = 0
     while n < size:
