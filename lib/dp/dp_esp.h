@@ -48,13 +48,13 @@ struct dp_esp_sa {
     enum dp_esp_cipher cipher;
     IMB_HASH_ALG hash; /* CBC: the HMAC */
     uint16_t key_bits;
-    uint8_t iv_len;       /* 8 (GCM: the sequence number) or 16 (CBC) */
-    uint8_t icv_len;      /* 16, or 12/16/24/32 with HMAC */
-    uint8_t block;        /* what payload and trailer must fill: 4 (GCM) or 16 (CBC) */
-    bool esn;             /* 64-bit sequence numbers (RFC 4303 2.2.1) */
-    uint8_t salt[4];      /* GCM */
-    uint32_t spi;         /* host order */
-    bool udp_encap;       /* ESP in UDP/4500 (RFC 3948) */
+    uint8_t iv_len;  /* 8 (GCM: the sequence number) or 16 (CBC) */
+    uint8_t icv_len; /* 16, or 12/16/24/32 with HMAC */
+    uint8_t block;   /* what payload and trailer must fill: 4 (GCM) or 16 (CBC); a power of two */
+    bool esn;        /* 64-bit sequence numbers (RFC 4303 2.2.1) */
+    uint8_t salt[4]; /* GCM */
+    uint32_t spi;    /* host order */
+    bool udp_encap;  /* ESP in UDP/4500 (RFC 3948) */
     uint8_t outer_family; /* 4 or 6: the outer header it writes */
     /* Outer addresses, network order: local_ip/remote_ip when IPv4, the ip6 arrays when IPv6. */
     union {

@@ -256,7 +256,7 @@ size_t dp_esp_max_inner(const struct dp_esp_sa *sa, size_t mtu)
     if (mtu < overhead + sa->block)
         return 0;
     /* Payload and trailer fill whole blocks: the largest such fill, less the trailer. */
-    return (mtu - overhead) / sa->block * sa->block - ESP_TRAILER;
+    return ((mtu - overhead) & ~(size_t)(sa->block - 1)) - ESP_TRAILER;
 }
 
 /*
@@ -291,7 +291,8 @@ static int encrypt_prepare(struct dp_esp_sa *sa, struct rte_mbuf *m, size_t l3, 
         return -1;
     }
     /* Payload, padding, pad length and next header fill whole cipher blocks (RFC 4303 2.4). */
-    size_t pad = (sa->block - (inner_len + ESP_TRAILER) % sa->block) % sa->block;
+    /* block is a power of two (dp_esp.h): masks, not two divisions per packet. */
+    size_t pad = (0 - (inner_len + ESP_TRAILER)) & (size_t)(sa->block - 1);
     size_t outer = outer_len(sa);
     size_t head = DP_ESP_HDR + sa->iv_len, tail = pad + ESP_TRAILER + sa->icv_len;
     if (rte_pktmbuf_adj(m, (uint16_t)l3) == NULL ||
