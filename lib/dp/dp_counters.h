@@ -36,11 +36,12 @@
     X(drop_no_esp_engine) /* ESP before the ESP engine is wired in */                              \
     X(drop_no_policy)     /* plaintext matching no Child SA */                                     \
     X(drop_tx_full)                                                                                \
-    X(gate_admitted)                 /* new IKE_SA_INIT let through to the control lcore */        \
-    X(gate_cookie_admitted)          /* came back with a valid cookie: let through first */        \
-    X(gate_redirects)                /* answered by the worker with REDIRECT */                    \
-    X(gate_cookies)                  /* answered by the worker with COOKIE */                      \
-    X(gate_malformed)                /* malformed IKE_SA_INIT: no reply, never */                  \
+    X(gate_admitted)        /* new IKE_SA_INIT let through to the control lcore */                 \
+    X(gate_cookie_admitted) /* came back with a valid cookie: let through first */                 \
+    X(gate_redirects)       /* answered by the worker with REDIRECT */                             \
+    X(gate_cookies)         /* answered by the worker with COOKIE */                               \
+    X(gate_ring_busy)       /* auto: over the control ring's room, answered statelessly */         \
+    X(gate_malformed)       /* malformed IKE_SA_INIT: no reply, never */                           \
     X(redirect_weighted_round_robin) /* REDIRECTs by policy, as in force when sent */              \
     X(redirect_least_loaded)                                                                       \
     X(redirect_client_hash)                                                                        \

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include <rte_mbuf.h>
+#include <rte_ring.h>
 
 #include "conf.h"
 #include "dp_counters.h"
@@ -49,6 +50,11 @@ struct dp_gate_worker {
     struct ike_cookie_keys keys;
     uint64_t tokens_milli; /* thousandths of a request */
     uint64_t last_ns;
+    /*
+     * Auto mode: how many more new IKE_SA_INITs the burst being checked may
+     * put on the control ring (set by the worker per burst: dp_gate_ring_room).
+     */
+    unsigned ring_room;
     uint32_t redirect_seq;
     struct rp_table redirect;
     struct rp_cursor cursor;
@@ -61,6 +67,19 @@ enum dp_gate_verdict {
     DP_GATE_REPLIED, /* the mbuf now holds the reply: send it back on the same port */
     DP_GATE_DROP,    /* malformed: counted, to be freed */
 };
+
+/*
+ * A worker, before checking a burst: the room the control ring has for new
+ * IKE_SA_INITs, its free slots less a quarter of it kept for everything
+ * else (IKE of established SAs, cookie returns, ARP and neighbour
+ * discovery). In auto mode a request beyond it is answered statelessly like
+ * any other over the rate (counted as gate_ring_busy): a token bucket full
+ * after a quiet spell lets a second's worth through at once, more than the
+ * ring holds while the control lcore works through them, and a request
+ * dropped on a full ring costs its client a retransmission (1-2 s) where a
+ * COOKIE costs one round trip.
+ */
+void dp_gate_ring_room(struct dp_gate_worker *g, const struct rte_ring *to_ctrl);
 
 /* Control lcore: publishes new cookie keys (after a rotation) to the workers. */
 void dp_gate_publish_keys(struct dp_gate_shared *s, const struct ike_cookie_keys *keys);

@@ -6,6 +6,7 @@
 #include <rte_ether.h>
 #include <rte_ip.h>
 #include <rte_pause.h>
+#include <rte_ring.h>
 #include <rte_udp.h>
 
 #include "dp_pkt.h"
@@ -56,13 +57,28 @@ static bool take_token(struct dp_gate_worker *g, uint64_t now_ns)
     return true;
 }
 
-static bool gate_open(struct dp_gate_worker *g, uint64_t now_ns)
+void dp_gate_ring_room(struct dp_gate_worker *g, const struct rte_ring *to_ctrl)
+{
+    unsigned free = rte_ring_free_count(to_ctrl), keep = rte_ring_get_capacity(to_ctrl) / 4;
+    g->ring_room = free > keep ? free - keep : 0;
+}
+
+static bool gate_open(struct dp_gate_worker *g, uint64_t now_ns, struct dp_worker_counters *c)
 {
     switch (__atomic_load_n(&g->shared->mode, __ATOMIC_RELAXED)) {
     case CONF_GATE_OFF:
         return true;
     case CONF_GATE_AUTO:
-        return !__atomic_load_n(&g->shared->overloaded, __ATOMIC_RELAXED) && take_token(g, now_ns);
+        if (__atomic_load_n(&g->shared->overloaded, __ATOMIC_RELAXED))
+            return false;
+        if (g->ring_room == 0) {
+            c->gate_ring_busy++;
+            return false;
+        }
+        if (!take_token(g, now_ns))
+            return false;
+        g->ring_room--;
+        return true;
     default:
         return false;
     }
@@ -234,7 +250,7 @@ enum dp_gate_verdict dp_gate_check(struct dp_gate_worker *g, struct rte_mbuf *m,
         return DP_GATE_PASS;
     refresh_redirect(g);
     bool anycast = g->redirect.nanycast > 0 && rp_table_is_anycast(&g->redirect, &u.here);
-    if (!anycast && gate_open(g, now_ns)) {
+    if (!anycast && gate_open(g, now_ns, c)) {
         c->gate_admitted++;
         return DP_GATE_PASS;
     }
@@ -255,7 +271,7 @@ enum dp_gate_verdict dp_gate_check(struct dp_gate_worker *g, struct rte_mbuf *m,
     /* RFC 5685 4: to an anycast address, REDIRECT if at all possible; else the usual gate. */
     if (anycast && res.action == IKE_SL_COOKIE) {
         c->anycast_passed++;
-        if (gate_open(g, now_ns)) {
+        if (gate_open(g, now_ns, c)) {
             c->gate_admitted++;
             return DP_GATE_PASS;
         }

@@ -68,6 +68,7 @@ static void gate_burst(struct dp_worker *w, struct buckets *b)
     struct rte_mbuf *pass[DP_BURST], *reply[DP_BURST];
     unsigned npass = 0, nreply = 0;
     uint64_t now = now_ns();
+    dp_gate_ring_room(&w->gate, w->to_ctrl);
     for (unsigned i = 0; i < b->nctrl; i++) {
         switch (dp_gate_check(&w->gate, b->ctrl[i], now, &w->counters)) {
         case DP_GATE_PASS:

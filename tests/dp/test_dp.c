@@ -475,6 +475,7 @@ static void test_gate_open_auto_and_malformed(void **state)
     /* Auto at 2 per second: two pass, the third is answered; after a second one more passes. */
     s.mode = CONF_GATE_AUTO;
     s.rate = 2;
+    g.ring_room = 100; /* an empty ring: room is not what limits here */
     uint64_t t = 5000000000ull;
     for (unsigned i = 0; i < 3; i++) {
         m = strongswan_init();
@@ -505,12 +506,70 @@ static void test_gate_open_auto_and_malformed(void **state)
     rte_pktmbuf_free(m);
 }
 
+/*
+ * Auto mode with tokens to spare: new IKE_SA_INITs beyond the control ring's
+ * room (free slots less a quarter kept for other traffic) are answered with
+ * COOKIE and counted, not dropped on a full ring.
+ */
+static void test_gate_ring_room(void **state)
+{
+    (void)state;
+    struct dp_gate_shared s;
+    struct dp_gate_worker g;
+    struct dp_worker_counters c;
+    memset(&c, 0, sizeof(c));
+    gate_init(&s, &g, CONF_GATE_AUTO);
+    s.rate = 1000000; /* a full bucket: tokens never run out below */
+    struct rte_ring *r = rte_ring_create("gate_room", 64, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
+    assert_non_null(r);
+    unsigned cap = rte_ring_get_capacity(r); /* 63 */
+    /* Occupied up to 5 slots above the quarter kept: room for 5 new requests. */
+    unsigned busy = cap - cap / 4 - 5;
+    for (unsigned i = 0; i < busy; i++)
+        assert_int_equal(rte_ring_enqueue(r, (void *)(uintptr_t)(i + 1)), 0);
+    dp_gate_ring_room(&g, r);
+    assert_int_equal(g.ring_room, 5);
+    uint64_t t = 5000000000ull;
+    for (unsigned i = 0; i < 8; i++) {
+        struct rte_mbuf *m = strongswan_init();
+        enum dp_gate_verdict v = dp_gate_check(&g, m, t, &c);
+        assert_int_equal(v, i < 5 ? DP_GATE_PASS : DP_GATE_REPLIED);
+        if (v == DP_GATE_REPLIED) {
+            struct ike_msg msg;
+            check_reply(m, &msg);
+            assert_non_null(ike_msg_find_notify(&msg, IKE_N_COOKIE));
+        }
+        rte_pktmbuf_free(m);
+    }
+    assert_int_equal(c.gate_admitted, 5);
+    assert_int_equal(c.gate_ring_busy, 3);
+    assert_int_equal(c.gate_cookies, 3);
+    /* The ring drained by the control lcore: room again. */
+    void *obj;
+    while (rte_ring_dequeue(r, &obj) == 0)
+        ;
+    dp_gate_ring_room(&g, r);
+    assert_int_equal(g.ring_room, cap - cap / 4);
+    struct rte_mbuf *m = strongswan_init();
+    assert_int_equal(dp_gate_check(&g, m, t, &c), DP_GATE_PASS);
+    rte_pktmbuf_free(m);
+    /* The gate off: room is not looked at (the operator chose no gate). */
+    s.mode = CONF_GATE_OFF;
+    g.ring_room = 0;
+    m = strongswan_init();
+    assert_int_equal(dp_gate_check(&g, m, t, &c), DP_GATE_PASS);
+    rte_pktmbuf_free(m);
+    assert_int_equal(c.gate_ring_busy, 3);
+    rte_ring_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_classify),
         cmocka_unit_test(test_gate_redirect_and_cookie),
         cmocka_unit_test(test_gate_open_auto_and_malformed),
+        cmocka_unit_test(test_gate_ring_room),
         cmocka_unit_test(test_gate_redirected_from),
         cmocka_unit_test(test_gate_anycast),
     };
