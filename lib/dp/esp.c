@@ -479,20 +479,18 @@ static size_t check_trailer(const uint8_t *pt, size_t len, struct dp_worker_coun
 }
 
 /*
- * RFC 4301 5.2: a decrypted packet must be one the SA was negotiated for,
- * from the peer's selectors to ours; else a peer could inject traffic for
- * any destination behind the gateway.
+ * RFC 4301 5.2: a decrypted packet (`len` bytes) must be one the SA was
+ * negotiated for, from the peer's selectors to ours, protocol and ports
+ * included; else a peer could inject traffic for any destination behind the
+ * gateway.
  */
-static bool selectors_cover(const struct dp_esp_sa *sa, const uint8_t *in)
+static bool selectors_cover(const struct dp_esp_sa *sa, const uint8_t *in, size_t len)
 {
-    if ((in[0] >> 4) == 4) {
-        const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)in;
-        return dp_ts_set_covers4(&sa->ts_remote, ip->src_addr) &&
-               dp_ts_set_covers4(&sa->ts_local, ip->dst_addr);
-    }
-    const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)in;
-    return dp_ts_set_covers6(&sa->ts_remote, ip6->src_addr) &&
-           dp_ts_set_covers6(&sa->ts_local, ip6->dst_addr);
+    struct dp_ts_pkt p;
+    dp_ts_pkt_init(&p, in, len);
+    if ((in[0] >> 4) == 4)
+        return dp_ts_covers4(&sa->ts_remote, &sa->ts_local, sa->ts_l4, &p);
+    return dp_ts_covers6(&sa->ts_remote, &sa->ts_local, sa->ts_l4, &p);
 }
 
 /*
@@ -597,7 +595,7 @@ static int decrypt_finish(const struct dp_esp_op *op, struct dp_worker_counters 
     size_t inner_len = check_trailer(pt, op->len, c);
     if (inner_len == 0)
         return -1;
-    if (!selectors_cover(sa, pt)) {
+    if (!selectors_cover(sa, pt, inner_len)) {
         c->drop_esp_policy_mismatch++;
         return -1;
     }

@@ -173,7 +173,8 @@ static void esp_in(struct rte_mbuf *m, struct dp_worker_counters *c)
 static void plain_out(struct rte_mbuf *m, struct dp_worker_counters *c)
 {
     const struct rte_ipv4_hdr *ip = dp_ipv4(m);
-    struct dp_esp_sa *sa = dp_spd_lookup(&env->sadb, ip->src_addr, ip->dst_addr);
+    struct dp_esp_sa *sa =
+        dp_spd_lookup(&env->sadb, ip, rte_pktmbuf_data_len(m) - sizeof(struct rte_ether_hdr));
     if (sa == NULL)
         return;
     unsigned n = rte_pktmbuf_data_len(m) >= 256 ? COPIES : 2;
@@ -207,7 +208,7 @@ static void ipv6_frame(struct rte_mbuf *m, struct dp_worker_counters *c)
         return;
     const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, eth);
     if (memcmp(ip->dst_addr, gw6, 16) != 0) {
-        struct dp_esp_sa *sa = dp_spd_lookup6(&env->sadb, ip->src_addr, ip->dst_addr);
+        struct dp_esp_sa *sa = dp_spd_lookup6(&env->sadb, ip, have - eth);
         if (sa != NULL)
             dp_esp_encrypt(&env->esp, sa, m, eth, c);
         return;
