@@ -95,7 +95,8 @@ static size_t pkt6(uint8_t *b, uint8_t next, const uint8_t *ext, size_t ext_len,
                                 .hop_limits = 64};
     memcpy(ip->src_addr, net6_a, 16);
     memcpy(ip->dst_addr, net6_b, 16);
-    memcpy(b + 40, ext, ext_len);
+    if (ext_len != 0)
+        memcpy(b + 40, ext, ext_len);
     memset(b + 40 + ext_len, 0xee, 8);
     put16(b + 40 + ext_len, sport);
     put16(b + 40 + ext_len + 2, dport);
