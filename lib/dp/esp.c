@@ -294,7 +294,8 @@ static int encrypt_prepare(struct dp_esp_sa *sa, struct rte_mbuf *m, size_t l3, 
     size_t pad = (sa->block - (inner_len + ESP_TRAILER) % sa->block) % sa->block;
     size_t outer = outer_len(sa);
     size_t head = DP_ESP_HDR + sa->iv_len, tail = pad + ESP_TRAILER + sa->icv_len;
-    if (rte_pktmbuf_adj(m, (uint16_t)l3) == NULL ||
+    /* Claimed longer than it is (an IPv6 length past 65535 would wrap the trim): no room. */
+    if (rte_pktmbuf_adj(m, (uint16_t)l3) == NULL || rte_pktmbuf_pkt_len(m) < inner_len ||
         rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - inner_len)) != 0 ||
         !rte_pktmbuf_is_contiguous(m) ||
         rte_pktmbuf_headroom(m) < sizeof(struct rte_ether_hdr) + outer + head ||

@@ -669,6 +669,18 @@ static void test_encrypt_not_ip(void **state)
     assert_int_equal(dp_esp_encrypt(&eng, e.out, m, ETH, &e.c), -1);
     rte_pktmbuf_free(m);
     assert_int_equal(e.c.drop_esp_not_ip, 2);
+    /*
+     * A payload length past the frame, and one so long that 40 + it passes
+     * 65535 (whose trim would wrap and seal 64 KiB past the mbuf's data).
+     */
+    len = inner_packet(6, true, 64, 0, inner);
+    for (unsigned i = 0; i < 2; i++) {
+        put16(inner + 4, i == 0 ? 200 : 0xffff);
+        m = plain_frame(6, inner, len);
+        assert_int_equal(dp_esp_encrypt(&eng, e.out, m, ETH, &e.c), -1);
+        rte_pktmbuf_free(m);
+    }
+    assert_int_equal(e.c.drop_esp_no_room, 2);
     assert_int_equal(e.c.esp_encrypted, 0);
     assert_int_equal(e.out->seq, 0); /* no sequence number spent */
     env_close(&e);
