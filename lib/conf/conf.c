@@ -115,39 +115,6 @@ static int parse_id(struct loader *l, const yaml_node_t *n, struct ike_id *id)
     return conf_id_parse(s, id, why, sizeof(why)) == 0 ? 0 : conf_fail(l, n, "%s", why);
 }
 
-/* "10.2.0.0/24", "10.1.0.1", "2001:db8::/32" */
-int conf_parse_ts(struct loader *l, const yaml_node_t *n, struct ike_ts *ts)
-{
-    const char *s;
-    if (conf_want_scalar(l, n, &s) < 0)
-        return -1;
-    char addr[64];
-    const char *slash = strchr(s, '/');
-    size_t alen = slash != NULL ? (size_t)(slash - s) : strlen(s);
-    if (alen >= sizeof(addr))
-        return conf_fail(l, n, "bad subnet \"%s\"", s);
-    memcpy(addr, s, alen);
-    addr[alen] = '\0';
-    struct ike_addr first, last;
-    if (ike_addr_parse(&first, addr, 0) < 0)
-        return conf_fail(l, n, "bad address in subnet \"%s\"", s);
-    unsigned bits = ike_addr_ip_len(&first) * 8, prefix = bits;
-    if (slash != NULL) {
-        char *end;
-        unsigned long v = strtoul(slash + 1, &end, 10);
-        if (*end != '\0' || end == slash + 1 || v > bits)
-            return conf_fail(l, n, "bad prefix length in \"%s\"", s);
-        prefix = (unsigned)v;
-    }
-    last = first;
-    for (unsigned b = prefix; b < bits; b++) {
-        first.ip[b / 8] &= (uint8_t) ~(0x80u >> (b % 8));
-        last.ip[b / 8] |= (uint8_t)(0x80u >> (b % 8));
-    }
-    ike_ts_range(ts, &first, &last, 0, 0, 65535);
-    return 0;
-}
-
 static int read_psk_file(struct loader *l, const yaml_node_t *n, const char *path,
                          struct ike_peer_cfg *p)
 {

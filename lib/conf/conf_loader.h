@@ -59,7 +59,10 @@ int conf_each_item(struct loader *l, const yaml_node_t *seq,
 /* A gateway identity (RFC 5685): an IPv4 or IPv6 address, or a host name. */
 int conf_parse_gw(struct loader *l, const yaml_node_t *n, struct ike_gw_id *gw);
 
-/* "10.2.0.0/24", "10.1.0.1", "2001:db8::/32" as a traffic selector. */
+/*
+ * conf_ts.c: "10.2.0.0/24", "10.1.0.1", "2001:db8::/32", each optionally
+ * followed by a protocol and ports ("10.2.0.0/24[tcp/80]"), as a traffic selector.
+ */
 int conf_parse_ts(struct loader *l, const yaml_node_t *n, struct ike_ts *ts);
 
 /* conf_static.c: dataplane.static_sas and dataplane.neighbours. */

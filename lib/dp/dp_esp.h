@@ -15,6 +15,7 @@
 
 #include <intel-ipsec-mb.h>
 #include <rte_hash.h>
+#include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
 
@@ -72,6 +73,8 @@ struct dp_esp_sa {
      * be (source in ts_remote, destination in ts_local: RFC 4301 5.2).
      */
     struct ike_ts_set ts_local, ts_remote;
+    /* Some selector names a protocol or ports: matching reads the L4 header (dp_esp_ts.h). */
+    bool ts_l4;
     /* For a rekey request from the dataplane: which Child SA of which IKE SA. */
     uint64_t ike_spi_i, ike_spi_r;
     uint32_t child_spi_in;
@@ -205,14 +208,17 @@ struct dp_esp_sa *dp_esp_sa_new(const struct ike_child_sa *child, bool inbound,
                                 uint32_t replay_window, char *why, size_t why_len);
 
 /*
- * Worker: the outbound SA whose selectors cover this inner IPv4 packet
- * (addresses in network order), or NULL. Its outer family is the SA's own:
- * IPv4 traffic may travel in IPv6 and the reverse.
+ * Worker: the outbound SA whose selectors cover this inner IPv4 packet (its
+ * header and `len` bytes in all, at least the 20 of the header: addresses,
+ * and protocol and ports for the SAs whose selectors name them), or NULL.
+ * Its outer family is the SA's own: IPv4 traffic may travel in IPv6 and the
+ * reverse.
  */
-struct dp_esp_sa *dp_spd_lookup(const struct dp_sadb *db, uint32_t src, uint32_t dst);
-/* The same for an inner IPv6 packet: IPv6 selectors only (TS_IPV6_ADDR_RANGE). */
-struct dp_esp_sa *dp_spd_lookup6(const struct dp_sadb *db, const uint8_t src[16],
-                                 const uint8_t dst[16]);
+struct dp_esp_sa *dp_spd_lookup(const struct dp_sadb *db, const struct rte_ipv4_hdr *ip,
+                                size_t len);
+/* The same for an inner IPv6 packet (at least its 40-byte header): IPv6 selectors only. */
+struct dp_esp_sa *dp_spd_lookup6(const struct dp_sadb *db, const struct rte_ipv6_hdr *ip,
+                                 size_t len);
 
 /*
  * The longest inner packet (IPv4 or IPv6) `sa` can carry in an outer packet

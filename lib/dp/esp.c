@@ -295,7 +295,8 @@ static int encrypt_prepare(struct dp_esp_sa *sa, struct rte_mbuf *m, size_t l3, 
     size_t pad = (0 - (inner_len + ESP_TRAILER)) & (size_t)(sa->block - 1);
     size_t outer = outer_len(sa);
     size_t head = DP_ESP_HDR + sa->iv_len, tail = pad + ESP_TRAILER + sa->icv_len;
-    if (rte_pktmbuf_adj(m, (uint16_t)l3) == NULL ||
+    /* Claimed longer than it is (an IPv6 length past 65535 would wrap the trim): no room. */
+    if (rte_pktmbuf_adj(m, (uint16_t)l3) == NULL || rte_pktmbuf_pkt_len(m) < inner_len ||
         rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - inner_len)) != 0 ||
         !rte_pktmbuf_is_contiguous(m) ||
         rte_pktmbuf_headroom(m) < sizeof(struct rte_ether_hdr) + outer + head ||
@@ -480,20 +481,18 @@ static size_t check_trailer(const uint8_t *pt, size_t len, struct dp_worker_coun
 }
 
 /*
- * RFC 4301 5.2: a decrypted packet must be one the SA was negotiated for,
- * from the peer's selectors to ours; else a peer could inject traffic for
- * any destination behind the gateway.
+ * RFC 4301 5.2: a decrypted packet (`len` bytes) must be one the SA was
+ * negotiated for, from the peer's selectors to ours, protocol and ports
+ * included; else a peer could inject traffic for any destination behind the
+ * gateway.
  */
-static bool selectors_cover(const struct dp_esp_sa *sa, const uint8_t *in)
+static bool selectors_cover(const struct dp_esp_sa *sa, const uint8_t *in, size_t len)
 {
-    if ((in[0] >> 4) == 4) {
-        const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)in;
-        return dp_ts_set_covers4(&sa->ts_remote, ip->src_addr) &&
-               dp_ts_set_covers4(&sa->ts_local, ip->dst_addr);
-    }
-    const struct rte_ipv6_hdr *ip6 = (const struct rte_ipv6_hdr *)in;
-    return dp_ts_set_covers6(&sa->ts_remote, ip6->src_addr) &&
-           dp_ts_set_covers6(&sa->ts_local, ip6->dst_addr);
+    struct dp_ts_pkt p;
+    dp_ts_pkt_init(&p, in, len);
+    if ((in[0] >> 4) == 4)
+        return dp_ts_covers4(&sa->ts_remote, &sa->ts_local, sa->ts_l4, &p);
+    return dp_ts_covers6(&sa->ts_remote, &sa->ts_local, sa->ts_l4, &p);
 }
 
 /*
@@ -598,7 +597,7 @@ static int decrypt_finish(const struct dp_esp_op *op, struct dp_worker_counters 
     size_t inner_len = check_trailer(pt, op->len, c);
     if (inner_len == 0)
         return -1;
-    if (!selectors_cover(sa, pt)) {
+    if (!selectors_cover(sa, pt, inner_len)) {
         c->drop_esp_policy_mismatch++;
         return -1;
     }

@@ -13,6 +13,7 @@
 #include <rte_malloc.h>
 
 #include "dp_esp.h"
+#include "dp_esp_ts.h"
 #include "ike_consts.h"
 
 struct integ_alg {
@@ -212,6 +213,7 @@ struct dp_esp_sa *dp_esp_sa_new(const struct ike_child_sa *c, bool inbound, uint
     sa->remote_port = c->udp_encap ? c->remote.port : 0;
     sa->ts_local = c->ts_local;
     sa->ts_remote = c->ts_remote;
+    sa->ts_l4 = dp_ts_set_needs_l4(&c->ts_local) || dp_ts_set_needs_l4(&c->ts_remote);
     sa->ike_spi_i = c->ike_spi_i;
     sa->ike_spi_r = c->ike_spi_r;
     sa->child_spi_in = c->spi_in;

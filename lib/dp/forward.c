@@ -112,7 +112,7 @@ static void local_out(struct dp_worker *w, struct rte_mbuf *m)
 {
     const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv4_hdr *);
     struct dp_esp_sa *sa =
-        w->sadb != NULL ? dp_spd_lookup(w->sadb, ip->src_addr, ip->dst_addr) : NULL;
+        w->sadb != NULL ? dp_spd_lookup(w->sadb, ip, rte_pktmbuf_data_len(m)) : NULL;
     struct dp_fwd_hop hop;
     if (!(sa != NULL ? dp_fwd_route_peer(w, sa, &hop) : route(w, ip->dst_addr, &hop.v4))) {
         w->counters.drop_no_route++;
@@ -289,7 +289,7 @@ static void check_plain(struct dp_worker *w, struct rte_mbuf *m, struct to_seal 
         return;
     }
     struct rte_ipv4_hdr *ip = dp_ipv4(m);
-    struct dp_esp_sa *sa = dp_spd_lookup(w->sadb, ip->src_addr, ip->dst_addr);
+    struct dp_esp_sa *sa = dp_spd_lookup(w->sadb, ip, rte_pktmbuf_data_len(m) - sizeof(*eth));
     if (sa == NULL) {
         w->counters.drop_no_policy++;
         rte_pktmbuf_free(m);

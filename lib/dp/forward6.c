@@ -62,17 +62,12 @@ static bool route6(const struct dp_worker *w, const uint8_t dst[16], struct dp_n
     return w->routes != NULL && dp_route_lookup6(w->routes, dst, nh);
 }
 
-/* The outbound SA whose IPv6 selectors cover this packet; its outer family is its own. */
-static struct dp_esp_sa *spd_lookup6(const struct dp_worker *w, const struct rte_ipv6_hdr *ip)
-{
-    return dp_spd_lookup6(w->sadb, ip->src_addr, ip->dst_addr);
-}
-
 /* A packet the gateway made (data at its IPv6 header): into a tunnel when an SA covers it. */
 static void local_out6(struct dp_worker *w, struct rte_mbuf *m)
 {
     const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, const struct rte_ipv6_hdr *);
-    struct dp_esp_sa *sa = w->sadb != NULL ? spd_lookup6(w, ip) : NULL;
+    struct dp_esp_sa *sa =
+        w->sadb != NULL ? dp_spd_lookup6(w->sadb, ip, rte_pktmbuf_data_len(m)) : NULL;
     struct dp_fwd_hop hop;
     bool routed = sa != NULL ? dp_fwd_route_peer(w, sa, &hop) : route6(w, ip->dst_addr, &hop.v6);
     if (!routed) {
@@ -174,7 +169,7 @@ bool dp_fwd_check_plain6(struct dp_worker *w, struct rte_mbuf *m, struct dp_esp_
 {
     const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
     struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eth + 1);
-    struct dp_esp_sa *sa = spd_lookup6(w, ip);
+    struct dp_esp_sa *sa = dp_spd_lookup6(w->sadb, ip, rte_pktmbuf_data_len(m) - sizeof(*eth));
     if (sa == NULL) {
         w->counters.drop_no_policy++;
         rte_pktmbuf_free(m);

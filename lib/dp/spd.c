@@ -199,40 +199,51 @@ int dp_spd_index_replace(struct dp_spd_index *x, struct dp_esp_sa *old, struct d
     return edit(x, old, sa, old);
 }
 
-static struct dp_esp_sa *first_match(const struct dp_spd_list *l, uint32_t src, uint32_t dst)
+/* The first SA of l, the newest, whose selectors cover the packet. */
+static struct dp_esp_sa *first_match(const struct dp_spd_list *l, struct dp_ts_pkt *p)
 {
     for (unsigned i = 0; l != NULL && i < l->n; i++) {
         struct dp_esp_sa *sa = l->sa[i];
-        if (dp_ts_set_covers4(&sa->ts_local, src) && dp_ts_set_covers4(&sa->ts_remote, dst))
+        if (dp_ts_covers4(&sa->ts_local, &sa->ts_remote, sa->ts_l4, p))
             return sa;
     }
     return NULL;
 }
 
-struct dp_esp_sa *dp_spd_lookup(const struct dp_sadb *db, uint32_t src, uint32_t dst)
+/*
+ * Several SAs for one host may differ in protocol or ports alone: the host's
+ * list is walked newest first to the first that covers the packet, as the
+ * wide list is.
+ */
+struct dp_esp_sa *dp_spd_lookup(const struct dp_sadb *db, const struct rte_ipv4_hdr *ip, size_t len)
 {
     const struct dp_spd_index *x = &db->spd;
+    struct dp_ts_pkt p;
+    dp_ts_pkt_init(&p, ip, len);
     struct dp_esp_sa *host = NULL;
     /* No hash probe while no SA is indexed by host (site-to-site only). */
     if (__atomic_load_n(&x->nhost, __ATOMIC_RELAXED) != 0) {
+        uint32_t dst = ip->dst_addr;
         void *data = NULL;
         if (rte_hash_lookup_data(x->host, &dst, &data) >= 0)
-            host = first_match(data, src, dst);
+            host = first_match(data, &p);
     }
-    struct dp_esp_sa *wide = first_match(__atomic_load_n(&x->wide, __ATOMIC_ACQUIRE), src, dst);
+    struct dp_esp_sa *wide = first_match(__atomic_load_n(&x->wide, __ATOMIC_ACQUIRE), &p);
     if (host == NULL || wide == NULL)
         return host != NULL ? host : wide;
     return host->installed > wide->installed ? host : wide;
 }
 
-struct dp_esp_sa *dp_spd_lookup6(const struct dp_sadb *db, const uint8_t src[16],
-                                 const uint8_t dst[16])
+struct dp_esp_sa *dp_spd_lookup6(const struct dp_sadb *db, const struct rte_ipv6_hdr *ip,
+                                 size_t len)
 {
     /* IPv6 selectors are never indexed by host: every IPv6 SA is in the wide list. */
     const struct dp_spd_list *l = __atomic_load_n(&db->spd.wide, __ATOMIC_ACQUIRE);
+    struct dp_ts_pkt p;
+    dp_ts_pkt_init(&p, ip, len);
     for (unsigned i = 0; l != NULL && i < l->n; i++) {
         struct dp_esp_sa *sa = l->sa[i];
-        if (dp_ts_set_covers6(&sa->ts_local, src) && dp_ts_set_covers6(&sa->ts_remote, dst))
+        if (dp_ts_covers6(&sa->ts_local, &sa->ts_remote, sa->ts_l4, &p))
             return sa;
     }
     return NULL;

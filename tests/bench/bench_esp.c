@@ -27,6 +27,7 @@
 #include <rte_mbuf.h>
 
 #include "dp_esp.h"
+#include "../dp/spd_probe.h"
 #include "dp_pkt.h"
 #include "ike_consts.h"
 
@@ -76,7 +77,7 @@ static void install(struct dp_sadb *db, const struct suite *s)
         fprintf(stderr, "bench_esp: SA refused: %s\n", why);
         exit(1);
     }
-    sa_out = dp_spd_lookup(db, 0x0100000a, 0x0200000a);
+    sa_out = spd_probe4(db, 0x0100000a, 0x0200000a);
     uint32_t spi = SPI;
     void *d;
     rte_hash_lookup_data(db->in, &spi, &d);

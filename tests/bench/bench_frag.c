@@ -24,6 +24,7 @@
 #include <rte_mbuf.h>
 
 #include "dp_esp.h"
+#include "../dp/spd_probe.h"
 #include "dp_frag.h"
 #include "dp_pkt.h"
 #include "dp_reass.h"
@@ -58,7 +59,7 @@ static void install(struct dp_sadb *db)
         fprintf(stderr, "bench_frag: SA refused: %s\n", why);
         exit(1);
     }
-    sa_out = dp_spd_lookup(db, 0x0100000a, 0x0200000a);
+    sa_out = spd_probe4(db, 0x0100000a, 0x0200000a);
 }
 
 /* An Ethernet frame carrying a UDP packet of `ip_len` bytes, without DF. */

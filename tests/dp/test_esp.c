@@ -23,6 +23,7 @@
 #include <rte_udp.h>
 
 #include "dp_esp.h"
+#include "spd_probe.h"
 #include "dp_pkt.h"
 #include "esp_ossl.h"
 #include "ike_consts.h"
@@ -141,7 +142,7 @@ static void env_open(struct env *e, const struct esp_alg *a, bool esn, uint32_t 
     void *d = NULL;
     assert_true(rte_hash_lookup_data(e->db.in, &spi, &d) >= 0);
     e->in = d;
-    e->out = dp_spd_lookup(&e->db, rte_cpu_to_be_32(0x0a010001), rte_cpu_to_be_32(0x0a020002));
+    e->out = spd_probe4(&e->db, rte_cpu_to_be_32(0x0a010001), rte_cpu_to_be_32(0x0a020002));
     assert_non_null(e->out);
 }
 
@@ -321,7 +322,7 @@ static void test_round_trip(void **state)
         e.open = true;
         live = &e;
         assert_int_equal(dp_sadb_install(&e.db, &c, why, sizeof(why)), 0);
-        e.out = dp_spd_lookup(&e.db, rte_cpu_to_be_32(0x0a010001), rte_cpu_to_be_32(0x0a020002));
+        e.out = spd_probe4(&e.db, rte_cpu_to_be_32(0x0a010001), rte_cpu_to_be_32(0x0a020002));
         for (size_t len = 0; len < 300; len += 37) {
             struct rte_mbuf *m = veer_seal(&e, plain_frame(len, (uint8_t)len));
             assert_int_equal(veer_open(&e, m), 0);

@@ -21,6 +21,7 @@
 #include <rte_mbuf.h>
 
 #include "dp_esp.h"
+#include "spd_probe.h"
 #include "esp_ossl.h"
 #include "ike_consts.h"
 
@@ -176,8 +177,8 @@ static void env_open(struct env *e, const struct combo *k)
     void *d = NULL;
     assert_true(rte_hash_lookup_data(e->db.in, &spi, &d) >= 0);
     e->in = d;
-    e->out = k->inner == 6 ? dp_spd_lookup6(&e->db, here6, there6)
-                           : dp_spd_lookup(&e->db, ip4(here4), ip4(there4));
+    e->out = k->inner == 6 ? spd_probe6(&e->db, here6, there6)
+                           : spd_probe4(&e->db, ip4(here4), ip4(there4));
     assert_non_null(e->out);
     assert_int_equal(e->out->outer_family, k->outer);
 }
@@ -668,6 +669,18 @@ static void test_encrypt_not_ip(void **state)
     assert_int_equal(dp_esp_encrypt(&eng, e.out, m, ETH, &e.c), -1);
     rte_pktmbuf_free(m);
     assert_int_equal(e.c.drop_esp_not_ip, 2);
+    /*
+     * A payload length past the frame, and one so long that 40 + it passes
+     * 65535 (whose trim would wrap and seal 64 KiB past the mbuf's data).
+     */
+    len = inner_packet(6, true, 64, 0, inner);
+    for (unsigned i = 0; i < 2; i++) {
+        put16(inner + 4, i == 0 ? 200 : 0xffff);
+        m = plain_frame(6, inner, len);
+        assert_int_equal(dp_esp_encrypt(&eng, e.out, m, ETH, &e.c), -1);
+        rte_pktmbuf_free(m);
+    }
+    assert_int_equal(e.c.drop_esp_no_room, 2);
     assert_int_equal(e.c.esp_encrypted, 0);
     assert_int_equal(e.out->seq, 0); /* no sequence number spent */
     env_close(&e);
@@ -723,18 +736,18 @@ static void test_spd6(void **state)
     uint8_t src[16], dst[16];
     addr6(src, 1, 0, 5);
     addr6(dst, 2, 0, 9);
-    const struct dp_esp_sa *sa = dp_spd_lookup6(&db, src, dst);
+    const struct dp_esp_sa *sa = spd_probe6(&db, src, dst);
     assert_non_null(sa);
     assert_int_equal(sa->spi, 0xa2);
     /* The /48's last address is in, the address below its first is not. */
     memcpy(src, here6, 16);
     memset(src + 6, 0xff, 10);
-    sa = dp_spd_lookup6(&db, src, dst);
+    sa = spd_probe6(&db, src, dst);
     assert_non_null(sa);
     assert_int_equal(sa->spi, 0xa2);
     addr6(src, 0, 0xffff, 0xffff);
     memset(src + 8, 0xff, 8);
-    assert_null(dp_spd_lookup6(&db, src, dst));
+    assert_null(spd_probe6(&db, src, dst));
     /* B's range: both ends in, one past each out. */
     addr6(src, 1, 0, 5);
     static const struct {
@@ -743,7 +756,7 @@ static void test_spd6(void **state)
     } b_cases[] = {{0x10, 0xb2}, {0xff, 0xb2}, {0x0f, 0}, {0x100, 0}};
     for (size_t i = 0; i < 4; i++) {
         addr6(dst, 3, 0, b_cases[i].last);
-        sa = dp_spd_lookup6(&db, src, dst);
+        sa = spd_probe6(&db, src, dst);
         if (b_cases[i].spi == 0) {
             assert_null(sa);
         } else {
@@ -753,16 +766,16 @@ static void test_spd6(void **state)
     }
     /* Destination to us, reversed: no outbound SA. */
     addr6(dst, 1, 0, 7);
-    assert_null(dp_spd_lookup6(&db, src, dst));
+    assert_null(spd_probe6(&db, src, dst));
     /* IPv4: C; B's IPv4 destination range does not help without an IPv4 source selector. */
-    sa = dp_spd_lookup(&db, ip4(here4), ip4(there4));
+    sa = spd_probe4(&db, ip4(here4), ip4(there4));
     assert_non_null(sa);
     assert_int_equal(sa->spi, 0xc2);
-    assert_null(dp_spd_lookup(&db, ip4(here4), ip4((const uint8_t[]){10, 3, 0, 1})));
+    assert_null(spd_probe4(&db, ip4(here4), ip4((const uint8_t[]){10, 3, 0, 1})));
     /* An IPv4-mapped IPv6 address is IPv6 to the policy: C's IPv4 ranges do not cover it. */
     uint8_t mapped_src[16] = {[10] = 0xff, [11] = 0xff, 10, 1, 0, 1};
     uint8_t mapped_dst[16] = {[10] = 0xff, [11] = 0xff, 10, 2, 0, 2};
-    assert_null(dp_spd_lookup6(&db, mapped_src, mapped_dst));
+    assert_null(spd_probe6(&db, mapped_src, mapped_dst));
     /* A rekey of A with the same selectors takes the traffic from now on (RFC 7296 2.8). */
     struct ike_child_sa a2 = a;
     a2.spi_in = 0xd1;
@@ -770,11 +783,11 @@ static void test_spd6(void **state)
     assert_int_equal(dp_sadb_install(&db, &a2, why, sizeof(why)), 0);
     addr6(src, 1, 0, 5);
     addr6(dst, 2, 0, 9);
-    sa = dp_spd_lookup6(&db, src, dst);
+    sa = spd_probe6(&db, src, dst);
     assert_non_null(sa);
     assert_int_equal(sa->spi, 0xd2);
     assert_int_equal(dp_sadb_remove(&db, &a2), 0);
-    sa = dp_spd_lookup6(&db, src, dst);
+    sa = spd_probe6(&db, src, dst);
     assert_non_null(sa);
     assert_int_equal(sa->spi, 0xa2);
     dp_sadb_free(&db);

@@ -32,6 +32,7 @@
 #include "conf.h"
 #include "ring_port.h"
 #include "dp_esp.h"
+#include "spd_probe.h"
 #include "dp_forward.h"
 #include "dp_icmp.h"
 #include "dp_neigh.h"
@@ -221,7 +222,7 @@ static struct rte_mbuf *esp_frame(size_t len, uint32_t src, uint32_t dst, uint8_
     assert_non_null(m);
     uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len);
     fill_ip(p, len, src, dst, ttl, df, proto, type);
-    struct dp_esp_sa *sa = dp_spd_lookup(&e->sadb, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5));
+    struct dp_esp_sa *sa = spd_probe4(&e->sadb, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5));
     assert_non_null(sa);
     struct dp_worker_counters c = {0};
     assert_int_equal(dp_esp_encrypt(&e->w.esp, sa, m, 0, &c), 0);
@@ -410,7 +411,7 @@ static void test_ttl_expired_decrypted(void **state)
 static void test_frag_needed_plain(void **state)
 {
     (void)state;
-    struct dp_esp_sa *sa = dp_spd_lookup(&e->sadb, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5));
+    struct dp_esp_sa *sa = spd_probe4(&e->sadb, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5));
     assert_int_equal(dp_esp_max_inner(sa, 1500), TUNNEL_MTU);
     /* The largest that fits leaves as a 1500-byte outer packet. */
     struct rte_mbuf *m =

@@ -35,6 +35,7 @@
 #include "conf.h"
 #include "ring_port.h"
 #include "dp_esp.h"
+#include "spd_probe.h"
 #include "dp_forward.h"
 #include "dp_frag.h"
 #include "dp_neigh.h"
@@ -391,7 +392,7 @@ static void test_fragment_decrypted(void **state)
     fill_ip(orig, sizeof(orig), ip4(10, 1, 0, 5), ip4(10, 2, 0, 2), 9, false);
     struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
     memcpy(rte_pktmbuf_append(m, sizeof(orig)), orig, sizeof(orig));
-    struct dp_esp_sa *sa = dp_spd_lookup(&e->sadb, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5));
+    struct dp_esp_sa *sa = spd_probe4(&e->sadb, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5));
     struct dp_worker_counters c = {0};
     assert_int_equal(dp_esp_encrypt(&e->w.esp, sa, m, 0, &c), 0);
     dp_forward_esp(&e->w, &m, 0); /* nothing */
@@ -746,7 +747,7 @@ static void test_worker_reassembles(void **state)
     fill_ip(inner, sizeof(inner), ip4(10, 1, 0, 5), ip4(10, 2, 0, 2), 64, false);
     struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
     memcpy(rte_pktmbuf_append(m, sizeof(inner)), inner, sizeof(inner));
-    struct dp_esp_sa *sa = dp_spd_lookup(&e->sadb, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5));
+    struct dp_esp_sa *sa = spd_probe4(&e->sadb, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5));
     struct dp_worker_counters c = {0};
     assert_int_equal(dp_esp_encrypt(&e->w.esp, sa, m, 0, &c), 0);
     /* As the peer would send it: from 203.0.113.2 to us. */

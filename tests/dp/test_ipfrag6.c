@@ -41,6 +41,7 @@
 
 #include "conf.h"
 #include "ring_port.h"
+#include "spd_probe.h"
 #include "dp_esp.h"
 #include "dp_forward.h"
 #include "dp_neigh.h"
@@ -632,7 +633,7 @@ static size_t peer_esp6(const uint8_t *inner, size_t len, uint8_t *out)
     uint8_t a[16], b[16];
     a6(a, 2, 2);
     a6(b, 0xa, 5);
-    struct dp_esp_sa *sa = dp_spd_lookup6(&e->sadb, a, b);
+    struct dp_esp_sa *sa = spd_probe6(&e->sadb, a, b);
     assert_non_null(sa);
     struct dp_worker_counters c = {0};
     assert_int_equal(dp_esp_encrypt(&e->w.esp, sa, m, 0, &c), 0);
@@ -797,7 +798,7 @@ static void test_prefragment_ipv6_outer(void **state)
     uint8_t a[16], b[16];
     a6(a, 2, 2);
     a6(b, 0xa, 5);
-    size_t tunnel = dp_esp_max_inner(dp_spd_lookup6(&e->sadb, a, b), 1500);
+    size_t tunnel = dp_esp_max_inner(spd_probe6(&e->sadb, a, b), 1500);
     static uint8_t back[2000];
     size_t got = 0;
     for (unsigned i = 0; i < 2; i++) {

@@ -30,6 +30,7 @@
 #include "ring_port.h"
 #include "dp_ctrl.h"
 #include "dp_esp.h"
+#include "spd_probe.h"
 #include "dp_forward.h"
 #include "dp_icmp6.h"
 #include "dp_nd.h"
@@ -678,7 +679,7 @@ static void test_plain6_too_big_for_tunnel(void **state)
     a6(ours, 2, 1);
     uint8_t peer[16];
     a6(peer, 1, 2);
-    struct dp_esp_sa *sa = dp_spd_lookup6(&e->sadb, src, dst);
+    struct dp_esp_sa *sa = spd_probe6(&e->sadb, src, dst);
     assert_non_null(sa);
     size_t max = dp_esp_max_inner(sa, 1500);
     assert_true(max > 1280 && max < 1500 - IP6 - 8);
@@ -712,9 +713,8 @@ static void test_plain6_too_big_for_tunnel(void **state)
 /* The peer's ESP over IPv6 carrying `inner` (sealed with the shared SA), as a frame on outside. */
 static struct rte_mbuf *from_peer(struct rte_mbuf *inner)
 {
-    struct dp_esp_sa *sa =
-        dp_spd_lookup6(&e->sadb, rte_pktmbuf_mtod(inner, struct rte_ipv6_hdr *)->src_addr,
-                       rte_pktmbuf_mtod(inner, struct rte_ipv6_hdr *)->dst_addr);
+    struct dp_esp_sa *sa = dp_spd_lookup6(&e->sadb, rte_pktmbuf_mtod(inner, struct rte_ipv6_hdr *),
+                                          rte_pktmbuf_data_len(inner));
     assert_non_null(sa);
     struct dp_worker_counters c = {0};
     assert_int_equal(dp_esp_encrypt(&e->w.esp, sa, inner, 0, &c), 0);

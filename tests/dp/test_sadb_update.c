@@ -25,6 +25,7 @@
 #include <rte_udp.h>
 
 #include "dp_esp.h"
+#include "spd_probe.h"
 #include "dp_pkt.h"
 
 #define ETH 14
@@ -71,7 +72,7 @@ static struct sealed seal_one(struct dp_sadb *db)
     dp_build_udp4(m, &a, &b, rte_cpu_to_be_32(0x0a020002), rte_cpu_to_be_32(0x0a010001), 1000, 2000,
                   64);
     struct dp_esp_sa *sa =
-        dp_spd_lookup(db, rte_cpu_to_be_32(0x0a020002), rte_cpu_to_be_32(0x0a010001));
+        spd_probe4(db, rte_cpu_to_be_32(0x0a020002), rte_cpu_to_be_32(0x0a010001));
     assert_non_null(sa);
     struct dp_worker_counters c = {0};
     assert_int_equal(dp_esp_encrypt(&eng, sa, m, ETH, &c), 0);
@@ -117,7 +118,7 @@ static void test_update_moves_outbound(void **state)
     s = seal_one(&db);
     assert_int_equal(s.seq, after + 1);
     struct dp_esp_sa *out =
-        dp_spd_lookup(&db, rte_cpu_to_be_32(0x0a020002), rte_cpu_to_be_32(0x0a010001));
+        spd_probe4(&db, rte_cpu_to_be_32(0x0a020002), rte_cpu_to_be_32(0x0a010001));
     assert_int_equal(out->packets, 5); /* 3 before, 2 after */
     /* Inbound: the same SA object, untouched. */
     void *in_after = NULL;

@@ -22,6 +22,7 @@
 #include <rte_eal.h>
 
 #include "dp_esp.h"
+#include "spd_probe.h"
 
 #define CLIENTS 10000
 #define READERS 2
@@ -62,7 +63,7 @@ static struct ike_child_sa child(uint32_t n, uint32_t lo, uint32_t hi)
 /* The SPI the SPD picks for a packet from 10.2.0.5 to dst, or 0 for none. */
 static uint32_t picked(const struct dp_sadb *db, uint32_t dst)
 {
-    const struct dp_esp_sa *sa = dp_spd_lookup(db, ip4(10, 2, 0, 5), dst);
+    const struct dp_esp_sa *sa = spd_probe4(db, ip4(10, 2, 0, 5), dst);
     return sa != NULL ? sa->spi : 0;
 }
 
@@ -93,7 +94,7 @@ static void test_thousands_of_road_warriors(void **state)
         assert_int_equal(picked(&db, client_ip(i)), 0x80000 + i);
     assert_int_equal(picked(&db, ip4(100, 64, 200, 1)), 0);
     /* Not from the SA's local selector: no match either. */
-    assert_null(dp_spd_lookup(&db, ip4(10, 3, 0, 5), client_ip(7)));
+    assert_null(spd_probe4(&db, ip4(10, 3, 0, 5), client_ip(7)));
     /* What a lookup costs with that many SAs (printed, not judged). */
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -144,7 +145,7 @@ static void test_newest_wins(void **state)
     assert_int_equal(picked(&db, host), 0x80003);
     assert_int_equal(dp_sadb_remove(&db, &rekeyed), 0);
     assert_int_equal(picked(&db, host), 0x80002);
-    assert_int_equal(dp_spd_lookup(&db, ip4(10, 2, 0, 5), host)->remote_port, 4501);
+    assert_int_equal(spd_probe4(&db, ip4(10, 2, 0, 5), host)->remote_port, 4501);
     /* Two selectors naming hosts: found by both. */
     struct ike_child_sa two = child(5, ip4(10, 1, 7, 1), ip4(10, 1, 7, 1));
     two.ts_remote.nts = 2;
@@ -178,7 +179,7 @@ static void *look_up_flat_out(void *arg)
         rte_rcu_qsbr_quiescent(r->db->qsbr, r->id);
         for (unsigned i = 0; i < 32; i++) {
             /* Client i's SA comes and goes: when found, it must be its own. */
-            const struct dp_esp_sa *sa = dp_spd_lookup(r->db, ip4(10, 2, 0, 5), client_ip(i));
+            const struct dp_esp_sa *sa = spd_probe4(r->db, ip4(10, 2, 0, 5), client_ip(i));
             if (sa != NULL && (sa->spi != 0x80000 + i || sa->ts_remote.nts != 1))
                 r->wrong++;
             r->lookups++;

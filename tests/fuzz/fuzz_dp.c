@@ -7,7 +7,8 @@
  * policy lookup and ESP encapsulation (plaintext IPv4 or IPv6; IPv6 frames are dispatched here by
  * next header and port). ESP goes through dp_esp_decrypt_burst as a burst of two copies of the
  * frame (the second is a duplicate), plaintext through dp_esp_encrypt_burst as a burst of copies,
- * 17 when the frame is big enough for a set of the widest manager's lanes. Oracles besides the
+ * 17 when the frame is big enough for a set of the widest manager's lanes; the newest SA selects
+ * protocols and ports, so every lookup reads the L4 header. Oracles besides the
  * sanitizers: the gate never answers with a reply longer than the request, and nothing forged
  * decrypts (no input knows the key). IPv6 frames also go through the classifier first, and every
  * frame's network layer is fed to the neighbour discovery parser (lib/dp/nd.c), which must accept
@@ -92,6 +93,46 @@ static void install_sa(struct dp_sadb *db, uint32_t spi, uint16_t encr, uint16_t
     FUZZ_CHECK(dp_sadb_install(db, &c, NULL, 0) == 0);
 }
 
+/*
+ * Installed last, so newest: selectors naming protocols and ports (TCP to
+ * port 80, UDP from 53, ICMP echo requests, ICMPv6 and OPAQUE TCP over IPv6),
+ * which every plaintext lookup tries first and which read its L4 header:
+ * IPv4 options, IPv6 extension headers, fragments. Its SPIs are no input's.
+ */
+static void install_port_sa(struct dp_sadb *db)
+{
+    struct ike_child_sa c;
+    memset(&c, 0, sizeof(c));
+    c.spi_in = 0x7e570001;
+    c.spi_out = 0x7e570002;
+    c.alg.encr.id = IKE_ENCR_AES_GCM_16;
+    c.alg.encr.key_bits = 128;
+    c.alg.esn = IKE_ESN_NO_ESN;
+    c.encr_key_len = 20;
+    c.local.family = c.remote.family = 4;
+    memcpy(c.local.ip, (const uint8_t[]){198, 51, 100, 1}, 4);
+    memcpy(c.remote.ip, (const uint8_t[]){198, 51, 100, 2}, 4);
+    const struct ike_ts all4 = {
+        .type = IKE_TS_IPV4_ADDR_RANGE, .end_port = 65535, .end_addr = {255, 255, 255, 255}};
+    struct ike_ts all6 = {.type = IKE_TS_IPV6_ADDR_RANGE, .end_port = 65535};
+    memset(all6.end_addr, 0xff, 16);
+    c.ts_local.nts = c.ts_remote.nts = 4;
+    for (unsigned i = 0; i < 4; i++)
+        c.ts_local.ts[i] = c.ts_remote.ts[i] = i < 2 ? all4 : all6;
+    c.ts_remote.ts[0].ip_proto = 6; /* tcp/80 */
+    c.ts_remote.ts[0].start_port = c.ts_remote.ts[0].end_port = 80;
+    c.ts_local.ts[1].ip_proto = 17; /* udp from 53 */
+    c.ts_local.ts[1].start_port = c.ts_local.ts[1].end_port = 53;
+    c.ts_remote.ts[1].ip_proto = 1; /* icmp/8 */
+    c.ts_remote.ts[1].start_port = 0x0800;
+    c.ts_remote.ts[1].end_port = 0x08ff;
+    c.ts_remote.ts[2].ip_proto = 58;
+    c.ts_remote.ts[3].ip_proto = 6; /* tcp/opaque */
+    c.ts_remote.ts[3].start_port = 65535;
+    c.ts_remote.ts[3].end_port = 0;
+    FUZZ_CHECK(dp_sadb_install(db, &c, NULL, 0) == 0);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -115,6 +156,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
                true);
     install_sa(&e.sadb, SPI + 3, IKE_ENCR_AES_GCM_16, 256, IKE_INTEG_NONE, 0, false, 6, false);
     install_sa(&e.sadb, SPI + 4, IKE_ENCR_AES_CBC, 128, IKE_INTEG_HMAC_SHA1_96, 20, true, 6, true);
+    install_port_sa(&e.sadb);
     FUZZ_CHECK(dp_esp_engine_init(&e.esp) == 0);
     e.local.n = 2;
     memcpy(&e.local.ip[0], (const uint8_t[]){198, 51, 100, 1}, 4);
@@ -173,7 +215,8 @@ static void esp_in(struct rte_mbuf *m, struct dp_worker_counters *c)
 static void plain_out(struct rte_mbuf *m, struct dp_worker_counters *c)
 {
     const struct rte_ipv4_hdr *ip = dp_ipv4(m);
-    struct dp_esp_sa *sa = dp_spd_lookup(&env->sadb, ip->src_addr, ip->dst_addr);
+    struct dp_esp_sa *sa =
+        dp_spd_lookup(&env->sadb, ip, rte_pktmbuf_data_len(m) - sizeof(struct rte_ether_hdr));
     if (sa == NULL)
         return;
     unsigned n = rte_pktmbuf_data_len(m) >= 256 ? COPIES : 2;
@@ -207,7 +250,7 @@ static void ipv6_frame(struct rte_mbuf *m, struct dp_worker_counters *c)
         return;
     const struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, eth);
     if (memcmp(ip->dst_addr, gw6, 16) != 0) {
-        struct dp_esp_sa *sa = dp_spd_lookup6(&env->sadb, ip->src_addr, ip->dst_addr);
+        struct dp_esp_sa *sa = dp_spd_lookup6(&env->sadb, ip, have - eth);
         if (sa != NULL)
             dp_esp_encrypt(&env->esp, sa, m, eth, c);
         return;
