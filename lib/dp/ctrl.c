@@ -13,7 +13,7 @@
 
 #include "dp_nd.h"
 #include "dp_pkt.h"
-#include "dp_udp_frag.h"
+#include "dp_src_frag.h"
 #include "ike_consts.h"
 
 #define CTRL_BURST 32
@@ -308,7 +308,7 @@ static bool next_hop4(struct dp_ctrl *c, const struct dp_port *src_port, uint32_
  * An IKE datagram longer than the port's MTU (or an mbuf), for a peer that
  * does not do IKE fragmentation (RFC 7383) or before it is negotiated (a
  * large IKE_SA_INIT): IP fragments, as a host's stack would send them
- * (dp_udp_frag.h). Each family's identification comes from its own counter
+ * (dp_src_frag.h). Each family's identification comes from its own counter
  * of this lcore.
  */
 static int send_fragments(struct dp_ctrl *c, const struct dp_port *p, const struct dp_udp_dgram *d,

@@ -18,6 +18,7 @@
 #define DP_IP_DEFAULT_TTL 64
 #define DP_IP6_DEFAULT_HOP_LIMIT 64
 #define DP_IP6_HDR_LEN 40
+#define DP_IP6_MIN_MTU 1280 /* every IPv6 link carries packets this long (RFC 8200 5) */
 /* IPv6 extension headers (RFC 8200 4, IANA) beside those netinet/in.h names. */
 #define DP_IP6_MOBILITY 135
 #define DP_IP6_HIP 139

@@ -11,6 +11,7 @@
 #include "dp_esp.h"
 #include "dp_frag.h"
 #include "dp_pkt.h"
+#include "dp_post_frag.h"
 #include "forward_priv.h"
 
 /* Asks who has `ip`; the control lcore learns the answer. */
@@ -93,6 +94,25 @@ static void send_to_hop(struct dp_worker *w, struct rte_mbuf *m, const struct dp
         send_ip(w, m, &hop->v4);
 }
 
+/*
+ * Sends a sealed packet to the peer. Longer than the outside link only when
+ * it carries an IPv6 packet of at most 1280 bytes that the tunnel is too
+ * narrow for (dp_fwd_check_plain6, or an ICMPv6 error of ours): it leaves in
+ * outer fragments (post-fragmentation, dp_post_frag.h).
+ */
+static void send_sealed(struct dp_worker *w, struct rte_mbuf *m, const struct dp_fwd_hop *hop)
+{
+    size_t mtu = w->routes->mtu[hop->port_index];
+    if (likely(rte_pktmbuf_pkt_len(m) <= mtu)) {
+        send_to_hop(w, m, hop);
+        return;
+    }
+    struct rte_mbuf *frags[DP_POST_FRAG_MAX];
+    unsigned n = dp_post_fragment(m, mtu, &w->frag_ids, frags, &w->counters);
+    for (unsigned i = 0; i < n; i++)
+        send_to_hop(w, frags[i], hop);
+}
+
 void dp_fwd_tunnel_out(struct dp_worker *w, struct dp_esp_sa *sa, struct rte_mbuf *m, size_t l3,
                        const struct dp_fwd_hop *hop)
 {
@@ -100,7 +120,7 @@ void dp_fwd_tunnel_out(struct dp_worker *w, struct dp_esp_sa *sa, struct rte_mbu
         rte_pktmbuf_free(m);
         return;
     }
-    send_to_hop(w, m, hop);
+    send_sealed(w, m, hop);
 }
 
 /*
@@ -334,7 +354,7 @@ static void forward_plain_burst(struct dp_worker *w, struct rte_mbuf **pkts, uns
     dp_esp_encrypt_burst(&w->esp, q.sa, q.m, sizeof(struct rte_ether_hdr), q.n, ok, &w->counters);
     for (unsigned i = 0; i < q.n; i++) {
         if (ok[i])
-            send_to_hop(w, q.m[i], &q.hop[i]);
+            send_sealed(w, q.m[i], &q.hop[i]);
         else
             rte_pktmbuf_free(q.m[i]);
     }

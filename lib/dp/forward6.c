@@ -5,7 +5,9 @@
  * back to forward.c to be sealed with the rest of its burst; decrypted inner IPv6 goes route -> hop
  * limit -> Packet Too Big -> out. IPv6 routers never fragment (RFC 8200 5), so every packet too big
  * for the next link, or for the tunnel, is answered with ICMPv6 Packet Too
- * Big (RFC 4443 3.2) under the worker's ICMP rate limit.
+ * Big (RFC 4443 3.2) under the worker's ICMP rate limit. The tunnel is a
+ * link that must carry 1280 bytes: when it is narrower, the ESP packet is
+ * fragmented instead (post-fragmentation, dp_post_frag.h).
  */
 #include <string.h>
 
@@ -188,10 +190,15 @@ bool dp_fwd_check_plain6(struct dp_worker *w, struct rte_mbuf *m, struct dp_esp_
         hop_limit_exceeded(w, &a, m);
         return false;
     }
-    /* The path MTU into the tunnel is the outside link's less this SA's overhead. */
-    size_t max_inner = dp_esp_max_inner(sa, w->routes->mtu[hop->port_index]);
-    if (ip6_len(ip) > max_inner) {
-        packet_too_big(w, &a, m, max_inner);
+    /*
+     * The path MTU into the tunnel is the outside link's less this SA's
+     * overhead, but never below IPv6's 1280 (RFC 8200 5): up to that the
+     * sealed packet leaves in outer fragments (forward.c, dp_post_frag.h).
+     */
+    size_t mtu =
+        RTE_MAX(dp_esp_max_inner(sa, w->routes->mtu[hop->port_index]), (size_t)DP_IP6_MIN_MTU);
+    if (ip6_len(ip) > mtu) {
+        packet_too_big(w, &a, m, mtu);
         return false;
     }
     ip->hop_limits--;

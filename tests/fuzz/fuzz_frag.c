@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * libFuzzer target: IPv4 and IPv6 fragmentation and reassembly (lib/dp/
- * frag.c, udp_frag.c, reass.c, reass6.c). An input is a sequence of
+ * frag.c, src_frag.c, reass.c, reass6.c). An input is a sequence of
  * records, each [mtu selector][clock step][length, 2 bytes little-endian]
  * [Ethernet frame]. Every frame is classified as a worker would; fragments
  * to us, IPv4 or IPv6, go into one reassembly table that lives for the whole
@@ -10,7 +10,9 @@
  * datagram made whole (or an IPv6 atomic fragment unwrapped) is classified
  * again. Every plaintext IPv4 frame is also fragmented at the record's MTU
  * as the workers do (frag.c); every plaintext IPv6 frame's payload is sent
- * as a UDP datagram in IPv6 fragments as the control lcore does (udp_frag.c).
+ * as a UDP datagram in IPv6 fragments as the control lcore does (src_frag.c),
+ * and every plaintext packet of either family is cut into outer fragments as
+ * a worker cuts a sealed ESP packet (post_frag.c).
  *
  * Oracles besides the sanitizers: fragments never exceed the MTU and never
  * end off an 8-byte boundary but the last; a packet (or datagram) of 2 to 8
@@ -27,8 +29,9 @@
 #include "dp_classify.h"
 #include "dp_frag.h"
 #include "dp_pkt.h"
+#include "dp_post_frag.h"
 #include "dp_reass.h"
-#include "dp_udp_frag.h"
+#include "dp_src_frag.h"
 #include "fuzz_common.h"
 
 #define POOL 512
@@ -41,6 +44,7 @@ struct fuzz_frag {
     struct rte_mempool *pool, *big;
     struct dp_local_addrs local;
     struct dp_reass reass, oracle;
+    struct dp_frag_ids ids;
 };
 
 static struct fuzz_frag *env;
@@ -69,6 +73,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     memcpy(&e.local.ip[0], (const uint8_t[]){198, 51, 100, 1}, 4);
     e.local.n6 = 1;
     memcpy(e.local.ip6[0], (const uint8_t[]){0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 1}, 16);
+    dp_frag_ids_init(&e.ids, 0, 1);
     env = &e;
     return 0;
 }
@@ -186,6 +191,54 @@ static void fragment6(struct rte_mbuf *m, size_t mtu, uint64_t now)
     rte_pktmbuf_free(back);
 }
 
+/*
+ * Sends a plaintext frame's IP packet as a worker sends a sealed ESP packet
+ * too long for the link (post_frag.c): outer fragments of at most mtu, each
+ * checked, and when there are 2 to 8, joined by the oracle to what followed
+ * the IP header.
+ */
+static void post_fragment(const struct rte_mbuf *m, size_t mtu, uint64_t now)
+{
+    const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, ETH);
+    bool v6 = ip[0] >> 4 == 6;
+    size_t hl = v6 ? 40 : dp_ipv4_hdr_len((const struct rte_ipv4_hdr *)ip);
+    size_t len = v6 ? 40 + rte_be_to_cpu_16(((const struct rte_ipv6_hdr *)ip)->payload_len)
+                    : rte_be_to_cpu_16(((const struct rte_ipv4_hdr *)ip)->total_length);
+    struct rte_mbuf *sealed = rte_pktmbuf_copy(m, env->pool, ETH, (uint32_t)len);
+    FUZZ_CHECK(sealed != NULL);
+    struct rte_mbuf *f[DP_POST_FRAG_MAX];
+    struct dp_worker_counters c = {0};
+    unsigned n = dp_post_fragment(sealed, mtu, &env->ids, f, &c);
+    FUZZ_CHECK(n == 0 ? c.drop_too_big == 1 : c.esp_outer_fragments == n);
+    size_t fhl = v6 ? 48 : 20, data = 0;
+    for (unsigned i = 0; i < n; i++) {
+        const uint8_t *p = rte_pktmbuf_mtod(f[i], const uint8_t *);
+        size_t flen = rte_pktmbuf_data_len(f[i]);
+        size_t said = v6 ? 40 + (size_t)(p[4] << 8 | p[5]) : (size_t)(p[2] << 8 | p[3]);
+        FUZZ_CHECK(said == flen && flen <= mtu && flen > fhl);
+        FUZZ_CHECK(v6 ? p[6] == IPPROTO_FRAGMENT : rte_raw_cksum(p, 20) == 0xffff);
+        FUZZ_CHECK(i + 1 == n || (flen - fhl) % 8 == 0);
+        FUZZ_CHECK(rte_pktmbuf_headroom(f[i]) >= ETH);
+        data += flen - fhl;
+    }
+    FUZZ_CHECK(n == 0 || data == len - hl);
+    if (n < 2 || n > 8) {
+        for (unsigned i = 0; i < n; i++)
+            rte_pktmbuf_free(f[i]);
+        return;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        struct rte_ether_hdr *eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(f[i], ETH);
+        eth->ether_type = rte_cpu_to_be_16(v6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4);
+    }
+    struct rte_mbuf *back = oracle_reassemble(f, (int)n, now);
+    FUZZ_CHECK(back != NULL);
+    size_t bhl = v6 ? 40 : 20;
+    FUZZ_CHECK(rte_pktmbuf_pkt_len(back) == ETH + bhl + len - hl);
+    FUZZ_CHECK(memcmp(rte_pktmbuf_mtod_offset(back, uint8_t *, ETH + bhl), ip + hl, len - hl) == 0);
+    rte_pktmbuf_free(back);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     uint64_t now = 1;
@@ -218,6 +271,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fragment(m, mtu, now);
         else if (cls == DP_CLASS_PLAIN)
             fragment6(m, mtu, now);
+        if (cls == DP_CLASS_PLAIN)
+            post_fragment(m, mtu, now);
         rte_pktmbuf_free(m);
     }
     /* Nothing may outlive the input: what is still held expires now. */
