@@ -222,7 +222,10 @@ static void post_fragment(const struct rte_mbuf *m, size_t mtu, uint64_t now)
         data += flen - fhl;
     }
     FUZZ_CHECK(n == 0 || data == len - hl);
-    if (n < 2 || n > 8) {
+    /* IPv6 reassembly takes only UDP or ESP after the Fragment header (RFC 7112, reass6.c). */
+    uint8_t proto = v6 ? ((const struct rte_ipv6_hdr *)ip)->proto
+                       : ((const struct rte_ipv4_hdr *)ip)->next_proto_id;
+    if (n < 2 || n > 8 || (v6 && proto != IPPROTO_UDP && proto != IPPROTO_ESP)) {
         for (unsigned i = 0; i < n; i++)
             rte_pktmbuf_free(f[i]);
         return;

@@ -19,9 +19,18 @@
 #      (IPv4 inner, IPv6 outer) so each ESP packet fits 1280; and sends
 #      1400-byte UDP datagrams over IPv6 inside, reassembled by veer the same
 #      way and received whole by the server;
-#   3. sends 1 MiB over TCP/IPv6 to the server and receives 1 MiB back over
-#      TCP/IPv4, SHA-256 equal at both ends; nothing counted as invalid,
-#      refused or timed out by veer's reassembly.
+#   3. IPv6 of 1200 to 1280 bytes inside, which the tunnel's inner MTU over
+#      the 1280-byte link (1198) cannot carry in one ESP packet and IPv6
+#      senders never shrink below: ping6 of 1280 bytes (-s 1232) and 1200
+#      bytes both ways, veer sealing the packets whole and sending the ESP
+#      packets in IPv6 fragments of its own (post-fragmentation,
+#      esp_outer_fragmented), which the client's kernel reassembles before
+#      kernel-libipsec decrypts them; 1400 bytes with DF from the server gets
+#      Packet Too Big with mtu 1280 (not 1198);
+#   4. sends 1 MiB over TCP/IPv6 each way (the server's segments of 1280
+#      bytes post-fragmented by veer) and 1 MiB over TCP/IPv4 back, SHA-256
+#      equal at both ends; nothing counted as invalid, refused or timed out
+#      by veer's reassembly, nothing failed to fragment.
 #
 # Needs root (network namespaces), DPDK and openssl. Every namespace and
 # address is the test's own; cleans up on exit (lab.sh's trap). Usage:
@@ -194,18 +203,46 @@ reass=$(($(wcount reass_packets) - before))
 [ "$reass" -ge 10 ] || fail "2: veer reassembled $reass ESP packets over IPv6, expected at least 10"
 pass "2. 1400-byte pings (IPv4 in IPv6) and UDP/IPv6 datagrams: $reass ESP-in-UDP packets reassembled from IPv6 fragments and decrypted by veer, $frag IPv4 replies pre-fragmented under the IPv6 outer header"
 
-# --- 3. TCP each way: IPv6 from the client (its ESP in IPv6 fragments), IPv4 from the server
-# (IPv6 from the server cannot be tested here: the tunnel's inner MTU over a 1280-byte link is
-# below IPv6's 1280 minimum, which a sender never goes under; see docs/dataplane.md).
+# --- 3. IPv6 of 1200 to 1280 bytes through a tunnel whose inner MTU is 1198: post-fragmentation
+before=$(wcount esp_outer_fragmented)
+before_frags=$(wcount esp_outer_fragments)
+for size in 1232 1152; do
+    ip netns exec "$ns_cl" ping -6 -c 3 -i 0.2 -W 2 -s "$size" -I 2001:db8:a::1 2001:db8:2::2 \
+        >"$work/ping6.$size.out" 2>&1
+    grep -q " 3 received" "$work/ping6.$size.out" ||
+        fail "3: ping6 -s $size client -> server: $(tail -2 "$work/ping6.$size.out"); $(tel /veer/workers)"
+    ip netns exec "$ns_srv" ping -6 -c 3 -i 0.2 -W 2 -s "$size" 2001:db8:a::1 \
+        >"$work/ping6r.$size.out" 2>&1
+    grep -q " 3 received" "$work/ping6r.$size.out" ||
+        fail "3: ping6 -s $size server -> client: $(tail -2 "$work/ping6r.$size.out"); $(tel /veer/workers)"
+done
+post=$(($(wcount esp_outer_fragmented) - before))
+post_frags=$(($(wcount esp_outer_fragments) - before_frags))
+# Each size: 3 replies to the client's requests and 3 requests from the server, all sealed whole.
+[ "$post" -ge 12 ] || fail "3: veer sent $post ESP packets in outer fragments, expected at least 12"
+[ "$post_frags" -ge $((2 * post)) ] || fail "3: $post_frags outer fragments for $post packets"
+[ "$(wcount drop_too_big)" = 0 ] || fail "3: drop_too_big is $(wcount drop_too_big)"
+# Longer than 1280 still gets Packet Too Big, with what the tunnel carries for IPv6: 1280.
+ip netns exec "$ns_srv" ping -6 -c 1 -W 2 -M "do" -s 1352 2001:db8:a::1 >"$work/ptb.out" 2>&1
+mtu=$(sed -n 's/.*[Pp]acket too big: mtu=\([0-9]*\).*/\1/p' "$work/ptb.out" | head -n1)
+[ "$mtu" = 1280 ] || fail "3: Packet Too Big for 1400 bytes says mtu=${mtu:-none}: $(cat "$work/ptb.out")"
+pass "3. ping6 of 1280 and 1200 bytes both ways through a tunnel of inner MTU 1198: $post ESP packets sealed whole and sent by veer in $post_frags IPv6 fragments (reassembled by strongSwan's kernel); 1400 bytes answered with Packet Too Big mtu=1280"
+
+# --- 4. TCP each way over IPv6 (the server's 1280-byte segments post-fragmented), and IPv4 back
 before=$(wcount reass_packets)
+before_post=$(wcount esp_outer_fragmented)
 size=$((1024 * 1024))
 lab_tcp_transfer "$ns_srv" 2001:db8:2::2 "$ns_cl" 5001 "$size" ||
-    fail "3: client -> server over IPv6: sent $(cat "$work/tx.5001"), received $(cat "$work/rx.5001")"
-lab_tcp_transfer "$ns_cl" 10.1.0.1 "$ns_srv" 5002 "$size" ||
-    fail "3: server -> client over IPv4: sent $(cat "$work/tx.5002"), received $(cat "$work/rx.5002")"
+    fail "4: client -> server over IPv6: sent $(cat "$work/tx.5001"), received $(cat "$work/rx.5001")"
+lab_tcp_transfer "$ns_cl" 2001:db8:a::1 "$ns_srv" 5002 "$size" ||
+    fail "4: server -> client over IPv6: sent $(cat "$work/tx.5002"), received $(cat "$work/rx.5002"); $(tel /veer/workers)"
+post=$(($(wcount esp_outer_fragmented) - before_post))
+[ "$post" -ge 100 ] || fail "4: only $post ESP packets post-fragmented during the IPv6 transfers"
+lab_tcp_transfer "$ns_cl" 10.1.0.1 "$ns_srv" 5003 "$size" ||
+    fail "4: server -> client over IPv4: sent $(cat "$work/tx.5003"), received $(cat "$work/rx.5003")"
 for c in reass_invalid reass_timeouts reass_table_full reass_no_mbuf reass6_bad_chain \
-    drop_ip_fragment drop_esp_bad_icv; do
-    [ "$(wcount "$c")" = 0 ] || fail "3: $c is $(wcount "$c")"
+    drop_ip_fragment drop_esp_bad_icv drop_too_big frag_no_mbuf frag_unfit; do
+    [ "$(wcount "$c")" = 0 ] || fail "4: $c is $(wcount "$c")"
 done
 kill -0 "$veer_pid" 2>/dev/null || fail "veer died"
-pass "3. 1 MiB over TCP/IPv6 client -> server and over TCP/IPv4 back, SHA-256 equal ($(($(wcount reass_packets) - before)) datagrams reassembled by veer meanwhile); no reassembly failure counted"
+pass "4. 1 MiB over TCP/IPv6 each way ($post ESP packets of the server's post-fragmented by veer) and over TCP/IPv4 back, SHA-256 equal ($(($(wcount reass_packets) - before)) datagrams reassembled by veer meanwhile); no reassembly or fragmentation failure counted"
