@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# veer's IPv6 reassembly and IPv6 source fragmentation against a real peer.
+# veer's IPv6 reassembly, IPv6 source fragmentation and post-fragmentation of ESP
+# packets carrying IPv6 up to 1280 bytes, against a real peer.
 # As strongswan_fragments_tap.sh, over IPv6: app/veer's outside port is a
 # net_tap (af_packet would let the kernel reassemble first) with
 # 2001:db8:1::1/64 and `mtu: 1280`; once veer runs the TAP interface is moved
