@@ -12,14 +12,21 @@
 # same keys and a replayed pcap is not refused as a replay (anti-replay is off
 # for manual keys, as in ipsec-secgw's default). Prints figures; never passes or
 # fails. Root is not needed. The machines are shared: compare within one run.
+# Each figure also comes per CPU-second of the worker thread (its utime +
+# stime from /proc): on a machine where other jobs take the worker's CPU now
+# and then, that column holds where the wall-clock rate falls.
 #   scripts/bench-appliance.sh                 # 5 s per figure
 #   BENCH_SECONDS=10 BENCH_RUNS=5 scripts/bench-appliance.sh
+#   BENCH_CASES="enc-64 dec-64" BENCH_REFERENCE=0 scripts/bench-appliance.sh
+#       (veer alone, two figures; cases: enc-SIZE, dec-SIZE for 64 512 1400 imix, redirect, cookie)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 build=${BENCH_BUILD_DIR:-build-bench}
 seconds=${BENCH_SECONDS:-5}
 runs=${BENCH_RUNS:-3}
+cases=${BENCH_CASES:-} # empty: every direction and size
+reference=${BENCH_REFERENCE:-1}
 [ -f "$build/build.ninja" ] ||
     meson setup "$build" --buildtype=release -Dtests=true -Dfuzz=false -Dbench=true
 ninja -C "$build" app/veer/veer tests/tools/gen_bench_pcap tests/tools/gen_flood_pcap >/dev/null || exit 1
@@ -90,10 +97,23 @@ avg_bytes() { # plaintext IP bytes per packet
     case $1 in imix) awk 'BEGIN { print (7 * 64 + 4 * 576 + 1500) / 12 }' ;; *) echo "$1" ;; esac
 }
 
-# Runs veer on a configuration for BENCH_SECONDS and prints "<count before> <after> <t0> <t1>"
-# of one worker counter (nothing when veer did not run).
+# CPU ticks (utime + stime) of veer's worker thread so far.
+worker_ticks() { # $1 pid
+    local t
+    for t in /proc/"$1"/task/*; do
+        case $(cat "$t/comm" 2>/dev/null) in rte-worker*)
+            awk '{ print $14 + $15 }' "$t/stat"
+            return
+            ;;
+        esac
+    done
+    echo 0
+}
+
+# Runs veer on a configuration for BENCH_SECONDS and prints "<count before> <after> <t0> <t1>
+# <worker ticks before> <after>" of one worker counter (nothing when veer did not run).
 measure() { # $1 config file, $2 counter
-    local prefix c0 c1 t0 t1
+    local prefix c0 c1 t0 t1 u0 u1
     prefix="bench$$$(basename "$1" .yaml)"
     # The control lcore on CPU 0 (idle here), the worker alone on CPU 1.
     "$build/app/veer/veer" --lcores '0@0,1@1' --no-huge -m 1024 --no-pci \
@@ -106,13 +126,15 @@ measure() { # $1 config file, $2 counter
     sleep 1 # warm up
     c0=$(counter "$prefix" "$2")
     t0=$(date +%s.%N)
+    u0=$(worker_ticks "$veer_pid")
     sleep "$seconds"
     c1=$(counter "$prefix" "$2")
     t1=$(date +%s.%N)
+    u1=$(worker_ticks "$veer_pid")
     kill "$veer_pid" 2>/dev/null
     wait "$veer_pid" 2>/dev/null
     veer_pid=""
-    if [ -n "$c0" ] && [ -n "$c1" ]; then echo "$c0 $c1 $t0 $t1"; fi
+    if [ -n "$c0" ] && [ -n "$c1" ]; then echo "$c0 $c1 $t0 $t1 $u0 $u1"; fi
 }
 
 # The fastest of BENCH_RUNS measurements (as scripts/bench-secgw.sh reports ipsec-secgw's).
@@ -132,9 +154,11 @@ best_of() { # $1 config, $2 counter
 
 echo "== veer, one worker core, best of $runs runs of ${seconds} s: net_pcap (infinite_rx) -> ESP -> net_null," \
     "$(date -u +%FT%TZ), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
-printf '%-9s %-6s %10s %10s\n' direction size Mpps Gbps
+printf '%-9s %-6s %10s %10s %14s\n' direction size Mpps Gbps "Mpps/CPU-s"
+hz=$(getconf CLK_TCK)
 for dir in enc dec; do
     for size in 64 512 1400 imix; do
+        [ -z "$cases" ] || [[ " $cases " == *" $dir-$size "* ]] || continue
         config "$dir" "$size" >"$work/veer-$dir-$size.yaml"
         what=esp_encrypted
         [ "$dir" = dec ] && what=esp_decrypted
@@ -144,9 +168,11 @@ for dir in enc dec; do
             continue
         fi
         # Gbps of plaintext IP bytes, as crypto-perf and ipsec-secgw figures are given.
-        echo "$dir $size $r $(avg_bytes "$size")" | awk '{
+        echo "$dir $size $r $(avg_bytes "$size") $hz" | awk '{
             pps = ($4 - $3) / ($6 - $5)
-            printf "%-9s %-6s %10.2f %10.2f\n", ($1 == "enc" ? "encrypt" : "decrypt"), $2, pps / 1e6, pps * $7 * 8 / 1e9 }'
+            cpu = ($8 - $7) / $10
+            printf "%-9s %-6s %10.2f %10.2f %14s\n", ($1 == "enc" ? "encrypt" : "decrypt"), $2, pps / 1e6,
+                pps * $9 * 8 / 1e9, (cpu > 0 ? sprintf("%.2f", ($4 - $3) / cpu / 1e6) : "-") }'
     done
 done
 
@@ -182,6 +208,7 @@ printf '%-34s %10s\n' reply Mpps
 stateless_config "$work/flood.pcap" "    redirect_to: [192.0.2.77]" >"$work/sl-redirect.yaml"
 stateless_config "$work/flood-nors.pcap" "" >"$work/sl-cookie.yaml"
 for kind in redirect cookie; do
+    [ -z "$cases" ] || [[ " $cases " == *" $kind "* ]] || continue
     r=$(best_of "$work/sl-$kind.yaml" "gate_${kind}s")
     label="REDIRECT (client supports it)"
     [ "$kind" = cookie ] && label="COOKIE (client without REDIRECT)"
@@ -192,6 +219,7 @@ for kind in redirect cookie; do
     echo "$r" | awk -v l="$label" '{ printf "%-34s %10.2f\n", l, ($2 - $1) / ($4 - $3) / 1e6 }'
 done
 
+[ "$reference" = 1 ] || exit 0
 if [ -x scripts/bench-secgw.sh ]; then
     echo
     echo "== DPDK ipsec-secgw, one worker core, the same pcaps and keys (scripts/bench-secgw.sh)"
