@@ -10,7 +10,6 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <rte_eal.h>
@@ -22,6 +21,7 @@
 #include "dp_classify.h"
 #include "dp_nd.h"
 #include "dp_pkt.h"
+#include "test_eal.h"
 
 #define ETH 14
 #define IP6 40
@@ -38,12 +38,7 @@ static const uint8_t unspecified[16];
 static int group_setup(void **state)
 {
     (void)state;
-    char prefix[64];
-    snprintf(prefix, sizeof(prefix), "--file-prefix=test_classify6_%d", (int)getpid());
-    char *argv[] = {
-        "test_classify6",    "-l",  "0", "--no-huge", "-m", "64", "--no-pci", "--no-telemetry",
-        "--log-level=error", prefix};
-    if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv) < 0)
+    if (test_eal_init("test_classify6", "0", "64") < 0)
         return -1;
     pool = rte_pktmbuf_pool_create("c6", 256, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
     return pool == NULL ? -1 : 0;

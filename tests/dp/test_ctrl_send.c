@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <rte_arp.h>
 #include <rte_eal.h>
@@ -31,6 +30,7 @@
 #include "ring_port.h"
 #include "dp_ctrl.h"
 #include "dp_route_table.h"
+#include "test_eal.h"
 
 #define OUTSIDE 0
 
@@ -290,32 +290,17 @@ static void test_big_datagram_fragmented6(void **state)
 static int group_setup(void **state)
 {
     (void)state;
-    char prefix[64];
-    snprintf(prefix, sizeof(prefix), "--file-prefix=test_ctrl_send_%d", (int)getpid());
-    char *argv[] = {
-        "test_ctrl_send",    "-l",  "0", "--no-huge", "-m", "400", "--no-pci", "--no-telemetry",
-        "--log-level=error", prefix};
-    if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv) < 0)
+    if (test_eal_init("test_ctrl_send", "0", "400") < 0)
         return -1;
     static struct env env;
     e = &env;
     e->pool = rte_pktmbuf_pool_create("ctrlsend", 256, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-    e->ring = rte_ring_create("ctrlsend_tx", 64, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-    if (e->pool == NULL || e->ring == NULL)
-        return -1;
-    int id = test_ring_port("ctrlsend0", e->ring, e->ring, e->pool);
-    if (id < 0)
-        return -1;
     struct dp_port *p = &e->ports[OUTSIDE];
-    p->id = (uint16_t)id;
-    snprintf(p->name, sizeof(p->name), "outside");
-    p->mac = (struct rte_ether_addr){{2, 0, 0, 0xaa, 0, 0}};
-    p->ip = ip4(198, 51, 100, 1);
-    p->mask = rte_cpu_to_be_32(0xffffff00);
+    if (e->pool == NULL ||
+        test_dp_port(p, OUTSIDE, "outside", ip4(198, 51, 100, 1), e->pool, NULL, &e->ring) < 0)
+        return -1;
+    test_dp_port_ip6(p, addr6(1, 0).ip);
     p->ctrl_txq = 0;
-    p->has_ip6 = true;
-    memcpy(p->ip6, addr6(1, 0).ip, 16);
-    p->prefix6_len = 64;
     dp_neigh_learn6(&e->neigh, addr6(2, 0).ip, p->id, &peer, DP_NEIGH_STATIC);
     dp_neigh_learn(&e->neigh, ip4(198, 51, 100, 254), p->id, &router, DP_NEIGH_STATIC);
     dp_neigh_learn(&e->neigh, ip4(198, 51, 100, 2), p->id, &peer, DP_NEIGH_STATIC);

@@ -10,7 +10,6 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <rte_eal.h>
@@ -26,6 +25,7 @@
 #include "ike_redirect_policy.h"
 #include "ike_writer.h"
 #include "pcap_io.h"
+#include "test_eal.h"
 
 #define HDRS                                                                                       \
     (sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr))
@@ -37,12 +37,7 @@ static uint32_t gw_ip, client_ip;
 static int group_setup(void **state)
 {
     (void)state;
-    char prefix[64];
-    snprintf(prefix, sizeof(prefix), "--file-prefix=test_dp_%d", (int)getpid());
-    char *argv[] = {
-        "test_dp",           "-l",  "0", "--no-huge", "-m", "64", "--no-pci", "--no-telemetry",
-        "--log-level=error", prefix};
-    if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv) < 0)
+    if (test_eal_init("test_dp", "0", "64") < 0)
         return -1;
     pool = rte_pktmbuf_pool_create("test", 256, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
     gw_ip = rte_cpu_to_be_32(0xc6336401);     /* 198.51.100.1 */

@@ -13,7 +13,6 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <rte_eal.h>
@@ -27,6 +26,7 @@
 #include "dp_pkt.h"
 #include "esp_ossl.h"
 #include "ike_consts.h"
+#include "test_eal.h"
 
 #define SPI_IN 0x1000u
 #define SPI_OUT 0x2000u
@@ -59,12 +59,7 @@ static const struct esp_alg algs[] = {
 static int group_setup(void **state)
 {
     (void)state;
-    char prefix[64];
-    snprintf(prefix, sizeof(prefix), "--file-prefix=test_esp_%d", (int)getpid());
-    char *argv[] = {
-        "test_esp",          "-l",  "0", "--no-huge", "-m", "512", "--no-pci", "--no-telemetry",
-        "--log-level=error", prefix};
-    if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv) < 0)
+    if (test_eal_init("test_esp", "0", "512") < 0)
         return -1;
     pool = rte_pktmbuf_pool_create("test", 512, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
     return pool == NULL || dp_esp_engine_init(&eng) < 0 ? -1 : 0;

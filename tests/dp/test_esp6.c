@@ -13,7 +13,6 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <rte_eal.h>
@@ -24,6 +23,7 @@
 #include "spd_probe.h"
 #include "esp_ossl.h"
 #include "ike_consts.h"
+#include "test_eal.h"
 
 #define SPI_IN 0x3000u
 #define SPI_OUT 0x4000u
@@ -66,12 +66,7 @@ static void combo_name(const struct combo *k, char *out, size_t cap)
 static int group_setup(void **state)
 {
     (void)state;
-    char prefix[64];
-    snprintf(prefix, sizeof(prefix), "--file-prefix=test_esp6_%d", (int)getpid());
-    char *argv[] = {
-        "test_esp6",         "-l",  "0", "--no-huge", "-m", "512", "--no-pci", "--no-telemetry",
-        "--log-level=error", prefix};
-    if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv) < 0)
+    if (test_eal_init("test_esp6", "0", "512") < 0)
         return -1;
     pool = rte_pktmbuf_pool_create("test6", 512, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
     return pool == NULL || dp_esp_engine_init(&eng) < 0 ? -1 : 0;

@@ -13,7 +13,6 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <openssl/evp.h>
@@ -26,6 +25,7 @@
 #include "dp_esp.h"
 #include "dp_pkt.h"
 #include "ike_consts.h"
+#include "test_eal.h"
 
 #define ETH 14
 #define OUTER (ETH + 20 + 8) /* Ethernet, IPv4, UDP 4500: where the ESP header starts */
@@ -95,12 +95,7 @@ static uint32_t spi_out(size_t i)
 static int group_setup(void **state)
 {
     (void)state;
-    char prefix[64];
-    snprintf(prefix, sizeof(prefix), "--file-prefix=test_esp_burst_%d", (int)getpid());
-    char *argv[] = {
-        "test_esp_burst",    "-l",  "0", "--no-huge", "-m", "512", "--no-pci", "--no-telemetry",
-        "--log-level=error", prefix};
-    if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv) < 0)
+    if (test_eal_init("test_esp_burst", "0", "512") < 0)
         return -1;
     pool = rte_pktmbuf_pool_create("test", 512, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
     return pool == NULL || dp_esp_engine_init(&eng) < 0 ? -1 : 0;

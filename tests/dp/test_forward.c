@@ -17,20 +17,18 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
-#include <rte_eth_ring.h>
-#include <rte_ethdev.h>
-#include <rte_hash.h>
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
 #include "conf.h"
+#include "loop_sa.h"
 #include "ring_port.h"
+#include "test_eal.h"
 #include "dp_esp.h"
 #include "spd_probe.h"
 #include "dp_forward.h"
@@ -81,40 +79,19 @@ static const struct rte_ether_addr router_out = {{2, 0, 0, 0, 0, 0xfe}},
                                    router_in2 = {{2, 0, 0, 0, 1, 0xfd}},
                                    host_in = {{2, 0, 0, 0, 1, 2}};
 
-static int make_port(unsigned i, const char *name, uint32_t ip)
-{
-    char rname[32];
-    snprintf(rname, sizeof(rname), "tx_%s", name);
-    e->ring[i] = rte_ring_create(rname, 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-    if (e->ring[i] == NULL)
-        return -1;
-    int id = test_ring_port(name, e->ring[i], e->ring[i], e->pool);
-    if (id < 0)
-        return -1;
-    struct dp_port *p = &e->ports[i];
-    p->id = (uint16_t)id;
-    snprintf(p->name, sizeof(p->name), "%s", name);
-    p->mac = (struct rte_ether_addr){{2, 0, 0, 0xaa, 0, (uint8_t)i}};
-    p->ip = ip;
-    p->mask = rte_cpu_to_be_32(0xffffff00);
-    return 0;
-}
-
 static int group_setup(void **state)
 {
     (void)state;
-    char prefix[64];
-    snprintf(prefix, sizeof(prefix), "--file-prefix=test_forward_%d", (int)getpid());
-    char *argv[] = {
-        "test_forward",      "-l",  "0", "--no-huge", "-m", "320", "--no-pci", "--no-telemetry",
-        "--log-level=error", prefix};
-    if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv) < 0)
+    if (test_eal_init("test_forward", "0", "320") < 0)
         return -1;
     static struct env env;
     e = &env;
     e->pool = rte_pktmbuf_pool_create("fwd", 512, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-    if (e->pool == NULL || make_port(OUTSIDE, "outside", ip4(198, 51, 100, 1)) < 0 ||
-        make_port(INSIDE, "inside", ip4(10, 2, 0, 1)) < 0)
+    if (e->pool == NULL ||
+        test_dp_port(&e->ports[OUTSIDE], OUTSIDE, "outside", ip4(198, 51, 100, 1), e->pool, NULL,
+                     &e->ring[OUTSIDE]) < 0 ||
+        test_dp_port(&e->ports[INSIDE], INSIDE, "inside", ip4(10, 2, 0, 1), e->pool, NULL,
+                     &e->ring[INSIDE]) < 0)
         return -1;
     /* Every next hop is known: a test never meets ARP. */
     dp_neigh_learn(&e->neigh, ip4(198, 51, 100, 254), e->ports[OUTSIDE].id, &router_out,
@@ -242,26 +219,11 @@ static void sent(unsigned port, struct rte_mbuf **out, unsigned want)
 /* Opens an ESP frame the worker sent to the peer; the inner packet is at the mbuf's data. */
 static void open_esp(struct rte_mbuf *m)
 {
-    struct dp_worker_counters c = {0};
     const struct rte_ipv4_hdr *outer = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, ETH);
     assert_memory_equal(rte_pktmbuf_mtod(m, uint8_t *), router_out.addr_bytes, 6);
     assert_int_equal(outer->dst_addr, ip4(203, 0, 113, 2));
     assert_int_equal(outer->next_proto_id, IPPROTO_UDP);
-    /*
-     * The loop SA opens its own packets, as the peer would: with the peer's
-     * selectors, the mirror of ours (the inbound check is RFC 4301 5.2's).
-     */
-    uint32_t spi = 0x1000;
-    void *d = NULL;
-    assert_true(rte_hash_lookup_data(e->sadb.in, &spi, &d) >= 0);
-    struct dp_esp_sa *in = d;
-    struct ike_ts_set ours = in->ts_local;
-    in->ts_local = in->ts_remote;
-    in->ts_remote = ours;
-    int rc = dp_esp_decrypt(&e->w.esp, &e->sadb, m, ETH + 20 + 8, &c);
-    in->ts_remote = in->ts_local;
-    in->ts_local = ours;
-    assert_int_equal(rc, 0);
+    test_open_as_peer(&e->w.esp, &e->sadb, 0x1000, m, ETH + 20 + 8);
 }
 
 static void test_route_lookup(void **state)

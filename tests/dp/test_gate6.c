@@ -15,7 +15,6 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <rte_eal.h>
@@ -27,6 +26,7 @@
 #include "ike_msg.h"
 #include "ike_redirect_policy.h"
 #include "pcap_io.h"
+#include "test_eal.h"
 
 #define ETH 14
 #define HDRS6 (ETH + 40 + 8)
@@ -44,12 +44,7 @@ static struct pcap_udp strongswan; /* its IKE_SA_INIT request */
 static int group_setup(void **state)
 {
     (void)state;
-    char prefix[64];
-    snprintf(prefix, sizeof(prefix), "--file-prefix=test_gate6_%d", (int)getpid());
-    char *argv[] = {
-        "test_gate6",        "-l",  "0", "--no-huge", "-m", "64", "--no-pci", "--no-telemetry",
-        "--log-level=error", prefix};
-    if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv) < 0)
+    if (test_eal_init("test_gate6", "0", "64") < 0)
         return -1;
     pool = rte_pktmbuf_pool_create("test6", 256, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
     if (pcap_io_read_udp(VEER_TEST_DATA "/strongswan-5.9.8-psk-aesgcm-x25519-natt.pcap", 0,

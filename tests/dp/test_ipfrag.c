@@ -17,7 +17,6 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <errno.h>
@@ -33,6 +32,7 @@
 #include <rte_ring.h>
 
 #include "conf.h"
+#include "loop_sa.h"
 #include "ring_port.h"
 #include "dp_esp.h"
 #include "spd_probe.h"
@@ -43,6 +43,7 @@
 #include "dp_reass.h"
 #include "dp_route.h"
 #include "dp_worker.h"
+#include "test_eal.h"
 
 #define OUTSIDE 0
 #define INSIDE 1
@@ -90,36 +91,10 @@ static uint32_t ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
 static const struct rte_ether_addr router_out = {{2, 0, 0, 0, 0, 0xfe}},
                                    host_in = {{2, 0, 0, 0, 1, 2}};
 
-static int make_port(unsigned i, const char *name, uint32_t ip)
-{
-    char rname[32];
-    snprintf(rname, sizeof(rname), "rx_%s", name);
-    e->rx[i] = rte_ring_create(rname, 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-    snprintf(rname, sizeof(rname), "tx_%s", name);
-    e->tx[i] = rte_ring_create(rname, 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-    if (e->rx[i] == NULL || e->tx[i] == NULL)
-        return -1;
-    int id = test_ring_port(name, e->rx[i], e->tx[i], e->pool);
-    if (id < 0)
-        return -1;
-    struct dp_port *p = &e->ports[i];
-    p->id = (uint16_t)id;
-    snprintf(p->name, sizeof(p->name), "%s", name);
-    p->mac = (struct rte_ether_addr){{2, 0, 0, 0xaa, 0, (uint8_t)i}};
-    p->ip = ip;
-    p->mask = rte_cpu_to_be_32(0xffffff00);
-    return 0;
-}
-
 static int group_setup(void **state)
 {
     (void)state;
-    char prefix[64];
-    snprintf(prefix, sizeof(prefix), "--file-prefix=test_ipfrag_%d", (int)getpid());
-    char *argv[] = {
-        "test_ipfrag",       "-l",  "0-1", "--no-huge", "-m", "256", "--no-pci", "--no-telemetry",
-        "--log-level=error", prefix};
-    if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv) < 0)
+    if (test_eal_init("test_ipfrag", "0-1", "256") < 0)
         return -1;
     static struct env env;
     e = &env;
@@ -128,8 +103,10 @@ static int group_setup(void **state)
                                      RTE_PKTMBUF_HEADROOM + ETH + 12288, 0);
     e->to_ctrl = rte_ring_create("to_ctrl", 64, 0, RING_F_SC_DEQ);
     if (e->pool == NULL || e->big == NULL || e->to_ctrl == NULL ||
-        make_port(OUTSIDE, "outside", ip4(198, 51, 100, 1)) < 0 ||
-        make_port(INSIDE, "inside", ip4(10, 2, 0, 1)) < 0)
+        test_dp_port(&e->ports[OUTSIDE], OUTSIDE, "outside", ip4(198, 51, 100, 1), e->pool,
+                     &e->rx[OUTSIDE], &e->tx[OUTSIDE]) < 0 ||
+        test_dp_port(&e->ports[INSIDE], INSIDE, "inside", ip4(10, 2, 0, 1), e->pool, &e->rx[INSIDE],
+                     &e->tx[INSIDE]) < 0)
         return -1;
     dp_neigh_learn(&e->neigh, ip4(198, 51, 100, 254), e->ports[OUTSIDE].id, &router_out,
                    DP_NEIGH_STATIC);
@@ -297,25 +274,10 @@ static void check_fragments(struct rte_mbuf **f, unsigned n, const uint8_t *orig
 /* Opens an ESP frame sent to the peer; the inner packet is then at the mbuf's data. */
 static void open_esp(struct rte_mbuf *m)
 {
-    struct dp_worker_counters c = {0};
     const struct rte_ipv4_hdr *outer = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, ETH);
     assert_memory_equal(rte_pktmbuf_mtod(m, uint8_t *), router_out.addr_bytes, 6);
     assert_int_equal(outer->dst_addr, ip4(203, 0, 113, 2));
-    /*
-     * The loop SA opens its own packets, as the peer would: with the peer's
-     * selectors, the mirror of ours (the inbound check is RFC 4301 5.2's).
-     */
-    uint32_t spi = 0x1000;
-    void *d = NULL;
-    assert_true(rte_hash_lookup_data(e->sadb.in, &spi, &d) >= 0);
-    struct dp_esp_sa *in = d;
-    struct ike_ts_set ours = in->ts_local;
-    in->ts_local = in->ts_remote;
-    in->ts_remote = ours;
-    int rc = dp_esp_decrypt(&e->w.esp, &e->sadb, m, ETH + 20 + 8, &c);
-    in->ts_remote = in->ts_local;
-    in->ts_local = ours;
-    assert_int_equal(rc, 0);
+    test_open_as_peer(&e->w.esp, &e->sadb, 0x1000, m, ETH + 20 + 8);
 }
 
 /* Reassembles fragments (IPv4 at each mbuf's data) with a table of its own; the whole or NULL. */

@@ -24,7 +24,6 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <rte_cycles.h>
@@ -40,6 +39,7 @@
 #include <rte_udp.h>
 
 #include "conf.h"
+#include "loop_sa.h"
 #include "ring_port.h"
 #include "spd_probe.h"
 #include "dp_esp.h"
@@ -49,6 +49,7 @@
 #include "dp_reass.h"
 #include "dp_route.h"
 #include "dp_worker.h"
+#include "test_eal.h"
 
 #define OUTSIDE 0
 #define INSIDE 1
@@ -108,39 +109,21 @@ static uint32_t ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
     return rte_cpu_to_be_32((uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d);
 }
 
+/* Port i on rings of its own, with IPv4 address ip and IPv6 2001:db8:<net>::1/64. */
 static int make_port(unsigned i, const char *name, uint32_t ip, uint8_t net)
 {
-    char rname[32];
-    snprintf(rname, sizeof(rname), "rx6_%s", name);
-    e->rx[i] = rte_ring_create(rname, 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-    snprintf(rname, sizeof(rname), "tx6_%s", name);
-    e->tx[i] = rte_ring_create(rname, 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-    if (e->rx[i] == NULL || e->tx[i] == NULL)
+    if (test_dp_port(&e->ports[i], i, name, ip, e->pool, &e->rx[i], &e->tx[i]) < 0)
         return -1;
-    int id = test_ring_port(name, e->rx[i], e->tx[i], e->pool);
-    if (id < 0)
-        return -1;
-    struct dp_port *p = &e->ports[i];
-    p->id = (uint16_t)id;
-    snprintf(p->name, sizeof(p->name), "%s", name);
-    p->mac = (struct rte_ether_addr){{2, 0, 0, 0xaa, 0, (uint8_t)i}};
-    p->ip = ip;
-    p->mask = rte_cpu_to_be_32(0xffffff00);
-    p->has_ip6 = true;
-    a6(p->ip6, net, 1);
-    p->prefix6_len = 64;
+    uint8_t ip6[16];
+    a6(ip6, net, 1);
+    test_dp_port_ip6(&e->ports[i], ip6);
     return 0;
 }
 
 static int group_setup(void **state)
 {
     (void)state;
-    char prefix[64];
-    snprintf(prefix, sizeof(prefix), "--file-prefix=test_ipfrag6_%d", (int)getpid());
-    char *argv[] = {
-        "test_ipfrag6",      "-l",  "0-1", "--no-huge", "-m", "256", "--no-pci", "--no-telemetry",
-        "--log-level=error", prefix};
-    if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv) < 0)
+    if (test_eal_init("test_ipfrag6", "0-1", "256") < 0)
         return -1;
     static struct env env;
     e = &env;
@@ -601,24 +584,13 @@ static bool udp6_sum_ok(const uint8_t *p)
  */
 static void open_esp6(struct rte_mbuf *m)
 {
-    struct dp_worker_counters c = {0};
     const struct rte_ipv6_hdr *outer = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, ETH);
     uint8_t peer[16];
     a6(peer, 1, 2);
     assert_memory_equal(rte_pktmbuf_mtod(m, uint8_t *), peer_mac.addr_bytes, 6);
     assert_memory_equal(outer->dst_addr, peer, 16);
     assert_int_equal(outer->proto, IPPROTO_UDP);
-    uint32_t spi = 0x2000;
-    void *d = NULL;
-    assert_true(rte_hash_lookup_data(e->sadb.in, &spi, &d) >= 0);
-    struct dp_esp_sa *in = d;
-    struct ike_ts_set ours = in->ts_local;
-    in->ts_local = in->ts_remote;
-    in->ts_remote = ours;
-    int rc = dp_esp_decrypt(&e->w.esp, &e->sadb, m, ETH + IP6 + 8, &c);
-    in->ts_remote = in->ts_local;
-    in->ts_local = ours;
-    assert_int_equal(rc, 0);
+    test_open_as_peer(&e->w.esp, &e->sadb, 0x2000, m, ETH + IP6 + 8);
 }
 
 /*

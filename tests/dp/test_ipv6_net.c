@@ -16,7 +16,6 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <rte_cycles.h>
@@ -39,6 +38,7 @@
 #include "dp_route.h"
 #include "dp_worker.h"
 #include "forward_priv.h"
+#include "test_eal.h"
 
 #define OUTSIDE 0
 #define INSIDE 1
@@ -75,37 +75,22 @@ static const struct rte_ether_addr peer_mac = {{2, 0, 0, 0, 0, 2}},
                                    server_mac = {{2, 0, 0, 0, 1, 2}},
                                    new_host_mac = {{2, 0, 0, 0, 1, 7}};
 
+/* Port i, IPv6 only (2001:db8:<net>::1/64), on one ring both ways. */
 static int make_port(unsigned i, const char *name, uint8_t net)
 {
-    char rname[32];
-    snprintf(rname, sizeof(rname), "tx6_%s", name);
-    e->ring[i] = rte_ring_create(rname, 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-    if (e->ring[i] == NULL)
+    if (test_dp_port(&e->ports[i], i, name, 0, e->pool, NULL, &e->ring[i]) < 0)
         return -1;
-    int id = test_ring_port(name, e->ring[i], e->ring[i], e->pool);
-    if (id < 0)
-        return -1;
-    struct dp_port *p = &e->ports[i];
-    p->id = (uint16_t)id;
-    snprintf(p->name, sizeof(p->name), "%s", name);
-    p->mac = (struct rte_ether_addr){{2, 0, 0, 0xaa, 0, (uint8_t)i}};
-    p->mask = UINT32_MAX; /* IPv6 only */
-    p->has_ip6 = true;
-    a6(p->ip6, net, 1);
-    p->prefix6_len = 64;
-    p->ctrl_txq = 0; /* the test is the only lcore */
+    uint8_t ip6[16];
+    a6(ip6, net, 1);
+    test_dp_port_ip6(&e->ports[i], ip6);
+    e->ports[i].ctrl_txq = 0; /* the test is the only lcore */
     return 0;
 }
 
 static int group_setup(void **state)
 {
     (void)state;
-    char prefix[64];
-    snprintf(prefix, sizeof(prefix), "--file-prefix=test_ipv6_net_%d", (int)getpid());
-    char *argv[] = {
-        "test_ipv6_net",     "-l",  "0", "--no-huge", "-m", "400", "--no-pci", "--no-telemetry",
-        "--log-level=error", prefix};
-    if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv) < 0)
+    if (test_eal_init("test_ipv6_net", "0", "400") < 0)
         return -1;
     static struct env env;
     e = &env;

@@ -25,7 +25,6 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <rte_cycles.h>
@@ -47,6 +46,7 @@
 #include "esp_ossl.h"
 #include "ike_consts.h"
 #include "ring_port.h"
+#include "test_eal.h"
 
 #define OUTSIDE 0
 #define INSIDE 1
@@ -115,39 +115,19 @@ static uint32_t be32_of(const uint8_t *a)
     return v;
 }
 
+/* Port i on rings of its own, with addresses ip4/24 and ip6/64. */
 static int make_port(unsigned i, const char *name, const uint8_t ip4[4], const uint8_t ip6[16])
 {
-    char rname[32];
-    snprintf(rname, sizeof(rname), "rxp_%s", name);
-    e->rx[i] = rte_ring_create(rname, 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-    snprintf(rname, sizeof(rname), "txp_%s", name);
-    e->tx[i] = rte_ring_create(rname, 256, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-    if (e->rx[i] == NULL || e->tx[i] == NULL)
+    if (test_dp_port(&e->ports[i], i, name, be32_of(ip4), e->pool, &e->rx[i], &e->tx[i]) < 0)
         return -1;
-    int id = test_ring_port(name, e->rx[i], e->tx[i], e->pool);
-    if (id < 0)
-        return -1;
-    struct dp_port *p = &e->ports[i];
-    p->id = (uint16_t)id;
-    snprintf(p->name, sizeof(p->name), "%s", name);
-    p->mac = (struct rte_ether_addr){{2, 0, 0, 0xaa, 0, (uint8_t)i}};
-    p->ip = be32_of(ip4);
-    p->mask = rte_cpu_to_be_32(0xffffff00);
-    p->has_ip6 = true;
-    memcpy(p->ip6, ip6, 16);
-    p->prefix6_len = 64;
+    test_dp_port_ip6(&e->ports[i], ip6);
     return 0;
 }
 
 static int group_setup(void **state)
 {
     (void)state;
-    char prefix[64];
-    snprintf(prefix, sizeof(prefix), "--file-prefix=test_postfrag_%d", (int)getpid());
-    char *argv[] = {
-        "test_postfrag",     "-l",  "0", "--no-huge", "-m", "256", "--no-pci", "--no-telemetry",
-        "--log-level=error", prefix};
-    if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv) < 0)
+    if (test_eal_init("test_postfrag", "0", "256") < 0)
         return -1;
     static struct env env;
     e = &env;

@@ -15,7 +15,6 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <rte_byteorder.h>
 #include <rte_eal.h>
@@ -23,6 +22,7 @@
 
 #include "conf.h"
 #include "dp_route_table.h"
+#include "test_eal.h"
 
 #define READERS 2
 #define REPLACEMENTS 200
@@ -235,12 +235,7 @@ static void test_replaced_under_readers(void **state)
 static int group_setup(void **state)
 {
     (void)state;
-    char prefix[64];
-    snprintf(prefix, sizeof(prefix), "--file-prefix=test_route_table_%d", (int)getpid());
-    char *argv[] = {
-        "test_route_table",  "-l",  "0", "--no-huge", "-m", "480", "--no-pci", "--no-telemetry",
-        "--log-level=error", prefix};
-    if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv) < 0)
+    if (test_eal_init("test_route_table", "0", "480") < 0)
         return -1;
     ports[0] = (struct dp_port){
         .name = "outside", .ip = ip4(198, 51, 100, 1), .mask = rte_cpu_to_be_32(0xffffff00)};

@@ -14,7 +14,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <rte_byteorder.h>
 #include <rte_eal.h>
@@ -27,6 +26,7 @@
 #include "dp_esp.h"
 #include "spd_probe.h"
 #include "dp_pkt.h"
+#include "test_eal.h"
 
 #define ETH 14
 
@@ -135,12 +135,7 @@ static void test_update_moves_outbound(void **state)
 static int group_setup(void **state)
 {
     (void)state;
-    char prefix[64];
-    snprintf(prefix, sizeof(prefix), "--file-prefix=test_sadb_update_%d", (int)getpid());
-    char *argv[] = {
-        "test_sadb_update",  "-l",  "0", "--no-huge", "-m", "128", "--no-pci", "--no-telemetry",
-        "--log-level=error", prefix};
-    if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv) < 0)
+    if (test_eal_init("test_sadb_update", "0", "128") < 0)
         return -1;
     pool = rte_pktmbuf_pool_create("upd", 64, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
     return pool == NULL || dp_esp_engine_init(&eng) < 0 ? -1 : 0;

@@ -16,13 +16,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include <rte_byteorder.h>
 #include <rte_eal.h>
 
 #include "dp_esp.h"
 #include "spd_probe.h"
+#include "test_eal.h"
 
 #define CLIENTS 10000
 #define READERS 2
@@ -228,12 +228,7 @@ static void test_changes_under_readers(void **state)
 static int group_setup(void **state)
 {
     (void)state;
-    char prefix[64];
-    snprintf(prefix, sizeof(prefix), "--file-prefix=test_spd_%d", (int)getpid());
-    char *argv[] = {
-        "test_spd",          "-l",  "0", "--no-huge", "-m", "512", "--no-pci", "--no-telemetry",
-        "--log-level=error", prefix};
-    return rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv) < 0 ? -1 : 0;
+    return test_eal_init("test_spd", "0", "512") < 0 ? -1 : 0;
 }
 
 static int group_teardown(void **state)

@@ -13,7 +13,6 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <netinet/in.h>
@@ -25,6 +24,7 @@
 
 #include "dp_esp.h"
 #include "dp_esp_ts.h"
+#include "test_eal.h"
 
 #define ETH 14
 #define ANY_PROTO 0
@@ -625,12 +625,7 @@ static void test_inbound_check(void **state)
 static int group_setup(void **state)
 {
     (void)state;
-    char prefix[64];
-    snprintf(prefix, sizeof(prefix), "--file-prefix=test_ts_ports_%d", (int)getpid());
-    char *argv[] = {
-        "test_ts_ports",     "-l",  "0", "--no-huge", "-m", "512", "--no-pci", "--no-telemetry",
-        "--log-level=error", prefix};
-    if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv) < 0)
+    if (test_eal_init("test_ts_ports", "0", "512") < 0)
         return -1;
     pool = rte_pktmbuf_pool_create("test", 256, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
     return pool == NULL || dp_esp_engine_init(&eng) < 0 ? -1 : 0;

@@ -10,7 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -20,6 +19,7 @@
 
 #include "dp_tx.h"
 #include "ring_port.h"
+#include "test_eal.h"
 
 #define NPORTS (DP_TX_PORTS + 2)
 #define RING_SIZE 256 /* each port's TX ring: holds RING_SIZE - 1 packets */
@@ -33,12 +33,7 @@ struct env {
 
 static int group_setup(void **state)
 {
-    char prefix[64];
-    snprintf(prefix, sizeof(prefix), "--file-prefix=test_tx_%d", (int)getpid());
-    char *argv[] = {
-        "test_tx",           "-l",  "0", "--no-huge", "-m", "256", "--no-pci", "--no-telemetry",
-        "--log-level=error", prefix};
-    if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv) < 0)
+    if (test_eal_init("test_tx", "0", "256") < 0)
         return -1;
     static struct env e;
     e.pool = rte_pktmbuf_pool_create("test_tx", 4095, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
