@@ -15,8 +15,6 @@
 #include <string.h>
 
 #include <cmocka.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <rte_eal.h>
 #include <rte_hash.h>
 #include <rte_ip.h>
@@ -24,6 +22,7 @@
 
 #include "dp_esp.h"
 #include "dp_pkt.h"
+#include "esp_ossl.h"
 #include "ike_consts.h"
 #include "test_eal.h"
 
@@ -34,28 +33,30 @@
 static struct rte_mempool *pool;
 static struct dp_esp_engine eng;
 
-struct alg {
-    const char *name;
-    uint16_t encr, key_bits, integ;
-    size_t integ_key_len, icv_len;
+/* One SA of a burst: its algorithm, and whether it has ESN. */
+struct burst_alg {
+    struct esp_alg alg;
     bool esn;
-    const char *ossl_cipher, *ossl_md; /* the same algorithm, as OpenSSL names it */
 };
 
 /* The SAs of one burst, side by side in one SA database. */
-static const struct alg algs[] = {
-    {"aes128gcm16", IKE_ENCR_AES_GCM_16, 128, 0, 0, 16, false, "AES-128-GCM", NULL},
-    {"aes128-sha256", IKE_ENCR_AES_CBC, 128, IKE_INTEG_HMAC_SHA2_256_128, 32, 16, false,
-     "AES-128-CBC", "SHA256"},
-    {"aes256-sha256-esn", IKE_ENCR_AES_CBC, 256, IKE_INTEG_HMAC_SHA2_256_128, 32, 16, true,
-     "AES-256-CBC", "SHA256"},
-    {"aes256gcm16-esn", IKE_ENCR_AES_GCM_16, 256, 0, 0, 16, true, "AES-256-GCM", NULL},
-    {"aes192-sha384", IKE_ENCR_AES_CBC, 192, IKE_INTEG_HMAC_SHA2_384_192, 48, 24, false,
-     "AES-192-CBC", "SHA384"},
-    {"aes256-sha512", IKE_ENCR_AES_CBC, 256, IKE_INTEG_HMAC_SHA2_512_256, 64, 32, false,
-     "AES-256-CBC", "SHA512"},
-    {"aes128-sha1", IKE_ENCR_AES_CBC, 128, IKE_INTEG_HMAC_SHA1_96, 20, 12, false, "AES-128-CBC",
-     "SHA1"},
+static const struct burst_alg algs[] = {
+    {{"aes128gcm16", IKE_ENCR_AES_GCM_16, 128, 0, 0, 16, "AES-128-GCM", NULL}, false},
+    {{"aes128-sha256", IKE_ENCR_AES_CBC, 128, IKE_INTEG_HMAC_SHA2_256_128, 32, 16, "AES-128-CBC",
+      "SHA256"},
+     false},
+    {{"aes256-sha256-esn", IKE_ENCR_AES_CBC, 256, IKE_INTEG_HMAC_SHA2_256_128, 32, 16,
+      "AES-256-CBC", "SHA256"},
+     true},
+    {{"aes256gcm16-esn", IKE_ENCR_AES_GCM_16, 256, 0, 0, 16, "AES-256-GCM", NULL}, true},
+    {{"aes192-sha384", IKE_ENCR_AES_CBC, 192, IKE_INTEG_HMAC_SHA2_384_192, 48, 24, "AES-192-CBC",
+      "SHA384"},
+     false},
+    {{"aes256-sha512", IKE_ENCR_AES_CBC, 256, IKE_INTEG_HMAC_SHA2_512_256, 64, 32, "AES-256-CBC",
+      "SHA512"},
+     false},
+    {{"aes128-sha1", IKE_ENCR_AES_CBC, 128, IKE_INTEG_HMAC_SHA1_96, 20, 12, "AES-128-CBC", "SHA1"},
+     false},
 };
 #define NALGS (sizeof(algs) / sizeof(algs[0]))
 
@@ -71,16 +72,6 @@ static const struct sizes mixed = {
     "mixed", 12, {28, 1400, 64, 29, 543, 44, 1000, 45, 170, 1458, 60, 300}};
 /* Only big ones: a burst holds a whole set of the widest manager's lanes (dp_esp.h). */
 static const struct sizes big = {"big", 6, {1400, 256, 1458, 511, 1024, 300}};
-
-static bool is_gcm(const struct alg *a)
-{
-    return a->encr == IKE_ENCR_AES_GCM_16;
-}
-
-static size_t iv_len(const struct alg *a)
-{
-    return is_gcm(a) ? 8 : 16;
-}
 
 static uint32_t spi_in(size_t i)
 {
@@ -113,7 +104,7 @@ static int group_teardown(void **state)
 /* Child SA i: its own SPIs and reproducible keys, distinct per direction and per SA. */
 static struct ike_child_sa child_for(size_t i)
 {
-    const struct alg *a = &algs[i];
+    const struct esp_alg *a = &algs[i].alg;
     struct ike_child_sa c;
     memset(&c, 0, sizeof(c));
     c.spi_in = spi_in(i);
@@ -121,8 +112,8 @@ static struct ike_child_sa child_for(size_t i)
     c.alg.encr.id = a->encr;
     c.alg.encr.key_bits = a->key_bits;
     c.alg.integ = a->integ;
-    c.alg.esn = a->esn ? IKE_ESN_ESN : IKE_ESN_NO_ESN;
-    c.encr_key_len = a->key_bits / 8u + (is_gcm(a) ? 4 : 0);
+    c.alg.esn = algs[i].esn ? IKE_ESN_ESN : IKE_ESN_NO_ESN;
+    c.encr_key_len = a->key_bits / 8u + (esp_alg_is_gcm(a) ? 4 : 0);
     c.integ_key_len = a->integ_key_len;
     for (unsigned k = 0; k < sizeof(c.encr_in); k++) {
         c.encr_in[k] = (uint8_t)(0x10 + k * 3 + i * 29);
@@ -164,7 +155,7 @@ static void env_open(struct env *e)
     for (size_t i = 0; i < NALGS; i++) {
         e->child[i] = child_for(i);
         if (dp_sadb_install(&e->db, &e->child[i], why, sizeof(why)) != 0)
-            fail_msg("%s: install refused: %s", algs[i].name, why);
+            fail_msg("%s: install refused: %s", algs[i].alg.name, why);
         uint32_t spi = spi_in(i);
         void *d = NULL;
         assert_true(rte_hash_lookup_data(e->db.in, &spi, &d) >= 0);
@@ -238,76 +229,9 @@ static void assert_same_bytes(const struct rte_mbuf *a, const struct rte_mbuf *b
 
 /* ---- OpenSSL's side ---- */
 
-static void put32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)(v >> 24);
-    p[1] = (uint8_t)(v >> 16);
-    p[2] = (uint8_t)(v >> 8);
-    p[3] = (uint8_t)v;
-}
-
 static uint32_t get32(const uint8_t *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-/* HMAC over the ESP packet less its ICV, and with ESN the high sequence bits after it. */
-static void ossl_icv(const struct alg *a, const uint8_t *key, const uint8_t *esp, size_t len,
-                     uint64_t seq, uint8_t *icv)
-{
-    uint8_t buf[2048 + 4], md[64];
-    memcpy(buf, esp, len);
-    if (a->esn)
-        put32(buf + len, (uint32_t)(seq >> 32));
-    unsigned mdlen = 0;
-    assert_non_null(HMAC(EVP_get_digestbyname(a->ossl_md), key, (int)a->integ_key_len, buf,
-                         len + (a->esn ? 4 : 0), md, &mdlen));
-    memcpy(icv, md, a->icv_len);
-}
-
-static size_t gcm_aad(const struct alg *a, const uint8_t *esp, uint64_t seq, uint8_t aad[12])
-{
-    memcpy(aad, esp, 4);
-    if (!a->esn) {
-        memcpy(aad + 4, esp + 4, 4);
-        return 8;
-    }
-    put32(aad + 4, (uint32_t)(seq >> 32));
-    memcpy(aad + 8, esp + 4, 4);
-    return 12;
-}
-
-/* Opens veer's outbound packet with OpenSSL; the plaintext length (with trailer), or -1. */
-static int ossl_open(size_t i, const struct ike_child_sa *c, const uint8_t *esp, size_t len,
-                     uint64_t seq, uint8_t *pt)
-{
-    const struct alg *a = &algs[i];
-    size_t ctl = len - 8 - iv_len(a) - a->icv_len;
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    int n = 0, fin = 0, ok;
-    if (is_gcm(a)) {
-        uint8_t nonce[12], aad[12];
-        memcpy(nonce, c->encr_out + a->key_bits / 8, 4);
-        memcpy(nonce + 4, esp + 8, 8);
-        size_t aadl = gcm_aad(a, esp, seq, aad);
-        ok = EVP_DecryptInit_ex(ctx, EVP_get_cipherbyname(a->ossl_cipher), NULL, c->encr_out,
-                                nonce) &&
-             EVP_DecryptUpdate(ctx, NULL, &n, aad, (int)aadl) &&
-             EVP_DecryptUpdate(ctx, pt, &n, esp + 16, (int)ctl) &&
-             EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, 16, (void *)(esp + 16 + ctl)) &&
-             EVP_DecryptFinal_ex(ctx, pt + n, &fin);
-    } else {
-        uint8_t icv[32];
-        ossl_icv(a, c->integ_out, esp, len - a->icv_len, seq, icv);
-        ok = memcmp(icv, esp + len - a->icv_len, a->icv_len) == 0 &&
-             EVP_DecryptInit_ex(ctx, EVP_get_cipherbyname(a->ossl_cipher), NULL, c->encr_out,
-                                esp + 8) &&
-             EVP_CIPHER_CTX_set_padding(ctx, 0) &&
-             EVP_DecryptUpdate(ctx, pt, &n, esp + 24, (int)ctl) &&
-             EVP_DecryptFinal_ex(ctx, pt + n, &fin);
-    }
-    EVP_CIPHER_CTX_free(ctx);
-    return ok ? n + fin : -1;
 }
 
 /* The inner IPv4 packet OpenSSL protects: `len` bytes, a pattern of `fill`. */
@@ -332,43 +256,15 @@ static struct rte_mbuf *ossl_frame(const struct ike_child_sa *c, size_t i, uint6
                                    const uint8_t *inner, size_t inner_len)
 {
     static const struct rte_ether_addr ma = {{2, 0, 0, 0, 0, 2}}, mb = {{2, 0, 0, 0, 0, 1}};
-    const struct alg *a = &algs[i];
-    size_t block = is_gcm(a) ? 4 : 16, pad = (block - (inner_len + 2) % block) % block;
+    const struct esp_alg *a = &algs[i].alg;
+    size_t block = esp_alg_is_gcm(a) ? 4 : 16, pad = (block - (inner_len + 2) % block) % block;
     uint8_t pt[2048], esp[2100];
     memcpy(pt, inner, inner_len);
     for (size_t k = 0; k < pad; k++)
         pt[inner_len + k] = (uint8_t)(k + 1);
     pt[inner_len + pad] = (uint8_t)pad;
     pt[inner_len + pad + 1] = 4;
-    size_t ptl = inner_len + pad + 2, ivl = iv_len(a);
-    put32(esp, spi_in(i));
-    put32(esp + 4, (uint32_t)seq);
-    for (size_t k = 0; k < ivl; k++)
-        esp[8 + k] = (uint8_t)(seq * 31 + k * 17 + i);
-    EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
-    int n = 0, fin = 0;
-    uint8_t *ct = esp + 8 + ivl;
-    if (is_gcm(a)) {
-        uint8_t nonce[12], aad[12];
-        memcpy(nonce, c->encr_in + a->key_bits / 8, 4);
-        memcpy(nonce + 4, esp + 8, 8);
-        size_t aadl = gcm_aad(a, esp, seq, aad);
-        assert_true(
-            EVP_EncryptInit_ex(ctx, EVP_get_cipherbyname(a->ossl_cipher), NULL, c->encr_in, nonce));
-        assert_true(EVP_EncryptUpdate(ctx, NULL, &n, aad, (int)aadl));
-        assert_true(EVP_EncryptUpdate(ctx, ct, &n, pt, (int)ptl));
-        assert_true(EVP_EncryptFinal_ex(ctx, ct + n, &fin));
-        assert_true(EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, ct + ptl));
-    } else {
-        assert_true(EVP_EncryptInit_ex(ctx, EVP_get_cipherbyname(a->ossl_cipher), NULL, c->encr_in,
-                                       esp + 8));
-        assert_true(EVP_CIPHER_CTX_set_padding(ctx, 0));
-        assert_true(EVP_EncryptUpdate(ctx, ct, &n, pt, (int)ptl));
-        assert_true(EVP_EncryptFinal_ex(ctx, ct + n, &fin));
-        ossl_icv(a, c->integ_in, esp, 8 + ivl + ptl, seq, ct + ptl);
-    }
-    EVP_CIPHER_CTX_free(ctx);
-    size_t len = 8 + ivl + ptl + a->icv_len;
+    size_t len = esp_ossl_seal(a, c, seq, pt, inner_len + pad + 2, esp);
     struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
     assert_non_null(m);
     memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, OUTER), esp, len);
@@ -421,10 +317,10 @@ static void encrypt_burst_matches(const struct sizes *z)
         assert_int_equal(get32(esp), spi_out(i));
         assert_int_equal(get32(esp + 4), (uint32_t)next[i]);
         uint8_t pt[2048];
-        int n = ossl_open(i, &e.child[i], esp, len, next[i], pt);
+        int n = esp_ossl_open(&algs[i].alg, &e.child[i], true, esp, len, next[i], pt);
         if (n < 0)
-            fail_msg("%s packet %u (%s, %zu bytes): OpenSSL refused it", z->name, k, algs[i].name,
-                     size_of(z, k));
+            fail_msg("%s packet %u (%s, %zu bytes): OpenSSL refused it", z->name, k,
+                     algs[i].alg.name, size_of(z, k));
         assert_true((size_t)n >= size_of(z, k) + 2);
         assert_memory_equal(pt, rte_pktmbuf_mtod_offset(plain[k], const uint8_t *, ETH),
                             size_of(z, k));
@@ -452,7 +348,7 @@ static void decrypt_burst_bad_icv(const struct sizes *z)
     struct env e;
     env_open(&e);
     enum { BAD = 17 }; /* in the middle of the first chunk; a CBC SA */
-    assert_false(is_gcm(&algs[sa_of(BAD)]));
+    assert_false(esp_alg_is_gcm(&algs[sa_of(BAD)].alg));
     struct rte_mbuf *burst[MAX_PKTS], *single[MAX_PKTS], *frame[MAX_PKTS];
     uint8_t inner[MAX_PKTS][1500];
     size_t off[MAX_PKTS];
@@ -483,7 +379,7 @@ static void decrypt_burst_bad_icv(const struct sizes *z)
             continue;
         }
         if (!ok[k])
-            fail_msg("%s packet %u (%s, %zu bytes) refused", z->name, k, algs[sa_of(k)].name,
+            fail_msg("%s packet %u (%s, %zu bytes) refused", z->name, k, algs[sa_of(k)].alg.name,
                      size_of(z, k));
         assert_int_equal(rte_pktmbuf_pkt_len(burst[k]), size_of(z, k));
         assert_memory_equal(rte_pktmbuf_mtod(burst[k], const uint8_t *), inner[k], size_of(z, k));
