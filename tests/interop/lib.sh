@@ -33,11 +33,13 @@ lab_init() {
 lab_cleanup() {
     [ -n "$charon_pid" ] && kill "$charon_pid" 2>/dev/null
     [ -n "$veer_pid" ] && kill "$veer_pid" 2>/dev/null
+    [ -n "${b_pid:-}" ] && kill "$b_pid" 2>/dev/null
     wait 2>/dev/null
     ip netns del "$ns_cl" 2>/dev/null
     ip netns del "$ns_gw" 2>/dev/null
     [ -n "${ns_srv:-}" ] && ip netns del "$ns_srv" 2>/dev/null
     [ -n "${ns_rt:-}" ] && ip netns del "$ns_rt" 2>/dev/null
+    [ -n "${ns_b:-}" ] && ip netns del "$ns_b" 2>/dev/null
     if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work dir kept: $work"; else rm -rf "$work"; fi
     return 0
 }
@@ -95,22 +97,76 @@ lab_topology_dpdk() {
         fail "ethtool -K tx off (package ethtool) failed"
 }
 
-# lab_topology_dpdk plus the protected side: a server (10.2.0.2) behind veer's
-# second port (veer 10.2.0.1 on ${tag}i, DPDK's). Sets ns_srv; lab_cleanup removes it.
+# lab_topology_dpdk plus the protected side (lab_server_behind_gateway).
 lab_topology_tunnel() {
     lab_topology_dpdk
+    lab_server_behind_gateway
+}
+
+# The protected side: a server (10.2.0.2) behind veer's second port (veer
+# 10.2.0.1 on ${tag}i, DPDK's, in the gateway namespace). With $1 = 6, IPv6
+# too: the server 2001:db8:2::2/64 routed through veer's 2001:db8:2::1, the
+# gateway's kernel kept off the link. Sets ns_srv; lab_cleanup removes it.
+lab_server_behind_gateway() {
+    local ipv6=${1:-}
     ns_srv="${tag}srv"
     ip netns add "$ns_srv"
     ip link add "${tag}i" type veth peer name "${tag}s"
     ip link set "${tag}i" netns "$ns_gw"
     ip link set "${tag}s" netns "$ns_srv"
+    if [ "$ipv6" = 6 ]; then
+        ip netns exec "$ns_gw" sysctl -qw "net.ipv6.conf.${tag}i.disable_ipv6=1" ||
+            fail "sysctl disable_ipv6"
+    fi
     ip -n "$ns_gw" link set "${tag}i" up
     ip -n "$ns_srv" addr add 10.2.0.2/24 dev "${tag}s"
+    [ "$ipv6" = 6 ] && ip -n "$ns_srv" -6 addr add 2001:db8:2::2/64 dev "${tag}s" nodad
     ip -n "$ns_srv" link set "${tag}s" up
     ip -n "$ns_srv" link set lo up
     ip -n "$ns_srv" route add default via 10.2.0.1
+    [ "$ipv6" = 6 ] && ip -n "$ns_srv" -6 route add default via 2001:db8:2::1
     ip netns exec "$ns_srv" ethtool -K "${tag}s" tx off >/dev/null 2>&1 ||
         fail "ethtool -K tx off (package ethtool) failed"
+}
+
+# The lab for app/veer's outside port on net_tap (af_packet would not do for
+# reassembly: DPDK's af_packet PMD joins a PACKET_FANOUT group with
+# PACKET_FANOUT_FLAG_DEFRAG, so the kernel reassembles before veer sees
+# anything): the client (10.1.0.1 inside) and the gateway with no link
+# between them yet, and the server behind the gateway ($1 as for
+# lab_server_behind_gateway). Once veer runs, the script moves the TAP
+# interface veer's PMD made ($tap) into the client's namespace.
+lab_topology_tap() {
+    # shellcheck disable=SC2034 # the scripts name it
+    tap="${tag}t"
+    local ns
+    for ns in "$ns_cl" "$ns_gw"; do
+        ip netns add "$ns"
+        ip -n "$ns" link set lo up
+    done
+    ip -n "$ns_cl" addr add 10.1.0.1/32 dev lo
+    lab_server_behind_gateway "$@"
+}
+
+# Gateway B for the redirect tests: veer-ike with configuration $1 in its own
+# namespace ($ns_b) on 203.0.113.1, reached by the client (203.0.113.2) over a
+# second link. Waits until it runs; its log and state are $work/b.log and
+# $work/b.state. Sets b_pid; lab_cleanup stops it and removes the namespace.
+lab_gateway_b() {
+    ns_b="${tag}b"
+    ip netns add "$ns_b"
+    ip link add "${tag}x" type veth peer name "${tag}y"
+    ip link set "${tag}x" netns "$ns_cl"
+    ip link set "${tag}y" netns "$ns_b"
+    ip -n "$ns_cl" addr add 203.0.113.2/24 dev "${tag}x"
+    ip -n "$ns_b" addr add 203.0.113.1/24 dev "${tag}y"
+    ip -n "$ns_cl" link set "${tag}x" up
+    ip -n "$ns_b" link set "${tag}y" up
+    ip -n "$ns_b" link set lo up
+    ip netns exec "$ns_b" "$veer_ike" -c "$1" --state-file "$work/b.state" -v \
+        >"$work/b.log" 2>&1 &
+    b_pid=$!
+    wait_for 50 grep -q "veer-ike running" "$work/b.log" || fail "veer-ike B did not start"
 }
 
 # app/veer in the gateway namespace on af_packet over the link; $1 is its config
@@ -132,6 +188,18 @@ tel() {
 text = sys.stdin.read()
 start = text.find("{\"")
 print(json.dumps(json.loads(text[start:text.rfind("}") + 1])) if start >= 0 else "")'
+}
+
+# app/veer's worker counter $1 from telemetry (the first worker's: the labs run one).
+wcount() { tel /veer/workers | sed -n "s/.*\"$1\": \[\([0-9]*\)\].*/\1/p"; }
+
+# Fails step $1 unless every worker counter named after it is 0.
+lab_expect_zero_wcounts() {
+    local step=$1 c
+    shift
+    for c in "$@"; do
+        [ "$(wcount "$c")" = 0 ] || fail "$step: $c is $(wcount "$c")"
+    done
 }
 
 # veer-ike on the gateway with the given configuration; waits until it runs.
@@ -294,17 +362,39 @@ lab_make_pki() {
     ) || fail "openssl could not make the $kind PKI"
 }
 
+# The client's swanctl directory $work/cl/swanctl, set in $sw, for
+# SWANCTL_DIR="$sw" swan --load-all: the CA of lab_make_pki's directory $1, and
+# with $2 = client the client's certificate and key too.
+lab_client_swanctl_dir() {
+    sw="$work/cl/swanctl"
+    mkdir -p "$sw/x509ca"
+    cp "$1/ca.pem" "$sw/x509ca/ca.pem"
+    if [ "${2:-}" = client ]; then
+        mkdir -p "$sw/x509" "$sw/private"
+        cp "$1/client.pem" "$sw/x509/client.pem"
+        cp "$1/client.key" "$sw/private/client.key"
+    fi
+}
+
 # app/veer's configuration for the tunnel lab (lab_topology_tunnel) in $work/veer.yaml, its
 # PSK in $work/psk: two af_packet ports (outside 198.51.100.1, inside 10.2.0.1), one PSK
 # road-warrior peer with AES-GCM. The caller may set, before calling:
 #   TUN_LOCAL_TS   the peer's local_ts list (default "10.2.0.0/24")
+#   TUN_CLIENT_TS  its remote_ts list (default "10.1.0.0/16")
 #   TUN_ESP        its esp_proposals (default aes128gcm16)
+#   TUN_TOP_EXTRA  top-level lines before `dataplane:` (gateway: ...)
 #   TUN_DP_EXTRA   more `dataplane:` lines, indented by 2
+#   TUN_OUTSIDE_DEVICE  the outside port's device (default af_packet on ${tag}g)
+#   TUN_OUTSIDE_EXTRA, TUN_INSIDE_EXTRA  more lines of a port, indented by 6
+#   TUN_PEER_NAME  the peer's name (default road-warriors)
+#   TUN_PEER_AUTH  how the peer authenticates, indented by 4 (default the PSK)
+#   TUN_REMOTE_ID  its remote_id (default client.example)
 #   TUN_PEER_EXTRA more lines of the peer, indented by 4
 lab_tunnel_veer_yaml() {
     printf 'labsecret-0123456789' >"$work/psk"
     chmod 600 "$work/psk"
     cat >"$work/veer.yaml" <<EOF
+${TUN_TOP_EXTRA:-}
 dataplane:
   workers: 1
   idle_sleep_us: 50
@@ -312,26 +402,29 @@ dataplane:
 ${TUN_DP_EXTRA:-}
   ports:
     - name: outside
-      device: net_af_packet0,iface=${tag}g
+      device: ${TUN_OUTSIDE_DEVICE:-net_af_packet0,iface=${tag}g}
       address: 198.51.100.1/24
+${TUN_OUTSIDE_EXTRA:-}
     - name: inside
       device: net_af_packet1,iface=${tag}i
       address: 10.2.0.1/24
+${TUN_INSIDE_EXTRA:-}
 peers:
-  - name: road-warriors
+  - name: ${TUN_PEER_NAME:-road-warriors}
+${TUN_PEER_AUTH:-    psk_file: $work/psk}
     local_id: gw.example
-    remote_id: client.example
-    psk_file: $work/psk
+    remote_id: ${TUN_REMOTE_ID:-client.example}
     ike_proposals: [aes128gcm16-prfsha256-x25519]
     esp_proposals: [${TUN_ESP:-aes128gcm16}]
     local_ts: [${TUN_LOCAL_TS:-10.2.0.0/24}]
-    remote_ts: [10.1.0.0/16]
+    remote_ts: [${TUN_CLIENT_TS:-10.1.0.0/16}]
 ${TUN_PEER_EXTRA:-}
 EOF
 }
 
 # The strongSwan client's side of the tunnel lab in $work/cl/swanctl.conf: connection gw
 # (PSK) with Child SA c from 10.1.0.1. The caller may set:
+#   TUN_GW_ADDR     the gateway's address (default 198.51.100.1)
 #   TUN_REMOTE_TS   the Child SA's remote_ts (default 10.2.0.0/24)
 #   TUN_ESP         its esp_proposals (default aes128gcm16)
 #   TUN_CONN_EXTRA  more lines of the connection, TUN_CHILD_EXTRA of the Child SA
@@ -339,7 +432,7 @@ lab_tunnel_swanctl_conf() {
     cat >"$work/cl/swanctl.conf" <<EOF
 connections {
   gw {
-    remote_addrs = 198.51.100.1
+    remote_addrs = ${TUN_GW_ADDR:-198.51.100.1}
     version = 2
     proposals = aes128gcm16-prfsha256-x25519
     ${TUN_CONN_EXTRA:-}

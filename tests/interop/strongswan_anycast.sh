@@ -20,26 +20,6 @@ set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 lab_init "${1:?usage: $0 BUILD_DIR}" va
 lab_topology_dpdk
-ns_b="${tag}b"
-b_pid=""
-cleanup_b() {
-    [ -n "$b_pid" ] && kill "$b_pid" 2>/dev/null
-    ip netns del "$ns_b" 2>/dev/null
-    lab_cleanup
-}
-trap cleanup_b EXIT
-
-# Gateway B: veer-ike on 203.0.113.1, reached by the client over a second link.
-ip netns add "$ns_b"
-ip link add "${tag}x" type veth peer name "${tag}y"
-ip link set "${tag}x" netns "$ns_cl"
-ip link set "${tag}y" netns "$ns_b"
-ip -n "$ns_cl" addr add 203.0.113.2/24 dev "${tag}x"
-ip -n "$ns_b" addr add 203.0.113.1/24 dev "${tag}y"
-ip -n "$ns_cl" link set "${tag}x" up
-ip -n "$ns_b" link set "${tag}y" up
-ip -n "$ns_b" link set lo up
-
 printf 'labsecret-0123456789' >"$work/psk"
 chmod 600 "$work/psk"
 peer_yaml() {
@@ -59,10 +39,8 @@ YAML
     printf 'gateway:\n  listen: [203.0.113.1]\n'
     peer_yaml
 } >"$work/b.yaml"
-ip netns exec "$ns_b" "$veer_ike" -c "$work/b.yaml" --state-file "$work/b.state" -v \
-    >"$work/b.log" 2>&1 &
-b_pid=$!
-wait_for 50 grep -q "veer-ike running" "$work/b.log" || fail "veer-ike B did not start"
+# Gateway B: veer-ike on 203.0.113.1, reached by the client over a second link.
+lab_gateway_b "$work/b.yaml"
 
 # Gateway A: gate open; the anycast address sends clients to A's own unicast address.
 {
@@ -88,38 +66,7 @@ YAML
 veer_dp_start "$work/veer.yaml"
 
 mkdir -p "$work/cl"
-cat >"$work/cl/swanctl.conf" <<CONF
-connections {
-  gw {
-    remote_addrs = 198.51.100.100
-    version = 2
-    proposals = aes128gcm16-prfsha256-x25519
-    local {
-      auth = psk
-      id = client.example
-    }
-    remote {
-      auth = psk
-      id = gw.example
-    }
-    children {
-      c {
-        local_ts = 10.1.0.1/32
-        remote_ts = 10.2.0.0/24
-        esp_proposals = aes128gcm16
-      }
-    }
-  }
-}
-secrets {
-  ike-gw {
-    id-1 = client.example
-    id-2 = gw.example
-    secret = "labsecret-0123456789"
-  }
-}
-CONF
-counter() { tel /veer/workers | sed -n "s/.*\"$1\": \[\([0-9]*\)\].*/\1/p"; }
+TUN_GW_ADDR=198.51.100.100 lab_tunnel_swanctl_conf
 charon_pid=""
 fresh_client() {
     if [ -n "$charon_pid" ]; then
@@ -145,9 +92,9 @@ grep -q "ESTABLISHED" "$work/sas1.out" || fail "1: strongSwan has no established
 grep -q "198.51.100.1\[" "$work/sas1.out" ||
     fail "1: strongSwan's SA is not with 198.51.100.1: $(cat "$work/sas1.out")"
 wait_for 30 grep -q "state=ESTABLISHED" "$work/state" || fail "1: A has no established SA"
-[ "$(counter redirect_anycast)" = 1 ] ||
+[ "$(wcount redirect_anycast)" = 1 ] ||
     fail "1: A's worker counted no anycast redirect: $(tel /veer/workers)"
-[ "$(counter gate_admitted)" -ge 1 ] || fail "1: the request to the unicast address was not admitted"
+[ "$(wcount gate_admitted)" -ge 1 ] || fail "1: the request to the unicast address was not admitted"
 pass "1. anycast 198.51.100.100 -> REDIRECT with the gate open -> established with A on 198.51.100.1"
 swan --terminate --ike gw --timeout 10 >/dev/null 2>&1
 

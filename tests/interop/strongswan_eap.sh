@@ -71,10 +71,9 @@ EOF
 
 # --- strongSwan: $1 how it expects veer to authenticate (pubkey|psk), $2 its EAP password
 swan_eap_load() {
-    local sw="$work/cl/swanctl"
-    rm -rf "$sw"
-    mkdir -p "$sw/x509ca"
-    cp "$pki/ca.pem" "$sw/x509ca/ca.pem"
+    local sw
+    rm -rf "$work/cl/swanctl"
+    lab_client_swanctl_dir "$pki"
     cat >"$sw/swanctl.conf" <<EOF
 connections {
   gw {

@@ -18,38 +18,15 @@ export CHARON_PLUGINS="eap-md5"
 
 printf 'alice@example.org s3cret-md5\n' >"$work/eap-users"
 chmod 600 "$work/eap-users"
-cat >"$work/veer.yaml" <<EOF
-dataplane:
-  workers: 1
-  idle_sleep_us: 50
-  mbufs: 8192
-  ports:
-    - name: outside
-      device: net_af_packet0,iface=${tag}g
-      address: 198.51.100.1/24
-    - name: inside
-      device: net_af_packet1,iface=${tag}i
-      address: 10.2.0.1/24
-peers:
-  - name: eap-users
-    local_auth: pubkey
+TUN_PEER_NAME=eap-users TUN_REMOTE_ID="'%any'" TUN_PEER_AUTH="    local_auth: pubkey
     cert: $pki/gw.pem
     key: $pki/gw.key
     remote_auth: eap-md5
-    eap_secrets_file: $work/eap-users
-    local_id: gw.example
-    remote_id: '%any'
-    ike_proposals: [aes128gcm16-prfsha256-x25519]
-    esp_proposals: [aes128gcm16]
-    local_ts: [10.2.0.0/24]
-    remote_ts: [10.1.0.0/16]
-EOF
+    eap_secrets_file: $work/eap-users" lab_tunnel_veer_yaml
 veer_dp_start "$work/veer.yaml"
 
 CHARON_ROUTES=yes charon_start
-sw="$work/cl/swanctl"
-mkdir -p "$sw/x509ca"
-cp "$pki/ca.pem" "$sw/x509ca/ca.pem"
+lab_client_swanctl_dir "$pki"
 cat >"$sw/swanctl.conf" <<EOF
 connections {
   gw {
@@ -92,7 +69,6 @@ echo "$counters" | grep -q '"eap_started": 1' || fail "veer did not count eap_st
 echo "$counters" | grep -q '"eap_succeeded": 1' || fail "veer did not count eap_succeeded: $counters"
 pass "strongSwan authenticated with EAP-MD5 to app/veer (certificate on veer's side); counted in /veer/ike/counters"
 
-wcount() { tel /veer/workers | sed -n "s/.*\"$1\": \[\([0-9]*\)\].*/\1/p"; }
 wait_for 50 ip netns exec "$ns_cl" ping -c 1 -W 1 -I 10.1.0.1 10.2.0.2 ||
     fail "no ping reply from the server through the tunnel: $(tel /veer/workers)"
 ip netns exec "$ns_cl" ping -c 5 -i 0.2 -W 1 -I 10.1.0.1 10.2.0.2 >"$work/ping1.out" 2>&1 ||

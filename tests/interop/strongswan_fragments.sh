@@ -27,69 +27,14 @@ lab_topology_tunnel
 py=/usr/bin/python3
 ip -n "$ns_cl" link set "${tag}c" mtu 1280
 
-printf 'labsecret-0123456789' >"$work/psk"
-chmod 600 "$work/psk"
-cat >"$work/veer.yaml" <<YAML
-dataplane:
-  workers: 1
-  idle_sleep_us: 50
-  mbufs: 8192
-  reassembly: {flows: 256, timeout_ms: 1000}
-  ports:
-    - name: outside
-      device: net_af_packet0,iface=${tag}g
-      address: 198.51.100.1/24
-      mtu: 1280
-    - name: inside
-      device: net_af_packet1,iface=${tag}i
-      address: 10.2.0.1/24
-peers:
-  - name: road-warriors
-    local_id: gw.example
-    remote_id: client.example
-    psk_file: $work/psk
-    ike_proposals: [aes128gcm16-prfsha256-x25519]
-    esp_proposals: [aes128gcm16]
-    local_ts: [10.2.0.0/24]
-    remote_ts: [10.1.0.0/16]
-YAML
+TUN_DP_EXTRA="  reassembly: {flows: 256, timeout_ms: 1000}" TUN_OUTSIDE_EXTRA="      mtu: 1280" \
+    lab_tunnel_veer_yaml
 veer_dp_start "$work/veer.yaml"
 
 CHARON_ROUTES=yes charon_start
-cat >"$work/cl/swanctl.conf" <<SWANCTL
-connections {
-  gw {
-    remote_addrs = 198.51.100.1
-    version = 2
-    proposals = aes128gcm16-prfsha256-x25519
-    local {
-      auth = psk
-      id = client.example
-    }
-    remote {
-      auth = psk
-      id = gw.example
-    }
-    children {
-      c {
-        local_ts = 10.1.0.1/32
-        remote_ts = 10.2.0.0/24
-        esp_proposals = aes128gcm16
-      }
-    }
-  }
-}
-secrets {
-  ike-gw {
-    id-1 = client.example
-    id-2 = gw.example
-    secret = "labsecret-0123456789"
-  }
-}
-SWANCTL
+lab_tunnel_swanctl_conf
 swan --load-all --file "$work/cl/swanctl.conf" >"$work/load.out" 2>&1 || fail "swan --load-all"
 swan --initiate --child c --timeout 20 >"$work/initiate.out" 2>&1 || fail "swan --initiate"
-wcount() { tel /veer/workers | sed -n "s/.*\"$1\": \[\([0-9]*\)\].*/\1/p"; }
 wait_for 50 ip netns exec "$ns_cl" ping -c 1 -W 1 -I 10.1.0.1 10.2.0.2 ||
     fail "no small ping through the tunnel: $(tel /veer/workers)"
 
@@ -149,39 +94,12 @@ grep -q "mtu = 1218" "$work/ping3.out" ||
 pass "3. DF set: ICMP Fragmentation Needed, mtu 1218"
 
 # --- 4. TCP each way
-cat >"$work/tcp.py" <<'PY'
-import hashlib, os, socket, sys
-role, host, port, size = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-if role == "serve":
-    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((host, port)); s.listen(1); s.settimeout(30)
-    c, _ = s.accept(); c.settimeout(30); h = hashlib.sha256(); n = 0
-    while n < size:
-        b = c.recv(65536)
-        if not b: break
-        h.update(b); n += len(b)
-    print(n, h.hexdigest())
-else:
-    data = os.urandom(size)
-    s = socket.create_connection((host, port), timeout=30); s.sendall(data); s.close()
-    print(size, hashlib.sha256(data).hexdigest())
-PY
-transfer() { # $1 receiver ns, $2 its address, $3 sender ns, $4 port, $5 size
-    ip netns exec "$1" timeout 60 "$py" "$work/tcp.py" serve "$2" "$4" "$5" >"$work/rx.$4" 2>&1 &
-    local rx=$!
-    sleep 0.5
-    ip netns exec "$3" timeout 60 "$py" "$work/tcp.py" send "$2" "$4" "$5" >"$work/tx.$4" 2>&1
-    wait "$rx"
-    [ -s "$work/rx.$4" ] && [ "$(cat "$work/rx.$4")" = "$(cat "$work/tx.$4")" ]
-}
 size=$((1024 * 1024))
-transfer "$ns_srv" 10.2.0.2 "$ns_cl" 5001 "$size" ||
+lab_tcp_transfer "$ns_srv" 10.2.0.2 "$ns_cl" 5001 "$size" ||
     fail "4: client -> server: sent $(cat "$work/tx.5001"), received $(cat "$work/rx.5001")"
-transfer "$ns_cl" 10.1.0.1 "$ns_srv" 5002 "$size" ||
+lab_tcp_transfer "$ns_cl" 10.1.0.1 "$ns_srv" 5002 "$size" ||
     fail "4: server -> client: sent $(cat "$work/tx.5002"), received $(cat "$work/rx.5002")"
-for c in reass_invalid reass_timeouts reass_table_full reass_no_mbuf drop_too_big drop_ip_fragment \
-    drop_esp_bad_icv; do
-    [ "$(wcount "$c")" = 0 ] || fail "4: $c is $(wcount "$c")"
-done
+lab_expect_zero_wcounts 4 reass_invalid reass_timeouts reass_table_full reass_no_mbuf drop_too_big \
+    drop_ip_fragment drop_esp_bad_icv
 kill -0 "$veer_pid" 2>/dev/null || fail "veer died"
 pass "4. 1 MiB each way over TCP, SHA-256 equal ($(wcount frag_fragments) fragments made, $(wcount icmp_frag_needed) Fragmentation Needed sent); no reassembly or fragmentation failure"

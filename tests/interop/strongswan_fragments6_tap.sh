@@ -41,62 +41,21 @@ set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 lab_init "${1:?usage: $0 BUILD_DIR}" v6f
 command -v openssl >/dev/null || fail "openssl command not installed"
-tap="${tag}t"
-
-# Namespaces: the client, the gateway (veer), the server behind veer's inside port.
-ns_srv="${tag}srv"
-for ns in "$ns_cl" "$ns_gw" "$ns_srv"; do
-    ip netns add "$ns"
-    ip -n "$ns" link set lo up
-done
-ip -n "$ns_cl" addr add 10.1.0.1/32 dev lo
+lab_topology_tap 6
 ip -n "$ns_cl" -6 addr add 2001:db8:a::1/128 dev lo nodad
-ip link add "${tag}i" type veth peer name "${tag}s"
-ip link set "${tag}i" netns "$ns_gw"
-ip link set "${tag}s" netns "$ns_srv"
-# The gateway's kernel keeps off the link veer owns.
-ip netns exec "$ns_gw" sysctl -qw "net.ipv6.conf.${tag}i.disable_ipv6=1" || fail "sysctl disable_ipv6"
-ip -n "$ns_gw" link set "${tag}i" up
-ip -n "$ns_srv" addr add 10.2.0.2/24 dev "${tag}s"
-ip -n "$ns_srv" -6 addr add 2001:db8:2::2/64 dev "${tag}s" nodad
-ip -n "$ns_srv" link set "${tag}s" up
-ip -n "$ns_srv" route add default via 10.2.0.1
-ip -n "$ns_srv" -6 route add default via 2001:db8:2::1
-ip netns exec "$ns_srv" ethtool -K "${tag}s" tx off >/dev/null 2>&1 ||
-    fail "ethtool -K tx off (package ethtool) failed"
 
 lab_make_pki rsa
 pki="$work/pki-rsa"
-cat >"$work/veer.yaml" <<YAML
-gateway:
-  cacerts: [$pki/ca.pem]
-dataplane:
-  workers: 1
-  idle_sleep_us: 50
-  mbufs: 8192
-  reassembly: {flows: 256, timeout_ms: 1000}
-  ports:
-    - name: outside
-      device: net_tap0,iface=$tap
-      address: 198.51.100.1/24
-      address6: 2001:db8:1::1/64
-      mtu: 1280
-    - name: inside
-      device: net_af_packet1,iface=${tag}i
-      address: 10.2.0.1/24
-      address6: 2001:db8:2::1/64
-peers:
-  - name: cert-clients
-    auth: pubkey
+TUN_TOP_EXTRA="gateway:
+  cacerts: [$pki/ca.pem]" \
+    TUN_DP_EXTRA="  reassembly: {flows: 256, timeout_ms: 1000}" \
+    TUN_OUTSIDE_DEVICE="net_tap0,iface=$tap" TUN_OUTSIDE_EXTRA="      address6: 2001:db8:1::1/64
+      mtu: 1280" TUN_INSIDE_EXTRA="      address6: 2001:db8:2::1/64" \
+    TUN_PEER_NAME=cert-clients TUN_PEER_AUTH="    auth: pubkey
     cert: $pki/gw.pem
-    key: $pki/gw.key
-    local_id: gw.example
-    remote_id: client.example
-    ike_proposals: [aes128gcm16-prfsha256-x25519]
-    esp_proposals: [aes128gcm16]
-    local_ts: [10.2.0.0/24, 2001:db8:2::/64]
-    remote_ts: [10.1.0.0/16, 2001:db8:a::/64]
-YAML
+    key: $pki/gw.key" \
+    TUN_LOCAL_TS="10.2.0.0/24, 2001:db8:2::/64" TUN_CLIENT_TS="10.1.0.0/16, 2001:db8:a::/64" \
+    lab_tunnel_veer_yaml
 veer_dp_start "$work/veer.yaml"
 grep -q "port outside: .*IPv6" "$work/veer.log" || fail "veer did not bring up IPv6 on outside"
 # The TAP interface veer's PMD made becomes the client's link; the PMD keeps its queues.
@@ -106,11 +65,7 @@ ip -n "$ns_cl" link set "$tap" up
 ip -n "$ns_cl" -6 route replace 2001:db8:1::1/128 dev "$tap" mtu lock 1280
 
 CHARON_ROUTES=yes charon_start
-sw="$work/cl/swanctl"
-mkdir -p "$sw/x509" "$sw/x509ca" "$sw/private"
-cp "$pki/client.pem" "$sw/x509/client.pem"
-cp "$pki/client.key" "$sw/private/client.key"
-cp "$pki/ca.pem" "$sw/x509ca/ca.pem"
+lab_client_swanctl_dir "$pki" client
 cat >"$sw/swanctl.conf" <<SWANCTL
 connections {
   gw {
@@ -139,7 +94,6 @@ connections {
 }
 SWANCTL
 SWANCTL_DIR="$sw" swan --load-all >"$work/load.out" 2>&1 || fail "swan --load-all: $(cat "$work/load.out")"
-wcount() { tel /veer/workers | sed -n "s/.*\"$1\": \[\([0-9]*\)\].*/\1/p"; }
 ctrl() { tel /veer/control | sed -n "s/.*\"$1\": \([0-9]*\).*/\1/p"; }
 
 # --- 1. IKE_AUTH with certificates in IPv6 fragments, both ways
@@ -241,9 +195,7 @@ post=$(($(wcount esp_outer_fragmented) - before_post))
 [ "$post" -ge 100 ] || fail "4: only $post ESP packets post-fragmented during the IPv6 transfers"
 lab_tcp_transfer "$ns_cl" 10.1.0.1 "$ns_srv" 5003 "$size" ||
     fail "4: server -> client over IPv4: sent $(cat "$work/tx.5003"), received $(cat "$work/rx.5003")"
-for c in reass_invalid reass_timeouts reass_table_full reass_no_mbuf reass6_bad_chain \
-    drop_ip_fragment drop_esp_bad_icv drop_too_big frag_no_mbuf frag_unfit; do
-    [ "$(wcount "$c")" = 0 ] || fail "4: $c is $(wcount "$c")"
-done
+lab_expect_zero_wcounts 4 reass_invalid reass_timeouts reass_table_full reass_no_mbuf reass6_bad_chain \
+    drop_ip_fragment drop_esp_bad_icv drop_too_big frag_no_mbuf frag_unfit
 kill -0 "$veer_pid" 2>/dev/null || fail "veer died"
 pass "4. 1 MiB over TCP/IPv6 each way ($post ESP packets of the server's post-fragmented by veer) and over TCP/IPv4 back, SHA-256 equal ($(($(wcount reass_packets) - before)) datagrams reassembled by veer meanwhile); no reassembly or fragmentation failure counted"

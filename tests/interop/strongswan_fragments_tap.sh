@@ -21,57 +21,18 @@ set -uo pipefail
 # shellcheck source=tests/interop/lib.sh
 source "$(dirname "$0")/lib.sh"
 lab_init "${1:?usage: $0 BUILD_DIR}" vr
-py=/usr/bin/python3
 command -v openssl >/dev/null || fail "openssl command not installed"
-tap="${tag}t"
-
-# Namespaces: the client, the gateway (veer), the server behind veer's inside port.
-ns_srv="${tag}srv"
-for ns in "$ns_cl" "$ns_gw" "$ns_srv"; do
-    ip netns add "$ns"
-    ip -n "$ns" link set lo up
-done
-ip -n "$ns_cl" addr add 10.1.0.1/32 dev lo
-ip link add "${tag}i" type veth peer name "${tag}s"
-ip link set "${tag}i" netns "$ns_gw"
-ip link set "${tag}s" netns "$ns_srv"
-ip -n "$ns_gw" link set "${tag}i" up
-ip -n "$ns_srv" addr add 10.2.0.2/24 dev "${tag}s"
-ip -n "$ns_srv" link set "${tag}s" up
-ip -n "$ns_srv" route add default via 10.2.0.1
-ip netns exec "$ns_srv" ethtool -K "${tag}s" tx off >/dev/null 2>&1 ||
-    fail "ethtool -K tx off (package ethtool) failed"
+lab_topology_tap
 
 lab_make_pki rsa
 pki="$work/pki-rsa"
-cat >"$work/veer.yaml" <<YAML
-gateway:
-  cacerts: [$pki/ca.pem]
-dataplane:
-  workers: 1
-  idle_sleep_us: 50
-  mbufs: 8192
-  reassembly: {flows: 256, timeout_ms: 1000}
-  ports:
-    - name: outside
-      device: net_tap0,iface=$tap
-      address: 198.51.100.1/24
-      mtu: 1280
-    - name: inside
-      device: net_af_packet1,iface=${tag}i
-      address: 10.2.0.1/24
-peers:
-  - name: cert-clients
-    auth: pubkey
+TUN_TOP_EXTRA="gateway:
+  cacerts: [$pki/ca.pem]" \
+    TUN_DP_EXTRA="  reassembly: {flows: 256, timeout_ms: 1000}" \
+    TUN_OUTSIDE_DEVICE="net_tap0,iface=$tap" TUN_OUTSIDE_EXTRA="      mtu: 1280" \
+    TUN_PEER_NAME=cert-clients TUN_PEER_AUTH="    auth: pubkey
     cert: $pki/gw.pem
-    key: $pki/gw.key
-    local_id: gw.example
-    remote_id: client.example
-    ike_proposals: [aes128gcm16-prfsha256-x25519]
-    esp_proposals: [aes128gcm16]
-    local_ts: [10.2.0.0/24]
-    remote_ts: [10.1.0.0/16]
-YAML
+    key: $pki/gw.key" lab_tunnel_veer_yaml
 veer_dp_start "$work/veer.yaml"
 # The TAP interface veer's PMD made becomes the client's link; the PMD keeps its queues.
 ip -n "$ns_gw" link set "$tap" netns "$ns_cl" || fail "cannot move $tap into the client namespace"
@@ -80,11 +41,7 @@ ip -n "$ns_cl" link set "$tap" up
 ip -n "$ns_cl" route replace 198.51.100.1/32 dev "$tap" mtu lock 1280
 
 CHARON_ROUTES=yes charon_start
-sw="$work/cl/swanctl"
-mkdir -p "$sw/x509" "$sw/x509ca" "$sw/private"
-cp "$pki/client.pem" "$sw/x509/client.pem"
-cp "$pki/client.key" "$sw/private/client.key"
-cp "$pki/ca.pem" "$sw/x509ca/ca.pem"
+lab_client_swanctl_dir "$pki" client
 cat >"$sw/swanctl.conf" <<SWANCTL
 connections {
   gw {
@@ -112,7 +69,6 @@ connections {
 }
 SWANCTL
 SWANCTL_DIR="$sw" swan --load-all >"$work/load.out" 2>&1 || fail "swan --load-all: $(cat "$work/load.out")"
-wcount() { tel /veer/workers | sed -n "s/.*\"$1\": \[\([0-9]*\)\].*/\1/p"; }
 
 # --- 1. IKE_AUTH with certificates in IP fragments
 swan --initiate --child c --timeout 20 >"$work/initiate.out" 2>&1 ||
@@ -136,40 +92,13 @@ frag=$(($(wcount frag_packets) - before_frag))
 pass "2. 1400-byte pings: $reass fragmented ESP-in-UDP packets reassembled and decrypted by veer, $frag replies pre-fragmented"
 
 # --- 3. TCP each way
-cat >"$work/tcp.py" <<'PY'
-import hashlib, os, socket, sys
-role, host, port, size = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-if role == "serve":
-    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((host, port)); s.listen(1); s.settimeout(30)
-    c, _ = s.accept(); c.settimeout(30); h = hashlib.sha256(); n = 0
-    while n < size:
-        b = c.recv(65536)
-        if not b: break
-        h.update(b); n += len(b)
-    print(n, h.hexdigest())
-else:
-    data = os.urandom(size)
-    s = socket.create_connection((host, port), timeout=30); s.sendall(data); s.close()
-    print(size, hashlib.sha256(data).hexdigest())
-PY
-transfer() { # $1 receiver ns, $2 its address, $3 sender ns, $4 port, $5 size
-    ip netns exec "$1" timeout 60 "$py" "$work/tcp.py" serve "$2" "$4" "$5" >"$work/rx.$4" 2>&1 &
-    local rx=$!
-    sleep 0.5
-    ip netns exec "$3" timeout 60 "$py" "$work/tcp.py" send "$2" "$4" "$5" >"$work/tx.$4" 2>&1
-    wait "$rx"
-    [ -s "$work/rx.$4" ] && [ "$(cat "$work/rx.$4")" = "$(cat "$work/tx.$4")" ]
-}
 before=$(wcount reass_packets)
 size=$((1024 * 1024))
-transfer "$ns_srv" 10.2.0.2 "$ns_cl" 5001 "$size" ||
+lab_tcp_transfer "$ns_srv" 10.2.0.2 "$ns_cl" 5001 "$size" ||
     fail "3: client -> server: sent $(cat "$work/tx.5001"), received $(cat "$work/rx.5001")"
-transfer "$ns_cl" 10.1.0.1 "$ns_srv" 5002 "$size" ||
+lab_tcp_transfer "$ns_cl" 10.1.0.1 "$ns_srv" 5002 "$size" ||
     fail "3: server -> client: sent $(cat "$work/tx.5002"), received $(cat "$work/rx.5002")"
-for c in reass_invalid reass_timeouts reass_table_full reass_no_mbuf drop_too_big drop_ip_fragment \
-    drop_esp_bad_icv; do
-    [ "$(wcount "$c")" = 0 ] || fail "3: $c is $(wcount "$c")"
-done
+lab_expect_zero_wcounts 3 reass_invalid reass_timeouts reass_table_full reass_no_mbuf drop_too_big \
+    drop_ip_fragment drop_esp_bad_icv
 kill -0 "$veer_pid" 2>/dev/null || fail "veer died"
 pass "3. 1 MiB each way over TCP, SHA-256 equal ($(($(wcount reass_packets) - before)) datagrams reassembled by veer meanwhile); no reassembly failure counted"

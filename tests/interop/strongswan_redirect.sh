@@ -24,26 +24,6 @@ set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 lab_init "${1:?usage: $0 BUILD_DIR}" vx
 lab_topology_dpdk
-ns_b="${tag}b"
-b_pid=""
-cleanup_b() {
-    [ -n "$b_pid" ] && kill "$b_pid" 2>/dev/null
-    ip netns del "$ns_b" 2>/dev/null
-    lab_cleanup
-}
-trap cleanup_b EXIT
-
-# Gateway B: veer-ike on 203.0.113.1, reached by the client over a second link.
-ip netns add "$ns_b"
-ip link add "${tag}x" type veth peer name "${tag}y"
-ip link set "${tag}x" netns "$ns_cl"
-ip link set "${tag}y" netns "$ns_b"
-ip -n "$ns_cl" addr add 203.0.113.2/24 dev "${tag}x"
-ip -n "$ns_b" addr add 203.0.113.1/24 dev "${tag}y"
-ip -n "$ns_cl" link set "${tag}x" up
-ip -n "$ns_b" link set "${tag}y" up
-ip -n "$ns_b" link set lo up
-
 printf 'labsecret-0123456789' >"$work/psk"
 chmod 600 "$work/psk"
 peer_yaml() {
@@ -63,10 +43,8 @@ EOF
     printf 'gateway:\n  listen: [203.0.113.1]\n'
     peer_yaml | sed "s/remote_id: client.example/remote_id: '%any'/"
 } >"$work/b.yaml"
-ip netns exec "$ns_b" "$veer_ike" -c "$work/b.yaml" --state-file "$work/b.state" -v \
-    >"$work/b.log" 2>&1 &
-b_pid=$!
-wait_for 50 grep -q "veer-ike running" "$work/b.log" || fail "veer-ike B did not start"
+# Gateway B: veer-ike on 203.0.113.1, reached by the client over a second link.
+lab_gateway_b "$work/b.yaml"
 
 # Gateway A: the gate closed, redirecting to B.
 {
@@ -152,7 +130,6 @@ secrets {
 }
 EOF
 }
-counter() { tel /veer/workers | sed -n "s/.*\"$1\": \[\([0-9]*\)\].*/\1/p"; }
 
 # --- 1. a client that supports redirection goes to B
 charon_start
@@ -168,10 +145,10 @@ grep -q "203.0.113.1" "$work/sas1.out" || fail "strongSwan's SA is not with B: $
 grep -q "redirected to 203.0.113.1" "$work/charon.log" ||
     fail "strongSwan did not log a redirect"
 wait_for 30 grep -q "state=ESTABLISHED" "$work/b.state" || fail "B has no established SA"
-[ "$(counter gate_redirects)" -ge 1 ] || fail "A's worker sent no REDIRECT: $(tel /veer/workers)"
+[ "$(wcount gate_redirects)" -ge 1 ] || fail "A's worker sent no REDIRECT: $(tel /veer/workers)"
 [ "$(tel /veer/ike/counters | sed -n 's/.*"sa_created": \([0-9]*\).*/\1/p')" = 0 ] ||
     fail "A's control plane made an SA although the gate was closed"
-pass "1. REDIRECT from A's worker ($(counter gate_redirects) sent); the client established with B"
+pass "1. REDIRECT from A's worker ($(wcount gate_redirects) sent); the client established with B"
 swan --terminate --ike gw --timeout 10 >/dev/null 2>&1
 
 # --- 2. a client without redirection support gets a COOKIE and then A itself
@@ -180,7 +157,7 @@ wait "$charon_pid" 2>/dev/null
 charon_pid=""
 charon_start "follow_redirects = no"
 swan --load-all --file "$work/cl/swanctl.conf" >"$work/load2.out" 2>&1 || fail "swan --load-all (2)"
-redirects_before=$(counter gate_redirects)
+redirects_before=$(wcount gate_redirects)
 swan --initiate --child c --timeout 30 >"$work/initiate2.out" 2>&1 || {
     cat "$work/initiate2.out"
     fail "swan --initiate (cookie)"
@@ -188,11 +165,11 @@ swan --initiate --child c --timeout 30 >"$work/initiate2.out" 2>&1 || {
 swan --list-sas >"$work/sas2.out"
 grep -q "198.51.100.1" "$work/sas2.out" || fail "strongSwan's SA is not with A: $(cat "$work/sas2.out")"
 wait_for 30 grep -q "state=ESTABLISHED" "$work/state" || fail "A has no established SA"
-[ "$(counter gate_redirects)" = "$redirects_before" ] ||
+[ "$(wcount gate_redirects)" = "$redirects_before" ] ||
     fail "a client without REDIRECT_SUPPORTED was sent REDIRECT"
-[ "$(counter gate_cookies)" -ge 1 ] && [ "$(counter gate_cookie_admitted)" -ge 1 ] ||
+[ "$(wcount gate_cookies)" -ge 1 ] && [ "$(wcount gate_cookie_admitted)" -ge 1 ] ||
     fail "no COOKIE round trip on A's worker: $(tel /veer/workers)"
-pass "2. COOKIE from A's worker ($(counter gate_cookies) sent, $(counter gate_cookie_admitted) returned and admitted); established with A, never redirected"
+pass "2. COOKIE from A's worker ($(wcount gate_cookies) sent, $(wcount gate_cookie_admitted) returned and admitted); established with A, never redirected"
 # --- 3. gateway-initiated: the gate opens, the client connects to A, A sends it to B
 out=$(tel /veer/admission,off)
 echo "$out" | grep -q '"mode": "off"' || fail "/veer/admission,off: $out"
