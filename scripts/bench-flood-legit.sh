@@ -59,6 +59,8 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib-peers.sh
+source "$top/scripts/lib-peers.sh"
 build=$(cd "${BUILD_DIR:-$top/build}" 2>/dev/null && pwd) || {
     echo "bench-flood-legit: build dir ${BUILD_DIR:-$top/build} missing (meson setup build && ninja -C build)" >&2
     exit 1
@@ -97,20 +99,6 @@ die() {
     exit 1
 }
 
-# Stops one process we started (TERM, then KILL after 5 s), by its pid only.
-stop_pid() {
-    local pid=$1
-    [ -n "$pid" ] || return 0
-    kill "$pid" 2>/dev/null
-    for _ in $(seq 50); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -9 "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
-    return 0
-}
-
 stop_all() {
     stop_pid "$flood_pid"
     flood_pid=""
@@ -127,42 +115,10 @@ stop_all() {
 
 cleanup() {
     stop_all
-    if [ -n "$work" ]; then
-        if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work dir kept: $work"; else rm -rf "$work"; fi
-    fi
-    return 0
+    remove_work
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-# Bounded wait: up to $1 tenths of a second for a command to succeed.
-wait_for() {
-    local tenths=$1
-    shift
-    for _ in $(seq "$tenths"); do
-        if "$@" >/dev/null 2>&1; then return 0; fi
-        sleep 0.1
-    done
-    return 1
-}
-
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-
-# One veth pair between two namespaces, TX checksums in software on both
-# ends (a DPDK af_packet port may be on either; lab notes).
-link() {
-    local ns_a=$1 if_a=$2 ns_z=$3 if_z=$4 ns_if
-    ip link add "$if_a" type veth peer name "$if_z" || die "veth failed"
-    ip link set "$if_a" netns "$ns_a"
-    ip link set "$if_z" netns "$ns_z"
-    for ns_if in "$ns_a:$if_a" "$ns_z:$if_z"; do
-        local ns=${ns_if%%:*} ifc=${ns_if#*:}
-        ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$ifc.disable_ipv6=1"
-        ip -n "$ns" link set "$ifc" up
-        ip netns exec "$ns" ethtool -K "$ifc" tx off >/dev/null 2>&1 ||
-            die "ethtool -K $ifc tx off failed (package ethtool)"
-    done
-}
 
 # Fresh namespaces for one step. The clients and veer-flood reach the
 # responder through one bridge, on the same link and the same address, as a
@@ -181,12 +137,12 @@ topology() {
         ip -n "$ns" link set lo up
     done
     ip -n "$ns_sw" link add br0 type bridge || die "no bridge"
-    link "$ns_cl" "${tag}c" "$ns_sw" "${tag}C"
-    link "$ns_gen" "${tag}g" "$ns_sw" "${tag}G"
-    link "$ns_rs" "${tag}r" "$ns_sw" "${tag}R"
+    veth_pair "$ns_cl" "${tag}c" "$ns_sw" "${tag}C"
+    veth_pair "$ns_gen" "${tag}g" "$ns_sw" "${tag}G"
+    veth_pair "$ns_rs" "${tag}r" "$ns_sw" "${tag}R"
     for i in C G R; do ip -n "$ns_sw" link set "${tag}$i" master br0; done
     ip -n "$ns_sw" link set br0 up
-    link "$ns_cl" "${tag}x" "$ns_b" "${tag}y"
+    veth_pair "$ns_cl" "${tag}x" "$ns_b" "${tag}y"
     for i in $(seq 0 $((clients - 1))); do
         ip -n "$ns_cl" addr add "198.51.100.$((10 + i))/24" dev "${tag}c"
         ip -n "$ns_cl" addr add "10.1.0.$((10 + i))/32" dev lo
@@ -275,24 +231,6 @@ strongswan_start() {
     wait_for 100 vici "$ns_rs" "$d" --stats || return 1
     (umask 077 && responder_swanctl >"$d/swanctl.conf")
     vici "$ns_rs" "$d" --load-all --file "$d/swanctl.conf" >"$d/load.out" 2>&1
-}
-
-libreswan_root() {
-    local f deb=""
-    for f in "$cache"/libreswan_4.10*_amd64.deb; do [ -f "$f" ] && deb=$f; done
-    if [ -z "$deb" ]; then
-        mkdir -p "$cache"
-        (cd "$cache" && timeout 120 apt-get download libreswan >/dev/null 2>&1)
-        for f in "$cache"/libreswan_4.10*_amd64.deb; do [ -f "$f" ] && deb=$f; done
-        [ -n "$deb" ] || return 1
-    fi
-    if [ ! -x "$cache/root/usr/libexec/ipsec/pluto" ]; then
-        rm -rf "$cache/root"
-        dpkg -x "$deb" "$cache/root" || return 1
-    fi
-    ldd "$cache/root/usr/libexec/ipsec/pluto" | grep -q 'not found' && return 1
-    command -v certutil >/dev/null || return 1
-    echo "$cache/root"
 }
 
 # $1: the unpacked root, $2: yes to redirect clients to $gw2 in busy mode.
@@ -489,8 +427,6 @@ flood_stop() {
     flood_pid=""
     grep '^RESULT ' "$work/flood.out" | tail -n1
 }
-
-field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 
 # ------------------------------------------------------------------ one step
 # $1 responder, $2 rate (none|N|max). Returns 0 when every client connected.

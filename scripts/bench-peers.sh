@@ -31,6 +31,8 @@
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib-peers.sh
+source "$top/scripts/lib-peers.sh"
 build=$(cd "${BUILD_DIR:-$top/build}" 2>/dev/null && pwd) || {
     echo "bench-peers: build dir ${BUILD_DIR:-$top/build} missing (meson setup build && ninja -C build)" >&2
     exit 1
@@ -66,41 +68,15 @@ cleanup() {
     stop_peer
     ip netns del "$ns_peer" 2>/dev/null
     ip netns del "$ns_gen" 2>/dev/null
-    if [ -n "$work" ]; then
-        if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work dir kept: $work"; else rm -rf "$work"; fi
-    fi
-    return 0
+    remove_work
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# Bounded wait: up to $1 tenths of a second for a command to succeed.
-wait_for() {
-    local tenths=$1
-    shift
-    for _ in $(seq "$tenths"); do
-        if "$@" >/dev/null 2>&1; then return 0; fi
-        sleep 0.1
-    done
-    return 1
-}
-
-# Stops the peer we started (TERM, then KILL after 5 s), by its pid only.
+# Stops the peer we started.
 stop_peer() {
-    [ -n "$peer_pid" ] || return 0
-    kill "$peer_pid" 2>/dev/null
-    for _ in $(seq 50); do
-        kill -0 "$peer_pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    kill -9 "$peer_pid" 2>/dev/null
-    wait "$peer_pid" 2>/dev/null
+    stop_pid "$peer_pid"
     peer_pid=""
-}
-
-# utime+stime of a process (all its threads), in clock ticks.
-cpu_ticks() {
-    awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0
 }
 
 # A fresh pair of namespaces: the generator's veth end (no address, checksums
@@ -113,17 +89,9 @@ topology() {
     ip netns del "$ns_gen" 2>/dev/null
     ip netns add "$ns_gen" || die "ip netns add failed (root?)"
     ip netns add "$ns_peer"
-    ip link add "$if_gen" type veth peer name "$if_peer" || die "veth failed"
-    ip link set "$if_gen" netns "$ns_gen"
-    ip link set "$if_peer" netns "$ns_peer"
-    for ns_if in "$ns_gen:$if_gen" "$ns_peer:$if_peer"; do
-        local ns=${ns_if%%:*} ifc=${ns_if#*:}
-        ip netns exec "$ns" sysctl -qw "net.ipv6.conf.$ifc.disable_ipv6=1"
-        ip -n "$ns" link set lo up
-        ip -n "$ns" link set "$ifc" up
-        ip netns exec "$ns" ethtool -K "$ifc" tx off >/dev/null 2>&1 ||
-            die "ethtool -K $ifc tx off failed (package ethtool)"
-    done
+    ip -n "$ns_gen" link set lo up
+    ip -n "$ns_peer" link set lo up
+    veth_pair "$ns_gen" "$if_gen" "$ns_peer" "$if_peer"
     if [ "$1" = kernel ]; then
         ip -n "$ns_peer" addr add "$gw/24" dev "$if_peer"
         ip -n "$ns_peer" route add 203.0.113.0/24 dev "$if_peer"
@@ -145,8 +113,6 @@ flood_run() {
     [ "$rc" = 0 ] || echo "veer-flood exited with $rc" >>"$work/flood.out"
     grep '^RESULT ' "$work/flood.out" | tail -n1
 }
-
-field() { sed -n "s/.* $1=\([0-9.]*\).*/\1/p" <<<"$2"; }
 
 # Measures the running peer ($peer_pid) BENCH_REPEAT times; records the best
 # run by replies/s. $1 peer, $2 port, $3 kind (redirect|cookie), $4 rate, $5 device,
@@ -235,41 +201,6 @@ probe() {
 above() { echo $(((${1:-0} * 5 / 4 + 999) / 1000 * 1000)); }
 
 # ---------------------------------------------------------------- libreswan
-# The libreswan 4.10 .deb in the cache, if there is one.
-cached_deb() {
-    local f last=""
-    for f in "$cache"/libreswan_4.10*_amd64.deb; do
-        [ -f "$f" ] && last=$f
-    done
-    echo "$last"
-}
-
-libreswan_root() {
-    local deb
-    deb=$(cached_deb)
-    if [ -z "$deb" ]; then
-        mkdir -p "$cache"
-        (cd "$cache" && timeout 120 apt-get download libreswan >/dev/null 2>&1)
-        deb=$(cached_deb)
-        [ -n "$deb" ] || return 1
-    fi
-    if [ ! -x "$cache/root/usr/libexec/ipsec/pluto" ]; then
-        rm -rf "$cache/root"
-        dpkg -x "$deb" "$cache/root" || return 1
-    fi
-    local missing
-    missing=$(ldd "$cache/root/usr/libexec/ipsec/pluto" | grep 'not found')
-    if [ -n "$missing" ]; then
-        echo "pluto lacks libraries (scripts/install-deps.sh): $missing" >&2
-        return 1
-    fi
-    command -v certutil >/dev/null || {
-        echo "certutil missing (libnss3-tools)" >&2
-        return 1
-    }
-    echo "$cache/root"
-}
-
 libreswan_start() {
     local root=$1 d=$work/ls
     mkdir -p "$d/nss" "$d/run" "$d/ipsec.d"
