@@ -58,12 +58,16 @@ static void write_key(const char *dir, const char *name)
     chmod(path, 0600);
 }
 
-/* The shipped example, with its /etc/veer key files moved to a temporary directory. */
-static void test_example_file_loads(void **state)
+/*
+ * Loads the shipped example etc/<name> into c, its /etc/veer/ key files
+ * (`keys`, NULL-terminated) written to a temporary directory that the file
+ * is pointed at and removed again; the test fails with the loader's error
+ * unless it loads.
+ */
+static void load_example(const char *name, const char *const *keys, struct veer_conf *c)
 {
-    (void)state;
     char path[512], dir[] = "/tmp/veer-example-XXXXXX";
-    snprintf(path, sizeof(path), "%s/../../etc/veer-ike.example.yaml", VEER_TEST_DATA);
+    snprintf(path, sizeof(path), "%s/../../etc/%s", VEER_TEST_DATA, name);
     FILE *f = fopen(path, "r");
     assert_non_null(f);
     static char text[16384], out[16384];
@@ -71,53 +75,8 @@ static void test_example_file_loads(void **state)
     fclose(f);
     text[n] = '\0';
     assert_non_null(mkdtemp(dir));
-    write_key(dir, "road-warriors.psk");
-    write_key(dir, "branch.psk");
-    char *o = out;
-    for (const char *t = text; *t != '\0';) {
-        const char *hit = strstr(t, "/etc/veer");
-        size_t keep = hit != NULL ? (size_t)(hit - t) : strlen(t);
-        memcpy(o, t, keep);
-        o += keep;
-        t += keep;
-        if (hit != NULL) {
-            o += sprintf(o, "%s", dir);
-            t += strlen("/etc/veer");
-        }
-    }
-    *o = '\0';
-    static struct veer_conf c;
-    char err[256] = "";
-    int rc = conf_load_string(out, "veer-ike.example.yaml", &c, err, sizeof(err));
-    if (rc != 0)
-        fail_msg("%s", err);
-    assert_int_equal(c.npeers, 2);
-    assert_int_equal(c.peers[0].nike, 2);
-    assert_int_equal(c.peers[1].remote.family, 4);
-    assert_int_equal(c.peers[1].esp[0].nesn, 2);
-    assert_int_equal(c.ike.half_open_timeout_s, 30);
-    char key[600];
-    snprintf(key, sizeof(key), "%s/road-warriors.psk", dir);
-    unlink(key);
-    snprintf(key, sizeof(key), "%s/branch.psk", dir);
-    unlink(key);
-    rmdir(dir);
-}
-
-/* The annotated redirect example loads, with its psk_file pointed at a temporary key. */
-static void test_redirect_example_loads(void **state)
-{
-    (void)state;
-    char path[512], dir[] = "/tmp/veer-rexample-XXXXXX";
-    snprintf(path, sizeof(path), "%s/../../etc/veer-redirect.example.yaml", VEER_TEST_DATA);
-    FILE *f = fopen(path, "r");
-    assert_non_null(f);
-    static char text[16384], out[16384];
-    size_t n = fread(text, 1, sizeof(text) - 1, f);
-    fclose(f);
-    text[n] = '\0';
-    assert_non_null(mkdtemp(dir));
-    write_key(dir, "road-warriors.psk");
+    for (const char *const *k = keys; *k != NULL; k++)
+        write_key(dir, *k);
     char *o = out;
     for (const char *t = text; *t != '\0';) {
         const char *hit = strstr(t, "/etc/veer/");
@@ -131,14 +90,38 @@ static void test_redirect_example_loads(void **state)
         }
     }
     *o = '\0';
-    static struct veer_conf c;
     char err[256] = "";
-    int rc = conf_load_string(out, "veer-redirect.example.yaml", &c, err, sizeof(err));
-    snprintf(path, sizeof(path), "%s/road-warriors.psk", dir);
-    unlink(path);
+    int rc = conf_load_string(out, name, c, err, sizeof(err));
+    for (const char *const *k = keys; *k != NULL; k++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, *k);
+        unlink(path);
+    }
     rmdir(dir);
     if (rc != 0)
         fail_msg("%s", err);
+}
+
+/* The shipped example, with its /etc/veer key files moved to a temporary directory. */
+static void test_example_file_loads(void **state)
+{
+    (void)state;
+    static const char *const keys[] = {"road-warriors.psk", "branch.psk", NULL};
+    static struct veer_conf c;
+    load_example("veer-ike.example.yaml", keys, &c);
+    assert_int_equal(c.npeers, 2);
+    assert_int_equal(c.peers[0].nike, 2);
+    assert_int_equal(c.peers[1].remote.family, 4);
+    assert_int_equal(c.peers[1].esp[0].nesn, 2);
+    assert_int_equal(c.ike.half_open_timeout_s, 30);
+}
+
+/* The annotated redirect example loads, with its psk_file pointed at a temporary key. */
+static void test_redirect_example_loads(void **state)
+{
+    (void)state;
+    static const char *const keys[] = {"road-warriors.psk", NULL};
+    static struct veer_conf c;
+    load_example("veer-redirect.example.yaml", keys, &c);
     assert_int_equal(c.redirect.policy, RP_CLIENT_HASH);
     assert_int_equal(c.redirect.ntargets, 4); /* three targets and the anycast self */
     assert_int_equal(c.redirect.nanycast, 1);
@@ -155,6 +138,14 @@ static void expect_error(const char *text, const char *want)
         fail_msg("error \"%s\" lacks \"%s\"", err, want);
 }
 
+/* The loader's error for `minimal` with `more` after it must contain `want`. */
+static void expect_error_after_minimal(const char *more, const char *want)
+{
+    static char text[4096];
+    snprintf(text, sizeof(text), "%s%s", minimal, more);
+    expect_error(text, want);
+}
+
 static void test_errors_name_line_and_key(void **state)
 {
     (void)state;
@@ -162,8 +153,7 @@ static void test_errors_name_line_and_key(void **state)
     expect_error("gateway:\n  listne: [1.2.3.4]\npeers: []\n",
                  "t.yaml:2: gateway.listne: unknown key");
     expect_error("gateway: {}\nbogus: 1\n", "t.yaml:2: bogus: unknown key");
-    snprintf(text, sizeof(text), "%s    colour: blue\n", minimal);
-    expect_error(text, "t.yaml:12: peers[0].colour: unknown key");
+    expect_error_after_minimal("    colour: blue\n", "t.yaml:12: peers[0].colour: unknown key");
     strcpy(text, minimal);
     char *at = strstr(text, "aes128gcm16]\n    local_ts");
     memcpy(at, "aes129gcm16", 11);
@@ -282,17 +272,16 @@ static void test_lifetimes(void **state)
     assert_int_equal(c.peers[0].child_rekey_s, 0);
     assert_int_equal(c.peers[0].child_life_s, 0);
 
-    snprintf(text, sizeof(text), "%s    dpd_delay: 5 minutes\n", minimal);
-    expect_error(text, "t.yaml:12: peers[0].dpd_delay: expected a duration");
-    snprintf(text, sizeof(text), "%s    child_rekey_time: 367d\n", minimal);
-    expect_error(text, "peers[0].child_rekey_time: expected a duration");
-    snprintf(text, sizeof(text), "%s    child_life_bytes: 2X\n", minimal);
-    expect_error(text, "peers[0].child_life_bytes: expected a byte count");
-    snprintf(text, sizeof(text), "%s    child_rekey_time: 2h\n    child_life_time: 1h\n", minimal);
-    expect_error(text, "peers[0]: child_rekey_time must be shorter than child_life_time");
-    snprintf(text, sizeof(text), "%s    child_rekey_bytes: 2G\n    child_life_bytes: 1G\n",
-             minimal);
-    expect_error(text, "child_rekey_bytes must be smaller than child_life_bytes");
+    expect_error_after_minimal("    dpd_delay: 5 minutes\n",
+                               "t.yaml:12: peers[0].dpd_delay: expected a duration");
+    expect_error_after_minimal("    child_rekey_time: 367d\n",
+                               "peers[0].child_rekey_time: expected a duration");
+    expect_error_after_minimal("    child_life_bytes: 2X\n",
+                               "peers[0].child_life_bytes: expected a byte count");
+    expect_error_after_minimal("    child_rekey_time: 2h\n    child_life_time: 1h\n",
+                               "peers[0]: child_rekey_time must be shorter than child_life_time");
+    expect_error_after_minimal("    child_rekey_bytes: 2G\n    child_life_bytes: 1G\n",
+                               "child_rekey_bytes must be smaller than child_life_bytes");
 }
 
 static void test_dataplane_section(void **state)
@@ -319,10 +308,10 @@ static void test_dataplane_section(void **state)
     assert_string_equal(c.dp.ports[0].profile, "auto");
     assert_int_equal(c.dp.ports[0].overrides.given, 0);
     assert_memory_equal(c.dp.ports[0].addr.ip, "\xc6\x33\x64\x01", 4);
-    snprintf(text, sizeof(text), "%sdataplane:\n  workers: 0\n", minimal);
-    expect_error(text, "t.yaml:13: dataplane.workers: at least 1 worker");
-    snprintf(text, sizeof(text), "%sdataplane:\n  ring_size: 1000\n", minimal);
-    expect_error(text, "dataplane.ring_size: a power of two");
+    expect_error_after_minimal("dataplane:\n  workers: 0\n",
+                               "t.yaml:13: dataplane.workers: at least 1 worker");
+    expect_error_after_minimal("dataplane:\n  ring_size: 1000\n",
+                               "dataplane.ring_size: a power of two");
     /* The replay window: any size from 64 to 4096 packets. */
     static const char *const windows[] = {"64", "100", "4096"};
     for (unsigned i = 0; i < 3; i++) {
@@ -334,20 +323,17 @@ static void test_dataplane_section(void **state)
         assert_int_equal(conf_load_string(text, "t.yaml", &c, err, sizeof(err)), 0);
         assert_int_equal(c.dp.replay_window, (unsigned)atoi(windows[i]));
     }
-    snprintf(text, sizeof(text), "%sdataplane:\n  replay_window: 63\n", minimal);
-    expect_error(text, "t.yaml:13: dataplane.replay_window: 64 to 4096 packets");
-    snprintf(text, sizeof(text), "%sdataplane:\n  replay_window: 4097\n", minimal);
-    expect_error(text, "dataplane.replay_window: 64 to 4096 packets");
-    snprintf(text, sizeof(text), "%sdataplane:\n  replay_window: lots\n", minimal);
-    expect_error(text, "dataplane.replay_window: expected a number");
-    snprintf(text, sizeof(text), "%sdataplane:\n  ports:\n    - name: x\n      device: y\n",
-             minimal);
-    expect_error(text, "dataplane.ports[0]: needs name, device and address");
-    snprintf(text, sizeof(text),
-             "%sdataplane:\n  ports:\n    - name: x\n      address: 1.2.3.4/33\n", minimal);
-    expect_error(text, "dataplane.ports[0].address: bad prefix length");
-    snprintf(text, sizeof(text), "%sdataplane:\n  workers: 1\n", minimal);
-    expect_error(text, "dataplane: needs at least one port");
+    expect_error_after_minimal("dataplane:\n  replay_window: 63\n",
+                               "t.yaml:13: dataplane.replay_window: 64 to 4096 packets");
+    expect_error_after_minimal("dataplane:\n  replay_window: 4097\n",
+                               "dataplane.replay_window: 64 to 4096 packets");
+    expect_error_after_minimal("dataplane:\n  replay_window: lots\n",
+                               "dataplane.replay_window: expected a number");
+    expect_error_after_minimal("dataplane:\n  ports:\n    - name: x\n      device: y\n",
+                               "dataplane.ports[0]: needs name, device and address");
+    expect_error_after_minimal("dataplane:\n  ports:\n    - name: x\n      address: 1.2.3.4/33\n",
+                               "dataplane.ports[0].address: bad prefix length");
+    expect_error_after_minimal("dataplane:\n  workers: 1\n", "dataplane: needs at least one port");
 }
 
 /* dataplane.static_sas and dataplane.neighbours, with no IKE peer at all. */
@@ -520,49 +506,47 @@ static void test_redirect_section(void **state)
     assert_true(c.peers[0].auth_redirect_by_policy);
 
     /* Errors: file, line and key. */
-    snprintf(text, sizeof(text), "%sredirect:\n  policy: random\n", minimal);
-    expect_error(text, "t.yaml:13: redirect.policy: weighted_round_robin, least_loaded or");
-    snprintf(text, sizeof(text), "%sredirect:\n  colour: red\n", minimal);
-    expect_error(text, "t.yaml:13: redirect.colour: unknown key");
-    snprintf(text, sizeof(text),
-             "%sredirect:\n  targets:\n    - gateway: a.example\n      wieght: 2\n", minimal);
-    expect_error(text, "t.yaml:15: redirect.targets[0].wieght: unknown key");
-    snprintf(text, sizeof(text), "%sredirect:\n  targets:\n    - weight: 2\n", minimal);
-    expect_error(text, "t.yaml:14: redirect.targets[0]: needs gateway");
-    snprintf(text, sizeof(text),
-             "%sredirect:\n  targets:\n    - gateway: a.example\n      weight: 1001\n", minimal);
-    expect_error(text, "t.yaml:15: redirect.targets[0].weight: expected a number from 0 to 1000");
-    snprintf(text, sizeof(text), "%sredirect:\n  targets: [under_score.example]\n", minimal);
-    expect_error(text, "t.yaml:13: redirect.targets: not an IPv4/IPv6 address nor a host name");
-    snprintf(text, sizeof(text), "%sredirect:\n  targets: [203.0.113.1, 203.0.113.1]\n", minimal);
-    expect_error(text, "t.yaml:13: redirect.targets[1]: listed twice");
-    snprintf(text, sizeof(text), "%sredirect:\n  targets:\n    - 198.51.100.1\n", minimal);
-    expect_error(text, "t.yaml:14: redirect.targets[0]: this gateway's own address: set "
-                       "redirect.allow_self: true");
+    expect_error_after_minimal("redirect:\n  policy: random\n",
+                               "t.yaml:13: redirect.policy: weighted_round_robin, least_loaded or");
+    expect_error_after_minimal("redirect:\n  colour: red\n",
+                               "t.yaml:13: redirect.colour: unknown key");
+    expect_error_after_minimal("redirect:\n  targets:\n    - gateway: a.example\n      wieght: 2\n",
+                               "t.yaml:15: redirect.targets[0].wieght: unknown key");
+    expect_error_after_minimal("redirect:\n  targets:\n    - weight: 2\n",
+                               "t.yaml:14: redirect.targets[0]: needs gateway");
+    expect_error_after_minimal(
+        "redirect:\n  targets:\n    - gateway: a.example\n      weight: 1001\n",
+        "t.yaml:15: redirect.targets[0].weight: expected a number from 0 to 1000");
+    expect_error_after_minimal(
+        "redirect:\n  targets: [under_score.example]\n",
+        "t.yaml:13: redirect.targets: not an IPv4/IPv6 address nor a host name");
+    expect_error_after_minimal("redirect:\n  targets: [203.0.113.1, 203.0.113.1]\n",
+                               "t.yaml:13: redirect.targets[1]: listed twice");
+    expect_error_after_minimal("redirect:\n  targets:\n    - 198.51.100.1\n",
+                               "t.yaml:14: redirect.targets[0]: this gateway's own address: set "
+                               "redirect.allow_self: true");
     snprintf(text, sizeof(text), "%sredirect:\n  allow_self: true\n  targets: [198.51.100.1]\n",
              minimal);
     assert_int_equal(conf_load_string(text, "t.yaml", &c, err, sizeof(err)), 0);
-    snprintf(text, sizeof(text), "%sredirect:\n  allow_self: yes\n", minimal);
-    expect_error(text, "redirect.allow_self: true or false");
-    snprintf(text, sizeof(text),
-             "%sredirect:\n  targets: [198.51.100.100]\n  anycast:\n"
-             "    addresses: [198.51.100.100]\n",
-             minimal);
-    expect_error(text, "t.yaml:13: redirect.targets[0]: an anycast address of this gateway");
-    snprintf(text, sizeof(text),
-             "%sredirect:\n  anycast:\n    addresses: [198.51.100.100]\n    self: 203.0.113.9\n",
-             minimal);
-    expect_error(text, "t.yaml:15: redirect.anycast.self: not one of this gateway's addresses");
-    snprintf(text, sizeof(text), "%sredirect:\n  anycast:\n    self: 198.51.100.1\n", minimal);
-    expect_error(text, "t.yaml:14: redirect.anycast.self: needs anycast addresses");
-    snprintf(text, sizeof(text), "%sredirect:\n  anycast:\n    addresses: [gw.example]\n", minimal);
-    expect_error(text, "t.yaml:14: redirect.anycast.addresses: not an IPv4 or IPv6 address");
-    snprintf(text, sizeof(text),
-             "%sredirect:\n  targets: [203.0.113.1]\n"
-             "dataplane:\n  admission:\n    redirect_to: [203.0.113.2]\n",
-             minimal);
-    expect_error(text, "t.yaml:16: dataplane.admission.redirect_to: redirect targets are already "
-                       "given by redirect.targets (line 13)");
+    expect_error_after_minimal("redirect:\n  allow_self: yes\n",
+                               "redirect.allow_self: true or false");
+    expect_error_after_minimal(
+        "redirect:\n  targets: [198.51.100.100]\n  anycast:\n"
+        "    addresses: [198.51.100.100]\n",
+        "t.yaml:13: redirect.targets[0]: an anycast address of this gateway");
+    expect_error_after_minimal(
+        "redirect:\n  anycast:\n    addresses: [198.51.100.100]\n    self: 203.0.113.9\n",
+        "t.yaml:15: redirect.anycast.self: not one of this gateway's addresses");
+    expect_error_after_minimal("redirect:\n  anycast:\n    self: 198.51.100.1\n",
+                               "t.yaml:14: redirect.anycast.self: needs anycast addresses");
+    expect_error_after_minimal(
+        "redirect:\n  anycast:\n    addresses: [gw.example]\n",
+        "t.yaml:14: redirect.anycast.addresses: not an IPv4 or IPv6 address");
+    expect_error_after_minimal(
+        "redirect:\n  targets: [203.0.113.1]\n"
+        "dataplane:\n  admission:\n    redirect_to: [203.0.113.2]\n",
+        "t.yaml:16: dataplane.admission.redirect_to: redirect targets are already "
+        "given by redirect.targets (line 13)");
 }
 
 static void test_units(void **state)
