@@ -23,7 +23,7 @@ static enum age_action age_action(const struct dp_neigh_aging *a, uint64_t updat
         now_ns - updated_ns < a->reachable_ns)
         return AGE_KEEP;
     /* The last probe gets its interval to be answered before the next, or before removal. */
-    if (probes > 0 && now_ns - probed_ns < DP_NEIGH_PROBE_INTERVAL_NS)
+    if (probes > 0 && (now_ns < probed_ns || now_ns - probed_ns < DP_NEIGH_PROBE_INTERVAL_NS))
         return AGE_KEEP;
     return probes >= a->probes ? AGE_REMOVE : AGE_PROBE;
 }
