@@ -751,10 +751,11 @@ static int dataplane_key(struct loader *l, const char *key, const yaml_node_t *v
     if (strcmp(key, "neighbour_reachable") == 0)
         return conf_want_uint(l, v, CONF_NEIGH_REACHABLE_MAX, &dp->neighbour_reachable);
     if (strcmp(key, "neighbour_probes") == 0) {
-        if (conf_want_uint(l, v, CONF_NEIGH_PROBES_MAX, &dp->neighbour_probes) < 0)
+        if (conf_want_uint(l, v, UINT32_MAX, &dp->neighbour_probes) < 0)
             return -1;
-        return dp->neighbour_probes == 0 ? conf_fail(l, v, "1 to %u probes", CONF_NEIGH_PROBES_MAX)
-                                         : 0;
+        return dp->neighbour_probes == 0 || dp->neighbour_probes > CONF_NEIGH_PROBES_MAX
+                   ? conf_fail(l, v, "1 to %u probes", CONF_NEIGH_PROBES_MAX)
+                   : 0;
     }
     if (strcmp(key, "reassembly") == 0)
         return conf_reassembly(l, v);
