@@ -76,7 +76,8 @@ bool dp_neigh_lookup6(const struct dp_neigh_table *t, const uint8_t ip[16],
 /*
  * Control lcore: a solicited advertisement without a target link-layer option
  * (the answer to a unicast solicitation may omit it, RFC 4861 7.2.4) confirms
- * a learnt entry as it is (7.2.5); false when ip has no learnt entry.
+ * a learnt entry as it is (7.2.5); a configured one is left alone. false
+ * when ip has no entry.
  */
 bool dp_neigh_confirm6(struct dp_neigh_table *t, const uint8_t ip[16], uint64_t now_ns);
 
