@@ -286,6 +286,8 @@ static int setup(struct app *a)
                                .neigh = &a->neigh,
                                .routes = &a->routes,
                                .log_level = a->verbose ? IKE_LOG_DEBUG : IKE_LOG_INFO};
+    a->ctrl.neigh_aging = (struct dp_neigh_aging){
+        .reachable_ns = dp->neighbour_reachable * 1000000000ull, .probes = dp->neighbour_probes};
     for (unsigned i = 0; i < a->conf.redirect.nanycast && a->ctrl.anycast.n < DP_MAX_LOCAL; i++) {
         if (a->conf.redirect.anycast[i].family == 4)
             memcpy(&a->ctrl.anycast.ip[a->ctrl.anycast.n++], a->conf.redirect.anycast[i].ip, 4);
@@ -387,6 +389,7 @@ static void control_loop(struct app *a)
             dp_ctrl_report_traffic(&a->ctrl);
             ike_tick(a->ctrl.ike);
             dp_ctrl_rekey_exhausting(&a->ctrl);
+            dp_ctrl_age_neighbours(&a->ctrl, dp_ctrl_now_ns());
             publish_load(a);
             mgmt_tel_publish(a->tel, a->ctrl.ike);
             if (a->state_file != NULL)

@@ -748,6 +748,15 @@ static int dataplane_key(struct loader *l, const char *key, const yaml_node_t *v
         return conf_routes(l, v);
     if (strcmp(key, "icmp_rate") == 0)
         return conf_want_uint(l, v, CONF_ICMP_RATE_MAX, &dp->icmp_rate);
+    if (strcmp(key, "neighbour_reachable") == 0)
+        return conf_want_uint(l, v, CONF_NEIGH_REACHABLE_MAX, &dp->neighbour_reachable);
+    if (strcmp(key, "neighbour_probes") == 0) {
+        if (conf_want_uint(l, v, UINT32_MAX, &dp->neighbour_probes) < 0)
+            return -1;
+        return dp->neighbour_probes == 0 || dp->neighbour_probes > CONF_NEIGH_PROBES_MAX
+                   ? conf_fail(l, v, "1 to %u probes", CONF_NEIGH_PROBES_MAX)
+                   : 0;
+    }
     if (strcmp(key, "reassembly") == 0)
         return conf_reassembly(l, v);
     if (strcmp(key, "telemetry_group") == 0) {
@@ -774,6 +783,8 @@ static int dataplane_section(struct loader *l, const yaml_node_t *v)
     dp->admission.mode = CONF_GATE_AUTO;
     dp->admission.rate = 5000;
     dp->icmp_rate = CONF_ICMP_RATE_DEFAULT;
+    dp->neighbour_reachable = CONF_NEIGH_REACHABLE_DEFAULT;
+    dp->neighbour_probes = CONF_NEIGH_PROBES_DEFAULT;
     conf_reassembly_defaults(&dp->reassembly);
     if (v->type != YAML_MAPPING_NODE)
         return conf_fail(l, v, "expected a mapping");

@@ -105,6 +105,16 @@ int conf_route_prefix_parse(const char *s, struct ike_addr *to, uint8_t *len, ch
 #define CONF_ICMP_RATE_DEFAULT 1000
 #define CONF_ICMP_RATE_MAX 1000000
 
+/*
+ * dataplane.neighbour_reachable: seconds a learnt neighbour is trusted without
+ * confirmation (0: forever); dataplane.neighbour_probes: unicast probes it
+ * then gets before it is removed (lib/dp/neigh_age.c).
+ */
+#define CONF_NEIGH_REACHABLE_DEFAULT 30
+#define CONF_NEIGH_REACHABLE_MAX 86400
+#define CONF_NEIGH_PROBES_DEFAULT 3
+#define CONF_NEIGH_PROBES_MAX 10
+
 /* dataplane.reassembly: IPv4 fragments addressed to the gateway (lib/dp/reass.c). */
 #define CONF_REASS_FLOWS_DEFAULT 1024 /* datagrams in reassembly at once, per worker; 0: off */
 #define CONF_REASS_FLOWS_MAX 65536
@@ -143,6 +153,8 @@ struct conf_dataplane {
     unsigned nroutes;
     struct conf_route routes[CONF_MAX_ROUTES];
     unsigned icmp_rate;
+    unsigned neighbour_reachable; /* seconds; 0: learnt neighbours never age */
+    unsigned neighbour_probes;    /* 1 to CONF_NEIGH_PROBES_MAX */
     struct conf_reassembly reassembly;
 };
 

@@ -22,11 +22,16 @@
 #define UDP6_HDRS                                                                                  \
     (sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv6_hdr) + sizeof(struct rte_udp_hdr))
 
-static uint64_t now_ns(void)
+uint64_t dp_ctrl_now_ns(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t now_ns(void)
+{
+    return dp_ctrl_now_ns();
 }
 
 static const struct dp_port *port_by_id(const struct dp_ctrl *c, uint16_t id)
@@ -115,8 +120,9 @@ static void arp_send(struct dp_ctrl *c, const struct dp_port *p, uint16_t op,
     arp->arp_opcode = rte_cpu_to_be_16(op);
     arp->arp_data.arp_sha = p->mac;
     arp->arp_data.arp_sip = sender_ip;
+    /* A request's target hardware address is what it asks for: zero, even sent by unicast. */
     memset(&arp->arp_data.arp_tha, 0, sizeof(arp->arp_data.arp_tha));
-    if (dst_mac != NULL)
+    if (dst_mac != NULL && op == RTE_ARP_OP_REPLY)
         arp->arp_data.arp_tha = *dst_mac;
     arp->arp_data.arp_tip = target_ip;
     m->data_len = m->pkt_len = sizeof(*eth) + sizeof(*arp);
@@ -190,6 +196,20 @@ static void nd_send_solicit(struct dp_ctrl *c, const struct dp_port *p, const ui
         c->counters.nd_solicits++;
 }
 
+/* The probe of an aging entry: a solicitation sent straight to the MAC we have for it. */
+static void nd_send_probe(struct dp_ctrl *c, const struct dp_port *p, const uint8_t target[16],
+                          const struct rte_ether_addr *mac)
+{
+    struct rte_mbuf *m = rte_pktmbuf_alloc(c->pool);
+    if (m == NULL || !dp_nd_build_probe(m, &p->mac, p->ip6, target, mac)) {
+        c->counters.tx_no_mbuf++;
+        rte_pktmbuf_free(m);
+        return;
+    }
+    if (tx_one(c, p, m) == 0)
+        c->counters.nd_solicits++;
+}
+
 static void nd_input(struct dp_ctrl *c, struct rte_mbuf *m)
 {
     c->counters.rx_nd++;
@@ -207,13 +227,16 @@ static void nd_input(struct dp_ctrl *c, struct rte_mbuf *m)
     if (v != DP_ND_OK || p == NULL || !p->has_ip6)
         return;
     /*
-     * veer keeps no INCOMPLETE or STALE states: as with ARP, an on-link
-     * address is learnt from any valid advertisement or from a solicitation's
-     * source link-layer option, and a configured neighbour is never replaced.
+     * No INCOMPLETE state: as with ARP, an on-link address is learnt from
+     * any valid advertisement or from a solicitation's source link-layer
+     * option, which also confirms it (aging, neigh_age.c); a configured
+     * neighbour is never replaced.
      */
     if (nd.type == DP_ICMP6_NEIGHBOR_ADVERT) {
         if (nd.has_lladdr && dp_port_on_link6(p, nd.target))
             dp_neigh_learn6(c->neigh, nd.target, p->id, &nd.lladdr, now_ns());
+        else if (!nd.has_lladdr && (nd.flags & DP_ND_FLAG_SOLICITED))
+            dp_neigh_confirm6(c->neigh, nd.target, now_ns()); /* answers our unicast probe */
         return;
     }
     if (nd.has_lladdr && dp_port_on_link6(p, nd.src))
@@ -557,6 +580,25 @@ void dp_ctrl_rekey_exhausting(struct dp_ctrl *c)
         int rc = ike_rekey_child(c->ike, o.spi_i, o.spi_r, o.spi_in);
         fprintf(stderr, "veer: child-sa spi_in=%08x: sequence numbers running out, rekey: %s\n",
                 o.spi_in, rc == 0 ? "started" : strerror(-rc));
+    }
+}
+
+void dp_ctrl_age_neighbours(struct dp_ctrl *c, uint64_t now_ns)
+{
+    struct dp_neigh_probe due[DP_NEIGH_AGE_MAX_PROBES];
+    unsigned n = dp_neigh_age(c->neigh, &c->neigh_aging, now_ns, due, DP_NEIGH_AGE_MAX_PROBES,
+                              &c->counters.neigh_expired);
+    for (unsigned i = 0; i < n; i++) {
+        const struct dp_port *p = port_by_id(c, due[i].port);
+        c->counters.neigh_probes++;
+        /* RFC 1122 2.3.2.1: a unicast request asks the host itself, not the whole link. */
+        if (p != NULL && due[i].family == 4 && p->ip != 0) {
+            uint32_t ip;
+            memcpy(&ip, due[i].ip, 4);
+            arp_send(c, p, RTE_ARP_OP_REQUEST, &due[i].mac, p->ip, ip);
+        } else if (p != NULL && due[i].family == 6 && p->has_ip6) {
+            nd_send_probe(c, p, due[i].ip, &due[i].mac);
+        }
     }
 }
 

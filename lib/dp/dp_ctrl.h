@@ -35,6 +35,8 @@
     X(nd_solicits)          /* neighbour solicitations sent to resolve a peer */                   \
     X(arp_replies)                                                                                 \
     X(arp_requests)                                                                                \
+    X(neigh_probes)  /* unicast ARP requests and solicitations to confirm an aging neighbour */    \
+    X(neigh_expired) /* learnt neighbours removed after their probes went unanswered */            \
     X(tx_ike)                                                                                      \
     X(tx_no_port)        /* no port has the local address */                                       \
     X(tx_no_route)       /* no connected subnet and no route leads to the peer */                  \
@@ -67,6 +69,7 @@ struct dp_ctrl {
     struct ike_ctx *ike;
     /* Where IKE to a peer goes (NULL: connected subnets only, as in tests). */
     struct dp_route_table *routes;
+    struct dp_neigh_aging neigh_aging; /* zero: learnt neighbours never age */
     /* Identifications of the IKE datagrams it fragments: from random bases (dp_ctrl_backend). */
     uint16_t ip_id;    /* IPv4 */
     uint32_t frag_id6; /* IPv6 Fragment header */
@@ -88,6 +91,16 @@ void dp_ctrl_rekey_exhausting(struct dp_ctrl *c);
  * lifetimes, liveness, telemetry).
  */
 void dp_ctrl_report_traffic(struct dp_ctrl *c);
+
+/* The clock neighbours are learnt and aged by (CLOCK_MONOTONIC, ns). */
+uint64_t dp_ctrl_now_ns(void);
+
+/*
+ * Every tick: ages the learnt neighbours (dp_neigh_age), sending the probes
+ * due by unicast from the entry's port (ARP request, neighbour solicitation)
+ * and counting them and the entries removed. now_ns: dp_ctrl_now_ns().
+ */
+void dp_ctrl_age_neighbours(struct dp_ctrl *c, uint64_t now_ns);
 
 /* Takes up to a burst from the workers' ring; returns how many packets it handled. */
 unsigned dp_ctrl_poll(struct dp_ctrl *c);

@@ -69,6 +69,14 @@ bool dp_nd_build_solicit(struct rte_mbuf *m, const struct rte_ether_addr *src_ma
                          const uint8_t src_ip[16], const uint8_t target[16]);
 
 /*
+ * The same solicitation sent by unicast to target at the MAC we know for it:
+ * the probe of an entry due for confirmation (RFC 4861 7.3.3). false: no room.
+ */
+bool dp_nd_build_probe(struct rte_mbuf *m, const struct rte_ether_addr *src_mac,
+                       const uint8_t src_ip[16], const uint8_t target[16],
+                       const struct rte_ether_addr *dst_mac);
+
+/*
  * Writes an advertisement of our `target` address with our MAC as target
  * link-layer option and the override flag: solicited, to dst_ip at dst_mac,
  * in answer to a solicitation; or, for one from the unspecified address,

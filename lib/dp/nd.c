@@ -137,6 +137,14 @@ bool dp_nd_build_solicit(struct rte_mbuf *m, const struct rte_ether_addr *src_ma
                  OPT_SOURCE_LLADDR);
 }
 
+bool dp_nd_build_probe(struct rte_mbuf *m, const struct rte_ether_addr *src_mac,
+                       const uint8_t src_ip[16], const uint8_t target[16],
+                       const struct rte_ether_addr *dst_mac)
+{
+    return build(m, src_mac, dst_mac, src_ip, target, DP_ICMP6_NEIGHBOR_SOLICIT, 0, target,
+                 OPT_SOURCE_LLADDR);
+}
+
 bool dp_nd_build_advert(struct rte_mbuf *m, const struct rte_ether_addr *src_mac,
                         const uint8_t target[16], const uint8_t *dst_ip,
                         const struct rte_ether_addr *dst_mac)

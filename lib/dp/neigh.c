@@ -55,6 +55,8 @@ bool dp_neigh_learn(struct dp_neigh_table *t, uint32_t ip, uint16_t port,
     s->port = port;
     s->mac = *mac;
     s->updated_ns = now_ns;
+    s->probes = 0;
+    s->probed_ns = 0;
     __atomic_store_n(&s->ip, ip, __ATOMIC_RELAXED);
     __atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELEASE);
     return !evicted;
@@ -105,6 +107,7 @@ unsigned dp_neigh_list4(const struct dp_neigh_table *t, struct dp_neigh_entry *o
         struct dp_neigh_entry e = {.family = 4, .port = s->port, .mac = s->mac};
         uint32_t ip = __atomic_load_n(&s->ip, __ATOMIC_RELAXED);
         e.updated_ns = s->updated_ns;
+        e.probes = s->probes;
         __atomic_thread_fence(__ATOMIC_ACQUIRE);
         if ((before & 1) || ip == 0 || __atomic_load_n(&s->seq, __ATOMIC_RELAXED) != before)
             continue;

@@ -63,9 +63,29 @@ bool dp_neigh_learn6(struct dp_neigh_table *t, const uint8_t ip[16], uint16_t po
     s->port = port;
     s->mac = *mac;
     s->updated_ns = now_ns;
+    s->probes = 0;
+    s->probed_ns = 0;
     memcpy(s->ip, ip, 16);
     __atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELEASE);
     return !evicted;
+}
+
+bool dp_neigh_confirm6(struct dp_neigh_table *t, const uint8_t ip[16], uint64_t now_ns)
+{
+    for (unsigned i = 0; i < DP_NEIGH_PROBE && memcmp(ip, unspecified, 16) != 0; i++) {
+        struct dp_neigh6_slot *s = &t->slot6[slot_of(ip, i)];
+        if (memcmp(s->ip, ip, 16) != 0)
+            continue;
+        if (s->updated_ns == DP_NEIGH_STATIC)
+            return true;
+        __atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELAXED);
+        __atomic_thread_fence(__ATOMIC_RELEASE);
+        s->updated_ns = now_ns;
+        s->probes = 0;
+        __atomic_store_n(&s->seq, s->seq + 1, __ATOMIC_RELEASE);
+        return true;
+    }
+    return false;
 }
 
 static bool read_slot(const struct dp_neigh6_slot *s, const uint8_t ip[16],
@@ -113,6 +133,7 @@ unsigned dp_neigh_list6(const struct dp_neigh_table *t, struct dp_neigh_entry *o
         struct dp_neigh_entry e = {.family = 6, .port = s->port, .mac = s->mac};
         memcpy(e.ip, s->ip, 16);
         e.updated_ns = s->updated_ns;
+        e.probes = s->probes;
         __atomic_thread_fence(__ATOMIC_ACQUIRE);
         if ((before & 1) || memcmp(e.ip, unspecified, 16) == 0 ||
             __atomic_load_n(&s->seq, __ATOMIC_RELAXED) != before)

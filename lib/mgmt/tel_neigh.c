@@ -45,7 +45,8 @@ static int cmd_neighbours(const char *cmd, const char *params, struct rte_tel_da
     struct rte_tel_data *addr = mgmt_tel_column(RTE_TEL_STRING_VAL),
                         *mac = mgmt_tel_column(RTE_TEL_STRING_VAL),
                         *port = mgmt_tel_column(RTE_TEL_STRING_VAL),
-                        *age = mgmt_tel_column(RTE_TEL_STRING_VAL);
+                        *age = mgmt_tel_column(RTE_TEL_STRING_VAL),
+                        *state = mgmt_tel_column(RTE_TEL_STRING_VAL);
     uint64_t now = monotonic_ns();
     for (unsigned i = 0; i < n4 + n6; i++) {
         char text[INET6_ADDRSTRLEN];
@@ -60,6 +61,14 @@ static int cmd_neighbours(const char *cmd, const char *params, struct rte_tel_da
             snprintf(text, sizeof(text), "%llu ms",
                      (unsigned long long)((now - e[i].updated_ns) / 1000000));
         rte_tel_data_add_array_string(age, text);
+        /* Probing: not confirmed for neighbour_reachable, unicast probes unanswered so far. */
+        if (e[i].updated_ns == DP_NEIGH_STATIC)
+            snprintf(text, sizeof(text), "static");
+        else if (e[i].probes > 0)
+            snprintf(text, sizeof(text), "probing %u", e[i].probes);
+        else
+            snprintf(text, sizeof(text), "reachable");
+        rte_tel_data_add_array_string(state, text);
     }
     rte_tel_data_start_dict(d);
     rte_tel_data_add_dict_u64(d, "ipv4", n4);
@@ -68,11 +77,13 @@ static int cmd_neighbours(const char *cmd, const char *params, struct rte_tel_da
     mgmt_tel_add_column(d, "mac", mac);
     mgmt_tel_add_column(d, "port", port);
     mgmt_tel_add_column(d, "learnt", age);
+    mgmt_tel_add_column(d, "state", state);
     return 0;
 }
 
 void mgmt_tel_neigh_register(void)
 {
     rte_telemetry_register_cmd("/veer/neighbours", cmd_neighbours,
-                               "ARP and IPv6 neighbours: address, MAC, port, age or static");
+                               "ARP and IPv6 neighbours: address, MAC, port, age, state "
+                               "(reachable, probing N, static)");
 }

@@ -302,6 +302,8 @@ static void test_dataplane_section(void **state)
     assert_int_equal(c.dp.idle_sleep_us, 50);
     assert_int_equal(c.dp.ring_size, 4096);
     assert_int_equal(c.dp.replay_window, 1024);
+    assert_int_equal(c.dp.neighbour_reachable, 30);
+    assert_int_equal(c.dp.neighbour_probes, 3);
     assert_int_equal(c.dp.nports, 1);
     assert_string_equal(c.dp.ports[0].device, "net_af_packet0,iface=veth0");
     assert_int_equal(c.dp.ports[0].prefix_len, 24);
@@ -329,6 +331,24 @@ static void test_dataplane_section(void **state)
                                "dataplane.replay_window: 64 to 4096 packets");
     expect_error_after_minimal("dataplane:\n  replay_window: lots\n",
                                "dataplane.replay_window: expected a number");
+    /* Neighbour aging: 0 keeps learnt neighbours for good, as before; at least one probe. */
+    snprintf(text, sizeof(text),
+             "%sdataplane:\n  neighbour_reachable: 0\n  neighbour_probes: 10\n  ports:\n"
+             "    - name: outside\n      device: net_af_packet0,iface=veth0\n"
+             "      address: 198.51.100.1/24\n",
+             minimal);
+    assert_int_equal(conf_load_string(text, "t.yaml", &c, err, sizeof(err)), 0);
+    assert_int_equal(c.dp.neighbour_reachable, 0);
+    assert_int_equal(c.dp.neighbour_probes, 10);
+    expect_error_after_minimal("dataplane:\n  neighbour_reachable: 86401\n",
+                               "t.yaml:13: dataplane.neighbour_reachable: expected a number from "
+                               "0 to 86400, got \"86401\"");
+    expect_error_after_minimal("dataplane:\n  neighbour_reachable: 30s\n",
+                               "dataplane.neighbour_reachable: expected a number");
+    expect_error_after_minimal("dataplane:\n  neighbour_probes: 0\n",
+                               "t.yaml:13: dataplane.neighbour_probes: 1 to 10 probes");
+    expect_error_after_minimal("dataplane:\n  neighbour_probes: 11\n",
+                               "dataplane.neighbour_probes: 1 to 10 probes");
     expect_error_after_minimal("dataplane:\n  ports:\n    - name: x\n      device: y\n",
                                "dataplane.ports[0]: needs name, device and address");
     expect_error_after_minimal("dataplane:\n  ports:\n    - name: x\n      address: 1.2.3.4/33\n",
