@@ -360,6 +360,51 @@ static int send_fragments(struct dp_ctrl *c, const struct dp_port *p, const stru
     return rc;
 }
 
+/*
+ * An IKE datagram to the next hop at dst_mac out of port p: whole when it
+ * fits the MTU and an mbuf, else as IP fragments (for IPv6 too: veer is
+ * the datagram's source, and only the source fragments IPv6, RFC 8200 5).
+ */
+static int send_datagram(struct dp_ctrl *c, const struct dp_port *p,
+                         const struct rte_ether_addr *dst_mac, const struct ike_addr *local,
+                         const struct ike_addr *remote, const uint8_t *buf, size_t len,
+                         uint16_t mtu)
+{
+    size_t hdrs = local->family == 6 ? UDP6_HDRS : UDP4_HDRS;
+    size_t room = rte_pktmbuf_data_room_size(c->pool) - RTE_PKTMBUF_HEADROOM;
+    if (len + hdrs - sizeof(struct rte_ether_hdr) > mtu || len + hdrs > room) {
+        const struct dp_udp_dgram d = {.family = local->family,
+                                       .src = local->ip,
+                                       .dst = remote->ip,
+                                       .src_port = local->port,
+                                       .dst_port = remote->port,
+                                       .payload = buf,
+                                       .len = len,
+                                       .src_mac = &p->mac,
+                                       .dst_mac = dst_mac};
+        return send_fragments(c, p, &d, mtu);
+    }
+    struct rte_mbuf *m = rte_pktmbuf_alloc(c->pool);
+    if (m == NULL) {
+        c->counters.tx_no_mbuf++;
+        return -ENOBUFS;
+    }
+    memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, hdrs), buf, len);
+    if (local->family == 6) {
+        dp_build_udp6(m, &p->mac, dst_mac, local->ip, remote->ip, local->port, remote->port, len);
+    } else {
+        uint32_t src, dst;
+        memcpy(&src, local->ip, 4);
+        memcpy(&dst, remote->ip, 4);
+        dp_build_udp4_cksum(m, &p->mac, dst_mac, src, dst, local->port, remote->port, len,
+                            p->tx_cksum_udp4);
+    }
+    int rc = tx_one(c, p, m);
+    if (rc == 0)
+        c->counters.tx_ike++;
+    return rc;
+}
+
 static int be_send6(struct dp_ctrl *c, const struct ike_addr *local, const struct ike_addr *remote,
                     const uint8_t *buf, size_t len)
 {
@@ -383,32 +428,7 @@ static int be_send6(struct dp_ctrl *c, const struct ike_addr *local, const struc
         nd_send_solicit(c, nh.port, nh.ip);
         return -EAGAIN;
     }
-    /* Only the source fragments IPv6 (RFC 8200 5): veer is this datagram's source. */
-    size_t room = rte_pktmbuf_data_room_size(c->pool) - RTE_PKTMBUF_HEADROOM;
-    if (len + UDP6_HDRS - sizeof(struct rte_ether_hdr) > mtu || len + UDP6_HDRS > room) {
-        const struct dp_udp_dgram d = {.family = 6,
-                                       .src = local->ip,
-                                       .dst = remote->ip,
-                                       .src_port = local->port,
-                                       .dst_port = remote->port,
-                                       .payload = buf,
-                                       .len = len,
-                                       .src_mac = &nh.port->mac,
-                                       .dst_mac = &mac};
-        return send_fragments(c, nh.port, &d, mtu);
-    }
-    struct rte_mbuf *m = rte_pktmbuf_alloc(c->pool);
-    if (m == NULL) {
-        c->counters.tx_no_mbuf++;
-        rte_pktmbuf_free(m);
-        return -ENOBUFS;
-    }
-    memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, UDP6_HDRS), buf, len);
-    dp_build_udp6(m, &nh.port->mac, &mac, local->ip, remote->ip, local->port, remote->port, len);
-    int rc = tx_one(c, nh.port, m);
-    if (rc == 0)
-        c->counters.tx_ike++;
-    return rc;
+    return send_datagram(c, nh.port, &mac, local, remote, buf, len, mtu);
 }
 
 static int be_send(void *opaque, const struct ike_addr *local, const struct ike_addr *remote,
@@ -440,32 +460,7 @@ static int be_send(void *opaque, const struct ike_addr *local, const struct ike_
         arp_send(c, nh.port, RTE_ARP_OP_REQUEST, NULL, nh.port->ip, nh.ip);
         return -EAGAIN;
     }
-    size_t room = rte_pktmbuf_data_room_size(c->pool) - RTE_PKTMBUF_HEADROOM;
-    if (len + UDP4_HDRS - sizeof(struct rte_ether_hdr) > mtu || len + UDP4_HDRS > room) {
-        const struct dp_udp_dgram d = {.family = 4,
-                                       .src = local->ip,
-                                       .dst = remote->ip,
-                                       .src_port = local->port,
-                                       .dst_port = remote->port,
-                                       .payload = buf,
-                                       .len = len,
-                                       .src_mac = &nh.port->mac,
-                                       .dst_mac = &mac};
-        return send_fragments(c, nh.port, &d, mtu);
-    }
-    struct rte_mbuf *m = rte_pktmbuf_alloc(c->pool);
-    if (m == NULL) {
-        c->counters.tx_no_mbuf++;
-        rte_pktmbuf_free(m);
-        return -ENOBUFS;
-    }
-    memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, UDP4_HDRS), buf, len);
-    dp_build_udp4_cksum(m, &nh.port->mac, &mac, src, dst, local->port, remote->port, len,
-                        nh.port->tx_cksum_udp4);
-    int rc = tx_one(c, nh.port, m);
-    if (rc == 0)
-        c->counters.tx_ike++;
-    return rc;
+    return send_datagram(c, nh.port, &mac, local, remote, buf, len, mtu);
 }
 
 static uint64_t be_now(void *opaque)

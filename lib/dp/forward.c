@@ -40,6 +40,22 @@ static void arp_request(struct dp_worker *w, const struct dp_port *p, uint32_t i
         rte_pktmbuf_free(m);
 }
 
+void dp_fwd_send_frame(struct dp_worker *w, struct rte_mbuf *m, const struct dp_port *port,
+                       const struct rte_ether_addr *dst, uint16_t ether_type)
+{
+    struct rte_ether_hdr *eth =
+        (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(struct rte_ether_hdr));
+    if (eth == NULL) {
+        w->counters.drop_esp_no_room++;
+        rte_pktmbuf_free(m);
+        return;
+    }
+    eth->src_addr = port->mac;
+    eth->dst_addr = *dst;
+    eth->ether_type = rte_cpu_to_be_16(ether_type);
+    dp_tx_put(&w->tx, port->id, (uint16_t)w->index, m, &w->counters);
+}
+
 /* Puts an Ethernet header to the next hop in front of the IPv4 packet at m's data and sends it. */
 static void send_ip(struct dp_worker *w, struct rte_mbuf *m, const struct dp_next_hop *nh)
 {
@@ -51,17 +67,7 @@ static void send_ip(struct dp_worker *w, struct rte_mbuf *m, const struct dp_nex
         rte_pktmbuf_free(m);
         return;
     }
-    struct rte_ether_hdr *eth =
-        (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(struct rte_ether_hdr));
-    if (eth == NULL) {
-        w->counters.drop_esp_no_room++;
-        rte_pktmbuf_free(m);
-        return;
-    }
-    eth->src_addr = nh->port->mac;
-    eth->dst_addr = mac;
-    eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-    dp_tx_put(&w->tx, nh->port->id, (uint16_t)w->index, m, &w->counters);
+    dp_fwd_send_frame(w, m, nh->port, &mac, RTE_ETHER_TYPE_IPV4);
 }
 
 static bool route(const struct dp_worker *w, uint32_t dst, struct dp_next_hop *nh)

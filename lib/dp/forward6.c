@@ -46,17 +46,7 @@ void dp_fwd_send_ip6(struct dp_worker *w, struct rte_mbuf *m, const struct dp_ne
         rte_pktmbuf_free(m);
         return;
     }
-    struct rte_ether_hdr *eth =
-        (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(struct rte_ether_hdr));
-    if (eth == NULL) {
-        w->counters.drop_esp_no_room++;
-        rte_pktmbuf_free(m);
-        return;
-    }
-    eth->src_addr = nh->port->mac;
-    eth->dst_addr = mac;
-    eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
-    dp_tx_put(&w->tx, nh->port->id, (uint16_t)w->index, m, &w->counters);
+    dp_fwd_send_frame(w, m, nh->port, &mac, RTE_ETHER_TYPE_IPV6);
 }
 
 static bool route6(const struct dp_worker *w, const uint8_t dst[16], struct dp_next_hop6 *nh)

@@ -26,6 +26,14 @@ bool dp_fwd_route_peer(const struct dp_worker *w, const struct dp_esp_sa *sa,
 void dp_fwd_tunnel_out(struct dp_worker *w, struct dp_esp_sa *sa, struct rte_mbuf *m, size_t l3,
                        const struct dp_fwd_hop *hop);
 
+/*
+ * Puts an Ethernet header (from port, to dst) in front of the packet at m's
+ * data and queues it on the worker's TX buffer for port; m is consumed
+ * (no headroom: drop_esp_no_room). Both families' next-hop sends end here.
+ */
+void dp_fwd_send_frame(struct dp_worker *w, struct rte_mbuf *m, const struct dp_port *port,
+                       const struct rte_ether_addr *dst, uint16_t ether_type);
+
 /* forward6.c: sends the IPv6 packet at m's data to nh (neighbour solicitation on a miss). */
 void dp_fwd_send_ip6(struct dp_worker *w, struct rte_mbuf *m, const struct dp_next_hop6 *nh);
 
