@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (.ci/run calls this):
 #   1. installs the Debian packages (as root; skip with VEER_SKIP_INSTALL=1),
-#   2. checks formatting with clang-format,
+#   2. checks formatting with clang-format and that includes run one way
+#      (scripts/check-layers.py),
 #   3. builds with gcc (-Werror) and runs the unit and pcap/tshark tests,
 #   4. builds with AddressSanitizer + UndefinedBehaviorSanitizer and runs them again,
 #   5. builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS,
@@ -27,6 +28,9 @@ fi
 step "clang-format"
 mapfile -t sources < <(git ls-files '*.c' '*.h' 2>/dev/null || find app lib tests -name '*.[ch]')
 if clang-format --dry-run --Werror "${sources[@]}"; then ok "clang-format"; else bad "clang-format"; fi
+
+step "include layering"
+if python3 scripts/check-layers.py; then ok "check-layers"; else bad "check-layers"; fi
 
 # Runs `meson test` in a build dir and adds its counts (from testlog.json) to the totals.
 meson_suite() {

@@ -108,14 +108,14 @@ int conf_route_prefix_parse(const char *s, struct ike_addr *to, uint8_t *len, ch
 /*
  * dataplane.neighbour_reachable: seconds a learnt neighbour is trusted without
  * confirmation (0: forever); dataplane.neighbour_probes: unicast probes it
- * then gets before it is removed (lib/dp/neigh_age.c).
+ * then gets before it is removed (lib/dp/neigh/neigh_age.c).
  */
 #define CONF_NEIGH_REACHABLE_DEFAULT 30
 #define CONF_NEIGH_REACHABLE_MAX 86400
 #define CONF_NEIGH_PROBES_DEFAULT 3
 #define CONF_NEIGH_PROBES_MAX 10
 
-/* dataplane.reassembly: IPv4 fragments addressed to the gateway (lib/dp/reass.c). */
+/* dataplane.reassembly: IPv4 fragments addressed to the gateway (lib/dp/ip/reass.c). */
 #define CONF_REASS_FLOWS_DEFAULT 1024 /* datagrams in reassembly at once, per worker; 0: off */
 #define CONF_REASS_FLOWS_MAX 65536
 #define CONF_REASS_TIMEOUT_MS_DEFAULT 2000 /* from a datagram's first fragment to its last */

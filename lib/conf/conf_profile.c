@@ -276,7 +276,7 @@ int conf_profile_check_ports(struct loader *l)
     for (unsigned i = 0; i < dp->nports; i++) {
         const struct conf_port *p = &dp->ports[i];
         if (strcmp(p->profile, CONF_PROFILE_AUTO) == 0)
-            continue; /* chosen by driver once the device is probed (lib/dp/port.c) */
+            continue; /* chosen by driver once the device is probed (lib/dp/port/port.c) */
         struct conf_port_profile unused;
         char why[384];
         if (conf_profile_load(dp->drivers_cfg, p->profile, &unused, why, sizeof(why)) < 0) {

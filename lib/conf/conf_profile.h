@@ -3,7 +3,7 @@
  * Port profiles (drivers-cfg/NAME.yaml): what veer asks of one family of
  * devices (descriptor counts, RSS, offloads, MTU, promiscuous mode, how long
  * to wait for the link). A port names one (`profile: ixgbe`) or leaves it to
- * `auto` (lib/dp/port.c picks by the probed driver's name); any profile key
+ * `auto` (lib/dp/port/port.c picks by the probed driver's name); any profile key
  * given on the port itself overrides the file. Offloads and RSS fields are
  * wishes: lib/dp masks them with what the device offers.
  *

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * What IPv4 fragmentation and reassembly cost a worker, on one core, in TSC
- * cycles per packet (lib/dp/frag.c, reass.c), beside the ESP encryption they
+ * cycles per packet (lib/dp/ip/frag.c, reass.c), beside the ESP encryption they
  * go with: a 1438-byte plaintext packet (the most AES-GCM in UDP carries in a
  * 1500-byte outer packet) encrypted whole; a 2000-byte one fragmented at 1438
  * (two fragments), and fragmented and both fragments encrypted

@@ -2,7 +2,7 @@
 /*
  * Ways to hand intel-ipsec-mb 1.3 a burst of AES-CBC + HMAC-SHA-256 ESP
  * encryptions (cipher over IV field and payload, then HMAC over header, IV
- * and ciphertext, as lib/dp/esp_cbc.c does), the crypto alone, one core:
+ * and ciphertext, as lib/dp/esp/esp_cbc.c does), the crypto alone, one core:
  *
  *   job-1      IMB_SUBMIT_JOB and IMB_FLUSH_JOB per packet (veer before bursts)
  *   job-32     IMB_SUBMIT_JOB for a burst of 32, IMB_FLUSH_JOB at its end (veer now)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * IPv6 frames in the classifier (every kind it hands on, every drop reason
- * with its counter) and neighbour discovery messages (lib/dp/nd.c): what
+ * with its counter) and neighbour discovery messages (lib/dp/neigh/nd.c): what
  * veer builds parses back, and each malformed or untrusted message is
  * refused with its reason (RFC 4861 7.1.1, 7.1.2). EAL --no-huge, mbufs only.
  */

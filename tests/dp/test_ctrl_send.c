@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * How the control lcore sends IKE (lib/dp/ctrl.c, the lib/ike backend's
+ * How the control lcore sends IKE (lib/dp/ctrl/ctrl.c, the lib/ike backend's
  * send): to a peer on a port's subnet directly, to a peer anywhere else
  * through the route table's next hop (clients come from the Internet behind
  * a default route), a route deleted at run time no longer used, an unknown

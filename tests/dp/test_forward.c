@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Routing and ICMP errors in the workers (lib/dp/forward.c, route.c, icmp.c)
+ * Routing and ICMP errors in the workers (lib/dp/worker/forward.c, route.c, icmp.c)
  * on real mbufs and two net_ring ports whose TX rings the test reads back
  * (EAL --no-huge): route lookup order, TTL expiry and Fragmentation Needed
  * with the packets they send checked byte by byte, both directions (errors

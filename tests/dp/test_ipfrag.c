@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * IPv4 fragmentation and reassembly in the workers (lib/dp/frag.c, reass.c)
+ * IPv4 fragmentation and reassembly in the workers (lib/dp/ip/frag.c, reass.c)
  * on real mbufs and two net_ring ports with separate RX and TX rings (EAL
  * --no-huge): pre-fragmentation before ESP (every fragment's ESP packet fits
  * the outside MTU, and opened again the fragments put the original back

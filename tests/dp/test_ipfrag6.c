@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * IPv6 fragments in the workers (lib/dp/reass.c, reass6.c; RFC 8200 4.5) on
+ * IPv6 fragments in the workers (lib/dp/ip/reass.c, reass6.c; RFC 8200 4.5) on
  * real mbufs and two dual-stack net_ring ports with separate RX and TX rings
  * (EAL --no-huge). Fragments are cut here, by the test's own code, never by
  * veer's or librte_ip_frag's.

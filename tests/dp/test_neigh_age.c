@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Aging of learnt neighbours (lib/dp/neigh_age.c) on a made-up clock: an
+ * Aging of learnt neighbours (lib/dp/neigh/neigh_age.c) on a made-up clock: an
  * entry not confirmed for `reachable` is probed once a second up to `probes`
  * times and then removed; a reply in time keeps it; configured entries and a
  * reachable time of 0 never age; the work per call is bounded; and a reader

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Neighbour aging on the control lcore (lib/dp/ctrl.c over neigh_age.c), on
+ * Neighbour aging on the control lcore (lib/dp/ctrl/ctrl.c over neigh_age.c), on
  * a dual-stack net_ring port read back: a neighbour learnt from ARP or
  * neighbour discovery and silent for `reachable` gets unicast probes (an ARP
  * request to its MAC, a neighbour solicitation to its address and MAC),

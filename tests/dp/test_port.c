@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Ports opened from profiles (lib/dp/port.c) on real PMDs without a NIC
+ * Ports opened from profiles (lib/dp/port/port.c) on real PMDs without a NIC
  * (EAL --no-huge --no-pci): net_memif (a server with no peer) and
  * net_af_packet on lo (root only) get their shipped profiles by `auto`;
  * net_null stands in for a NIC family: it is opened with profile ixgbe, so

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Post-fragmentation (RFC 4459 3, lib/dp/post_frag.c) on real mbufs and two
+ * Post-fragmentation (RFC 4459 3, lib/dp/ip/post_frag.c) on real mbufs and two
  * dual-stack net_ring ports (EAL --no-huge), the outside one of MTU 1280, so
  * the tunnel's inner MTU is below IPv6's 1280 minimum. For outer IPv4 and
  * IPv6, plain ESP and ESP in UDP, AES-GCM and AES-CBC + HMAC:

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Routes changed at run time (lib/dp/route_table.c): adds and deletes take
+ * Routes changed at run time (lib/dp/ip/route_table.c): adds and deletes take
  * effect for the next lookup, refusals leave the table as it was, and
  * readers looking up routes flat out on other threads while the table is
  * replaced hundreds of times always see a whole table (never a freed one:

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The outbound policy index (lib/dp/spd.c): thousands of road-warrior Child
+ * The outbound policy index (lib/dp/esp/spd.c): thousands of road-warrior Child
  * SAs found by their one-host remote selector, site-to-site SAs in the wide
  * list, the newest matching SA winning across both (a rekey takes the
  * traffic), removal falling back to the older SA, an address update keeping

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The workers' TX buffer (lib/dp/tx.c) on net_ring ports read back: packets
+ * The workers' TX buffer (lib/dp/port/tx.c) on net_ring ports read back: packets
  * leave in the order queued, a burst at a time, all of them after a flush;
  * a full TX ring is a counted drop whose mbufs go back to the pool; more
  * ports than the buffer holds are still served.

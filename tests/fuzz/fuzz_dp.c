@@ -11,8 +11,8 @@
  * protocols and ports, so every lookup reads the L4 header. Oracles besides the
  * sanitizers: the gate never answers with a reply longer than the request, and nothing forged
  * decrypts (no input knows the key). IPv6 frames also go through the classifier first, and every
- * frame's network layer is fed to the neighbour discovery parser (lib/dp/nd.c), which must accept
- * nothing but solicitations and advertisements.
+ * frame's network layer is fed to the neighbour discovery parser (lib/dp/neigh/nd.c), which must
+ * accept nothing but solicitations and advertisements.
  */
 #include <string.h>
 #include <unistd.h>

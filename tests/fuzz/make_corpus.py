@@ -173,7 +173,7 @@ def message_seeds():
 
 
 def cookie_for(nonce, spi_i, ip=bytes([198, 51, 100, 2]), port=500, family=4, version=1):
-    """The harness's cookie, computed as lib/ike/ike_cookie.h documents it."""
+    """The harness's cookie, computed as lib/ike/stateless/ike_cookie.h documents it."""
     block = FUZZ_SECRET + bytes(64 - len(FUZZ_SECRET))
     bound = struct.pack(">H", len(nonce)) + nonce + bytes([family]) + ip + struct.pack(">H", port)
     return bytes([version]) + hashlib.sha256(block + bound + struct.pack(">Q", spi_i)).digest()[:16]

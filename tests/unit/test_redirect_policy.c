@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The redirect policy (lib/ike/redirect_policy.c): weighted round robin
+ * The redirect policy (lib/ike/stateless/redirect_policy.c): weighted round robin
  * proportions and interleaving, least-loaded choice, consistent hashing of
  * client addresses (stability, shares, minimal movement when a target goes),
  * exclusion of the REDIRECTED_FROM gateway and of the gateway itself, anycast

@@ -9,6 +9,7 @@
 #include <rte_ring.h>
 
 #include "dp_classify.h"
+#include "dp_pkt.h"
 #include "dp_counters.h"
 #include "dp_esp.h"
 #include "dp_gate.h"
@@ -20,8 +21,6 @@
 #include "dp_route.h"
 #include "dp_route_table.h"
 #include "dp_tx.h"
-
-#define DP_BURST 32
 
 struct dp_worker {
     unsigned index; /* its RX and TX queue on every port */

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Redirect policy (RFC 5685): which gateway a client is sent to. Pure C, no
- * DPDK and no locks, so the workers' admission gate (lib/dp/gate.c) and the
- * control plane (IKE_AUTH and drain redirects, lib/ike/redirect.c) choose the
+ * DPDK and no locks, so the workers' admission gate (lib/dp/worker/gate.c) and the
+ * control plane (IKE_AUTH and drain redirects, lib/ike/exchange/redirect.c) choose the
  * same way from the same table.
  *
  * A table holds weighted targets (IPv4, IPv6 or host-name gateway

@@ -15,7 +15,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
-#include "ike.h"
+#include "ike_id.h"
 #include "ike_consts.h"
 
 #define IKE_TRUST_MAX 32

@@ -13,6 +13,9 @@
 #include <rte_mbuf.h>
 #include <rte_udp.h>
 
+/* Packets a worker takes from a queue at once, and the most any burst helper handles. */
+#define DP_BURST 32
+
 #define DP_IKE_PORT 500
 #define DP_NATT_PORT 4500
 #define DP_IP_DEFAULT_TTL 64

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "dp_worker.h"
+#include "dp_pkt.h"
 
 void dp_mbuf_budget(const struct dp_port *ports, unsigned nports, unsigned nlcores,
                     unsigned cache_size, unsigned to_ctrl_ring, struct dp_mbuf_budget *out)

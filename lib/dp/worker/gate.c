@@ -262,7 +262,7 @@ enum dp_gate_verdict dp_gate_check(struct dp_gate_worker *g, struct rte_mbuf *m,
                                       .pick_opaque = &pick};
     uint8_t reply[IKE_HDR_MIN + 512];
     struct ike_sl_result res;
-    /* The cookie covers the client's address of either family (lib/ike/cookie.c). */
+    /* The cookie covers the client's address of either family (lib/ike/stateless/cookie.c). */
     ike_sl_respond(&cfg, now_ns, &u.client, payload, u.len, natt, reply, sizeof(reply), &res);
     if (pick.pick.excluded_origin)
         c->redirect_origin_excluded++;

@@ -122,7 +122,7 @@ struct dp_spd {
     struct dp_esp_sa *sa[DP_MAX_OUT_SAS];
 };
 
-/* What the workers look outbound SAs up in (lib/dp/spd.c). */
+/* What the workers look outbound SAs up in (lib/dp/esp/spd.c). */
 struct dp_spd_list;
 struct dp_spd_index {
     struct rte_hash *host;    /* IPv4 host (network order) -> struct dp_spd_list * */

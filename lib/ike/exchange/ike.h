@@ -16,23 +16,12 @@
 #include <string.h>
 
 #include "ike_addr.h"
+#include "ike_id.h"
 #include "ike_payload.h"
 #include "ike_proposal.h"
 #include "ike_redirect_policy.h"
 
 /* ---- configuration ---- */
-
-#define IKE_ID_MAX 255
-struct ike_id {
-    uint8_t type; /* enum ike_id_type */
-    uint8_t len;
-    uint8_t data[IKE_ID_MAX];
-};
-
-static inline bool ike_id_equal(const struct ike_id *a, const struct ike_id *b)
-{
-    return a->type == b->type && a->len == b->len && memcmp(a->data, b->data, a->len) == 0;
-}
 
 #define IKE_PSK_MAX 128
 #define IKE_PEER_NAME_MAX 64

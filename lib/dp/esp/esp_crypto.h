@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The cipher of an ESP packet, for lib/dp/esp.c only. `esp` points at the ESP
+ * The cipher of an ESP packet, for lib/dp/esp/esp.c only. `esp` points at the ESP
  * header (SPI, sequence number); the IV (sa->iv_len bytes), then `len` bytes
  * of payload (plaintext with its trailer, or ciphertext), then the ICV
  * (sa->icv_len bytes) follow it. `seq` is the full sequence number: with ESN
