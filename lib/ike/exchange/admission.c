@@ -8,26 +8,6 @@
 #include <string.h>
 
 #include "ike_sa.h"
-#include "ike_writer.h"
-
-static void send_cookie(struct ike_ctx *ctx, const struct ike_addr *local,
-                        const struct ike_addr *remote, const struct ike_hdr *req,
-                        const uint8_t cookie[IKE_COOKIE_LEN])
-{
-    struct ike_writer w;
-    const struct ike_hdr h = {.spi_i = req->spi_i,
-                              .version = IKE_MAJOR_VERSION << 4,
-                              .exchange = IKE_EXCH_IKE_SA_INIT,
-                              .flags = IKE_FLAG_RESPONSE};
-    ike_w_init(&w, ctx->buf, sizeof(ctx->buf), local->port == IKE_NATT_PORT);
-    ike_w_header(&w, &h);
-    ike_notify_encode_simple(&w, IKE_N_COOKIE, cookie, IKE_COOKIE_LEN);
-    long n = ike_w_finish(&w);
-    if (n > 0) {
-        ctx->counters.tx_packets++;
-        ctx->be.send(ctx->be.opaque, local, remote, ctx->buf, (size_t)n);
-    }
-}
 
 bool ike_cookie_gate(struct ike_ctx *ctx, const struct ike_addr *local,
                      const struct ike_addr *remote, const struct ike_msg *m,
@@ -53,7 +33,7 @@ bool ike_cookie_gate(struct ike_ctx *ctx, const struct ike_addr *local,
     uint8_t cookie[IKE_COOKIE_LEN];
     ike_cookie_make(&ctx->cookies, ni->ptr, ni->len, remote, m->hdr.spi_i, cookie);
     ctx->counters.cookies_sent++;
-    send_cookie(ctx, local, remote, &m->hdr, cookie);
+    ike_sa_init_reply_notify(ctx, local, remote, &m->hdr, IKE_N_COOKIE, cookie, IKE_COOKIE_LEN);
     return false;
 }
 

@@ -330,6 +330,27 @@ static void child_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct i
  * Records the peer's rekey of the IKE SA our own outstanding request rekeys
  * (2.8.2): both new SAs exist until our response says which one is redundant.
  */
+/*
+ * Takes the algorithms chosen for next, the IKE SA that rekeys sa, and derives
+ * its keys from sa's SK_d, the nonces (Ni first) and the new DH secret
+ * (RFC 7296 2.18). 0, or negative: next is unusable.
+ */
+static int key_rekeyed_sa(const struct ike_sa *sa, struct ike_sa *next,
+                          const struct ike_chosen *chosen, const uint8_t *ni, size_t ni_len,
+                          const uint8_t *nr, size_t nr_len, const uint8_t *gir, size_t gir_len)
+{
+    next->alg = *chosen;
+    int rc = ike_sk_suite_init(&next->suite, chosen->encr.id, chosen->encr.key_bits, chosen->integ);
+    if (rc < 0)
+        return rc;
+    const struct ike_key_lens lens = {.prf = ike_prf_len(chosen->prf),
+                                      .integ = next->suite.integ_key_len,
+                                      .encr = next->suite.encr_key_len};
+    return ike_derive_rekeyed_sa_keys(sa->alg.prf, sa->keys.sk_d, sa->keys.lens.prf, chosen->prf,
+                                      &lens, ni, ni_len, nr, nr_len, gir, gir_len, next->spi_i,
+                                      next->spi_r, &next->keys);
+}
+
 static void note_ike_collision(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_sa *made,
                                const struct ike_bytes *ni, const uint8_t *nr, size_t nr_len)
 {
@@ -370,19 +391,9 @@ static void ike_rekey_request(struct ike_ctx *ctx, struct ike_sa *sa, const stru
     ike_random(ctx, nr, sizeof(nr));
     uint8_t gir[IKE_DH_MAX_LEN];
     long glen = dh != NULL ? ike_dh_shared(dh, ke.data.ptr, ke.data.len, gir, sizeof(gir)) : -1;
-    int rc = next == NULL || glen < 0 ? -EINVAL : 0;
-    if (rc == 0) {
-        next->alg = chosen;
-        rc = ike_sk_suite_init(&next->suite, chosen.encr.id, chosen.encr.key_bits, chosen.integ);
-    }
-    if (rc == 0) {
-        const struct ike_key_lens lens = {.prf = ike_prf_len(chosen.prf),
-                                          .integ = next->suite.integ_key_len,
-                                          .encr = next->suite.encr_key_len};
-        rc = ike_derive_rekeyed_sa_keys(sa->alg.prf, sa->keys.sk_d, sa->keys.lens.prf, chosen.prf,
-                                        &lens, ni->ptr, ni->len, nr, sizeof(nr), gir, (size_t)glen,
-                                        next->spi_i, next->spi_r, &next->keys);
-    }
+    int rc = next == NULL || glen < 0 ? -EINVAL
+                                      : key_rekeyed_sa(sa, next, &chosen, ni->ptr, ni->len, nr,
+                                                       sizeof(nr), gir, (size_t)glen);
     memset(gir, 0, sizeof(gir));
     if (rc < 0) {
         if (next != NULL)
@@ -781,19 +792,9 @@ static void ike_rekey_response(struct ike_ctx *ctx, struct ike_sa *sa, const str
     struct ike_sa *next =
         glen > 0 ? ike_sa_create_rekeyed(ctx, sa, true, done->new_ike_spi, ike_get64(chosen.spi))
                  : NULL;
-    int rc = next == NULL ? -EINVAL : 0;
-    if (rc == 0) {
-        next->alg = chosen;
-        rc = ike_sk_suite_init(&next->suite, chosen.encr.id, chosen.encr.key_bits, chosen.integ);
-    }
-    if (rc == 0) {
-        const struct ike_key_lens lens = {.prf = ike_prf_len(chosen.prf),
-                                          .integ = next->suite.integ_key_len,
-                                          .encr = next->suite.encr_key_len};
-        rc = ike_derive_rekeyed_sa_keys(sa->alg.prf, sa->keys.sk_d, sa->keys.lens.prf, chosen.prf,
-                                        &lens, done->nonce, done->nonce_len, nr.ptr, nr.len, gir,
-                                        (size_t)glen, next->spi_i, next->spi_r, &next->keys);
-    }
+    int rc = next == NULL ? -EINVAL
+                          : key_rekeyed_sa(sa, next, &chosen, done->nonce, done->nonce_len, nr.ptr,
+                                           nr.len, gir, (size_t)glen);
     memset(gir, 0, sizeof(gir));
     if (rc < 0) {
         if (next != NULL)

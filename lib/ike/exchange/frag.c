@@ -173,14 +173,9 @@ int ike_frag_receive(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t *msg, size_
         return -EBADMSG;
     }
     /* Verify before keeping anything: only the peer can make fragments we store. */
-    const uint8_t *ek, *ak;
-    ike_recv_keys(sa, &ek, &ak);
-    long plain = ike_sk_open(&sa->suite, ek, ak, msg, len, &sk);
-    long inner = plain < 0 ? plain : ike_sk_unpad(sk.ciphertext.ptr, (size_t)plain);
-    if (inner < 0) {
-        ctx->counters.rx_decrypt_failed++;
-        return -EBADMSG;
-    }
+    long inner = ike_sk_open_received(ctx, sa, msg, len, &sk);
+    if (inner < 0)
+        return inner;
     if (sa->reasm != NULL && sa->reasm->msg_id == m->hdr.msg_id && sk.frag_total < sa->reasm->total)
         return drop(ctx, "fewer fragments than announced before");
     struct ike_reasm *r = reasm_for(sa, m, sk.frag_total);

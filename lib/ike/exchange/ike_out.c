@@ -75,10 +75,18 @@ void ike_send_keys(const struct ike_sa *sa, const uint8_t **ek, const uint8_t **
     *ak = sa->initiator ? sa->keys.sk_ai : sa->keys.sk_ar;
 }
 
-void ike_recv_keys(const struct ike_sa *sa, const uint8_t **ek, const uint8_t **ak)
+long ike_sk_open_received(struct ike_ctx *ctx, const struct ike_sa *sa, uint8_t *msg, size_t len,
+                          const struct ike_sk_payload *sk)
 {
-    *ek = sa->initiator ? sa->keys.sk_er : sa->keys.sk_ei;
-    *ak = sa->initiator ? sa->keys.sk_ar : sa->keys.sk_ai;
+    const uint8_t *ek = sa->initiator ? sa->keys.sk_er : sa->keys.sk_ei;
+    const uint8_t *ak = sa->initiator ? sa->keys.sk_ar : sa->keys.sk_ai;
+    long plain = ike_sk_open(&sa->suite, ek, ak, msg, len, sk);
+    long inner = plain < 0 ? plain : ike_sk_unpad(sk->ciphertext.ptr, (size_t)plain);
+    if (inner < 0) {
+        ctx->counters.rx_decrypt_failed++;
+        return -EBADMSG;
+    }
+    return inner;
 }
 
 int ike_send_encrypted(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t exchange, bool response,
@@ -142,14 +150,9 @@ int ike_open_message(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t *msg, size_
         ctx->counters.rx_malformed++;
         return -EBADMSG;
     }
-    const uint8_t *ek, *ak;
-    ike_recv_keys(sa, &ek, &ak);
-    long plain = ike_sk_open(&sa->suite, ek, ak, msg, len, &sk);
-    long inner = plain < 0 ? plain : ike_sk_unpad(sk.ciphertext.ptr, (size_t)plain);
-    if (inner < 0) {
-        ctx->counters.rx_decrypt_failed++;
-        return -EBADMSG;
-    }
+    long inner = ike_sk_open_received(ctx, sa, msg, len, &sk);
+    if (inner < 0)
+        return inner;
     size_t off = (size_t)(sk.ciphertext.ptr - msg);
     if (ike_msg_decode_inner(m, sk.ciphertext.ptr, (size_t)inner, sk.first_inner, off, &err) < 0 ||
         ike_msg_check_rules(m, &err) < 0) {

@@ -234,7 +234,22 @@ int ike_resend(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_kept_msg
 void ike_arm_retransmit(struct ike_ctx *ctx, struct ike_sa *sa);
 /* Our encryption and integrity keys for sending. */
 void ike_send_keys(const struct ike_sa *sa, const uint8_t **ek, const uint8_t **ak);
-void ike_recv_keys(const struct ike_sa *sa, const uint8_t **ek, const uint8_t **ak);
+/*
+ * Verifies and decrypts a received SK/SKF payload in place with the peer's
+ * keys and strips its padding: the inner length, or -EBADMSG counted as
+ * rx_decrypt_failed.
+ */
+long ike_sk_open_received(struct ike_ctx *ctx, const struct ike_sa *sa, uint8_t *msg, size_t len,
+                          const struct ike_sk_payload *sk);
+
+/*
+ * ike_sa_init.c: sends an unprotected notify-only response (COOKIE,
+ * INVALID_KE_PAYLOAD, NO_PROPOSAL_CHOSEN ...) to the IKE_SA_INIT request with
+ * header req; no SA is kept.
+ */
+void ike_sa_init_reply_notify(struct ike_ctx *ctx, const struct ike_addr *local,
+                              const struct ike_addr *remote, const struct ike_hdr *req,
+                              uint16_t type, const void *data, size_t len);
 
 /* ---- fragmentation (frag.c, RFC 7383) ---- */
 

@@ -9,10 +9,9 @@
 
 #define OUR_NONCE_LEN 32
 
-/* Sends an unprotected notify-only response to an IKE_SA_INIT request (no SA is kept). */
-static void reply_notify(struct ike_ctx *ctx, const struct ike_addr *local,
-                         const struct ike_addr *remote, const struct ike_hdr *req, uint16_t type,
-                         const void *data, size_t len)
+void ike_sa_init_reply_notify(struct ike_ctx *ctx, const struct ike_addr *local,
+                              const struct ike_addr *remote, const struct ike_hdr *req,
+                              uint16_t type, const void *data, size_t len)
 {
     struct ike_writer w;
     const struct ike_hdr h = {.spi_i = req->spi_i,
@@ -154,7 +153,7 @@ void ike_init_request(struct ike_ctx *ctx, const struct ike_addr *local,
     const struct ike_peer_cfg *peer = select_peer(ctx, &offer, &chosen);
     if (peer == NULL) {
         ctx->counters.no_proposal_chosen++;
-        reply_notify(ctx, local, remote, &m->hdr, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
+        ike_sa_init_reply_notify(ctx, local, remote, &m->hdr, IKE_N_NO_PROPOSAL_CHOSEN, NULL, 0);
         return;
     }
     if (ke.group != chosen.dh) {
@@ -162,12 +161,12 @@ void ike_init_request(struct ike_ctx *ctx, const struct ike_addr *local,
         uint8_t group[2];
         ike_put16(group, chosen.dh);
         ctx->counters.invalid_ke_payload++;
-        reply_notify(ctx, local, remote, &m->hdr, IKE_N_INVALID_KE_PAYLOAD, group, 2);
+        ike_sa_init_reply_notify(ctx, local, remote, &m->hdr, IKE_N_INVALID_KE_PAYLOAD, group, 2);
         return;
     }
     struct ike_sa *sa = ike_sa_create(ctx, false, local, remote);
     if (sa == NULL) {
-        reply_notify(ctx, local, remote, &m->hdr, IKE_N_TEMPORARY_FAILURE, NULL, 0);
+        ike_sa_init_reply_notify(ctx, local, remote, &m->hdr, IKE_N_TEMPORARY_FAILURE, NULL, 0);
         return;
     }
     sa->peer = peer;

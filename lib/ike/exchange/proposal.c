@@ -48,6 +48,37 @@ static bool accepts(const struct ike_proposal_cfg *c, const struct ike_transform
     }
 }
 
+/* Records transform t (of a known type) as the one chosen for its type. */
+static void set_transform(struct ike_chosen *out, const struct ike_transform *t)
+{
+    switch (t->type) {
+    case IKE_TT_ENCR:
+        out->encr = (struct ike_encr_alg){t->id, t->key_len};
+        break;
+    case IKE_TT_PRF:
+        out->prf = t->id;
+        break;
+    case IKE_TT_INTEG:
+        out->integ = t->id;
+        break;
+    case IKE_TT_DH:
+        out->dh = t->id;
+        break;
+    case IKE_TT_ESN:
+        out->esn = t->id;
+        break;
+    }
+}
+
+/* Copies what identifies proposal p (number, protocol, SPI) into out. */
+static void take_proposal(struct ike_chosen *out, const struct ike_proposal *p)
+{
+    out->num = p->num;
+    out->protocol = p->protocol;
+    out->spi_size = p->spi_size;
+    memcpy(out->spi, p->spi, p->spi_size);
+}
+
 /* Picks from one offered proposal against one configuration; false when incomplete. */
 static bool pick(const struct ike_sa_payload *sa, const struct ike_proposal *p,
                  const struct ike_proposal_cfg *c, struct ike_chosen *out)
@@ -63,23 +94,7 @@ static bool pick(const struct ike_sa_payload *sa, const struct ike_proposal *p,
         if (got[t->type] || !accepts(c, t))
             continue;
         got[t->type] = true;
-        switch (t->type) {
-        case IKE_TT_ENCR:
-            out->encr = (struct ike_encr_alg){t->id, t->key_len};
-            break;
-        case IKE_TT_PRF:
-            out->prf = t->id;
-            break;
-        case IKE_TT_INTEG:
-            out->integ = t->id;
-            break;
-        case IKE_TT_DH:
-            out->dh = t->id;
-            break;
-        case IKE_TT_ESN:
-            out->esn = t->id;
-            break;
-        }
+        set_transform(out, t);
     }
     /* Every type offered must be matched; some types must be present. */
     for (unsigned type = 1; type <= IKE_TT_ESN; type++) {
@@ -97,10 +112,7 @@ static bool pick(const struct ike_sa_payload *sa, const struct ike_proposal *p,
     /* A configured PFS group must be offered. */
     if (p->protocol != IKE_PROTO_IKE && c->ndh > 0 && !got[IKE_TT_DH])
         return false;
-    out->num = p->num;
-    out->protocol = p->protocol;
-    out->spi_size = p->spi_size;
-    memcpy(out->spi, p->spi, p->spi_size);
+    take_proposal(out, p);
     return true;
 }
 
@@ -131,30 +143,11 @@ int ike_proposal_from_reply(const struct ike_sa_payload *sa, struct ike_chosen *
         const struct ike_transform *t = ike_proposal_transform(sa, p, i);
         if (t->type == 0 || t->type > IKE_TT_ESN || ++count[t->type] > 1)
             return -EBADMSG;
-        switch (t->type) {
-        case IKE_TT_ENCR:
-            out->encr = (struct ike_encr_alg){t->id, t->key_len};
-            break;
-        case IKE_TT_PRF:
-            out->prf = t->id;
-            break;
-        case IKE_TT_INTEG:
-            out->integ = t->id;
-            break;
-        case IKE_TT_DH:
-            out->dh = t->id;
-            break;
-        case IKE_TT_ESN:
-            out->esn = t->id;
-            break;
-        }
+        set_transform(out, t);
     }
     if (count[IKE_TT_ENCR] != 1)
         return -EBADMSG;
-    out->num = p->num;
-    out->protocol = p->protocol;
-    out->spi_size = p->spi_size;
-    memcpy(out->spi, p->spi, p->spi_size);
+    take_proposal(out, p);
     return 0;
 }
 
