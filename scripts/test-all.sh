@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it (.ci/run calls this):
 #   1. installs the Debian packages (as root; skip with VEER_SKIP_INSTALL=1),
-#   2. checks formatting with clang-format and that includes run one way
-#      (scripts/check-layers.py),
+#   2. checks formatting with clang-format, that includes run one way
+#      (scripts/check-layers.py) and that commit subjects fit 72 characters
+#      (scripts/check-commits.sh),
 #   3. builds with gcc (-Werror) and runs the unit and pcap/tshark tests,
 #   4. builds with AddressSanitizer + UndefinedBehaviorSanitizer and runs them again,
 #   5. builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS,
@@ -31,6 +32,9 @@ if clang-format --dry-run --Werror "${sources[@]}"; then ok "clang-format"; else
 
 step "include layering"
 if python3 scripts/check-layers.py; then ok "check-layers"; else bad "check-layers"; fi
+
+step "commit subjects"
+if scripts/check-commits.sh; then ok "check-commits"; else bad "check-commits"; fi
 
 # Runs `meson test` in a build dir and adds its counts (from testlog.json) to the totals.
 meson_suite() {

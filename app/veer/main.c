@@ -2,9 +2,9 @@
 /*
  * veer: the appliance. EAL arguments, then ours after "--":
  *   veer -l 0,1 --no-huge -m 512 -- -c veer.yaml [--state-file PATH] [-v]
+ *   veer --check veer.yaml   (no EAL: args.c)
  * The main lcore runs the control plane; every other lcore of -l is a worker.
  */
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +17,7 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "args.h"
 #include "conf.h"
 #include "dp_ctrl.h"
 #include "dp_mbuf_budget.h"
@@ -37,9 +38,7 @@ static void on_signal(int sig)
 }
 
 struct app {
-    const char *config;
-    const char *state_file;
-    bool verbose;
+    struct veer_args args;
     struct veer_conf conf;
     struct rte_mempool *pool;
     struct rte_mempool *reass_pool; /* whole datagrams too long for their first fragment's mbuf */
@@ -57,48 +56,6 @@ struct app {
     struct dp_route_table routes; /* changed at run time through telemetry */
     uint64_t keys_rotated_ns;
 };
-
-static void usage(FILE *f)
-{
-    fprintf(f, "usage: veer [EAL options] -- -c CONFIG [--state-file PATH] [-v]\n"
-               "  -c, --config PATH     the YAML configuration (needs a dataplane: section)\n"
-               "  --state-file PATH     keep SAs and counters in PATH (rewritten every 100 ms)\n"
-               "  -v                    log IKE at debug level\n");
-}
-
-static int parse_args(struct app *a, int argc, char **argv)
-{
-    static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
-                                         {"state-file", required_argument, NULL, 's'},
-                                         {"help", no_argument, NULL, 'h'},
-                                         {NULL, 0, NULL, 0}};
-    int c;
-    optind = 1;
-    while ((c = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
-        switch (c) {
-        case 'c':
-            a->config = optarg;
-            break;
-        case 's':
-            a->state_file = optarg;
-            break;
-        case 'v':
-            a->verbose = true;
-            break;
-        case 'h':
-            usage(stdout);
-            exit(0);
-        default:
-            usage(stderr);
-            return -1;
-        }
-    }
-    if (a->config == NULL) {
-        usage(stderr);
-        return -1;
-    }
-    return 0;
-}
 
 static void print_dp_counters(FILE *f, void *arg)
 {
@@ -207,13 +164,14 @@ static int setup_reassembly(struct app *a)
 static int setup(struct app *a)
 {
     char err[512];
-    if (conf_load(a->config, &a->conf, err, sizeof(err)) < 0) {
+    if (conf_load(a->args.config, &a->conf, err, sizeof(err)) < 0) {
         fprintf(stderr, "veer: %s\n", err);
         return -1;
     }
     const struct conf_dataplane *dp = &a->conf.dp;
     if (!dp->present) {
-        fprintf(stderr, "veer: %s: no dataplane: section (veer-ike runs without one)\n", a->config);
+        fprintf(stderr, "veer: %s: no dataplane: section (veer-ike runs without one)\n",
+                a->args.config);
         return -1;
     }
     a->nworkers = dp->workers;
@@ -285,7 +243,7 @@ static int setup(struct app *a)
                                .nports = a->nports,
                                .neigh = &a->neigh,
                                .routes = &a->routes,
-                               .log_level = a->verbose ? IKE_LOG_DEBUG : IKE_LOG_INFO};
+                               .log_level = a->args.verbose ? IKE_LOG_DEBUG : IKE_LOG_INFO};
     a->ctrl.neigh_aging = (struct dp_neigh_aging){
         .reachable_ns = dp->neighbour_reachable * 1000000000ull, .probes = dp->neighbour_probes};
     for (unsigned i = 0; i < a->conf.redirect.nanycast && a->ctrl.anycast.n < DP_MAX_LOCAL; i++) {
@@ -392,8 +350,8 @@ static void control_loop(struct app *a)
             dp_ctrl_age_neighbours(&a->ctrl, dp_ctrl_now_ns());
             publish_load(a);
             mgmt_tel_publish(a->tel, a->ctrl.ike);
-            if (a->state_file != NULL)
-                mgmt_write_state(a->state_file, a->ctrl.ike, print_dp_counters, a);
+            if (a->args.state_file != NULL)
+                mgmt_write_state(a->args.state_file, a->ctrl.ike, print_dp_counters, a);
             next_tick = now + hz * TICK_MS / 1000;
         }
         if (n == 0 && a->conf.dp.idle_sleep_us > 0)
@@ -403,13 +361,16 @@ static void control_loop(struct app *a)
 
 int main(int argc, char **argv)
 {
+    int checked = veer_check_main(argc, argv);
+    if (checked >= 0)
+        return checked;
     int eal = rte_eal_init(argc, argv);
     if (eal < 0) {
         fprintf(stderr, "veer: EAL initialisation failed: %s\n", rte_strerror(rte_errno));
         return 1;
     }
     static struct app a;
-    if (parse_args(&a, argc - eal, argv + eal) < 0 || setup(&a) < 0) {
+    if (veer_args_parse(&a.args, argc - eal, argv + eal) < 0 || setup(&a) < 0) {
         rte_eal_cleanup();
         return 1;
     }

@@ -58,6 +58,17 @@ int conf_want_uint(struct loader *l, const yaml_node_t *n, unsigned max, unsigne
     return 0;
 }
 
+bool conf_file_named(struct loader *l, const yaml_node_t *n, const char *path)
+{
+    const struct conf_load_opts *o = l->opts;
+    if (o != NULL && o->on_file != NULL) {
+        char where[300];
+        snprintf(where, sizeof(where), "%s:%zu", l->name, n != NULL ? n->start_mark.line + 1 : 0);
+        o->on_file(o->arg, where, l->path, path);
+    }
+    return o == NULL || !o->skip_files;
+}
+
 /* Calls fn for every item of a sequence node. */
 int conf_each_item(struct loader *l, const yaml_node_t *seq,
                    int (*fn)(struct loader *l, const yaml_node_t *item, unsigned i, void *arg),
@@ -119,6 +130,9 @@ static int read_psk_file(struct loader *l, const yaml_node_t *n, const char *pat
                          struct ike_peer_cfg *p)
 {
     struct stat st;
+    l->psk_file_node = n;
+    if (!conf_file_named(l, n, path))
+        return 0;
     FILE *f = fopen(path, "r");
     if (f == NULL)
         return conf_fail(l, n, "cannot open %s: %s", path, strerror(errno));
@@ -169,6 +183,8 @@ static int cacert_item(struct loader *l, const yaml_node_t *item, unsigned i, vo
     size_t len;
     if (conf_want_scalar(l, item, &path) < 0)
         return -1;
+    if (!conf_file_named(l, item, path))
+        return 0; /* an empty trust store: nothing will be run with it */
     if (conf_read_file(path, false, &text, &len, why, sizeof(why)) < 0)
         return conf_fail(l, item, "%s", why);
     int rc = ike_trust_add_pem(arg, text, len, why, sizeof(why));
@@ -227,6 +243,11 @@ static int peer_cert_key(struct loader *l, struct ike_peer_cfg *p, const char *k
             return -1;
         conf_eap_free(l->conf->eap_secrets[i], p->neap_secrets);
         l->conf->eap_secrets[i] = NULL;
+        p->eap_secrets = NULL;
+        p->neap_secrets = 0;
+        l->eap_file_node = v;
+        if (!conf_file_named(l, v, s))
+            return 0;
         if (conf_eap_load(s, &l->conf->eap_secrets[i], &n, why, sizeof(why)) < 0)
             return conf_fail(l, v, "%s", why);
         p->eap_secrets = l->conf->eap_secrets[i];
@@ -248,6 +269,11 @@ static int load_cred(struct loader *l, unsigned i, struct ike_peer_cfg *p)
     char *cert, *key, why[256];
     size_t cert_len, key_len;
     const char *cert_path = conf_scalar(l->cert_node), *key_path = conf_scalar(l->key_node);
+    snprintf(l->path, sizeof(l->path), "peers[%u].cert", i);
+    bool read = conf_file_named(l, l->cert_node, cert_path);
+    snprintf(l->path, sizeof(l->path), "peers[%u].key", i);
+    if (!conf_file_named(l, l->key_node, key_path) || !read)
+        return 0; /* no credential: nothing will be run with it */
     snprintf(l->path, sizeof(l->path), "peers[%u].cert", i);
     if (conf_read_file(cert_path, false, &cert, &cert_len, why, sizeof(why)) < 0)
         return conf_fail(l, l->cert_node, "%s", why);
@@ -280,6 +306,10 @@ static int peer_cert_finish(struct loader *l, const yaml_node_t *item, unsigned 
         return 0;
     if (load_cred(l, i, p) < 0)
         return -1;
+    if (p->cred == NULL) { /* files not read: whether the certificate names local_id is unknown */
+        snprintf(l->path, sizeof(l->path), "peers[%u]", i);
+        return 0;
+    }
     snprintf(l->path, sizeof(l->path), "peers[%u].local_id", i);
     /* Without local_id we are who the certificate says; with one, it must say so too. */
     if (p->local_id.len == 0 && ike_cred_subject_id(p->cred, &p->local_id) < 0)
@@ -300,7 +330,7 @@ static int peer_eap_finish(struct loader *l, const yaml_node_t *item, const stru
         return conf_fail(l, item,
                          "with a second round (local_auth_2, remote_auth_2) the first "
                          "is psk or pubkey");
-    if ((local || remote) != (p->eap_secrets != NULL))
+    if ((local || remote) != (l->eap_file_node != NULL))
         return conf_fail(l, item,
                          local || remote ? "eap-md5 needs eap_secrets_file"
                                          : "eap_secrets_file is for eap-md5");
@@ -308,7 +338,7 @@ static int peer_eap_finish(struct loader *l, const yaml_node_t *item, const stru
         return conf_fail(l, item,
                          "remote_auth eap-md5 (or remote_auth_2) is for responders: a "
                          "gateway we initiate to (remote) authenticates with psk or pubkey");
-    if (!local)
+    if (!local || p->eap_secrets == NULL) /* the file not read: its users are unknown */
         return 0;
     for (unsigned k = 0; k < p->neap_secrets; k++) {
         if (p->eap_secrets[k].id.len == p->local_id.len &&
@@ -527,6 +557,7 @@ static int peer_item(struct loader *l, const yaml_node_t *item, unsigned i, void
     l->conf->npeers = i + 1;
     l->peer_node[i] = item;
     l->cert_node = l->key_node = NULL;
+    l->psk_file_node = l->eap_file_node = NULL;
     peer_lifetime_unset(p);
     for (yaml_node_pair_t *kv = item->data.mapping.pairs.start; kv < item->data.mapping.pairs.top;
          kv++) {
@@ -539,8 +570,11 @@ static int peer_item(struct loader *l, const yaml_node_t *item, unsigned i, void
     if (peer_cert_finish(l, item, i, p) < 0 || peer_eap_finish(l, item, p) < 0)
         return -1;
     bool psk_needed = p->local_auth == IKE_PEER_AUTH_PSK || p->remote_auth == IKE_PEER_AUTH_PSK;
-    if (p->name[0] == '\0' || p->local_id.len == 0 || (psk_needed && p->psk_len == 0) ||
-        p->nike == 0 || p->nesp == 0 || p->nlocal_ts == 0 || p->nremote_ts == 0)
+    bool psk_given = p->psk_len > 0 || l->psk_file_node != NULL;
+    /* A certificate not read (skip_files) would have given local_id. */
+    bool id_given = p->local_id.len > 0 || (l->cert_node != NULL && p->cred == NULL);
+    if (p->name[0] == '\0' || !id_given || (psk_needed && !psk_given) || p->nike == 0 ||
+        p->nesp == 0 || p->nlocal_ts == 0 || p->nremote_ts == 0)
         return conf_fail(l, item,
                          "needs name, local_id, psk or psk_file, ike_proposals, esp_proposals, "
                          "local_ts and remote_ts");
@@ -803,7 +837,15 @@ static int dataplane_section(struct loader *l, const yaml_node_t *v)
             p++;
         if (p == dp->nports) {
             snprintf(l->path, sizeof(l->path), "dataplane.neighbours[%u].port", i);
-            return conf_fail(l, v, "no port is named \"%s\"", dp->neighbours[i].port);
+            return conf_fail(l, l->neighbour_node[i], "no port is named \"%s\"",
+                             dp->neighbours[i].port);
+        }
+        /* app/veer would refuse it at start, after EAL: say so here, with the file. */
+        if (!conf_on_port_subnet(&dp->ports[p], &dp->neighbours[i].addr)) {
+            snprintf(l->path, sizeof(l->path), "dataplane.neighbours[%u].address", i);
+            return conf_fail(l, l->neighbour_node[i], "not on port %s's %s subnet",
+                             dp->neighbours[i].port,
+                             dp->neighbours[i].addr.family == 6 ? "IPv6" : "IPv4");
         }
     }
     if (conf_routes_check(l) < 0)
@@ -896,10 +938,10 @@ static int walk(struct loader *l)
     return peers_trust(l);
 }
 
-static int load(yaml_parser_t *parser, const char *name, struct veer_conf *conf, char *err,
-                size_t err_len)
+static int load(yaml_parser_t *parser, const char *name, const struct conf_load_opts *opts,
+                struct veer_conf *conf, char *err, size_t err_len)
 {
-    struct loader l = {.name = name, .err = err, .err_len = err_len, .conf = conf};
+    struct loader l = {.name = name, .err = err, .err_len = err_len, .conf = conf, .opts = opts};
     memset(conf, 0, sizeof(*conf));
     conf->ike.cookie_threshold = 1000; /* half-open SAs; lib/ike's 0 would mean never */
     if (!yaml_parser_load(parser, &l.doc)) {
@@ -922,12 +964,18 @@ int conf_load_string(const char *text, const char *name, struct veer_conf *conf,
     yaml_parser_t parser;
     yaml_parser_initialize(&parser);
     yaml_parser_set_input_string(&parser, (const unsigned char *)text, strlen(text));
-    int rc = load(&parser, name, conf, err, err_len);
+    int rc = load(&parser, name, NULL, conf, err, err_len);
     yaml_parser_delete(&parser);
     return rc;
 }
 
 int conf_load(const char *path, struct veer_conf *conf, char *err, size_t err_len)
+{
+    return conf_load_opts(path, NULL, conf, err, err_len);
+}
+
+int conf_load_opts(const char *path, const struct conf_load_opts *opts, struct veer_conf *conf,
+                   char *err, size_t err_len)
 {
     FILE *f = fopen(path, "rb");
     if (f == NULL) {
@@ -937,7 +985,7 @@ int conf_load(const char *path, struct veer_conf *conf, char *err, size_t err_le
     yaml_parser_t parser;
     yaml_parser_initialize(&parser);
     yaml_parser_set_input_file(&parser, f);
-    int rc = load(&parser, path, conf, err, err_len);
+    int rc = load(&parser, path, opts, conf, err, err_len);
     yaml_parser_delete(&parser);
     fclose(f);
     return rc;

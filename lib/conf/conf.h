@@ -189,6 +189,29 @@ struct veer_conf {
  */
 int conf_load(const char *path, struct veer_conf *conf, char *err, size_t err_len);
 
+/*
+ * Files a configuration names for secrets and credentials: peers' psk_file,
+ * cert, key, cacerts and eap_secrets_file, gateway.cacerts and
+ * dataplane.static_sas[].keys_file. Port profiles (drivers-cfg/) are part of
+ * veer, not secrets: they are always read.
+ */
+struct conf_load_opts {
+    /*
+     * Do not open them: every other check still runs, but what depends on
+     * their contents (a key's length, a certificate naming local_id) is not
+     * checked, and the result holds no keys: it is for reporting (--check-syntax),
+     * never for running.
+     */
+    bool skip_files;
+    /* Called for each such file, read or not: "file:line", the key, the path. */
+    void (*on_file)(void *arg, const char *where, const char *key, const char *path);
+    void *arg;
+};
+
+/* conf_load with options; opts NULL is conf_load. */
+int conf_load_opts(const char *path, const struct conf_load_opts *opts, struct veer_conf *conf,
+                   char *err, size_t err_len);
+
 /* Releases the certificates and keys a loaded configuration holds (a failed load already did). */
 void conf_free(struct veer_conf *conf);
 

@@ -42,7 +42,20 @@ struct loader {
     struct conf_redirect_draft redirect;
     const yaml_node_t *port_profile_node[CONF_MAX_PORTS]; /* a port's `profile:`, for messages */
     const yaml_node_t *route_node[CONF_MAX_ROUTES]; /* for errors found once the ports are known */
+    const yaml_node_t *neighbour_node[CONF_MAX_NEIGHBOURS]; /* the same, for neighbours */
+    /* Secrets and credentials files (conf_load_opts), and the peer's that were named. */
+    const struct conf_load_opts *opts;
+    const yaml_node_t *psk_file_node, *eap_file_node;
 };
+
+/*
+ * A file named at node n for a secret or a credential: tells opts->on_file
+ * and returns whether to read it (false under opts->skip_files).
+ */
+bool conf_file_named(struct loader *l, const yaml_node_t *n, const char *path);
+
+/* Whether address a is on port p's directly connected subnet of its family. */
+bool conf_on_port_subnet(const struct conf_port *p, const struct ike_addr *a);
 
 /* Writes "file:line: path: why" into the loader's error buffer; returns -1. */
 __attribute__((format(printf, 3, 4))) int conf_fail(struct loader *l, const yaml_node_t *node,

@@ -142,7 +142,7 @@ int conf_routes(struct loader *l, const yaml_node_t *v)
     return conf_each_item(l, v, route_item, NULL);
 }
 
-static bool on_port_subnet(const struct conf_port *p, const struct ike_addr *a)
+bool conf_on_port_subnet(const struct conf_port *p, const struct ike_addr *a)
 {
     if (a->family == 6)
         return p->addr6.family == 6 && same_prefix(a, &p->addr6, p->prefix6_len);
@@ -165,12 +165,12 @@ int conf_routes_check(struct loader *l)
             if (p == dp->nports)
                 return conf_fail(l, node, "no port is named \"%s\"", r->port);
             snprintf(l->path, sizeof(l->path), "dataplane.routes[%u].via", i);
-            if (!on_port_subnet(&dp->ports[p], &r->via))
+            if (!conf_on_port_subnet(&dp->ports[p], &r->via))
                 return conf_fail(l, node, "%s is not on port %s's subnet", via, r->port);
             continue;
         }
         unsigned p = 0;
-        while (p < dp->nports && !on_port_subnet(&dp->ports[p], &r->via))
+        while (p < dp->nports && !conf_on_port_subnet(&dp->ports[p], &r->via))
             p++;
         snprintf(l->path, sizeof(l->path), "dataplane.routes[%u].via", i);
         if (p == dp->nports)

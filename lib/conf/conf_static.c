@@ -61,6 +61,8 @@ struct static_draft {
 static int read_keys_file(struct loader *l, const yaml_node_t *n, const char *path,
                           struct static_draft *d)
 {
+    if (!conf_file_named(l, n, path))
+        return 0;
     FILE *f = fopen(path, "r");
     if (f == NULL)
         return conf_fail(l, n, "cannot open %s: %s", path, strerror(errno));
@@ -222,6 +224,9 @@ static int finish_static(struct loader *l, const yaml_node_t *item, unsigned i,
         const yaml_node_t *n = d->key_node[which] != NULL ? d->key_node[which] : d->file_node;
         snprintf(l->path, sizeof(l->path), "dataplane.static_sas[%u].%s", i,
                  d->key_node[which] != NULL ? (which == 0 ? "key_in" : "key_out") : "keys_file");
+        if (d->key_text[which][0] == '\0' && d->file_node != NULL && l->opts != NULL &&
+            l->opts->skip_files)
+            continue; /* keys_file not read: their lengths are unknown */
         if (d->key_text[which][0] == '\0')
             return conf_fail(l, item, "needs key_in and key_out, or keys_file");
         uint8_t key[IKE_CHILD_KEY_MAX + 64];
@@ -288,6 +293,7 @@ static int neighbour_item(struct loader *l, const yaml_node_t *item, unsigned i,
         return conf_fail(l, item, "a neighbour is a mapping: address, mac, port");
     struct conf_neighbour *nb = &dp->neighbours[i];
     memset(nb, 0, sizeof(*nb));
+    l->neighbour_node[i] = item;
     dp->nneighbours = i + 1;
     bool have_mac = false;
     for (yaml_node_pair_t *kv = item->data.mapping.pairs.start; kv < item->data.mapping.pairs.top;

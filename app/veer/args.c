@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* veer's command line and --check (no EAL, no ports, no hugepages): see args.h. */
+#include "args.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: veer [EAL options] -- -c CONFIG [--state-file PATH] [-v]\n"
+               "       veer --check | --check-syntax [-c] CONFIG\n"
+               "  -c, --config PATH     the YAML configuration (needs a dataplane: section)\n"
+               "  --state-file PATH     keep SAs and counters in PATH (rewritten every 100 ms)\n"
+               "  -v                    log IKE at debug level\n"
+               "  --check               load and validate CONFIG and the files it names as\n"
+               "                        starting would, without EAL; print OK or the error\n"
+               "  --check-syntax        the same without opening the key, certificate and\n"
+               "                        secrets files it names (listed instead): for CI\n");
+}
+
+int veer_args_parse(struct veer_args *a, int argc, char **argv)
+{
+    static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+                                         {"state-file", required_argument, NULL, 's'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            a->config = optarg;
+            break;
+        case 's':
+            a->state_file = optarg;
+            break;
+        case 'v':
+            a->verbose = true;
+            break;
+        case 'h':
+            usage(stdout);
+            exit(0);
+        default:
+            usage(stderr);
+            return -1;
+        }
+    }
+    if (a->config == NULL || optind != argc) {
+        usage(stderr);
+        return -1;
+    }
+    return 0;
+}
+
+static const char *plural(unsigned n)
+{
+    return n == 1 ? "" : "s";
+}
+
+static void print_unread(void *arg, const char *where, const char *key, const char *path)
+{
+    unsigned *n = arg;
+    (*n)++;
+    printf("%s: %s: %s: not read (--check-syntax)\n", where, key, path);
+}
+
+/* What setup() checks in the configuration before it starts anything; one line out. */
+static int check(const char *config, bool syntax_only)
+{
+    static struct veer_conf conf;
+    unsigned unread = 0;
+    struct conf_load_opts opts = {.skip_files = syntax_only, .arg = &unread};
+    if (syntax_only)
+        opts.on_file = print_unread;
+    char err[512];
+    if (conf_load_opts(config, &opts, &conf, err, sizeof(err)) < 0) {
+        fprintf(stderr, "veer: %s\n", err);
+        return 1;
+    }
+    const struct conf_dataplane *dp = &conf.dp;
+    int rc = 0;
+    if (!dp->present) {
+        fprintf(stderr, "veer: %s: no dataplane: section (veer-ike runs without one)\n", config);
+        rc = 1;
+    } else {
+        char unread_note[64] = "";
+        if (syntax_only)
+            snprintf(unread_note, sizeof(unread_note), "; %u file%s not read", unread,
+                     plural(unread));
+        printf("veer: %s: OK%s (%u worker%s: EAL needs %u lcores; %u port%s, %u peer%s, "
+               "%u route%s, %u static SA%s%s)\n",
+               config, syntax_only ? " without its files" : "", dp->workers, plural(dp->workers),
+               dp->workers + 1, dp->nports, plural(dp->nports), conf.npeers, plural(conf.npeers),
+               dp->nroutes, plural(dp->nroutes), dp->nstatic_sas, plural(dp->nstatic_sas),
+               unread_note);
+    }
+    conf_free(&conf);
+    return rc;
+}
+
+int veer_check_main(int argc, char **argv)
+{
+    int first = 1; /* our arguments: all of them, or those after EAL's "--" */
+    bool wanted = false;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0 && first == 1)
+            first = i + 1;
+        if (strcmp(argv[i], "--check") == 0 || strcmp(argv[i], "--check-syntax") == 0)
+            wanted = true;
+    }
+    if (!wanted)
+        return -1;
+    static const struct option opts[] = {
+        {"config", required_argument, NULL, 'c'}, {"state-file", required_argument, NULL, 's'},
+        {"check", no_argument, NULL, 'C'},        {"check-syntax", no_argument, NULL, 'S'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    const char *config = NULL;
+    bool syntax_only = false;
+    int c;
+    /* argv[first - 1] stands in for the program name getopt skips. */
+    int n = argc - first + 1;
+    char **v = argv + first - 1;
+    optind = 1;
+    while ((c = getopt_long(n, v, "c:vh", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            config = optarg;
+            break;
+        case 'S':
+            syntax_only = true;
+            break;
+        case 'C': /* --check */
+        case 's': /* --state-file and -v: accepted so that a whole command line checks */
+        case 'v':
+            break;
+        case 'h':
+            usage(stdout);
+            return 0;
+        default:
+            fprintf(stderr, "veer: with --check, EAL options go before \"--\"\n");
+            usage(stderr);
+            return 2;
+        }
+    }
+    if (config == NULL && optind == n - 1)
+        config = v[optind++];
+    if (config == NULL || optind != n) {
+        usage(stderr);
+        return 2;
+    }
+    return check(config, syntax_only);
+}
