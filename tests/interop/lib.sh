@@ -463,19 +463,19 @@ veer_dp_stop() {
 # veer (10.1.0.1 and 10.2.0.2, or with $2 = 6 2001:db8:a::1 and 2001:db8:2::2):
 # a first reply within 5 s, then 5 each way. $1 prefixes the failures.
 lab_ping_both_ways() {
-    local pfx=${1:-} v=() cl=10.1.0.1 srv=10.2.0.2 n=1
+    local pfx=${1:-} fam=() cl=10.1.0.1 srv=10.2.0.2 n=1
     if [ "${2:-}" = 6 ]; then
-        v=(-6)
+        fam=(-6)
         cl=2001:db8:a::1
         srv=2001:db8:2::2
         n=3
     fi
-    wait_for 50 ip netns exec "$ns_cl" ping "${v[@]}" -c 1 -W 1 -I "$cl" "$srv" ||
+    wait_for 50 ip netns exec "$ns_cl" ping "${fam[@]}" -c 1 -W 1 -I "$cl" "$srv" ||
         fail "${pfx}no ping${2:-} reply from the server through the tunnel: $(tel /veer/workers)"
-    ip netns exec "$ns_cl" ping "${v[@]}" -c 5 -i 0.2 -W 1 -I "$cl" "$srv" >"$work/ping$n.out" 2>&1 ||
+    ip netns exec "$ns_cl" ping "${fam[@]}" -c 5 -i 0.2 -W 1 -I "$cl" "$srv" >"$work/ping$n.out" 2>&1 ||
         fail "${pfx}ping${2:-} client -> server: $(tail -2 "$work/ping$n.out")"
     n=$((n + 1))
-    ip netns exec "$ns_srv" ping "${v[@]}" -c 5 -i 0.2 -W 1 "$cl" >"$work/ping$n.out" 2>&1 ||
+    ip netns exec "$ns_srv" ping "${fam[@]}" -c 5 -i 0.2 -W 1 "$cl" >"$work/ping$n.out" 2>&1 ||
         fail "${pfx}ping${2:-} server -> client: $(tail -2 "$work/ping$n.out")"
 }
 
