@@ -9,8 +9,11 @@
 #   lab_topology
 #   veer_start CONFIG_FILE
 #   charon_start [EXTRA_CHARON_OPTIONS]   # CHARON_PLUGINS: more plugins to load (eap-md5)
-#   swan --load-all --file ...; swan --initiate ...
+#   lab_swan_load; lab_swan_initiate; lab_expect_sa_agree
 #   lab_make_pki rsa|ec            # a CA and certificates made with openssl
+#
+# The strongSwan side (charon, swanctl configuration, SA and key checks) is in
+# lib_swan.sh, which this file sources.
 #
 # Every function that waits is bounded; fail() prints both sides' logs and exits 1.
 
@@ -70,26 +73,36 @@ wait_for() {
     return 1
 }
 
+# A veth pair, both ends up: end $1 in namespace $2 with address $3, end $4 in
+# namespace $5 with address $6. Needs both namespaces made.
+lab_veth() {
+    ip link add "$1" type veth peer name "$4"
+    ip link set "$1" netns "$2"
+    ip link set "$4" netns "$5"
+    ip -n "$2" addr add "$3" dev "$1"
+    ip -n "$5" addr add "$6" dev "$4"
+    ip -n "$2" link set "$1" up
+    ip -n "$5" link set "$4" up
+}
+
+# The client and gateway namespaces and their link (client 198.51.100.2, gateway
+# 198.51.100.1); needs lab_init.
 lab_topology() {
     ip netns add "$ns_cl"
     ip netns add "$ns_gw"
-    ip link add "${tag}c" type veth peer name "${tag}g"
-    ip link set "${tag}c" netns "$ns_cl"
-    ip link set "${tag}g" netns "$ns_gw"
-    ip -n "$ns_cl" addr add 198.51.100.2/24 dev "${tag}c"
-    ip -n "$ns_gw" addr add 198.51.100.1/24 dev "${tag}g"
-    ip -n "$ns_cl" link set "${tag}c" up
-    ip -n "$ns_gw" link set "${tag}g" up
+    lab_veth "${tag}c" "$ns_cl" 198.51.100.2/24 "${tag}g" "$ns_gw" 198.51.100.1/24
     ip -n "$ns_cl" link set lo up
     ip -n "$ns_gw" link set lo up
-    # The client needs an address inside its own traffic selector (lab notes).
+    # The client's Child SA selector is 10.1.0.1/32: the client must own that
+    # address to send and receive the tunnel's inner packets.
     ip -n "$ns_cl" addr add 10.1.0.1/32 dev lo
 }
 
 # Like lab_topology, but the gateway end of the link is a DPDK port of app/veer:
 # it keeps no address (the kernel must not answer for veer), and the client's
-# end computes its checksums itself, since af_packet hands DPDK whatever the
-# kernel left partial (lab notes).
+# end computes its checksums itself: with TX checksum offload on, the kernel
+# leaves the checksum of a veth frame partial, and af_packet hands DPDK the
+# frame as it is, so veer would see (and drop) a bad UDP checksum.
 lab_topology_dpdk() {
     lab_topology
     ip -n "$ns_gw" addr flush dev "${tag}g"
@@ -148,21 +161,22 @@ lab_topology_tap() {
     lab_server_behind_gateway "$@"
 }
 
+# The namespace of a second gateway for the redirect tests ($ns_b, 203.0.113.1)
+# and the client's link to it (203.0.113.2). Needs lab_topology; lab_cleanup
+# removes it.
+lab_link_b() {
+    ns_b="${tag}b"
+    ip netns add "$ns_b"
+    lab_veth "${tag}x" "$ns_cl" 203.0.113.2/24 "${tag}y" "$ns_b" 203.0.113.1/24
+    ip -n "$ns_b" link set lo up
+}
+
 # Gateway B for the redirect tests: veer-ike with configuration $1 in its own
 # namespace ($ns_b) on 203.0.113.1, reached by the client (203.0.113.2) over a
 # second link. Waits until it runs; its log and state are $work/b.log and
 # $work/b.state. Sets b_pid; lab_cleanup stops it and removes the namespace.
 lab_gateway_b() {
-    ns_b="${tag}b"
-    ip netns add "$ns_b"
-    ip link add "${tag}x" type veth peer name "${tag}y"
-    ip link set "${tag}x" netns "$ns_cl"
-    ip link set "${tag}y" netns "$ns_b"
-    ip -n "$ns_cl" addr add 203.0.113.2/24 dev "${tag}x"
-    ip -n "$ns_b" addr add 203.0.113.1/24 dev "${tag}y"
-    ip -n "$ns_cl" link set "${tag}x" up
-    ip -n "$ns_b" link set "${tag}y" up
-    ip -n "$ns_b" link set lo up
+    lab_link_b
     ip netns exec "$ns_b" "$veer_ike" -c "$1" --state-file "$work/b.state" -v \
         >"$work/b.log" 2>&1 &
     b_pid=$!
@@ -208,87 +222,6 @@ veer_start() {
         --log-keys -v >"$work/veer.log" 2>&1 &
     veer_pid=$!
     wait_for 50 grep -q "veer-ike running" "$work/veer.log" || fail "veer-ike did not start"
-}
-
-# A strongSwan charon in the client namespace with its own /run; $1 adds charon options.
-charon_start() {
-    mkdir -p "$work/cl"
-    cat >"$work/cl/strongswan.conf" <<EOF
-charon {
-  load_modular = no
-  load = random nonce kdf openssl pem pkcs1 pkcs8 x509 pubkey kernel-libipsec kernel-netlink socket-default vici ${CHARON_PLUGINS:-}
-  install_routes = ${CHARON_ROUTES:-no}
-  ${1:-}
-  plugins {
-    vici { socket = unix://$work/cl/vici }
-    kernel-libipsec { allow_peer_ts = yes }
-  }
-  filelog {
-    cl {
-      path = $work/charon.log
-      flush_line = yes
-      default = 1
-      ike = 2
-      chd = 4
-      cfg = 2
-    }
-  }
-}
-EOF
-    ip netns exec "$ns_cl" unshare -m sh -c "mount -t tmpfs tmpfs /run && \
-        STRONGSWAN_CONF=$work/cl/strongswan.conf exec /usr/lib/ipsec/charon" \
-        >"$work/charon.out" 2>&1 &
-    charon_pid=$!
-    wait_for 100 swan --stats || fail "charon did not start"
-}
-
-swan() { ip netns exec "$ns_cl" swanctl "$@" --uri "unix://$work/cl/vici"; }
-
-# strongSwan's IKE SPIs of its first SA: "<spi_i> <spi_r>" (from `swan --list-sas` output in $1).
-swan_ike_spis() {
-    sed -n 's/.*IKEv2, \([0-9a-f]*\)_i\*\? \([0-9a-f]*\)_r.*/\1 \2/p' "$1" | head -n1
-}
-
-# strongSwan's Child SA SPIs "<in> <out>" of the first INSTALLED Child SA in $1.
-swan_child_spis() {
-    local in out
-    in=$(sed -n 's/^ *in  \([0-9a-f]\{8\}\).*/\1/p' "$1" | head -n1)
-    out=$(sed -n 's/^ *out \([0-9a-f]\{8\}\).*/\1/p' "$1" | head -n1)
-    echo "$in $out"
-}
-
-# Every Child SA key pair strongSwan logged (chd level 4), one "<i->r key> <r->i key>" per
-# line in order: the i->r key is the one sent by the initiator of the exchange that made it.
-swan_key_pairs() {
-    awk '
-        function flush() {
-            if (which == "i") ki = tolower(key)
-            else if (which == "r") print ki, tolower(key)
-            which = ""
-        }
-        /encryption initiator key/ { flush(); which = "i"; key = ""; next }
-        /encryption responder key/ { flush(); which = "r"; key = ""; next }
-        which != "" && /\[CHD\] +[0-9]+: / {
-            line = $0; sub(/.*\[CHD\] +[0-9]+: /, "", line); sub(/  .*/, "", line)
-            gsub(/ /, "", line); key = key line; next
-        }
-        which != "" { flush() }
-        END { flush() }' "$work/charon.log"
-}
-
-# Every Child SA key pair veer logged: "<in key> <out key>" per install, in order.
-veer_key_pairs() {
-    sed -n 's/.*child-sa install .*encr_in=\([0-9a-f]*\).*encr_out=\([0-9a-f]*\).*/\1 \2/p' \
-        "$work/veer.log"
-}
-
-# True when veer's Child SA with inbound SPI $1 has the same keys as one strongSwan logged.
-keys_match_child() {
-    local spi_in=$1 vin vout
-    read -r vin vout < <(sed -n "s/.*child-sa install spi_in=$spi_in .*encr_in=\([0-9a-f]*\).*encr_out=\([0-9a-f]*\).*/\1 \2/p" \
-        "$work/veer.log" | tail -n1)
-    [ -n "$vin" ] || return 1
-    swan_key_pairs | grep -q -x -e "$vin $vout" -e "$vout $vin"
 }
 
 # veer's counter $1 from its state file (0 when absent).
@@ -362,17 +295,19 @@ lab_make_pki() {
     ) || fail "openssl could not make the $kind PKI"
 }
 
-# The client's swanctl directory $work/cl/swanctl, set in $sw, for
-# SWANCTL_DIR="$sw" swan --load-all: the CA of lab_make_pki's directory $1, and
-# with $2 = client the client's certificate and key too.
-lab_client_swanctl_dir() {
-    sw="$work/cl/swanctl"
-    mkdir -p "$sw/x509ca"
-    cp "$1/ca.pem" "$sw/x509ca/ca.pem"
-    if [ "${2:-}" = client ]; then
-        mkdir -p "$sw/x509" "$sw/private"
-        cp "$1/client.pem" "$sw/x509/client.pem"
-        cp "$1/client.key" "$sw/private/client.key"
+# Once app/veer runs on net_tap (lab_topology_tap): the TAP interface its PMD
+# made becomes the client's link (the PMD keeps its queues), the client on
+# 198.51.100.2, or with $1 = 6 on 2001:db8:1::2, its route to veer of MTU 1280.
+lab_tap_to_client() {
+    ip -n "$ns_gw" link set "$tap" netns "$ns_cl" || fail "cannot move $tap into the client namespace"
+    if [ "${1:-}" = 6 ]; then
+        ip -n "$ns_cl" -6 addr add 2001:db8:1::2/64 dev "$tap" nodad
+        ip -n "$ns_cl" link set "$tap" up
+        ip -n "$ns_cl" -6 route replace 2001:db8:1::1/128 dev "$tap" mtu lock 1280
+    else
+        ip -n "$ns_cl" addr add 198.51.100.2/24 dev "$tap"
+        ip -n "$ns_cl" link set "$tap" up
+        ip -n "$ns_cl" route replace 198.51.100.1/32 dev "$tap" mtu lock 1280
     fi
 }
 
@@ -391,8 +326,7 @@ lab_client_swanctl_dir() {
 #   TUN_REMOTE_ID  its remote_id (default client.example)
 #   TUN_PEER_EXTRA more lines of the peer, indented by 4
 lab_tunnel_veer_yaml() {
-    printf 'labsecret-0123456789' >"$work/psk"
-    chmod 600 "$work/psk"
+    lab_psk_file
     cat >"$work/veer.yaml" <<EOF
 ${TUN_TOP_EXTRA:-}
 dataplane:
@@ -410,57 +344,50 @@ ${TUN_OUTSIDE_EXTRA:-}
       address: 10.2.0.1/24
 ${TUN_INSIDE_EXTRA:-}
 peers:
-  - name: ${TUN_PEER_NAME:-road-warriors}
+EOF
+    lab_peer_yaml "${TUN_PEER_NAME:-road-warriors}" "${TUN_REMOTE_ID:-client.example}" \
+        >>"$work/veer.yaml"
+}
+
+# The lab's PSK in $work/psk (owner-only), for veer's psk_file.
+lab_psk_file() {
+    printf 'labsecret-0123456789' >"$work/psk"
+    chmod 600 "$work/psk"
+}
+
+# Prints one peer of veer's configuration (an item under `peers:`): $1 its name
+# (default road-warriors), $2 its remote_id (default client.example), $3 its
+# local_id (default gw.example); the PSK of lab_psk_file unless TUN_PEER_AUTH;
+# TUN_ESP, TUN_LOCAL_TS, TUN_CLIENT_TS and TUN_PEER_EXTRA as for
+# lab_tunnel_veer_yaml.
+lab_peer_yaml() {
+    cat <<EOF
+  - name: ${1:-road-warriors}
 ${TUN_PEER_AUTH:-    psk_file: $work/psk}
-    local_id: gw.example
-    remote_id: ${TUN_REMOTE_ID:-client.example}
+    local_id: ${3:-gw.example}
+    remote_id: ${2:-client.example}
     ike_proposals: [aes128gcm16-prfsha256-x25519]
     esp_proposals: [${TUN_ESP:-aes128gcm16}]
     local_ts: [${TUN_LOCAL_TS:-10.2.0.0/24}]
     remote_ts: [${TUN_CLIENT_TS:-10.1.0.0/16}]
-${TUN_PEER_EXTRA:-}
 EOF
+    if [ -n "${TUN_PEER_EXTRA:-}" ]; then printf '%s\n' "$TUN_PEER_EXTRA"; fi
 }
 
-# The strongSwan client's side of the tunnel lab in $work/cl/swanctl.conf: connection gw
-# (PSK) with Child SA c from 10.1.0.1. The caller may set:
-#   TUN_GW_ADDR     the gateway's address (default 198.51.100.1)
-#   TUN_REMOTE_TS   the Child SA's remote_ts (default 10.2.0.0/24)
-#   TUN_ESP         its esp_proposals (default aes128gcm16)
-#   TUN_CONN_EXTRA  more lines of the connection, TUN_CHILD_EXTRA of the Child SA
-lab_tunnel_swanctl_conf() {
-    cat >"$work/cl/swanctl.conf" <<EOF
-connections {
-  gw {
-    remote_addrs = ${TUN_GW_ADDR:-198.51.100.1}
-    version = 2
-    proposals = aes128gcm16-prfsha256-x25519
-    ${TUN_CONN_EXTRA:-}
-    local {
-      auth = psk
-      id = client.example
-    }
-    remote {
-      auth = psk
-      id = gw.example
-    }
-    children {
-      c {
-        local_ts = 10.1.0.1/32
-        remote_ts = ${TUN_REMOTE_TS:-10.2.0.0/24}
-        esp_proposals = ${TUN_ESP:-aes128gcm16}
-        ${TUN_CHILD_EXTRA:-}
-      }
-    }
-  }
-}
-secrets {
-  ike-gw {
-    id-1 = client.example
-    id-2 = gw.example
-    secret = "labsecret-0123456789"
-  }
-}
+# Prints the `dataplane:` section of app/veer with one af_packet port, outside
+# (198.51.100.1 on ${tag}g, as lab_topology_dpdk makes it); $1: more lines of
+# the section (indented by 2) before the ports.
+lab_dp_outside_yaml() {
+    cat <<EOF
+dataplane:
+  workers: 1
+  idle_sleep_us: 100
+  mbufs: 4096
+${1:-}
+  ports:
+    - name: outside
+      device: net_af_packet0,iface=${tag}g
+      address: 198.51.100.1/24
 EOF
 }
 
@@ -486,7 +413,71 @@ lab_client_behind_router() {
     ip -n "$ns_rt" addr add 192.168.77.1/24 dev "${tag}q"
     ip -n "$ns_rt" link set "${tag}q" up
     ip netns exec "$ns_rt" sysctl -qw net.ipv4.ip_forward=1
-    # af_packet hands DPDK what the kernel left with partial checksums (lab notes).
+    # TX checksum offload off: af_packet would hand DPDK the partial checksums
+    # the kernel leaves on veth frames.
     ip netns exec "$ns_rt" ethtool -K "${tag}c" tx off >/dev/null 2>&1
     ip netns exec "$ns_cl" ethtool -K "${tag}p" tx off >/dev/null 2>&1
 }
+
+# True when veer's state file ($work/state, or $1) lists no IKE SA.
+veer_has_no_sa() { ! grep -q '^ike_sa' "${1:-$work/state}"; }
+
+# app/veer's control-lcore counter $1 from telemetry (/veer/control).
+ctrl_count() { tel /veer/control | sed -n "s/.*\"$1\": \([0-9]*\).*/\1/p"; }
+
+# app/veer's IKE counter $1 from telemetry (/veer/ike/counters).
+ike_count() { tel /veer/ike/counters | sed -n "s/.*\"$1\": \([0-9]*\).*/\1/p"; }
+
+# veer-ike in the gateway namespace initiating to its peer $1 with configuration
+# $work/veer.yaml; does not wait (see lab_wait_initiated).
+veer_ike_initiate() {
+    ip netns exec "$ns_gw" "$veer_ike" -c "$work/veer.yaml" --initiate "$1" \
+        --state-file "$work/state" --log-keys -v >"$work/veer.log" 2>&1 &
+    veer_pid=$!
+}
+
+# After veer_ike_initiate: waits for veer's IKE SA and strongSwan's Child SA;
+# $1 prefixes the failures.
+lab_wait_initiated() {
+    wait_for 100 grep -q "state=ESTABLISHED" "$work/state" || fail "${1:-}veer: no IKE SA established"
+    wait_for 50 swan_lists INSTALLED || fail "${1:-}strongSwan: no Child SA installed"
+}
+
+# Stops veer-ike with SIGTERM, which deletes its IKE SAs first; fails ($1
+# prefixes) unless strongSwan drops its SA within 10 s.
+lab_veer_ike_stop_deletes() {
+    kill -TERM "$veer_pid"
+    wait "$veer_pid" 2>/dev/null
+    veer_pid=""
+    wait_for 100 swan_lacks ESTABLISHED || fail "${1:-}strongSwan kept the SA after veer stopped"
+}
+
+# Stops app/veer with SIGTERM; fails unless it logs a clean stop within 5 s.
+veer_dp_stop() {
+    kill -TERM "$veer_pid"
+    wait_for 50 grep -q "veer stopped" "$work/veer.log" || fail "veer did not stop cleanly on SIGTERM"
+    veer_pid=""
+}
+
+# Ping through the tunnel both ways between the client and the server behind
+# veer (10.1.0.1 and 10.2.0.2, or with $2 = 6 2001:db8:a::1 and 2001:db8:2::2):
+# a first reply within 5 s, then 5 each way. $1 prefixes the failures.
+lab_ping_both_ways() {
+    local pfx=${1:-} fam=() cl=10.1.0.1 srv=10.2.0.2 n=1
+    if [ "${2:-}" = 6 ]; then
+        fam=(-6)
+        cl=2001:db8:a::1
+        srv=2001:db8:2::2
+        n=3
+    fi
+    wait_for 50 ip netns exec "$ns_cl" ping "${fam[@]}" -c 1 -W 1 -I "$cl" "$srv" ||
+        fail "${pfx}no ping${2:-} reply from the server through the tunnel: $(tel /veer/workers)"
+    ip netns exec "$ns_cl" ping "${fam[@]}" -c 5 -i 0.2 -W 1 -I "$cl" "$srv" >"$work/ping$n.out" 2>&1 ||
+        fail "${pfx}ping${2:-} client -> server: $(tail -2 "$work/ping$n.out")"
+    n=$((n + 1))
+    ip netns exec "$ns_srv" ping "${fam[@]}" -c 5 -i 0.2 -W 1 "$cl" >"$work/ping$n.out" 2>&1 ||
+        fail "${pfx}ping${2:-} server -> client: $(tail -2 "$work/ping$n.out")"
+}
+
+# shellcheck source=tests/interop/lib_swan.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib_swan.sh"

@@ -20,20 +20,10 @@ set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 lab_init "${1:?usage: $0 BUILD_DIR}" va
 lab_topology_dpdk
-printf 'labsecret-0123456789' >"$work/psk"
-chmod 600 "$work/psk"
+lab_psk_file
 peer_yaml() {
-    cat <<YAML
-peers:
-  - name: road-warriors
-    local_id: gw.example
-    remote_id: '%any'
-    psk_file: $work/psk
-    ike_proposals: [aes128gcm16-prfsha256-x25519]
-    esp_proposals: [aes128gcm16]
-    local_ts: [10.2.0.0/24]
-    remote_ts: [10.1.0.0/16]
-YAML
+    echo "peers:"
+    lab_peer_yaml road-warriors "'%any'"
 }
 {
     printf 'gateway:\n  listen: [203.0.113.1]\n'
@@ -44,17 +34,9 @@ lab_gateway_b "$work/b.yaml"
 
 # Gateway A: gate open; the anycast address sends clients to A's own unicast address.
 {
+    lab_dp_outside_yaml "  admission:
+    mode: off"
     cat <<YAML
-dataplane:
-  workers: 1
-  idle_sleep_us: 100
-  mbufs: 4096
-  admission:
-    mode: off
-  ports:
-    - name: outside
-      device: net_af_packet0,iface=${tag}g
-      address: 198.51.100.1/24
 redirect:
   policy: weighted_round_robin
   anycast:
@@ -69,14 +51,8 @@ mkdir -p "$work/cl"
 TUN_GW_ADDR=198.51.100.100 lab_tunnel_swanctl_conf
 charon_pid=""
 fresh_client() {
-    if [ -n "$charon_pid" ]; then
-        kill "$charon_pid"
-        wait "$charon_pid" 2>/dev/null
-    fi
-    charon_pid=""
-    rm -f "$work/charon.log"
-    charon_start
-    swan --load-all --file "$work/cl/swanctl.conf" >"$work/load.out" 2>&1 || fail "swan --load-all"
+    charon_restart
+    lab_swan_load
 }
 
 # --- 1. to the anycast address: redirected to A's unicast address, established there

@@ -19,27 +19,12 @@ source "$(dirname "$0")/lib.sh"
 lab_init "${1:?usage: $0 BUILD_DIR}" vd
 lab_topology_dpdk
 
-printf 'labsecret-0123456789' >"$work/psk"
-chmod 600 "$work/psk"
-cat >"$work/veer.yaml" <<EOF
-dataplane:
-  workers: 1
-  idle_sleep_us: 100
-  mbufs: 4096
-  ports:
-    - name: outside
-      device: net_af_packet0,iface=${tag}g
-      address: 198.51.100.1/24
-peers:
-  - name: road-warriors
-    local_id: gw.example
-    remote_id: client.example
-    psk_file: $work/psk
-    ike_proposals: [aes128gcm16-prfsha256-x25519]
-    esp_proposals: [aes128gcm16]
-    local_ts: [10.2.0.0/24]
-    remote_ts: [10.1.0.0/16]
-EOF
+lab_psk_file
+{
+    lab_dp_outside_yaml
+    echo "peers:"
+    lab_peer_yaml
+} >"$work/veer.yaml"
 veer_dp_start "$work/veer.yaml"
 
 # ARP through the dataplane: the client learns veer's MAC.
@@ -49,51 +34,10 @@ wait_for 30 sh -c "ip -n $ns_cl neigh show 198.51.100.1 | grep -q lladdr" ||
 pass "ARP answered by veer's control lcore through the worker and the ring"
 
 charon_start
-cat >"$work/cl/swanctl.conf" <<EOF
-connections {
-  gw {
-    remote_addrs = 198.51.100.1
-    version = 2
-    proposals = aes128gcm16-prfsha256-x25519
-    local {
-      auth = psk
-      id = client.example
-    }
-    remote {
-      auth = psk
-      id = gw.example
-    }
-    children {
-      c {
-        local_ts = 10.1.0.1/32
-        remote_ts = 10.2.0.0/24
-        esp_proposals = aes128gcm16
-      }
-    }
-  }
-}
-secrets {
-  ike-gw {
-    id-1 = client.example
-    id-2 = gw.example
-    secret = "labsecret-0123456789"
-  }
-}
-EOF
-swan --load-all --file "$work/cl/swanctl.conf" >"$work/load.out" 2>&1 || fail "swan --load-all"
-swan --initiate --child c --timeout 20 >"$work/initiate.out" 2>&1 || {
-    cat "$work/initiate.out"
-    fail "swan --initiate"
-}
-swan --list-sas >"$work/sas.out"
-grep -q "ESTABLISHED" "$work/sas.out" || fail "strongSwan: IKE SA not ESTABLISHED"
-wait_for 20 grep -q "state=ESTABLISHED" "$work/state" || fail "veer: IKE SA not ESTABLISHED"
-read -r swan_spi_i swan_spi_r < <(swan_ike_spis "$work/sas.out")
-grep -q "spi_i=$swan_spi_i spi_r=$swan_spi_r .*state=ESTABLISHED" "$work/state" ||
-    fail "IKE SPIs differ: strongSwan $swan_spi_i/$swan_spi_r"
-read -r swan_in swan_out < <(swan_child_spis "$work/sas.out")
-grep -q "child_in=$swan_out child_out=$swan_in" "$work/state" ||
-    fail "Child SPIs differ: strongSwan in=$swan_in out=$swan_out"
+lab_tunnel_swanctl_conf
+lab_swan_load
+lab_swan_initiate
+lab_expect_sa_agree "" 20
 grep -q "natt=yes" "$work/state" || fail "veer did not move to port 4500"
 pass "IKE SA $swan_spi_i/$swan_spi_r and Child SA $swan_in/$swan_out agreed through the DPDK dataplane (NAT-T)"
 
@@ -134,13 +78,11 @@ pass "malformed and unknown-SA telemetry commands get error objects; veer keeps 
 # --- delete from veer, through telemetry: strongSwan is told and removes it too
 out=$(tel "/veer/ike/delete,$swan_spi_i,$swan_spi_r")
 echo "$out" | grep -q '"deleting"' || fail "/veer/ike/delete: $out"
-wait_for 50 sh -c "! grep -q '^ike_sa' '$work/state'" || fail "veer kept the SA it deleted"
-wait_for 50 sh -c "! ip netns exec $ns_cl swanctl --list-sas --uri unix://$work/cl/vici 2>/dev/null | grep -q ESTABLISHED" ||
+wait_for 50 veer_has_no_sa || fail "veer kept the SA it deleted"
+wait_for 50 swan_lacks ESTABLISHED ||
     fail "strongSwan kept the SA veer deleted"
 pass "/veer/ike/delete removed the SA on both sides"
 
-kill -TERM "$veer_pid"
-wait_for 50 grep -q "veer stopped" "$work/veer.log" || fail "veer did not stop cleanly on SIGTERM"
-veer_pid=""
+veer_dp_stop
 pass "veer stopped cleanly on SIGTERM"
 echo "strongswan_dpdk: all checks passed"

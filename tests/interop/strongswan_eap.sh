@@ -35,8 +35,7 @@ pki="$work/pki-rsa"
 
 printf 'alice@example.org s3cret-md5\ncarol@example.org carols-own\n' >"$work/eap-users"
 chmod 600 "$work/eap-users"
-printf 'labsecret-0123456789' >"$work/psk"
-chmod 600 "$work/psk"
+lab_psk_file
 
 # --- veer-ike: $1 how it authenticates itself (pubkey|psk), $2 more peer lines
 veer_eap_start() {
@@ -49,84 +48,29 @@ veer_eap_start() {
         own="    local_auth: psk
     psk_file: $work/psk"
     fi
-    cat >"$work/veer.yaml" <<EOF
-gateway:
-  listen: [198.51.100.1]
-  half_open_timeout: 30
-peers:
-  - name: eap-users
-$own
+    {
+        printf 'gateway:\n  listen: [198.51.100.1]\n  half_open_timeout: 30\npeers:\n'
+        TUN_PEER_AUTH="$own
     remote_auth: eap-md5
-    eap_secrets_file: $work/eap-users
-    local_id: gw.example
-    remote_id: '%any'
-    ike_proposals: [aes128gcm16-prfsha256-x25519]
-    esp_proposals: [aes128gcm16]
-    local_ts: [10.2.0.0/24]
-    remote_ts: [10.1.0.0/16]
-${2:-}
-EOF
+    eap_secrets_file: $work/eap-users" TUN_PEER_EXTRA=${2:-} lab_peer_yaml eap-users "'%any'"
+    } >"$work/veer.yaml"
     veer_start "$work/veer.yaml"
 }
 
 # --- strongSwan: $1 how it expects veer to authenticate (pubkey|psk), $2 its EAP password
 swan_eap_load() {
     local sw
-    rm -rf "$work/cl/swanctl"
     lab_client_swanctl_dir "$pki"
-    cat >"$sw/swanctl.conf" <<EOF
-connections {
-  gw {
-    remote_addrs = 198.51.100.1
-    version = 2
-    proposals = aes128gcm16-prfsha256-x25519
-    local {
+    {
+        echo "connections {"
+        lab_swan_conn gw "local {
       auth = eap-md5
       id = alice@example.org
-    }
-    remote {
-      auth = $1
-      id = gw.example
-    }
-    children {
-      c {
-        local_ts = 10.1.0.1/32
-        remote_ts = 10.2.0.0/24
-        esp_proposals = aes128gcm16
-      }
-    }
-  }
-}
-secrets {
-  eap-alice {
-    id = alice@example.org
-    secret = "$2"
-  }
-  ike-gw {
-    id = gw.example
-    secret = "labsecret-0123456789"
-  }
-}
-EOF
-    SWANCTL_DIR="$sw" swan --load-all >"$work/load.out" 2>&1 || {
-        cat "$work/load.out"
-        fail "swan --load-all"
-    }
-}
-
-stop_both() {
-    [ -n "$charon_pid" ] && kill "$charon_pid" 2>/dev/null
-    [ -n "$veer_pid" ] && kill "$veer_pid" 2>/dev/null
-    wait 2>/dev/null
-    charon_pid=""
-    veer_pid=""
-}
-
-# Keeps a finished run's logs under its name, so the next run's readers start fresh.
-keep_logs() {
-    for f in veer.log charon.log state; do
-        [ -f "$work/$f" ] && mv "$work/$f" "$work/$1-$f"
-    done
+    }" "$1"
+        echo "}"
+        TUN_SWAN_EAP=$2 lab_swan_secrets gw.example
+    } >"$sw/swanctl.conf"
+    lab_swan_load "" "$sw"
 }
 
 # --- a successful run: $1 veer's own auth (pubkey|psk), $2 strongSwan's words for it
@@ -135,10 +79,7 @@ run_ok() {
     veer_eap_start "$1"
     charon_start
     swan_eap_load "$1" s3cret-md5
-    swan --initiate --child c --timeout 20 >"$work/initiate.out" 2>&1 || {
-        cat "$work/initiate.out"
-        fail "$name: swan --initiate"
-    }
+    lab_swan_initiate "$name: "
     grep -q "authentication of 'gw.example' with $2 successful" "$work/charon.log" ||
         fail "$name: strongSwan did not authenticate veer ($2)"
     grep -q "EAP method EAP_MD5 succeeded, no MSK established" "$work/charon.log" ||
@@ -147,31 +88,15 @@ run_ok() {
         fail "$name: strongSwan did not verify veer's AUTH after EAP (SK_pr)"
     pass "$name: veer authenticated, EAP-MD5 succeeded, both AUTHs after EAP verified"
 
-    swan --list-sas >"$work/sas.out" 2>/dev/null
-    grep -q "INSTALLED" "$work/sas.out" || fail "$name: strongSwan: Child SA not INSTALLED"
-    wait_for 50 grep -q "state=ESTABLISHED" "$work/state" || fail "$name: veer: IKE SA not ESTABLISHED"
-    local swan_spi_i swan_spi_r swan_in swan_out
-    read -r swan_spi_i swan_spi_r < <(swan_ike_spis "$work/sas.out")
-    grep -q "spi_i=$swan_spi_i spi_r=$swan_spi_r .*state=ESTABLISHED" "$work/state" ||
-        fail "$name: IKE SPIs differ: strongSwan $swan_spi_i/$swan_spi_r"
-    read -r swan_in swan_out < <(swan_child_spis "$work/sas.out")
-    grep -q "child_in=$swan_out child_out=$swan_in" "$work/state" ||
-        fail "$name: Child SPIs differ: strongSwan in=$swan_in out=$swan_out"
+    lab_expect_sa_agree "$name: " 50
     [ "$(veer_counter eap_succeeded)" = 1 ] || fail "$name: veer did not count eap_succeeded"
-    local swan_ki swan_kr veer_in veer_out
-    read -r swan_ki swan_kr < <(swan_key_pairs | head -n1)
-    read -r veer_in veer_out < <(veer_key_pairs | head -n1)
-    [ -n "${swan_ki:-}" ] && [ -n "${veer_in:-}" ] ||
-        fail "$name: no keys logged (strongSwan '${swan_ki:-}', veer '${veer_in:-}')"
-    [ "$swan_ki" = "$veer_in" ] || fail "$name: i->r key differs: $swan_ki vs $veer_in"
-    [ "$swan_kr" = "$veer_out" ] || fail "$name: r->i key differs: $swan_kr vs $veer_out"
+    lab_expect_keys_equal "$name: "
     pass "$name: IKE SA $swan_spi_i/$swan_spi_r, Child SA in=$swan_in out=$swan_out and its keys identical on both sides"
 
-    swan --terminate --ike gw --timeout 10 >"$work/terminate.out" 2>&1 || fail "$name: swan --terminate"
-    wait_for 30 sh -c "! grep -q '^ike_sa' '$work/state'" || fail "$name: veer kept the SA after the delete"
+    lab_swan_terminate "$name: "
     pass "$name: delete from strongSwan removed the SA in veer"
-    stop_both
-    keep_logs "$1"
+    lab_stop_both
+    lab_keep_logs "$1"
 }
 
 run_ok pubkey "RSA_EMSA_PKCS1_SHA2_256"
@@ -190,8 +115,8 @@ wait_for 20 sh -c "grep -q '^counter eap_wrong_secret=1$' '$work/state'" ||
 ! grep -q "state=ESTABLISHED" "$work/state" || fail "veer established an SA anyway"
 ! grep -q "child-sa install" "$work/veer.log" || fail "veer installed a Child SA anyway"
 pass "wrong EAP password: EAP-Failure, nothing established, counted as eap_wrong_secret"
-stop_both
-keep_logs wrong-password
+lab_stop_both
+lab_keep_logs wrong-password
 
 # --- 4. REDIRECT in the first IKE_AUTH response, before EAP
 veer_eap_start pubkey "    redirect_to: 198.51.100.9
@@ -217,8 +142,8 @@ if grep -q "redirected to 198.51.100.9" "$work/charon.log"; then
 else
     echo "NOTE: first: strongSwan did not follow it: $(grep -o 'generating INFORMATIONAL request [0-9]* \[ N(AUTH_FAILED) \]' "$work/charon.log" | head -n1)"
 fi
-stop_both
-keep_logs redirect-first
+lab_stop_both
+lab_keep_logs redirect-first
 
 # --- 5. REDIRECT in the last IKE_AUTH response, after EAP and both AUTHs
 veer_eap_start pubkey "    redirect_to: 198.51.100.9
@@ -237,74 +162,35 @@ wait_for 20 sh -c "grep -q '^counter redirects_auth_last=1$' '$work/state'" ||
 [ "$(veer_counter eap_succeeded)" = 1 ] || fail "last: EAP did not succeed first"
 ! grep -q "child-sa install" "$work/veer.log" || fail "last: veer installed a Child SA"
 pass "REDIRECT in the last IKE_AUTH response: AUTH N(REDIR) after EAP-Success, no Child SA; strongSwan followed"
-stop_both
-keep_logs redirect-last
+lab_stop_both
+lab_keep_logs redirect-last
 
 # --- 6. multiple authentication (RFC 4739): PSK as client.example, then EAP-MD5 as alice
-cat >"$work/veer.yaml" <<EOF
-gateway:
-  listen: [198.51.100.1]
-  half_open_timeout: 30
-peers:
-  - name: psk-then-eap
-    psk_file: $work/psk
+{
+    printf 'gateway:\n  listen: [198.51.100.1]\n  half_open_timeout: 30\npeers:\n'
+    TUN_PEER_AUTH="    psk_file: $work/psk
     remote_auth: psk
     remote_auth_2: eap-md5
-    eap_secrets_file: $work/eap-users
-    local_id: gw.example
-    remote_id: client.example
-    ike_proposals: [aes128gcm16-prfsha256-x25519]
-    esp_proposals: [aes128gcm16]
-    local_ts: [10.2.0.0/24]
-    remote_ts: [10.1.0.0/16]
-EOF
+    eap_secrets_file: $work/eap-users" lab_peer_yaml psk-then-eap
+} >"$work/veer.yaml"
 veer_start "$work/veer.yaml"
 charon_start
 mkdir -p "$work/cl/multi"
-cat >"$work/cl/multi/swanctl.conf" <<EOF
-connections {
-  gw {
-    remote_addrs = 198.51.100.1
-    version = 2
-    proposals = aes128gcm16-prfsha256-x25519
-    local-1 {
+{
+    echo "connections {"
+    lab_swan_conn gw "local-1 {
       auth = psk
       id = client.example
     }
     local-2 {
       auth = eap-md5
       id = alice@example.org
-    }
-    remote {
-      auth = psk
-      id = gw.example
-    }
-    children {
-      c {
-        local_ts = 10.1.0.1/32
-        remote_ts = 10.2.0.0/24
-        esp_proposals = aes128gcm16
-      }
-    }
-  }
-}
-secrets {
-  ike-gw {
-    id-1 = client.example
-    id-2 = gw.example
-    secret = "labsecret-0123456789"
-  }
-  eap-alice {
-    id = alice@example.org
-    secret = "s3cret-md5"
-  }
-}
-EOF
-SWANCTL_DIR="$work/cl/multi" swan --load-all >"$work/load.out" 2>&1 || fail "multi: swan --load-all"
-swan --initiate --child c --timeout 20 >"$work/initiate.out" 2>&1 || {
-    cat "$work/initiate.out"
-    fail "multi: swan --initiate"
-}
+    }"
+    echo "}"
+    TUN_SWAN_EAP=s3cret-md5 lab_swan_secrets
+} >"$work/cl/multi/swanctl.conf"
+lab_swan_load "multi: " "$work/cl/multi"
+lab_swan_initiate "multi: "
 grep -q "parsed IKE_SA_INIT response 0 \[.*N(MULT_AUTH)" "$work/charon.log" ||
     fail "multi: veer announced no MULTIPLE_AUTH_SUPPORTED"
 grep -q "generating IKE_AUTH request 1 \[.*N(AUTH_FOLLOWS)" "$work/charon.log" ||
@@ -313,82 +199,39 @@ grep -q "EAP method EAP_MD5 succeeded" "$work/charon.log" || fail "multi: EAP-MD
 swan --list-sas >"$work/sas.out" 2>/dev/null
 grep -q "INSTALLED" "$work/sas.out" || fail "multi: strongSwan: Child SA not INSTALLED"
 wait_for 50 grep -q "state=ESTABLISHED" "$work/state" || fail "multi: veer: IKE SA not ESTABLISHED"
-read -r swan_ki swan_kr < <(swan_key_pairs | head -n1)
-read -r veer_in veer_out < <(veer_key_pairs | head -n1)
-if [ -z "${swan_ki:-}" ] || [ "$swan_ki" != "${veer_in:-}" ] || [ "$swan_kr" != "${veer_out:-}" ]; then
-    fail "multi: Child SA keys differ (strongSwan ${swan_ki:-} ${swan_kr:-}, veer ${veer_in:-} ${veer_out:-})"
-fi
+lab_expect_keys_equal "multi: "
 [ "$(veer_counter eap_succeeded)" = 1 ] || fail "multi: veer did not count eap_succeeded"
 pass "multiple authentication: a PSK round, then EAP-MD5 (N(MULT_AUTH), N(AUTH_FOLLOWS)); Child SA keys identical"
-stop_both
-keep_logs multi
+lab_stop_both
+lab_keep_logs multi
 
 # --- 7. the roles turned round: veer-ike initiates with EAP-MD5 to a strongSwan
 # responder (in the client namespace) that asks for the EAP identity first.
 charon_start
 mkdir -p "$work/cl/resp"
-cat >"$work/cl/resp/swanctl.conf" <<EOF
-connections {
-  branch {
-    version = 2
-    proposals = aes128gcm16-prfsha256-x25519
-    encap = yes
-    local {
-      auth = psk
-      id = hq.example
-    }
-    remote {
-      auth = eap-md5
+{
+    echo "connections {"
+    lab_swan_branch_conn "auth = psk
+      id = hq.example" "auth = eap-md5
       id = alice@example.org
-      eap_id = %any
-    }
-    children {
-      net {
-        local_ts = 10.1.0.0/24
-        remote_ts = 10.2.0.0/24
-        esp_proposals = aes128gcm16
-      }
-    }
-  }
-}
-secrets {
-  ike-hq {
-    id = hq.example
-    secret = "labsecret-0123456789"
-  }
-  eap-alice {
-    id = alice@example.org
-    secret = "s3cret-md5"
-  }
-}
-EOF
-SWANCTL_DIR="$work/cl/resp" swan --load-all >"$work/load.out" 2>&1 || fail "initiator: swan --load-all"
-cat >"$work/veer.yaml" <<EOF
-gateway:
-  listen: [198.51.100.1]
-peers:
-  - name: hq
-    local_id: alice@example.org
-    remote_id: hq.example
-    remote: 198.51.100.2
-    local_auth: eap-md5
+      eap_id = %any"
+    echo "}"
+    TUN_SWAN_EAP=s3cret-md5 lab_swan_secrets hq.example
+} >"$work/cl/resp/swanctl.conf"
+lab_swan_load "initiator: " "$work/cl/resp"
+{
+    printf 'gateway:\n  listen: [198.51.100.1]\npeers:\n'
+    TUN_PEER_AUTH="    local_auth: eap-md5
     remote_auth: psk
     psk_file: $work/psk
-    eap_secrets_file: $work/eap-users
-    ike_proposals: [aes128gcm16-prfsha256-x25519]
-    esp_proposals: [aes128gcm16]
-    local_ts: [10.2.0.0/24]
-    remote_ts: [10.1.0.0/24]
-EOF
-ip netns exec "$ns_gw" "$veer_ike" -c "$work/veer.yaml" --initiate hq --state-file "$work/state" \
-    --log-keys -v >"$work/veer.log" 2>&1 &
-veer_pid=$!
-wait_for 100 grep -q "state=ESTABLISHED" "$work/state" || fail "initiator: veer: no IKE SA established"
+    eap_secrets_file: $work/eap-users" TUN_CLIENT_TS=10.1.0.0/24 TUN_PEER_EXTRA="    remote: 198.51.100.2" \
+        lab_peer_yaml hq hq.example alice@example.org
+} >"$work/veer.yaml"
+veer_ike_initiate hq
+lab_wait_initiated "initiator: "
 grep -q "EAP method EAP_MD5 succeeded" "$work/charon.log" || fail "initiator: strongSwan saw no EAP-MD5 success"
 grep -q "received EAP identity 'alice@example.org'" "$work/charon.log" ||
     fail "initiator: veer did not answer strongSwan's EAP-Identity request"
-wait_for 50 sh -c "ip netns exec $ns_cl swanctl --list-sas --uri unix://$work/cl/vici 2>/dev/null | grep -q INSTALLED" ||
-    fail "initiator: strongSwan: no Child SA installed"
 swan --list-sas >"$work/sas.out" 2>/dev/null
 read -r swan_in swan_out < <(swan_child_spis "$work/sas.out")
 keys_match_child "$swan_out" || fail "initiator: Child SA keys differ from strongSwan's"

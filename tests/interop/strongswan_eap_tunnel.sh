@@ -27,41 +27,17 @@ veer_dp_start "$work/veer.yaml"
 
 CHARON_ROUTES=yes charon_start
 lab_client_swanctl_dir "$pki"
-cat >"$sw/swanctl.conf" <<EOF
-connections {
-  gw {
-    remote_addrs = 198.51.100.1
-    version = 2
-    proposals = aes128gcm16-prfsha256-x25519
-    local {
+{
+    echo "connections {"
+    lab_swan_conn gw "local {
       auth = eap-md5
       id = alice@example.org
-    }
-    remote {
-      auth = pubkey
-      id = gw.example
-    }
-    children {
-      c {
-        local_ts = 10.1.0.1/32
-        remote_ts = 10.2.0.0/24
-        esp_proposals = aes128gcm16
-      }
-    }
-  }
-}
-secrets {
-  eap-alice {
-    id = alice@example.org
-    secret = "s3cret-md5"
-  }
-}
-EOF
-SWANCTL_DIR="$sw" swan --load-all >"$work/load.out" 2>&1 || fail "swan --load-all"
-swan --initiate --child c --timeout 20 >"$work/initiate.out" 2>&1 || {
-    cat "$work/initiate.out"
-    fail "swan --initiate"
-}
+    }" pubkey
+    echo "}"
+    TUN_SWAN_PSK=no TUN_SWAN_EAP=s3cret-md5 lab_swan_secrets
+} >"$sw/swanctl.conf"
+lab_swan_load "" "$sw"
+lab_swan_initiate
 grep -q "EAP method EAP_MD5 succeeded, no MSK established" "$work/charon.log" ||
     fail "strongSwan did not complete EAP-MD5"
 counters=$(tel /veer/ike/counters)
@@ -69,11 +45,6 @@ echo "$counters" | grep -q '"eap_started": 1' || fail "veer did not count eap_st
 echo "$counters" | grep -q '"eap_succeeded": 1' || fail "veer did not count eap_succeeded: $counters"
 pass "strongSwan authenticated with EAP-MD5 to app/veer (certificate on veer's side); counted in /veer/ike/counters"
 
-wait_for 50 ip netns exec "$ns_cl" ping -c 1 -W 1 -I 10.1.0.1 10.2.0.2 ||
-    fail "no ping reply from the server through the tunnel: $(tel /veer/workers)"
-ip netns exec "$ns_cl" ping -c 5 -i 0.2 -W 1 -I 10.1.0.1 10.2.0.2 >"$work/ping1.out" 2>&1 ||
-    fail "client -> server: $(tail -2 "$work/ping1.out")"
-ip netns exec "$ns_srv" ping -c 5 -i 0.2 -W 1 10.1.0.1 >"$work/ping2.out" 2>&1 ||
-    fail "server -> client: $(tail -2 "$work/ping2.out")"
+lab_ping_both_ways
 pass "ping through the EAP-authenticated tunnel both ways ($(wcount esp_encrypted) encrypted, $(wcount esp_decrypted) decrypted by veer)"
 echo "strongswan_eap_tunnel: all checks passed"

@@ -28,7 +28,6 @@ TUN_ESP=$proposal lab_tunnel_swanctl_conf
 swan --load-all --file "$work/cl/swanctl.conf" >"$work/load.out" 2>&1 || fail "swan --load-all"
 swan --initiate --child c --timeout 20 >"$work/initiate.out" 2>&1 ||
     fail "swan --initiate: $(tail -3 "$work/initiate.out")"
-wcount() { tel /veer/workers | sed -n "s/.*\"$1\": \[\([0-9]*\)\].*/\1/p"; }
 
 # --- 1. the SA both sides agreed on, as the dataplane installed it
 installed=$(grep -m1 "child-sa install" "$work/veer.log")

@@ -73,17 +73,9 @@ dataplane:
       device: net_af_packet2,iface=${tag}f
       address: 203.0.113.1/24
 peers:
-  - name: road-warriors
-    local_id: gw.example
-    remote_id: '%any'
-    psk_file: $work/psk
-    ike_proposals: [aes128gcm16-prfsha256-x25519]
-    esp_proposals: [aes128gcm16]
-    local_ts: [10.2.0.0/24]
-    remote_ts: [10.1.0.0/16]
 EOF
+lab_peer_yaml road-warriors "'%any'" >>"$work/veer.yaml"
 veer_dp_start "$work/veer.yaml"
-wcount() { tel /veer/workers | sed -n "s/.*\"$1\": \[\([0-9]*\)\].*/\1/p"; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$veer_pid/status"; }
 
 # --- the flood: spoofed sources that never answer a cookie, on the CPU veer's control uses

@@ -58,43 +58,23 @@ TUN_TOP_EXTRA="gateway:
     lab_tunnel_veer_yaml
 veer_dp_start "$work/veer.yaml"
 grep -q "port outside: .*IPv6" "$work/veer.log" || fail "veer did not bring up IPv6 on outside"
-# The TAP interface veer's PMD made becomes the client's link; the PMD keeps its queues.
-ip -n "$ns_gw" link set "$tap" netns "$ns_cl" || fail "cannot move $tap into the client namespace"
-ip -n "$ns_cl" -6 addr add 2001:db8:1::2/64 dev "$tap" nodad
-ip -n "$ns_cl" link set "$tap" up
-ip -n "$ns_cl" -6 route replace 2001:db8:1::1/128 dev "$tap" mtu lock 1280
+lab_tap_to_client 6
 
 CHARON_ROUTES=yes charon_start
 lab_client_swanctl_dir "$pki" client
-cat >"$sw/swanctl.conf" <<SWANCTL
-connections {
-  gw {
-    local_addrs = 2001:db8:1::2
-    remote_addrs = 2001:db8:1::1
-    version = 2
-    fragmentation = no
-    proposals = aes128gcm16-prfsha256-x25519
-    local {
+{
+    echo "connections {"
+    TUN_GW_ADDR=2001:db8:1::1 TUN_CONN_EXTRA="local_addrs = 2001:db8:1::2
+    fragmentation = no" \
+        TUN_SWAN_LOCAL_TS="10.1.0.1/32, 2001:db8:a::1/128" TUN_REMOTE_TS="10.2.0.0/24, 2001:db8:2::/64" \
+        lab_swan_conn gw "local {
       auth = pubkey
       certs = client.pem
       id = client.example
-    }
-    remote {
-      auth = pubkey
-      id = gw.example
-    }
-    children {
-      c {
-        local_ts = 10.1.0.1/32, 2001:db8:a::1/128
-        remote_ts = 10.2.0.0/24, 2001:db8:2::/64
-        esp_proposals = aes128gcm16
-      }
-    }
-  }
-}
-SWANCTL
-SWANCTL_DIR="$sw" swan --load-all >"$work/load.out" 2>&1 || fail "swan --load-all: $(cat "$work/load.out")"
-ctrl() { tel /veer/control | sed -n "s/.*\"$1\": \([0-9]*\).*/\1/p"; }
+    }" pubkey
+    echo "}"
+} >"$sw/swanctl.conf"
+lab_swan_load "" "$sw"
 
 # --- 1. IKE_AUTH with certificates in IPv6 fragments, both ways
 swan --initiate --child c --timeout 20 >"$work/initiate.out" 2>&1 ||
@@ -103,9 +83,9 @@ swan --list-sas >"$work/sas.out"
 grep -q "2001:db8:1::1\[4500\]" "$work/sas.out" || fail "1: strongSwan is not on [2001:db8:1::1]:4500: $(cat "$work/sas.out")"
 ike_reass=$(wcount reass_packets)
 [ "${ike_reass:-0}" -ge 1 ] || fail "1: veer reassembled no IKE message: $(tel /veer/workers)"
-ike_frag=$(ctrl tx_ike_fragmented)
+ike_frag=$(ctrl_count tx_ike_fragmented)
 [ "${ike_frag:-0}" -ge 1 ] || fail "1: veer sent no IKE message in IPv6 fragments: $(tel /veer/control)"
-[ "$(ctrl tx_too_big)" = 0 ] || fail "1: veer refused to send an IKE datagram: $(tel /veer/control)"
+[ "$(ctrl_count tx_too_big)" = 0 ] || fail "1: veer refused to send an IKE datagram: $(tel /veer/control)"
 grep -q '^counter rx_fragments=0$' "$work/state" || fail "1: IKE fragments (RFC 7383) were used"
 pass "1. IKE_AUTH with RSA certificates over IPv6: $(wcount reass_fragments) IPv6 fragments reassembled into $ike_reass datagram(s) by veer, $ike_frag response(s) sent by veer in IPv6 fragments, SA established"
 

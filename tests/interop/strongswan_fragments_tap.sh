@@ -34,41 +34,20 @@ TUN_TOP_EXTRA="gateway:
     cert: $pki/gw.pem
     key: $pki/gw.key" lab_tunnel_veer_yaml
 veer_dp_start "$work/veer.yaml"
-# The TAP interface veer's PMD made becomes the client's link; the PMD keeps its queues.
-ip -n "$ns_gw" link set "$tap" netns "$ns_cl" || fail "cannot move $tap into the client namespace"
-ip -n "$ns_cl" addr add 198.51.100.2/24 dev "$tap"
-ip -n "$ns_cl" link set "$tap" up
-ip -n "$ns_cl" route replace 198.51.100.1/32 dev "$tap" mtu lock 1280
+lab_tap_to_client
 
 CHARON_ROUTES=yes charon_start
 lab_client_swanctl_dir "$pki" client
-cat >"$sw/swanctl.conf" <<SWANCTL
-connections {
-  gw {
-    remote_addrs = 198.51.100.1
-    version = 2
-    fragmentation = no
-    proposals = aes128gcm16-prfsha256-x25519
-    local {
+{
+    echo "connections {"
+    TUN_CONN_EXTRA="fragmentation = no" lab_swan_conn gw "local {
       auth = pubkey
       certs = client.pem
       id = client.example
-    }
-    remote {
-      auth = pubkey
-      id = gw.example
-    }
-    children {
-      c {
-        local_ts = 10.1.0.1/32
-        remote_ts = 10.2.0.0/24
-        esp_proposals = aes128gcm16
-      }
-    }
-  }
-}
-SWANCTL
-SWANCTL_DIR="$sw" swan --load-all >"$work/load.out" 2>&1 || fail "swan --load-all: $(cat "$work/load.out")"
+    }" pubkey
+    echo "}"
+} >"$sw/swanctl.conf"
+lab_swan_load "" "$sw"
 
 # --- 1. IKE_AUTH with certificates in IP fragments
 swan --initiate --child c --timeout 20 >"$work/initiate.out" 2>&1 ||

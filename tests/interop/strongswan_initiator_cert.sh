@@ -29,81 +29,30 @@ lab_topology
 
 # strongSwan as responder with $1 kind's certificate $2 (gw, or rogue-gw from another CA).
 swan_hq_load() {
-    local dir="$work/pki-$1" sw="$work/cl/swanctl"
-    rm -rf "$sw"
-    mkdir -p "$sw/x509" "$sw/x509ca" "$sw/private"
-    cp "$dir/$2.pem" "$sw/x509/hq.pem"
-    cp "$dir/$2.key" "$sw/private/hq.key"
-    cp "$dir/ca.pem" "$sw/x509ca/ca.pem"
-    cat >"$sw/swanctl.conf" <<EOF
-connections {
-  branch {
-    version = 2
-    proposals = aes128gcm16-prfsha256-x25519
-    encap = yes
-    local {
-      auth = pubkey
+    local sw
+    lab_client_swanctl_dir "$work/pki-$1" "$2" hq
+    {
+        echo "connections {"
+        lab_swan_branch_conn "auth = pubkey
       certs = hq.pem
-      id = gw.example
-    }
-    remote {
-      auth = pubkey
-      id = client.example
-    }
-    children {
-      net {
-        local_ts = 10.1.0.0/24
-        remote_ts = 10.2.0.0/24
-        esp_proposals = aes128gcm16
-      }
-    }
-  }
-}
-EOF
-    SWANCTL_DIR="$sw" swan --load-all >"$work/load.out" 2>&1 || {
-        cat "$work/load.out"
-        fail "swan --load-all"
-    }
+      id = gw.example" "auth = pubkey
+      id = client.example"
+        echo "}"
+    } >"$sw/swanctl.conf"
+    lab_swan_load "" "$sw"
 }
 
 # veer-ike initiating to strongSwan with $1 kind's client certificate.
 veer_branch_start() {
     local dir="$work/pki-$1"
-    cat >"$work/veer.yaml" <<EOF
-gateway:
-  listen: [198.51.100.1]
-  cacerts: [$dir/ca.pem]
-peers:
-  - name: hq
-    auth: pubkey
+    {
+        printf 'gateway:\n  listen: [198.51.100.1]\n  cacerts: [%s]\npeers:\n' "$dir/ca.pem"
+        TUN_PEER_AUTH="    auth: pubkey
     cert: $dir/client.pem
-    key: $dir/client.key
-    local_id: client.example
-    remote_id: gw.example
-    remote: 198.51.100.2
-    ike_proposals: [aes128gcm16-prfsha256-x25519]
-    esp_proposals: [aes128gcm16]
-    local_ts: [10.2.0.0/24]
-    remote_ts: [10.1.0.0/24]
-EOF
-    ip netns exec "$ns_gw" "$veer_ike" -c "$work/veer.yaml" --initiate hq \
-        --state-file "$work/state" --log-keys -v >"$work/veer.log" 2>&1 &
-    veer_pid=$!
-}
-
-stop_both() {
-    [ -n "$charon_pid" ] && kill "$charon_pid" 2>/dev/null
-    [ -n "$veer_pid" ] && kill "$veer_pid" 2>/dev/null
-    wait 2>/dev/null
-    charon_pid=""
-    veer_pid=""
-}
-
-# Keeps a finished run's logs under its name, so the next run's readers start fresh.
-keep_logs() {
-    for f in veer.log charon.log state; do
-        [ -f "$work/$f" ] && mv "$work/$f" "$work/$1-$f"
-    done
+    key: $dir/client.key" TUN_CLIENT_TS=10.1.0.0/24 TUN_PEER_EXTRA="    remote: 198.51.100.2" \
+            lab_peer_yaml hq gw.example client.example
+    } >"$work/veer.yaml"
+    veer_ike_initiate hq
 }
 
 # One successful run: $1 kind, $2 strongSwan's name of veer's scheme, $3 of its
@@ -113,9 +62,7 @@ run_ok() {
     charon_start "$4"
     swan_hq_load "$kind" gw
     veer_branch_start "$kind"
-    wait_for 100 grep -q "state=ESTABLISHED" "$work/state" || fail "$name: veer: no IKE SA established"
-    wait_for 50 sh -c "ip netns exec $ns_cl swanctl --list-sas --uri unix://$work/cl/vici 2>/dev/null | grep -q INSTALLED" ||
-        fail "$name: strongSwan: no Child SA installed"
+    lab_wait_initiated "$name: "
     grep -q "received cert request for \"O=veer lab, CN=veer lab $kind CA\"" "$work/charon.log" ||
         fail "$name: strongSwan saw no CERTREQ from veer naming its CA"
     grep -q "received end entity cert \"O=veer lab, CN=client.example\"" "$work/charon.log" ||
@@ -129,25 +76,13 @@ run_ok() {
     [ "$(veer_counter auth_failed)" = 0 ] || fail "$name: veer counted auth_failed"
     pass "$name: each side verified the other's certificate ($veer_scheme from veer, $swan_scheme from strongSwan)"
 
-    swan --list-sas >"$work/sas.out" 2>/dev/null
-    local si sr swan_in swan_out
-    read -r si sr < <(swan_ike_spis "$work/sas.out")
-    grep -q "^ike_sa spi_i=$si spi_r=$sr role=initiator state=ESTABLISHED" "$work/state" ||
-        fail "$name: IKE SPIs differ or veer is not the initiator: strongSwan $si/$sr"
-    read -r swan_in swan_out < <(swan_child_spis "$work/sas.out")
-    grep -q "child_in=$swan_out child_out=$swan_in" "$work/state" ||
-        fail "$name: Child SPIs differ: strongSwan in=$swan_in out=$swan_out"
-    keys_match_child "$swan_out" || fail "$name: Child SA keys differ from strongSwan's"
-    pass "$name: IKE SA $si/$sr (veer initiator) and Child SA $swan_in/$swan_out agreed, keys equal"
+    lab_expect_initiator_sa_agree "$name: "
+    pass "$name: IKE SA $swan_spi_i/$swan_spi_r (veer initiator) and Child SA $swan_in/$swan_out agreed, keys equal"
 
-    kill -TERM "$veer_pid"
-    wait "$veer_pid" 2>/dev/null
-    veer_pid=""
-    wait_for 100 sh -c "! ip netns exec $ns_cl swanctl --list-sas --uri unix://$work/cl/vici 2>/dev/null | grep -q ESTABLISHED" ||
-        fail "$name: strongSwan kept the SA after veer stopped"
+    lab_veer_ike_stop_deletes "$name: "
     pass "$name: veer's shutdown deleted the SA on strongSwan's side"
-    stop_both
-    keep_logs "$name"
+    lab_stop_both
+    lab_keep_logs "$name"
 }
 
 lab_make_pki rsa

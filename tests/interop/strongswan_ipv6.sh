@@ -34,36 +34,11 @@ ip -n "$ns_cl" -6 addr add 2001:db8:a::1/128 dev lo nodad
 ip -n "$ns_srv" -6 addr add 2001:db8:2::2/64 dev "${tag}s" nodad
 ip -n "$ns_srv" -6 route add default via 2001:db8:2::1
 
-printf 'labsecret-0123456789' >"$work/psk"
-chmod 600 "$work/psk"
-cat >"$work/veer.yaml" <<YAML
-dataplane:
-  workers: 1
-  idle_sleep_us: 50
-  mbufs: 8192
-  ports:
-    - name: outside
-      device: net_af_packet0,iface=${tag}g
-      address: 198.51.100.1/24
-      address6: 2001:db8:1::1/64
-    - name: inside
-      device: net_af_packet1,iface=${tag}i
-      address: 10.2.0.1/24
-      address6: 2001:db8:2::1/64
-peers:
-  - name: road-warriors
-    local_id: gw.example
-    remote_id: client.example
-    psk_file: $work/psk
-    ike_proposals: [aes128gcm16-prfsha256-x25519]
-    esp_proposals: [aes128gcm16]
-    local_ts: [10.2.0.0/24, 2001:db8:2::/64]
-    remote_ts: [10.1.0.0/16, 2001:db8:a::/64]
-YAML
+TUN_OUTSIDE_EXTRA="      address6: 2001:db8:1::1/64" TUN_INSIDE_EXTRA="      address6: 2001:db8:2::1/64" \
+    TUN_LOCAL_TS="10.2.0.0/24, 2001:db8:2::/64" TUN_CLIENT_TS="10.1.0.0/16, 2001:db8:a::/64" \
+    lab_tunnel_veer_yaml
 veer_dp_start "$work/veer.yaml"
 grep -q "port outside: .*IPv6" "$work/veer.log" || fail "veer did not bring up IPv6 on outside"
-ctrl() { tel /veer/control | sed -n "s/.*\"$1\": \([0-9]*\).*/\1/p"; }
-wcount() { tel /veer/workers | sed -n "s/.*\"$1\": \[\([0-9]*\)\].*/\1/p"; }
 
 # --- 1. neighbour discovery: the client's kernel solicits veer's address
 ip netns exec "$ns_cl" ping -6 -c 1 -W 1 2001:db8:1::1 >/dev/null 2>&1 # no echo reply; ND is the point
@@ -72,78 +47,28 @@ wait_for 30 sh -c "ip -n $ns_cl -6 neigh show 2001:db8:1::1 | grep -q lladdr" ||
 veer_mac=$(tel /veer/ports | sed -n 's/.*"mac": \["\([0-9a-fA-F:]*\)".*/\1/p' | tr 'A-F' 'a-f')
 ip -n "$ns_cl" -6 neigh show 2001:db8:1::1 | grep -qi "lladdr $veer_mac" ||
     fail "1: the client has $(ip -n "$ns_cl" -6 neigh show 2001:db8:1::1), veer's MAC is $veer_mac"
-[ "$(ctrl nd_adverts)" -ge 1 ] || fail "1: veer counted no advertisement: $(tel /veer/control)"
-pass "1. neighbour discovery: the client resolved 2001:db8:1::1 to $veer_mac ($(ctrl nd_adverts) NA sent by veer)"
+[ "$(ctrl_count nd_adverts)" -ge 1 ] || fail "1: veer counted no advertisement: $(tel /veer/control)"
+pass "1. neighbour discovery: the client resolved 2001:db8:1::1 to $veer_mac ($(ctrl_count nd_adverts) NA sent by veer)"
 
 # --- 2. IKE over IPv6
 CHARON_ROUTES=yes charon_start
-cat >"$work/cl/swanctl.conf" <<CONF
-connections {
-  gw {
-    local_addrs = 2001:db8:1::2
-    remote_addrs = 2001:db8:1::1
-    version = 2
-    proposals = aes128gcm16-prfsha256-x25519
-    local {
-      auth = psk
-      id = client.example
-    }
-    remote {
-      auth = psk
-      id = gw.example
-    }
-    children {
-      c {
-        local_ts = 10.1.0.1/32, 2001:db8:a::1/128
-        remote_ts = 10.2.0.0/24, 2001:db8:2::/64
-        esp_proposals = aes128gcm16
-      }
-    }
-  }
-}
-secrets {
-  ike-gw {
-    id-1 = client.example
-    id-2 = gw.example
-    secret = "labsecret-0123456789"
-  }
-}
-CONF
-swan --load-all --file "$work/cl/swanctl.conf" >"$work/load.out" 2>&1 || fail "swan --load-all"
-swan --initiate --child c --timeout 20 >"$work/initiate.out" 2>&1 || {
-    cat "$work/initiate.out"
-    fail "2: swan --initiate over IPv6"
-}
-swan --list-sas >"$work/sas.out"
-grep -q "ESTABLISHED" "$work/sas.out" || fail "2: strongSwan: IKE SA not ESTABLISHED"
+TUN_GW_ADDR=2001:db8:1::1 TUN_CONN_EXTRA="local_addrs = 2001:db8:1::2" \
+    TUN_SWAN_LOCAL_TS="10.1.0.1/32, 2001:db8:a::1/128" TUN_REMOTE_TS="10.2.0.0/24, 2001:db8:2::/64" \
+    lab_tunnel_swanctl_conf
+lab_swan_load
+lab_swan_initiate "2: "
+lab_expect_sa_agree "2: " 20
 grep -q "2001:db8:1::1\[4500\]" "$work/sas.out" ||
     fail "2: strongSwan is not on [2001:db8:1::1]:4500: $(cat "$work/sas.out")"
-wait_for 20 grep -q "state=ESTABLISHED" "$work/state" || fail "2: veer: IKE SA not ESTABLISHED"
-read -r swan_spi_i swan_spi_r < <(swan_ike_spis "$work/sas.out")
-grep -q "spi_i=$swan_spi_i spi_r=$swan_spi_r .*state=ESTABLISHED" "$work/state" ||
-    fail "2: IKE SPIs differ: strongSwan $swan_spi_i/$swan_spi_r"
-read -r swan_in swan_out < <(swan_child_spis "$work/sas.out")
-grep -q "child_in=$swan_out child_out=$swan_in" "$work/state" ||
-    fail "2: Child SPIs differ: strongSwan in=$swan_in out=$swan_out"
 grep -q "natt=yes" "$work/state" || fail "2: veer did not move to port 4500"
 grep -q "2001:db8:2::/64" "$work/sas.out" || fail "2: no IPv6 selector in the Child SA: $(cat "$work/sas.out")"
 grep -q "10.2.0.0/24" "$work/sas.out" || fail "2: no IPv4 selector in the Child SA"
-[ "$(ctrl rx_bad_udp6_checksum)" = 0 ] || fail "2: veer refused UDP checksums: $(tel /veer/control)"
+[ "$(ctrl_count rx_bad_udp6_checksum)" = 0 ] || fail "2: veer refused UDP checksums: $(tel /veer/control)"
 pass "2. IKE over IPv6 with NAT-T on 4500: IKE SA $swan_spi_i/$swan_spi_r, Child SA $swan_in/$swan_out with IPv4 and IPv6 selectors"
 
 # --- 3. ping and ping6 through the tunnel, both ways
-wait_for 50 ip netns exec "$ns_cl" ping -c 1 -W 1 -I 10.1.0.1 10.2.0.2 ||
-    fail "3: no IPv4 ping reply from the server through the IPv6 tunnel: $(tel /veer/workers)"
-ip netns exec "$ns_cl" ping -c 5 -i 0.2 -W 1 -I 10.1.0.1 10.2.0.2 >"$work/ping1.out" 2>&1 ||
-    fail "3: ping client -> server: $(tail -2 "$work/ping1.out")"
-ip netns exec "$ns_srv" ping -c 5 -i 0.2 -W 1 10.1.0.1 >"$work/ping2.out" 2>&1 ||
-    fail "3: ping server -> client: $(tail -2 "$work/ping2.out")"
-wait_for 50 ip netns exec "$ns_cl" ping -6 -c 1 -W 1 -I 2001:db8:a::1 2001:db8:2::2 ||
-    fail "3: no ping6 reply from the server through the tunnel: $(tel /veer/workers)"
-ip netns exec "$ns_cl" ping -6 -c 5 -i 0.2 -W 1 -I 2001:db8:a::1 2001:db8:2::2 >"$work/ping3.out" 2>&1 ||
-    fail "3: ping6 client -> server: $(tail -2 "$work/ping3.out")"
-ip netns exec "$ns_srv" ping -6 -c 5 -i 0.2 -W 1 2001:db8:a::1 >"$work/ping4.out" 2>&1 ||
-    fail "3: ping6 server -> client: $(tail -2 "$work/ping4.out")"
+lab_ping_both_ways "3: "
+lab_ping_both_ways "3: " 6
 [ "$(wcount nd_solicits)" -ge 1 ] || fail "3: the worker never solicited the server: $(tel /veer/workers)"
 pass "3. ping and ping6 through the tunnel both ways ($(wcount esp_encrypted) encrypted, $(wcount esp_decrypted) decrypted, $(wcount nd_solicits) NS from the worker)"
 
@@ -175,7 +100,5 @@ echo "$out" | grep -q '"address": \[.*"2001:db8:1::2".*"2001:db8:2::2"' ||
     fail "5: /veer/neighbours lacks the client or the server: $out"
 pass "5. telemetry: /veer/ports shows address6, /veer/control the ND counters, /veer/neighbours both IPv6 neighbours"
 
-kill -TERM "$veer_pid"
-wait_for 50 grep -q "veer stopped" "$work/veer.log" || fail "veer did not stop cleanly on SIGTERM"
-veer_pid=""
+veer_dp_stop
 echo "strongswan_ipv6: all checks passed"

@@ -44,8 +44,8 @@ veer_dp_start "$work/veer.yaml"
 
 CHARON_ROUTES=yes charon_start
 TUN_CONN_EXTRA="dpd_delay = 2s" lab_tunnel_swanctl_conf
-swan --load-all --file "$work/cl/swanctl.conf" >"$work/load.out" 2>&1 || fail "swan --load-all"
-swan --initiate --child c --timeout 20 >"$work/initiate.out" 2>&1 || fail "swan --initiate"
+lab_swan_load
+lab_swan_initiate
 ping_server() { ip netns exec "$ns_cl" ping -c "${1:-1}" -i 0.2 -W 1 -I 10.1.0.1 10.2.0.2 >/dev/null 2>&1; }
 
 # --- 1. through the NAT

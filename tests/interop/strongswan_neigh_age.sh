@@ -28,8 +28,8 @@ veer_dp_start "$work/veer.yaml"
 
 CHARON_ROUTES=yes charon_start
 lab_tunnel_swanctl_conf
-swan --load-all --file "$work/cl/swanctl.conf" >"$work/load.out" 2>&1 || fail "swan --load-all"
-swan --initiate --child c --timeout 20 >"$work/initiate.out" 2>&1 || fail "swan --initiate"
+lab_swan_load
+lab_swan_initiate
 ccount() { tel /veer/control | sed -n "s/.*\"$1\": \([0-9]*\).*/\1/p"; }
 ping_server() { ip netns exec "$ns_cl" ping -c 1 -W 1 -I 10.1.0.1 10.2.0.2; }
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 5's core, end to end: app/veer (gateway A, DPDK on af_packet) with its
+# The admission gate end to end: app/veer (gateway A, DPDK on af_packet) with its
 # admission gate closed answers new IKE_SA_INITs on its worker lcore, without
 # the control plane:
 #   1. a strongSwan client that supports redirection (it sends
@@ -24,117 +24,40 @@ set -uo pipefail
 source "$(dirname "$0")/lib.sh"
 lab_init "${1:?usage: $0 BUILD_DIR}" vx
 lab_topology_dpdk
-printf 'labsecret-0123456789' >"$work/psk"
-chmod 600 "$work/psk"
-peer_yaml() {
-    cat <<EOF
-peers:
-  - name: road-warriors
-    local_id: gw.example
-    remote_id: client.example
-    psk_file: $work/psk
-    ike_proposals: [aes128gcm16-prfsha256-x25519]
-    esp_proposals: [aes128gcm16]
-    local_ts: [10.2.0.0/24]
-    remote_ts: [10.1.0.0/16]
-EOF
-}
+lab_psk_file
 {
-    printf 'gateway:\n  listen: [203.0.113.1]\n'
-    peer_yaml | sed "s/remote_id: client.example/remote_id: '%any'/"
+    printf 'gateway:\n  listen: [203.0.113.1]\npeers:\n'
+    lab_peer_yaml road-warriors "'%any'"
 } >"$work/b.yaml"
 # Gateway B: veer-ike on 203.0.113.1, reached by the client over a second link.
 lab_gateway_b "$work/b.yaml"
 
 # Gateway A: the gate closed, redirecting to B.
 {
-    cat <<EOF
-dataplane:
-  workers: 1
-  idle_sleep_us: 100
-  mbufs: 4096
-  admission:
+    lab_dp_outside_yaml "  admission:
     mode: on
-    redirect_to: [203.0.113.1]
-  ports:
-    - name: outside
-      device: net_af_packet0,iface=${tag}g
-      address: 198.51.100.1/24
-EOF
-    peer_yaml
-    cat <<EOF
-  - name: movers
-    local_id: gw.example
-    remote_id: moved.example
-    psk_file: $work/psk
-    ike_proposals: [aes128gcm16-prfsha256-x25519]
-    esp_proposals: [aes128gcm16]
-    local_ts: [10.2.0.0/24]
-    remote_ts: [10.1.0.0/16]
-    redirect_to: 203.0.113.1
-EOF
+    redirect_to: [203.0.113.1]"
+    echo "peers:"
+    lab_peer_yaml
+    TUN_PEER_EXTRA="    redirect_to: 203.0.113.1" lab_peer_yaml movers moved.example
 } >"$work/veer.yaml"
 veer_dp_start "$work/veer.yaml"
 
-swanctl_conf() {
-    cat <<EOF
-connections {
-  gw {
-    remote_addrs = 198.51.100.1
-    version = 2
-    proposals = aes128gcm16-prfsha256-x25519
-    local {
-      auth = psk
-      id = client.example
-    }
-    remote {
-      auth = psk
-      id = gw.example
-    }
-    children {
-      c {
-        local_ts = 10.1.0.1/32
-        remote_ts = 10.2.0.0/24
-        esp_proposals = aes128gcm16
-      }
-    }
-  }
-  mv {
-    remote_addrs = 198.51.100.1
-    version = 2
-    proposals = aes128gcm16-prfsha256-x25519
-    local {
+mkdir -p "$work/cl"
+{
+    echo "connections {"
+    lab_swan_conn gw
+    lab_swan_conn mv "local {
       auth = psk
       id = moved.example
-    }
-    remote {
-      auth = psk
-      id = gw.example
-    }
-    children {
-      m {
-        local_ts = 10.1.0.1/32
-        remote_ts = 10.2.0.0/24
-        esp_proposals = aes128gcm16
-      }
-    }
-  }
-}
-secrets {
-  ike-gw {
-    id-1 = client.example
-    id-2 = moved.example
-    id-3 = gw.example
-    secret = "labsecret-0123456789"
-  }
-}
-EOF
-}
+    }" psk m
+    echo "}"
+    lab_swan_secrets client.example moved.example gw.example
+} >"$work/cl/swanctl.conf"
 
 # --- 1. a client that supports redirection goes to B
 charon_start
-swanctl_conf >"$work/cl/swanctl.conf"
-swan --load-all --file "$work/cl/swanctl.conf" >"$work/load.out" 2>&1 || fail "swan --load-all"
+lab_swan_load
 swan --initiate --child c --timeout 30 >"$work/initiate1.out" 2>&1 || {
     cat "$work/initiate1.out"
     fail "swan --initiate (redirected)"
@@ -146,17 +69,14 @@ grep -q "redirected to 203.0.113.1" "$work/charon.log" ||
     fail "strongSwan did not log a redirect"
 wait_for 30 grep -q "state=ESTABLISHED" "$work/b.state" || fail "B has no established SA"
 [ "$(wcount gate_redirects)" -ge 1 ] || fail "A's worker sent no REDIRECT: $(tel /veer/workers)"
-[ "$(tel /veer/ike/counters | sed -n 's/.*"sa_created": \([0-9]*\).*/\1/p')" = 0 ] ||
+[ "$(ike_count sa_created)" = 0 ] ||
     fail "A's control plane made an SA although the gate was closed"
 pass "1. REDIRECT from A's worker ($(wcount gate_redirects) sent); the client established with B"
 swan --terminate --ike gw --timeout 10 >/dev/null 2>&1
 
 # --- 2. a client without redirection support gets a COOKIE and then A itself
-kill "$charon_pid"
-wait "$charon_pid" 2>/dev/null
-charon_pid=""
-charon_start "follow_redirects = no"
-swan --load-all --file "$work/cl/swanctl.conf" >"$work/load2.out" 2>&1 || fail "swan --load-all (2)"
+charon_restart "follow_redirects = no"
+lab_swan_load "2: "
 redirects_before=$(wcount gate_redirects)
 swan --initiate --child c --timeout 30 >"$work/initiate2.out" 2>&1 || {
     cat "$work/initiate2.out"
@@ -174,13 +94,9 @@ pass "2. COOKIE from A's worker ($(wcount gate_cookies) sent, $(wcount gate_cook
 out=$(tel /veer/admission,off)
 echo "$out" | grep -q '"mode": "off"' || fail "/veer/admission,off: $out"
 swan --terminate --ike gw --timeout 10 >/dev/null 2>&1
-wait_for 50 sh -c "! grep -q '^ike_sa' '$work/state'" || fail "A kept the SA the client deleted"
-kill "$charon_pid"
-wait "$charon_pid" 2>/dev/null
-charon_pid=""
-rm -f "$work/charon.log"
-charon_start
-swan --load-all --file "$work/cl/swanctl.conf" >"$work/load3.out" 2>&1 || fail "swan --load-all (3)"
+wait_for 50 veer_has_no_sa || fail "A kept the SA the client deleted"
+charon_restart
+lab_swan_load "3: "
 swan --initiate --child c --timeout 30 >"$work/initiate3.out" 2>&1 || fail "swan --initiate (3)"
 wait_for 30 grep -q "state=ESTABLISHED" "$work/state" || fail "3: A has no established SA"
 read -r si sr < <(sed -n 's/^ike_sa spi_i=\([0-9a-f]*\) spi_r=\([0-9a-f]*\) .*ESTABLISHED.*/\1 \2/p' "$work/state")
@@ -202,27 +118,23 @@ echo "$out" | grep -q '"redirected": 1' || fail "/veer/ike/drain_id: $out"
 wait_for 100 grep -q "redirected to 203.0.113.1" "$work/charon.log" || fail "3: strongSwan was not redirected"
 wait_for 100 sh -c "[ \$(grep -c '^ike_sa .*ESTABLISHED' '$work/b.state') -gt $b_before ]" ||
     fail "3: the client did not establish with B"
-wait_for 150 sh -c "! grep -q '^ike_sa' '$work/state'" || fail "3: A kept the redirected SA"
+wait_for 150 veer_has_no_sa || fail "3: A kept the redirected SA"
 pass "3. /veer/ike/drain_id sent the established client.example from A to B (drains of another identity or peer moved nothing); A's SA is gone"
 
 # --- 4. redirect in IKE_AUTH by identity: moved.example is authenticated by A, then sent to B.
 # strongSwan 5.9.8 (Debian 12) acts on the REDIRECT and then aborts with "double free" while
 # starting over towards B (every time, in a fresh charon too), so what is checked is A's side:
 # the client authenticated, was told to go to B in the IKE_AUTH response, and strongSwan read it.
-redirects=$(tel /veer/ike/counters | sed -n 's/.*"redirects_sent": \([0-9]*\).*/\1/p')
-kill "$charon_pid"
-wait "$charon_pid" 2>/dev/null
-charon_pid=""
-rm -f "$work/charon.log"
-charon_start
-swan --load-all --file "$work/cl/swanctl.conf" >"$work/load4.out" 2>&1 || fail "swan --load-all (4)"
+redirects=$(ike_count redirects_sent)
+charon_restart
+lab_swan_load "4: "
 swan --initiate --child m --timeout 10 >"$work/initiate4.out" 2>&1
 grep -q "parsed IKE_AUTH response 1 \[ IDr AUTH N(REDIR) \]" "$work/charon.log" ||
     fail "4: no IKE_AUTH response with IDr, AUTH and REDIRECT"
 grep -q "authentication of 'gw.example' with pre-shared key successful" "$work/charon.log" ||
     fail "4: strongSwan did not authenticate A before the redirect"
 grep -q "redirected to 203.0.113.1" "$work/charon.log" || fail "4: strongSwan did not take the redirect"
-after=$(tel /veer/ike/counters | sed -n 's/.*"redirects_sent": \([0-9]*\).*/\1/p')
+after=$(ike_count redirects_sent)
 [ "$after" -gt "$redirects" ] || fail "4: A counted no IKE_AUTH redirect"
 grep -q "movers: INIT_DONE -> ESTABLISHED" "$work/veer.log" || fail "4: A did not authenticate moved.example"
 [ "$(grep -c 'child-sa install' "$work/veer.log")" = "$(grep -c 'road-warriors: INIT_DONE -> ESTABLISHED' "$work/veer.log")" ] ||

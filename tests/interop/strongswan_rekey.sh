@@ -19,68 +19,23 @@ source "$(dirname "$0")/lib.sh"
 lab_init "${1:?usage: $0 BUILD_DIR}" vr
 lab_topology
 
-printf 'labsecret-0123456789' >"$work/psk"
-chmod 600 "$work/psk"
-cat >"$work/veer.yaml" <<EOF
-gateway:
-  listen: [198.51.100.1]
-  retransmit_base_ms: 300
-  retransmit_tries: 3
-peers:
-  - name: road-warriors
-    local_id: gw.example
-    remote_id: client.example
-    psk_file: $work/psk
-    ike_proposals: [aes128gcm16-prfsha256-x25519]
-    esp_proposals: [aes128gcm16-x25519]
-    local_ts: [10.2.0.0/24]
-    remote_ts: [10.1.0.0/16]
-    child_rekey_time: 12s
+lab_psk_file
+{
+    printf 'gateway:\n  listen: [198.51.100.1]\n  retransmit_base_ms: 300\n  retransmit_tries: 3\npeers:\n'
+    TUN_ESP=aes128gcm16-x25519 TUN_PEER_EXTRA="    child_rekey_time: 12s
     child_life_time: 1h
     ike_rekey_time: 24s
     rekey_jitter: 0
-    dpd_delay: 2s
-EOF
+    dpd_delay: 2s" lab_peer_yaml
+} >"$work/veer.yaml"
 veer_start "$work/veer.yaml"
 
 charon_start
-cat >"$work/cl/swanctl.conf" <<EOF
-connections {
-  gw {
-    remote_addrs = 198.51.100.1
-    version = 2
-    proposals = aes128gcm16-prfsha256-x25519
-    rekey_time = 0
-    # Longer than veer's: whoever checks first keeps the other quiet (any message counts).
-    dpd_delay = 30s
-    local {
-      auth = psk
-      id = client.example
-    }
-    remote {
-      auth = psk
-      id = gw.example
-    }
-    children {
-      c {
-        local_ts = 10.1.0.1/32
-        remote_ts = 10.2.0.0/24
-        esp_proposals = aes128gcm16-x25519
-        rekey_time = 0
-      }
-    }
-  }
-}
-secrets {
-  ike-gw {
-    id-1 = client.example
-    id-2 = gw.example
-    secret = "labsecret-0123456789"
-  }
-}
-EOF
-swan --load-all --file "$work/cl/swanctl.conf" >"$work/load.out" 2>&1 || fail "swan --load-all"
-swan --initiate --child c --timeout 20 >"$work/initiate.out" 2>&1 || fail "swan --initiate"
+# dpd_delay longer than veer's: whoever checks first keeps the other quiet (any message counts).
+TUN_ESP=aes128gcm16-x25519 TUN_CONN_EXTRA="rekey_time = 0
+    dpd_delay = 30s" TUN_CHILD_EXTRA="rekey_time = 0" lab_tunnel_swanctl_conf
+lab_swan_load
+lab_swan_initiate
 
 # Both sides show exactly one IKE SA and one Child SA, with the same SPIs and keys.
 # Sets ike_spis and child_in (veer's inbound SPI). $1 names the step.
@@ -154,7 +109,7 @@ pass "5. veer sent $(veer_counter liveness_checks) liveness checks, all answered
 kill -9 "$charon_pid"
 wait "$charon_pid" 2>/dev/null
 charon_pid=""
-wait_for 150 sh -c "! grep -q '^ike_sa' '$work/state'" || fail "veer kept the SA of a dead peer"
+wait_for 150 veer_has_no_sa || fail "veer kept the SA of a dead peer"
 [ "$(veer_counter peer_dead)" = 1 ] || fail "peer_dead not counted"
 grep -q "child-sa delete spi_in=$child_in" "$work/veer.log" || fail "Child SA of the dead peer kept"
 pass "6. dead peer detected after $(veer_counter liveness_checks) liveness checks; SAs removed"

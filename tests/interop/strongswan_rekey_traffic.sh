@@ -51,11 +51,10 @@ veer_dp_start "$work/veer.yaml"
 
 CHARON_ROUTES=yes charon_start
 TUN_CONN_EXTRA="rekey_time = 0" TUN_CHILD_EXTRA="rekey_time = 0" lab_tunnel_swanctl_conf
-swan --load-all --file "$work/cl/swanctl.conf" >"$work/load.out" 2>&1 || fail "swan --load-all"
-swan --initiate --child c --timeout 20 >"$work/initiate.out" 2>&1 || fail "swan --initiate"
+lab_swan_load
+lab_swan_initiate
 
 counter() { tel /veer/ike/counters | sed -n "s/.*\"$1\": \([0-9]*\).*/\1/p"; }
-wcount() { tel /veer/workers | sed -n "s/.*\"$1\": \[\([0-9]*\)\].*/\1/p"; }
 
 # Both views show exactly one IKE SA and one Child SA with the same SPIs.
 # Sets ike_spis ("spi_i/spi_r") and child ("veer_in/veer_out").

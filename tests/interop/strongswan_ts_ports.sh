@@ -37,7 +37,6 @@ lab_tunnel_swanctl_conf
 swan --load-all --file "$work/cl/swanctl.conf" >"$work/load.out" 2>&1 || fail "swan --load-all"
 swan --initiate --child c --timeout 20 >"$work/initiate-c.out" 2>&1 || fail "swan --initiate c"
 swan --initiate --child u --timeout 20 >"$work/initiate-u.out" 2>&1 || fail "swan --initiate u"
-wcount() { tel /veer/workers | sed -n "s/.*\"$1\": \[\([0-9]*\)\].*/\1/p"; }
 
 # --- 1. the selectors as negotiated
 swan --list-sas >"$work/sas.out" 2>&1

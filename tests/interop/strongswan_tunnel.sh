@@ -23,49 +23,18 @@ veer_dp_start "$work/veer.yaml"
 
 CHARON_ROUTES=yes charon_start
 lab_tunnel_swanctl_conf
-swan --load-all --file "$work/cl/swanctl.conf" >"$work/load.out" 2>&1 || fail "swan --load-all"
-swan --initiate --child c --timeout 20 >"$work/initiate.out" 2>&1 || fail "swan --initiate"
-wcount() { tel /veer/workers | sed -n "s/.*\"$1\": \[\([0-9]*\)\].*/\1/p"; }
+lab_swan_load
+lab_swan_initiate
 
 # --- 1. ping both ways (the first may go to ARP)
-wait_for 50 ip netns exec "$ns_cl" ping -c 1 -W 1 -I 10.1.0.1 10.2.0.2 ||
-    fail "1: no ping reply from the server through the tunnel: $(tel /veer/workers)"
-ip netns exec "$ns_cl" ping -c 5 -i 0.2 -W 1 -I 10.1.0.1 10.2.0.2 >"$work/ping1.out" 2>&1 ||
-    fail "1: client -> server: $(tail -2 "$work/ping1.out")"
-ip netns exec "$ns_srv" ping -c 5 -i 0.2 -W 1 10.1.0.1 >"$work/ping2.out" 2>&1 ||
-    fail "1: server -> client: $(tail -2 "$work/ping2.out")"
+lab_ping_both_ways "1: "
 pass "1. ping through the tunnel both ways ($(wcount esp_encrypted) encrypted, $(wcount esp_decrypted) decrypted by veer)"
 
 # --- 2. bulk TCP each way, hashes compared
-cat >"$work/tcp.py" <<'EOF'
-import hashlib, os, socket, sys
-role, host, port, size = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-if role == "serve":  # receive `size` bytes, print their SHA-256
-    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((host, port)); s.listen(1); s.settimeout(30)
-    c, _ = s.accept(); c.settimeout(30); h = hashlib.sha256(); n = 0
-    while n < size:
-        b = c.recv(65536)
-        if not b: break
-        h.update(b); n += len(b)
-    print(n, h.hexdigest())
-else:  # send `size` random bytes, print their SHA-256
-    data = os.urandom(size)
-    s = socket.create_connection((host, port), timeout=30); s.sendall(data); s.close()
-    print(size, hashlib.sha256(data).hexdigest())
-EOF
-transfer() { # $1 receiver ns, $2 its address, $3 sender ns, $4 port, $5 size -> "ok" or reason
-    ip netns exec "$1" timeout 60 "$py" "$work/tcp.py" serve "$2" "$4" "$5" >"$work/rx.$4" 2>&1 &
-    local rx=$!
-    sleep 0.5
-    ip netns exec "$3" timeout 60 "$py" "$work/tcp.py" send "$2" "$4" "$5" >"$work/tx.$4" 2>&1
-    wait "$rx"
-    [ -s "$work/rx.$4" ] && [ "$(cat "$work/rx.$4")" = "$(cat "$work/tx.$4")" ]
-}
 size=$((4 * 1024 * 1024))
-transfer "$ns_srv" 10.2.0.2 "$ns_cl" 5001 "$size" ||
+lab_tcp_transfer "$ns_srv" 10.2.0.2 "$ns_cl" 5001 "$size" ||
     fail "2: client -> server: sent $(cat "$work/tx.5001"), received $(cat "$work/rx.5001")"
-transfer "$ns_cl" 10.1.0.1 "$ns_srv" 5002 "$size" ||
+lab_tcp_transfer "$ns_cl" 10.1.0.1 "$ns_srv" 5002 "$size" ||
     fail "2: server -> client: sent $(cat "$work/tx.5002"), received $(cat "$work/rx.5002")"
 # The dataplane's counts reach lib/ike and telemetry (every 100 ms).
 sa_col() { echo "$1" | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['/veer/ike/sas']['$2'][0])"; }

@@ -27,7 +27,6 @@ command -v dumpcap >/dev/null && command -v tshark >/dev/null ||
     fail "tshark and dumpcap (package tshark) not installed; this test does not skip"
 lab_topology
 # lab.sh's "gateway" namespace is gateway A, its "client" namespace the initiator.
-ns_b="${tag}b"
 b_pid=""
 i_pid=""
 cap_pids=()
@@ -35,7 +34,6 @@ cleanup_all() {
     [ -n "$i_pid" ] && kill "$i_pid" 2>/dev/null
     [ -n "$b_pid" ] && kill "$b_pid" 2>/dev/null
     for p in "${cap_pids[@]}"; do kill "$p" 2>/dev/null; done
-    ip netns del "$ns_b" 2>/dev/null
     lab_cleanup
 }
 trap cleanup_all EXIT
@@ -52,15 +50,7 @@ fail_all() {
     fail "$@"
 }
 
-ip netns add "$ns_b"
-ip link add "${tag}x" type veth peer name "${tag}y"
-ip link set "${tag}x" netns "$ns_cl"
-ip link set "${tag}y" netns "$ns_b"
-ip -n "$ns_cl" addr add 203.0.113.2/24 dev "${tag}x"
-ip -n "$ns_b" addr add 203.0.113.1/24 dev "${tag}y"
-ip -n "$ns_cl" link set "${tag}x" up
-ip -n "$ns_b" link set "${tag}y" up
-ip -n "$ns_b" link set lo up
+lab_link_b
 # The initiator keeps its one address (its SA's local address) after a redirect.
 ip -n "$ns_b" route add 198.51.100.2/32 via 203.0.113.2
 
@@ -75,20 +65,10 @@ capture "$ns_b" "${tag}y" b
 wait_for 50 grep -q "Capturing on" "$work/a.cap.log" || fail "dumpcap on A did not start"
 wait_for 50 grep -q "Capturing on" "$work/b.cap.log" || fail "dumpcap on B did not start"
 
-printf 'labsecret-0123456789' >"$work/psk"
-chmod 600 "$work/psk"
+lab_psk_file
 # A gateway's peer for identity $1, sent to $2 in IKE_AUTH (none: served here).
 gw_peer() {
-    cat <<EOF
-  - name: ${1%%.*}
-    local_id: gw.example
-    remote_id: $1
-    psk_file: $work/psk
-    ike_proposals: [aes128gcm16-prfsha256-x25519]
-    esp_proposals: [aes128gcm16]
-    local_ts: [10.2.0.0/24]
-    remote_ts: [10.1.0.0/16]
-EOF
+    lab_peer_yaml "${1%%.*}" "$1"
     [ -n "${2:-}" ] && echo "    redirect_to: $2"
 }
 {
@@ -105,17 +85,8 @@ EOF
 {
     printf 'gateway:\n  listen: [198.51.100.2]\npeers:\n'
     for who in follow loop; do
-        cat <<EOF
-  - name: $who
-    local_id: $who.example
-    remote_id: gw.example
-    remote: 198.51.100.1
-    psk_file: $work/psk
-    ike_proposals: [aes128gcm16-prfsha256-x25519]
-    esp_proposals: [aes128gcm16]
-    local_ts: [10.1.0.0/24]
-    remote_ts: [10.2.0.0/24]
-EOF
+        TUN_LOCAL_TS=10.1.0.0/24 TUN_CLIENT_TS=10.2.0.0/24 TUN_PEER_EXTRA="    remote: 198.51.100.1" \
+            lab_peer_yaml "$who" gw.example "$who.example"
     done
 } >"$work/i.yaml"
 
