@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Neighbour aging through app/veer (docs/dataplane.md "Neighbours"): a
+# Neighbour aging through app/veer (docs/neighbours.md "Aging"): a
 # strongSwan client pings the server behind veer through the tunnel; then the
 # server's MAC changes with nothing said on the link (arp_notify off, and a
 # permanent entry for veer so the server never ARPs for it: veer cannot

@@ -104,7 +104,7 @@ enum dp_rekey_state { DP_REKEY_NONE, DP_REKEY_WANTED, DP_REKEY_ASKED };
  * holds a whole set of `wide_lanes` big packets, those go to the `gcm`
  * manager, whose AVX-512 code runs 16 packets' AES and SHA side by side (a
  * third faster there, but 4x slower flushing one lane: tests/bench/bench_esp,
- * docs/dataplane.md). SSE is there on every CPU with AES-NI.
+ * docs/esp.md). SSE is there on every CPU with AES-NI.
  */
 struct dp_esp_engine {
     IMB_MGR *gcm;

@@ -54,7 +54,7 @@ void dp_esp_engine_free(struct dp_esp_engine *e)
  * the SHA extensions two lanes wide, so a few packets or a mix of sizes lose
  * little when it flushes; the CPU's widest manager (AVX-512 here: 16 lanes of
  * AES and SHA) is a third faster on bursts of big packets, but 4x slower when
- * it flushes a few lanes (tests/bench/bench_esp, docs/dataplane.md). So a
+ * it flushes a few lanes (tests/bench/bench_esp, docs/esp.md). So a
  * whole set of its lanes of big packets goes to it, the rest to SSE. The
  * results are the same bytes either way; only the time differs. GCM
  * operations are left out.

@@ -14,7 +14,7 @@
  * (read-only views into the original's buffer, chained behind a header mbuf)
  * do not give, and the ports need no multi-segment TX. The copy costs one
  * pass over bytes the cipher reads anyway, on a path taken only by too-big
- * packets without DF (docs/dataplane.md).
+ * packets without DF (docs/fragmentation.md).
  */
 #ifndef VEER_DP_FRAG_H
 #define VEER_DP_FRAG_H

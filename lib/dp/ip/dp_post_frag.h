@@ -10,7 +10,7 @@
  * may fragment it in either outer family (no DF on its IPv4 header; its own
  * Fragment header in IPv6). Everything else too big for the tunnel is
  * answered (Packet Too Big, Fragmentation Needed) or pre-fragmented before
- * encryption (dp_frag.h), as docs/dataplane.md explains.
+ * encryption (dp_frag.h), as docs/fragmentation.md explains.
  */
 #ifndef VEER_DP_POST_FRAG_H
 #define VEER_DP_POST_FRAG_H
