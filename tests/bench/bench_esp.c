@@ -28,6 +28,8 @@
 
 #include "dp_esp.h"
 #include "../dp/spd_probe.h"
+#include "../dp/test_eal.h"
+#include "bench_sa.h"
 #include "dp_pkt.h"
 #include "ike_consts.h"
 
@@ -50,33 +52,8 @@ static const struct suite suites[] = {
 
 static void install(struct dp_sadb *db, const struct suite *s)
 {
-    struct ike_child_sa c;
-    memset(&c, 0, sizeof(c));
-    /* One key both ways, one SPI: what this side encrypts it can decrypt. */
-    c.spi_in = c.spi_out = SPI;
-    c.alg.encr.id = s->encr;
-    c.alg.encr.key_bits = s->key_bits;
-    c.alg.integ = s->integ;
-    c.encr_key_len = s->encr_key_len;
-    c.integ_key_len = s->integ_key_len;
-    for (unsigned i = 0; i < sizeof(c.encr_in); i++)
-        c.encr_in[i] = c.encr_out[i] = (uint8_t)(i * 7 + 1);
-    for (unsigned i = 0; i < sizeof(c.integ_in); i++)
-        c.integ_in[i] = c.integ_out[i] = (uint8_t)(i * 5 + 3);
-    c.local.family = c.remote.family = 4;
-    memcpy(c.local.ip, (const uint8_t[]){198, 51, 100, 1}, 4);
-    memcpy(c.remote.ip, (const uint8_t[]){198, 51, 100, 2}, 4);
-    c.udp_encap = true;
-    c.remote.port = 4500;
-    c.ts_local.nts = c.ts_remote.nts = 1;
-    c.ts_local.ts[0] = (struct ike_ts){
-        .type = IKE_TS_IPV4_ADDR_RANGE, .end_port = 65535, .end_addr = {255, 255, 255, 255}};
-    c.ts_remote.ts[0] = c.ts_local.ts[0];
-    char why[160];
-    if (dp_sadb_install(db, &c, why, sizeof(why)) != 0) {
-        fprintf(stderr, "bench_esp: SA refused: %s\n", why);
-        exit(1);
-    }
+    bench_loop_sa(db, "bench_esp", SPI, s->encr, s->key_bits, s->integ, s->encr_key_len,
+                  s->integ_key_len);
     sa_out = spd_probe4(db, 0x0100000a, 0x0200000a);
     uint32_t spi = SPI;
     void *d;
@@ -214,19 +191,7 @@ static const char *chain_path(struct dp_esp_engine *eng, const char *name)
 
 int main(int argc, char **argv)
 {
-    char prefix[64];
-    snprintf(prefix, sizeof(prefix), "--file-prefix=bench_esp_%d", (int)getpid());
-    char *eal[] = {argv[0],
-                   "-l",
-                   "0",
-                   "--no-huge",
-                   "-m",
-                   "256",
-                   "--no-pci",
-                   "--no-telemetry",
-                   "--log-level=error",
-                   prefix};
-    if (rte_eal_init((int)(sizeof(eal) / sizeof(eal[0])), eal) < 0)
+    if (test_eal_init("bench_esp", "0", "256") < 0)
         return 1;
     unsigned npkts = 2000000;
     const char *only = NULL, *path = NULL;

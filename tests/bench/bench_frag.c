@@ -25,6 +25,8 @@
 
 #include "dp_esp.h"
 #include "../dp/spd_probe.h"
+#include "../dp/test_eal.h"
+#include "bench_sa.h"
 #include "dp_frag.h"
 #include "dp_pkt.h"
 #include "dp_reass.h"
@@ -37,28 +39,8 @@ static struct dp_esp_sa *sa_out;
 
 static void install(struct dp_sadb *db)
 {
-    struct ike_child_sa c;
-    memset(&c, 0, sizeof(c));
-    c.spi_in = c.spi_out = 0x01020304u;
-    c.alg.encr.id = IKE_ENCR_AES_GCM_16;
-    c.alg.encr.key_bits = 128;
-    c.encr_key_len = 20;
-    for (unsigned i = 0; i < sizeof(c.encr_in); i++)
-        c.encr_in[i] = c.encr_out[i] = (uint8_t)(i * 7 + 1);
-    c.local.family = c.remote.family = 4;
-    memcpy(c.local.ip, (const uint8_t[]){198, 51, 100, 1}, 4);
-    memcpy(c.remote.ip, (const uint8_t[]){198, 51, 100, 2}, 4);
-    c.udp_encap = true;
-    c.remote.port = 4500;
-    c.ts_local.nts = c.ts_remote.nts = 1;
-    c.ts_local.ts[0] = (struct ike_ts){
-        .type = IKE_TS_IPV4_ADDR_RANGE, .end_port = 65535, .end_addr = {255, 255, 255, 255}};
-    c.ts_remote.ts[0] = c.ts_local.ts[0];
-    char why[160];
-    if (dp_sadb_install(db, &c, why, sizeof(why)) != 0) {
-        fprintf(stderr, "bench_frag: SA refused: %s\n", why);
-        exit(1);
-    }
+    /* AES-GCM: no integrity algorithm, no integrity key. */
+    bench_loop_sa(db, "bench_frag", 0x01020304u, IKE_ENCR_AES_GCM_16, 128, 0, 20, 0);
     sa_out = spd_probe4(db, 0x0100000a, 0x0200000a);
 }
 
@@ -156,19 +138,7 @@ static double run(struct bench *b, enum op op, unsigned n)
 
 int main(int argc, char **argv)
 {
-    char prefix[64];
-    snprintf(prefix, sizeof(prefix), "--file-prefix=bench_frag_%d", (int)getpid());
-    char *eal[] = {argv[0],
-                   "-l",
-                   "0",
-                   "--no-huge",
-                   "-m",
-                   "256",
-                   "--no-pci",
-                   "--no-telemetry",
-                   "--log-level=error",
-                   prefix};
-    if (rte_eal_init((int)(sizeof(eal) / sizeof(eal[0])), eal) < 0)
+    if (test_eal_init("bench_frag", "0", "256") < 0)
         return 1;
     unsigned n = 1000000;
     int opt;

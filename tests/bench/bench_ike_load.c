@@ -26,6 +26,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../unit/gcm_proposals.h"
 #include "ike.h"
 #include "ike_consts.h"
 #include "ike_ts.h"
@@ -137,20 +138,7 @@ static void make_peer(struct ike_peer_cfg *p, const struct options *o)
     p->psk_len = strlen(o->psk) < IKE_PSK_MAX ? strlen(o->psk) : IKE_PSK_MAX;
     memcpy(p->psk, o->psk, p->psk_len);
     p->remote = o->responder;
-    p->nike = 1;
-    p->ike[0] = (struct ike_proposal_cfg){.protocol = IKE_PROTO_IKE,
-                                          .nencr = 1,
-                                          .encr = {{IKE_ENCR_AES_GCM_16, 256}},
-                                          .nprf = 1,
-                                          .prf = {IKE_PRF_HMAC_SHA2_256},
-                                          .ndh = 1,
-                                          .dh = {IKE_DH_CURVE25519}};
-    p->nesp = 1;
-    p->esp[0] = (struct ike_proposal_cfg){.protocol = IKE_PROTO_ESP,
-                                          .nencr = 1,
-                                          .encr = {{IKE_ENCR_AES_GCM_16, 256}},
-                                          .nesn = 1,
-                                          .esn = {IKE_ESN_NO_ESN}};
+    gcm_proposals(p, 256);
     p->nlocal_ts = p->nremote_ts = 1;
     set_ts(&p->local_ts[0], "10.1.0.0", "10.1.255.255");
     set_ts(&p->remote_ts[0], "10.2.0.0", "10.2.255.255");

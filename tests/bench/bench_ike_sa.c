@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../unit/gcm_proposals.h"
 #include "ike.h"
 #include "ike_consts.h"
 #include "ike_ts.h"
@@ -88,20 +89,7 @@ static void peer(struct ike_peer_cfg *p, const char *name, const char *me, const
     memcpy(p->remote_id.data, them, strlen(them));
     memcpy(p->psk, "bench-secret-0123456789", 23);
     p->psk_len = 23;
-    p->nike = 1;
-    p->ike[0] = (struct ike_proposal_cfg){.protocol = IKE_PROTO_IKE,
-                                          .nencr = 1,
-                                          .encr = {{IKE_ENCR_AES_GCM_16, 128}},
-                                          .nprf = 1,
-                                          .prf = {IKE_PRF_HMAC_SHA2_256},
-                                          .ndh = 1,
-                                          .dh = {IKE_DH_CURVE25519}};
-    p->nesp = 1;
-    p->esp[0] = (struct ike_proposal_cfg){.protocol = IKE_PROTO_ESP,
-                                          .nencr = 1,
-                                          .encr = {{IKE_ENCR_AES_GCM_16, 128}},
-                                          .nesn = 1,
-                                          .esn = {IKE_ESN_NO_ESN}};
+    gcm_proposals(p, 128);
     struct ike_addr lo, hi;
     ike_addr_parse(&lo, "10.0.0.0", 0);
     ike_addr_parse(&hi, "10.255.255.255", 0);

@@ -125,16 +125,28 @@ static inline void vary(uint8_t *ike, size_t nonce_off, uint64_t i)
 
 /* ---- the measured bodies: each runs `n` iterations and returns a checksum ---- */
 
+/* The request of turn i: the bench's one request with a nonce of its own. */
+static struct request *turn(struct bench *b, uint64_t i)
+{
+    struct request *r = b->req;
+    vary(r->buf, r->nonce_off, i);
+    return r;
+}
+
+/* Turn i's request decoded into b->msg and its rules checked, as the control plane starts. */
+static int decode_checked(struct bench *b, uint64_t i, struct ike_err *err)
+{
+    const struct request *r = turn(b, i);
+    int rc = ike_msg_decode(r->buf, r->len, &b->msg, err);
+    return rc | ike_msg_check_rules(&b->msg, err);
+}
+
 static uint64_t body_decode_rules(struct bench *b, uint64_t n)
 {
     uint64_t acc = 0;
-    struct request *r = b->req;
     for (uint64_t i = 0; i < n; i++) {
-        vary(r->buf, r->nonce_off, i);
         struct ike_err err;
-        int rc = ike_msg_decode(r->buf, r->len, &b->msg, &err);
-        rc |= ike_msg_check_rules(&b->msg, &err);
-        acc += (uint64_t)rc + b->msg.npayloads;
+        acc += (uint64_t)decode_checked(b, i, &err) + b->msg.npayloads;
     }
     return acc;
 }
@@ -143,12 +155,9 @@ static uint64_t body_decode_rules(struct bench *b, uint64_t n)
 static uint64_t body_decode_full(struct bench *b, uint64_t n)
 {
     uint64_t acc = 0;
-    struct request *r = b->req;
     for (uint64_t i = 0; i < n; i++) {
-        vary(r->buf, r->nonce_off, i);
         struct ike_err err;
-        int rc = ike_msg_decode(r->buf, r->len, &b->msg, &err);
-        rc |= ike_msg_check_rules(&b->msg, &err);
+        int rc = decode_checked(b, i, &err);
         for (unsigned k = 0; rc == 0 && k < b->msg.npayloads; k++) {
             const struct ike_pl *pl = &b->msg.pl[k];
             switch (pl->type) {
@@ -198,9 +207,8 @@ static uint64_t body_decode_full(struct bench *b, uint64_t n)
 static uint64_t body_sl_parse(struct bench *b, uint64_t n)
 {
     uint64_t acc = 0;
-    struct request *r = b->req;
     for (uint64_t i = 0; i < n; i++) {
-        vary(r->buf, r->nonce_off, i);
+        const struct request *r = turn(b, i);
         struct ike_sl_request req;
         struct ike_err err;
         int rc = ike_sl_parse(r->buf, r->len, false, &req, &err);
@@ -212,9 +220,8 @@ static uint64_t body_sl_parse(struct bench *b, uint64_t n)
 static uint64_t respond_loop(struct bench *b, const struct ike_sl_config *cfg, uint64_t n)
 {
     uint64_t acc = 0;
-    struct request *r = b->req;
     for (uint64_t i = 0; i < n; i++) {
-        vary(r->buf, r->nonce_off, i);
+        const struct request *r = turn(b, i);
         struct ike_sl_result res;
         ike_sl_respond(cfg, NOW_NS, &b->client, r->buf, r->len, false, b->out, sizeof(b->out),
                        &res);

@@ -133,3 +133,25 @@ size_t esp_ossl_seal(const struct esp_alg *a, const struct ike_child_sa *c, uint
     EVP_CIPHER_CTX_free(ctx);
     return 8 + ivl + ptl + a->icv_len;
 }
+
+void esp_child_keyed(struct ike_child_sa *c, const struct esp_alg *a, bool esn, uint32_t spi_in,
+                     uint32_t spi_out, struct esp_key_seed seed, unsigned salt)
+{
+    memset(c, 0, sizeof(*c));
+    c->spi_in = spi_in;
+    c->spi_out = spi_out;
+    c->alg.encr.id = a->encr;
+    c->alg.encr.key_bits = a->key_bits;
+    c->alg.integ = a->integ;
+    c->alg.esn = esn ? IKE_ESN_ESN : IKE_ESN_NO_ESN;
+    c->encr_key_len = a->key_bits / 8u + (esp_alg_is_gcm(a) ? 4 : 0);
+    c->integ_key_len = a->integ_key_len;
+    for (unsigned k = 0; k < sizeof(c->encr_in); k++) {
+        c->encr_in[k] = (uint8_t)(seed.encr_in + k * 3 + salt * 29);
+        c->encr_out[k] = (uint8_t)(seed.encr_out + k * 5 + salt * 31);
+    }
+    for (unsigned k = 0; k < sizeof(c->integ_in); k++) {
+        c->integ_in[k] = (uint8_t)(seed.integ_in + k * 7 + salt * 37);
+        c->integ_out[k] = (uint8_t)(seed.integ_out + k * 11 + salt * 41);
+    }
+}

@@ -23,6 +23,21 @@ struct esp_alg {
 };
 
 bool esp_alg_is_gcm(const struct esp_alg *a);
+
+/* Where a test's Child SA keys start: one base a key, so that a swapped direction shows. */
+struct esp_key_seed {
+    uint8_t encr_in, encr_out, integ_in, integ_out;
+};
+
+/*
+ * Clears c and gives it SPIs, algorithm a (with ESN as `esn`) and keys
+ * reproducible from `seed`: byte k of the keys is encr_in + 3k, encr_out + 5k,
+ * integ_in + 7k and integ_out + 11k, each plus `salt` times 29, 31, 37 and 41,
+ * so that the SAs of one test differ by salt. Addresses and selectors are the
+ * caller's.
+ */
+void esp_child_keyed(struct ike_child_sa *c, const struct esp_alg *a, bool esn, uint32_t spi_in,
+                     uint32_t spi_out, struct esp_key_seed seed, unsigned salt);
 size_t esp_alg_iv_len(const struct esp_alg *a);
 
 /*

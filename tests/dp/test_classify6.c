@@ -38,17 +38,13 @@ static const uint8_t unspecified[16];
 static int group_setup(void **state)
 {
     (void)state;
-    if (test_eal_init("test_classify6", "0", "64") < 0)
-        return -1;
-    pool = rte_pktmbuf_pool_create("c6", 256, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-    return pool == NULL ? -1 : 0;
+    return test_eal_pool("test_classify6", "64", 256, &pool);
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    rte_mempool_free(pool);
-    rte_eal_cleanup();
+    test_eal_pool_close(pool);
     return 0;
 }
 

@@ -30,7 +30,9 @@
 #include "ring_port.h"
 #include "dp_ctrl.h"
 #include "dp_route_table.h"
+#include "inet_sum.h"
 #include "test_eal.h"
+#include "test_pkt.h"
 
 #define OUTSIDE 0
 
@@ -46,11 +48,6 @@ struct env {
 static struct env *e;
 
 static const struct rte_ether_addr router = {{2, 0, 0, 0, 0, 0xfe}}, peer = {{2, 0, 0, 0, 0, 2}};
-
-static uint32_t ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
-{
-    return rte_cpu_to_be_32((uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d);
-}
 
 static struct ike_addr addr(const char *text, uint16_t port)
 {
@@ -89,7 +86,7 @@ static void test_on_link_and_routed(void **state)
     assert_int_equal(send_ike("203.0.113.9", msg, sizeof(msg)), 0);
     assert_int_equal(sent(f, 8), 1);
     assert_memory_equal(rte_pktmbuf_mtod(f[0], uint8_t *), router.addr_bytes, 6);
-    assert_int_equal(ip_of(f[0])->dst_addr, ip4(203, 0, 113, 9));
+    assert_int_equal(ip_of(f[0])->dst_addr, test_ip4(203, 0, 113, 9));
     assert_int_equal(rte_be_to_cpu_16(ip_of(f[0])->total_length), 20 + 8 + sizeof(msg));
     rte_pktmbuf_free(f[0]);
     assert_int_equal(e->ctrl.counters.tx_ike, 2);
@@ -108,19 +105,9 @@ static void test_on_link_and_routed(void **state)
     const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(f[0], const struct rte_ether_hdr *);
     assert_int_equal(rte_be_to_cpu_16(eth->ether_type), RTE_ETHER_TYPE_ARP);
     const struct rte_arp_hdr *arp = (const struct rte_arp_hdr *)(eth + 1);
-    assert_int_equal(arp->arp_data.arp_tip, ip4(198, 51, 100, 253));
+    assert_int_equal(arp->arp_data.arp_tip, test_ip4(198, 51, 100, 253));
     rte_pktmbuf_free(f[0]);
     assert_int_equal(e->ctrl.counters.tx_no_neighbour, 1);
-}
-
-/* Sums 16-bit words of buf into sum (one's complement, not folded). */
-static uint32_t add_words(uint32_t sum, const uint8_t *buf, size_t len)
-{
-    for (size_t i = 0; i + 1 < len; i += 2)
-        sum += (uint32_t)buf[i] << 8 | buf[i + 1];
-    if (len % 2 != 0)
-        sum += (uint32_t)buf[len - 1] << 8;
-    return sum;
 }
 
 static void test_big_datagram_fragmented(void **state)
@@ -297,13 +284,13 @@ static int group_setup(void **state)
     e->pool = rte_pktmbuf_pool_create("ctrlsend", 256, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
     struct dp_port *p = &e->ports[OUTSIDE];
     if (e->pool == NULL ||
-        test_dp_port(p, OUTSIDE, "outside", ip4(198, 51, 100, 1), e->pool, NULL, &e->ring) < 0)
+        test_dp_port(p, OUTSIDE, "outside", test_ip4(198, 51, 100, 1), e->pool, NULL, &e->ring) < 0)
         return -1;
     test_dp_port_ip6(p, addr6(1, 0).ip);
     p->ctrl_txq = 0;
     dp_neigh_learn6(&e->neigh, addr6(2, 0).ip, p->id, &peer, DP_NEIGH_STATIC);
-    dp_neigh_learn(&e->neigh, ip4(198, 51, 100, 254), p->id, &router, DP_NEIGH_STATIC);
-    dp_neigh_learn(&e->neigh, ip4(198, 51, 100, 2), p->id, &peer, DP_NEIGH_STATIC);
+    dp_neigh_learn(&e->neigh, test_ip4(198, 51, 100, 254), p->id, &router, DP_NEIGH_STATIC);
+    dp_neigh_learn(&e->neigh, test_ip4(198, 51, 100, 2), p->id, &peer, DP_NEIGH_STATIC);
     const uint16_t mtu[1] = {1500};
     struct conf_route dflt = {.to = addr("0.0.0.0", 0), .via = addr("198.51.100.254", 0)};
     char err[256];

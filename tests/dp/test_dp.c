@@ -37,19 +37,17 @@ static uint32_t gw_ip, client_ip;
 static int group_setup(void **state)
 {
     (void)state;
-    if (test_eal_init("test_dp", "0", "64") < 0)
+    if (test_eal_pool("test_dp", "64", 256, &pool) < 0)
         return -1;
-    pool = rte_pktmbuf_pool_create("test", 256, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
     gw_ip = rte_cpu_to_be_32(0xc6336401);     /* 198.51.100.1 */
     client_ip = rte_cpu_to_be_32(0xc6336402); /* 198.51.100.2 */
-    return pool == NULL ? -1 : 0;
+    return 0;
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    rte_mempool_free(pool);
-    rte_eal_cleanup();
+    test_eal_pool_close(pool);
     return 0;
 }
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <rte_eal.h>
+#include <rte_mbuf.h>
 
 int test_eal_init(const char *name, const char *lcores, const char *mem_mb)
 {
@@ -14,4 +15,32 @@ int test_eal_init(const char *name, const char *lcores, const char *mem_mb)
     char *argv[] = {(char *)name,   "-l",       (char *)lcores,   "--no-huge",         "-m",
                     (char *)mem_mb, "--no-pci", "--no-telemetry", "--log-level=error", prefix};
     return rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv);
+}
+
+int test_eal_pool(const char *name, const char *mem_mb, unsigned nmbufs, struct rte_mempool **pool)
+{
+    if (test_eal_init(name, "0", mem_mb) < 0)
+        return -1;
+    *pool = rte_pktmbuf_pool_create(name, nmbufs, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+    return *pool == NULL ? -1 : 0;
+}
+
+void test_eal_pool_close(struct rte_mempool *pool)
+{
+    rte_mempool_free(pool);
+    rte_eal_cleanup();
+}
+
+int test_eal_esp(const char *name, const char *mem_mb, unsigned nmbufs, struct rte_mempool **pool,
+                 struct dp_esp_engine *eng)
+{
+    if (test_eal_pool(name, mem_mb, nmbufs, pool) < 0)
+        return -1;
+    return dp_esp_engine_init(eng) < 0 ? -1 : 0;
+}
+
+void test_eal_esp_close(struct rte_mempool *pool, struct dp_esp_engine *eng)
+{
+    dp_esp_engine_free(eng);
+    test_eal_pool_close(pool);
 }

@@ -59,18 +59,13 @@ static const struct esp_alg algs[] = {
 static int group_setup(void **state)
 {
     (void)state;
-    if (test_eal_init("test_esp", "0", "512") < 0)
-        return -1;
-    pool = rte_pktmbuf_pool_create("test", 512, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-    return pool == NULL || dp_esp_engine_init(&eng) < 0 ? -1 : 0;
+    return test_eal_esp("test_esp", "512", 512, &pool, &eng);
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    dp_esp_engine_free(&eng);
-    rte_mempool_free(pool);
-    rte_eal_cleanup();
+    test_eal_esp_close(pool, &eng);
     return 0;
 }
 
@@ -78,23 +73,7 @@ static int group_teardown(void **state)
 static struct ike_child_sa child_for(const struct esp_alg *a, bool esn)
 {
     struct ike_child_sa c;
-    memset(&c, 0, sizeof(c));
-    c.spi_in = SPI_IN;
-    c.spi_out = SPI_OUT;
-    c.alg.encr.id = a->encr;
-    c.alg.encr.key_bits = a->key_bits;
-    c.alg.integ = a->integ;
-    c.alg.esn = esn ? IKE_ESN_ESN : IKE_ESN_NO_ESN;
-    c.encr_key_len = a->key_bits / 8u + (esp_alg_is_gcm(a) ? 4 : 0);
-    c.integ_key_len = a->integ_key_len;
-    for (unsigned i = 0; i < sizeof(c.encr_in); i++) {
-        c.encr_in[i] = (uint8_t)(0x10 + i * 3);
-        c.encr_out[i] = (uint8_t)(0x80 + i * 5);
-    }
-    for (unsigned i = 0; i < sizeof(c.integ_in); i++) {
-        c.integ_in[i] = (uint8_t)(0x40 + i * 7);
-        c.integ_out[i] = (uint8_t)(0xc0 + i * 11);
-    }
+    esp_child_keyed(&c, a, esn, SPI_IN, SPI_OUT, (struct esp_key_seed){0x10, 0x80, 0x40, 0xc0}, 0);
     c.local.family = c.remote.family = 4;
     memcpy(c.local.ip, (const uint8_t[]){198, 51, 100, 1}, 4);
     memcpy(c.remote.ip, (const uint8_t[]){198, 51, 100, 2}, 4);

@@ -23,6 +23,7 @@
 #include "spd_probe.h"
 #include "esp_ossl.h"
 #include "ike_consts.h"
+#include "inet_sum.h"
 #include "test_eal.h"
 
 #define SPI_IN 0x3000u
@@ -66,18 +67,13 @@ static void combo_name(const struct combo *k, char *out, size_t cap)
 static int group_setup(void **state)
 {
     (void)state;
-    if (test_eal_init("test_esp6", "0", "512") < 0)
-        return -1;
-    pool = rte_pktmbuf_pool_create("test6", 512, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-    return pool == NULL || dp_esp_engine_init(&eng) < 0 ? -1 : 0;
+    return test_eal_esp("test_esp6", "512", 512, &pool, &eng);
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    dp_esp_engine_free(&eng);
-    rte_mempool_free(pool);
-    rte_eal_cleanup();
+    test_eal_esp_close(pool, &eng);
     return 0;
 }
 
@@ -107,23 +103,8 @@ static struct ike_child_sa child_for(const struct combo *k)
 {
     const struct esp_alg *a = k->alg;
     struct ike_child_sa c;
-    memset(&c, 0, sizeof(c));
-    c.spi_in = SPI_IN;
-    c.spi_out = SPI_OUT;
-    c.alg.encr.id = a->encr;
-    c.alg.encr.key_bits = a->key_bits;
-    c.alg.integ = a->integ;
-    c.alg.esn = IKE_ESN_NO_ESN;
-    c.encr_key_len = a->key_bits / 8u + (esp_alg_is_gcm(a) ? 4 : 0);
-    c.integ_key_len = a->integ_key_len;
-    for (unsigned i = 0; i < sizeof(c.encr_in); i++) {
-        c.encr_in[i] = (uint8_t)(0x21 + i * 3);
-        c.encr_out[i] = (uint8_t)(0x91 + i * 5);
-    }
-    for (unsigned i = 0; i < sizeof(c.integ_in); i++) {
-        c.integ_in[i] = (uint8_t)(0x41 + i * 7);
-        c.integ_out[i] = (uint8_t)(0xc1 + i * 11);
-    }
+    esp_child_keyed(&c, a, false, SPI_IN, SPI_OUT, (struct esp_key_seed){0x21, 0x91, 0x41, 0xc1},
+                    0);
     c.local.family = c.remote.family = (uint8_t)k->outer;
     memcpy(c.local.ip, k->outer == 6 ? gw6 : gw4, k->outer == 6 ? 16 : 4);
     memcpy(c.remote.ip, k->outer == 6 ? peer6 : peer4, k->outer == 6 ? 16 : 4);
@@ -195,40 +176,6 @@ static int close_live(void **state)
 }
 
 /* ---- packets, built and checked here without DPDK's helpers ---- */
-
-static void put16(uint8_t *p, size_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static unsigned get16(const uint8_t *p)
-{
-    return (unsigned)p[0] << 8 | p[1];
-}
-
-/* RFC 1071's sum, folded, not complemented. */
-static uint32_t sum16(const uint8_t *p, size_t len, uint32_t acc)
-{
-    for (size_t i = 0; i + 1 < len; i += 2)
-        acc += get16(p + i);
-    if (len % 2)
-        acc += (uint32_t)p[len - 1] << 8;
-    while (acc >> 16)
-        acc = (acc & 0xffff) + (acc >> 16);
-    return acc;
-}
-
-/* UDP over IPv6 (RFC 8200 8.1): the sum over pseudo-header and datagram, to fill or to verify. */
-static uint32_t udp6_sum(const uint8_t *ip6, const uint8_t *udp, size_t udp_len)
-{
-    uint8_t pseudo[40] = {0};
-    memcpy(pseudo, ip6 + 8, 32);
-    pseudo[34] = (uint8_t)(udp_len >> 8);
-    pseudo[35] = (uint8_t)udp_len;
-    pseudo[39] = 17;
-    return sum16(udp, udp_len, sum16(pseudo, sizeof(pseudo), 0));
-}
 
 /*
  * An inner UDP packet of `len` bytes in either family, from our host to the

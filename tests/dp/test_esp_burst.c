@@ -86,18 +86,13 @@ static uint32_t spi_out(size_t i)
 static int group_setup(void **state)
 {
     (void)state;
-    if (test_eal_init("test_esp_burst", "0", "512") < 0)
-        return -1;
-    pool = rte_pktmbuf_pool_create("test", 512, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-    return pool == NULL || dp_esp_engine_init(&eng) < 0 ? -1 : 0;
+    return test_eal_esp("test_esp_burst", "512", 512, &pool, &eng);
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    dp_esp_engine_free(&eng);
-    rte_mempool_free(pool);
-    rte_eal_cleanup();
+    test_eal_esp_close(pool, &eng);
     return 0;
 }
 
@@ -106,23 +101,8 @@ static struct ike_child_sa child_for(size_t i)
 {
     const struct esp_alg *a = &algs[i].alg;
     struct ike_child_sa c;
-    memset(&c, 0, sizeof(c));
-    c.spi_in = spi_in(i);
-    c.spi_out = spi_out(i);
-    c.alg.encr.id = a->encr;
-    c.alg.encr.key_bits = a->key_bits;
-    c.alg.integ = a->integ;
-    c.alg.esn = algs[i].esn ? IKE_ESN_ESN : IKE_ESN_NO_ESN;
-    c.encr_key_len = a->key_bits / 8u + (esp_alg_is_gcm(a) ? 4 : 0);
-    c.integ_key_len = a->integ_key_len;
-    for (unsigned k = 0; k < sizeof(c.encr_in); k++) {
-        c.encr_in[k] = (uint8_t)(0x10 + k * 3 + i * 29);
-        c.encr_out[k] = (uint8_t)(0x80 + k * 5 + i * 31);
-    }
-    for (unsigned k = 0; k < sizeof(c.integ_in); k++) {
-        c.integ_in[k] = (uint8_t)(0x40 + k * 7 + i * 37);
-        c.integ_out[k] = (uint8_t)(0xc0 + k * 11 + i * 41);
-    }
+    esp_child_keyed(&c, a, algs[i].esn, spi_in(i), spi_out(i),
+                    (struct esp_key_seed){0x10, 0x80, 0x40, 0xc0}, (unsigned)i);
     c.local.family = c.remote.family = 4;
     memcpy(c.local.ip, (const uint8_t[]){198, 51, 100, 1}, 4);
     memcpy(c.remote.ip, (const uint8_t[]){198, 51, 100, 2}, 4);

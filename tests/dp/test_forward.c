@@ -29,6 +29,7 @@
 #include "loop_sa.h"
 #include "ring_port.h"
 #include "test_eal.h"
+#include "test_pkt.h"
 #include "dp_esp.h"
 #include "spd_probe.h"
 #include "dp_forward.h"
@@ -69,11 +70,6 @@ struct env {
 };
 static struct env *e;
 
-static uint32_t ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
-{
-    return rte_cpu_to_be_32((uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d);
-}
-
 static const struct rte_ether_addr router_out = {{2, 0, 0, 0, 0, 0xfe}},
                                    router_in = {{2, 0, 0, 0, 1, 0xfe}},
                                    router_in2 = {{2, 0, 0, 0, 1, 0xfd}},
@@ -88,29 +84,31 @@ static int group_setup(void **state)
     e = &env;
     e->pool = rte_pktmbuf_pool_create("fwd", 512, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
     if (e->pool == NULL ||
-        test_dp_port(&e->ports[OUTSIDE], OUTSIDE, "outside", ip4(198, 51, 100, 1), e->pool, NULL,
-                     &e->ring[OUTSIDE]) < 0 ||
-        test_dp_port(&e->ports[INSIDE], INSIDE, "inside", ip4(10, 2, 0, 1), e->pool, NULL,
+        test_dp_port(&e->ports[OUTSIDE], OUTSIDE, "outside", test_ip4(198, 51, 100, 1), e->pool,
+                     NULL, &e->ring[OUTSIDE]) < 0 ||
+        test_dp_port(&e->ports[INSIDE], INSIDE, "inside", test_ip4(10, 2, 0, 1), e->pool, NULL,
                      &e->ring[INSIDE]) < 0)
         return -1;
     /* Every next hop is known: a test never meets ARP. */
-    dp_neigh_learn(&e->neigh, ip4(198, 51, 100, 254), e->ports[OUTSIDE].id, &router_out,
+    dp_neigh_learn(&e->neigh, test_ip4(198, 51, 100, 254), e->ports[OUTSIDE].id, &router_out,
                    DP_NEIGH_STATIC);
-    dp_neigh_learn(&e->neigh, ip4(10, 2, 0, 254), e->ports[INSIDE].id, &router_in, DP_NEIGH_STATIC);
-    dp_neigh_learn(&e->neigh, ip4(10, 2, 0, 253), e->ports[INSIDE].id, &router_in2,
+    dp_neigh_learn(&e->neigh, test_ip4(10, 2, 0, 254), e->ports[INSIDE].id, &router_in,
                    DP_NEIGH_STATIC);
-    dp_neigh_learn(&e->neigh, ip4(10, 2, 0, 2), e->ports[INSIDE].id, &host_in, DP_NEIGH_STATIC);
+    dp_neigh_learn(&e->neigh, test_ip4(10, 2, 0, 253), e->ports[INSIDE].id, &router_in2,
+                   DP_NEIGH_STATIC);
+    dp_neigh_learn(&e->neigh, test_ip4(10, 2, 0, 2), e->ports[INSIDE].id, &host_in,
+                   DP_NEIGH_STATIC);
     char err[256];
     const uint16_t mtu[2] = {1500, 1400};
     if (dp_routes_init(&e->routes, "test_routes", e->ports, 2, mtu, err, sizeof(err)) < 0 ||
-        dp_routes_add(&e->routes, ip4(10, 9, 0, 0), 16, ip4(10, 2, 0, 254), INSIDE, err,
+        dp_routes_add(&e->routes, test_ip4(10, 9, 0, 0), 16, test_ip4(10, 2, 0, 254), INSIDE, err,
                       sizeof(err)) < 0 ||
-        dp_routes_add(&e->routes, ip4(10, 9, 1, 0), 24, ip4(10, 2, 0, 253), -1, err, sizeof(err)) <
-            0 ||
+        dp_routes_add(&e->routes, test_ip4(10, 9, 1, 0), 24, test_ip4(10, 2, 0, 253), -1, err,
+                      sizeof(err)) < 0 ||
         /* Overlaps the inside subnet: the connected subnet must still win. */
-        dp_routes_add(&e->routes, ip4(10, 2, 0, 128), 25, ip4(198, 51, 100, 254), -1, err,
+        dp_routes_add(&e->routes, test_ip4(10, 2, 0, 128), 25, test_ip4(198, 51, 100, 254), -1, err,
                       sizeof(err)) < 0 ||
-        dp_routes_add(&e->routes, 0, 0, ip4(198, 51, 100, 254), -1, err, sizeof(err)) < 0) {
+        dp_routes_add(&e->routes, 0, 0, test_ip4(198, 51, 100, 254), -1, err, sizeof(err)) < 0) {
         fprintf(stderr, "%s\n", err);
         return -1;
     }
@@ -147,11 +145,8 @@ static int reset(void **state)
     (void)state;
     memset(&e->w.counters, 0, sizeof(e->w.counters));
     dp_icmp_limiter_init(&e->w.icmp, 1000, rte_get_timer_hz(), rte_get_timer_cycles());
-    for (unsigned i = 0; i < 2; i++) {
-        struct rte_mbuf *m;
-        while (rte_ring_dequeue(e->ring[i], (void **)&m) == 0)
-            rte_pktmbuf_free(m);
-    }
+    for (unsigned i = 0; i < 2; i++)
+        test_drain(e->ring[i]);
     return 0;
 }
 
@@ -199,7 +194,7 @@ static struct rte_mbuf *esp_frame(size_t len, uint32_t src, uint32_t dst, uint8_
     assert_non_null(m);
     uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len);
     fill_ip(p, len, src, dst, ttl, df, proto, type);
-    struct dp_esp_sa *sa = spd_probe4(&e->sadb, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5));
+    struct dp_esp_sa *sa = spd_probe4(&e->sadb, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5));
     assert_non_null(sa);
     struct dp_worker_counters c = {0};
     assert_int_equal(dp_esp_encrypt(&e->w.esp, sa, m, 0, &c), 0);
@@ -221,7 +216,7 @@ static void open_esp(struct rte_mbuf *m)
 {
     const struct rte_ipv4_hdr *outer = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, ETH);
     assert_memory_equal(rte_pktmbuf_mtod(m, uint8_t *), router_out.addr_bytes, 6);
-    assert_int_equal(outer->dst_addr, ip4(203, 0, 113, 2));
+    assert_int_equal(outer->dst_addr, test_ip4(203, 0, 113, 2));
     assert_int_equal(outer->next_proto_id, IPPROTO_UDP);
     test_open_as_peer(&e->w.esp, &e->sadb, 0x1000, m, ETH + 20 + 8);
 }
@@ -231,39 +226,41 @@ static void test_route_lookup(void **state)
     (void)state;
     struct dp_next_hop nh;
     /* A host of the connected subnet goes straight to it, despite a /25 route over it. */
-    assert_true(dp_route_lookup(&e->routes, ip4(10, 2, 0, 200), &nh));
+    assert_true(dp_route_lookup(&e->routes, test_ip4(10, 2, 0, 200), &nh));
     assert_int_equal(nh.port_index, INSIDE);
-    assert_int_equal(nh.ip, ip4(10, 2, 0, 200));
-    assert_true(dp_route_lookup(&e->routes, ip4(10, 9, 5, 5), &nh));
+    assert_int_equal(nh.ip, test_ip4(10, 2, 0, 200));
+    assert_true(dp_route_lookup(&e->routes, test_ip4(10, 9, 5, 5), &nh));
     assert_int_equal(nh.port_index, INSIDE);
-    assert_int_equal(nh.ip, ip4(10, 2, 0, 254));
+    assert_int_equal(nh.ip, test_ip4(10, 2, 0, 254));
     /* The /24 inside the /16 wins, and its port was found from its next hop. */
-    assert_true(dp_route_lookup(&e->routes, ip4(10, 9, 1, 5), &nh));
-    assert_int_equal(nh.ip, ip4(10, 2, 0, 253));
+    assert_true(dp_route_lookup(&e->routes, test_ip4(10, 9, 1, 5), &nh));
+    assert_int_equal(nh.ip, test_ip4(10, 2, 0, 253));
     assert_int_equal(nh.port_index, INSIDE);
     assert_ptr_equal(nh.port, &e->ports[INSIDE]);
-    assert_true(dp_route_lookup(&e->routes, ip4(8, 8, 8, 8), &nh));
+    assert_true(dp_route_lookup(&e->routes, test_ip4(8, 8, 8, 8), &nh));
     assert_int_equal(nh.port_index, OUTSIDE);
-    assert_int_equal(nh.ip, ip4(198, 51, 100, 254));
+    assert_int_equal(nh.ip, test_ip4(198, 51, 100, 254));
     /* Without a default route, an unknown destination has no route. */
     struct dp_routes r;
     char err[128];
     assert_int_equal(dp_routes_init(&r, "no_default", e->ports, 2, NULL, err, sizeof(err)), 0);
     assert_int_equal(
-        dp_routes_add(&r, ip4(10, 9, 0, 0), 16, ip4(10, 2, 0, 254), -1, err, sizeof(err)), 0);
-    assert_false(dp_route_lookup(&r, ip4(8, 8, 8, 8), &nh));
-    assert_true(dp_route_lookup(&r, ip4(10, 9, 0, 1), &nh));
-    assert_true(dp_route_lookup(&r, ip4(198, 51, 100, 77), &nh));
-    assert_int_equal(nh.ip, ip4(198, 51, 100, 77));
+        dp_routes_add(&r, test_ip4(10, 9, 0, 0), 16, test_ip4(10, 2, 0, 254), -1, err, sizeof(err)),
+        0);
+    assert_false(dp_route_lookup(&r, test_ip4(8, 8, 8, 8), &nh));
+    assert_true(dp_route_lookup(&r, test_ip4(10, 9, 0, 1), &nh));
+    assert_true(dp_route_lookup(&r, test_ip4(198, 51, 100, 77), &nh));
+    assert_int_equal(nh.ip, test_ip4(198, 51, 100, 77));
     assert_int_equal(r.mtu[OUTSIDE], CONF_MTU_DEFAULT);
     /* A next hop on no port's subnet, or not on the named port's, is refused. */
-    assert_int_equal(dp_routes_add(&r, 0, 0, ip4(192, 0, 2, 1), -1, err, sizeof(err)), -1);
-    assert_int_equal(dp_routes_add(&r, 0, 0, ip4(10, 2, 0, 254), OUTSIDE, err, sizeof(err)), -1);
+    assert_int_equal(dp_routes_add(&r, 0, 0, test_ip4(192, 0, 2, 1), -1, err, sizeof(err)), -1);
+    assert_int_equal(dp_routes_add(&r, 0, 0, test_ip4(10, 2, 0, 254), OUTSIDE, err, sizeof(err)),
+                     -1);
 
     /* Plaintext through the worker with no route to the peer: counted, nothing sent. */
     e->w.routes = &r;
     struct rte_mbuf *m =
-        plain_frame(100, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5), 64, false, IPPROTO_UDP, 0);
+        plain_frame(100, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 64, false, IPPROTO_UDP, 0);
     dp_forward_plain(&e->w, &m, 1);
     e->w.routes = &e->routes;
     assert_int_equal(e->w.counters.drop_no_route, 1);
@@ -276,7 +273,7 @@ static void test_plain_forwarded(void **state)
 {
     (void)state;
     struct rte_mbuf *m =
-        plain_frame(300, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5), 2, true, IPPROTO_UDP, 0);
+        plain_frame(300, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 2, true, IPPROTO_UDP, 0);
     uint8_t before[300];
     memcpy(before, rte_pktmbuf_mtod_offset(m, uint8_t *, ETH), sizeof(before));
     dp_forward_plain(&e->w, &m, 1);
@@ -316,8 +313,8 @@ static void test_ttl_expired_plain(void **state)
 {
     (void)state;
     for (uint8_t ttl = 0; ttl <= 1; ttl++) {
-        struct rte_mbuf *m =
-            plain_frame(200, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5), ttl, false, IPPROTO_UDP, 0);
+        struct rte_mbuf *m = plain_frame(200, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), ttl,
+                                         false, IPPROTO_UDP, 0);
         uint8_t orig[28];
         memcpy(orig, rte_pktmbuf_mtod_offset(m, uint8_t *, ETH), sizeof(orig));
         dp_forward_plain(&e->w, &m, 1);
@@ -326,7 +323,7 @@ static void test_ttl_expired_plain(void **state)
         const uint8_t *f = rte_pktmbuf_mtod(out[0], uint8_t *);
         assert_memory_equal(f, host_in.addr_bytes, 6);
         assert_memory_equal(f + 6, e->ports[INSIDE].mac.addr_bytes, 6);
-        check_icmp(f + ETH, ip4(10, 2, 0, 1), ip4(10, 2, 0, 2), 11, 0, 0, orig);
+        check_icmp(f + ETH, test_ip4(10, 2, 0, 1), test_ip4(10, 2, 0, 2), 11, 0, 0, orig);
         rte_pktmbuf_free(out[0]);
     }
     assert_int_equal(rte_ring_count(e->ring[OUTSIDE]), 0);
@@ -339,22 +336,23 @@ static void test_ttl_expired_decrypted(void **state)
 {
     (void)state;
     struct rte_mbuf *m =
-        esp_frame(120, ip4(10, 1, 0, 5), ip4(10, 2, 0, 2), 1, false, IPPROTO_UDP, 0);
+        esp_frame(120, test_ip4(10, 1, 0, 5), test_ip4(10, 2, 0, 2), 1, false, IPPROTO_UDP, 0);
     uint8_t orig[120]; /* the inner packet as sealed: what the error must quote */
-    fill_ip(orig, sizeof(orig), ip4(10, 1, 0, 5), ip4(10, 2, 0, 2), 1, false, IPPROTO_UDP, 0);
+    fill_ip(orig, sizeof(orig), test_ip4(10, 1, 0, 5), test_ip4(10, 2, 0, 2), 1, false, IPPROTO_UDP,
+            0);
     dp_forward_esp(&e->w, &m, 1);
     assert_int_equal(rte_ring_count(e->ring[INSIDE]), 0);
     struct rte_mbuf *out[16];
     sent(OUTSIDE, out, 1);
     open_esp(out[0]);
-    check_icmp(rte_pktmbuf_mtod(out[0], uint8_t *), ip4(10, 2, 0, 1), ip4(10, 1, 0, 5), 11, 0, 0,
-               orig);
+    check_icmp(rte_pktmbuf_mtod(out[0], uint8_t *), test_ip4(10, 2, 0, 1), test_ip4(10, 1, 0, 5),
+               11, 0, 0, orig);
     rte_pktmbuf_free(out[0]);
     assert_int_equal(e->w.counters.drop_ttl_expired, 1);
     assert_int_equal(e->w.counters.icmp_time_exceeded, 1);
 
     /* TTL 2: forwarded to the inside host with TTL 1. */
-    m = esp_frame(120, ip4(10, 1, 0, 5), ip4(10, 2, 0, 2), 2, false, IPPROTO_UDP, 0);
+    m = esp_frame(120, test_ip4(10, 1, 0, 5), test_ip4(10, 2, 0, 2), 2, false, IPPROTO_UDP, 0);
     dp_forward_esp(&e->w, &m, 1);
     sent(INSIDE, out, 1);
     const uint8_t *f = rte_pktmbuf_mtod(out[0], uint8_t *);
@@ -373,31 +371,33 @@ static void test_ttl_expired_decrypted(void **state)
 static void test_frag_needed_plain(void **state)
 {
     (void)state;
-    struct dp_esp_sa *sa = spd_probe4(&e->sadb, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5));
+    struct dp_esp_sa *sa = spd_probe4(&e->sadb, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5));
     assert_int_equal(dp_esp_max_inner(sa, 1500), TUNNEL_MTU);
     /* The largest that fits leaves as a 1500-byte outer packet. */
-    struct rte_mbuf *m =
-        plain_frame(TUNNEL_MTU, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5), 64, true, IPPROTO_UDP, 0);
+    struct rte_mbuf *m = plain_frame(TUNNEL_MTU, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 64,
+                                     true, IPPROTO_UDP, 0);
     dp_forward_plain(&e->w, &m, 1);
     struct rte_mbuf *out[16];
     sent(OUTSIDE, out, 1);
     assert_int_equal(rte_pktmbuf_pkt_len(out[0]), ETH + 1500);
     rte_pktmbuf_free(out[0]);
     /* One byte more with DF: Fragmentation Needed with the tunnel's MTU, nothing to the peer. */
-    m = plain_frame(TUNNEL_MTU + 1, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5), 64, true, IPPROTO_UDP, 0);
+    m = plain_frame(TUNNEL_MTU + 1, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 64, true,
+                    IPPROTO_UDP, 0);
     uint8_t orig[28];
     memcpy(orig, rte_pktmbuf_mtod_offset(m, uint8_t *, ETH), sizeof(orig));
     dp_forward_plain(&e->w, &m, 1);
     sent(INSIDE, out, 1);
-    check_icmp(rte_pktmbuf_mtod_offset(out[0], uint8_t *, ETH), ip4(10, 2, 0, 1), ip4(10, 2, 0, 2),
-               3, 4, TUNNEL_MTU, orig);
+    check_icmp(rte_pktmbuf_mtod_offset(out[0], uint8_t *, ETH), test_ip4(10, 2, 0, 1),
+               test_ip4(10, 2, 0, 2), 3, 4, TUNNEL_MTU, orig);
     rte_pktmbuf_free(out[0]);
     assert_int_equal(rte_ring_count(e->ring[OUTSIDE]), 0);
     assert_int_equal(e->w.counters.drop_frag_needed, 1);
     assert_int_equal(e->w.counters.icmp_frag_needed, 1);
     /* Without DF: two fragments, each in an ESP packet that fits (tests/dp/test_ipfrag.c), no ICMP.
      */
-    m = plain_frame(TUNNEL_MTU + 1, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5), 64, false, IPPROTO_UDP, 0);
+    m = plain_frame(TUNNEL_MTU + 1, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 64, false,
+                    IPPROTO_UDP, 0);
     dp_forward_plain(&e->w, &m, 1);
     assert_int_equal(rte_ring_count(e->ring[INSIDE]), 0);
     sent(OUTSIDE, out, 2);
@@ -414,9 +414,9 @@ static void test_frag_needed_decrypted(void **state)
 {
     (void)state;
     struct rte_mbuf *m =
-        esp_frame(1401, ip4(10, 1, 0, 5), ip4(10, 2, 0, 2), 64, true, IPPROTO_UDP, 0);
+        esp_frame(1401, test_ip4(10, 1, 0, 5), test_ip4(10, 2, 0, 2), 64, true, IPPROTO_UDP, 0);
     uint8_t inner[28];
-    fill_ip(inner, 28, ip4(10, 1, 0, 5), ip4(10, 2, 0, 2), 64, true, IPPROTO_UDP, 0);
+    fill_ip(inner, 28, test_ip4(10, 1, 0, 5), test_ip4(10, 2, 0, 2), 64, true, IPPROTO_UDP, 0);
     /* fill_ip wrote total length 28 and its checksum: put back what the packet had. */
     ((struct rte_ipv4_hdr *)inner)->total_length = rte_cpu_to_be_16(1401);
     ((struct rte_ipv4_hdr *)inner)->hdr_checksum = 0;
@@ -426,12 +426,12 @@ static void test_frag_needed_decrypted(void **state)
     struct rte_mbuf *out[16];
     sent(OUTSIDE, out, 1);
     open_esp(out[0]);
-    check_icmp(rte_pktmbuf_mtod(out[0], uint8_t *), ip4(10, 2, 0, 1), ip4(10, 1, 0, 5), 3, 4, 1400,
-               inner);
+    check_icmp(rte_pktmbuf_mtod(out[0], uint8_t *), test_ip4(10, 2, 0, 1), test_ip4(10, 1, 0, 5), 3,
+               4, 1400, inner);
     rte_pktmbuf_free(out[0]);
     assert_int_equal(e->w.counters.icmp_frag_needed, 1);
     /* 1400 itself passes. */
-    m = esp_frame(1400, ip4(10, 1, 0, 5), ip4(10, 2, 0, 2), 64, true, IPPROTO_UDP, 0);
+    m = esp_frame(1400, test_ip4(10, 1, 0, 5), test_ip4(10, 2, 0, 2), 64, true, IPPROTO_UDP, 0);
     dp_forward_esp(&e->w, &m, 1);
     sent(INSIDE, out, 1);
     rte_pktmbuf_free(out[0]);
@@ -444,20 +444,20 @@ static void test_no_icmp_about_errors(void **state)
     static const uint8_t error_types[] = {3, 4, 5, 11, 12};
     struct rte_mbuf *m;
     for (unsigned i = 0; i < sizeof(error_types); i++) {
-        m = plain_frame(100, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5), 1, false, IPPROTO_ICMP,
+        m = plain_frame(100, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 1, false, IPPROTO_ICMP,
                         error_types[i]);
         dp_forward_plain(&e->w, &m, 1);
     }
     /* A big ICMP error with DF: dropped, never answered either. */
-    m = plain_frame(1480, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5), 64, true, IPPROTO_ICMP, 3);
+    m = plain_frame(1480, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 64, true, IPPROTO_ICMP, 3);
     dp_forward_plain(&e->w, &m, 1);
     /* A non-first fragment. */
-    m = plain_frame(100, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5), 1, false, IPPROTO_UDP, 0);
+    m = plain_frame(100, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 1, false, IPPROTO_UDP, 0);
     struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, ETH);
     ip->fragment_offset = rte_cpu_to_be_16(185);
     dp_forward_plain(&e->w, &m, 1);
     /* Sent to the link-layer broadcast address. */
-    m = plain_frame(100, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5), 1, false, IPPROTO_UDP, 0);
+    m = plain_frame(100, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 1, false, IPPROTO_UDP, 0);
     memset(rte_pktmbuf_mtod(m, uint8_t *), 0xff, 6);
     dp_forward_plain(&e->w, &m, 1);
     assert_int_equal(rte_ring_count(e->ring[OUTSIDE]) + rte_ring_count(e->ring[INSIDE]), 0);
@@ -467,7 +467,7 @@ static void test_no_icmp_about_errors(void **state)
     assert_int_equal(e->w.counters.icmp_time_exceeded + e->w.counters.icmp_frag_needed, 0);
 
     /* An echo request (type 8) is no error: answered. */
-    m = plain_frame(100, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5), 1, false, IPPROTO_ICMP, 8);
+    m = plain_frame(100, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 1, false, IPPROTO_ICMP, 8);
     dp_forward_plain(&e->w, &m, 1);
     struct rte_mbuf *out[16];
     sent(INSIDE, out, 1);
@@ -475,17 +475,17 @@ static void test_no_icmp_about_errors(void **state)
 
     /* Addresses that are no single host, and the first fragment, checked directly. */
     uint8_t p[64];
-    fill_ip(p, 64, ip4(10, 2, 0, 2), ip4(224, 0, 0, 5), 1, false, IPPROTO_UDP, 0);
+    fill_ip(p, 64, test_ip4(10, 2, 0, 2), test_ip4(224, 0, 0, 5), 1, false, IPPROTO_UDP, 0);
     assert_false(dp_icmp_may_answer((struct rte_ipv4_hdr *)p, 64, &e->routes));
-    fill_ip(p, 64, ip4(10, 2, 0, 2), ip4(255, 255, 255, 255), 1, false, IPPROTO_UDP, 0);
+    fill_ip(p, 64, test_ip4(10, 2, 0, 2), test_ip4(255, 255, 255, 255), 1, false, IPPROTO_UDP, 0);
     assert_false(dp_icmp_may_answer((struct rte_ipv4_hdr *)p, 64, &e->routes));
-    fill_ip(p, 64, ip4(10, 2, 0, 2), ip4(10, 2, 0, 255), 1, false, IPPROTO_UDP, 0);
+    fill_ip(p, 64, test_ip4(10, 2, 0, 2), test_ip4(10, 2, 0, 255), 1, false, IPPROTO_UDP, 0);
     assert_false(dp_icmp_may_answer((struct rte_ipv4_hdr *)p, 64, &e->routes));
-    fill_ip(p, 64, ip4(0, 0, 0, 0), ip4(10, 1, 0, 5), 1, false, IPPROTO_UDP, 0);
+    fill_ip(p, 64, test_ip4(0, 0, 0, 0), test_ip4(10, 1, 0, 5), 1, false, IPPROTO_UDP, 0);
     assert_false(dp_icmp_may_answer((struct rte_ipv4_hdr *)p, 64, &e->routes));
-    fill_ip(p, 64, ip4(127, 0, 0, 1), ip4(10, 1, 0, 5), 1, false, IPPROTO_UDP, 0);
+    fill_ip(p, 64, test_ip4(127, 0, 0, 1), test_ip4(10, 1, 0, 5), 1, false, IPPROTO_UDP, 0);
     assert_false(dp_icmp_may_answer((struct rte_ipv4_hdr *)p, 64, &e->routes));
-    fill_ip(p, 64, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5), 1, false, IPPROTO_UDP, 0);
+    fill_ip(p, 64, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 1, false, IPPROTO_UDP, 0);
     ((struct rte_ipv4_hdr *)p)->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG);
     assert_true(dp_icmp_may_answer((struct rte_ipv4_hdr *)p, 64, &e->routes));
 }
@@ -516,7 +516,8 @@ static void test_rate_limit(void **state)
     dp_icmp_limiter_init(&e->w.icmp, 20, rte_get_timer_hz(), rte_get_timer_cycles());
     struct rte_mbuf *m[10];
     for (unsigned i = 0; i < 10; i++)
-        m[i] = plain_frame(100, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5), 1, false, IPPROTO_UDP, 0);
+        m[i] = plain_frame(100, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 1, false, IPPROTO_UDP,
+                           0);
     dp_forward_plain(&e->w, m, 10);
     struct rte_mbuf *out[16];
     sent(INSIDE, out, 2);
@@ -537,8 +538,8 @@ static void test_burst_order(void **state)
     enum { N = 12, EXPIRED = 4, FORGED = 7 };
     struct rte_mbuf *m[N], *out[16];
     for (unsigned k = 0; k < N; k++)
-        m[k] = plain_frame(40 + k * 111, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5), k == EXPIRED ? 1 : 64,
-                           false, IPPROTO_UDP, 0);
+        m[k] = plain_frame(40 + k * 111, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5),
+                           k == EXPIRED ? 1 : 64, false, IPPROTO_UDP, 0);
     dp_forward_plain(&e->w, m, N);
     sent(INSIDE, out, 1); /* the Time Exceeded */
     rte_pktmbuf_free(out[0]);
@@ -558,8 +559,8 @@ static void test_burst_order(void **state)
     assert_int_equal(e->w.counters.esp_encrypted, N - 1);
 
     for (unsigned k = 0; k < N; k++) {
-        m[k] =
-            esp_frame(40 + k * 111, ip4(10, 1, 0, 5), ip4(10, 2, 0, 2), 64, false, IPPROTO_UDP, 0);
+        m[k] = esp_frame(40 + k * 111, test_ip4(10, 1, 0, 5), test_ip4(10, 2, 0, 2), 64, false,
+                         IPPROTO_UDP, 0);
         if (k == FORGED)
             *rte_pktmbuf_mtod_offset(m[k], uint8_t *, rte_pktmbuf_data_len(m[k]) - 1) ^= 1;
     }

@@ -26,6 +26,7 @@
 #include "ike_msg.h"
 #include "ike_redirect_policy.h"
 #include "pcap_io.h"
+#include "inet_sum.h"
 #include "test_eal.h"
 
 #define ETH 14
@@ -44,58 +45,22 @@ static struct pcap_udp strongswan; /* its IKE_SA_INIT request */
 static int group_setup(void **state)
 {
     (void)state;
-    if (test_eal_init("test_gate6", "0", "64") < 0)
+    if (test_eal_pool("test_gate6", "64", 256, &pool) < 0)
         return -1;
-    pool = rte_pktmbuf_pool_create("test6", 256, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
     if (pcap_io_read_udp(VEER_TEST_DATA "/strongswan-5.9.8-psk-aesgcm-x25519-natt.pcap", 0,
                          &strongswan) != 0)
         return -1;
-    return pool == NULL ? -1 : 0;
+    return 0;
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    rte_mempool_free(pool);
-    rte_eal_cleanup();
+    test_eal_pool_close(pool);
     return 0;
 }
 
 /* ---- frames, built and checked here without DPDK's helpers ---- */
-
-static void put16(uint8_t *p, size_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static unsigned get16(const uint8_t *p)
-{
-    return (unsigned)p[0] << 8 | p[1];
-}
-
-/* RFC 1071's sum, folded, not complemented. */
-static uint32_t sum16(const uint8_t *p, size_t len, uint32_t acc)
-{
-    for (size_t i = 0; i + 1 < len; i += 2)
-        acc += get16(p + i);
-    if (len % 2)
-        acc += (uint32_t)p[len - 1] << 8;
-    while (acc >> 16)
-        acc = (acc & 0xffff) + (acc >> 16);
-    return acc;
-}
-
-/* UDP over IPv6: the sum over pseudo-header and datagram (all ones when the checksum is right). */
-static uint32_t udp6_sum(const uint8_t *ip6, const uint8_t *udp, size_t udp_len)
-{
-    uint8_t pseudo[40] = {0};
-    memcpy(pseudo, ip6 + 8, 32);
-    pseudo[34] = (uint8_t)(udp_len >> 8);
-    pseudo[35] = (uint8_t)udp_len;
-    pseudo[39] = 17;
-    return sum16(udp, udp_len, sum16(pseudo, sizeof(pseudo), 0));
-}
 
 /*
  * A client -> gateway frame: Ethernet, IPv6 (next header `next`), UDP from

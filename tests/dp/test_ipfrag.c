@@ -44,6 +44,7 @@
 #include "dp_route.h"
 #include "dp_worker.h"
 #include "test_eal.h"
+#include "test_pkt.h"
 
 #define OUTSIDE 0
 #define INSIDE 1
@@ -83,11 +84,6 @@ struct env {
 };
 static struct env *e;
 
-static uint32_t ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
-{
-    return rte_cpu_to_be_32((uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d);
-}
-
 static const struct rte_ether_addr router_out = {{2, 0, 0, 0, 0, 0xfe}},
                                    host_in = {{2, 0, 0, 0, 1, 2}};
 
@@ -103,18 +99,19 @@ static int group_setup(void **state)
                                      RTE_PKTMBUF_HEADROOM + ETH + 12288, 0);
     e->to_ctrl = rte_ring_create("to_ctrl", 64, 0, RING_F_SC_DEQ);
     if (e->pool == NULL || e->big == NULL || e->to_ctrl == NULL ||
-        test_dp_port(&e->ports[OUTSIDE], OUTSIDE, "outside", ip4(198, 51, 100, 1), e->pool,
+        test_dp_port(&e->ports[OUTSIDE], OUTSIDE, "outside", test_ip4(198, 51, 100, 1), e->pool,
                      &e->rx[OUTSIDE], &e->tx[OUTSIDE]) < 0 ||
-        test_dp_port(&e->ports[INSIDE], INSIDE, "inside", ip4(10, 2, 0, 1), e->pool, &e->rx[INSIDE],
-                     &e->tx[INSIDE]) < 0)
+        test_dp_port(&e->ports[INSIDE], INSIDE, "inside", test_ip4(10, 2, 0, 1), e->pool,
+                     &e->rx[INSIDE], &e->tx[INSIDE]) < 0)
         return -1;
-    dp_neigh_learn(&e->neigh, ip4(198, 51, 100, 254), e->ports[OUTSIDE].id, &router_out,
+    dp_neigh_learn(&e->neigh, test_ip4(198, 51, 100, 254), e->ports[OUTSIDE].id, &router_out,
                    DP_NEIGH_STATIC);
-    dp_neigh_learn(&e->neigh, ip4(10, 2, 0, 2), e->ports[INSIDE].id, &host_in, DP_NEIGH_STATIC);
+    dp_neigh_learn(&e->neigh, test_ip4(10, 2, 0, 2), e->ports[INSIDE].id, &host_in,
+                   DP_NEIGH_STATIC);
     char err[256];
     const uint16_t mtu[2] = {1500, INSIDE_MTU};
     if (dp_routes_init(&e->routes, "frag_routes", e->ports, 2, mtu, err, sizeof(err)) < 0 ||
-        dp_routes_add(&e->routes, 0, 0, ip4(198, 51, 100, 254), -1, err, sizeof(err)) < 0 ||
+        dp_routes_add(&e->routes, 0, 0, test_ip4(198, 51, 100, 254), -1, err, sizeof(err)) < 0 ||
         conf_load_string(sa_yaml, "sa.yaml", &e->conf, err, sizeof(err)) < 0 ||
         dp_sadb_init(&e->sadb, 1, err, sizeof(err)) < 0 ||
         dp_sadb_install_manual(&e->sadb, &e->conf.dp.static_sas[0].sa, false, err, sizeof(err)) <
@@ -150,22 +147,15 @@ static int group_teardown(void **state)
     return 0;
 }
 
-static void drain(struct rte_ring *r)
-{
-    struct rte_mbuf *m;
-    while (rte_ring_dequeue(r, (void **)&m) == 0)
-        rte_pktmbuf_free(m);
-}
-
 static int reset(void **state)
 {
     (void)state;
     memset(&e->w.counters, 0, sizeof(e->w.counters));
     for (unsigned i = 0; i < 2; i++) {
-        drain(e->rx[i]);
-        drain(e->tx[i]);
+        test_drain(e->rx[i]);
+        test_drain(e->tx[i]);
     }
-    drain(e->to_ctrl);
+    test_drain(e->to_ctrl);
     return 0;
 }
 
@@ -206,17 +196,7 @@ static void fill_ip(uint8_t *p, size_t len, uint32_t src, uint32_t dst, uint8_t 
 static struct rte_mbuf *frame(unsigned port, const struct rte_ether_addr *mac, const uint8_t *ip,
                               size_t len)
 {
-    struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
-    assert_non_null(m);
-    uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(ETH + len));
-    assert_non_null(p);
-    struct rte_ether_hdr *eth = (struct rte_ether_hdr *)p;
-    eth->dst_addr = e->ports[port].mac;
-    eth->src_addr = *mac;
-    eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-    memcpy(p + ETH, ip, len);
-    m->port = e->ports[port].id;
-    return m;
+    return test_frame(e->pool, &e->ports[port], mac, RTE_ETHER_TYPE_IPV4, ip, len);
 }
 
 /* Puts an Ethernet header in front of an mbuf whose data is an IPv4 packet. */
@@ -276,7 +256,7 @@ static void open_esp(struct rte_mbuf *m)
 {
     const struct rte_ipv4_hdr *outer = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, ETH);
     assert_memory_equal(rte_pktmbuf_mtod(m, uint8_t *), router_out.addr_bytes, 6);
-    assert_int_equal(outer->dst_addr, ip4(203, 0, 113, 2));
+    assert_int_equal(outer->dst_addr, test_ip4(203, 0, 113, 2));
     test_open_as_peer(&e->w.esp, &e->sadb, 0x1000, m, ETH + 20 + 8);
 }
 
@@ -321,7 +301,7 @@ static void test_prefragment_before_esp(void **state)
 {
     (void)state;
     static uint8_t orig[2000];
-    fill_ip(orig, sizeof(orig), ip4(10, 2, 0, 2), ip4(10, 1, 0, 5), 64, false);
+    fill_ip(orig, sizeof(orig), test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 64, false);
     struct rte_mbuf *m = frame(INSIDE, &host_in, orig, sizeof(orig));
     dp_forward_plain(&e->w, &m, 1);
     struct rte_mbuf *out[8];
@@ -351,10 +331,10 @@ static void test_fragment_decrypted(void **state)
 {
     (void)state;
     static uint8_t orig[1900];
-    fill_ip(orig, sizeof(orig), ip4(10, 1, 0, 5), ip4(10, 2, 0, 2), 9, false);
+    fill_ip(orig, sizeof(orig), test_ip4(10, 1, 0, 5), test_ip4(10, 2, 0, 2), 9, false);
     struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
     memcpy(rte_pktmbuf_append(m, sizeof(orig)), orig, sizeof(orig));
-    struct dp_esp_sa *sa = spd_probe4(&e->sadb, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5));
+    struct dp_esp_sa *sa = spd_probe4(&e->sadb, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5));
     struct dp_worker_counters c = {0};
     assert_int_equal(dp_esp_encrypt(&e->w.esp, sa, m, 0, &c), 0);
     dp_forward_esp(&e->w, &m, 0); /* nothing */
@@ -371,7 +351,7 @@ static void test_fragment_decrypted(void **state)
     assert_int_equal(e->w.counters.frag_fragments, 2);
     rte_pktmbuf_free_bulk(out, 2);
     /* With DF: Fragmentation Needed into the tunnel as before, nothing fragmented. */
-    fill_ip(orig, sizeof(orig), ip4(10, 1, 0, 5), ip4(10, 2, 0, 2), 9, true);
+    fill_ip(orig, sizeof(orig), test_ip4(10, 1, 0, 5), test_ip4(10, 2, 0, 2), 9, true);
     m = rte_pktmbuf_alloc(e->pool);
     memcpy(rte_pktmbuf_append(m, sizeof(orig)), orig, sizeof(orig));
     assert_int_equal(dp_esp_encrypt(&e->w.esp, sa, m, 0, &c), 0);
@@ -397,8 +377,8 @@ static void test_options_and_refragment(void **state)
                                     7,    7, 4, 0, 0, 0, 0, /* record route: first only */
                                     0};
     static uint8_t orig[1200];
-    fill_ip_opt(orig, sizeof(orig), ip4(10, 2, 0, 2), ip4(10, 1, 0, 5), 30, false, IPPROTO_UDP,
-                0xbeef, opt, sizeof(opt));
+    fill_ip_opt(orig, sizeof(orig), test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 30, false,
+                IPPROTO_UDP, 0xbeef, opt, sizeof(opt));
     struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
     memcpy(rte_pktmbuf_append(m, sizeof(orig)), orig, sizeof(orig));
     struct rte_mbuf *f[DP_FRAG_MAX];
@@ -449,15 +429,17 @@ static void test_fragment_failures(void **state)
     struct rte_mbuf *f[DP_FRAG_MAX];
     /* An option whose length is 0 / runs past the header. */
     static const uint8_t bad0[4] = {0x94, 0, 0, 0}, bad_long[4] = {0x94, 9, 0, 0};
-    fill_ip_opt(p, 1000, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5), 30, false, IPPROTO_UDP, 1, bad0, 4);
+    fill_ip_opt(p, 1000, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 30, false, IPPROTO_UDP, 1,
+                bad0, 4);
     struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
     memcpy(rte_pktmbuf_append(m, 1000), p, 1000);
     assert_int_equal(dp_frag_ipv4(m, 0, 576, e->pool, f, DP_FRAG_MAX), -EINVAL);
-    fill_ip_opt(rte_pktmbuf_mtod(m, uint8_t *), 1000, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5), 30, false,
-                IPPROTO_UDP, 1, bad_long, 4);
+    fill_ip_opt(rte_pktmbuf_mtod(m, uint8_t *), 1000, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5),
+                30, false, IPPROTO_UDP, 1, bad_long, 4);
     assert_int_equal(dp_frag_ipv4(m, 0, 576, e->pool, f, DP_FRAG_MAX), -EINVAL);
     /* Total length past the buffer; an offset that would pass 65535. */
-    fill_ip(rte_pktmbuf_mtod(m, uint8_t *), 1000, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5), 30, false);
+    fill_ip(rte_pktmbuf_mtod(m, uint8_t *), 1000, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 30,
+            false);
     struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
     ip->total_length = rte_cpu_to_be_16(1001);
     assert_int_equal(dp_frag_ipv4(m, 0, 576, e->pool, f, DP_FRAG_MAX), -EINVAL);
@@ -478,13 +460,14 @@ static void test_fragment_failures(void **state)
     rte_pktmbuf_free(m);
 
     /* Through a worker: an ICMP error too big without DF with a broken option, then MTU 27. */
-    fill_ip_opt(p, 1600, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5), 30, false, IPPROTO_UDP, 1, bad0, 4);
+    fill_ip_opt(p, 1600, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 30, false, IPPROTO_UDP, 1,
+                bad0, 4);
     m = frame(INSIDE, &host_in, p, 1600);
     dp_forward_plain(&e->w, &m, 1);
     assert_int_equal(e->w.counters.drop_too_big, 1);
     assert_int_equal(e->w.counters.frag_unfit, 1);
     assert_int_equal(rte_ring_count(e->tx[OUTSIDE]) + rte_ring_count(e->tx[INSIDE]), 0);
-    fill_ip(p, 1600, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5), 30, false);
+    fill_ip(p, 1600, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 30, false);
     m = frame(INSIDE, &host_in, p, 1600);
     struct rte_mempool *own = m->pool;
     assert_non_null(own);
@@ -508,8 +491,8 @@ static void test_fragment_failures(void **state)
 static unsigned make_fragments(struct rte_mbuf **f, size_t len, size_t chunk, uint16_t id,
                                uint8_t *orig)
 {
-    fill_ip_opt(orig, len, ip4(203, 0, 113, 2), ip4(198, 51, 100, 1), 64, false, IPPROTO_UDP, id,
-                NULL, 0);
+    fill_ip_opt(orig, len, test_ip4(203, 0, 113, 2), test_ip4(198, 51, 100, 1), 64, false,
+                IPPROTO_UDP, id, NULL, 0);
     struct rte_mbuf *m = rte_pktmbuf_alloc(len > 2000 ? e->big : e->pool);
     uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len);
     assert_non_null(p);
@@ -706,16 +689,16 @@ static void test_worker_reassembles(void **state)
 {
     (void)state;
     static uint8_t inner[1400];
-    fill_ip(inner, sizeof(inner), ip4(10, 1, 0, 5), ip4(10, 2, 0, 2), 64, false);
+    fill_ip(inner, sizeof(inner), test_ip4(10, 1, 0, 5), test_ip4(10, 2, 0, 2), 64, false);
     struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
     memcpy(rte_pktmbuf_append(m, sizeof(inner)), inner, sizeof(inner));
-    struct dp_esp_sa *sa = spd_probe4(&e->sadb, ip4(10, 2, 0, 2), ip4(10, 1, 0, 5));
+    struct dp_esp_sa *sa = spd_probe4(&e->sadb, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5));
     struct dp_worker_counters c = {0};
     assert_int_equal(dp_esp_encrypt(&e->w.esp, sa, m, 0, &c), 0);
     /* As the peer would send it: from 203.0.113.2 to us. */
     struct rte_ipv4_hdr *outer = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
-    outer->src_addr = ip4(203, 0, 113, 2);
-    outer->dst_addr = ip4(198, 51, 100, 1);
+    outer->src_addr = test_ip4(203, 0, 113, 2);
+    outer->dst_addr = test_ip4(198, 51, 100, 1);
     outer->packet_id = rte_cpu_to_be_16(0x4242);
     struct rte_udp_hdr *natt = (struct rte_udp_hdr *)(outer + 1);
     natt->src_port = natt->dst_port = rte_cpu_to_be_16(4500);
@@ -729,8 +712,8 @@ static void test_worker_reassembles(void **state)
         assert_int_equal(rte_ring_enqueue(e->rx[OUTSIDE], with_eth(f[i], OUTSIDE)), 0);
     /* IKE_AUTH (exchange 35) on UDP 500: passes the gate to the control lcore. */
     static uint8_t ike[20 + 8 + 3000 - 28];
-    fill_ip_opt(ike, sizeof(ike), ip4(203, 0, 113, 2), ip4(198, 51, 100, 1), 64, false, IPPROTO_UDP,
-                0x77, NULL, 0);
+    fill_ip_opt(ike, sizeof(ike), test_ip4(203, 0, 113, 2), test_ip4(198, 51, 100, 1), 64, false,
+                IPPROTO_UDP, 0x77, NULL, 0);
     struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ike + 20);
     udp->src_port = udp->dst_port = rte_cpu_to_be_16(500);
     udp->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(ike) - 20));

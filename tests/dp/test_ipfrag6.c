@@ -49,7 +49,9 @@
 #include "dp_reass.h"
 #include "dp_route.h"
 #include "dp_worker.h"
+#include "inet_sum.h"
 #include "test_eal.h"
+#include "test_pkt.h"
 
 #define OUTSIDE 0
 #define INSIDE 1
@@ -92,30 +94,13 @@ static struct env *e;
 
 static const struct rte_ether_addr peer_mac = {{2, 0, 0, 0, 0, 2}}, host_mac = {{2, 0, 0, 0, 1, 2}};
 
-/* 2001:db8:N::H */
-static void a6(uint8_t out[16], uint8_t net, uint8_t host)
-{
-    memset(out, 0, 16);
-    out[0] = 0x20;
-    out[1] = 0x01;
-    out[2] = 0x0d;
-    out[3] = 0xb8;
-    out[5] = net;
-    out[15] = host;
-}
-
-static uint32_t ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
-{
-    return rte_cpu_to_be_32((uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d);
-}
-
 /* Port i on rings of its own, with IPv4 address ip and IPv6 2001:db8:<net>::1/64. */
 static int make_port(unsigned i, const char *name, uint32_t ip, uint8_t net)
 {
     if (test_dp_port(&e->ports[i], i, name, ip, e->pool, &e->rx[i], &e->tx[i]) < 0)
         return -1;
     uint8_t ip6[16];
-    a6(ip6, net, 1);
+    test_a6(ip6, net, 1);
     test_dp_port_ip6(&e->ports[i], ip6);
     return 0;
 }
@@ -132,15 +117,16 @@ static int group_setup(void **state)
                                      RTE_PKTMBUF_HEADROOM + ETH + 12288, 0);
     e->to_ctrl = rte_ring_create("to_ctrl6", 64, 0, RING_F_SC_DEQ);
     if (e->pool == NULL || e->big == NULL || e->to_ctrl == NULL ||
-        make_port(OUTSIDE, "outside", ip4(198, 51, 100, 1), 1) < 0 ||
-        make_port(INSIDE, "inside", ip4(10, 2, 0, 1), 2) < 0)
+        make_port(OUTSIDE, "outside", test_ip4(198, 51, 100, 1), 1) < 0 ||
+        make_port(INSIDE, "inside", test_ip4(10, 2, 0, 1), 2) < 0)
         return -1;
     uint8_t ip[16];
-    a6(ip, 1, 2);
+    test_a6(ip, 1, 2);
     dp_neigh_learn6(&e->neigh, ip, e->ports[OUTSIDE].id, &peer_mac, DP_NEIGH_STATIC);
-    a6(ip, 2, 2);
+    test_a6(ip, 2, 2);
     dp_neigh_learn6(&e->neigh, ip, e->ports[INSIDE].id, &host_mac, DP_NEIGH_STATIC);
-    dp_neigh_learn(&e->neigh, ip4(10, 2, 0, 2), e->ports[INSIDE].id, &host_mac, DP_NEIGH_STATIC);
+    dp_neigh_learn(&e->neigh, test_ip4(10, 2, 0, 2), e->ports[INSIDE].id, &host_mac,
+                   DP_NEIGH_STATIC);
     char err[256];
     const uint16_t mtu[2] = {1500, 1500};
     if (dp_routes_init(&e->routes, "frag6_routes", e->ports, 2, mtu, err, sizeof(err)) < 0 ||
@@ -181,22 +167,15 @@ static int group_teardown(void **state)
     return 0;
 }
 
-static void drain(struct rte_ring *r)
-{
-    struct rte_mbuf *m;
-    while (rte_ring_dequeue(r, (void **)&m) == 0)
-        rte_pktmbuf_free(m);
-}
-
 static int reset(void **state)
 {
     (void)state;
     memset(&e->w.counters, 0, sizeof(e->w.counters));
     for (unsigned i = 0; i < 2; i++) {
-        drain(e->rx[i]);
-        drain(e->tx[i]);
+        test_drain(e->rx[i]);
+        test_drain(e->tx[i]);
     }
-    drain(e->to_ctrl);
+    test_drain(e->to_ctrl);
     return 0;
 }
 
@@ -227,8 +206,8 @@ static void fill_ip6(uint8_t *p, size_t len, const uint8_t src[16], const uint8_
 static void fill_udp6(uint8_t *p, size_t len, uint16_t port, uint8_t seed)
 {
     uint8_t peer[16], us[16];
-    a6(peer, 1, 2);
-    a6(us, 1, 1);
+    test_a6(peer, 1, 2);
+    test_a6(us, 1, 1);
     fill_ip6(p, len, peer, us, IPPROTO_UDP, seed);
     struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(p + IP6);
     udp->src_port = udp->dst_port = rte_cpu_to_be_16(port);
@@ -241,17 +220,7 @@ static void fill_udp6(uint8_t *p, size_t len, uint16_t port, uint8_t seed)
 static struct rte_mbuf *frame(unsigned port, const struct rte_ether_addr *mac, const uint8_t *p,
                               size_t len)
 {
-    struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
-    assert_non_null(m);
-    uint8_t *d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(ETH + len));
-    assert_non_null(d);
-    struct rte_ether_hdr *eth = (struct rte_ether_hdr *)d;
-    eth->dst_addr = e->ports[port].mac;
-    eth->src_addr = *mac;
-    eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
-    memcpy(d + ETH, p, len);
-    m->port = e->ports[port].id;
-    return m;
+    return test_frame(e->pool, &e->ports[port], mac, RTE_ETHER_TYPE_IPV6, p, len);
 }
 
 /*
@@ -437,8 +406,8 @@ static void test_reassembly6_invalid(void **state)
     /* ICMPv6 to us is never taken in fragments (neighbour discovery is never fragmented). */
     static uint8_t icmp[IP6 + 800];
     uint8_t peer[16], us[16];
-    a6(peer, 1, 2);
-    a6(us, 1, 1);
+    test_a6(peer, 1, 2);
+    test_a6(us, 1, 1);
     fill_ip6(icmp, sizeof(icmp), peer, us, IPPROTO_ICMPV6, 4);
     f[0] = piece(icmp, 0, 400, true, 10);
     assert_null(feed(&t, f, one, 1, 1));
@@ -501,8 +470,8 @@ static void test_reassembly6_mixed_and_timeout(void **state)
                                 .packet_id = rte_cpu_to_be_16(0x77),
                                 .time_to_live = 64,
                                 .next_proto_id = IPPROTO_UDP,
-                                .src_addr = ip4(203, 0, 113, 2),
-                                .dst_addr = ip4(198, 51, 100, 1)};
+                                .src_addr = test_ip4(203, 0, 113, 2),
+                                .dst_addr = test_ip4(198, 51, 100, 1)};
     for (size_t i = 20; i < sizeof(v4); i++)
         v4[i] = (uint8_t)(i * 5);
     struct rte_mbuf *f6[MAX_PIECES], *f4[2];
@@ -555,16 +524,6 @@ static void test_reassembly6_mixed_and_timeout(void **state)
     pools_full();
 }
 
-/* Sums 16-bit words of buf into sum (one's complement, not folded). */
-static uint32_t add_words(uint32_t sum, const uint8_t *buf, size_t len)
-{
-    for (size_t i = 0; i + 1 < len; i += 2)
-        sum += (uint32_t)buf[i] << 8 | buf[i + 1];
-    if (len % 2 != 0)
-        sum += (uint32_t)buf[len - 1] << 8;
-    return sum;
-}
-
 /* Whether an IPv6 UDP datagram's checksum is right, summed here word by word (RFC 8200 8.1). */
 static bool udp6_sum_ok(const uint8_t *p)
 {
@@ -586,7 +545,7 @@ static void open_esp6(struct rte_mbuf *m)
 {
     const struct rte_ipv6_hdr *outer = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, ETH);
     uint8_t peer[16];
-    a6(peer, 1, 2);
+    test_a6(peer, 1, 2);
     assert_memory_equal(rte_pktmbuf_mtod(m, uint8_t *), peer_mac.addr_bytes, 6);
     assert_memory_equal(outer->dst_addr, peer, 16);
     assert_int_equal(outer->proto, IPPROTO_UDP);
@@ -603,15 +562,15 @@ static size_t peer_esp6(const uint8_t *inner, size_t len, uint8_t *out)
     struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
     memcpy(rte_pktmbuf_append(m, (uint16_t)len), inner, len);
     uint8_t a[16], b[16];
-    a6(a, 2, 2);
-    a6(b, 0xa, 5);
+    test_a6(a, 2, 2);
+    test_a6(b, 0xa, 5);
     struct dp_esp_sa *sa = spd_probe6(&e->sadb, a, b);
     assert_non_null(sa);
     struct dp_worker_counters c = {0};
     assert_int_equal(dp_esp_encrypt(&e->w.esp, sa, m, 0, &c), 0);
     struct rte_ipv6_hdr *outer = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
-    a6(outer->src_addr, 1, 2);
-    a6(outer->dst_addr, 1, 1);
+    test_a6(outer->src_addr, 1, 2);
+    test_a6(outer->dst_addr, 1, 1);
     struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(outer + 1);
     udp->src_port = udp->dst_port = rte_cpu_to_be_16(4500);
     udp->dgram_cksum = 0;
@@ -634,8 +593,8 @@ static void test_worker_reassembles6(void **state)
     (void)state;
     static uint8_t inner[1400], esp[1600];
     uint8_t from[16], to[16];
-    a6(from, 0xa, 5);
-    a6(to, 2, 2);
+    test_a6(from, 0xa, 5);
+    test_a6(to, 2, 2);
     fill_ip6(inner, sizeof(inner), from, to, IPPROTO_UDP, 12);
     size_t esp_len = peer_esp6(inner, sizeof(inner), esp);
     struct rte_mbuf *f[MAX_PIECES];
@@ -699,8 +658,8 @@ static void test_transit_fragments6(void **state)
     (void)state;
     static uint8_t pkt[IP6 + 1200], frag[IP6 + FH + 800];
     uint8_t host[16], far[16];
-    a6(host, 2, 2);
-    a6(far, 0xa, 5);
+    test_a6(host, 2, 2);
+    test_a6(far, 0xa, 5);
     fill_ip6(pkt, sizeof(pkt), host, far, IPPROTO_UDP, 14);
     struct rte_mbuf *m = piece(pkt, 0, 800, true, 0x99);
     memcpy(frag, rte_pktmbuf_mtod_offset(m, uint8_t *, ETH), sizeof(frag));
@@ -757,8 +716,8 @@ static void test_prefragment_ipv6_outer(void **state)
                                 .packet_id = rte_cpu_to_be_16(0x5151),
                                 .time_to_live = 64,
                                 .next_proto_id = IPPROTO_UDP,
-                                .src_addr = ip4(10, 2, 0, 2),
-                                .dst_addr = ip4(10, 1, 0, 5)};
+                                .src_addr = test_ip4(10, 2, 0, 2),
+                                .dst_addr = test_ip4(10, 1, 0, 5)};
     for (size_t i = 20; i < sizeof(orig); i++)
         orig[i] = (uint8_t)(i * 3 + 1);
     ip->hdr_checksum = rte_ipv4_cksum(ip);
@@ -768,8 +727,8 @@ static void test_prefragment_ipv6_outer(void **state)
     struct rte_mbuf *out[8];
     assert_int_equal(rte_ring_dequeue_burst(e->tx[OUTSIDE], (void **)out, 8, NULL), 2);
     uint8_t a[16], b[16];
-    a6(a, 2, 2);
-    a6(b, 0xa, 5);
+    test_a6(a, 2, 2);
+    test_a6(b, 0xa, 5);
     size_t tunnel = dp_esp_max_inner(spd_probe6(&e->sadb, a, b), 1500);
     static uint8_t back[2000];
     size_t got = 0;

@@ -39,6 +39,7 @@
 #include "dp_worker.h"
 #include "forward_priv.h"
 #include "test_eal.h"
+#include "test_pkt.h"
 
 #define OUTSIDE 0
 #define INSIDE 1
@@ -58,18 +59,6 @@ struct env {
 };
 static struct env *e;
 
-/* 2001:db8:N::H */
-static void a6(uint8_t out[16], uint8_t net, uint8_t host)
-{
-    memset(out, 0, 16);
-    out[0] = 0x20;
-    out[1] = 0x01;
-    out[2] = 0x0d;
-    out[3] = 0xb8;
-    out[5] = net;
-    out[15] = host;
-}
-
 static const struct rte_ether_addr peer_mac = {{2, 0, 0, 0, 0, 2}},
                                    router_mac = {{2, 0, 0, 0, 1, 0xfe}},
                                    server_mac = {{2, 0, 0, 0, 1, 2}},
@@ -81,7 +70,7 @@ static int make_port(unsigned i, const char *name, uint8_t net)
     if (test_dp_port(&e->ports[i], i, name, 0, e->pool, NULL, &e->ring[i]) < 0)
         return -1;
     uint8_t ip6[16];
-    a6(ip6, net, 1);
+    test_a6(ip6, net, 1);
     test_dp_port_ip6(&e->ports[i], ip6);
     e->ports[i].ctrl_txq = 0; /* the test is the only lcore */
     return 0;
@@ -100,28 +89,28 @@ static int group_setup(void **state)
         make_port(INSIDE, "inside6", 2) < 0)
         return -1;
     uint8_t ip[16];
-    a6(ip, 1, 2); /* the peer, on the outside link */
+    test_a6(ip, 1, 2); /* the peer, on the outside link */
     dp_neigh_learn6(&e->neigh, ip, e->ports[OUTSIDE].id, &peer_mac, DP_NEIGH_STATIC);
-    a6(ip, 2, 0xfe);
+    test_a6(ip, 2, 0xfe);
     dp_neigh_learn6(&e->neigh, ip, e->ports[INSIDE].id, &router_mac, DP_NEIGH_STATIC);
-    a6(ip, 2, 2);
+    test_a6(ip, 2, 2);
     dp_neigh_learn6(&e->neigh, ip, e->ports[INSIDE].id, &server_mac, DP_NEIGH_STATIC);
     char err[256];
     const uint16_t mtu[2] = {1500, 1400};
     uint8_t to[16], via[16];
     if (dp_routes_init(&e->routes, "test6", e->ports, 2, mtu, err, sizeof(err)) < 0)
         goto fail;
-    a6(to, 9, 0); /* 2001:db8:9::/48 via 2001:db8:2::fe */
-    a6(via, 2, 0xfe);
+    test_a6(to, 9, 0); /* 2001:db8:9::/48 via 2001:db8:2::fe */
+    test_a6(via, 2, 0xfe);
     if (dp_routes_add6(&e->routes, to, 48, via, INSIDE, err, sizeof(err)) < 0)
         goto fail;
-    a6(to, 9, 0);
+    test_a6(to, 9, 0);
     to[7] = 1; /* 2001:db8:9:1::/64 via 2001:db8:2::fd, its port found */
-    a6(via, 2, 0xfd);
+    test_a6(via, 2, 0xfd);
     if (dp_routes_add6(&e->routes, to, 64, via, -1, err, sizeof(err)) < 0)
         goto fail;
     memset(to, 0, 16); /* ::/0 via the peer */
-    a6(via, 1, 2);
+    test_a6(via, 1, 2);
     if (dp_routes_add6(&e->routes, to, 0, via, -1, err, sizeof(err)) < 0)
         goto fail;
     e->w = (struct dp_worker){
@@ -151,11 +140,8 @@ static int reset(void **state)
     memset(&e->w.counters, 0, sizeof(e->w.counters));
     memset(&e->ctrl.counters, 0, sizeof(e->ctrl.counters));
     dp_icmp_limiter_init(&e->w.icmp, 1000, rte_get_timer_hz(), rte_get_timer_cycles());
-    for (unsigned i = 0; i < 2; i++) {
-        struct rte_mbuf *m;
-        while (rte_ring_dequeue(e->ring[i], (void **)&m) == 0)
-            rte_pktmbuf_free(m);
-    }
+    for (unsigned i = 0; i < 2; i++)
+        test_drain(e->ring[i]);
     return 0;
 }
 
@@ -169,23 +155,23 @@ static void test_route_lookup6(void **state)
     (void)state;
     struct dp_next_hop6 nh;
     uint8_t dst[16], want[16];
-    a6(dst, 2, 0x77); /* connected */
+    test_a6(dst, 2, 0x77); /* connected */
     assert_true(dp_route_lookup6(&e->routes, dst, &nh));
     assert_int_equal(nh.port_index, INSIDE);
     assert_memory_equal(nh.ip, dst, 16);
-    a6(dst, 9, 5); /* 2001:db8:9::5: the /48 */
+    test_a6(dst, 9, 5); /* 2001:db8:9::5: the /48 */
     dst[7] = 2;
     assert_true(dp_route_lookup6(&e->routes, dst, &nh));
-    a6(want, 2, 0xfe);
+    test_a6(want, 2, 0xfe);
     assert_memory_equal(nh.ip, want, 16);
     dst[7] = 1; /* 2001:db8:9:1::5: the longer /64 */
     assert_true(dp_route_lookup6(&e->routes, dst, &nh));
-    a6(want, 2, 0xfd);
+    test_a6(want, 2, 0xfd);
     assert_memory_equal(nh.ip, want, 16);
     assert_int_equal(nh.port_index, INSIDE);
-    a6(dst, 0x55, 5); /* the default route */
+    test_a6(dst, 0x55, 5); /* the default route */
     assert_true(dp_route_lookup6(&e->routes, dst, &nh));
-    a6(want, 1, 2);
+    test_a6(want, 1, 2);
     assert_memory_equal(nh.ip, want, 16);
     assert_int_equal(nh.port_index, OUTSIDE);
     /* A table without a default: no route; a next hop off every IPv6 subnet is refused. */
@@ -194,10 +180,10 @@ static void test_route_lookup6(void **state)
     assert_int_equal(dp_routes_init(&r, "test6b", e->ports, 2, NULL, err, sizeof(err)), 0);
     assert_false(dp_route_lookup6(&r, dst, &nh));
     uint8_t via[16];
-    a6(via, 3, 1);
+    test_a6(via, 3, 1);
     assert_int_equal(dp_routes_add6(&r, dst, 64, via, -1, err, sizeof(err)), -1);
     assert_non_null(strstr(err, "2001:db8:3::1 is on no port's IPv6 subnet"));
-    a6(via, 2, 1);
+    test_a6(via, 2, 1);
     assert_int_equal(dp_routes_add6(&r, dst, 64, via, OUTSIDE, err, sizeof(err)), -1);
     dp_routes_free(&r);
 }
@@ -235,8 +221,8 @@ static void test_decrypted_forwarded(void **state)
 {
     (void)state;
     uint8_t src[16], dst[16];
-    a6(src, 0xa, 1);
-    a6(dst, 2, 2);
+    test_a6(src, 0xa, 1);
+    test_a6(dst, 2, 2);
     decrypted6(inner6(200, src, dst, 64, IPPROTO_UDP, 0));
     struct rte_mbuf *out[16];
     assert_int_equal(sent(INSIDE, out), 1);
@@ -282,9 +268,9 @@ static void test_hop_limit_exceeded(void **state)
 {
     (void)state;
     uint8_t src[16], dst[16], ours[16];
-    a6(src, 0xa, 1);
-    a6(dst, 2, 2);
-    a6(ours, 2, 1); /* from our address on the side the packet was going to */
+    test_a6(src, 0xa, 1);
+    test_a6(dst, 2, 2);
+    test_a6(ours, 2, 1); /* from our address on the side the packet was going to */
     for (uint8_t hl = 0; hl <= 1; hl++) {
         struct rte_mbuf *m = inner6(100, src, dst, hl, IPPROTO_UDP, 0);
         uint8_t copy[100];
@@ -306,9 +292,9 @@ static void test_packet_too_big(void **state)
 {
     (void)state;
     uint8_t src[16], dst[16], ours[16];
-    a6(src, 0xa, 1);
-    a6(dst, 2, 2);
-    a6(ours, 2, 1);
+    test_a6(src, 0xa, 1);
+    test_a6(dst, 2, 2);
+    test_a6(ours, 2, 1);
     decrypted6(inner6(1401, src, dst, 64, IPPROTO_TCP, 0));
     struct rte_mbuf *out[16];
     assert_int_equal(sent(INSIDE, out), 0);
@@ -324,8 +310,8 @@ static void test_no_error_about_errors(void **state)
 {
     (void)state;
     uint8_t src[16], dst[16];
-    a6(src, 0xa, 1);
-    a6(dst, 2, 2);
+    test_a6(src, 0xa, 1);
+    test_a6(dst, 2, 2);
     struct rte_mbuf *out[16];
     /* About an ICMPv6 error (Destination Unreachable): never. */
     decrypted6(inner6(100, src, dst, 1, IPPROTO_ICMPV6, 1));
@@ -364,8 +350,8 @@ static void test_rate_limit(void **state)
 {
     (void)state;
     uint8_t src[16], dst[16];
-    a6(src, 0xa, 1);
-    a6(dst, 2, 2);
+    test_a6(src, 0xa, 1);
+    test_a6(dst, 2, 2);
     dp_icmp_limiter_init(&e->w.icmp, 10, rte_get_timer_hz(), rte_get_timer_cycles());
     for (unsigned i = 0; i < 5; i++)
         decrypted6(inner6(100, src, dst, 1, IPPROTO_UDP, 0));
@@ -389,8 +375,8 @@ static void test_nd_answered_and_learnt(void **state)
 {
     (void)state;
     uint8_t host[16], ours[16];
-    a6(host, 1, 0x33);
-    a6(ours, 1, 1);
+    test_a6(host, 1, 0x33);
+    test_a6(ours, 1, 1);
     static const struct rte_ether_addr host_mac = {{2, 0, 0, 0, 0, 0x33}};
     struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
     assert_true(dp_nd_build_solicit(m, &host_mac, host, ours));
@@ -418,7 +404,7 @@ static void test_nd_answered_and_learnt(void **state)
 
     /* For somebody else's address: learnt, not answered. */
     uint8_t other[16];
-    a6(other, 1, 0x44);
+    test_a6(other, 1, 0x44);
     m = rte_pktmbuf_alloc(e->pool);
     assert_true(dp_nd_build_solicit(m, &host_mac, host, other));
     to_ctrl(m, OUTSIDE);
@@ -442,7 +428,7 @@ static void test_nd_duplicate_address_check_defended(void **state)
 {
     (void)state;
     uint8_t ours[16], none[16] = {0};
-    a6(ours, 1, 1);
+    test_a6(ours, 1, 1);
     static const struct rte_ether_addr host_mac = {{2, 0, 0, 0, 0, 0x35}};
     struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
     assert_true(dp_nd_build_solicit(m, &host_mac, none, ours));
@@ -472,9 +458,9 @@ static void test_worker_solicits_then_forwards(void **state)
 {
     (void)state;
     uint8_t src[16], dst[16], ours[16];
-    a6(src, 0xa, 1);
-    a6(dst, 2, 7); /* on the inside link, not known yet */
-    a6(ours, 2, 1);
+    test_a6(src, 0xa, 1);
+    test_a6(dst, 2, 7); /* on the inside link, not known yet */
+    test_a6(ours, 2, 1);
     decrypted6(inner6(100, src, dst, 64, IPPROTO_UDP, 0));
     assert_int_equal(e->w.counters.drop_no_neighbour, 1);
     assert_int_equal(e->w.counters.nd_solicits, 1);
@@ -499,7 +485,7 @@ static void test_worker_solicits_then_forwards(void **state)
     assert_memory_equal(rte_pktmbuf_mtod(out[0], uint8_t *), &new_host_mac, 6);
     rte_pktmbuf_free(out[0]);
     /* A configured neighbour is not replaced by an advertisement. */
-    a6(dst, 2, 2);
+    test_a6(dst, 2, 2);
     m = rte_pktmbuf_alloc(e->pool);
     assert_true(dp_nd_build_advert(m, &new_host_mac, dst, ours, &e->ports[INSIDE].mac));
     to_ctrl(m, INSIDE);
@@ -519,8 +505,8 @@ static void nets(struct ike_ts_set *set, uint8_t n)
                         .start_addr = {10, n},
                         .end_addr = {10, n, 255, 255}};
     struct ike_ts v6 = {.type = IKE_TS_IPV6_ADDR_RANGE, .end_port = 65535};
-    a6(v6.start_addr, n, 0);
-    a6(v6.end_addr, n, 0);
+    test_a6(v6.start_addr, n, 0);
+    test_a6(v6.end_addr, n, 0);
     memset(v6.end_addr + 6, 0xff, 10);
     set->nts = 2;
     set->ts[0] = v4;
@@ -540,8 +526,8 @@ static void install_child(uint32_t spi_in, uint32_t spi_out, uint8_t local_net, 
     memset(c.encr_in, 0x5a, sizeof(c.encr_in));
     memset(c.encr_out, 0x5a, sizeof(c.encr_out));
     c.local.family = c.remote.family = 6;
-    a6(c.local.ip, 1, 1);
-    a6(c.remote.ip, 1, 2);
+    test_a6(c.local.ip, 1, 1);
+    test_a6(c.remote.ip, 1, 2);
     c.udp_encap = true;
     c.remote.port = 4500;
     nets(&c.ts_local, local_net);
@@ -592,8 +578,8 @@ static void open_tunnel(struct rte_mbuf *m)
     assert_int_equal(f[12] << 8 | f[13], RTE_ETHER_TYPE_IPV6);
     const struct rte_ipv6_hdr *outer = (const struct rte_ipv6_hdr *)(f + ETH);
     uint8_t ours[16], peer[16];
-    a6(ours, 1, 1);
-    a6(peer, 1, 2);
+    test_a6(ours, 1, 1);
+    test_a6(peer, 1, 2);
     assert_memory_equal(outer->src_addr, ours, 16);
     assert_memory_equal(outer->dst_addr, peer, 16);
     assert_int_equal(outer->proto, IPPROTO_UDP);
@@ -607,8 +593,8 @@ static void test_plain6_into_tunnel(void **state)
     (void)state;
     install_tunnel();
     uint8_t src[16], dst[16];
-    a6(src, 2, 2);
-    a6(dst, 0xa, 5);
+    test_a6(src, 2, 2);
+    test_a6(dst, 0xa, 5);
     struct rte_mbuf *m = on_inside(inner6(300, src, dst, 64, IPPROTO_UDP, 0), RTE_ETHER_TYPE_IPV6);
     dp_forward_plain(&e->w, &m, 1);
     struct rte_mbuf *out[16];
@@ -659,11 +645,11 @@ static void test_plain6_too_big_for_tunnel(void **state)
     (void)state;
     install_tunnel();
     uint8_t src[16], dst[16], ours[16];
-    a6(src, 2, 2);
-    a6(dst, 0xa, 5);
-    a6(ours, 2, 1);
+    test_a6(src, 2, 2);
+    test_a6(dst, 0xa, 5);
+    test_a6(ours, 2, 1);
     uint8_t peer[16];
-    a6(peer, 1, 2);
+    test_a6(peer, 1, 2);
     struct dp_esp_sa *sa = spd_probe6(&e->sadb, src, dst);
     assert_non_null(sa);
     size_t max = dp_esp_max_inner(sa, 1500);
@@ -722,9 +708,9 @@ static void test_esp6_from_peer(void **state)
     (void)state;
     install_tunnel();
     uint8_t src[16], dst[16], ours[16];
-    a6(src, 0xa, 5);
-    a6(dst, 2, 2);
-    a6(ours, 2, 1);
+    test_a6(src, 0xa, 5);
+    test_a6(dst, 2, 2);
+    test_a6(ours, 2, 1);
     struct rte_mbuf *m = from_peer(inner6(200, src, dst, 64, IPPROTO_UDP, 0));
     dp_forward_esp(&e->w, &m, 1);
     struct rte_mbuf *out[16];

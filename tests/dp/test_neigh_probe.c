@@ -29,6 +29,7 @@
 #include "dp_pkt.h"
 #include "ring_port.h"
 #include "test_eal.h"
+#include "test_pkt.h"
 
 #define SEC 1000000000ull
 #define ETH 14
@@ -46,21 +47,10 @@ static struct env *e;
 
 static const struct rte_ether_addr host_mac = {{2, 0, 0, 0, 0, 0x07}};
 
-static uint32_t ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
-{
-    return rte_cpu_to_be_32((uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d);
-}
-
 /* 2001:db8:1::H */
 static void a6(uint8_t out[16], uint8_t host)
 {
-    memset(out, 0, 16);
-    out[0] = 0x20;
-    out[1] = 0x01;
-    out[2] = 0x0d;
-    out[3] = 0xb8;
-    out[5] = 1;
-    out[15] = host;
+    test_a6(out, 1, host);
 }
 
 static int group_setup(void **state)
@@ -74,7 +64,7 @@ static int group_setup(void **state)
     e->to_ctrl = rte_ring_create("nprobe_ctrl", 64, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
     struct dp_port *p = &e->ports[0];
     if (e->pool == NULL || e->to_ctrl == NULL ||
-        test_dp_port(p, 0, "outside", ip4(198, 51, 100, 1), e->pool, NULL, &e->ring) < 0)
+        test_dp_port(p, 0, "outside", test_ip4(198, 51, 100, 1), e->pool, NULL, &e->ring) < 0)
         return -1;
     uint8_t ours[16];
     a6(ours, 1);
@@ -192,7 +182,7 @@ static unsigned probes_of4(uint32_t ip)
 static void test_arp_probes_then_removal(void **state)
 {
     (void)state;
-    uint32_t host = ip4(198, 51, 100, 7);
+    uint32_t host = test_ip4(198, 51, 100, 7);
     arp_from_host(RTE_ARP_OP_REQUEST, host, e->ports[0].ip);
     uint64_t t0 = dp_ctrl_now_ns(); /* learnt just before */
     drain();                        /* our reply */
@@ -221,7 +211,7 @@ static void test_arp_probes_then_removal(void **state)
 static void test_arp_reply_keeps_it(void **state)
 {
     (void)state;
-    uint32_t host = ip4(198, 51, 100, 8);
+    uint32_t host = test_ip4(198, 51, 100, 8);
     arp_from_host(RTE_ARP_OP_REQUEST, host, e->ports[0].ip);
     uint64_t t0 = dp_ctrl_now_ns();
     drain();

@@ -25,6 +25,7 @@
 
 #include "dp_mbuf_budget.h"
 #include "dp_port.h"
+#include "test_eal.h"
 
 static struct rte_mempool *pool;
 static char drivers_cfg[CONF_PROFILE_DIR_MAX];
@@ -46,8 +47,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    rte_mempool_free(pool);
-    rte_eal_cleanup();
+    test_eal_pool_close(pool);
     return 0;
 }
 

@@ -46,7 +46,9 @@
 #include "esp_ossl.h"
 #include "ike_consts.h"
 #include "ring_port.h"
+#include "inet_sum.h"
 #include "test_eal.h"
+#include "test_pkt.h"
 
 #define OUTSIDE 0
 #define INSIDE 1
@@ -171,13 +173,6 @@ static int group_teardown(void **state)
     return 0;
 }
 
-static void drain(struct rte_ring *r)
-{
-    struct rte_mbuf *m;
-    while (rte_ring_dequeue(r, (void **)&m) == 0)
-        rte_pktmbuf_free(m);
-}
-
 static void close_tunnel(void)
 {
     if (e->sadb_open)
@@ -192,8 +187,8 @@ static int reset(void **state)
     close_tunnel();
     memset(&e->w.counters, 0, sizeof(e->w.counters));
     for (unsigned i = 0; i < 2; i++) {
-        drain(e->rx[i]);
-        drain(e->tx[i]);
+        test_drain(e->rx[i]);
+        test_drain(e->tx[i]);
     }
     return 0;
 }
@@ -220,23 +215,7 @@ static void open_tunnel(const struct combo *k)
 {
     const struct esp_alg *a = k->alg;
     struct ike_child_sa *c = &e->child;
-    memset(c, 0, sizeof(*c));
-    c->spi_in = SPI_IN;
-    c->spi_out = SPI_OUT;
-    c->alg.encr.id = a->encr;
-    c->alg.encr.key_bits = a->key_bits;
-    c->alg.integ = a->integ;
-    c->alg.esn = IKE_ESN_NO_ESN;
-    c->encr_key_len = a->key_bits / 8u + (esp_alg_is_gcm(a) ? 4 : 0);
-    c->integ_key_len = a->integ_key_len;
-    for (unsigned i = 0; i < sizeof(c->encr_in); i++) {
-        c->encr_in[i] = (uint8_t)(0x13 + i * 3);
-        c->encr_out[i] = (uint8_t)(0x87 + i * 5);
-    }
-    for (unsigned i = 0; i < sizeof(c->integ_in); i++) {
-        c->integ_in[i] = (uint8_t)(0x35 + i * 7);
-        c->integ_out[i] = (uint8_t)(0xb9 + i * 11);
-    }
+    esp_child_keyed(c, a, false, SPI_IN, SPI_OUT, (struct esp_key_seed){0x13, 0x87, 0x35, 0xb9}, 0);
     c->local.family = c->remote.family = (uint8_t)k->outer;
     memcpy(c->local.ip, k->outer == 6 ? gw6 : gw4, k->outer == 6 ? 16 : 4);
     memcpy(c->remote.ip, k->outer == 6 ? peer6 : peer4, k->outer == 6 ? 16 : 4);
@@ -281,17 +260,7 @@ static void fill_ip6(uint8_t *p, size_t len, const uint8_t *src, const uint8_t *
 static struct rte_mbuf *frame(unsigned port, const struct rte_ether_addr *mac, uint16_t type,
                               const uint8_t *p, size_t len)
 {
-    struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
-    assert_non_null(m);
-    uint8_t *d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(ETH + len));
-    assert_non_null(d);
-    struct rte_ether_hdr *eth = (struct rte_ether_hdr *)d;
-    eth->dst_addr = e->ports[port].mac;
-    eth->src_addr = *mac;
-    eth->ether_type = rte_cpu_to_be_16(type);
-    memcpy(d + ETH, p, len);
-    m->port = e->ports[port].id;
-    return m;
+    return test_frame(e->pool, &e->ports[port], mac, type, p, len);
 }
 
 /* The host inside sends `pkt` (IPv6) towards the tunnel. */
@@ -300,22 +269,6 @@ static void from_host(const uint8_t *pkt, size_t len)
     struct rte_mbuf *m = frame(INSIDE, &host_mac, RTE_ETHER_TYPE_IPV6, pkt, len);
     assert_int_equal(dp_classify(m, &e->w.local, &e->w.counters), DP_CLASS_PLAIN);
     dp_forward_plain(&e->w, &m, 1);
-}
-
-static uint32_t add_words(uint32_t sum, const uint8_t *buf, size_t len)
-{
-    for (size_t i = 0; i + 1 < len; i += 2)
-        sum += (uint32_t)buf[i] << 8 | buf[i + 1];
-    if (len % 2 != 0)
-        sum += (uint32_t)buf[len - 1] << 8;
-    return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    return (uint16_t)sum;
 }
 
 /* What the test put back together from a packet's outer fragments. */

@@ -23,16 +23,12 @@
 #include "conf.h"
 #include "dp_route_table.h"
 #include "test_eal.h"
+#include "test_pkt.h"
 
 #define READERS 2
 #define REPLACEMENTS 200
 
 static struct dp_port ports[2];
-
-static uint32_t ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
-{
-    return rte_cpu_to_be_32((uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d);
-}
 
 static struct conf_route route(const char *prefix, const char *via, const char *port)
 {
@@ -64,18 +60,18 @@ static void test_add_and_delete(void **state)
     struct dp_route_table t;
     init_table(&t, NULL);
     char err[256];
-    assert_int_equal(hop_of(&t, ip4(10, 9, 3, 4)), ip4(10, 2, 0, 254));
-    assert_int_equal(hop_of(&t, ip4(192, 0, 2, 1)), 0);
+    assert_int_equal(hop_of(&t, test_ip4(10, 9, 3, 4)), test_ip4(10, 2, 0, 254));
+    assert_int_equal(hop_of(&t, test_ip4(192, 0, 2, 1)), 0);
 
     struct conf_route dflt = route("0.0.0.0/0", "198.51.100.254", "");
     assert_int_equal(dp_route_table_add(&t, &dflt, err, sizeof(err)), 0);
-    assert_int_equal(hop_of(&t, ip4(192, 0, 2, 1)), ip4(198, 51, 100, 254));
+    assert_int_equal(hop_of(&t, test_ip4(192, 0, 2, 1)), test_ip4(198, 51, 100, 254));
     struct conf_route more = route("10.9.7.0/24", "10.2.0.253", "");
     assert_int_equal(dp_route_table_add(&t, &more, err, sizeof(err)), 0);
-    assert_int_equal(hop_of(&t, ip4(10, 9, 7, 1)), ip4(10, 2, 0, 253));
-    assert_int_equal(hop_of(&t, ip4(10, 9, 8, 1)), ip4(10, 2, 0, 254));
+    assert_int_equal(hop_of(&t, test_ip4(10, 9, 7, 1)), test_ip4(10, 2, 0, 253));
+    assert_int_equal(hop_of(&t, test_ip4(10, 9, 8, 1)), test_ip4(10, 2, 0, 254));
     /* Connected subnets still come first. */
-    assert_int_equal(hop_of(&t, ip4(10, 2, 0, 7)), ip4(10, 2, 0, 7));
+    assert_int_equal(hop_of(&t, test_ip4(10, 2, 0, 7)), test_ip4(10, 2, 0, 7));
 
     struct conf_route list[CONF_MAX_ROUTES];
     uint64_t changes = 0;
@@ -85,10 +81,10 @@ static void test_add_and_delete(void **state)
 
     /* Deleting the configured route: its destinations fall to the default route. */
     assert_int_equal(dp_route_table_del(&t, &list[0].to, 16, err, sizeof(err)), 0);
-    assert_int_equal(hop_of(&t, ip4(10, 9, 3, 4)), ip4(198, 51, 100, 254));
-    assert_int_equal(hop_of(&t, ip4(10, 9, 7, 1)), ip4(10, 2, 0, 253));
+    assert_int_equal(hop_of(&t, test_ip4(10, 9, 3, 4)), test_ip4(198, 51, 100, 254));
+    assert_int_equal(hop_of(&t, test_ip4(10, 9, 7, 1)), test_ip4(10, 2, 0, 253));
     assert_int_equal(dp_route_table_del(&t, &dflt.to, 0, err, sizeof(err)), 0);
-    assert_int_equal(hop_of(&t, ip4(10, 9, 3, 4)), 0);
+    assert_int_equal(hop_of(&t, test_ip4(10, 9, 3, 4)), 0);
     assert_int_equal(dp_route_table_list(&t, list, CONF_MAX_ROUTES, &changes), 1);
     assert_int_equal(changes, 4);
     dp_route_table_free(&t);
@@ -123,7 +119,7 @@ static void test_refusals_leave_the_table(void **state)
     struct conf_route list[CONF_MAX_ROUTES];
     assert_int_equal(dp_route_table_list(&t, list, CONF_MAX_ROUTES, &changes), 1);
     assert_int_equal(changes, 0);
-    assert_int_equal(hop_of(&t, ip4(10, 9, 3, 4)), ip4(10, 2, 0, 254));
+    assert_int_equal(hop_of(&t, test_ip4(10, 9, 3, 4)), test_ip4(10, 2, 0, 254));
 
     /* Full: the table takes CONF_MAX_ROUTES and refuses one more. */
     for (unsigned i = 1; i < CONF_MAX_ROUTES; i++) {
@@ -134,7 +130,7 @@ static void test_refusals_leave_the_table(void **state)
     }
     struct conf_route extra = route("10.6.0.0/16", "10.2.0.254", "");
     assert_int_equal(dp_route_table_add(&t, &extra, err, sizeof(err)), -ENOSPC);
-    assert_int_equal(hop_of(&t, ip4(172, 16, 255, 9)), ip4(10, 2, 0, 254));
+    assert_int_equal(hop_of(&t, test_ip4(172, 16, 255, 9)), test_ip4(10, 2, 0, 254));
 
     dp_route_table_free(&t);
     assert_int_equal(dp_route_table_add(&t, &extra, err, sizeof(err)), -ESHUTDOWN);
@@ -181,8 +177,8 @@ static void *read_flat_out(void *arg)
         for (unsigned i = 0; i < 32; i++) {
             struct dp_next_hop nh;
             /* 10.9.7.x: via .253 while the /24 exists, else via .254 (the /16). */
-            if (!dp_route_lookup(routes, ip4(10, 9, 7, (uint8_t)i), &nh) ||
-                (nh.ip != ip4(10, 2, 0, 253) && nh.ip != ip4(10, 2, 0, 254)))
+            if (!dp_route_lookup(routes, test_ip4(10, 9, 7, (uint8_t)i), &nh) ||
+                (nh.ip != test_ip4(10, 2, 0, 253) && nh.ip != test_ip4(10, 2, 0, 254)))
                 r->wrong++;
             r->lookups++;
         }
@@ -238,9 +234,9 @@ static int group_setup(void **state)
     if (test_eal_init("test_route_table", "0", "480") < 0)
         return -1;
     ports[0] = (struct dp_port){
-        .name = "outside", .ip = ip4(198, 51, 100, 1), .mask = rte_cpu_to_be_32(0xffffff00)};
+        .name = "outside", .ip = test_ip4(198, 51, 100, 1), .mask = rte_cpu_to_be_32(0xffffff00)};
     ports[1] = (struct dp_port){.name = "inside",
-                                .ip = ip4(10, 2, 0, 1),
+                                .ip = test_ip4(10, 2, 0, 1),
                                 .mask = rte_cpu_to_be_32(0xffffff00),
                                 .has_ip6 = true,
                                 .ip6 = {0x20, 0x01, 0x0d, 0xb8, 0, 2, [15] = 1},
@@ -276,7 +272,7 @@ static void test_ipv6_routes(void **state)
     assert_memory_equal(nh.ip, want, 16);
     assert_int_equal(nh.port_index, 1);
     /* The IPv4 routes are still there. */
-    assert_int_equal(hop_of(&t, ip4(10, 9, 3, 4)), ip4(10, 2, 0, 254));
+    assert_int_equal(hop_of(&t, test_ip4(10, 9, 3, 4)), test_ip4(10, 2, 0, 254));
     struct conf_route off = route("2001:db8:8::/48", "2001:db8:1::fe", "");
     assert_int_equal(dp_route_table_add(&t, &off, err, sizeof(err)), -EINVAL);
     assert_non_null(strstr(err, "on no port's IPv6 subnet"));

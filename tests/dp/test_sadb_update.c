@@ -135,18 +135,13 @@ static void test_update_moves_outbound(void **state)
 static int group_setup(void **state)
 {
     (void)state;
-    if (test_eal_init("test_sadb_update", "0", "128") < 0)
-        return -1;
-    pool = rte_pktmbuf_pool_create("upd", 64, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-    return pool == NULL || dp_esp_engine_init(&eng) < 0 ? -1 : 0;
+    return test_eal_esp("test_sadb_update", "128", 64, &pool, &eng);
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    dp_esp_engine_free(&eng);
-    rte_mempool_free(pool);
-    rte_eal_cleanup();
+    test_eal_esp_close(pool, &eng);
     return 0;
 }
 

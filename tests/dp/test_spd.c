@@ -23,14 +23,10 @@
 #include "dp_esp.h"
 #include "spd_probe.h"
 #include "test_eal.h"
+#include "test_pkt.h"
 
 #define CLIENTS 10000
 #define READERS 2
-
-static uint32_t ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
-{
-    return rte_cpu_to_be_32((uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d);
-}
 
 static struct ike_ts range(uint32_t lo, uint32_t hi)
 {
@@ -55,7 +51,7 @@ static struct ike_child_sa child(uint32_t n, uint32_t lo, uint32_t hi)
     assert_int_equal(ike_addr_parse(&c.remote, "203.0.113.9", 4500), 0);
     c.udp_encap = true;
     c.ts_local.nts = c.ts_remote.nts = 1;
-    c.ts_local.ts[0] = range(ip4(10, 2, 0, 0), ip4(10, 2, 0, 255));
+    c.ts_local.ts[0] = range(test_ip4(10, 2, 0, 0), test_ip4(10, 2, 0, 255));
     c.ts_remote.ts[0] = range(lo, hi);
     return c;
 }
@@ -63,13 +59,13 @@ static struct ike_child_sa child(uint32_t n, uint32_t lo, uint32_t hi)
 /* The SPI the SPD picks for a packet from 10.2.0.5 to dst, or 0 for none. */
 static uint32_t picked(const struct dp_sadb *db, uint32_t dst)
 {
-    const struct dp_esp_sa *sa = spd_probe4(db, ip4(10, 2, 0, 5), dst);
+    const struct dp_esp_sa *sa = spd_probe4(db, test_ip4(10, 2, 0, 5), dst);
     return sa != NULL ? sa->spi : 0;
 }
 
 static uint32_t client_ip(unsigned i)
 {
-    return ip4(100, 64, (uint8_t)(i / 250), (uint8_t)(1 + i % 250));
+    return test_ip4(100, 64, (uint8_t)(i / 250), (uint8_t)(1 + i % 250));
 }
 
 static void install(struct dp_sadb *db, const struct ike_child_sa *c)
@@ -92,9 +88,9 @@ static void test_thousands_of_road_warriors(void **state)
     assert_int_equal(db.out->n, CLIENTS);
     for (unsigned i = 0; i < CLIENTS; i++)
         assert_int_equal(picked(&db, client_ip(i)), 0x80000 + i);
-    assert_int_equal(picked(&db, ip4(100, 64, 200, 1)), 0);
+    assert_int_equal(picked(&db, test_ip4(100, 64, 200, 1)), 0);
     /* Not from the SA's local selector: no match either. */
-    assert_null(spd_probe4(&db, ip4(10, 3, 0, 5), client_ip(7)));
+    assert_null(spd_probe4(&db, test_ip4(10, 3, 0, 5), client_ip(7)));
     /* What a lookup costs with that many SAs (printed, not judged). */
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -123,18 +119,18 @@ static void test_newest_wins(void **state)
     struct dp_sadb db;
     char err[128], why[160];
     assert_int_equal(dp_sadb_init(&db, 1, err, sizeof(err)), 0);
-    uint32_t host = ip4(10, 1, 0, 1);
-    struct ike_child_sa wide = child(1, ip4(10, 1, 0, 0), ip4(10, 1, 255, 255));
+    uint32_t host = test_ip4(10, 1, 0, 1);
+    struct ike_child_sa wide = child(1, test_ip4(10, 1, 0, 0), test_ip4(10, 1, 255, 255));
     struct ike_child_sa first = child(2, host, host);
     install(&db, &wide);
     assert_int_equal(picked(&db, host), 0x80001);
     install(&db, &first);
     assert_int_equal(picked(&db, host), 0x80002); /* newer than the wide one */
-    assert_int_equal(picked(&db, ip4(10, 1, 0, 2)), 0x80001);
+    assert_int_equal(picked(&db, test_ip4(10, 1, 0, 2)), 0x80001);
     struct ike_child_sa rekeyed = child(3, host, host);
     install(&db, &rekeyed);
     assert_int_equal(picked(&db, host), 0x80003);
-    struct ike_child_sa wider = child(4, ip4(10, 0, 0, 0), ip4(10, 255, 255, 255));
+    struct ike_child_sa wider = child(4, test_ip4(10, 0, 0, 0), test_ip4(10, 255, 255, 255));
     install(&db, &wider); /* a rekey of a site-to-site SA covering it all */
     assert_int_equal(picked(&db, host), 0x80004);
     assert_int_equal(dp_sadb_remove(&db, &wider), 0);
@@ -145,17 +141,17 @@ static void test_newest_wins(void **state)
     assert_int_equal(picked(&db, host), 0x80003);
     assert_int_equal(dp_sadb_remove(&db, &rekeyed), 0);
     assert_int_equal(picked(&db, host), 0x80002);
-    assert_int_equal(spd_probe4(&db, ip4(10, 2, 0, 5), host)->remote_port, 4501);
+    assert_int_equal(spd_probe4(&db, test_ip4(10, 2, 0, 5), host)->remote_port, 4501);
     /* Two selectors naming hosts: found by both. */
-    struct ike_child_sa two = child(5, ip4(10, 1, 7, 1), ip4(10, 1, 7, 1));
+    struct ike_child_sa two = child(5, test_ip4(10, 1, 7, 1), test_ip4(10, 1, 7, 1));
     two.ts_remote.nts = 2;
-    two.ts_remote.ts[1] = range(ip4(10, 1, 7, 9), ip4(10, 1, 7, 9));
+    two.ts_remote.ts[1] = range(test_ip4(10, 1, 7, 9), test_ip4(10, 1, 7, 9));
     install(&db, &two);
-    assert_int_equal(picked(&db, ip4(10, 1, 7, 1)), 0x80005);
-    assert_int_equal(picked(&db, ip4(10, 1, 7, 9)), 0x80005);
-    assert_int_equal(picked(&db, ip4(10, 1, 7, 5)), 0x80001);
+    assert_int_equal(picked(&db, test_ip4(10, 1, 7, 1)), 0x80005);
+    assert_int_equal(picked(&db, test_ip4(10, 1, 7, 9)), 0x80005);
+    assert_int_equal(picked(&db, test_ip4(10, 1, 7, 5)), 0x80001);
     assert_int_equal(dp_sadb_remove(&db, &two), 0);
-    assert_int_equal(picked(&db, ip4(10, 1, 7, 9)), 0x80001);
+    assert_int_equal(picked(&db, test_ip4(10, 1, 7, 9)), 0x80001);
     assert_int_equal(dp_sadb_remove(&db, &first), 0);
     assert_int_equal(dp_sadb_remove(&db, &wide), 0);
     assert_int_equal(picked(&db, host), 0);
@@ -179,7 +175,7 @@ static void *look_up_flat_out(void *arg)
         rte_rcu_qsbr_quiescent(r->db->qsbr, r->id);
         for (unsigned i = 0; i < 32; i++) {
             /* Client i's SA comes and goes: when found, it must be its own. */
-            const struct dp_esp_sa *sa = spd_probe4(r->db, ip4(10, 2, 0, 5), client_ip(i));
+            const struct dp_esp_sa *sa = spd_probe4(r->db, test_ip4(10, 2, 0, 5), client_ip(i));
             if (sa != NULL && (sa->spi != 0x80000 + i || sa->ts_remote.nts != 1))
                 r->wrong++;
             r->lookups++;

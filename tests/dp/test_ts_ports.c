@@ -24,7 +24,9 @@
 
 #include "dp_esp.h"
 #include "dp_esp_ts.h"
+#include "inet_sum.h"
 #include "test_eal.h"
+#include "test_pkt.h"
 
 #define ETH 14
 #define ANY_PROTO 0
@@ -32,17 +34,6 @@
 
 static struct rte_mempool *pool;
 static struct dp_esp_engine eng;
-
-static uint32_t ip4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
-{
-    return rte_cpu_to_be_32((uint32_t)a << 24 | (uint32_t)b << 16 | (uint32_t)c << 8 | d);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
 
 /* ---- packets ---- */
 
@@ -141,7 +132,7 @@ static void test_read_ipv4(void **state)
 {
     (void)state;
     uint8_t b[96];
-    uint32_t a = ip4(10, 2, 0, 5), z = ip4(10, 1, 0, 9);
+    uint32_t a = test_ip4(10, 2, 0, 5), z = test_ip4(10, 1, 0, 9);
     size_t n = pkt4(b, IPPROTO_TCP, a, z, 40000, 80);
     struct dp_ts_l4 l4 = read4(b, n);
     assert_ports(&l4, IPPROTO_TCP, 40000, 80);
@@ -369,7 +360,7 @@ static struct ike_child_sa child(uint32_t n, bool loop)
     assert_int_equal(ike_addr_parse(&c.local, "198.51.100.1", 500), 0);
     assert_int_equal(ike_addr_parse(&c.remote, "203.0.113.9", 500), 0);
     c.ts_local.nts = c.ts_remote.nts = 1;
-    c.ts_local.ts[0] = range4(ip4(10, 2, 0, 0), ip4(10, 2, 0, 255), ANY_PROTO, 0, 65535);
+    c.ts_local.ts[0] = range4(test_ip4(10, 2, 0, 0), test_ip4(10, 2, 0, 255), ANY_PROTO, 0, 65535);
     return c;
 }
 
@@ -398,7 +389,7 @@ static uint32_t pick(const struct dp_sadb *db, uint8_t proto, uint32_t dst, uint
                      uint16_t dport)
 {
     uint8_t b[64];
-    return picked(db, b, pkt4(b, proto, ip4(10, 2, 0, 5), dst, sport, dport));
+    return picked(db, b, pkt4(b, proto, test_ip4(10, 2, 0, 5), dst, sport, dport));
 }
 
 static void test_site_to_site_ports(void **state)
@@ -407,10 +398,12 @@ static void test_site_to_site_ports(void **state)
     struct dp_sadb db;
     char err[128];
     assert_int_equal(dp_sadb_init(&db, 1, err, sizeof(err)), 0);
-    uint32_t lo = ip4(10, 1, 0, 0), hi = ip4(10, 1, 255, 255), dst = ip4(10, 1, 3, 4);
+    uint32_t lo = test_ip4(10, 1, 0, 0), hi = test_ip4(10, 1, 255, 255),
+             dst = test_ip4(10, 1, 3, 4);
     /* web: 10.1.0.0/16[tcp/80] from sources [tcp/1024-65535]; dns: [udp/500-600] (newer). */
     struct ike_child_sa web = child(1, false), dns = child(2, false);
-    web.ts_local.ts[0] = range4(ip4(10, 2, 0, 0), ip4(10, 2, 0, 255), IPPROTO_TCP, 1024, 65535);
+    web.ts_local.ts[0] =
+        range4(test_ip4(10, 2, 0, 0), test_ip4(10, 2, 0, 255), IPPROTO_TCP, 1024, 65535);
     web.ts_remote.ts[0] = range4(lo, hi, IPPROTO_TCP, 80, 80);
     dns.ts_remote.ts[0] = range4(lo, hi, IPPROTO_UDP, 500, 600);
     install(&db, &web);
@@ -427,15 +420,16 @@ static void test_site_to_site_ports(void **state)
     assert_int_equal(pick(&db, IPPROTO_UDP, dst, 1, 499), 0);
     assert_int_equal(pick(&db, IPPROTO_UDP, dst, 1, 601), 0);
     assert_int_equal(pick(&db, IPPROTO_ICMP, dst, 0x0800, 0), 0);
-    assert_int_equal(pick(&db, IPPROTO_TCP, ip4(10, 3, 0, 1), 40000, 80), 0); /* address */
+    assert_int_equal(pick(&db, IPPROTO_TCP, test_ip4(10, 3, 0, 1), 40000, 80), 0); /* address */
     /* Options in front of the ports; a non-first fragment whose ports are unknown. */
     uint8_t b[96];
     assert_int_equal(
-        picked(&db, b, pkt4_opt(b, 8, IPPROTO_TCP, ip4(10, 2, 0, 5), dst, 2000, 80, 0)), 0x80001);
+        picked(&db, b, pkt4_opt(b, 8, IPPROTO_TCP, test_ip4(10, 2, 0, 5), dst, 2000, 80, 0)),
+        0x80001);
     assert_int_equal(
-        picked(&db, b, pkt4_opt(b, 8, IPPROTO_TCP, ip4(10, 2, 0, 5), dst, 2000, 81, 0)), 0);
+        picked(&db, b, pkt4_opt(b, 8, IPPROTO_TCP, test_ip4(10, 2, 0, 5), dst, 2000, 81, 0)), 0);
     assert_int_equal(
-        picked(&db, b, pkt4_opt(b, 5, IPPROTO_TCP, ip4(10, 2, 0, 5), dst, 2000, 80, 1)), 0);
+        picked(&db, b, pkt4_opt(b, 5, IPPROTO_TCP, test_ip4(10, 2, 0, 5), dst, 2000, 80, 1)), 0);
     /* An address-only SA, newest: takes everything it covers, and reads no L4 header. */
     struct ike_child_sa all = child(3, false);
     all.ts_remote.ts[0] = range4(lo, hi, ANY_PROTO, 0, 65535);
@@ -444,7 +438,8 @@ static void test_site_to_site_ports(void **state)
     assert_int_equal(pick(&db, IPPROTO_TCP, dst, 40000, 81), 0x80003);
     assert_int_equal(pick(&db, IPPROTO_TCP, dst, 40000, 80), 0x80003);
     assert_int_equal(
-        picked(&db, b, pkt4_opt(b, 5, IPPROTO_TCP, ip4(10, 2, 0, 5), dst, 2000, 80, 1)), 0x80003);
+        picked(&db, b, pkt4_opt(b, 5, IPPROTO_TCP, test_ip4(10, 2, 0, 5), dst, 2000, 80, 1)),
+        0x80003);
     assert_int_equal(dp_sadb_remove(&db, &all), 0);
     assert_int_equal(pick(&db, IPPROTO_TCP, dst, 40000, 81), 0);
     /* An OPAQUE SA for the non-first fragments of the web traffic (RFC 4301 7.2). */
@@ -452,7 +447,8 @@ static void test_site_to_site_ports(void **state)
     rest.ts_remote.ts[0] = range4(lo, hi, IPPROTO_TCP, 65535, 0);
     install(&db, &rest);
     assert_int_equal(
-        picked(&db, b, pkt4_opt(b, 5, IPPROTO_TCP, ip4(10, 2, 0, 5), dst, 2000, 80, 1)), 0x80004);
+        picked(&db, b, pkt4_opt(b, 5, IPPROTO_TCP, test_ip4(10, 2, 0, 5), dst, 2000, 80, 1)),
+        0x80004);
     assert_int_equal(pick(&db, IPPROTO_TCP, dst, 40000, 80), 0x80001); /* ports read: not it */
     assert_int_equal(pick(&db, IPPROTO_TCP, dst, 40000, 81), 0);
     dp_sadb_free(&db);
@@ -464,7 +460,7 @@ static void test_road_warrior_ports(void **state)
     struct dp_sadb db;
     char err[128];
     assert_int_equal(dp_sadb_init(&db, 1, err, sizeof(err)), 0);
-    uint32_t h = ip4(100, 64, 0, 1);
+    uint32_t h = test_ip4(100, 64, 0, 1);
     /* Three SAs for one client, differing in protocol and ports alone, oldest first. */
     struct ike_child_sa any = child(1, false), game = child(2, false), ping = child(3, false);
     any.ts_remote.ts[0] = range4(h, h, ANY_PROTO, 0, 65535);
@@ -488,7 +484,8 @@ static void test_road_warrior_ports(void **state)
     assert_int_equal(pick(&db, IPPROTO_UDP, h, 7, 5000), 0x80002);
     /* A newer site-to-site SA for TCP only over the client's range: TCP goes there, not UDP. */
     struct ike_child_sa tcp = child(4, false);
-    tcp.ts_remote.ts[0] = range4(ip4(100, 64, 0, 0), ip4(100, 64, 255, 255), IPPROTO_TCP, 0, 65535);
+    tcp.ts_remote.ts[0] =
+        range4(test_ip4(100, 64, 0, 0), test_ip4(100, 64, 255, 255), IPPROTO_TCP, 0, 65535);
     install(&db, &tcp);
     assert_int_equal(pick(&db, IPPROTO_TCP, h, 7, 5000), 0x80004);
     assert_int_equal(pick(&db, IPPROTO_UDP, h, 7, 5000), 0x80002);
@@ -579,11 +576,12 @@ static void test_inbound_check(void **state)
     assert_int_equal(dp_sadb_init(&db, 1, err, sizeof(err)), 0);
     /* From the peer's 10.1.0.0/16[udp/5000] to our 10.2.0.0/24 (any port). */
     struct ike_child_sa c4 = child(1, true);
-    c4.ts_remote.ts[0] = range4(ip4(10, 1, 0, 0), ip4(10, 1, 255, 255), IPPROTO_UDP, 5000, 5000);
+    c4.ts_remote.ts[0] =
+        range4(test_ip4(10, 1, 0, 0), test_ip4(10, 1, 255, 255), IPPROTO_UDP, 5000, 5000);
     install(&db, &c4);
     struct dp_worker_counters c = {0};
     uint8_t b[160];
-    uint32_t peer = ip4(10, 1, 9, 9), us = ip4(10, 2, 0, 7);
+    uint32_t peer = test_ip4(10, 1, 9, 9), us = test_ip4(10, 2, 0, 7);
     assert_int_equal(through(&db, 2, b, pkt4(b, IPPROTO_UDP, peer, us, 5000, 9999), &c), 0);
     assert_int_equal(c.esp_decrypted, 1);
     assert_int_equal(through(&db, 2, b, pkt4(b, IPPROTO_UDP, peer, us, 5001, 9999), &c), -1);
@@ -615,9 +613,11 @@ static void test_inbound_check(void **state)
     assert_int_equal(c.esp_decrypted, 4);
     /* An address-only SA's check takes every protocol. */
     struct ike_child_sa open = child(20, true);
-    open.ts_remote.ts[0] = range4(ip4(10, 5, 0, 0), ip4(10, 5, 0, 255), ANY_PROTO, 0, 65535);
+    open.ts_remote.ts[0] =
+        range4(test_ip4(10, 5, 0, 0), test_ip4(10, 5, 0, 255), ANY_PROTO, 0, 65535);
     install(&db, &open);
-    assert_int_equal(through(&db, 21, b, pkt4(b, IPPROTO_GRE, ip4(10, 5, 0, 1), us, 1, 2), &c), 0);
+    assert_int_equal(through(&db, 21, b, pkt4(b, IPPROTO_GRE, test_ip4(10, 5, 0, 1), us, 1, 2), &c),
+                     0);
     assert_int_equal(c.drop_esp_policy_mismatch, 6);
     dp_sadb_free(&db);
 }
@@ -625,18 +625,13 @@ static void test_inbound_check(void **state)
 static int group_setup(void **state)
 {
     (void)state;
-    if (test_eal_init("test_ts_ports", "0", "512") < 0)
-        return -1;
-    pool = rte_pktmbuf_pool_create("test", 256, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-    return pool == NULL || dp_esp_engine_init(&eng) < 0 ? -1 : 0;
+    return test_eal_esp("test_ts_ports", "512", 256, &pool, &eng);
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    dp_esp_engine_free(&eng);
-    rte_mempool_free(pool);
-    rte_eal_cleanup();
+    test_eal_esp_close(pool, &eng);
     return 0;
 }
 

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include "gcm_proposals.h"
 #include "ike_lab.h"
 
 #include <string.h>
@@ -32,20 +33,7 @@ void lab_base_peer(struct ike_peer_cfg *p, const char *name, const char *me, con
     lab_set_id(&p->remote_id, them);
     memcpy(p->psk, "labsecret-0123456789", 20);
     p->psk_len = 20;
-    p->nike = 1;
-    p->ike[0] = (struct ike_proposal_cfg){.protocol = IKE_PROTO_IKE,
-                                          .nencr = 1,
-                                          .encr = {{IKE_ENCR_AES_GCM_16, 128}},
-                                          .nprf = 1,
-                                          .prf = {IKE_PRF_HMAC_SHA2_256},
-                                          .ndh = 1,
-                                          .dh = {IKE_DH_CURVE25519}};
-    p->nesp = 1;
-    p->esp[0] = (struct ike_proposal_cfg){.protocol = IKE_PROTO_ESP,
-                                          .nencr = 1,
-                                          .encr = {{IKE_ENCR_AES_GCM_16, 128}},
-                                          .nesn = 1,
-                                          .esn = {IKE_ESN_NO_ESN}};
+    gcm_proposals(p, 128);
 }
 
 int lab_setup(void **state)

@@ -5,31 +5,22 @@
 #include <string.h>
 
 #include "conf.h"
+#include "unit_conf.h"
 #include "unit_util.h"
 
-static const char head[] =
-    "peers:\n"
-    "  - name: rw\n"
-    "    local_id: gw.example\n"
-    "    remote_id: '%any'\n"
-    "    psk: labsecret\n"
-    "    ike_proposals: [aes128gcm16-prfsha256-x25519]\n"
-    "    esp_proposals: [aes128gcm16]\n"
-    "    local_ts: [10.2.0.0/24]\n"
-    "    remote_ts: [10.1.0.1]\n"
-    "dataplane:\n"
-    "  ports:\n"
-    "    - {name: outside, device: net_null0, address: 198.51.100.1/24}\n"
-    "    - {name: inside, device: net_null1, address: 10.2.0.1/24, mtu: 1400}\n";
+/* The ports, lines 10 on, after the peer. */
+#define PORTS                                                                                      \
+    "dataplane:\n"                                                                                 \
+    "  ports:\n"                                                                                   \
+    "    - {name: outside, device: net_null0, address: 198.51.100.1/24}\n"                         \
+    "    - {name: inside, device: net_null1, address: 10.2.0.1/24, mtu: 1400}\n"
+
+static const char head[] = UNIT_CONF_PEER("10.2.0.0/24", "10.1.0.1") PORTS;
 
 /* Loads head + extra (lines under dataplane:); returns conf_load_string's result. */
 static int load(const char *extra, struct veer_conf *c, char *err, size_t cap)
 {
-    char text[4096];
-    snprintf(text, sizeof(text), "%s%s", head, extra);
-    memset(c, 0, sizeof(*c));
-    err[0] = '\0';
-    return conf_load_string(text, "r.yaml", c, err, cap);
+    return unit_conf_load("r.yaml", head, extra, NULL, c, err, cap);
 }
 
 static void test_routes_load(void **state)
@@ -71,9 +62,7 @@ static void expect_error(const char *extra, const char *want)
 {
     static struct veer_conf c;
     char err[256];
-    assert_int_equal(load(extra, &c, err, sizeof(err)), -1);
-    if (strstr(err, want) == NULL)
-        fail_msg("expected \"%s\" in \"%s\"", want, err);
+    unit_conf_refused(load(extra, &c, err, sizeof(err)), err, want);
 }
 
 static void test_errors(void **state)

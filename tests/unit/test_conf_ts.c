@@ -9,26 +9,16 @@
 #include <string.h>
 
 #include "conf.h"
+#include "unit_conf.h"
 #include "unit_util.h"
 
-static const char head[] = "peers:\n"
-                           "  - name: rw\n"
-                           "    local_id: gw.example\n"
-                           "    remote_id: '%any'\n"
-                           "    psk: labsecret\n"
-                           "    ike_proposals: [aes128gcm16-prfsha256-x25519]\n"
-                           "    esp_proposals: [aes128gcm16]\n"
-                           "    remote_ts: [10.1.0.1]\n"
-                           "    local_ts:\n";
+static const char head[] = UNIT_CONF_PEER_HEAD "    remote_ts: [10.1.0.1]\n"
+                                               "    local_ts:\n";
 
 /* Loads a peer whose local_ts is the block list `items` (lines from line 10 on). */
 static int load(const char *items, struct veer_conf *c, char *err, size_t cap)
 {
-    char text[1024];
-    snprintf(text, sizeof(text), "%s%s", head, items);
-    memset(c, 0, sizeof(*c));
-    err[0] = '\0';
-    return conf_load_string(text, "f.yaml", c, err, cap);
+    return unit_conf_load("f.yaml", head, items, NULL, c, err, cap);
 }
 
 /* The one selector `sel` (single-quoted in YAML) as loaded. */

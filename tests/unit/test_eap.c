@@ -363,83 +363,112 @@ static void forged_eap(struct forged *f, const char *hex)
     f->eap_len = unit_hex(hex, f->eap, sizeof(f->eap));
 }
 
-/* AUTH instead of the EAP response: out of order, refused, the SA goes. */
+/* What a forging case leaves of gw's IKE SA. */
+enum sa_after { SA_NOT_CHECKED, SA_GONE, SA_ESTABLISHED };
+
+/*
+ * One forged IKE_AUTH request (run_forging's from_id, nforge and id_delta) and
+ * the counters gw must show after it; NC: a counter the case does not look at.
+ */
+#define NC (-1L)
+struct forging_case {
+    bool auth;           /* an AUTH payload, junk, in place of the EAP response */
+    const char *eap_hex; /* else this EAP payload */
+    uint32_t from_id;
+    unsigned nforge;
+    int id_delta;
+    long out_of_order, bad_identifier, bad_type, too_many_rounds, bad_length, succeeded;
+    enum sa_after sa;
+};
+
+static void expect_count(uint64_t got, long want)
+{
+    if (want != NC)
+        assert_int_equal(got, (uint64_t)want);
+}
+
+static void run_case(struct lab *lab, const struct forging_case *k)
+{
+    lab_start(lab);
+    struct forged f = {.auth = k->auth};
+    if (k->eap_hex != NULL)
+        forged_eap(&f, k->eap_hex);
+    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    run_forging(lab, k->from_id, &f, k->nforge, k->id_delta);
+    expect_count(gwc(lab)->eap_out_of_order, k->out_of_order);
+    expect_count(gwc(lab)->eap_bad_identifier, k->bad_identifier);
+    expect_count(gwc(lab)->eap_bad_type, k->bad_type);
+    expect_count(gwc(lab)->eap_too_many_rounds, k->too_many_rounds);
+    expect_count(gwc(lab)->eap_bad_length, k->bad_length);
+    expect_count(gwc(lab)->eap_succeeded, k->succeeded);
+    if (k->sa == SA_GONE) {
+        assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
+    } else if (k->sa == SA_ESTABLISHED) {
+        assert_int_equal(lab_only_sa(lab->gw).state, IKE_SA_ESTABLISHED);
+        assert_int_equal(lab_only_sa(lab->alice).state, IKE_SA_ESTABLISHED);
+    }
+}
+
+/* An MD5 response with the right length, to be sent where it does not belong. */
+#define MD5_RESPONSE "02 00 0016 04 10 afd6a4ca4d93a98309c36a1c08a45e5e"
+
+/*
+ * The cases, one a line: auth, eap_hex, from_id, nforge, id_delta; then the
+ * counters out_of_order, bad_identifier, bad_type, too_many_rounds,
+ * bad_length, succeeded; then gw's SA.
+ */
+enum {
+    AUTH_OUT_OF_ORDER,
+    AFTER_SUCCESS,
+    WRONG_IDENTIFIER,
+    TOO_MANY_ROUNDS,
+    LONG_LENGTH,
+    TRUNCATED
+};
+static const struct forging_case cases[] = {
+    /* AUTH instead of the EAP response: out of order, refused, the SA goes. */
+    [AUTH_OUT_OF_ORDER] = {true, NULL, 2, 1, 0, 1, NC, NC, NC, NC, 0, SA_GONE},
+    /* EAP again after EAP-Success, where the AUTH belongs: out of order too. */
+    [AFTER_SUCCESS] = {false, MD5_RESPONSE, 3, 1, 0, 1, NC, NC, NC, NC, 0, SA_GONE},
+    /* A wrong identifier, then alice's real answer to the new request: counted, established. */
+    [WRONG_IDENTIFIER] = {false, MD5_RESPONSE, 2, 1, 5, NC, 1, NC, NC, NC, 1, SA_ESTABLISHED},
+    /* Wrong types (an Identity response) until the round limit: EAP-Failure. */
+    [TOO_MANY_ROUNDS] = {false, "02 00 0006 01 75", 2, IKE_EAP_MAX_ROUNDS, 0, NC, NC,
+                         IKE_EAP_MAX_ROUNDS - 1, 1, NC, 0, SA_GONE},
+    /* An EAP length that disagrees with the payload's: counted, alice answers the next request. */
+    [LONG_LENGTH] = {false, "02 00 0030 04 10 afd6a4ca4d93a98309c36a1c08a45e5e", 2, 1, 0, NC, NC,
+                     NC, NC, 1, 1, SA_NOT_CHECKED},
+    /* A truncated EAP payload: the same. */
+    [TRUNCATED] = {false, "02 00 0005 04", 2, 1, 0, NC, NC, NC, NC, 1, 1, SA_NOT_CHECKED},
+};
+
 static void test_eap_auth_out_of_order(void **state)
 {
-    struct lab *lab = *state;
-    lab_start(lab);
-    struct forged f = {.auth = true};
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    run_forging(lab, 2, &f, 1, 0);
-    assert_int_equal(gwc(lab)->eap_out_of_order, 1);
-    assert_int_equal(gwc(lab)->eap_succeeded, 0);
-    assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
+    run_case(*state, &cases[AUTH_OUT_OF_ORDER]);
 }
 
-/* EAP again after EAP-Success, where the AUTH belongs: out of order too. */
 static void test_eap_after_success_out_of_order(void **state)
 {
-    struct lab *lab = *state;
-    lab_start(lab);
-    struct forged f;
-    forged_eap(&f, "02 00 0016 04 10 afd6a4ca4d93a98309c36a1c08a45e5e");
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    run_forging(lab, 3, &f, 1, 0);
-    assert_int_equal(gwc(lab)->eap_out_of_order, 1);
-    assert_int_equal(gwc(lab)->eap_succeeded, 0);
-    assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
+    run_case(*state, &cases[AFTER_SUCCESS]);
 }
 
-/* A wrong identifier, then alice's real answer to the new request: counted, and established. */
 static void test_eap_wrong_identifier_recovers(void **state)
 {
-    struct lab *lab = *state;
-    lab_start(lab);
-    struct forged f;
-    forged_eap(&f, "02 00 0016 04 10 afd6a4ca4d93a98309c36a1c08a45e5e");
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    run_forging(lab, 2, &f, 1, 5);
-    assert_int_equal(gwc(lab)->eap_bad_identifier, 1);
-    assert_int_equal(gwc(lab)->eap_succeeded, 1);
-    assert_int_equal(lab_only_sa(lab->gw).state, IKE_SA_ESTABLISHED);
-    assert_int_equal(lab_only_sa(lab->alice).state, IKE_SA_ESTABLISHED);
+    run_case(*state, &cases[WRONG_IDENTIFIER]);
 }
 
-/* Wrong types, then wrong lengths, until the round limit: EAP-Failure. */
 static void test_eap_too_many_rounds(void **state)
 {
-    struct lab *lab = *state;
-    lab_start(lab);
-    struct forged f;
-    forged_eap(&f, "02 00 0006 01 75"); /* an Identity response */
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    run_forging(lab, 2, &f, IKE_EAP_MAX_ROUNDS, 0);
-    assert_int_equal(gwc(lab)->eap_bad_type, IKE_EAP_MAX_ROUNDS - 1);
-    assert_int_equal(gwc(lab)->eap_too_many_rounds, 1);
-    assert_int_equal(gwc(lab)->eap_succeeded, 0);
-    assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
+    run_case(*state, &cases[TOO_MANY_ROUNDS]);
 }
 
-/* An EAP payload whose EAP length disagrees, and a truncated one: counted, asked again. */
+/* Both bad lengths, each on a fresh lab. */
 static void test_eap_bad_length_and_truncated(void **state)
 {
-    struct lab *lab = *state;
-    lab_start(lab);
-    struct forged f;
-    forged_eap(&f, "02 00 0030 04 10 afd6a4ca4d93a98309c36a1c08a45e5e");
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    run_forging(lab, 2, &f, 1, 0);
-    assert_int_equal(gwc(lab)->eap_bad_length, 1);
-    assert_int_equal(gwc(lab)->eap_succeeded, 1); /* alice answered the next request */
+    run_case(*state, &cases[LONG_LENGTH]);
     lab_teardown(state);
     eap_setup(state);
-    lab = *state;
-    lab_start(lab);
-    forged_eap(&f, "02 00 0005 04");
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    run_forging(lab, 2, &f, 1, 0);
-    assert_int_equal(gwc(lab)->eap_bad_length, 1);
-    assert_int_equal(gwc(lab)->eap_succeeded, 1);
+    run_case(*state, &cases[TRUNCATED]);
 }
 
 /* alice goes quiet after the first EAP request: the half-open timeout ends gw's side. */

@@ -12,17 +12,10 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "unit_conf.h"
 #include "unit_util.h"
 
-static const char peers[] = "peers:\n"
-                            "  - name: rw\n"
-                            "    local_id: gw.example\n"
-                            "    remote_id: '%any'\n"
-                            "    psk: labsecret\n"
-                            "    ike_proposals: [aes128gcm16-prfsha256-x25519]\n"
-                            "    esp_proposals: [aes128gcm16]\n"
-                            "    local_ts: [10.2.0.0/24]\n"
-                            "    remote_ts: [10.1.0.1]\n";
+static const char peers[] = UNIT_CONF_PEER("10.2.0.0/24", "10.1.0.1");
 
 static const char full_profile[] = "rx_desc: 2048\n"
                                    "tx_desc: 512\n"
