@@ -44,6 +44,18 @@ int conf_want_scalar(struct loader *l, const yaml_node_t *n, const char **out)
     return *out == NULL ? conf_fail(l, n, "expected a single value") : 0;
 }
 
+int conf_want_string(struct loader *l, const yaml_node_t *n, char *dst, size_t cap,
+                     const char *what)
+{
+    const char *s;
+    if (conf_want_scalar(l, n, &s) < 0)
+        return -1;
+    if (strlen(s) == 0 || strlen(s) >= cap)
+        return conf_fail(l, n, "%s1 to %zu characters", what, cap - 1);
+    strcpy(dst, s);
+    return 0;
+}
+
 int conf_want_uint(struct loader *l, const yaml_node_t *n, unsigned max, unsigned *out)
 {
     const char *s;
@@ -482,12 +494,7 @@ static int peer_key(struct loader *l, struct ike_peer_cfg *p, const char *key, c
     const char *s;
     struct list_arg a = {.peer = p};
     if (strcmp(key, "name") == 0) {
-        if (conf_want_scalar(l, v, &s) < 0)
-            return -1;
-        if (strlen(s) == 0 || strlen(s) >= sizeof(p->name))
-            return conf_fail(l, v, "name must be 1 to %zu characters", sizeof(p->name) - 1);
-        strcpy(p->name, s);
-        return 0;
+        return conf_want_string(l, v, p->name, sizeof(p->name), "name must be ");
     }
     if (strcmp(key, "local_id") == 0)
         return parse_id(l, v, &p->local_id);
@@ -632,12 +639,7 @@ static int port_key(struct loader *l, struct conf_port *p, const char *key, cons
     if (strcmp(key, "name") == 0 || strcmp(key, "device") == 0) {
         char *dst = key[0] == 'n' ? p->name : p->device;
         size_t cap = key[0] == 'n' ? sizeof(p->name) : sizeof(p->device);
-        if (conf_want_scalar(l, v, &s) < 0)
-            return -1;
-        if (strlen(s) == 0 || strlen(s) >= cap)
-            return conf_fail(l, v, "must be 1 to %zu characters", cap - 1);
-        strcpy(dst, s);
-        return 0;
+        return conf_want_string(l, v, dst, cap, "must be ");
     }
     if (strcmp(key, "address") == 0) {
         if (parse_addr_prefix(l, v, &p->addr, &p->prefix_len) < 0)
@@ -769,14 +771,7 @@ static int dataplane_key(struct loader *l, const char *key, const yaml_node_t *v
     if (strcmp(key, "admission") == 0)
         return admission_section(l, v);
     if (strcmp(key, "drivers_cfg") == 0) {
-        const char *s;
-        if (conf_want_scalar(l, v, &s) < 0)
-            return -1;
-        if (strlen(s) == 0 || strlen(s) >= sizeof(dp->drivers_cfg))
-            return conf_fail(l, v, "a directory of 1 to %zu characters",
-                             sizeof(dp->drivers_cfg) - 1);
-        strcpy(dp->drivers_cfg, s);
-        return 0;
+        return conf_want_string(l, v, dp->drivers_cfg, sizeof(dp->drivers_cfg), "a directory of ");
     }
     if (strcmp(key, "routes") == 0)
         return conf_routes(l, v);
@@ -794,14 +789,8 @@ static int dataplane_key(struct loader *l, const char *key, const yaml_node_t *v
     if (strcmp(key, "reassembly") == 0)
         return conf_reassembly(l, v);
     if (strcmp(key, "telemetry_group") == 0) {
-        const char *s;
-        if (conf_want_scalar(l, v, &s) < 0)
-            return -1;
-        if (strlen(s) == 0 || strlen(s) >= sizeof(dp->telemetry_group))
-            return conf_fail(l, v, "a group name of 1 to %zu characters",
-                             sizeof(dp->telemetry_group) - 1);
-        strcpy(dp->telemetry_group, s);
-        return 0;
+        return conf_want_string(l, v, dp->telemetry_group, sizeof(dp->telemetry_group),
+                                "a group name of ");
     }
     return conf_fail(l, v, "unknown key");
 }

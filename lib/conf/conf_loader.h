@@ -63,6 +63,12 @@ __attribute__((format(printf, 3, 4))) int conf_fail(struct loader *l, const yaml
 /* The node's text when it is a scalar, else NULL. */
 const char *conf_scalar(const yaml_node_t *n);
 int conf_want_scalar(struct loader *l, const yaml_node_t *n, const char **out);
+/*
+ * Copies a scalar of 1 to cap - 1 characters into dst; otherwise the error
+ * "<what>1 to N characters" (what: "a port name of ", "name must be "...).
+ */
+int conf_want_string(struct loader *l, const yaml_node_t *n, char *dst, size_t cap,
+                     const char *what);
 int conf_want_uint(struct loader *l, const yaml_node_t *n, unsigned max, unsigned *out);
 /* Calls fn for every item of a sequence node. */
 int conf_each_item(struct loader *l, const yaml_node_t *seq,

@@ -93,12 +93,7 @@ static int route_key(struct loader *l, struct conf_route *r, const char *key, co
         return 0;
     }
     if (strcmp(key, "port") == 0) {
-        if (conf_want_scalar(l, v, &s) < 0)
-            return -1;
-        if (strlen(s) == 0 || strlen(s) >= sizeof(r->port))
-            return conf_fail(l, v, "a port name of 1 to %zu characters", sizeof(r->port) - 1);
-        strcpy(r->port, s);
-        return 0;
+        return conf_want_string(l, v, r->port, sizeof(r->port), "a port name of ");
     }
     return conf_fail(l, v, "unknown key");
 }

@@ -132,12 +132,7 @@ static int static_key(struct loader *l, struct static_draft *d, const char *key,
     struct ike_child_sa *c = &d->sa->sa;
     const char *s;
     if (strcmp(key, "name") == 0) {
-        if (conf_want_scalar(l, v, &s) < 0)
-            return -1;
-        if (strlen(s) == 0 || strlen(s) >= sizeof(d->sa->name))
-            return conf_fail(l, v, "1 to %zu characters", sizeof(d->sa->name) - 1);
-        strcpy(d->sa->name, s);
-        return 0;
+        return conf_want_string(l, v, d->sa->name, sizeof(d->sa->name), "");
     }
     if (strcmp(key, "local") == 0) {
         d->have_local = true;
