@@ -75,6 +75,12 @@ void lab_start(struct lab *lab)
     assert_non_null(lab->gw);
 }
 
+void lab_start_initiate(struct lab *lab)
+{
+    lab_start(lab);
+    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+}
+
 int lab_teardown(void **state)
 {
     struct lab *lab = *state;

@@ -210,8 +210,7 @@ static const struct ike_counters *gwc(struct lab *lab)
 static void test_eap_establishes(void **state)
 {
     struct lab *lab = *state;
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    lab_start_initiate(lab);
     /* IKE_SA_INIT, then three IKE_AUTH round trips: first, EAP response, final AUTH. */
     assert_int_equal(lab_run(lab), 8);
     struct ike_sa_info a = lab_only_sa(lab->alice), g = lab_only_sa(lab->gw);
@@ -235,8 +234,7 @@ static void test_eap_wrong_secret(void **state)
 {
     struct lab *lab = *state;
     memcpy(alice_secret.secret, "md5-secreX", SECRET_LEN);
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    lab_start_initiate(lab);
     assert_int_equal(lab_run(lab), 6);
     assert_int_equal(gwc(lab)->eap_wrong_secret, 1);
     assert_int_equal(gwc(lab)->auth_failed, 1);
@@ -252,8 +250,7 @@ static void test_eap_unknown_user(void **state)
     struct lab *lab = *state;
     lab_set_id(&lab->alice_peer.local_id, "mallory.example");
     lab_set_id(&alice_secret.id, "mallory.example");
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    lab_start_initiate(lab);
     assert_int_equal(lab_run(lab), 6);
     assert_int_equal(gwc(lab)->eap_unknown_user, 1);
     assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
@@ -264,8 +261,7 @@ static void test_eap_not_configured(void **state)
 {
     struct lab *lab = *state;
     lab->gw_peer.remote_auth = IKE_PEER_AUTH_PSK;
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    lab_start_initiate(lab);
     assert_int_equal(lab_run(lab), 4);
     assert_int_equal(gwc(lab)->eap_started, 0);
     assert_int_equal(gwc(lab)->auth_failed, 1);
@@ -389,11 +385,10 @@ static void expect_count(uint64_t got, long want)
 
 static void run_case(struct lab *lab, const struct forging_case *k)
 {
-    lab_start(lab);
     struct forged f = {.auth = k->auth};
     if (k->eap_hex != NULL)
         forged_eap(&f, k->eap_hex);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    lab_start_initiate(lab);
     run_forging(lab, k->from_id, &f, k->nforge, k->id_delta);
     expect_count(gwc(lab)->eap_out_of_order, k->out_of_order);
     expect_count(gwc(lab)->eap_bad_identifier, k->bad_identifier);
@@ -475,8 +470,7 @@ static void test_eap_bad_length_and_truncated(void **state)
 static void test_eap_abandoned(void **state)
 {
     struct lab *lab = *state;
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    lab_start_initiate(lab);
     static struct mock_packet p;
     unsigned n = 0;
     while (n < 20 && mock_pop(&lab->net, &p)) {
@@ -526,17 +520,27 @@ static unsigned run_until_gw2(struct lab *lab, bool *to_gw2)
     return n;
 }
 
+/*
+ * gw redirects alice to gw2 in its first or last IKE_AUTH response (when);
+ * runs the lab and checks that alice turned to gw2. Returns the packets
+ * delivered, which each caller checks against its own count.
+ */
+static unsigned redirected_to_gw2(struct lab *lab, enum ike_redirect_when when)
+{
+    lab->gw_peer.auth_redirect = gw2_id;
+    lab->gw_peer.auth_redirect_when = when;
+    lab_start_initiate(lab);
+    bool to_gw2;
+    unsigned n = run_until_gw2(lab, &to_gw2);
+    assert_true(to_gw2);
+    return n;
+}
+
 static void test_redirect_first_auth(void **state)
 {
     struct lab *lab = *state;
-    lab->gw_peer.auth_redirect = gw2_id;
-    lab->gw_peer.auth_redirect_when = IKE_REDIRECT_AUTH_FIRST;
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
     /* IKE_SA_INIT and the first IKE_AUTH: no EAP, no final AUTH. */
-    bool to_gw2;
-    assert_int_equal(run_until_gw2(lab, &to_gw2), 4);
-    assert_true(to_gw2);
+    assert_int_equal(redirected_to_gw2(lab, IKE_REDIRECT_AUTH_FIRST), 4);
     assert_int_equal(gwc(lab)->redirects_sent, 1);
     assert_int_equal(gwc(lab)->redirects_auth_first, 1);
     assert_int_equal(gwc(lab)->eap_started, 0);
@@ -555,14 +559,8 @@ static void test_redirect_first_auth(void **state)
 static void test_redirect_last_auth(void **state)
 {
     struct lab *lab = *state;
-    lab->gw_peer.auth_redirect = gw2_id;
-    lab->gw_peer.auth_redirect_when = IKE_REDIRECT_AUTH_LAST;
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
     /* IKE_SA_INIT, three IKE_AUTH round trips, then alice's Delete and its answer. */
-    bool to_gw2;
-    assert_int_equal(run_until_gw2(lab, &to_gw2), 10);
-    assert_true(to_gw2);
+    assert_int_equal(redirected_to_gw2(lab, IKE_REDIRECT_AUTH_LAST), 10);
     assert_int_equal(gwc(lab)->eap_succeeded, 1);
     assert_int_equal(gwc(lab)->redirects_sent, 1);
     assert_int_equal(gwc(lab)->redirects_auth_last, 1);
@@ -577,8 +575,7 @@ static void test_no_redirect_without_support(void **state)
     struct lab *lab = *state;
     lab->gw_peer.auth_redirect = gw2_id;
     lab->gw_peer.auth_redirect_when = IKE_REDIRECT_AUTH_FIRST;
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    lab_start_initiate(lab);
     /* Deliver IKE_SA_INIT to gw after taking away the client's redirect support. */
     static struct mock_packet p;
     assert_true(mock_pop(&lab->net, &p));
@@ -605,11 +602,18 @@ static int multi_setup(void **state)
     return 0;
 }
 
+/* A fresh multi-auth lab in place of *state's, for a test's second half: returns it. */
+static struct lab *multi_again(void **state)
+{
+    lab_teardown(state);
+    multi_setup(state);
+    return *state;
+}
+
 static void test_multi_auth_establishes(void **state)
 {
     struct lab *lab = *state;
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    lab_start_initiate(lab);
     /* IKE_SA_INIT; PSK round; IDi alone -> EAP request; response -> Success; AUTH -> AUTH, SA. */
     assert_int_equal(lab_run(lab), 10);
     assert_int_equal(lab_only_sa(lab->alice).state, IKE_SA_ESTABLISHED);
@@ -626,8 +630,7 @@ static void test_multi_auth_wrong_eap_secret(void **state)
 {
     struct lab *lab = *state;
     memcpy(alice_secret.secret, "md5-secreX", SECRET_LEN);
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    lab_start_initiate(lab);
     assert_int_equal(lab_run(lab), 8);
     assert_int_equal(gwc(lab)->eap_wrong_secret, 1);
     assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
@@ -639,18 +642,14 @@ static void test_multi_auth_mismatch(void **state)
 {
     struct lab *lab = *state;
     lab->alice_peer.local_auth2 = 0;
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    lab_start_initiate(lab);
     assert_int_equal(lab_run(lab), 4);
     assert_int_equal(gwc(lab)->multi_auth_refused, 1);
     assert_int_equal(gwc(lab)->auth_failed, 1);
     assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
-    lab_teardown(state);
-    multi_setup(state);
-    lab = *state;
+    lab = multi_again(state);
     lab->gw_peer.remote_auth2 = 0;
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    lab_start_initiate(lab);
     lab_run(lab);
     /* gw announces no MULTIPLE_AUTH_SUPPORTED: alice cannot do her second round and gives up. */
     assert_int_equal(ike_get_counters(lab->alice)->multi_auth_refused, 1);
@@ -661,9 +660,8 @@ static void test_multi_auth_mismatch(void **state)
 static void test_multi_auth_out_of_order(void **state)
 {
     struct lab *lab = *state;
-    lab_start(lab);
     struct forged f = {.auth = true};
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    lab_start_initiate(lab);
     run_forging(lab, 2, &f, 1, 0);
     assert_int_equal(gwc(lab)->eap_out_of_order, 1);
     assert_int_equal(gwc(lab)->eap_started, 0);
@@ -673,24 +671,11 @@ static void test_multi_auth_out_of_order(void **state)
 static void test_multi_auth_redirect_first_and_last(void **state)
 {
     struct lab *lab = *state;
-    lab->gw_peer.auth_redirect = gw2_id;
-    lab->gw_peer.auth_redirect_when = IKE_REDIRECT_AUTH_FIRST;
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    bool to_gw2;
-    assert_int_equal(run_until_gw2(lab, &to_gw2), 4);
-    assert_true(to_gw2);
+    assert_int_equal(redirected_to_gw2(lab, IKE_REDIRECT_AUTH_FIRST), 4);
     assert_int_equal(gwc(lab)->redirects_auth_first, 1);
     assert_int_equal(gwc(lab)->eap_started, 0);
-    lab_teardown(state);
-    multi_setup(state);
-    lab = *state;
-    lab->gw_peer.auth_redirect = gw2_id;
-    lab->gw_peer.auth_redirect_when = IKE_REDIRECT_AUTH_LAST;
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    assert_int_equal(run_until_gw2(lab, &to_gw2), 12); /* with alice's Delete */
-    assert_true(to_gw2);
+    lab = multi_again(state);
+    assert_int_equal(redirected_to_gw2(lab, IKE_REDIRECT_AUTH_LAST), 12); /* with alice's Delete */
     assert_int_equal(gwc(lab)->redirects_auth_last, 1);
     assert_int_equal(gwc(lab)->eap_succeeded, 1);
     assert_int_equal(lab->gw_node.ninstalled, 0);
