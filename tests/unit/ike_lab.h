@@ -40,5 +40,13 @@ unsigned lab_run(struct lab *lab);
 struct ike_sa_info lab_only_sa(struct ike_ctx *ctx);
 /* Starts alice's IKE SA and runs the four messages that establish it. */
 void lab_establish(struct lab *lab);
+/* lab_start, then lab_establish: for the tests about what follows an established SA. */
+void lab_start_establish(struct lab *lab);
+/*
+ * Both sides installed exactly one Child SA, with SPIs and encryption keys
+ * crosswise (alice's outbound is gw's inbound): proof that both derived the
+ * same keys, which every exchange that ends in a Child SA must give.
+ */
+void lab_expect_child_pair(const struct lab *lab);
 
 #endif

@@ -31,15 +31,10 @@ static void test_establish_and_delete(void **state)
     assert_int_equal(a.alg.dh, IKE_DH_CURVE25519);
 
     /* Both sides derived the same Child SA keys, crosswise. */
-    assert_int_equal(lab->alice_node.ninstalled, 1);
-    assert_int_equal(lab->gw_node.ninstalled, 1);
+    lab_expect_child_pair(lab);
     const struct ike_child_sa *ca = &lab->alice_node.installed[0];
     const struct ike_child_sa *cg = &lab->gw_node.installed[0];
-    assert_int_equal(ca->spi_in, cg->spi_out);
-    assert_int_equal(ca->spi_out, cg->spi_in);
     assert_int_equal(ca->encr_key_len, 20);
-    assert_memory_equal(ca->encr_out, cg->encr_in, 20);
-    assert_memory_equal(ca->encr_in, cg->encr_out, 20);
     assert_memory_not_equal(ca->encr_in, ca->encr_out, 20);
     /* Narrowed selectors: alice keeps 10.1.0.1, the gateway offers 10.2.0.0/24. */
     assert_int_equal(cg->ts_remote.nts, 1);

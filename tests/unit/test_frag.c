@@ -148,8 +148,7 @@ static void test_lost_fragment_and_replay(void **state)
 static void test_unfragmented_by_default(void **state)
 {
     struct lab *lab = *state;
-    lab_start(lab);
-    lab_establish(lab);
+    lab_start_establish(lab);
     assert_int_equal(counters(lab->alice)->tx_fragmented, 0);
     assert_int_equal(counters(lab->gw)->tx_fragmented, 0);
 }

@@ -56,8 +56,7 @@ static void establish_behind_nat(struct lab *lab)
 {
     lab->alice_peer.dpd_delay_s = 10;
     nat_on(lab, 1000);
-    lab_start(lab);
-    lab_establish(lab);
+    lab_start_establish(lab);
     struct ike_sa_info gw = lab_only_sa(lab->gw);
     assert_true(gw.natt);
     assert_remote(&gw.remote, "198.51.100.9", 5500);
@@ -154,8 +153,7 @@ static void test_no_nat_peer_moved_is_ignored(void **state)
 {
     struct lab *lab = *state;
     lab->alice_peer.dpd_delay_s = 10;
-    lab_start(lab);
-    lab_establish(lab);
+    lab_start_establish(lab);
     struct ike_sa_info before = lab_only_sa(lab->gw);
     assert_false(before.natt);
     alice_checks_liveness(lab);

@@ -146,8 +146,7 @@ static void test_redirect_in_auth_policy_empty(void **state)
     rp_table_init(&t, RP_WEIGHTED_RR, false);
     lab->gw_peer.auth_redirect_by_policy = true;
     lab->gw_cfg.redirect_policy = &t;
-    lab_start(lab);
-    lab_establish(lab);
+    lab_start_establish(lab);
     assert_int_equal(counters(lab->gw)->redirect_no_target, 1);
     assert_int_equal(counters(lab->gw)->redirects_sent, 0);
     assert_int_equal(lab->gw_node.ninstalled, 1);
