@@ -81,6 +81,12 @@ void lab_start_initiate(struct lab *lab)
     assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
 }
 
+unsigned lab_start_run(struct lab *lab)
+{
+    lab_start_initiate(lab);
+    return lab_run(lab);
+}
+
 int lab_teardown(void **state)
 {
     struct lab *lab = *state;

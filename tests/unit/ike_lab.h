@@ -34,6 +34,8 @@ int lab_teardown(void **state);
 void lab_start(struct lab *lab);
 /* lab_start, then alice starts her IKE SA: what most exchange tests do first. */
 void lab_start_initiate(struct lab *lab);
+/* lab_start_initiate, then lab_run: returns how many packets went, for the caller to check. */
+unsigned lab_start_run(struct lab *lab);
 /* Delivers queued packets until none are left (at most 50); returns how many. */
 unsigned lab_run(struct lab *lab);
 /* The one SA of ctx (fails the test when there is not exactly one). */

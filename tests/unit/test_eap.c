@@ -228,8 +228,7 @@ static void test_eap_wrong_secret(void **state)
 {
     struct lab *lab = *state;
     memcpy(alice_secret.secret, "md5-secreX", SECRET_LEN);
-    lab_start_initiate(lab);
-    assert_int_equal(lab_run(lab), 6);
+    assert_int_equal(lab_start_run(lab), 6);
     assert_int_equal(gwc(lab)->eap_wrong_secret, 1);
     assert_int_equal(gwc(lab)->auth_failed, 1);
     assert_int_equal(gwc(lab)->eap_succeeded, 0);
@@ -244,8 +243,7 @@ static void test_eap_unknown_user(void **state)
     struct lab *lab = *state;
     lab_set_id(&lab->alice_peer.local_id, "mallory.example");
     lab_set_id(&alice_secret.id, "mallory.example");
-    lab_start_initiate(lab);
-    assert_int_equal(lab_run(lab), 6);
+    assert_int_equal(lab_start_run(lab), 6);
     assert_int_equal(gwc(lab)->eap_unknown_user, 1);
     assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
 }
@@ -255,8 +253,7 @@ static void test_eap_not_configured(void **state)
 {
     struct lab *lab = *state;
     lab->gw_peer.remote_auth = IKE_PEER_AUTH_PSK;
-    lab_start_initiate(lab);
-    assert_int_equal(lab_run(lab), 4);
+    assert_int_equal(lab_start_run(lab), 4);
     assert_int_equal(gwc(lab)->eap_started, 0);
     assert_int_equal(gwc(lab)->auth_failed, 1);
     assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
@@ -622,8 +619,7 @@ static void test_multi_auth_wrong_eap_secret(void **state)
 {
     struct lab *lab = *state;
     memcpy(alice_secret.secret, "md5-secreX", SECRET_LEN);
-    lab_start_initiate(lab);
-    assert_int_equal(lab_run(lab), 8);
+    assert_int_equal(lab_start_run(lab), 8);
     assert_int_equal(gwc(lab)->eap_wrong_secret, 1);
     assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
     assert_int_equal(lab->gw_node.ninstalled, 0);
@@ -634,15 +630,13 @@ static void test_multi_auth_mismatch(void **state)
 {
     struct lab *lab = *state;
     lab->alice_peer.local_auth2 = 0;
-    lab_start_initiate(lab);
-    assert_int_equal(lab_run(lab), 4);
+    assert_int_equal(lab_start_run(lab), 4);
     assert_int_equal(gwc(lab)->multi_auth_refused, 1);
     assert_int_equal(gwc(lab)->auth_failed, 1);
     assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
     lab = multi_again(state);
     lab->gw_peer.remote_auth2 = 0;
-    lab_start_initiate(lab);
-    lab_run(lab);
+    lab_start_run(lab);
     /* gw announces no MULTIPLE_AUTH_SUPPORTED: alice cannot do her second round and gives up. */
     assert_int_equal(ike_get_counters(lab->alice)->multi_auth_refused, 1);
     assert_int_equal(ike_sa_foreach(lab->alice, NULL, NULL), 0);

@@ -16,8 +16,7 @@
 static void test_establish_and_delete(void **state)
 {
     struct lab *lab = *state;
-    lab_start_initiate(lab);
-    assert_int_equal(lab_run(lab), 4);
+    assert_int_equal(lab_start_run(lab), 4);
 
     struct ike_sa_info a = lab_only_sa(lab->alice), g = lab_only_sa(lab->gw);
     assert_int_equal(a.state, IKE_SA_ESTABLISHED);
@@ -56,8 +55,7 @@ static void test_wrong_psk(void **state)
 {
     struct lab *lab = *state;
     lab->gw_peer.psk[0] ^= 1;
-    lab_start_initiate(lab);
-    lab_run(lab);
+    lab_start_run(lab);
     assert_int_equal(ike_sa_foreach(lab->alice, NULL, NULL), 0);
     assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
     assert_int_equal(ike_get_counters(lab->gw)->auth_failed, 1);
@@ -69,8 +67,7 @@ static void test_no_proposal_chosen(void **state)
 {
     struct lab *lab = *state;
     lab->gw_peer.ike[0].encr[0].key_bits = 256;
-    lab_start_initiate(lab);
-    assert_int_equal(lab_run(lab), 2);
+    assert_int_equal(lab_start_run(lab), 2);
     assert_int_equal(ike_sa_foreach(lab->alice, NULL, NULL), 0);
     assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
     assert_int_equal(ike_get_counters(lab->gw)->no_proposal_chosen, 1);
@@ -84,8 +81,7 @@ static void test_invalid_ke_retry(void **state)
     lab->alice_peer.ike[0].ndh = 2;
     lab->alice_peer.ike[0].dh[1] = IKE_DH_ECP_256;
     lab->gw_peer.ike[0].dh[0] = IKE_DH_ECP_256;
-    lab_start_initiate(lab);
-    assert_int_equal(lab_run(lab), 6);
+    assert_int_equal(lab_start_run(lab), 6);
     assert_int_equal(lab_only_sa(lab->alice).state, IKE_SA_ESTABLISHED);
     assert_int_equal(lab_only_sa(lab->gw).alg.dh, IKE_DH_ECP_256);
     assert_int_equal(ike_get_counters(lab->gw)->invalid_ke_payload, 1);
@@ -95,8 +91,7 @@ static void test_ts_unacceptable(void **state)
 {
     struct lab *lab = *state;
     lab->gw_peer.local_ts[0] = lab_prefix("10.9.0.0", "10.9.0.255");
-    lab_start_initiate(lab);
-    lab_run(lab);
+    lab_start_run(lab);
     /* The IKE SA stands; no Child SA exists on either side. */
     assert_int_equal(lab_only_sa(lab->alice).state, IKE_SA_ESTABLISHED);
     assert_int_equal(lab_only_sa(lab->gw).nchildren, 0);

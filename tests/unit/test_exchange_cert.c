@@ -156,32 +156,29 @@ static void assert_refused_by_gw(struct lab *lab, uint64_t counter)
     assert_int_equal(lab->alice_node.ninstalled, 0);
 }
 
+/* alice and the gateway authenticate with these credentials; all else as use_certs sets it. */
+static void establishes_with(struct lab *lab, const struct ike_cred *alice,
+                             const struct ike_cred *gw)
+{
+    use_certs(lab, alice, gw);
+    lab_start_run(lab);
+    assert_established_with_keys(lab);
+}
+
 static void test_rsa(void **state)
 {
-    struct lab *lab = *state;
-    use_certs(lab, pki->alice_rsa, pki->gw_rsa);
-    lab_start_initiate(lab);
-    lab_run(lab);
-    assert_established_with_keys(lab);
+    establishes_with(*state, pki->alice_rsa, pki->gw_rsa);
 }
 
 static void test_ecdsa(void **state)
 {
-    struct lab *lab = *state;
-    use_certs(lab, pki->alice_p256, pki->gw_p256);
-    lab_start_initiate(lab);
-    lab_run(lab);
-    assert_established_with_keys(lab);
+    establishes_with(*state, pki->alice_p256, pki->gw_p256);
 }
 
 /* The gateway's P-384 certificate comes from an intermediate that only its CERT payload carries. */
 static void test_intermediate_and_mixed_keys(void **state)
 {
-    struct lab *lab = *state;
-    use_certs(lab, pki->alice_rsa, pki->gw_p384_chain);
-    lab_start_initiate(lab);
-    lab_run(lab);
-    assert_established_with_keys(lab);
+    establishes_with(*state, pki->alice_rsa, pki->gw_p384_chain);
 }
 
 static void test_dn_identities(void **state)
@@ -191,8 +188,7 @@ static void test_dn_identities(void **state)
     assert_int_equal(ike_cred_subject_id(pki->alice_p256, &lab->alice_peer.local_id), 0);
     /* Written differently from the certificate's encoding: equal as X.500 names. */
     assert_int_equal(ike_id_from_dn("O=Veer Test, CN=ALICE", &lab->gw_peer.remote_id), 0);
-    lab_start_initiate(lab);
-    lab_run(lab);
+    lab_start_run(lab);
     assert_established_with_keys(lab);
 }
 
@@ -221,8 +217,7 @@ static void test_untrusted_ca(void **state)
     struct lab *lab = *state;
     use_certs(lab, pki->alice_p256, pki->gw_p256);
     lab->gw_peer.trust = pki->other_trust;
-    lab_start_initiate(lab);
-    lab_run(lab);
+    lab_start_run(lab);
     assert_refused_by_gw(lab, ike_get_counters(lab->gw)->cert_untrusted);
 }
 
@@ -230,8 +225,7 @@ static void test_expired(void **state)
 {
     struct lab *lab = *state;
     use_certs(lab, pki->alice_expired, pki->gw_p256);
-    lab_start_initiate(lab);
-    lab_run(lab);
+    lab_start_run(lab);
     assert_refused_by_gw(lab, ike_get_counters(lab->gw)->cert_expired);
 }
 
@@ -242,8 +236,7 @@ static void test_id_not_in_cert(void **state)
     /* Alice claims mallory's identity with her own certificate; the gateway takes any ID. */
     lab_set_id(&lab->alice_peer.local_id, "mallory.example");
     lab->gw_peer.remote_id.type = 0;
-    lab_start_initiate(lab);
-    lab_run(lab);
+    lab_start_run(lab);
     assert_refused_by_gw(lab, ike_get_counters(lab->gw)->cert_id_mismatch);
 }
 
@@ -267,8 +260,7 @@ static void test_psk_where_cert_is_due(void **state)
     lab->alice_peer.local_auth = IKE_PEER_AUTH_PSK;
     memcpy(lab->alice_peer.psk, "whatever", 8);
     lab->alice_peer.psk_len = 8;
-    lab_start_initiate(lab);
-    lab_run(lab);
+    lab_start_run(lab);
     assert_refused_by_gw(lab, ike_get_counters(lab->gw)->auth_bad_signature);
 }
 
@@ -278,8 +270,7 @@ static void test_initiator_refuses_gateway(void **state)
     struct lab *lab = *state;
     use_certs(lab, pki->alice_p256, pki->gw_rsa);
     lab->alice_peer.trust = pki->other_trust;
-    lab_start_initiate(lab);
-    lab_run(lab);
+    lab_start_run(lab);
     assert_int_equal(ike_sa_foreach(lab->alice, NULL, NULL), 0);
     assert_int_equal(ike_get_counters(lab->alice)->auth_failed, 1);
     assert_int_equal(ike_get_counters(lab->alice)->cert_untrusted, 1);
