@@ -30,6 +30,9 @@ void lab_base_peer(struct ike_peer_cfg *p, const char *name, const char *me, con
 /* cmocka setup/teardown: peers configured, contexts not created yet (tests tweak first). */
 int lab_setup(void **state);
 int lab_teardown(void **state);
+/* A cmocka case on a fresh lab: the setup and teardown every lab test takes. */
+#define LAB_TEST(f) cmocka_unit_test_setup_teardown(f, lab_setup, lab_teardown)
+
 /* Creates both contexts from the (possibly tweaked) peer configurations. */
 void lab_start(struct lab *lab);
 /* lab_start, then alice starts her IKE SA: what most exchange tests do first. */

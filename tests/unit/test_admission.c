@@ -175,13 +175,11 @@ static void test_no_initial_contact_with_another_sa(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_cookie_past_threshold, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_cookie_rotation, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_restart_with_cookie_after_answer, lab_setup,
-                                        lab_teardown),
-        cmocka_unit_test_setup_teardown(test_initial_contact, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_no_initial_contact_with_another_sa, lab_setup,
-                                        lab_teardown),
+        LAB_TEST(test_cookie_past_threshold),
+        LAB_TEST(test_cookie_rotation),
+        LAB_TEST(test_restart_with_cookie_after_answer),
+        LAB_TEST(test_initial_contact),
+        LAB_TEST(test_no_initial_contact_with_another_sa),
     };
     return cmocka_run_group_tests_name("admission", tests, NULL, NULL);
 }

@@ -667,6 +667,10 @@ static void test_multi_auth_redirect_first_and_last(void **state)
     assert_int_equal(lab->gw_node.ninstalled, 0);
 }
 
+/* The lab cases of this file, with EAP-MD5 alone or after a PSK round. */
+#define EAP_TEST(f) cmocka_unit_test_setup_teardown(f, eap_setup, lab_teardown)
+#define MULTI_TEST(f) cmocka_unit_test_setup_teardown(f, multi_setup, lab_teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -675,28 +679,24 @@ int main(void)
         cmocka_unit_test(test_md5_bad_responses),
         cmocka_unit_test(test_md5_nak_and_round_limit),
         cmocka_unit_test(test_peer_side),
-        cmocka_unit_test_setup_teardown(test_eap_establishes, eap_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_eap_wrong_secret, eap_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_eap_unknown_user, eap_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_eap_not_configured, eap_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_eap_auth_out_of_order, eap_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_eap_after_success_out_of_order, eap_setup,
-                                        lab_teardown),
-        cmocka_unit_test_setup_teardown(test_eap_wrong_identifier_recovers, eap_setup,
-                                        lab_teardown),
-        cmocka_unit_test_setup_teardown(test_eap_too_many_rounds, eap_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_eap_bad_length_and_truncated, eap_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_eap_abandoned, eap_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_redirect_first_auth, eap_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_redirect_last_auth, eap_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_no_redirect_without_support, eap_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_multi_auth_establishes, multi_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_multi_auth_wrong_eap_secret, multi_setup,
-                                        lab_teardown),
-        cmocka_unit_test_setup_teardown(test_multi_auth_mismatch, multi_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_multi_auth_out_of_order, multi_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_multi_auth_redirect_first_and_last, multi_setup,
-                                        lab_teardown),
+        EAP_TEST(test_eap_establishes),
+        EAP_TEST(test_eap_wrong_secret),
+        EAP_TEST(test_eap_unknown_user),
+        EAP_TEST(test_eap_not_configured),
+        EAP_TEST(test_eap_auth_out_of_order),
+        EAP_TEST(test_eap_after_success_out_of_order),
+        EAP_TEST(test_eap_wrong_identifier_recovers),
+        EAP_TEST(test_eap_too_many_rounds),
+        EAP_TEST(test_eap_bad_length_and_truncated),
+        EAP_TEST(test_eap_abandoned),
+        EAP_TEST(test_redirect_first_auth),
+        EAP_TEST(test_redirect_last_auth),
+        EAP_TEST(test_no_redirect_without_support),
+        MULTI_TEST(test_multi_auth_establishes),
+        MULTI_TEST(test_multi_auth_wrong_eap_secret),
+        MULTI_TEST(test_multi_auth_mismatch),
+        MULTI_TEST(test_multi_auth_out_of_order),
+        MULTI_TEST(test_multi_auth_redirect_first_and_last),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -157,13 +157,13 @@ static void test_half_open_expiry_and_give_up(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_establish_and_delete, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_wrong_psk, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_no_proposal_chosen, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_invalid_ke_retry, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_ts_unacceptable, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_lost_and_duplicated, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_half_open_expiry_and_give_up, lab_setup, lab_teardown),
+        LAB_TEST(test_establish_and_delete),
+        LAB_TEST(test_wrong_psk),
+        LAB_TEST(test_no_proposal_chosen),
+        LAB_TEST(test_invalid_ke_retry),
+        LAB_TEST(test_ts_unacceptable),
+        LAB_TEST(test_lost_and_duplicated),
+        LAB_TEST(test_half_open_expiry_and_give_up),
     };
     return cmocka_run_group_tests_name("exchange", tests, NULL, NULL);
 }

@@ -277,22 +277,22 @@ static void test_initiator_refuses_gateway(void **state)
     assert_int_equal(lab->alice_node.ninstalled, 0);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, lab_setup, lab_teardown)
+#define T(f) LAB_TEST(f)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(test_rsa),
-        T(test_ecdsa),
-        T(test_intermediate_and_mixed_keys),
-        T(test_dn_identities),
-        T(test_classic_methods),
-        T(test_untrusted_ca),
-        T(test_expired),
-        T(test_id_not_in_cert),
-        T(test_bad_signature),
-        T(test_psk_where_cert_is_due),
-        T(test_initiator_refuses_gateway),
+        LAB_TEST(test_rsa),
+        LAB_TEST(test_ecdsa),
+        LAB_TEST(test_intermediate_and_mixed_keys),
+        LAB_TEST(test_dn_identities),
+        LAB_TEST(test_classic_methods),
+        LAB_TEST(test_untrusted_ca),
+        LAB_TEST(test_expired),
+        LAB_TEST(test_id_not_in_cert),
+        LAB_TEST(test_bad_signature),
+        LAB_TEST(test_psk_where_cert_is_due),
+        LAB_TEST(test_initiator_refuses_gateway),
     };
     return cmocka_run_group_tests_name("exchange_cert", tests, group_setup, group_teardown);
 }

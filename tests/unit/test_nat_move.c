@@ -195,15 +195,12 @@ static void test_behind_nat_itself_does_not_follow(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_nat_rebinding_followed, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_stale_mapping_without_update_loses_requests, lab_setup,
-                                        lab_teardown),
-        cmocka_unit_test_setup_teardown(test_retransmission_from_elsewhere_not_followed, lab_setup,
-                                        lab_teardown),
-        cmocka_unit_test_setup_teardown(test_forged_request_not_followed, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_no_nat_peer_moved_is_ignored, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_behind_nat_itself_does_not_follow, lab_setup,
-                                        lab_teardown),
+        LAB_TEST(test_nat_rebinding_followed),
+        LAB_TEST(test_stale_mapping_without_update_loses_requests),
+        LAB_TEST(test_retransmission_from_elsewhere_not_followed),
+        LAB_TEST(test_forged_request_not_followed),
+        LAB_TEST(test_no_nat_peer_moved_is_ignored),
+        LAB_TEST(test_behind_nat_itself_does_not_follow),
     };
     return cmocka_run_group_tests_name("nat_move", tests, NULL, NULL);
 }

@@ -290,20 +290,22 @@ static void test_redirect_loop_stops(void **state)
     assert_int_equal(counters(lab->alice)->redirects_followed, 5);
 }
 
+/* A lab case with gw2 set up empty and freed after. */
+#define GW2_TEST(f) cmocka_unit_test_setup_teardown(f, gw2_setup, gw2_teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_redirect_in_auth, gw2_setup, gw2_teardown),
-        cmocka_unit_test_setup_teardown(test_redirect_in_auth_by_policy, gw2_setup, gw2_teardown),
-        cmocka_unit_test_setup_teardown(test_redirect_in_auth_policy_empty, gw2_setup,
-                                        gw2_teardown),
-        cmocka_unit_test_setup_teardown(test_drain_by_policy_skips_origin, gw2_setup, gw2_teardown),
-        cmocka_unit_test_setup_teardown(test_redirect_established, gw2_setup, gw2_teardown),
-        cmocka_unit_test_setup_teardown(test_drain_and_grace, gw2_setup, gw2_teardown),
-        cmocka_unit_test_setup_teardown(test_redirect_in_init, gw2_setup, gw2_teardown),
-        cmocka_unit_test_setup_teardown(test_forged_redirect_ignored, gw2_setup, gw2_teardown),
-        cmocka_unit_test_setup_teardown(test_redirect_loop_stops, gw2_setup, gw2_teardown),
-        cmocka_unit_test_setup_teardown(test_drain_by_peer_and_identity, gw2_setup, gw2_teardown),
+        GW2_TEST(test_redirect_in_auth),
+        GW2_TEST(test_redirect_in_auth_by_policy),
+        GW2_TEST(test_redirect_in_auth_policy_empty),
+        GW2_TEST(test_drain_by_policy_skips_origin),
+        GW2_TEST(test_redirect_established),
+        GW2_TEST(test_drain_and_grace),
+        GW2_TEST(test_redirect_in_init),
+        GW2_TEST(test_forged_redirect_ignored),
+        GW2_TEST(test_redirect_loop_stops),
+        GW2_TEST(test_drain_by_peer_and_identity),
     };
     return cmocka_run_group_tests_name("redirect", tests, NULL, NULL);
 }
