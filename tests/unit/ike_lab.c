@@ -75,6 +75,18 @@ void lab_start(struct lab *lab)
     assert_non_null(lab->gw);
 }
 
+void lab_start_initiate(struct lab *lab)
+{
+    lab_start(lab);
+    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+}
+
+unsigned lab_start_run(struct lab *lab)
+{
+    lab_start_initiate(lab);
+    return lab_run(lab);
+}
+
 int lab_teardown(void **state)
 {
     struct lab *lab = *state;
@@ -107,4 +119,23 @@ void lab_establish(struct lab *lab)
     assert_int_equal(lab_run(lab), 4);
     assert_int_equal(lab_only_sa(lab->alice).state, IKE_SA_ESTABLISHED);
     assert_int_equal(lab_only_sa(lab->gw).state, IKE_SA_ESTABLISHED);
+}
+
+void lab_start_establish(struct lab *lab)
+{
+    lab_start(lab);
+    lab_establish(lab);
+}
+
+void lab_expect_child_pair(const struct lab *lab)
+{
+    assert_int_equal(lab->alice_node.ninstalled, 1);
+    assert_int_equal(lab->gw_node.ninstalled, 1);
+    const struct ike_child_sa *ca = &lab->alice_node.installed[0];
+    const struct ike_child_sa *cg = &lab->gw_node.installed[0];
+    assert_int_equal(ca->spi_in, cg->spi_out);
+    assert_int_equal(ca->spi_out, cg->spi_in);
+    assert_int_equal(ca->encr_key_len, cg->encr_key_len);
+    assert_memory_equal(ca->encr_out, cg->encr_in, ca->encr_key_len);
+    assert_memory_equal(ca->encr_in, cg->encr_out, ca->encr_key_len);
 }

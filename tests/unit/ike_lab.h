@@ -30,13 +30,28 @@ void lab_base_peer(struct ike_peer_cfg *p, const char *name, const char *me, con
 /* cmocka setup/teardown: peers configured, contexts not created yet (tests tweak first). */
 int lab_setup(void **state);
 int lab_teardown(void **state);
+/* A cmocka case on a fresh lab: the setup and teardown every lab test takes. */
+#define LAB_TEST(f) cmocka_unit_test_setup_teardown(f, lab_setup, lab_teardown)
+
 /* Creates both contexts from the (possibly tweaked) peer configurations. */
 void lab_start(struct lab *lab);
+/* lab_start, then alice starts her IKE SA: what most exchange tests do first. */
+void lab_start_initiate(struct lab *lab);
+/* lab_start_initiate, then lab_run: returns how many packets went, for the caller to check. */
+unsigned lab_start_run(struct lab *lab);
 /* Delivers queued packets until none are left (at most 50); returns how many. */
 unsigned lab_run(struct lab *lab);
 /* The one SA of ctx (fails the test when there is not exactly one). */
 struct ike_sa_info lab_only_sa(struct ike_ctx *ctx);
 /* Starts alice's IKE SA and runs the four messages that establish it. */
 void lab_establish(struct lab *lab);
+/* lab_start, then lab_establish: for the tests about what follows an established SA. */
+void lab_start_establish(struct lab *lab);
+/*
+ * Both sides installed exactly one Child SA, with SPIs and encryption keys
+ * crosswise (alice's outbound is gw's inbound): proof that both derived the
+ * same keys, which every exchange that ends in a Child SA must give.
+ */
+void lab_expect_child_pair(const struct lab *lab);
 
 #endif

@@ -144,8 +144,7 @@ static void test_restart_with_cookie_after_answer(void **state)
 static void test_initial_contact(void **state)
 {
     struct lab *lab = *state;
-    lab_start(lab);
-    lab_establish(lab);
+    lab_start_establish(lab);
     uint32_t stale_child = lab->gw_node.live[0].spi_in;
     /* Alice reboots: her SAs vanish without a word; she connects afresh. */
     ike_ctx_free(lab->alice);
@@ -164,8 +163,7 @@ static void test_initial_contact(void **state)
 static void test_no_initial_contact_with_another_sa(void **state)
 {
     struct lab *lab = *state;
-    lab_start(lab);
-    lab_establish(lab);
+    lab_start_establish(lab);
     /* A second IKE SA to the same gateway while the first lives: both stay. */
     assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
     assert_int_equal(lab_run(lab), 4);
@@ -177,13 +175,11 @@ static void test_no_initial_contact_with_another_sa(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_cookie_past_threshold, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_cookie_rotation, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_restart_with_cookie_after_answer, lab_setup,
-                                        lab_teardown),
-        cmocka_unit_test_setup_teardown(test_initial_contact, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_no_initial_contact_with_another_sa, lab_setup,
-                                        lab_teardown),
+        LAB_TEST(test_cookie_past_threshold),
+        LAB_TEST(test_cookie_rotation),
+        LAB_TEST(test_restart_with_cookie_after_answer),
+        LAB_TEST(test_initial_contact),
+        LAB_TEST(test_no_initial_contact_with_another_sa),
     };
     return cmocka_run_group_tests_name("admission", tests, NULL, NULL);
 }

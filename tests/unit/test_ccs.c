@@ -62,8 +62,7 @@ static void rekey_child_from(struct lab *lab, struct ike_ctx *from)
 static void test_child_rekey_by_initiator(void **state)
 {
     struct lab *lab = *state;
-    lab_start(lab);
-    lab_establish(lab);
+    lab_start_establish(lab);
     rekey_child_from(lab, lab->alice);
     assert_int_equal(lab->alice_node.ndeleted, 1);
     assert_int_equal(lab->gw_node.ndeleted, 1);
@@ -72,8 +71,7 @@ static void test_child_rekey_by_initiator(void **state)
 static void test_child_rekey_by_responder(void **state)
 {
     struct lab *lab = *state;
-    lab_start(lab);
-    lab_establish(lab);
+    lab_start_establish(lab);
     rekey_child_from(lab, lab->gw);
 }
 
@@ -99,8 +97,7 @@ static void test_child_rekey_invalid_ke(void **state)
     lab->alice_peer.esp[0].dh[1] = IKE_DH_CURVE25519;
     lab->gw_peer.esp[0].ndh = 1;
     lab->gw_peer.esp[0].dh[0] = IKE_DH_CURVE25519;
-    lab_start(lab);
-    lab_establish(lab);
+    lab_start_establish(lab);
     struct ike_sa_info sa = lab_only_sa(lab->alice);
     assert_int_equal(ike_rekey_child(lab->alice, sa.spi_i, sa.spi_r, sa.children[0].spi_in), 0);
     assert_int_equal(lab_run(lab), 6); /* refused, retried, then the Delete */
@@ -142,24 +139,21 @@ static void ike_rekey_from(struct lab *lab, struct ike_ctx *from)
 static void test_ike_rekey_by_initiator(void **state)
 {
     struct lab *lab = *state;
-    lab_start(lab);
-    lab_establish(lab);
+    lab_start_establish(lab);
     ike_rekey_from(lab, lab->alice);
 }
 
 static void test_ike_rekey_by_responder(void **state)
 {
     struct lab *lab = *state;
-    lab_start(lab);
-    lab_establish(lab);
+    lab_start_establish(lab);
     ike_rekey_from(lab, lab->gw);
 }
 
 static void test_simultaneous_child_rekey(void **state)
 {
     struct lab *lab = *state;
-    lab_start(lab);
-    lab_establish(lab);
+    lab_start_establish(lab);
     struct ike_sa_info a = lab_only_sa(lab->alice), g = lab_only_sa(lab->gw);
     assert_int_equal(ike_rekey_child(lab->alice, a.spi_i, a.spi_r, a.children[0].spi_in), 0);
     assert_int_equal(ike_rekey_child(lab->gw, g.spi_i, g.spi_r, g.children[0].spi_in), 0);
@@ -252,8 +246,7 @@ static void cross_ike_rekeys(struct lab *lab, bool gw_first)
  */
 static void simultaneous_ike_rekeys(struct lab *lab, bool gw_first)
 {
-    lab_start(lab);
-    lab_establish(lab);
+    lab_start_establish(lab);
     unsigned alice_won = 0, rounds = 8;
     for (unsigned r = 0; r < rounds; r++) {
         struct ike_sa_info before = lab_only_sa(lab->alice);
@@ -297,8 +290,7 @@ static void test_simultaneous_ike_rekey_other_order(void **state)
  */
 static void lost_response_rounds(struct lab *lab, bool drop_to_alice, bool drop_to_gw)
 {
-    lab_start(lab);
-    lab_establish(lab);
+    lab_start_establish(lab);
     for (unsigned r = 0; r < 6; r++) {
         struct ike_sa_info before = lab_only_sa(lab->alice);
         unsigned installs = lab->alice_node.ninstalled + lab->gw_node.ninstalled;
@@ -339,8 +331,7 @@ static void test_simultaneous_ike_rekey_both_responses_lost(void **state)
 static void test_second_child_and_deletes(void **state)
 {
     struct lab *lab = *state;
-    lab_start(lab);
-    lab_establish(lab);
+    lab_start_establish(lab);
     struct ike_sa_info a = lab_only_sa(lab->alice);
     assert_int_equal(ike_create_child(lab->alice, a.spi_i, a.spi_r), 0);
     assert_int_equal(lab_run(lab), 2);
@@ -367,8 +358,7 @@ static void test_liveness_and_dead_peer(void **state)
 {
     struct lab *lab = *state;
     lab->alice_peer.dpd_delay_s = 10;
-    lab_start(lab);
-    lab_establish(lab);
+    lab_start_establish(lab);
     lab->net.now_ns += 5 * SEC;
     ike_tick(lab->alice);
     assert_int_equal(lab->net.count, 0); /* not yet */
@@ -394,8 +384,7 @@ static void test_lifetime_rekey_and_expiry(void **state)
     struct lab *lab = *state;
     lab->alice_peer.child_rekey_s = 100;
     lab->gw_peer.child_life_s = 300;
-    lab_start(lab);
-    lab_establish(lab);
+    lab_start_establish(lab);
     lab->net.now_ns += 99 * SEC;
     ike_tick(lab->alice);
     assert_int_equal(lab->net.count, 0);
@@ -421,8 +410,7 @@ static void test_byte_lifetime(void **state)
 {
     struct lab *lab = *state;
     lab->alice_peer.child_rekey_bytes = 1000000;
-    lab_start(lab);
-    lab_establish(lab);
+    lab_start_establish(lab);
     uint32_t in = lab_only_sa(lab->alice).children[0].spi_in;
     ike_child_usage(lab->alice, in, 999999);
     ike_tick(lab->alice);
@@ -440,8 +428,7 @@ static void test_traffic_reports(void **state)
     struct lab *lab = *state;
     lab->alice_peer.dpd_delay_s = 10;
     lab->alice_peer.child_rekey_bytes = 1000000;
-    lab_start(lab);
-    lab_establish(lab);
+    lab_start_establish(lab);
     struct ike_sa_info a = lab_only_sa(lab->alice);
     uint32_t in = a.children[0].spi_in;
     struct ike_child_traffic t = {
@@ -479,8 +466,7 @@ static void test_traffic_reports(void **state)
 static void test_lost_response_is_replayed(void **state)
 {
     struct lab *lab = *state;
-    lab_start(lab);
-    lab_establish(lab);
+    lab_start_establish(lab);
     struct ike_sa_info a = lab_only_sa(lab->alice);
     assert_int_equal(ike_rekey_child(lab->alice, a.spi_i, a.spi_r, a.children[0].spi_in), 0);
     static struct mock_packet req, resp;
@@ -499,8 +485,7 @@ static void test_lost_response_is_replayed(void **state)
 static void test_rekey_refused(void **state)
 {
     struct lab *lab = *state;
-    lab_start(lab);
-    lab_establish(lab);
+    lab_start_establish(lab);
     /* The gateway's policy changes under the SA: AES-256 only from now on. */
     lab->gw_peer.esp[0].encr[0].key_bits = 256;
     struct ike_sa_info a = lab_only_sa(lab->alice);
@@ -527,8 +512,7 @@ static void test_rekey_refused(void **state)
 static void test_operator_errors(void **state)
 {
     struct lab *lab = *state;
-    lab_start(lab);
-    lab_establish(lab);
+    lab_start_establish(lab);
     struct ike_sa_info a = lab_only_sa(lab->alice);
     assert_int_equal(ike_rekey_ike(lab->alice, a.spi_i + 1, a.spi_r), -ENOENT);
     assert_int_equal(ike_rekey_child(lab->alice, a.spi_i, a.spi_r, 12345), -ENOENT);
@@ -549,30 +533,26 @@ static void test_operator_errors(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_child_rekey_by_initiator, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_child_rekey_by_responder, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_child_rekey_with_pfs, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_child_rekey_invalid_ke, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_ike_rekey_by_initiator, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_ike_rekey_by_responder, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_simultaneous_child_rekey, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_simultaneous_ike_rekey, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_simultaneous_ike_rekey_other_order, lab_setup,
-                                        lab_teardown),
-        cmocka_unit_test_setup_teardown(test_simultaneous_ike_rekey_lost_response_to_alice,
-                                        lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_simultaneous_ike_rekey_lost_response_to_gw, lab_setup,
-                                        lab_teardown),
-        cmocka_unit_test_setup_teardown(test_simultaneous_ike_rekey_both_responses_lost, lab_setup,
-                                        lab_teardown),
-        cmocka_unit_test_setup_teardown(test_second_child_and_deletes, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_liveness_and_dead_peer, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_lifetime_rekey_and_expiry, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_byte_lifetime, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_lost_response_is_replayed, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_traffic_reports, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_rekey_refused, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_operator_errors, lab_setup, lab_teardown),
+        LAB_TEST(test_child_rekey_by_initiator),
+        LAB_TEST(test_child_rekey_by_responder),
+        LAB_TEST(test_child_rekey_with_pfs),
+        LAB_TEST(test_child_rekey_invalid_ke),
+        LAB_TEST(test_ike_rekey_by_initiator),
+        LAB_TEST(test_ike_rekey_by_responder),
+        LAB_TEST(test_simultaneous_child_rekey),
+        LAB_TEST(test_simultaneous_ike_rekey),
+        LAB_TEST(test_simultaneous_ike_rekey_other_order),
+        LAB_TEST(test_simultaneous_ike_rekey_lost_response_to_alice),
+        LAB_TEST(test_simultaneous_ike_rekey_lost_response_to_gw),
+        LAB_TEST(test_simultaneous_ike_rekey_both_responses_lost),
+        LAB_TEST(test_second_child_and_deletes),
+        LAB_TEST(test_liveness_and_dead_peer),
+        LAB_TEST(test_lifetime_rekey_and_expiry),
+        LAB_TEST(test_byte_lifetime),
+        LAB_TEST(test_lost_response_is_replayed),
+        LAB_TEST(test_traffic_reports),
+        LAB_TEST(test_rekey_refused),
+        LAB_TEST(test_operator_errors),
     };
     return cmocka_run_group_tests_name("create_child_sa", tests, NULL, NULL);
 }

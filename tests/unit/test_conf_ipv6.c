@@ -78,9 +78,7 @@ static void test_v6_routes_and_neighbours(void **state)
 
 static void expect_error(const char *extra, const char *want)
 {
-    static struct veer_conf c;
-    char err[256];
-    unit_conf_refused(load(extra, &c, err, sizeof(err)), err, want);
+    unit_conf_expect_refused("v6.yaml", head, extra, NULL, want);
 }
 
 /* A whole configuration whose only port is `port` (one flow mapping line, line 12). */

@@ -60,9 +60,7 @@ static void test_defaults(void **state)
 
 static void expect_error(const char *extra, const char *want)
 {
-    static struct veer_conf c;
-    char err[256];
-    unit_conf_refused(load(extra, &c, err, sizeof(err)), err, want);
+    unit_conf_expect_refused("r.yaml", head, extra, NULL, want);
 }
 
 static void test_errors(void **state)

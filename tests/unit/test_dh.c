@@ -54,34 +54,41 @@ static void test_expected_lengths(void **state)
     assert_null(ike_dh_new(IKE_DH_MODP_1024));
 }
 
+/* A peer value the DH must refuse: `len` bytes of `fill`, the last one `last` when >= 0. */
+struct bad_peer {
+    uint16_t group;
+    uint8_t fill;
+    size_t len;
+    int last;
+};
+
+static const struct bad_peer bad_peers[] = {
+    /* X25519: the all-zero point gives an all-zero secret, which must be refused. */
+    {IKE_DH_CURVE25519, 0, 32, -1},
+    /* ECP: a point that is not on the curve. */
+    {IKE_DH_ECP_256, 0x01, 64, -1},
+    {IKE_DH_ECP_256, 0, 64, -1},
+    /* MODP: 0, 1 and p - 1 (all ones for these primes, minus one) are not valid. */
+    {IKE_DH_MODP_2048, 0, 256, -1},
+    {IKE_DH_MODP_2048, 0, 256, 1},
+    {IKE_DH_MODP_2048, 0xff, 256, -1},
+};
+
 static void test_bad_peer_values(void **state)
 {
     (void)state;
     uint8_t bad[IKE_DH_MAX_LEN], out[IKE_DH_MAX_LEN];
-
-    /* X25519: the all-zero point gives an all-zero secret, which must be refused. */
-    struct ike_dh_key *x = ike_dh_new(IKE_DH_CURVE25519);
-    memset(bad, 0, 32);
-    assert_int_equal(ike_dh_shared(x, bad, 32, out, sizeof(out)), -EINVAL);
-    ike_dh_free(x);
-
-    /* ECP: a point that is not on the curve. */
-    struct ike_dh_key *e = ike_dh_new(IKE_DH_ECP_256);
-    memset(bad, 0x01, 64);
-    assert_int_equal(ike_dh_shared(e, bad, 64, out, sizeof(out)), -EINVAL);
-    memset(bad, 0, 64);
-    assert_int_equal(ike_dh_shared(e, bad, 64, out, sizeof(out)), -EINVAL);
-    ike_dh_free(e);
-
-    /* MODP: 0, 1 and p - 1 (all ones for these primes, minus one) are not valid. */
-    struct ike_dh_key *m = ike_dh_new(IKE_DH_MODP_2048);
-    memset(bad, 0, 256);
-    assert_int_equal(ike_dh_shared(m, bad, 256, out, sizeof(out)), -EINVAL);
-    bad[255] = 1;
-    assert_int_equal(ike_dh_shared(m, bad, 256, out, sizeof(out)), -EINVAL);
-    memset(bad, 0xff, 256);
-    assert_int_equal(ike_dh_shared(m, bad, 256, out, sizeof(out)), -EINVAL);
-    ike_dh_free(m);
+    for (unsigned i = 0; i < sizeof(bad_peers) / sizeof(bad_peers[0]); i++) {
+        const struct bad_peer *k = &bad_peers[i];
+        print_message("case %u: group %u\n", i, k->group);
+        struct ike_dh_key *key = ike_dh_new(k->group);
+        assert_non_null(key);
+        memset(bad, k->fill, k->len);
+        if (k->last >= 0)
+            bad[k->len - 1] = (uint8_t)k->last;
+        assert_int_equal(ike_dh_shared(key, bad, k->len, out, sizeof(out)), -EINVAL);
+        ike_dh_free(key);
+    }
 }
 
 /*

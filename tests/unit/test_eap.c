@@ -210,8 +210,7 @@ static const struct ike_counters *gwc(struct lab *lab)
 static void test_eap_establishes(void **state)
 {
     struct lab *lab = *state;
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    lab_start_initiate(lab);
     /* IKE_SA_INIT, then three IKE_AUTH round trips: first, EAP response, final AUTH. */
     assert_int_equal(lab_run(lab), 8);
     struct ike_sa_info a = lab_only_sa(lab->alice), g = lab_only_sa(lab->gw);
@@ -221,13 +220,7 @@ static void test_eap_establishes(void **state)
     assert_int_equal(gwc(lab)->eap_succeeded, 1);
     assert_int_equal(ike_half_open(lab->gw), 0);
     /* The Child SA asked for in the first message, keyed alike on both sides. */
-    assert_int_equal(lab->alice_node.ninstalled, 1);
-    assert_int_equal(lab->gw_node.ninstalled, 1);
-    const struct ike_child_sa *ca = &lab->alice_node.installed[0], *cg = &lab->gw_node.installed[0];
-    assert_int_equal(ca->spi_out, cg->spi_in);
-    assert_int_equal(ca->spi_in, cg->spi_out);
-    assert_memory_equal(ca->encr_out, cg->encr_in, ca->encr_key_len);
-    assert_memory_equal(ca->encr_in, cg->encr_out, ca->encr_key_len);
+    lab_expect_child_pair(lab);
 }
 
 /* alice answers with another secret: EAP-Failure, and neither side keeps an SA. */
@@ -235,9 +228,7 @@ static void test_eap_wrong_secret(void **state)
 {
     struct lab *lab = *state;
     memcpy(alice_secret.secret, "md5-secreX", SECRET_LEN);
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    assert_int_equal(lab_run(lab), 6);
+    assert_int_equal(lab_start_run(lab), 6);
     assert_int_equal(gwc(lab)->eap_wrong_secret, 1);
     assert_int_equal(gwc(lab)->auth_failed, 1);
     assert_int_equal(gwc(lab)->eap_succeeded, 0);
@@ -252,9 +243,7 @@ static void test_eap_unknown_user(void **state)
     struct lab *lab = *state;
     lab_set_id(&lab->alice_peer.local_id, "mallory.example");
     lab_set_id(&alice_secret.id, "mallory.example");
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    assert_int_equal(lab_run(lab), 6);
+    assert_int_equal(lab_start_run(lab), 6);
     assert_int_equal(gwc(lab)->eap_unknown_user, 1);
     assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
 }
@@ -264,9 +253,7 @@ static void test_eap_not_configured(void **state)
 {
     struct lab *lab = *state;
     lab->gw_peer.remote_auth = IKE_PEER_AUTH_PSK;
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    assert_int_equal(lab_run(lab), 4);
+    assert_int_equal(lab_start_run(lab), 4);
     assert_int_equal(gwc(lab)->eap_started, 0);
     assert_int_equal(gwc(lab)->auth_failed, 1);
     assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
@@ -389,11 +376,10 @@ static void expect_count(uint64_t got, long want)
 
 static void run_case(struct lab *lab, const struct forging_case *k)
 {
-    lab_start(lab);
     struct forged f = {.auth = k->auth};
     if (k->eap_hex != NULL)
         forged_eap(&f, k->eap_hex);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    lab_start_initiate(lab);
     run_forging(lab, k->from_id, &f, k->nforge, k->id_delta);
     expect_count(gwc(lab)->eap_out_of_order, k->out_of_order);
     expect_count(gwc(lab)->eap_bad_identifier, k->bad_identifier);
@@ -475,8 +461,7 @@ static void test_eap_bad_length_and_truncated(void **state)
 static void test_eap_abandoned(void **state)
 {
     struct lab *lab = *state;
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    lab_start_initiate(lab);
     static struct mock_packet p;
     unsigned n = 0;
     while (n < 20 && mock_pop(&lab->net, &p)) {
@@ -526,17 +511,27 @@ static unsigned run_until_gw2(struct lab *lab, bool *to_gw2)
     return n;
 }
 
+/*
+ * gw redirects alice to gw2 in its first or last IKE_AUTH response (when);
+ * runs the lab and checks that alice turned to gw2. Returns the packets
+ * delivered, which each caller checks against its own count.
+ */
+static unsigned redirected_to_gw2(struct lab *lab, enum ike_redirect_when when)
+{
+    lab->gw_peer.auth_redirect = gw2_id;
+    lab->gw_peer.auth_redirect_when = when;
+    lab_start_initiate(lab);
+    bool to_gw2;
+    unsigned n = run_until_gw2(lab, &to_gw2);
+    assert_true(to_gw2);
+    return n;
+}
+
 static void test_redirect_first_auth(void **state)
 {
     struct lab *lab = *state;
-    lab->gw_peer.auth_redirect = gw2_id;
-    lab->gw_peer.auth_redirect_when = IKE_REDIRECT_AUTH_FIRST;
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
     /* IKE_SA_INIT and the first IKE_AUTH: no EAP, no final AUTH. */
-    bool to_gw2;
-    assert_int_equal(run_until_gw2(lab, &to_gw2), 4);
-    assert_true(to_gw2);
+    assert_int_equal(redirected_to_gw2(lab, IKE_REDIRECT_AUTH_FIRST), 4);
     assert_int_equal(gwc(lab)->redirects_sent, 1);
     assert_int_equal(gwc(lab)->redirects_auth_first, 1);
     assert_int_equal(gwc(lab)->eap_started, 0);
@@ -555,14 +550,8 @@ static void test_redirect_first_auth(void **state)
 static void test_redirect_last_auth(void **state)
 {
     struct lab *lab = *state;
-    lab->gw_peer.auth_redirect = gw2_id;
-    lab->gw_peer.auth_redirect_when = IKE_REDIRECT_AUTH_LAST;
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
     /* IKE_SA_INIT, three IKE_AUTH round trips, then alice's Delete and its answer. */
-    bool to_gw2;
-    assert_int_equal(run_until_gw2(lab, &to_gw2), 10);
-    assert_true(to_gw2);
+    assert_int_equal(redirected_to_gw2(lab, IKE_REDIRECT_AUTH_LAST), 10);
     assert_int_equal(gwc(lab)->eap_succeeded, 1);
     assert_int_equal(gwc(lab)->redirects_sent, 1);
     assert_int_equal(gwc(lab)->redirects_auth_last, 1);
@@ -577,8 +566,7 @@ static void test_no_redirect_without_support(void **state)
     struct lab *lab = *state;
     lab->gw_peer.auth_redirect = gw2_id;
     lab->gw_peer.auth_redirect_when = IKE_REDIRECT_AUTH_FIRST;
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    lab_start_initiate(lab);
     /* Deliver IKE_SA_INIT to gw after taking away the client's redirect support. */
     static struct mock_packet p;
     assert_true(mock_pop(&lab->net, &p));
@@ -605,20 +593,25 @@ static int multi_setup(void **state)
     return 0;
 }
 
+/* A fresh multi-auth lab in place of *state's, for a test's second half: returns it. */
+static struct lab *multi_again(void **state)
+{
+    lab_teardown(state);
+    multi_setup(state);
+    return *state;
+}
+
 static void test_multi_auth_establishes(void **state)
 {
     struct lab *lab = *state;
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    lab_start_initiate(lab);
     /* IKE_SA_INIT; PSK round; IDi alone -> EAP request; response -> Success; AUTH -> AUTH, SA. */
     assert_int_equal(lab_run(lab), 10);
     assert_int_equal(lab_only_sa(lab->alice).state, IKE_SA_ESTABLISHED);
     assert_int_equal(lab_only_sa(lab->gw).state, IKE_SA_ESTABLISHED);
     assert_int_equal(gwc(lab)->eap_succeeded, 1);
     assert_int_equal(gwc(lab)->multi_auth_refused, 0);
-    const struct ike_child_sa *ca = &lab->alice_node.installed[0], *cg = &lab->gw_node.installed[0];
-    assert_int_equal(lab->gw_node.ninstalled, 1);
-    assert_memory_equal(ca->encr_out, cg->encr_in, ca->encr_key_len);
+    lab_expect_child_pair(lab);
 }
 
 /* The second round fails on the EAP password although the PSK round passed. */
@@ -626,9 +619,7 @@ static void test_multi_auth_wrong_eap_secret(void **state)
 {
     struct lab *lab = *state;
     memcpy(alice_secret.secret, "md5-secreX", SECRET_LEN);
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    assert_int_equal(lab_run(lab), 8);
+    assert_int_equal(lab_start_run(lab), 8);
     assert_int_equal(gwc(lab)->eap_wrong_secret, 1);
     assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
     assert_int_equal(lab->gw_node.ninstalled, 0);
@@ -639,19 +630,13 @@ static void test_multi_auth_mismatch(void **state)
 {
     struct lab *lab = *state;
     lab->alice_peer.local_auth2 = 0;
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    assert_int_equal(lab_run(lab), 4);
+    assert_int_equal(lab_start_run(lab), 4);
     assert_int_equal(gwc(lab)->multi_auth_refused, 1);
     assert_int_equal(gwc(lab)->auth_failed, 1);
     assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
-    lab_teardown(state);
-    multi_setup(state);
-    lab = *state;
+    lab = multi_again(state);
     lab->gw_peer.remote_auth2 = 0;
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    lab_run(lab);
+    lab_start_run(lab);
     /* gw announces no MULTIPLE_AUTH_SUPPORTED: alice cannot do her second round and gives up. */
     assert_int_equal(ike_get_counters(lab->alice)->multi_auth_refused, 1);
     assert_int_equal(ike_sa_foreach(lab->alice, NULL, NULL), 0);
@@ -661,9 +646,8 @@ static void test_multi_auth_mismatch(void **state)
 static void test_multi_auth_out_of_order(void **state)
 {
     struct lab *lab = *state;
-    lab_start(lab);
     struct forged f = {.auth = true};
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    lab_start_initiate(lab);
     run_forging(lab, 2, &f, 1, 0);
     assert_int_equal(gwc(lab)->eap_out_of_order, 1);
     assert_int_equal(gwc(lab)->eap_started, 0);
@@ -673,28 +657,19 @@ static void test_multi_auth_out_of_order(void **state)
 static void test_multi_auth_redirect_first_and_last(void **state)
 {
     struct lab *lab = *state;
-    lab->gw_peer.auth_redirect = gw2_id;
-    lab->gw_peer.auth_redirect_when = IKE_REDIRECT_AUTH_FIRST;
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    bool to_gw2;
-    assert_int_equal(run_until_gw2(lab, &to_gw2), 4);
-    assert_true(to_gw2);
+    assert_int_equal(redirected_to_gw2(lab, IKE_REDIRECT_AUTH_FIRST), 4);
     assert_int_equal(gwc(lab)->redirects_auth_first, 1);
     assert_int_equal(gwc(lab)->eap_started, 0);
-    lab_teardown(state);
-    multi_setup(state);
-    lab = *state;
-    lab->gw_peer.auth_redirect = gw2_id;
-    lab->gw_peer.auth_redirect_when = IKE_REDIRECT_AUTH_LAST;
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    assert_int_equal(run_until_gw2(lab, &to_gw2), 12); /* with alice's Delete */
-    assert_true(to_gw2);
+    lab = multi_again(state);
+    assert_int_equal(redirected_to_gw2(lab, IKE_REDIRECT_AUTH_LAST), 12); /* with alice's Delete */
     assert_int_equal(gwc(lab)->redirects_auth_last, 1);
     assert_int_equal(gwc(lab)->eap_succeeded, 1);
     assert_int_equal(lab->gw_node.ninstalled, 0);
 }
+
+/* The lab cases of this file, with EAP-MD5 alone or after a PSK round. */
+#define EAP_TEST(f) cmocka_unit_test_setup_teardown(f, eap_setup, lab_teardown)
+#define MULTI_TEST(f) cmocka_unit_test_setup_teardown(f, multi_setup, lab_teardown)
 
 int main(void)
 {
@@ -704,28 +679,24 @@ int main(void)
         cmocka_unit_test(test_md5_bad_responses),
         cmocka_unit_test(test_md5_nak_and_round_limit),
         cmocka_unit_test(test_peer_side),
-        cmocka_unit_test_setup_teardown(test_eap_establishes, eap_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_eap_wrong_secret, eap_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_eap_unknown_user, eap_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_eap_not_configured, eap_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_eap_auth_out_of_order, eap_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_eap_after_success_out_of_order, eap_setup,
-                                        lab_teardown),
-        cmocka_unit_test_setup_teardown(test_eap_wrong_identifier_recovers, eap_setup,
-                                        lab_teardown),
-        cmocka_unit_test_setup_teardown(test_eap_too_many_rounds, eap_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_eap_bad_length_and_truncated, eap_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_eap_abandoned, eap_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_redirect_first_auth, eap_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_redirect_last_auth, eap_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_no_redirect_without_support, eap_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_multi_auth_establishes, multi_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_multi_auth_wrong_eap_secret, multi_setup,
-                                        lab_teardown),
-        cmocka_unit_test_setup_teardown(test_multi_auth_mismatch, multi_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_multi_auth_out_of_order, multi_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_multi_auth_redirect_first_and_last, multi_setup,
-                                        lab_teardown),
+        EAP_TEST(test_eap_establishes),
+        EAP_TEST(test_eap_wrong_secret),
+        EAP_TEST(test_eap_unknown_user),
+        EAP_TEST(test_eap_not_configured),
+        EAP_TEST(test_eap_auth_out_of_order),
+        EAP_TEST(test_eap_after_success_out_of_order),
+        EAP_TEST(test_eap_wrong_identifier_recovers),
+        EAP_TEST(test_eap_too_many_rounds),
+        EAP_TEST(test_eap_bad_length_and_truncated),
+        EAP_TEST(test_eap_abandoned),
+        EAP_TEST(test_redirect_first_auth),
+        EAP_TEST(test_redirect_last_auth),
+        EAP_TEST(test_no_redirect_without_support),
+        MULTI_TEST(test_multi_auth_establishes),
+        MULTI_TEST(test_multi_auth_wrong_eap_secret),
+        MULTI_TEST(test_multi_auth_mismatch),
+        MULTI_TEST(test_multi_auth_out_of_order),
+        MULTI_TEST(test_multi_auth_redirect_first_and_last),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

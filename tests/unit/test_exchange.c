@@ -16,9 +16,7 @@
 static void test_establish_and_delete(void **state)
 {
     struct lab *lab = *state;
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    assert_int_equal(lab_run(lab), 4);
+    assert_int_equal(lab_start_run(lab), 4);
 
     struct ike_sa_info a = lab_only_sa(lab->alice), g = lab_only_sa(lab->gw);
     assert_int_equal(a.state, IKE_SA_ESTABLISHED);
@@ -32,15 +30,10 @@ static void test_establish_and_delete(void **state)
     assert_int_equal(a.alg.dh, IKE_DH_CURVE25519);
 
     /* Both sides derived the same Child SA keys, crosswise. */
-    assert_int_equal(lab->alice_node.ninstalled, 1);
-    assert_int_equal(lab->gw_node.ninstalled, 1);
+    lab_expect_child_pair(lab);
     const struct ike_child_sa *ca = &lab->alice_node.installed[0];
     const struct ike_child_sa *cg = &lab->gw_node.installed[0];
-    assert_int_equal(ca->spi_in, cg->spi_out);
-    assert_int_equal(ca->spi_out, cg->spi_in);
     assert_int_equal(ca->encr_key_len, 20);
-    assert_memory_equal(ca->encr_out, cg->encr_in, 20);
-    assert_memory_equal(ca->encr_in, cg->encr_out, 20);
     assert_memory_not_equal(ca->encr_in, ca->encr_out, 20);
     /* Narrowed selectors: alice keeps 10.1.0.1, the gateway offers 10.2.0.0/24. */
     assert_int_equal(cg->ts_remote.nts, 1);
@@ -62,9 +55,7 @@ static void test_wrong_psk(void **state)
 {
     struct lab *lab = *state;
     lab->gw_peer.psk[0] ^= 1;
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    lab_run(lab);
+    lab_start_run(lab);
     assert_int_equal(ike_sa_foreach(lab->alice, NULL, NULL), 0);
     assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
     assert_int_equal(ike_get_counters(lab->gw)->auth_failed, 1);
@@ -76,9 +67,7 @@ static void test_no_proposal_chosen(void **state)
 {
     struct lab *lab = *state;
     lab->gw_peer.ike[0].encr[0].key_bits = 256;
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    assert_int_equal(lab_run(lab), 2);
+    assert_int_equal(lab_start_run(lab), 2);
     assert_int_equal(ike_sa_foreach(lab->alice, NULL, NULL), 0);
     assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
     assert_int_equal(ike_get_counters(lab->gw)->no_proposal_chosen, 1);
@@ -92,9 +81,7 @@ static void test_invalid_ke_retry(void **state)
     lab->alice_peer.ike[0].ndh = 2;
     lab->alice_peer.ike[0].dh[1] = IKE_DH_ECP_256;
     lab->gw_peer.ike[0].dh[0] = IKE_DH_ECP_256;
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    assert_int_equal(lab_run(lab), 6);
+    assert_int_equal(lab_start_run(lab), 6);
     assert_int_equal(lab_only_sa(lab->alice).state, IKE_SA_ESTABLISHED);
     assert_int_equal(lab_only_sa(lab->gw).alg.dh, IKE_DH_ECP_256);
     assert_int_equal(ike_get_counters(lab->gw)->invalid_ke_payload, 1);
@@ -104,9 +91,7 @@ static void test_ts_unacceptable(void **state)
 {
     struct lab *lab = *state;
     lab->gw_peer.local_ts[0] = lab_prefix("10.9.0.0", "10.9.0.255");
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    lab_run(lab);
+    lab_start_run(lab);
     /* The IKE SA stands; no Child SA exists on either side. */
     assert_int_equal(lab_only_sa(lab->alice).state, IKE_SA_ESTABLISHED);
     assert_int_equal(lab_only_sa(lab->gw).nchildren, 0);
@@ -149,8 +134,7 @@ static void test_lost_and_duplicated(void **state)
 static void test_half_open_expiry_and_give_up(void **state)
 {
     struct lab *lab = *state;
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    lab_start_initiate(lab);
     static struct mock_packet req;
     assert_true(mock_pop(&lab->net, &req));
     ike_input(lab->gw, &req.to, &req.from, req.data, req.len);
@@ -173,13 +157,13 @@ static void test_half_open_expiry_and_give_up(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_establish_and_delete, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_wrong_psk, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_no_proposal_chosen, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_invalid_ke_retry, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_ts_unacceptable, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_lost_and_duplicated, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_half_open_expiry_and_give_up, lab_setup, lab_teardown),
+        LAB_TEST(test_establish_and_delete),
+        LAB_TEST(test_wrong_psk),
+        LAB_TEST(test_no_proposal_chosen),
+        LAB_TEST(test_invalid_ke_retry),
+        LAB_TEST(test_ts_unacceptable),
+        LAB_TEST(test_lost_and_duplicated),
+        LAB_TEST(test_half_open_expiry_and_give_up),
     };
     return cmocka_run_group_tests_name("exchange", tests, NULL, NULL);
 }

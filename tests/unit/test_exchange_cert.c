@@ -134,13 +134,7 @@ static void assert_established_with_keys(struct lab *lab)
     assert_int_equal(a.state, IKE_SA_ESTABLISHED);
     assert_int_equal(g.state, IKE_SA_ESTABLISHED);
     assert_string_equal(g.peer, "road-warriors");
-    assert_int_equal(lab->alice_node.ninstalled, 1);
-    assert_int_equal(lab->gw_node.ninstalled, 1);
-    const struct ike_child_sa *ca = &lab->alice_node.installed[0];
-    const struct ike_child_sa *cg = &lab->gw_node.installed[0];
-    assert_int_equal(ca->spi_in, cg->spi_out);
-    assert_memory_equal(ca->encr_out, cg->encr_in, ca->encr_key_len);
-    assert_memory_equal(ca->encr_in, cg->encr_out, ca->encr_key_len);
+    lab_expect_child_pair(lab);
     for (unsigned i = 0; i < 2; i++) {
         const struct ike_counters *c = ike_get_counters(i ? lab->gw : lab->alice);
         assert_int_equal(c->auth_failed + c->cert_untrusted + c->cert_expired +
@@ -162,35 +156,29 @@ static void assert_refused_by_gw(struct lab *lab, uint64_t counter)
     assert_int_equal(lab->alice_node.ninstalled, 0);
 }
 
+/* alice and the gateway authenticate with these credentials; all else as use_certs sets it. */
+static void establishes_with(struct lab *lab, const struct ike_cred *alice,
+                             const struct ike_cred *gw)
+{
+    use_certs(lab, alice, gw);
+    lab_start_run(lab);
+    assert_established_with_keys(lab);
+}
+
 static void test_rsa(void **state)
 {
-    struct lab *lab = *state;
-    use_certs(lab, pki->alice_rsa, pki->gw_rsa);
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    lab_run(lab);
-    assert_established_with_keys(lab);
+    establishes_with(*state, pki->alice_rsa, pki->gw_rsa);
 }
 
 static void test_ecdsa(void **state)
 {
-    struct lab *lab = *state;
-    use_certs(lab, pki->alice_p256, pki->gw_p256);
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    lab_run(lab);
-    assert_established_with_keys(lab);
+    establishes_with(*state, pki->alice_p256, pki->gw_p256);
 }
 
 /* The gateway's P-384 certificate comes from an intermediate that only its CERT payload carries. */
 static void test_intermediate_and_mixed_keys(void **state)
 {
-    struct lab *lab = *state;
-    use_certs(lab, pki->alice_rsa, pki->gw_p384_chain);
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    lab_run(lab);
-    assert_established_with_keys(lab);
+    establishes_with(*state, pki->alice_rsa, pki->gw_p384_chain);
 }
 
 static void test_dn_identities(void **state)
@@ -200,9 +188,7 @@ static void test_dn_identities(void **state)
     assert_int_equal(ike_cred_subject_id(pki->alice_p256, &lab->alice_peer.local_id), 0);
     /* Written differently from the certificate's encoding: equal as X.500 names. */
     assert_int_equal(ike_id_from_dn("O=Veer Test, CN=ALICE", &lab->gw_peer.remote_id), 0);
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    lab_run(lab);
+    lab_start_run(lab);
     assert_established_with_keys(lab);
 }
 
@@ -231,9 +217,7 @@ static void test_untrusted_ca(void **state)
     struct lab *lab = *state;
     use_certs(lab, pki->alice_p256, pki->gw_p256);
     lab->gw_peer.trust = pki->other_trust;
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    lab_run(lab);
+    lab_start_run(lab);
     assert_refused_by_gw(lab, ike_get_counters(lab->gw)->cert_untrusted);
 }
 
@@ -241,9 +225,7 @@ static void test_expired(void **state)
 {
     struct lab *lab = *state;
     use_certs(lab, pki->alice_expired, pki->gw_p256);
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    lab_run(lab);
+    lab_start_run(lab);
     assert_refused_by_gw(lab, ike_get_counters(lab->gw)->cert_expired);
 }
 
@@ -254,9 +236,7 @@ static void test_id_not_in_cert(void **state)
     /* Alice claims mallory's identity with her own certificate; the gateway takes any ID. */
     lab_set_id(&lab->alice_peer.local_id, "mallory.example");
     lab->gw_peer.remote_id.type = 0;
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    lab_run(lab);
+    lab_start_run(lab);
     assert_refused_by_gw(lab, ike_get_counters(lab->gw)->cert_id_mismatch);
 }
 
@@ -280,9 +260,7 @@ static void test_psk_where_cert_is_due(void **state)
     lab->alice_peer.local_auth = IKE_PEER_AUTH_PSK;
     memcpy(lab->alice_peer.psk, "whatever", 8);
     lab->alice_peer.psk_len = 8;
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    lab_run(lab);
+    lab_start_run(lab);
     assert_refused_by_gw(lab, ike_get_counters(lab->gw)->auth_bad_signature);
 }
 
@@ -292,31 +270,29 @@ static void test_initiator_refuses_gateway(void **state)
     struct lab *lab = *state;
     use_certs(lab, pki->alice_p256, pki->gw_rsa);
     lab->alice_peer.trust = pki->other_trust;
-    lab_start(lab);
-    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    lab_run(lab);
+    lab_start_run(lab);
     assert_int_equal(ike_sa_foreach(lab->alice, NULL, NULL), 0);
     assert_int_equal(ike_get_counters(lab->alice)->auth_failed, 1);
     assert_int_equal(ike_get_counters(lab->alice)->cert_untrusted, 1);
     assert_int_equal(lab->alice_node.ninstalled, 0);
 }
 
-#define T(f) cmocka_unit_test_setup_teardown(f, lab_setup, lab_teardown)
+#define T(f) LAB_TEST(f)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        T(test_rsa),
-        T(test_ecdsa),
-        T(test_intermediate_and_mixed_keys),
-        T(test_dn_identities),
-        T(test_classic_methods),
-        T(test_untrusted_ca),
-        T(test_expired),
-        T(test_id_not_in_cert),
-        T(test_bad_signature),
-        T(test_psk_where_cert_is_due),
-        T(test_initiator_refuses_gateway),
+        LAB_TEST(test_rsa),
+        LAB_TEST(test_ecdsa),
+        LAB_TEST(test_intermediate_and_mixed_keys),
+        LAB_TEST(test_dn_identities),
+        LAB_TEST(test_classic_methods),
+        LAB_TEST(test_untrusted_ca),
+        LAB_TEST(test_expired),
+        LAB_TEST(test_id_not_in_cert),
+        LAB_TEST(test_bad_signature),
+        LAB_TEST(test_psk_where_cert_is_due),
+        LAB_TEST(test_initiator_refuses_gateway),
     };
     return cmocka_run_group_tests_name("exchange_cert", tests, group_setup, group_teardown);
 }

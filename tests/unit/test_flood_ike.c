@@ -175,31 +175,37 @@ static size_t response(uint8_t *buf, size_t cap, bool full, uint16_t notify, siz
     return (size_t)n;
 }
 
+/* A response made by response() and the verdict the classifier must give it. */
+struct classify_case {
+    bool full;
+    uint16_t notify;
+    size_t notify_len;
+    enum flood_reply_kind kind;
+};
+
+static const struct classify_case classify_cases[] = {
+    {true, 0, 0, FLOOD_REPLY_SA_INIT},
+    {false, IKE_N_INVALID_KE_PAYLOAD, 2, FLOOD_REPLY_INVALID_KE},
+    {false, IKE_N_NO_PROPOSAL_CHOSEN, 0, FLOOD_REPLY_ERROR},
+    /* A status notify alone, with no SA/KE/Nr, is not a usable response. */
+    {false, IKE_N_REDIRECT_SUPPORTED, 0, FLOOD_REPLY_MALFORMED},
+    /* A cookie longer than RFC 7296 allows, or empty. */
+    {false, IKE_N_COOKIE, 65, FLOOD_REPLY_MALFORMED},
+    {false, IKE_N_COOKIE, 0, FLOOD_REPLY_MALFORMED},
+};
+
 static void classifies_every_kind(void **state)
 {
     (void)state;
     uint8_t buf[512];
     struct flood_reply r;
-    size_t n = response(buf, sizeof(buf), true, 0, 0);
-    flood_ike_classify(buf, n, &r);
-    assert_int_equal(r.kind, FLOOD_REPLY_SA_INIT);
-    n = response(buf, sizeof(buf), false, IKE_N_INVALID_KE_PAYLOAD, 2);
-    flood_ike_classify(buf, n, &r);
-    assert_int_equal(r.kind, FLOOD_REPLY_INVALID_KE);
-    n = response(buf, sizeof(buf), false, IKE_N_NO_PROPOSAL_CHOSEN, 0);
-    flood_ike_classify(buf, n, &r);
-    assert_int_equal(r.kind, FLOOD_REPLY_ERROR);
-    /* A status notify alone, with no SA/KE/Nr, is not a usable response. */
-    n = response(buf, sizeof(buf), false, IKE_N_REDIRECT_SUPPORTED, 0);
-    flood_ike_classify(buf, n, &r);
-    assert_int_equal(r.kind, FLOOD_REPLY_MALFORMED);
-    /* A cookie longer than RFC 7296 allows, or empty. */
-    n = response(buf, sizeof(buf), false, IKE_N_COOKIE, 65);
-    flood_ike_classify(buf, n, &r);
-    assert_int_equal(r.kind, FLOOD_REPLY_MALFORMED);
-    n = response(buf, sizeof(buf), false, IKE_N_COOKIE, 0);
-    flood_ike_classify(buf, n, &r);
-    assert_int_equal(r.kind, FLOOD_REPLY_MALFORMED);
+    for (unsigned i = 0; i < sizeof(classify_cases) / sizeof(classify_cases[0]); i++) {
+        const struct classify_case *k = &classify_cases[i];
+        print_message("case %u: notify %u\n", i, k->notify);
+        size_t n = response(buf, sizeof(buf), k->full, k->notify, k->notify_len);
+        flood_ike_classify(buf, n, &r);
+        assert_int_equal(r.kind, k->kind);
+    }
     /* Our own request is not a response. */
     uint8_t req[FLOOD_REQUEST_MAX];
     long m = build(true, NULL, 0, req, NULL);

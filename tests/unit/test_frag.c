@@ -148,8 +148,7 @@ static void test_lost_fragment_and_replay(void **state)
 static void test_unfragmented_by_default(void **state)
 {
     struct lab *lab = *state;
-    lab_start(lab);
-    lab_establish(lab);
+    lab_start_establish(lab);
     assert_int_equal(counters(lab->alice)->tx_fragmented, 0);
     assert_int_equal(counters(lab->gw)->tx_fragmented, 0);
 }
@@ -157,10 +156,10 @@ static void test_unfragmented_by_default(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_fragmented_exchanges, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_reordered_duplicated_forged, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_lost_fragment_and_replay, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_unfragmented_by_default, lab_setup, lab_teardown),
+        LAB_TEST(test_fragmented_exchanges),
+        LAB_TEST(test_reordered_duplicated_forged),
+        LAB_TEST(test_lost_fragment_and_replay),
+        LAB_TEST(test_unfragmented_by_default),
     };
     return cmocka_run_group_tests_name("fragmentation", tests, NULL, NULL);
 }

@@ -56,8 +56,7 @@ static void establish_behind_nat(struct lab *lab)
 {
     lab->alice_peer.dpd_delay_s = 10;
     nat_on(lab, 1000);
-    lab_start(lab);
-    lab_establish(lab);
+    lab_start_establish(lab);
     struct ike_sa_info gw = lab_only_sa(lab->gw);
     assert_true(gw.natt);
     assert_remote(&gw.remote, "198.51.100.9", 5500);
@@ -154,8 +153,7 @@ static void test_no_nat_peer_moved_is_ignored(void **state)
 {
     struct lab *lab = *state;
     lab->alice_peer.dpd_delay_s = 10;
-    lab_start(lab);
-    lab_establish(lab);
+    lab_start_establish(lab);
     struct ike_sa_info before = lab_only_sa(lab->gw);
     assert_false(before.natt);
     alice_checks_liveness(lab);
@@ -197,15 +195,12 @@ static void test_behind_nat_itself_does_not_follow(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_nat_rebinding_followed, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_stale_mapping_without_update_loses_requests, lab_setup,
-                                        lab_teardown),
-        cmocka_unit_test_setup_teardown(test_retransmission_from_elsewhere_not_followed, lab_setup,
-                                        lab_teardown),
-        cmocka_unit_test_setup_teardown(test_forged_request_not_followed, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_no_nat_peer_moved_is_ignored, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_behind_nat_itself_does_not_follow, lab_setup,
-                                        lab_teardown),
+        LAB_TEST(test_nat_rebinding_followed),
+        LAB_TEST(test_stale_mapping_without_update_loses_requests),
+        LAB_TEST(test_retransmission_from_elsewhere_not_followed),
+        LAB_TEST(test_forged_request_not_followed),
+        LAB_TEST(test_no_nat_peer_moved_is_ignored),
+        LAB_TEST(test_behind_nat_itself_does_not_follow),
     };
     return cmocka_run_group_tests_name("nat_move", tests, NULL, NULL);
 }

@@ -11,13 +11,9 @@ static void test_request_vector(void **state)
     cp.attrs[1].type = IKE_CPA_INTERNAL_IP4_DNS;
     cp.attrs[2].type = IKE_CPA_INTERNAL_IP6_ADDRESS;
     uint8_t buf[64];
-    struct ike_writer w;
-    unit_w_init(&w, buf, sizeof(buf));
-    assert_int_equal(ike_cp_encode(&w, &cp), 0);
-    UNIT_EXPECT_BYTES(&w, "00 00 0014 01 000000 0001 0000 0003 0000 0008 0000");
-    struct ike_pl pl = unit_pl_at(buf, 0, IKE_PL_CP);
     struct ike_cp_payload back;
-    assert_int_equal(ike_cp_decode(&pl, &back, NULL), 0);
+    UNIT_ROUND_TRIP(buf, "00 00 0014 01 000000 0001 0000 0003 0000 0008 0000", IKE_PL_CP,
+                    ike_cp_decode, &back, ike_cp_encode, &cp);
     assert_int_equal(back.type, IKE_CFG_REQUEST);
     assert_int_equal(back.nattrs, 3);
     for (unsigned i = 0; i < 3; i++) {
@@ -35,13 +31,9 @@ static void test_reply_round_trip(void **state)
     cp.attrs[0] = (struct ike_cp_attr){IKE_CPA_INTERNAL_IP4_ADDRESS, {addr, 4}};
     cp.attrs[1] = (struct ike_cp_attr){IKE_CPA_INTERNAL_IP4_DNS, {dns, 4}};
     uint8_t buf[64];
-    struct ike_writer w;
-    unit_w_init(&w, buf, sizeof(buf));
-    assert_int_equal(ike_cp_encode(&w, &cp), 0);
-    UNIT_EXPECT_BYTES(&w, "00 00 0018 02 000000 0001 0004 0a010002 0003 0004 c0000235");
-    struct ike_pl pl = unit_pl_at(buf, 0, IKE_PL_CP);
     struct ike_cp_payload back;
-    assert_int_equal(ike_cp_decode(&pl, &back, NULL), 0);
+    UNIT_ROUND_TRIP(buf, "00 00 0018 02 000000 0001 0004 0a010002 0003 0004 c0000235", IKE_PL_CP,
+                    ike_cp_decode, &back, ike_cp_encode, &cp);
     assert_int_equal(back.type, IKE_CFG_REPLY);
     assert_int_equal(back.nattrs, 2);
     for (unsigned i = 0; i < 2; i++) {
@@ -53,11 +45,8 @@ static void test_reply_round_trip(void **state)
 
     /* No attributes at all (a CFG_ACK may have none). */
     struct ike_cp_payload ack = {.type = IKE_CFG_ACK};
-    unit_w_init(&w, buf, sizeof(buf));
-    assert_int_equal(ike_cp_encode(&w, &ack), 0);
-    UNIT_EXPECT_BYTES(&w, "00 00 0008 04 000000");
-    pl = unit_pl_at(buf, 0, IKE_PL_CP);
-    assert_int_equal(ike_cp_decode(&pl, &back, NULL), 0);
+    UNIT_ROUND_TRIP(buf, "00 00 0008 04 000000", IKE_PL_CP, ike_cp_decode, &back, ike_cp_encode,
+                    &ack);
     assert_int_equal(back.nattrs, 0);
 }
 
@@ -80,13 +69,7 @@ static void test_reserved_bit(void **state)
     UNIT_EXPECT_BYTES(&w, "00 00 000c 01 000000 0003 0000");
 }
 
-struct bad_cp {
-    const char *hex;
-    enum ike_err_code code;
-    uint32_t offset;
-};
-
-static const struct bad_cp bad_cps[] = {
+static const struct unit_bad_pl bad_cps[] = {
     {"", IKE_ERR_PL_BODY_TOO_SHORT, 4},
     {"01 0000", IKE_ERR_PL_BODY_TOO_SHORT, 7},
     {"00 000000", IKE_ERR_CP_BAD_TYPE, 4},
@@ -99,16 +82,7 @@ static const struct bad_cp bad_cps[] = {
 static void test_malformed(void **state)
 {
     (void)state;
-    for (unsigned i = 0; i < sizeof(bad_cps) / sizeof(bad_cps[0]); i++) {
-        uint8_t b[64];
-        size_t n = unit_hex(bad_cps[i].hex, b, sizeof(b));
-        struct ike_pl pl = ike_pl_from_body(IKE_PL_CP, b, n);
-        struct ike_cp_payload cp;
-        struct ike_err err = {0};
-        print_message("case %u: %s\n", i, bad_cps[i].hex);
-        UNIT_EXPECT_ERR(ike_cp_decode(&pl, &cp, &err), err, bad_cps[i].code, IKE_PL_CP,
-                        bad_cps[i].offset);
-    }
+    UNIT_EXPECT_ALL_REFUSED(bad_cps, IKE_PL_CP, ike_cp_decode, struct ike_cp_payload);
 }
 
 static void test_bound(void **state)

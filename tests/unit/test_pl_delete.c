@@ -9,13 +9,9 @@ static void test_esp_round_trip(void **state)
     struct ike_delete_payload d = {
         .protocol = IKE_PROTO_ESP, .spi_size = 4, .nspis = 2, .spis = spis};
     uint8_t buf[64];
-    struct ike_writer w;
-    unit_w_init(&w, buf, sizeof(buf));
-    assert_int_equal(ike_delete_encode(&w, &d), 0);
-    UNIT_EXPECT_BYTES(&w, "00 00 0010 03 04 0002 c12b0007 0a0b0c0d");
-    struct ike_pl pl = unit_pl_at(buf, 0, IKE_PL_DELETE);
     struct ike_delete_payload back;
-    assert_int_equal(ike_delete_decode(&pl, &back, NULL), 0);
+    UNIT_ROUND_TRIP(buf, "00 00 0010 03 04 0002 c12b0007 0a0b0c0d", IKE_PL_DELETE,
+                    ike_delete_decode, &back, ike_delete_encode, &d);
     assert_int_equal(back.protocol, IKE_PROTO_ESP);
     assert_int_equal(back.spi_size, 4);
     assert_int_equal(back.nspis, 2);
@@ -29,13 +25,9 @@ static void test_ike_and_ah(void **state)
     /* Deleting the IKE SA names no SPI: it is in the header (RFC 7296 3.11). */
     struct ike_delete_payload d = {.protocol = IKE_PROTO_IKE};
     uint8_t buf[64];
-    struct ike_writer w;
-    unit_w_init(&w, buf, sizeof(buf));
-    assert_int_equal(ike_delete_encode(&w, &d), 0);
-    UNIT_EXPECT_BYTES(&w, "00 00 0008 01 00 0000");
-    struct ike_pl pl = unit_pl_at(buf, 0, IKE_PL_DELETE);
     struct ike_delete_payload back;
-    assert_int_equal(ike_delete_decode(&pl, &back, NULL), 0);
+    UNIT_ROUND_TRIP(buf, "00 00 0008 01 00 0000", IKE_PL_DELETE, ike_delete_decode, &back,
+                    ike_delete_encode, &d);
     assert_int_equal(back.protocol, IKE_PROTO_IKE);
     assert_int_equal(back.spi_size, 0);
     assert_int_equal(back.nspis, 0);
@@ -43,11 +35,8 @@ static void test_ike_and_ah(void **state)
     const uint8_t spi[] = {0xde, 0xad, 0xbe, 0xef};
     struct ike_delete_payload ah = {
         .protocol = IKE_PROTO_AH, .spi_size = 4, .nspis = 1, .spis = spi};
-    unit_w_init(&w, buf, sizeof(buf));
-    assert_int_equal(ike_delete_encode(&w, &ah), 0);
-    UNIT_EXPECT_BYTES(&w, "00 00 000c 02 04 0001 deadbeef");
-    pl = unit_pl_at(buf, 0, IKE_PL_DELETE);
-    assert_int_equal(ike_delete_decode(&pl, &back, NULL), 0);
+    UNIT_ROUND_TRIP(buf, "00 00 000c 02 04 0001 deadbeef", IKE_PL_DELETE, ike_delete_decode, &back,
+                    ike_delete_encode, &ah);
     assert_int_equal(back.nspis, 1);
     assert_memory_equal(back.spis, spi, 4);
 }
@@ -82,13 +71,7 @@ static void test_bound(void **state)
     assert_int_equal(ike_delete_encode(&w, &big), -ENOSPC);
 }
 
-struct bad_delete {
-    const char *hex;
-    enum ike_err_code code;
-    uint32_t offset;
-};
-
-static const struct bad_delete bad_deletes[] = {
+static const struct unit_bad_pl bad_deletes[] = {
     {"03 04 00", IKE_ERR_PL_BODY_TOO_SHORT, 7},
     {"", IKE_ERR_PL_BODY_TOO_SHORT, 4},
     {"00 00 0000", IKE_ERR_DELETE_BAD_PROTOCOL, 4},
@@ -108,16 +91,8 @@ static const struct bad_delete bad_deletes[] = {
 static void test_malformed(void **state)
 {
     (void)state;
-    for (unsigned i = 0; i < sizeof(bad_deletes) / sizeof(bad_deletes[0]); i++) {
-        uint8_t b[32];
-        size_t n = unit_hex(bad_deletes[i].hex, b, sizeof(b));
-        struct ike_pl pl = ike_pl_from_body(IKE_PL_DELETE, b, n);
-        struct ike_delete_payload d;
-        struct ike_err err = {0};
-        print_message("case %u: %s\n", i, bad_deletes[i].hex);
-        UNIT_EXPECT_ERR(ike_delete_decode(&pl, &d, &err), err, bad_deletes[i].code, IKE_PL_DELETE,
-                        bad_deletes[i].offset);
-    }
+    UNIT_EXPECT_ALL_REFUSED(bad_deletes, IKE_PL_DELETE, ike_delete_decode,
+                            struct ike_delete_payload);
 }
 
 static void test_encoder_refusals(void **state)

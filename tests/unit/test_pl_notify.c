@@ -138,12 +138,9 @@ static void test_notify_round_trip(void **state)
                                    .spi = {0xc1, 0x2b, 0x00, 0x07}};
     uint8_t buf[64];
     struct ike_writer w;
-    unit_w_init(&w, buf, sizeof(buf));
-    assert_int_equal(ike_notify_encode(&w, &n), 0);
-    UNIT_EXPECT_BYTES(&w, "00 00 000c 03 04 4009 c12b0007");
-    struct ike_pl pl = unit_pl_at(buf, 0, IKE_PL_NOTIFY);
     struct ike_notify_payload back;
-    assert_int_equal(ike_notify_decode(&pl, &back, NULL), 0);
+    UNIT_ROUND_TRIP(buf, "00 00 000c 03 04 4009 c12b0007", IKE_PL_NOTIFY, ike_notify_decode, &back,
+                    ike_notify_encode, &n);
     assert_int_equal(back.protocol, IKE_PROTO_ESP);
     assert_int_equal(back.spi_size, 4);
     assert_int_equal(back.type, IKE_N_REKEY_SA);
@@ -158,11 +155,8 @@ static void test_notify_round_trip(void **state)
                                     .type = IKE_N_INVALID_SPI,
                                     .spi = {1, 2, 3, 4, 5, 6, 7, 8},
                                     .data = {data, 2}};
-    unit_w_init(&w, buf, sizeof(buf));
-    assert_int_equal(ike_notify_encode(&w, &n8), 0);
-    UNIT_EXPECT_BYTES(&w, "00 00 0012 01 08 000b 0102030405060708 abcd");
-    pl = unit_pl_at(buf, 0, IKE_PL_NOTIFY);
-    assert_int_equal(ike_notify_decode(&pl, &back, NULL), 0);
+    UNIT_ROUND_TRIP(buf, "00 00 0012 01 08 000b 0102030405060708 abcd", IKE_PL_NOTIFY,
+                    ike_notify_decode, &back, ike_notify_encode, &n8);
     assert_int_equal(back.spi_size, 8);
     assert_memory_equal(back.spi, n8.spi, 8);
     assert_int_equal(back.data.len, 2);
@@ -269,12 +263,9 @@ static void test_redirected_from(void **state)
     struct ike_gw_id v4 = {.type = IKE_GW_IPV4, .len = 4, .value = {203, 0, 113, 1}};
     uint8_t buf[64];
     struct ike_writer w;
-    unit_w_init(&w, buf, sizeof(buf));
-    assert_int_equal(ike_notify_gw_encode(&w, IKE_N_REDIRECTED_FROM, &v4), 0);
-    UNIT_EXPECT_BYTES(&w, "00 00 000e 00 00 4018 01 04 cb007101");
-    struct ike_pl pl = unit_pl_at(buf, 0, IKE_PL_NOTIFY);
     struct ike_notify_payload n;
-    assert_int_equal(ike_notify_decode(&pl, &n, NULL), 0);
+    UNIT_ROUND_TRIP(buf, "00 00 000e 00 00 4018 01 04 cb007101", IKE_PL_NOTIFY, ike_notify_decode,
+                    &n, ike_notify_gw_encode, IKE_N_REDIRECTED_FROM, &v4);
     struct ike_gw_id gw;
     assert_int_equal(ike_notify_gw_decode(&n, &gw, NULL), 0);
     assert_true(ike_gw_id_equal(&gw, &v4));

@@ -153,16 +153,13 @@ static void test_esp_vector(void **state)
         .transforms = {{IKE_TT_ENCR, IKE_ENCR_AES_GCM_16, 256}, {IKE_TT_ESN, IKE_ESN_NO_ESN, 0}},
     };
     uint8_t buf[64];
-    struct ike_writer w;
-    unit_w_init(&w, buf, sizeof(buf));
-    assert_int_equal(ike_sa_encode(&w, &sa), 0);
-    UNIT_EXPECT_BYTES(&w, "00 00 0024"
-                          "00 00 0020 01 03 04 02 052357bb"
-                          "03 00 000c 01 00 0014 800e 0100"
-                          "00 00 0008 05 00 0000");
-    struct ike_pl pl = unit_pl_at(buf, 0, IKE_PL_SA);
     struct ike_sa_payload back;
-    assert_int_equal(ike_sa_decode(&pl, &back, NULL), 0);
+    UNIT_ROUND_TRIP(buf,
+                    "00 00 0024"
+                    "00 00 0020 01 03 04 02 052357bb"
+                    "03 00 000c 01 00 0014 800e 0100"
+                    "00 00 0008 05 00 0000",
+                    IKE_PL_SA, ike_sa_decode, &back, ike_sa_encode, &sa);
     expect_same_sa(&back, &sa);
 }
 
@@ -231,16 +228,10 @@ static void test_ike_rekey_and_answer_numbers(void **state)
     expect_transform(&sa, &sa.proposals[0], 0, 9, 0x1234, 0);
 }
 
-struct bad_sa {
-    const char *hex;
-    enum ike_err_code code;
-    uint32_t offset; /* body offset + 4: the payload sits at offset 0 */
-};
-
 /* One transform ENCR AES-CBC without attributes, as the tail of most cases below. */
 #define XF_LAST "00 00 0008 01 00 000c"
 
-static const struct bad_sa bad_sas[] = {
+static const struct unit_bad_pl bad_sas[] = {
     {"", IKE_ERR_SA_NO_PROPOSALS, 4},
     /* Proposal structure. */
     {"00 00 0010 01 01 00", IKE_ERR_SA_PROP_TRUNCATED, 4},
@@ -289,16 +280,7 @@ static const struct bad_sa bad_sas[] = {
 static void test_malformed(void **state)
 {
     (void)state;
-    for (unsigned i = 0; i < sizeof(bad_sas) / sizeof(bad_sas[0]); i++) {
-        uint8_t b[128];
-        size_t n = unit_hex(bad_sas[i].hex, b, sizeof(b));
-        struct ike_pl pl = ike_pl_from_body(IKE_PL_SA, b, n);
-        struct ike_sa_payload sa;
-        struct ike_err err = {0};
-        print_message("case %u: %s\n", i, ike_err_name(bad_sas[i].code));
-        UNIT_EXPECT_ERR(ike_sa_decode(&pl, &sa, &err), err, bad_sas[i].code, IKE_PL_SA,
-                        bad_sas[i].offset);
-    }
+    UNIT_EXPECT_ALL_REFUSED(bad_sas, IKE_PL_SA, ike_sa_decode, struct ike_sa_payload);
 }
 
 /* Appends a minimal proposal (`nxf` transforms of 8 bytes) to b; returns the new length. */

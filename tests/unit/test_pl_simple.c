@@ -68,14 +68,9 @@ static void test_ke_vector_and_round_trip(void **state)
     const uint8_t pub[] = {0xde, 0xad, 0xbe, 0xef, 0x01};
     struct ike_ke_payload ke = {.group = IKE_DH_MODP_2048, .data = {pub, sizeof(pub)}};
     uint8_t buf[64];
-    struct ike_writer w;
-    unit_w_init(&w, buf, sizeof(buf));
-    assert_int_equal(ike_ke_encode(&w, &ke), 0);
-    UNIT_EXPECT_BYTES(&w, "00 00 000d 000e 0000 deadbeef01");
-
-    struct ike_pl pl = unit_pl_at(buf, 0, IKE_PL_KE);
     struct ike_ke_payload back;
-    assert_int_equal(ike_ke_decode(&pl, &back, NULL), 0);
+    UNIT_ROUND_TRIP(buf, "00 00 000d 000e 0000 deadbeef01", IKE_PL_KE, ike_ke_decode, &back,
+                    ike_ke_encode, &ke);
     assert_int_equal(back.group, ke.group);
     assert_int_equal(back.data.len, ke.data.len);
     assert_memory_equal(back.data.ptr, pub, sizeof(pub));
@@ -113,20 +108,16 @@ static void test_id(void **state)
     struct ike_id_payload id = {.type = IKE_ID_FQDN, .data = {(const uint8_t *)"gw.example", 10}};
     uint8_t buf[64];
     struct ike_writer w;
-    unit_w_init(&w, buf, sizeof(buf));
-    assert_int_equal(ike_id_encode(&w, IKE_PL_IDR, &id), 0);
-    UNIT_EXPECT_BYTES(&w, "00 00 0012 02 000000 67772e6578616d706c65");
-
-    struct ike_pl pl = unit_pl_at(buf, 0, IKE_PL_IDR);
     struct ike_id_payload back;
-    assert_int_equal(ike_id_decode(&pl, &back, NULL), 0);
+    UNIT_ROUND_TRIP(buf, "00 00 0012 02 000000 67772e6578616d706c65", IKE_PL_IDR, ike_id_decode,
+                    &back, ike_id_encode, IKE_PL_IDR, &id);
     assert_int_equal(back.type, IKE_ID_FQDN);
     assert_int_equal(back.data.len, 10);
     assert_memory_equal(back.data.ptr, "gw.example", 10);
 
     /* An identity needs data. */
     struct ike_err err = {0};
-    pl = ike_pl_from_body(IKE_PL_IDI, buf + 4, 4);
+    struct ike_pl pl = ike_pl_from_body(IKE_PL_IDI, buf + 4, 4);
     UNIT_EXPECT_ERR(ike_id_decode(&pl, &back, &err), err, IKE_ERR_PL_BODY_TOO_SHORT, IKE_PL_IDI, 8);
     pl = ike_pl_from_body(IKE_PL_IDI, buf + 4, 2);
     UNIT_EXPECT_ERR(ike_id_decode(&pl, &back, &err), err, IKE_ERR_PL_BODY_TOO_SHORT, IKE_PL_IDI, 6);
@@ -145,27 +136,21 @@ static void test_cert_and_certreq(void **state)
     struct ike_cert_payload c = {.encoding = IKE_CERT_X509_SIGNATURE, .data = {der, sizeof(der)}};
     uint8_t buf[64];
     struct ike_writer w;
-    unit_w_init(&w, buf, sizeof(buf));
-    assert_int_equal(ike_cert_encode(&w, IKE_PL_CERT, &c), 0);
-    UNIT_EXPECT_BYTES(&w, "00 00 000a 04 3003020105");
-    struct ike_pl pl = unit_pl_at(buf, 0, IKE_PL_CERT);
     struct ike_cert_payload back;
-    assert_int_equal(ike_cert_decode(&pl, &back, NULL), 0);
+    UNIT_ROUND_TRIP(buf, "00 00 000a 04 3003020105", IKE_PL_CERT, ike_cert_decode, &back,
+                    ike_cert_encode, IKE_PL_CERT, &c);
     assert_int_equal(back.encoding, IKE_CERT_X509_SIGNATURE);
     assert_int_equal(back.data.len, sizeof(der));
     assert_memory_equal(back.data.ptr, der, sizeof(der));
 
     /* A CERTREQ naming no authority is legal; a CERT without a certificate is not. */
     struct ike_cert_payload any = {.encoding = IKE_CERT_X509_SIGNATURE};
-    unit_w_init(&w, buf, sizeof(buf));
-    assert_int_equal(ike_cert_encode(&w, IKE_PL_CERTREQ, &any), 0);
-    UNIT_EXPECT_BYTES(&w, "00 00 0005 04");
-    pl = unit_pl_at(buf, 0, IKE_PL_CERTREQ);
-    assert_int_equal(ike_cert_decode(&pl, &back, NULL), 0);
+    UNIT_ROUND_TRIP(buf, "00 00 0005 04", IKE_PL_CERTREQ, ike_cert_decode, &back, ike_cert_encode,
+                    IKE_PL_CERTREQ, &any);
     assert_int_equal(back.data.len, 0);
 
     struct ike_err err = {0};
-    pl.type = IKE_PL_CERT;
+    struct ike_pl pl = unit_pl_at(buf, 0, IKE_PL_CERT);
     UNIT_EXPECT_ERR(ike_cert_decode(&pl, &back, &err), err, IKE_ERR_PL_BODY_TOO_SHORT, IKE_PL_CERT,
                     5);
     pl = ike_pl_from_body(IKE_PL_CERTREQ, buf, 0);
@@ -187,19 +172,17 @@ static void test_auth(void **state)
     struct ike_auth_payload a = {.method = IKE_AUTH_SHARED_KEY, .data = {mac, sizeof(mac)}};
     uint8_t buf[64];
     struct ike_writer w;
-    unit_w_init(&w, buf, sizeof(buf));
-    assert_int_equal(ike_auth_encode(&w, &a), 0);
-    UNIT_EXPECT_BYTES(&w, "00 00 0028 02 000000"
-                          "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
-    struct ike_pl pl = unit_pl_at(buf, 0, IKE_PL_AUTH);
     struct ike_auth_payload back;
-    assert_int_equal(ike_auth_decode(&pl, &back, NULL), 0);
+    UNIT_ROUND_TRIP(buf,
+                    "00 00 0028 02 000000"
+                    "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
+                    IKE_PL_AUTH, ike_auth_decode, &back, ike_auth_encode, &a);
     assert_int_equal(back.method, IKE_AUTH_SHARED_KEY);
     assert_int_equal(back.data.len, 32);
     assert_memory_equal(back.data.ptr, mac, 32);
 
     struct ike_err err = {0};
-    pl = ike_pl_from_body(IKE_PL_AUTH, buf + 4, 4);
+    struct ike_pl pl = ike_pl_from_body(IKE_PL_AUTH, buf + 4, 4);
     UNIT_EXPECT_ERR(ike_auth_decode(&pl, &back, &err), err, IKE_ERR_PL_BODY_TOO_SHORT, IKE_PL_AUTH,
                     8);
     struct ike_auth_payload empty = {.method = IKE_AUTH_SHARED_KEY};
@@ -259,17 +242,14 @@ static void test_vendor(void **state)
     struct ike_bytes v = {vid, sizeof(vid)};
     uint8_t buf[32];
     struct ike_writer w;
-    unit_w_init(&w, buf, sizeof(buf));
-    assert_int_equal(ike_vendor_encode(&w, &v), 0);
-    UNIT_EXPECT_BYTES(&w, "00 00 0008 882fe56d");
-    struct ike_pl pl = unit_pl_at(buf, 0, IKE_PL_VENDOR);
     struct ike_bytes back;
-    assert_int_equal(ike_vendor_decode(&pl, &back, NULL), 0);
+    UNIT_ROUND_TRIP(buf, "00 00 0008 882fe56d", IKE_PL_VENDOR, ike_vendor_decode, &back,
+                    ike_vendor_encode, &v);
     assert_int_equal(back.len, 4);
     assert_memory_equal(back.ptr, vid, 4);
 
     struct ike_err err = {0};
-    pl = ike_pl_from_body(IKE_PL_VENDOR, buf, 0);
+    struct ike_pl pl = ike_pl_from_body(IKE_PL_VENDOR, buf, 0);
     UNIT_EXPECT_ERR(ike_vendor_decode(&pl, &back, &err), err, IKE_ERR_PL_BODY_TOO_SHORT,
                     IKE_PL_VENDOR, 4);
     struct ike_bytes empty = {NULL, 0};
@@ -287,13 +267,9 @@ static void test_eap_round_trip(void **state)
     size_t n = unit_hex("02 05 000d 01 75736572 4076706e", msg, sizeof(msg));
     struct ike_bytes m = {msg, (uint16_t)n};
     uint8_t buf[32];
-    struct ike_writer w;
-    unit_w_init(&w, buf, sizeof(buf));
-    assert_int_equal(ike_eap_encode(&w, &m), 0);
-    UNIT_EXPECT_BYTES(&w, "00 00 0011 02 05 000d 01 75736572 4076706e");
-    struct ike_pl pl = unit_pl_at(buf, 0, IKE_PL_EAP);
     struct ike_eap_payload eap;
-    assert_int_equal(ike_eap_decode(&pl, &eap, NULL), 0);
+    UNIT_ROUND_TRIP(buf, "00 00 0011 02 05 000d 01 75736572 4076706e", IKE_PL_EAP, ike_eap_decode,
+                    &eap, ike_eap_encode, &m);
     assert_int_equal(eap.code, 2);
     assert_int_equal(eap.identifier, 5);
     assert_int_equal(eap.type, 1);
@@ -302,7 +278,7 @@ static void test_eap_round_trip(void **state)
 
     /* EAP-Success has no Type: 4 bytes, type reported as 0. */
     n = unit_hex("03 07 0004", msg, sizeof(msg));
-    pl = ike_pl_from_body(IKE_PL_EAP, msg, n);
+    struct ike_pl pl = ike_pl_from_body(IKE_PL_EAP, msg, n);
     assert_int_equal(ike_eap_decode(&pl, &eap, NULL), 0);
     assert_int_equal(eap.code, 3);
     assert_int_equal(eap.identifier, 7);

@@ -25,13 +25,9 @@ static void test_ipv4_vector(void **state)
                 .end_addr = {10, 0, 0, 255}}},
     };
     uint8_t buf[64];
-    struct ike_writer w;
-    unit_w_init(&w, buf, sizeof(buf));
-    assert_int_equal(ike_ts_encode(&w, IKE_PL_TSI, &ts), 0);
-    UNIT_EXPECT_BYTES(&w, "00 00 0018 01 000000 07 00 0010 0000 ffff 0a000000 0a0000ff");
-    struct ike_pl pl = unit_pl_at(buf, 0, IKE_PL_TSI);
     struct ike_ts_payload back;
-    assert_int_equal(ike_ts_decode(&pl, &back, NULL), 0);
+    UNIT_ROUND_TRIP(buf, "00 00 0018 01 000000 07 00 0010 0000 ffff 0a000000 0a0000ff", IKE_PL_TSI,
+                    ike_ts_decode, &back, ike_ts_encode, IKE_PL_TSI, &ts);
     assert_int_equal(back.nts, 1);
     expect_same_ts(&back.ts[0], &ts.ts[0]);
 }
@@ -79,15 +75,9 @@ static void test_mixed_round_trip(void **state)
     assert_int_equal(back.ts[0].end_port, 0);
 }
 
-struct bad_ts {
-    const char *hex;
-    enum ike_err_code code;
-    uint32_t offset;
-};
-
 #define SEL4 "07 00 0010 0000 ffff 0a000000 0a0000ff"
 
-static const struct bad_ts bad_tss[] = {
+static const struct unit_bad_pl bad_tss[] = {
     {"", IKE_ERR_PL_BODY_TOO_SHORT, 4},
     {"01 0000", IKE_ERR_PL_BODY_TOO_SHORT, 7},
     {"00 000000", IKE_ERR_TS_NONE, 4},
@@ -108,16 +98,7 @@ static const struct bad_ts bad_tss[] = {
 static void test_malformed(void **state)
 {
     (void)state;
-    for (unsigned i = 0; i < sizeof(bad_tss) / sizeof(bad_tss[0]); i++) {
-        uint8_t b[128];
-        size_t n = unit_hex(bad_tss[i].hex, b, sizeof(b));
-        struct ike_pl pl = ike_pl_from_body(IKE_PL_TSI, b, n);
-        struct ike_ts_payload ts;
-        struct ike_err err = {0};
-        print_message("case %u: %s\n", i, bad_tss[i].hex);
-        UNIT_EXPECT_ERR(ike_ts_decode(&pl, &ts, &err), err, bad_tss[i].code, IKE_PL_TSI,
-                        bad_tss[i].offset);
-    }
+    UNIT_EXPECT_ALL_REFUSED(bad_tss, IKE_PL_TSI, ike_ts_decode, struct ike_ts_payload);
     /* Offsets count from the IKE header, and the payload type is TSr's when it is TSr. */
     uint8_t b[32];
     size_t n = unit_hex("01 000000 09 00 0010", b, sizeof(b));

@@ -40,6 +40,31 @@ static void gw2_start(struct lab *lab, struct gw2 *g)
     assert_non_null(g->ctx);
 }
 
+/* The second gateway of the running test: set up empty, freed by the teardown. */
+static struct gw2 gw2;
+
+static int gw2_setup(void **state)
+{
+    memset(&gw2, 0, sizeof(gw2));
+    return lab_setup(state);
+}
+
+/* Frees gw2 with the lab, so that a test that fails half-way leaks nothing either. */
+static int gw2_teardown(void **state)
+{
+    ike_ctx_free(gw2.ctx);
+    gw2.ctx = NULL;
+    return lab_teardown(state);
+}
+
+/* Starts alice and gw from their (possibly tweaked) peers, then gw2 as a copy of gw. */
+static struct gw2 *start3(struct lab *lab)
+{
+    lab_start(lab);
+    gw2_start(lab, &gw2);
+    return &gw2;
+}
+
 /* Delivers queued packets among alice, gw and gw2 until none are left. */
 static unsigned run3(struct lab *lab, struct gw2 *g)
 {
@@ -77,18 +102,15 @@ static void assert_on_gw2(struct lab *lab, struct gw2 *g)
 static void test_redirect_in_auth(void **state)
 {
     struct lab *lab = *state;
-    static struct gw2 g;
     lab->gw_peer.auth_redirect = gw2_id;
-    lab_start(lab);
-    gw2_start(lab, &g);
+    struct gw2 *g = start3(lab);
     assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    run3(lab, &g);
-    assert_on_gw2(lab, &g);
+    run3(lab, g);
+    assert_on_gw2(lab, g);
     assert_int_equal(counters(lab->gw)->redirects_sent, 1);
     /* The gateway that redirected made no Child SA for the client. */
     assert_int_equal(lab->gw_node.ninstalled, 0);
-    assert_int_equal(g.node.nlive, 1);
-    ike_ctx_free(g.ctx);
+    assert_int_equal(g->node.nlive, 1);
 }
 
 /* A policy whose targets are gw (the origin, listed first) and gw2. */
@@ -103,20 +125,17 @@ static void policy_gw_gw2(struct rp_table *t)
 static void test_redirect_in_auth_by_policy(void **state)
 {
     struct lab *lab = *state;
-    static struct gw2 g;
     static struct rp_table t;
     rp_table_init(&t, RP_WEIGHTED_RR, false);
     assert_int_equal(rp_table_add(&t, &gw2_id, 1), 0);
     lab->gw_peer.auth_redirect_by_policy = true;
     lab->gw_cfg.redirect_policy = &t;
-    lab_start(lab);
-    gw2_start(lab, &g);
+    struct gw2 *g = start3(lab);
     assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    run3(lab, &g);
-    assert_on_gw2(lab, &g);
+    run3(lab, g);
+    assert_on_gw2(lab, g);
     assert_int_equal(counters(lab->gw)->redirects_by_policy, 1);
     assert_int_equal(lab->gw_node.ninstalled, 0);
-    ike_ctx_free(g.ctx);
 }
 
 /* No target in the policy: the client is simply served here. */
@@ -127,8 +146,7 @@ static void test_redirect_in_auth_policy_empty(void **state)
     rp_table_init(&t, RP_WEIGHTED_RR, false);
     lab->gw_peer.auth_redirect_by_policy = true;
     lab->gw_cfg.redirect_policy = &t;
-    lab_start(lab);
-    lab_establish(lab);
+    lab_start_establish(lab);
     assert_int_equal(counters(lab->gw)->redirect_no_target, 1);
     assert_int_equal(counters(lab->gw)->redirects_sent, 0);
     assert_int_equal(lab->gw_node.ninstalled, 1);
@@ -138,44 +156,36 @@ static void test_redirect_in_auth_policy_empty(void **state)
 static void test_drain_by_policy_skips_origin(void **state)
 {
     struct lab *lab = *state;
-    static struct gw2 g;
     static struct rp_table t;
     policy_gw_gw2(&t);
     lab->gw_cfg.redirect_policy = &t;
-    lab_start(lab);
-    gw2_start(lab, &g);
+    struct gw2 *g = start3(lab);
     lab_establish(lab);
     assert_int_equal(ike_redirect_all(lab->gw, NULL), 1);
-    run3(lab, &g);
+    run3(lab, g);
     /* gw (weight 5, allow_self) would be the first choice, but it is where the client is. */
-    assert_on_gw2(lab, &g);
-    ike_ctx_free(g.ctx);
+    assert_on_gw2(lab, g);
 }
 
 static void test_redirect_established(void **state)
 {
     struct lab *lab = *state;
-    static struct gw2 g;
-    lab_start(lab);
-    gw2_start(lab, &g);
+    struct gw2 *g = start3(lab);
     lab_establish(lab);
     struct ike_sa_info s = lab_only_sa(lab->gw);
     assert_int_equal(ike_redirect(lab->alice, s.spi_i, s.spi_r, &gw2_id), -ENOENT);
     assert_int_equal(ike_redirect(lab->gw, s.spi_i, s.spi_r, &gw2_id), 0);
-    run3(lab, &g);
-    assert_on_gw2(lab, &g);
+    run3(lab, g);
+    assert_on_gw2(lab, g);
     assert_int_equal(counters(lab->gw)->redirects_sent, 1);
     assert_int_equal(lab->gw_node.nlive, 0);
-    ike_ctx_free(g.ctx);
 }
 
 /* A drain of one peer configuration or one identity leaves every other client alone. */
 static void test_drain_by_peer_and_identity(void **state)
 {
     struct lab *lab = *state;
-    static struct gw2 g;
-    lab_start(lab);
-    gw2_start(lab, &g);
+    struct gw2 *g = start3(lab);
     lab_establish(lab);
     struct ike_id bob = {.type = IKE_ID_FQDN, .len = 11};
     memcpy(bob.data, "bob.example", 11);
@@ -187,18 +197,15 @@ static void test_drain_by_peer_and_identity(void **state)
     assert_int_equal(lab->net.count, 0);
     assert_int_equal(counters(lab->gw)->redirects_sent, 0);
     assert_int_equal(ike_redirect_where(lab->gw, "road-warriors", &alice, &gw2_id), 1);
-    run3(lab, &g);
-    assert_on_gw2(lab, &g);
+    run3(lab, g);
+    assert_on_gw2(lab, g);
     assert_int_equal(counters(lab->gw)->redirects_sent, 1);
-    ike_ctx_free(g.ctx);
 }
 
 static void test_drain_and_grace(void **state)
 {
     struct lab *lab = *state;
-    static struct gw2 g;
-    lab_start(lab);
-    gw2_start(lab, &g);
+    start3(lab); /* gw2 stands by: alice never answers the drain */
     lab_establish(lab);
     /* The client does not answer the drain: after the grace time its SA goes anyway. */
     assert_int_equal(ike_redirect_all(lab->gw, &gw2_id), 1);
@@ -212,7 +219,6 @@ static void test_drain_and_grace(void **state)
         lab->net.count = 0;
     }
     assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
-    ike_ctx_free(g.ctx);
 }
 
 /*
@@ -245,68 +251,61 @@ static void init_redirect(struct lab *lab, struct gw2 *g, bool wrong_nonce)
 static void test_redirect_in_init(void **state)
 {
     struct lab *lab = *state;
-    static struct gw2 g;
-    lab_start(lab);
-    gw2_start(lab, &g);
-    init_redirect(lab, &g, false);
+    struct gw2 *g = start3(lab);
+    init_redirect(lab, g, false);
     /* Alice went to gw2; the half-open SA the gateway made expires on its own. */
-    assert_int_equal(lab_only_sa(g.ctx).state, IKE_SA_ESTABLISHED);
+    assert_int_equal(lab_only_sa(g->ctx).state, IKE_SA_ESTABLISHED);
     assert_int_equal(counters(lab->alice)->redirects_followed, 1);
-    ike_ctx_free(g.ctx);
 }
 
 static void test_forged_redirect_ignored(void **state)
 {
     struct lab *lab = *state;
-    static struct gw2 g;
-    lab_start(lab);
-    gw2_start(lab, &g);
-    init_redirect(lab, &g, true);
+    struct gw2 *g = start3(lab);
+    init_redirect(lab, g, true);
     /* Nonce data not our Ni: ignored; the real answer came and the SA is with gw. */
     assert_int_equal(counters(lab->alice)->redirect_refused, 1);
     assert_int_equal(counters(lab->alice)->redirects_followed, 0);
     assert_int_equal(lab_only_sa(lab->alice).state, IKE_SA_ESTABLISHED);
     assert_int_equal(lab_only_sa(lab->gw).state, IKE_SA_ESTABLISHED);
-    assert_int_equal(ike_sa_foreach(g.ctx, NULL, NULL), 0);
-    ike_ctx_free(g.ctx);
+    assert_int_equal(ike_sa_foreach(g->ctx, NULL, NULL), 0);
 }
 
 static void test_redirect_loop_stops(void **state)
 {
     struct lab *lab = *state;
-    static struct gw2 g;
     lab->gw_peer.auth_redirect = gw2_id;
-    lab_start(lab);
-    gw2_start(lab, &g);
-    g.peer.auth_redirect = gw1_id; /* gw2 sends it back: a loop */
+    struct gw2 *g = start3(lab);
+    g->peer.auth_redirect = gw1_id; /* gw2 sends it back: a loop */
     assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
-    run3(lab, &g);
+    run3(lab, g);
     assert_int_equal(counters(lab->alice)->redirects_followed, 5);
     assert_int_equal(counters(lab->alice)->redirect_loops, 1);
     /* Alice stopped; whatever the gateways hold is removed after the grace time. */
     lab->net.now_ns += 11 * SEC;
     ike_tick(lab->alice);
     ike_tick(lab->gw);
-    ike_tick(g.ctx);
-    run3(lab, &g);
+    ike_tick(g->ctx);
+    run3(lab, g);
     assert_int_equal(counters(lab->alice)->redirects_followed, 5);
-    ike_ctx_free(g.ctx);
 }
+
+/* A lab case with gw2 set up empty and freed after. */
+#define GW2_TEST(f) cmocka_unit_test_setup_teardown(f, gw2_setup, gw2_teardown)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_redirect_in_auth, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_redirect_in_auth_by_policy, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_redirect_in_auth_policy_empty, lab_setup,
-                                        lab_teardown),
-        cmocka_unit_test_setup_teardown(test_drain_by_policy_skips_origin, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_redirect_established, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_drain_and_grace, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_redirect_in_init, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_forged_redirect_ignored, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_redirect_loop_stops, lab_setup, lab_teardown),
-        cmocka_unit_test_setup_teardown(test_drain_by_peer_and_identity, lab_setup, lab_teardown),
+        GW2_TEST(test_redirect_in_auth),
+        GW2_TEST(test_redirect_in_auth_by_policy),
+        GW2_TEST(test_redirect_in_auth_policy_empty),
+        GW2_TEST(test_drain_by_policy_skips_origin),
+        GW2_TEST(test_redirect_established),
+        GW2_TEST(test_drain_and_grace),
+        GW2_TEST(test_redirect_in_init),
+        GW2_TEST(test_forged_redirect_ignored),
+        GW2_TEST(test_redirect_loop_stops),
+        GW2_TEST(test_drain_by_peer_and_identity),
     };
     return cmocka_run_group_tests_name("redirect", tests, NULL, NULL);
 }

@@ -155,6 +155,17 @@ static int respond(struct fixture *f, size_t len, bool natt)
                           &f->res);
 }
 
+/*
+ * Sends the request o describes and checks that a reply (or admission) came
+ * without error; returns the request's length for the tests that send it again.
+ */
+static size_t ask(struct fixture *f, const struct req_opts *o, bool natt)
+{
+    size_t n = make_request(o, f->req, sizeof(f->req));
+    assert_int_equal(respond(f, n, natt), 0);
+    return n;
+}
+
 /* The reply to libreswan's captured request must equal libreswan's own reply, byte for byte. */
 static void test_redirect_matches_libreswan(void **state)
 {
@@ -212,8 +223,7 @@ static void test_cookie_vector_and_natt(void **state)
     struct fixture *f = *state;
     struct req_opts o = default_opts();
     o.redirect_supported = false;
-    size_t n = make_request(&o, f->req, sizeof(f->req));
-    assert_int_equal(respond(f, n, false), 0);
+    size_t n = ask(f, &o, false);
     assert_int_equal(f->res.action, IKE_SL_COOKIE);
     assert_int_equal(f->res.no_redirect, IKE_SL_NR_NOT_SUPPORTED);
     assert_int_equal(f->policy.calls, 0);
@@ -237,8 +247,7 @@ static void test_cookie_vector_and_natt(void **state)
     assert_memory_not_equal(f->out + 4 + 37, want + 37, 16);
 
     o.redirect_supported = true;
-    n = make_request(&o, f->req, sizeof(f->req));
-    assert_int_equal(respond(f, n, true), 0);
+    n = ask(f, &o, true);
     assert_int_equal(f->res.action, IKE_SL_REDIRECT);
     assert_memory_equal(f->out, "\0\0\0\0", 4);
     assert_int_equal(ike_get32(f->out + 4 + 24), f->res.reply_len - 4);
@@ -254,8 +263,7 @@ static void test_cookie_round_trip_admits(void **state)
     struct fixture *f = *state;
     struct req_opts o = default_opts();
     o.redirect_supported = false;
-    size_t n = make_request(&o, f->req, sizeof(f->req));
-    assert_int_equal(respond(f, n, false), 0);
+    size_t n = ask(f, &o, false);
     assert_int_equal(f->res.action, IKE_SL_COOKIE);
     uint8_t cookie[IKE_COOKIE_LEN];
     memcpy(cookie, f->out + 36, sizeof(cookie));
@@ -263,8 +271,7 @@ static void test_cookie_round_trip_admits(void **state)
     /* The client retries with N(COOKIE) first: admitted. */
     o.cookie = cookie;
     o.cookie_len = sizeof(cookie);
-    n = make_request(&o, f->req, sizeof(f->req));
-    assert_int_equal(respond(f, n, false), 0);
+    n = ask(f, &o, false);
     assert_int_equal(f->res.action, IKE_SL_ADMIT);
     assert_true(f->res.cookie_present);
     assert_int_equal(f->res.cookie, IKE_COOKIE_VALID);
@@ -272,8 +279,7 @@ static void test_cookie_round_trip_admits(void **state)
 
     /* Even a redirect-capable client with a valid cookie is admitted, not redirected. */
     o.redirect_supported = true;
-    n = make_request(&o, f->req, sizeof(f->req));
-    assert_int_equal(respond(f, n, false), 0);
+    n = ask(f, &o, false);
     assert_int_equal(f->res.action, IKE_SL_ADMIT);
 
     /* From another address the cookie is worthless: a fresh challenge. */
@@ -301,8 +307,7 @@ static void test_cookie_round_trip_admits(void **state)
 
     /* A cookie of the wrong size is ignored, as RFC 7296 2.6 says. */
     o.cookie_len = 5;
-    n = make_request(&o, f->req, sizeof(f->req));
-    assert_int_equal(respond(f, n, false), 0);
+    n = ask(f, &o, false);
     assert_int_equal(f->res.action, IKE_SL_COOKIE);
     assert_int_equal(f->res.cookie, IKE_COOKIE_BAD_LENGTH);
 }
@@ -329,8 +334,7 @@ static void test_redirect_decisions(void **state)
     struct ike_gw_id origin = gw_ipv4("203.0.113.1");
     o.redirect_supported = false;
     o.redirected_from = &origin;
-    n = make_request(&o, f->req, sizeof(f->req));
-    assert_int_equal(respond(f, n, false), 0);
+    n = ask(f, &o, false);
     assert_int_equal(f->res.action, IKE_SL_REDIRECT);
     assert_true(f->policy.saw_from);
 

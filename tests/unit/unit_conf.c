@@ -24,3 +24,12 @@ void unit_conf_refused(int rc, const char *err, const char *want)
     if (strstr(err, want) == NULL)
         fail_msg("expected \"%s\" in \"%s\"", want, err);
 }
+
+void unit_conf_expect_refused(const char *name, const char *head, const char *extra,
+                              const char *tail, const char *want)
+{
+    /* static: a loaded configuration is too large for the stack of a test. */
+    static struct veer_conf c;
+    char err[256];
+    unit_conf_refused(unit_conf_load(name, head, extra, tail, &c, err, sizeof(err)), err, want);
+}

@@ -39,4 +39,11 @@ int unit_conf_load(const char *name, const char *head, const char *extra, const 
 /* Fails the test unless the load returned rc -1 with `want` in its message err. */
 void unit_conf_refused(int rc, const char *err, const char *want);
 
+/*
+ * unit_conf_load of head, extra and tail as `name`, then unit_conf_refused:
+ * the one step every error case of the dataplane conf tests takes.
+ */
+void unit_conf_expect_refused(const char *name, const char *head, const char *extra,
+                              const char *tail, const char *want);
+
 #endif

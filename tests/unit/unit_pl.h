@@ -60,4 +60,47 @@ static inline void unit_w_init(struct ike_writer *w, uint8_t *buf, size_t cap)
         assert_int_equal((err).offset, (offset_));                                                 \
     } while (0)
 
+/*
+ * Encodes with `encode` (its arguments after the writer are the macro's last
+ * ones) into buf, an array, checks that the bytes are exactly `hex`, then
+ * decodes them with `decode` into `out`, which must succeed: the round trip
+ * each codec's vectors start with. A macro because every payload has its own
+ * encoder, decoder and struct types, and so that cmocka reports the caller's line.
+ */
+#define UNIT_ROUND_TRIP(buf, hex, pl_type, decode, out, encode, ...)                               \
+    do {                                                                                           \
+        struct ike_writer rt_w_;                                                                   \
+        unit_w_init(&rt_w_, (buf), sizeof(buf));                                                   \
+        assert_int_equal(encode(&rt_w_, __VA_ARGS__), 0);                                          \
+        UNIT_EXPECT_BYTES(&rt_w_, (hex));                                                          \
+        struct ike_pl rt_pl_ = unit_pl_at((buf), 0, (pl_type));                                    \
+        assert_int_equal(decode(&rt_pl_, (out), NULL), 0);                                         \
+    } while (0)
+
+/* A payload body the decoder must refuse, with the error code and offset it must name. */
+struct unit_bad_pl {
+    const char *hex;
+    enum ike_err_code code;
+    uint32_t offset; /* body offset + 4: the payload sits at offset 0 */
+};
+
+/*
+ * Decodes each body of the table `bad` as a payload of pl_type into a
+ * `out_type` with `decode`, and checks each refusal with UNIT_EXPECT_ERR;
+ * the case number and body are printed first so a failure names its row.
+ */
+#define UNIT_EXPECT_ALL_REFUSED(bad, pl_type, decode, out_type)                                    \
+    do {                                                                                           \
+        for (unsigned i_ = 0; i_ < sizeof(bad) / sizeof((bad)[0]); i_++) {                         \
+            uint8_t b_[128];                                                                       \
+            size_t n_ = unit_hex((bad)[i_].hex, b_, sizeof(b_));                                   \
+            struct ike_pl pl_ = ike_pl_from_body((pl_type), b_, n_);                               \
+            out_type out_;                                                                         \
+            struct ike_err err_ = {0};                                                             \
+            print_message("case %u: %s %s\n", i_, ike_err_name((bad)[i_].code), (bad)[i_].hex);    \
+            UNIT_EXPECT_ERR(decode(&pl_, &out_, &err_), err_, (bad)[i_].code, (pl_type),           \
+                            (bad)[i_].offset);                                                     \
+        }                                                                                          \
+    } while (0)
+
 #endif
