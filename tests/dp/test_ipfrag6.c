@@ -49,6 +49,7 @@
 #include "dp_reass.h"
 #include "dp_route.h"
 #include "dp_worker.h"
+#include "fwd_env.h"
 #include "inet_sum.h"
 #include "test_eal.h"
 #include "test_pkt.h"
@@ -79,111 +80,64 @@ static const char sa_yaml[] = "dataplane:\n"
                               "      remote_ts: [10.1.0.0/24, 2001:db8:a::/64]\n";
 
 struct env {
-    struct rte_mempool *pool, *big;
-    struct rte_ring *rx[2], *tx[2], *to_ctrl;
-    struct dp_port ports[2];
-    struct dp_neigh_table neigh;
-    struct dp_routes routes;
+    struct fwd_env f;
     struct dp_sadb sadb;
-    struct dp_gate_shared gate;
-    struct dp_worker w;
     struct veer_conf conf;
-    volatile bool stop;
 };
 static struct env *e;
 
 static const struct rte_ether_addr peer_mac = {{2, 0, 0, 0, 0, 2}}, host_mac = {{2, 0, 0, 0, 1, 2}};
 
-/* Port i on rings of its own, with IPv4 address ip and IPv6 2001:db8:<net>::1/64. */
-static int make_port(unsigned i, const char *name, uint32_t ip, uint8_t net)
-{
-    if (test_dp_port(&e->ports[i], i, name, ip, e->pool, &e->rx[i], &e->tx[i]) < 0)
-        return -1;
-    uint8_t ip6[16];
-    test_a6(ip6, net, 1);
-    test_dp_port_ip6(&e->ports[i], ip6);
-    return 0;
-}
-
 static int group_setup(void **state)
 {
     (void)state;
-    if (test_eal_init("test_ipfrag6", "0-1", "256") < 0)
-        return -1;
     static struct env env;
     e = &env;
-    e->pool = rte_pktmbuf_pool_create("frag6", POOL_SIZE, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-    e->big = rte_pktmbuf_pool_create("frag6_big", BIG_POOL_SIZE, 0, 0,
-                                     RTE_PKTMBUF_HEADROOM + ETH + 12288, 0);
-    e->to_ctrl = rte_ring_create("to_ctrl6", 64, 0, RING_F_SC_DEQ);
-    if (e->pool == NULL || e->big == NULL || e->to_ctrl == NULL ||
-        make_port(OUTSIDE, "outside", test_ip4(198, 51, 100, 1), 1) < 0 ||
-        make_port(INSIDE, "inside", test_ip4(10, 2, 0, 1), 2) < 0)
+    /* Dual-stack ports, 2001:db8:1::1 and 2001:db8:2::1; the worker lcore runs on the second. */
+    const struct fwd_env_cfg cfg = {.name = "test_ipfrag6",
+                                    .lcores = "0-1",
+                                    .mem_mb = "256",
+                                    .nmbufs = POOL_SIZE,
+                                    .big_mbufs = BIG_POOL_SIZE,
+                                    .big_data_room = 12288,
+                                    .reass_entries = 16,
+                                    .to_ctrl = true,
+                                    .esp = true,
+                                    .local = true,
+                                    .ip4 = {test_ip4(198, 51, 100, 1), test_ip4(10, 2, 0, 1)},
+                                    .net6 = {1, 2},
+                                    .mtu = {1500, 1500}};
+    if (fwd_env_open(&e->f, &cfg) < 0)
         return -1;
     uint8_t ip[16];
     test_a6(ip, 1, 2);
-    dp_neigh_learn6(&e->neigh, ip, e->ports[OUTSIDE].id, &peer_mac, DP_NEIGH_STATIC);
+    dp_neigh_learn6(&e->f.neigh, ip, e->f.ports[OUTSIDE].id, &peer_mac, DP_NEIGH_STATIC);
     test_a6(ip, 2, 2);
-    dp_neigh_learn6(&e->neigh, ip, e->ports[INSIDE].id, &host_mac, DP_NEIGH_STATIC);
-    dp_neigh_learn(&e->neigh, test_ip4(10, 2, 0, 2), e->ports[INSIDE].id, &host_mac,
+    dp_neigh_learn6(&e->f.neigh, ip, e->f.ports[INSIDE].id, &host_mac, DP_NEIGH_STATIC);
+    dp_neigh_learn(&e->f.neigh, test_ip4(10, 2, 0, 2), e->f.ports[INSIDE].id, &host_mac,
                    DP_NEIGH_STATIC);
-    char err[256];
-    const uint16_t mtu[2] = {1500, 1500};
-    if (dp_routes_init(&e->routes, "frag6_routes", e->ports, 2, mtu, err, sizeof(err)) < 0 ||
-        conf_load_string(sa_yaml, "sa.yaml", &e->conf, err, sizeof(err)) < 0 ||
-        dp_sadb_init(&e->sadb, 1, err, sizeof(err)) < 0 ||
-        dp_sadb_install_manual(&e->sadb, &e->conf.dp.static_sas[0].sa, false, err, sizeof(err)) <
-            0) {
-        fprintf(stderr, "%s\n", err);
-        return -1;
-    }
-    e->gate.mode = CONF_GATE_OFF;
-    e->w = (struct dp_worker){.index = 0,
-                              .ports = e->ports,
-                              .nports = 2,
-                              .to_ctrl = e->to_ctrl,
-                              .stop = &e->stop,
-                              .gate = {.shared = &e->gate, .nworkers = 1},
-                              .sadb = &e->sadb,
-                              .neigh = &e->neigh,
-                              .routes = &e->routes,
-                              .local = {.n = 2, .ip = {e->ports[0].ip, e->ports[1].ip}, .n6 = 2}};
-    memcpy(e->w.local.ip6[0], e->ports[0].ip6, 16);
-    memcpy(e->w.local.ip6[1], e->ports[1].ip6, 16);
-    dp_icmp_limiter_init(&e->w.icmp, 1000, rte_get_timer_hz(), rte_get_timer_cycles());
-    if (dp_reass_init(&e->w.reass, 16, 1000, rte_get_tsc_hz(), e->big, 0, err, sizeof(err)) < 0)
-        return -1;
-    return dp_esp_engine_init(&e->w.esp);
+    return fwd_env_static_sa(&e->f, sa_yaml, &e->conf, &e->sadb);
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    dp_reass_free(&e->w.reass);
-    dp_esp_engine_free(&e->w.esp);
     dp_sadb_free(&e->sadb);
-    dp_routes_free(&e->routes);
-    rte_eal_cleanup();
+    fwd_env_close(&e->f);
     return 0;
 }
 
 static int reset(void **state)
 {
     (void)state;
-    memset(&e->w.counters, 0, sizeof(e->w.counters));
-    for (unsigned i = 0; i < 2; i++) {
-        test_drain(e->rx[i]);
-        test_drain(e->tx[i]);
-    }
-    test_drain(e->to_ctrl);
+    fwd_env_reset(&e->f);
     return 0;
 }
 
 /* Every mbuf back where it came from: nothing leaked, nothing held. */
 static void pools_full(void)
 {
-    assert_int_equal(rte_mempool_avail_count(e->pool), POOL_SIZE);
-    assert_int_equal(rte_mempool_avail_count(e->big), BIG_POOL_SIZE);
+    fwd_env_pools_full(&e->f);
 }
 
 /* An IPv6 packet of `len` bytes, `proto` after the fixed header, its payload a known pattern. */
@@ -220,7 +174,7 @@ static void fill_udp6(uint8_t *p, size_t len, uint16_t port, uint8_t seed)
 static struct rte_mbuf *frame(unsigned port, const struct rte_ether_addr *mac, const uint8_t *p,
                               size_t len)
 {
-    return test_frame(e->pool, &e->ports[port], mac, RTE_ETHER_TYPE_IPV6, p, len);
+    return test_frame(e->f.pool, &e->f.ports[port], mac, RTE_ETHER_TYPE_IPV6, p, len);
 }
 
 /*
@@ -270,7 +224,7 @@ static void reass_open(struct reass_case *t, unsigned flows)
 {
     memset(t, 0, sizeof(*t));
     char err[128];
-    assert_int_equal(dp_reass_init(&t->r, flows, 100, FAKE_HZ, e->big, 0, err, sizeof(err)), 0);
+    assert_int_equal(dp_reass_init(&t->r, flows, 100, FAKE_HZ, e->f.big, 0, err, sizeof(err)), 0);
 }
 
 /* Feeds fragments in the order given (indices into f), at time `now`; the one result. */
@@ -317,7 +271,7 @@ static void test_reassembly6_orders(void **state)
         struct rte_mbuf *whole = feed(&t, f, orders[k], 4, 1);
         expect_whole(whole, pkt, sizeof(pkt));
         /* What the worker does next: classified like any frame, here ESP in UDP to us. */
-        assert_int_equal(dp_classify(whole, &e->w.local, &t.c), DP_CLASS_ESP);
+        assert_int_equal(dp_classify(whole, &e->f.w.local, &t.c), DP_CLASS_ESP);
         rte_pktmbuf_free(whole);
     }
     assert_int_equal(t.c.reass_fragments, 12);
@@ -389,7 +343,7 @@ static void test_reassembly6_invalid(void **state)
     ip->proto = IPPROTO_DSTOPTS;
     uint8_t *opts = (uint8_t *)(ip + 1);
     opts[0] = IPPROTO_FRAGMENT; /* as if the options' next header: a length of 0 */
-    assert_int_equal(dp_classify(m, &e->w.local, &t.c), DP_CLASS_FRAG);
+    assert_int_equal(dp_classify(m, &e->f.w.local, &t.c), DP_CLASS_FRAG);
     f[0] = m;
     assert_null(feed(&t, f, one, 1, 1));
     assert_int_equal(t.c.reass6_bad_chain, 1);
@@ -439,7 +393,7 @@ static void test_reassembly6_atomic(void **state)
     struct rte_mbuf *atomic = piece(ike, 0, sizeof(ike) - IP6, false, 0x77);
     struct rte_mbuf *got = dp_reass_input(&t.r, atomic, 1, &t.c);
     expect_whole(got, ike, sizeof(ike));
-    assert_int_equal(dp_classify(got, &e->w.local, &t.c), DP_CLASS_CONTROL);
+    assert_int_equal(dp_classify(got, &e->f.w.local, &t.c), DP_CLASS_CONTROL);
     rte_pktmbuf_free(got);
     got = feed(&t, f, last2, 2, 1);
     expect_whole(got, pkt, sizeof(pkt));
@@ -549,7 +503,7 @@ static void open_esp6(struct rte_mbuf *m)
     assert_memory_equal(rte_pktmbuf_mtod(m, uint8_t *), peer_mac.addr_bytes, 6);
     assert_memory_equal(outer->dst_addr, peer, 16);
     assert_int_equal(outer->proto, IPPROTO_UDP);
-    test_open_as_peer(&e->w.esp, &e->sadb, 0x2000, m, ETH + IP6 + 8);
+    test_open_as_peer(&e->f.w.esp, &e->sadb, 0x2000, m, ETH + IP6 + 8);
 }
 
 /*
@@ -559,7 +513,7 @@ static void open_esp6(struct rte_mbuf *m)
  */
 static size_t peer_esp6(const uint8_t *inner, size_t len, uint8_t *out)
 {
-    struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
+    struct rte_mbuf *m = rte_pktmbuf_alloc(e->f.pool);
     memcpy(rte_pktmbuf_append(m, (uint16_t)len), inner, len);
     uint8_t a[16], b[16];
     test_a6(a, 2, 2);
@@ -567,7 +521,7 @@ static size_t peer_esp6(const uint8_t *inner, size_t len, uint8_t *out)
     struct dp_esp_sa *sa = spd_probe6(&e->sadb, a, b);
     assert_non_null(sa);
     struct dp_worker_counters c = {0};
-    assert_int_equal(dp_esp_encrypt(&e->w.esp, sa, m, 0, &c), 0);
+    assert_int_equal(dp_esp_encrypt(&e->f.w.esp, sa, m, 0, &c), 0);
     struct rte_ipv6_hdr *outer = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
     test_a6(outer->src_addr, 1, 2);
     test_a6(outer->dst_addr, 1, 1);
@@ -600,7 +554,7 @@ static void test_worker_reassembles6(void **state)
     struct rte_mbuf *f[MAX_PIECES];
     assert_int_equal(cut(f, esp, esp_len, 512, 0x4242), 3);
     for (int i = 2; i >= 0; i--)
-        assert_int_equal(rte_ring_enqueue(e->rx[OUTSIDE], f[i]), 0);
+        assert_int_equal(rte_ring_enqueue(e->f.rx[OUTSIDE], f[i]), 0);
     static uint8_t ike[IP6 + 8 + 2992];
     fill_udp6(ike, sizeof(ike), 500, 13);
     ike[IP6 + 8 + 18] = 35; /* IKE_AUTH */
@@ -611,20 +565,20 @@ static void test_worker_reassembles6(void **state)
     assert_int_equal(cut(f, ike, sizeof(ike), 1232, 0x4243), 3);
     static const int order[] = {1, 2, 0};
     for (int i = 0; i < 3; i++)
-        assert_int_equal(rte_ring_enqueue(e->rx[OUTSIDE], f[order[i]]), 0);
+        assert_int_equal(rte_ring_enqueue(e->f.rx[OUTSIDE], f[order[i]]), 0);
 
-    e->stop = false;
+    e->f.stop = false;
     unsigned lcore = rte_get_next_lcore(-1, 1, 0);
-    assert_int_equal(rte_eal_remote_launch(dp_worker_main, &e->w, lcore), 0);
+    assert_int_equal(rte_eal_remote_launch(dp_worker_main, &e->f.w, lcore), 0);
     /* Bounded: at most 5 s for what takes microseconds. */
     for (unsigned i = 0;
-         i < 5000 && (rte_ring_count(e->tx[INSIDE]) < 1 || rte_ring_count(e->to_ctrl) < 1); i++)
+         i < 5000 && (rte_ring_count(e->f.tx[INSIDE]) < 1 || rte_ring_count(e->f.to_ctrl) < 1); i++)
         rte_delay_us_sleep(1000);
-    e->stop = true;
+    e->f.stop = true;
     rte_eal_wait_lcore(lcore);
 
     struct rte_mbuf *out = NULL;
-    assert_int_equal(rte_ring_dequeue(e->tx[INSIDE], (void **)&out), 0);
+    assert_int_equal(rte_ring_dequeue(e->f.tx[INSIDE], (void **)&out), 0);
     assert_memory_equal(rte_pktmbuf_mtod(out, uint8_t *), host_mac.addr_bytes, 6);
     assert_int_equal(rte_pktmbuf_pkt_len(out), ETH + sizeof(inner));
     const uint8_t *p = rte_pktmbuf_mtod_offset(out, const uint8_t *, ETH);
@@ -632,18 +586,18 @@ static void test_worker_reassembles6(void **state)
     assert_memory_equal(p, inner, 7);
     assert_memory_equal(p + 8, inner + 8, sizeof(inner) - 8);
     rte_pktmbuf_free(out);
-    assert_int_equal(rte_ring_dequeue(e->to_ctrl, (void **)&out), 0);
+    assert_int_equal(rte_ring_dequeue(e->f.to_ctrl, (void **)&out), 0);
     assert_true(rte_pktmbuf_is_contiguous(out));
     assert_int_equal(rte_pktmbuf_pkt_len(out), ETH + sizeof(ike));
     p = rte_pktmbuf_mtod_offset(out, const uint8_t *, ETH);
     assert_memory_equal(p, ike, sizeof(ike));
     assert_true(udp6_sum_ok(p));
     rte_pktmbuf_free(out);
-    assert_int_equal(e->w.counters.reass_fragments, 6);
-    assert_int_equal(e->w.counters.reass_packets, 2);
-    assert_int_equal(e->w.counters.esp_decrypted, 1);
-    assert_int_equal(e->w.counters.to_control, 1);
-    assert_int_equal(e->w.counters.reass_invalid + e->w.counters.drop_ip_fragment, 0);
+    assert_int_equal(e->f.w.counters.reass_fragments, 6);
+    assert_int_equal(e->f.w.counters.reass_packets, 2);
+    assert_int_equal(e->f.w.counters.esp_decrypted, 1);
+    assert_int_equal(e->f.w.counters.to_control, 1);
+    assert_int_equal(e->f.w.counters.reass_invalid + e->f.w.counters.drop_ip_fragment, 0);
     pools_full();
 }
 
@@ -664,11 +618,11 @@ static void test_transit_fragments6(void **state)
     struct rte_mbuf *m = piece(pkt, 0, 800, true, 0x99);
     memcpy(frag, rte_pktmbuf_mtod_offset(m, uint8_t *, ETH), sizeof(frag));
     rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr = host_mac;
-    m->port = e->ports[INSIDE].id;
-    assert_int_equal(dp_classify(m, &e->w.local, &e->w.counters), DP_CLASS_PLAIN);
-    dp_forward_plain(&e->w, &m, 1);
+    m->port = e->f.ports[INSIDE].id;
+    assert_int_equal(dp_classify(m, &e->f.w.local, &e->f.w.counters), DP_CLASS_PLAIN);
+    dp_forward_plain(&e->f.w, &m, 1);
     struct rte_mbuf *out[4];
-    assert_int_equal(rte_ring_dequeue_burst(e->tx[OUTSIDE], (void **)out, 4, NULL), 1);
+    assert_int_equal(rte_ring_dequeue_burst(e->f.tx[OUTSIDE], (void **)out, 4, NULL), 1);
     open_esp6(out[0]);
     assert_int_equal(rte_pktmbuf_data_len(out[0]), sizeof(frag));
     const uint8_t *p = rte_pktmbuf_mtod(out[0], const uint8_t *);
@@ -684,17 +638,17 @@ static void test_transit_fragments6(void **state)
     static uint8_t esp[1600];
     size_t esp_len = peer_esp6(frag, IP6 + FH + 400, esp);
     m = frame(OUTSIDE, &peer_mac, esp, esp_len);
-    assert_int_equal(dp_classify(m, &e->w.local, &e->w.counters), DP_CLASS_ESP);
-    dp_forward_esp(&e->w, &m, 1);
-    assert_int_equal(rte_ring_dequeue_burst(e->tx[INSIDE], (void **)out, 4, NULL), 1);
+    assert_int_equal(dp_classify(m, &e->f.w.local, &e->f.w.counters), DP_CLASS_ESP);
+    dp_forward_esp(&e->f.w, &m, 1);
+    assert_int_equal(rte_ring_dequeue_burst(e->f.tx[INSIDE], (void **)out, 4, NULL), 1);
     assert_int_equal(rte_pktmbuf_pkt_len(out[0]), ETH + IP6 + FH + 400);
     p = rte_pktmbuf_mtod_offset(out[0], const uint8_t *, ETH);
     assert_int_equal(p[7], 63);
     assert_memory_equal(p + 8, frag + 8, IP6 + FH + 400 - 8);
     rte_pktmbuf_free(out[0]);
-    assert_int_equal(e->w.counters.reass_fragments, 0);
-    assert_int_equal(e->w.counters.esp_encrypted, 1);
-    assert_int_equal(e->w.counters.esp_decrypted, 1);
+    assert_int_equal(e->f.w.counters.reass_fragments, 0);
+    assert_int_equal(e->f.w.counters.esp_encrypted, 1);
+    assert_int_equal(e->f.w.counters.esp_decrypted, 1);
     pools_full();
 }
 
@@ -723,9 +677,9 @@ static void test_prefragment_ipv6_outer(void **state)
     ip->hdr_checksum = rte_ipv4_cksum(ip);
     struct rte_mbuf *m = frame(INSIDE, &host_mac, orig, sizeof(orig));
     rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-    dp_forward_plain(&e->w, &m, 1);
+    dp_forward_plain(&e->f.w, &m, 1);
     struct rte_mbuf *out[8];
-    assert_int_equal(rte_ring_dequeue_burst(e->tx[OUTSIDE], (void **)out, 8, NULL), 2);
+    assert_int_equal(rte_ring_dequeue_burst(e->f.tx[OUTSIDE], (void **)out, 8, NULL), 2);
     uint8_t a[16], b[16];
     test_a6(a, 2, 2);
     test_a6(b, 0xa, 5);
@@ -750,17 +704,17 @@ static void test_prefragment_ipv6_outer(void **state)
     }
     assert_int_equal(got, sizeof(orig) - 20);
     assert_memory_equal(back + 20, orig + 20, got);
-    assert_int_equal(e->w.counters.frag_packets, 1);
-    assert_int_equal(e->w.counters.esp_encrypted, 2);
+    assert_int_equal(e->f.w.counters.frag_packets, 1);
+    assert_int_equal(e->f.w.counters.esp_encrypted, 2);
     /* With DF: Fragmentation Needed to the host inside, with the tunnel's MTU. */
     ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
     ip->hdr_checksum = 0;
     ip->hdr_checksum = rte_ipv4_cksum(ip);
     m = frame(INSIDE, &host_mac, orig, sizeof(orig));
     rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-    dp_forward_plain(&e->w, &m, 1);
-    assert_int_equal(rte_ring_count(e->tx[OUTSIDE]), 0);
-    assert_int_equal(rte_ring_dequeue_burst(e->tx[INSIDE], (void **)out, 8, NULL), 1);
+    dp_forward_plain(&e->f.w, &m, 1);
+    assert_int_equal(rte_ring_count(e->f.tx[OUTSIDE]), 0);
+    assert_int_equal(rte_ring_dequeue_burst(e->f.tx[INSIDE], (void **)out, 8, NULL), 1);
     const uint8_t *icmp = rte_pktmbuf_mtod_offset(out[0], const uint8_t *, ETH + 20);
     assert_int_equal(icmp[0], 3);
     assert_int_equal(icmp[1], 4);
@@ -770,16 +724,16 @@ static void test_prefragment_ipv6_outer(void **state)
     static uint8_t big6[IP6 + 1960];
     fill_ip6(big6, sizeof(big6), a, b, IPPROTO_UDP, 16);
     m = frame(INSIDE, &host_mac, big6, sizeof(big6));
-    dp_forward_plain(&e->w, &m, 1);
-    assert_int_equal(rte_ring_count(e->tx[OUTSIDE]), 0);
-    assert_int_equal(rte_ring_dequeue_burst(e->tx[INSIDE], (void **)out, 8, NULL), 1);
+    dp_forward_plain(&e->f.w, &m, 1);
+    assert_int_equal(rte_ring_count(e->f.tx[OUTSIDE]), 0);
+    assert_int_equal(rte_ring_dequeue_burst(e->f.tx[INSIDE], (void **)out, 8, NULL), 1);
     icmp = rte_pktmbuf_mtod_offset(out[0], const uint8_t *, ETH + IP6);
     assert_int_equal(icmp[0], 2);
     assert_int_equal((size_t)icmp[6] << 8 | icmp[7], tunnel);
     rte_pktmbuf_free(out[0]);
-    assert_int_equal(e->w.counters.frag_packets, 1);
-    assert_int_equal(e->w.counters.icmp_frag_needed, 1);
-    assert_int_equal(e->w.counters.icmp6_packet_too_big, 1);
+    assert_int_equal(e->f.w.counters.frag_packets, 1);
+    assert_int_equal(e->f.w.counters.icmp_frag_needed, 1);
+    assert_int_equal(e->f.w.counters.icmp6_packet_too_big, 1);
     pools_full();
 }
 

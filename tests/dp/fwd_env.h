@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The forwarding tests' fixture: the EAL, a pool, two net_ring ports (outside
+ * and inside), their neighbour and route tables and a worker over them, as
+ * test_forward.c, test_ipv6_net.c, test_ipfrag.c, test_ipfrag6.c and
+ * test_postfrag.c each built it. Each test still learns its own neighbours,
+ * adds its own routes and opens its own SAs: those are what it checks.
+ */
+#ifndef VEER_TEST_FWD_ENV_H
+#define VEER_TEST_FWD_ENV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <rte_mempool.h>
+#include <rte_ring.h>
+
+#include "conf.h"
+#include "dp_esp.h"
+#include "dp_gate.h"
+#include "dp_neigh.h"
+#include "dp_port.h"
+#include "dp_route.h"
+#include "dp_worker.h"
+
+#define FWD_OUTSIDE 0
+#define FWD_INSIDE 1
+
+/* What differs between the tests that share the fixture. */
+struct fwd_env_cfg {
+    const char *name;   /* the test's: EAL prefix, pool, ring and table names */
+    const char *lcores; /* "0", or "0-1" for the tests that launch the worker */
+    const char *mem_mb;
+    unsigned nmbufs;
+    unsigned big_mbufs;     /* 0: no pool of large mbufs */
+    uint16_t big_data_room; /* bytes of data in each large mbuf */
+    unsigned reass_entries; /* 0: no reassembly table (it needs the large pool) */
+    bool one_ring;          /* each port on one ring both ways (rx[i] == tx[i]) */
+    bool to_ctrl;           /* a ring from the worker to the control lcore */
+    bool esp;               /* the worker's ESP engine opened here, not by the test */
+    bool local;             /* the ports' addresses are the worker's own */
+    uint32_t ip4[2];        /* network order; 0: an IPv6-only port */
+    uint8_t net6[2];        /* 2001:db8:<net6>::1/64; 0: no IPv6 */
+    uint16_t mtu[2];
+};
+
+struct fwd_env {
+    struct fwd_env_cfg cfg;
+    struct rte_mempool *pool, *big;
+    struct rte_ring *rx[2], *tx[2], *to_ctrl;
+    struct dp_port ports[2];
+    struct dp_neigh_table neigh;
+    struct dp_routes routes;
+    struct dp_gate_shared gate;
+    struct dp_worker w;
+    volatile bool stop;
+};
+
+/*
+ * Starts the EAL and builds f as cfg says; the worker's ICMP bucket is full,
+ * its admission gate off, its SADB unset. Returns 0, or -1 (said on stderr).
+ */
+int fwd_env_open(struct fwd_env *f, const struct fwd_env_cfg *cfg);
+
+/* Frees what fwd_env_open made and stops the EAL. */
+void fwd_env_close(struct fwd_env *f);
+
+/* Before each test: fresh counters, a full ICMP bucket, every ring empty. */
+void fwd_env_reset(struct fwd_env *f);
+
+/* Every mbuf back in its pool: nothing leaked, nothing held. */
+void fwd_env_pools_full(const struct fwd_env *f);
+
+/*
+ * Loads `yaml` into conf and installs its first static SA into a new sadb of
+ * one SA, the worker's from then on. Returns 0, or -1 (said on stderr).
+ */
+int fwd_env_static_sa(struct fwd_env *f, const char *yaml, struct veer_conf *conf,
+                      struct dp_sadb *sadb);
+
+#endif
