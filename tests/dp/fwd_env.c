@@ -97,6 +97,8 @@ int fwd_env_open(struct fwd_env *f, const struct fwd_env_cfg *cfg)
 
 void fwd_env_close(struct fwd_env *f)
 {
+    if (f->sadb_open)
+        dp_sadb_free(&f->sadb);
     if (f->cfg.reass_entries > 0)
         dp_reass_free(&f->w.reass);
     if (f->cfg.esp)
@@ -124,14 +126,51 @@ void fwd_env_pools_full(const struct fwd_env *f)
         assert_int_equal(rte_mempool_avail_count(f->big), f->cfg.big_mbufs);
 }
 
-int fwd_env_static_sa(struct fwd_env *f, const char *yaml, struct veer_conf *conf,
-                      struct dp_sadb *sadb)
+int fwd_env_static_sa(struct fwd_env *f, const char *yaml)
 {
     char err[256];
-    if (conf_load_string(yaml, "sa.yaml", conf, err, sizeof(err)) < 0 ||
-        dp_sadb_init(sadb, 1, err, sizeof(err)) < 0 ||
-        dp_sadb_install_manual(sadb, &conf->dp.static_sas[0].sa, false, err, sizeof(err)) < 0)
+    if (conf_load_string(yaml, "sa.yaml", &f->conf, err, sizeof(err)) < 0 ||
+        dp_sadb_init(&f->sadb, 1, err, sizeof(err)) < 0)
         return open_failed("static SA", err);
-    f->w.sadb = sadb;
+    f->sadb_open = true;
+    if (dp_sadb_install_manual(&f->sadb, &f->conf.dp.static_sas[0].sa, false, err, sizeof(err)) < 0)
+        return open_failed("static SA", err);
+    f->w.sadb = &f->sadb;
+    return 0;
+}
+
+struct fwd_env_cfg fwd_env_cfg_std(const char *name)
+{
+    return (struct fwd_env_cfg){.name = name,
+                                .lcores = "0",
+                                .mem_mb = "256",
+                                .nmbufs = 512,
+                                .esp = true,
+                                .local = true,
+                                .ip4 = {test_ip4(198, 51, 100, 1), test_ip4(10, 2, 0, 1)},
+                                .mtu = {1500, 1500}};
+}
+
+struct fwd_env_cfg fwd_env_cfg_reass(const char *name)
+{
+    struct fwd_env_cfg cfg = fwd_env_cfg_std(name);
+    cfg.lcores = "0-1";
+    cfg.nmbufs = 1024;
+    cfg.big_mbufs = 8;
+    cfg.big_data_room = 12288;
+    cfg.reass_entries = 16;
+    cfg.to_ctrl = true;
+    return cfg;
+}
+
+int fwd_env_group_teardown(void **state)
+{
+    fwd_env_close(*state);
+    return 0;
+}
+
+int fwd_env_test_reset(void **state)
+{
+    fwd_env_reset(*state);
     return 0;
 }

@@ -55,6 +55,10 @@ struct fwd_env {
     struct dp_gate_shared gate;
     struct dp_worker w;
     volatile bool stop;
+    /* The loop SA of fwd_env_static_sa, freed by fwd_env_close. */
+    struct veer_conf conf;
+    struct dp_sadb sadb;
+    bool sadb_open;
 };
 
 /*
@@ -73,10 +77,27 @@ void fwd_env_reset(struct fwd_env *f);
 void fwd_env_pools_full(const struct fwd_env *f);
 
 /*
- * Loads `yaml` into conf and installs its first static SA into a new sadb of
- * one SA, the worker's from then on. Returns 0, or -1 (said on stderr).
+ * Loads `yaml` into f->conf and installs its first static SA into f->sadb, a
+ * new SADB of one SA, the worker's from then on. Returns 0, or -1 (said on
+ * stderr).
  */
-int fwd_env_static_sa(struct fwd_env *f, const char *yaml, struct veer_conf *conf,
-                      struct dp_sadb *sadb);
+int fwd_env_static_sa(struct fwd_env *f, const char *yaml);
+
+/*
+ * The usual tunnel gateway: lcore 0, 256 MB, 512 mbufs, outside
+ * 198.51.100.1/24 and inside 10.2.0.1/24 (the worker's own addresses), both
+ * links 1500, the worker's ESP engine open. The reassembly tests' adds a
+ * second lcore for the worker, 1024 mbufs, 8 large ones of 12288 bytes for a
+ * table of 16 datagrams, and the ring to the control lcore.
+ */
+struct fwd_env_cfg fwd_env_cfg_std(const char *name);
+struct fwd_env_cfg fwd_env_cfg_reass(const char *name);
+
+/*
+ * cmocka's shape of fwd_env_close and fwd_env_reset, for the tests whose
+ * group setup leaves their struct fwd_env in *state.
+ */
+int fwd_env_group_teardown(void **state);
+int fwd_env_test_reset(void **state);
 
 #endif

@@ -44,12 +44,7 @@
 #define INSIDE 1
 #define ETH 14
 
-struct env {
-    struct fwd_env f;
-    struct dp_sadb sadb;
-    struct veer_conf conf;
-};
-static struct env *e;
+static struct fwd_env *e;
 
 static const struct rte_ether_addr router_out = {{2, 0, 0, 0, 0, 0xfe}},
                                    router_in = {{2, 0, 0, 0, 1, 0xfe}},
@@ -58,59 +53,38 @@ static const struct rte_ether_addr router_out = {{2, 0, 0, 0, 0, 0xfe}},
 
 static int group_setup(void **state)
 {
-    (void)state;
-    static struct env env;
+    static struct fwd_env env;
     e = &env;
+    *state = e;
     /* Each port on one ring: what the worker sends is read back from it. */
-    const struct fwd_env_cfg cfg = {.name = "test_forward",
-                                    .lcores = "0",
-                                    .mem_mb = "320",
-                                    .nmbufs = 512,
-                                    .one_ring = true,
-                                    .esp = true,
-                                    .local = true,
-                                    .ip4 = {test_ip4(198, 51, 100, 1), test_ip4(10, 2, 0, 1)},
-                                    .mtu = {1500, 1400}};
-    if (fwd_env_open(&e->f, &cfg) < 0)
+    struct fwd_env_cfg cfg = fwd_env_cfg_std("test_forward");
+    cfg.mem_mb = "320";
+    cfg.one_ring = true;
+    cfg.mtu[INSIDE] = 1400;
+    if (fwd_env_open(e, &cfg) < 0)
         return -1;
     /* Every next hop is known: a test never meets ARP. */
-    dp_neigh_learn(&e->f.neigh, test_ip4(198, 51, 100, 254), e->f.ports[OUTSIDE].id, &router_out,
+    dp_neigh_learn(&e->neigh, test_ip4(198, 51, 100, 254), e->ports[OUTSIDE].id, &router_out,
                    DP_NEIGH_STATIC);
-    dp_neigh_learn(&e->f.neigh, test_ip4(10, 2, 0, 254), e->f.ports[INSIDE].id, &router_in,
+    dp_neigh_learn(&e->neigh, test_ip4(10, 2, 0, 254), e->ports[INSIDE].id, &router_in,
                    DP_NEIGH_STATIC);
-    dp_neigh_learn(&e->f.neigh, test_ip4(10, 2, 0, 253), e->f.ports[INSIDE].id, &router_in2,
+    dp_neigh_learn(&e->neigh, test_ip4(10, 2, 0, 253), e->ports[INSIDE].id, &router_in2,
                    DP_NEIGH_STATIC);
-    dp_neigh_learn(&e->f.neigh, test_ip4(10, 2, 0, 2), e->f.ports[INSIDE].id, &host_in,
+    dp_neigh_learn(&e->neigh, test_ip4(10, 2, 0, 2), e->ports[INSIDE].id, &host_in,
                    DP_NEIGH_STATIC);
     char err[256];
-    if (dp_routes_add(&e->f.routes, test_ip4(10, 9, 0, 0), 16, test_ip4(10, 2, 0, 254), INSIDE, err,
+    if (dp_routes_add(&e->routes, test_ip4(10, 9, 0, 0), 16, test_ip4(10, 2, 0, 254), INSIDE, err,
                       sizeof(err)) < 0 ||
-        dp_routes_add(&e->f.routes, test_ip4(10, 9, 1, 0), 24, test_ip4(10, 2, 0, 253), -1, err,
+        dp_routes_add(&e->routes, test_ip4(10, 9, 1, 0), 24, test_ip4(10, 2, 0, 253), -1, err,
                       sizeof(err)) < 0 ||
         /* Overlaps the inside subnet: the connected subnet must still win. */
-        dp_routes_add(&e->f.routes, test_ip4(10, 2, 0, 128), 25, test_ip4(198, 51, 100, 254), -1,
-                      err, sizeof(err)) < 0 ||
-        dp_routes_add(&e->f.routes, 0, 0, test_ip4(198, 51, 100, 254), -1, err, sizeof(err)) < 0) {
+        dp_routes_add(&e->routes, test_ip4(10, 2, 0, 128), 25, test_ip4(198, 51, 100, 254), -1, err,
+                      sizeof(err)) < 0 ||
+        dp_routes_add(&e->routes, 0, 0, test_ip4(198, 51, 100, 254), -1, err, sizeof(err)) < 0) {
         fprintf(stderr, "%s\n", err);
         return -1;
     }
-    return fwd_env_static_sa(&e->f, test_loop_sa_yaml, &e->conf, &e->sadb);
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    dp_sadb_free(&e->sadb);
-    fwd_env_close(&e->f);
-    return 0;
-}
-
-/* Fresh counters, a full ICMP bucket, empty rings. */
-static int reset(void **state)
-{
-    (void)state;
-    fwd_env_reset(&e->f);
-    return 0;
+    return fwd_env_static_sa(e, test_loop_sa_yaml);
 }
 
 /* An IPv4 packet of total length len (UDP, or proto with its first payload byte `type`). */
@@ -136,16 +110,16 @@ static void fill_ip(uint8_t *p, size_t len, uint32_t src, uint32_t dst, uint8_t 
 static struct rte_mbuf *plain_frame(size_t len, uint32_t src, uint32_t dst, uint8_t ttl, bool df,
                                     uint8_t proto, uint8_t type)
 {
-    struct rte_mbuf *m = rte_pktmbuf_alloc(e->f.pool);
+    struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
     assert_non_null(m);
     uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(ETH + len));
     assert_non_null(p);
     struct rte_ether_hdr *eth = (struct rte_ether_hdr *)p;
-    eth->dst_addr = e->f.ports[INSIDE].mac;
+    eth->dst_addr = e->ports[INSIDE].mac;
     eth->src_addr = host_in;
     eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
     fill_ip(p + ETH, len, src, dst, ttl, df, proto, type);
-    m->port = e->f.ports[INSIDE].id;
+    m->port = e->ports[INSIDE].id;
     return m;
 }
 
@@ -153,24 +127,24 @@ static struct rte_mbuf *plain_frame(size_t len, uint32_t src, uint32_t dst, uint
 static struct rte_mbuf *esp_frame(size_t len, uint32_t src, uint32_t dst, uint8_t ttl, bool df,
                                   uint8_t proto, uint8_t type)
 {
-    struct rte_mbuf *m = rte_pktmbuf_alloc(e->f.pool);
+    struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
     assert_non_null(m);
     uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len);
     fill_ip(p, len, src, dst, ttl, df, proto, type);
     struct dp_esp_sa *sa = spd_probe4(&e->sadb, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5));
     assert_non_null(sa);
     struct dp_worker_counters c = {0};
-    assert_int_equal(dp_esp_encrypt(&e->f.w.esp, sa, m, 0, &c), 0);
+    assert_int_equal(dp_esp_encrypt(&e->w.esp, sa, m, 0, &c), 0);
     struct rte_ether_hdr *eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, ETH);
     eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-    m->port = e->f.ports[OUTSIDE].id;
+    m->port = e->ports[OUTSIDE].id;
     return m;
 }
 
 /* What the worker sent out of `port`: exactly `want` frames, returned in out. */
 static void sent(unsigned port, struct rte_mbuf **out, unsigned want)
 {
-    unsigned n = rte_ring_dequeue_burst(e->f.tx[port], (void **)out, 16, NULL);
+    unsigned n = rte_ring_dequeue_burst(e->tx[port], (void **)out, 16, NULL);
     assert_int_equal(n, want);
 }
 
@@ -181,7 +155,7 @@ static void open_esp(struct rte_mbuf *m)
     assert_memory_equal(rte_pktmbuf_mtod(m, uint8_t *), router_out.addr_bytes, 6);
     assert_int_equal(outer->dst_addr, test_ip4(203, 0, 113, 2));
     assert_int_equal(outer->next_proto_id, IPPROTO_UDP);
-    test_open_as_peer(&e->f.w.esp, &e->sadb, 0x1000, m, ETH + 20 + 8);
+    test_open_as_peer(&e->w.esp, &e->sadb, 0x1000, m, ETH + 20 + 8);
 }
 
 static void test_route_lookup(void **state)
@@ -189,24 +163,24 @@ static void test_route_lookup(void **state)
     (void)state;
     struct dp_next_hop nh;
     /* A host of the connected subnet goes straight to it, despite a /25 route over it. */
-    assert_true(dp_route_lookup(&e->f.routes, test_ip4(10, 2, 0, 200), &nh));
+    assert_true(dp_route_lookup(&e->routes, test_ip4(10, 2, 0, 200), &nh));
     assert_int_equal(nh.port_index, INSIDE);
     assert_int_equal(nh.ip, test_ip4(10, 2, 0, 200));
-    assert_true(dp_route_lookup(&e->f.routes, test_ip4(10, 9, 5, 5), &nh));
+    assert_true(dp_route_lookup(&e->routes, test_ip4(10, 9, 5, 5), &nh));
     assert_int_equal(nh.port_index, INSIDE);
     assert_int_equal(nh.ip, test_ip4(10, 2, 0, 254));
     /* The /24 inside the /16 wins, and its port was found from its next hop. */
-    assert_true(dp_route_lookup(&e->f.routes, test_ip4(10, 9, 1, 5), &nh));
+    assert_true(dp_route_lookup(&e->routes, test_ip4(10, 9, 1, 5), &nh));
     assert_int_equal(nh.ip, test_ip4(10, 2, 0, 253));
     assert_int_equal(nh.port_index, INSIDE);
-    assert_ptr_equal(nh.port, &e->f.ports[INSIDE]);
-    assert_true(dp_route_lookup(&e->f.routes, test_ip4(8, 8, 8, 8), &nh));
+    assert_ptr_equal(nh.port, &e->ports[INSIDE]);
+    assert_true(dp_route_lookup(&e->routes, test_ip4(8, 8, 8, 8), &nh));
     assert_int_equal(nh.port_index, OUTSIDE);
     assert_int_equal(nh.ip, test_ip4(198, 51, 100, 254));
     /* Without a default route, an unknown destination has no route. */
     struct dp_routes r;
     char err[128];
-    assert_int_equal(dp_routes_init(&r, "no_default", e->f.ports, 2, NULL, err, sizeof(err)), 0);
+    assert_int_equal(dp_routes_init(&r, "no_default", e->ports, 2, NULL, err, sizeof(err)), 0);
     assert_int_equal(
         dp_routes_add(&r, test_ip4(10, 9, 0, 0), 16, test_ip4(10, 2, 0, 254), -1, err, sizeof(err)),
         0);
@@ -221,13 +195,13 @@ static void test_route_lookup(void **state)
                      -1);
 
     /* Plaintext through the worker with no route to the peer: counted, nothing sent. */
-    e->f.w.routes = &r;
+    e->w.routes = &r;
     struct rte_mbuf *m =
         plain_frame(100, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 64, false, IPPROTO_UDP, 0);
-    dp_forward_plain(&e->f.w, &m, 1);
-    e->f.w.routes = &e->f.routes;
-    assert_int_equal(e->f.w.counters.drop_no_route, 1);
-    assert_int_equal(rte_ring_count(e->f.tx[OUTSIDE]) + rte_ring_count(e->f.tx[INSIDE]), 0);
+    dp_forward_plain(&e->w, &m, 1);
+    e->w.routes = &e->routes;
+    assert_int_equal(e->w.counters.drop_no_route, 1);
+    assert_int_equal(rte_ring_count(e->tx[OUTSIDE]) + rte_ring_count(e->tx[INSIDE]), 0);
     dp_routes_free(&r);
 }
 
@@ -239,7 +213,7 @@ static void test_plain_forwarded(void **state)
         plain_frame(300, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 2, true, IPPROTO_UDP, 0);
     uint8_t before[300];
     memcpy(before, rte_pktmbuf_mtod_offset(m, uint8_t *, ETH), sizeof(before));
-    dp_forward_plain(&e->f.w, &m, 1);
+    dp_forward_plain(&e->w, &m, 1);
     struct rte_mbuf *out[16];
     sent(OUTSIDE, out, 1);
     open_esp(out[0]);
@@ -248,7 +222,7 @@ static void test_plain_forwarded(void **state)
     assert_memory_equal(inner + 12, before + 12, 300 - 12);
     assert_int_equal(rte_ipv4_cksum((const struct rte_ipv4_hdr *)inner), 0) /* still valid */;
     rte_pktmbuf_free(out[0]);
-    assert_int_equal(e->f.w.counters.esp_encrypted, 1);
+    assert_int_equal(e->w.counters.esp_encrypted, 1);
 }
 
 /* Checks an ICMP error (IPv4 at p): from src to dst, type/code, word 2, quoting `orig`. */
@@ -280,18 +254,18 @@ static void test_ttl_expired_plain(void **state)
                                          false, IPPROTO_UDP, 0);
         uint8_t orig[28];
         memcpy(orig, rte_pktmbuf_mtod_offset(m, uint8_t *, ETH), sizeof(orig));
-        dp_forward_plain(&e->f.w, &m, 1);
+        dp_forward_plain(&e->w, &m, 1);
         struct rte_mbuf *out[16];
         sent(INSIDE, out, 1);
         const uint8_t *f = rte_pktmbuf_mtod(out[0], uint8_t *);
         assert_memory_equal(f, host_in.addr_bytes, 6);
-        assert_memory_equal(f + 6, e->f.ports[INSIDE].mac.addr_bytes, 6);
+        assert_memory_equal(f + 6, e->ports[INSIDE].mac.addr_bytes, 6);
         check_icmp(f + ETH, test_ip4(10, 2, 0, 1), test_ip4(10, 2, 0, 2), 11, 0, 0, orig);
         rte_pktmbuf_free(out[0]);
     }
-    assert_int_equal(rte_ring_count(e->f.tx[OUTSIDE]), 0);
-    assert_int_equal(e->f.w.counters.drop_ttl_expired, 2);
-    assert_int_equal(e->f.w.counters.icmp_time_exceeded, 2);
+    assert_int_equal(rte_ring_count(e->tx[OUTSIDE]), 0);
+    assert_int_equal(e->w.counters.drop_ttl_expired, 2);
+    assert_int_equal(e->w.counters.icmp_time_exceeded, 2);
 }
 
 /* A decrypted packet whose TTL runs out: the error goes back to its source, through the tunnel. */
@@ -303,20 +277,20 @@ static void test_ttl_expired_decrypted(void **state)
     uint8_t orig[120]; /* the inner packet as sealed: what the error must quote */
     fill_ip(orig, sizeof(orig), test_ip4(10, 1, 0, 5), test_ip4(10, 2, 0, 2), 1, false, IPPROTO_UDP,
             0);
-    dp_forward_esp(&e->f.w, &m, 1);
-    assert_int_equal(rte_ring_count(e->f.tx[INSIDE]), 0);
+    dp_forward_esp(&e->w, &m, 1);
+    assert_int_equal(rte_ring_count(e->tx[INSIDE]), 0);
     struct rte_mbuf *out[16];
     sent(OUTSIDE, out, 1);
     open_esp(out[0]);
     check_icmp(rte_pktmbuf_mtod(out[0], uint8_t *), test_ip4(10, 2, 0, 1), test_ip4(10, 1, 0, 5),
                11, 0, 0, orig);
     rte_pktmbuf_free(out[0]);
-    assert_int_equal(e->f.w.counters.drop_ttl_expired, 1);
-    assert_int_equal(e->f.w.counters.icmp_time_exceeded, 1);
+    assert_int_equal(e->w.counters.drop_ttl_expired, 1);
+    assert_int_equal(e->w.counters.icmp_time_exceeded, 1);
 
     /* TTL 2: forwarded to the inside host with TTL 1. */
     m = esp_frame(120, test_ip4(10, 1, 0, 5), test_ip4(10, 2, 0, 2), 2, false, IPPROTO_UDP, 0);
-    dp_forward_esp(&e->f.w, &m, 1);
+    dp_forward_esp(&e->w, &m, 1);
     sent(INSIDE, out, 1);
     const uint8_t *f = rte_pktmbuf_mtod(out[0], uint8_t *);
     assert_memory_equal(f, host_in.addr_bytes, 6);
@@ -339,7 +313,7 @@ static void test_frag_needed_plain(void **state)
     /* The largest that fits leaves as a 1500-byte outer packet. */
     struct rte_mbuf *m = plain_frame(TUNNEL_MTU, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 64,
                                      true, IPPROTO_UDP, 0);
-    dp_forward_plain(&e->f.w, &m, 1);
+    dp_forward_plain(&e->w, &m, 1);
     struct rte_mbuf *out[16];
     sent(OUTSIDE, out, 1);
     assert_int_equal(rte_pktmbuf_pkt_len(out[0]), ETH + 1500);
@@ -349,27 +323,27 @@ static void test_frag_needed_plain(void **state)
                     IPPROTO_UDP, 0);
     uint8_t orig[28];
     memcpy(orig, rte_pktmbuf_mtod_offset(m, uint8_t *, ETH), sizeof(orig));
-    dp_forward_plain(&e->f.w, &m, 1);
+    dp_forward_plain(&e->w, &m, 1);
     sent(INSIDE, out, 1);
     check_icmp(rte_pktmbuf_mtod_offset(out[0], uint8_t *, ETH), test_ip4(10, 2, 0, 1),
                test_ip4(10, 2, 0, 2), 3, 4, TUNNEL_MTU, orig);
     rte_pktmbuf_free(out[0]);
-    assert_int_equal(rte_ring_count(e->f.tx[OUTSIDE]), 0);
-    assert_int_equal(e->f.w.counters.drop_frag_needed, 1);
-    assert_int_equal(e->f.w.counters.icmp_frag_needed, 1);
+    assert_int_equal(rte_ring_count(e->tx[OUTSIDE]), 0);
+    assert_int_equal(e->w.counters.drop_frag_needed, 1);
+    assert_int_equal(e->w.counters.icmp_frag_needed, 1);
     /* Without DF: two fragments, each in an ESP packet that fits (tests/dp/test_ipfrag.c), no ICMP.
      */
     m = plain_frame(TUNNEL_MTU + 1, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 64, false,
                     IPPROTO_UDP, 0);
-    dp_forward_plain(&e->f.w, &m, 1);
-    assert_int_equal(rte_ring_count(e->f.tx[INSIDE]), 0);
+    dp_forward_plain(&e->w, &m, 1);
+    assert_int_equal(rte_ring_count(e->tx[INSIDE]), 0);
     sent(OUTSIDE, out, 2);
     for (unsigned i = 0; i < 2; i++)
         assert_true(rte_pktmbuf_pkt_len(out[i]) <= ETH + 1500);
     rte_pktmbuf_free_bulk(out, 2);
-    assert_int_equal(e->f.w.counters.frag_fragments, 2);
-    assert_int_equal(e->f.w.counters.drop_too_big, 0);
-    assert_int_equal(e->f.w.counters.icmp_frag_needed, 1);
+    assert_int_equal(e->w.counters.frag_fragments, 2);
+    assert_int_equal(e->w.counters.drop_too_big, 0);
+    assert_int_equal(e->w.counters.icmp_frag_needed, 1);
 }
 
 /* The inside port's MTU is 1400: a bigger decrypted DF packet is answered through the tunnel. */
@@ -384,18 +358,18 @@ static void test_frag_needed_decrypted(void **state)
     ((struct rte_ipv4_hdr *)inner)->total_length = rte_cpu_to_be_16(1401);
     ((struct rte_ipv4_hdr *)inner)->hdr_checksum = 0;
     ((struct rte_ipv4_hdr *)inner)->hdr_checksum = rte_ipv4_cksum((struct rte_ipv4_hdr *)inner);
-    dp_forward_esp(&e->f.w, &m, 1);
-    assert_int_equal(rte_ring_count(e->f.tx[INSIDE]), 0);
+    dp_forward_esp(&e->w, &m, 1);
+    assert_int_equal(rte_ring_count(e->tx[INSIDE]), 0);
     struct rte_mbuf *out[16];
     sent(OUTSIDE, out, 1);
     open_esp(out[0]);
     check_icmp(rte_pktmbuf_mtod(out[0], uint8_t *), test_ip4(10, 2, 0, 1), test_ip4(10, 1, 0, 5), 3,
                4, 1400, inner);
     rte_pktmbuf_free(out[0]);
-    assert_int_equal(e->f.w.counters.icmp_frag_needed, 1);
+    assert_int_equal(e->w.counters.icmp_frag_needed, 1);
     /* 1400 itself passes. */
     m = esp_frame(1400, test_ip4(10, 1, 0, 5), test_ip4(10, 2, 0, 2), 64, true, IPPROTO_UDP, 0);
-    dp_forward_esp(&e->f.w, &m, 1);
+    dp_forward_esp(&e->w, &m, 1);
     sent(INSIDE, out, 1);
     rte_pktmbuf_free(out[0]);
 }
@@ -409,29 +383,29 @@ static void test_no_icmp_about_errors(void **state)
     for (unsigned i = 0; i < sizeof(error_types); i++) {
         m = plain_frame(100, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 1, false, IPPROTO_ICMP,
                         error_types[i]);
-        dp_forward_plain(&e->f.w, &m, 1);
+        dp_forward_plain(&e->w, &m, 1);
     }
     /* A big ICMP error with DF: dropped, never answered either. */
     m = plain_frame(1480, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 64, true, IPPROTO_ICMP, 3);
-    dp_forward_plain(&e->f.w, &m, 1);
+    dp_forward_plain(&e->w, &m, 1);
     /* A non-first fragment. */
     m = plain_frame(100, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 1, false, IPPROTO_UDP, 0);
     struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, ETH);
     ip->fragment_offset = rte_cpu_to_be_16(185);
-    dp_forward_plain(&e->f.w, &m, 1);
+    dp_forward_plain(&e->w, &m, 1);
     /* Sent to the link-layer broadcast address. */
     m = plain_frame(100, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 1, false, IPPROTO_UDP, 0);
     memset(rte_pktmbuf_mtod(m, uint8_t *), 0xff, 6);
-    dp_forward_plain(&e->f.w, &m, 1);
-    assert_int_equal(rte_ring_count(e->f.tx[OUTSIDE]) + rte_ring_count(e->f.tx[INSIDE]), 0);
-    assert_int_equal(e->f.w.counters.icmp_suppressed, 5 + 1 + 1 + 1);
-    assert_int_equal(e->f.w.counters.drop_ttl_expired, 5 + 1 + 1);
-    assert_int_equal(e->f.w.counters.drop_frag_needed, 1);
-    assert_int_equal(e->f.w.counters.icmp_time_exceeded + e->f.w.counters.icmp_frag_needed, 0);
+    dp_forward_plain(&e->w, &m, 1);
+    assert_int_equal(rte_ring_count(e->tx[OUTSIDE]) + rte_ring_count(e->tx[INSIDE]), 0);
+    assert_int_equal(e->w.counters.icmp_suppressed, 5 + 1 + 1 + 1);
+    assert_int_equal(e->w.counters.drop_ttl_expired, 5 + 1 + 1);
+    assert_int_equal(e->w.counters.drop_frag_needed, 1);
+    assert_int_equal(e->w.counters.icmp_time_exceeded + e->w.counters.icmp_frag_needed, 0);
 
     /* An echo request (type 8) is no error: answered. */
     m = plain_frame(100, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 1, false, IPPROTO_ICMP, 8);
-    dp_forward_plain(&e->f.w, &m, 1);
+    dp_forward_plain(&e->w, &m, 1);
     struct rte_mbuf *out[16];
     sent(INSIDE, out, 1);
     rte_pktmbuf_free(out[0]);
@@ -439,18 +413,18 @@ static void test_no_icmp_about_errors(void **state)
     /* Addresses that are no single host, and the first fragment, checked directly. */
     uint8_t p[64];
     fill_ip(p, 64, test_ip4(10, 2, 0, 2), test_ip4(224, 0, 0, 5), 1, false, IPPROTO_UDP, 0);
-    assert_false(dp_icmp_may_answer((struct rte_ipv4_hdr *)p, 64, &e->f.routes));
+    assert_false(dp_icmp_may_answer((struct rte_ipv4_hdr *)p, 64, &e->routes));
     fill_ip(p, 64, test_ip4(10, 2, 0, 2), test_ip4(255, 255, 255, 255), 1, false, IPPROTO_UDP, 0);
-    assert_false(dp_icmp_may_answer((struct rte_ipv4_hdr *)p, 64, &e->f.routes));
+    assert_false(dp_icmp_may_answer((struct rte_ipv4_hdr *)p, 64, &e->routes));
     fill_ip(p, 64, test_ip4(10, 2, 0, 2), test_ip4(10, 2, 0, 255), 1, false, IPPROTO_UDP, 0);
-    assert_false(dp_icmp_may_answer((struct rte_ipv4_hdr *)p, 64, &e->f.routes));
+    assert_false(dp_icmp_may_answer((struct rte_ipv4_hdr *)p, 64, &e->routes));
     fill_ip(p, 64, test_ip4(0, 0, 0, 0), test_ip4(10, 1, 0, 5), 1, false, IPPROTO_UDP, 0);
-    assert_false(dp_icmp_may_answer((struct rte_ipv4_hdr *)p, 64, &e->f.routes));
+    assert_false(dp_icmp_may_answer((struct rte_ipv4_hdr *)p, 64, &e->routes));
     fill_ip(p, 64, test_ip4(127, 0, 0, 1), test_ip4(10, 1, 0, 5), 1, false, IPPROTO_UDP, 0);
-    assert_false(dp_icmp_may_answer((struct rte_ipv4_hdr *)p, 64, &e->f.routes));
+    assert_false(dp_icmp_may_answer((struct rte_ipv4_hdr *)p, 64, &e->routes));
     fill_ip(p, 64, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 1, false, IPPROTO_UDP, 0);
     ((struct rte_ipv4_hdr *)p)->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG);
-    assert_true(dp_icmp_may_answer((struct rte_ipv4_hdr *)p, 64, &e->f.routes));
+    assert_true(dp_icmp_may_answer((struct rte_ipv4_hdr *)p, 64, &e->routes));
 }
 
 static void test_rate_limit(void **state)
@@ -476,18 +450,18 @@ static void test_rate_limit(void **state)
     assert_false(dp_icmp_limiter_take(&l, 1000000));
 
     /* Through the worker: 20/s gives a burst of 2 out of 10 expiring packets. */
-    dp_icmp_limiter_init(&e->f.w.icmp, 20, rte_get_timer_hz(), rte_get_timer_cycles());
+    dp_icmp_limiter_init(&e->w.icmp, 20, rte_get_timer_hz(), rte_get_timer_cycles());
     struct rte_mbuf *m[10];
     for (unsigned i = 0; i < 10; i++)
         m[i] = plain_frame(100, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 1, false, IPPROTO_UDP,
                            0);
-    dp_forward_plain(&e->f.w, m, 10);
+    dp_forward_plain(&e->w, m, 10);
     struct rte_mbuf *out[16];
     sent(INSIDE, out, 2);
     rte_pktmbuf_free_bulk(out, 2);
-    assert_int_equal(e->f.w.counters.drop_ttl_expired, 10);
-    assert_int_equal(e->f.w.counters.icmp_time_exceeded, 2);
-    assert_int_equal(e->f.w.counters.icmp_rate_limited, 8);
+    assert_int_equal(e->w.counters.drop_ttl_expired, 10);
+    assert_int_equal(e->w.counters.icmp_time_exceeded, 2);
+    assert_int_equal(e->w.counters.icmp_rate_limited, 8);
 }
 
 /*
@@ -503,7 +477,7 @@ static void test_burst_order(void **state)
     for (unsigned k = 0; k < N; k++)
         m[k] = plain_frame(40 + k * 111, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5),
                            k == EXPIRED ? 1 : 64, false, IPPROTO_UDP, 0);
-    dp_forward_plain(&e->f.w, m, N);
+    dp_forward_plain(&e->w, m, N);
     sent(INSIDE, out, 1); /* the Time Exceeded */
     rte_pktmbuf_free(out[0]);
     sent(OUTSIDE, out, N - 1);
@@ -519,7 +493,7 @@ static void test_burst_order(void **state)
         assert_int_equal(rte_pktmbuf_pkt_len(out[i]), 40 + k * 111);
         rte_pktmbuf_free(out[i]);
     }
-    assert_int_equal(e->f.w.counters.esp_encrypted, N - 1);
+    assert_int_equal(e->w.counters.esp_encrypted, N - 1);
 
     for (unsigned k = 0; k < N; k++) {
         m[k] = esp_frame(40 + k * 111, test_ip4(10, 1, 0, 5), test_ip4(10, 2, 0, 2), 64, false,
@@ -527,29 +501,29 @@ static void test_burst_order(void **state)
         if (k == FORGED)
             *rte_pktmbuf_mtod_offset(m[k], uint8_t *, rte_pktmbuf_data_len(m[k]) - 1) ^= 1;
     }
-    dp_forward_esp(&e->f.w, m, N);
+    dp_forward_esp(&e->w, m, N);
     sent(INSIDE, out, N - 1);
     for (unsigned i = 0; i < N - 1; i++) {
         unsigned k = i < FORGED ? i : i + 1;
         assert_int_equal(rte_pktmbuf_pkt_len(out[i]), ETH + 40 + k * 111);
         rte_pktmbuf_free(out[i]);
     }
-    assert_int_equal(e->f.w.counters.drop_esp_bad_icv, 1);
-    assert_int_equal(e->f.w.counters.esp_decrypted, N - 1);
+    assert_int_equal(e->w.counters.drop_esp_bad_icv, 1);
+    assert_int_equal(e->w.counters.esp_decrypted, N - 1);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_route_lookup, reset),
-        cmocka_unit_test_setup(test_plain_forwarded, reset),
-        cmocka_unit_test_setup(test_ttl_expired_plain, reset),
-        cmocka_unit_test_setup(test_ttl_expired_decrypted, reset),
-        cmocka_unit_test_setup(test_frag_needed_plain, reset),
-        cmocka_unit_test_setup(test_frag_needed_decrypted, reset),
-        cmocka_unit_test_setup(test_no_icmp_about_errors, reset),
-        cmocka_unit_test_setup(test_rate_limit, reset),
-        cmocka_unit_test_setup(test_burst_order, reset),
+        cmocka_unit_test_setup(test_route_lookup, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_plain_forwarded, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_ttl_expired_plain, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_ttl_expired_decrypted, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_frag_needed_plain, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_frag_needed_decrypted, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_no_icmp_about_errors, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_rate_limit, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_burst_order, fwd_env_test_reset),
     };
-    return cmocka_run_group_tests_name("forward", tests, group_setup, group_teardown);
+    return cmocka_run_group_tests_name("forward", tests, group_setup, fwd_env_group_teardown);
 }

@@ -52,71 +52,33 @@
 #define ETH 14
 #define TUNNEL_MTU 1438 /* 1500 less this SA's overhead: test_forward.c */
 #define INSIDE_MTU 1400
-#define POOL_SIZE 1024
-#define BIG_POOL_SIZE 8
 #define FAKE_HZ 1000000 /* reassembly tests' clock: 1000 cycles per ms */
 
-struct env {
-    struct fwd_env f;
-    struct dp_sadb sadb;
-    struct veer_conf conf;
-};
-static struct env *e;
+static struct fwd_env *e;
 
 static const struct rte_ether_addr router_out = {{2, 0, 0, 0, 0, 0xfe}},
                                    host_in = {{2, 0, 0, 0, 1, 2}};
 
 static int group_setup(void **state)
 {
-    (void)state;
-    static struct env env;
+    static struct fwd_env env;
     e = &env;
+    *state = e;
     /* Two lcores: the last test runs the worker on the second. */
-    const struct fwd_env_cfg cfg = {.name = "test_ipfrag",
-                                    .lcores = "0-1",
-                                    .mem_mb = "256",
-                                    .nmbufs = POOL_SIZE,
-                                    .big_mbufs = BIG_POOL_SIZE,
-                                    .big_data_room = 12288,
-                                    .reass_entries = 16,
-                                    .to_ctrl = true,
-                                    .esp = true,
-                                    .local = true,
-                                    .ip4 = {test_ip4(198, 51, 100, 1), test_ip4(10, 2, 0, 1)},
-                                    .mtu = {1500, INSIDE_MTU}};
-    if (fwd_env_open(&e->f, &cfg) < 0)
+    struct fwd_env_cfg cfg = fwd_env_cfg_reass("test_ipfrag");
+    cfg.mtu[INSIDE] = INSIDE_MTU;
+    if (fwd_env_open(e, &cfg) < 0)
         return -1;
-    dp_neigh_learn(&e->f.neigh, test_ip4(198, 51, 100, 254), e->f.ports[OUTSIDE].id, &router_out,
+    dp_neigh_learn(&e->neigh, test_ip4(198, 51, 100, 254), e->ports[OUTSIDE].id, &router_out,
                    DP_NEIGH_STATIC);
-    dp_neigh_learn(&e->f.neigh, test_ip4(10, 2, 0, 2), e->f.ports[INSIDE].id, &host_in,
+    dp_neigh_learn(&e->neigh, test_ip4(10, 2, 0, 2), e->ports[INSIDE].id, &host_in,
                    DP_NEIGH_STATIC);
     char err[256];
-    if (dp_routes_add(&e->f.routes, 0, 0, test_ip4(198, 51, 100, 254), -1, err, sizeof(err)) < 0) {
+    if (dp_routes_add(&e->routes, 0, 0, test_ip4(198, 51, 100, 254), -1, err, sizeof(err)) < 0) {
         fprintf(stderr, "%s\n", err);
         return -1;
     }
-    return fwd_env_static_sa(&e->f, test_loop_sa_yaml, &e->conf, &e->sadb);
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    dp_sadb_free(&e->sadb);
-    fwd_env_close(&e->f);
-    return 0;
-}
-
-static int reset(void **state)
-{
-    (void)state;
-    fwd_env_reset(&e->f);
-    return 0;
-}
-
-/* Every mbuf back where it came from: nothing leaked, nothing held. */
-static void pools_full(void)
-{
-    fwd_env_pools_full(&e->f);
+    return fwd_env_static_sa(e, test_loop_sa_yaml);
 }
 
 /* An IPv4 packet of `len` bytes (header `hl` with options `opt`), its payload a known pattern. */
@@ -149,7 +111,7 @@ static void fill_ip(uint8_t *p, size_t len, uint32_t src, uint32_t dst, uint8_t 
 static struct rte_mbuf *frame(unsigned port, const struct rte_ether_addr *mac, const uint8_t *ip,
                               size_t len)
 {
-    return test_frame(e->f.pool, &e->f.ports[port], mac, RTE_ETHER_TYPE_IPV4, ip, len);
+    return test_frame(e->pool, &e->ports[port], mac, RTE_ETHER_TYPE_IPV4, ip, len);
 }
 
 /* Puts an Ethernet header in front of an mbuf whose data is an IPv4 packet. */
@@ -157,10 +119,10 @@ static struct rte_mbuf *with_eth(struct rte_mbuf *m, unsigned port)
 {
     struct rte_ether_hdr *eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, ETH);
     assert_non_null(eth);
-    eth->dst_addr = e->f.ports[port].mac;
+    eth->dst_addr = e->ports[port].mac;
     eth->src_addr = router_out;
     eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-    m->port = e->f.ports[port].id;
+    m->port = e->ports[port].id;
     return m;
 }
 
@@ -210,7 +172,7 @@ static void open_esp(struct rte_mbuf *m)
     const struct rte_ipv4_hdr *outer = rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, ETH);
     assert_memory_equal(rte_pktmbuf_mtod(m, uint8_t *), router_out.addr_bytes, 6);
     assert_int_equal(outer->dst_addr, test_ip4(203, 0, 113, 2));
-    test_open_as_peer(&e->f.w.esp, &e->sadb, 0x1000, m, ETH + 20 + 8);
+    test_open_as_peer(&e->w.esp, &e->sadb, 0x1000, m, ETH + 20 + 8);
 }
 
 /* Reassembles fragments (IPv4 at each mbuf's data) with a table of its own; the whole or NULL. */
@@ -218,7 +180,7 @@ static struct rte_mbuf *reassemble(struct rte_mbuf **f, unsigned n, struct dp_wo
 {
     struct dp_reass r;
     char err[128];
-    assert_int_equal(dp_reass_init(&r, 4, 1000, FAKE_HZ, e->f.big, 0, err, sizeof(err)), 0);
+    assert_int_equal(dp_reass_init(&r, 4, 1000, FAKE_HZ, e->big, 0, err, sizeof(err)), 0);
     struct rte_mbuf *whole = NULL;
     for (unsigned i = 0; i < n; i++) {
         struct rte_mbuf *got = dp_reass_input(&r, with_eth(f[i], OUTSIDE), 1, c);
@@ -256,10 +218,10 @@ static void test_prefragment_before_esp(void **state)
     static uint8_t orig[2000];
     fill_ip(orig, sizeof(orig), test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 64, false);
     struct rte_mbuf *m = frame(INSIDE, &host_in, orig, sizeof(orig));
-    dp_forward_plain(&e->f.w, &m, 1);
+    dp_forward_plain(&e->w, &m, 1);
     struct rte_mbuf *out[8];
-    assert_int_equal(rte_ring_dequeue_burst(e->f.tx[OUTSIDE], (void **)out, 8, NULL), 2);
-    assert_int_equal(rte_ring_count(e->f.tx[INSIDE]), 0);
+    assert_int_equal(rte_ring_dequeue_burst(e->tx[OUTSIDE], (void **)out, 8, NULL), 2);
+    assert_int_equal(rte_ring_count(e->tx[INSIDE]), 0);
     for (unsigned i = 0; i < 2; i++) {
         assert_true(rte_pktmbuf_pkt_len(out[i]) <= ETH + 1500);
         open_esp(out[i]);
@@ -267,16 +229,16 @@ static void test_prefragment_before_esp(void **state)
     /* The first fills the tunnel to the last 8-byte unit: 20 + 1416 bytes. */
     assert_int_equal(rte_pktmbuf_data_len(out[0]), 1436);
     check_fragments(out, 2, orig, TUNNEL_MTU, 63, 0, false);
-    assert_int_equal(e->f.w.counters.frag_packets, 1);
-    assert_int_equal(e->f.w.counters.frag_fragments, 2);
-    assert_int_equal(e->f.w.counters.esp_encrypted, 2);
-    assert_int_equal(e->f.w.counters.drop_too_big, 0);
+    assert_int_equal(e->w.counters.frag_packets, 1);
+    assert_int_equal(e->w.counters.frag_fragments, 2);
+    assert_int_equal(e->w.counters.esp_encrypted, 2);
+    assert_int_equal(e->w.counters.drop_too_big, 0);
     struct dp_worker_counters c = {0};
     struct rte_mbuf *whole = reassemble(out, 2, &c);
     expect_whole(whole, orig, sizeof(orig), 63);
     assert_int_equal(c.reass_packets, 1);
     rte_pktmbuf_free(whole);
-    pools_full();
+    fwd_env_pools_full(e);
 }
 
 /* A decrypted 1900-byte packet without DF for the inside port (MTU 1400): two fragments. */
@@ -285,37 +247,37 @@ static void test_fragment_decrypted(void **state)
     (void)state;
     static uint8_t orig[1900];
     fill_ip(orig, sizeof(orig), test_ip4(10, 1, 0, 5), test_ip4(10, 2, 0, 2), 9, false);
-    struct rte_mbuf *m = rte_pktmbuf_alloc(e->f.pool);
+    struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
     memcpy(rte_pktmbuf_append(m, sizeof(orig)), orig, sizeof(orig));
     struct dp_esp_sa *sa = spd_probe4(&e->sadb, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5));
     struct dp_worker_counters c = {0};
-    assert_int_equal(dp_esp_encrypt(&e->f.w.esp, sa, m, 0, &c), 0);
-    dp_forward_esp(&e->f.w, &m, 0); /* nothing */
+    assert_int_equal(dp_esp_encrypt(&e->w.esp, sa, m, 0, &c), 0);
+    dp_forward_esp(&e->w, &m, 0); /* nothing */
     m = with_eth(m, OUTSIDE);
-    dp_forward_esp(&e->f.w, &m, 1);
+    dp_forward_esp(&e->w, &m, 1);
     struct rte_mbuf *out[8];
-    assert_int_equal(rte_ring_dequeue_burst(e->f.tx[INSIDE], (void **)out, 8, NULL), 2);
+    assert_int_equal(rte_ring_dequeue_burst(e->tx[INSIDE], (void **)out, 8, NULL), 2);
     for (unsigned i = 0; i < 2; i++) {
         assert_memory_equal(rte_pktmbuf_mtod(out[i], uint8_t *), host_in.addr_bytes, 6);
         rte_pktmbuf_adj(out[i], ETH);
     }
     check_fragments(out, 2, orig, INSIDE_MTU, 8, 0, false);
-    assert_int_equal(e->f.w.counters.frag_packets, 1);
-    assert_int_equal(e->f.w.counters.frag_fragments, 2);
+    assert_int_equal(e->w.counters.frag_packets, 1);
+    assert_int_equal(e->w.counters.frag_fragments, 2);
     rte_pktmbuf_free_bulk(out, 2);
     /* With DF: Fragmentation Needed into the tunnel as before, nothing fragmented. */
     fill_ip(orig, sizeof(orig), test_ip4(10, 1, 0, 5), test_ip4(10, 2, 0, 2), 9, true);
-    m = rte_pktmbuf_alloc(e->f.pool);
+    m = rte_pktmbuf_alloc(e->pool);
     memcpy(rte_pktmbuf_append(m, sizeof(orig)), orig, sizeof(orig));
-    assert_int_equal(dp_esp_encrypt(&e->f.w.esp, sa, m, 0, &c), 0);
+    assert_int_equal(dp_esp_encrypt(&e->w.esp, sa, m, 0, &c), 0);
     m = with_eth(m, OUTSIDE);
-    dp_forward_esp(&e->f.w, &m, 1);
-    assert_int_equal(rte_ring_count(e->f.tx[INSIDE]), 0);
-    assert_int_equal(rte_ring_dequeue_burst(e->f.tx[OUTSIDE], (void **)out, 8, NULL), 1);
+    dp_forward_esp(&e->w, &m, 1);
+    assert_int_equal(rte_ring_count(e->tx[INSIDE]), 0);
+    assert_int_equal(rte_ring_dequeue_burst(e->tx[OUTSIDE], (void **)out, 8, NULL), 1);
     rte_pktmbuf_free(out[0]);
-    assert_int_equal(e->f.w.counters.icmp_frag_needed, 1);
-    assert_int_equal(e->f.w.counters.frag_packets, 1);
-    pools_full();
+    assert_int_equal(e->w.counters.icmp_frag_needed, 1);
+    assert_int_equal(e->w.counters.frag_packets, 1);
+    fwd_env_pools_full(e);
 }
 
 /*
@@ -332,10 +294,10 @@ static void test_options_and_refragment(void **state)
     static uint8_t orig[1200];
     fill_ip_opt(orig, sizeof(orig), test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 30, false,
                 IPPROTO_UDP, 0xbeef, opt, sizeof(opt));
-    struct rte_mbuf *m = rte_pktmbuf_alloc(e->f.pool);
+    struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
     memcpy(rte_pktmbuf_append(m, sizeof(orig)), orig, sizeof(orig));
     struct rte_mbuf *f[DP_FRAG_MAX];
-    int n = dp_frag_ipv4(m, 0, 576, e->f.pool, f, DP_FRAG_MAX);
+    int n = dp_frag_ipv4(m, 0, 576, e->pool, f, DP_FRAG_MAX);
     assert_int_equal(n, 3);
     check_fragments(f, 3, orig, 576, 30, 0, false);
     assert_int_equal(rte_pktmbuf_mtod(f[0], uint8_t *)[0], 0x48);
@@ -352,13 +314,13 @@ static void test_options_and_refragment(void **state)
                       8;
     assert_int_equal(mid_base, 544); /* 576 - 32 = 544 bytes in the first */
     struct rte_mbuf *g[DP_FRAG_MAX];
-    int k = dp_frag_ipv4(f[1], 0, 300, e->f.pool, g, DP_FRAG_MAX);
+    int k = dp_frag_ipv4(f[1], 0, 300, e->pool, g, DP_FRAG_MAX);
     assert_int_equal(k, 3);
     check_fragments(g, 3, mid, 300, 30, mid_base, true);
     rte_pktmbuf_free_bulk(g, 3);
     /* The last one (MF clear): its last piece keeps MF clear. */
     const uint8_t *last = rte_pktmbuf_mtod(f[2], const uint8_t *);
-    k = dp_frag_ipv4(f[2], 0, 64, e->f.pool, g, DP_FRAG_MAX);
+    k = dp_frag_ipv4(f[2], 0, 64, e->pool, g, DP_FRAG_MAX);
     assert_true(k > 1);
     size_t last_base = (rte_be_to_cpu_16(((const struct rte_ipv4_hdr *)last)->fragment_offset) &
                         RTE_IPV4_HDR_OFFSET_MASK) *
@@ -371,7 +333,7 @@ static void test_options_and_refragment(void **state)
     expect_whole(whole, orig, sizeof(orig), 30);
     rte_pktmbuf_free(whole);
     rte_pktmbuf_free(m);
-    pools_full();
+    fwd_env_pools_full(e);
 }
 
 /* What cannot be fragmented is dropped and counted, and leaves nothing allocated. */
@@ -384,26 +346,26 @@ static void test_fragment_failures(void **state)
     static const uint8_t bad0[4] = {0x94, 0, 0, 0}, bad_long[4] = {0x94, 9, 0, 0};
     fill_ip_opt(p, 1000, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 30, false, IPPROTO_UDP, 1,
                 bad0, 4);
-    struct rte_mbuf *m = rte_pktmbuf_alloc(e->f.pool);
+    struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
     memcpy(rte_pktmbuf_append(m, 1000), p, 1000);
-    assert_int_equal(dp_frag_ipv4(m, 0, 576, e->f.pool, f, DP_FRAG_MAX), -EINVAL);
+    assert_int_equal(dp_frag_ipv4(m, 0, 576, e->pool, f, DP_FRAG_MAX), -EINVAL);
     fill_ip_opt(rte_pktmbuf_mtod(m, uint8_t *), 1000, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5),
                 30, false, IPPROTO_UDP, 1, bad_long, 4);
-    assert_int_equal(dp_frag_ipv4(m, 0, 576, e->f.pool, f, DP_FRAG_MAX), -EINVAL);
+    assert_int_equal(dp_frag_ipv4(m, 0, 576, e->pool, f, DP_FRAG_MAX), -EINVAL);
     /* Total length past the buffer; an offset that would pass 65535. */
     fill_ip(rte_pktmbuf_mtod(m, uint8_t *), 1000, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 30,
             false);
     struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
     ip->total_length = rte_cpu_to_be_16(1001);
-    assert_int_equal(dp_frag_ipv4(m, 0, 576, e->f.pool, f, DP_FRAG_MAX), -EINVAL);
+    assert_int_equal(dp_frag_ipv4(m, 0, 576, e->pool, f, DP_FRAG_MAX), -EINVAL);
     ip->total_length = rte_cpu_to_be_16(1000);
     ip->fragment_offset = rte_cpu_to_be_16(8100);
-    assert_int_equal(dp_frag_ipv4(m, 0, 576, e->f.pool, f, DP_FRAG_MAX), -EINVAL);
+    assert_int_equal(dp_frag_ipv4(m, 0, 576, e->pool, f, DP_FRAG_MAX), -EINVAL);
     ip->fragment_offset = 0;
     /* An MTU below header + 8; more fragments than room for them. */
-    assert_int_equal(dp_frag_ipv4(m, 0, 27, e->f.pool, f, DP_FRAG_MAX), -EMSGSIZE);
-    assert_int_equal(dp_frag_ipv4(m, 0, 28, e->f.pool, f, DP_FRAG_MAX), -EMSGSIZE); /* 123 */
-    assert_int_equal(dp_frag_ipv4(m, 0, 576, e->f.pool, f, 1), -EMSGSIZE);
+    assert_int_equal(dp_frag_ipv4(m, 0, 27, e->pool, f, DP_FRAG_MAX), -EMSGSIZE);
+    assert_int_equal(dp_frag_ipv4(m, 0, 28, e->pool, f, DP_FRAG_MAX), -EMSGSIZE); /* 123 */
+    assert_int_equal(dp_frag_ipv4(m, 0, 576, e->pool, f, 1), -EMSGSIZE);
     /* An empty pool: -ENOMEM, and what was taken before is given back. */
     struct rte_mempool *tiny = rte_pktmbuf_pool_create("tiny", 2, 0, 0, 2048, 0);
     assert_non_null(tiny);
@@ -416,10 +378,10 @@ static void test_fragment_failures(void **state)
     fill_ip_opt(p, 1600, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 30, false, IPPROTO_UDP, 1,
                 bad0, 4);
     m = frame(INSIDE, &host_in, p, 1600);
-    dp_forward_plain(&e->f.w, &m, 1);
-    assert_int_equal(e->f.w.counters.drop_too_big, 1);
-    assert_int_equal(e->f.w.counters.frag_unfit, 1);
-    assert_int_equal(rte_ring_count(e->f.tx[OUTSIDE]) + rte_ring_count(e->f.tx[INSIDE]), 0);
+    dp_forward_plain(&e->w, &m, 1);
+    assert_int_equal(e->w.counters.drop_too_big, 1);
+    assert_int_equal(e->w.counters.frag_unfit, 1);
+    assert_int_equal(rte_ring_count(e->tx[OUTSIDE]) + rte_ring_count(e->tx[INSIDE]), 0);
     fill_ip(p, 1600, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 30, false);
     m = frame(INSIDE, &host_in, p, 1600);
     struct rte_mempool *own = m->pool;
@@ -431,13 +393,13 @@ static void test_fragment_failures(void **state)
     memcpy(rte_pktmbuf_mtod(lone, uint8_t *), rte_pktmbuf_mtod(m, uint8_t *), ETH + 1600);
     lone->port = m->port;
     rte_pktmbuf_free(m);
-    dp_forward_plain(&e->f.w, &lone, 1);
-    assert_int_equal(e->f.w.counters.drop_too_big, 2);
-    assert_int_equal(e->f.w.counters.frag_no_mbuf, 1);
-    assert_int_equal(e->f.w.counters.frag_packets, 0);
+    dp_forward_plain(&e->w, &lone, 1);
+    assert_int_equal(e->w.counters.drop_too_big, 2);
+    assert_int_equal(e->w.counters.frag_no_mbuf, 1);
+    assert_int_equal(e->w.counters.frag_packets, 0);
     assert_int_equal(rte_mempool_avail_count(empty), 1);
     rte_mempool_free(empty);
-    pools_full();
+    fwd_env_pools_full(e);
 }
 
 /* Fragments of a `len`-byte datagram to us (ESP in UDP), `chunk` data bytes each, into f[]. */
@@ -446,11 +408,11 @@ static unsigned make_fragments(struct rte_mbuf **f, size_t len, size_t chunk, ui
 {
     fill_ip_opt(orig, len, test_ip4(203, 0, 113, 2), test_ip4(198, 51, 100, 1), 64, false,
                 IPPROTO_UDP, id, NULL, 0);
-    struct rte_mbuf *m = rte_pktmbuf_alloc(len > 2000 ? e->f.big : e->f.pool);
+    struct rte_mbuf *m = rte_pktmbuf_alloc(len > 2000 ? e->big : e->pool);
     uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len);
     assert_non_null(p);
     memcpy(p, orig, len);
-    int n = dp_frag_ipv4(m, 0, 20 + chunk, e->f.pool, f, DP_FRAG_MAX);
+    int n = dp_frag_ipv4(m, 0, 20 + chunk, e->pool, f, DP_FRAG_MAX);
     rte_pktmbuf_free(m);
     assert_true(n > 1);
     for (int i = 0; i < n; i++)
@@ -492,7 +454,7 @@ static void test_reassembly_orders(void **state)
     static uint8_t orig[1500];
     struct rte_mbuf *f[DP_FRAG_MAX];
     struct reass_case t;
-    reass_open(&t, 4, e->f.big);
+    reass_open(&t, 4, e->big);
     /* In order, out of order, the last first. */
     static const unsigned in_order[] = {0, 1, 2, 3}, shuffled[] = {2, 0, 3, 1},
                           reversed[] = {3, 2, 1, 0};
@@ -507,7 +469,7 @@ static void test_reassembly_orders(void **state)
     assert_int_equal(t.c.reass_packets, 3);
     assert_int_equal(t.c.reass_invalid + t.c.reass_timeouts + t.c.reass_table_full, 0);
     dp_reass_free(&t.r);
-    pools_full();
+    fwd_env_pools_full(e);
 }
 
 /* Duplicated, overlapping, too many, empty, misaligned: each datagram given up and counted. */
@@ -517,17 +479,17 @@ static void test_reassembly_invalid(void **state)
     static uint8_t orig[1500];
     struct rte_mbuf *f[DP_FRAG_MAX], *dup;
     struct reass_case t;
-    reass_open(&t, 4, e->f.big);
+    reass_open(&t, 4, e->big);
     /* A middle fragment twice. */
     make_fragments(f, sizeof(orig), 400, 1, orig);
-    dup = rte_pktmbuf_copy(f[1], e->f.pool, 0, UINT32_MAX);
+    dup = rte_pktmbuf_copy(f[1], e->pool, 0, UINT32_MAX);
     f[4] = dup;
     static const unsigned with_dup[] = {0, 1, 4, 2, 3};
     assert_null(feed(&t, f, with_dup, 5, 1));
     assert_int_equal(t.c.reass_invalid, 1);
     /* The first fragment twice. */
     make_fragments(f, sizeof(orig), 400, 2, orig);
-    f[4] = rte_pktmbuf_copy(f[0], e->f.pool, 0, UINT32_MAX);
+    f[4] = rte_pktmbuf_copy(f[0], e->pool, 0, UINT32_MAX);
     static const unsigned first_twice[] = {0, 4, 1, 2, 3};
     assert_null(feed(&t, f, first_twice, 5, 1));
     assert_int_equal(t.c.reass_invalid, 2);
@@ -561,7 +523,7 @@ static void test_reassembly_invalid(void **state)
     rte_pktmbuf_free(f[3]);
     assert_int_equal(t.c.reass_packets, 0);
     dp_reass_free(&t.r);
-    pools_full();
+    fwd_env_pools_full(e);
 }
 
 /* Incomplete datagrams go after the timeout; a full table refuses new ones until then. */
@@ -571,7 +533,7 @@ static void test_reassembly_timeout_and_full(void **state)
     static uint8_t orig[1500];
     struct rte_mbuf *f[DP_FRAG_MAX];
     struct reass_case t;
-    reass_open(&t, 1, e->f.big); /* one datagram at a time, 100 ms */
+    reass_open(&t, 1, e->big); /* one datagram at a time, 100 ms */
     make_fragments(f, sizeof(orig), 400, 1, orig);
     static const unsigned first3[] = {0, 1, 2};
     assert_null(feed(&t, f, first3, 3, 1000));
@@ -599,7 +561,7 @@ static void test_reassembly_timeout_and_full(void **state)
     rte_pktmbuf_free(whole);
     assert_int_equal(t.c.reass_fragments, 3 + 1 + 1 + 4);
     dp_reass_free(&t.r);
-    pools_full();
+    fwd_env_pools_full(e);
 }
 
 /* Longer than the first fragment's mbuf: copied into the big pool; without one, counted. */
@@ -609,12 +571,12 @@ static void test_reassembly_big(void **state)
     static uint8_t orig[6000];
     struct rte_mbuf *f[DP_FRAG_MAX];
     struct reass_case t;
-    reass_open(&t, 4, e->f.big);
+    reass_open(&t, 4, e->big);
     make_fragments(f, sizeof(orig), 1480, 1, orig);
     static const unsigned all5[] = {4, 0, 1, 2, 3};
     struct rte_mbuf *whole = feed(&t, f, all5, 5, 1);
     expect_whole(whole, orig, sizeof(orig), 64);
-    assert_ptr_equal(whole->pool, e->f.big);
+    assert_ptr_equal(whole->pool, e->big);
     rte_pktmbuf_free(whole);
     dp_reass_free(&t.r);
     reass_open(&t, 4, NULL);
@@ -629,7 +591,7 @@ static void test_reassembly_big(void **state)
     assert_null(feed(&t, f, all5, 5, 1));
     assert_int_equal(t.c.drop_ip_fragment, 5);
     dp_reass_free(&t.r);
-    pools_full();
+    fwd_env_pools_full(e);
 }
 
 /*
@@ -643,11 +605,11 @@ static void test_worker_reassembles(void **state)
     (void)state;
     static uint8_t inner[1400];
     fill_ip(inner, sizeof(inner), test_ip4(10, 1, 0, 5), test_ip4(10, 2, 0, 2), 64, false);
-    struct rte_mbuf *m = rte_pktmbuf_alloc(e->f.pool);
+    struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
     memcpy(rte_pktmbuf_append(m, sizeof(inner)), inner, sizeof(inner));
     struct dp_esp_sa *sa = spd_probe4(&e->sadb, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5));
     struct dp_worker_counters c = {0};
-    assert_int_equal(dp_esp_encrypt(&e->f.w.esp, sa, m, 0, &c), 0);
+    assert_int_equal(dp_esp_encrypt(&e->w.esp, sa, m, 0, &c), 0);
     /* As the peer would send it: from 203.0.113.2 to us. */
     struct rte_ipv4_hdr *outer = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
     outer->src_addr = test_ip4(203, 0, 113, 2);
@@ -658,11 +620,11 @@ static void test_worker_reassembles(void **state)
     outer->hdr_checksum = 0;
     outer->hdr_checksum = rte_ipv4_cksum(outer);
     struct rte_mbuf *f[DP_FRAG_MAX];
-    int n = dp_frag_ipv4(m, 0, 576, e->f.pool, f, DP_FRAG_MAX);
+    int n = dp_frag_ipv4(m, 0, 576, e->pool, f, DP_FRAG_MAX);
     rte_pktmbuf_free(m);
     assert_int_equal(n, 3);
     for (int i = n - 1; i >= 0; i--)
-        assert_int_equal(rte_ring_enqueue(e->f.rx[OUTSIDE], with_eth(f[i], OUTSIDE)), 0);
+        assert_int_equal(rte_ring_enqueue(e->rx[OUTSIDE], with_eth(f[i], OUTSIDE)), 0);
     /* IKE_AUTH (exchange 35) on UDP 500: passes the gate to the control lcore. */
     static uint8_t ike[20 + 8 + 3000 - 28];
     fill_ip_opt(ike, sizeof(ike), test_ip4(203, 0, 113, 2), test_ip4(198, 51, 100, 1), 64, false,
@@ -672,59 +634,59 @@ static void test_worker_reassembles(void **state)
     udp->dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(ike) - 20));
     udp->dgram_cksum = 0;
     ike[28 + 18] = 35;
-    m = rte_pktmbuf_alloc(e->f.big);
+    m = rte_pktmbuf_alloc(e->big);
     memcpy(rte_pktmbuf_append(m, sizeof(ike)), ike, sizeof(ike));
-    n = dp_frag_ipv4(m, 0, 1280, e->f.pool, f, DP_FRAG_MAX);
+    n = dp_frag_ipv4(m, 0, 1280, e->pool, f, DP_FRAG_MAX);
     rte_pktmbuf_free(m);
     assert_int_equal(n, 3);
     static const int order[] = {1, 2, 0};
     for (int i = 0; i < n; i++)
-        assert_int_equal(rte_ring_enqueue(e->f.rx[OUTSIDE], with_eth(f[order[i]], OUTSIDE)), 0);
+        assert_int_equal(rte_ring_enqueue(e->rx[OUTSIDE], with_eth(f[order[i]], OUTSIDE)), 0);
 
-    e->f.stop = false;
+    e->stop = false;
     unsigned lcore = rte_get_next_lcore(-1, 1, 0);
-    assert_int_equal(rte_eal_remote_launch(dp_worker_main, &e->f.w, lcore), 0);
+    assert_int_equal(rte_eal_remote_launch(dp_worker_main, &e->w, lcore), 0);
     /* Bounded: at most 5 s for what takes microseconds. */
     for (unsigned i = 0;
-         i < 5000 && (rte_ring_count(e->f.tx[INSIDE]) < 1 || rte_ring_count(e->f.to_ctrl) < 1); i++)
+         i < 5000 && (rte_ring_count(e->tx[INSIDE]) < 1 || rte_ring_count(e->to_ctrl) < 1); i++)
         rte_delay_us_sleep(1000);
-    e->f.stop = true;
+    e->stop = true;
     rte_eal_wait_lcore(lcore);
 
     struct rte_mbuf *out = NULL;
-    assert_int_equal(rte_ring_dequeue(e->f.tx[INSIDE], (void **)&out), 0);
+    assert_int_equal(rte_ring_dequeue(e->tx[INSIDE], (void **)&out), 0);
     assert_int_equal(rte_pktmbuf_pkt_len(out), ETH + sizeof(inner));
     const uint8_t *p = rte_pktmbuf_mtod_offset(out, const uint8_t *, ETH);
     assert_int_equal(p[8], 63);
     assert_memory_equal(p + 12, inner + 12, sizeof(inner) - 12);
     rte_pktmbuf_free(out);
-    assert_int_equal(rte_ring_dequeue(e->f.to_ctrl, (void **)&out), 0);
+    assert_int_equal(rte_ring_dequeue(e->to_ctrl, (void **)&out), 0);
     assert_true(rte_pktmbuf_is_contiguous(out));
     assert_int_equal(rte_pktmbuf_pkt_len(out), ETH + sizeof(ike));
     p = rte_pktmbuf_mtod_offset(out, const uint8_t *, ETH);
     assert_int_equal(rte_raw_cksum(p, 20), 0xffff);
     assert_memory_equal(p + 20, ike + 20, sizeof(ike) - 20);
     rte_pktmbuf_free(out);
-    assert_int_equal(e->f.w.counters.reass_fragments, 6);
-    assert_int_equal(e->f.w.counters.reass_packets, 2);
-    assert_int_equal(e->f.w.counters.esp_decrypted, 1);
-    assert_int_equal(e->f.w.counters.to_control, 1);
-    assert_int_equal(e->f.w.counters.drop_ip_fragment, 0);
-    pools_full();
+    assert_int_equal(e->w.counters.reass_fragments, 6);
+    assert_int_equal(e->w.counters.reass_packets, 2);
+    assert_int_equal(e->w.counters.esp_decrypted, 1);
+    assert_int_equal(e->w.counters.to_control, 1);
+    assert_int_equal(e->w.counters.drop_ip_fragment, 0);
+    fwd_env_pools_full(e);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_prefragment_before_esp, reset),
-        cmocka_unit_test_setup(test_fragment_decrypted, reset),
-        cmocka_unit_test_setup(test_options_and_refragment, reset),
-        cmocka_unit_test_setup(test_fragment_failures, reset),
-        cmocka_unit_test_setup(test_reassembly_orders, reset),
-        cmocka_unit_test_setup(test_reassembly_invalid, reset),
-        cmocka_unit_test_setup(test_reassembly_timeout_and_full, reset),
-        cmocka_unit_test_setup(test_reassembly_big, reset),
-        cmocka_unit_test_setup(test_worker_reassembles, reset),
+        cmocka_unit_test_setup(test_prefragment_before_esp, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_fragment_decrypted, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_options_and_refragment, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_fragment_failures, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_reassembly_orders, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_reassembly_invalid, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_reassembly_timeout_and_full, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_reassembly_big, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_worker_reassembles, fwd_env_test_reset),
     };
-    return cmocka_run_group_tests_name("frag", tests, group_setup, group_teardown);
+    return cmocka_run_group_tests_name("frag", tests, group_setup, fwd_env_group_teardown);
 }

@@ -58,9 +58,7 @@
 #define INSIDE 1
 #define ETH 14
 #define IP6 40
-#define FH 8 /* the Fragment header */
-#define POOL_SIZE 1024
-#define BIG_POOL_SIZE 8
+#define FH 8            /* the Fragment header */
 #define FAKE_HZ 1000000 /* the table tests' clock: 1000 cycles per ms */
 #define MAX_PIECES 16
 
@@ -79,65 +77,29 @@ static const char sa_yaml[] = "dataplane:\n"
                               "      local_ts: [10.2.0.0/24, 2001:db8:2::/64]\n"
                               "      remote_ts: [10.1.0.0/24, 2001:db8:a::/64]\n";
 
-struct env {
-    struct fwd_env f;
-    struct dp_sadb sadb;
-    struct veer_conf conf;
-};
-static struct env *e;
+static struct fwd_env *e;
 
 static const struct rte_ether_addr peer_mac = {{2, 0, 0, 0, 0, 2}}, host_mac = {{2, 0, 0, 0, 1, 2}};
 
 static int group_setup(void **state)
 {
-    (void)state;
-    static struct env env;
+    static struct fwd_env env;
     e = &env;
+    *state = e;
     /* Dual-stack ports, 2001:db8:1::1 and 2001:db8:2::1; the worker lcore runs on the second. */
-    const struct fwd_env_cfg cfg = {.name = "test_ipfrag6",
-                                    .lcores = "0-1",
-                                    .mem_mb = "256",
-                                    .nmbufs = POOL_SIZE,
-                                    .big_mbufs = BIG_POOL_SIZE,
-                                    .big_data_room = 12288,
-                                    .reass_entries = 16,
-                                    .to_ctrl = true,
-                                    .esp = true,
-                                    .local = true,
-                                    .ip4 = {test_ip4(198, 51, 100, 1), test_ip4(10, 2, 0, 1)},
-                                    .net6 = {1, 2},
-                                    .mtu = {1500, 1500}};
-    if (fwd_env_open(&e->f, &cfg) < 0)
+    struct fwd_env_cfg cfg = fwd_env_cfg_reass("test_ipfrag6");
+    cfg.net6[OUTSIDE] = 1;
+    cfg.net6[INSIDE] = 2;
+    if (fwd_env_open(e, &cfg) < 0)
         return -1;
     uint8_t ip[16];
     test_a6(ip, 1, 2);
-    dp_neigh_learn6(&e->f.neigh, ip, e->f.ports[OUTSIDE].id, &peer_mac, DP_NEIGH_STATIC);
+    dp_neigh_learn6(&e->neigh, ip, e->ports[OUTSIDE].id, &peer_mac, DP_NEIGH_STATIC);
     test_a6(ip, 2, 2);
-    dp_neigh_learn6(&e->f.neigh, ip, e->f.ports[INSIDE].id, &host_mac, DP_NEIGH_STATIC);
-    dp_neigh_learn(&e->f.neigh, test_ip4(10, 2, 0, 2), e->f.ports[INSIDE].id, &host_mac,
+    dp_neigh_learn6(&e->neigh, ip, e->ports[INSIDE].id, &host_mac, DP_NEIGH_STATIC);
+    dp_neigh_learn(&e->neigh, test_ip4(10, 2, 0, 2), e->ports[INSIDE].id, &host_mac,
                    DP_NEIGH_STATIC);
-    return fwd_env_static_sa(&e->f, sa_yaml, &e->conf, &e->sadb);
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    dp_sadb_free(&e->sadb);
-    fwd_env_close(&e->f);
-    return 0;
-}
-
-static int reset(void **state)
-{
-    (void)state;
-    fwd_env_reset(&e->f);
-    return 0;
-}
-
-/* Every mbuf back where it came from: nothing leaked, nothing held. */
-static void pools_full(void)
-{
-    fwd_env_pools_full(&e->f);
+    return fwd_env_static_sa(e, sa_yaml);
 }
 
 /* An IPv6 packet of `len` bytes, `proto` after the fixed header, its payload a known pattern. */
@@ -174,7 +136,7 @@ static void fill_udp6(uint8_t *p, size_t len, uint16_t port, uint8_t seed)
 static struct rte_mbuf *frame(unsigned port, const struct rte_ether_addr *mac, const uint8_t *p,
                               size_t len)
 {
-    return test_frame(e->f.pool, &e->f.ports[port], mac, RTE_ETHER_TYPE_IPV6, p, len);
+    return test_frame(e->pool, &e->ports[port], mac, RTE_ETHER_TYPE_IPV6, p, len);
 }
 
 /*
@@ -224,7 +186,7 @@ static void reass_open(struct reass_case *t, unsigned flows)
 {
     memset(t, 0, sizeof(*t));
     char err[128];
-    assert_int_equal(dp_reass_init(&t->r, flows, 100, FAKE_HZ, e->f.big, 0, err, sizeof(err)), 0);
+    assert_int_equal(dp_reass_init(&t->r, flows, 100, FAKE_HZ, e->big, 0, err, sizeof(err)), 0);
 }
 
 /* Feeds fragments in the order given (indices into f), at time `now`; the one result. */
@@ -271,14 +233,14 @@ static void test_reassembly6_orders(void **state)
         struct rte_mbuf *whole = feed(&t, f, orders[k], 4, 1);
         expect_whole(whole, pkt, sizeof(pkt));
         /* What the worker does next: classified like any frame, here ESP in UDP to us. */
-        assert_int_equal(dp_classify(whole, &e->f.w.local, &t.c), DP_CLASS_ESP);
+        assert_int_equal(dp_classify(whole, &e->w.local, &t.c), DP_CLASS_ESP);
         rte_pktmbuf_free(whole);
     }
     assert_int_equal(t.c.reass_fragments, 12);
     assert_int_equal(t.c.reass_packets, 3);
     assert_int_equal(t.c.reass_invalid + t.c.reass_timeouts + t.c.reass_table_full, 0);
     dp_reass_free(&t.r);
-    pools_full();
+    fwd_env_pools_full(e);
 }
 
 /*
@@ -343,7 +305,7 @@ static void test_reassembly6_invalid(void **state)
     ip->proto = IPPROTO_DSTOPTS;
     uint8_t *opts = (uint8_t *)(ip + 1);
     opts[0] = IPPROTO_FRAGMENT; /* as if the options' next header: a length of 0 */
-    assert_int_equal(dp_classify(m, &e->f.w.local, &t.c), DP_CLASS_FRAG);
+    assert_int_equal(dp_classify(m, &e->w.local, &t.c), DP_CLASS_FRAG);
     f[0] = m;
     assert_null(feed(&t, f, one, 1, 1));
     assert_int_equal(t.c.reass6_bad_chain, 1);
@@ -370,7 +332,7 @@ static void test_reassembly6_invalid(void **state)
     assert_int_equal(t.c.reass_packets + t.c.reass_timeouts + t.c.reass_table_full, 0);
     assert_int_equal(t.c.reass_fragments, 5 + 5 + 4 + 9 + 1 + 2 + 1 + 1 + 1 + 1);
     dp_reass_free(&t.r);
-    pools_full();
+    fwd_env_pools_full(e);
 }
 
 /*
@@ -393,7 +355,7 @@ static void test_reassembly6_atomic(void **state)
     struct rte_mbuf *atomic = piece(ike, 0, sizeof(ike) - IP6, false, 0x77);
     struct rte_mbuf *got = dp_reass_input(&t.r, atomic, 1, &t.c);
     expect_whole(got, ike, sizeof(ike));
-    assert_int_equal(dp_classify(got, &e->f.w.local, &t.c), DP_CLASS_CONTROL);
+    assert_int_equal(dp_classify(got, &e->w.local, &t.c), DP_CLASS_CONTROL);
     rte_pktmbuf_free(got);
     got = feed(&t, f, last2, 2, 1);
     expect_whole(got, pkt, sizeof(pkt));
@@ -409,7 +371,7 @@ static void test_reassembly6_atomic(void **state)
     assert_int_equal(t.c.reass6_bad_chain, 1);
     assert_int_equal(t.c.reass6_atomic, 1);
     dp_reass_free(&t.r);
-    pools_full();
+    fwd_env_pools_full(e);
 }
 
 /* IPv4 and IPv6 datagrams share one table; what is not whole in time is freed and counted. */
@@ -475,7 +437,7 @@ static void test_reassembly6_mixed_and_timeout(void **state)
     assert_int_equal(t.c.reass_packets, 2);
     assert_int_equal(t.c.reass_invalid, 0);
     dp_reass_free(&t.r);
-    pools_full();
+    fwd_env_pools_full(e);
 }
 
 /* Whether an IPv6 UDP datagram's checksum is right, summed here word by word (RFC 8200 8.1). */
@@ -503,7 +465,7 @@ static void open_esp6(struct rte_mbuf *m)
     assert_memory_equal(rte_pktmbuf_mtod(m, uint8_t *), peer_mac.addr_bytes, 6);
     assert_memory_equal(outer->dst_addr, peer, 16);
     assert_int_equal(outer->proto, IPPROTO_UDP);
-    test_open_as_peer(&e->f.w.esp, &e->sadb, 0x2000, m, ETH + IP6 + 8);
+    test_open_as_peer(&e->w.esp, &e->sadb, 0x2000, m, ETH + IP6 + 8);
 }
 
 /*
@@ -513,7 +475,7 @@ static void open_esp6(struct rte_mbuf *m)
  */
 static size_t peer_esp6(const uint8_t *inner, size_t len, uint8_t *out)
 {
-    struct rte_mbuf *m = rte_pktmbuf_alloc(e->f.pool);
+    struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
     memcpy(rte_pktmbuf_append(m, (uint16_t)len), inner, len);
     uint8_t a[16], b[16];
     test_a6(a, 2, 2);
@@ -521,7 +483,7 @@ static size_t peer_esp6(const uint8_t *inner, size_t len, uint8_t *out)
     struct dp_esp_sa *sa = spd_probe6(&e->sadb, a, b);
     assert_non_null(sa);
     struct dp_worker_counters c = {0};
-    assert_int_equal(dp_esp_encrypt(&e->f.w.esp, sa, m, 0, &c), 0);
+    assert_int_equal(dp_esp_encrypt(&e->w.esp, sa, m, 0, &c), 0);
     struct rte_ipv6_hdr *outer = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
     test_a6(outer->src_addr, 1, 2);
     test_a6(outer->dst_addr, 1, 1);
@@ -554,7 +516,7 @@ static void test_worker_reassembles6(void **state)
     struct rte_mbuf *f[MAX_PIECES];
     assert_int_equal(cut(f, esp, esp_len, 512, 0x4242), 3);
     for (int i = 2; i >= 0; i--)
-        assert_int_equal(rte_ring_enqueue(e->f.rx[OUTSIDE], f[i]), 0);
+        assert_int_equal(rte_ring_enqueue(e->rx[OUTSIDE], f[i]), 0);
     static uint8_t ike[IP6 + 8 + 2992];
     fill_udp6(ike, sizeof(ike), 500, 13);
     ike[IP6 + 8 + 18] = 35; /* IKE_AUTH */
@@ -565,20 +527,20 @@ static void test_worker_reassembles6(void **state)
     assert_int_equal(cut(f, ike, sizeof(ike), 1232, 0x4243), 3);
     static const int order[] = {1, 2, 0};
     for (int i = 0; i < 3; i++)
-        assert_int_equal(rte_ring_enqueue(e->f.rx[OUTSIDE], f[order[i]]), 0);
+        assert_int_equal(rte_ring_enqueue(e->rx[OUTSIDE], f[order[i]]), 0);
 
-    e->f.stop = false;
+    e->stop = false;
     unsigned lcore = rte_get_next_lcore(-1, 1, 0);
-    assert_int_equal(rte_eal_remote_launch(dp_worker_main, &e->f.w, lcore), 0);
+    assert_int_equal(rte_eal_remote_launch(dp_worker_main, &e->w, lcore), 0);
     /* Bounded: at most 5 s for what takes microseconds. */
     for (unsigned i = 0;
-         i < 5000 && (rte_ring_count(e->f.tx[INSIDE]) < 1 || rte_ring_count(e->f.to_ctrl) < 1); i++)
+         i < 5000 && (rte_ring_count(e->tx[INSIDE]) < 1 || rte_ring_count(e->to_ctrl) < 1); i++)
         rte_delay_us_sleep(1000);
-    e->f.stop = true;
+    e->stop = true;
     rte_eal_wait_lcore(lcore);
 
     struct rte_mbuf *out = NULL;
-    assert_int_equal(rte_ring_dequeue(e->f.tx[INSIDE], (void **)&out), 0);
+    assert_int_equal(rte_ring_dequeue(e->tx[INSIDE], (void **)&out), 0);
     assert_memory_equal(rte_pktmbuf_mtod(out, uint8_t *), host_mac.addr_bytes, 6);
     assert_int_equal(rte_pktmbuf_pkt_len(out), ETH + sizeof(inner));
     const uint8_t *p = rte_pktmbuf_mtod_offset(out, const uint8_t *, ETH);
@@ -586,19 +548,19 @@ static void test_worker_reassembles6(void **state)
     assert_memory_equal(p, inner, 7);
     assert_memory_equal(p + 8, inner + 8, sizeof(inner) - 8);
     rte_pktmbuf_free(out);
-    assert_int_equal(rte_ring_dequeue(e->f.to_ctrl, (void **)&out), 0);
+    assert_int_equal(rte_ring_dequeue(e->to_ctrl, (void **)&out), 0);
     assert_true(rte_pktmbuf_is_contiguous(out));
     assert_int_equal(rte_pktmbuf_pkt_len(out), ETH + sizeof(ike));
     p = rte_pktmbuf_mtod_offset(out, const uint8_t *, ETH);
     assert_memory_equal(p, ike, sizeof(ike));
     assert_true(udp6_sum_ok(p));
     rte_pktmbuf_free(out);
-    assert_int_equal(e->f.w.counters.reass_fragments, 6);
-    assert_int_equal(e->f.w.counters.reass_packets, 2);
-    assert_int_equal(e->f.w.counters.esp_decrypted, 1);
-    assert_int_equal(e->f.w.counters.to_control, 1);
-    assert_int_equal(e->f.w.counters.reass_invalid + e->f.w.counters.drop_ip_fragment, 0);
-    pools_full();
+    assert_int_equal(e->w.counters.reass_fragments, 6);
+    assert_int_equal(e->w.counters.reass_packets, 2);
+    assert_int_equal(e->w.counters.esp_decrypted, 1);
+    assert_int_equal(e->w.counters.to_control, 1);
+    assert_int_equal(e->w.counters.reass_invalid + e->w.counters.drop_ip_fragment, 0);
+    fwd_env_pools_full(e);
 }
 
 /*
@@ -618,11 +580,11 @@ static void test_transit_fragments6(void **state)
     struct rte_mbuf *m = piece(pkt, 0, 800, true, 0x99);
     memcpy(frag, rte_pktmbuf_mtod_offset(m, uint8_t *, ETH), sizeof(frag));
     rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr = host_mac;
-    m->port = e->f.ports[INSIDE].id;
-    assert_int_equal(dp_classify(m, &e->f.w.local, &e->f.w.counters), DP_CLASS_PLAIN);
-    dp_forward_plain(&e->f.w, &m, 1);
+    m->port = e->ports[INSIDE].id;
+    assert_int_equal(dp_classify(m, &e->w.local, &e->w.counters), DP_CLASS_PLAIN);
+    dp_forward_plain(&e->w, &m, 1);
     struct rte_mbuf *out[4];
-    assert_int_equal(rte_ring_dequeue_burst(e->f.tx[OUTSIDE], (void **)out, 4, NULL), 1);
+    assert_int_equal(rte_ring_dequeue_burst(e->tx[OUTSIDE], (void **)out, 4, NULL), 1);
     open_esp6(out[0]);
     assert_int_equal(rte_pktmbuf_data_len(out[0]), sizeof(frag));
     const uint8_t *p = rte_pktmbuf_mtod(out[0], const uint8_t *);
@@ -638,18 +600,18 @@ static void test_transit_fragments6(void **state)
     static uint8_t esp[1600];
     size_t esp_len = peer_esp6(frag, IP6 + FH + 400, esp);
     m = frame(OUTSIDE, &peer_mac, esp, esp_len);
-    assert_int_equal(dp_classify(m, &e->f.w.local, &e->f.w.counters), DP_CLASS_ESP);
-    dp_forward_esp(&e->f.w, &m, 1);
-    assert_int_equal(rte_ring_dequeue_burst(e->f.tx[INSIDE], (void **)out, 4, NULL), 1);
+    assert_int_equal(dp_classify(m, &e->w.local, &e->w.counters), DP_CLASS_ESP);
+    dp_forward_esp(&e->w, &m, 1);
+    assert_int_equal(rte_ring_dequeue_burst(e->tx[INSIDE], (void **)out, 4, NULL), 1);
     assert_int_equal(rte_pktmbuf_pkt_len(out[0]), ETH + IP6 + FH + 400);
     p = rte_pktmbuf_mtod_offset(out[0], const uint8_t *, ETH);
     assert_int_equal(p[7], 63);
     assert_memory_equal(p + 8, frag + 8, IP6 + FH + 400 - 8);
     rte_pktmbuf_free(out[0]);
-    assert_int_equal(e->f.w.counters.reass_fragments, 0);
-    assert_int_equal(e->f.w.counters.esp_encrypted, 1);
-    assert_int_equal(e->f.w.counters.esp_decrypted, 1);
-    pools_full();
+    assert_int_equal(e->w.counters.reass_fragments, 0);
+    assert_int_equal(e->w.counters.esp_encrypted, 1);
+    assert_int_equal(e->w.counters.esp_decrypted, 1);
+    fwd_env_pools_full(e);
 }
 
 /*
@@ -677,9 +639,9 @@ static void test_prefragment_ipv6_outer(void **state)
     ip->hdr_checksum = rte_ipv4_cksum(ip);
     struct rte_mbuf *m = frame(INSIDE, &host_mac, orig, sizeof(orig));
     rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-    dp_forward_plain(&e->f.w, &m, 1);
+    dp_forward_plain(&e->w, &m, 1);
     struct rte_mbuf *out[8];
-    assert_int_equal(rte_ring_dequeue_burst(e->f.tx[OUTSIDE], (void **)out, 8, NULL), 2);
+    assert_int_equal(rte_ring_dequeue_burst(e->tx[OUTSIDE], (void **)out, 8, NULL), 2);
     uint8_t a[16], b[16];
     test_a6(a, 2, 2);
     test_a6(b, 0xa, 5);
@@ -704,17 +666,17 @@ static void test_prefragment_ipv6_outer(void **state)
     }
     assert_int_equal(got, sizeof(orig) - 20);
     assert_memory_equal(back + 20, orig + 20, got);
-    assert_int_equal(e->f.w.counters.frag_packets, 1);
-    assert_int_equal(e->f.w.counters.esp_encrypted, 2);
+    assert_int_equal(e->w.counters.frag_packets, 1);
+    assert_int_equal(e->w.counters.esp_encrypted, 2);
     /* With DF: Fragmentation Needed to the host inside, with the tunnel's MTU. */
     ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
     ip->hdr_checksum = 0;
     ip->hdr_checksum = rte_ipv4_cksum(ip);
     m = frame(INSIDE, &host_mac, orig, sizeof(orig));
     rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-    dp_forward_plain(&e->f.w, &m, 1);
-    assert_int_equal(rte_ring_count(e->f.tx[OUTSIDE]), 0);
-    assert_int_equal(rte_ring_dequeue_burst(e->f.tx[INSIDE], (void **)out, 8, NULL), 1);
+    dp_forward_plain(&e->w, &m, 1);
+    assert_int_equal(rte_ring_count(e->tx[OUTSIDE]), 0);
+    assert_int_equal(rte_ring_dequeue_burst(e->tx[INSIDE], (void **)out, 8, NULL), 1);
     const uint8_t *icmp = rte_pktmbuf_mtod_offset(out[0], const uint8_t *, ETH + 20);
     assert_int_equal(icmp[0], 3);
     assert_int_equal(icmp[1], 4);
@@ -724,29 +686,29 @@ static void test_prefragment_ipv6_outer(void **state)
     static uint8_t big6[IP6 + 1960];
     fill_ip6(big6, sizeof(big6), a, b, IPPROTO_UDP, 16);
     m = frame(INSIDE, &host_mac, big6, sizeof(big6));
-    dp_forward_plain(&e->f.w, &m, 1);
-    assert_int_equal(rte_ring_count(e->f.tx[OUTSIDE]), 0);
-    assert_int_equal(rte_ring_dequeue_burst(e->f.tx[INSIDE], (void **)out, 8, NULL), 1);
+    dp_forward_plain(&e->w, &m, 1);
+    assert_int_equal(rte_ring_count(e->tx[OUTSIDE]), 0);
+    assert_int_equal(rte_ring_dequeue_burst(e->tx[INSIDE], (void **)out, 8, NULL), 1);
     icmp = rte_pktmbuf_mtod_offset(out[0], const uint8_t *, ETH + IP6);
     assert_int_equal(icmp[0], 2);
     assert_int_equal((size_t)icmp[6] << 8 | icmp[7], tunnel);
     rte_pktmbuf_free(out[0]);
-    assert_int_equal(e->f.w.counters.frag_packets, 1);
-    assert_int_equal(e->f.w.counters.icmp_frag_needed, 1);
-    assert_int_equal(e->f.w.counters.icmp6_packet_too_big, 1);
-    pools_full();
+    assert_int_equal(e->w.counters.frag_packets, 1);
+    assert_int_equal(e->w.counters.icmp_frag_needed, 1);
+    assert_int_equal(e->w.counters.icmp6_packet_too_big, 1);
+    fwd_env_pools_full(e);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_reassembly6_orders, reset),
-        cmocka_unit_test_setup(test_reassembly6_invalid, reset),
-        cmocka_unit_test_setup(test_reassembly6_atomic, reset),
-        cmocka_unit_test_setup(test_reassembly6_mixed_and_timeout, reset),
-        cmocka_unit_test_setup(test_worker_reassembles6, reset),
-        cmocka_unit_test_setup(test_transit_fragments6, reset),
-        cmocka_unit_test_setup(test_prefragment_ipv6_outer, reset),
+        cmocka_unit_test_setup(test_reassembly6_orders, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_reassembly6_invalid, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_reassembly6_atomic, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_reassembly6_mixed_and_timeout, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_worker_reassembles6, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_transit_fragments6, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_prefragment_ipv6_outer, fwd_env_test_reset),
     };
-    return cmocka_run_group_tests_name("frag6", tests, group_setup, group_teardown);
+    return cmocka_run_group_tests_name("frag6", tests, group_setup, fwd_env_group_teardown);
 }

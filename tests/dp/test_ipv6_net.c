@@ -69,14 +69,14 @@ static int group_setup(void **state)
      * ways; the worker has no address of its own (everything it gets passes
      * through) and no ESP engine until install_tunnel.
      */
-    const struct fwd_env_cfg cfg = {.name = "test_ipv6_net",
-                                    .lcores = "0",
-                                    .mem_mb = "400",
-                                    .nmbufs = 512,
-                                    .one_ring = true,
-                                    .to_ctrl = true,
-                                    .net6 = {1, 2},
-                                    .mtu = {1500, 1400}};
+    struct fwd_env_cfg cfg = fwd_env_cfg_std("test_ipv6_net");
+    cfg.mem_mb = "400";
+    cfg.one_ring = cfg.to_ctrl = true;
+    cfg.esp = cfg.local = false;
+    cfg.ip4[OUTSIDE] = cfg.ip4[INSIDE] = 0;
+    cfg.net6[OUTSIDE] = 1;
+    cfg.net6[INSIDE] = 2;
+    cfg.mtu[INSIDE] = 1400;
     if (fwd_env_open(&e->f, &cfg) < 0)
         return -1;
     for (unsigned i = 0; i < 2; i++)

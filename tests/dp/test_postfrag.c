@@ -58,7 +58,6 @@
 #define IP6 40
 #define FH 8
 #define LINK_MTU 1280
-#define POOL_SIZE 512
 #define BIG_POOL_SIZE 8
 #define MAX_FRAMES 8
 #define SPI_IN 0x5000u
@@ -118,17 +117,12 @@ static int group_setup(void **state)
     static struct env env;
     e = &env;
     /* Both links 1280: the tunnel's inner MTU is below it, the inside carries no more. */
-    const struct fwd_env_cfg cfg = {.name = "test_postfrag",
-                                    .lcores = "0",
-                                    .mem_mb = "256",
-                                    .nmbufs = POOL_SIZE,
-                                    .big_mbufs = BIG_POOL_SIZE,
-                                    .big_data_room = 4096,
-                                    .esp = true,
-                                    .local = true,
-                                    .ip4 = {be32_of(gw4), test_ip4(10, 2, 0, 1)},
-                                    .net6 = {1, 2}, /* gw6 and in6 */
-                                    .mtu = {LINK_MTU, LINK_MTU}};
+    struct fwd_env_cfg cfg = fwd_env_cfg_std("test_postfrag");
+    cfg.big_mbufs = BIG_POOL_SIZE;
+    cfg.big_data_room = 4096;
+    cfg.net6[OUTSIDE] = 1; /* gw6 */
+    cfg.net6[INSIDE] = 2;  /* in6 */
+    cfg.mtu[OUTSIDE] = cfg.mtu[INSIDE] = LINK_MTU;
     if (fwd_env_open(&e->f, &cfg) < 0)
         return -1;
     /* The cases' own constants are the addresses the fixture gave the ports. */
