@@ -63,13 +63,6 @@ static int group_setup(void **state)
     return test_eal_esp("test_esp", "512", 512, &pool, &eng);
 }
 
-static int group_teardown(void **state)
-{
-    (void)state;
-    test_eal_esp_close(pool, &eng);
-    return 0;
-}
-
 /* A Child SA with distinct, reproducible keys in each direction. */
 static struct ike_child_sa child_for(const struct esp_alg *a, bool esn)
 {
@@ -642,5 +635,5 @@ int main(void)
         cmocka_unit_test_teardown(test_truncated_and_corrupted, esp_db_teardown),
         cmocka_unit_test_teardown(test_unsupported_refused, esp_db_teardown),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, test_eal_teardown);
 }

@@ -71,13 +71,6 @@ static int group_setup(void **state)
     return test_eal_esp("test_esp6", "512", 512, &pool, &eng);
 }
 
-static int group_teardown(void **state)
-{
-    (void)state;
-    test_eal_esp_close(pool, &eng);
-    return 0;
-}
-
 /* first..last of one family into a selector. */
 static struct ike_ts range(unsigned family, const uint8_t *first, const uint8_t *last)
 {
@@ -748,5 +741,5 @@ int main(void)
         cmocka_unit_test(test_spd6),
         cmocka_unit_test(test_install_families),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, test_eal_teardown);
 }

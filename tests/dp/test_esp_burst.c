@@ -90,13 +90,6 @@ static int group_setup(void **state)
     return test_eal_esp("test_esp_burst", "512", 512, &pool, &eng);
 }
 
-static int group_teardown(void **state)
-{
-    (void)state;
-    test_eal_esp_close(pool, &eng);
-    return 0;
-}
-
 /* Child SA i: its own SPIs and reproducible keys, distinct per direction and per SA. */
 static struct ike_child_sa child_for(size_t i)
 {
@@ -477,5 +470,5 @@ int main(void)
         cmocka_unit_test_teardown(test_job_error_drops_one, esp_db_teardown),
         cmocka_unit_test_teardown(test_early_drops_in_burst, esp_db_teardown),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, test_eal_teardown);
 }
