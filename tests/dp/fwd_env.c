@@ -174,3 +174,25 @@ int fwd_env_test_reset(void **state)
     fwd_env_reset(*state);
     return 0;
 }
+
+void fwd_reass_open(struct fwd_reass *t, unsigned flows, struct rte_mempool *big, uint64_t hz)
+{
+    memset(t, 0, sizeof(*t));
+    char err[128];
+    assert_int_equal(dp_reass_init(&t->r, flows, 100, hz, big, 0, err, sizeof(err)), 0);
+}
+
+struct rte_mbuf *fwd_reass_feed(struct fwd_reass *t, struct rte_mbuf **f, const unsigned *order,
+                                unsigned n, uint64_t now)
+{
+    struct rte_mbuf *whole = NULL;
+    for (unsigned i = 0; i < n; i++) {
+        struct rte_mbuf *got = dp_reass_input(&t->r, f[order[i]], now, &t->c);
+        if (got != NULL) {
+            assert_null(whole);
+            whole = got;
+        }
+    }
+    dp_reass_flush(&t->r);
+    return whole;
+}

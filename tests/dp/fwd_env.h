@@ -21,6 +21,7 @@
 #include "dp_gate.h"
 #include "dp_neigh.h"
 #include "dp_port.h"
+#include "dp_reass.h"
 #include "dp_route.h"
 #include "dp_worker.h"
 
@@ -99,5 +100,26 @@ struct fwd_env_cfg fwd_env_cfg_reass(const char *name);
  */
 int fwd_env_group_teardown(void **state);
 int fwd_env_test_reset(void **state);
+
+/*
+ * A reassembly table of the reassembly tests' own (not the worker's), on a
+ * made-up clock of `hz` cycles a second, datagrams timing out after 100 ms,
+ * and the counters it keeps.
+ */
+struct fwd_reass {
+    struct dp_reass r;
+    struct dp_worker_counters c;
+};
+
+/* Opens t for `flows` datagrams at once copied into `big` when too long; the test fails otherwise.
+ */
+void fwd_reass_open(struct fwd_reass *t, unsigned flows, struct rte_mempool *big, uint64_t hz);
+
+/*
+ * Feeds fragments f[order[0..n-1]] at time `now` and flushes the table;
+ * returns the one whole datagram (the test fails on a second) or NULL.
+ */
+struct rte_mbuf *fwd_reass_feed(struct fwd_reass *t, struct rte_mbuf **f, const unsigned *order,
+                                unsigned n, uint64_t now);
 
 #endif

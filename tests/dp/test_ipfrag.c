@@ -420,48 +420,20 @@ static unsigned make_fragments(struct rte_mbuf **f, size_t len, size_t chunk, ui
     return (unsigned)n;
 }
 
-struct reass_case {
-    struct dp_reass r;
-    struct dp_worker_counters c;
-};
-
-static void reass_open(struct reass_case *t, unsigned flows, struct rte_mempool *big)
-{
-    memset(t, 0, sizeof(*t));
-    char err[128];
-    assert_int_equal(dp_reass_init(&t->r, flows, 100, FAKE_HZ, big, 0, err, sizeof(err)), 0);
-}
-
-/* Feeds fragments in the order given (indices into f), at time `now`; the last result. */
-static struct rte_mbuf *feed(struct reass_case *t, struct rte_mbuf **f, const unsigned *order,
-                             unsigned n, uint64_t now)
-{
-    struct rte_mbuf *whole = NULL;
-    for (unsigned i = 0; i < n; i++) {
-        struct rte_mbuf *got = dp_reass_input(&t->r, f[order[i]], now, &t->c);
-        if (got != NULL) {
-            assert_null(whole);
-            whole = got;
-        }
-    }
-    dp_reass_flush(&t->r);
-    return whole;
-}
-
 static void test_reassembly_orders(void **state)
 {
     (void)state;
     static uint8_t orig[1500];
     struct rte_mbuf *f[DP_FRAG_MAX];
-    struct reass_case t;
-    reass_open(&t, 4, e->big);
+    struct fwd_reass t;
+    fwd_reass_open(&t, 4, e->big, FAKE_HZ);
     /* In order, out of order, the last first. */
     static const unsigned in_order[] = {0, 1, 2, 3}, shuffled[] = {2, 0, 3, 1},
                           reversed[] = {3, 2, 1, 0};
     const unsigned *orders[] = {in_order, shuffled, reversed};
     for (unsigned k = 0; k < 3; k++) {
         assert_int_equal(make_fragments(f, sizeof(orig), 400, (uint16_t)(100 + k), orig), 4);
-        struct rte_mbuf *whole = feed(&t, f, orders[k], 4, 1);
+        struct rte_mbuf *whole = fwd_reass_feed(&t, f, orders[k], 4, 1);
         expect_whole(whole, orig, sizeof(orig), 64);
         rte_pktmbuf_free(whole);
     }
@@ -478,33 +450,33 @@ static void test_reassembly_invalid(void **state)
     (void)state;
     static uint8_t orig[1500];
     struct rte_mbuf *f[DP_FRAG_MAX], *dup;
-    struct reass_case t;
-    reass_open(&t, 4, e->big);
+    struct fwd_reass t;
+    fwd_reass_open(&t, 4, e->big, FAKE_HZ);
     /* A middle fragment twice. */
     make_fragments(f, sizeof(orig), 400, 1, orig);
     dup = rte_pktmbuf_copy(f[1], e->pool, 0, UINT32_MAX);
     f[4] = dup;
     static const unsigned with_dup[] = {0, 1, 4, 2, 3};
-    assert_null(feed(&t, f, with_dup, 5, 1));
+    assert_null(fwd_reass_feed(&t, f, with_dup, 5, 1));
     assert_int_equal(t.c.reass_invalid, 1);
     /* The first fragment twice. */
     make_fragments(f, sizeof(orig), 400, 2, orig);
     f[4] = rte_pktmbuf_copy(f[0], e->pool, 0, UINT32_MAX);
     static const unsigned first_twice[] = {0, 4, 1, 2, 3};
-    assert_null(feed(&t, f, first_twice, 5, 1));
+    assert_null(fwd_reass_feed(&t, f, first_twice, 5, 1));
     assert_int_equal(t.c.reass_invalid, 2);
     /* Overlapping: the second fragment moved back 8 bytes over the first. */
     make_fragments(f, sizeof(orig), 400, 3, orig);
     struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(f[1], struct rte_ipv4_hdr *, ETH);
     ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | (400 / 8 - 1));
     static const unsigned all4[] = {0, 1, 2, 3};
-    assert_null(feed(&t, f, all4, 4, 1));
+    assert_null(fwd_reass_feed(&t, f, all4, 4, 1));
     assert_int_equal(t.c.reass_invalid, 3);
     /* Nine fragments: one more than the table holds per datagram. */
     static uint8_t nine[20 + 9 * 64];
     assert_int_equal(make_fragments(f, sizeof(nine), 64, 4, nine), 9);
     static const unsigned all9[] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
-    assert_null(feed(&t, f, all9, 9, 1));
+    assert_null(fwd_reass_feed(&t, f, all9, 9, 1));
     assert_int_equal(t.c.reass_invalid, 4);
     /* The reasons: the duplicates and the overlap, then the ninth fragment. */
     assert_int_equal(t.c.reass_overlap, 3);
@@ -516,7 +488,7 @@ static void test_reassembly_invalid(void **state)
     ip = rte_pktmbuf_mtod_offset(f[2], struct rte_ipv4_hdr *, ETH);
     ip->total_length = rte_cpu_to_be_16(20 + 399);
     static const unsigned two[] = {1, 2};
-    assert_null(feed(&t, f, two, 2, 1));
+    assert_null(fwd_reass_feed(&t, f, two, 2, 1));
     assert_int_equal(t.c.reass_invalid, 6);
     assert_int_equal(t.c.reass_overlap + t.c.reass_too_many + t.c.reass_too_long, 4);
     rte_pktmbuf_free(f[0]);
@@ -532,15 +504,15 @@ static void test_reassembly_timeout_and_full(void **state)
     (void)state;
     static uint8_t orig[1500];
     struct rte_mbuf *f[DP_FRAG_MAX];
-    struct reass_case t;
-    reass_open(&t, 1, e->big); /* one datagram at a time, 100 ms */
+    struct fwd_reass t;
+    fwd_reass_open(&t, 1, e->big, FAKE_HZ); /* one datagram at a time, 100 ms */
     make_fragments(f, sizeof(orig), 400, 1, orig);
     static const unsigned first3[] = {0, 1, 2};
-    assert_null(feed(&t, f, first3, 3, 1000));
+    assert_null(fwd_reass_feed(&t, f, first3, 3, 1000));
     struct rte_mbuf *g[DP_FRAG_MAX];
     make_fragments(g, sizeof(orig), 400, 2, orig);
     static const unsigned one[] = {0};
-    assert_null(feed(&t, g, one, 1, 1000 + 50 * 1000)); /* 50 ms on: still full */
+    assert_null(fwd_reass_feed(&t, g, one, 1, 1000 + 50 * 1000)); /* 50 ms on: still full */
     assert_int_equal(t.c.reass_table_full, 1);
     rte_pktmbuf_free_bulk(g + 1, 3);
     /* Not yet: nothing expires at 100 ms exactly. */
@@ -550,13 +522,13 @@ static void test_reassembly_timeout_and_full(void **state)
     assert_int_equal(t.c.reass_timeouts, 3);
     /* The late last fragment starts a datagram of its own, which expires in turn. */
     static const unsigned late[] = {3};
-    assert_null(feed(&t, f, late, 1, 2000000));
+    assert_null(fwd_reass_feed(&t, f, late, 1, 2000000));
     dp_reass_expire(&t.r, 2000000 + 100 * 1000 + 1, &t.c);
     assert_int_equal(t.c.reass_timeouts, 4);
     /* The table has room again. */
     make_fragments(g, sizeof(orig), 400, 3, orig);
     static const unsigned all4[] = {3, 1, 2, 0};
-    struct rte_mbuf *whole = feed(&t, g, all4, 4, 3000000);
+    struct rte_mbuf *whole = fwd_reass_feed(&t, g, all4, 4, 3000000);
     expect_whole(whole, orig, sizeof(orig), 64);
     rte_pktmbuf_free(whole);
     assert_int_equal(t.c.reass_fragments, 3 + 1 + 1 + 4);
@@ -570,25 +542,25 @@ static void test_reassembly_big(void **state)
     (void)state;
     static uint8_t orig[6000];
     struct rte_mbuf *f[DP_FRAG_MAX];
-    struct reass_case t;
-    reass_open(&t, 4, e->big);
+    struct fwd_reass t;
+    fwd_reass_open(&t, 4, e->big, FAKE_HZ);
     make_fragments(f, sizeof(orig), 1480, 1, orig);
     static const unsigned all5[] = {4, 0, 1, 2, 3};
-    struct rte_mbuf *whole = feed(&t, f, all5, 5, 1);
+    struct rte_mbuf *whole = fwd_reass_feed(&t, f, all5, 5, 1);
     expect_whole(whole, orig, sizeof(orig), 64);
     assert_ptr_equal(whole->pool, e->big);
     rte_pktmbuf_free(whole);
     dp_reass_free(&t.r);
-    reass_open(&t, 4, NULL);
+    fwd_reass_open(&t, 4, NULL, FAKE_HZ);
     make_fragments(f, sizeof(orig), 1480, 2, orig);
-    assert_null(feed(&t, f, all5, 5, 1));
+    assert_null(fwd_reass_feed(&t, f, all5, 5, 1));
     assert_int_equal(t.c.reass_no_mbuf, 1);
     assert_int_equal(t.c.reass_packets, 0);
     dp_reass_free(&t.r);
     /* Reassembly off: every fragment to us a counted drop. */
-    reass_open(&t, 0, NULL);
+    fwd_reass_open(&t, 0, NULL, FAKE_HZ);
     make_fragments(f, sizeof(orig), 1480, 3, orig);
-    assert_null(feed(&t, f, all5, 5, 1));
+    assert_null(fwd_reass_feed(&t, f, all5, 5, 1));
     assert_int_equal(t.c.drop_ip_fragment, 5);
     dp_reass_free(&t.r);
     fwd_env_pools_full(e);

@@ -177,34 +177,6 @@ static unsigned cut(struct rte_mbuf **f, const uint8_t *pkt, size_t len, size_t 
     return n;
 }
 
-struct reass_case {
-    struct dp_reass r;
-    struct dp_worker_counters c;
-};
-
-static void reass_open(struct reass_case *t, unsigned flows)
-{
-    memset(t, 0, sizeof(*t));
-    char err[128];
-    assert_int_equal(dp_reass_init(&t->r, flows, 100, FAKE_HZ, e->big, 0, err, sizeof(err)), 0);
-}
-
-/* Feeds fragments in the order given (indices into f), at time `now`; the one result. */
-static struct rte_mbuf *feed(struct reass_case *t, struct rte_mbuf **f, const unsigned *order,
-                             unsigned n, uint64_t now)
-{
-    struct rte_mbuf *whole = NULL;
-    for (unsigned i = 0; i < n; i++) {
-        struct rte_mbuf *got = dp_reass_input(&t->r, f[order[i]], now, &t->c);
-        if (got != NULL) {
-            assert_null(whole);
-            whole = got;
-        }
-    }
-    dp_reass_flush(&t->r);
-    return whole;
-}
-
 /* The packet again, byte for byte, in one segment behind its Ethernet header. */
 static void expect_whole(struct rte_mbuf *whole, const uint8_t *pkt, size_t len)
 {
@@ -224,13 +196,13 @@ static void test_reassembly6_orders(void **state)
     (void)state;
     static uint8_t pkt[IP6 + 1500];
     struct rte_mbuf *f[MAX_PIECES];
-    struct reass_case t;
-    reass_open(&t, 4);
+    struct fwd_reass t;
+    fwd_reass_open(&t, 4, e->big, FAKE_HZ);
     const unsigned *orders[] = {in_order, shuffled, reversed};
     for (unsigned k = 0; k < 3; k++) {
         fill_udp6(pkt, sizeof(pkt), 4500, (uint8_t)k);
         assert_int_equal(cut(f, pkt, sizeof(pkt), 400, 0x10000 + k), 4);
-        struct rte_mbuf *whole = feed(&t, f, orders[k], 4, 1);
+        struct rte_mbuf *whole = fwd_reass_feed(&t, f, orders[k], 4, 1);
         expect_whole(whole, pkt, sizeof(pkt));
         /* What the worker does next: classified like any frame, here ESP in UDP to us. */
         assert_int_equal(dp_classify(whole, &e->w.local, &t.c), DP_CLASS_ESP);
@@ -255,27 +227,27 @@ static void test_reassembly6_invalid(void **state)
     (void)state;
     static uint8_t pkt[IP6 + 1500];
     struct rte_mbuf *f[MAX_PIECES];
-    struct reass_case t;
-    reass_open(&t, 4);
+    struct fwd_reass t;
+    fwd_reass_open(&t, 4, e->big, FAKE_HZ);
     fill_udp6(pkt, sizeof(pkt), 4500, 1);
     /* A middle fragment twice. */
     cut(f, pkt, sizeof(pkt), 400, 1);
     f[4] = piece(pkt, 400, 400, true, 1);
     static const unsigned with_dup[] = {0, 1, 4, 2, 3};
-    assert_null(feed(&t, f, with_dup, 5, 1));
+    assert_null(fwd_reass_feed(&t, f, with_dup, 5, 1));
     assert_int_equal(t.c.reass_overlap, 1);
     /* The first twice. */
     cut(f, pkt, sizeof(pkt), 400, 2);
     f[4] = piece(pkt, 0, 400, true, 2);
     static const unsigned first_twice[] = {0, 4, 1, 2, 3};
-    assert_null(feed(&t, f, first_twice, 5, 1));
+    assert_null(fwd_reass_feed(&t, f, first_twice, 5, 1));
     assert_int_equal(t.c.reass_overlap, 2);
     /* Overlapping: the second fragment starts 8 bytes early, the total still adds up. */
     f[0] = piece(pkt, 0, 400, true, 3);
     f[1] = piece(pkt, 392, 400, true, 3);
     f[2] = piece(pkt, 800, 400, true, 3);
     f[3] = piece(pkt, 1200, 300, false, 3);
-    assert_null(feed(&t, f, in_order, 4, 1));
+    assert_null(fwd_reass_feed(&t, f, in_order, 4, 1));
     assert_int_equal(t.c.reass_overlap, 3);
     assert_int_equal(t.c.reass_invalid, 3);
     /* Nine fragments: one more than librte_ip_frag holds per datagram. */
@@ -283,7 +255,7 @@ static void test_reassembly6_invalid(void **state)
     fill_udp6(nine, sizeof(nine), 4500, 2);
     assert_int_equal(cut(f, nine, sizeof(nine), 64, 4), 9);
     static const unsigned all9[] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
-    assert_null(feed(&t, f, all9, 9, 1));
+    assert_null(fwd_reass_feed(&t, f, all9, 9, 1));
     assert_int_equal(t.c.reass_too_many, 1);
     assert_int_equal(t.c.reass_invalid, 4);
     /* Data past 65535: the last fragment at offset 65528 with 16 bytes. */
@@ -291,13 +263,13 @@ static void test_reassembly6_invalid(void **state)
     fill_udp6(shifted, sizeof(shifted) - 65528, 4500, 3);
     f[0] = piece(shifted, 65528, 16, false, 5);
     static const unsigned one[] = {0};
-    assert_null(feed(&t, f, one, 1, 1));
+    assert_null(fwd_reass_feed(&t, f, one, 1, 1));
     assert_int_equal(t.c.reass_too_long, 1);
     /* Empty; and with M set, data not a multiple of 8. */
     f[0] = piece(pkt, 400, 0, true, 6);
     f[1] = piece(pkt, 400, 399, true, 6);
     static const unsigned two[] = {0, 1};
-    assert_null(feed(&t, f, two, 2, 1));
+    assert_null(fwd_reass_feed(&t, f, two, 2, 1));
     assert_int_equal(t.c.reass_invalid, 7);
     /* A Fragment header behind destination options (the classifier sends it here). */
     struct rte_mbuf *m = piece(pkt, 0, 400, true, 7);
@@ -307,16 +279,16 @@ static void test_reassembly6_invalid(void **state)
     opts[0] = IPPROTO_FRAGMENT; /* as if the options' next header: a length of 0 */
     assert_int_equal(dp_classify(m, &e->w.local, &t.c), DP_CLASS_FRAG);
     f[0] = m;
-    assert_null(feed(&t, f, one, 1, 1));
+    assert_null(fwd_reass_feed(&t, f, one, 1, 1));
     assert_int_equal(t.c.reass6_bad_chain, 1);
     /* Destination options behind the Fragment header of a first fragment. */
     f[0] = piece(pkt, 0, 400, true, 8);
     rte_pktmbuf_mtod_offset(f[0], uint8_t *, ETH + IP6)[0] = IPPROTO_DSTOPTS;
-    assert_null(feed(&t, f, one, 1, 1));
+    assert_null(fwd_reass_feed(&t, f, one, 1, 1));
     assert_int_equal(t.c.reass6_bad_chain, 2);
     /* A first fragment that ends inside its UDP header. */
     f[0] = piece(pkt, 0, 4, true, 9);
-    assert_null(feed(&t, f, one, 1, 1));
+    assert_null(fwd_reass_feed(&t, f, one, 1, 1));
     assert_int_equal(t.c.reass6_bad_chain, 3);
     assert_int_equal(t.c.reass_invalid, 10);
     /* ICMPv6 to us is never taken in fragments (neighbour discovery is never fragmented). */
@@ -326,7 +298,7 @@ static void test_reassembly6_invalid(void **state)
     test_a6(us, 1, 1);
     fill_ip6(icmp, sizeof(icmp), peer, us, IPPROTO_ICMPV6, 4);
     f[0] = piece(icmp, 0, 400, true, 10);
-    assert_null(feed(&t, f, one, 1, 1));
+    assert_null(fwd_reass_feed(&t, f, one, 1, 1));
     assert_int_equal(t.c.drop_other_proto, 1);
     assert_int_equal(t.c.reass_invalid, 10);
     assert_int_equal(t.c.reass_packets + t.c.reass_timeouts + t.c.reass_table_full, 0);
@@ -347,17 +319,17 @@ static void test_reassembly6_atomic(void **state)
     fill_udp6(ike, sizeof(ike), 500, 9);
     fill_udp6(pkt, sizeof(pkt), 4500, 10);
     struct rte_mbuf *f[MAX_PIECES];
-    struct reass_case t;
-    reass_open(&t, 4);
+    struct fwd_reass t;
+    fwd_reass_open(&t, 4, e->big, FAKE_HZ);
     cut(f, pkt, sizeof(pkt), 400, 0x77);
     static const unsigned first2[] = {0, 1}, last2[] = {2, 3};
-    assert_null(feed(&t, f, first2, 2, 1));
+    assert_null(fwd_reass_feed(&t, f, first2, 2, 1));
     struct rte_mbuf *atomic = piece(ike, 0, sizeof(ike) - IP6, false, 0x77);
     struct rte_mbuf *got = dp_reass_input(&t.r, atomic, 1, &t.c);
     expect_whole(got, ike, sizeof(ike));
     assert_int_equal(dp_classify(got, &e->w.local, &t.c), DP_CLASS_CONTROL);
     rte_pktmbuf_free(got);
-    got = feed(&t, f, last2, 2, 1);
+    got = fwd_reass_feed(&t, f, last2, 2, 1);
     expect_whole(got, pkt, sizeof(pkt));
     rte_pktmbuf_free(got);
     assert_int_equal(t.c.reass6_atomic, 1);
@@ -406,8 +378,8 @@ static void test_reassembly6_mixed_and_timeout(void **state)
         rte_pktmbuf_mtod(f4[i], struct rte_ether_hdr *)->ether_type =
             rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
     }
-    struct reass_case t;
-    reass_open(&t, 4);
+    struct fwd_reass t;
+    fwd_reass_open(&t, 4, e->big, FAKE_HZ);
     cut(f6, pkt, sizeof(pkt), 400, 0x77); /* the same identification as the IPv4 one */
     struct rte_mbuf *whole4 = NULL, *whole6 = NULL;
     for (unsigned i = 0; i < 4; i++) {
@@ -428,7 +400,7 @@ static void test_reassembly6_mixed_and_timeout(void **state)
     /* Three of four fragments, then nothing: freed after the 100 ms, not before. */
     cut(f6, pkt, sizeof(pkt), 400, 0x79);
     static const unsigned first3[] = {0, 1, 2};
-    assert_null(feed(&t, f6, first3, 3, 1000));
+    assert_null(fwd_reass_feed(&t, f6, first3, 3, 1000));
     rte_pktmbuf_free(f6[3]);
     dp_reass_expire(&t.r, 1000 + 100 * 1000, &t.c);
     assert_int_equal(t.c.reass_timeouts, 0);
