@@ -155,3 +155,16 @@ void esp_child_keyed(struct ike_child_sa *c, const struct esp_alg *a, bool esn, 
         c->integ_out[k] = (uint8_t)(seed.integ_out + k * 11 + salt * 41);
     }
 }
+
+void esp_child_v4_any(struct ike_child_sa *c)
+{
+    c->local.family = c->remote.family = 4;
+    memcpy(c->local.ip, (const uint8_t[]){198, 51, 100, 1}, 4);
+    memcpy(c->remote.ip, (const uint8_t[]){198, 51, 100, 2}, 4);
+    c->udp_encap = true;
+    c->remote.port = 4500;
+    c->ts_local.nts = c->ts_remote.nts = 1;
+    c->ts_local.ts[0] = (struct ike_ts){
+        .type = IKE_TS_IPV4_ADDR_RANGE, .end_port = 65535, .end_addr = {255, 255, 255, 255}};
+    c->ts_remote.ts[0] = c->ts_local.ts[0];
+}

@@ -38,6 +38,14 @@ struct esp_key_seed {
  */
 void esp_child_keyed(struct ike_child_sa *c, const struct esp_alg *a, bool esn, uint32_t spi_in,
                      uint32_t spi_out, struct esp_key_seed seed, unsigned salt);
+
+/*
+ * Gives c the outer addresses 198.51.100.1 (ours) and 198.51.100.2 (the
+ * peer's, ESP in UDP to 4500) and one selector each way taking any IPv4
+ * packet: test_esp.c and test_esp_burst.c check the ESP engine, not policy.
+ */
+void esp_child_v4_any(struct ike_child_sa *c);
+
 size_t esp_alg_iv_len(const struct esp_alg *a);
 
 /*

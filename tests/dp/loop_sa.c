@@ -8,6 +8,21 @@
 #include <cmocka.h>
 #include <rte_hash.h>
 
+const char test_loop_sa_yaml[] = "dataplane:\n"
+                                 "  ports: [{name: o, device: x, address: 198.51.100.1/24}]\n"
+                                 "  static_sas:\n"
+                                 "    - name: loop\n"
+                                 "      local: 198.51.100.1\n"
+                                 "      remote: 203.0.113.2\n"
+                                 "      esp: aes128gcm16\n"
+                                 "      udp_encap: true\n"
+                                 "      spi_in: 0x1000\n"
+                                 "      spi_out: 0x1000\n"
+                                 "      key_in: 000102030405060708090a0b0c0d0e0fa0a1a2a3\n"
+                                 "      key_out: 000102030405060708090a0b0c0d0e0fa0a1a2a3\n"
+                                 "      local_ts: [10.2.0.0/24]\n"
+                                 "      remote_ts: [10.1.0.0/24]\n";
+
 void test_open_as_peer(struct dp_esp_engine *eng, struct dp_sadb *sadb, uint32_t spi,
                        struct rte_mbuf *m, size_t esp_off)
 {

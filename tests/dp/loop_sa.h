@@ -14,6 +14,13 @@
 #include "dp_esp.h"
 
 /*
+ * The loop SA of test_forward.c and test_ipfrag.c as configuration: AES-GCM
+ * in UDP between 198.51.100.1 and 203.0.113.2, SPI 0x1000 both ways, for
+ * 10.2.0.0/24 <-> 10.1.0.0/24.
+ */
+extern const char test_loop_sa_yaml[];
+
+/*
  * Opens the ESP packet in m (its ESP header at esp_off) with inbound SA `spi`
  * as the peer would: with the peer's selectors, the mirror of the SA's (the
  * inbound check on what was decrypted is RFC 4301 5.2's). The inner packet is

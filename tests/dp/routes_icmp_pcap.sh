@@ -11,22 +11,9 @@
 #      2-byte trailer: 1446), and nothing goes to the peer for it.
 # Usage: tests/dp/routes_icmp_pcap.sh BUILD_DIR
 set -uo pipefail
-build=$(cd "${1:?usage: $0 BUILD_DIR}" && pwd)
-veer="$build/app/veer/veer"
-py=/usr/bin/python3
-work=$(mktemp -d /tmp/veer-routes.XXXXXX)
-veer_pid=""
-cleanup() {
-    [ -n "$veer_pid" ] && kill "$veer_pid" 2>/dev/null
-    wait 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-    echo "FAIL: $*"
-    tail -5 "$work"/veer.log 2>/dev/null
-    exit 1
-}
+# shellcheck source=tests/dp/pcap_env.sh
+. "$(dirname "$0")/pcap_env.sh"
+pcap_env_init routes "${1:?usage: $0 BUILD_DIR}"
 [ -x "$veer" ] || fail "veer not built"
 
 cat >"$work/pcaps.py" <<'EOF_PY'
@@ -120,23 +107,14 @@ for _ in $(seq 100); do
         grep -q "worker0 esp_decrypted=1" "$work/state" && break
 done
 sleep 0.3
-kill "$veer_pid" 2>/dev/null
-wait "$veer_pid" 2>/dev/null
-veer_pid=""
+stop_veer
 grep -q "static SA t: in 00002000 out 00001000" "$work/veer.log" ||
     fail "veer did not start: $(tail -2 "$work/veer.log")"
 
 cat >"$work/check.py" <<'EOF_PY'
 import struct, sys
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-def frames(path):
-    data = open(path, "rb").read()
-    off = 24
-    while off + 16 <= len(data):
-        incl = struct.unpack("<I", data[off + 8:off + 12])[0]
-        yield data[off + 16:off + 16 + incl]
-        off += 16 + incl
+from pcap_frames import frames
 
 def csum_ok(b):
     if len(b) % 2:

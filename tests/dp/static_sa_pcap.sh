@@ -12,23 +12,10 @@
 #      neighbour's MAC, byte for byte but for TTL and header checksum.
 # Usage: tests/dp/static_sa_pcap.sh BUILD_DIR
 set -uo pipefail
-build=$(cd "${1:?usage: $0 BUILD_DIR}" && pwd)
-veer="$build/app/veer/veer"
+# shellcheck source=tests/dp/pcap_env.sh
+. "$(dirname "$0")/pcap_env.sh"
+pcap_env_init static "${1:?usage: $0 BUILD_DIR}"
 gen="$build/tests/tools/gen_bench_pcap"
-py=/usr/bin/python3
-work=$(mktemp -d /tmp/veer-static.XXXXXX)
-veer_pid=""
-cleanup() {
-    [ -n "$veer_pid" ] && kill "$veer_pid" 2>/dev/null
-    wait 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-    echo "FAIL: $*"
-    tail -5 "$work"/veer-*.log 2>/dev/null
-    exit 1
-}
 [ -x "$veer" ] && [ -x "$gen" ] || fail "veer or gen_bench_pcap not built"
 packets=96
 "$gen" "$work" "$packets" || fail "gen_bench_pcap"
@@ -76,9 +63,7 @@ EOF
         [ -f "$4" ] && [ "$(stat -c %s "$4")" -gt "$want" ] && break
     done
     sleep 0.5
-    kill "$veer_pid" 2>/dev/null
-    wait "$veer_pid" 2>/dev/null
-    veer_pid=""
+    stop_veer
     grep -q "static SA t: in 00002000 out 00001000, no anti-replay" "$work/veer-$1.log" ||
         fail "$1: veer did not install the static SA: $(tail -2 "$work/veer-$1.log")"
 }
@@ -91,14 +76,7 @@ run_veer dec "net_pcap0,rx_pcap=$work/esp-imix.pcap,tx_pcap=$work/unused2.pcap" 
 cat >"$work/check.py" <<'EOF'
 import struct, sys
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-def frames(path):
-    data = open(path, "rb").read()
-    off = 24
-    while off + 16 <= len(data):
-        incl = struct.unpack("<I", data[off + 8:off + 12])[0]
-        yield data[off + 16:off + 16 + incl]
-        off += 16 + incl
+from pcap_frames import frames
 
 def same_but_ttl(a, b):
     # TTL (byte 8) and the header checksum (10, 11) change when a gateway forwards.

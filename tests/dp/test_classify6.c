@@ -41,13 +41,6 @@ static int group_setup(void **state)
     return test_eal_pool("test_classify6", "64", 256, &pool);
 }
 
-static int group_teardown(void **state)
-{
-    (void)state;
-    test_eal_pool_close(pool);
-    return 0;
-}
-
 static const struct dp_local_addrs *local(void)
 {
     static struct dp_local_addrs l;
@@ -381,5 +374,5 @@ int main(void)
         cmocka_unit_test(test_nd_built_messages_parse),
         cmocka_unit_test(test_nd_refused),
     };
-    return cmocka_run_group_tests_name("classify6", tests, group_setup, group_teardown);
+    return cmocka_run_group_tests_name("classify6", tests, group_setup, test_eal_teardown);
 }

@@ -44,13 +44,6 @@ static int group_setup(void **state)
     return 0;
 }
 
-static int group_teardown(void **state)
-{
-    (void)state;
-    test_eal_pool_close(pool);
-    return 0;
-}
-
 /* A client -> gateway UDP frame with this payload. */
 static struct rte_mbuf *udp_frame(uint16_t dport, const void *payload, size_t len)
 {
@@ -566,5 +559,5 @@ int main(void)
         cmocka_unit_test(test_gate_redirected_from),
         cmocka_unit_test(test_gate_anycast),
     };
-    return cmocka_run_group_tests_name("dp", tests, group_setup, group_teardown);
+    return cmocka_run_group_tests_name("dp", tests, group_setup, test_eal_teardown);
 }

@@ -17,11 +17,22 @@ int test_eal_init(const char *name, const char *lcores, const char *mem_mb)
     return rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv);
 }
 
+/*
+ * What test_eal_pool and test_eal_esp opened, for test_eal_teardown: cmocka
+ * hands a teardown only the state, and the tests keep these in their own
+ * statics. The EAL itself is one per process; so is this.
+ */
+static struct {
+    struct rte_mempool *pool;
+    struct dp_esp_engine *eng;
+} opened;
+
 int test_eal_pool(const char *name, const char *mem_mb, unsigned nmbufs, struct rte_mempool **pool)
 {
     if (test_eal_init(name, "0", mem_mb) < 0)
         return -1;
     *pool = rte_pktmbuf_pool_create(name, nmbufs, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+    opened.pool = *pool;
     return *pool == NULL ? -1 : 0;
 }
 
@@ -36,11 +47,24 @@ int test_eal_esp(const char *name, const char *mem_mb, unsigned nmbufs, struct r
 {
     if (test_eal_pool(name, mem_mb, nmbufs, pool) < 0)
         return -1;
-    return dp_esp_engine_init(eng) < 0 ? -1 : 0;
+    if (dp_esp_engine_init(eng) < 0)
+        return -1;
+    opened.eng = eng;
+    return 0;
 }
 
 void test_eal_esp_close(struct rte_mempool *pool, struct dp_esp_engine *eng)
 {
     dp_esp_engine_free(eng);
     test_eal_pool_close(pool);
+}
+
+int test_eal_teardown(void **state)
+{
+    (void)state;
+    if (opened.eng != NULL)
+        test_eal_esp_close(opened.pool, opened.eng);
+    else
+        test_eal_pool_close(opened.pool);
+    return 0;
 }

@@ -31,4 +31,10 @@ int test_eal_esp(const char *name, const char *mem_mb, unsigned nmbufs, struct r
 /* Frees the engine, then as test_eal_pool_close. */
 void test_eal_esp_close(struct rte_mempool *pool, struct dp_esp_engine *eng);
 
+/*
+ * cmocka group teardown for the tests that opened with test_eal_pool or
+ * test_eal_esp: test_eal_pool_close or test_eal_esp_close on what they opened.
+ */
+int test_eal_teardown(void **state);
+
 #endif

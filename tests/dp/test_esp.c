@@ -24,6 +24,7 @@
 #include "dp_esp.h"
 #include "spd_probe.h"
 #include "dp_pkt.h"
+#include "esp_db.h"
 #include "esp_ossl.h"
 #include "ike_consts.h"
 #include "test_eal.h"
@@ -62,78 +63,38 @@ static int group_setup(void **state)
     return test_eal_esp("test_esp", "512", 512, &pool, &eng);
 }
 
-static int group_teardown(void **state)
-{
-    (void)state;
-    test_eal_esp_close(pool, &eng);
-    return 0;
-}
-
 /* A Child SA with distinct, reproducible keys in each direction. */
 static struct ike_child_sa child_for(const struct esp_alg *a, bool esn)
 {
     struct ike_child_sa c;
     esp_child_keyed(&c, a, esn, SPI_IN, SPI_OUT, (struct esp_key_seed){0x10, 0x80, 0x40, 0xc0}, 0);
-    c.local.family = c.remote.family = 4;
-    memcpy(c.local.ip, (const uint8_t[]){198, 51, 100, 1}, 4);
-    memcpy(c.remote.ip, (const uint8_t[]){198, 51, 100, 2}, 4);
-    c.udp_encap = true;
-    c.remote.port = 4500;
-    c.ts_local.nts = c.ts_remote.nts = 1;
-    c.ts_local.ts[0] = (struct ike_ts){
-        .type = IKE_TS_IPV4_ADDR_RANGE, .end_port = 65535, .end_addr = {255, 255, 255, 255}};
-    c.ts_remote.ts[0] = c.ts_local.ts[0];
+    esp_child_v4_any(&c);
     return c;
 }
 
 struct env {
-    struct dp_sadb db;
-    bool open;
+    struct esp_db s;
     struct ike_child_sa child;
     const struct esp_alg *alg;
     struct dp_esp_sa *in, *out;
     struct dp_worker_counters c;
 };
 
-/* The environment a test has open, freed by the teardown if an assertion left it so. */
-static struct env *live;
-
 static void env_open(struct env *e, const struct esp_alg *a, bool esn, uint32_t window)
 {
     memset(e, 0, sizeof(*e));
-    char err[128], why[160] = "";
-    assert_int_equal(dp_sadb_init(&e->db, 1, err, sizeof(err)), 0);
-    e->open = true;
-    live = e;
+    char why[160] = "";
+    esp_db_open(&e->s);
     if (window != 0)
-        e->db.replay_window = window;
+        e->s.db.replay_window = window;
     e->alg = a;
     e->child = child_for(a, esn);
-    int rc = dp_sadb_install(&e->db, &e->child, why, sizeof(why));
+    int rc = dp_sadb_install(&e->s.db, &e->child, why, sizeof(why));
     if (rc != 0)
         fail_msg("%s: install refused: %s", a->name, why);
-    uint32_t spi = SPI_IN;
-    void *d = NULL;
-    assert_true(rte_hash_lookup_data(e->db.in, &spi, &d) >= 0);
-    e->in = d;
-    e->out = spd_probe4(&e->db, rte_cpu_to_be_32(0x0a010001), rte_cpu_to_be_32(0x0a020002));
+    e->in = esp_db_sa_in(&e->s, SPI_IN);
+    e->out = spd_probe4(&e->s.db, rte_cpu_to_be_32(0x0a010001), rte_cpu_to_be_32(0x0a020002));
     assert_non_null(e->out);
-}
-
-static void env_close(struct env *e)
-{
-    if (e->open)
-        dp_sadb_free(&e->db);
-    e->open = false;
-    live = NULL;
-}
-
-static int close_live(void **state)
-{
-    (void)state;
-    if (live != NULL)
-        env_close(live);
-    return 0;
 }
 
 /* ---- frames ---- */
@@ -161,7 +122,7 @@ static struct rte_mbuf *veer_seal(struct env *e, struct rte_mbuf *m)
 
 static int veer_open(struct env *e, struct rte_mbuf *m)
 {
-    return dp_esp_decrypt(&eng, &e->db, m, OUTER, &e->c);
+    return dp_esp_decrypt(&eng, &e->s.db, m, OUTER, &e->c);
 }
 
 /* ---- OpenSSL's side ---- */
@@ -243,7 +204,7 @@ static void veer_to_openssl(const struct esp_alg *a, bool esn)
         rte_pktmbuf_free(m);
     }
     assert_int_equal(e.c.esp_encrypted, 8);
-    env_close(&e);
+    esp_db_close(&e.s);
 }
 
 /* OpenSSL seals, veer opens, and the inner packet comes out whole. */
@@ -264,7 +225,7 @@ static void openssl_to_veer(const struct esp_alg *a, bool esn)
         rte_pktmbuf_free(m);
     }
     assert_int_equal(e.c.esp_decrypted, 4);
-    env_close(&e);
+    esp_db_close(&e.s);
 }
 
 static void test_every_algorithm(void **state)
@@ -287,16 +248,14 @@ static void test_round_trip(void **state)
         env_open(&e, &algs[i], i % 2 == 0, 0);
         /* Make the inbound SA the outbound one's mirror. */
         struct ike_child_sa c = e.child;
-        env_close(&e);
+        esp_db_close(&e.s);
         c.spi_in = c.spi_out;
         memcpy(c.encr_in, c.encr_out, sizeof(c.encr_in));
         memcpy(c.integ_in, c.integ_out, sizeof(c.integ_in));
-        char err[64], why[160];
-        assert_int_equal(dp_sadb_init(&e.db, 1, err, sizeof(err)), 0);
-        e.open = true;
-        live = &e;
-        assert_int_equal(dp_sadb_install(&e.db, &c, why, sizeof(why)), 0);
-        e.out = spd_probe4(&e.db, rte_cpu_to_be_32(0x0a010001), rte_cpu_to_be_32(0x0a020002));
+        char why[160];
+        esp_db_open(&e.s);
+        assert_int_equal(dp_sadb_install(&e.s.db, &c, why, sizeof(why)), 0);
+        e.out = spd_probe4(&e.s.db, rte_cpu_to_be_32(0x0a010001), rte_cpu_to_be_32(0x0a020002));
         for (size_t len = 0; len < 300; len += 37) {
             struct rte_mbuf *m = veer_seal(&e, plain_frame(len, (uint8_t)len));
             assert_int_equal(veer_open(&e, m), 0);
@@ -306,7 +265,7 @@ static void test_round_trip(void **state)
                                  (uint8_t)(len + k));
             rte_pktmbuf_free(m);
         }
-        env_close(&e);
+        esp_db_close(&e.s);
     }
 }
 
@@ -330,7 +289,7 @@ static void test_cbc_iv_differs(void **state)
     for (int i = 0; i < 16; i++)
         zeros += iv[1][i] == 0;
     assert_true(zeros < 8);
-    env_close(&e);
+    esp_db_close(&e.s);
 }
 
 /* ESN across 2^32: the high bits are in the ICV and inferred on receipt (RFC 4303 A2). */
@@ -374,7 +333,7 @@ static void test_esn_across_2_32(void **state)
         assert_int_equal(veer_open(&e, m), -1);
         assert_int_equal(e.c.drop_esp_replayed, 1);
         rte_pktmbuf_free(m);
-        env_close(&e);
+        esp_db_close(&e.s);
     }
 }
 
@@ -386,7 +345,7 @@ static void test_sequence_exhaustion(void **state)
         struct env e;
         env_open(&e, &algs[3], esn, 0);
         const struct dp_esp_sa *due[4];
-        assert_int_equal(dp_sadb_rekeys_wanted(&e.db, due, 4), 0);
+        assert_int_equal(dp_sadb_rekeys_wanted(&e.s.db, due, 4), 0);
         e.out->seq = e.out->seq_max - 2;
         for (int k = 0; k < 2; k++)
             rte_pktmbuf_free(veer_seal(&e, plain_frame(10, 0)));
@@ -399,11 +358,11 @@ static void test_sequence_exhaustion(void **state)
         assert_int_equal(e.c.drop_esp_seq_exhausted, 3);
         assert_int_equal(e.out->seq, e.out->seq_max);
         /* The rekey request is reported once, with the Child SA it belongs to. */
-        assert_int_equal(dp_sadb_rekeys_wanted(&e.db, due, 4), 1);
+        assert_int_equal(dp_sadb_rekeys_wanted(&e.s.db, due, 4), 1);
         assert_ptr_equal(due[0], e.out);
         assert_int_equal(due[0]->child_spi_in, SPI_IN);
-        assert_int_equal(dp_sadb_rekeys_wanted(&e.db, due, 4), 0);
-        env_close(&e);
+        assert_int_equal(dp_sadb_rekeys_wanted(&e.s.db, due, 4), 0);
+        esp_db_close(&e.s);
     }
     /* The request comes at three quarters of the space, long before the end. */
     struct env e;
@@ -411,10 +370,10 @@ static void test_sequence_exhaustion(void **state)
     const struct dp_esp_sa *due[4];
     e.out->seq = 0xbffffffeull;
     rte_pktmbuf_free(veer_seal(&e, plain_frame(10, 0)));
-    assert_int_equal(dp_sadb_rekeys_wanted(&e.db, due, 4), 0);
+    assert_int_equal(dp_sadb_rekeys_wanted(&e.s.db, due, 4), 0);
     rte_pktmbuf_free(veer_seal(&e, plain_frame(10, 0)));
-    assert_int_equal(dp_sadb_rekeys_wanted(&e.db, due, 4), 1);
-    env_close(&e);
+    assert_int_equal(dp_sadb_rekeys_wanted(&e.s.db, due, 4), 1);
+    esp_db_close(&e.s);
 }
 
 /* The window's pure functions: every edge, for several sizes. */
@@ -542,7 +501,7 @@ static void test_replay_packets(void **state)
     EXPECT(100010, 0);
     assert_int_equal(e.c.esp_decrypted, 6);
 #undef EXPECT
-    env_close(&e);
+    esp_db_close(&e.s);
 }
 
 /* Authentic packets with a bad trailer: each reason has its counter. */
@@ -582,7 +541,7 @@ static void test_bad_trailers(void **state)
         /* None of them was counted as decrypted, all moved the window (they were authentic). */
         assert_int_equal(e.c.esp_decrypted, 0);
         assert_int_equal(e.in->replay.top, seq - 1);
-        env_close(&e);
+        esp_db_close(&e.s);
     }
 }
 
@@ -620,7 +579,7 @@ static void test_truncated_and_corrupted(void **state)
         struct rte_mbuf *m = esp_frame(esp, len);
         assert_int_equal(veer_open(&e, m), 0);
         rte_pktmbuf_free(m);
-        env_close(&e);
+        esp_db_close(&e.s);
     }
 }
 
@@ -664,17 +623,17 @@ static void test_unsupported_refused(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_every_algorithm, close_live),
-        cmocka_unit_test_teardown(test_round_trip, close_live),
-        cmocka_unit_test_teardown(test_cbc_iv_differs, close_live),
-        cmocka_unit_test_teardown(test_esn_across_2_32, close_live),
-        cmocka_unit_test_teardown(test_sequence_exhaustion, close_live),
-        cmocka_unit_test_teardown(test_replay_window, close_live),
-        cmocka_unit_test_teardown(test_esn_inference, close_live),
-        cmocka_unit_test_teardown(test_replay_packets, close_live),
-        cmocka_unit_test_teardown(test_bad_trailers, close_live),
-        cmocka_unit_test_teardown(test_truncated_and_corrupted, close_live),
-        cmocka_unit_test_teardown(test_unsupported_refused, close_live),
+        cmocka_unit_test_teardown(test_every_algorithm, esp_db_teardown),
+        cmocka_unit_test_teardown(test_round_trip, esp_db_teardown),
+        cmocka_unit_test_teardown(test_cbc_iv_differs, esp_db_teardown),
+        cmocka_unit_test_teardown(test_esn_across_2_32, esp_db_teardown),
+        cmocka_unit_test_teardown(test_sequence_exhaustion, esp_db_teardown),
+        cmocka_unit_test_teardown(test_replay_window, esp_db_teardown),
+        cmocka_unit_test_teardown(test_esn_inference, esp_db_teardown),
+        cmocka_unit_test_teardown(test_replay_packets, esp_db_teardown),
+        cmocka_unit_test_teardown(test_bad_trailers, esp_db_teardown),
+        cmocka_unit_test_teardown(test_truncated_and_corrupted, esp_db_teardown),
+        cmocka_unit_test_teardown(test_unsupported_refused, esp_db_teardown),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, test_eal_teardown);
 }

@@ -21,6 +21,7 @@
 
 #include "dp_esp.h"
 #include "spd_probe.h"
+#include "esp_db.h"
 #include "esp_ossl.h"
 #include "ike_consts.h"
 #include "inet_sum.h"
@@ -68,13 +69,6 @@ static int group_setup(void **state)
 {
     (void)state;
     return test_eal_esp("test_esp6", "512", 512, &pool, &eng);
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    test_eal_esp_close(pool, &eng);
-    return 0;
 }
 
 /* first..last of one family into a selector. */
@@ -127,52 +121,27 @@ static uint32_t ip4(const uint8_t *a)
 }
 
 struct env {
-    struct dp_sadb db;
-    bool open;
+    struct esp_db s;
     struct combo k;
     struct ike_child_sa child;
     struct dp_esp_sa *in, *out;
     struct dp_worker_counters c;
 };
 
-/* The environment a test has open, freed by the teardown if an assertion left it so. */
-static struct env *live;
-
 static void env_open(struct env *e, const struct combo *k)
 {
     memset(e, 0, sizeof(*e));
-    char err[128], why[160] = "";
-    assert_int_equal(dp_sadb_init(&e->db, 1, err, sizeof(err)), 0);
-    e->open = true;
-    live = e;
+    char why[160] = "";
+    esp_db_open(&e->s);
     e->k = *k;
     e->child = child_for(k);
-    if (dp_sadb_install(&e->db, &e->child, why, sizeof(why)) != 0)
+    if (dp_sadb_install(&e->s.db, &e->child, why, sizeof(why)) != 0)
         fail_msg("install refused: %s", why);
-    uint32_t spi = SPI_IN;
-    void *d = NULL;
-    assert_true(rte_hash_lookup_data(e->db.in, &spi, &d) >= 0);
-    e->in = d;
-    e->out = k->inner == 6 ? spd_probe6(&e->db, here6, there6)
-                           : spd_probe4(&e->db, ip4(here4), ip4(there4));
+    e->in = esp_db_sa_in(&e->s, SPI_IN);
+    e->out = k->inner == 6 ? spd_probe6(&e->s.db, here6, there6)
+                           : spd_probe4(&e->s.db, ip4(here4), ip4(there4));
     assert_non_null(e->out);
     assert_int_equal(e->out->outer_family, k->outer);
-}
-
-static void env_close(struct env *e)
-{
-    if (e->open)
-        dp_sadb_free(&e->db);
-    e->open = false;
-    live = NULL;
-}
-
-static int close_live(void **state)
-{
-    (void)state;
-    if (live != NULL)
-        env_close(live);
-    return 0;
 }
 
 /* ---- packets, built and checked here without DPDK's helpers ---- */
@@ -371,7 +340,7 @@ static void veer_to_openssl(const struct combo *k)
         rte_pktmbuf_free(m);
     }
     assert_int_equal(e.c.esp_encrypted, 7);
-    env_close(&e);
+    esp_db_close(&e.s);
 }
 
 /* OpenSSL seals, veer opens a hand-made frame, and the inner packet comes out whole. */
@@ -388,14 +357,14 @@ static void openssl_to_veer(const struct combo *k)
         size_t len = inner_packet(k->inner, false, base + extra[i], (uint8_t)(i * 3), inner);
         size_t off;
         struct rte_mbuf *m = forged(&e, i + 1, inner, len, k->inner == 6 ? 41 : 4, &off);
-        if (dp_esp_decrypt(&eng, &e.db, m, off, &e.c) != 0)
+        if (dp_esp_decrypt(&eng, &e.s.db, m, off, &e.c) != 0)
             fail_msg("%s: veer refused OpenSSL's packet of %zu bytes", name, len);
         assert_int_equal(rte_pktmbuf_pkt_len(m), len);
         assert_memory_equal(rte_pktmbuf_mtod(m, uint8_t *), inner, len);
         rte_pktmbuf_free(m);
     }
     assert_int_equal(e.c.esp_decrypted, 4);
-    env_close(&e);
+    esp_db_close(&e.s);
 }
 
 static void each_combo(void (*fn)(const struct combo *))
@@ -439,7 +408,7 @@ static void max_inner_fits(const struct combo *k)
                                     e.out->icv_len);
         rte_pktmbuf_free(m);
     }
-    env_close(&e);
+    esp_db_close(&e.s);
 }
 
 static void test_max_inner(void **state)
@@ -464,12 +433,12 @@ static void test_malformed_ipv6_outer(void **state)
     /* Truncated: less than an IPv6 header, then less than its payload length says. */
     m = forged(&e, seq++, inner, len, 41, &off);
     rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) - (ETH + 39)));
-    assert_int_equal(dp_esp_decrypt(&eng, &e.db, m, off, c), -1);
+    assert_int_equal(dp_esp_decrypt(&eng, &e.s.db, m, off, c), -1);
     rte_pktmbuf_free(m);
     assert_int_equal(c->drop_esp_runt, 1);
     m = forged(&e, seq++, inner, len, 41, &off);
     rte_pktmbuf_trim(m, 1);
-    assert_int_equal(dp_esp_decrypt(&eng, &e.db, m, off, c), -1);
+    assert_int_equal(dp_esp_decrypt(&eng, &e.s.db, m, off, c), -1);
     rte_pktmbuf_free(m);
     assert_int_equal(c->drop_esp_runt, 2);
 
@@ -480,7 +449,7 @@ static void test_malformed_ipv6_outer(void **state)
         uint8_t *pl = rte_pktmbuf_mtod_offset(m, uint8_t *, ETH + 4);
         long v = delta[i] == -100000 ? 0 : (long)get16(pl) + delta[i];
         put16(pl, (size_t)v);
-        assert_int_equal(dp_esp_decrypt(&eng, &e.db, m, off, c), -1);
+        assert_int_equal(dp_esp_decrypt(&eng, &e.s.db, m, off, c), -1);
         rte_pktmbuf_free(m);
     }
     assert_int_equal(c->drop_esp_runt, 4);
@@ -491,13 +460,13 @@ static void test_malformed_ipv6_outer(void **state)
     for (size_t i = 0; i < sizeof(nexts); i++) {
         m = forged(&e, seq++, inner, len, 41, &off);
         rte_pktmbuf_mtod_offset(m, uint8_t *, ETH + 6)[0] = nexts[i];
-        assert_int_equal(dp_esp_decrypt(&eng, &e.db, m, off, c), -1);
+        assert_int_equal(dp_esp_decrypt(&eng, &e.s.db, m, off, c), -1);
         rte_pktmbuf_free(m);
     }
     assert_int_equal(c->drop_esp_ipv6_ext_header, 5);
     /* Next header UDP, but the caller found ESP right after the IPv6 header. */
     m = forged(&e, seq++, inner, len, 41, &off);
-    assert_int_equal(dp_esp_decrypt(&eng, &e.db, m, off - 8, c), -1);
+    assert_int_equal(dp_esp_decrypt(&eng, &e.s.db, m, off - 8, c), -1);
     rte_pktmbuf_free(m);
     assert_int_equal(c->drop_esp_ipv6_ext_header, 6);
     assert_int_equal(c->esp_decrypted, 0);
@@ -505,11 +474,11 @@ static void test_malformed_ipv6_outer(void **state)
     /* None of them moved the window: the genuine packets with their numbers still pass. */
     for (uint64_t s = 1; s < seq; s++) {
         m = forged(&e, s, inner, len, 41, &off);
-        assert_int_equal(dp_esp_decrypt(&eng, &e.db, m, off, c), 0);
+        assert_int_equal(dp_esp_decrypt(&eng, &e.s.db, m, off, c), 0);
         rte_pktmbuf_free(m);
     }
     assert_int_equal(c->esp_decrypted, seq - 1);
-    env_close(&e);
+    esp_db_close(&e.s);
 }
 
 /* Authentic packets whose trailer or inner header lie, or that the SA was not negotiated for. */
@@ -528,7 +497,7 @@ static void test_inner_checks(void **state)
 #define EXPECT_DROP(inner, len, next, counter, want)                                               \
     do {                                                                                           \
         m = forged(&e, seq++, (inner), (len), (next), &off);                                       \
-        assert_int_equal(dp_esp_decrypt(&eng, &e.db, m, off, &e.c), -1);                           \
+        assert_int_equal(dp_esp_decrypt(&eng, &e.s.db, m, off, &e.c), -1);                         \
         rte_pktmbuf_free(m);                                                                       \
         assert_int_equal(e.c.counter, (want));                                                     \
     } while (0)
@@ -548,7 +517,7 @@ static void test_inner_checks(void **state)
         memcpy(bad, in6, len6);
         bad[24 + 15] ^= 0xff; /* still our /48 */
         m = forged(&e, seq++, bad, len6, 41, &off);
-        assert_int_equal(dp_esp_decrypt(&eng, &e.db, m, off, &e.c), 0);
+        assert_int_equal(dp_esp_decrypt(&eng, &e.s.db, m, off, &e.c), 0);
         rte_pktmbuf_free(m);
         bad[24 + 4] = 0xff; /* 2001:db8:ff01::..., not ours */
         EXPECT_DROP(bad, len6, 41, drop_esp_policy_mismatch, 2);
@@ -560,35 +529,33 @@ static void test_inner_checks(void **state)
         EXPECT_DROP(bad, len4, 4, drop_esp_policy_mismatch, 4);
 #undef EXPECT_DROP
         assert_int_equal(e.c.esp_decrypted, 1);
-        env_close(&e);
+        esp_db_close(&e.s);
     }
     /* An SA with IPv6 selectors only refuses IPv4 inside, and an IPv4 one IPv6. */
     for (unsigned only = 4; only <= 6; only += 2) {
         const struct combo k = {6, only, &algs[0], false};
         struct env e;
         memset(&e, 0, sizeof(e));
-        char err[64], why[160];
-        assert_int_equal(dp_sadb_init(&e.db, 1, err, sizeof(err)), 0);
-        e.open = true;
-        live = &e;
+        char why[160];
+        esp_db_open(&e.s);
         e.k = k;
         e.child = child_for(&k);
         e.child.ts_local.nts = e.child.ts_remote.nts = 1;
         e.child.ts_local.ts[0] = subnet(only, only == 6 ? here6 : here4);
         e.child.ts_remote.ts[0] = subnet(only, only == 6 ? there6 : there4);
-        assert_int_equal(dp_sadb_install(&e.db, &e.child, why, sizeof(why)), 0);
+        assert_int_equal(dp_sadb_install(&e.s.db, &e.child, why, sizeof(why)), 0);
         uint8_t inner[256];
         unsigned other = only == 6 ? 4 : 6;
         size_t len = inner_packet(other, false, 64, 0, inner), off;
         struct rte_mbuf *m = forged(&e, 1, inner, len, other == 6 ? 41 : 4, &off);
-        assert_int_equal(dp_esp_decrypt(&eng, &e.db, m, off, &e.c), -1);
+        assert_int_equal(dp_esp_decrypt(&eng, &e.s.db, m, off, &e.c), -1);
         rte_pktmbuf_free(m);
         assert_int_equal(e.c.drop_esp_policy_mismatch, 1);
         len = inner_packet(only, false, 64, 0, inner);
         m = forged(&e, 2, inner, len, only == 6 ? 41 : 4, &off);
-        assert_int_equal(dp_esp_decrypt(&eng, &e.db, m, off, &e.c), 0);
+        assert_int_equal(dp_esp_decrypt(&eng, &e.s.db, m, off, &e.c), 0);
         rte_pktmbuf_free(m);
-        env_close(&e);
+        esp_db_close(&e.s);
     }
 }
 
@@ -625,7 +592,7 @@ static void test_encrypt_not_ip(void **state)
     assert_int_equal(e.c.drop_esp_no_room, 2);
     assert_int_equal(e.c.esp_encrypted, 0);
     assert_int_equal(e.out->seq, 0); /* no sequence number spent */
-    env_close(&e);
+    esp_db_close(&e.s);
 }
 
 static void addr6(uint8_t out[16], uint16_t w2, uint16_t w3, uint16_t last)
@@ -766,13 +733,13 @@ static void test_install_families(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_every_combination, close_live),
-        cmocka_unit_test_teardown(test_max_inner, close_live),
-        cmocka_unit_test_teardown(test_malformed_ipv6_outer, close_live),
-        cmocka_unit_test_teardown(test_inner_checks, close_live),
-        cmocka_unit_test_teardown(test_encrypt_not_ip, close_live),
+        cmocka_unit_test_teardown(test_every_combination, esp_db_teardown),
+        cmocka_unit_test_teardown(test_max_inner, esp_db_teardown),
+        cmocka_unit_test_teardown(test_malformed_ipv6_outer, esp_db_teardown),
+        cmocka_unit_test_teardown(test_inner_checks, esp_db_teardown),
+        cmocka_unit_test_teardown(test_encrypt_not_ip, esp_db_teardown),
         cmocka_unit_test(test_spd6),
         cmocka_unit_test(test_install_families),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, test_eal_teardown);
 }

@@ -22,6 +22,7 @@
 
 #include "dp_esp.h"
 #include "dp_pkt.h"
+#include "esp_db.h"
 #include "esp_ossl.h"
 #include "ike_consts.h"
 #include "test_eal.h"
@@ -89,13 +90,6 @@ static int group_setup(void **state)
     return test_eal_esp("test_esp_burst", "512", 512, &pool, &eng);
 }
 
-static int group_teardown(void **state)
-{
-    (void)state;
-    test_eal_esp_close(pool, &eng);
-    return 0;
-}
-
 /* Child SA i: its own SPIs and reproducible keys, distinct per direction and per SA. */
 static struct ike_child_sa child_for(size_t i)
 {
@@ -103,67 +97,35 @@ static struct ike_child_sa child_for(size_t i)
     struct ike_child_sa c;
     esp_child_keyed(&c, a, algs[i].esn, spi_in(i), spi_out(i),
                     (struct esp_key_seed){0x10, 0x80, 0x40, 0xc0}, (unsigned)i);
-    c.local.family = c.remote.family = 4;
-    memcpy(c.local.ip, (const uint8_t[]){198, 51, 100, 1}, 4);
-    memcpy(c.remote.ip, (const uint8_t[]){198, 51, 100, 2}, 4);
-    c.udp_encap = true;
-    c.remote.port = 4500;
-    c.ts_local.nts = c.ts_remote.nts = 1;
-    c.ts_local.ts[0] = (struct ike_ts){
-        .type = IKE_TS_IPV4_ADDR_RANGE, .end_port = 65535, .end_addr = {255, 255, 255, 255}};
-    c.ts_remote.ts[0] = c.ts_local.ts[0];
+    esp_child_v4_any(&c);
     return c;
 }
 
 struct env {
-    struct dp_sadb db;
-    bool open;
+    struct esp_db s;
     struct ike_child_sa child[NALGS];
     struct dp_esp_sa *in[NALGS], *out[NALGS];
     struct dp_worker_counters c;
 };
 
-static struct env *live; /* closed by the teardown if an assertion left it open */
-
 static void env_open(struct env *e)
 {
     memset(e, 0, sizeof(*e));
-    char err[128], why[160] = "";
-    assert_int_equal(dp_sadb_init(&e->db, 1, err, sizeof(err)), 0);
-    e->open = true;
-    live = e;
+    char why[160] = "";
+    esp_db_open(&e->s);
     for (size_t i = 0; i < NALGS; i++) {
         e->child[i] = child_for(i);
-        if (dp_sadb_install(&e->db, &e->child[i], why, sizeof(why)) != 0)
+        if (dp_sadb_install(&e->s.db, &e->child[i], why, sizeof(why)) != 0)
             fail_msg("%s: install refused: %s", algs[i].alg.name, why);
-        uint32_t spi = spi_in(i);
-        void *d = NULL;
-        assert_true(rte_hash_lookup_data(e->db.in, &spi, &d) >= 0);
-        e->in[i] = d;
+        e->in[i] = esp_db_sa_in(&e->s, spi_in(i));
     }
-    for (unsigned k = 0; k < e->db.out->n; k++) {
-        struct dp_esp_sa *sa = e->db.out->sa[k];
+    for (unsigned k = 0; k < e->s.db.out->n; k++) {
+        struct dp_esp_sa *sa = e->s.db.out->sa[k];
         assert_true(sa->spi >= spi_out(0) && sa->spi < spi_out(NALGS));
         e->out[sa->spi - spi_out(0)] = sa;
     }
     for (size_t i = 0; i < NALGS; i++)
         assert_non_null(e->out[i]);
-}
-
-static void env_close(struct env *e)
-{
-    if (e->open)
-        dp_sadb_free(&e->db);
-    e->open = false;
-    live = NULL;
-}
-
-static int close_live(void **state)
-{
-    (void)state;
-    if (live != NULL)
-        env_close(live);
-    return 0;
 }
 
 /* Which SA packet k of a burst uses, and its inner length: every SA, every size, mixed. */
@@ -312,7 +274,7 @@ static void encrypt_burst_matches(const struct sizes *z)
         rte_pktmbuf_free(single[k]);
         rte_pktmbuf_free(plain[k]);
     }
-    env_close(&e);
+    esp_db_close(&e.s);
 }
 
 static void test_encrypt_burst_matches(void **state)
@@ -350,7 +312,7 @@ static void decrypt_burst_bad_icv(const struct sizes *z)
     /* ESN SAs: the window below 2^32, so the high bits are inferred. */
     for (size_t i = 0; i < NALGS; i++)
         e.in[i]->replay.top = algs[i].esn ? 0xffffffe0ull : 0;
-    dp_esp_decrypt_burst(&eng, &e.db, burst, off, MAX_PKTS, ok, &e.c);
+    dp_esp_decrypt_burst(&eng, &e.s.db, burst, off, MAX_PKTS, ok, &e.c);
     for (unsigned k = 0; k < MAX_PKTS; k++) {
         if (k == BAD) {
             assert_false(ok[k]);
@@ -374,7 +336,7 @@ static void decrypt_burst_bad_icv(const struct sizes *z)
         e.in[i]->replay.top = algs[i].esn ? 0xffffffe0ull : 0;
     }
     for (unsigned k = 0; k < MAX_PKTS; k++) {
-        assert_int_equal(dp_esp_decrypt(&eng, &e.db, single[k], OUTER, &e.c), k == BAD ? -1 : 0);
+        assert_int_equal(dp_esp_decrypt(&eng, &e.s.db, single[k], OUTER, &e.c), k == BAD ? -1 : 0);
         assert_same_bytes(burst[k], single[k]);
     }
     assert_memory_equal(&e.c, &burst_counters, sizeof(e.c));
@@ -383,7 +345,7 @@ static void decrypt_burst_bad_icv(const struct sizes *z)
         rte_pktmbuf_free(single[k]);
         rte_pktmbuf_free(frame[k]);
     }
-    env_close(&e);
+    esp_db_close(&e.s);
 }
 
 static void test_decrypt_burst_bad_icv(void **state)
@@ -408,7 +370,7 @@ static void test_decrypt_burst_duplicate(void **state)
     m[1] = ossl_frame(&e.child[0], 0, 5, inner, sizeof(inner)); /* same number, other SA */
     m[2] = copy_of(m[0]);
     m[3] = ossl_frame(&e.child[1], 1, 6, inner, sizeof(inner));
-    dp_esp_decrypt_burst(&eng, &e.db, m, off, 4, ok, &e.c);
+    dp_esp_decrypt_burst(&eng, &e.s.db, m, off, 4, ok, &e.c);
     assert_true(ok[0]);
     assert_true(ok[1]);
     assert_false(ok[2]);
@@ -417,7 +379,7 @@ static void test_decrypt_burst_duplicate(void **state)
     assert_int_equal(e.c.esp_decrypted, 3);
     for (unsigned k = 0; k < 4; k++)
         rte_pktmbuf_free(m[k]);
-    env_close(&e);
+    esp_db_close(&e.s);
 }
 
 /*
@@ -460,7 +422,7 @@ static void test_job_error_drops_one(void **state)
     }
     uint16_t bits = e.in[4]->key_bits;
     e.in[4]->key_bits = 100;
-    dp_esp_decrypt_burst(&eng, &e.db, m, off, 8, ok, &e.c);
+    dp_esp_decrypt_burst(&eng, &e.s.db, m, off, 8, ok, &e.c);
     e.in[4]->key_bits = bits;
     for (unsigned k = 0; k < 8; k++)
         assert_int_equal(ok[k], k != 5);
@@ -469,7 +431,7 @@ static void test_job_error_drops_one(void **state)
     assert_int_equal(e.c.esp_decrypted, 7);
     for (unsigned k = 0; k < 8; k++)
         rte_pktmbuf_free(m[k]);
-    env_close(&e);
+    esp_db_close(&e.s);
 }
 
 /* Packets dropped before the crypto (no room, unknown SPI) leave the burst's others alone. */
@@ -488,7 +450,7 @@ static void test_early_drops_in_burst(void **state)
     *rte_pktmbuf_mtod_offset(m[1], uint8_t *, OUTER + 3) ^= 0x80; /* SPI nobody has */
     m[2] = ossl_frame(&e.child[5], 5, 1, inner, sizeof(inner));
     e.in[2]->replay.top = 0; /* ESN SA: sequence numbers from 1 */
-    dp_esp_decrypt_burst(&eng, &e.db, m, off, 3, ok, &e.c);
+    dp_esp_decrypt_burst(&eng, &e.s.db, m, off, 3, ok, &e.c);
     assert_true(ok[0]);
     assert_false(ok[1]);
     assert_true(ok[2]);
@@ -496,17 +458,17 @@ static void test_early_drops_in_burst(void **state)
     assert_memory_equal(rte_pktmbuf_mtod(m[2], const uint8_t *), inner, sizeof(inner));
     for (unsigned k = 0; k < 3; k++)
         rte_pktmbuf_free(m[k]);
-    env_close(&e);
+    esp_db_close(&e.s);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_encrypt_burst_matches, close_live),
-        cmocka_unit_test_teardown(test_decrypt_burst_bad_icv, close_live),
-        cmocka_unit_test_teardown(test_decrypt_burst_duplicate, close_live),
-        cmocka_unit_test_teardown(test_job_error_drops_one, close_live),
-        cmocka_unit_test_teardown(test_early_drops_in_burst, close_live),
+        cmocka_unit_test_teardown(test_encrypt_burst_matches, esp_db_teardown),
+        cmocka_unit_test_teardown(test_decrypt_burst_bad_icv, esp_db_teardown),
+        cmocka_unit_test_teardown(test_decrypt_burst_duplicate, esp_db_teardown),
+        cmocka_unit_test_teardown(test_job_error_drops_one, esp_db_teardown),
+        cmocka_unit_test_teardown(test_early_drops_in_burst, esp_db_teardown),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, test_eal_teardown);
 }

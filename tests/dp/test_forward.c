@@ -38,37 +38,13 @@
 #include "dp_pkt.h"
 #include "dp_route.h"
 #include "dp_worker.h"
+#include "fwd_env.h"
 
 #define OUTSIDE 0
 #define INSIDE 1
 #define ETH 14
 
-static const char sa_yaml[] = "dataplane:\n"
-                              "  ports: [{name: o, device: x, address: 198.51.100.1/24}]\n"
-                              "  static_sas:\n"
-                              "    - name: loop\n"
-                              "      local: 198.51.100.1\n"
-                              "      remote: 203.0.113.2\n"
-                              "      esp: aes128gcm16\n"
-                              "      udp_encap: true\n"
-                              "      spi_in: 0x1000\n"
-                              "      spi_out: 0x1000\n"
-                              "      key_in: 000102030405060708090a0b0c0d0e0fa0a1a2a3\n"
-                              "      key_out: 000102030405060708090a0b0c0d0e0fa0a1a2a3\n"
-                              "      local_ts: [10.2.0.0/24]\n"
-                              "      remote_ts: [10.1.0.0/24]\n";
-
-struct env {
-    struct rte_mempool *pool;
-    struct rte_ring *ring[2]; /* each port's TX (and RX) ring */
-    struct dp_port ports[2];
-    struct dp_neigh_table neigh;
-    struct dp_routes routes;
-    struct dp_sadb sadb;
-    struct dp_worker w;
-    struct veer_conf conf;
-};
-static struct env *e;
+static struct fwd_env *e;
 
 static const struct rte_ether_addr router_out = {{2, 0, 0, 0, 0, 0xfe}},
                                    router_in = {{2, 0, 0, 0, 1, 0xfe}},
@@ -77,17 +53,15 @@ static const struct rte_ether_addr router_out = {{2, 0, 0, 0, 0, 0xfe}},
 
 static int group_setup(void **state)
 {
-    (void)state;
-    if (test_eal_init("test_forward", "0", "320") < 0)
-        return -1;
-    static struct env env;
+    static struct fwd_env env;
     e = &env;
-    e->pool = rte_pktmbuf_pool_create("fwd", 512, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-    if (e->pool == NULL ||
-        test_dp_port(&e->ports[OUTSIDE], OUTSIDE, "outside", test_ip4(198, 51, 100, 1), e->pool,
-                     NULL, &e->ring[OUTSIDE]) < 0 ||
-        test_dp_port(&e->ports[INSIDE], INSIDE, "inside", test_ip4(10, 2, 0, 1), e->pool, NULL,
-                     &e->ring[INSIDE]) < 0)
+    *state = e;
+    /* Each port on one ring: what the worker sends is read back from it. */
+    struct fwd_env_cfg cfg = fwd_env_cfg_std("test_forward");
+    cfg.mem_mb = "320";
+    cfg.one_ring = true;
+    cfg.mtu[INSIDE] = 1400;
+    if (fwd_env_open(e, &cfg) < 0)
         return -1;
     /* Every next hop is known: a test never meets ARP. */
     dp_neigh_learn(&e->neigh, test_ip4(198, 51, 100, 254), e->ports[OUTSIDE].id, &router_out,
@@ -99,9 +73,7 @@ static int group_setup(void **state)
     dp_neigh_learn(&e->neigh, test_ip4(10, 2, 0, 2), e->ports[INSIDE].id, &host_in,
                    DP_NEIGH_STATIC);
     char err[256];
-    const uint16_t mtu[2] = {1500, 1400};
-    if (dp_routes_init(&e->routes, "test_routes", e->ports, 2, mtu, err, sizeof(err)) < 0 ||
-        dp_routes_add(&e->routes, test_ip4(10, 9, 0, 0), 16, test_ip4(10, 2, 0, 254), INSIDE, err,
+    if (dp_routes_add(&e->routes, test_ip4(10, 9, 0, 0), 16, test_ip4(10, 2, 0, 254), INSIDE, err,
                       sizeof(err)) < 0 ||
         dp_routes_add(&e->routes, test_ip4(10, 9, 1, 0), 24, test_ip4(10, 2, 0, 253), -1, err,
                       sizeof(err)) < 0 ||
@@ -112,42 +84,7 @@ static int group_setup(void **state)
         fprintf(stderr, "%s\n", err);
         return -1;
     }
-    if (conf_load_string(sa_yaml, "sa.yaml", &e->conf, err, sizeof(err)) < 0 ||
-        dp_sadb_init(&e->sadb, 1, err, sizeof(err)) < 0 ||
-        dp_sadb_install_manual(&e->sadb, &e->conf.dp.static_sas[0].sa, false, err, sizeof(err)) <
-            0) {
-        fprintf(stderr, "%s\n", err);
-        return -1;
-    }
-    e->w = (struct dp_worker){.index = 0,
-                              .ports = e->ports,
-                              .nports = 2,
-                              .sadb = &e->sadb,
-                              .neigh = &e->neigh,
-                              .routes = &e->routes,
-                              .local = {.n = 2, .ip = {e->ports[0].ip, e->ports[1].ip}}};
-    return dp_esp_engine_init(&e->w.esp);
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    dp_esp_engine_free(&e->w.esp);
-    dp_sadb_free(&e->sadb);
-    dp_routes_free(&e->routes);
-    rte_eal_cleanup();
-    return 0;
-}
-
-/* Fresh counters, a full ICMP bucket of `rate`, empty rings. */
-static int reset(void **state)
-{
-    (void)state;
-    memset(&e->w.counters, 0, sizeof(e->w.counters));
-    dp_icmp_limiter_init(&e->w.icmp, 1000, rte_get_timer_hz(), rte_get_timer_cycles());
-    for (unsigned i = 0; i < 2; i++)
-        test_drain(e->ring[i]);
-    return 0;
+    return fwd_env_static_sa(e, test_loop_sa_yaml);
 }
 
 /* An IPv4 packet of total length len (UDP, or proto with its first payload byte `type`). */
@@ -207,7 +144,7 @@ static struct rte_mbuf *esp_frame(size_t len, uint32_t src, uint32_t dst, uint8_
 /* What the worker sent out of `port`: exactly `want` frames, returned in out. */
 static void sent(unsigned port, struct rte_mbuf **out, unsigned want)
 {
-    unsigned n = rte_ring_dequeue_burst(e->ring[port], (void **)out, 16, NULL);
+    unsigned n = rte_ring_dequeue_burst(e->tx[port], (void **)out, 16, NULL);
     assert_int_equal(n, want);
 }
 
@@ -264,7 +201,7 @@ static void test_route_lookup(void **state)
     dp_forward_plain(&e->w, &m, 1);
     e->w.routes = &e->routes;
     assert_int_equal(e->w.counters.drop_no_route, 1);
-    assert_int_equal(rte_ring_count(e->ring[OUTSIDE]) + rte_ring_count(e->ring[INSIDE]), 0);
+    assert_int_equal(rte_ring_count(e->tx[OUTSIDE]) + rte_ring_count(e->tx[INSIDE]), 0);
     dp_routes_free(&r);
 }
 
@@ -326,7 +263,7 @@ static void test_ttl_expired_plain(void **state)
         check_icmp(f + ETH, test_ip4(10, 2, 0, 1), test_ip4(10, 2, 0, 2), 11, 0, 0, orig);
         rte_pktmbuf_free(out[0]);
     }
-    assert_int_equal(rte_ring_count(e->ring[OUTSIDE]), 0);
+    assert_int_equal(rte_ring_count(e->tx[OUTSIDE]), 0);
     assert_int_equal(e->w.counters.drop_ttl_expired, 2);
     assert_int_equal(e->w.counters.icmp_time_exceeded, 2);
 }
@@ -341,7 +278,7 @@ static void test_ttl_expired_decrypted(void **state)
     fill_ip(orig, sizeof(orig), test_ip4(10, 1, 0, 5), test_ip4(10, 2, 0, 2), 1, false, IPPROTO_UDP,
             0);
     dp_forward_esp(&e->w, &m, 1);
-    assert_int_equal(rte_ring_count(e->ring[INSIDE]), 0);
+    assert_int_equal(rte_ring_count(e->tx[INSIDE]), 0);
     struct rte_mbuf *out[16];
     sent(OUTSIDE, out, 1);
     open_esp(out[0]);
@@ -391,7 +328,7 @@ static void test_frag_needed_plain(void **state)
     check_icmp(rte_pktmbuf_mtod_offset(out[0], uint8_t *, ETH), test_ip4(10, 2, 0, 1),
                test_ip4(10, 2, 0, 2), 3, 4, TUNNEL_MTU, orig);
     rte_pktmbuf_free(out[0]);
-    assert_int_equal(rte_ring_count(e->ring[OUTSIDE]), 0);
+    assert_int_equal(rte_ring_count(e->tx[OUTSIDE]), 0);
     assert_int_equal(e->w.counters.drop_frag_needed, 1);
     assert_int_equal(e->w.counters.icmp_frag_needed, 1);
     /* Without DF: two fragments, each in an ESP packet that fits (tests/dp/test_ipfrag.c), no ICMP.
@@ -399,7 +336,7 @@ static void test_frag_needed_plain(void **state)
     m = plain_frame(TUNNEL_MTU + 1, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 64, false,
                     IPPROTO_UDP, 0);
     dp_forward_plain(&e->w, &m, 1);
-    assert_int_equal(rte_ring_count(e->ring[INSIDE]), 0);
+    assert_int_equal(rte_ring_count(e->tx[INSIDE]), 0);
     sent(OUTSIDE, out, 2);
     for (unsigned i = 0; i < 2; i++)
         assert_true(rte_pktmbuf_pkt_len(out[i]) <= ETH + 1500);
@@ -422,7 +359,7 @@ static void test_frag_needed_decrypted(void **state)
     ((struct rte_ipv4_hdr *)inner)->hdr_checksum = 0;
     ((struct rte_ipv4_hdr *)inner)->hdr_checksum = rte_ipv4_cksum((struct rte_ipv4_hdr *)inner);
     dp_forward_esp(&e->w, &m, 1);
-    assert_int_equal(rte_ring_count(e->ring[INSIDE]), 0);
+    assert_int_equal(rte_ring_count(e->tx[INSIDE]), 0);
     struct rte_mbuf *out[16];
     sent(OUTSIDE, out, 1);
     open_esp(out[0]);
@@ -460,7 +397,7 @@ static void test_no_icmp_about_errors(void **state)
     m = plain_frame(100, test_ip4(10, 2, 0, 2), test_ip4(10, 1, 0, 5), 1, false, IPPROTO_UDP, 0);
     memset(rte_pktmbuf_mtod(m, uint8_t *), 0xff, 6);
     dp_forward_plain(&e->w, &m, 1);
-    assert_int_equal(rte_ring_count(e->ring[OUTSIDE]) + rte_ring_count(e->ring[INSIDE]), 0);
+    assert_int_equal(rte_ring_count(e->tx[OUTSIDE]) + rte_ring_count(e->tx[INSIDE]), 0);
     assert_int_equal(e->w.counters.icmp_suppressed, 5 + 1 + 1 + 1);
     assert_int_equal(e->w.counters.drop_ttl_expired, 5 + 1 + 1);
     assert_int_equal(e->w.counters.drop_frag_needed, 1);
@@ -578,15 +515,15 @@ static void test_burst_order(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_route_lookup, reset),
-        cmocka_unit_test_setup(test_plain_forwarded, reset),
-        cmocka_unit_test_setup(test_ttl_expired_plain, reset),
-        cmocka_unit_test_setup(test_ttl_expired_decrypted, reset),
-        cmocka_unit_test_setup(test_frag_needed_plain, reset),
-        cmocka_unit_test_setup(test_frag_needed_decrypted, reset),
-        cmocka_unit_test_setup(test_no_icmp_about_errors, reset),
-        cmocka_unit_test_setup(test_rate_limit, reset),
-        cmocka_unit_test_setup(test_burst_order, reset),
+        cmocka_unit_test_setup(test_route_lookup, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_plain_forwarded, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_ttl_expired_plain, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_ttl_expired_decrypted, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_frag_needed_plain, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_frag_needed_decrypted, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_no_icmp_about_errors, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_rate_limit, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_burst_order, fwd_env_test_reset),
     };
-    return cmocka_run_group_tests_name("forward", tests, group_setup, group_teardown);
+    return cmocka_run_group_tests_name("forward", tests, group_setup, fwd_env_group_teardown);
 }

@@ -53,13 +53,6 @@ static int group_setup(void **state)
     return 0;
 }
 
-static int group_teardown(void **state)
-{
-    (void)state;
-    test_eal_pool_close(pool);
-    return 0;
-}
-
 /* ---- frames, built and checked here without DPDK's helpers ---- */
 
 /*
@@ -419,5 +412,5 @@ int main(void)
         cmocka_unit_test(test_gate6_anycast),
         cmocka_unit_test(test_gate6_not_judged_and_malformed),
     };
-    return cmocka_run_group_tests_name("gate6", tests, group_setup, group_teardown);
+    return cmocka_run_group_tests_name("gate6", tests, group_setup, test_eal_teardown);
 }

@@ -43,6 +43,7 @@
 #include "dp_reass.h"
 #include "dp_route.h"
 #include "dp_worker.h"
+#include "fwd_env.h"
 #include "test_eal.h"
 #include "test_pkt.h"
 
@@ -51,119 +52,33 @@
 #define ETH 14
 #define TUNNEL_MTU 1438 /* 1500 less this SA's overhead: test_forward.c */
 #define INSIDE_MTU 1400
-#define POOL_SIZE 1024
-#define BIG_POOL_SIZE 8
 #define FAKE_HZ 1000000 /* reassembly tests' clock: 1000 cycles per ms */
 
-static const char sa_yaml[] = "dataplane:\n"
-                              "  ports: [{name: o, device: x, address: 198.51.100.1/24}]\n"
-                              "  static_sas:\n"
-                              "    - name: loop\n"
-                              "      local: 198.51.100.1\n"
-                              "      remote: 203.0.113.2\n"
-                              "      esp: aes128gcm16\n"
-                              "      udp_encap: true\n"
-                              "      spi_in: 0x1000\n"
-                              "      spi_out: 0x1000\n"
-                              "      key_in: 000102030405060708090a0b0c0d0e0fa0a1a2a3\n"
-                              "      key_out: 000102030405060708090a0b0c0d0e0fa0a1a2a3\n"
-                              "      local_ts: [10.2.0.0/24]\n"
-                              "      remote_ts: [10.1.0.0/24]\n";
-
-struct env {
-    struct rte_mempool *pool, *big;
-    struct rte_ring *rx[2], *tx[2], *to_ctrl;
-    struct dp_port ports[2];
-    struct dp_neigh_table neigh;
-    struct dp_routes routes;
-    struct dp_sadb sadb;
-    struct dp_gate_shared gate;
-    struct dp_worker w;
-    struct veer_conf conf;
-    volatile bool stop;
-};
-static struct env *e;
+static struct fwd_env *e;
 
 static const struct rte_ether_addr router_out = {{2, 0, 0, 0, 0, 0xfe}},
                                    host_in = {{2, 0, 0, 0, 1, 2}};
 
 static int group_setup(void **state)
 {
-    (void)state;
-    if (test_eal_init("test_ipfrag", "0-1", "256") < 0)
-        return -1;
-    static struct env env;
+    static struct fwd_env env;
     e = &env;
-    e->pool = rte_pktmbuf_pool_create("frag", POOL_SIZE, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-    e->big = rte_pktmbuf_pool_create("frag_big", BIG_POOL_SIZE, 0, 0,
-                                     RTE_PKTMBUF_HEADROOM + ETH + 12288, 0);
-    e->to_ctrl = rte_ring_create("to_ctrl", 64, 0, RING_F_SC_DEQ);
-    if (e->pool == NULL || e->big == NULL || e->to_ctrl == NULL ||
-        test_dp_port(&e->ports[OUTSIDE], OUTSIDE, "outside", test_ip4(198, 51, 100, 1), e->pool,
-                     &e->rx[OUTSIDE], &e->tx[OUTSIDE]) < 0 ||
-        test_dp_port(&e->ports[INSIDE], INSIDE, "inside", test_ip4(10, 2, 0, 1), e->pool,
-                     &e->rx[INSIDE], &e->tx[INSIDE]) < 0)
+    *state = e;
+    /* Two lcores: the last test runs the worker on the second. */
+    struct fwd_env_cfg cfg = fwd_env_cfg_reass("test_ipfrag");
+    cfg.mtu[INSIDE] = INSIDE_MTU;
+    if (fwd_env_open(e, &cfg) < 0)
         return -1;
     dp_neigh_learn(&e->neigh, test_ip4(198, 51, 100, 254), e->ports[OUTSIDE].id, &router_out,
                    DP_NEIGH_STATIC);
     dp_neigh_learn(&e->neigh, test_ip4(10, 2, 0, 2), e->ports[INSIDE].id, &host_in,
                    DP_NEIGH_STATIC);
     char err[256];
-    const uint16_t mtu[2] = {1500, INSIDE_MTU};
-    if (dp_routes_init(&e->routes, "frag_routes", e->ports, 2, mtu, err, sizeof(err)) < 0 ||
-        dp_routes_add(&e->routes, 0, 0, test_ip4(198, 51, 100, 254), -1, err, sizeof(err)) < 0 ||
-        conf_load_string(sa_yaml, "sa.yaml", &e->conf, err, sizeof(err)) < 0 ||
-        dp_sadb_init(&e->sadb, 1, err, sizeof(err)) < 0 ||
-        dp_sadb_install_manual(&e->sadb, &e->conf.dp.static_sas[0].sa, false, err, sizeof(err)) <
-            0) {
+    if (dp_routes_add(&e->routes, 0, 0, test_ip4(198, 51, 100, 254), -1, err, sizeof(err)) < 0) {
         fprintf(stderr, "%s\n", err);
         return -1;
     }
-    e->gate.mode = CONF_GATE_OFF;
-    e->w = (struct dp_worker){.index = 0,
-                              .ports = e->ports,
-                              .nports = 2,
-                              .to_ctrl = e->to_ctrl,
-                              .stop = &e->stop,
-                              .gate = {.shared = &e->gate, .nworkers = 1},
-                              .sadb = &e->sadb,
-                              .neigh = &e->neigh,
-                              .routes = &e->routes,
-                              .local = {.n = 2, .ip = {e->ports[0].ip, e->ports[1].ip}}};
-    dp_icmp_limiter_init(&e->w.icmp, 1000, rte_get_timer_hz(), rte_get_timer_cycles());
-    if (dp_reass_init(&e->w.reass, 16, 1000, rte_get_tsc_hz(), e->big, 0, err, sizeof(err)) < 0)
-        return -1;
-    return dp_esp_engine_init(&e->w.esp);
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    dp_reass_free(&e->w.reass);
-    dp_esp_engine_free(&e->w.esp);
-    dp_sadb_free(&e->sadb);
-    dp_routes_free(&e->routes);
-    rte_eal_cleanup();
-    return 0;
-}
-
-static int reset(void **state)
-{
-    (void)state;
-    memset(&e->w.counters, 0, sizeof(e->w.counters));
-    for (unsigned i = 0; i < 2; i++) {
-        test_drain(e->rx[i]);
-        test_drain(e->tx[i]);
-    }
-    test_drain(e->to_ctrl);
-    return 0;
-}
-
-/* Every mbuf back where it came from: nothing leaked, nothing held. */
-static void pools_full(void)
-{
-    assert_int_equal(rte_mempool_avail_count(e->pool), POOL_SIZE);
-    assert_int_equal(rte_mempool_avail_count(e->big), BIG_POOL_SIZE);
+    return fwd_env_static_sa(e, test_loop_sa_yaml);
 }
 
 /* An IPv4 packet of `len` bytes (header `hl` with options `opt`), its payload a known pattern. */
@@ -323,7 +238,7 @@ static void test_prefragment_before_esp(void **state)
     expect_whole(whole, orig, sizeof(orig), 63);
     assert_int_equal(c.reass_packets, 1);
     rte_pktmbuf_free(whole);
-    pools_full();
+    fwd_env_pools_full(e);
 }
 
 /* A decrypted 1900-byte packet without DF for the inside port (MTU 1400): two fragments. */
@@ -362,7 +277,7 @@ static void test_fragment_decrypted(void **state)
     rte_pktmbuf_free(out[0]);
     assert_int_equal(e->w.counters.icmp_frag_needed, 1);
     assert_int_equal(e->w.counters.frag_packets, 1);
-    pools_full();
+    fwd_env_pools_full(e);
 }
 
 /*
@@ -418,7 +333,7 @@ static void test_options_and_refragment(void **state)
     expect_whole(whole, orig, sizeof(orig), 30);
     rte_pktmbuf_free(whole);
     rte_pktmbuf_free(m);
-    pools_full();
+    fwd_env_pools_full(e);
 }
 
 /* What cannot be fragmented is dropped and counted, and leaves nothing allocated. */
@@ -484,7 +399,7 @@ static void test_fragment_failures(void **state)
     assert_int_equal(e->w.counters.frag_packets, 0);
     assert_int_equal(rte_mempool_avail_count(empty), 1);
     rte_mempool_free(empty);
-    pools_full();
+    fwd_env_pools_full(e);
 }
 
 /* Fragments of a `len`-byte datagram to us (ESP in UDP), `chunk` data bytes each, into f[]. */
@@ -505,48 +420,20 @@ static unsigned make_fragments(struct rte_mbuf **f, size_t len, size_t chunk, ui
     return (unsigned)n;
 }
 
-struct reass_case {
-    struct dp_reass r;
-    struct dp_worker_counters c;
-};
-
-static void reass_open(struct reass_case *t, unsigned flows, struct rte_mempool *big)
-{
-    memset(t, 0, sizeof(*t));
-    char err[128];
-    assert_int_equal(dp_reass_init(&t->r, flows, 100, FAKE_HZ, big, 0, err, sizeof(err)), 0);
-}
-
-/* Feeds fragments in the order given (indices into f), at time `now`; the last result. */
-static struct rte_mbuf *feed(struct reass_case *t, struct rte_mbuf **f, const unsigned *order,
-                             unsigned n, uint64_t now)
-{
-    struct rte_mbuf *whole = NULL;
-    for (unsigned i = 0; i < n; i++) {
-        struct rte_mbuf *got = dp_reass_input(&t->r, f[order[i]], now, &t->c);
-        if (got != NULL) {
-            assert_null(whole);
-            whole = got;
-        }
-    }
-    dp_reass_flush(&t->r);
-    return whole;
-}
-
 static void test_reassembly_orders(void **state)
 {
     (void)state;
     static uint8_t orig[1500];
     struct rte_mbuf *f[DP_FRAG_MAX];
-    struct reass_case t;
-    reass_open(&t, 4, e->big);
+    struct fwd_reass t;
+    fwd_reass_open(&t, 4, e->big, FAKE_HZ);
     /* In order, out of order, the last first. */
     static const unsigned in_order[] = {0, 1, 2, 3}, shuffled[] = {2, 0, 3, 1},
                           reversed[] = {3, 2, 1, 0};
     const unsigned *orders[] = {in_order, shuffled, reversed};
     for (unsigned k = 0; k < 3; k++) {
         assert_int_equal(make_fragments(f, sizeof(orig), 400, (uint16_t)(100 + k), orig), 4);
-        struct rte_mbuf *whole = feed(&t, f, orders[k], 4, 1);
+        struct rte_mbuf *whole = fwd_reass_feed(&t, f, orders[k], 4, 1);
         expect_whole(whole, orig, sizeof(orig), 64);
         rte_pktmbuf_free(whole);
     }
@@ -554,7 +441,7 @@ static void test_reassembly_orders(void **state)
     assert_int_equal(t.c.reass_packets, 3);
     assert_int_equal(t.c.reass_invalid + t.c.reass_timeouts + t.c.reass_table_full, 0);
     dp_reass_free(&t.r);
-    pools_full();
+    fwd_env_pools_full(e);
 }
 
 /* Duplicated, overlapping, too many, empty, misaligned: each datagram given up and counted. */
@@ -563,33 +450,33 @@ static void test_reassembly_invalid(void **state)
     (void)state;
     static uint8_t orig[1500];
     struct rte_mbuf *f[DP_FRAG_MAX], *dup;
-    struct reass_case t;
-    reass_open(&t, 4, e->big);
+    struct fwd_reass t;
+    fwd_reass_open(&t, 4, e->big, FAKE_HZ);
     /* A middle fragment twice. */
     make_fragments(f, sizeof(orig), 400, 1, orig);
     dup = rte_pktmbuf_copy(f[1], e->pool, 0, UINT32_MAX);
     f[4] = dup;
     static const unsigned with_dup[] = {0, 1, 4, 2, 3};
-    assert_null(feed(&t, f, with_dup, 5, 1));
+    assert_null(fwd_reass_feed(&t, f, with_dup, 5, 1));
     assert_int_equal(t.c.reass_invalid, 1);
     /* The first fragment twice. */
     make_fragments(f, sizeof(orig), 400, 2, orig);
     f[4] = rte_pktmbuf_copy(f[0], e->pool, 0, UINT32_MAX);
     static const unsigned first_twice[] = {0, 4, 1, 2, 3};
-    assert_null(feed(&t, f, first_twice, 5, 1));
+    assert_null(fwd_reass_feed(&t, f, first_twice, 5, 1));
     assert_int_equal(t.c.reass_invalid, 2);
     /* Overlapping: the second fragment moved back 8 bytes over the first. */
     make_fragments(f, sizeof(orig), 400, 3, orig);
     struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(f[1], struct rte_ipv4_hdr *, ETH);
     ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG | (400 / 8 - 1));
     static const unsigned all4[] = {0, 1, 2, 3};
-    assert_null(feed(&t, f, all4, 4, 1));
+    assert_null(fwd_reass_feed(&t, f, all4, 4, 1));
     assert_int_equal(t.c.reass_invalid, 3);
     /* Nine fragments: one more than the table holds per datagram. */
     static uint8_t nine[20 + 9 * 64];
     assert_int_equal(make_fragments(f, sizeof(nine), 64, 4, nine), 9);
     static const unsigned all9[] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
-    assert_null(feed(&t, f, all9, 9, 1));
+    assert_null(fwd_reass_feed(&t, f, all9, 9, 1));
     assert_int_equal(t.c.reass_invalid, 4);
     /* The reasons: the duplicates and the overlap, then the ninth fragment. */
     assert_int_equal(t.c.reass_overlap, 3);
@@ -601,14 +488,14 @@ static void test_reassembly_invalid(void **state)
     ip = rte_pktmbuf_mtod_offset(f[2], struct rte_ipv4_hdr *, ETH);
     ip->total_length = rte_cpu_to_be_16(20 + 399);
     static const unsigned two[] = {1, 2};
-    assert_null(feed(&t, f, two, 2, 1));
+    assert_null(fwd_reass_feed(&t, f, two, 2, 1));
     assert_int_equal(t.c.reass_invalid, 6);
     assert_int_equal(t.c.reass_overlap + t.c.reass_too_many + t.c.reass_too_long, 4);
     rte_pktmbuf_free(f[0]);
     rte_pktmbuf_free(f[3]);
     assert_int_equal(t.c.reass_packets, 0);
     dp_reass_free(&t.r);
-    pools_full();
+    fwd_env_pools_full(e);
 }
 
 /* Incomplete datagrams go after the timeout; a full table refuses new ones until then. */
@@ -617,15 +504,15 @@ static void test_reassembly_timeout_and_full(void **state)
     (void)state;
     static uint8_t orig[1500];
     struct rte_mbuf *f[DP_FRAG_MAX];
-    struct reass_case t;
-    reass_open(&t, 1, e->big); /* one datagram at a time, 100 ms */
+    struct fwd_reass t;
+    fwd_reass_open(&t, 1, e->big, FAKE_HZ); /* one datagram at a time, 100 ms */
     make_fragments(f, sizeof(orig), 400, 1, orig);
     static const unsigned first3[] = {0, 1, 2};
-    assert_null(feed(&t, f, first3, 3, 1000));
+    assert_null(fwd_reass_feed(&t, f, first3, 3, 1000));
     struct rte_mbuf *g[DP_FRAG_MAX];
     make_fragments(g, sizeof(orig), 400, 2, orig);
     static const unsigned one[] = {0};
-    assert_null(feed(&t, g, one, 1, 1000 + 50 * 1000)); /* 50 ms on: still full */
+    assert_null(fwd_reass_feed(&t, g, one, 1, 1000 + 50 * 1000)); /* 50 ms on: still full */
     assert_int_equal(t.c.reass_table_full, 1);
     rte_pktmbuf_free_bulk(g + 1, 3);
     /* Not yet: nothing expires at 100 ms exactly. */
@@ -635,18 +522,18 @@ static void test_reassembly_timeout_and_full(void **state)
     assert_int_equal(t.c.reass_timeouts, 3);
     /* The late last fragment starts a datagram of its own, which expires in turn. */
     static const unsigned late[] = {3};
-    assert_null(feed(&t, f, late, 1, 2000000));
+    assert_null(fwd_reass_feed(&t, f, late, 1, 2000000));
     dp_reass_expire(&t.r, 2000000 + 100 * 1000 + 1, &t.c);
     assert_int_equal(t.c.reass_timeouts, 4);
     /* The table has room again. */
     make_fragments(g, sizeof(orig), 400, 3, orig);
     static const unsigned all4[] = {3, 1, 2, 0};
-    struct rte_mbuf *whole = feed(&t, g, all4, 4, 3000000);
+    struct rte_mbuf *whole = fwd_reass_feed(&t, g, all4, 4, 3000000);
     expect_whole(whole, orig, sizeof(orig), 64);
     rte_pktmbuf_free(whole);
     assert_int_equal(t.c.reass_fragments, 3 + 1 + 1 + 4);
     dp_reass_free(&t.r);
-    pools_full();
+    fwd_env_pools_full(e);
 }
 
 /* Longer than the first fragment's mbuf: copied into the big pool; without one, counted. */
@@ -655,28 +542,28 @@ static void test_reassembly_big(void **state)
     (void)state;
     static uint8_t orig[6000];
     struct rte_mbuf *f[DP_FRAG_MAX];
-    struct reass_case t;
-    reass_open(&t, 4, e->big);
+    struct fwd_reass t;
+    fwd_reass_open(&t, 4, e->big, FAKE_HZ);
     make_fragments(f, sizeof(orig), 1480, 1, orig);
     static const unsigned all5[] = {4, 0, 1, 2, 3};
-    struct rte_mbuf *whole = feed(&t, f, all5, 5, 1);
+    struct rte_mbuf *whole = fwd_reass_feed(&t, f, all5, 5, 1);
     expect_whole(whole, orig, sizeof(orig), 64);
     assert_ptr_equal(whole->pool, e->big);
     rte_pktmbuf_free(whole);
     dp_reass_free(&t.r);
-    reass_open(&t, 4, NULL);
+    fwd_reass_open(&t, 4, NULL, FAKE_HZ);
     make_fragments(f, sizeof(orig), 1480, 2, orig);
-    assert_null(feed(&t, f, all5, 5, 1));
+    assert_null(fwd_reass_feed(&t, f, all5, 5, 1));
     assert_int_equal(t.c.reass_no_mbuf, 1);
     assert_int_equal(t.c.reass_packets, 0);
     dp_reass_free(&t.r);
     /* Reassembly off: every fragment to us a counted drop. */
-    reass_open(&t, 0, NULL);
+    fwd_reass_open(&t, 0, NULL, FAKE_HZ);
     make_fragments(f, sizeof(orig), 1480, 3, orig);
-    assert_null(feed(&t, f, all5, 5, 1));
+    assert_null(fwd_reass_feed(&t, f, all5, 5, 1));
     assert_int_equal(t.c.drop_ip_fragment, 5);
     dp_reass_free(&t.r);
-    pools_full();
+    fwd_env_pools_full(e);
 }
 
 /*
@@ -757,21 +644,21 @@ static void test_worker_reassembles(void **state)
     assert_int_equal(e->w.counters.esp_decrypted, 1);
     assert_int_equal(e->w.counters.to_control, 1);
     assert_int_equal(e->w.counters.drop_ip_fragment, 0);
-    pools_full();
+    fwd_env_pools_full(e);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_prefragment_before_esp, reset),
-        cmocka_unit_test_setup(test_fragment_decrypted, reset),
-        cmocka_unit_test_setup(test_options_and_refragment, reset),
-        cmocka_unit_test_setup(test_fragment_failures, reset),
-        cmocka_unit_test_setup(test_reassembly_orders, reset),
-        cmocka_unit_test_setup(test_reassembly_invalid, reset),
-        cmocka_unit_test_setup(test_reassembly_timeout_and_full, reset),
-        cmocka_unit_test_setup(test_reassembly_big, reset),
-        cmocka_unit_test_setup(test_worker_reassembles, reset),
+        cmocka_unit_test_setup(test_prefragment_before_esp, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_fragment_decrypted, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_options_and_refragment, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_fragment_failures, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_reassembly_orders, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_reassembly_invalid, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_reassembly_timeout_and_full, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_reassembly_big, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_worker_reassembles, fwd_env_test_reset),
     };
-    return cmocka_run_group_tests_name("frag", tests, group_setup, group_teardown);
+    return cmocka_run_group_tests_name("frag", tests, group_setup, fwd_env_group_teardown);
 }

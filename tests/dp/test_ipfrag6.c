@@ -49,6 +49,7 @@
 #include "dp_reass.h"
 #include "dp_route.h"
 #include "dp_worker.h"
+#include "fwd_env.h"
 #include "inet_sum.h"
 #include "test_eal.h"
 #include "test_pkt.h"
@@ -57,9 +58,7 @@
 #define INSIDE 1
 #define ETH 14
 #define IP6 40
-#define FH 8 /* the Fragment header */
-#define POOL_SIZE 1024
-#define BIG_POOL_SIZE 8
+#define FH 8            /* the Fragment header */
 #define FAKE_HZ 1000000 /* the table tests' clock: 1000 cycles per ms */
 #define MAX_PIECES 16
 
@@ -78,47 +77,20 @@ static const char sa_yaml[] = "dataplane:\n"
                               "      local_ts: [10.2.0.0/24, 2001:db8:2::/64]\n"
                               "      remote_ts: [10.1.0.0/24, 2001:db8:a::/64]\n";
 
-struct env {
-    struct rte_mempool *pool, *big;
-    struct rte_ring *rx[2], *tx[2], *to_ctrl;
-    struct dp_port ports[2];
-    struct dp_neigh_table neigh;
-    struct dp_routes routes;
-    struct dp_sadb sadb;
-    struct dp_gate_shared gate;
-    struct dp_worker w;
-    struct veer_conf conf;
-    volatile bool stop;
-};
-static struct env *e;
+static struct fwd_env *e;
 
 static const struct rte_ether_addr peer_mac = {{2, 0, 0, 0, 0, 2}}, host_mac = {{2, 0, 0, 0, 1, 2}};
 
-/* Port i on rings of its own, with IPv4 address ip and IPv6 2001:db8:<net>::1/64. */
-static int make_port(unsigned i, const char *name, uint32_t ip, uint8_t net)
-{
-    if (test_dp_port(&e->ports[i], i, name, ip, e->pool, &e->rx[i], &e->tx[i]) < 0)
-        return -1;
-    uint8_t ip6[16];
-    test_a6(ip6, net, 1);
-    test_dp_port_ip6(&e->ports[i], ip6);
-    return 0;
-}
-
 static int group_setup(void **state)
 {
-    (void)state;
-    if (test_eal_init("test_ipfrag6", "0-1", "256") < 0)
-        return -1;
-    static struct env env;
+    static struct fwd_env env;
     e = &env;
-    e->pool = rte_pktmbuf_pool_create("frag6", POOL_SIZE, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-    e->big = rte_pktmbuf_pool_create("frag6_big", BIG_POOL_SIZE, 0, 0,
-                                     RTE_PKTMBUF_HEADROOM + ETH + 12288, 0);
-    e->to_ctrl = rte_ring_create("to_ctrl6", 64, 0, RING_F_SC_DEQ);
-    if (e->pool == NULL || e->big == NULL || e->to_ctrl == NULL ||
-        make_port(OUTSIDE, "outside", test_ip4(198, 51, 100, 1), 1) < 0 ||
-        make_port(INSIDE, "inside", test_ip4(10, 2, 0, 1), 2) < 0)
+    *state = e;
+    /* Dual-stack ports, 2001:db8:1::1 and 2001:db8:2::1; the worker lcore runs on the second. */
+    struct fwd_env_cfg cfg = fwd_env_cfg_reass("test_ipfrag6");
+    cfg.net6[OUTSIDE] = 1;
+    cfg.net6[INSIDE] = 2;
+    if (fwd_env_open(e, &cfg) < 0)
         return -1;
     uint8_t ip[16];
     test_a6(ip, 1, 2);
@@ -127,63 +99,7 @@ static int group_setup(void **state)
     dp_neigh_learn6(&e->neigh, ip, e->ports[INSIDE].id, &host_mac, DP_NEIGH_STATIC);
     dp_neigh_learn(&e->neigh, test_ip4(10, 2, 0, 2), e->ports[INSIDE].id, &host_mac,
                    DP_NEIGH_STATIC);
-    char err[256];
-    const uint16_t mtu[2] = {1500, 1500};
-    if (dp_routes_init(&e->routes, "frag6_routes", e->ports, 2, mtu, err, sizeof(err)) < 0 ||
-        conf_load_string(sa_yaml, "sa.yaml", &e->conf, err, sizeof(err)) < 0 ||
-        dp_sadb_init(&e->sadb, 1, err, sizeof(err)) < 0 ||
-        dp_sadb_install_manual(&e->sadb, &e->conf.dp.static_sas[0].sa, false, err, sizeof(err)) <
-            0) {
-        fprintf(stderr, "%s\n", err);
-        return -1;
-    }
-    e->gate.mode = CONF_GATE_OFF;
-    e->w = (struct dp_worker){.index = 0,
-                              .ports = e->ports,
-                              .nports = 2,
-                              .to_ctrl = e->to_ctrl,
-                              .stop = &e->stop,
-                              .gate = {.shared = &e->gate, .nworkers = 1},
-                              .sadb = &e->sadb,
-                              .neigh = &e->neigh,
-                              .routes = &e->routes,
-                              .local = {.n = 2, .ip = {e->ports[0].ip, e->ports[1].ip}, .n6 = 2}};
-    memcpy(e->w.local.ip6[0], e->ports[0].ip6, 16);
-    memcpy(e->w.local.ip6[1], e->ports[1].ip6, 16);
-    dp_icmp_limiter_init(&e->w.icmp, 1000, rte_get_timer_hz(), rte_get_timer_cycles());
-    if (dp_reass_init(&e->w.reass, 16, 1000, rte_get_tsc_hz(), e->big, 0, err, sizeof(err)) < 0)
-        return -1;
-    return dp_esp_engine_init(&e->w.esp);
-}
-
-static int group_teardown(void **state)
-{
-    (void)state;
-    dp_reass_free(&e->w.reass);
-    dp_esp_engine_free(&e->w.esp);
-    dp_sadb_free(&e->sadb);
-    dp_routes_free(&e->routes);
-    rte_eal_cleanup();
-    return 0;
-}
-
-static int reset(void **state)
-{
-    (void)state;
-    memset(&e->w.counters, 0, sizeof(e->w.counters));
-    for (unsigned i = 0; i < 2; i++) {
-        test_drain(e->rx[i]);
-        test_drain(e->tx[i]);
-    }
-    test_drain(e->to_ctrl);
-    return 0;
-}
-
-/* Every mbuf back where it came from: nothing leaked, nothing held. */
-static void pools_full(void)
-{
-    assert_int_equal(rte_mempool_avail_count(e->pool), POOL_SIZE);
-    assert_int_equal(rte_mempool_avail_count(e->big), BIG_POOL_SIZE);
+    return fwd_env_static_sa(e, sa_yaml);
 }
 
 /* An IPv6 packet of `len` bytes, `proto` after the fixed header, its payload a known pattern. */
@@ -261,34 +177,6 @@ static unsigned cut(struct rte_mbuf **f, const uint8_t *pkt, size_t len, size_t 
     return n;
 }
 
-struct reass_case {
-    struct dp_reass r;
-    struct dp_worker_counters c;
-};
-
-static void reass_open(struct reass_case *t, unsigned flows)
-{
-    memset(t, 0, sizeof(*t));
-    char err[128];
-    assert_int_equal(dp_reass_init(&t->r, flows, 100, FAKE_HZ, e->big, 0, err, sizeof(err)), 0);
-}
-
-/* Feeds fragments in the order given (indices into f), at time `now`; the one result. */
-static struct rte_mbuf *feed(struct reass_case *t, struct rte_mbuf **f, const unsigned *order,
-                             unsigned n, uint64_t now)
-{
-    struct rte_mbuf *whole = NULL;
-    for (unsigned i = 0; i < n; i++) {
-        struct rte_mbuf *got = dp_reass_input(&t->r, f[order[i]], now, &t->c);
-        if (got != NULL) {
-            assert_null(whole);
-            whole = got;
-        }
-    }
-    dp_reass_flush(&t->r);
-    return whole;
-}
-
 /* The packet again, byte for byte, in one segment behind its Ethernet header. */
 static void expect_whole(struct rte_mbuf *whole, const uint8_t *pkt, size_t len)
 {
@@ -308,13 +196,13 @@ static void test_reassembly6_orders(void **state)
     (void)state;
     static uint8_t pkt[IP6 + 1500];
     struct rte_mbuf *f[MAX_PIECES];
-    struct reass_case t;
-    reass_open(&t, 4);
+    struct fwd_reass t;
+    fwd_reass_open(&t, 4, e->big, FAKE_HZ);
     const unsigned *orders[] = {in_order, shuffled, reversed};
     for (unsigned k = 0; k < 3; k++) {
         fill_udp6(pkt, sizeof(pkt), 4500, (uint8_t)k);
         assert_int_equal(cut(f, pkt, sizeof(pkt), 400, 0x10000 + k), 4);
-        struct rte_mbuf *whole = feed(&t, f, orders[k], 4, 1);
+        struct rte_mbuf *whole = fwd_reass_feed(&t, f, orders[k], 4, 1);
         expect_whole(whole, pkt, sizeof(pkt));
         /* What the worker does next: classified like any frame, here ESP in UDP to us. */
         assert_int_equal(dp_classify(whole, &e->w.local, &t.c), DP_CLASS_ESP);
@@ -324,7 +212,7 @@ static void test_reassembly6_orders(void **state)
     assert_int_equal(t.c.reass_packets, 3);
     assert_int_equal(t.c.reass_invalid + t.c.reass_timeouts + t.c.reass_table_full, 0);
     dp_reass_free(&t.r);
-    pools_full();
+    fwd_env_pools_full(e);
 }
 
 /*
@@ -339,27 +227,27 @@ static void test_reassembly6_invalid(void **state)
     (void)state;
     static uint8_t pkt[IP6 + 1500];
     struct rte_mbuf *f[MAX_PIECES];
-    struct reass_case t;
-    reass_open(&t, 4);
+    struct fwd_reass t;
+    fwd_reass_open(&t, 4, e->big, FAKE_HZ);
     fill_udp6(pkt, sizeof(pkt), 4500, 1);
     /* A middle fragment twice. */
     cut(f, pkt, sizeof(pkt), 400, 1);
     f[4] = piece(pkt, 400, 400, true, 1);
     static const unsigned with_dup[] = {0, 1, 4, 2, 3};
-    assert_null(feed(&t, f, with_dup, 5, 1));
+    assert_null(fwd_reass_feed(&t, f, with_dup, 5, 1));
     assert_int_equal(t.c.reass_overlap, 1);
     /* The first twice. */
     cut(f, pkt, sizeof(pkt), 400, 2);
     f[4] = piece(pkt, 0, 400, true, 2);
     static const unsigned first_twice[] = {0, 4, 1, 2, 3};
-    assert_null(feed(&t, f, first_twice, 5, 1));
+    assert_null(fwd_reass_feed(&t, f, first_twice, 5, 1));
     assert_int_equal(t.c.reass_overlap, 2);
     /* Overlapping: the second fragment starts 8 bytes early, the total still adds up. */
     f[0] = piece(pkt, 0, 400, true, 3);
     f[1] = piece(pkt, 392, 400, true, 3);
     f[2] = piece(pkt, 800, 400, true, 3);
     f[3] = piece(pkt, 1200, 300, false, 3);
-    assert_null(feed(&t, f, in_order, 4, 1));
+    assert_null(fwd_reass_feed(&t, f, in_order, 4, 1));
     assert_int_equal(t.c.reass_overlap, 3);
     assert_int_equal(t.c.reass_invalid, 3);
     /* Nine fragments: one more than librte_ip_frag holds per datagram. */
@@ -367,7 +255,7 @@ static void test_reassembly6_invalid(void **state)
     fill_udp6(nine, sizeof(nine), 4500, 2);
     assert_int_equal(cut(f, nine, sizeof(nine), 64, 4), 9);
     static const unsigned all9[] = {0, 1, 2, 3, 4, 5, 6, 7, 8};
-    assert_null(feed(&t, f, all9, 9, 1));
+    assert_null(fwd_reass_feed(&t, f, all9, 9, 1));
     assert_int_equal(t.c.reass_too_many, 1);
     assert_int_equal(t.c.reass_invalid, 4);
     /* Data past 65535: the last fragment at offset 65528 with 16 bytes. */
@@ -375,13 +263,13 @@ static void test_reassembly6_invalid(void **state)
     fill_udp6(shifted, sizeof(shifted) - 65528, 4500, 3);
     f[0] = piece(shifted, 65528, 16, false, 5);
     static const unsigned one[] = {0};
-    assert_null(feed(&t, f, one, 1, 1));
+    assert_null(fwd_reass_feed(&t, f, one, 1, 1));
     assert_int_equal(t.c.reass_too_long, 1);
     /* Empty; and with M set, data not a multiple of 8. */
     f[0] = piece(pkt, 400, 0, true, 6);
     f[1] = piece(pkt, 400, 399, true, 6);
     static const unsigned two[] = {0, 1};
-    assert_null(feed(&t, f, two, 2, 1));
+    assert_null(fwd_reass_feed(&t, f, two, 2, 1));
     assert_int_equal(t.c.reass_invalid, 7);
     /* A Fragment header behind destination options (the classifier sends it here). */
     struct rte_mbuf *m = piece(pkt, 0, 400, true, 7);
@@ -391,16 +279,16 @@ static void test_reassembly6_invalid(void **state)
     opts[0] = IPPROTO_FRAGMENT; /* as if the options' next header: a length of 0 */
     assert_int_equal(dp_classify(m, &e->w.local, &t.c), DP_CLASS_FRAG);
     f[0] = m;
-    assert_null(feed(&t, f, one, 1, 1));
+    assert_null(fwd_reass_feed(&t, f, one, 1, 1));
     assert_int_equal(t.c.reass6_bad_chain, 1);
     /* Destination options behind the Fragment header of a first fragment. */
     f[0] = piece(pkt, 0, 400, true, 8);
     rte_pktmbuf_mtod_offset(f[0], uint8_t *, ETH + IP6)[0] = IPPROTO_DSTOPTS;
-    assert_null(feed(&t, f, one, 1, 1));
+    assert_null(fwd_reass_feed(&t, f, one, 1, 1));
     assert_int_equal(t.c.reass6_bad_chain, 2);
     /* A first fragment that ends inside its UDP header. */
     f[0] = piece(pkt, 0, 4, true, 9);
-    assert_null(feed(&t, f, one, 1, 1));
+    assert_null(fwd_reass_feed(&t, f, one, 1, 1));
     assert_int_equal(t.c.reass6_bad_chain, 3);
     assert_int_equal(t.c.reass_invalid, 10);
     /* ICMPv6 to us is never taken in fragments (neighbour discovery is never fragmented). */
@@ -410,13 +298,13 @@ static void test_reassembly6_invalid(void **state)
     test_a6(us, 1, 1);
     fill_ip6(icmp, sizeof(icmp), peer, us, IPPROTO_ICMPV6, 4);
     f[0] = piece(icmp, 0, 400, true, 10);
-    assert_null(feed(&t, f, one, 1, 1));
+    assert_null(fwd_reass_feed(&t, f, one, 1, 1));
     assert_int_equal(t.c.drop_other_proto, 1);
     assert_int_equal(t.c.reass_invalid, 10);
     assert_int_equal(t.c.reass_packets + t.c.reass_timeouts + t.c.reass_table_full, 0);
     assert_int_equal(t.c.reass_fragments, 5 + 5 + 4 + 9 + 1 + 2 + 1 + 1 + 1 + 1);
     dp_reass_free(&t.r);
-    pools_full();
+    fwd_env_pools_full(e);
 }
 
 /*
@@ -431,17 +319,17 @@ static void test_reassembly6_atomic(void **state)
     fill_udp6(ike, sizeof(ike), 500, 9);
     fill_udp6(pkt, sizeof(pkt), 4500, 10);
     struct rte_mbuf *f[MAX_PIECES];
-    struct reass_case t;
-    reass_open(&t, 4);
+    struct fwd_reass t;
+    fwd_reass_open(&t, 4, e->big, FAKE_HZ);
     cut(f, pkt, sizeof(pkt), 400, 0x77);
     static const unsigned first2[] = {0, 1}, last2[] = {2, 3};
-    assert_null(feed(&t, f, first2, 2, 1));
+    assert_null(fwd_reass_feed(&t, f, first2, 2, 1));
     struct rte_mbuf *atomic = piece(ike, 0, sizeof(ike) - IP6, false, 0x77);
     struct rte_mbuf *got = dp_reass_input(&t.r, atomic, 1, &t.c);
     expect_whole(got, ike, sizeof(ike));
     assert_int_equal(dp_classify(got, &e->w.local, &t.c), DP_CLASS_CONTROL);
     rte_pktmbuf_free(got);
-    got = feed(&t, f, last2, 2, 1);
+    got = fwd_reass_feed(&t, f, last2, 2, 1);
     expect_whole(got, pkt, sizeof(pkt));
     rte_pktmbuf_free(got);
     assert_int_equal(t.c.reass6_atomic, 1);
@@ -455,7 +343,7 @@ static void test_reassembly6_atomic(void **state)
     assert_int_equal(t.c.reass6_bad_chain, 1);
     assert_int_equal(t.c.reass6_atomic, 1);
     dp_reass_free(&t.r);
-    pools_full();
+    fwd_env_pools_full(e);
 }
 
 /* IPv4 and IPv6 datagrams share one table; what is not whole in time is freed and counted. */
@@ -490,8 +378,8 @@ static void test_reassembly6_mixed_and_timeout(void **state)
         rte_pktmbuf_mtod(f4[i], struct rte_ether_hdr *)->ether_type =
             rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
     }
-    struct reass_case t;
-    reass_open(&t, 4);
+    struct fwd_reass t;
+    fwd_reass_open(&t, 4, e->big, FAKE_HZ);
     cut(f6, pkt, sizeof(pkt), 400, 0x77); /* the same identification as the IPv4 one */
     struct rte_mbuf *whole4 = NULL, *whole6 = NULL;
     for (unsigned i = 0; i < 4; i++) {
@@ -512,7 +400,7 @@ static void test_reassembly6_mixed_and_timeout(void **state)
     /* Three of four fragments, then nothing: freed after the 100 ms, not before. */
     cut(f6, pkt, sizeof(pkt), 400, 0x79);
     static const unsigned first3[] = {0, 1, 2};
-    assert_null(feed(&t, f6, first3, 3, 1000));
+    assert_null(fwd_reass_feed(&t, f6, first3, 3, 1000));
     rte_pktmbuf_free(f6[3]);
     dp_reass_expire(&t.r, 1000 + 100 * 1000, &t.c);
     assert_int_equal(t.c.reass_timeouts, 0);
@@ -521,7 +409,7 @@ static void test_reassembly6_mixed_and_timeout(void **state)
     assert_int_equal(t.c.reass_packets, 2);
     assert_int_equal(t.c.reass_invalid, 0);
     dp_reass_free(&t.r);
-    pools_full();
+    fwd_env_pools_full(e);
 }
 
 /* Whether an IPv6 UDP datagram's checksum is right, summed here word by word (RFC 8200 8.1). */
@@ -644,7 +532,7 @@ static void test_worker_reassembles6(void **state)
     assert_int_equal(e->w.counters.esp_decrypted, 1);
     assert_int_equal(e->w.counters.to_control, 1);
     assert_int_equal(e->w.counters.reass_invalid + e->w.counters.drop_ip_fragment, 0);
-    pools_full();
+    fwd_env_pools_full(e);
 }
 
 /*
@@ -695,7 +583,7 @@ static void test_transit_fragments6(void **state)
     assert_int_equal(e->w.counters.reass_fragments, 0);
     assert_int_equal(e->w.counters.esp_encrypted, 1);
     assert_int_equal(e->w.counters.esp_decrypted, 1);
-    pools_full();
+    fwd_env_pools_full(e);
 }
 
 /*
@@ -780,19 +668,19 @@ static void test_prefragment_ipv6_outer(void **state)
     assert_int_equal(e->w.counters.frag_packets, 1);
     assert_int_equal(e->w.counters.icmp_frag_needed, 1);
     assert_int_equal(e->w.counters.icmp6_packet_too_big, 1);
-    pools_full();
+    fwd_env_pools_full(e);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup(test_reassembly6_orders, reset),
-        cmocka_unit_test_setup(test_reassembly6_invalid, reset),
-        cmocka_unit_test_setup(test_reassembly6_atomic, reset),
-        cmocka_unit_test_setup(test_reassembly6_mixed_and_timeout, reset),
-        cmocka_unit_test_setup(test_worker_reassembles6, reset),
-        cmocka_unit_test_setup(test_transit_fragments6, reset),
-        cmocka_unit_test_setup(test_prefragment_ipv6_outer, reset),
+        cmocka_unit_test_setup(test_reassembly6_orders, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_reassembly6_invalid, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_reassembly6_atomic, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_reassembly6_mixed_and_timeout, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_worker_reassembles6, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_transit_fragments6, fwd_env_test_reset),
+        cmocka_unit_test_setup(test_prefragment_ipv6_outer, fwd_env_test_reset),
     };
-    return cmocka_run_group_tests_name("frag6", tests, group_setup, group_teardown);
+    return cmocka_run_group_tests_name("frag6", tests, group_setup, fwd_env_group_teardown);
 }

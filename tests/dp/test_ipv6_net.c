@@ -37,6 +37,7 @@
 #include "dp_pkt.h"
 #include "dp_route.h"
 #include "dp_worker.h"
+#include "fwd_env.h"
 #include "forward_priv.h"
 #include "test_eal.h"
 #include "test_pkt.h"
@@ -47,13 +48,7 @@
 #define IP6 40
 
 struct env {
-    struct rte_mempool *pool;
-    struct rte_ring *ring[2]; /* each port's TX (and RX) ring */
-    struct rte_ring *to_ctrl;
-    struct dp_port ports[2];
-    struct dp_neigh_table neigh;
-    struct dp_routes routes;
-    struct dp_worker w;
+    struct fwd_env f;
     struct dp_ctrl ctrl;
     struct dp_sadb sadb;
 };
@@ -64,62 +59,55 @@ static const struct rte_ether_addr peer_mac = {{2, 0, 0, 0, 0, 2}},
                                    server_mac = {{2, 0, 0, 0, 1, 2}},
                                    new_host_mac = {{2, 0, 0, 0, 1, 7}};
 
-/* Port i, IPv6 only (2001:db8:<net>::1/64), on one ring both ways. */
-static int make_port(unsigned i, const char *name, uint8_t net)
-{
-    if (test_dp_port(&e->ports[i], i, name, 0, e->pool, NULL, &e->ring[i]) < 0)
-        return -1;
-    uint8_t ip6[16];
-    test_a6(ip6, net, 1);
-    test_dp_port_ip6(&e->ports[i], ip6);
-    e->ports[i].ctrl_txq = 0; /* the test is the only lcore */
-    return 0;
-}
-
 static int group_setup(void **state)
 {
     (void)state;
-    if (test_eal_init("test_ipv6_net", "0", "400") < 0)
-        return -1;
     static struct env env;
     e = &env;
-    e->pool = rte_pktmbuf_pool_create("v6net", 512, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-    e->to_ctrl = rte_ring_create("v6ctrl", 64, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
-    if (e->pool == NULL || e->to_ctrl == NULL || make_port(OUTSIDE, "outside6", 1) < 0 ||
-        make_port(INSIDE, "inside6", 2) < 0)
+    /*
+     * IPv6-only ports 2001:db8:1::1 and 2001:db8:2::1, each on one ring both
+     * ways; the worker has no address of its own (everything it gets passes
+     * through) and no ESP engine until install_tunnel.
+     */
+    struct fwd_env_cfg cfg = fwd_env_cfg_std("test_ipv6_net");
+    cfg.mem_mb = "400";
+    cfg.one_ring = cfg.to_ctrl = true;
+    cfg.esp = cfg.local = false;
+    cfg.ip4[OUTSIDE] = cfg.ip4[INSIDE] = 0;
+    cfg.net6[OUTSIDE] = 1;
+    cfg.net6[INSIDE] = 2;
+    cfg.mtu[INSIDE] = 1400;
+    if (fwd_env_open(&e->f, &cfg) < 0)
         return -1;
+    for (unsigned i = 0; i < 2; i++)
+        e->f.ports[i].ctrl_txq = 0; /* the test is the only lcore */
     uint8_t ip[16];
     test_a6(ip, 1, 2); /* the peer, on the outside link */
-    dp_neigh_learn6(&e->neigh, ip, e->ports[OUTSIDE].id, &peer_mac, DP_NEIGH_STATIC);
+    dp_neigh_learn6(&e->f.neigh, ip, e->f.ports[OUTSIDE].id, &peer_mac, DP_NEIGH_STATIC);
     test_a6(ip, 2, 0xfe);
-    dp_neigh_learn6(&e->neigh, ip, e->ports[INSIDE].id, &router_mac, DP_NEIGH_STATIC);
+    dp_neigh_learn6(&e->f.neigh, ip, e->f.ports[INSIDE].id, &router_mac, DP_NEIGH_STATIC);
     test_a6(ip, 2, 2);
-    dp_neigh_learn6(&e->neigh, ip, e->ports[INSIDE].id, &server_mac, DP_NEIGH_STATIC);
+    dp_neigh_learn6(&e->f.neigh, ip, e->f.ports[INSIDE].id, &server_mac, DP_NEIGH_STATIC);
     char err[256];
-    const uint16_t mtu[2] = {1500, 1400};
     uint8_t to[16], via[16];
-    if (dp_routes_init(&e->routes, "test6", e->ports, 2, mtu, err, sizeof(err)) < 0)
-        goto fail;
     test_a6(to, 9, 0); /* 2001:db8:9::/48 via 2001:db8:2::fe */
     test_a6(via, 2, 0xfe);
-    if (dp_routes_add6(&e->routes, to, 48, via, INSIDE, err, sizeof(err)) < 0)
+    if (dp_routes_add6(&e->f.routes, to, 48, via, INSIDE, err, sizeof(err)) < 0)
         goto fail;
     test_a6(to, 9, 0);
     to[7] = 1; /* 2001:db8:9:1::/64 via 2001:db8:2::fd, its port found */
     test_a6(via, 2, 0xfd);
-    if (dp_routes_add6(&e->routes, to, 64, via, -1, err, sizeof(err)) < 0)
+    if (dp_routes_add6(&e->f.routes, to, 64, via, -1, err, sizeof(err)) < 0)
         goto fail;
     memset(to, 0, 16); /* ::/0 via the peer */
     test_a6(via, 1, 2);
-    if (dp_routes_add6(&e->routes, to, 0, via, -1, err, sizeof(err)) < 0)
+    if (dp_routes_add6(&e->f.routes, to, 0, via, -1, err, sizeof(err)) < 0)
         goto fail;
-    e->w = (struct dp_worker){
-        .index = 0, .ports = e->ports, .nports = 2, .neigh = &e->neigh, .routes = &e->routes};
-    e->ctrl = (struct dp_ctrl){.from_workers = e->to_ctrl,
-                               .pool = e->pool,
-                               .ports = e->ports,
+    e->ctrl = (struct dp_ctrl){.from_workers = e->f.to_ctrl,
+                               .pool = e->f.pool,
+                               .ports = e->f.ports,
                                .nports = 2,
-                               .neigh = &e->neigh};
+                               .neigh = &e->f.neigh};
     return 0;
 fail:
     fprintf(stderr, "%s\n", err);
@@ -129,25 +117,21 @@ fail:
 static int group_teardown(void **state)
 {
     (void)state;
-    dp_routes_free(&e->routes);
-    rte_eal_cleanup();
+    fwd_env_close(&e->f);
     return 0;
 }
 
 static int reset(void **state)
 {
     (void)state;
-    memset(&e->w.counters, 0, sizeof(e->w.counters));
+    fwd_env_reset(&e->f);
     memset(&e->ctrl.counters, 0, sizeof(e->ctrl.counters));
-    dp_icmp_limiter_init(&e->w.icmp, 1000, rte_get_timer_hz(), rte_get_timer_cycles());
-    for (unsigned i = 0; i < 2; i++)
-        test_drain(e->ring[i]);
     return 0;
 }
 
 static unsigned sent(unsigned port, struct rte_mbuf **out)
 {
-    return rte_ring_dequeue_burst(e->ring[port], (void **)out, 16, NULL);
+    return rte_ring_dequeue_burst(e->f.tx[port], (void **)out, 16, NULL);
 }
 
 static void test_route_lookup6(void **state)
@@ -156,28 +140,28 @@ static void test_route_lookup6(void **state)
     struct dp_next_hop6 nh;
     uint8_t dst[16], want[16];
     test_a6(dst, 2, 0x77); /* connected */
-    assert_true(dp_route_lookup6(&e->routes, dst, &nh));
+    assert_true(dp_route_lookup6(&e->f.routes, dst, &nh));
     assert_int_equal(nh.port_index, INSIDE);
     assert_memory_equal(nh.ip, dst, 16);
     test_a6(dst, 9, 5); /* 2001:db8:9::5: the /48 */
     dst[7] = 2;
-    assert_true(dp_route_lookup6(&e->routes, dst, &nh));
+    assert_true(dp_route_lookup6(&e->f.routes, dst, &nh));
     test_a6(want, 2, 0xfe);
     assert_memory_equal(nh.ip, want, 16);
     dst[7] = 1; /* 2001:db8:9:1::5: the longer /64 */
-    assert_true(dp_route_lookup6(&e->routes, dst, &nh));
+    assert_true(dp_route_lookup6(&e->f.routes, dst, &nh));
     test_a6(want, 2, 0xfd);
     assert_memory_equal(nh.ip, want, 16);
     assert_int_equal(nh.port_index, INSIDE);
     test_a6(dst, 0x55, 5); /* the default route */
-    assert_true(dp_route_lookup6(&e->routes, dst, &nh));
+    assert_true(dp_route_lookup6(&e->f.routes, dst, &nh));
     test_a6(want, 1, 2);
     assert_memory_equal(nh.ip, want, 16);
     assert_int_equal(nh.port_index, OUTSIDE);
     /* A table without a default: no route; a next hop off every IPv6 subnet is refused. */
     struct dp_routes r;
     char err[128];
-    assert_int_equal(dp_routes_init(&r, "test6b", e->ports, 2, NULL, err, sizeof(err)), 0);
+    assert_int_equal(dp_routes_init(&r, "test6b", e->f.ports, 2, NULL, err, sizeof(err)), 0);
     assert_false(dp_route_lookup6(&r, dst, &nh));
     uint8_t via[16];
     test_a6(via, 3, 1);
@@ -192,7 +176,7 @@ static void test_route_lookup6(void **state)
 static struct rte_mbuf *inner6(size_t len, const uint8_t src[16], const uint8_t dst[16],
                                uint8_t hop_limit, uint8_t proto, uint8_t first)
 {
-    struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
+    struct rte_mbuf *m = rte_pktmbuf_alloc(e->f.pool);
     assert_non_null(m);
     rte_pktmbuf_adj(m, 0);
     uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)len);
@@ -213,8 +197,8 @@ static struct rte_mbuf *inner6(size_t len, const uint8_t src[16], const uint8_t 
 /* A decrypted packet through forward6.c and out: what dp_forward_esp does with each. */
 static void decrypted6(struct rte_mbuf *m)
 {
-    dp_fwd_decrypted6(&e->w, m);
-    dp_tx_flush(&e->w.tx, (uint16_t)e->w.index, &e->w.counters);
+    dp_fwd_decrypted6(&e->f.w, m);
+    dp_tx_flush(&e->f.w.tx, (uint16_t)e->f.w.index, &e->f.w.counters);
 }
 
 static void test_decrypted_forwarded(void **state)
@@ -228,13 +212,13 @@ static void test_decrypted_forwarded(void **state)
     assert_int_equal(sent(INSIDE, out), 1);
     const uint8_t *f = rte_pktmbuf_mtod(out[0], const uint8_t *);
     assert_memory_equal(f, &server_mac, 6);
-    assert_memory_equal(f + 6, &e->ports[INSIDE].mac, 6);
+    assert_memory_equal(f + 6, &e->f.ports[INSIDE].mac, 6);
     assert_int_equal(f[12] << 8 | f[13], RTE_ETHER_TYPE_IPV6);
     const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)(f + ETH);
     assert_int_equal(ip->hop_limits, 63);
     assert_memory_equal(ip->dst_addr, dst, 16);
     assert_int_equal(rte_pktmbuf_data_len(out[0]), ETH + 200);
-    assert_int_equal(e->w.counters.tx_packets, 1);
+    assert_int_equal(e->f.w.counters.tx_packets, 1);
     rte_pktmbuf_free(out[0]);
     /* Exactly the next link's MTU passes. */
     decrypted6(inner6(1400, src, dst, 64, IPPROTO_UDP, 0));
@@ -284,8 +268,8 @@ static void test_hop_limit_exceeded(void **state)
         assert_memory_equal(quote, copy, 100);
         rte_pktmbuf_free(out[0]);
     }
-    assert_int_equal(e->w.counters.drop_ttl_expired, 2);
-    assert_int_equal(e->w.counters.icmp6_time_exceeded, 2);
+    assert_int_equal(e->f.w.counters.drop_ttl_expired, 2);
+    assert_int_equal(e->f.w.counters.icmp6_time_exceeded, 2);
 }
 
 static void test_packet_too_big(void **state)
@@ -302,8 +286,8 @@ static void test_packet_too_big(void **state)
     /* The quote stops where the error would pass 1280 bytes. */
     check_icmp6(out[0], DP_ICMP6_PACKET_TOO_BIG, 0, 1400, ours, src, 1280 - IP6 - 8);
     rte_pktmbuf_free(out[0]);
-    assert_int_equal(e->w.counters.drop_ip6_too_big, 1);
-    assert_int_equal(e->w.counters.icmp6_packet_too_big, 1);
+    assert_int_equal(e->f.w.counters.drop_ip6_too_big, 1);
+    assert_int_equal(e->f.w.counters.icmp6_packet_too_big, 1);
 }
 
 static void test_no_error_about_errors(void **state)
@@ -316,7 +300,7 @@ static void test_no_error_about_errors(void **state)
     /* About an ICMPv6 error (Destination Unreachable): never. */
     decrypted6(inner6(100, src, dst, 1, IPPROTO_ICMPV6, 1));
     decrypted6(inner6(1500, src, dst, 64, IPPROTO_ICMPV6, DP_ICMP6_PACKET_TOO_BIG));
-    assert_int_equal(e->w.counters.icmp_suppressed, 2);
+    assert_int_equal(e->f.w.counters.icmp_suppressed, 2);
     /* About an echo request (informational): yes. */
     decrypted6(inner6(100, src, dst, 1, IPPROTO_ICMPV6, 128));
     assert_int_equal(sent(OUTSIDE, out), 1);
@@ -331,7 +315,7 @@ static void test_no_error_about_errors(void **state)
     frag[2] = 0;
     frag[3] = 0x08; /* offset 1 */
     decrypted6(m);
-    assert_int_equal(e->w.counters.icmp_suppressed, 5);
+    assert_int_equal(e->f.w.counters.icmp_suppressed, 5);
     assert_int_equal(sent(OUTSIDE, out), 0);
     /* Behind a first fragment it is seen: an echo request gets its error. */
     m = inner6(100, src, dst, 1, IPPROTO_FRAGMENT, IPPROTO_ICMPV6);
@@ -342,8 +326,8 @@ static void test_no_error_about_errors(void **state)
     decrypted6(m);
     assert_int_equal(sent(OUTSIDE, out), 1);
     rte_pktmbuf_free(out[0]);
-    assert_int_equal(e->w.counters.drop_ttl_expired, 6);
-    assert_int_equal(e->w.counters.drop_ip6_too_big, 1);
+    assert_int_equal(e->f.w.counters.drop_ttl_expired, 6);
+    assert_int_equal(e->f.w.counters.drop_ip6_too_big, 1);
 }
 
 static void test_rate_limit(void **state)
@@ -352,22 +336,22 @@ static void test_rate_limit(void **state)
     uint8_t src[16], dst[16];
     test_a6(src, 0xa, 1);
     test_a6(dst, 2, 2);
-    dp_icmp_limiter_init(&e->w.icmp, 10, rte_get_timer_hz(), rte_get_timer_cycles());
+    dp_icmp_limiter_init(&e->f.w.icmp, 10, rte_get_timer_hz(), rte_get_timer_cycles());
     for (unsigned i = 0; i < 5; i++)
         decrypted6(inner6(100, src, dst, 1, IPPROTO_UDP, 0));
     struct rte_mbuf *out[16];
     unsigned n = sent(OUTSIDE, out);
     assert_int_equal(n, 1); /* a burst of a tenth of a second's worth: one */
     rte_pktmbuf_free_bulk(out, n);
-    assert_int_equal(e->w.counters.icmp_rate_limited, 4);
-    assert_int_equal(e->w.counters.drop_ttl_expired, 5);
+    assert_int_equal(e->f.w.counters.icmp_rate_limited, 4);
+    assert_int_equal(e->f.w.counters.drop_ttl_expired, 5);
 }
 
 /* Hands a frame to the control lcore as a worker would and lets it run. */
 static void to_ctrl(struct rte_mbuf *m, unsigned port)
 {
-    m->port = e->ports[port].id;
-    assert_int_equal(rte_ring_enqueue(e->to_ctrl, m), 0);
+    m->port = e->f.ports[port].id;
+    assert_int_equal(rte_ring_enqueue(e->f.to_ctrl, m), 0);
     assert_int_equal(dp_ctrl_poll(&e->ctrl), 1);
 }
 
@@ -378,7 +362,7 @@ static void test_nd_answered_and_learnt(void **state)
     test_a6(host, 1, 0x33);
     test_a6(ours, 1, 1);
     static const struct rte_ether_addr host_mac = {{2, 0, 0, 0, 0, 0x33}};
-    struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
+    struct rte_mbuf *m = rte_pktmbuf_alloc(e->f.pool);
     assert_true(dp_nd_build_solicit(m, &host_mac, host, ours));
     to_ctrl(m, OUTSIDE);
     struct rte_mbuf *out[16];
@@ -391,33 +375,33 @@ static void test_nd_answered_and_learnt(void **state)
     assert_memory_equal(nd.target, ours, 16);
     assert_memory_equal(nd.src, ours, 16);
     assert_memory_equal(nd.dst, host, 16);
-    assert_memory_equal(&nd.lladdr, &e->ports[OUTSIDE].mac, 6);
+    assert_memory_equal(&nd.lladdr, &e->f.ports[OUTSIDE].mac, 6);
     assert_memory_equal(f, &host_mac, 6);
     rte_pktmbuf_free(out[0]);
     assert_int_equal(e->ctrl.counters.nd_adverts, 1);
     /* The solicitor was learnt from its source link-layer option. */
     struct rte_ether_addr mac;
     uint16_t port;
-    assert_true(dp_neigh_lookup6(&e->neigh, host, &mac, &port));
+    assert_true(dp_neigh_lookup6(&e->f.neigh, host, &mac, &port));
     assert_memory_equal(&mac, &host_mac, 6);
-    assert_int_equal(port, e->ports[OUTSIDE].id);
+    assert_int_equal(port, e->f.ports[OUTSIDE].id);
 
     /* For somebody else's address: learnt, not answered. */
     uint8_t other[16];
     test_a6(other, 1, 0x44);
-    m = rte_pktmbuf_alloc(e->pool);
+    m = rte_pktmbuf_alloc(e->f.pool);
     assert_true(dp_nd_build_solicit(m, &host_mac, host, other));
     to_ctrl(m, OUTSIDE);
     assert_int_equal(sent(OUTSIDE, out), 0);
     /* Routed here (hop limit not 255): ignored and counted. */
-    m = rte_pktmbuf_alloc(e->pool);
+    m = rte_pktmbuf_alloc(e->f.pool);
     assert_true(dp_nd_build_solicit(m, &host_mac, host, ours));
     rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, ETH)->hop_limits = 64;
     to_ctrl(m, OUTSIDE);
     assert_int_equal(sent(OUTSIDE, out), 0);
     assert_int_equal(e->ctrl.counters.nd_bad_hop_limit, 1);
     /* On the wrong port (our outside address asked on the inside link): not ours there. */
-    m = rte_pktmbuf_alloc(e->pool);
+    m = rte_pktmbuf_alloc(e->f.pool);
     assert_true(dp_nd_build_solicit(m, &host_mac, host, ours));
     to_ctrl(m, INSIDE);
     assert_int_equal(sent(INSIDE, out), 0);
@@ -430,7 +414,7 @@ static void test_nd_duplicate_address_check_defended(void **state)
     uint8_t ours[16], none[16] = {0};
     test_a6(ours, 1, 1);
     static const struct rte_ether_addr host_mac = {{2, 0, 0, 0, 0, 0x35}};
-    struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
+    struct rte_mbuf *m = rte_pktmbuf_alloc(e->f.pool);
     assert_true(dp_nd_build_solicit(m, &host_mac, none, ours));
     /* From :: a solicitation carries no link-layer option (RFC 4861 7.1.1). */
     struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, ETH);
@@ -462,8 +446,8 @@ static void test_worker_solicits_then_forwards(void **state)
     test_a6(dst, 2, 7); /* on the inside link, not known yet */
     test_a6(ours, 2, 1);
     decrypted6(inner6(100, src, dst, 64, IPPROTO_UDP, 0));
-    assert_int_equal(e->w.counters.drop_no_neighbour, 1);
-    assert_int_equal(e->w.counters.nd_solicits, 1);
+    assert_int_equal(e->f.w.counters.drop_no_neighbour, 1);
+    assert_int_equal(e->f.w.counters.nd_solicits, 1);
     struct rte_mbuf *out[16];
     assert_int_equal(sent(INSIDE, out), 1);
     struct dp_nd_msg nd;
@@ -472,13 +456,13 @@ static void test_worker_solicits_then_forwards(void **state)
     assert_int_equal(nd.type, DP_ICMP6_NEIGHBOR_SOLICIT);
     assert_memory_equal(nd.target, dst, 16);
     assert_memory_equal(nd.src, ours, 16);
-    assert_memory_equal(&nd.lladdr, &e->ports[INSIDE].mac, 6);
+    assert_memory_equal(&nd.lladdr, &e->f.ports[INSIDE].mac, 6);
     static const uint8_t group_mac[6] = {0x33, 0x33, 0xff, 0, 0, 7};
     assert_memory_equal(f, group_mac, 6);
     rte_pktmbuf_free(out[0]);
     /* The host answers; the control lcore learns it; the next packet goes out to it. */
-    struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
-    assert_true(dp_nd_build_advert(m, &new_host_mac, dst, ours, &e->ports[INSIDE].mac));
+    struct rte_mbuf *m = rte_pktmbuf_alloc(e->f.pool);
+    assert_true(dp_nd_build_advert(m, &new_host_mac, dst, ours, &e->f.ports[INSIDE].mac));
     to_ctrl(m, INSIDE);
     decrypted6(inner6(100, src, dst, 64, IPPROTO_UDP, 0));
     assert_int_equal(sent(INSIDE, out), 1);
@@ -486,12 +470,12 @@ static void test_worker_solicits_then_forwards(void **state)
     rte_pktmbuf_free(out[0]);
     /* A configured neighbour is not replaced by an advertisement. */
     test_a6(dst, 2, 2);
-    m = rte_pktmbuf_alloc(e->pool);
-    assert_true(dp_nd_build_advert(m, &new_host_mac, dst, ours, &e->ports[INSIDE].mac));
+    m = rte_pktmbuf_alloc(e->f.pool);
+    assert_true(dp_nd_build_advert(m, &new_host_mac, dst, ours, &e->f.ports[INSIDE].mac));
     to_ctrl(m, INSIDE);
     struct rte_ether_addr mac;
     uint16_t port;
-    assert_true(dp_neigh_lookup6(&e->neigh, dst, &mac, &port));
+    assert_true(dp_neigh_lookup6(&e->f.neigh, dst, &mac, &port));
     assert_memory_equal(&mac, &server_mac, 6);
 }
 
@@ -551,10 +535,10 @@ static void install_tunnel(void)
         return;
     char err[160];
     assert_int_equal(dp_sadb_init(&e->sadb, 1, err, sizeof(err)), 0);
-    assert_int_equal(dp_esp_engine_init(&e->w.esp), 0);
+    assert_int_equal(dp_esp_engine_init(&e->f.w.esp), 0);
     install_child(0x3001, 0x3000, 2, 0xa);
     install_child(0x3000, 0x3001, 0xa, 2);
-    e->w.sadb = &e->sadb;
+    e->f.w.sadb = &e->sadb;
     done = true;
 }
 
@@ -563,10 +547,10 @@ static struct rte_mbuf *on_inside(struct rte_mbuf *m, uint16_t ether_type)
 {
     struct rte_ether_hdr *eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, ETH);
     assert_non_null(eth);
-    eth->dst_addr = e->ports[INSIDE].mac;
+    eth->dst_addr = e->f.ports[INSIDE].mac;
     eth->src_addr = server_mac;
     eth->ether_type = rte_cpu_to_be_16(ether_type);
-    m->port = e->ports[INSIDE].id;
+    m->port = e->f.ports[INSIDE].id;
     return m;
 }
 
@@ -585,7 +569,7 @@ static void open_tunnel(struct rte_mbuf *m)
     assert_int_equal(outer->proto, IPPROTO_UDP);
     assert_int_equal(rte_pktmbuf_data_len(m), ETH + IP6 + rte_be_to_cpu_16(outer->payload_len));
     struct dp_worker_counters c = {0};
-    assert_int_equal(dp_esp_decrypt(&e->w.esp, &e->sadb, m, ETH + IP6 + 8, &c), 0);
+    assert_int_equal(dp_esp_decrypt(&e->f.w.esp, &e->sadb, m, ETH + IP6 + 8, &c), 0);
 }
 
 static void test_plain6_into_tunnel(void **state)
@@ -596,7 +580,7 @@ static void test_plain6_into_tunnel(void **state)
     test_a6(src, 2, 2);
     test_a6(dst, 0xa, 5);
     struct rte_mbuf *m = on_inside(inner6(300, src, dst, 64, IPPROTO_UDP, 0), RTE_ETHER_TYPE_IPV6);
-    dp_forward_plain(&e->w, &m, 1);
+    dp_forward_plain(&e->f.w, &m, 1);
     struct rte_mbuf *out[16];
     assert_int_equal(sent(OUTSIDE, out), 1);
     open_tunnel(out[0]);
@@ -605,7 +589,7 @@ static void test_plain6_into_tunnel(void **state)
     assert_int_equal(inner->hop_limits, 63);
     assert_memory_equal(inner->dst_addr, dst, 16);
     rte_pktmbuf_free(out[0]);
-    assert_int_equal(e->w.counters.esp_encrypted, 1);
+    assert_int_equal(e->f.w.counters.esp_encrypted, 1);
 }
 
 static void test_ipv4_in_ipv6(void **state)
@@ -622,13 +606,13 @@ static void test_ipv4_in_ipv6(void **state)
                               .dst_addr = rte_cpu_to_be_32(0x0a0a0005)};
     ip.hdr_checksum = rte_ipv4_cksum(&ip);
     memcpy(pkt, &ip, sizeof(ip));
-    struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
+    struct rte_mbuf *m = rte_pktmbuf_alloc(e->f.pool);
     assert_non_null(m);
     uint8_t *p = (uint8_t *)rte_pktmbuf_append(m, sizeof(pkt));
     assert_non_null(p);
     memcpy(p, pkt, sizeof(pkt));
     m = on_inside(m, RTE_ETHER_TYPE_IPV4);
-    dp_forward_plain(&e->w, &m, 1);
+    dp_forward_plain(&e->f.w, &m, 1);
     struct rte_mbuf *out[16];
     assert_int_equal(sent(OUTSIDE, out), 1);
     open_tunnel(out[0]);
@@ -656,7 +640,7 @@ static void test_plain6_too_big_for_tunnel(void **state)
     assert_true(max > 1280 && max < 1500 - IP6 - 8);
     /* The largest that fits leaves as an outer packet of at most 1500 bytes. */
     struct rte_mbuf *m = on_inside(inner6(max, src, dst, 64, IPPROTO_UDP, 0), RTE_ETHER_TYPE_IPV6);
-    dp_forward_plain(&e->w, &m, 1);
+    dp_forward_plain(&e->f.w, &m, 1);
     struct rte_mbuf *out[16];
     assert_int_equal(sent(OUTSIDE, out), 1);
     assert_true(rte_pktmbuf_data_len(out[0]) - ETH <= 1500);
@@ -664,7 +648,7 @@ static void test_plain6_too_big_for_tunnel(void **state)
     rte_pktmbuf_free(out[0]);
     /* One byte more: Packet Too Big to the sender on the inside, with the tunnel's MTU. */
     m = on_inside(inner6(max + 1, src, dst, 64, IPPROTO_UDP, 0), RTE_ETHER_TYPE_IPV6);
-    dp_forward_plain(&e->w, &m, 1);
+    dp_forward_plain(&e->f.w, &m, 1);
     assert_int_equal(sent(OUTSIDE, out), 0);
     assert_int_equal(sent(INSIDE, out), 1);
     const uint8_t *f = rte_pktmbuf_mtod(out[0], const uint8_t *);
@@ -678,7 +662,7 @@ static void test_plain6_too_big_for_tunnel(void **state)
     assert_int_equal(dp_ipv6_l4_sum(ip, IPPROTO_ICMPV6, icmp, rte_be_to_cpu_16(ip->payload_len)),
                      0xffff);
     rte_pktmbuf_free(out[0]);
-    assert_int_equal(e->w.counters.icmp6_packet_too_big, 1);
+    assert_int_equal(e->f.w.counters.icmp6_packet_too_big, 1);
 }
 
 /* The peer's ESP over IPv6 carrying `inner` (sealed with the shared SA), as a frame on outside. */
@@ -688,7 +672,7 @@ static struct rte_mbuf *from_peer(struct rte_mbuf *inner)
                                           rte_pktmbuf_data_len(inner));
     assert_non_null(sa);
     struct dp_worker_counters c = {0};
-    assert_int_equal(dp_esp_encrypt(&e->w.esp, sa, inner, 0, &c), 0);
+    assert_int_equal(dp_esp_encrypt(&e->f.w.esp, sa, inner, 0, &c), 0);
     /* Sealed by "us" towards the peer: swap the outer addresses as the peer would send it. */
     struct rte_ipv6_hdr *outer = rte_pktmbuf_mtod(inner, struct rte_ipv6_hdr *);
     uint8_t tmp[16];
@@ -696,10 +680,10 @@ static struct rte_mbuf *from_peer(struct rte_mbuf *inner)
     memcpy(outer->src_addr, outer->dst_addr, 16);
     memcpy(outer->dst_addr, tmp, 16);
     struct rte_ether_hdr *eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(inner, ETH);
-    eth->dst_addr = e->ports[OUTSIDE].mac;
+    eth->dst_addr = e->f.ports[OUTSIDE].mac;
     eth->src_addr = peer_mac;
     eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
-    inner->port = e->ports[OUTSIDE].id;
+    inner->port = e->f.ports[OUTSIDE].id;
     return inner;
 }
 
@@ -712,7 +696,7 @@ static void test_esp6_from_peer(void **state)
     test_a6(dst, 2, 2);
     test_a6(ours, 2, 1);
     struct rte_mbuf *m = from_peer(inner6(200, src, dst, 64, IPPROTO_UDP, 0));
-    dp_forward_esp(&e->w, &m, 1);
+    dp_forward_esp(&e->f.w, &m, 1);
     struct rte_mbuf *out[16];
     assert_int_equal(sent(INSIDE, out), 1);
     const uint8_t *f = rte_pktmbuf_mtod(out[0], const uint8_t *);
@@ -723,7 +707,7 @@ static void test_esp6_from_peer(void **state)
     rte_pktmbuf_free(out[0]);
     /* Hop limit 1 inside the tunnel: Time Exceeded goes back into it, to the sender. */
     m = from_peer(inner6(200, src, dst, 1, IPPROTO_UDP, 0));
-    dp_forward_esp(&e->w, &m, 1);
+    dp_forward_esp(&e->f.w, &m, 1);
     assert_int_equal(sent(INSIDE, out), 0);
     assert_int_equal(sent(OUTSIDE, out), 1);
     open_tunnel(out[0]);

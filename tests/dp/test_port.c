@@ -44,13 +44,6 @@ static int group_setup(void **state)
     return pool == NULL ? -1 : 0;
 }
 
-static int group_teardown(void **state)
-{
-    (void)state;
-    test_eal_pool_close(pool);
-    return 0;
-}
-
 static struct conf_port port_cfg(const char *name, const char *device, const char *profile)
 {
     struct conf_port c;
@@ -242,5 +235,5 @@ int main(void)
         cmocka_unit_test(test_masked_by_device),
         cmocka_unit_test(test_errors),
     };
-    return cmocka_run_group_tests_name("port", tests, group_setup, group_teardown);
+    return cmocka_run_group_tests_name("port", tests, group_setup, test_eal_teardown);
 }

@@ -43,6 +43,7 @@
 #include "dp_reass.h"
 #include "dp_route.h"
 #include "dp_worker.h"
+#include "fwd_env.h"
 #include "esp_ossl.h"
 #include "ike_consts.h"
 #include "ring_port.h"
@@ -57,7 +58,6 @@
 #define IP6 40
 #define FH 8
 #define LINK_MTU 1280
-#define POOL_SIZE 512
 #define BIG_POOL_SIZE 8
 #define MAX_FRAMES 8
 #define SPI_IN 0x5000u
@@ -94,13 +94,7 @@ static const uint8_t far6[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0xa, [15] = 5};
 static const struct rte_ether_addr peer_mac = {{2, 0, 0, 0, 0, 2}}, host_mac = {{2, 0, 0, 0, 1, 2}};
 
 struct env {
-    struct rte_mempool *pool, *big;
-    struct rte_ring *rx[2], *tx[2];
-    struct dp_port ports[2];
-    struct dp_neigh_table neigh;
-    struct dp_routes routes;
-    struct dp_worker w;
-    volatile bool stop;
+    struct fwd_env f;
     /* The tunnel of the running case. */
     struct combo k;
     struct ike_child_sa child;
@@ -117,59 +111,35 @@ static uint32_t be32_of(const uint8_t *a)
     return v;
 }
 
-/* Port i on rings of its own, with addresses ip4/24 and ip6/64. */
-static int make_port(unsigned i, const char *name, const uint8_t ip4[4], const uint8_t ip6[16])
-{
-    if (test_dp_port(&e->ports[i], i, name, be32_of(ip4), e->pool, &e->rx[i], &e->tx[i]) < 0)
-        return -1;
-    test_dp_port_ip6(&e->ports[i], ip6);
-    return 0;
-}
-
 static int group_setup(void **state)
 {
     (void)state;
-    if (test_eal_init("test_postfrag", "0", "256") < 0)
-        return -1;
     static struct env env;
     e = &env;
-    e->pool = rte_pktmbuf_pool_create("postfrag", POOL_SIZE, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-    e->big = rte_pktmbuf_pool_create("postfrag_big", BIG_POOL_SIZE, 0, 0,
-                                     RTE_PKTMBUF_HEADROOM + ETH + 4096, 0);
-    static const uint8_t in4[4] = {10, 2, 0, 1};
-    if (e->pool == NULL || e->big == NULL || make_port(OUTSIDE, "outside", gw4, gw6) < 0 ||
-        make_port(INSIDE, "inside", in4, in6) < 0)
-        return -1;
-    dp_neigh_learn(&e->neigh, be32_of(peer4), e->ports[OUTSIDE].id, &peer_mac, DP_NEIGH_STATIC);
-    dp_neigh_learn6(&e->neigh, peer6, e->ports[OUTSIDE].id, &peer_mac, DP_NEIGH_STATIC);
-    dp_neigh_learn6(&e->neigh, host6, e->ports[INSIDE].id, &host_mac, DP_NEIGH_STATIC);
-    char err[256];
     /* Both links 1280: the tunnel's inner MTU is below it, the inside carries no more. */
-    const uint16_t mtu[2] = {LINK_MTU, LINK_MTU};
-    if (dp_routes_init(&e->routes, "postfrag_routes", e->ports, 2, mtu, err, sizeof(err)) < 0) {
-        fprintf(stderr, "%s\n", err);
+    struct fwd_env_cfg cfg = fwd_env_cfg_std("test_postfrag");
+    cfg.big_mbufs = BIG_POOL_SIZE;
+    cfg.big_data_room = 4096;
+    cfg.net6[OUTSIDE] = 1; /* gw6 */
+    cfg.net6[INSIDE] = 2;  /* in6 */
+    cfg.mtu[OUTSIDE] = cfg.mtu[INSIDE] = LINK_MTU;
+    if (fwd_env_open(&e->f, &cfg) < 0)
         return -1;
-    }
-    e->w = (struct dp_worker){.index = 0,
-                              .ports = e->ports,
-                              .nports = 2,
-                              .stop = &e->stop,
-                              .neigh = &e->neigh,
-                              .routes = &e->routes,
-                              .local = {.n = 2, .ip = {e->ports[0].ip, e->ports[1].ip}, .n6 = 2}};
-    memcpy(e->w.local.ip6[0], gw6, 16);
-    memcpy(e->w.local.ip6[1], in6, 16);
-    dp_icmp_limiter_init(&e->w.icmp, 1000, rte_get_timer_hz(), rte_get_timer_cycles());
-    dp_frag_ids_init(&e->w.frag_ids, 0, 1);
-    return dp_esp_engine_init(&e->w.esp);
+    /* The cases' own constants are the addresses the fixture gave the ports. */
+    if (memcmp(e->f.ports[OUTSIDE].ip6, gw6, 16) != 0 ||
+        memcmp(e->f.ports[INSIDE].ip6, in6, 16) != 0)
+        return -1;
+    dp_neigh_learn(&e->f.neigh, be32_of(peer4), e->f.ports[OUTSIDE].id, &peer_mac, DP_NEIGH_STATIC);
+    dp_neigh_learn6(&e->f.neigh, peer6, e->f.ports[OUTSIDE].id, &peer_mac, DP_NEIGH_STATIC);
+    dp_neigh_learn6(&e->f.neigh, host6, e->f.ports[INSIDE].id, &host_mac, DP_NEIGH_STATIC);
+    dp_frag_ids_init(&e->f.w.frag_ids, 0, 1);
+    return 0;
 }
 
 static int group_teardown(void **state)
 {
     (void)state;
-    dp_esp_engine_free(&e->w.esp);
-    dp_routes_free(&e->routes);
-    rte_eal_cleanup();
+    fwd_env_close(&e->f);
     return 0;
 }
 
@@ -178,26 +148,21 @@ static void close_tunnel(void)
     if (e->sadb_open)
         dp_sadb_free(&e->sadb);
     e->sadb_open = false;
-    e->w.sadb = NULL;
+    e->f.w.sadb = NULL;
 }
 
 static int reset(void **state)
 {
     (void)state;
     close_tunnel();
-    memset(&e->w.counters, 0, sizeof(e->w.counters));
-    for (unsigned i = 0; i < 2; i++) {
-        test_drain(e->rx[i]);
-        test_drain(e->tx[i]);
-    }
+    fwd_env_reset(&e->f);
     return 0;
 }
 
 /* Every mbuf back where it came from: nothing leaked, nothing held. */
 static void pools_full(void)
 {
-    assert_int_equal(rte_mempool_avail_count(e->pool), POOL_SIZE);
-    assert_int_equal(rte_mempool_avail_count(e->big), BIG_POOL_SIZE);
+    fwd_env_pools_full(&e->f);
 }
 
 /* A /64 around addr, as a selector. */
@@ -229,7 +194,7 @@ static void open_tunnel(const struct combo *k)
     e->sadb_open = true;
     if (dp_sadb_install(&e->sadb, c, why, sizeof(why)) != 0)
         fail_msg("install refused: %s", why);
-    e->w.sadb = &e->sadb;
+    e->f.w.sadb = &e->sadb;
     e->k = *k;
     e->seq_out = 0;
     e->seq_in = 0;
@@ -260,15 +225,15 @@ static void fill_ip6(uint8_t *p, size_t len, const uint8_t *src, const uint8_t *
 static struct rte_mbuf *frame(unsigned port, const struct rte_ether_addr *mac, uint16_t type,
                               const uint8_t *p, size_t len)
 {
-    return test_frame(e->pool, &e->ports[port], mac, type, p, len);
+    return test_frame(e->f.pool, &e->f.ports[port], mac, type, p, len);
 }
 
 /* The host inside sends `pkt` (IPv6) towards the tunnel. */
 static void from_host(const uint8_t *pkt, size_t len)
 {
     struct rte_mbuf *m = frame(INSIDE, &host_mac, RTE_ETHER_TYPE_IPV6, pkt, len);
-    assert_int_equal(dp_classify(m, &e->w.local, &e->w.counters), DP_CLASS_PLAIN);
-    dp_forward_plain(&e->w, &m, 1);
+    assert_int_equal(dp_classify(m, &e->f.w.local, &e->f.w.counters), DP_CLASS_PLAIN);
+    dp_forward_plain(&e->f.w, &m, 1);
 }
 
 /* What the test put back together from a packet's outer fragments. */
@@ -298,7 +263,7 @@ static void reassemble_here(struct rte_mbuf **f, unsigned n, struct outer *o)
         assert_true(flen <= ETH + LINK_MTU);
         const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)p;
         assert_memory_equal(&eth->dst_addr, &peer_mac, 6);
-        assert_memory_equal(&eth->src_addr, &e->ports[OUTSIDE].mac, 6);
+        assert_memory_equal(&eth->src_addr, &e->f.ports[OUTSIDE].mac, 6);
         const uint8_t *ip = p + ETH;
         uint8_t proto = e->k.udp ? IPPROTO_UDP : IPPROTO_ESP;
         size_t off, data_len, hl;
@@ -404,10 +369,11 @@ static void reassemble_by_veer(struct rte_mbuf **f, unsigned n, const struct out
     struct dp_reass r;
     struct dp_worker_counters c = {0};
     char err[128];
-    assert_int_equal(dp_reass_init(&r, 4, 1000, rte_get_tsc_hz(), e->big, 0, err, sizeof(err)), 0);
+    assert_int_equal(dp_reass_init(&r, 4, 1000, rte_get_tsc_hz(), e->f.big, 0, err, sizeof(err)),
+                     0);
     struct rte_mbuf *whole = NULL;
     for (unsigned i = 0; i < n; i++) {
-        struct rte_mbuf *copy = rte_pktmbuf_copy(f[i], e->pool, 0, UINT32_MAX);
+        struct rte_mbuf *copy = rte_pktmbuf_copy(f[i], e->f.pool, 0, UINT32_MAX);
         assert_non_null(copy);
         struct rte_mbuf *got = dp_reass_input(&r, copy, rte_get_tsc_cycles(), &c);
         if (got != NULL) {
@@ -430,7 +396,7 @@ static void reassemble_by_veer(struct rte_mbuf **f, unsigned n, const struct out
 static size_t take_outer(struct outer *o, uint8_t *inner, unsigned expect_frags)
 {
     struct rte_mbuf *f[MAX_FRAMES];
-    unsigned n = rte_ring_dequeue_burst(e->tx[OUTSIDE], (void **)f, MAX_FRAMES, NULL);
+    unsigned n = rte_ring_dequeue_burst(e->f.tx[OUTSIDE], (void **)f, MAX_FRAMES, NULL);
     assert_int_equal(n, expect_frags);
     if (n == 1) {
         /* Whole: one outer packet of at most the link's MTU, not a fragment. */
@@ -504,25 +470,25 @@ static void test_ipv6_up_to_1280_post_fragmented(void **state)
         from_host(pkt, tunnel);
         n = take_outer(&o, inner, 1);
         expect_forwarded(inner, n, pkt, tunnel);
-        assert_int_equal(e->w.counters.esp_outer_fragmented, 2);
-        assert_int_equal(e->w.counters.esp_outer_fragments, 4);
-        assert_int_equal(e->w.counters.esp_encrypted, 3);
+        assert_int_equal(e->f.w.counters.esp_outer_fragmented, 2);
+        assert_int_equal(e->f.w.counters.esp_outer_fragments, 4);
+        assert_int_equal(e->f.w.counters.esp_encrypted, 3);
         /* 1281 bytes: Packet Too Big to the host with 1280, what the tunnel carries for IPv6. */
         fill_ip6(pkt, 1281, host6, far6, (uint8_t)(ci + 120));
         from_host(pkt, 1281);
-        assert_int_equal(rte_ring_count(e->tx[OUTSIDE]), 0);
+        assert_int_equal(rte_ring_count(e->f.tx[OUTSIDE]), 0);
         struct rte_mbuf *out[4];
-        assert_int_equal(rte_ring_dequeue_burst(e->tx[INSIDE], (void **)out, 4, NULL), 1);
+        assert_int_equal(rte_ring_dequeue_burst(e->f.tx[INSIDE], (void **)out, 4, NULL), 1);
         const uint8_t *p = rte_pktmbuf_mtod_offset(out[0], const uint8_t *, ETH);
         assert_int_equal(p[6], IPPROTO_ICMPV6);
         assert_memory_equal(p + 24, host6, 16);
         assert_int_equal(p[IP6], 2); /* Packet Too Big */
         assert_int_equal(be32_of(p + IP6 + 4), rte_cpu_to_be_32(1280));
         rte_pktmbuf_free(out[0]);
-        assert_int_equal(e->w.counters.icmp6_packet_too_big, 1);
-        assert_int_equal(e->w.counters.drop_ip6_too_big, 1);
-        assert_int_equal(e->w.counters.esp_encrypted, 3);
-        assert_int_equal(e->w.counters.drop_too_big + e->w.counters.frag_unfit, 0);
+        assert_int_equal(e->f.w.counters.icmp6_packet_too_big, 1);
+        assert_int_equal(e->f.w.counters.drop_ip6_too_big, 1);
+        assert_int_equal(e->f.w.counters.esp_encrypted, 3);
+        assert_int_equal(e->f.w.counters.drop_too_big + e->f.w.counters.frag_unfit, 0);
         close_tunnel();
         pools_full();
     }
@@ -594,11 +560,11 @@ static void test_own_icmp6_error_post_fragmented(void **state)
         static uint8_t pkt[1400], inner[2048];
         fill_ip6(pkt, sizeof(pkt), far6, host6, (uint8_t)(ci + 7));
         struct rte_mbuf *m = from_peer(pkt, sizeof(pkt));
-        assert_int_equal(dp_classify(m, &e->w.local, &e->w.counters), DP_CLASS_ESP);
-        dp_forward_esp(&e->w, &m, 1);
-        assert_int_equal(e->w.counters.esp_decrypted, 1);
-        assert_int_equal(e->w.counters.drop_ip6_too_big, 1);
-        assert_int_equal(rte_ring_count(e->tx[INSIDE]), 0);
+        assert_int_equal(dp_classify(m, &e->f.w.local, &e->f.w.counters), DP_CLASS_ESP);
+        dp_forward_esp(&e->f.w, &m, 1);
+        assert_int_equal(e->f.w.counters.esp_decrypted, 1);
+        assert_int_equal(e->f.w.counters.drop_ip6_too_big, 1);
+        assert_int_equal(rte_ring_count(e->f.tx[INSIDE]), 0);
         struct outer o;
         size_t n = take_outer(&o, inner, 2);
         assert_int_equal(n, 1280);
@@ -609,7 +575,7 @@ static void test_own_icmp6_error_post_fragmented(void **state)
         assert_int_equal(be32_of(inner + IP6 + 4), rte_cpu_to_be_32(LINK_MTU));
         /* It quotes the packet as it arrived, as much as fits. */
         assert_memory_equal(inner + IP6 + 8, pkt, 1280 - IP6 - 8);
-        assert_int_equal(e->w.counters.esp_outer_fragmented, 1);
+        assert_int_equal(e->f.w.counters.esp_outer_fragmented, 1);
         close_tunnel();
         pools_full();
     }

@@ -138,15 +138,8 @@ static int group_setup(void **state)
     return test_eal_esp("test_sadb_update", "128", 64, &pool, &eng);
 }
 
-static int group_teardown(void **state)
-{
-    (void)state;
-    test_eal_esp_close(pool, &eng);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_update_moves_outbound)};
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, test_eal_teardown);
 }

@@ -628,13 +628,6 @@ static int group_setup(void **state)
     return test_eal_esp("test_ts_ports", "512", 256, &pool, &eng);
 }
 
-static int group_teardown(void **state)
-{
-    (void)state;
-    test_eal_esp_close(pool, &eng);
-    return 0;
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -643,5 +636,5 @@ int main(void)
         cmocka_unit_test(test_road_warrior_ports), cmocka_unit_test(test_ipv6_ports),
         cmocka_unit_test(test_inbound_check),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    return cmocka_run_group_tests(tests, group_setup, test_eal_teardown);
 }
