@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "conf_check.h"
 #include "ike.h"
 #include "udp_backend.h"
 
@@ -88,13 +89,6 @@ static void say_goodbye(struct ike_ctx *ctx, struct udp_backend *be)
     }
 }
 
-static void print_unread(void *arg, const char *where, const char *key, const char *path)
-{
-    unsigned *n = arg;
-    (*n)++;
-    printf("%s: %s: %s: not read (--check-syntax)\n", where, key, path);
-}
-
 /*
  * --check: everything starting does before it binds a socket, then one line.
  * --check-syntax: the same, but the files named for secrets are listed, not read.
@@ -102,27 +96,18 @@ static void print_unread(void *arg, const char *where, const char *key, const ch
 static int check_config(const char *config, bool syntax_only)
 {
     static struct veer_conf conf;
-    unsigned unread = 0;
-    struct conf_load_opts opts = {.skip_files = syntax_only, .arg = &unread};
-    if (syntax_only)
-        opts.on_file = print_unread;
-    char err[512];
-    if (conf_load_opts(config, &opts, &conf, err, sizeof(err)) < 0) {
-        fprintf(stderr, "veer-ike: %s\n", err);
+    unsigned unread;
+    if (conf_check_load("veer-ike", config, syntax_only, &conf, &unread) < 0)
         return 1;
-    }
     int rc = 0;
     if (conf.nlisten == 0) {
         fprintf(stderr, "veer-ike: %s: gateway.listen names no address\n", config);
         rc = 1;
     } else {
-        char unread_note[64] = "";
-        if (syntax_only)
-            snprintf(unread_note, sizeof(unread_note), "; %u file%s not read", unread,
-                     unread == 1 ? "" : "s");
-        printf("veer-ike: %s: OK%s (%u peer%s, %u listen address%s%s)\n", config,
-               syntax_only ? " without its files" : "", conf.npeers, conf.npeers == 1 ? "" : "s",
-               conf.nlisten, conf.nlisten == 1 ? "" : "es", unread_note);
+        char summary[128];
+        snprintf(summary, sizeof(summary), "%u peer%s, %u listen address%s", conf.npeers,
+                 conf_plural(conf.npeers), conf.nlisten, conf.nlisten == 1 ? "" : "es");
+        conf_check_ok("veer-ike", config, syntax_only, unread, summary);
     }
     conf_free(&conf);
     return rc;

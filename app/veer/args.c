@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "conf_check.h"
 
 static void usage(FILE *f)
 {
@@ -56,47 +57,27 @@ int veer_args_parse(struct veer_args *a, int argc, char **argv)
     return 0;
 }
 
-static const char *plural(unsigned n)
-{
-    return n == 1 ? "" : "s";
-}
-
-static void print_unread(void *arg, const char *where, const char *key, const char *path)
-{
-    unsigned *n = arg;
-    (*n)++;
-    printf("%s: %s: %s: not read (--check-syntax)\n", where, key, path);
-}
-
 /* What setup() checks in the configuration before it starts anything; one line out. */
 static int check(const char *config, bool syntax_only)
 {
     static struct veer_conf conf;
-    unsigned unread = 0;
-    struct conf_load_opts opts = {.skip_files = syntax_only, .arg = &unread};
-    if (syntax_only)
-        opts.on_file = print_unread;
-    char err[512];
-    if (conf_load_opts(config, &opts, &conf, err, sizeof(err)) < 0) {
-        fprintf(stderr, "veer: %s\n", err);
+    unsigned unread;
+    if (conf_check_load("veer", config, syntax_only, &conf, &unread) < 0)
         return 1;
-    }
     const struct conf_dataplane *dp = &conf.dp;
     int rc = 0;
     if (!dp->present) {
         fprintf(stderr, "veer: %s: no dataplane: section (veer-ike runs without one)\n", config);
         rc = 1;
     } else {
-        char unread_note[64] = "";
-        if (syntax_only)
-            snprintf(unread_note, sizeof(unread_note), "; %u file%s not read", unread,
-                     plural(unread));
-        printf("veer: %s: OK%s (%u worker%s: EAL needs %u lcores; %u port%s, %u peer%s, "
-               "%u route%s, %u static SA%s%s)\n",
-               config, syntax_only ? " without its files" : "", dp->workers, plural(dp->workers),
-               dp->workers + 1, dp->nports, plural(dp->nports), conf.npeers, plural(conf.npeers),
-               dp->nroutes, plural(dp->nroutes), dp->nstatic_sas, plural(dp->nstatic_sas),
-               unread_note);
+        char summary[192];
+        snprintf(summary, sizeof(summary),
+                 "%u worker%s: EAL needs %u lcores; %u port%s, %u peer%s, %u route%s, "
+                 "%u static SA%s",
+                 dp->workers, conf_plural(dp->workers), dp->workers + 1, dp->nports,
+                 conf_plural(dp->nports), conf.npeers, conf_plural(conf.npeers), dp->nroutes,
+                 conf_plural(dp->nroutes), dp->nstatic_sas, conf_plural(dp->nstatic_sas));
+        conf_check_ok("veer", config, syntax_only, unread, summary);
     }
     conf_free(&conf);
     return rc;

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What `--check` and `--check-syntax` print, the same for veer and veer-ike:
+ * the secrets files not read, one per line; then one line, OK with what the
+ * program counts, or the loader's error as "PROGRAM: FILE:LINE: key: why".
+ */
+#ifndef VEER_CONF_CHECK_H
+#define VEER_CONF_CHECK_H
+
+#include <stdbool.h>
+
+#include "conf.h"
+
+/*
+ * Loads path as starting would; syntax_only (--check-syntax): the secrets
+ * files are listed on stdout, not opened, and counted in *unread. 0: loaded
+ * (conf_free it); -1: the error is on stderr, nothing to free.
+ */
+int conf_check_load(const char *prog, const char *path, bool syntax_only, struct veer_conf *conf,
+                    unsigned *unread);
+
+/* "PROGRAM: FILE: OK[ without its files] (SUMMARY[; N files not read])" on stdout. */
+void conf_check_ok(const char *prog, const char *path, bool syntax_only, unsigned unread,
+                   const char *summary);
+
+/* "" for one, "s" for any other count: the summaries' plurals. */
+const char *conf_plural(unsigned n);
+
+#endif
