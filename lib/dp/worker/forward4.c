@@ -5,12 +5,11 @@
  * forbids it (RFC 791, RFC 1191), and the ICMP rules and source address of
  * its errors (RFC 1812).
  */
-#include <string.h>
-
 #include <rte_arp.h>
 #include <rte_ethdev.h>
 #include <rte_ip.h>
 
+#include "dp_arp.h"
 #include "dp_frag.h"
 #include "dp_icmp.h"
 #include "dp_pkt.h"
@@ -23,21 +22,7 @@ void dp_fwd_ask_neighbour4(struct dp_worker *w, const struct dp_next_hop *nh,
     struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
     if (m == NULL)
         return;
-    struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-    struct rte_arp_hdr *arp = (struct rte_arp_hdr *)(eth + 1);
-    memset(&eth->dst_addr, 0xff, sizeof(eth->dst_addr));
-    eth->src_addr = p->mac;
-    eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
-    arp->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
-    arp->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-    arp->arp_hlen = RTE_ETHER_ADDR_LEN;
-    arp->arp_plen = 4;
-    arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REQUEST);
-    arp->arp_data.arp_sha = p->mac;
-    arp->arp_data.arp_sip = p->ip;
-    memset(&arp->arp_data.arp_tha, 0, sizeof(arp->arp_data.arp_tha));
-    arp->arp_data.arp_tip = nh->ip;
-    m->data_len = m->pkt_len = sizeof(*eth) + sizeof(*arp);
+    dp_arp_build(m, &p->mac, RTE_ARP_OP_REQUEST, NULL, p->ip, nh->ip);
     /* Straight out, not through the TX buffer: the control lcore learns the answer. */
     if (rte_eth_tx_burst(p->id, (uint16_t)w->index, &m, 1) != 1)
         rte_pktmbuf_free(m);
