@@ -11,6 +11,7 @@
 
 #include "dp_icmp.h"
 #include "dp_icmp6.h"
+#include "dp_icmp_limit.h"
 #include "forward_family.h"
 #include "forward_priv.h"
 
