@@ -106,7 +106,11 @@ void dp_fwd_tunnel_out(struct dp_worker *w, struct dp_esp_sa *sa, struct rte_mbu
 static __rte_always_inline void decrypted(struct dp_worker *w, struct rte_mbuf *m, unsigned family)
 {
     void *inner = rte_pktmbuf_mtod(m, void *);
-    /* IPv4's version was not checked by the ESP trailer; IPv6 is called directly by tests. */
+    /*
+     * forward_decrypted sends every version but 6 here as IPv4: only a 4 is
+     * routed. dp_fwd_decrypted6 is entered directly too: the fixed header
+     * must be in the buffer.
+     */
     bool whole = family == 6 ? rte_pktmbuf_data_len(m) >= sizeof(struct rte_ipv6_hdr)
                              : (*(const uint8_t *)inner >> 4) == 4;
     struct dp_fwd_hop hop;
