@@ -11,6 +11,7 @@
 #include <rte_arp.h>
 #include <rte_ethdev.h>
 
+#include "dp_arp.h"
 #include "dp_nd.h"
 #include "dp_pkt.h"
 #include "dp_src_frag.h"
@@ -107,25 +108,7 @@ static void arp_send(struct dp_ctrl *c, const struct dp_port *p, uint16_t op,
         c->counters.tx_no_mbuf++;
         return;
     }
-    struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-    struct rte_arp_hdr *arp = (struct rte_arp_hdr *)(eth + 1);
-    static const struct rte_ether_addr broadcast = {{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
-    eth->src_addr = p->mac;
-    eth->dst_addr = dst_mac != NULL ? *dst_mac : broadcast;
-    eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
-    arp->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
-    arp->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-    arp->arp_hlen = RTE_ETHER_ADDR_LEN;
-    arp->arp_plen = 4;
-    arp->arp_opcode = rte_cpu_to_be_16(op);
-    arp->arp_data.arp_sha = p->mac;
-    arp->arp_data.arp_sip = sender_ip;
-    /* A request's target hardware address is what it asks for: zero, even sent by unicast. */
-    memset(&arp->arp_data.arp_tha, 0, sizeof(arp->arp_data.arp_tha));
-    if (dst_mac != NULL && op == RTE_ARP_OP_REPLY)
-        arp->arp_data.arp_tha = *dst_mac;
-    arp->arp_data.arp_tip = target_ip;
-    m->data_len = m->pkt_len = sizeof(*eth) + sizeof(*arp);
+    dp_arp_build(m, &p->mac, op, dst_mac, sender_ip, target_ip);
     if (tx_one(c, p, m) == 0) {
         if (op == RTE_ARP_OP_REPLY)
             c->counters.arp_replies++;

@@ -3,8 +3,8 @@
  * ICMP errors a worker sends about packets it cannot forward (RFC 792, 1191,
  * 1812): Time Exceeded when the TTL runs out, Destination Unreachable /
  * Fragmentation Needed with the next-hop MTU when a DF packet is too big.
- * Each worker limits them with a token bucket of its own, so a flood of
- * expiring packets cannot turn the gateway into an ICMP amplifier.
+ * Each worker limits them, and ICMPv6's, with one token bucket of its own
+ * (dp_icmp_limit.h).
  */
 #ifndef VEER_DP_ICMP_H
 #define VEER_DP_ICMP_H
@@ -16,6 +16,7 @@
 #include <rte_ip.h>
 #include <rte_mbuf.h>
 
+#include "dp_icmp_limit.h"
 #include "dp_route.h"
 
 #define DP_ICMP_DEST_UNREACH 3
@@ -25,23 +26,6 @@
 
 /* IP header and the first 8 bytes of the datagram are quoted (RFC 792). */
 #define DP_ICMP_QUOTE_DATA 8
-
-struct dp_icmp_limiter {
-    uint64_t hz;     /* timer cycles per second */
-    uint64_t rate;   /* tokens per second; 0: never send */
-    uint64_t depth;  /* the bucket's size, in token * hz units */
-    uint64_t credit; /* what it holds, same units */
-    uint64_t last;   /* timer cycles at the last refill */
-};
-
-/*
- * rate errors per second, bursts of up to a tenth of a second's worth (at
- * least 1); the bucket starts full. now and hz in timer cycles.
- */
-void dp_icmp_limiter_init(struct dp_icmp_limiter *l, unsigned rate, uint64_t hz, uint64_t now);
-
-/* Takes a token if there is one. */
-bool dp_icmp_limiter_take(struct dp_icmp_limiter *l, uint64_t now);
 
 /*
  * Whether an ICMP error may be sent about the IPv4 packet at ip (avail bytes

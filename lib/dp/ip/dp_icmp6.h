@@ -3,7 +3,7 @@
  * ICMPv6 errors a worker sends about IPv6 packets it cannot forward
  * (RFC 4443): Time Exceeded when the hop limit runs out, Packet Too Big with
  * the MTU that would have fitted (IPv6 routers never fragment: the sender
- * must learn). They share the worker's ICMP token bucket (dp_icmp.h).
+ * must learn). They share the worker's ICMP token bucket (dp_icmp_limit.h).
  */
 #ifndef VEER_DP_ICMP6_H
 #define VEER_DP_ICMP6_H

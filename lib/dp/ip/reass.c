@@ -8,9 +8,8 @@
 #include <string.h>
 
 #include <rte_errno.h>
-#include <rte_ip.h>
+#include <rte_ether.h>
 
-#include "dp_pkt.h"
 #include "reass_priv.h"
 
 /* Slots per hash bucket; the library allocates twice buckets x this, for two hash functions. */
@@ -59,27 +58,12 @@ static bool fragment_ok(const struct dp_frag_id *f, struct dp_worker_counters *c
     return f->len > 0 && (!f->more || f->len % DP_REASS_UNIT == 0);
 }
 
-/* Reads an IPv4 fragment (its header checked by dp_classify). */
-static void identify4(const struct rte_mbuf *m, struct dp_frag_id *f)
-{
-    const struct rte_ipv4_hdr *ip =
-        rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
-    uint16_t field = rte_be_to_cpu_16(ip->fragment_offset);
-    f->family = 4;
-    f->ofs = (size_t)(field & RTE_IPV4_HDR_OFFSET_MASK) * DP_REASS_UNIT;
-    f->len = rte_be_to_cpu_16(ip->total_length) - dp_ipv4_hdr_len(ip); /* total >= hl: classify */
-    f->more = (field & RTE_IPV4_HDR_MF_FLAG) != 0;
-    memcpy(f->key, &ip->src_addr, 8);
-    memcpy(f->key + 8, &ip->packet_id, 2);
-    f->key_len = 10;
-}
-
 bool dp_reass_identify(const struct rte_mbuf *m, struct dp_frag_id *f)
 {
     const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
     if (eth->ether_type == rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6))
         return dp_reass6_identify(m, f);
-    identify4(m, f);
+    dp_reass4_identify(m, f);
     return true;
 }
 
@@ -158,16 +142,12 @@ static void count_refusal(const struct dp_reass *r, const struct rte_mbuf *m,
 
 /*
  * The library leaves the datagram chained (first fragment, then the others'
- * data), with a zero IPv4 header checksum: one segment again, in the first
- * fragment's own buffer when it has the room, else copied into `big`.
+ * data): one segment again, in the first fragment's own buffer when it has
+ * the room, else copied into `big`.
  */
-static struct rte_mbuf *one_segment(struct dp_reass *r, struct rte_mbuf *m, uint8_t family,
+static struct rte_mbuf *one_segment(struct dp_reass *r, struct rte_mbuf *m,
                                     struct dp_worker_counters *c)
 {
-    if (family == 4) {
-        struct rte_ipv4_hdr *ip = dp_ipv4(m);
-        ip->hdr_checksum = rte_ipv4_cksum(ip);
-    }
     if (rte_pktmbuf_linearize(m) == 0)
         return m;
     uint32_t len = rte_pktmbuf_pkt_len(m);
@@ -189,23 +169,6 @@ static struct rte_mbuf *one_segment(struct dp_reass *r, struct rte_mbuf *m, uint
     return whole;
 }
 
-/* Checks a fragment and gives it to the table in its family's way; the library's answer. */
-static struct rte_mbuf *submit(struct dp_reass *r, struct rte_mbuf *m, uint64_t now,
-                               const struct dp_frag_id *f)
-{
-    struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-    m->l2_len = sizeof(*eth);
-    if (f->family == 6) {
-        struct rte_ipv6_hdr *ip = (struct rte_ipv6_hdr *)(eth + 1);
-        m->l3_len = sizeof(*ip) + sizeof(struct rte_ipv6_fragment_ext);
-        return rte_ipv6_frag_reassemble_packet(r->tbl, &r->dr, m, now, ip,
-                                               rte_ipv6_frag_get_ipv6_fragment_header(ip));
-    }
-    struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)(eth + 1);
-    m->l3_len = dp_ipv4_hdr_len(ip);
-    return rte_ipv4_frag_reassemble_packet(r->tbl, &r->dr, m, now, ip);
-}
-
 struct rte_mbuf *dp_reass_input(struct dp_reass *r, struct rte_mbuf *m, uint64_t now,
                                 struct dp_worker_counters *c)
 {
@@ -215,27 +178,26 @@ struct rte_mbuf *dp_reass_input(struct dp_reass *r, struct rte_mbuf *m, uint64_t
         return NULL;
     }
     c->reass_fragments++;
+    /* The family's front end: its own rules, then its own call into the table. */
+    bool v6 = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type ==
+              rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
     struct dp_frag_id f;
-    enum dp_reass6_verdict v6 = DP_REASS6_TAKE;
-    if (rte_pktmbuf_mtod(m, const struct rte_ether_hdr *)->ether_type ==
-        rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6))
-        v6 = dp_reass6_check(m, &f, c);
-    else
-        identify4(m, &f);
-    if (v6 == DP_REASS6_ATOMIC)
+    enum dp_reass_verdict v = v6 ? dp_reass6_check(m, &f, c) : dp_reass4_check(m, &f, c);
+    if (v == DP_REASS_ATOMIC)
         return dp_reass6_unwrap_atomic(m); /* a whole packet already: nothing to wait for */
-    if (v6 == DP_REASS6_REFUSE || !fragment_ok(&f, c)) {
-        c->reass_invalid += v6 == DP_REASS6_REFUSE ? 0 : 1;
+    if (v == DP_REASS_REFUSE || !fragment_ok(&f, c)) {
+        c->reass_invalid += v == DP_REASS_REFUSE ? 0 : 1;
         rte_pktmbuf_free(m);
         return NULL;
     }
     uint32_t before = r->dr.cnt;
-    struct rte_mbuf *whole = submit(r, m, now, &f);
+    struct rte_mbuf *whole =
+        v6 ? dp_reass6_submit(r->tbl, &r->dr, m, now) : dp_reass4_submit(r->tbl, &r->dr, m, now);
     if (whole == NULL) {
         count_refusal(r, m, &f, before, c);
         return NULL;
     }
-    whole = one_segment(r, whole, f.family, c);
+    whole = one_segment(r, whole, c);
     if (whole != NULL)
         c->reass_packets++;
     return whole;

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * What only IPv6 fragments to us must pass before reass.c's table (RFC 8200
- * 4.5): where the Fragment header is, what may follow it, and the atomic
- * fragments that are whole packets already.
+ * The IPv6 front end of reass.c's table: what only IPv6 fragments to us
+ * must pass (RFC 8200 4.5: where the Fragment header is, what may follow
+ * it, the atomic fragments that are whole packets already) and the
+ * library's IPv6 call.
  */
 #include <string.h>
 
@@ -32,15 +33,15 @@ bool dp_reass6_identify(const struct rte_mbuf *m, struct dp_frag_id *f)
     return true;
 }
 
-static enum dp_reass6_verdict bad_chain(struct dp_worker_counters *c)
+static enum dp_reass_verdict bad_chain(struct dp_worker_counters *c)
 {
     c->reass6_bad_chain++;
     c->reass_invalid++;
-    return DP_REASS6_REFUSE;
+    return DP_REASS_REFUSE;
 }
 
-enum dp_reass6_verdict dp_reass6_check(const struct rte_mbuf *m, struct dp_frag_id *f,
-                                       struct dp_worker_counters *c)
+enum dp_reass_verdict dp_reass6_check(const struct rte_mbuf *m, struct dp_frag_id *f,
+                                      struct dp_worker_counters *c)
 {
     /*
      * Behind a routing or destination options header (the classifier lets
@@ -51,7 +52,7 @@ enum dp_reass6_verdict dp_reass6_check(const struct rte_mbuf *m, struct dp_frag_
     if (!dp_reass6_identify(m, f))
         return bad_chain(c);
     if (f->ofs > 0)
-        return DP_REASS6_TAKE;
+        return DP_REASS_TAKE;
     const struct rte_ipv6_fragment_ext *fh =
         rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_fragment_ext *, ETH + DP_IP6_HDR_LEN);
     /*
@@ -68,13 +69,13 @@ enum dp_reass6_verdict dp_reass6_check(const struct rte_mbuf *m, struct dp_frag_
      */
     if (fh->next_header != IPPROTO_UDP && fh->next_header != IPPROTO_ESP) {
         c->drop_other_proto++;
-        return DP_REASS6_REFUSE;
+        return DP_REASS_REFUSE;
     }
     if (!f->more) {
         c->reass6_atomic++;
-        return DP_REASS6_ATOMIC;
+        return DP_REASS_ATOMIC;
     }
-    return DP_REASS6_TAKE;
+    return DP_REASS_TAKE;
 }
 
 struct rte_mbuf *dp_reass6_unwrap_atomic(struct rte_mbuf *m)
@@ -88,4 +89,14 @@ struct rte_mbuf *dp_reass6_unwrap_atomic(struct rte_mbuf *m)
     memmove(p + FRAG_HDR, p, ETH + DP_IP6_HDR_LEN);
     rte_pktmbuf_adj(m, FRAG_HDR);
     return m;
+}
+
+struct rte_mbuf *dp_reass6_submit(struct rte_ip_frag_tbl *tbl, struct rte_ip_frag_death_row *dr,
+                                  struct rte_mbuf *m, uint64_t now)
+{
+    struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod_offset(m, struct rte_ipv6_hdr *, ETH);
+    m->l2_len = ETH;
+    m->l3_len = sizeof(*ip) + FRAG_HDR;
+    return rte_ipv6_frag_reassemble_packet(tbl, dr, m, now, ip,
+                                           rte_ipv6_frag_get_ipv6_fragment_header(ip));
 }

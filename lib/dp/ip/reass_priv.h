@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Inside lib/dp: what reass.c (the table, both families) and reass6.c (the
- * rules only IPv6 fragments have) share.
+ * Inside lib/dp: what reass.c (the table and its bookkeeping, both families)
+ * and each family's front end share: reass4.c and reass6.c read a fragment's
+ * headers, apply the family's own rules, and hand it to librte_ip_frag in
+ * the family's call.
  */
 #ifndef VEER_DP_REASS_PRIV_H
 #define VEER_DP_REASS_PRIV_H
@@ -10,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <rte_ip_frag.h>
 #include <rte_mbuf.h>
 
 #include "dp_counters.h"
@@ -32,23 +35,38 @@ struct dp_frag_id {
  * header right after the fixed header).
  */
 bool dp_reass_identify(const struct rte_mbuf *m, struct dp_frag_id *f);
+void dp_reass4_identify(const struct rte_mbuf *m, struct dp_frag_id *f);
 bool dp_reass6_identify(const struct rte_mbuf *m, struct dp_frag_id *f);
 
-enum dp_reass6_verdict {
-    DP_REASS6_TAKE,   /* a fragment for the table: f filled */
-    DP_REASS6_ATOMIC, /* offset 0 and no M flag: a whole packet (RFC 6946) */
-    DP_REASS6_REFUSE, /* dropped, its reason counted; the caller frees m */
+enum dp_reass_verdict {
+    DP_REASS_TAKE,   /* a fragment for the table: f filled */
+    DP_REASS_ATOMIC, /* IPv6, offset 0 and no M flag: a whole packet (RFC 6946) */
+    DP_REASS_REFUSE, /* dropped, its reason counted; the caller frees m */
 };
 
 /*
- * The rules for an IPv6 fragment to us beyond the IPv4 ones: the Fragment
+ * A fragment's family rules before the table. IPv4 has none beyond what
+ * reass.c checks for both: every fragment is taken. IPv6: the Fragment
  * header right after the fixed header, and in a first fragment UDP or ESP
- * after it, whole (RFC 7112). Fills f when the verdict is TAKE.
+ * after it, whole (RFC 7112). f is filled when the verdict is TAKE.
  */
-enum dp_reass6_verdict dp_reass6_check(const struct rte_mbuf *m, struct dp_frag_id *f,
-                                       struct dp_worker_counters *c);
+enum dp_reass_verdict dp_reass4_check(const struct rte_mbuf *m, struct dp_frag_id *f,
+                                      struct dp_worker_counters *c);
+enum dp_reass_verdict dp_reass6_check(const struct rte_mbuf *m, struct dp_frag_id *f,
+                                      struct dp_worker_counters *c);
 
 /* An atomic fragment without its Fragment header, in place: the packet it stands for. */
 struct rte_mbuf *dp_reass6_unwrap_atomic(struct rte_mbuf *m);
+
+/*
+ * Gives a checked fragment (Ethernet frame) to the table in its family's
+ * call, setting the mbuf's l2_len and l3_len as the library needs them:
+ * the library's answer, the whole datagram (still chained, its IPv4 header
+ * checksum filled) or NULL.
+ */
+struct rte_mbuf *dp_reass4_submit(struct rte_ip_frag_tbl *tbl, struct rte_ip_frag_death_row *dr,
+                                  struct rte_mbuf *m, uint64_t now);
+struct rte_mbuf *dp_reass6_submit(struct rte_ip_frag_tbl *tbl, struct rte_ip_frag_death_row *dr,
+                                  struct rte_mbuf *m, uint64_t now);
 
 #endif

@@ -12,7 +12,7 @@
 #include <rte_lpm.h>
 #pragma GCC diagnostic pop
 
-#include "route6.h"
+#include "route_priv.h"
 
 int dp_routes_init(struct dp_routes *r, const char *name, const struct dp_port *ports,
                    unsigned nports, const uint16_t *mtus, char *err, size_t err_len)
@@ -46,16 +46,31 @@ void dp_routes_free(struct dp_routes *r)
     dp_routes_free6(r);
 }
 
+static bool on_link(const struct dp_port *p, unsigned family, const void *via)
+{
+    if (family == 6)
+        return dp_port_on_link6(p, via);
+    uint32_t via4;
+    memcpy(&via4, via, sizeof(via4));
+    return dp_port_on_link(p, via4);
+}
+
+int dp_routes_via_port(const struct dp_routes *r, int port, unsigned family, const void *via)
+{
+    for (unsigned i = 0; port < 0 && i < r->nports; i++) {
+        if (on_link(&r->ports[i], family, via))
+            port = (int)i;
+    }
+    if (port < 0 || (unsigned)port >= r->nports || !on_link(&r->ports[port], family, via))
+        return -1;
+    return port;
+}
+
 int dp_routes_add(struct dp_routes *r, uint32_t prefix, uint8_t len, uint32_t via, int port,
                   char *err, size_t err_len)
 {
+    port = dp_routes_via_port(r, port, 4, &via);
     if (port < 0) {
-        for (unsigned i = 0; i < r->nports && port < 0; i++) {
-            if (dp_port_on_link(&r->ports[i], via))
-                port = (int)i;
-        }
-    }
-    if (port < 0 || (unsigned)port >= r->nports || !dp_port_on_link(&r->ports[port], via)) {
         snprintf(err, err_len, "next hop %u.%u.%u.%u is on no port's subnet",
                  ((const uint8_t *)&via)[0], ((const uint8_t *)&via)[1], ((const uint8_t *)&via)[2],
                  ((const uint8_t *)&via)[3]);

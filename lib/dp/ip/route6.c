@@ -11,7 +11,7 @@
 #include <rte_errno.h>
 #include <rte_lpm6.h>
 
-#include "route6.h"
+#include "route_priv.h"
 
 /* tbl8 groups per route in the worst case: one per byte beyond the first three (a /128). */
 #define TBL8_PER_ROUTE 13
@@ -39,11 +39,8 @@ void dp_routes_free6(struct dp_routes *r)
 int dp_routes_add6(struct dp_routes *r, const uint8_t prefix[16], uint8_t len,
                    const uint8_t via[16], int port, char *err, size_t err_len)
 {
-    for (unsigned i = 0; port < 0 && i < r->nports; i++) {
-        if (dp_port_on_link6(&r->ports[i], via))
-            port = (int)i;
-    }
-    if (port < 0 || (unsigned)port >= r->nports || !dp_port_on_link6(&r->ports[port], via)) {
+    port = dp_routes_via_port(r, port, 6, via);
+    if (port < 0) {
         char text[INET6_ADDRSTRLEN];
         inet_ntop(AF_INET6, via, text, sizeof(text));
         snprintf(err, err_len, "next hop %s is on no port's IPv6 subnet", text);

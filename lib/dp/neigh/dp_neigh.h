@@ -18,9 +18,13 @@
 #define DP_NEIGH_SLOTS 4096 /* power of two; open addressing, short probe */
 #define DP_NEIGH_PROBE 16
 
+/*
+ * One neighbour, either family: the key is 4 bytes (IPv4, the rest zero) or
+ * 16 (IPv6), network order; all zero: the slot is empty.
+ */
 struct dp_neigh_slot {
     uint32_t seq;
-    uint32_t ip; /* network order; 0: empty */
+    uint8_t ip[16]; /* 4-aligned: an IPv4 key reads as one word */
     uint16_t port;
     struct rte_ether_addr mac;
     uint8_t probes;      /* unicast probes unanswered since updated_ns */
@@ -28,21 +32,11 @@ struct dp_neigh_slot {
     uint64_t probed_ns;  /* when the last of those probes went */
 };
 
-/* An IPv6 neighbour: the same fields with a 16-byte key (all zero: empty). */
-#define DP_NEIGH6_SLOTS 4096 /* as many as for IPv4 */
-struct dp_neigh6_slot {
-    uint32_t seq;
-    uint16_t port;
-    struct rte_ether_addr mac;
-    uint8_t ip[16];
-    uint8_t probes;
-    uint64_t updated_ns;
-    uint64_t probed_ns;
-};
+#define DP_NEIGH6_SLOTS DP_NEIGH_SLOTS /* as many as for IPv4: one slot type, one hash */
 
 struct dp_neigh_table {
     struct dp_neigh_slot slot[DP_NEIGH_SLOTS];
-    struct dp_neigh6_slot slot6[DP_NEIGH6_SLOTS];
+    struct dp_neigh_slot slot6[DP_NEIGH6_SLOTS];
     /* Where aging goes on in each table (control lcore only; neigh_age.c). */
     unsigned age_cursor4, age_cursor6;
 };
@@ -129,7 +123,7 @@ struct dp_neigh_entry {
 };
 
 /*
- * Any thread: copies up to max entries, IPv4 (neigh.c) or IPv6 (neigh6.c),
+ * Any thread: copies up to max entries, IPv4 (neigh4.c) or IPv6 (neigh6.c),
  * into out, each read whole (a slot being rewritten is skipped); returns how
  * many were copied.
  */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "dp_neigh.h"
+#include "neigh_slots.h"
 
 enum age_action { AGE_KEEP, AGE_PROBE, AGE_REMOVE };
 
@@ -28,70 +29,47 @@ static enum age_action age_action(const struct dp_neigh_aging *a, uint64_t updat
     return probes >= a->probes ? AGE_REMOVE : AGE_PROBE;
 }
 
-/* The writer's half of the sequence lock: odd while the slot changes. */
-static void write_begin(uint32_t *seq)
+/*
+ * One slot of a family whose keys are len bytes; false when its probe is due
+ * but out has no room.
+ */
+static bool age_one(struct dp_neigh_slot *s, uint8_t family, size_t len,
+                    const struct dp_neigh_aging *a, uint64_t now_ns, struct dp_neigh_probe *out,
+                    unsigned max, unsigned *n, uint64_t *expired)
 {
-    __atomic_store_n(seq, *seq + 1, __ATOMIC_RELAXED);
-    __atomic_thread_fence(__ATOMIC_RELEASE);
-}
-
-static void write_end(uint32_t *seq)
-{
-    __atomic_store_n(seq, *seq + 1, __ATOMIC_RELEASE);
-}
-
-/* One IPv4 slot; false when its probe is due but out has no room. */
-static bool age_one4(struct dp_neigh_slot *s, const struct dp_neigh_aging *a, uint64_t now_ns,
-                     struct dp_neigh_probe *out, unsigned max, unsigned *n, uint64_t *expired)
-{
-    if (s->ip == 0)
+    if (neigh_key_empty(s->ip, len))
         return true;
     enum age_action act = age_action(a, s->updated_ns, s->probed_ns, s->probes, now_ns);
     if (act == AGE_KEEP)
         return true;
     if (act == AGE_PROBE && *n == max)
         return false;
-    write_begin(&s->seq);
+    neigh_write_begin(&s->seq);
     if (act == AGE_REMOVE) {
-        __atomic_store_n(&s->ip, 0, __ATOMIC_RELAXED);
+        memset(s->ip, 0, len);
         s->probes = 0;
         (*expired)++;
     } else {
         s->probes++;
         s->probed_ns = now_ns;
-        out[*n] = (struct dp_neigh_probe){.family = 4, .port = s->port, .mac = s->mac};
-        memcpy(out[*n].ip, &s->ip, 4);
+        out[*n] = (struct dp_neigh_probe){.family = family, .port = s->port, .mac = s->mac};
+        memcpy(out[*n].ip, s->ip, len);
         (*n)++;
     }
-    write_end(&s->seq);
+    neigh_write_end(&s->seq);
     return true;
 }
 
-static bool age_one6(struct dp_neigh6_slot *s, const struct dp_neigh_aging *a, uint64_t now_ns,
-                     struct dp_neigh_probe *out, unsigned max, unsigned *n, uint64_t *expired)
+/* Looks at the next DP_NEIGH_AGE_SLOTS slots of one table from *cursor on. */
+static void age_table(struct dp_neigh_slot *slots, unsigned *cursor, uint8_t family, size_t len,
+                      const struct dp_neigh_aging *a, uint64_t now_ns, struct dp_neigh_probe *out,
+                      unsigned max, unsigned *n, uint64_t *expired)
 {
-    static const uint8_t unspecified[16];
-    if (memcmp(s->ip, unspecified, 16) == 0)
-        return true;
-    enum age_action act = age_action(a, s->updated_ns, s->probed_ns, s->probes, now_ns);
-    if (act == AGE_KEEP)
-        return true;
-    if (act == AGE_PROBE && *n == max)
-        return false;
-    write_begin(&s->seq);
-    if (act == AGE_REMOVE) {
-        memset(s->ip, 0, 16);
-        s->probes = 0;
-        (*expired)++;
-    } else {
-        s->probes++;
-        s->probed_ns = now_ns;
-        out[*n] = (struct dp_neigh_probe){.family = 6, .port = s->port, .mac = s->mac};
-        memcpy(out[*n].ip, s->ip, 16);
-        (*n)++;
+    for (unsigned i = 0; i < DP_NEIGH_AGE_SLOTS; i++) {
+        if (!age_one(&slots[*cursor], family, len, a, now_ns, out, max, n, expired))
+            break;
+        *cursor = (*cursor + 1) & (DP_NEIGH_SLOTS - 1);
     }
-    write_end(&s->seq);
-    return true;
 }
 
 unsigned dp_neigh_age(struct dp_neigh_table *t, const struct dp_neigh_aging *a, uint64_t now_ns,
@@ -100,15 +78,7 @@ unsigned dp_neigh_age(struct dp_neigh_table *t, const struct dp_neigh_aging *a, 
     if (a->reachable_ns == 0)
         return 0;
     unsigned n = 0, max4 = max - max / 2;
-    for (unsigned i = 0; i < DP_NEIGH_AGE_SLOTS; i++) {
-        if (!age_one4(&t->slot[t->age_cursor4], a, now_ns, out, max4, &n, expired))
-            break;
-        t->age_cursor4 = (t->age_cursor4 + 1) & (DP_NEIGH_SLOTS - 1);
-    }
-    for (unsigned i = 0; i < DP_NEIGH_AGE_SLOTS; i++) {
-        if (!age_one6(&t->slot6[t->age_cursor6], a, now_ns, out, max, &n, expired))
-            break;
-        t->age_cursor6 = (t->age_cursor6 + 1) & (DP_NEIGH6_SLOTS - 1);
-    }
+    age_table(t->slot, &t->age_cursor4, 4, sizeof(uint32_t), a, now_ns, out, max4, &n, expired);
+    age_table(t->slot6, &t->age_cursor6, 6, 16, a, now_ns, out, max, &n, expired);
     return n;
 }
