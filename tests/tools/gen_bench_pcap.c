@@ -30,6 +30,7 @@
 #include <openssl/evp.h>
 
 #include "pcap_io.h"
+#include "wire.h"
 
 #define ETH_LEN 14
 #define IP_LEN 20
@@ -57,28 +58,6 @@ static const uint8_t key_in[GCM_KEY_LEN] = {0x10, 0x11, 0x12, 0x13, 0x14, 0x15, 
                                             0x18, 0x19, 0x1a, 0x1b, 0x1c, 0x1d, 0x1e, 0x1f};
 static const uint8_t salt_in[SALT_LEN] = {0xb0, 0xb1, 0xb2, 0xb3};
 
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, (uint16_t)(v >> 16));
-    put16(p + 2, (uint16_t)v);
-}
-
-static uint16_t ip_checksum(const uint8_t *h)
-{
-    uint32_t sum = 0;
-    for (unsigned i = 0; i < IP_LEN; i += 2)
-        sum += (uint32_t)(h[i] << 8 | h[i + 1]);
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    return (uint16_t)~sum;
-}
-
 static void ipv4_header(uint8_t *h, size_t total, uint8_t proto, const struct addrs *a, uint16_t id)
 {
     memset(h, 0, IP_LEN);
@@ -89,7 +68,7 @@ static void ipv4_header(uint8_t *h, size_t total, uint8_t proto, const struct ad
     h[9] = proto;
     memcpy(h + 12, a->src, 4);
     memcpy(h + 16, a->dst, 4);
-    put16(h + 10, ip_checksum(h));
+    put16(h + 10, ipv4_header_checksum(h, IP_LEN));
 }
 
 /*

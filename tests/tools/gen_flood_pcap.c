@@ -22,6 +22,7 @@
 
 #include "flood_ike.h"
 #include "pcap_io.h"
+#include "wire.h"
 
 #define ETH_LEN 14
 #define IP_LEN 20
@@ -110,28 +111,6 @@ static int parse_args(int argc, char **argv, struct opts *o)
     return o->count > 0 && o->count <= 10000000 ? 0 : -1;
 }
 
-static void put16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)(v >> 8);
-    p[1] = (uint8_t)v;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    put16(p, (uint16_t)(v >> 16));
-    put16(p + 2, (uint16_t)v);
-}
-
-static uint16_t ip_checksum(const uint8_t *h)
-{
-    uint32_t sum = 0;
-    for (unsigned i = 0; i < IP_LEN; i += 2)
-        sum += (uint32_t)(h[i] << 8 | h[i + 1]);
-    while (sum >> 16)
-        sum = (sum & 0xffff) + (sum >> 16);
-    return (uint16_t)~sum;
-}
-
 int main(int argc, char **argv)
 {
     struct opts o;
@@ -180,7 +159,7 @@ int main(int argc, char **argv)
         ip[9] = 17;
         put32(ip + 12, o.src_net + (uint32_t)(r % o.src_count));
         put32(ip + 16, o.dst);
-        put16(ip + 10, ip_checksum(ip));
+        put16(ip + 10, ipv4_header_checksum(ip, IP_LEN));
         uint8_t *udp = ip + IP_LEN;
         put16(udp, (uint16_t)(1024 + (r >> 32) % 64512));
         put16(udp + 2, 500);
