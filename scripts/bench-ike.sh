@@ -29,7 +29,7 @@
 #             segments (the default is one bucket: a linear list of every SA),
 #             threads = 16 (its default), logging off (-1 everywhere).
 # Differences that remain, on purpose: charon installs each Child SA into
-# kernel-libipsec (its userspace ESP; this kernel has no ESP, lab notes) and,
+# kernel-libipsec (its userspace ESP; this kernel has no ESP, docs/lab.md) and,
 # because libipsec needs ESP in UDP, moves IKE to port 4500 (NAT-T forced);
 # veer-ike has no dataplane and only reports a Child SA. charon uses its
 # default plugins for this lab (random, nonce, kdf, openssl, ...).

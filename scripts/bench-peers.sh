@@ -83,7 +83,7 @@ stop_peer() {
 # computed in software anyway by DPDK) and the peer's end. $1 = "kernel" gives
 # the peer's end the gateway address, a route to the made-up clients (on-link:
 # veer-flood answers ARP for them) and TX checksums done in software, so that
-# the af_packet port on the other side receives complete packets (lab notes).
+# the af_packet port on the other side receives complete packets (docs/lab.md).
 topology() {
     ip netns del "$ns_peer" 2>/dev/null
     ip netns del "$ns_gen" 2>/dev/null

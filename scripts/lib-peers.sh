@@ -43,7 +43,8 @@ remove_work() {
 
 # One veth pair between two namespaces ($1 $2: one end's namespace and name,
 # $3 $4: the other's), up, without IPv6, TX checksums in software on both
-# ends (a DPDK af_packet port may be on either; lab notes).
+# ends: a veth hands its peer packets with partial checksums, which a DPDK
+# af_packet port (on either end) forwards as they are and the next kernel drops.
 veth_pair() {
     local ns_a=$1 if_a=$2 ns_z=$3 if_z=$4 ns_if
     ip link add "$if_a" type veth peer name "$if_z" || die "veth failed"

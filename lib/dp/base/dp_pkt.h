@@ -101,7 +101,7 @@ static inline void dp_ipv4_decrement_ttl(struct rte_ipv4_hdr *ip)
  * Builds Ethernet + IPv4 + UDP in front of `payload_len` bytes already at the
  * mbuf's data (the caller prepended room, or wrote the payload after them) and
  * fills both checksums in software: af_packet and other virtual ports offload
- * nothing, and a peer kernel drops a bad UDP checksum (lab notes).
+ * nothing, and a peer kernel drops a bad UDP checksum (docs/lab.md).
  */
 void dp_build_udp4(struct rte_mbuf *m, const struct rte_ether_addr *src_mac,
                    const struct rte_ether_addr *dst_mac, uint32_t src_ip, uint32_t dst_ip,
