@@ -5,6 +5,8 @@
 #      (scripts/check-layers.py) and that commit subjects fit 72 characters
 #      (scripts/check-commits.sh),
 #   3. builds with gcc (-Werror) and runs the unit and pcap/tshark tests,
+#   3b. applies each mutant of tests/mutants/ and checks that its tests fail
+#      (scripts/mutants.sh),
 #   4. builds with AddressSanitizer + UndefinedBehaviorSanitizer and runs them again,
 #   5. builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS,
 # and ends with one line "N passed, N failed" summed over every step.
@@ -65,6 +67,11 @@ build() {
 
 step "gcc build and tests"
 if build build; then meson_suite build; else bad "gcc build"; fi
+
+# Each tests/mutants/*.patch breaks one security check; the tests it names must
+# fail (scripts/mutants.sh, its own incremental build in build-mutants).
+step "mutants"
+if scripts/mutants.sh; then ok "mutants"; else bad "mutants"; fi
 
 step "ASan + UBSan build and tests"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
