@@ -23,6 +23,7 @@ struct req_opts {
     size_t cookie_len;
     bool natt;
     bool no_ke, two_nonces, two_cookies;
+    bool nat_detection; /* N(NAT_DETECTION_SOURCE_IP) and _DESTINATION_IP, as clients send */
 };
 
 static struct req_opts default_opts(void)
@@ -79,6 +80,12 @@ static size_t make_request(const struct req_opts *o, uint8_t *buf, size_t cap)
         for (unsigned i = 0; i < o->nonce_len; i++)
             ike_w_u8(&w, (uint8_t)(0xa0 + i));
         ike_w_payload_end(&w, p);
+    }
+    if (o->nat_detection) {
+        uint8_t hash[20]; /* SHA-1 of SPIs, address and port: any 20 bytes here */
+        memset(hash, 0x5a, sizeof(hash));
+        put_notify(&w, IKE_N_NAT_DETECTION_SOURCE_IP, hash, sizeof(hash));
+        put_notify(&w, IKE_N_NAT_DETECTION_DESTINATION_IP, hash, sizeof(hash));
     }
     if (o->redirect_supported)
         put_notify(&w, IKE_N_REDIRECT_SUPPORTED, NULL, 0);
@@ -329,6 +336,20 @@ static void test_redirect_decisions(void **state)
     assert_int_equal(f->res.action, IKE_SL_COOKIE);
     assert_int_equal(f->res.no_redirect, IKE_SL_NR_NO_POLICY);
     f->cfg.pick_redirect = pick;
+
+    /*
+     * Only REDIRECT_SUPPORTED or REDIRECTED_FROM announce support (RFC 5685 3):
+     * the notifies every client sends (NAT detection) do not, with or without.
+     */
+    o.redirect_supported = false;
+    o.nat_detection = true;
+    n = ask(f, &o, false);
+    assert_int_equal(f->res.action, IKE_SL_COOKIE);
+    assert_int_equal(f->res.no_redirect, IKE_SL_NR_NOT_SUPPORTED);
+    o.redirect_supported = true;
+    n = ask(f, &o, false);
+    assert_int_equal(f->res.action, IKE_SL_REDIRECT);
+    o.nat_detection = false;
 
     /* REDIRECTED_FROM alone announces support (RFC 5685 5)... */
     struct ike_gw_id origin = gw_ipv4("203.0.113.1");
