@@ -250,12 +250,32 @@ lab_swan_load() {
 }
 
 # The client initiates Child SA c (and so its IKE SA), within 20 s; $1 prefixes
-# the failure, which shows swanctl's output.
+# the failure, which shows swanctl's output and that of the commands $2... (one
+# word each, e.g. "tel /veer/workers").
 lab_swan_initiate() {
     swan --initiate --child c --timeout 20 >"$work/initiate.out" 2>&1 || {
         cat "$work/initiate.out"
+        local c
+        for c in "${@:2}"; do $c; done
         fail "${1:-}swan --initiate"
     }
+}
+
+# The client's certificates (lab_client_swanctl_dir of lab_make_pki's directory
+# $1, client's) and connection gw to veer by certificate as client.example
+# (lab_swan_conn; $2 its more lines, TUN_* as there) in $sw/swanctl.conf, loaded.
+lab_swan_load_cert_conn() {
+    lab_client_swanctl_dir "$1" client
+    {
+        echo "connections {"
+        TUN_CONN_EXTRA=$2 lab_swan_conn gw "local {
+      auth = pubkey
+      certs = client.pem
+      id = client.example
+    }" pubkey
+        echo "}"
+    } >"$sw/swanctl.conf"
+    lab_swan_load "" "$sw"
 }
 
 # Checks that strongSwan (swan --list-sas, kept in $work/sas.out) shows an
