@@ -530,5 +530,24 @@ lab_tcp_mib_clean() {
     kill -0 "$veer_pid" 2>/dev/null || fail "veer died"
 }
 
+# Fails with "$3: <reply>" unless app/veer's telemetry reply to command $1 matches grep pattern $2.
+lab_expect_tel() {
+    local out
+    out=$(tel "$1")
+    echo "$out" | grep -q "$2" || fail "$3: $out"
+}
+
+# True when app/veer's /veer/ike/sas shows exactly one IKE SA, ESTABLISHED with
+# IKE SPIs $1 and $2, and its Child SAs listed as $3 ("in/out" as veer's state).
+tel_one_sa() {
+    local out
+    out=$(tel /veer/ike/sas)
+    echo "$out" | grep -q "\"total\": 1, .*\"spi_i\": \\[\"$1\"\\], \"spi_r\": \\[\"$2\"\\], \"state\": \\[\"ESTABLISHED\"\\]" &&
+        echo "$out" | grep -q "\"child_sas\": \\[\"$3\"\\]"
+}
+
+# True when veer's state file counts exactly $2 for counter $1 (veer_counter).
+veer_counter_is() { [ "$(veer_counter "$1")" = "$2" ]; }
+
 # shellcheck source=tests/interop/lib_swan.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib_swan.sh"

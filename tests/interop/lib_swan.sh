@@ -289,12 +289,36 @@ lab_expect_sa_agree() {
     grep -q "ESTABLISHED" "$work/sas.out" || fail "${pfx}strongSwan: IKE SA not ESTABLISHED"
     grep -q "INSTALLED" "$work/sas.out" || fail "${pfx}strongSwan: Child SA not INSTALLED"
     wait_for "${2:-20}" grep -q "state=ESTABLISHED" "$work/state" || fail "${pfx}veer: IKE SA not ESTABLISHED"
+    lab_expect_state_spis "$pfx" "" " .*state=ESTABLISHED" "IKE SPIs differ"
+}
+
+# Reads strongSwan's SPIs from $work/sas.out into swan_spi_i, swan_spi_r, swan_in
+# and swan_out; fails ($1 prefixes) unless veer's state has a line with $2, the
+# IKE SPIs and then $3 (grep patterns; else fails "$4: ..."), and the Child SA
+# SPIs crosswise.
+lab_expect_state_spis() {
     read -r swan_spi_i swan_spi_r < <(swan_ike_spis "$work/sas.out")
-    grep -q "spi_i=$swan_spi_i spi_r=$swan_spi_r .*state=ESTABLISHED" "$work/state" ||
-        fail "${pfx}IKE SPIs differ: strongSwan $swan_spi_i/$swan_spi_r"
+    grep -q "${2}spi_i=$swan_spi_i spi_r=$swan_spi_r$3" "$work/state" ||
+        fail "$1$4: strongSwan $swan_spi_i/$swan_spi_r"
     read -r swan_in swan_out < <(swan_child_spis "$work/sas.out")
     grep -q "child_in=$swan_out child_out=$swan_in" "$work/state" ||
-        fail "${pfx}Child SPIs differ: strongSwan in=$swan_in out=$swan_out"
+        fail "$1Child SPIs differ: strongSwan in=$swan_in out=$swan_out"
+}
+
+# True when strongSwan (swan --list-sas, kept in $work/sas.out) and veer's state
+# file each show exactly one IKE SA and one Child SA, ESTABLISHED and INSTALLED,
+# with the same SPIs (veer's children=out/in crosswise). Sets swan_spi_i,
+# swan_spi_r, swan_in and swan_out (strongSwan's).
+swan_one_sa_agree() {
+    swan --list-sas >"$work/sas.out" 2>&1
+    read -r swan_spi_i swan_spi_r < <(swan_ike_spis "$work/sas.out")
+    read -r swan_in swan_out < <(swan_child_spis "$work/sas.out")
+    [ -n "${swan_spi_i:-}" ] && [ -n "${swan_in:-}" ] || return 1
+    [ "$(grep -c 'ESTABLISHED' "$work/sas.out")" = 1 ] || return 1
+    [ "$(grep -c 'INSTALLED' "$work/sas.out")" = 1 ] || return 1
+    [ "$(grep -c '^ike_sa' "$work/state")" = 1 ] || return 1
+    grep -q "^ike_sa spi_i=$swan_spi_i spi_r=$swan_spi_r .*state=ESTABLISHED .*children=$swan_out/$swan_in\$" \
+        "$work/state"
 }
 
 # With veer as initiator: strongSwan's SAs (kept in $work/sas.out) and veer's
@@ -303,12 +327,8 @@ lab_expect_sa_agree() {
 lab_expect_initiator_sa_agree() {
     local pfx=${1:-}
     swan --list-sas >"$work/sas.out" 2>/dev/null
-    read -r swan_spi_i swan_spi_r < <(swan_ike_spis "$work/sas.out")
-    grep -q "^ike_sa spi_i=$swan_spi_i spi_r=$swan_spi_r role=initiator state=ESTABLISHED" "$work/state" ||
-        fail "${pfx}IKE SPIs differ or veer is not the initiator: strongSwan $swan_spi_i/$swan_spi_r"
-    read -r swan_in swan_out < <(swan_child_spis "$work/sas.out")
-    grep -q "child_in=$swan_out child_out=$swan_in" "$work/state" ||
-        fail "${pfx}Child SPIs differ: strongSwan in=$swan_in out=$swan_out"
+    lab_expect_state_spis "$pfx" "^ike_sa " " role=initiator state=ESTABLISHED" \
+        "IKE SPIs differ or veer is not the initiator"
     keys_match_child "$swan_out" || fail "${pfx}Child SA keys differ from strongSwan's"
 }
 
