@@ -205,13 +205,15 @@ swan_lists() { swan --list-sas 2>/dev/null | grep -q "$1"; }
 # True unless the client's `swanctl --list-sas` shows $1.
 swan_lacks() { ! swan_lists "$1"; }
 
-# Stops both charon and veer (a run's end, when a test makes several runs).
+# Stops both charon and veer (a run's end, when a test makes several runs);
+# with $1, keeps the run's logs under that name (lab_keep_logs).
 lab_stop_both() {
     [ -n "$charon_pid" ] && kill "$charon_pid" 2>/dev/null
     [ -n "$veer_pid" ] && kill "$veer_pid" 2>/dev/null
     wait 2>/dev/null
     charon_pid=""
     veer_pid=""
+    [ -z "${1:-}" ] || lab_keep_logs "$1"
 }
 
 # Keeps a finished run's logs under its name $1, so the next run's readers start fresh.
@@ -276,6 +278,16 @@ lab_swan_load_cert_conn() {
         echo "}"
     } >"$sw/swanctl.conf"
     lab_swan_load "" "$sw"
+}
+
+# The client's initiate of Child SA c must be refused within 10 s (else fails
+# "$1"); then strongSwan's log must show $2 (a grep pattern; else fails "$3"),
+# veer's counter $4 must reach 1 within 2 s, and veer must hold no ESTABLISHED SA.
+lab_expect_refused() {
+    swan --initiate --child c --timeout 10 >"$work/initiate.out" 2>&1 && fail "$1"
+    grep -q "$2" "$work/charon.log" || fail "$3"
+    wait_for 20 veer_counter_is "$4" 1 || fail "veer did not count $4"
+    ! grep -q "state=ESTABLISHED" "$work/state" || fail "veer established an SA anyway"
 }
 
 # Checks that strongSwan (swan --list-sas, kept in $work/sas.out) shows an
