@@ -461,9 +461,11 @@ veer_dp_stop() {
 
 # Ping through the tunnel both ways between the client and the server behind
 # veer (10.1.0.1 and 10.2.0.2, or with $2 = 6 2001:db8:a::1 and 2001:db8:2::2):
-# a first reply within 5 s, then 5 each way. $1 prefixes the failures.
+# a first reply within 5 s, then 5 each way. $1 prefixes the failures; $3, if
+# given, is the payload size of the 5 client -> server pings.
 lab_ping_both_ways() {
-    local pfx=${1:-} fam=() cl=10.1.0.1 srv=10.2.0.2 n=1
+    local pfx=${1:-} fam=() cl=10.1.0.1 srv=10.2.0.2 n=1 psize=()
+    [ -n "${3:-}" ] && psize=(-s "$3")
     if [ "${2:-}" = 6 ]; then
         fam=(-6)
         cl=2001:db8:a::1
@@ -472,12 +474,80 @@ lab_ping_both_ways() {
     fi
     wait_for 50 ip netns exec "$ns_cl" ping "${fam[@]}" -c 1 -W 1 -I "$cl" "$srv" ||
         fail "${pfx}no ping${2:-} reply from the server through the tunnel: $(tel /veer/workers)"
-    ip netns exec "$ns_cl" ping "${fam[@]}" -c 5 -i 0.2 -W 1 -I "$cl" "$srv" >"$work/ping$n.out" 2>&1 ||
+    ip netns exec "$ns_cl" ping "${fam[@]}" -c 5 -i 0.2 -W 1 "${psize[@]}" -I "$cl" "$srv" >"$work/ping$n.out" 2>&1 ||
         fail "${pfx}ping${2:-} client -> server: $(tail -2 "$work/ping$n.out")"
     n=$((n + 1))
     ip netns exec "$ns_srv" ping "${fam[@]}" -c 5 -i 0.2 -W 1 "$cl" >"$work/ping$n.out" 2>&1 ||
         fail "${pfx}ping${2:-} server -> client: $(tail -2 "$work/ping$n.out")"
 }
+
+# The tunnel lab's two ends up (needs lab_topology_tunnel): app/veer with
+# lab_tunnel_veer_yaml's configuration, strongSwan with lab_tunnel_swanctl_conf's
+# (TUN_* as for both), Child SA c initiated by the client.
+lab_tunnel_up() {
+    lab_tunnel_veer_yaml
+    veer_dp_start "$work/veer.yaml"
+    CHARON_ROUTES=yes charon_start
+    lab_tunnel_swanctl_conf
+    lab_swan_load
+    lab_swan_initiate
+}
+
+# $2 bytes of TCP through the tunnel each way, client 10.1.0.1 -> server 10.2.0.2
+# on port 5001, then back on 5002 (lab_tcp_transfer); $1 names the step in the failures.
+lab_tcp_both_ways() {
+    lab_tcp_transfer "$ns_srv" 10.2.0.2 "$ns_cl" 5001 "$2" ||
+        fail "$1: client -> server: sent $(cat "$work/tx.5001"), received $(cat "$work/rx.5001")"
+    lab_tcp_transfer "$ns_cl" 10.1.0.1 "$ns_srv" 5002 "$2" ||
+        fail "$1: server -> client: sent $(cat "$work/tx.5002"), received $(cat "$work/rx.5002")"
+}
+
+# After a small ping through the tunnel (within 5 s, else fails step $1), 5
+# pings of 1400 bytes, DF clear, from the client to the server (veer reassembles
+# the fragmented ESP, pre-fragments the replies); output in $work/ping.out,
+# returns ping's status. Sets reass and frag: datagrams veer reassembled and
+# replies it pre-fragmented meanwhile; reass_before: veer's reass_packets before.
+# shellcheck disable=SC2034 # reass, frag, reass_before: for the caller
+lab_ping_1400() {
+    wait_for 50 ip netns exec "$ns_cl" ping -c 1 -W 1 -I 10.1.0.1 10.2.0.2 ||
+        fail "$1: no small ping through the tunnel: $(tel /veer/workers)"
+    local before_frag rc=0
+    reass_before=$(wcount reass_packets)
+    before_frag=$(wcount frag_packets)
+    ip netns exec "$ns_cl" ping -c 5 -i 0.2 -W 2 -s 1372 -M dont -I 10.1.0.1 10.2.0.2 \
+        >"$work/ping.out" 2>&1 || rc=$?
+    reass=$(($(wcount reass_packets) - reass_before))
+    frag=$(($(wcount frag_packets) - before_frag))
+    return "$rc"
+}
+
+# 1 MiB of TCP each way (lab_tcp_both_ways, step $1), then no reassembly or
+# fragmentation failure counted by veer's worker, and veer still running.
+lab_tcp_mib_clean() {
+    lab_tcp_both_ways "$1" $((1024 * 1024))
+    lab_expect_zero_wcounts "$1" reass_invalid reass_timeouts reass_table_full reass_no_mbuf drop_too_big \
+        drop_ip_fragment drop_esp_bad_icv
+    kill -0 "$veer_pid" 2>/dev/null || fail "veer died"
+}
+
+# Fails with "$3: <reply>" unless app/veer's telemetry reply to command $1 matches grep pattern $2.
+lab_expect_tel() {
+    local out
+    out=$(tel "$1")
+    echo "$out" | grep -q "$2" || fail "$3: $out"
+}
+
+# True when app/veer's /veer/ike/sas shows exactly one IKE SA, ESTABLISHED with
+# IKE SPIs $1 and $2, and its Child SAs listed as $3 ("in/out" as veer's state).
+tel_one_sa() {
+    local out
+    out=$(tel /veer/ike/sas)
+    echo "$out" | grep -q "\"total\": 1, .*\"spi_i\": \\[\"$1\"\\], \"spi_r\": \\[\"$2\"\\], \"state\": \\[\"ESTABLISHED\"\\]" &&
+        echo "$out" | grep -q "\"child_sas\": \\[\"$3\"\\]"
+}
+
+# True when veer's state file counts exactly $2 for counter $1 (veer_counter).
+veer_counter_is() { [ "$(veer_counter "$1")" = "$2" ]; }
 
 # shellcheck source=tests/interop/lib_swan.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib_swan.sh"

@@ -205,13 +205,15 @@ swan_lists() { swan --list-sas 2>/dev/null | grep -q "$1"; }
 # True unless the client's `swanctl --list-sas` shows $1.
 swan_lacks() { ! swan_lists "$1"; }
 
-# Stops both charon and veer (a run's end, when a test makes several runs).
+# Stops both charon and veer (a run's end, when a test makes several runs);
+# with $1, keeps the run's logs under that name (lab_keep_logs).
 lab_stop_both() {
     [ -n "$charon_pid" ] && kill "$charon_pid" 2>/dev/null
     [ -n "$veer_pid" ] && kill "$veer_pid" 2>/dev/null
     wait 2>/dev/null
     charon_pid=""
     veer_pid=""
+    [ -z "${1:-}" ] || lab_keep_logs "$1"
 }
 
 # Keeps a finished run's logs under its name $1, so the next run's readers start fresh.
@@ -250,12 +252,42 @@ lab_swan_load() {
 }
 
 # The client initiates Child SA c (and so its IKE SA), within 20 s; $1 prefixes
-# the failure, which shows swanctl's output.
+# the failure, which shows swanctl's output and that of the commands $2... (one
+# word each, e.g. "tel /veer/workers").
 lab_swan_initiate() {
     swan --initiate --child c --timeout 20 >"$work/initiate.out" 2>&1 || {
         cat "$work/initiate.out"
+        local c
+        for c in "${@:2}"; do $c; done
         fail "${1:-}swan --initiate"
     }
+}
+
+# The client's certificates (lab_client_swanctl_dir of lab_make_pki's directory
+# $1, client's) and connection gw to veer by certificate as client.example
+# (lab_swan_conn; $2 its more lines, TUN_* as there) in $sw/swanctl.conf, loaded.
+lab_swan_load_cert_conn() {
+    lab_client_swanctl_dir "$1" client
+    {
+        echo "connections {"
+        TUN_CONN_EXTRA=$2 lab_swan_conn gw "local {
+      auth = pubkey
+      certs = client.pem
+      id = client.example
+    }" pubkey
+        echo "}"
+    } >"$sw/swanctl.conf"
+    lab_swan_load "" "$sw"
+}
+
+# The client's initiate of Child SA c must be refused within 10 s (else fails
+# "$1"); then strongSwan's log must show $2 (a grep pattern; else fails "$3"),
+# veer's counter $4 must reach 1 within 2 s, and veer must hold no ESTABLISHED SA.
+lab_expect_refused() {
+    swan --initiate --child c --timeout 10 >"$work/initiate.out" 2>&1 && fail "$1"
+    grep -q "$2" "$work/charon.log" || fail "$3"
+    wait_for 20 veer_counter_is "$4" 1 || fail "veer did not count $4"
+    ! grep -q "state=ESTABLISHED" "$work/state" || fail "veer established an SA anyway"
 }
 
 # Checks that strongSwan (swan --list-sas, kept in $work/sas.out) shows an
@@ -269,12 +301,36 @@ lab_expect_sa_agree() {
     grep -q "ESTABLISHED" "$work/sas.out" || fail "${pfx}strongSwan: IKE SA not ESTABLISHED"
     grep -q "INSTALLED" "$work/sas.out" || fail "${pfx}strongSwan: Child SA not INSTALLED"
     wait_for "${2:-20}" grep -q "state=ESTABLISHED" "$work/state" || fail "${pfx}veer: IKE SA not ESTABLISHED"
+    lab_expect_state_spis "$pfx" "" " .*state=ESTABLISHED" "IKE SPIs differ"
+}
+
+# Reads strongSwan's SPIs from $work/sas.out into swan_spi_i, swan_spi_r, swan_in
+# and swan_out; fails ($1 prefixes) unless veer's state has a line with $2, the
+# IKE SPIs and then $3 (grep patterns; else fails "$4: ..."), and the Child SA
+# SPIs crosswise.
+lab_expect_state_spis() {
     read -r swan_spi_i swan_spi_r < <(swan_ike_spis "$work/sas.out")
-    grep -q "spi_i=$swan_spi_i spi_r=$swan_spi_r .*state=ESTABLISHED" "$work/state" ||
-        fail "${pfx}IKE SPIs differ: strongSwan $swan_spi_i/$swan_spi_r"
+    grep -q "${2}spi_i=$swan_spi_i spi_r=$swan_spi_r$3" "$work/state" ||
+        fail "$1$4: strongSwan $swan_spi_i/$swan_spi_r"
     read -r swan_in swan_out < <(swan_child_spis "$work/sas.out")
     grep -q "child_in=$swan_out child_out=$swan_in" "$work/state" ||
-        fail "${pfx}Child SPIs differ: strongSwan in=$swan_in out=$swan_out"
+        fail "$1Child SPIs differ: strongSwan in=$swan_in out=$swan_out"
+}
+
+# True when strongSwan (swan --list-sas, kept in $work/sas.out) and veer's state
+# file each show exactly one IKE SA and one Child SA, ESTABLISHED and INSTALLED,
+# with the same SPIs (veer's children=out/in crosswise). Sets swan_spi_i,
+# swan_spi_r, swan_in and swan_out (strongSwan's).
+swan_one_sa_agree() {
+    swan --list-sas >"$work/sas.out" 2>&1
+    read -r swan_spi_i swan_spi_r < <(swan_ike_spis "$work/sas.out")
+    read -r swan_in swan_out < <(swan_child_spis "$work/sas.out")
+    [ -n "${swan_spi_i:-}" ] && [ -n "${swan_in:-}" ] || return 1
+    [ "$(grep -c 'ESTABLISHED' "$work/sas.out")" = 1 ] || return 1
+    [ "$(grep -c 'INSTALLED' "$work/sas.out")" = 1 ] || return 1
+    [ "$(grep -c '^ike_sa' "$work/state")" = 1 ] || return 1
+    grep -q "^ike_sa spi_i=$swan_spi_i spi_r=$swan_spi_r .*state=ESTABLISHED .*children=$swan_out/$swan_in\$" \
+        "$work/state"
 }
 
 # With veer as initiator: strongSwan's SAs (kept in $work/sas.out) and veer's
@@ -283,12 +339,8 @@ lab_expect_sa_agree() {
 lab_expect_initiator_sa_agree() {
     local pfx=${1:-}
     swan --list-sas >"$work/sas.out" 2>/dev/null
-    read -r swan_spi_i swan_spi_r < <(swan_ike_spis "$work/sas.out")
-    grep -q "^ike_sa spi_i=$swan_spi_i spi_r=$swan_spi_r role=initiator state=ESTABLISHED" "$work/state" ||
-        fail "${pfx}IKE SPIs differ or veer is not the initiator: strongSwan $swan_spi_i/$swan_spi_r"
-    read -r swan_in swan_out < <(swan_child_spis "$work/sas.out")
-    grep -q "child_in=$swan_out child_out=$swan_in" "$work/state" ||
-        fail "${pfx}Child SPIs differ: strongSwan in=$swan_in out=$swan_out"
+    lab_expect_state_spis "$pfx" "^ike_sa " " role=initiator state=ESTABLISHED" \
+        "IKE SPIs differ or veer is not the initiator"
     keys_match_child "$swan_out" || fail "${pfx}Child SA keys differ from strongSwan's"
 }
 

@@ -79,8 +79,7 @@ run_ok() {
 
     lab_swan_terminate "$name: "
     pass "$name: delete from strongSwan removed the SA in veer"
-    lab_stop_both
-    lab_keep_logs "$name"
+    lab_stop_both "$name"
 }
 
 lab_make_pki rsa
@@ -96,12 +95,7 @@ run_ok ec "ECDSA-256 signature" client.example client.example "signature_authent
 veer_cert_start ec '%any'
 charon_start
 swan_cert_load ec rogue client.example
-swan --initiate --child c --timeout 10 >"$work/initiate.out" 2>&1 &&
-    fail "a certificate from an untrusted CA was accepted"
-grep -q "received AUTHENTICATION_FAILED" "$work/charon.log" ||
-    fail "strongSwan did not get AUTHENTICATION_FAILED"
-wait_for 20 sh -c "grep -q '^counter cert_untrusted=1$' '$work/state'" ||
-    fail "veer did not count cert_untrusted"
-! grep -q "state=ESTABLISHED" "$work/state" || fail "veer established an SA anyway"
+lab_expect_refused "a certificate from an untrusted CA was accepted" "received AUTHENTICATION_FAILED" \
+    "strongSwan did not get AUTHENTICATION_FAILED" cert_untrusted
 pass "untrusted client certificate: AUTHENTICATION_FAILED, counted as cert_untrusted"
 echo "strongswan_cert: all checks passed"

@@ -53,19 +53,12 @@ sock=$(find /var/run/dpdk/"$tag" -name dpdk_telemetry.v2 2>/dev/null | head -n1)
 [ -n "$sock" ] || fail "no telemetry socket"
 [ "$(stat -c %a "$sock")" = 600 ] || fail "telemetry socket mode $(stat -c %a "$sock"), not 600"
 pass "telemetry socket is owner-only ($sock)"
-out=$(tel /veer/ike/sas)
-echo "$out" | grep -q "\"total\": 1, .*\"spi_i\": \\[\"$swan_spi_i\"\\], \"spi_r\": \\[\"$swan_spi_r\"\\], \"state\": \\[\"ESTABLISHED\"\\]" ||
-    fail "/veer/ike/sas: $out"
-echo "$out" | grep -q "\"child_sas\": \\[\"$swan_out/$swan_in\"\\]" || fail "/veer/ike/sas children: $out"
-out=$(tel /veer/workers)
-echo "$out" | grep -q '"workers": 1, "rx_packets": \[[1-9]' || fail "/veer/workers: $out"
-out=$(tel /veer/ports)
-echo "$out" | grep -q '"name": \["outside"\], .*"address": \["198.51.100.1"\], .*"ipackets": \[[1-9]' ||
-    fail "/veer/ports: $out"
-out=$(tel /veer/ike/counters)
-echo "$out" | grep -q '"sa_established": 1' || fail "/veer/ike/counters: $out"
-out=$(tel /veer/control)
-echo "$out" | grep -q '"rx_ike": [1-9]' || fail "/veer/control: $out"
+tel_one_sa "$swan_spi_i" "$swan_spi_r" "$swan_out/$swan_in" ||
+    fail "/veer/ike/sas (SA or its children): $(tel /veer/ike/sas)"
+lab_expect_tel /veer/workers '"workers": 1, "rx_packets": \[[1-9]' /veer/workers
+lab_expect_tel /veer/ports '"name": \["outside"\], .*"address": \["198.51.100.1"\], .*"ipackets": \[[1-9]' /veer/ports
+lab_expect_tel /veer/ike/counters '"sa_established": 1' /veer/ike/counters
+lab_expect_tel /veer/control '"rx_ike": [1-9]' /veer/control
 pass "telemetry: /veer/ike/sas, /veer/workers, /veer/ports, /veer/control and /veer/ike/counters show the SA and traffic"
 for bad in "/veer/ike/sas,abc" "/veer/ike/delete,zz" "/veer/ike/delete,1" "/veer/version,x" \
     "/veer/ike/delete,1,2"; do
@@ -76,8 +69,7 @@ kill -0 "$veer_pid" 2>/dev/null || fail "veer died on malformed telemetry comman
 pass "malformed and unknown-SA telemetry commands get error objects; veer keeps running"
 
 # --- delete from veer, through telemetry: strongSwan is told and removes it too
-out=$(tel "/veer/ike/delete,$swan_spi_i,$swan_spi_r")
-echo "$out" | grep -q '"deleting"' || fail "/veer/ike/delete: $out"
+lab_expect_tel "/veer/ike/delete,$swan_spi_i,$swan_spi_r" '"deleting"' /veer/ike/delete
 wait_for 50 veer_has_no_sa || fail "veer kept the SA it deleted"
 wait_for 50 swan_lacks ESTABLISHED ||
     fail "strongSwan kept the SA veer deleted"

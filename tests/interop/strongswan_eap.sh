@@ -95,8 +95,7 @@ run_ok() {
 
     lab_swan_terminate "$name: "
     pass "$name: delete from strongSwan removed the SA in veer"
-    lab_stop_both
-    lab_keep_logs "$1"
+    lab_stop_both "$1"
 }
 
 run_ok pubkey "RSA_EMSA_PKCS1_SHA2_256"
@@ -106,32 +105,38 @@ run_ok psk "pre-shared key"
 veer_eap_start pubkey
 charon_start
 swan_eap_load pubkey not-the-secret
-swan --initiate --child c --timeout 10 >"$work/initiate.out" 2>&1 &&
-    fail "a wrong EAP password was accepted"
-grep -q "parsed IKE_AUTH response 2 \[ EAP/FAIL N(AUTH_FAILED) \]" "$work/charon.log" ||
-    fail "strongSwan got no EAP-Failure with AUTHENTICATION_FAILED"
-wait_for 20 sh -c "grep -q '^counter eap_wrong_secret=1$' '$work/state'" ||
-    fail "veer did not count eap_wrong_secret"
-! grep -q "state=ESTABLISHED" "$work/state" || fail "veer established an SA anyway"
+lab_expect_refused "a wrong EAP password was accepted" "parsed IKE_AUTH response 2 \[ EAP/FAIL N(AUTH_FAILED) \]" \
+    "strongSwan got no EAP-Failure with AUTHENTICATION_FAILED" eap_wrong_secret
 ! grep -q "child-sa install" "$work/veer.log" || fail "veer installed a Child SA anyway"
 pass "wrong EAP password: EAP-Failure, nothing established, counted as eap_wrong_secret"
-lab_stop_both
-lab_keep_logs wrong-password
+lab_stop_both wrong-password
+
+# veer with certificates and a REDIRECT to 198.51.100.9 in the $1 IKE_AUTH
+# response, a fresh charon, and the client's initiate with the right password.
+redirect_run() {
+    veer_eap_start pubkey "    redirect_to: 198.51.100.9
+    redirect_when: $1"
+    charon_start
+    swan_eap_load pubkey s3cret-md5
+    swan --initiate --child c --timeout 10 >"$work/initiate.out" 2>&1
+}
+
+# After redirect_run $1: veer counts redirects_auth_$1 within 2 s, its counter
+# $2 is $3 (else fails "$1: $4"), and it installed no Child SA.
+redirect_counted() {
+    wait_for 20 veer_counter_is "redirects_auth_$1" 1 ||
+        fail "$1: veer did not count redirects_auth_$1"
+    [ "$(veer_counter "$2")" = "$3" ] || fail "$1: $4"
+    ! grep -q "child-sa install" "$work/veer.log" || fail "$1: veer installed a Child SA"
+}
 
 # --- 4. REDIRECT in the first IKE_AUTH response, before EAP
-veer_eap_start pubkey "    redirect_to: 198.51.100.9
-    redirect_when: first"
-charon_start
-swan_eap_load pubkey s3cret-md5
-swan --initiate --child c --timeout 10 >"$work/initiate.out" 2>&1
+redirect_run first
 wait_for 50 grep -q "parsed IKE_AUTH response 1 \[ IDr CERT AUTH N(REDIR) \]" "$work/charon.log" ||
     fail "first: no first IKE_AUTH response with IDr, CERT, AUTH and REDIRECT"
 grep -q "authentication of 'gw.example' with RSA_EMSA_PKCS1_SHA2_256 successful" "$work/charon.log" ||
     fail "first: strongSwan did not authenticate veer before the redirect"
-wait_for 20 sh -c "grep -q '^counter redirects_auth_first=1$' '$work/state'" ||
-    fail "first: veer did not count redirects_auth_first"
-[ "$(veer_counter eap_started)" = 0 ] || fail "first: veer started EAP anyway"
-! grep -q "child-sa install" "$work/veer.log" || fail "first: veer installed a Child SA"
+redirect_counted first eap_started 0 "veer started EAP anyway"
 pass "REDIRECT in the first IKE_AUTH response: IDr CERT AUTH N(REDIR), no EAP; strongSwan verified veer's AUTH"
 # strongSwan 5.9.8 reads a REDIRECT in IKE_AUTH only once its own authentication is
 # done: here its EAP authenticator finds no EAP payload and it ends the SA with
@@ -142,28 +147,19 @@ if grep -q "redirected to 198.51.100.9" "$work/charon.log"; then
 else
     echo "NOTE: first: strongSwan did not follow it: $(grep -o 'generating INFORMATIONAL request [0-9]* \[ N(AUTH_FAILED) \]' "$work/charon.log" | head -n1)"
 fi
-lab_stop_both
-lab_keep_logs redirect-first
+lab_stop_both redirect-first
 
 # --- 5. REDIRECT in the last IKE_AUTH response, after EAP and both AUTHs
-veer_eap_start pubkey "    redirect_to: 198.51.100.9
-    redirect_when: last"
-charon_start
-swan_eap_load pubkey s3cret-md5
-swan --initiate --child c --timeout 10 >"$work/initiate.out" 2>&1
+redirect_run last
 wait_for 50 grep -q "redirected to 198.51.100.9" "$work/charon.log" ||
     fail "last: strongSwan was not redirected"
 grep -q "parsed IKE_AUTH response 3 \[ AUTH N(REDIR) \]" "$work/charon.log" ||
     fail "last: no last IKE_AUTH response with AUTH and REDIRECT"
 grep -q "authentication of 'gw.example' with EAP successful" "$work/charon.log" ||
     fail "last: strongSwan did not verify veer's AUTH after EAP"
-wait_for 20 sh -c "grep -q '^counter redirects_auth_last=1$' '$work/state'" ||
-    fail "last: veer did not count redirects_auth_last"
-[ "$(veer_counter eap_succeeded)" = 1 ] || fail "last: EAP did not succeed first"
-! grep -q "child-sa install" "$work/veer.log" || fail "last: veer installed a Child SA"
+redirect_counted last eap_succeeded 1 "EAP did not succeed first"
 pass "REDIRECT in the last IKE_AUTH response: AUTH N(REDIR) after EAP-Success, no Child SA; strongSwan followed"
-lab_stop_both
-lab_keep_logs redirect-last
+lab_stop_both redirect-last
 
 # --- 6. multiple authentication (RFC 4739): PSK as client.example, then EAP-MD5 as alice
 {
@@ -202,8 +198,7 @@ wait_for 50 grep -q "state=ESTABLISHED" "$work/state" || fail "multi: veer: IKE 
 lab_expect_keys_equal "multi: "
 [ "$(veer_counter eap_succeeded)" = 1 ] || fail "multi: veer did not count eap_succeeded"
 pass "multiple authentication: a PSK round, then EAP-MD5 (N(MULT_AUTH), N(AUTH_FOLLOWS)); Child SA keys identical"
-lab_stop_both
-lab_keep_logs multi
+lab_stop_both multi
 
 # --- 7. the roles turned round: veer-ike initiates with EAP-MD5 to a strongSwan
 # responder (in the client namespace) that asks for the EAP identity first.

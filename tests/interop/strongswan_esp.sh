@@ -20,14 +20,7 @@ proposal=${2:?usage: $0 BUILD_DIR PROPOSAL}
 lab_init "${1:?usage: $0 BUILD_DIR PROPOSAL}" ve
 lab_topology_tunnel
 
-TUN_DP_EXTRA="  replay_window: 128" TUN_ESP=$proposal lab_tunnel_veer_yaml
-veer_dp_start "$work/veer.yaml"
-
-CHARON_ROUTES=yes charon_start
-TUN_ESP=$proposal lab_tunnel_swanctl_conf
-swan --load-all --file "$work/cl/swanctl.conf" >"$work/load.out" 2>&1 || fail "swan --load-all"
-swan --initiate --child c --timeout 20 >"$work/initiate.out" 2>&1 ||
-    fail "swan --initiate: $(tail -3 "$work/initiate.out")"
+TUN_DP_EXTRA="  replay_window: 128" TUN_ESP=$proposal lab_tunnel_up
 
 # --- 1. the SA both sides agreed on, as the dataplane installed it
 installed=$(grep -m1 "child-sa install" "$work/veer.log")
@@ -46,20 +39,12 @@ echo "$installed" | grep -q " esn" && fail "1: ESN installed though not proposed
 pass "1. $proposal: strongSwan has \"${swan_alg## }\", veer's dataplane \"${installed#*encap=}\""
 
 # --- 2. ping both ways (the first may go to ARP)
-wait_for 50 ip netns exec "$ns_cl" ping -c 1 -W 1 -I 10.1.0.1 10.2.0.2 ||
-    fail "2: no ping reply from the server through the tunnel: $(tel /veer/workers)"
-ip netns exec "$ns_cl" ping -c 5 -i 0.2 -W 1 -s 1200 -I 10.1.0.1 10.2.0.2 >"$work/ping1.out" 2>&1 ||
-    fail "2: client -> server: $(tail -2 "$work/ping1.out")"
-ip netns exec "$ns_srv" ping -c 5 -i 0.2 -W 1 10.1.0.1 >"$work/ping2.out" 2>&1 ||
-    fail "2: server -> client: $(tail -2 "$work/ping2.out")"
+lab_ping_both_ways "2: " "" 1200
 pass "2. ping through the tunnel both ways ($(wcount esp_encrypted) encrypted, $(wcount esp_decrypted) decrypted by veer)"
 
 # --- 3. bulk TCP each way, hashes compared
 size=$((2 * 1024 * 1024))
-lab_tcp_transfer "$ns_srv" 10.2.0.2 "$ns_cl" 5001 "$size" ||
-    fail "3: client -> server: sent $(cat "$work/tx.5001"), received $(cat "$work/rx.5001")"
-lab_tcp_transfer "$ns_cl" 10.1.0.1 "$ns_srv" 5002 "$size" ||
-    fail "3: server -> client: sent $(cat "$work/tx.5002"), received $(cat "$work/rx.5002")"
+lab_tcp_both_ways 3 "$size"
 pass "3. 2 MiB each way over TCP, SHA-256 equal at both ends"
 
 # --- 4. nothing strongSwan sent was refused

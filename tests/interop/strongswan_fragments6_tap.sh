@@ -61,24 +61,12 @@ grep -q "port outside: .*IPv6" "$work/veer.log" || fail "veer did not bring up I
 lab_tap_to_client 6
 
 CHARON_ROUTES=yes charon_start
-lab_client_swanctl_dir "$pki" client
-{
-    echo "connections {"
-    TUN_GW_ADDR=2001:db8:1::1 TUN_CONN_EXTRA="local_addrs = 2001:db8:1::2
-    fragmentation = no" \
-        TUN_SWAN_LOCAL_TS="10.1.0.1/32, 2001:db8:a::1/128" TUN_REMOTE_TS="10.2.0.0/24, 2001:db8:2::/64" \
-        lab_swan_conn gw "local {
-      auth = pubkey
-      certs = client.pem
-      id = client.example
-    }" pubkey
-    echo "}"
-} >"$sw/swanctl.conf"
-lab_swan_load "" "$sw"
+TUN_GW_ADDR=2001:db8:1::1 TUN_SWAN_LOCAL_TS="10.1.0.1/32, 2001:db8:a::1/128" \
+    TUN_REMOTE_TS="10.2.0.0/24, 2001:db8:2::/64" lab_swan_load_cert_conn "$pki" "local_addrs = 2001:db8:1::2
+    fragmentation = no"
 
 # --- 1. IKE_AUTH with certificates in IPv6 fragments, both ways
-swan --initiate --child c --timeout 20 >"$work/initiate.out" 2>&1 ||
-    fail "1: swan --initiate: $(tail -3 "$work/initiate.out"); $(tel /veer/workers); $(tel /veer/control)"
+lab_swan_initiate "1: " "tel /veer/workers" "tel /veer/control"
 swan --list-sas >"$work/sas.out"
 grep -q "2001:db8:1::1\[4500\]" "$work/sas.out" || fail "1: strongSwan is not on [2001:db8:1::1]:4500: $(cat "$work/sas.out")"
 ike_reass=$(wcount reass_packets)
@@ -92,17 +80,11 @@ pass "1. IKE_AUTH with RSA certificates over IPv6: $(wcount reass_fragments) IPv
 # --- 2. 1400-byte packets through the tunnel: ESP in UDP over IPv6 in fragments
 wait_for 50 ip netns exec "$ns_cl" ping -6 -c 1 -W 1 -I 2001:db8:a::1 2001:db8:2::2 ||
     fail "2: no small ping6 through the tunnel: $(tel /veer/workers)"
-wait_for 50 ip netns exec "$ns_cl" ping -c 1 -W 1 -I 10.1.0.1 10.2.0.2 ||
-    fail "2: no small ping through the tunnel: $(tel /veer/workers)"
-before=$(wcount reass_packets)
-before_frag=$(wcount frag_packets)
 # IPv4 inside IPv6 outside, DF clear: the client's ESP leaves in IPv6 fragments, veer
 # pre-fragments the echo replies (IPv4) before sealing each in its own ESP over IPv6.
-ip netns exec "$ns_cl" ping -c 5 -i 0.2 -W 2 -s 1372 -M dont -I 10.1.0.1 10.2.0.2 \
-    >"$work/ping.out" 2>&1
+lab_ping_1400 2
 grep -q " 5 received" "$work/ping.out" ||
     fail "2: 1400-byte pings: $(tail -2 "$work/ping.out"); $(tel /veer/workers)"
-frag=$(($(wcount frag_packets) - before_frag))
 [ "$frag" -ge 5 ] || fail "2: veer pre-fragmented $frag replies, expected 5"
 # IPv6 inside: 1400-byte UDP datagrams from the client, which reach the server whole.
 cat >"$work/udp6.py" <<'PY'
@@ -134,7 +116,7 @@ for _ in range(5):
 PY
 wait "$rx"
 [ "$(cat "$work/udp6.rx")" = 5 ] || fail "2: the server received $(cat "$work/udp6.rx") of 5 UDP/IPv6 datagrams"
-reass=$(($(wcount reass_packets) - before))
+reass=$(($(wcount reass_packets) - reass_before))
 [ "$reass" -ge 10 ] || fail "2: veer reassembled $reass ESP packets over IPv6, expected at least 10"
 pass "2. 1400-byte pings (IPv4 in IPv6) and UDP/IPv6 datagrams: $reass ESP-in-UDP packets reassembled from IPv6 fragments and decrypted by veer, $frag IPv4 replies pre-fragmented under the IPv6 outer header"
 

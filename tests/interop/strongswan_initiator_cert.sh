@@ -81,8 +81,7 @@ run_ok() {
 
     lab_veer_ike_stop_deletes "$name: "
     pass "$name: veer's shutdown deleted the SA on strongSwan's side"
-    lab_stop_both
-    lab_keep_logs "$name"
+    lab_stop_both "$name"
 }
 
 lab_make_pki rsa
@@ -105,7 +104,7 @@ run_ok rsa "RSA signature" "RSA signature" "signature_authentication = no" rsa-c
 charon_start
 swan_hq_load rsa rogue-gw
 veer_branch_start rsa
-wait_for 100 sh -c "grep -q '^counter cert_untrusted=1$' '$work/state'" ||
+wait_for 100 veer_counter_is cert_untrusted 1 ||
     fail "veer did not count cert_untrusted"
 ! grep -q "state=ESTABLISHED" "$work/state" || fail "veer established an SA anyway"
 pass "untrusted responder certificate refused by veer, counted as cert_untrusted"

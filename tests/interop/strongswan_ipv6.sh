@@ -91,13 +91,10 @@ ip netns exec "$ns_srv" ping -6 -c 2 -i 0.3 -W 2 -s $((mtu - 48)) 2001:db8:a::1 
 pass "4. hop limit 1 both ways: Time Exceeded from veer; Packet Too Big with mtu=$mtu, and $mtu-byte packets cross"
 
 # --- 5. telemetry
-out=$(tel /veer/ports)
-echo "$out" | grep -q '"address6": \["2001:db8:1::1/64", "2001:db8:2::1/64"\]' || fail "5: /veer/ports: $out"
-out=$(tel /veer/control)
-echo "$out" | grep -q '"rx_nd": [1-9]' || fail "5: /veer/control: $out"
-out=$(tel /veer/neighbours)
-echo "$out" | grep -q '"address": \[.*"2001:db8:1::2".*"2001:db8:2::2"' ||
-    fail "5: /veer/neighbours lacks the client or the server: $out"
+lab_expect_tel /veer/ports '"address6": \["2001:db8:1::1/64", "2001:db8:2::1/64"\]' "5: /veer/ports"
+lab_expect_tel /veer/control '"rx_nd": [1-9]' "5: /veer/control"
+lab_expect_tel /veer/neighbours '"address": \[.*"2001:db8:1::2".*"2001:db8:2::2"' \
+    "5: /veer/neighbours lacks the client or the server"
 pass "5. telemetry: /veer/ports shows address6, /veer/control the ND counters, /veer/neighbours both IPv6 neighbours"
 
 veer_dp_stop

@@ -39,13 +39,7 @@ EOF
 }
 nat_rules 198.51.100.2 "" || fail "nft: cannot set up the NAT"
 
-lab_tunnel_veer_yaml
-veer_dp_start "$work/veer.yaml"
-
-CHARON_ROUTES=yes charon_start
-TUN_CONN_EXTRA="dpd_delay = 2s" lab_tunnel_swanctl_conf
-lab_swan_load
-lab_swan_initiate
+TUN_CONN_EXTRA="dpd_delay = 2s" lab_tunnel_up
 ping_server() { ip netns exec "$ns_cl" ping -c "${1:-1}" -i 0.2 -W 1 -I 10.1.0.1 10.2.0.2 >/dev/null 2>&1; }
 
 # --- 1. through the NAT
@@ -69,10 +63,8 @@ new=$(sed -n 's/^ike_sa .* remote=\([0-9.:]*\) .*/\1/p' "$work/state")
 pass "2. the NAT rebound to $new: veer followed on the client's next IKE message, ESP too (pings cross)"
 
 # --- 3. telemetry
-out=$(tel /veer/ike/sas)
-echo "$out" | grep -q "\"remote\": \[\"$new\"\]" || fail "3: /veer/ike/sas: $out"
-out=$(tel /veer/control)
-echo "$out" | grep -q '"child_sa_moved": 1' || fail "3: /veer/control: $out"
+lab_expect_tel /veer/ike/sas "\"remote\": \[\"$new\"\]" "3: /veer/ike/sas"
+lab_expect_tel /veer/control '"child_sa_moved": 1' "3: /veer/control"
 pass "3. /veer/ike/sas shows the new remote $new, /veer/control child_sa_moved 1"
 
 # --- 4. a forged request from elsewhere moves nothing

@@ -23,13 +23,7 @@ lab_init "${1:?usage: $0 BUILD_DIR}" vn
 lab_topology_tunnel
 
 reachable=${NEIGH_REACHABLE:-2}
-TUN_DP_EXTRA="  neighbour_reachable: $reachable"$'\n  neighbour_probes: 2' lab_tunnel_veer_yaml
-veer_dp_start "$work/veer.yaml"
-
-CHARON_ROUTES=yes charon_start
-lab_tunnel_swanctl_conf
-lab_swan_load
-lab_swan_initiate
+TUN_DP_EXTRA="  neighbour_reachable: $reachable"$'\n  neighbour_probes: 2' lab_tunnel_up
 ccount() { tel /veer/control | sed -n "s/.*\"$1\": \([0-9]*\).*/\1/p"; }
 ping_server() { ip netns exec "$ns_cl" ping -c 1 -W 1 -I 10.1.0.1 10.2.0.2; }
 

@@ -40,21 +40,22 @@ lab_swan_initiate
 # Both sides show exactly one IKE SA and one Child SA, with the same SPIs and keys.
 # Sets ike_spis and child_in (veer's inbound SPI). $1 names the step.
 agree() {
-    local what=$1 si sr cin cout
-    swan --list-sas >"$work/sas.out" 2>&1
-    read -r si sr < <(swan_ike_spis "$work/sas.out")
-    read -r cin cout < <(swan_child_spis "$work/sas.out")
-    [ -n "${si:-}" ] && [ -n "${cin:-}" ] || return 1
-    [ "$(grep -c 'ESTABLISHED' "$work/sas.out")" = 1 ] || return 1
-    [ "$(grep -c 'INSTALLED' "$work/sas.out")" = 1 ] || return 1
-    [ "$(grep -c '^ike_sa' "$work/state")" = 1 ] || return 1
-    grep -q "^ike_sa spi_i=$si spi_r=$sr .*state=ESTABLISHED .*children=$cout/$cin\$" \
-        "$work/state" || return 1
-    ike_spis="$si/$sr"
-    child_in=$cout
+    local what=$1
+    swan_one_sa_agree || return 1
+    ike_spis="$swan_spi_i/$swan_spi_r"
+    child_in=$swan_out
     keys_match_child "$child_in" || return 1
-    [ -n "$what" ] && pass "$what: IKE SA $ike_spis, Child SA $cin/$cout, keys equal on both sides"
+    [ -n "$what" ] && pass "$what: IKE SA $ike_spis, Child SA $swan_in/$swan_out, keys equal on both sides"
     return 0
+}
+
+# Step $1 (named $2 in the pass): within $4 tenths of a second veer's counter
+# $3 (child_rekeyed or ike_rekeyed) reaches $5 (else fails "$6"), then within
+# 5 s both sides agree again (else fails "after $7 the two sides differ").
+rekeyed() {
+    wait_for "$4" veer_counter_is "$3" "$5" || fail "$6"
+    wait_for 50 agree "" || fail "after $7 the two sides differ"
+    agree "$1. $2" || fail "step $1"
 }
 
 wait_for 50 agree "" || fail "not established alike on both sides"
@@ -65,37 +66,29 @@ first_child=$child_in
 
 # 1. strongSwan rekeys the Child SA.
 swan --rekey --child c >"$work/rekey1.out" 2>&1 || fail "swan --rekey --child"
-wait_for 50 sh -c "[ \"\$(sed -n 's/^counter child_rekeyed=//p' '$work/state')\" = 1 ]" ||
-    fail "veer did not count the Child SA rekey"
-wait_for 50 agree "" || fail "after strongSwan's Child SA rekey the two sides differ"
-agree "1. Child SA rekeyed by strongSwan" || fail "step 1"
+rekeyed 1 "Child SA rekeyed by strongSwan" child_rekeyed 50 1 "veer did not count the Child SA rekey" \
+    "strongSwan's Child SA rekey"
 [ "$child_in" != "$first_child" ] || fail "the Child SA kept its SPIs"
 grep -q "child-sa delete spi_in=$first_child" "$work/veer.log" || fail "old Child SA not deleted in veer"
 swan_child=$child_in
 
 # 2. strongSwan rekeys the IKE SA; the Child SA moves along untouched.
 swan --rekey --ike gw >"$work/rekey2.out" 2>&1 || fail "swan --rekey --ike"
-wait_for 50 sh -c "[ \"\$(sed -n 's/^counter ike_rekeyed=//p' '$work/state')\" = 1 ]" ||
-    fail "veer did not count the IKE SA rekey"
-wait_for 50 agree "" || fail "after strongSwan's IKE SA rekey the two sides differ"
-agree "2. IKE SA rekeyed by strongSwan" || fail "step 2"
+rekeyed 2 "IKE SA rekeyed by strongSwan" ike_rekeyed 50 1 "veer did not count the IKE SA rekey" \
+    "strongSwan's IKE SA rekey"
 [ "$ike_spis" != "$first_ike" ] || fail "the IKE SA kept its SPIs"
 [ "$child_in" = "$swan_child" ] || fail "the Child SA changed with the IKE SA"
 swan_ike=$ike_spis
 
 # 3. veer rekeys the Child SA 12 s after it was installed (step 1).
-wait_for 200 sh -c "[ \"\$(sed -n 's/^counter child_rekeyed=//p' '$work/state')\" = 2 ]" ||
-    fail "veer did not rekey the Child SA on its timer"
-wait_for 50 agree "" || fail "after veer's Child SA rekey the two sides differ"
-agree "3. Child SA rekeyed by veer (child_rekey_time, PFS)" || fail "step 3"
+rekeyed 3 "Child SA rekeyed by veer (child_rekey_time, PFS)" child_rekeyed 200 2 \
+    "veer did not rekey the Child SA on its timer" "veer's Child SA rekey"
 [ "$child_in" != "$swan_child" ] || fail "the Child SA kept its SPIs"
 grep -q "Child SA installed: in $child_in .* PFS" "$work/veer.log" || fail "veer's rekey had no PFS"
 
 # 4. veer rekeys the IKE SA 24 s after it was made (step 2).
-wait_for 250 sh -c "[ \"\$(sed -n 's/^counter ike_rekeyed=//p' '$work/state')\" = 2 ]" ||
-    fail "veer did not rekey the IKE SA on its timer"
-wait_for 50 agree "" || fail "after veer's IKE SA rekey the two sides differ"
-agree "4. IKE SA rekeyed by veer (ike_rekey_time)" || fail "step 4"
+rekeyed 4 "IKE SA rekeyed by veer (ike_rekey_time)" ike_rekeyed 250 2 \
+    "veer did not rekey the IKE SA on its timer" "veer's IKE SA rekey"
 [ "$ike_spis" != "$swan_ike" ] || fail "the IKE SA kept its SPIs"
 grep -q "^ike_sa .* role=initiator " "$work/state" ||
     fail "veer, having rekeyed, should be the new IKE SA's original initiator"

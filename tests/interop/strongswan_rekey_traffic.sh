@@ -46,35 +46,17 @@ at() { echo "t0+$((SECONDS - t0))s"; }
 TUN_PEER_EXTRA="    child_rekey_time: 20s
     child_life_time: 1h
     ike_rekey_time: 28s
-    rekey_jitter: 0" lab_tunnel_veer_yaml
-veer_dp_start "$work/veer.yaml"
-
-CHARON_ROUTES=yes charon_start
-TUN_CONN_EXTRA="rekey_time = 0" TUN_CHILD_EXTRA="rekey_time = 0" lab_tunnel_swanctl_conf
-lab_swan_load
-lab_swan_initiate
+    rekey_jitter: 0" TUN_CONN_EXTRA="rekey_time = 0" TUN_CHILD_EXTRA="rekey_time = 0" lab_tunnel_up
 
 counter() { tel /veer/ike/counters | sed -n "s/.*\"$1\": \([0-9]*\).*/\1/p"; }
 
 # Both views show exactly one IKE SA and one Child SA with the same SPIs.
 # Sets ike_spis ("spi_i/spi_r") and child ("veer_in/veer_out").
 agree() {
-    local si sr cin cout out
-    swan --list-sas >"$work/sas.out" 2>&1
-    read -r si sr < <(swan_ike_spis "$work/sas.out")
-    read -r cin cout < <(swan_child_spis "$work/sas.out")
-    [ -n "${si:-}" ] && [ -n "${cin:-}" ] || return 1
-    [ "$(grep -c 'ESTABLISHED' "$work/sas.out")" = 1 ] || return 1
-    [ "$(grep -c 'INSTALLED' "$work/sas.out")" = 1 ] || return 1
-    [ "$(grep -c '^ike_sa' "$work/state")" = 1 ] || return 1
-    grep -q "^ike_sa spi_i=$si spi_r=$sr .*state=ESTABLISHED .*children=$cout/$cin\$" \
-        "$work/state" || return 1
-    out=$(tel /veer/ike/sas)
-    echo "$out" | grep -q "\"total\": 1, .*\"spi_i\": \\[\"$si\"\\], \"spi_r\": \\[\"$sr\"\\], \"state\": \\[\"ESTABLISHED\"\\]" ||
-        return 1
-    echo "$out" | grep -q "\"child_sas\": \\[\"$cout/$cin\"\\]" || return 1
-    ike_spis="$si/$sr"
-    child="$cout/$cin"
+    swan_one_sa_agree || return 1
+    tel_one_sa "$swan_spi_i" "$swan_spi_r" "$swan_out/$swan_in" || return 1
+    ike_spis="$swan_spi_i/$swan_spi_r"
+    child="$swan_out/$swan_in"
 }
 
 # The echo server behind veer, and the stream's sender on the client: one
@@ -124,9 +106,12 @@ trap 'kill $echo_pid 2>/dev/null; lab_cleanup' EXIT
 
 # Runs the stream until veer's counter $1 reaches $2 (bounded by $3 tenths of
 # a second) and 1 s more; fails unless the event fell inside the stream and at
-# most LOSS_MAX datagrams were lost. $4 names the step. Sets stream_result.
+# most LOSS_MAX datagrams were lost, then unless both views agree within 5 s
+# after it ($5 names the rekey). $4 names the step. Sets stream_result, and
+# unknown_before (veer's drop_esp_unknown_spi before the stream).
 stream_across() {
     local what=$4 n=$1 target=$2 bound=$3 sid=$RANDOM
+    unknown_before=$(wcount drop_esp_unknown_spi)
     rm -f "$work/stop.$sid"
     ip netns exec "$ns_cl" "$py" "$work/stream.py" "$work/stop.$sid" 60 >"$work/stream.$sid" 2>&1 &
     local sp=$!
@@ -147,6 +132,7 @@ stream_across() {
     read -r _ sent _ _ _ lost _ <<<"$stream_result"
     [ "${sent:-0}" -ge 300 ] || fail "$what: stream too short: $stream_result"
     [ "${lost:-999}" -le "$LOSS_MAX" ] || fail "$what: more than $LOSS_MAX lost: $stream_result"
+    wait_for 50 agree || fail "$what: after $5 the two sides differ"
 }
 
 t0=$SECONDS
@@ -182,7 +168,7 @@ tx=$!
 sleep 0.5
 swan --rekey --ike gw >"$work/rekey-ike.out" 2>&1 || fail "a: swan --rekey --ike"
 kill -0 "$tx" 2>/dev/null || fail "a: the transfer was over before the rekey completed"
-wait_for 50 sh -c "[ \"\$(sed -n 's/^counter ike_rekeyed=//p' '$work/state')\" = 1 ]" ||
+wait_for 50 veer_counter_is ike_rekeyed 1 ||
     fail "a: veer did not count the IKE SA rekey"
 wait "$tx"
 wait "$rx"
@@ -196,9 +182,7 @@ swan_ike=$ike_spis
 pass "[$(at)] a. IKE SA rekeyed by strongSwan ($first_ike -> $swan_ike) during 8 MiB over TCP: arrived intact, Child SA $child kept"
 
 # --- b. veer rekeys the Child SA on its timer under the UDP stream
-unknown_before=$(wcount drop_esp_unknown_spi)
-stream_across child_rekeyed 1 150 "b"
-wait_for 50 agree || fail "b: after veer's Child SA rekey the two sides differ"
+stream_across child_rekeyed 1 150 "b" "veer's Child SA rekey"
 [ "$child" != "$first_child" ] || fail "b: the Child SA kept its SPIs"
 [ "$ike_spis" = "$swan_ike" ] || fail "b: the IKE SA changed with the Child SA rekey"
 # It went over strongSwan's new IKE SA: the old one is gone on both sides (agree: one IKE SA).
@@ -208,9 +192,7 @@ veer_child=$child
 pass "[$(at)] b. Child SA rekeyed by veer ($first_child -> $veer_child) over the IKE SA strongSwan made; stream: $stream_result; unknown-SPI drops $(($(wcount drop_esp_unknown_spi) - unknown_before))"
 
 # --- c. veer rekeys the IKE SA on its timer under the UDP stream
-unknown_before=$(wcount drop_esp_unknown_spi)
-stream_across ike_rekeyed 2 150 "c"
-wait_for 50 agree || fail "c: after veer's IKE SA rekey the two sides differ"
+stream_across ike_rekeyed 2 150 "c" "veer's IKE SA rekey"
 [ "$ike_spis" != "$swan_ike" ] || fail "c: the IKE SA kept its SPIs"
 [ "$child" = "$veer_child" ] || fail "c: the Child SA changed with the IKE SA ($veer_child -> $child)"
 grep -q "^ike_sa .* role=initiator " "$work/state" ||
@@ -219,7 +201,7 @@ pass "[$(at)] c. IKE SA rekeyed by veer ($swan_ike -> $ike_spis), Child SA $chil
 
 # The IKE SA veer made carries an exchange: strongSwan rekeys the Child SA over it.
 swan --rekey --child c >"$work/rekey-child.out" 2>&1 || fail "swan --rekey --child"
-wait_for 50 sh -c "[ \"\$(sed -n 's/^counter child_rekeyed=//p' '$work/state')\" = 2 ]" ||
+wait_for 50 veer_counter_is child_rekeyed 2 ||
     fail "veer did not count strongSwan's Child SA rekey over veer's new IKE SA"
 wait_for 50 agree || fail "after the last Child SA rekey the two sides differ"
 ip netns exec "$ns_cl" ping -c 3 -i 0.2 -W 1 -I 10.1.0.1 10.2.0.2 >/dev/null 2>&1 ||

@@ -18,13 +18,7 @@ lab_init "${1:?usage: $0 BUILD_DIR}" vt
 lab_topology_tunnel
 py=/usr/bin/python3
 
-lab_tunnel_veer_yaml
-veer_dp_start "$work/veer.yaml"
-
-CHARON_ROUTES=yes charon_start
-lab_tunnel_swanctl_conf
-lab_swan_load
-lab_swan_initiate
+lab_tunnel_up
 
 # --- 1. ping both ways (the first may go to ARP)
 lab_ping_both_ways "1: "
@@ -32,10 +26,7 @@ pass "1. ping through the tunnel both ways ($(wcount esp_encrypted) encrypted, $
 
 # --- 2. bulk TCP each way, hashes compared
 size=$((4 * 1024 * 1024))
-lab_tcp_transfer "$ns_srv" 10.2.0.2 "$ns_cl" 5001 "$size" ||
-    fail "2: client -> server: sent $(cat "$work/tx.5001"), received $(cat "$work/rx.5001")"
-lab_tcp_transfer "$ns_cl" 10.1.0.1 "$ns_srv" 5002 "$size" ||
-    fail "2: server -> client: sent $(cat "$work/tx.5002"), received $(cat "$work/rx.5002")"
+lab_tcp_both_ways 2 "$size"
 # The dataplane's counts reach lib/ike and telemetry (every 100 ms).
 sa_col() { echo "$1" | /usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['/veer/ike/sas']['$2'][0])"; }
 sleep 0.3
