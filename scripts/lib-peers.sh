@@ -4,16 +4,8 @@
 # (where libreswan's .deb is kept) and `work` (the run's directory, or "").
 # It holds no state of its own.
 
-# Bounded wait: up to $1 tenths of a second for a command to succeed.
-wait_for() {
-    local tenths=$1
-    shift
-    for _ in $(seq "$tenths"); do
-        if "$@" >/dev/null 2>&1; then return 0; fi
-        sleep 0.1
-    done
-    return 1
-}
+# shellcheck source=scripts/lib-wait.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib-wait.sh"
 
 # utime+stime of a process (all its threads), in clock ticks.
 cpu_ticks() {

@@ -62,16 +62,8 @@ fail() {
 
 pass() { echo "PASS: $*"; }
 
-# Bounded wait: up to $1 tenths of a second for a command to succeed.
-wait_for() {
-    local tenths=$1
-    shift
-    for _ in $(seq "$tenths"); do
-        if "$@" >/dev/null 2>&1; then return 0; fi
-        sleep 0.1
-    done
-    return 1
-}
+# shellcheck source=scripts/lib-wait.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib-wait.sh"
 
 # A veth pair, both ends up: end $1 in namespace $2 with address $3, end $4 in
 # namespace $5 with address $6. Needs both namespaces made.
