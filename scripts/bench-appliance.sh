@@ -44,6 +44,18 @@ trap cleanup EXIT
 printf 'bench-only-0123456789' >"$work/psk"
 chmod 600 "$work/psk"
 
+# What every benchmark configuration starts with: one worker, the gate in mode $1.
+dataplane_head() {
+    cat <<EOF
+dataplane:
+  workers: 1
+  idle_sleep_us: 100
+  mbufs: 16384
+  admission:
+    mode: $1
+EOF
+}
+
 # veer's config for one direction: the pcap on the input port, net_null on the other.
 config() { # $1 enc|dec, $2 size
     local outside="net_null0,no-rx=1" inside="net_null1,no-rx=1"
@@ -52,13 +64,8 @@ config() { # $1 enc|dec, $2 size
     else
         outside="net_pcap0,rx_pcap=$work/esp-$2.pcap,infinite_rx=1"
     fi
+    dataplane_head off
     cat <<EOF
-dataplane:
-  workers: 1
-  idle_sleep_us: 100
-  mbufs: 16384
-  admission:
-    mode: off
   ports:
     - name: outside
       device: $outside
@@ -179,13 +186,8 @@ done
 # The stateless replies: new IKE_SA_INITs (tests/tools/gen_flood_pcap) replayed into one
 # port with the gate closed; the worker answers each in place.
 stateless_config() { # $1 pcap, $2 redirect_to line or empty
+    dataplane_head on
     cat <<EOF
-dataplane:
-  workers: 1
-  idle_sleep_us: 100
-  mbufs: 16384
-  admission:
-    mode: on
 $2
   ports:
     - name: outside
