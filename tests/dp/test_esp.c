@@ -6,7 +6,7 @@
  * seals is opened by veer, for every algorithm, with and without ESN. Then
  * the sequence numbers across 2^32, their exhaustion and the rekey request,
  * the replay window's edges, and every kind of bad packet, each with its
- * counter.
+ * counter (a padding wrong in its last byte only among them).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -545,6 +545,51 @@ static void test_bad_trailers(void **state)
     }
 }
 
+/*
+ * Padding whose last byte alone is wrong, under a valid ICV: every padding
+ * byte is checked, the last one too, whatever the padding's length (one
+ * byte, or a block more than needed). The same packets with the right last
+ * byte open.
+ */
+static void test_padding_last_byte(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < NALGS; i++) {
+        const struct esp_alg *a = &algs[i];
+        size_t block = esp_alg_is_gcm(a) ? 4 : 16;
+        struct env e;
+        env_open(&e, a, i % 2 == 0, 0);
+        uint64_t seq = 1;
+        /* An inner length whose default padding is 1 byte (21 or 29), then one block and more. */
+        const size_t inner[] = {(20 + 3 + block - 1) / block * block - 3, 20};
+        const size_t pads[] = {1, default_pad(a, 20) + block};
+        for (size_t k = 0; k < 2; k++) {
+            uint8_t pt[256], esp[512];
+            size_t ptl = inner_with_trailer(inner[k], pads[k], 4, pt);
+            assert_int_equal(ptl % block, 0);
+            uint8_t *last = &pt[inner[k] + pads[k] - 1];
+            assert_int_equal(*last, pads[k]);
+            *last = (uint8_t)(pads[k] + 1);
+            struct rte_mbuf *m = esp_frame(esp, esp_ossl_seal(a, &e.child, seq++, pt, ptl, esp));
+            if (veer_open(&e, m) != -1)
+                fail_msg("%s: padding ending in %u instead of %zu taken", a->name, *last, pads[k]);
+            rte_pktmbuf_free(m);
+            assert_int_equal(e.c.drop_esp_bad_padding, k + 1);
+            assert_int_equal(e.c.esp_decrypted, k);
+            *last = (uint8_t)pads[k];
+            m = esp_frame(esp, esp_ossl_seal(a, &e.child, seq++, pt, ptl, esp));
+            assert_int_equal(veer_open(&e, m), 0);
+            assert_int_equal(rte_pktmbuf_pkt_len(m), inner[k]);
+            rte_pktmbuf_free(m);
+            assert_int_equal(e.c.esp_decrypted, k + 1);
+        }
+        assert_int_equal(e.c.drop_esp_bad_padding, 2);
+        assert_int_equal(e.c.drop_esp_bad_trailer, 0);
+        assert_int_equal(e.c.drop_esp_bad_icv, 0);
+        esp_db_close(&e.s);
+    }
+}
+
 /* Every truncation of a genuine packet and every flipped bit of its ESP part are refused. */
 static void test_truncated_and_corrupted(void **state)
 {
@@ -632,6 +677,7 @@ int main(void)
         cmocka_unit_test_teardown(test_esn_inference, esp_db_teardown),
         cmocka_unit_test_teardown(test_replay_packets, esp_db_teardown),
         cmocka_unit_test_teardown(test_bad_trailers, esp_db_teardown),
+        cmocka_unit_test_teardown(test_padding_last_byte, esp_db_teardown),
         cmocka_unit_test_teardown(test_truncated_and_corrupted, esp_db_teardown),
         cmocka_unit_test_teardown(test_unsupported_refused, esp_db_teardown),
     };

@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The control plane's DoS protection and stale-SA handling, veer against veer:
- * cookies past the half-open threshold (RFC 7296 2.6), with secret rotation,
- * and INITIAL_CONTACT (2.4) sent by an initiator with no other SA and acted on
- * by the responder.
+ * cookies past the half-open threshold (RFC 7296 2.6), with secret rotation
+ * and bound to the client's address, and INITIAL_CONTACT (2.4) sent by an initiator with no other
+ * SA and acted on by the responder.
  */
 #include <string.h>
 
 #include "ike.h"
 #include "ike_consts.h"
 #include "ike_lab.h"
+#include "ike_msg.h"
 #include "ike_stateless.h"
 #include "mock_backend.h"
 #include "unit_util.h"
@@ -141,6 +142,58 @@ static void test_restart_with_cookie_after_answer(void **state)
     assert_int_equal(counters(lab->alice)->sa_established, 1);
 }
 
+/* The COOKIE notify data of an IKE_SA_INIT message, copied to out (IKE_COOKIE_LEN bytes). */
+static void cookie_of(const struct mock_packet *p, uint8_t *out)
+{
+    struct ike_msg m;
+    assert_int_equal(ike_msg_decode(p->data, p->len, &m, NULL), 0);
+    struct ike_notify_payload n;
+    assert_int_equal(ike_notify_decode(ike_msg_find_notify(&m, IKE_N_COOKIE), &n, NULL), 0);
+    assert_int_equal(n.data.len, IKE_COOKIE_LEN);
+    memcpy(out, n.data.ptr, IKE_COOKIE_LEN);
+}
+
+/*
+ * A cookie is the answer of one address (2.6): the same request with alice's
+ * valid cookie from another source is refused with a cookie of its own, and
+ * gets no SA; from alice it still passes.
+ */
+static void test_cookie_bound_to_client(void **state)
+{
+    struct lab *lab = *state;
+    lab_start(lab);
+    lab->gw_cfg.cookie_threshold = 1;
+    ike_ctx_free(lab->gw);
+    struct ike_backend g = mock_backend(&lab->gw_node);
+    lab->gw = ike_ctx_new(&lab->gw_cfg, &g);
+    leave_half_open(lab);
+    static struct mock_packet retry, spoofed, answer;
+    cookie_round(lab, &retry);
+    assert_int_equal(counters(lab->gw)->cookies_sent, 1);
+    spoofed = retry;
+    assert_int_equal(ike_addr_parse(&spoofed.from, "198.51.100.7", 500), 0);
+    ike_input(lab->gw, &spoofed.to, &spoofed.from, spoofed.data, spoofed.len);
+    assert_int_equal(counters(lab->gw)->cookies_rejected, 1);
+    assert_int_equal(counters(lab->gw)->cookies_accepted, 0);
+    assert_int_equal(counters(lab->gw)->cookies_sent, 2);
+    assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 1); /* the half-open one only */
+    /* The answer is a fresh cookie, for the spoofed address, not alice's again. */
+    assert_true(mock_pop(&lab->net, &answer));
+    assert_int_equal(lab->net.count, 0);
+    assert_true(ike_addr_equal(&answer.to, &spoofed.from));
+    uint8_t alices[IKE_COOKIE_LEN], fresh[IKE_COOKIE_LEN];
+    cookie_of(&answer, fresh);
+    cookie_of(&retry, alices);
+    assert_memory_not_equal(fresh, alices, IKE_COOKIE_LEN);
+    /* From alice, the same bytes are let in and the SA comes up. */
+    ike_input(lab->gw, &retry.to, &retry.from, retry.data, retry.len);
+    assert_int_equal(counters(lab->gw)->cookies_accepted, 1);
+    assert_int_equal(counters(lab->gw)->cookies_rejected, 1);
+    assert_int_equal(lab_run(lab), 3);
+    assert_int_equal(counters(lab->gw)->sa_established, 1);
+    assert_int_equal(counters(lab->alice)->sa_established, 1);
+}
+
 static void test_initial_contact(void **state)
 {
     struct lab *lab = *state;
@@ -178,6 +231,7 @@ int main(void)
         LAB_TEST(test_cookie_past_threshold),
         LAB_TEST(test_cookie_rotation),
         LAB_TEST(test_restart_with_cookie_after_answer),
+        LAB_TEST(test_cookie_bound_to_client),
         LAB_TEST(test_initial_contact),
         LAB_TEST(test_no_initial_contact_with_another_sa),
     };

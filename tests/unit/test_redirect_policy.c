@@ -3,9 +3,10 @@
  * The redirect policy (lib/ike/stateless/redirect_policy.c): weighted round robin
  * proportions and interleaving, least-loaded choice, consistent hashing of
  * client addresses (stability, shares, minimal movement when a target goes),
- * exclusion of the REDIRECTED_FROM gateway and of the gateway itself, anycast
- * entries, gateway identities in IPv4, IPv6 and FQDN form down to the REDIRECT
- * bytes, table errors, and the lock-free publication.
+ * exclusion of the REDIRECTED_FROM gateway (host names in any case) and of
+ * the gateway itself, anycast entries, gateway identities in IPv4, IPv6 and
+ * FQDN form down to the REDIRECT bytes, table errors, and the lock-free
+ * publication.
  */
 #include <errno.h>
 #include <string.h>
@@ -118,6 +119,44 @@ static void test_redirected_from_is_never_picked(void **state)
         struct rp_table one;
         rp_table_init(&one, p, false);
         assert_int_equal(rp_table_add(&one, &from, 1), 0);
+        struct rp_query q = {.redirected_from = &from};
+        struct rp_pick pick = rp_pick(&one, &c, &q);
+        assert_int_equal(pick.index, -1);
+        assert_true(pick.excluded_origin);
+    }
+}
+
+/*
+ * Host names compare without regard to case (RFC 4343): a client redirected
+ * from "GW2.Example.COM" is never sent to the target "gw2.example.com",
+ * whatever the policy, and the exclusion is reported (the worker gate counts
+ * it as redirect_origin_excluded).
+ */
+static void test_redirected_from_fqdn_any_case(void **state)
+{
+    (void)state;
+    for (enum rp_policy p = 0; p < RP_NPOLICIES; p++) {
+        struct rp_table t;
+        rp_table_init(&t, p, false);
+        struct ike_gw_id other = gw("198.51.100.10"), target = gw("gw2.example.com");
+        assert_int_equal(rp_table_add(&t, &other, 1), 0);
+        assert_int_equal(rp_table_add(&t, &target, 100), 0);
+        struct ike_gw_id from = gw("GW2.Example.COM");
+        assert_int_equal(from.type, IKE_GW_FQDN);
+        assert_memory_not_equal(from.value, target.value, from.len);
+        struct rp_cursor c = {0};
+        for (unsigned i = 0; i < 100; i++) {
+            struct ike_addr cl = client_n(i);
+            struct rp_query q = {.client = &cl, .redirected_from = &from};
+            struct rp_pick pick = rp_pick(&t, &c, &q);
+            if (pick.index != 0)
+                fail_msg("%s: client %u sent back to gw2.example.com", rp_policy_name(p), i);
+            assert_true(pick.excluded_origin);
+        }
+        /* The origin the only target left: no target, and the reason known. */
+        struct rp_table one;
+        rp_table_init(&one, p, false);
+        assert_int_equal(rp_table_add(&one, &target, 1), 0);
         struct rp_query q = {.redirected_from = &from};
         struct rp_pick pick = rp_pick(&one, &c, &q);
         assert_int_equal(pick.index, -1);
@@ -429,6 +468,7 @@ int main(void)
         cmocka_unit_test(test_weighted_round_robin_proportions),
         cmocka_unit_test(test_weight_zero_drains_and_no_target),
         cmocka_unit_test(test_redirected_from_is_never_picked),
+        cmocka_unit_test(test_redirected_from_fqdn_any_case),
         cmocka_unit_test(test_self_needs_allow_self),
         cmocka_unit_test(test_least_loaded),
         cmocka_unit_test(test_client_hash_stable_and_weighted),
