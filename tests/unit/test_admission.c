@@ -30,15 +30,24 @@ static void leave_half_open(struct lab *lab)
     assert_true(mock_pop(&lab->net, &resp));
 }
 
-static void test_cookie_past_threshold(void **state)
+/*
+ * Restarts the gateway with what gw_cfg says and a cookie threshold of one,
+ * then leaves one SA half-open there: its next IKE_SA_INIT needs a cookie.
+ */
+static void restart_gw_half_open(struct lab *lab)
 {
-    struct lab *lab = *state;
-    lab_start(lab);
     lab->gw_cfg.cookie_threshold = 1;
     ike_ctx_free(lab->gw);
     struct ike_backend g = mock_backend(&lab->gw_node);
     lab->gw = ike_ctx_new(&lab->gw_cfg, &g);
     leave_half_open(lab);
+}
+
+static void test_cookie_past_threshold(void **state)
+{
+    struct lab *lab = *state;
+    lab_start(lab);
+    restart_gw_half_open(lab);
     assert_int_equal(counters(lab->gw)->cookies_sent, 0);
     /* One SA is half-open: the next IKE_SA_INIT must bring a cookie first. */
     assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
@@ -75,13 +84,9 @@ static void test_cookie_rotation(void **state)
 {
     struct lab *lab = *state;
     lab_start(lab);
-    lab->gw_cfg.cookie_threshold = 1;
     lab->gw_cfg.cookie_rotate_s = 60;
     lab->gw_cfg.half_open_timeout_s = 3600; /* the half-open SA outlives the rotations */
-    ike_ctx_free(lab->gw);
-    struct ike_backend g = mock_backend(&lab->gw_node);
-    lab->gw = ike_ctx_new(&lab->gw_cfg, &g);
-    leave_half_open(lab);
+    restart_gw_half_open(lab);
     /* Alice gets a cookie; her retry is held back while the secret rotates once. */
     static struct mock_packet retry;
     cookie_round(lab, &retry);
@@ -162,11 +167,7 @@ static void test_cookie_bound_to_client(void **state)
 {
     struct lab *lab = *state;
     lab_start(lab);
-    lab->gw_cfg.cookie_threshold = 1;
-    ike_ctx_free(lab->gw);
-    struct ike_backend g = mock_backend(&lab->gw_node);
-    lab->gw = ike_ctx_new(&lab->gw_cfg, &g);
-    leave_half_open(lab);
+    restart_gw_half_open(lab);
     static struct mock_packet retry, spoofed, answer;
     cookie_round(lab, &retry);
     assert_int_equal(counters(lab->gw)->cookies_sent, 1);
