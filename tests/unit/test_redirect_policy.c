@@ -100,6 +100,23 @@ static void test_weight_zero_drains_and_no_target(void **state)
     assert_int_equal(rp_pick(&t, &c, &q).index, -1);
 }
 
+/*
+ * A table of policy p whose one target is `only`, the gateway the client was
+ * redirected from (`from`, the same or the same name in other case): no
+ * target to offer, and the exclusion reported.
+ */
+static void expect_origin_only(enum rp_policy p, struct rp_cursor *c, const struct ike_gw_id *only,
+                               const struct ike_gw_id *from)
+{
+    struct rp_table one;
+    rp_table_init(&one, p, false);
+    assert_int_equal(rp_table_add(&one, only, 1), 0);
+    struct rp_query q = {.redirected_from = from};
+    struct rp_pick pick = rp_pick(&one, c, &q);
+    assert_int_equal(pick.index, -1);
+    assert_true(pick.excluded_origin);
+}
+
 static void test_redirected_from_is_never_picked(void **state)
 {
     (void)state;
@@ -116,13 +133,7 @@ static void test_redirected_from_is_never_picked(void **state)
             assert_true(pick.excluded_origin);
         }
         /* Only the origin left: nothing to offer, and the reason is known. */
-        struct rp_table one;
-        rp_table_init(&one, p, false);
-        assert_int_equal(rp_table_add(&one, &from, 1), 0);
-        struct rp_query q = {.redirected_from = &from};
-        struct rp_pick pick = rp_pick(&one, &c, &q);
-        assert_int_equal(pick.index, -1);
-        assert_true(pick.excluded_origin);
+        expect_origin_only(p, &c, &from, &from);
     }
 }
 
@@ -154,13 +165,7 @@ static void test_redirected_from_fqdn_any_case(void **state)
             assert_true(pick.excluded_origin);
         }
         /* The origin the only target left: no target, and the reason known. */
-        struct rp_table one;
-        rp_table_init(&one, p, false);
-        assert_int_equal(rp_table_add(&one, &target, 1), 0);
-        struct rp_query q = {.redirected_from = &from};
-        struct rp_pick pick = rp_pick(&one, &c, &q);
-        assert_int_equal(pick.index, -1);
-        assert_true(pick.excluded_origin);
+        expect_origin_only(p, &c, &target, &from);
     }
 }
 
