@@ -138,6 +138,12 @@ if [ ! -d "$build" ]; then
     }
 fi
 mkdir -p "$logs"
+# An existing build dir may predate a meson.build change (a new test): regenerate
+# it first, so that the introspection below knows every test.
+ninja -C "$build" build.ninja >/dev/null || {
+    echo "mutants: regenerating $build failed" >&2
+    exit 2
+}
 
 # test name -> the ninja targets it needs (files relative to the build dir), one
 # "name target..." line per test, from meson's introspection.

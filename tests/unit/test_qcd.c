@@ -79,6 +79,8 @@ static void test_token_equal(void **state)
     got[IKE_QCD_TOKEN_LEN - 1] ^= 0x80;
     /* A prefix of the kept token, or one outside 16 to 128 octets, never matches. */
     assert_false(ike_qcd_token_equal(kept, IKE_QCD_TOKEN_LEN, got, IKE_QCD_TOKEN_LEN - 1));
+    /* Nor a longer one that starts with it. */
+    assert_false(ike_qcd_token_equal(kept, IKE_QCD_TOKEN_LEN, got, IKE_QCD_TOKEN_LEN + 1));
     assert_false(ike_qcd_token_equal(kept, IKE_QCD_TOKEN_MIN - 1, got, IKE_QCD_TOKEN_MIN - 1));
     assert_false(ike_qcd_token_equal(kept, 0, got, 0));
     assert_false(ike_qcd_token_equal(kept, IKE_QCD_TOKEN_MAX + 1, got, IKE_QCD_TOKEN_MAX + 1));
