@@ -264,6 +264,13 @@ size_t ike_sk_begin(struct ike_writer *w, size_t iv_len, uint16_t frag_num, uint
  */
 int ike_sk_end(struct ike_writer *w, size_t sk_start, size_t iv_len, size_t block_size,
                size_t icv_len, size_t *plain_off, size_t *plain_len);
+/*
+ * The same, padded further (whole blocks, at most 255 bytes of padding) until
+ * the plaintext is at least min_plain bytes: a message made long enough for
+ * the answer it may get (a QCD taker's requests, RFC 6290 and no amplification).
+ */
+int ike_sk_end_padded(struct ike_writer *w, size_t sk_start, size_t iv_len, size_t block_size,
+                      size_t icv_len, size_t min_plain, size_t *plain_off, size_t *plain_len);
 
 /*
  * After decryption: strips the padding given by the last plaintext byte.

@@ -95,6 +95,12 @@ static size_t sk_pad_len(size_t plain, size_t block_size)
 int ike_sk_end(struct ike_writer *w, size_t sk_start, size_t iv_len, size_t block_size,
                size_t icv_len, size_t *plain_off, size_t *plain_len)
 {
+    return ike_sk_end_padded(w, sk_start, iv_len, block_size, icv_len, 0, plain_off, plain_len);
+}
+
+int ike_sk_end_padded(struct ike_writer *w, size_t sk_start, size_t iv_len, size_t block_size,
+                      size_t icv_len, size_t min_plain, size_t *plain_off, size_t *plain_len)
+{
     if (w->overflow)
         return -ENOSPC;
     if (block_size == 0 || block_size > SK_MAX_BLOCK || sk_start > w->len ||
@@ -114,6 +120,8 @@ int ike_sk_end(struct ike_writer *w, size_t sk_start, size_t iv_len, size_t bloc
     size_t off = sk_start + fixed;
     size_t inner = w->len - off;
     size_t pad = sk_pad_len(inner, block_size);
+    while (inner + pad + SK_PAD_LEN_BYTE < min_plain && pad + block_size <= UINT8_MAX)
+        pad += block_size;
     ike_w_zero(w, pad);
     ike_w_u8(w, (uint8_t)pad);
     ike_w_zero(w, icv_len);

@@ -153,11 +153,11 @@ struct ccs_reply {
     size_t nonce_len;
     const struct ike_dh_key *dh;      /* NULL without a KE */
     const struct ike_child_sa *child; /* NULL for an IKE SA rekey */
+    struct ike_sa *next;              /* an IKE SA rekey: the new IKE SA */
 };
 
 static int build_reply(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_writer *w, void *arg)
 {
-    (void)ctx;
     (void)sa;
     const struct ccs_reply *r = arg;
     static struct ike_sa_payload sa_pl;
@@ -171,6 +171,9 @@ static int build_reply(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_writer
         ike_ts_encode_set(w, IKE_PL_TSI, &r->child->ts_remote);
         ike_ts_encode_set(w, IKE_PL_TSR, &r->child->ts_local);
     }
+    /* New SPIs, new token: the rekey responder's goes in its response (RFC 6290 4.3). */
+    if (r->next != NULL)
+        ike_qcd_put(ctx, r->next, w, r->next->spi_i, r->next->spi_r);
     return w->overflow ? -ENOSPC : 0;
 }
 
@@ -402,7 +405,8 @@ static void ike_rekey_request(struct ike_ctx *ctx, struct ike_sa *sa, const stru
         reply_error(ctx, sa, msg_id, glen < 0 ? IKE_N_INVALID_SYNTAX : IKE_N_TEMPORARY_FAILURE, 0);
         return;
     }
-    struct ccs_reply r = {.chosen = chosen, .nonce = nr, .nonce_len = sizeof(nr), .dh = dh};
+    struct ccs_reply r = {
+        .chosen = chosen, .nonce = nr, .nonce_len = sizeof(nr), .dh = dh, .next = next};
     ike_put64(r.chosen.spi, next->spi_r);
     ike_send_encrypted(ctx, sa, IKE_EXCH_CREATE_CHILD_SA, true, msg_id, build_reply, &r);
     ike_dh_free(dh);
@@ -807,6 +811,14 @@ static void ike_rekey_response(struct ike_ctx *ctx, struct ike_sa *sa, const str
     }
     if (done->collided && resolve_ike_collision(ctx, sa, done, next, &nr))
         return;
+    /*
+     * RFC 6290 4.3: the responder's token for the new SPIs came with its
+     * response; ours could not go in the request (the new SPIr was unknown),
+     * so it follows in an INFORMATIONAL on the new SA.
+     */
+    ike_qcd_take(ctx, next, m);
+    if (ike_qcd_makes(ctx, next->peer))
+        ike_info_start_qcd(ctx, next);
     ike_children_move(sa, next);
     next->delete_queued = sa->delete_queued; /* an operator's delete meant this SA too */
     ctx->counters.ike_rekeyed++;

@@ -19,6 +19,7 @@
 #include "ike_id.h"
 #include "ike_payload.h"
 #include "ike_proposal.h"
+#include "ike_qcd.h"
 #include "ike_redirect_policy.h"
 
 /* ---- configuration ---- */
@@ -103,7 +104,25 @@ struct ike_peer_cfg {
      * strongSwan's remote-2); local_auth2: we do it as initiator.
      */
     uint8_t remote_auth2, local_auth2;
+    /*
+     * Quick Crash Detection (RFC 6290, qcd_sa.c): which roles veer plays
+     * with this peer (enum ike_qcd_role; the maker's also needs
+     * ike_config.qcd_keys). A taker checks liveness this soon after inbound
+     * ESP stops while outbound still flows, so a restarted maker's token
+     * comes back at once rather than at the next DPD (0: never).
+     */
+    uint8_t qcd;
+    unsigned qcd_liveness_ms;
+    /*
+     * enum ike_start_action: IKE_START_START initiates to `remote` when the
+     * gateway starts (the embedder calls ike_initiate) and again whenever
+     * the IKE SA is lost (dead peer, a peer's restart detected by QCD).
+     */
+    uint8_t start_action;
 };
+
+enum ike_qcd_role { IKE_QCD_BOTH, IKE_QCD_OFF, IKE_QCD_MAKER, IKE_QCD_TAKER };
+enum ike_start_action { IKE_START_NONE, IKE_START_START };
 
 /*
  * IKE_PEER_AUTH_EAP_MD5: the client authenticates with EAP-MD5 inside
@@ -140,6 +159,13 @@ struct ike_config {
      * thread that runs this context.
      */
     const struct rp_table *redirect_policy;
+    /*
+     * The QCD maker's secrets (NULL: veer makes no tokens), read from the
+     * secret file at start; the previous one is dropped qcd_prev_valid_s
+     * after the context starts (0: it stays).
+     */
+    const struct ike_qcd_keys *qcd_keys;
+    unsigned qcd_prev_valid_s;
 };
 
 /* ---- what the control plane gives the dataplane ---- */
@@ -184,6 +210,15 @@ struct ike_backend {
     uint64_t (*now_ns)(void *opaque);
     void (*random)(void *opaque, uint8_t *buf, size_t len);
     void (*log)(void *opaque, enum ike_log_level level, const char *msg);
+    /*
+     * Our IKE SPIs as they come and go (NULL: not wanted), for a dataplane
+     * that answers messages for unknown SPIs itself (QCD): spi_added is
+     * called before any message with that SPI leaves, spi_removed once it is
+     * forgotten. A failed spi_added must make the dataplane stop answering
+     * on its own (it no longer knows every SPI), never answer for this one.
+     */
+    int (*spi_added)(void *opaque, uint64_t our_spi);
+    void (*spi_removed)(void *opaque, uint64_t our_spi);
 };
 
 /* ---- SA states ---- */
@@ -270,6 +305,16 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(tx_temporary_failure) /* requests of the peer we refused for now */                          \
     X(liveness_checks)                                                                             \
     X(peer_dead)                                                                                   \
+    X(reconnects)          /* start_action start: an SA lost and started again */                  \
+    X(qcd_tokens_sent)     /* our token in IKE_AUTH or an IKE rekey (maker) */                     \
+    X(qcd_tokens_taken)    /* a peer's token kept with its IKE SA (taker) */                       \
+    X(qcd_token_malformed) /* a QUICK_CRASH_DETECTION outside 16..128 octets, ignored */           \
+    X(qcd_replies_sent)    /* INVALID_IKE_SPI + token for an SA we do not know (maker) */          \
+    X(qcd_no_reply)        /* a message for an unknown SA we could not answer (see the log) */     \
+    X(qcd_peer_restarted)  /* a matching token: the peer lost the SA, we deleted ours */           \
+    X(qcd_token_mismatch)  /* INVALID_IKE_SPI with tokens, none ours: forged or stale, ignored */  \
+    X(qcd_no_token)        /* INVALID_IKE_SPI for an SA without a token, or without QCD */         \
+    X(qcd_liveness_early)  /* liveness checks because inbound ESP stopped (taker) */               \
     X(state_transitions)                                                                           \
     X(bad_transitions)
 
@@ -371,6 +416,8 @@ struct ike_sa_info {
     struct ike_addr local, remote;
     bool natt;
     struct ike_chosen alg;
+    bool qcd_token_kept; /* taker: the peer gave us a token for this SA */
+    bool qcd_token_sent; /* maker: we gave the peer one */
     unsigned nchildren;
     uint32_t child_spi_in, child_spi_out; /* of the first Child SA */
     struct {

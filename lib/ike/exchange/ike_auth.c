@@ -353,11 +353,13 @@ struct auth_reply {
 
 static int build_auth_reply(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_writer *w, void *arg)
 {
-    (void)ctx;
     struct auth_reply *r = arg;
     int rc = ike_auth_put_id_auth(sa, w, r->ncerts);
     if (rc < 0)
         return rc;
+    /* RFC 6290 3: the responder's token in its final IKE_AUTH response. */
+    if (r->redirect == NULL)
+        ike_qcd_put(ctx, sa, w, sa->spi_i, sa->spi_r);
     return ike_auth_put_outcome(w, r->redirect, r->child_error, r->child);
 }
 
@@ -500,6 +502,7 @@ void ike_auth_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_m
     }
     sa->peer = peer;
     ike_auth_remember_id(sa, &idi);
+    ike_qcd_take(ctx, sa, m);
     /* RFC 4739: a second round (EAP) follows exactly when the peer configuration wants one. */
     bool another = ike_msg_find_notify(m, IKE_N_ANOTHER_AUTH_FOLLOWS) != NULL;
     sa->multiple_auth |= ike_msg_find_notify(m, IKE_N_MULTIPLE_AUTH_SUPPORTED) != NULL;
@@ -558,6 +561,8 @@ static int build_auth_request(struct ike_ctx *ctx, struct ike_sa *sa, struct ike
     /* Nothing else with this peer: tell it to drop whatever it still holds from us (2.4). */
     if (!ike_sa_other_with_peer(ctx, sa))
         ike_notify_encode_simple(w, IKE_N_INITIAL_CONTACT, NULL, 0);
+    /* RFC 6290 3: the initiator's token in its first IKE_AUTH request. */
+    ike_qcd_put(ctx, sa, w, sa->spi_i, sa->spi_r);
     if (sa->peer->local_auth2 != 0 && sa->multiple_auth) {
         ike_notify_encode_simple(w, IKE_N_MULTIPLE_AUTH_SUPPORTED, NULL, 0);
         ike_notify_encode_simple(w, IKE_N_ANOTHER_AUTH_FOLLOWS, NULL, 0);
@@ -642,6 +647,7 @@ void ike_auth_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_
 void ike_auth_established(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m)
 {
     ike_sa_set_state(ctx, sa, IKE_SA_ESTABLISHED, "IKE_AUTH done");
+    ike_qcd_take(ctx, sa, m);
     /* Redirected after authenticating (RFC 5685 6): go, and close this SA behind us. */
     if (ike_redirect_follow(ctx, sa, m, false) == IKE_REDIRECT_DONE) {
         ike_info_start_delete_ike(ctx, sa);

@@ -124,7 +124,6 @@ struct eap_reply {
 
 static int build_eap_reply(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_writer *w, void *arg)
 {
-    (void)ctx;
     const struct eap_reply *r = arg;
     if (r->id_auth && ike_auth_put_id_auth(sa, w, r->ncerts) < 0)
         return -1;
@@ -134,6 +133,9 @@ static int build_eap_reply(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_wr
         return -1;
     if (r->notify != 0 && ike_notify_encode_simple(w, r->notify, NULL, 0) < 0)
         return -1;
+    /* RFC 6290: our token goes in the last response, with the outcome. */
+    if (r->outcome && r->redirect == NULL)
+        ike_qcd_put(ctx, sa, w, sa->spi_i, sa->spi_r);
     if (r->outcome)
         return ike_auth_put_outcome(w, r->redirect, r->child_error, r->child);
     return w->overflow ? -1 : 0;
@@ -241,6 +243,7 @@ void ike_auth_eap_begin(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike
     }
     sa->peer = peer;
     ike_auth_remember_id(sa, idi);
+    ike_qcd_take(ctx, sa, m);
     struct ike_eap_conv *c = sa->eap;
     struct eap_reply r = {.id_auth = true, .ncerts = ike_auth_certs_wanted(ctx, peer, m)};
     struct ike_gw_id gw;

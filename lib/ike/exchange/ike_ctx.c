@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "ike_auth_eap.h"
 #include "ike_rules.h"
 #include "ike_sa.h"
@@ -103,6 +105,7 @@ struct ike_ctx *ike_ctx_new(const struct ike_config *cfg, const struct ike_backe
     ctx->redirect_hist =
         calloc(ctx->cfg.npeers > 0 ? ctx->cfg.npeers : 1, sizeof(*ctx->redirect_hist));
     ike_cookie_init(ctx);
+    ike_qcd_init(ctx);
     ctx->nbuckets = 1;
     while (ctx->nbuckets < ctx->cfg.max_sas && ctx->nbuckets < (1u << 24))
         ctx->nbuckets <<= 1;
@@ -118,6 +121,17 @@ struct ike_ctx *ike_ctx_new(const struct ike_config *cfg, const struct ike_backe
 static uint64_t our_spi(const struct ike_sa *sa)
 {
     return sa->initiator ? sa->spi_i : sa->spi_r;
+}
+
+/* Indexes `sa` under our SPI, telling a dataplane that keeps its own view of them. */
+static void index_ours(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t spi)
+{
+    unsigned b = bucket(ctx, spi);
+    sa->next_ours = ctx->by_ours[b];
+    ctx->by_ours[b] = sa;
+    if (ctx->be.spi_added != NULL && ctx->be.spi_added(ctx->be.opaque, spi) < 0)
+        ike_log(ctx, IKE_LOG_WARN, "IKE SPI %016llx: the dataplane did not take it",
+                (unsigned long long)spi);
 }
 
 static void unlink_sa(struct ike_sa **head, struct ike_sa *sa, bool ours)
@@ -165,6 +179,7 @@ void ike_ctx_free(struct ike_ctx *ctx)
     free(ctx->by_ours);
     free(ctx->by_theirs);
     free(ctx->redirect_hist);
+    OPENSSL_cleanse(&ctx->qcd, sizeof(ctx->qcd));
     free(ctx);
 }
 
@@ -196,9 +211,7 @@ struct ike_sa *ike_sa_create(struct ike_ctx *ctx, bool initiator, const struct i
     sa->state = initiator ? IKE_SA_INIT_SENT : IKE_SA_INIT_DONE;
     if (initiator) {
         sa->spi_i = ike_sa_fresh_spi(ctx);
-        unsigned b = bucket(ctx, sa->spi_i);
-        sa->next_ours = ctx->by_ours[b];
-        ctx->by_ours[b] = sa;
+        index_ours(ctx, sa, sa->spi_i);
     } else
         ctx->nhalf_open++;
     ctx->nsas++;
@@ -232,9 +245,8 @@ struct ike_sa *ike_sa_create_rekeyed(struct ike_ctx *ctx, struct ike_sa *old, bo
     sa->last_rx_ns = sa->created_ns;
     sa->state = IKE_SA_ESTABLISHED;
     sa->rekey_ns = sa->peer != NULL ? ike_deadline(ctx, sa->peer, sa->peer->ike_rekey_s) : 0;
-    unsigned b = bucket(ctx, ours);
-    sa->next_ours = ctx->by_ours[b];
-    ctx->by_ours[b] = sa;
+    ike_qcd_carry(sa, old);
+    index_ours(ctx, sa, ours);
     ctx->nsas++;
     ctx->counters.sa_created++;
     return sa;
@@ -243,10 +255,8 @@ struct ike_sa *ike_sa_create_rekeyed(struct ike_ctx *ctx, struct ike_sa *old, bo
 void ike_sa_index_responder(struct ike_ctx *ctx, struct ike_sa *sa)
 {
     sa->spi_r = ike_sa_fresh_spi(ctx);
-    unsigned b = bucket(ctx, sa->spi_r);
-    sa->next_ours = ctx->by_ours[b];
-    ctx->by_ours[b] = sa;
-    b = bucket(ctx, sa->spi_i);
+    index_ours(ctx, sa, sa->spi_r);
+    unsigned b = bucket(ctx, sa->spi_i);
     sa->next_theirs = ctx->by_theirs[b];
     ctx->by_theirs[b] = sa;
 }
@@ -276,8 +286,11 @@ void ike_sa_destroy(struct ike_ctx *ctx, struct ike_sa *sa)
         ctx->nhalf_open--;
     ike_children_delete(ctx, sa);
     uint64_t ours = our_spi(sa);
-    if (ours != 0)
+    if (ours != 0) {
         unlink_sa(&ctx->by_ours[bucket(ctx, ours)], sa, true);
+        if (ctx->be.spi_removed != NULL)
+            ctx->be.spi_removed(ctx->be.opaque, ours);
+    }
     if (!sa->initiator)
         unlink_sa(&ctx->by_theirs[bucket(ctx, sa->spi_i)], sa, false); /* no-op if absent */
     ctx->nsas--;
@@ -534,6 +547,8 @@ void ike_input(struct ike_ctx *ctx, const struct ike_addr *local, const struct i
         return;
     }
     struct ike_sa *sa = ike_sa_find_ours(ctx, from_initiator ? h->spi_r : h->spi_i);
+    if (sa == NULL && is_request(h))
+        ike_qcd_unknown_sa(ctx, local, remote, udp, len); /* we may have restarted (RFC 6290) */
     if (sa == NULL || sa->initiator == from_initiator ||
         (sa->spi_r != 0 && sa->spi_r != h->spi_r && h->exchange != IKE_EXCH_IKE_SA_INIT)) {
         ctx->counters.rx_no_sa++;
@@ -547,7 +562,11 @@ void ike_input(struct ike_ctx *ctx, const struct ike_addr *local, const struct i
      * Whatever the request, its answer goes back where it came from (RFC 7296
      * 2.11); the SA itself moves only once a message is validated (follow_peer).
      */
-    if (is_request(h)) {
+    if (!is_request(h) && h->exchange != IKE_EXCH_IKE_SA_INIT && h->next_payload != IKE_PL_SK &&
+        h->next_payload != IKE_PL_SKF) {
+        /* Unprotected, after IKE_SA_INIT: only a restarted peer's INVALID_IKE_SPI may be. */
+        ike_qcd_unprotected(ctx, sa, &m);
+    } else if (is_request(h)) {
         sa->reply_local = *local;
         sa->reply_remote = *remote;
         dispatch_request(ctx, sa, msg, len, &m, local, remote);
@@ -611,9 +630,17 @@ static void tick_established(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t no
         return;
     }
     tick_children(ctx, sa, now);
-    if (sa->request.buf == NULL && sa->peer->dpd_delay_s != 0 &&
-        now - sa->last_rx_ns >= (uint64_t)sa->peer->dpd_delay_s * 1000000000ull)
+    if (sa->request.buf != NULL)
+        return;
+    if (sa->peer->dpd_delay_s != 0 &&
+        now - sa->last_rx_ns >= (uint64_t)sa->peer->dpd_delay_s * 1000000000ull) {
         ike_info_start_liveness(ctx, sa);
+    } else if (ike_qcd_liveness_due(ctx, sa, now)) {
+        /* Inbound ESP stopped while ours flows: ask now, a restarted maker answers with its token.
+         */
+        ctx->counters.qcd_liveness_early++;
+        ike_info_start_liveness(ctx, sa);
+    }
 }
 
 static void tick_sa(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t now)
@@ -632,9 +659,11 @@ static void tick_sa(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t now)
         if (now < sa->next_retx_ns)
             return;
         if (sa->tries >= ctx->cfg.retransmit_tries) {
-            if (sa->state == IKE_SA_ESTABLISHED)
-                ctx->counters.peer_dead++;
+            bool was_up = sa->state == IKE_SA_ESTABLISHED;
+            ctx->counters.peer_dead += was_up;
             ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "peer not answering");
+            if (was_up)
+                ike_sa_reconnect(ctx, sa);
             return;
         }
         ctx->counters.tx_retransmits++;
@@ -666,6 +695,7 @@ void ike_tick(struct ike_ctx *ctx)
 {
     uint64_t now = ike_now(ctx);
     ike_cookie_maybe_rotate(ctx, now);
+    ike_qcd_tick(ctx, now);
     for (unsigned b = 0; b < ctx->nbuckets; b++) {
         struct ike_sa *sa = ctx->by_ours[b];
         while (sa != NULL) {
@@ -679,6 +709,22 @@ void ike_tick(struct ike_ctx *ctx)
 }
 
 /* ---- operations ---- */
+
+void ike_sa_reconnect(struct ike_ctx *ctx, const struct ike_sa *sa)
+{
+    const struct ike_peer_cfg *p = sa->peer;
+    if (p == NULL || p->start_action != IKE_START_START || p->remote.family == 0 ||
+        p < ctx->cfg.peers || p >= ctx->cfg.peers + ctx->cfg.npeers)
+        return;
+    /* From the address the lost SA used, on port 500 again (NAT-T floats anew). */
+    struct ike_addr local = sa->local;
+    local.port = IKE_PORT;
+    int rc = ike_initiate(ctx, (unsigned)(p - ctx->cfg.peers), &local);
+    if (rc == 0)
+        ctx->counters.reconnects++;
+    ike_log(ctx, rc == 0 ? IKE_LOG_INFO : IKE_LOG_WARN, "peer %s: %s", p->name,
+            rc == 0 ? "starting the IKE SA again" : "cannot start the IKE SA again");
+}
 
 int ike_initiate(struct ike_ctx *ctx, unsigned peer, const struct ike_addr *local)
 {
@@ -727,6 +773,8 @@ unsigned ike_sa_foreach(const struct ike_ctx *ctx,
                                        .remote = sa->remote,
                                        .natt = sa->natt,
                                        .alg = sa->alg,
+                                       .qcd_token_kept = sa->qcd_kept,
+                                       .qcd_token_sent = sa->qcd_sent,
                                        .nchildren = sa->nchildren};
             for (unsigned i = 0; i < sa->nchildren && i < IKE_INFO_MAX_CHILDREN; i++) {
                 info.children[i].spi_in = sa->children[i]->sa.spi_in;

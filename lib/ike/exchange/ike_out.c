@@ -106,10 +106,19 @@ int ike_send_encrypted(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t exchange,
     if (rc == 0 && !w.overflow && sa->frag_ok && whole > ike_frag_max(ctx, sa))
         return ike_frag_send(ctx, sa, &h, ctx->buf[sk], ctx->buf + inner_off, w.len - inner_off,
                              response);
+    /*
+     * A taker pads its requests so that a restarted maker's unprotected
+     * answer (two tokens, during a rotation) is no larger than they are:
+     * the maker never amplifies, and would otherwise stay silent.
+     */
+    size_t min_plain = 0;
+    size_t fixed_len = inner_off - w.hdr_off + sa->suite.icv_len;
+    if (!response && sa->qcd_kept && IKE_QCD_REPLY_LEN + IKE_QCD_NOTIFY_LEN > fixed_len)
+        min_plain = IKE_QCD_REPLY_LEN + IKE_QCD_NOTIFY_LEN - fixed_len;
     size_t plain_off, plain_len;
     if (rc == 0)
-        rc = ike_sk_end(&w, sk, sa->suite.iv_len, sa->suite.block_size, sa->suite.icv_len,
-                        &plain_off, &plain_len);
+        rc = ike_sk_end_padded(&w, sk, sa->suite.iv_len, sa->suite.block_size, sa->suite.icv_len,
+                               min_plain, &plain_off, &plain_len);
     long total = rc == 0 ? ike_w_finish(&w) : rc;
     if (total < 0) {
         ike_log(ctx, IKE_LOG_ERR, "cannot build %s message: %ld", ike_exchange_name(exchange),

@@ -163,6 +163,12 @@ struct ike_sa {
     struct ike_eap_conv *eap;
     /* The redundant IKE SA of a rekey collision the peer made: we delete it then if it does not. */
     uint64_t redundant_delete_ns;
+    /* Quick Crash Detection (qcd_sa.c, RFC 6290). */
+    bool qcd_peer;      /* the peer sent QUICK_CRASH_DETECTION in IKE_AUTH: it does QCD */
+    bool qcd_sent;      /* our token went to the peer (maker) */
+    bool qcd_kept;      /* we keep the digest of the peer's token (taker) */
+    bool qcd_requested; /* a liveness check of ours is out because inbound ESP stopped */
+    uint8_t qcd_digest[IKE_QCD_DIGEST_LEN];
 };
 
 /* When veer as initiator was redirected lately, per peer configuration (loop detection). */
@@ -187,6 +193,8 @@ struct ike_ctx {
     uint8_t reasm_buf[IKE_REASM_MAX];        /* the joined plaintext of a reassembled message */
     struct ike_redirect_hist *redirect_hist; /* one per configured peer */
     struct rp_cursor redirect_cursor;        /* the control plane's place in the policy */
+    struct ike_qcd_keys qcd;                 /* valid when cfg.qcd_keys != NULL */
+    uint64_t qcd_prev_until_ns;              /* drop qcd.prev then (0: never) */
 };
 
 /* ---- SA table and life cycle (ike_ctx.c) ---- */
@@ -347,6 +355,8 @@ void ike_ccs_ike_deleted(struct ike_ctx *ctx, struct ike_sa *sa);
 /* ---- INFORMATIONAL (informational.c) ---- */
 
 int ike_info_start_liveness(struct ike_ctx *ctx, struct ike_sa *sa);
+/* RFC 6290 4.3: our token for an IKE SA we just rekeyed, in an INFORMATIONAL of its own. */
+int ike_info_start_qcd(struct ike_ctx *ctx, struct ike_sa *sa);
 int ike_info_start_delete_child(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *c);
 int ike_info_start_delete_ike(struct ike_ctx *ctx, struct ike_sa *sa);
 /* The SA named by both SPIs, whichever side we are; NULL when there is none. */
@@ -385,6 +395,43 @@ enum ike_redirect_outcome ike_redirect_follow(struct ike_ctx *ctx, struct ike_sa
 bool ike_redirect_in_auth(struct ike_ctx *ctx, const struct ike_sa *sa, struct ike_gw_id *gw);
 /* Responder: starts the INFORMATIONAL REDIRECT of an established SA. */
 int ike_redirect_start(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_gw_id *gw);
+
+/* ---- Quick Crash Detection (qcd_sa.c, RFC 6290) ---- */
+
+/* Whether we make tokens for / keep tokens of this peer configuration's SAs. */
+bool ike_qcd_makes(const struct ike_ctx *ctx, const struct ike_peer_cfg *peer);
+bool ike_qcd_takes(const struct ike_peer_cfg *peer);
+/*
+ * Writes our token for the IKE SA (spi_i, spi_r) of `sa`'s peer, when we are
+ * its maker: N(QUICK_CRASH_DETECTION).
+ */
+void ike_qcd_put(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_writer *w, uint64_t spi_i,
+                 uint64_t spi_r);
+/*
+ * Reads the peer's token from a protected message (IKE_AUTH, an IKE rekey,
+ * or a later INFORMATIONAL replacing it, RFC 6290 4.4) into `sa` (taker).
+ */
+void ike_qcd_take(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m);
+/*
+ * An unprotected response for `sa` (no SK): when it carries INVALID_IKE_SPI
+ * and one of its QUICK_CRASH_DETECTION tokens matches the one we keep, the
+ * peer restarted: `sa` goes DEAD and, with start_action start, is started
+ * again. Anything else changes nothing and is counted.
+ */
+void ike_qcd_unprotected(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m);
+/* The maker after a restart: answers a message for an IKE SA we do not know. */
+void ike_qcd_unknown_sa(struct ike_ctx *ctx, const struct ike_addr *local,
+                        const struct ike_addr *remote, const uint8_t *msg, size_t len);
+/* Taker: a liveness check now if inbound ESP stopped while outbound flows. */
+bool ike_qcd_liveness_due(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t now);
+/* Sets up ctx->qcd from the configuration; drops the previous secret when its time is up. */
+void ike_qcd_init(struct ike_ctx *ctx);
+void ike_qcd_tick(struct ike_ctx *ctx, uint64_t now);
+/* Copies what the taker keeps from the SA being replaced to its successor (IKE rekey). */
+void ike_qcd_carry(struct ike_sa *to, const struct ike_sa *from);
+
+/* An SA lost (dead peer, QCD): starts it again when its peer configuration says so. */
+void ike_sa_reconnect(struct ike_ctx *ctx, const struct ike_sa *sa);
 
 /* ---- DoS protection and stale SAs (ike_ctx.c) ---- */
 

@@ -46,6 +46,8 @@ void ike_info_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_m
 {
     uint32_t msg_id = m->hdr.msg_id;
     sa->next_peer_id = msg_id + 1;
+    /* A token for this SA after an IKE rekey, or one replacing the old (RFC 6290 4.3, 4.4). */
+    ike_qcd_take(ctx, sa, m);
     uint8_t ours[4 * IKE_MAX_CHILDREN];
     struct ike_delete_payload reply = {.protocol = IKE_PROTO_ESP, .spi_size = 4, .spis = ours};
     for (const struct ike_pl *pl = ike_msg_find(m, IKE_PL_DELETE, NULL); pl != NULL;
@@ -97,6 +99,20 @@ int ike_info_start_liveness(struct ike_ctx *ctx, struct ike_sa *sa)
     ctx->counters.liveness_checks++;
     sa->pending.kind = IKE_REQ_LIVENESS;
     return ike_send_encrypted(ctx, sa, IKE_EXCH_INFORMATIONAL, false, sa->next_req_id, NULL, NULL);
+}
+
+static int build_qcd(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_writer *w, void *arg)
+{
+    (void)arg;
+    ike_qcd_put(ctx, sa, w, sa->spi_i, sa->spi_r);
+    return w->overflow ? -ENOSPC : 0;
+}
+
+int ike_info_start_qcd(struct ike_ctx *ctx, struct ike_sa *sa)
+{
+    sa->pending.kind = IKE_REQ_LIVENESS; /* answered empty, like a liveness check */
+    return ike_send_encrypted(ctx, sa, IKE_EXCH_INFORMATIONAL, false, sa->next_req_id, build_qcd,
+                              NULL);
 }
 
 int ike_info_start_delete_child(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *c)
