@@ -61,12 +61,15 @@ int lab_setup(void **state)
 
 void lab_start(struct lab *lab)
 {
-    lab->alice_cfg = (struct ike_config){.peers = &lab->alice_peer, .npeers = 1, .max_sas = 64};
+    lab->alice_cfg = (struct ike_config){
+        .peers = &lab->alice_peer, .npeers = 1, .max_sas = 64, .qcd_keys = lab->alice_qcd};
     /* A test may have given the gateway a redirect policy before starting. */
     lab->gw_cfg = (struct ike_config){.peers = &lab->gw_peer,
                                       .npeers = 1,
                                       .max_sas = 64,
-                                      .redirect_policy = lab->gw_cfg.redirect_policy};
+                                      .redirect_policy = lab->gw_cfg.redirect_policy,
+                                      .qcd_keys = lab->gw_qcd,
+                                      .qcd_prev_valid_s = lab->gw_qcd_prev_valid_s};
     struct ike_backend a = mock_backend(&lab->alice_node);
     struct ike_backend g = mock_backend(&lab->gw_node);
     lab->alice = ike_ctx_new(&lab->alice_cfg, &a);

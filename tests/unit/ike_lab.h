@@ -19,6 +19,9 @@ struct lab {
     struct ike_config alice_cfg, gw_cfg;
     struct ike_ctx *alice, *gw;
     struct ike_addr alice_addr, gw_addr;
+    /* QCD secrets of each side (NULL: no tokens made), set before lab_start. */
+    const struct ike_qcd_keys *alice_qcd, *gw_qcd;
+    unsigned gw_qcd_prev_valid_s;
 };
 
 void lab_set_id(struct ike_id *id, const char *fqdn);

@@ -319,6 +319,29 @@ static void test_end_refusals(void **state)
     assert_int_equal(ike_sk_end(&w, sk, 16, 16, 16, &off, &len), -ENOSPC);
 }
 
+/* Padded up to a minimum plaintext (a QCD taker's requests), in whole blocks, at most 255. */
+static void test_padded_to_minimum(void **state)
+{
+    (void)state;
+    static const struct {
+        size_t block, min_plain, pad;
+    } cases[] = {
+        {1, 0, 0}, {1, 40, 39}, {16, 40, 47}, {16, 1, 15}, {1, 1000, 255}, {16, 1000, 255},
+    };
+    for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        uint8_t buf[600];
+        struct ike_writer w;
+        unit_w_init(&w, buf, sizeof(buf));
+        size_t sk = ike_sk_begin(&w, 8, 0, 0);
+        size_t off, len;
+        assert_int_equal(
+            ike_sk_end_padded(&w, sk, 8, cases[i].block, 16, cases[i].min_plain, &off, &len), 0);
+        assert_int_equal(len, cases[i].pad + 1);
+        assert_int_equal(buf[off + len - 1], cases[i].pad == 255 ? 255 : cases[i].pad);
+        assert_int_equal(ike_sk_unpad(buf + off, len), 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -326,7 +349,7 @@ int main(void)
         cmocka_unit_test(test_build_aead_vector), cmocka_unit_test(test_build_and_parse_message),
         cmocka_unit_test(test_padding),           cmocka_unit_test(test_skf),
         cmocka_unit_test(test_decode_malformed),  cmocka_unit_test(test_unpad),
-        cmocka_unit_test(test_end_refusals),
+        cmocka_unit_test(test_end_refusals),      cmocka_unit_test(test_padded_to_minimum),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

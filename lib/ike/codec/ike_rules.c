@@ -54,9 +54,28 @@ static bool is_sk(uint8_t type)
     return type == IKE_PL_SK || type == IKE_PL_SKF;
 }
 
+/*
+ * RFC 7296 2.21.4: a node that lost the IKE SA answers a request for it
+ * unprotected, with notifies only (INVALID_IKE_SPI, and RFC 6290's tokens).
+ * Such a response passes here; what it may change is decided by the
+ * exchange layer, for an SA and a request it has.
+ */
+static bool unprotected_notify_response(const struct ike_msg *msg, const struct ike_rule_set *ex)
+{
+    if (!ex->response || msg->npayloads == 0)
+        return false;
+    for (unsigned i = 0; i < msg->npayloads; i++) {
+        if (msg->pl[i].type != IKE_PL_NOTIFY)
+            return false;
+    }
+    return true;
+}
+
 static int check_outer(const struct ike_msg *msg, const struct ike_rule_set *ex,
                        struct ike_err *err)
 {
+    if (ex->encrypted && unprotected_notify_response(msg, ex))
+        return 0;
     unsigned nsk = 0;
     for (unsigned i = 0; i < msg->npayloads; i++) {
         const struct ike_pl *pl = &msg->pl[i];
