@@ -400,6 +400,53 @@ static void test_no_secret_no_maker(void **state)
     assert_int_equal(lab_run(lab), 0);
 }
 
+/* start_action start without QCD: a dead peer is given up, then started again by DPD's end. */
+static void test_dead_peer_reconnects(void **state)
+{
+    struct lab *lab = *state;
+    lab->alice_peer.start_action = IKE_START_START;
+    lab->alice_peer.dpd_delay_s = 2;
+    lab_start_establish(lab);
+    struct ike_sa_info before = lab_only_sa(lab->alice);
+    restart_gw(lab); /* no secret: it answers nothing for the lost SA */
+    unsigned ticks = 0;
+    while (counters(lab->alice)->reconnects == 0 && ticks++ < 100) {
+        lab->net.now_ns += SEC;
+        ike_tick(lab->alice);
+        lab_run(lab);
+    }
+    assert_int_equal(counters(lab->alice)->peer_dead, 1);
+    assert_int_equal(counters(lab->alice)->reconnects, 1);
+    struct ike_sa_info a = lab_only_sa(lab->alice), g = lab_only_sa(lab->gw);
+    assert_int_equal(a.state, IKE_SA_ESTABLISHED);
+    assert_int_equal(g.state, IKE_SA_ESTABLISHED);
+    assert_true(a.spi_i != before.spi_i);
+}
+
+/* A start_action start peer that never answers is tried again after each give-up, no faster. */
+static void test_unanswered_initiate_retried(void **state)
+{
+    struct lab *lab = *state;
+    lab->alice_peer.start_action = IKE_START_START;
+    lab_start(lab);
+    ike_ctx_free(lab->gw); /* nobody there */
+    lab->gw = NULL;
+    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    struct mock_packet p;
+    unsigned sent = 0;
+    for (unsigned t = 0; t < 40; t++) {
+        lab->net.now_ns += SEC;
+        ike_tick(lab->alice);
+        while (mock_pop(&lab->net, &p))
+            sent++;
+    }
+    /* 0.5 + 1 + 2 + 4 + 8 s of retransmissions per attempt: two attempts in 40 s. */
+    assert_int_equal(counters(lab->alice)->reconnects, 2);
+    assert_int_equal(counters(lab->alice)->peer_dead, 0);
+    assert_true(sent >= 12 && sent <= 18);
+    assert_int_equal(ike_sa_foreach(lab->alice, NULL, NULL), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -419,6 +466,8 @@ int main(void)
         LAB_TEST(test_taker_pads_requests),
         LAB_TEST(test_maker_answers_only_protected_requests),
         LAB_TEST(test_no_secret_no_maker),
+        LAB_TEST(test_dead_peer_reconnects),
+        LAB_TEST(test_unanswered_initiate_retried),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -660,9 +660,13 @@ static void tick_sa(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t now)
             return;
         if (sa->tries >= ctx->cfg.retransmit_tries) {
             bool was_up = sa->state == IKE_SA_ESTABLISHED;
+            /* A start_action start peer is tried again, also when it never answered at all. */
+            bool retry =
+                was_up ||
+                (sa->initiator && (sa->state == IKE_SA_INIT_SENT || sa->state == IKE_SA_AUTH_SENT));
             ctx->counters.peer_dead += was_up;
             ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "peer not answering");
-            if (was_up)
+            if (retry)
                 ike_sa_reconnect(ctx, sa);
             return;
         }
