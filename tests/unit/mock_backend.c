@@ -13,6 +13,10 @@ static int mock_send(void *opaque, const struct ike_addr *local, const struct ik
     struct mock_node *node = opaque;
     struct mock_net *net = node->net;
     assert_true(len <= MOCK_PKT);
+    if (node->fail_sends > 0) {
+        node->fail_sends--;
+        return -EAGAIN; /* as a dataplane without the next hop's address yet */
+    }
     if (net->count == MOCK_QUEUE)
         return -1;
     struct mock_packet *p = &net->queue[(net->head + net->count++) % MOCK_QUEUE];

@@ -47,6 +47,7 @@ struct mock_node {
     unsigned nlive, ndelete_unknown;
     unsigned nupdated, nupdate_unknown; /* child_update calls */
     bool verbose;
+    unsigned fail_sends; /* this many sends fail with -EAGAIN, nothing queued */
 };
 
 struct ike_backend mock_backend(struct mock_node *node);

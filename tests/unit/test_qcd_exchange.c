@@ -447,6 +447,20 @@ static void test_unanswered_initiate_retried(void **state)
     assert_int_equal(ike_sa_foreach(lab->alice, NULL, NULL), 1);
 }
 
+/* The first IKE_SA_INIT cannot leave (no neighbour yet): kept and retransmitted, not dropped. */
+static void test_first_send_failure_retransmitted(void **state)
+{
+    struct lab *lab = *state;
+    lab_start(lab);
+    lab->alice_node.fail_sends = 1;
+    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    assert_int_equal(lab->net.count, 0);
+    lab->net.now_ns += SEC;
+    ike_tick(lab->alice);
+    assert_int_equal(lab_run(lab), 4);
+    assert_int_equal(lab_only_sa(lab->alice).state, IKE_SA_ESTABLISHED);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -468,6 +482,7 @@ int main(void)
         LAB_TEST(test_no_secret_no_maker),
         LAB_TEST(test_dead_peer_reconnects),
         LAB_TEST(test_unanswered_initiate_retried),
+        LAB_TEST(test_first_send_failure_retransmitted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -740,6 +740,12 @@ int ike_initiate(struct ike_ctx *ctx, unsigned peer, const struct ike_addr *loca
         return -ENOMEM;
     sa->peer = p;
     int rc = ike_init_start(ctx, sa);
+    if (rc < 0 && sa->request.buf != NULL) {
+        /* Built and kept; only the send failed (no neighbour yet): the retransmission sends it. */
+        ike_log(ctx, IKE_LOG_INFO, "peer %s: IKE_SA_INIT not sent yet (%d); retransmitting",
+                p->name, rc);
+        return 0;
+    }
     if (rc < 0)
         ike_sa_destroy(ctx, sa);
     return rc;
