@@ -3,6 +3,7 @@
  * veer-ike: veer's IKEv2 control plane on Linux UDP sockets, without the DPDK
  * dataplane. Used for interoperability tests and as a plain IKE responder.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,10 +32,13 @@ struct state_writer {
 static void write_sa(void *opaque, const struct ike_sa_info *sa)
 {
     struct state_writer *w = opaque;
-    fprintf(w->f, "ike_sa spi_i=%016llx spi_r=%016llx role=%s state=%s peer=%s natt=%s",
+    fprintf(w->f,
+            "ike_sa spi_i=%016llx spi_r=%016llx role=%s state=%s peer=%s natt=%s "
+            "qcd_token_kept=%s qcd_token_sent=%s",
             (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r,
             sa->initiator ? "initiator" : "responder", ike_sa_state_name(sa->state),
-            sa->peer ? sa->peer : "-", sa->natt ? "yes" : "no");
+            sa->peer ? sa->peer : "-", sa->natt ? "yes" : "no", sa->qcd_token_kept ? "yes" : "no",
+            sa->qcd_token_sent ? "yes" : "no");
     if (sa->nchildren > 0)
         fprintf(w->f, " child_in=%08x child_out=%08x", sa->child_spi_in, sa->child_spi_out);
     /* All of them (during a rekey there are two), as in/out pairs. */
@@ -76,7 +80,8 @@ static void collect(void *opaque, const struct ike_sa_info *sa)
     }
 }
 
-/* A clean stop tells the peers (RFC 7296 1.4.1), waiting up to 2 s for their answers. */
+/* A clean stop tells the peers (RFC 7296 1.4.1), waiting up to 2 s for their
+ * answers. */
 static void say_goodbye(struct ike_ctx *ctx, struct udp_backend *be)
 {
     struct sa_list l = {0};
@@ -89,9 +94,64 @@ static void say_goodbye(struct ike_ctx *ctx, struct udp_backend *be)
     }
 }
 
+/* The first of addrs of remote's family on port 500: where an initiator starts
+ * from. */
+static const struct ike_addr *local_for(const struct ike_addr *addrs, unsigned n,
+                                        const struct ike_addr *remote)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (addrs[i].family == remote->family && addrs[i].port == IKE_PORT)
+            return &addrs[i];
+    }
+    return NULL;
+}
+
+/* Every peer with start_action start needs a listen address of its family; -1
+ * said why. */
+static int check_start_peers(const char *config, const struct veer_conf *conf)
+{
+    for (unsigned i = 0; i < conf->npeers; i++) {
+        const struct ike_peer_cfg *p = &conf->peers[i];
+        if (p->start_action == IKE_START_START &&
+            local_for(conf->listen, conf->nlisten, &p->remote) == NULL) {
+            fprintf(stderr,
+                    "veer-ike: %s: peer %s: start_action start: gateway.listen has "
+                    "no IPv%d "
+                    "address to start from\n",
+                    config, p->name, p->remote.family == 6 ? 6 : 4);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Starts an IKE SA with every peer that has start_action start, but `skip`
+ * (--initiate's, which starts its own). -1 when one cannot be started.
+ */
+static int start_peers(struct ike_ctx *ctx, const struct veer_conf *conf,
+                       const struct udp_backend *be, const char *skip)
+{
+    for (unsigned i = 0; i < conf->npeers; i++) {
+        const struct ike_peer_cfg *p = &conf->peers[i];
+        if (p->start_action != IKE_START_START || (skip != NULL && strcmp(p->name, skip) == 0))
+            continue;
+        const struct ike_addr *local = local_for(be->bound, be->nsockets, &p->remote);
+        int rc = local != NULL ? ike_initiate(ctx, i, local) : -EADDRNOTAVAIL;
+        if (rc < 0) {
+            fprintf(stderr, "veer-ike: start_action start: cannot initiate to \"%s\": %s\n",
+                    p->name, strerror(-rc));
+            return -1;
+        }
+        fprintf(be->log, "INFO peer %s: starting its IKE SA (start_action start)\n", p->name);
+    }
+    return 0;
+}
+
 /*
  * --check: everything starting does before it binds a socket, then one line.
- * --check-syntax: the same, but the files named for secrets are listed, not read.
+ * --check-syntax: the same, but the files named for secrets are listed, not
+ * read.
  */
 static int check_config(const char *config, bool syntax_only)
 {
@@ -102,6 +162,8 @@ static int check_config(const char *config, bool syntax_only)
     int rc = 0;
     if (conf.nlisten == 0) {
         fprintf(stderr, "veer-ike: %s: gateway.listen names no address\n", config);
+        rc = 1;
+    } else if (check_start_peers(config, &conf) < 0) {
         rc = 1;
     } else {
         char summary[128];
@@ -115,19 +177,28 @@ static int check_config(const char *config, bool syntax_only)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: veer-ike -c CONFIG [--initiate PEER] [--state-file PATH] [-v | -q]\n"
+    fprintf(f, "usage: veer-ike -c CONFIG [--initiate PEER] [--state-file PATH] [-v "
+               "| -q]\n"
                "                [--log-keys]\n"
                "       veer-ike --check | --check-syntax [-c] CONFIG\n"
                "  -c, --config FILE     YAML configuration (docs/configuration.md)\n"
-               "  --initiate PEER       start an IKE SA with the named peer\n"
+               "  --initiate PEER       start an IKE SA with the named peer (peers "
+               "with\n"
+               "                        start_action start are started anyway)\n"
                "  --state-file PATH     keep the SA table and counters in PATH\n"
-               "  --check               load the configuration and every file it names as\n"
-               "                        starting would, print OK or the error, exit 0 or 1\n"
-               "  --check-syntax        the same without opening the key, certificate and\n"
-               "                        secrets files it names (listed instead): for CI\n"
-               "  --log-keys            print Child SA keys (interop tests only: insecure)\n"
+               "  --check               load the configuration and every file it "
+               "names as\n"
+               "                        starting would, print OK or the error, exit "
+               "0 or 1\n"
+               "  --check-syntax        the same without opening the key, "
+               "certificate and\n"
+               "                        secrets files it names (listed instead): "
+               "for CI\n"
+               "  --log-keys            print Child SA keys (interop tests only: "
+               "insecure)\n"
                "  -v, --verbose         debug logging\n"
-               "  -q, --quiet           warnings and errors only, no line per SA (benchmarks)\n");
+               "  -q, --quiet           warnings and errors only, no line per SA "
+               "(benchmarks)\n");
 }
 
 int main(int argc, char **argv)
@@ -194,15 +265,14 @@ int main(int argc, char **argv)
     if (check)
         return check_config(config, check_syntax);
     static struct veer_conf conf;
-    char err[512];
-    if (conf_load(config, &conf, err, sizeof(err)) < 0) {
-        fprintf(stderr, "veer-ike: %s\n", err);
+    if (conf_start_load("veer-ike", config, &conf) < 0)
         return 1;
-    }
     if (conf.nlisten == 0) {
         fprintf(stderr, "veer-ike: %s: gateway.listen names no address\n", config);
         return 1;
     }
+    if (check_start_peers(config, &conf) < 0)
+        return 1;
     _Static_assert(CONF_MAX_LISTEN <= UDP_MAX_LISTEN, "a socket pair for every listen address");
     int rc = udp_backend_open(&be, conf.listen, conf.nlisten);
     if (rc < 0) {
@@ -223,11 +293,15 @@ int main(int argc, char **argv)
             if (strcmp(conf.peers[i].name, initiate) == 0)
                 peer = i;
         }
-        if (peer == conf.npeers || ike_initiate(ctx, peer, &be.bound[0]) < 0) {
+        const struct ike_addr *local =
+            peer < conf.npeers ? local_for(be.bound, be.nsockets, &conf.peers[peer].remote) : NULL;
+        if (local == NULL || ike_initiate(ctx, peer, local) < 0) {
             fprintf(stderr, "veer-ike: cannot initiate to \"%s\"\n", initiate);
             return 1;
         }
     }
+    if (start_peers(ctx, &conf, &be, initiate) < 0)
+        return 1;
     fprintf(be.log, "INFO veer-ike running: %u peers\n", conf.npeers);
     fflush(be.log);
     uint64_t last_tick_ns = 0;
