@@ -41,7 +41,8 @@ lab_topology_tunnel
 printf 'lab-secret-change-me' >"$work/psk"
 chmod 600 "$work/psk"
 sed -e "s|@OUTSIDE@|net_af_packet0,iface=${tag}g|" -e "s|@INSIDE@|net_af_packet1,iface=${tag}i|" \
-    -e "s|@PSK_FILE@|$work/psk|" etc/veer-lab.yaml >"$work/veer.yaml"
+    -e "s|@PSK_FILE@|$work/psk|" -e "s|@QCD_SECRET_FILE@|$work/qcd.secret|" \
+    etc/veer-lab.yaml >"$work/veer.yaml"
 veer_dp_start "$work/veer.yaml"
 echo "lab: veer running (log $work/veer.log)"
 

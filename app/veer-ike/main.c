@@ -3,6 +3,7 @@
  * veer-ike: veer's IKEv2 control plane on Linux UDP sockets, without the DPDK
  * dataplane. Used for interoperability tests and as a plain IKE responder.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -24,17 +25,79 @@ static void on_signal(int sig)
     stop_requested = 1;
 }
 
+/*
+ * --initiate PEER [--count N [--rate R]]: N IKE SAs with one peer, each its
+ * own ike_initiate(), R per second (0: as fast as the loop goes, at most
+ * START_BATCH per pass so that answers are read in between).
+ */
+#define START_BATCH 256
+#define COUNT_MAX 1000000u
+#define RATE_MAX 1000000u
+
+struct starter {
+    unsigned peer;
+    const struct ike_addr *local;
+    unsigned count;   /* to start; 0: no --initiate */
+    unsigned started; /* ike_initiate() said yes */
+    bool gave_up;     /* one said no: the rest are not tried */
+    unsigned rate;    /* per second; 0: at once */
+    uint64_t t0_ns;
+};
+
+/* What the state file and --count's lines say about the SA table. */
+struct sa_tally {
+    unsigned total, established;
+};
+
+static void tally_sa(struct sa_tally *t, const struct ike_sa_info *sa)
+{
+    t->total++;
+    if (sa->state == IKE_SA_ESTABLISHED)
+        t->established++;
+}
+
+static void count_sa(void *opaque, const struct ike_sa_info *sa)
+{
+    tally_sa(opaque, sa);
+}
+
+/*
+ * "summary ike_sas=T established=E [started=S/N] qcd_...=...": one line
+ * with the SA table and the QCD counters (all of them, by their name), for
+ * the state file and for --count's progress on stdout.
+ */
+static void print_summary(FILE *f, const struct ike_ctx *ctx, const struct sa_tally *t,
+                          const struct starter *st)
+{
+    fprintf(f, "summary ike_sas=%u established=%u", t->total, t->established);
+    if (st != NULL && st->count > 1)
+        fprintf(f, " started=%u/%u", st->started, st->count);
+    const struct ike_counters *c = ike_get_counters(ctx);
+    fprintf(f, " reconnects=%llu", (unsigned long long)c->reconnects);
+#define PRINT_QCD(n)                                                                               \
+    if (strncmp(#n, "qcd_", 4) == 0)                                                               \
+        fprintf(f, " %s=%llu", #n, (unsigned long long)c->n);
+    IKE_COUNTER_LIST(PRINT_QCD)
+#undef PRINT_QCD
+    fprintf(f, "\n");
+}
+
 struct state_writer {
     FILE *f;
+    struct sa_tally tally;
 };
 
 static void write_sa(void *opaque, const struct ike_sa_info *sa)
 {
     struct state_writer *w = opaque;
-    fprintf(w->f, "ike_sa spi_i=%016llx spi_r=%016llx role=%s state=%s peer=%s natt=%s",
+    tally_sa(&w->tally, sa);
+    fprintf(w->f,
+            "ike_sa spi_i=%016llx spi_r=%016llx role=%s state=%s peer=%s natt=%s "
+            "qcd_token_kept=%s qcd_token_sent=%s",
             (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r,
             sa->initiator ? "initiator" : "responder", ike_sa_state_name(sa->state),
-            sa->peer ? sa->peer : "-", sa->natt ? "yes" : "no");
+            sa->peer ? sa->peer : "-", sa->natt ? "yes" : "no", sa->qcd_token_kept ? "yes" : "no",
+            sa->qcd_token_sent ? "yes" : "no");
     if (sa->nchildren > 0)
         fprintf(w->f, " child_in=%08x child_out=%08x", sa->child_spi_in, sa->child_spi_out);
     /* All of them (during a rekey there are two), as in/out pairs. */
@@ -45,7 +108,7 @@ static void write_sa(void *opaque, const struct ike_sa_info *sa)
 }
 
 /* Rewrites the state file atomically, so readers never see half of it. */
-static void write_state(const char *path, const struct ike_ctx *ctx)
+static void write_state(const char *path, const struct ike_ctx *ctx, const struct starter *st)
 {
     char tmp[4096];
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
@@ -53,6 +116,7 @@ static void write_state(const char *path, const struct ike_ctx *ctx)
     if (w.f == NULL)
         return;
     ike_sa_foreach(ctx, write_sa, &w);
+    print_summary(w.f, ctx, &w.tally, st);
     const struct ike_counters *c = ike_get_counters(ctx);
 #define PRINT_COUNTER(n) fprintf(w.f, "counter %s=%llu\n", #n, (unsigned long long)c->n);
     IKE_COUNTER_LIST(PRINT_COUNTER)
@@ -62,31 +126,158 @@ static void write_state(const char *path, const struct ike_ctx *ctx)
 }
 
 struct sa_list {
-    unsigned n;
-    uint64_t spi[64][2];
+    unsigned n, cap;
+    uint64_t (*spi)[2];
 };
 
 static void collect(void *opaque, const struct ike_sa_info *sa)
 {
     struct sa_list *l = opaque;
-    if (l->n < 64 && sa->state == IKE_SA_ESTABLISHED) {
+    if (l->n < l->cap && sa->state == IKE_SA_ESTABLISHED) {
         l->spi[l->n][0] = sa->spi_i;
         l->spi[l->n][1] = sa->spi_r;
         l->n++;
     }
 }
 
-/* A clean stop tells the peers (RFC 7296 1.4.1), waiting up to 2 s for their answers. */
+/*
+ * A clean stop tells the peers (RFC 7296 1.4.1), waiting up to 2 s for their
+ * answers: every established SA (--count makes many), not only the first few.
+ */
 static void say_goodbye(struct ike_ctx *ctx, struct udp_backend *be)
 {
-    struct sa_list l = {0};
+    struct sa_list l = {.cap = ike_sa_foreach(ctx, NULL, NULL)};
+    l.spi = calloc(l.cap > 0 ? l.cap : 1, sizeof(*l.spi));
+    if (l.spi == NULL)
+        l.cap = 0;
     ike_sa_foreach(ctx, collect, &l);
     for (unsigned i = 0; i < l.n; i++)
         ike_delete(ctx, l.spi[i][0], l.spi[i][1]);
+    free(l.spi);
     for (unsigned i = 0; i < 20 && ike_sa_foreach(ctx, NULL, NULL) > 0; i++) {
         udp_backend_poll(be, ctx, 100);
         ike_tick(ctx);
     }
+}
+
+/* The first of addrs of remote's family on port 500: where an initiator starts from. */
+static const struct ike_addr *local_for(const struct ike_addr *addrs, unsigned n,
+                                        const struct ike_addr *remote)
+{
+    for (unsigned i = 0; i < n; i++) {
+        if (addrs[i].family == remote->family && addrs[i].port == IKE_PORT)
+            return &addrs[i];
+    }
+    return NULL;
+}
+
+/* Every peer with start_action start needs a listen address of its family; -1 said why. */
+static int check_start_peers(const char *config, const struct veer_conf *conf)
+{
+    for (unsigned i = 0; i < conf->npeers; i++) {
+        const struct ike_peer_cfg *p = &conf->peers[i];
+        if (p->start_action == IKE_START_START &&
+            local_for(conf->listen, conf->nlisten, &p->remote) == NULL) {
+            fprintf(stderr,
+                    "veer-ike: %s: peer %s: start_action start: gateway.listen has no IPv%d "
+                    "address to start from\n",
+                    config, p->name, p->remote.family == 6 ? 6 : 4);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Starts an IKE SA with every peer that has start_action start, but `skip`
+ * (--initiate's, which starts its own). -1 when one cannot be started.
+ */
+static int start_peers(struct ike_ctx *ctx, const struct veer_conf *conf,
+                       const struct udp_backend *be, const char *skip)
+{
+    for (unsigned i = 0; i < conf->npeers; i++) {
+        const struct ike_peer_cfg *p = &conf->peers[i];
+        if (p->start_action != IKE_START_START || (skip != NULL && strcmp(p->name, skip) == 0))
+            continue;
+        const struct ike_addr *local = local_for(be->bound, be->nsockets, &p->remote);
+        int rc = local != NULL ? ike_initiate(ctx, i, local) : -EADDRNOTAVAIL;
+        if (rc < 0) {
+            fprintf(stderr, "veer-ike: start_action start: cannot initiate to \"%s\": %s\n",
+                    p->name, strerror(-rc));
+            return -1;
+        }
+        fprintf(be->log, "INFO peer %s: starting its IKE SA (start_action start)\n", p->name);
+    }
+    return 0;
+}
+
+/*
+ * Starts the SAs of --count that are due by now (the first one is started
+ * before the loop). Returns how long the loop may wait for the next, in ms.
+ */
+static int start_due(struct starter *st, struct ike_ctx *ctx, uint64_t now, FILE *log)
+{
+    if (st->gave_up || st->started >= st->count)
+        return 100;
+    uint64_t due = st->count;
+    if (st->rate != 0) {
+        due = (now - st->t0_ns) / 1000 * st->rate / 1000000 + 1; /* SA k at t0 + k / rate */
+        if (due > st->count)
+            due = st->count;
+    }
+    for (unsigned n = 0; st->started < due && n < START_BATCH; n++) {
+        int rc = ike_initiate(ctx, st->peer, st->local);
+        if (rc < 0) {
+            fprintf(log, "WARN IKE SA %u of %u not started (%s); none after it will be\n",
+                    st->started + 1, st->count,
+                    rc == -ENOMEM ? "the SA table is full: gateway.max_sas" : strerror(-rc));
+            fflush(log);
+            st->gave_up = true;
+            return 100;
+        }
+        st->started++;
+    }
+    if (st->started >= st->count)
+        return 100;
+    if (st->started < due)
+        return 0; /* a batch: read the answers, then go on */
+    uint64_t next = st->t0_ns + (uint64_t)st->started * 1000000000ull / st->rate;
+    uint64_t wait_ms = next > now ? (next - now + 999999) / 1000000 : 0;
+    return wait_ms < 100 ? (int)wait_ms : 100;
+}
+
+/* --count's progress on stdout: the summary line when it changed, at most once a tick. */
+static void print_progress(const struct ike_ctx *ctx, const struct starter *st, char *last,
+                           size_t cap, bool always)
+{
+    struct sa_tally t = {0};
+    ike_sa_foreach(ctx, count_sa, &t);
+    char line[1024] = "";
+    FILE *m = fmemopen(line, sizeof(line) - 1, "w");
+    if (m == NULL)
+        return;
+    print_summary(m, ctx, &t, st);
+    fclose(m);
+    if (!always && strcmp(line, last) == 0)
+        return;
+    snprintf(last, cap, "%s", line);
+    fputs(line, stdout);
+    fflush(stdout);
+}
+
+/* A number from min to max for option `opt`; false when it is not one. */
+static bool parse_count(const char *opt, const char *s, unsigned min, unsigned max, unsigned *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno != 0 || *end != '\0' || end == s || s[0] == '-' || v < min || v > max) {
+        fprintf(stderr, "veer-ike: %s takes a number from %u to %u, got \"%s\"\n", opt, min, max,
+                s);
+        return false;
+    }
+    *out = (unsigned)v;
+    return true;
 }
 
 /*
@@ -103,6 +294,8 @@ static int check_config(const char *config, bool syntax_only)
     if (conf.nlisten == 0) {
         fprintf(stderr, "veer-ike: %s: gateway.listen names no address\n", config);
         rc = 1;
+    } else if (check_start_peers(config, &conf) < 0) {
+        rc = 1;
     } else {
         char summary[128];
         snprintf(summary, sizeof(summary), "%u peer%s, %u listen address%s", conf.npeers,
@@ -115,11 +308,15 @@ static int check_config(const char *config, bool syntax_only)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: veer-ike -c CONFIG [--initiate PEER] [--state-file PATH] [-v | -q]\n"
-               "                [--log-keys]\n"
+    fprintf(f, "usage: veer-ike -c CONFIG [--initiate PEER [--count N [--rate R]]]\n"
+               "                [--state-file PATH] [-v | -q] [--log-keys]\n"
                "       veer-ike --check | --check-syntax [-c] CONFIG\n"
                "  -c, --config FILE     YAML configuration (docs/configuration.md)\n"
-               "  --initiate PEER       start an IKE SA with the named peer\n"
+               "  --initiate PEER       start an IKE SA with the named peer (peers with\n"
+               "                        start_action start are started anyway)\n"
+               "  --count N             N independent IKE SAs with it (a load generator;\n"
+               "                        a summary line on stdout whenever it changes)\n"
+               "  --rate R              start them R per second (default: at once)\n"
                "  --state-file PATH     keep the SA table and counters in PATH\n"
                "  --check               load the configuration and every file it names as\n"
                "                        starting would, print OK or the error, exit 0 or 1\n"
@@ -135,6 +332,8 @@ int main(int argc, char **argv)
     static const struct option opts[] = {
         {"config", required_argument, NULL, 'c'},
         {"initiate", required_argument, NULL, 'i'},
+        {"count", required_argument, NULL, 'n'},
+        {"rate", required_argument, NULL, 'r'},
         {"state-file", required_argument, NULL, 's'},
         {"log-keys", no_argument, NULL, 'k'},
         {"check", no_argument, NULL, 'C'},
@@ -145,7 +344,8 @@ int main(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     const char *config = NULL, *initiate = NULL, *state = NULL;
-    bool check = false, check_syntax = false;
+    bool check = false, check_syntax = false, counting = false;
+    unsigned count = 1, rate = 0;
     static struct udp_backend be; /* holds a 64 KiB receive buffer: not on the stack */
     udp_backend_init(&be, stderr);
     int opt;
@@ -156,6 +356,15 @@ int main(int argc, char **argv)
             break;
         case 'i':
             initiate = optarg;
+            break;
+        case 'n':
+            if (!parse_count("--count", optarg, 1, COUNT_MAX, &count))
+                return 2;
+            counting = true;
+            break;
+        case 'r':
+            if (!parse_count("--rate", optarg, 0, RATE_MAX, &rate))
+                return 2;
             break;
         case 's':
             state = optarg;
@@ -191,18 +400,21 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    if ((counting || rate != 0) && (initiate == NULL || !counting)) {
+        fprintf(stderr, "veer-ike: --count goes with --initiate, --rate with --count\n");
+        return 2;
+    }
     if (check)
         return check_config(config, check_syntax);
     static struct veer_conf conf;
-    char err[512];
-    if (conf_load(config, &conf, err, sizeof(err)) < 0) {
-        fprintf(stderr, "veer-ike: %s\n", err);
+    if (conf_start_load("veer-ike", config, &conf) < 0)
         return 1;
-    }
     if (conf.nlisten == 0) {
         fprintf(stderr, "veer-ike: %s: gateway.listen names no address\n", config);
         return 1;
     }
+    if (check_start_peers(config, &conf) < 0)
+        return 1;
     _Static_assert(CONF_MAX_LISTEN <= UDP_MAX_LISTEN, "a socket pair for every listen address");
     int rc = udp_backend_open(&be, conf.listen, conf.nlisten);
     if (rc < 0) {
@@ -217,22 +429,34 @@ int main(int argc, char **argv)
     }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
+    struct starter st = {0};
     if (initiate != NULL) {
-        unsigned peer = conf.npeers;
+        st.peer = conf.npeers;
         for (unsigned i = 0; i < conf.npeers; i++) {
             if (strcmp(conf.peers[i].name, initiate) == 0)
-                peer = i;
+                st.peer = i;
         }
-        if (peer == conf.npeers || ike_initiate(ctx, peer, &be.bound[0]) < 0) {
+        if (st.peer < conf.npeers)
+            st.local = local_for(be.bound, be.nsockets, &conf.peers[st.peer].remote);
+        /* The first one now: a peer that cannot be started at all is an error. */
+        if (st.local == NULL || ike_initiate(ctx, st.peer, st.local) < 0) {
             fprintf(stderr, "veer-ike: cannot initiate to \"%s\"\n", initiate);
             return 1;
         }
+        st.count = count;
+        st.started = 1;
+        st.rate = rate;
+        st.t0_ns = ops.now_ns(ops.opaque);
     }
+    if (start_peers(ctx, &conf, &be, initiate) < 0)
+        return 1;
     fprintf(be.log, "INFO veer-ike running: %u peers\n", conf.npeers);
     fflush(be.log);
-    uint64_t last_tick_ns = 0;
+    uint64_t last_tick_ns = 0, last_progress_ns = 0;
+    char progress[1024] = "";
     while (!stop_requested) {
-        udp_backend_poll(&be, ctx, 100);
+        int wait_ms = start_due(&st, ctx, ops.now_ns(ops.opaque), be.log);
+        udp_backend_poll(&be, ctx, wait_ms);
         /*
          * ike_tick() walks every SA: under load (a wake-up every few
          * datagrams) running it after each poll would cost O(SAs) per
@@ -244,8 +468,14 @@ int main(int argc, char **argv)
         last_tick_ns = now;
         ike_tick(ctx);
         if (state != NULL)
-            write_state(state, ctx);
+            write_state(state, ctx, initiate != NULL ? &st : NULL);
+        if (counting && now - last_progress_ns >= 1000000000ull) {
+            print_progress(ctx, &st, progress, sizeof(progress), false);
+            last_progress_ns = now;
+        }
     }
+    if (counting)
+        print_progress(ctx, &st, progress, sizeof(progress), true);
     fprintf(be.log, "INFO veer-ike stopping: deleting its IKE SAs\n");
     fflush(be.log);
     say_goodbye(ctx, &be);

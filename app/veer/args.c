@@ -57,6 +57,23 @@ int veer_args_parse(struct veer_args *a, int argc, char **argv)
     return 0;
 }
 
+int veer_check_start_peers(const struct veer_conf *conf, const char *config)
+{
+    for (unsigned i = 0; i < conf->npeers; i++) {
+        const struct ike_peer_cfg *p = &conf->peers[i];
+        struct ike_addr local;
+        if (p->start_action == IKE_START_START &&
+            conf_local_for(&conf->dp, &p->remote, &local) < 0) {
+            fprintf(stderr,
+                    "veer: %s: peer %s: start_action start: no dataplane port has an IPv%d "
+                    "address to start from\n",
+                    config, p->name, p->remote.family == 6 ? 6 : 4);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* What setup() checks in the configuration before it starts anything; one line out. */
 static int check(const char *config, bool syntax_only)
 {
@@ -68,6 +85,8 @@ static int check(const char *config, bool syntax_only)
     int rc = 0;
     if (!dp->present) {
         fprintf(stderr, "veer: %s: no dataplane: section (veer-ike runs without one)\n", config);
+        rc = 1;
+    } else if (veer_check_start_peers(&conf, config) < 0) {
         rc = 1;
     } else {
         char summary[192];

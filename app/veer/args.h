@@ -27,4 +27,12 @@ int veer_args_parse(struct veer_args *a, int argc, char **argv);
  */
 int veer_check_main(int argc, char **argv);
 
+struct veer_conf;
+/*
+ * Whether every peer with start_action start has a port to start from (an
+ * address of its family): 0, or -1 after saying which has none on stderr.
+ * Both --check and starting ask.
+ */
+int veer_check_start_peers(const struct veer_conf *conf, const char *config);
+
 #endif

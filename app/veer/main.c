@@ -5,6 +5,7 @@
  *   veer --check veer.yaml   (no EAL: args.c)
  * The main lcore runs the control plane; every other lcore of -l is a worker.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 
 #include "args.h"
 #include "conf.h"
+#include "conf_check.h"
 #include "dp_ctrl.h"
 #include "dp_mbuf_budget.h"
 #include "dp_port.h"
@@ -55,6 +57,9 @@ struct app {
     struct dp_sadb sadb;
     struct dp_route_table routes; /* changed at run time through telemetry */
     uint64_t keys_rotated_ns;
+    /* Peers with start_action start whose first IKE SA waits for the next hop's MAC. */
+    bool start_pending[CONF_MAX_PEERS];
+    uint64_t start_retry; /* timer cycles: when to try them again */
 };
 
 static void print_dp_counters(FILE *f, void *arg)
@@ -164,16 +169,16 @@ static int setup_reassembly(struct app *a)
 static int setup(struct app *a)
 {
     char err[512];
-    if (conf_load(a->args.config, &a->conf, err, sizeof(err)) < 0) {
-        fprintf(stderr, "veer: %s\n", err);
+    if (conf_start_load("veer", a->args.config, &a->conf) < 0)
         return -1;
-    }
     const struct conf_dataplane *dp = &a->conf.dp;
     if (!dp->present) {
         fprintf(stderr, "veer: %s: no dataplane: section (veer-ike runs without one)\n",
                 a->args.config);
         return -1;
     }
+    if (veer_check_start_peers(&a->conf, a->args.config) < 0)
+        return -1;
     a->nworkers = dp->workers;
     if (rte_lcore_count() != a->nworkers + 1) {
         fprintf(stderr, "veer: %u workers configured: give EAL %u lcores (-l), it has %u\n",
@@ -333,6 +338,56 @@ static void publish_load(struct app *a)
     __atomic_store_n(&a->gate.overloaded, behind ? 1u : 0u, __ATOMIC_RELAXED);
 }
 
+/*
+ * Peers with start_action start get their IKE SA once the ports are up
+ * (lib/ike starts it again whenever it is lost): from the address of the
+ * port whose subnet holds the peer, else the first of its family. A request
+ * cannot leave before the next hop's MAC is known (ARP or ND, asked by the
+ * failed send): such a peer stays pending and is tried again a tick later,
+ * then every second.
+ */
+static void start_peers(struct app *a, bool first)
+{
+    for (unsigned i = 0; i < a->conf.npeers; i++) {
+        if (!a->start_pending[i])
+            continue;
+        const struct ike_peer_cfg *p = &a->conf.peers[i];
+        struct ike_addr local; /* there is one: veer_check_start_peers() */
+        if (conf_local_for(&a->conf.dp, &p->remote, &local) < 0)
+            continue;
+        int rc = ike_initiate(a->ctrl.ike, i, &local);
+        char from[IKE_ADDR_STRLEN], to[IKE_ADDR_STRLEN];
+        ike_addr_format(&local, from, sizeof(from));
+        ike_addr_format(&p->remote, to, sizeof(to));
+        if (rc == -EAGAIN) {
+            if (first)
+                fprintf(stderr, "veer: peer %s: waiting for the next hop to %s (ARP/ND)\n", p->name,
+                        to);
+            continue;
+        }
+        a->start_pending[i] = false;
+        if (rc == 0)
+            fprintf(stderr, "veer: peer %s: starting its IKE SA, %s to %s\n", p->name, from, to);
+        else
+            fprintf(stderr, "veer: peer %s: cannot start its IKE SA, %s to %s: %s\n", p->name, from,
+                    to, strerror(-rc));
+    }
+}
+
+/* Every second (the first time at the next tick) while a start_action peer is pending. */
+static void retry_start_peers(struct app *a, uint64_t now)
+{
+    if (now < a->start_retry)
+        return;
+    for (unsigned i = 0; i < a->conf.npeers; i++) {
+        if (a->start_pending[i]) {
+            start_peers(a, false);
+            break;
+        }
+    }
+    a->start_retry = now + rte_get_timer_hz();
+}
+
 static void control_loop(struct app *a)
 {
     uint64_t hz = rte_get_timer_hz(), next_tick = 0;
@@ -346,6 +401,7 @@ static void control_loop(struct app *a)
         if (now >= next_tick) {
             dp_ctrl_report_traffic(&a->ctrl);
             ike_tick(a->ctrl.ike);
+            retry_start_peers(a, now);
             dp_ctrl_rekey_exhausting(&a->ctrl);
             dp_ctrl_age_neighbours(&a->ctrl, dp_ctrl_now_ns());
             publish_load(a);
@@ -382,6 +438,9 @@ int main(int argc, char **argv)
         rte_eal_remote_launch(dp_worker_main, &a.workers[w++], lcore);
     }
     fprintf(stderr, "veer running: %u worker(s), %u port(s)\n", a.nworkers, a.nports);
+    for (unsigned i = 0; i < a.conf.npeers; i++)
+        a.start_pending[i] = a.conf.peers[i].start_action == IKE_START_START;
+    start_peers(&a, true);
     control_loop(&a);
     rte_eal_mp_wait_lcore();
     for (unsigned p = 0; p < a.nports; p++)

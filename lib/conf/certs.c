@@ -69,4 +69,6 @@ void conf_free(struct veer_conf *conf)
     }
     ike_trust_free(conf->cacerts);
     conf->cacerts = NULL;
+    OPENSSL_cleanse(&conf->qcd_keys, sizeof(conf->qcd_keys));
+    conf->ike.qcd_keys = NULL;
 }

@@ -23,7 +23,7 @@
 
 int conf_fail(struct loader *l, const yaml_node_t *node, const char *fmt, ...)
 {
-    char why[256];
+    char why[512];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(why, sizeof(why), fmt, ap);
@@ -547,6 +547,9 @@ static int peer_key(struct loader *l, struct ike_peer_cfg *p, const char *key, c
     int rc = peer_lifetime_key(l, p, key, v);
     if (rc <= 0)
         return rc;
+    rc = conf_qcd_peer_key(l, p, key, v);
+    if (rc <= 0)
+        return rc;
     rc = peer_cert_key(l, p, key, v);
     if (rc <= 0)
         return rc;
@@ -566,6 +569,7 @@ static int peer_item(struct loader *l, const yaml_node_t *item, unsigned i, void
     l->cert_node = l->key_node = NULL;
     l->psk_file_node = l->eap_file_node = NULL;
     peer_lifetime_unset(p);
+    p->qcd_liveness_ms = CONF_QCD_LIVENESS_MS_DEFAULT;
     for (yaml_node_pair_t *kv = item->data.mapping.pairs.start; kv < item->data.mapping.pairs.top;
          kv++) {
         const char *key = conf_scalar(yaml_document_get_node(&l->doc, kv->key));
@@ -574,7 +578,8 @@ static int peer_item(struct loader *l, const yaml_node_t *item, unsigned i, void
             return -1;
     }
     snprintf(l->path, sizeof(l->path), "peers[%u]", i);
-    if (peer_cert_finish(l, item, i, p) < 0 || peer_eap_finish(l, item, p) < 0)
+    if (peer_cert_finish(l, item, i, p) < 0 || peer_eap_finish(l, item, p) < 0 ||
+        conf_qcd_peer_finish(l, item, p) < 0)
         return -1;
     bool psk_needed = p->local_auth == IKE_PEER_AUTH_PSK || p->remote_auth == IKE_PEER_AUTH_PSK;
     bool psk_given = p->psk_len > 0 || l->psk_file_node != NULL;
@@ -882,7 +887,8 @@ static int gateway_key(struct loader *l, const char *key, const yaml_node_t *v)
             return conf_fail(l, v, "expected a duration from 1s to 1d, got \"%s\"", s);
         return 0;
     }
-    return conf_fail(l, v, "unknown key");
+    int rc = conf_qcd_gateway_key(l, key, v);
+    return rc <= 0 ? rc : conf_fail(l, v, "unknown key");
 }
 
 static int walk(struct loader *l)
@@ -922,9 +928,10 @@ static int walk(struct loader *l)
     /* Only manually keyed SAs is a valid setup too (a benchmark, a peer without IKE). */
     if (l->conf->npeers == 0 && l->conf->dp.nstatic_sas == 0)
         return conf_fail(l, root, "no peers configured (and no dataplane.static_sas)");
-    if (conf_redirect_finish(l) < 0)
+    if (conf_redirect_finish(l) < 0 || peers_trust(l) < 0)
         return -1;
-    return peers_trust(l);
+    /* Last: a configuration with a mistake never creates a QCD secret. */
+    return conf_qcd_finish(l);
 }
 
 static int load(yaml_parser_t *parser, const char *name, const struct conf_load_opts *opts,
@@ -933,6 +940,7 @@ static int load(yaml_parser_t *parser, const char *name, const struct conf_load_
     struct loader l = {.name = name, .err = err, .err_len = err_len, .conf = conf, .opts = opts};
     memset(conf, 0, sizeof(*conf));
     conf->ike.cookie_threshold = 1000; /* half-open SAs; lib/ike's 0 would mean never */
+    conf->ike.qcd_prev_valid_s = CONF_QCD_PREV_VALID_DEFAULT;
     if (!yaml_parser_load(parser, &l.doc)) {
         snprintf(err, err_len, "%s:%zu: %s", name, parser->problem_mark.line + 1,
                  parser->problem ? parser->problem : "YAML syntax error");

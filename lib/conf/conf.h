@@ -181,7 +181,19 @@ struct veer_conf {
     struct ike_trust *trusts[CONF_MAX_PEERS]; /* peers[i].cacerts */
     /* EAP users' secrets (peers[i].eap_secrets_file), owned here like the keys. */
     struct ike_eap_secret *eap_secrets[CONF_MAX_PEERS];
+    /*
+     * The QCD secrets (gateway.qcd_secret_file, qcd_previous_secret_file):
+     * ike.qcd_keys points here once they are read, and stays NULL without
+     * qcd_secret_file. conf_free() wipes them.
+     */
+    struct ike_qcd_keys qcd_keys;
 };
+
+/* gateway.qcd_previous_valid: how long after start the previous QCD secret still answers. */
+#define CONF_QCD_PREV_VALID_DEFAULT 86400
+/* peers[].qcd_liveness: a taker's early liveness check, in milliseconds (0: off). */
+#define CONF_QCD_LIVENESS_MS_DEFAULT 1000
+#define CONF_QCD_LIVENESS_MS_MAX 3600000
 
 /*
  * Loads `path` into conf. Returns 0, or -1 with a message in err
@@ -191,7 +203,8 @@ int conf_load(const char *path, struct veer_conf *conf, char *err, size_t err_le
 
 /*
  * Files a configuration names for secrets and credentials: peers' psk_file,
- * cert, key, cacerts and eap_secrets_file, gateway.cacerts and
+ * cert, key, cacerts and eap_secrets_file, gateway.cacerts,
+ * qcd_secret_file and qcd_previous_secret_file, and
  * dataplane.static_sas[].keys_file. Port profiles (drivers-cfg/) are part of
  * veer, not secrets: they are always read.
  */
@@ -205,6 +218,17 @@ struct conf_load_opts {
     bool skip_files;
     /* Called for each such file, read or not: "file:line", the key, the path. */
     void (*on_file)(void *arg, const char *where, const char *key, const char *path);
+    /*
+     * Create nothing (--check): a gateway.qcd_secret_file that is not there,
+     * which starting would create, is no error as long as its directory could
+     * take it; it is not read, and on_create is told.
+     */
+    bool no_create;
+    /*
+     * A file starting creates (gateway.qcd_secret_file, when missing): called
+     * once it was made, or under no_create when it would be. May be NULL.
+     */
+    void (*on_create)(void *arg, const char *where, const char *key, const char *path);
     void *arg;
 };
 
@@ -234,5 +258,19 @@ int conf_parse_proposal(const char *text, uint8_t protocol, struct ike_proposal_
  */
 int conf_parse_duration(const char *s, unsigned max_s, unsigned *out);
 int conf_parse_bytes(const char *s, uint64_t *out);
+/*
+ * A duration in milliseconds: a number of seconds as above, or with a unit
+ * ms, s, m, h or d ("500ms", "1s", "2m"); at most max_ms. Same returns.
+ */
+int conf_parse_duration_ms(const char *s, unsigned max_ms, unsigned *out);
+
+/*
+ * The address app/veer initiates to `remote` from (a peer's start_action
+ * start): that of the port whose subnet holds it, else of the first port
+ * with an address of its family; on port IKE_PORT. 0, or -1 when no port
+ * has an address of that family.
+ */
+int conf_local_for(const struct conf_dataplane *dp, const struct ike_addr *remote,
+                   struct ike_addr *local);
 
 #endif

@@ -46,6 +46,8 @@ struct loader {
     /* Secrets and credentials files (conf_load_opts), and the peer's that were named. */
     const struct conf_load_opts *opts;
     const yaml_node_t *psk_file_node, *eap_file_node;
+    /* gateway.qcd_secret_file and qcd_previous_secret_file, read once the whole file is. */
+    const yaml_node_t *qcd_secret_node, *qcd_prev_node;
 };
 
 /*
@@ -103,6 +105,17 @@ int conf_routes_check(struct loader *l);
 /* conf_reass.c: dataplane.reassembly (defaults set by conf_reassembly_defaults). */
 void conf_reassembly_defaults(struct conf_reassembly *r);
 int conf_reassembly(struct loader *l, const yaml_node_t *v);
+
+/*
+ * conf_qcd_keys.c: the QCD keys of `gateway:` and of a peer (0, -1 on a bad
+ * value, 1 when `key` is none of them); whether a peer's settings go
+ * together once it is read; and, at the end, the secret files.
+ */
+int conf_qcd_gateway_key(struct loader *l, const char *key, const yaml_node_t *v);
+int conf_qcd_peer_key(struct loader *l, struct ike_peer_cfg *p, const char *key,
+                      const yaml_node_t *v);
+int conf_qcd_peer_finish(struct loader *l, const yaml_node_t *item, const struct ike_peer_cfg *p);
+int conf_qcd_finish(struct loader *l);
 
 /* conf_redirect.c: the `redirect:` section, its short form, and the final table. */
 int conf_redirect_section(struct loader *l, const yaml_node_t *v);

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Durations ("90", "30s", "20m", "8h", "1d") and byte counts ("500000", "64K", "2G"). */
+/*
+ * Durations ("90", "30s", "20m", "8h", "1d"), in milliseconds too ("500ms"),
+ * and byte counts ("500000", "64K", "2G").
+ */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "conf.h"
 
@@ -51,6 +55,30 @@ int conf_parse_duration(const char *s, unsigned max_s, unsigned *out)
         return -ERANGE;
     *out = (unsigned)(n * mul);
     return 0;
+}
+
+int conf_parse_duration_ms(const char *s, unsigned max_ms, unsigned *out)
+{
+    if (s[0] < '0' || s[0] > '9')
+        return -EINVAL;
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(s, &end, 10);
+    if (errno != 0)
+        return -ERANGE;
+    static const struct {
+        const char *unit;
+        unsigned long long ms;
+    } units[] = {{"", 1000}, {"ms", 1}, {"s", 1000}, {"m", 60000}, {"h", 3600000}, {"d", 86400000}};
+    for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+        if (strcmp(end, units[i].unit) != 0)
+            continue;
+        if (n > max_ms / units[i].ms)
+            return -ERANGE;
+        *out = (unsigned)(n * units[i].ms);
+        return 0;
+    }
+    return -EINVAL;
 }
 
 int conf_parse_bytes(const char *s, uint64_t *out)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A plain-text view of the control plane, rewritten atomically: one line per
- * IKE SA with its Child SAs, then every counter. Tests and scripts read it;
+ * IKE SA with its Child SAs, a summary line, then every counter. Tests and scripts read it;
  * the telemetry socket shows the same data to operators.
  */
 #ifndef VEER_MGMT_STATE_H
@@ -11,7 +11,10 @@
 
 #include "ike.h"
 
-/* Writes the SA lines of ctx to f. */
+/*
+ * Writes the SA lines of ctx to f, then "summary ike_sas=N established=N
+ * reconnects=N qcd_...=N": the table and the QCD counters in one line.
+ */
 void mgmt_print_sas(FILE *f, const struct ike_ctx *ctx);
 /* Writes "counter <name>=<value>" lines for every lib/ike counter. */
 void mgmt_print_ike_counters(FILE *f, const struct ike_ctx *ctx);

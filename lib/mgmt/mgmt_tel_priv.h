@@ -28,6 +28,7 @@ struct sa_view {
     uint64_t spi_i, spi_r;
     enum ike_sa_state state;
     bool initiator, natt;
+    bool qcd_token_kept, qcd_token_sent; /* ike_sa_info's */
     char peer[IKE_PEER_NAME_MAX];
     char remote[64];
     char children[IKE_INFO_MAX_CHILDREN * 18];

@@ -3,14 +3,27 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
+
+struct sa_printer {
+    FILE *f;
+    unsigned total, established;
+};
 
 static void print_sa(void *opaque, const struct ike_sa_info *sa)
 {
-    FILE *f = opaque;
-    fprintf(f, "ike_sa spi_i=%016llx spi_r=%016llx role=%s state=%s peer=%s natt=%s",
+    struct sa_printer *pr = opaque;
+    FILE *f = pr->f;
+    pr->total++;
+    if (sa->state == IKE_SA_ESTABLISHED)
+        pr->established++;
+    fprintf(f,
+            "ike_sa spi_i=%016llx spi_r=%016llx role=%s state=%s peer=%s natt=%s "
+            "qcd_token_kept=%s qcd_token_sent=%s",
             (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r,
             sa->initiator ? "initiator" : "responder", ike_sa_state_name(sa->state),
-            sa->peer ? sa->peer : "-", sa->natt ? "yes" : "no");
+            sa->peer ? sa->peer : "-", sa->natt ? "yes" : "no", sa->qcd_token_kept ? "yes" : "no",
+            sa->qcd_token_sent ? "yes" : "no");
     char remote[IKE_ADDR_STRLEN];
     ike_addr_format(&sa->remote, remote, sizeof(remote));
     fprintf(f, " remote=%s", remote);
@@ -25,7 +38,18 @@ static void print_sa(void *opaque, const struct ike_sa_info *sa)
 
 void mgmt_print_sas(FILE *f, const struct ike_ctx *ctx)
 {
-    ike_sa_foreach(ctx, print_sa, f);
+    struct sa_printer pr = {.f = f};
+    ike_sa_foreach(ctx, print_sa, &pr);
+    /* As veer-ike's: the table in one line, with the QCD counters (by their names). */
+    const struct ike_counters *c = ike_get_counters(ctx);
+    fprintf(f, "summary ike_sas=%u established=%u reconnects=%llu", pr.total, pr.established,
+            (unsigned long long)c->reconnects);
+#define PRINT_QCD(n)                                                                               \
+    if (strncmp(#n, "qcd_", 4) == 0)                                                               \
+        fprintf(f, " %s=%llu", #n, (unsigned long long)c->n);
+    IKE_COUNTER_LIST(PRINT_QCD)
+#undef PRINT_QCD
+    fprintf(f, "\n");
 }
 
 void mgmt_print_ike_counters(FILE *f, const struct ike_ctx *ctx)

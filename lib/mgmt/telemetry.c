@@ -288,6 +288,8 @@ static int cmd_sas(const char *cmd, const char *params, struct rte_tel_data *d)
                         *peer = mgmt_tel_column(RTE_TEL_STRING_VAL),
                         *remote = mgmt_tel_column(RTE_TEL_STRING_VAL),
                         *natt = mgmt_tel_column(RTE_TEL_STRING_VAL),
+                        *qcd_kept = mgmt_tel_column(RTE_TEL_STRING_VAL),
+                        *qcd_sent = mgmt_tel_column(RTE_TEL_STRING_VAL),
                         *child = mgmt_tel_column(RTE_TEL_STRING_VAL),
                         *pkts_in = mgmt_tel_column(RTE_TEL_U64_VAL),
                         *bytes_in = mgmt_tel_column(RTE_TEL_U64_VAL),
@@ -295,8 +297,9 @@ static int cmd_sas(const char *cmd, const char *params, struct rte_tel_data *d)
                         *bytes_out = mgmt_tel_column(RTE_TEL_U64_VAL),
                         *idle = mgmt_tel_column(RTE_TEL_U64_VAL),
                         *traffic = mgmt_tel_column(RTE_TEL_STRING_VAL);
-    struct rte_tel_data *all[] = {spi_i, spi_r,   state,    role,     peer,      remote, natt,
-                                  child, pkts_in, bytes_in, pkts_out, bytes_out, idle,   traffic};
+    struct rte_tel_data *all[] = {spi_i,    spi_r,     state,    role,   peer,    remote,
+                                  natt,     qcd_kept,  qcd_sent, child,  pkts_in, bytes_in,
+                                  pkts_out, bytes_out, idle,     traffic};
     for (unsigned i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
         if (all[i] == NULL) {
             for (unsigned k = 0; k < sizeof(all) / sizeof(all[0]); k++)
@@ -319,6 +322,8 @@ static int cmd_sas(const char *cmd, const char *params, struct rte_tel_data *d)
         rte_tel_data_add_array_string(peer, v->peer);
         rte_tel_data_add_array_string(remote, v->remote);
         rte_tel_data_add_array_string(natt, v->natt ? "yes" : "no");
+        rte_tel_data_add_array_string(qcd_kept, v->qcd_token_kept ? "yes" : "no");
+        rte_tel_data_add_array_string(qcd_sent, v->qcd_token_sent ? "yes" : "no");
         rte_tel_data_add_array_string(child, v->children);
         rte_tel_data_add_array_u64(pkts_in, v->packets_in);
         rte_tel_data_add_array_u64(bytes_in, v->bytes_in);
@@ -342,6 +347,8 @@ static int cmd_sas(const char *cmd, const char *params, struct rte_tel_data *d)
     mgmt_tel_add_column(d, "peer", peer);
     mgmt_tel_add_column(d, "remote", remote);
     mgmt_tel_add_column(d, "natt", natt);
+    mgmt_tel_add_column(d, "qcd_token_kept", qcd_kept);
+    mgmt_tel_add_column(d, "qcd_token_sent", qcd_sent);
     mgmt_tel_add_column(d, "child_sas", child);
     mgmt_tel_add_column(d, "packets_in", pkts_in);
     mgmt_tel_add_column(d, "bytes_in", bytes_in);
@@ -573,6 +580,8 @@ static void view_sa(void *opaque, const struct ike_sa_info *sa)
     v->state = sa->state;
     v->initiator = sa->initiator;
     v->natt = sa->natt;
+    v->qcd_token_kept = sa->qcd_token_kept;
+    v->qcd_token_sent = sa->qcd_token_sent;
     snprintf(v->peer, sizeof(v->peer), "%s", sa->peer != NULL ? sa->peer : "-");
     ike_addr_format(&sa->remote, v->remote, sizeof(v->remote));
     size_t off = 0, toff = 0;

@@ -34,12 +34,16 @@ run() {
 }
 
 # The files --check-syntax listed, made in $work/files, and a copy of the
-# example naming them there: for the full --check.
+# example naming them there: for the full --check. $work/required lists
+# those whose absence is an error, $work/made_at_start the QCD secret that
+# starting would make (one file name a line).
 with_files() {
     local example=$1 copy=$2 n=0
     local text
     text=$(<"$example")
     mkdir -p "$work/files"
+    : >"$work/required"
+    : >"$work/made_at_start"
     while IFS= read -r line; do
         # "FILE:LINE: KEY: PATH: not read (--check-syntax)"
         local rest=${line#*: } key path made
@@ -51,12 +55,17 @@ with_files() {
         case $key in
         *psk_file) printf 'example-key-%s\n' "$n" >"$made" ;;
         *eap_secrets_file) printf 'client.example example-secret\n' >"$made" ;;
+        *qcd_secret_file | *qcd_previous_secret_file) head -c 32 /dev/urandom >"$made" ;;
         *)
             fail "$example: no example content for $key ($path): teach $0"
             return 1
             ;;
         esac
         chmod 600 "$made"
+        case $key in
+        gateway.qcd_secret_file) echo "$n" >>"$work/made_at_start" ;;
+        *) echo "$n" >>"$work/required" ;;
+        esac
         text=${text//"$path"/"$made"}
     done < <(grep ': not read (--check-syntax)$' "$work/out")
     printf '%s\n' "$text" >"$copy"
@@ -78,8 +87,8 @@ check_example() {
         pass "$name --check $example with the files it names: $(cat "$work/out")"
     fi
     # The same without one of them: an error naming the file and line.
-    local first
-    first=$(ls "$work/files" 2>/dev/null | head -n 1)
+    local first secret
+    first=$(head -n 1 "$work/required")
     if [ -n "$first" ]; then
         mv "$work/files/$first" "$work/files/gone"
         if run "$name --check (a file missing)" 1 "$prog" --check "$copy" &&
@@ -88,6 +97,19 @@ check_example() {
             pass "missing file: $(cat "$work/err")"
         else
             fail "$name --check without $first: $(cat "$work/err")"
+        fi
+        mv "$work/files/gone" "$work/files/$first"
+    fi
+    # Without the QCD secret: --check says starting will make it, and makes nothing.
+    secret=$(head -n 1 "$work/made_at_start")
+    if [ -n "$secret" ]; then
+        rm "$work/files/$secret"
+        if run "$name --check (no QCD secret yet)" 0 "$prog" --check "$copy" &&
+            grep -q ": gateway.qcd_secret_file: $work/files/$secret: not there: starting will create it" \
+                "$work/out" && [ ! -e "$work/files/$secret" ]; then
+            pass "no QCD secret yet: $(head -n 1 "$work/out")"
+        else
+            fail "$name --check without the QCD secret: $(cat "$work/out" "$work/err")"
         fi
     fi
     rm -rf "$work/files"

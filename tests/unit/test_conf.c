@@ -54,8 +54,8 @@ static void write_key(const char *dir, const char *name)
 /*
  * Loads the shipped example etc/<name> into c, its /etc/veer/ key files
  * (`keys`, NULL-terminated) written to a temporary directory that the file
- * is pointed at and removed again; the test fails with the loader's error
- * unless it loads.
+ * is pointed at (and /var/lib/veer/, where the QCD secret is made) and
+ * removed again; the test fails with the loader's error unless it loads.
  */
 static void load_example(const char *name, const char *const *keys, struct veer_conf *c)
 {
@@ -71,15 +71,23 @@ static void load_example(const char *name, const char *const *keys, struct veer_
     for (const char *const *k = keys; *k != NULL; k++)
         write_key(dir, *k);
     char *o = out;
+    static const char *const prefixes[] = {"/etc/veer/", "/var/lib/veer/"};
     for (const char *t = text; *t != '\0';) {
-        const char *hit = strstr(t, "/etc/veer/");
+        const char *hit = NULL, *prefix = NULL;
+        for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+            const char *h = strstr(t, prefixes[i]);
+            if (h != NULL && (hit == NULL || h < hit)) {
+                hit = h;
+                prefix = prefixes[i];
+            }
+        }
         size_t keep = hit != NULL ? (size_t)(hit - t) : strlen(t);
         memcpy(o, t, keep);
         o += keep;
         t += keep;
         if (hit != NULL) {
             o += sprintf(o, "%s/", dir);
-            t += strlen("/etc/veer/");
+            t += strlen(prefix);
         }
     }
     *o = '\0';
@@ -89,6 +97,8 @@ static void load_example(const char *name, const char *const *keys, struct veer_
         snprintf(path, sizeof(path), "%s/%s", dir, *k);
         unlink(path);
     }
+    snprintf(path, sizeof(path), "%s/qcd.secret", dir);
+    unlink(path);
     rmdir(dir);
     if (rc != 0)
         fail_msg("%s", err);
@@ -106,6 +116,9 @@ static void test_example_file_loads(void **state)
     assert_int_equal(c.peers[1].remote.family, 4);
     assert_int_equal(c.peers[1].esp[0].nesn, 2);
     assert_int_equal(c.ike.half_open_timeout_s, 30);
+    assert_ptr_equal(c.ike.qcd_keys, &c.qcd_keys); /* made at this first start */
+    assert_int_equal(c.peers[1].start_action, IKE_START_START);
+    assert_int_equal(c.peers[1].qcd_liveness_ms, 500);
 }
 
 /* The annotated redirect example loads, with its psk_file pointed at a temporary key. */

@@ -237,7 +237,8 @@ static void test_errors(void **state)
 
 /*
  * The shipped example with its commented-out certificate blocks turned on:
- * /etc/veer becomes the temporary directory, which holds the files it names.
+ * /etc/veer becomes the temporary directory, which holds the files it names
+ * (and /var/lib/veer, where the QCD secret is made).
  */
 static void test_example_certificates(void **state)
 {
@@ -263,6 +264,9 @@ static void test_example_certificates(void **state)
             if (strncmp(t, "/etc/veer", 9) == 0) {
                 n += (size_t)snprintf(out + n, sizeof(out) - n, "%s", dir);
                 t += 9;
+            } else if (strncmp(t, "/var/lib/veer", 13) == 0) { /* the QCD secret, made here */
+                n += (size_t)snprintf(out + n, sizeof(out) - n, "%s", dir);
+                t += 13;
             } else {
                 out[n++] = *t++;
             }
@@ -289,8 +293,8 @@ static void test_example_certificates(void **state)
     static struct veer_conf c;
     char err[512] = "";
     int rc = conf_load_string(out, "veer-ike.example.yaml", &c, err, sizeof(err));
-    const char *made[] = {"gw-cert.pem", "gw-key.pem", "clients-ca.pem", "road-warriors.psk",
-                          "branch.psk"};
+    const char *made[] = {"gw-cert.pem",       "gw-key.pem", "clients-ca.pem",
+                          "road-warriors.psk", "branch.psk", "qcd.secret"};
     for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
         snprintf(b, sizeof(b), "%s/%s", dir, made[i]);
         unlink(b);
