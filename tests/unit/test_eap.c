@@ -671,6 +671,45 @@ static void test_multi_auth_redirect_first_and_last(void **state)
 #define EAP_TEST(f) cmocka_unit_test_setup_teardown(f, eap_setup, lab_teardown)
 #define MULTI_TEST(f) cmocka_unit_test_setup_teardown(f, multi_setup, lab_teardown)
 
+/* ---- Quick Crash Detection (RFC 6290 3): tokens in the first request and the final response ----
+ */
+
+static struct ike_qcd_keys qcd_gw, qcd_alice;
+
+/* Both makers and takers; after `packets` establish, the gateway restarts and alice notices. */
+static void qcd_round(struct lab *lab, unsigned packets)
+{
+    memset(&qcd_gw, 0x11, sizeof(qcd_gw));
+    memset(&qcd_alice, 0x22, sizeof(qcd_alice));
+    qcd_gw.has_prev = qcd_alice.has_prev = false;
+    lab->gw_qcd = &qcd_gw;
+    lab->alice_qcd = &qcd_alice;
+    assert_int_equal(lab_start_run(lab), packets);
+    struct ike_sa_info a = lab_only_sa(lab->alice), g = lab_only_sa(lab->gw);
+    assert_int_equal(a.state, IKE_SA_ESTABLISHED);
+    assert_true(a.qcd_token_sent && a.qcd_token_kept && g.qcd_token_sent && g.qcd_token_kept);
+    assert_int_equal(ike_get_counters(lab->alice)->qcd_tokens_sent,
+                     1); /* one token, not per round */
+    assert_int_equal(gwc(lab)->qcd_tokens_sent, 1);
+    /* The token alice keeps is the one the gateway makes again after a restart. */
+    ike_ctx_free(lab->gw);
+    struct ike_backend be = mock_backend(&lab->gw_node);
+    lab->gw = ike_ctx_new(&lab->gw_cfg, &be);
+    assert_int_equal(ike_rekey_child(lab->alice, a.spi_i, a.spi_r, a.children[0].spi_in), 0);
+    assert_int_equal(lab_run(lab), 2);
+    assert_int_equal(ike_get_counters(lab->alice)->qcd_peer_restarted, 1);
+}
+
+static void test_eap_qcd_tokens(void **state)
+{
+    qcd_round(*state, 8);
+}
+
+static void test_multi_auth_qcd_tokens(void **state)
+{
+    qcd_round(*state, 10);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -680,6 +719,7 @@ int main(void)
         cmocka_unit_test(test_md5_nak_and_round_limit),
         cmocka_unit_test(test_peer_side),
         EAP_TEST(test_eap_establishes),
+        EAP_TEST(test_eap_qcd_tokens),
         EAP_TEST(test_eap_wrong_secret),
         EAP_TEST(test_eap_unknown_user),
         EAP_TEST(test_eap_not_configured),
@@ -693,6 +733,7 @@ int main(void)
         EAP_TEST(test_redirect_last_auth),
         EAP_TEST(test_no_redirect_without_support),
         MULTI_TEST(test_multi_auth_establishes),
+        MULTI_TEST(test_multi_auth_qcd_tokens),
         MULTI_TEST(test_multi_auth_wrong_eap_secret),
         MULTI_TEST(test_multi_auth_mismatch),
         MULTI_TEST(test_multi_auth_out_of_order),
