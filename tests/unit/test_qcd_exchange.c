@@ -461,6 +461,29 @@ static void test_first_send_failure_retransmitted(void **state)
     assert_int_equal(lab_only_sa(lab->alice).state, IKE_SA_ESTABLISHED);
 }
 
+/* The control lcore answers at most 5000 a second (RFC 6290 8.1: silence past a rate). */
+static void test_control_answers_rate_limited(void **state)
+{
+    struct lab *lab = *state;
+    qcd_both(lab);
+    lab_start_establish(lab);
+    struct ike_sa_info sa = lab_only_sa(lab->alice);
+    assert_int_equal(ike_rekey_child(lab->alice, sa.spi_i, sa.spi_r, sa.children[0].spi_in), 0);
+    struct mock_packet req, out;
+    assert_true(mock_pop(&lab->net, &req));
+    restart_gw(lab);
+    for (unsigned i = 0; i < 5001; i++) {
+        ike_input(lab->gw, &req.to, &req.from, req.data, req.len);
+        while (mock_pop(&lab->net, &out))
+            ;
+    }
+    assert_int_equal(counters(lab->gw)->qcd_replies_sent, 5000);
+    assert_int_equal(counters(lab->gw)->qcd_rate_limited, 1);
+    lab->net.now_ns += SEC;
+    ike_input(lab->gw, &req.to, &req.from, req.data, req.len);
+    assert_int_equal(counters(lab->gw)->qcd_replies_sent, 5001);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -483,6 +506,7 @@ int main(void)
         LAB_TEST(test_dead_peer_reconnects),
         LAB_TEST(test_unanswered_initiate_retried),
         LAB_TEST(test_first_send_failure_retransmitted),
+        LAB_TEST(test_control_answers_rate_limited),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -311,6 +311,7 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(qcd_token_malformed) /* a QUICK_CRASH_DETECTION outside 16..128 octets, ignored */           \
     X(qcd_replies_sent)    /* INVALID_IKE_SPI + token for an SA we do not know (maker) */          \
     X(qcd_no_reply)        /* a message for an unknown SA we could not answer (see the log) */     \
+    X(qcd_rate_limited)    /* ... not answered: over the control lcore's answers per second */     \
     X(qcd_peer_restarted)  /* a matching token: the peer lost the SA, we deleted ours */           \
     X(qcd_token_mismatch)  /* INVALID_IKE_SPI with tokens, none ours: forged or stale, ignored */  \
     X(qcd_no_token)        /* INVALID_IKE_SPI for an SA without a token, or without QCD */         \

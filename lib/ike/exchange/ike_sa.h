@@ -195,6 +195,8 @@ struct ike_ctx {
     struct rp_cursor redirect_cursor;        /* the control plane's place in the policy */
     struct ike_qcd_keys qcd;                 /* valid when cfg.qcd_keys != NULL */
     uint64_t qcd_prev_until_ns;              /* drop qcd.prev then (0: never) */
+    uint64_t qcd_window_ns;                  /* the second the answers below were counted in */
+    unsigned qcd_window_answers;
 };
 
 /* ---- SA table and life cycle (ike_ctx.c) ---- */

@@ -13,6 +13,13 @@
 #include "ike_sa.h"
 #include "ike_writer.h"
 
+/*
+ * The control lcore's answers for unknown SAs per second. The workers answer
+ * most of them at line rate with their own limit; these are what reaches
+ * the control lcore, a restart storm's worth at most.
+ */
+#define IKE_QCD_CTRL_ANSWERS_PER_S 5000
+
 bool ike_qcd_makes(const struct ike_ctx *ctx, const struct ike_peer_cfg *peer)
 {
     return ctx->cfg.qcd_keys != NULL && peer != NULL &&
@@ -140,6 +147,20 @@ void ike_qcd_unknown_sa(struct ike_ctx *ctx, const struct ike_addr *local,
 {
     if (ctx->cfg.qcd_keys == NULL)
         return;
+    /*
+     * RFC 6290 8.1: past a rate, silence. Forged SK messages with random SPIs
+     * cost an HMAC each and would make us reflect at their spoofed sources.
+     */
+    uint64_t now = ike_now(ctx);
+    if (now - ctx->qcd_window_ns >= 1000000000ull) {
+        ctx->qcd_window_ns = now;
+        ctx->qcd_window_answers = 0;
+    }
+    if (ctx->qcd_window_answers >= IKE_QCD_CTRL_ANSWERS_PER_S) {
+        ctx->counters.qcd_rate_limited++;
+        return;
+    }
+    ctx->qcd_window_answers++;
     uint8_t out[IKE_NON_ESP_MARKER_LEN + IKE_QCD_REPLY_LEN + IKE_QCD_NOTIFY_LEN];
     size_t marker = local->port == IKE_NATT_PORT ? IKE_NON_ESP_MARKER_LEN : 0;
     enum ike_qcd_no_reply why;
