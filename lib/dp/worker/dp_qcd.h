@@ -46,6 +46,7 @@ struct dp_qcd_config {
 struct dp_qcd {
     struct rte_hash *spis;  /* our live IKE SPIs, 8 bytes as on the wire; NULL: QCD off here */
     uint32_t incomplete;    /* set for good once an insert failed: the workers answer nothing */
+    uint32_t rate;          /* replies per second per worker */
     uint64_t interval_ns;   /* one reply's share of a worker's second (1e9 / rate) */
     uint64_t burst_ns;      /* how far ahead the schedule may run: rate - 1 intervals */
     uint64_t prev_until_ns; /* CLOCK_MONOTONIC; 0: the previous secret is kept */

@@ -47,6 +47,7 @@ int dp_qcd_init(struct dp_qcd *q, const struct dp_qcd_config *cfg, char *err, si
     if (cfg->keys == NULL || cfg->rate == 0)
         return 0;
     q->keys = *cfg->keys;
+    q->rate = cfg->rate;
     q->interval_ns = QCD_NS_PER_S / cfg->rate;
     q->burst_ns = (uint64_t)(cfg->rate - 1) * q->interval_ns;
     if (q->keys.has_prev && cfg->prev_valid_s != 0)
