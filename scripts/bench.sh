@@ -48,3 +48,7 @@ echo "$cmds"
 echo
 echo "== bench_stateless"
 run "$build/tests/bench/bench_stateless" "${bench_args[@]}"
+
+echo
+echo "== bench_qcd"
+run "$build/tests/bench/bench_qcd" "${bench_args[@]}"

@@ -21,7 +21,7 @@ build=${FUZZ_BUILD_DIR:-build-fuzz}
 all_targets=(fuzz_msg fuzz_stateless fuzz_ike_input fuzz_auth_cert fuzz_eap fuzz_flood_reply)
 # The dataplane target exists when DPDK does (meson option dataplane=auto).
 if pkg-config --exists libdpdk; then
-    all_targets+=(fuzz_dp fuzz_frag)
+    all_targets+=(fuzz_dp fuzz_frag fuzz_qcd)
 fi
 targets=("${@:-${all_targets[@]}}")
 

@@ -56,6 +56,7 @@ struct app {
     struct dp_load load;
     struct dp_sadb sadb;
     struct dp_route_table routes; /* changed at run time through telemetry */
+    struct dp_qcd qcd;            /* our IKE SPIs: the workers answer QCD for the others */
     uint64_t keys_rotated_ns;
     /* Peers with start_action start whose first IKE SA waits for the next hop's MAC. */
     bool start_pending[CONF_MAX_PEERS];
@@ -241,8 +242,18 @@ static int setup(struct app *a)
     a->sadb.replay_window = dp->replay_window;
     if (install_static(a) < 0 || setup_routes(a) < 0)
         return -1;
+    const struct dp_qcd_config qcd = {.keys = a->conf.ike.qcd_keys,
+                                      .prev_valid_s = a->conf.ike.qcd_prev_valid_s,
+                                      .max_sas = a->conf.ike.max_sas,
+                                      .rate = dp->qcd_reply_rate,
+                                      .qsbr = a->sadb.qsbr};
+    if (dp_qcd_init(&a->qcd, &qcd, err, sizeof(err)) < 0) {
+        fprintf(stderr, "veer: %s\n", err);
+        return -1;
+    }
     a->ctrl = (struct dp_ctrl){.from_workers = a->ring,
                                .sadb = &a->sadb,
+                               .qcd = &a->qcd,
                                .pool = a->pool,
                                .ports = a->ports,
                                .nports = a->nports,
@@ -277,6 +288,7 @@ static int setup(struct app *a)
                                  .idle_sleep_us = dp->idle_sleep_us,
                                  .stop = &stop_requested,
                                  .gate = {.shared = &a->gate, .nworkers = a->nworkers},
+                                 .qcd = {.shared = &a->qcd},
                                  .sadb = &a->sadb,
                                  .neigh = &a->neigh,
                                  .routes = dp_route_table_current(&a->routes),
@@ -446,6 +458,7 @@ int main(int argc, char **argv)
     for (unsigned p = 0; p < a.nports; p++)
         dp_port_close(&a.ports[p]);
     ike_ctx_free(a.ctrl.ike);
+    dp_qcd_free(&a.qcd);
     for (unsigned i = 0; i < a.nworkers; i++) {
         dp_esp_engine_free(&a.workers[i].esp);
         dp_reass_free(&a.workers[i].reass);

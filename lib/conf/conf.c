@@ -782,6 +782,8 @@ static int dataplane_key(struct loader *l, const char *key, const yaml_node_t *v
         return conf_routes(l, v);
     if (strcmp(key, "icmp_rate") == 0)
         return conf_want_uint(l, v, CONF_ICMP_RATE_MAX, &dp->icmp_rate);
+    if (strcmp(key, "qcd_reply_rate") == 0)
+        return conf_want_uint(l, v, CONF_QCD_REPLY_RATE_MAX, &dp->qcd_reply_rate);
     if (strcmp(key, "neighbour_reachable") == 0)
         return conf_want_uint(l, v, CONF_NEIGH_REACHABLE_MAX, &dp->neighbour_reachable);
     if (strcmp(key, "neighbour_probes") == 0) {
@@ -811,6 +813,7 @@ static int dataplane_section(struct loader *l, const yaml_node_t *v)
     dp->admission.mode = CONF_GATE_AUTO;
     dp->admission.rate = 5000;
     dp->icmp_rate = CONF_ICMP_RATE_DEFAULT;
+    dp->qcd_reply_rate = CONF_QCD_REPLY_RATE_DEFAULT;
     dp->neighbour_reachable = CONF_NEIGH_REACHABLE_DEFAULT;
     dp->neighbour_probes = CONF_NEIGH_PROBES_DEFAULT;
     conf_reassembly_defaults(&dp->reassembly);

@@ -106,6 +106,14 @@ int conf_route_prefix_parse(const char *s, struct ike_addr *to, uint8_t *len, ch
 #define CONF_ICMP_RATE_MAX 1000000
 
 /*
+ * dataplane.qcd_reply_rate: QCD replies (INVALID_IKE_SPI with the token, RFC
+ * 6290) each worker may send per second for IKE SAs it does not know (0: the
+ * workers answer none; the control lcore answers as without them).
+ */
+#define CONF_QCD_REPLY_RATE_DEFAULT 10000
+#define CONF_QCD_REPLY_RATE_MAX 1000000
+
+/*
  * dataplane.neighbour_reachable: seconds a learnt neighbour is trusted without
  * confirmation (0: forever); dataplane.neighbour_probes: unicast probes it
  * then gets before it is removed (lib/dp/neigh/neigh_age.c).
@@ -153,6 +161,7 @@ struct conf_dataplane {
     unsigned nroutes;
     struct conf_route routes[CONF_MAX_ROUTES];
     unsigned icmp_rate;
+    unsigned qcd_reply_rate;
     unsigned neighbour_reachable; /* seconds; 0: learnt neighbours never age */
     unsigned neighbour_probes;    /* 1 to CONF_NEIGH_PROBES_MAX */
     struct conf_reassembly reassembly;

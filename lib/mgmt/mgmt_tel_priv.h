@@ -103,6 +103,8 @@ int mgmt_tel_run_request(struct rte_tel_data *d, struct request *r);
 void mgmt_tel_route_register(void);
 /* tel_neigh.c */
 void mgmt_tel_neigh_register(void);
+/* tel_qcd.c */
+void mgmt_tel_qcd_register(void);
 
 /* tel_redirect.c */
 void mgmt_tel_redirect_register(void);

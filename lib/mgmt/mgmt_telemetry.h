@@ -10,6 +10,7 @@
  *   /veer/ports            per port: name, address, MAC, ethdev statistics
  *   /veer/workers          per worker: every packet counter and drop reason
  *   /veer/control          the control lcore's counters (ARP, IKE I/O)
+ *   /veer/qcd              QCD in the workers: the IKE SPI table, their replies summed
  *   /veer/ike/counters     lib/ike's counters
  *   /veer/ike/sas[,FROM]   IKE SAs with their Child SAs and traffic (48 per page from FROM)
  *

@@ -222,6 +222,47 @@ def ike_input_seeds(msgs):
     return seeds
 
 
+# fuzz_qcd control byte (see tests/fuzz/fuzz_qcd.c).
+QCD_NATT, QCD_V6, QCD_PREV, QCD_KNOWN, QCD_INCOMPLETE, QCD_SMALL_OUT, QCD_RATE_LIMITED = (
+    0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40)
+
+
+def qcd_seeds(msgs):
+    """fuzz_qcd inputs: control byte, UDP payload (the non-ESP marker first on 4500)."""
+    def on(ctl, m):
+        return bytes([ctl]) + (b"\0\0\0\0" + m if ctl & QCD_NATT else m)
+
+    def sk(exchange, flags, total, first=SK, spi_i=0x1A2B3C4D5E6F7081, spi_r=0x99):
+        body = bytes((i * 13) & 0xFF for i in range(total - 32))
+        return message(exchange, flags, [(first, body)], spi_i=spi_i, spi_r=spi_r, msg_id=5)
+
+    seeds = {}
+    # The captures' protected messages, as a restarted gateway would see them.
+    for name, m, req in msgs:
+        if m[16] in (SK, SKF):
+            seeds[name + "-natt"] = on(QCD_NATT, m)
+            seeds[name + "-v6-prev"] = on(QCD_V6 | QCD_PREV, m)
+    info = sk(INFORMATIONAL, FLAG_I, 80)
+    seeds.update({
+        "info-80": on(QCD_NATT, info),
+        "info-80-v6": on(QCD_NATT | QCD_V6, info),
+        "info-80-known": on(QCD_NATT | QCD_KNOWN, info),
+        "info-80-incomplete": on(QCD_NATT | QCD_INCOMPLETE, info),
+        "info-80-rate-limited": on(QCD_NATT | QCD_RATE_LIMITED, info),
+        "info-116-prev": on(QCD_NATT | QCD_PREV, sk(INFORMATIONAL, FLAG_I, 116)),
+        "info-115-prev": on(QCD_PREV, sk(INFORMATIONAL, FLAG_I, 115)),
+        "info-200-small-out": on(QCD_PREV | QCD_SMALL_OUT, sk(INFORMATIONAL, FLAG_I, 200)),
+        "info-75-too-short": on(QCD_NATT, sk(INFORMATIONAL, FLAG_I, 75)),
+        "skf-from-responder": on(QCD_NATT, sk(CREATE_CHILD_SA, 0, 96, first=SKF)),
+        "response": on(QCD_NATT, sk(INFORMATIONAL, FLAG_R, 80)),
+        "unprotected": on(QCD_NATT, message(INFORMATIONAL, FLAG_I, [notify(N_INITIAL_CONTACT)],
+                                            spi_r=0x99, msg_id=5)),
+        "sa-init-spi-r": on(0, sk(IKE_SA_INIT, FLAG_I, 80)),
+        "spi-r-zero": on(QCD_NATT, sk(INFORMATIONAL, FLAG_I, 80, spi_r=0)),
+    })
+    return seeds
+
+
 # fuzz_frag (tests/fuzz/fuzz_frag.c): records of [mtu selector][clock step][length LE16][frame].
 def ipv4_frames(src, dst, ident, payload, frag_data, proto=17, mf_last=False):
     """Ethernet frames of an IPv4 datagram cut into pieces of frag_data bytes (0: whole)."""
@@ -331,6 +372,7 @@ def main():
     write("fuzz_stateless", stateless_seeds(msgs))
     write("fuzz_ike_input", ike_input_seeds(msgs))
     write("fuzz_frag", frag_seeds())
+    write("fuzz_qcd", qcd_seeds(msgs))
 
 
 if __name__ == "__main__":

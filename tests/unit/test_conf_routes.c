@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* dataplane.routes, ports[].mtu and icmp_rate: what loads, and errors that name file:line and key.
+/*
+ * dataplane.routes, ports[].mtu, icmp_rate and qcd_reply_rate: what loads, and errors that name
+ * file:line and key.
  */
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +31,7 @@ static void test_routes_load(void **state)
     static struct veer_conf c;
     char err[256];
     int rc = load("  icmp_rate: 50\n"
+                  "  qcd_reply_rate: 0\n"
                   "  routes:\n"
                   "    - {to: 10.9.0.0/16, via: 10.2.0.254, port: inside}\n"
                   "    - {to: 0.0.0.0/0, via: 198.51.100.254}\n",
@@ -42,6 +45,7 @@ static void test_routes_load(void **state)
     assert_int_equal(c.dp.routes[1].prefix_len, 0);
     assert_string_equal(c.dp.routes[1].port, "");
     assert_int_equal(c.dp.icmp_rate, 50);
+    assert_int_equal(c.dp.qcd_reply_rate, 0);
     assert_int_equal(c.dp.ports[0].mtu, CONF_MTU_DEFAULT);
     assert_int_equal(c.dp.ports[1].mtu, 1400);
     conf_free(&c);
@@ -55,6 +59,7 @@ static void test_defaults(void **state)
     assert_int_equal(load("", &c, err, sizeof(err)), 0);
     assert_int_equal(c.dp.nroutes, 0);
     assert_int_equal(c.dp.icmp_rate, CONF_ICMP_RATE_DEFAULT);
+    assert_int_equal(c.dp.qcd_reply_rate, CONF_QCD_REPLY_RATE_DEFAULT);
     conf_free(&c);
 }
 
@@ -92,6 +97,8 @@ static void test_errors(void **state)
     expect_error("  icmp_rate: lots\n", "r.yaml:14: dataplane.icmp_rate: expected a number");
     expect_error("  icmp_rate: 2000000\n",
                  "dataplane.icmp_rate: expected a number from 0 to 1000000");
+    expect_error("  qcd_reply_rate: 1000001\n",
+                 "r.yaml:14: dataplane.qcd_reply_rate: expected a number from 0 to 1000000");
 }
 
 static void test_mtu_errors(void **state)

@@ -14,6 +14,22 @@
 
 #include "dp_frag_counters.h"
 
+/*
+ * Quick Crash Detection in the workers (lib/dp/worker/qcd.c): IKE messages
+ * for an IKE SA the gateway does not know, answered with INVALID_IKE_SPI and
+ * its token (RFC 6290) or, with the reason, handed on to the control lcore.
+ * The qcd_no_reply_* follow IKE_QCD_NO_REPLY_LIST (lib/ike/qcd/ike_qcd.h).
+ */
+#define DP_QCD_COUNTER_LIST(X)                                                                     \
+    X(qcd_replied)              /* answered in place: INVALID_IKE_SPI, then the token(s) */        \
+    X(qcd_rate_limited)         /* would have been answered; over qcd_reply_rate: dropped */       \
+    X(qcd_table_incomplete)     /* unknown SPI, but an insert failed: to the control lcore */      \
+    X(qcd_no_reply_malformed)   /* not an IKEv2 header, or lengths that do not add up */           \
+    X(qcd_no_reply_response)    /* a response: never answered */                                   \
+    X(qcd_no_reply_sa_init)     /* IKE_SA_INIT, or a zero SPI */                                   \
+    X(qcd_no_reply_unprotected) /* no SK or SKF first: anyone could send it */                     \
+    X(qcd_no_reply_too_large)   /* the reply would be longer than the request */
+
 #define DP_WORKER_COUNTER_LIST(X)                                                                  \
     X(rx_packets)                                                                                  \
     X(rx_bursts)                                                                                   \
@@ -82,6 +98,7 @@
                                non-first fragment, no single host as source (RFC 1812) */          \
     X(icmp_rate_limited)    /* not sent: this worker's token bucket was empty */                   \
     X(icmp_no_mbuf)         /* not sent: the mbuf pool was empty */                                \
+    DP_QCD_COUNTER_LIST(X)                                                                         \
     DP_FRAG_COUNTER_LIST(X)
 
 #define DP_X_FIELD(n) uint64_t n;

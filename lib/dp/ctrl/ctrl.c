@@ -515,6 +515,27 @@ static int be_child_update(void *opaque, const struct ike_child_sa *child)
     return 0;
 }
 
+/* Our IKE SPIs as lib/ike makes and forgets them: the workers answer QCD for the others. */
+static int be_spi_added(void *opaque, uint64_t spi)
+{
+    struct dp_ctrl *c = opaque;
+    if (c->qcd == NULL || dp_qcd_spi_add(c->qcd, spi) == 0)
+        return 0;
+    if (c->counters.qcd_spi_add_failed++ == 0)
+        fprintf(stderr,
+                "veer: QCD: the workers' IKE SPI table is full (%016llx refused): "
+                "the control lcore answers for unknown IKE SAs from now on\n",
+                (unsigned long long)spi);
+    return -ENOSPC;
+}
+
+static void be_spi_removed(void *opaque, uint64_t spi)
+{
+    struct dp_ctrl *c = opaque;
+    if (c->qcd != NULL)
+        dp_qcd_spi_del(c->qcd, spi);
+}
+
 struct ike_backend dp_ctrl_backend(struct dp_ctrl *c)
 {
     /* Unpredictable identifications from the start (RFC 7739 5): a counter from a random base. */
@@ -527,7 +548,9 @@ struct ike_backend dp_ctrl_backend(struct dp_ctrl *c)
                                 .child_update = be_child_update,
                                 .now_ns = be_now,
                                 .random = be_random,
-                                .log = be_log};
+                                .log = be_log,
+                                .spi_added = be_spi_added,
+                                .spi_removed = be_spi_removed};
 }
 
 struct child_owner {

@@ -19,6 +19,7 @@
 #include "dp_esp.h"
 #include "dp_neigh.h"
 #include "dp_port.h"
+#include "dp_qcd.h"
 #include "dp_route_table.h"
 #include "ike.h"
 
@@ -50,6 +51,8 @@
     X(child_sa_removed)                                                                            \
     X(child_sa_moved)      /* outbound SAs sent to a NATed peer's new address (RFC 7296 2.23) */   \
     X(child_sa_seq_rekeys) /* rekeys asked for by an outbound SA running out of sequence numbers   \
+                            */                                                                     \
+    X(qcd_spi_add_failed)  /* an IKE SPI the workers' table refused: they stopped answering (QCD)  \
                             */
 
 #define DP_X_FIELD(n) uint64_t n;
@@ -65,6 +68,7 @@ struct dp_ctrl {
     unsigned nports;
     struct dp_neigh_table *neigh;
     struct dp_sadb *sadb;          /* where Child SAs go for the workers */
+    struct dp_qcd *qcd;            /* our IKE SPIs, for the workers' QCD replies (NULL: none) */
     struct dp_local_addrs anycast; /* IPv4 anycast addresses: ARP answered, IKE sent from them */
     struct ike_ctx *ike;
     /* Where IKE to a peer goes (NULL: connected subnets only, as in tests). */

@@ -17,6 +17,7 @@
 #include "dp_neigh.h"
 #include "dp_port.h"
 #include "dp_post_frag.h"
+#include "dp_qcd.h"
 #include "dp_reass.h"
 #include "dp_route.h"
 #include "dp_route_table.h"
@@ -31,6 +32,7 @@ struct dp_worker {
     unsigned idle_sleep_us; /* 0: busy-poll */
     const volatile bool *stop;
     struct dp_gate_worker gate;
+    struct dp_qcd_worker qcd;           /* answers for IKE SAs lost in a restart (RFC 6290) */
     struct dp_sadb *sadb;               /* Child SAs, read without locks */
     struct dp_esp_engine esp;           /* this worker's own intel-ipsec-mb managers */
     const struct dp_neigh_table *neigh; /* next hops' MACs */

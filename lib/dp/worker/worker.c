@@ -62,7 +62,26 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* New IKE_SA_INITs meet the admission gate: some are answered here and sent straight back. */
+/*
+ * New IKE_SA_INITs meet the admission gate, and requests for IKE SAs lost in
+ * a restart get QCD's INVALID_IKE_SPI: some are answered here and sent
+ * straight back.
+ */
+static enum dp_gate_verdict answer(struct dp_worker *w, struct rte_mbuf *m, uint64_t now)
+{
+    enum dp_gate_verdict v = dp_gate_check(&w->gate, m, now, &w->counters);
+    if (v != DP_GATE_PASS)
+        return v;
+    switch (dp_qcd_check(&w->qcd, m, now, &w->counters)) {
+    case DP_QCD_REPLIED:
+        return DP_GATE_REPLIED;
+    case DP_QCD_DROP:
+        return DP_GATE_DROP;
+    default:
+        return DP_GATE_PASS;
+    }
+}
+
 static void gate_burst(struct dp_worker *w, struct buckets *b)
 {
     struct rte_mbuf *pass[DP_BURST], *reply[DP_BURST];
@@ -70,7 +89,7 @@ static void gate_burst(struct dp_worker *w, struct buckets *b)
     uint64_t now = now_ns();
     dp_gate_ring_room(&w->gate, w->to_ctrl);
     for (unsigned i = 0; i < b->nctrl; i++) {
-        switch (dp_gate_check(&w->gate, b->ctrl[i], now, &w->counters)) {
+        switch (answer(w, b->ctrl[i], now)) {
         case DP_GATE_PASS:
             pass[npass++] = b->ctrl[i];
             break;
