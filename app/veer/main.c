@@ -59,8 +59,6 @@ struct app {
     struct dp_qcd qcd;            /* our IKE SPIs: the workers answer QCD for the others */
     uint64_t keys_rotated_ns;
     /* Peers with start_action start whose first IKE SA waits for the next hop's MAC. */
-    bool start_pending[CONF_MAX_PEERS];
-    uint64_t start_retry; /* timer cycles: when to try them again */
 };
 
 static void print_dp_counters(FILE *f, void *arg)
@@ -353,51 +351,28 @@ static void publish_load(struct app *a)
 /*
  * Peers with start_action start get their IKE SA once the ports are up
  * (lib/ike starts it again whenever it is lost): from the address of the
- * port whose subnet holds the peer, else the first of its family. A request
- * cannot leave before the next hop's MAC is known (ARP or ND, asked by the
- * failed send): such a peer stays pending and is tried again a tick later,
- * then every second.
+ * port whose subnet holds the peer, else the first of its family. A first
+ * IKE_SA_INIT that cannot leave yet (the next hop's MAC unknown: the failed
+ * send asked ARP or ND) is kept by lib/ike and retransmitted.
  */
-static void start_peers(struct app *a, bool first)
+static void start_peers(struct app *a)
 {
     for (unsigned i = 0; i < a->conf.npeers; i++) {
-        if (!a->start_pending[i])
-            continue;
         const struct ike_peer_cfg *p = &a->conf.peers[i];
         struct ike_addr local; /* there is one: veer_check_start_peers() */
-        if (conf_local_for(&a->conf.dp, &p->remote, &local) < 0)
+        if (p->start_action != IKE_START_START ||
+            conf_local_for(&a->conf.dp, &p->remote, &local) < 0)
             continue;
         int rc = ike_initiate(a->ctrl.ike, i, &local);
         char from[IKE_ADDR_STRLEN], to[IKE_ADDR_STRLEN];
         ike_addr_format(&local, from, sizeof(from));
         ike_addr_format(&p->remote, to, sizeof(to));
-        if (rc == -EAGAIN) {
-            if (first)
-                fprintf(stderr, "veer: peer %s: waiting for the next hop to %s (ARP/ND)\n", p->name,
-                        to);
-            continue;
-        }
-        a->start_pending[i] = false;
         if (rc == 0)
             fprintf(stderr, "veer: peer %s: starting its IKE SA, %s to %s\n", p->name, from, to);
         else
             fprintf(stderr, "veer: peer %s: cannot start its IKE SA, %s to %s: %s\n", p->name, from,
                     to, strerror(-rc));
     }
-}
-
-/* Every second (the first time at the next tick) while a start_action peer is pending. */
-static void retry_start_peers(struct app *a, uint64_t now)
-{
-    if (now < a->start_retry)
-        return;
-    for (unsigned i = 0; i < a->conf.npeers; i++) {
-        if (a->start_pending[i]) {
-            start_peers(a, false);
-            break;
-        }
-    }
-    a->start_retry = now + rte_get_timer_hz();
 }
 
 static void control_loop(struct app *a)
@@ -413,7 +388,6 @@ static void control_loop(struct app *a)
         if (now >= next_tick) {
             dp_ctrl_report_traffic(&a->ctrl);
             ike_tick(a->ctrl.ike);
-            retry_start_peers(a, now);
             dp_ctrl_rekey_exhausting(&a->ctrl);
             dp_ctrl_age_neighbours(&a->ctrl, dp_ctrl_now_ns());
             publish_load(a);
@@ -450,9 +424,7 @@ int main(int argc, char **argv)
         rte_eal_remote_launch(dp_worker_main, &a.workers[w++], lcore);
     }
     fprintf(stderr, "veer running: %u worker(s), %u port(s)\n", a.nworkers, a.nports);
-    for (unsigned i = 0; i < a.conf.npeers; i++)
-        a.start_pending[i] = a.conf.peers[i].start_action == IKE_START_START;
-    start_peers(&a, true);
+    start_peers(&a);
     control_loop(&a);
     rte_eal_mp_wait_lcore();
     for (unsigned p = 0; p < a.nports; p++)
