@@ -175,8 +175,14 @@ void ike_child_remove(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *
         if (ctx->be.child_delete != NULL)
             ctx->be.child_delete(ctx->be.opaque, &c->sa);
         ctx->counters.child_deleted++;
-        ike_log(ctx, IKE_LOG_INFO, "Child SA deleted: in %08x out %08x", c->sa.spi_in,
-                c->sa.spi_out);
+        /* Its traffic as last reported stays in the log when the SA is gone (an audit trail). */
+        const struct ike_child_traffic *t = &c->traffic;
+        ike_log(ctx, IKE_LOG_INFO,
+                "Child SA deleted: in %08x out %08x; in %llu packets %llu bytes, out %llu packets "
+                "%llu bytes",
+                c->sa.spi_in, c->sa.spi_out, (unsigned long long)t->packets_in,
+                (unsigned long long)t->bytes_in, (unsigned long long)t->packets_out,
+                (unsigned long long)t->bytes_out);
     }
     unlink_child(sa, c);
 }
