@@ -11,6 +11,8 @@
 #   charon_start [EXTRA_CHARON_OPTIONS]   # CHARON_PLUGINS: more plugins to load (eap-md5)
 #   lab_swan_load; lab_swan_initiate; lab_expect_sa_agree
 #   lab_make_pki rsa|ec            # a CA and certificates made with openssl
+#   veer_dp_start_as NAME NS CONFIG  # one of several app/veer (TEL_PREFIX=${tag}NAME)
+#   veer_dp_kill NAME TERM|KILL      # and start it again to restart it
 #
 # The strongSwan side (charon, swanctl configuration, SA and key checks) is in
 # lib_swan.sh, which this file sources.
@@ -27,6 +29,8 @@ lab_init() {
     work=$(mktemp -d "/tmp/veer-$prefix.XXXXXX")
     veer_pid=""
     charon_pid=""
+    lab_pids=()
+    lab_netns=()
     trap lab_cleanup EXIT
     [ "$(id -u)" = 0 ] || fail "needs root for network namespaces"
     [ -x "$veer_ike" ] || fail "$veer_ike not built"
@@ -37,12 +41,17 @@ lab_cleanup() {
     [ -n "$charon_pid" ] && kill "$charon_pid" 2>/dev/null
     [ -n "$veer_pid" ] && kill "$veer_pid" 2>/dev/null
     [ -n "${b_pid:-}" ] && kill "$b_pid" 2>/dev/null
+    local p n
+    for p in "${lab_pids[@]}"; do kill "$p" 2>/dev/null; done
     wait 2>/dev/null
+    # The runtime directories of veer_dp_start_as's instances (their telemetry sockets).
+    for n in "${!veer_pids[@]}"; do rm -rf "/var/run/dpdk/$tag$n"; done
     ip netns del "$ns_cl" 2>/dev/null
     ip netns del "$ns_gw" 2>/dev/null
     [ -n "${ns_srv:-}" ] && ip netns del "$ns_srv" 2>/dev/null
     [ -n "${ns_rt:-}" ] && ip netns del "$ns_rt" 2>/dev/null
     [ -n "${ns_b:-}" ] && ip netns del "$ns_b" 2>/dev/null
+    for n in "${lab_netns[@]}"; do ip netns del "$n" 2>/dev/null; done
     if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work dir kept: $work"; else rm -rf "$work"; fi
     return 0
 }
@@ -56,6 +65,11 @@ fail() {
         cat "$work/state" 2>/dev/null
         echo "--- charon log"
         grep -v "\] *[0-9]*: " "$work/charon.log" 2>/dev/null | tail -n 40
+        local n
+        for n in "${!veer_pids[@]}"; do
+            echo "--- app/veer $n log"
+            tail -n 20 "$work/$n.log" 2>/dev/null
+        done
     fi
     exit 1
 }
@@ -187,9 +201,56 @@ veer_dp_start() {
     wait_for 100 grep -q "veer running" "$work/veer.log" || fail "veer did not start"
 }
 
+# One more app/veer of the lab, named $1 (a few letters): in namespace $2 with
+# configuration $3, its own --file-prefix ${tag}$1 (so its own telemetry
+# socket: TEL_PREFIX=${tag}$1 for tel and the readers built on it), and log
+# $work/$1.log, appended to across restarts, every line prefixed with the
+# Unix time it was written (seconds, 3 decimals). EAL lcores $VEER_LCORES
+# (default 0,1); veer's own options $VEER_OPTS (default: state file
+# $work/$1.state and -v). Waits up to 10 s for a new "veer running" line;
+# sets veer_pids[$1] (lab_cleanup stops it). Start it again after it stopped
+# (veer_dp_kill) to restart it.
+declare -gA veer_pids
+veer_dp_start_as() {
+    local name=$1 ns=$2 conf=$3 veer="$build/app/veer/veer" log="$work/$1.log" before
+    [ -x "$veer" ] || fail "$veer not built (DPDK missing?)"
+    local opts=(--state-file "$work/$name.state" -v)
+    [ -n "${VEER_OPTS+set}" ] && read -ra opts <<<"$VEER_OPTS"
+    before=$(grep -c "veer running" "$log" 2>/dev/null)
+    ip netns exec "$ns" "$veer" -l "${VEER_LCORES:-0,1}" --no-huge -m 512 --no-pci \
+        --file-prefix "$tag$name" --log-level=lib.eal:error -- -c "$conf" "${opts[@]}" \
+        > >(lab_stamp >>"$log") 2>&1 &
+    veer_pids[$name]=$!
+    lab_pids+=("$!")
+    wait_for 100 sh -c "[ \"\$(grep -c 'veer running' '$log')\" -gt ${before:-0} ]" ||
+        fail "veer $name did not start: $(tail -5 "$log")"
+}
+
+# Stops app/veer $1 of veer_dp_start_as with signal $2 (TERM, KILL); fails
+# unless it is gone within 10 s.
+veer_dp_kill() {
+    local pid=${veer_pids[$1]}
+    kill -"$2" "$pid" 2>/dev/null
+    # Reaped at once after KILL, so that bash reports no "Killed" job.
+    [ "$2" = KILL ] && wait "$pid" 2>/dev/null
+    wait_for 100 sh -c "! kill -0 $pid" || fail "veer $1 did not stop on SIG$2"
+    wait "$pid" 2>/dev/null
+    return 0
+}
+
+# Copies stdin to stdout, each line prefixed with the Unix time it was read.
+lab_stamp() {
+    perl -MTime::HiRes=time -ne '$| = 1; printf "%.3f %s", time, $_'
+}
+
+# The Unix time (seconds, 3 decimals) of the last line of log $1 (of
+# veer_dp_start_as) that matches grep pattern $2; nothing when none does.
+lab_stamp_of() { grep -- "$2" "$1" | tail -n 1 | cut -d' ' -f1; }
+
 # One command on app/veer's telemetry socket through DPDK's own client; prints the JSON reply.
+# The socket is the lab's app/veer's, or with TEL_PREFIX set, that --file-prefix's.
 tel() {
-    echo "$1" | dpdk-telemetry.py -f "$tag" 2>/dev/null | grep -v '^Connecting\|^-->' |
+    echo "$1" | dpdk-telemetry.py -f "${TEL_PREFIX:-$tag}" 2>/dev/null | grep -v '^Connecting\|^-->' |
         /usr/bin/python3 -c 'import json,sys
 text = sys.stdin.read()
 start = text.find("{\"")
