@@ -115,8 +115,10 @@ static void test_cookie_rotation(void **state)
 /*
  * The race a flood makes common: the control plane answers Alice's request,
  * but her retransmission meets a closed worker gate and gets a COOKIE first.
- * She starts over with the same SPIi and the cookie; the gateway must take
- * that as a new request (she signs it in IKE_AUTH), not replay its old answer.
+ * She retries with the same SPIi and the cookie in front, everything else
+ * unchanged (RFC 7296 2.6). The gateway keeps its SA, keeps the retry as
+ * what she will sign in IKE_AUTH, and answers as before: whichever answer
+ * reaches her first, both sides go on with the same SA.
  */
 static void test_restart_with_cookie_after_answer(void **state)
 {
@@ -141,10 +143,39 @@ static void test_restart_with_cookie_after_answer(void **state)
     assert_int_equal(lab_run(lab), 4);
     ike_input(lab->alice, &lost.to, &lost.from, lost.data, lost.len); /* a stale answer: ignored */
     lab_run(lab);
-    assert_int_equal(counters(lab->gw)->init_restarted, 1);
+    assert_int_equal(counters(lab->gw)->init_restarted, 0);
     assert_int_equal(counters(lab->gw)->auth_failed, 0);
     assert_int_equal(counters(lab->gw)->sa_established, 1);
     assert_int_equal(counters(lab->alice)->sa_established, 1);
+    assert_int_equal(lab_only_sa(lab->alice).spi_r, lab_only_sa(lab->gw).spi_r);
+}
+
+/* The other order: the first answer reaches Alice after she sent her retry, before its answer. */
+static void test_answer_after_cookie_retry(void **state)
+{
+    struct lab *lab = *state;
+    lab_start(lab);
+    static struct mock_packet req, first, cookie_reply, retry;
+    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    assert_true(mock_pop(&lab->net, &req));
+    ike_input(lab->gw, &req.to, &req.from, req.data, req.len);
+    assert_true(mock_pop(&lab->net, &first));
+    const struct ike_cookie_keys *keys = ike_get_cookie_keys(lab->gw, NULL);
+    struct ike_sl_config sl = {.cookie_keys = keys};
+    struct ike_sl_result res;
+    assert_int_equal(ike_sl_respond(&sl, lab->net.now_ns, &req.from, req.data, req.len, false,
+                                    cookie_reply.data, sizeof(cookie_reply.data), &res),
+                     0);
+    ike_input(lab->alice, &req.to, &req.from, cookie_reply.data, res.reply_len);
+    assert_true(mock_pop(&lab->net, &retry)); /* her retry, still on its way */
+    ike_input(lab->alice, &first.to, &first.from, first.data, first.len); /* she goes on with it */
+    ike_input(lab->gw, &retry.to, &retry.from, retry.data, retry.len);    /* then the retry lands */
+    lab_run(lab);
+    assert_int_equal(counters(lab->gw)->init_restarted, 0);
+    assert_int_equal(counters(lab->gw)->auth_failed, 0);
+    assert_int_equal(lab_only_sa(lab->alice).state, IKE_SA_ESTABLISHED);
+    assert_int_equal(lab_only_sa(lab->gw).state, IKE_SA_ESTABLISHED);
+    assert_int_equal(lab_only_sa(lab->alice).spi_r, lab_only_sa(lab->gw).spi_r);
 }
 
 /* The COOKIE notify data of an IKE_SA_INIT message, copied to out (IKE_COOKIE_LEN bytes). */
@@ -232,6 +263,7 @@ int main(void)
         LAB_TEST(test_cookie_past_threshold),
         LAB_TEST(test_cookie_rotation),
         LAB_TEST(test_restart_with_cookie_after_answer),
+        LAB_TEST(test_answer_after_cookie_retry),
         LAB_TEST(test_cookie_bound_to_client),
         LAB_TEST(test_initial_contact),
         LAB_TEST(test_no_initial_contact_with_another_sa),

@@ -113,11 +113,49 @@ static int decode_init(const struct ike_msg *m, struct ike_sa_payload *sa,
     return 0;
 }
 
+/*
+ * Is `msg` the request kept in `old` with a COOKIE notify added as its first
+ * payload and nothing else changed? Compares the header (but its next
+ * payload and length) and every byte after the COOKIE.
+ */
+static bool cookie_added(const struct ike_kept_msg *old, const uint8_t *msg, size_t len,
+                         const struct ike_msg *m)
+{
+    const struct ike_pl *first = m->npayloads > 0 ? &m->pl[0] : NULL;
+    if (first == NULL || first->type != IKE_PL_NOTIFY || first->offset != IKE_HDR_LEN ||
+        ike_msg_find_notify(m, IKE_N_COOKIE) != first)
+        return false;
+    size_t cookie_len = ike_get16(msg + IKE_HDR_LEN + 2);
+    const uint8_t *a = old->buf;
+    if (old->len + cookie_len != len || old->len < IKE_HDR_LEN)
+        return false;
+    return memcmp(a, msg, 16) == 0 && a[16] == msg[IKE_HDR_LEN] &&
+           memcmp(a + 17, msg + 17, 7) == 0 &&
+           memcmp(a + IKE_HDR_LEN, msg + IKE_HDR_LEN + cookie_len, old->len - IKE_HDR_LEN) == 0;
+}
+
 void ike_init_request(struct ike_ctx *ctx, const struct ike_addr *local,
                       const struct ike_addr *remote, const uint8_t *msg, size_t len,
                       const struct ike_msg *m)
 {
     struct ike_sa *old = ike_sa_find_half_open(ctx, m->hdr.spi_i, remote);
+    if (old != NULL && old->init_i.buf != NULL && old->init_r.buf != NULL &&
+        cookie_added(&old->init_i, msg, len, m)) {
+        /*
+         * The same request with a COOKIE in front (RFC 7296 2.6: all other
+         * payloads unchanged): a worker's COOKIE for a retransmission reached
+         * the initiator before our answer. Whichever of the two answers it
+         * takes, it goes on with this SA and signs the request it sent last:
+         * keep that one, answer as before, and nothing is lost.
+         */
+        if (ike_keep(&old->init_i, msg, len, 0) < 0)
+            return;
+        ctx->counters.rx_retransmit_answered++;
+        old->reply_local = *local;
+        old->reply_remote = *remote;
+        ike_send_raw(ctx, old, old->response.buf, old->response.len, false, 0);
+        return;
+    }
     if (old != NULL && old->init_i.buf != NULL &&
         (old->init_i.len != len || memcmp(old->init_i.buf, msg, len) != 0)) {
         /*
