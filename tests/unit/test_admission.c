@@ -178,6 +178,42 @@ static void test_answer_after_cookie_retry(void **state)
     assert_int_equal(lab_only_sa(lab->alice).spi_r, lab_only_sa(lab->gw).spi_r);
 }
 
+/* A retry with the COOKIE in front but another nonce is a new request: the gateway starts over. */
+static void test_cookie_retry_with_other_payloads(void **state)
+{
+    struct lab *lab = *state;
+    lab_start(lab);
+    static struct mock_packet req, answer;
+    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+    assert_true(mock_pop(&lab->net, &req));
+    ike_input(lab->gw, &req.to, &req.from, req.data, req.len);
+    assert_true(mock_pop(&lab->net, &answer));
+    /* HDR, N(COOKIE), then the request's payloads with one nonce byte changed. */
+    static uint8_t retry[MOCK_PKT];
+    const uint8_t cookie[] = {1, 2, 3, 4, 5, 6, 7, 8};
+    size_t n_len = 8 + sizeof(cookie);
+    memcpy(retry, req.data, IKE_HDR_LEN);
+    retry[16] = IKE_PL_NOTIFY;
+    ike_put32(retry + 24, (uint32_t)(req.len + n_len));
+    uint8_t *n = retry + IKE_HDR_LEN;
+    n[0] = req.data[16];
+    n[1] = 0;
+    ike_put16(n + 2, (uint16_t)n_len);
+    n[4] = 0;
+    n[5] = 0;
+    ike_put16(n + 6, IKE_N_COOKIE);
+    memcpy(n + 8, cookie, sizeof(cookie));
+    memcpy(n + n_len, req.data + IKE_HDR_LEN, req.len - IKE_HDR_LEN);
+    struct ike_msg m;
+    assert_int_equal(ike_msg_decode(retry, req.len + n_len, &m, NULL), 0);
+    const struct ike_pl *nonce = ike_msg_find(&m, IKE_PL_NONCE, NULL);
+    assert_non_null(nonce);
+    retry[nonce->offset + IKE_GENERIC_HDR_LEN] ^= 0xff;
+    ike_input(lab->gw, &req.to, &req.from, retry, req.len + n_len);
+    assert_int_equal(counters(lab->gw)->init_restarted, 1);
+    assert_int_equal(counters(lab->gw)->rx_retransmit_answered, 0);
+}
+
 /* The COOKIE notify data of an IKE_SA_INIT message, copied to out (IKE_COOKIE_LEN bytes). */
 static void cookie_of(const struct mock_packet *p, uint8_t *out)
 {
@@ -264,6 +300,7 @@ int main(void)
         LAB_TEST(test_cookie_rotation),
         LAB_TEST(test_restart_with_cookie_after_answer),
         LAB_TEST(test_answer_after_cookie_retry),
+        LAB_TEST(test_cookie_retry_with_other_payloads),
         LAB_TEST(test_cookie_bound_to_client),
         LAB_TEST(test_initial_contact),
         LAB_TEST(test_no_initial_contact_with_another_sa),
