@@ -162,7 +162,7 @@ storm_restart() {
 storm_gate_line() {
     local out="" c
     for c in gate_admitted gate_cookies gate_cookie_admitted gate_redirects gate_ring_busy \
-        drop_ring_full; do
+        drop_ring_full qcd_replied qcd_rate_limited qcd_no_reply_too_large; do
         out="$out $c=$(TEL_PREFIX="${tag}gw" wcount "$c")"
     done
     for c in sa_established cookies_sent qcd_replies_sent qcd_no_reply init_restarted \

@@ -47,8 +47,11 @@ restarted=$(storm_client_counter qcd_peer_restarted)
 [ "$restarted" = "$n" ] || fail "2: veer-ike counted $restarted QCD restarts, not $n: $(storm_client_line)"
 [ "$(storm_client_counter peer_dead)" = 0 ] ||
     fail "2: veer-ike declared the gateway dead: $(storm_client_line)"
-[ "$(TEL_PREFIX="${tag}gw" ike_count qcd_replies_sent)" -ge "$n" ] ||
+# The workers answer in place; the control lcore answers what reaches it.
+by_workers=$(TEL_PREFIX="${tag}gw" wcount qcd_replied)
+by_control=$(TEL_PREFIX="${tag}gw" ike_count qcd_replies_sent)
+[ $((by_workers + by_control)) -ge "$n" ] ||
     fail "2: app/veer sent fewer than $n QCD replies: $(storm_gate_line)"
-pass "2. through QCD: $restarted qcd_peer_restarted, no dead peer"
+pass "2. through QCD: $restarted qcd_peer_restarted, no dead peer; QCD replies: $by_workers by the workers, $by_control by the control lcore"
 storm_client_stop
 echo "veer_qcd_storm: all checks passed"
