@@ -98,6 +98,12 @@ static void write_sa(void *opaque, const struct ike_sa_info *sa)
             sa->initiator ? "initiator" : "responder", ike_sa_state_name(sa->state),
             sa->peer ? sa->peer : "-", sa->natt ? "yes" : "no", sa->qcd_token_kept ? "yes" : "no",
             sa->qcd_token_sent ? "yes" : "no");
+    /* Where IKE and ESP go now: MOBIKE (and a NAT's new mapping) may move them. */
+    char local[IKE_ADDR_STRLEN], remote[IKE_ADDR_STRLEN];
+    ike_addr_format(&sa->local, local, sizeof(local));
+    ike_addr_format(&sa->remote, remote, sizeof(remote));
+    fprintf(w->f, " mobike=%s encap=%s local=%s remote=%s", sa->mobike ? "yes" : "no",
+            sa->nat_detected ? "udp" : "none", local, remote);
     if (sa->nchildren > 0)
         fprintf(w->f, " child_in=%08x child_out=%08x", sa->child_spi_in, sa->child_spi_out);
     /* All of them (during a rekey there are two), as in/out pairs. */

@@ -159,6 +159,21 @@ static int udp_child_delete(void *opaque, const struct ike_child_sa *c)
     return 0;
 }
 
+/* No dataplane to move either: the new outer addresses are reported (MOBIKE, NAT rebinding). */
+static int udp_child_update(void *opaque, const struct ike_child_sa *c)
+{
+    struct udp_backend *b = opaque;
+    if (!b->log_children)
+        return 0;
+    char local[IKE_ADDR_STRLEN], remote[IKE_ADDR_STRLEN];
+    ike_addr_format(&c->local, local, sizeof(local));
+    ike_addr_format(&c->remote, remote, sizeof(remote));
+    fprintf(b->log, "child-sa update spi_in=%08x spi_out=%08x local=%s remote=%s encap=%s\n",
+            c->spi_in, c->spi_out, local, remote, c->udp_encap ? "udp" : "none");
+    fflush(b->log);
+    return 0;
+}
+
 static uint64_t udp_now(void *opaque)
 {
     (void)opaque;
@@ -190,6 +205,7 @@ struct ike_backend udp_backend_ops(struct udp_backend *b)
                              .send = udp_send,
                              .child_install = udp_child_install,
                              .child_delete = udp_child_delete,
+                             .child_update = udp_child_update,
                              .now_ns = udp_now,
                              .random = udp_random,
                              .log = udp_log};

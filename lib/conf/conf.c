@@ -526,6 +526,18 @@ static int peer_key(struct loader *l, struct ike_peer_cfg *p, const char *key, c
         a.local = key[0] == 'l';
         return conf_each_item(l, v, ts_item, &a);
     }
+    if (strcmp(key, "mobike") == 0) {
+        /* RFC 4555: MOBIKE_SUPPORTED in IKE_AUTH and UPDATE_SA_ADDRESSES taken (the default). */
+        if (conf_want_scalar(l, v, &s) < 0)
+            return -1;
+        if (strcmp(s, "yes") == 0 || strcmp(s, "true") == 0)
+            p->mobike = IKE_MOBIKE_YES;
+        else if (strcmp(s, "no") == 0 || strcmp(s, "false") == 0)
+            p->mobike = IKE_MOBIKE_NO;
+        else
+            return conf_fail(l, v, "expected yes or no, got \"%s\"", s);
+        return 0;
+    }
     if (strcmp(key, "redirect_when") == 0) {
         if (conf_want_scalar(l, v, &s) < 0)
             return -1;

@@ -293,6 +293,70 @@ static void fuzz_hash_algs(const struct ctx *c, const struct ike_notify_payload 
     FUZZ_CHECK(nalgs == nalgs2 && memcmp(algs, algs2, nalgs * sizeof(algs[0])) == 0);
 }
 
+/* ---- MOBIKE (RFC 4555 4): COOKIE2, ADDITIONAL_*_ADDRESS, NO_NATS_ALLOWED, no-data ones ---- */
+
+/* Re-encodes what a MOBIKE decoder took (rc of the encoder given) and returns it opened. */
+static struct ike_notify_payload mobike_again(const struct ike_writer *w, int rc, uint16_t type)
+{
+    struct ike_pl again = reparse(w, rc, IKE_PL_NOTIFY);
+    struct ike_notify_payload m;
+    FUZZ_CHECK(ike_notify_decode(&again, &m, NULL) == 0);
+    FUZZ_CHECK(m.type == type && m.spi_size == 0);
+    return m;
+}
+
+static void fuzz_mobike(const struct ctx *c, const struct ike_notify_payload *n)
+{
+    struct ike_err err;
+    struct ike_writer w;
+    enc_init(c, &w, c->enc2);
+    int rc;
+    switch (n->type) {
+    case IKE_N_COOKIE2: {
+        struct ike_bytes a, b;
+        rc = ike_notify_cookie2_decode(n, &a, &err);
+        fuzz_check_err(rc, &err, c->limit);
+        if (rc < 0)
+            return;
+        FUZZ_CHECK(a.len >= IKE_COOKIE2_MIN && a.len <= IKE_COOKIE2_MAX);
+        struct ike_notify_payload m = mobike_again(&w, ike_notify_cookie2_encode(&w, &a), n->type);
+        FUZZ_CHECK(ike_notify_cookie2_decode(&m, &b, &err) == 0 && fuzz_bytes_equal(&a, &b));
+        break;
+    }
+    case IKE_N_ADDITIONAL_IP4_ADDRESS:
+    case IKE_N_ADDITIONAL_IP6_ADDRESS: {
+        struct ike_addr a, b;
+        rc = ike_notify_additional_decode(n, &a, &err);
+        fuzz_check_err(rc, &err, c->limit);
+        if (rc < 0)
+            return;
+        FUZZ_CHECK(n->data.len == ike_addr_ip_len(&a));
+        struct ike_notify_payload m =
+            mobike_again(&w, ike_notify_additional_encode(&w, &a), n->type);
+        FUZZ_CHECK(ike_notify_additional_decode(&m, &b, &err) == 0 && ike_addr_equal(&a, &b));
+        break;
+    }
+    case IKE_N_NO_NATS_ALLOWED: {
+        struct ike_addr s, d, s2, d2;
+        rc = ike_notify_no_nats_decode(n, &s, &d, &err);
+        fuzz_check_err(rc, &err, c->limit);
+        if (rc < 0)
+            return;
+        FUZZ_CHECK(n->data.len == (s.family == 6 ? IKE_NO_NATS_IPV6_LEN : IKE_NO_NATS_IPV4_LEN));
+        struct ike_notify_payload m =
+            mobike_again(&w, ike_notify_no_nats_encode(&w, &s, &d), n->type);
+        FUZZ_CHECK(ike_notify_no_nats_decode(&m, &s2, &d2, &err) == 0);
+        FUZZ_CHECK(ike_addr_equal(&s, &s2) && ike_addr_equal(&d, &d2));
+        break;
+    }
+    default: /* UPDATE_SA_ADDRESSES, NO_ADDITIONAL_ADDRESSES, UNEXPECTED_NAT_DETECTED ... */
+        rc = ike_notify_no_data_decode(n, &err);
+        fuzz_check_err(rc, &err, c->limit);
+        FUZZ_CHECK((rc == 0) == (n->data.len == 0));
+        break;
+    }
+}
+
 static void fuzz_notify(const struct ctx *c, const struct ike_pl *pl)
 {
     struct ike_notify_payload a, b;
@@ -316,6 +380,16 @@ static void fuzz_notify(const struct ctx *c, const struct ike_pl *pl)
         break;
     case IKE_N_SIGNATURE_HASH_ALGORITHMS:
         fuzz_hash_algs(c, &a);
+        break;
+    case IKE_N_COOKIE2:
+    case IKE_N_ADDITIONAL_IP4_ADDRESS:
+    case IKE_N_ADDITIONAL_IP6_ADDRESS:
+    case IKE_N_NO_NATS_ALLOWED:
+    case IKE_N_UPDATE_SA_ADDRESSES:
+    case IKE_N_NO_ADDITIONAL_ADDRESSES:
+    case IKE_N_UNEXPECTED_NAT_DETECTED:
+    case IKE_N_UNACCEPTABLE_ADDRESSES:
+        fuzz_mobike(c, &a);
         break;
     default:
         break;

@@ -34,6 +34,10 @@ IKE_SA_INIT, IKE_AUTH, CREATE_CHILD_SA, INFORMATIONAL, IKE_INTERMEDIATE = 34, 35
 N_INITIAL_CONTACT, N_COOKIE, N_REKEY_SA = 16384, 16390, 16393
 N_MOBIKE, N_REDIRECT_SUPPORTED, N_REDIRECT, N_REDIRECTED_FROM = 16396, 16406, 16407, 16408
 N_FRAG_SUPPORTED, N_HASH_ALGS = 16430, 16431
+# MOBIKE (RFC 4555 4).
+N_ADD_IP4, N_ADD_IP6, N_NO_ADD_ADDR, N_UPDATE_SA_ADDR, N_COOKIE2, N_NO_NATS = (
+    16397, 16398, 16399, 16400, 16401, 16402)
+N_NATD_SRC, N_NATD_DST = 16388, 16389
 FLAG_I, FLAG_R = 0x08, 0x20
 
 # fuzz_stateless control byte (see tests/fuzz/fuzz_stateless.c).
@@ -152,6 +156,14 @@ def inner_seeds():
         "inner-child-rekey": seed(0x01, [notify(N_REKEY_SA, spi=b"\xc1\x2a\x00\x01", proto=3),
                                          SA_ESP, NONCE_32, KE_X25519, TSI_2, TSR_1]),
         "inner-intermediate": seed(0x03, [notify(16438), (VID, b"veer-fuzz-vendor")]),
+        "inner-info-mobike": seed(0x02, [notify(N_UPDATE_SA_ADDR), notify(N_NATD_SRC, bytes(20)),
+                                         notify(N_NATD_DST, bytes(range(20))),
+                                         notify(N_COOKIE2, bytes(range(16))),
+                                         notify(N_NO_NATS, bytes([198, 51, 100, 3, 198, 51, 100, 1,
+                                                                  0x11, 0x94, 0x11, 0x94])),
+                                         notify(N_ADD_IP4, bytes([192, 0, 2, 7])),
+                                         notify(N_ADD_IP6, bytes(15) + b"\x07"),
+                                         notify(N_NO_ADD_ADDR)]),
     }
 
 

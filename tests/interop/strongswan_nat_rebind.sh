@@ -11,6 +11,8 @@
 #   3. /veer/ike/sas and the state file show the new remote address;
 #   4. a forged IKE request from yet another address is refused and moves nothing
 #      (tests/unit/test_nat_move.c covers forged ICVs and replays in detail).
+# The client runs without MOBIKE: with it, only its UPDATE_SA_ADDRESSES may
+# move the SA (RFC 4555 3.8; strongswan_mobike.sh has that case).
 #
 # Needs root (network namespaces), nftables and conntrack, and DPDK. Cleans up
 # on exit. Usage: tests/interop/strongswan_nat_rebind.sh BUILD_DIR
@@ -39,7 +41,8 @@ EOF
 }
 nat_rules 198.51.100.2 "" || fail "nft: cannot set up the NAT"
 
-TUN_CONN_EXTRA="dpd_delay = 2s" lab_tunnel_up
+TUN_CONN_EXTRA="dpd_delay = 2s
+    mobike = no" lab_tunnel_up
 ping_server() { ip netns exec "$ns_cl" ping -c "${1:-1}" -i 0.2 -W 1 -I 10.1.0.1 10.2.0.2 >/dev/null 2>&1; }
 
 # --- 1. through the NAT

@@ -58,6 +58,7 @@ static int mock_update(void *opaque, const struct ike_child_sa *child)
         if (node->live[i].spi_in == child->spi_in) {
             node->live[i].local = child->local;
             node->live[i].remote = child->remote;
+            node->live[i].udp_encap = child->udp_encap;
             return 0;
         }
     }

@@ -288,6 +288,31 @@ static void test_lifetimes(void **state)
                                "child_rekey_bytes must be smaller than child_life_bytes");
 }
 
+/* RFC 4555 per peer: yes by default, no turns MOBIKE off. */
+static void test_mobike(void **state)
+{
+    (void)state;
+    static struct veer_conf c;
+    char err[256] = "", text[2048];
+    assert_int_equal(conf_load_string(minimal, "t.yaml", &c, err, sizeof(err)), 0);
+    assert_int_equal(c.peers[0].mobike, IKE_MOBIKE_YES);
+    static const struct {
+        const char *value;
+        uint8_t mode;
+    } ok[] = {{"yes", IKE_MOBIKE_YES},
+              {"true", IKE_MOBIKE_YES},
+              {"no", IKE_MOBIKE_NO},
+              {"false", IKE_MOBIKE_NO}};
+    for (unsigned i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        snprintf(text, sizeof(text), "%s    mobike: %s\n", minimal, ok[i].value);
+        assert_int_equal(conf_load_string(text, "t.yaml", &c, err, sizeof(err)), 0);
+        assert_int_equal(c.peers[0].mobike, ok[i].mode);
+    }
+    expect_error_after_minimal("    mobike: maybe\n",
+                               "t.yaml:12: peers[0].mobike: expected yes or no, got \"maybe\"");
+    expect_error_after_minimal("    mobike: [yes]\n", "peers[0].mobike:");
+}
+
 static void test_dataplane_section(void **state)
 {
     (void)state;
@@ -718,6 +743,7 @@ int main(void)
         cmocka_unit_test(test_proposal_syntax),
         cmocka_unit_test(test_lifetimes),
         cmocka_unit_test(test_units),
+        cmocka_unit_test(test_mobike),
         cmocka_unit_test(test_dataplane_section),
         cmocka_unit_test(test_static_sas),
         cmocka_unit_test(test_redirect_section),

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Payload bodies (RFC 7296 3.3-3.16, RFC 7383 2.5, RFC 5685 3-5): one decoded
+ * Payload bodies (RFC 7296 3.3-3.16, RFC 7383 2.5, RFC 5685 3-5, RFC 4555 4): one decoded
  * struct, one decoder and one encoder per payload type.
  *
  * Decoders take the payload view from ike_msg_decode() (or ike_pl_from_body()),
@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ike_addr.h"
 #include "ike_msg.h"
 #include "ike_writer.h"
 
@@ -149,6 +150,36 @@ int ike_notify_hash_algs_decode(const struct ike_notify_payload *n, uint16_t *al
 
 /* A status notify with no SPI and no data (REDIRECT_SUPPORTED, ...) or with plain data. */
 int ike_notify_encode_simple(struct ike_writer *w, uint16_t type, const void *data, size_t len);
+
+/*
+ * The data of MOBIKE's notifies (RFC 4555 4, pl_mobike.c). MOBIKE_SUPPORTED's
+ * data is ignored on receipt (4.2.1): it needs no decoder.
+ */
+#define IKE_COOKIE2_MIN 8
+#define IKE_COOKIE2_MAX 64
+/* COOKIE2 (4.2.5): 8 to 64 octets chosen by the exchange initiator. */
+int ike_notify_cookie2_decode(const struct ike_notify_payload *n, struct ike_bytes *cookie,
+                              struct ike_err *err);
+int ike_notify_cookie2_encode(struct ike_writer *w, const struct ike_bytes *cookie);
+/*
+ * UPDATE_SA_ADDRESSES, NO_ADDITIONAL_ADDRESSES (4.2.3, 4.2.4), and the error
+ * notifies UNACCEPTABLE_ADDRESSES and UNEXPECTED_NAT_DETECTED (4.1): no data.
+ */
+int ike_notify_no_data_decode(const struct ike_notify_payload *n, struct ike_err *err);
+/* ADDITIONAL_IP4_ADDRESS (4 octets) or ADDITIONAL_IP6_ADDRESS (16): the address, port 0. */
+int ike_notify_additional_decode(const struct ike_notify_payload *n, struct ike_addr *addr,
+                                 struct ike_err *err);
+int ike_notify_additional_encode(struct ike_writer *w, const struct ike_addr *addr);
+/*
+ * NO_NATS_ALLOWED (4.2.6): the source and destination addresses and ports of
+ * the packet as its sender sent it, 12 octets for IPv4, 36 for IPv6.
+ */
+#define IKE_NO_NATS_IPV4_LEN 12
+#define IKE_NO_NATS_IPV6_LEN 36
+int ike_notify_no_nats_decode(const struct ike_notify_payload *n, struct ike_addr *src,
+                              struct ike_addr *dst, struct ike_err *err);
+int ike_notify_no_nats_encode(struct ike_writer *w, const struct ike_addr *src,
+                              const struct ike_addr *dst);
 
 /* ---- Delete (3.11) ---- */
 

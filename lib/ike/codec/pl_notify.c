@@ -124,23 +124,17 @@ static bool gw_len_ok(uint8_t gw_type, unsigned len)
     }
 }
 
-static int notify_fail(struct ike_err *err, enum ike_err_code code,
-                       const struct ike_notify_payload *n, size_t pos)
-{
-    return ike_fail(err, code, IKE_PL_NOTIFY, (size_t)n->data_off + pos);
-}
-
 /* Reads the GW identity at the start of the notify data; *used is the bytes it took. */
 static int gw_decode(const struct ike_notify_payload *n, struct ike_gw_id *gw, size_t *used,
                      struct ike_err *err)
 {
     const uint8_t *d = n->data.ptr;
     if (n->data.len < GW_ID_HDR_LEN)
-        return notify_fail(err, IKE_ERR_NOTIFY_BAD_DATA, n, n->data.len);
+        return pl_notify_fail(err, IKE_ERR_NOTIFY_BAD_DATA, n, n->data.len);
     if (!gw_type_ok(n->type, d[0]))
-        return notify_fail(err, IKE_ERR_GW_ID_BAD_TYPE, n, 0);
+        return pl_notify_fail(err, IKE_ERR_GW_ID_BAD_TYPE, n, 0);
     if (!gw_len_ok(d[0], d[1]) || d[1] > n->data.len - GW_ID_HDR_LEN)
-        return notify_fail(err, IKE_ERR_GW_ID_BAD_LENGTH, n, 1);
+        return pl_notify_fail(err, IKE_ERR_GW_ID_BAD_LENGTH, n, 1);
     memset(gw, 0, sizeof(*gw));
     gw->type = d[0];
     gw->len = d[1];
@@ -162,9 +156,9 @@ int ike_notify_redirect_decode(const struct ike_notify_payload *n, struct ike_gw
         return rc;
     size_t rest = n->data.len - used;
     if (rest > 0 && rest < IKE_NONCE_MIN)
-        return notify_fail(err, IKE_ERR_NONCE_TOO_SHORT, n, used);
+        return pl_notify_fail(err, IKE_ERR_NONCE_TOO_SHORT, n, used);
     if (rest > IKE_NONCE_MAX)
-        return notify_fail(err, IKE_ERR_NONCE_TOO_LONG, n, used);
+        return pl_notify_fail(err, IKE_ERR_NONCE_TOO_LONG, n, used);
     nonce->ptr = n->data.ptr + used;
     nonce->len = (uint16_t)rest;
     return 0;
@@ -178,7 +172,7 @@ int ike_notify_gw_decode(const struct ike_notify_payload *n, struct ike_gw_id *g
     if (rc < 0)
         return rc;
     if (used != n->data.len)
-        return notify_fail(err, IKE_ERR_NOTIFY_BAD_DATA, n, used);
+        return pl_notify_fail(err, IKE_ERR_NOTIFY_BAD_DATA, n, used);
     return 0;
 }
 
@@ -219,10 +213,10 @@ int ike_notify_hash_algs_decode(const struct ike_notify_payload *n, uint16_t *al
                                 struct ike_err *err)
 {
     if (n->data.len % 2 != 0)
-        return notify_fail(err, IKE_ERR_NOTIFY_BAD_DATA, n, n->data.len - 1u);
+        return pl_notify_fail(err, IKE_ERR_NOTIFY_BAD_DATA, n, n->data.len - 1u);
     unsigned count = n->data.len / 2u;
     if (count > IKE_MAX_HASH_ALGS)
-        return notify_fail(err, IKE_ERR_NOTIFY_BAD_DATA, n, 2u * IKE_MAX_HASH_ALGS);
+        return pl_notify_fail(err, IKE_ERR_NOTIFY_BAD_DATA, n, 2u * IKE_MAX_HASH_ALGS);
     for (unsigned i = 0; i < count; i++)
         algs[i] = ike_get16(n->data.ptr + 2u * i);
     *nalgs = count;

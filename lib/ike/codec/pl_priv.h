@@ -21,6 +21,13 @@ static inline int pl_fail(struct ike_err *err, enum ike_err_code code, const str
     return ike_fail(err, code, pl->type, (size_t)pl->offset + IKE_GENERIC_HDR_LEN + pos);
 }
 
+/* Fails the decoding of notify n's data at byte `pos` of the data. */
+static inline int pl_notify_fail(struct ike_err *err, enum ike_err_code code,
+                                 const struct ike_notify_payload *n, size_t pos)
+{
+    return ike_fail(err, code, IKE_PL_NOTIFY, (size_t)n->data_off + pos);
+}
+
 /*
  * Encoders end with this: the writer skips every write once it overflowed, so
  * one check after the last write tells whether the payload is complete.

@@ -119,9 +119,17 @@ struct ike_peer_cfg {
      * the IKE SA is lost (dead peer, a peer's restart detected by QCD).
      */
     uint8_t start_action;
+    /*
+     * MOBIKE (RFC 4555, mobike.c): enum ike_mobike_mode. With IKE_MOBIKE_YES
+     * (the default) veer announces MOBIKE_SUPPORTED in IKE_AUTH (as
+     * responder, when the initiator did) and then takes the peer's
+     * UPDATE_SA_ADDRESSES; IKE_MOBIKE_NO never does.
+     */
+    uint8_t mobike;
 };
 
 enum ike_qcd_role { IKE_QCD_BOTH, IKE_QCD_OFF, IKE_QCD_MAKER, IKE_QCD_TAKER };
+enum ike_mobike_mode { IKE_MOBIKE_YES, IKE_MOBIKE_NO };
 enum ike_start_action { IKE_START_NONE, IKE_START_START };
 
 /*
@@ -202,9 +210,11 @@ struct ike_backend {
     int (*child_install)(void *opaque, const struct ike_child_sa *child);
     int (*child_delete)(void *opaque, const struct ike_child_sa *child);
     /*
-     * The peer's outer address or port changed (a NAT mapping renewed, RFC
-     * 7296 2.23): child->local/remote are the new ones; the dataplane sends
-     * to them from now on. NULL: nothing to update.
+     * The outer addresses changed (a NAT mapping renewed, RFC 7296 2.23, or a
+     * MOBIKE update, RFC 4555 3.5): child->local/remote are the new ones, and
+     * child->udp_encap says whether ESP goes in UDP from now on (a MOBIKE
+     * move into or out of a NAT switches it); the dataplane sends that way
+     * from now on. NULL: nothing to update.
      */
     int (*child_update)(void *opaque, const struct ike_child_sa *child);
     uint64_t (*now_ns)(void *opaque);
@@ -247,8 +257,8 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(rx_bad_msg_id)                                                                               \
     X(rx_retransmit_answered)                                                                      \
     X(init_restarted) /* an IKE_SA_INIT with a known SPIi but new content replaced the old */      \
-    X(peer_address_updated) /* a NATed peer's new address/port, from a validated new message */    \
-    X(peer_address_ignored) /* moved, but not behind a NAT (or we are): MOBIKE's job */            \
+    X(peer_address_updated) /* SA moved: a NATed peer's new mapping (2.23) or a MOBIKE update */   \
+    X(peer_address_ignored) /* from elsewhere, not followed: no NAT rebinding, or MOBIKE on */     \
     X(rx_decrypt_failed)                                                                           \
     X(tx_packets)                                                                                  \
     X(tx_retransmits)                                                                              \
@@ -316,6 +326,16 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(qcd_token_mismatch)  /* INVALID_IKE_SPI with tokens, none ours: forged or stale, ignored */  \
     X(qcd_no_token)        /* INVALID_IKE_SPI for an SA without a token, or without QCD */         \
     X(qcd_liveness_early)  /* liveness checks because inbound ESP stopped (taker) */               \
+    X(mobike_negotiated)   /* IKE SAs where both sides sent MOBIKE_SUPPORTED (RFC 4555 3.2) */     \
+    X(mobike_updates)      /* UPDATE_SA_ADDRESSES taken: the SA is on the request's addresses */   \
+    X(mobike_nat_on)       /* ... moves that turned ESP-in-UDP on (into a NAT), either role */     \
+    X(mobike_nat_off)      /* ... moves that turned ESP-in-UDP off (out of a NAT), either role */  \
+    X(mobike_not_negotiated)   /* UPDATE_SA_ADDRESSES on an SA without MOBIKE: nothing moved */    \
+    X(mobike_unexpected_nat)   /* NO_NATS_ALLOWED unlike the IP header: UNEXPECTED_NAT_DETECTED */ \
+    X(mobike_malformed)        /* COOKIE2, NO_NATS_ALLOWED ... we cannot read: INVALID_SYNTAX */   \
+    X(mobike_updates_sent)     /* our UPDATE_SA_ADDRESSES (ike_mobike_update) */                   \
+    X(mobike_update_refused)   /* ... answered with an error notify: our Child SAs stay */         \
+    X(mobike_cookie2_mismatch) /* an answer without our COOKIE2: the IKE SA closed (3.7) */        \
     X(state_transitions)                                                                           \
     X(bad_transitions)
 
@@ -374,6 +394,23 @@ unsigned ike_redirect_all(struct ike_ctx *ctx, const struct ike_gw_id *gw);
 unsigned ike_redirect_where(struct ike_ctx *ctx, const char *peer, const struct ike_id *id,
                             const struct ike_gw_id *gw);
 
+/*
+ * MOBIKE as the initiator of IKE SA (spi_i, spi_r), the minimal part tests
+ * and veer-ike use (RFC 4555 3.5): our side moves to `new_local` (its
+ * address; IKE runs on port 4500 from then on, both sides, as 3.3 has it)
+ * and an INFORMATIONAL with UPDATE_SA_ADDRESSES, NAT detection and a fresh
+ * COOKIE2 goes to the peer. Its answer must echo the COOKIE2 (else the IKE
+ * SA is closed, 3.7); its NAT detection then says whether ESP goes in UDP,
+ * and every Child SA follows (child_update). IKE_MOBIKE_NO_NATS sends
+ * NO_NATS_ALLOWED (3.9) instead of NAT detection. -ENOENT: no such
+ * established SA; -ENOTSUP: not our SA as initiator, or no MOBIKE on it;
+ * -EBUSY: a request of ours is outstanding; -EAFNOSUPPORT: new_local is not
+ * of the peer's address family.
+ */
+#define IKE_MOBIKE_NO_NATS 1u
+int ike_mobike_update(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r,
+                      const struct ike_addr *new_local, unsigned flags);
+
 /* A further Child SA with the peer configuration's proposals and selectors. */
 int ike_create_child(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r);
 
@@ -416,6 +453,8 @@ struct ike_sa_info {
     const char *peer;
     struct ike_addr local, remote;
     bool natt;
+    bool nat_detected; /* ESP goes in UDP */
+    bool mobike;       /* both sent MOBIKE_SUPPORTED (RFC 4555) */
     struct ike_chosen alg;
     bool qcd_token_kept; /* taker: the peer gave us a token for this SA */
     bool qcd_token_sent; /* maker: we gave the peer one */

@@ -357,9 +357,11 @@ static int build_auth_reply(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_w
     int rc = ike_auth_put_id_auth(sa, w, r->ncerts);
     if (rc < 0)
         return rc;
-    /* RFC 6290 3: the responder's token in its final IKE_AUTH response. */
-    if (r->redirect == NULL)
+    /* RFC 6290 3: the responder's token in its final IKE_AUTH response; RFC 4555 3.2 likewise. */
+    if (r->redirect == NULL) {
         ike_qcd_put(ctx, sa, w, sa->spi_i, sa->spi_r);
+        ike_mobike_put_auth(ctx, sa, w);
+    }
     return ike_auth_put_outcome(w, r->redirect, r->child_error, r->child);
 }
 
@@ -480,6 +482,7 @@ void ike_auth_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_m
 {
     uint32_t msg_id = m->hdr.msg_id;
     sa->next_peer_id = msg_id + 1;
+    ike_mobike_note_auth(sa, m);
     if (sa->eap != NULL) {
         ike_auth_eap_request(ctx, sa, m);
         return;
@@ -563,6 +566,8 @@ static int build_auth_request(struct ike_ctx *ctx, struct ike_sa *sa, struct ike
         ike_notify_encode_simple(w, IKE_N_INITIAL_CONTACT, NULL, 0);
     /* RFC 6290 3: the initiator's token in its first IKE_AUTH request. */
     ike_qcd_put(ctx, sa, w, sa->spi_i, sa->spi_r);
+    /* RFC 4555 3.2: in the request with the SA payload. */
+    ike_mobike_put_auth(ctx, sa, w);
     if (sa->peer->local_auth2 != 0 && sa->multiple_auth) {
         ike_notify_encode_simple(w, IKE_N_MULTIPLE_AUTH_SUPPORTED, NULL, 0);
         ike_notify_encode_simple(w, IKE_N_ANOTHER_AUTH_FOLLOWS, NULL, 0);
@@ -648,6 +653,7 @@ void ike_auth_established(struct ike_ctx *ctx, struct ike_sa *sa, const struct i
 {
     ike_sa_set_state(ctx, sa, IKE_SA_ESTABLISHED, "IKE_AUTH done");
     ike_qcd_take(ctx, sa, m);
+    ike_mobike_auth_done(ctx, sa, m);
     /* Redirected after authenticating (RFC 5685 6): go, and close this SA behind us. */
     if (ike_redirect_follow(ctx, sa, m, false) == IKE_REDIRECT_DONE) {
         ike_info_start_delete_ike(ctx, sa);

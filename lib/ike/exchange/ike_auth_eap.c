@@ -133,9 +133,11 @@ static int build_eap_reply(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_wr
         return -1;
     if (r->notify != 0 && ike_notify_encode_simple(w, r->notify, NULL, 0) < 0)
         return -1;
-    /* RFC 6290: our token goes in the last response, with the outcome. */
-    if (r->outcome && r->redirect == NULL)
+    /* RFC 6290: our token goes in the last response, with the outcome; RFC 4555 3.2 likewise. */
+    if (r->outcome && r->redirect == NULL) {
         ike_qcd_put(ctx, sa, w, sa->spi_i, sa->spi_r);
+        ike_mobike_put_auth(ctx, sa, w);
+    }
     if (r->outcome)
         return ike_auth_put_outcome(w, r->redirect, r->child_error, r->child);
     return w->overflow ? -1 : 0;

@@ -241,6 +241,8 @@ struct ike_sa *ike_sa_create_rekeyed(struct ike_ctx *ctx, struct ike_sa *old, bo
     sa->peer_behind_nat = old->peer_behind_nat;
     sa->local_behind_nat = old->local_behind_nat;
     sa->frag_ok = old->frag_ok;
+    sa->mobike_peer = old->mobike_peer;
+    sa->mobike = old->mobike; /* negotiated for the IKE SA and its successors (RFC 4555 3.2) */
     sa->created_ns = ike_now(ctx);
     sa->last_rx_ns = sa->created_ns;
     sa->state = IKE_SA_ESTABLISHED;
@@ -386,12 +388,13 @@ static bool is_request(const struct ike_hdr *h)
     return !ike_hdr_is_response(h);
 }
 
-static void update_children(struct ike_ctx *ctx, struct ike_sa *sa)
+void ike_sa_update_children(struct ike_ctx *ctx, struct ike_sa *sa)
 {
     for (unsigned i = 0; i < sa->nchildren; i++) {
         struct ike_child_sa *c = &sa->children[i]->sa;
         c->local = sa->local;
         c->remote = sa->remote;
+        c->udp_encap = sa->nat_detected;
         if (ctx->be.child_update != NULL && ctx->be.child_update(ctx->be.opaque, c) < 0)
             ike_log(ctx, IKE_LOG_WARN, "Child SA %08x: the dataplane did not take the new address",
                     c->spi_in);
@@ -405,14 +408,22 @@ static void update_children(struct ike_ctx *ctx, struct ike_sa *sa)
  * (RFC 7296 2.23). Later, a NAT on the peer's side renewed its mapping: a
  * gateway not itself behind a NAT follows it (2.23, "dynamically update the
  * address"), and so does ESP. Anything else (a peer that moved without a NAT)
- * is MOBIKE's to handle, not a reason to move the SA.
+ * is MOBIKE's to handle, not a reason to move the SA. With MOBIKE on, only
+ * UPDATE_SA_ADDRESSES moves it (mobike.c), not even a NAT's new mapping: RFC
+ * 4555 3.8 forbids these dynamic updates, so that any other INFORMATIONAL
+ * can test a path without changing anything.
  */
 static void follow_peer(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_addr *local,
-                        const struct ike_addr *remote)
+                        const struct ike_addr *remote, const struct ike_msg *m)
 {
     if (ike_addr_equal(&sa->local, local) && ike_addr_equal(&sa->remote, remote))
         return;
     bool floating = sa->state == IKE_SA_INIT_DONE || sa->state == IKE_SA_AUTH_SENT;
+    if (!floating && sa->mobike) {
+        if (!ike_mobike_is_update(m))
+            ctx->counters.peer_address_ignored++;
+        return;
+    }
     if (!floating && !(sa->peer_behind_nat && !sa->local_behind_nat)) {
         ctx->counters.peer_address_ignored++;
         return;
@@ -428,7 +439,7 @@ static void follow_peer(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike
     sa->local = *local;
     sa->remote = *remote;
     sa->natt = local->port == IKE_NATT_PORT;
-    update_children(ctx, sa);
+    ike_sa_update_children(ctx, sa);
 }
 
 static void dispatch_request(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t *msg, size_t len,
@@ -456,7 +467,7 @@ static void dispatch_request(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t *ms
         return;
     sa->last_rx_ns = ike_now(ctx);
     /* Whole (reassembled if it came in fragments), validated and new: it may move the SA. */
-    follow_peer(ctx, sa, local, remote);
+    follow_peer(ctx, sa, local, remote, m);
     switch (h->exchange) {
     case IKE_EXCH_IKE_AUTH:
         if (sa->state == IKE_SA_INIT_DONE)
@@ -495,7 +506,7 @@ static void dispatch_response(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t *m
     if (ike_open_message(ctx, sa, msg, len, m) < 0)
         return;
     sa->last_rx_ns = ike_now(ctx);
-    follow_peer(ctx, sa, local, remote);
+    follow_peer(ctx, sa, local, remote, m);
     ike_unkeep(&sa->request);
     sa->next_req_id++;
     /* The slot is free again: a handler may send the next request (a Delete after a rekey). */
@@ -782,6 +793,8 @@ unsigned ike_sa_foreach(const struct ike_ctx *ctx,
                                        .local = sa->local,
                                        .remote = sa->remote,
                                        .natt = sa->natt,
+                                       .nat_detected = sa->nat_detected,
+                                       .mobike = sa->mobike,
                                        .alg = sa->alg,
                                        .qcd_token_kept = sa->qcd_kept,
                                        .qcd_token_sent = sa->qcd_sent,

@@ -17,6 +17,8 @@
 #define IKE_MAX_CHILDREN 8
 /* Our nonces: 256 bits, twice the PRF security of SHA-256 as 2.10 asks, and small to keep. */
 #define IKE_OUR_NONCE_LEN 32
+/* Our COOKIE2s (RFC 4555 4.2.5, 8 to 64 octets): 128 bits the peer cannot predict. */
+#define IKE_MOBIKE_COOKIE2_LEN 16
 
 enum ike_child_state {
     IKE_CHILD_NEW,       /* negotiated, not installed yet */
@@ -57,6 +59,7 @@ enum ike_req_kind {
     IKE_REQ_REKEY_CHILD,  /* CREATE_CHILD_SA rekeying Child SA old_spi */
     IKE_REQ_REKEY_IKE,    /* CREATE_CHILD_SA rekeying this IKE SA */
     IKE_REQ_REDIRECT,     /* INFORMATIONAL with N(REDIRECT) (RFC 5685 5) */
+    IKE_REQ_MOBIKE,       /* INFORMATIONAL with N(UPDATE_SA_ADDRESSES) (RFC 4555 3.5) */
 };
 
 struct ike_pending {
@@ -78,6 +81,9 @@ struct ike_pending {
     uint64_t peer_new_ike_spi;
     uint8_t peer_min_nonce[IKE_OUR_NONCE_LEN]; /* its first bytes: random nonces differ early */
     uint16_t peer_min_nonce_len;
+    /* MOBIKE update (IKE_REQ_MOBIKE): the COOKIE2 its answer must echo (RFC 4555 3.7). */
+    uint8_t cookie2[IKE_MOBIKE_COOKIE2_LEN];
+    bool mobike_no_nats; /* it carried NO_NATS_ALLOWED rather than NAT detection */
 };
 
 /* A message kept for retransmission (our request) or replay (our last response). */
@@ -169,6 +175,9 @@ struct ike_sa {
     bool qcd_kept;      /* we keep the digest of the peer's token (taker) */
     bool qcd_requested; /* a liveness check of ours is out because inbound ESP stopped */
     uint8_t qcd_digest[IKE_QCD_DIGEST_LEN];
+    /* MOBIKE (mobike.c, RFC 4555). */
+    bool mobike_peer; /* the peer sent MOBIKE_SUPPORTED in IKE_AUTH */
+    bool mobike;      /* both did: UPDATE_SA_ADDRESSES moves the SA, and nothing else does */
 };
 
 /* When veer as initiator was redirected lately, per peer configuration (loop detection). */
@@ -397,6 +406,54 @@ enum ike_redirect_outcome ike_redirect_follow(struct ike_ctx *ctx, struct ike_sa
 bool ike_redirect_in_auth(struct ike_ctx *ctx, const struct ike_sa *sa, struct ike_gw_id *gw);
 /* Responder: starts the INFORMATIONAL REDIRECT of an established SA. */
 int ike_redirect_start(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_gw_id *gw);
+
+/* ---- MOBIKE (mobike.c, RFC 4555) ---- */
+
+/* Whether this peer configuration lets MOBIKE be used (mobike: yes). */
+bool ike_mobike_allowed(const struct ike_peer_cfg *peer);
+/* IKE_AUTH request (responder): notes the initiator's MOBIKE_SUPPORTED. */
+void ike_mobike_note_auth(struct ike_sa *sa, const struct ike_msg *m);
+/*
+ * IKE_AUTH: the initiator's first request, or the responder's response with
+ * the outcome (the Child SA), gets MOBIKE_SUPPORTED when the configuration
+ * allows it (and, for the responder, the initiator sent it; MOBIKE is then
+ * on, and NO_ADDITIONAL_ADDRESSES goes with it: veer announces no other
+ * addresses yet).
+ */
+void ike_mobike_put_auth(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_writer *w);
+/* Initiator, the IKE_AUTH response with the outcome: MOBIKE on if the responder said so. */
+void ike_mobike_auth_done(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m);
+/* An INFORMATIONAL request of the peer with UPDATE_SA_ADDRESSES in it (RFC 4555 3.5). */
+bool ike_mobike_is_update(const struct ike_msg *m);
+
+/* What our answer to an INFORMATIONAL request carries for MOBIKE. */
+struct ike_mobike_answer {
+    uint16_t error; /* UNEXPECTED_NAT_DETECTED or INVALID_SYNTAX (nothing moved), or 0 */
+    bool natd;      /* the request had NAT detection: ours go back (RFC 4555 3.8) */
+    uint8_t cookie2_len;
+    uint8_t cookie2[IKE_COOKIE2_MAX]; /* the request's, echoed (4.2.5) */
+};
+/*
+ * An INFORMATIONAL request, validated and new (RFC 4555 3.5, 3.8, 3.9): on an
+ * SA with MOBIKE on, UPDATE_SA_ADDRESSES moves the IKE SA and every Child SA
+ * to where the request came from and went to, NAT detection switching
+ * ESP-in-UDP; on one without, it moves nothing (counted). Fills what the
+ * answer carries.
+ */
+void ike_mobike_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m,
+                        struct ike_mobike_answer *a);
+/* Writes the answer's MOBIKE notifies. */
+int ike_mobike_put_answer(struct ike_sa *sa, struct ike_writer *w,
+                          const struct ike_mobike_answer *a);
+/* The answer to our UPDATE_SA_ADDRESSES (`done` is the request, IKE_REQ_MOBIKE). */
+void ike_mobike_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m,
+                         const struct ike_pending *done);
+
+/*
+ * The IKE SA's addresses (and NAT state) changed: every Child SA takes them,
+ * and the dataplane hears of it (child_update).
+ */
+void ike_sa_update_children(struct ike_ctx *ctx, struct ike_sa *sa);
 
 /* ---- Quick Crash Detection (qcd_sa.c, RFC 6290) ---- */
 

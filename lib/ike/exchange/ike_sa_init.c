@@ -31,43 +31,16 @@ void ike_sa_init_reply_notify(struct ike_ctx *ctx, const struct ike_addr *local,
 /* Adds the two NAT detection notifies for this SA's addresses. */
 static void put_natd(struct ike_writer *w, const struct ike_sa *sa, uint64_t spi_r)
 {
-    uint8_t hash[IKE_NATD_LEN];
-    ike_natd_hash(sa->spi_i, spi_r, &sa->local, hash);
-    ike_notify_encode_simple(w, IKE_N_NAT_DETECTION_SOURCE_IP, hash, sizeof(hash));
-    ike_natd_hash(sa->spi_i, spi_r, &sa->remote, hash);
-    ike_notify_encode_simple(w, IKE_N_NAT_DETECTION_DESTINATION_IP, hash, sizeof(hash));
+    ike_natd_put(w, sa->spi_i, spi_r, &sa->local, &sa->remote);
 }
 
-/*
- * Compares the peer's NAT detection hashes with what we see. A mismatch of
- * its source means it is behind a NAT; of its destination, we are.
- */
-/*
- * NAT detection (RFC 7296 2.23): the source hash tells whether the peer's
- * address was translated on the way, the destination hash whether ours was.
- * Sets sa's three NAT flags.
- */
+/* NAT detection (RFC 7296 2.23): sets sa's three NAT flags from the peer's hashes. */
 static void nat_check(const struct ike_msg *m, struct ike_sa *sa, uint64_t spi_r)
 {
-    uint8_t hash[IKE_NATD_LEN];
-    bool any = false, src_match = false, dst_match = false;
-    for (unsigned i = 0; i < m->npayloads; i++) {
-        struct ike_notify_payload n;
-        if (m->pl[i].type != IKE_PL_NOTIFY || ike_notify_decode(&m->pl[i], &n, NULL) < 0)
-            continue;
-        if (n.type == IKE_N_NAT_DETECTION_SOURCE_IP && n.data.len == IKE_NATD_LEN) {
-            any = true;
-            ike_natd_hash(sa->spi_i, spi_r, &sa->remote, hash);
-            src_match |= memcmp(hash, n.data.ptr, IKE_NATD_LEN) == 0;
-        } else if (n.type == IKE_N_NAT_DETECTION_DESTINATION_IP && n.data.len == IKE_NATD_LEN) {
-            any = true;
-            ike_natd_hash(sa->spi_i, spi_r, &sa->local, hash);
-            dst_match |= memcmp(hash, n.data.ptr, IKE_NATD_LEN) == 0;
-        }
-    }
-    sa->nat_detected = any && !(src_match && dst_match);
-    sa->peer_behind_nat = any && !src_match;
-    sa->local_behind_nat = any && !dst_match;
+    struct ike_natd_seen seen = ike_natd_check(m, sa->spi_i, spi_r, &sa->local, &sa->remote);
+    sa->nat_detected = seen.peer_behind_nat || seen.local_behind_nat;
+    sa->peer_behind_nat = seen.peer_behind_nat;
+    sa->local_behind_nat = seen.local_behind_nat;
 }
 
 static int derive(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_ke_payload *peer_ke)

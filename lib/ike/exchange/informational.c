@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* INFORMATIONAL exchanges (RFC 7296 1.4): deletes and liveness checks. */
+/*
+ * INFORMATIONAL exchanges (RFC 7296 1.4): deletes and liveness checks, and
+ * what they carry for MOBIKE (mobike.c).
+ */
 #include <errno.h>
 #include <string.h>
 
@@ -42,6 +45,19 @@ static void delete_children(struct ike_ctx *ctx, struct ike_sa *sa,
     }
 }
 
+/* Our answer to an INFORMATIONAL request: the Child SAs we deleted, and MOBIKE's notifies. */
+struct info_reply {
+    struct ike_delete_payload del;
+    struct ike_mobike_answer mobike;
+};
+
+static int build_info_reply(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_writer *w, void *arg)
+{
+    struct info_reply *r = arg;
+    int rc = build_delete(ctx, sa, w, &r->del);
+    return rc < 0 ? rc : ike_mobike_put_answer(sa, w, &r->mobike);
+}
+
 void ike_info_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m)
 {
     uint32_t msg_id = m->hdr.msg_id;
@@ -49,7 +65,7 @@ void ike_info_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_m
     /* A token for this SA after an IKE rekey, or one replacing the old (RFC 6290 4.3, 4.4). */
     ike_qcd_take(ctx, sa, m);
     uint8_t ours[4 * IKE_MAX_CHILDREN];
-    struct ike_delete_payload reply = {.protocol = IKE_PROTO_ESP, .spi_size = 4, .spis = ours};
+    struct info_reply reply = {.del = {.protocol = IKE_PROTO_ESP, .spi_size = 4, .spis = ours}};
     for (const struct ike_pl *pl = ike_msg_find(m, IKE_PL_DELETE, NULL); pl != NULL;
          pl = ike_msg_find(m, IKE_PL_DELETE, pl)) {
         struct ike_delete_payload d;
@@ -61,10 +77,12 @@ void ike_info_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_m
             ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "deleted by peer");
             return;
         }
-        delete_children(ctx, sa, &d, &reply, ours);
+        delete_children(ctx, sa, &d, &reply.del, ours);
     }
+    /* UPDATE_SA_ADDRESSES, NAT detection, COOKIE2 (RFC 4555 3.5, 3.8, 4.2.5). */
+    ike_mobike_request(ctx, sa, m, &reply.mobike);
     /* Anything else (an empty request is a liveness check) gets an empty answer. */
-    ike_send_encrypted(ctx, sa, IKE_EXCH_INFORMATIONAL, true, msg_id, build_delete, &reply);
+    ike_send_encrypted(ctx, sa, IKE_EXCH_INFORMATIONAL, true, msg_id, build_info_reply, &reply);
     /* The gateway sends us elsewhere (RFC 5685 5): connect there, and close this SA. */
     if (sa->state == IKE_SA_ESTABLISHED &&
         ike_redirect_follow(ctx, sa, m, false) == IKE_REDIRECT_DONE) {
@@ -78,8 +96,10 @@ void ike_info_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_m
 void ike_info_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m,
                        const struct ike_pending *done)
 {
-    (void)m;
     switch (done->kind) {
+    case IKE_REQ_MOBIKE:
+        ike_mobike_response(ctx, sa, m, done);
+        break;
     case IKE_REQ_DELETE_IKE:
         ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "delete acknowledged");
         break;

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * MOBIKE (RFC 4555), first part: veer as the responder of a roaming client.
+ * MOBIKE_SUPPORTED in IKE_AUTH (3.2), UPDATE_SA_ADDRESSES taken (3.5) with
+ * NAT detection re-evaluated (3.8) and NO_NATS_ALLOWED checked (3.9),
+ * COOKIE2 echoed (4.2.5). And the least of the initiator's part that tests
+ * and veer-ike need: ike_mobike_update() moves our side and tells the peer.
+ *
+ * Not yet: the return routability check before ESP goes to a new address
+ * (3.7), our additional addresses (3.4, 3.6), veer choosing its own address
+ * pair as initiator (docs/mobike.md).
+ */
+#include <errno.h>
+#include <openssl/crypto.h>
+#include <string.h>
+
+#include "ike_natd.h"
+#include "ike_sa.h"
+#include "ike_writer.h"
+
+bool ike_mobike_allowed(const struct ike_peer_cfg *peer)
+{
+    return peer != NULL && peer->mobike == IKE_MOBIKE_YES;
+}
+
+/* ---- IKE_AUTH ---- */
+
+void ike_mobike_note_auth(struct ike_sa *sa, const struct ike_msg *m)
+{
+    /* Its data, if any, is ignored (4.2.1). */
+    sa->mobike_peer |= ike_msg_find_notify(m, IKE_N_MOBIKE_SUPPORTED) != NULL;
+}
+
+void ike_mobike_put_auth(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_writer *w)
+{
+    if (!ike_mobike_allowed(sa->peer))
+        return;
+    if (sa->initiator) {
+        ike_notify_encode_simple(w, IKE_N_MOBIKE_SUPPORTED, NULL, 0);
+        return;
+    }
+    if (!sa->mobike_peer)
+        return;
+    /* Responder: the response with the Child SA says yes, and MOBIKE is on from here. */
+    ike_notify_encode_simple(w, IKE_N_MOBIKE_SUPPORTED, NULL, 0);
+    /* No other address of ours to offer yet (3.4): the client must not guess any. */
+    ike_notify_encode_simple(w, IKE_N_NO_ADDITIONAL_ADDRESSES, NULL, 0);
+    if (!sa->mobike)
+        ctx->counters.mobike_negotiated++;
+    sa->mobike = true;
+}
+
+void ike_mobike_auth_done(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m)
+{
+    if (!ike_mobike_allowed(sa->peer) || ike_msg_find_notify(m, IKE_N_MOBIKE_SUPPORTED) == NULL)
+        return;
+    sa->mobike_peer = sa->mobike = true;
+    ctx->counters.mobike_negotiated++;
+}
+
+/* ---- the responder: INFORMATIONAL requests ---- */
+
+bool ike_mobike_is_update(const struct ike_msg *m)
+{
+    return m->hdr.exchange == IKE_EXCH_INFORMATIONAL && !ike_hdr_is_response(&m->hdr) &&
+           ike_msg_find_notify(m, IKE_N_UPDATE_SA_ADDRESSES) != NULL;
+}
+
+/* MOBIKE's notifies in a request, read. */
+struct notes {
+    bool update, no_nats, malformed;
+    struct ike_bytes cookie2; /* len 0: none */
+    struct ike_addr no_nats_src, no_nats_dst;
+};
+
+/* Reads the notifies; a COOKIE2 or NO_NATS_ALLOWED we cannot read sets `malformed`. */
+static void read_notes(const struct ike_msg *m, struct notes *n)
+{
+    memset(n, 0, sizeof(*n));
+    for (unsigned i = 0; i < m->npayloads; i++) {
+        struct ike_notify_payload p;
+        if (m->pl[i].type != IKE_PL_NOTIFY || ike_notify_decode(&m->pl[i], &p, NULL) < 0)
+            continue;
+        switch (p.type) {
+        case IKE_N_UPDATE_SA_ADDRESSES:
+            n->update = true;
+            n->malformed |= ike_notify_no_data_decode(&p, NULL) < 0;
+            break;
+        case IKE_N_COOKIE2:
+            n->malformed |=
+                n->cookie2.len > 0 || ike_notify_cookie2_decode(&p, &n->cookie2, NULL) < 0;
+            break;
+        case IKE_N_NO_NATS_ALLOWED:
+            n->malformed |= n->no_nats || ike_notify_no_nats_decode(&p, &n->no_nats_src,
+                                                                    &n->no_nats_dst, NULL) < 0;
+            n->no_nats = true;
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+static void log_move(struct ike_ctx *ctx, const struct ike_sa *sa, const struct ike_addr *from,
+                     const struct ike_addr *to, const char *why)
+{
+    char a[IKE_ADDR_STRLEN], b[IKE_ADDR_STRLEN];
+    ike_addr_format(from, a, sizeof(a));
+    ike_addr_format(to, b, sizeof(b));
+    ike_log(ctx, IKE_LOG_INFO, "IKE SA %016llx_%016llx: %s %s to %s%s",
+            (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r, why, a, b,
+            sa->nat_detected ? ", ESP in UDP" : "");
+}
+
+/*
+ * RFC 4555 3.5: the IKE SA takes the request's addresses from the IP header
+ * (`local` where it arrived, `remote` where it came from), NAT detection (or
+ * a matching NO_NATS_ALLOWED, which says there is no NAT) switches ESP-in-UDP,
+ * and every Child SA follows.
+ */
+static void take_update(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m,
+                        const struct notes *n)
+{
+    const struct ike_addr *local = &sa->reply_local, *remote = &sa->reply_remote;
+    struct ike_natd_seen seen = ike_natd_check(m, sa->spi_i, sa->spi_r, local, remote);
+    bool moved = !ike_addr_equal(&sa->local, local) || !ike_addr_equal(&sa->remote, remote);
+    bool encap_was = sa->nat_detected;
+    if (seen.present) {
+        sa->peer_behind_nat = seen.peer_behind_nat;
+        sa->local_behind_nat = seen.local_behind_nat;
+        sa->nat_detected = seen.peer_behind_nat || seen.local_behind_nat;
+    } else if (n->no_nats) {
+        sa->peer_behind_nat = sa->local_behind_nat = sa->nat_detected = false;
+    }
+    struct ike_addr from = sa->remote;
+    sa->local = *local;
+    sa->remote = *remote;
+    sa->natt = local->port == IKE_NATT_PORT;
+    ctx->counters.mobike_updates++;
+    ctx->counters.peer_address_updated += moved;
+    ctx->counters.mobike_nat_on += !encap_was && sa->nat_detected;
+    ctx->counters.mobike_nat_off += encap_was && !sa->nat_detected;
+    log_move(ctx, sa, &from, remote, moved ? "MOBIKE: peer moved from" : "MOBIKE: peer stays at");
+    if (moved || encap_was != sa->nat_detected)
+        ike_sa_update_children(ctx, sa);
+}
+
+void ike_mobike_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m,
+                        struct ike_mobike_answer *a)
+{
+    memset(a, 0, sizeof(*a));
+    struct notes n;
+    read_notes(m, &n);
+    if (!sa->mobike) {
+        /* Not negotiated: an unknown status notify to this SA, ignored (RFC 7296 3.10.1). */
+        if (n.update) {
+            ctx->counters.mobike_not_negotiated++;
+            ike_log(ctx, IKE_LOG_WARN,
+                    "IKE SA %016llx_%016llx: UPDATE_SA_ADDRESSES without MOBIKE: not moved",
+                    (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r);
+        }
+        return;
+    }
+    if (n.malformed) {
+        ctx->counters.mobike_malformed++;
+        a->error = IKE_N_INVALID_SYNTAX;
+        ike_log(ctx, IKE_LOG_WARN, "IKE SA %016llx_%016llx: unreadable MOBIKE notify: not moved",
+                (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r);
+        return;
+    }
+    if (n.cookie2.len > 0) {
+        a->cookie2_len = (uint8_t)n.cookie2.len;
+        memcpy(a->cookie2, n.cookie2.ptr, n.cookie2.len);
+    }
+    /* 3.9: the addresses the peer sent from and to must be those we see, or a NAT is between. */
+    if (n.no_nats && (!ike_addr_equal(&n.no_nats_src, &sa->reply_remote) ||
+                      !ike_addr_equal(&n.no_nats_dst, &sa->reply_local))) {
+        ctx->counters.mobike_unexpected_nat++;
+        a->error = IKE_N_UNEXPECTED_NAT_DETECTED;
+        ike_log(ctx, IKE_LOG_WARN,
+                "IKE SA %016llx_%016llx: NO_NATS_ALLOWED, but the addresses were translated",
+                (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r);
+        return;
+    }
+    /* 3.8: NAT detection in any INFORMATIONAL request is answered with ours. */
+    a->natd = ike_natd_check(m, sa->spi_i, sa->spi_r, &sa->reply_local, &sa->reply_remote).present;
+    if (n.update)
+        take_update(ctx, sa, m, &n);
+}
+
+int ike_mobike_put_answer(struct ike_sa *sa, struct ike_writer *w,
+                          const struct ike_mobike_answer *a)
+{
+    if (a->error != 0)
+        ike_notify_encode_simple(w, a->error, NULL, 0);
+    /* Ours as this answer leaves: from where the request arrived, to where it came from. */
+    if (a->natd)
+        ike_natd_put(w, sa->spi_i, sa->spi_r, &sa->reply_local, &sa->reply_remote);
+    if (a->cookie2_len > 0) {
+        const struct ike_bytes c = {a->cookie2, a->cookie2_len};
+        ike_notify_cookie2_encode(w, &c);
+    }
+    return w->overflow ? -ENOSPC : 0;
+}
+
+/* ---- the initiator: ike_mobike_update() ---- */
+
+struct update_req {
+    unsigned flags;
+    const uint8_t *cookie2;
+};
+
+static int build_update(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_writer *w, void *arg)
+{
+    (void)ctx;
+    const struct update_req *r = arg;
+    ike_notify_encode_simple(w, IKE_N_UPDATE_SA_ADDRESSES, NULL, 0);
+    if (r->flags & IKE_MOBIKE_NO_NATS)
+        ike_notify_no_nats_encode(w, &sa->local, &sa->remote);
+    else
+        ike_natd_put(w, sa->spi_i, sa->spi_r, &sa->local, &sa->remote);
+    const struct ike_bytes c = {r->cookie2, IKE_MOBIKE_COOKIE2_LEN};
+    ike_notify_cookie2_encode(w, &c);
+    return w->overflow ? -ENOSPC : 0;
+}
+
+int ike_mobike_update(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r,
+                      const struct ike_addr *new_local, unsigned flags)
+{
+    struct ike_sa *sa = ike_sa_find_pair(ctx, spi_i, spi_r);
+    if (sa == NULL || sa->state != IKE_SA_ESTABLISHED)
+        return -ENOENT;
+    if (!sa->initiator || !sa->mobike)
+        return -ENOTSUP;
+    if (sa->request.buf != NULL)
+        return -EBUSY;
+    if (new_local->family != sa->remote.family)
+        return -EAFNOSUPPORT;
+    struct ike_addr from = sa->local;
+    sa->local = *new_local;
+    sa->local.port = IKE_NATT_PORT;
+    if (!sa->natt)
+        sa->remote.port = IKE_NATT_PORT;
+    sa->natt = true;
+    sa->pending.kind = IKE_REQ_MOBIKE;
+    sa->pending.mobike_no_nats = (flags & IKE_MOBIKE_NO_NATS) != 0;
+    ike_random(ctx, sa->pending.cookie2, sizeof(sa->pending.cookie2));
+    ctx->counters.mobike_updates_sent++;
+    log_move(ctx, sa, &from, &sa->local, "MOBIKE: we move from");
+    struct update_req r = {.flags = flags, .cookie2 = sa->pending.cookie2};
+    return ike_send_encrypted(ctx, sa, IKE_EXCH_INFORMATIONAL, false, sa->next_req_id, build_update,
+                              &r);
+}
+
+/* Whether m carries exactly our COOKIE2 (RFC 4555 3.7). */
+static bool cookie2_echoed(const struct ike_msg *m, const uint8_t *ours)
+{
+    const struct ike_pl *pl = ike_msg_find_notify(m, IKE_N_COOKIE2);
+    struct ike_notify_payload n;
+    struct ike_bytes c;
+    return pl != NULL && ike_notify_decode(pl, &n, NULL) == 0 &&
+           ike_notify_cookie2_decode(&n, &c, NULL) == 0 && c.len == IKE_MOBIKE_COOKIE2_LEN &&
+           CRYPTO_memcmp(c.ptr, ours, IKE_MOBIKE_COOKIE2_LEN) == 0;
+}
+
+void ike_mobike_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m,
+                         const struct ike_pending *done)
+{
+    if (!cookie2_echoed(m, done->cookie2)) {
+        ctx->counters.mobike_cookie2_mismatch++;
+        ike_log(ctx, IKE_LOG_WARN,
+                "IKE SA %016llx_%016llx: the answer to our address update lacks our COOKIE2: "
+                "closing the SA",
+                (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r);
+        ike_info_start_delete_ike(ctx, sa);
+        return;
+    }
+    for (unsigned i = 0; i < m->npayloads; i++) {
+        struct ike_notify_payload n;
+        if (m->pl[i].type == IKE_PL_NOTIFY && ike_notify_decode(&m->pl[i], &n, NULL) == 0 &&
+            n.type < 16384) {
+            ctx->counters.mobike_update_refused++;
+            ike_log(ctx, IKE_LOG_WARN, "IKE SA %016llx_%016llx: address update refused: %s",
+                    (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r,
+                    ike_notify_name(n.type) != NULL ? ike_notify_name(n.type) : "?");
+            return;
+        }
+    }
+    /* Where the answer came from is the peer as we reach it; our NAT state from its hashes. */
+    struct ike_natd_seen seen = ike_natd_check(m, sa->spi_i, sa->spi_r, &sa->local, &sa->remote);
+    bool encap_was = sa->nat_detected;
+    if (seen.present) {
+        sa->peer_behind_nat = seen.peer_behind_nat;
+        sa->local_behind_nat = seen.local_behind_nat;
+        sa->nat_detected = seen.peer_behind_nat || seen.local_behind_nat;
+    } else if (done->mobike_no_nats) {
+        /* The peer took NO_NATS_ALLOWED: nothing translated our addresses (3.9). */
+        sa->peer_behind_nat = sa->local_behind_nat = sa->nat_detected = false;
+    }
+    ctx->counters.mobike_nat_on += !encap_was && sa->nat_detected;
+    ctx->counters.mobike_nat_off += encap_was && !sa->nat_detected;
+    ike_sa_update_children(ctx, sa);
+}
