@@ -538,6 +538,18 @@ static int peer_key(struct loader *l, struct ike_peer_cfg *p, const char *key, c
             return conf_fail(l, v, "expected yes or no, got \"%s\"", s);
         return 0;
     }
+    if (strcmp(key, "mobike_return_check") == 0) {
+        /* RFC 4555 3.7: ESP follows a moved peer once it answered there (the default). */
+        if (conf_want_scalar(l, v, &s) < 0)
+            return -1;
+        if (strcmp(s, "yes") == 0 || strcmp(s, "true") == 0)
+            p->mobike_no_check = false;
+        else if (strcmp(s, "no") == 0 || strcmp(s, "false") == 0)
+            p->mobike_no_check = true;
+        else
+            return conf_fail(l, v, "expected yes or no, got \"%s\"", s);
+        return 0;
+    }
     if (strcmp(key, "redirect_when") == 0) {
         if (conf_want_scalar(l, v, &s) < 0)
             return -1;

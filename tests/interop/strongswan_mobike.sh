@@ -94,7 +94,10 @@ wait_for 20 veer_counter_is mobike_updates 1 || fail "2: mobike_updates=$(veer_c
     fail "2: peer_address_updated=$(veer_counter peer_address_updated)"
 wait_for 100 rekeyed "$swan_out" "198.51.100.3:4500" || fail "2: the SAs do not agree: $(sa_line)"
 [ "$(swan_local)" = 198.51.100.3 ] || fail "2: strongSwan's SA is at $(swan_local)"
-pass "2. client moved to 198.51.100.3: UPDATE_SA_ADDRESSES taken, IKE SA $ike and Child SA moved"
+# The Child SA moved only once strongSwan echoed veer's COOKIE2 from there (RFC 4555 3.7).
+wait_for 50 veer_counter_is mobike_checks_passed 1 ||
+    fail "2: no return routability check passed ($(veer_counter mobike_checks) sent)"
+pass "2. client moved to 198.51.100.3: UPDATE_SA_ADDRESSES taken, its new address checked (COOKIE2), IKE SA $ike and Child SA moved"
 pass "2. strongSwan rekeyed the moved Child SA: now in=$swan_in out=$swan_out on both sides"
 
 # --- 3. the client moves again, behind a NAT: a router namespace with a link

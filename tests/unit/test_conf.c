@@ -311,6 +311,15 @@ static void test_mobike(void **state)
     expect_error_after_minimal("    mobike: maybe\n",
                                "t.yaml:12: peers[0].mobike: expected yes or no, got \"maybe\"");
     expect_error_after_minimal("    mobike: [yes]\n", "peers[0].mobike:");
+    /* The return routability check: on unless turned off. */
+    assert_int_equal(conf_load_string(minimal, "t.yaml", &c, err, sizeof(err)), 0);
+    assert_false(c.peers[0].mobike_no_check);
+    snprintf(text, sizeof(text), "%s    mobike_return_check: no\n", minimal);
+    assert_int_equal(conf_load_string(text, "t.yaml", &c, err, sizeof(err)), 0);
+    assert_true(c.peers[0].mobike_no_check);
+    expect_error_after_minimal("    mobike_return_check: later\n",
+                               "t.yaml:12: peers[0].mobike_return_check: expected yes or no, got "
+                               "\"later\"");
 }
 
 static void test_dataplane_section(void **state)

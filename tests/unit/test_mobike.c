@@ -143,7 +143,7 @@ static void test_kept_over_ike_rekey(void **state)
     assert_true(b.mobike);
     assert_true(lab_only_sa(lab->gw).mobike);
     assert_int_equal(alice_moves(lab, "192.0.2.3", 0), 0);
-    assert_int_equal(lab_run(lab), 2);
+    assert_int_equal(lab_run(lab), 4);
     assert_addr(lab_only_sa(lab->gw).remote, "192.0.2.3", IKE_NATT_PORT);
 }
 
@@ -155,7 +155,7 @@ static void test_move_without_nat(void **state)
     lab_start_establish(lab);
     assert_false(lab_only_sa(lab->gw).natt);
     assert_int_equal(alice_moves(lab, "192.0.2.3", 0), 0);
-    assert_int_equal(lab_run(lab), 2);
+    assert_int_equal(lab_run(lab), 4);
     struct ike_sa_info g = lab_only_sa(lab->gw);
     assert_addr(g.remote, "192.0.2.3", IKE_NATT_PORT);
     assert_addr(g.local, "192.0.2.1", IKE_NATT_PORT);
@@ -183,7 +183,7 @@ static void test_move_into_nat(void **state)
     assert_false(gw_child(lab)->udp_encap);
     nat_on(lab, "192.0.2.3", 1000);
     assert_int_equal(alice_moves(lab, "192.0.2.3", 0), 0);
-    assert_int_equal(lab_run(lab), 2);
+    assert_int_equal(lab_run(lab), 4);
     struct ike_sa_info g = lab_only_sa(lab->gw);
     assert_addr(g.remote, "198.51.100.9", 5500);
     assert_true(g.nat_detected);
@@ -207,7 +207,7 @@ static void test_move_out_of_nat(void **state)
     assert_addr(lab_only_sa(lab->gw).remote, "198.51.100.9", 5500);
     /* 192.0.2.3 is not behind the NAT. */
     assert_int_equal(alice_moves(lab, "192.0.2.3", 0), 0);
-    assert_int_equal(lab_run(lab), 2);
+    assert_int_equal(lab_run(lab), 4);
     struct ike_sa_info g = lab_only_sa(lab->gw);
     assert_addr(g.remote, "192.0.2.3", IKE_NATT_PORT);
     assert_false(g.nat_detected);
@@ -246,7 +246,7 @@ static void test_forged_update_refused(void **state)
     /* The genuine one still moves it: the forgery used up nothing. */
     req.data[req.len - 1] ^= 0x01;
     ike_input(lab->gw, &req.to, &req.from, req.data, req.len);
-    assert_int_equal(lab_run(lab), 1);
+    assert_int_equal(lab_run(lab), 3);
     assert_addr(lab_only_sa(lab->gw).remote, "192.0.2.3", IKE_NATT_PORT);
 }
 
@@ -258,11 +258,11 @@ static void test_replayed_update_refused(void **state)
     static struct mock_packet first, second;
     assert_true(mock_pop(&lab->net, &first));
     ike_input(lab->gw, &first.to, &first.from, first.data, first.len);
-    assert_int_equal(lab_run(lab), 1);
+    assert_int_equal(lab_run(lab), 3);
     assert_int_equal(alice_moves(lab, "192.0.2.4", 0), 0);
     assert_true(mock_pop(&lab->net, &second));
     ike_input(lab->gw, &second.to, &second.from, second.data, second.len);
-    assert_int_equal(lab_run(lab), 1);
+    assert_int_equal(lab_run(lab), 3);
     assert_addr(lab_only_sa(lab->gw).remote, "192.0.2.4", IKE_NATT_PORT);
     assert_int_equal(counters(lab->gw)->mobike_updates, 2);
     unsigned updated = lab->gw_node.nupdated;
@@ -427,7 +427,7 @@ static void test_natd_answered(void **state)
     assert_int_equal(lab->gw_node.nupdated, 0);
     /* alice's update (same address) then moves it to the new mapping. */
     assert_int_equal(alice_moves(lab, "192.0.2.2", 0), 0);
-    assert_int_equal(lab_run(lab), 2);
+    assert_int_equal(lab_run(lab), 4);
     assert_addr(lab_only_sa(lab->gw).remote, "198.51.100.9", 6500);
     assert_int_equal(counters(lab->gw)->peer_address_updated, 1);
     assert_int_equal(counters(lab->gw)->mobike_nat_on, 0);
@@ -440,7 +440,7 @@ static void test_no_nats_allowed_without_nat(void **state)
     struct lab *lab = *state;
     lab_start_establish(lab);
     assert_int_equal(alice_moves(lab, "192.0.2.3", IKE_MOBIKE_NO_NATS), 0);
-    assert_int_equal(lab_run(lab), 2);
+    assert_int_equal(lab_run(lab), 4);
     assert_int_equal(counters(lab->gw)->mobike_unexpected_nat, 0);
     assert_int_equal(counters(lab->gw)->mobike_updates, 1);
     assert_addr(lab_only_sa(lab->gw).remote, "192.0.2.3", IKE_NATT_PORT);
@@ -464,10 +464,91 @@ static void test_no_nats_allowed_behind_nat(void **state)
     assert_int_equal(lab->alice_node.nupdated, 0);
 }
 
+/* ---- the return routability check (3.7) ---- */
+
+/* The gateway checks alice's new address before its ESP goes there. */
+static void test_return_check_before_esp(void **state)
+{
+    struct lab *lab = *state;
+    lab_start_establish(lab);
+    assert_int_equal(alice_moves(lab, "192.0.2.3", 0), 0);
+    static struct mock_packet update;
+    assert_true(mock_pop(&lab->net, &update));
+    ike_input(lab->gw, &update.to, &update.from, update.data, update.len);
+    /* The IKE SA moved; ESP waits: the update's answer and the check are on their way. */
+    assert_int_equal(lab->net.count, 2);
+    assert_addr(lab_only_sa(lab->gw).remote, "192.0.2.3", IKE_NATT_PORT);
+    assert_int_equal(lab->gw_node.nupdated, 0);
+    assert_addr(gw_child(lab)->remote, "192.0.2.2", IKE_PORT);
+    assert_int_equal(counters(lab->gw)->mobike_checks, 1);
+    /* alice answers the check from her new address: now ESP follows. */
+    assert_int_equal(lab_run(lab), 3);
+    assert_int_equal(counters(lab->gw)->mobike_checks_passed, 1);
+    assert_int_equal(lab->gw_node.nupdated, 1);
+    assert_addr(gw_child(lab)->remote, "192.0.2.3", IKE_NATT_PORT);
+}
+
+/* An address that does not answer never gets the gateway's ESP. */
+static void test_return_check_unanswered(void **state)
+{
+    struct lab *lab = *state;
+    lab_start_establish(lab);
+    assert_int_equal(alice_moves(lab, "192.0.2.3", 0), 0);
+    /* She claims 192.0.2.3 but stays reachable at .2 only: the check goes nowhere. */
+    lab->alice_addr = addr("192.0.2.2", IKE_PORT);
+    lab_run(lab);
+    for (unsigned i = 0; i < 5; i++) {
+        lab->net.now_ns += 2 * SEC;
+        ike_tick(lab->gw);
+        lab_run(lab);
+    }
+    assert_int_equal(counters(lab->gw)->mobike_checks, 1);
+    assert_int_equal(counters(lab->gw)->mobike_checks_passed, 0);
+    assert_int_equal(lab->gw_node.nupdated, 0);
+    assert_addr(gw_child(lab)->remote, "192.0.2.2", IKE_PORT);
+}
+
+/* An answer without our COOKIE2 closes the IKE SA (3.7: MUST be closed). */
+static void test_return_check_wrong_cookie2(void **state)
+{
+    struct lab *lab = *state;
+    lab_start_establish(lab);
+    assert_int_equal(alice_moves(lab, "192.0.2.3", 0), 0);
+    static struct mock_packet update;
+    assert_true(mock_pop(&lab->net, &update));
+    ike_input(lab->gw, &update.to, &update.from, update.data, update.len);
+    /* White box: the cookie the gateway expects is not the one it sent. */
+    struct ike_sa *g = ike_sa_find_ours(lab->gw, lab_only_sa(lab->gw).spi_r);
+    assert_non_null(g);
+    g->pending.cookie2[0] ^= 0xff;
+    lab_run(lab);
+    assert_int_equal(counters(lab->gw)->mobike_cookie2_mismatch, 1);
+    assert_int_equal(counters(lab->gw)->mobike_checks_passed, 0);
+    assert_int_equal(lab->gw_node.nupdated, 0);
+    assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
+}
+
+/* mobike_no_check: ESP follows at once (3.7 allows it where peers are trusted). */
+static void test_return_check_off(void **state)
+{
+    struct lab *lab = *state;
+    lab->gw_peer.mobike_no_check = true;
+    lab_start_establish(lab);
+    assert_int_equal(alice_moves(lab, "192.0.2.3", 0), 0);
+    assert_int_equal(lab_run(lab), 2);
+    assert_int_equal(counters(lab->gw)->mobike_checks, 0);
+    assert_int_equal(lab->gw_node.nupdated, 1);
+    assert_addr(gw_child(lab)->remote, "192.0.2.3", IKE_NATT_PORT);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         LAB_TEST(test_negotiated),
+        LAB_TEST(test_return_check_before_esp),
+        LAB_TEST(test_return_check_unanswered),
+        LAB_TEST(test_return_check_wrong_cookie2),
+        LAB_TEST(test_return_check_off),
         LAB_TEST(test_gateway_without_mobike),
         LAB_TEST(test_client_without_mobike),
         LAB_TEST(test_kept_over_ike_rekey),

@@ -123,9 +123,12 @@ struct ike_peer_cfg {
      * MOBIKE (RFC 4555, mobike.c): enum ike_mobike_mode. With IKE_MOBIKE_YES
      * (the default) veer announces MOBIKE_SUPPORTED in IKE_AUTH (as
      * responder, when the initiator did) and then takes the peer's
-     * UPDATE_SA_ADDRESSES; IKE_MOBIKE_NO never does.
+     * UPDATE_SA_ADDRESSES; IKE_MOBIKE_NO never does. Before the Child SAs
+     * follow a peer to a new address, an INFORMATIONAL with COOKIE2 must
+     * come back from there (RFC 4555 3.7), unless mobike_no_check.
      */
     uint8_t mobike;
+    bool mobike_no_check;
 };
 
 enum ike_qcd_role { IKE_QCD_BOTH, IKE_QCD_OFF, IKE_QCD_MAKER, IKE_QCD_TAKER };
@@ -335,6 +338,9 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(mobike_malformed)        /* COOKIE2, NO_NATS_ALLOWED ... we cannot read: INVALID_SYNTAX */   \
     X(mobike_updates_sent)     /* our UPDATE_SA_ADDRESSES (ike_mobike_update) */                   \
     X(mobike_update_refused)   /* ... answered with an error notify: our Child SAs stay */         \
+    X(mobike_checks)           /* return routability checks we sent (RFC 4555 3.7) */              \
+    X(mobike_checks_passed)    /* ... answered with our COOKIE2: the Child SAs followed */         \
+    X(mobike_checks_again)     /* ... answered after the peer moved once more: checked anew */     \
     X(mobike_cookie2_mismatch) /* an answer without our COOKIE2: the IKE SA closed (3.7) */        \
     X(state_transitions)                                                                           \
     X(bad_transitions)

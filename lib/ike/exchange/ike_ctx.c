@@ -685,6 +685,10 @@ static void tick_sa(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t now)
         ike_resend(ctx, sa, &sa->request, true);
         return;
     }
+    if (sa->mobike_check_due && sa->state == IKE_SA_ESTABLISHED) {
+        ike_mobike_start_check(ctx, sa); /* a return routability check that waited for a request */
+        return;
+    }
     if (sa->delete_queued && (sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_REKEYED)) {
         sa->delete_queued = false;
         ike_info_start_delete_ike(ctx, sa);

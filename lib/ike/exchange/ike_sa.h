@@ -60,6 +60,7 @@ enum ike_req_kind {
     IKE_REQ_REKEY_IKE,    /* CREATE_CHILD_SA rekeying this IKE SA */
     IKE_REQ_REDIRECT,     /* INFORMATIONAL with N(REDIRECT) (RFC 5685 5) */
     IKE_REQ_MOBIKE,       /* INFORMATIONAL with N(UPDATE_SA_ADDRESSES) (RFC 4555 3.5) */
+    IKE_REQ_MOBIKE_CHECK, /* INFORMATIONAL with N(COOKIE2): return routability (RFC 4555 3.7) */
 };
 
 struct ike_pending {
@@ -83,7 +84,8 @@ struct ike_pending {
     uint16_t peer_min_nonce_len;
     /* MOBIKE update (IKE_REQ_MOBIKE): the COOKIE2 its answer must echo (RFC 4555 3.7). */
     uint8_t cookie2[IKE_MOBIKE_COOKIE2_LEN];
-    bool mobike_no_nats; /* it carried NO_NATS_ALLOWED rather than NAT detection */
+    bool mobike_no_nats;     /* it carried NO_NATS_ALLOWED rather than NAT detection */
+    struct ike_addr checked; /* IKE_REQ_MOBIKE_CHECK: the peer's address it went to */
 };
 
 /* A message kept for retransmission (our request) or replay (our last response). */
@@ -176,8 +178,9 @@ struct ike_sa {
     bool qcd_requested; /* a liveness check of ours is out because inbound ESP stopped */
     uint8_t qcd_digest[IKE_QCD_DIGEST_LEN];
     /* MOBIKE (mobike.c, RFC 4555). */
-    bool mobike_peer; /* the peer sent MOBIKE_SUPPORTED in IKE_AUTH */
-    bool mobike;      /* both did: UPDATE_SA_ADDRESSES moves the SA, and nothing else does */
+    bool mobike_peer;      /* the peer sent MOBIKE_SUPPORTED in IKE_AUTH */
+    bool mobike;           /* both did: UPDATE_SA_ADDRESSES moves the SA, and nothing else does */
+    bool mobike_check_due; /* the peer moved: check its new address before the Child SAs go */
 };
 
 /* When veer as initiator was redirected lately, per peer configuration (loop detection). */
@@ -446,6 +449,11 @@ void ike_mobike_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike
 int ike_mobike_put_answer(struct ike_sa *sa, struct ike_writer *w,
                           const struct ike_mobike_answer *a);
 /* The answer to our UPDATE_SA_ADDRESSES (`done` is the request, IKE_REQ_MOBIKE). */
+/* Starts the return routability check of the peer's new address (its COOKIE2 must come back). */
+int ike_mobike_start_check(struct ike_ctx *ctx, struct ike_sa *sa);
+/* Its answer: the Child SAs follow, or the check starts again, or the SA closes. */
+void ike_mobike_check_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m,
+                               const struct ike_pending *done);
 void ike_mobike_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m,
                          const struct ike_pending *done);
 

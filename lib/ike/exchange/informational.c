@@ -83,6 +83,9 @@ void ike_info_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_m
     ike_mobike_request(ctx, sa, m, &reply.mobike);
     /* Anything else (an empty request is a liveness check) gets an empty answer. */
     ike_send_encrypted(ctx, sa, IKE_EXCH_INFORMATIONAL, true, msg_id, build_info_reply, &reply);
+    /* The peer moved: check its new address now if we can (else ike_tick does, later). */
+    if (sa->mobike_check_due && sa->request.buf == NULL)
+        ike_mobike_start_check(ctx, sa);
     /* The gateway sends us elsewhere (RFC 5685 5): connect there, and close this SA. */
     if (sa->state == IKE_SA_ESTABLISHED &&
         ike_redirect_follow(ctx, sa, m, false) == IKE_REDIRECT_DONE) {
@@ -99,6 +102,9 @@ void ike_info_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_
     switch (done->kind) {
     case IKE_REQ_MOBIKE:
         ike_mobike_response(ctx, sa, m, done);
+        break;
+    case IKE_REQ_MOBIKE_CHECK:
+        ike_mobike_check_response(ctx, sa, m, done);
         break;
     case IKE_REQ_DELETE_IKE:
         ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "delete acknowledged");

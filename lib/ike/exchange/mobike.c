@@ -141,7 +141,15 @@ static void take_update(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike
     ctx->counters.mobike_nat_on += !encap_was && sa->nat_detected;
     ctx->counters.mobike_nat_off += encap_was && !sa->nat_detected;
     log_move(ctx, sa, &from, remote, moved ? "MOBIKE: peer moved from" : "MOBIKE: peer stays at");
-    if (moved || encap_was != sa->nat_detected)
+    /*
+     * 3.7: ESP goes to a new peer address only once it proved it receives
+     * there; otherwise an authenticated peer could aim our ESP at anyone.
+     * Our IKE messages go there at once: the check is one of them.
+     */
+    bool peer_moved = !ike_addr_equal(&from, remote);
+    if (peer_moved && !sa->peer->mobike_no_check)
+        sa->mobike_check_due = true;
+    else if (moved || encap_was != sa->nat_detected)
         ike_sa_update_children(ctx, sa);
 }
 
@@ -252,6 +260,26 @@ int ike_mobike_update(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r,
                               &r);
 }
 
+static int build_check(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_writer *w, void *arg)
+{
+    (void)ctx;
+    (void)arg;
+    const struct ike_bytes c = {sa->pending.cookie2, IKE_MOBIKE_COOKIE2_LEN};
+    ike_notify_cookie2_encode(w, &c);
+    return w->overflow ? -ENOSPC : 0;
+}
+
+int ike_mobike_start_check(struct ike_ctx *ctx, struct ike_sa *sa)
+{
+    sa->mobike_check_due = false;
+    sa->pending.kind = IKE_REQ_MOBIKE_CHECK;
+    sa->pending.checked = sa->remote;
+    ike_random(ctx, sa->pending.cookie2, sizeof(sa->pending.cookie2));
+    ctx->counters.mobike_checks++;
+    return ike_send_encrypted(ctx, sa, IKE_EXCH_INFORMATIONAL, false, sa->next_req_id, build_check,
+                              NULL);
+}
+
 /* Whether m carries exactly our COOKIE2 (RFC 4555 3.7). */
 static bool cookie2_echoed(const struct ike_msg *m, const uint8_t *ours)
 {
@@ -261,6 +289,32 @@ static bool cookie2_echoed(const struct ike_msg *m, const uint8_t *ours)
     return pl != NULL && ike_notify_decode(pl, &n, NULL) == 0 &&
            ike_notify_cookie2_decode(&n, &c, NULL) == 0 && c.len == IKE_MOBIKE_COOKIE2_LEN &&
            CRYPTO_memcmp(c.ptr, ours, IKE_MOBIKE_COOKIE2_LEN) == 0;
+}
+
+void ike_mobike_check_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m,
+                               const struct ike_pending *done)
+{
+    if (!cookie2_echoed(m, done->cookie2)) {
+        /* 3.7: "If the values do not match, the IKE_SA MUST be closed." */
+        ctx->counters.mobike_cookie2_mismatch++;
+        ike_log(ctx, IKE_LOG_WARN,
+                "IKE SA %016llx_%016llx: the answer to our return routability check lacks our "
+                "COOKIE2: closing the SA",
+                (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r);
+        ike_info_start_delete_ike(ctx, sa);
+        return;
+    }
+    if (!ike_addr_equal(&sa->remote, &done->checked)) {
+        /* It moved again while the check was out: this answer proves neither address. */
+        ctx->counters.mobike_checks_again++;
+        sa->mobike_check_due = true;
+        return;
+    }
+    ctx->counters.mobike_checks_passed++;
+    ike_log(ctx, IKE_LOG_INFO,
+            "IKE SA %016llx_%016llx: the peer's new address answered: ESP follows",
+            (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r);
+    ike_sa_update_children(ctx, sa);
 }
 
 void ike_mobike_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m,
