@@ -493,6 +493,66 @@ static void test_gate_open_auto_and_malformed(void **state)
 }
 
 /*
+ * A barrage of datagrams shaped like new IKE_SA_INITs (exchange 34, Response
+ * clear, SPIr zero) but malformed inside, in auto mode with one token a
+ * second: none is admitted, each is counted, and the token is still there for
+ * the genuine request that follows; with the gate off as well.
+ */
+static void test_gate_garbage_spends_no_token(void **state)
+{
+    (void)state;
+    struct dp_gate_shared s;
+    struct dp_gate_worker g;
+    struct dp_worker_counters c;
+    memset(&c, 0, sizeof(c));
+    gate_init(&s, &g, CONF_GATE_AUTO);
+    s.rate = 1;
+    g.ring_room = 1000;
+    uint64_t t = 5000000000ull;
+    /* Each kind of damage once per round: payload chain, lengths, header, missing payloads. */
+    static const struct {
+        unsigned off;
+        uint8_t val;
+    } damage[] = {
+        {16, 99},   /* the first payload taken as an unknown one: SA missing */
+        {17, 0x10}, /* major version 1 */
+        {19, 0x00}, /* Initiator flag clear */
+        {20, 1},    /* message ID not zero */
+        {27, 0xff}, /* IKE length unlike the datagram's */
+        {30, 0xff}, /* first payload's length beyond the message */
+        {31, 0x01}, /* first payload's length under its header */
+    };
+    unsigned kinds = sizeof(damage) / sizeof(damage[0]), rounds = 300;
+    for (unsigned i = 0; i < rounds * kinds; i++) {
+        struct rte_mbuf *m = strongswan_init();
+        uint8_t *ike = rte_pktmbuf_mtod_offset(m, uint8_t *, HDRS);
+        ike[damage[i % kinds].off] = damage[i % kinds].val;
+        if (damage[i % kinds].off == 31)
+            ike[30] = 0;
+        assert_int_equal(dp_gate_check(&g, m, t + i, &c), DP_GATE_DROP);
+        rte_pktmbuf_free(m);
+    }
+    assert_int_equal(c.gate_malformed, rounds * kinds);
+    assert_int_equal(c.gate_admitted + c.gate_cookies + c.gate_redirects, 0);
+    /* The bucket is untouched: a genuine request passes, the next one is answered. */
+    struct rte_mbuf *m = strongswan_init();
+    assert_int_equal(dp_gate_check(&g, m, t + 1000000ull, &c), DP_GATE_PASS);
+    rte_pktmbuf_free(m);
+    m = strongswan_init();
+    assert_int_equal(dp_gate_check(&g, m, t + 1000001ull, &c), DP_GATE_REPLIED);
+    rte_pktmbuf_free(m);
+    assert_int_equal(c.gate_admitted, 1);
+
+    /* Gate off: still dropped at the worker, never handed to the control lcore. */
+    s.mode = CONF_GATE_OFF;
+    m = strongswan_init();
+    rte_pktmbuf_mtod_offset(m, uint8_t *, HDRS)[17] = 0x10;
+    assert_int_equal(dp_gate_check(&g, m, t, &c), DP_GATE_DROP);
+    rte_pktmbuf_free(m);
+    assert_int_equal(c.gate_malformed, rounds * kinds + 1);
+}
+
+/*
  * Auto mode with tokens to spare: new IKE_SA_INITs beyond the control ring's
  * room (free slots less a quarter kept for other traffic) are answered with
  * COOKIE and counted, not dropped on a full ring.
@@ -556,6 +616,7 @@ int main(void)
         cmocka_unit_test(test_gate_redirect_and_cookie),
         cmocka_unit_test(test_gate_open_auto_and_malformed),
         cmocka_unit_test(test_gate_ring_room),
+        cmocka_unit_test(test_gate_garbage_spends_no_token),
         cmocka_unit_test(test_gate_redirected_from),
         cmocka_unit_test(test_gate_anycast),
     };

@@ -41,6 +41,7 @@
 #include "ike_msg.h"
 #include "ike_writer.h"
 #include "inet_sum.h"
+#include "pcap_io.h"
 #include "test_pkt.h"
 
 #define OUTSIDE FWD_OUTSIDE
@@ -606,12 +607,18 @@ static void test_worker_lcore(void **state)
 {
     (void)state;
     assert_int_equal(dp_qcd_spi_add(&q, SPI_R + 1), 0);
-    uint8_t lost[200], known[200], init[200];
+    uint8_t lost[200], known[200], init[1500];
     size_t lost_len = informational(lost, 88);
     size_t known_len = ike_message(known, SPI_I, SPI_R + 1, IKE_PL_SK, IKE_EXCH_INFORMATIONAL,
                                    IKE_FLAG_INITIATOR, 88);
-    size_t init_len =
-        ike_message(init, SPI_I, 0, IKE_PL_SA, IKE_EXCH_IKE_SA_INIT, IKE_FLAG_INITIATOR, 88);
+    /* A real one: the gate drops what its checks would not let the control lcore see. */
+    static struct pcap_udp req;
+    assert_int_equal(
+        pcap_io_read_udp(VEER_TEST_DATA "/strongswan-5.9.8-psk-aesgcm-x25519-natt.pcap", 0, &req),
+        0);
+    assert_true(req.len <= sizeof(init));
+    memcpy(init, req.payload, req.len);
+    size_t init_len = req.len;
     struct rte_mbuf *in[3] = {frame4(DP_NATT_PORT, lost, lost_len),
                               frame4(DP_NATT_PORT, known, known_len),
                               frame4(DP_IKE_PORT, init, init_len)};

@@ -155,6 +155,18 @@ enum dp_gate_verdict dp_gate_check(struct dp_gate_worker *g, struct rte_mbuf *m,
         (ike[IKE_HDR_FLAGS_OFF] & IKE_FLAG_RESPONSE) ||
         memcmp(ike + IKE_HDR_SPI_R_OFF, zero_spi, 8) != 0)
         return DP_GATE_PASS;
+    /*
+     * Validated before anything else, so that garbage shaped like an
+     * IKE_SA_INIT spends no admission token and never reaches the control
+     * lcore, whether the gate is open or closed: the checks are those the
+     * control plane would make (ike_sl_parse mirrors its decoder and rules).
+     */
+    struct ike_sl_request req;
+    struct ike_err err;
+    if (ike_sl_parse(payload, u.len, natt, &req, &err) < 0) {
+        c->gate_malformed++;
+        return DP_GATE_DROP;
+    }
     refresh_redirect(g);
     bool anycast = g->redirect.nanycast > 0 && rp_table_is_anycast(&g->redirect, &u.here);
     if (!anycast && gate_open(g, now_ns, c)) {
@@ -170,7 +182,7 @@ enum dp_gate_verdict dp_gate_check(struct dp_gate_worker *g, struct rte_mbuf *m,
     uint8_t reply[IKE_HDR_MIN + 512];
     struct ike_sl_result res;
     /* The cookie covers the client's address of either family (lib/ike/stateless/cookie.c). */
-    ike_sl_respond(&cfg, now_ns, &u.client, payload, u.len, natt, reply, sizeof(reply), &res);
+    ike_sl_decide(&cfg, now_ns, &u.client, &req, reply, sizeof(reply), &res);
     if (pick.pick.excluded_origin)
         c->redirect_origin_excluded++;
     if (res.no_redirect == IKE_SL_NR_NO_TARGET)

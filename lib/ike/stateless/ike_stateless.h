@@ -100,6 +100,15 @@ int ike_sl_respond(const struct ike_sl_config *cfg, uint64_t now_ns, const struc
                    struct ike_sl_result *res);
 
 /*
+ * The same decision for a request ike_sl_parse() already accepted, for callers
+ * that parse first (the workers' gate validates every new request before it
+ * spends an admission token on it).
+ */
+int ike_sl_decide(const struct ike_sl_config *cfg, uint64_t now_ns, const struct ike_addr *client,
+                  const struct ike_sl_request *req, uint8_t *out, size_t out_cap,
+                  struct ike_sl_result *res);
+
+/*
  * The two replies on their own, for callers that already parsed the request
  * (the control plane). Each returns the UDP payload length or -ENOSPC.
  */

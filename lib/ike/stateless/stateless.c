@@ -240,21 +240,16 @@ static enum ike_sl_no_redirect pick_target(const struct ike_sl_config *cfg,
     return IKE_SL_NR_NONE;
 }
 
-int ike_sl_respond(const struct ike_sl_config *cfg, uint64_t now_ns, const struct ike_addr *client,
-                   const uint8_t *udp, size_t len, bool natt, uint8_t *out, size_t out_cap,
-                   struct ike_sl_result *res)
+int ike_sl_decide(const struct ike_sl_config *cfg, uint64_t now_ns, const struct ike_addr *client,
+                  const struct ike_sl_request *req, uint8_t *out, size_t out_cap,
+                  struct ike_sl_result *res)
 {
     memset(res, 0, sizeof(*res));
     res->action = IKE_SL_DROP;
-    struct ike_sl_request req;
-    int rc = ike_sl_parse(udp, len, natt, &req, &res->err);
-    if (rc < 0)
-        return rc;
-
-    if (req.cookie.ptr != NULL) {
+    if (req->cookie.ptr != NULL) {
         res->cookie_present = true;
-        res->cookie = ike_cookie_verify(cfg->cookie_keys, now_ns, req.cookie.ptr, req.cookie.len,
-                                        req.nonce.ptr, req.nonce.len, client, req.spi_i);
+        res->cookie = ike_cookie_verify(cfg->cookie_keys, now_ns, req->cookie.ptr, req->cookie.len,
+                                        req->nonce.ptr, req->nonce.len, client, req->spi_i);
         if (ike_cookie_ok(res->cookie)) {
             res->action = IKE_SL_ADMIT;
             return 0;
@@ -262,11 +257,12 @@ int ike_sl_respond(const struct ike_sl_config *cfg, uint64_t now_ns, const struc
     }
 
     /* A reply never carries more bytes than the request did: no amplification. */
+    size_t len = req->ike_len + (req->natt ? IKE_NON_ESP_MARKER_LEN : 0);
     size_t cap = out_cap < len ? out_cap : len;
     struct ike_gw_id target;
-    res->no_redirect = pick_target(cfg, client, &req, &target);
+    res->no_redirect = pick_target(cfg, client, req, &target);
     if (res->no_redirect == IKE_SL_NR_NONE) {
-        long n = ike_sl_build_redirect(&req, &target, out, cap);
+        long n = ike_sl_build_redirect(req, &target, out, cap);
         if (n > 0) {
             res->action = IKE_SL_REDIRECT;
             res->reply_len = (size_t)n;
@@ -276,8 +272,8 @@ int ike_sl_respond(const struct ike_sl_config *cfg, uint64_t now_ns, const struc
     }
 
     uint8_t cookie[IKE_COOKIE_LEN];
-    ike_cookie_make(cfg->cookie_keys, req.nonce.ptr, req.nonce.len, client, req.spi_i, cookie);
-    long n = ike_sl_build_cookie(&req, cookie, sizeof(cookie), out, cap);
+    ike_cookie_make(cfg->cookie_keys, req->nonce.ptr, req->nonce.len, client, req->spi_i, cookie);
+    long n = ike_sl_build_cookie(req, cookie, sizeof(cookie), out, cap);
     if (n < 0) {
         enum ike_err_code why = out_cap < len ? IKE_ERR_SL_NO_ROOM : IKE_ERR_SL_WOULD_AMPLIFY;
         return ike_fail(&res->err, why, IKE_PL_NONE, 0);
@@ -285,6 +281,22 @@ int ike_sl_respond(const struct ike_sl_config *cfg, uint64_t now_ns, const struc
     res->action = IKE_SL_COOKIE;
     res->reply_len = (size_t)n;
     return 0;
+}
+
+int ike_sl_respond(const struct ike_sl_config *cfg, uint64_t now_ns, const struct ike_addr *client,
+                   const uint8_t *udp, size_t len, bool natt, uint8_t *out, size_t out_cap,
+                   struct ike_sl_result *res)
+{
+    struct ike_sl_request req;
+    int rc = ike_sl_parse(udp, len, natt, &req, &res->err);
+    if (rc < 0) {
+        struct ike_err err = res->err;
+        memset(res, 0, sizeof(*res));
+        res->action = IKE_SL_DROP;
+        res->err = err;
+        return rc;
+    }
+    return ike_sl_decide(cfg, now_ns, client, &req, out, out_cap, res);
 }
 
 const char *ike_sl_action_name(enum ike_sl_action a)
