@@ -109,6 +109,8 @@ static void mock_random(void *opaque, uint8_t *buf, size_t len)
 static void mock_log(void *opaque, enum ike_log_level level, const char *msg)
 {
     struct mock_node *node = opaque;
+    node->nlogs++;
+    snprintf(node->last_log, sizeof(node->last_log), "%s", msg);
     if (node->verbose || level <= IKE_LOG_WARN)
         fprintf(stderr, "[%s] %s\n", node->name, msg);
 }

@@ -48,6 +48,8 @@ struct mock_node {
     unsigned nupdated, nupdate_unknown; /* child_update calls */
     bool verbose;
     unsigned fail_sends; /* this many sends fail with -EAGAIN, nothing queued */
+    unsigned nlogs;      /* log lines of any level */
+    char last_log[512];
 };
 
 struct ike_backend mock_backend(struct mock_node *node);

@@ -27,8 +27,8 @@ bool ike_cookie_gate(struct ike_ctx *ctx, const struct ike_addr *local,
         }
         /* A wrong or stale cookie gets a fresh one, as a first request would (2.6). */
         ctx->counters.cookies_rejected++;
-        ike_log(ctx, IKE_LOG_DEBUG, "IKE_SA_INIT with a bad cookie: %s",
-                ike_cookie_verdict_name(v));
+        ike_log_rl(ctx, IKE_LOG_DEBUG, "IKE_SA_INIT with a bad cookie: %s",
+                   ike_cookie_verdict_name(v));
     }
     uint8_t cookie[IKE_COOKIE_LEN];
     ike_cookie_make(&ctx->cookies, ni->ptr, ni->len, remote, m->hdr.spi_i, cookie);

@@ -155,7 +155,7 @@ static struct ike_reasm *reasm_for(struct ike_sa *sa, const struct ike_msg *m, u
 static int drop(struct ike_ctx *ctx, const char *why)
 {
     ctx->counters.rx_fragments_dropped++;
-    ike_log(ctx, IKE_LOG_DEBUG, "IKE fragment dropped: %s", why);
+    ike_log_rl(ctx, IKE_LOG_DEBUG, "IKE fragment dropped: %s", why);
     return -EAGAIN;
 }
 

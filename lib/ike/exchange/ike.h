@@ -256,6 +256,7 @@ const char *ike_sa_state_name(enum ike_sa_state s);
 #define IKE_COUNTER_LIST(X)                                                                        \
     X(rx_packets)                                                                                  \
     X(rx_malformed)                                                                                \
+    X(log_suppressed) /* log lines the network provoked, over a few a second per reason */         \
     X(rx_no_sa)                                                                                    \
     X(rx_bad_msg_id)                                                                               \
     X(rx_retransmit_answered)                                                                      \

@@ -359,10 +359,16 @@ void ike_sa_set_state(struct ike_ctx *ctx, struct ike_sa *sa, enum ike_sa_state 
                 ike_sa_state_name(sa->state), ike_sa_state_name(next), why);
         return;
     }
-    ike_log(ctx, IKE_LOG_INFO, "IKE SA %016llx_%016llx %s: %s -> %s (%s)",
-            (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r,
-            sa->peer != NULL ? sa->peer->name : "-", ike_sa_state_name(sa->state),
-            ike_sa_state_name(next), why);
+    if (sa->state == IKE_SA_INIT_DONE && next == IKE_SA_DEAD)
+        /* A half-open SA given up: anyone can make these by the thousand (a spoofed flood). */
+        ike_log_rl(ctx, IKE_LOG_INFO, "IKE SA %016llx_%016llx %s: half-open, dropped (%s)",
+                   (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r,
+                   sa->peer != NULL ? sa->peer->name : "-", why);
+    else
+        ike_log(ctx, IKE_LOG_INFO, "IKE SA %016llx_%016llx %s: %s -> %s (%s)",
+                (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r,
+                sa->peer != NULL ? sa->peer->name : "-", ike_sa_state_name(sa->state),
+                ike_sa_state_name(next), why);
     ctx->counters.state_transitions++;
     if (sa->state == IKE_SA_INIT_DONE)
         ctx->nhalf_open--;
@@ -547,7 +553,7 @@ void ike_input(struct ike_ctx *ctx, const struct ike_addr *local, const struct i
     if (ike_msg_decode(msg, len, &m, &err) < 0 || ike_msg_check_rules(&m, &err) < 0) {
         char text[160];
         ike_err_format(&err, text, sizeof(text));
-        ike_log(ctx, IKE_LOG_DEBUG, "dropped malformed message: %s", text);
+        ike_log_rl(ctx, IKE_LOG_DEBUG, "dropped malformed message: %s", text);
         ctx->counters.rx_malformed++;
         return;
     }
@@ -563,10 +569,10 @@ void ike_input(struct ike_ctx *ctx, const struct ike_addr *local, const struct i
     if (sa == NULL || sa->initiator == from_initiator ||
         (sa->spi_r != 0 && sa->spi_r != h->spi_r && h->exchange != IKE_EXCH_IKE_SA_INIT)) {
         ctx->counters.rx_no_sa++;
-        ike_log(ctx, IKE_LOG_DEBUG, "no IKE SA for %s %016llx_%016llx msg %u (%s)",
-                ike_exchange_name(h->exchange) != NULL ? ike_exchange_name(h->exchange) : "?",
-                (unsigned long long)h->spi_i, (unsigned long long)h->spi_r, h->msg_id,
-                sa == NULL ? "unknown SPI" : "SPIs do not match");
+        ike_log_rl(ctx, IKE_LOG_DEBUG, "no IKE SA for %s %016llx_%016llx msg %u (%s)",
+                   ike_exchange_name(h->exchange) != NULL ? ike_exchange_name(h->exchange) : "?",
+                   (unsigned long long)h->spi_i, (unsigned long long)h->spi_r, h->msg_id,
+                   sa == NULL ? "unknown SPI" : "SPIs do not match");
         return;
     }
     /*
@@ -715,6 +721,7 @@ void ike_tick(struct ike_ctx *ctx)
     uint64_t now = ike_now(ctx);
     ike_cookie_maybe_rotate(ctx, now);
     ike_qcd_tick(ctx, now);
+    ike_log_limit_flush(ctx);
     for (unsigned b = 0; b < ctx->nbuckets; b++) {
         struct ike_sa *sa = ctx->by_ours[b];
         while (sa != NULL) {

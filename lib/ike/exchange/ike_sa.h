@@ -6,6 +6,7 @@
 #include <stdarg.h>
 
 #include "ike.h"
+#include "ike_log_limit.h"
 #include "ike_cookie.h"
 #include "ike_dh.h"
 #include "ike_keymat.h"
@@ -209,6 +210,7 @@ struct ike_ctx {
     uint64_t qcd_prev_until_ns;              /* drop qcd.prev then (0: never) */
     uint64_t qcd_window_ns;                  /* the second the answers below were counted in */
     unsigned qcd_window_answers;
+    struct ike_log_limit log_limit; /* ike_log_rl's per-reason windows (log_limit.c) */
 };
 
 /* ---- SA table and life cycle (ike_ctx.c) ---- */
@@ -230,6 +232,16 @@ uint64_t ike_now(struct ike_ctx *ctx);
 void ike_random(struct ike_ctx *ctx, void *buf, size_t len);
 void ike_log(struct ike_ctx *ctx, enum ike_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/*
+ * ike_log for lines the network can provoke at will: at most
+ * IKE_LOG_LIMIT_BURST a second per `fmt` (the reason); the rest are counted
+ * (log_suppressed) and summed up in one line of the same level once the
+ * second is over (at the next such line or ike_log_limit_flush).
+ */
+void ike_log_rl(struct ike_ctx *ctx, enum ike_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Called from ike_tick: the sums of the seconds that are over. */
+void ike_log_limit_flush(struct ike_ctx *ctx);
 
 /* Keeps a copy of buf in *kept (replacing what it held). */
 int ike_keep(struct ike_kept_msg *kept, const uint8_t *buf, size_t len, uint32_t msg_id);

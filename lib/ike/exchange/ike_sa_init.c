@@ -228,12 +228,13 @@ void ike_init_request(struct ike_ctx *ctx, const struct ike_addr *local,
     }
     char from[IKE_ADDR_STRLEN];
     ike_addr_format(remote, from, sizeof(from));
-    ike_log(ctx, IKE_LOG_INFO,
-            "IKE SA %016llx_%016llx: IKE_SA_INIT from %s, peer config %s: %s-%u %s %s%s",
-            (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r, from, peer->name,
-            ike_transform_id_name(IKE_TT_ENCR, chosen.encr.id), chosen.encr.key_bits,
-            ike_transform_id_name(IKE_TT_PRF, chosen.prf),
-            ike_transform_id_name(IKE_TT_DH, chosen.dh), sa->nat_detected ? ", NAT seen" : "");
+    /* Rate-limited: a flood admitted at the gate's rate would write thousands a second. */
+    ike_log_rl(ctx, IKE_LOG_INFO,
+               "IKE SA %016llx_%016llx: IKE_SA_INIT from %s, peer config %s: %s-%u %s %s%s",
+               (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r, from, peer->name,
+               ike_transform_id_name(IKE_TT_ENCR, chosen.encr.id), chosen.encr.key_bits,
+               ike_transform_id_name(IKE_TT_PRF, chosen.prf),
+               ike_transform_id_name(IKE_TT_DH, chosen.dh), sa->nat_detected ? ", NAT seen" : "");
     ike_send_raw(ctx, sa, ctx->buf, (size_t)n, false, 0);
 }
 

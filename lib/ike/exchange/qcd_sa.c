@@ -167,8 +167,8 @@ void ike_qcd_unknown_sa(struct ike_ctx *ctx, const struct ike_addr *local,
     long n = ike_qcd_reply(&ctx->qcd, msg, len, out + marker, sizeof(out) - marker, &why);
     if (n < 0) {
         ctx->counters.qcd_no_reply++;
-        ike_log(ctx, IKE_LOG_DEBUG, "QCD: no reply for an unknown IKE SA (%s)",
-                ike_qcd_no_reply_name(why));
+        ike_log_rl(ctx, IKE_LOG_DEBUG, "QCD: no reply for an unknown IKE SA (%s)",
+                   ike_qcd_no_reply_name(why));
         return;
     }
     memset(out, 0, marker);
