@@ -243,6 +243,8 @@ static int cmd_admission(const char *cmd, const char *params, struct rte_tel_dat
                               __atomic_load_n(&g->load.busy_pct, __ATOMIC_RELAXED));
     rte_tel_data_add_dict_u64(d, "control_loop_latency_us",
                               __atomic_load_n(&g->load.loop_latency_us, __ATOMIC_RELAXED));
+    rte_tel_data_add_dict_u64(d, "control_loop_cpu_us",
+                              __atomic_load_n(&g->load.loop_cpu_us, __ATOMIC_RELAXED));
     rte_tel_data_add_dict_u64(d, "new_sas_per_s",
                               __atomic_load_n(&g->load.sa_per_s, __ATOMIC_RELAXED));
     rte_tel_data_add_dict_u64(d, "capacity_sas_per_s",

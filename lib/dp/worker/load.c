@@ -37,19 +37,22 @@ uint64_t dp_load_tick(struct dp_load *l, uint64_t now, uint64_t hz, uint64_t sa_
     struct dp_load_view v = {
         .busy_pct = (uint32_t)(busy_share * 100 + 0.5),
         .loop_latency_us = (uint32_t)((double)l->max_poll * 1e6 / (double)hz),
+        .loop_cpu_us = (uint32_t)((double)l->max_cpu * 1e6 / (double)hz),
         .sa_per_s = seconds > 0 ? (uint64_t)((double)made / seconds) : 0,
         .capacity_per_s = (uint64_t)l->capacity,
         .admission_rate = rate,
     };
     __atomic_store_n(&view->busy_pct, v.busy_pct, __ATOMIC_RELAXED);
     __atomic_store_n(&view->loop_latency_us, v.loop_latency_us, __ATOMIC_RELAXED);
+    __atomic_store_n(&view->loop_cpu_us, v.loop_cpu_us, __ATOMIC_RELAXED);
     __atomic_store_n(&view->sa_per_s, v.sa_per_s, __ATOMIC_RELAXED);
     __atomic_store_n(&view->capacity_per_s, v.capacity_per_s, __ATOMIC_RELAXED);
     __atomic_store_n(&view->admission_rate, v.admission_rate, __ATOMIC_RELAXED);
-    *overloaded = v.busy_pct >= DP_LOAD_BUSY_PCT_MAX || v.loop_latency_us >= DP_LOAD_LATENCY_US_MAX;
+    *overloaded = v.busy_pct >= DP_LOAD_BUSY_PCT_MAX || v.loop_cpu_us >= DP_LOAD_LATENCY_US_MAX;
     l->tick_start = now;
     l->busy = 0;
     l->max_poll = 0;
+    l->max_cpu = 0;
     l->sa_created = sa_created;
     return rate;
 }
