@@ -31,7 +31,8 @@ if [ "$install" = 1 ]; then
     scripts/install-deps.sh || exit 1
 fi
 [ -f build/build.ninja ] || meson setup build >/dev/null || exit 1
-ninja -C build app/veer/veer >/dev/null || exit 1
+# The lab's library checks for veer-ike as well (tests/interop/lib.sh lab_init).
+ninja -C build app/veer/veer app/veer-ike/veer-ike >/dev/null || exit 1
 
 # shellcheck source=tests/interop/lib.sh
 source tests/interop/lib.sh
