@@ -186,16 +186,13 @@ settled() {
     swan_one_sa_agree && [ "$swan_spi_i/$swan_spi_r" = "$ike" ] && [ "$swan_in" != "$1" ] &&
         tel_one_sa "$swan_spi_i" "$swan_spi_r" "$swan_out/$swan_in"
 }
-esp_other() {
-    local v
-    v=$(wcount esp_in_other_source)
-    echo "${v:-0}"
-}
+esp_other() { wcount esp_in_other_source; }
 
 # --- a. the client's address changes on its link
 old_in=$swan_in old_out=$swan_out
 checks=$(ike_count mobike_checks_passed)
 other0=$(esp_other)
+noneigh=$(wcount drop_no_neighbour)
 traffic_start a
 ip -n "$ns_cl" addr add 198.51.100.3/24 dev "${tag}a"
 ip -n "$ns_cl" addr del 198.51.100.2/24 dev "${tag}a"
@@ -211,6 +208,9 @@ grep -q "generating INFORMATIONAL request .*N(UPD_SA_ADDR)" "$work/charon.log" |
 moved_a=$(moved_at "$old_in" "198.51.100.3:4500")
 traffic_check a
 lost_a=$lost
+# The new next hop was known before ESP went there (learnt from the client's IKE).
+[ "$(wcount drop_no_neighbour)" = "$noneigh" ] ||
+    fail "a: drop_no_neighbour went from $noneigh to $(wcount drop_no_neighbour)"
 pass "a. moved to 198.51.100.3: IKE SA $ike kept, Child SA $old_in/$old_out moved after the check, then rekeyed by strongSwan: now in=$swan_in out=$swan_out on both sides"
 pass "a. 3 MiB each way intact (sha256sum), ping lost $lost_a of 300 (50 ms apart), ESP from elsewhere $(($(esp_other) - other0))"
 
@@ -218,6 +218,7 @@ pass "a. 3 MiB each way intact (sha256sum), ping lost $lost_a of 300 (50 ms apar
 old_in=$swan_in old_out=$swan_out
 checks=$(ike_count mobike_checks_passed)
 other0=$(esp_other)
+noneigh=$(wcount drop_no_neighbour)
 traffic_start b
 ip -n "$ns_cl" route add 198.51.100.1/32 via 192.168.77.1 metric 100
 ip -n "$ns_cl" addr del 198.51.100.3/24 dev "${tag}a"
@@ -233,6 +234,9 @@ nat_port=$(sed -n 's/^ike_sa .* remote=198\.51\.100\.254:\([0-9]*\) .*/\1/p' "$w
 moved_b=$(moved_at "$old_in" "198.51.100.254:$nat_port")
 traffic_check b
 lost_b=$lost
+# The new next hop was known before ESP went there (learnt from the client's IKE).
+[ "$(wcount drop_no_neighbour)" = "$noneigh" ] ||
+    fail "b: drop_no_neighbour went from $noneigh to $(wcount drop_no_neighbour)"
 pass "b. moved behind the NAT (198.51.100.254:$nat_port): IKE SA $ike kept, Child SA $old_in/$old_out moved after the check, then rekeyed: now in=$swan_in out=$swan_out on both sides"
 pass "b. 3 MiB each way intact (sha256sum), ping lost $lost_b of 300 (50 ms apart), ESP from elsewhere $(($(esp_other) - other0))"
 
