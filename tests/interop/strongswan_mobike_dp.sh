@@ -187,6 +187,17 @@ settled() {
         tel_one_sa "$swan_spi_i" "$swan_spi_r" "$swan_out/$swan_in"
 }
 esp_other() { wcount esp_in_other_source; }
+# RFC 4555 3.7 in veer's log, for the move from $1 to address $2: between the
+# move and the check's answer nothing is installed at, or moved to, $2 (a
+# rekey then is installed where ESP already goes), and the answer came.
+# Prints how many Child SAs were installed meanwhile.
+checked_first() {
+    awk -v from="$1" -v to="remote=$2:" '
+        !moving && index($0, "MOBIKE: peer moved from " from " to ") { moving = 1; next }
+        moving && /the peer.s new address answered: ESP follows/ { answered = 1; exit }
+        moving && /child-sa (install|update) / { if (index($0, to)) bad = 1; else n++ }
+        END { print n + 0; exit !(answered && !bad) }' "$work/veer.log"
+}
 
 # --- a. the client's address changes on its link
 old_in=$swan_in old_out=$swan_out
@@ -206,13 +217,15 @@ wait_for 50 grep -q "child-sa delete spi_in=$old_out " "$work/veer.log" ||
 grep -q "generating INFORMATIONAL request .*N(UPD_SA_ADDR)" "$work/charon.log" ||
     fail "a: strongSwan sent no UPDATE_SA_ADDRESSES"
 moved_a=$(moved_at "$old_in" "198.51.100.3:4500")
+early_a=$(checked_first 198.51.100.2:4500 198.51.100.3) ||
+    fail "a: ESP went to 198.51.100.3 before it answered the check: $(grep -e child-sa -e MOBIKE -e answered "$work/veer.log")"
 traffic_check a
 lost_a=$lost
 # The new next hop was known before ESP went there (learnt from the client's IKE).
 [ "$(wcount drop_no_neighbour)" = "$noneigh" ] ||
     fail "a: drop_no_neighbour went from $noneigh to $(wcount drop_no_neighbour)"
 pass "a. moved to 198.51.100.3: IKE SA $ike kept, Child SA $old_in/$old_out moved after the check, then rekeyed by strongSwan: now in=$swan_in out=$swan_out on both sides"
-pass "a. 3 MiB each way intact (sha256sum), ping lost $lost_a of 300 (50 ms apart), ESP from elsewhere $(($(esp_other) - other0))"
+pass "a. 3 MiB each way intact (sha256sum), ping lost $lost_a of 300 (50 ms apart), ESP from elsewhere $(($(esp_other) - other0)), Child SAs installed during the check (at the old address) $early_a"
 
 # --- b. the client moves behind the NAT
 old_in=$swan_in old_out=$swan_out
@@ -232,13 +245,15 @@ wait_for 50 grep -q "child-sa delete spi_in=$old_out " "$work/veer.log" ||
 grep -q "remote=198.51.100.254:20[0-9]* " "$work/state" || fail "b: veer's SA: $(grep ^ike_sa "$work/state")"
 nat_port=$(sed -n 's/^ike_sa .* remote=198\.51\.100\.254:\([0-9]*\) .*/\1/p' "$work/state")
 moved_b=$(moved_at "$old_in" "198.51.100.254:$nat_port")
+early_b=$(checked_first 198.51.100.3:4500 198.51.100.254) ||
+    fail "b: ESP went to the NAT before it answered the check: $(grep -e child-sa -e MOBIKE -e answered "$work/veer.log")"
 traffic_check b
 lost_b=$lost
 # The new next hop was known before ESP went there (learnt from the client's IKE).
 [ "$(wcount drop_no_neighbour)" = "$noneigh" ] ||
     fail "b: drop_no_neighbour went from $noneigh to $(wcount drop_no_neighbour)"
 pass "b. moved behind the NAT (198.51.100.254:$nat_port): IKE SA $ike kept, Child SA $old_in/$old_out moved after the check, then rekeyed: now in=$swan_in out=$swan_out on both sides"
-pass "b. 3 MiB each way intact (sha256sum), ping lost $lost_b of 300 (50 ms apart), ESP from elsewhere $(($(esp_other) - other0))"
+pass "b. 3 MiB each way intact (sha256sum), ping lost $lost_b of 300 (50 ms apart), ESP from elsewhere $(($(esp_other) - other0)), Child SAs installed during the check (at the old address) $early_b"
 
 # --- where veer's ESP went: nothing to an old address once the move was logged
 kill -INT "$cap_pid"
