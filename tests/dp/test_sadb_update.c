@@ -303,6 +303,71 @@ static void test_mobike_moves_and_sources(void **state)
     dp_sadb_free(&db);
 }
 
+/* Seals one frame over the IPv6 loop SA and makes it come from `src`:`sport`. */
+static struct rte_mbuf *seal_as_peer6(struct dp_sadb *db, const char *src, uint16_t sport,
+                                      size_t *esp_off)
+{
+    static const struct rte_ether_addr a = {{2, 0, 0, 0, 0, 1}}, b = {{2, 0, 0, 0, 0, 2}};
+    struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
+    assert_non_null(m);
+    dp_build_udp4(m, &a, &b, rte_cpu_to_be_32(0x0a020002), rte_cpu_to_be_32(0x0a010001), 1000, 2000,
+                  64);
+    struct dp_esp_sa *sa =
+        spd_probe4(db, rte_cpu_to_be_32(0x0a020002), rte_cpu_to_be_32(0x0a010001));
+    assert_non_null(sa);
+    struct dp_worker_counters c = {0};
+    assert_int_equal(dp_esp_encrypt(&eng, sa, m, ETH, &c), 0);
+    struct rte_ipv6_hdr *ip = rte_pktmbuf_mtod(m, struct rte_ipv6_hdr *);
+    assert_int_equal(ip->proto, IPPROTO_UDP);
+    struct ike_addr from;
+    assert_int_equal(ike_addr_parse(&from, src, sport), 0);
+    memcpy(ip->dst_addr, ip->src_addr, 16);
+    memcpy(ip->src_addr, from.ip, 16);
+    struct rte_udp_hdr *udp = (struct rte_udp_hdr *)(ip + 1);
+    udp->src_port = rte_cpu_to_be_16(sport);
+    udp->dst_port = rte_cpu_to_be_16(4500);
+    struct rte_ether_hdr *eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth));
+    assert_non_null(eth);
+    eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+    *esp_off = ETH + sizeof(*ip) + sizeof(*udp);
+    return m;
+}
+
+/* The same over IPv6 outer addresses: all 16 bytes compared, and moved. */
+static void test_other_source6(void **state)
+{
+    (void)state;
+    struct dp_sadb db;
+    char err[128], why[160] = "";
+    assert_int_equal(dp_sadb_init(&db, 1, err, sizeof(err)), 0);
+    struct ike_child_sa c = loop_child();
+    assert_int_equal(ike_addr_parse(&c.local, "2001:db8::1", 4500), 0);
+    assert_int_equal(ike_addr_parse(&c.remote, "2001:db8::9", 4500), 0);
+    assert_int_equal(dp_sadb_install(&db, &c, why, sizeof(why)), 0);
+    struct dp_worker_counters wc = {0};
+    size_t off;
+    struct rte_mbuf *m = seal_as_peer6(&db, "2001:db8::9", 4500, &off);
+    open_ok(&db, m, off, &wc);
+    assert_int_equal(wc.esp_in_other_source, 0);
+    /* Another address differing in its last bit only, then in its first word only. */
+    m = seal_as_peer6(&db, "2001:db8::8", 4500, &off);
+    open_ok(&db, m, off, &wc);
+    m = seal_as_peer6(&db, "2001:db9::9", 4500, &off);
+    open_ok(&db, m, off, &wc);
+    assert_int_equal(wc.esp_in_other_source, 2);
+    /* The client moved to 2001:db8:1::7: from there it is the peer, from the old one not. */
+    assert_int_equal(ike_addr_parse(&c.remote, "2001:db8:1::7", 4500), 0);
+    assert_int_equal(dp_sadb_update(&db, &c, why, sizeof(why)), 0);
+    m = seal_as_peer6(&db, "2001:db8:1::7", 4500, &off);
+    open_ok(&db, m, off, &wc);
+    assert_int_equal(wc.esp_in_other_source, 2);
+    m = seal_as_peer6(&db, "2001:db8::9", 4500, &off);
+    open_ok(&db, m, off, &wc);
+    assert_int_equal(wc.esp_in_other_source, 3);
+    assert_int_equal(wc.esp_decrypted, 5);
+    dp_sadb_free(&db);
+}
+
 static int group_setup(void **state)
 {
     (void)state;
@@ -312,6 +377,7 @@ static int group_setup(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_update_moves_outbound),
-                                       cmocka_unit_test(test_mobike_moves_and_sources)};
+                                       cmocka_unit_test(test_mobike_moves_and_sources),
+                                       cmocka_unit_test(test_other_source6)};
     return cmocka_run_group_tests(tests, group_setup, test_eal_teardown);
 }
