@@ -528,6 +528,42 @@ static void test_return_check_wrong_cookie2(void **state)
     assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
 }
 
+/*
+ * A Child SA made while the check is out (alice rekeys hers at once, as
+ * strongSwan's kernel-libipsec does after a move) goes where ESP already
+ * goes, not to the unchecked address; it follows with the others once the
+ * check passes.
+ */
+static void test_return_check_covers_rekey(void **state)
+{
+    struct lab *lab = *state;
+    lab_start_establish(lab);
+    uint32_t old_in = lab_only_sa(lab->gw).child_spi_in;
+    assert_int_equal(alice_moves(lab, "192.0.2.3", 0), 0);
+    static struct mock_packet pkt, check;
+    assert_true(mock_pop(&lab->net, &pkt));
+    ike_input(lab->gw, &pkt.to, &pkt.from, pkt.data, pkt.len);
+    /* The answer reaches alice; the check is held back. */
+    assert_true(mock_pop(&lab->net, &pkt));
+    assert_true(mock_pop(&lab->net, &check));
+    ike_input(lab->alice, &pkt.to, &pkt.from, pkt.data, pkt.len);
+    assert_int_equal(counters(lab->gw)->mobike_checks, 1);
+    struct ike_sa_info a = lab_only_sa(lab->alice);
+    assert_int_equal(ike_rekey_child(lab->alice, a.spi_i, a.spi_r, a.child_spi_in), 0);
+    assert_true(mock_pop(&lab->net, &pkt));
+    ike_input(lab->gw, &pkt.to, &pkt.from, pkt.data, pkt.len);
+    assert_int_equal(lab->gw_node.ninstalled, 2);
+    assert_addr(lab->gw_node.installed[1].remote, "192.0.2.2", IKE_PORT);
+    assert_int_equal(lab->gw_node.nupdated, 0);
+    /* The check's answer: every Child SA follows, the new one too. */
+    ike_input(lab->alice, &check.to, &check.from, check.data, check.len);
+    lab_run(lab);
+    assert_int_equal(counters(lab->gw)->mobike_checks_passed, 1);
+    assert_null(mock_live(&lab->gw_node, old_in));
+    assert_addr(gw_child(lab)->remote, "192.0.2.3", IKE_NATT_PORT);
+    assert_int_equal(gw_child(lab)->spi_in, lab->gw_node.installed[1].spi_in);
+}
+
 /* mobike_no_check: ESP follows at once (3.7 allows it where peers are trusted). */
 static void test_return_check_off(void **state)
 {
@@ -548,6 +584,7 @@ int main(void)
         LAB_TEST(test_return_check_before_esp),
         LAB_TEST(test_return_check_unanswered),
         LAB_TEST(test_return_check_wrong_cookie2),
+        LAB_TEST(test_return_check_covers_rekey),
         LAB_TEST(test_return_check_off),
         LAB_TEST(test_gateway_without_mobike),
         LAB_TEST(test_client_without_mobike),

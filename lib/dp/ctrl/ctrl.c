@@ -479,12 +479,15 @@ static int be_child_install(void *opaque, const struct ike_child_sa *child)
         return rc;
     }
     c->counters.child_sa_installed++;
-    fprintf(stderr, "veer: child-sa install spi_in=%08x spi_out=%08x encap=%s %s-%u%s%s%s\n",
+    char to[IKE_ADDR_STRLEN];
+    ike_addr_format(&child->remote, to, sizeof(to));
+    fprintf(stderr,
+            "veer: child-sa install spi_in=%08x spi_out=%08x encap=%s %s-%u%s%s%s remote=%s\n",
             child->spi_in, child->spi_out, child->udp_encap ? "udp" : "none",
             ike_transform_id_name(IKE_TT_ENCR, child->alg.encr.id), child->alg.encr.key_bits,
             child->alg.integ != 0 ? "/" : "",
             child->alg.integ != 0 ? ike_transform_id_name(IKE_TT_INTEG, child->alg.integ) : "",
-            child->alg.esn == IKE_ESN_ESN ? " esn" : "");
+            child->alg.esn == IKE_ESN_ESN ? " esn" : "", to);
     return 0;
 }
 

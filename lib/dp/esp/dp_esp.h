@@ -57,7 +57,14 @@ struct dp_esp_sa {
     uint32_t spi;    /* host order */
     bool udp_encap;  /* ESP in UDP/4500 (RFC 3948) */
     uint8_t outer_family; /* 4 or 6: the outer header it writes */
-    /* Outer addresses, network order: local_ip/remote_ip when IPv4, the ip6 arrays when IPv6. */
+    /*
+     * Outer addresses, network order: local_ip/remote_ip when IPv4, the ip6
+     * arrays when IPv6. Inbound, remote_*, remote_port and udp_encap say where
+     * the peer sends from (RFC 4555 3.12); they are the only fields written
+     * after the SA is published, by dp_sadb_update with atomic stores of
+     * 32 bits or less: a worker that reads them meanwhile may miscount one
+     * packet, never misroute one.
+     */
     union {
         uint32_t local_ip;
         uint8_t local_ip6[16];
@@ -88,6 +95,8 @@ struct dp_esp_sa {
     uint8_t rekey_state;     /* enum dp_rekey_state, atomic */
     struct dp_replay replay; /* inbound: the window; its words follow the SA */
     uint64_t packets, bytes;
+    /* Inbound: of `packets`, those from the peer's address (and port): proof it is there. */
+    uint64_t packets_from_peer;
     uint64_t installed; /* outbound: the SADB's install count when it came; the newest wins */
     /* Control lcore only (dp_sadb_traffic): the count it last saw, and when it moved. */
     uint64_t seen_packets, last_used_ns;
@@ -165,13 +174,15 @@ int dp_sadb_install(struct dp_sadb *db, const struct ike_child_sa *child, char *
  */
 int dp_sadb_install_manual(struct dp_sadb *db, const struct ike_child_sa *child, bool anti_replay,
                            char *why, size_t why_len);
-/* Control lcore: removes them; returns once no worker can still be using them. */
 /*
  * Control lcore: the peer's outer address or port changed (a NAT rebinding,
- * later MOBIKE): the outbound SA of `child` is replaced by one sending to
- * child->local/remote, its sequence numbers carried on (never reused) and
- * its counters kept; workers never wait. Inbound SAs are found by SPI alone
- * and need no change. 0, -ENOENT, -ENOMEM or -ENOTSUP with why set.
+ * a MOBIKE move, ESP in UDP switched on or off): the outbound SA of `child`
+ * is replaced by one sending to child->local/remote with child->udp_encap,
+ * its sequence numbers carried on (never reused) and its counters kept;
+ * workers never wait. Inbound SAs are found by SPI alone and keep taking
+ * ESP from anywhere; theirs is updated in place to the new peer address,
+ * port and encapsulation, which only counting looks at (RFC 4555 3.12).
+ * 0, -ENOENT, -ENOMEM or -ENOTSUP with why set.
  */
 /* Per worker: what it may send between two quiescent states (a burst per port, at most 8). */
 #define DP_UPDATE_SEQ_HEADROOM 256
@@ -188,6 +199,7 @@ typedef void (*dp_traffic_fn)(void *arg, struct dp_esp_sa *out, struct dp_esp_sa
                               const struct ike_child_traffic *t);
 void dp_sadb_traffic(struct dp_sadb *db, uint64_t now_ns, dp_traffic_fn fn, void *arg);
 
+/* Control lcore: removes both directions; returns once no worker can still be using them. */
 int dp_sadb_remove(struct dp_sadb *db, const struct ike_child_sa *child);
 
 /*

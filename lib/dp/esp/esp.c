@@ -569,6 +569,41 @@ static int decrypt_prepare(const struct dp_sadb *db, struct rte_mbuf *m, size_t 
     return 0;
 }
 
+/*
+ * RFC 4555 3.12: whether an authentic packet came from where the SA's peer
+ * sends from: the outer source address, and with ESP in UDP the source port
+ * (a NAT's mapping); plain ESP to an SA in UDP, or the reverse, does not.
+ * The frame's outer header follows its Ethernet header (outer_end checked
+ * it); the peer's fields may be moved meanwhile (dp_esp.h).
+ */
+static bool from_sa_peer(const struct dp_esp_sa *sa, const struct rte_mbuf *m, const uint8_t *esp)
+{
+    const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, sizeof(struct rte_ether_hdr));
+    bool v6 = (ip[0] >> 4) == 6;
+    uint8_t proto = v6 ? ((const struct rte_ipv6_hdr *)ip)->proto
+                       : ((const struct rte_ipv4_hdr *)ip)->next_proto_id;
+    bool encap = __atomic_load_n(&sa->udp_encap, __ATOMIC_RELAXED);
+    if ((proto == IPPROTO_UDP) != encap || v6 != (sa->outer_family == 6))
+        return false;
+    if (encap) {
+        const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(esp - sizeof(*udp));
+        if (udp->src_port != rte_cpu_to_be_16(__atomic_load_n(&sa->remote_port, __ATOMIC_RELAXED)))
+            return false;
+    }
+    const uint32_t *peer = (const uint32_t *)sa->remote_ip6;
+    if (!v6)
+        return ((const struct rte_ipv4_hdr *)ip)->src_addr ==
+               __atomic_load_n(&peer[0], __ATOMIC_RELAXED);
+    const uint8_t *src = ((const struct rte_ipv6_hdr *)ip)->src_addr;
+    for (unsigned i = 0; i < 4; i++) {
+        uint32_t w;
+        memcpy(&w, src + 4 * i, 4);
+        if (w != __atomic_load_n(&peer[i], __ATOMIC_RELAXED))
+            return false;
+    }
+    return true;
+}
+
 /* After the cipher: the window moves, the trailer is checked, m keeps the inner packet alone. */
 static int decrypt_finish(const struct dp_esp_op *op, struct dp_worker_counters *c)
 {
@@ -601,6 +636,17 @@ static int decrypt_finish(const struct dp_esp_op *op, struct dp_worker_counters 
         c->drop_esp_policy_mismatch++;
         return -1;
     }
+    /*
+     * ESP from elsewhere is authentic, and passed on: the client may be
+     * moving (its ESP comes before its UPDATE_SA_ADDRESSES, and before our
+     * return routability check ends), or behind a NAT that rebound. It only
+     * proves nothing about where the peer is (RFC 4555 3.12): counted, and
+     * left out of the liveness count.
+     */
+    if (from_sa_peer(sa, m, op->esp))
+        sa->packets_from_peer++;
+    else
+        c->esp_in_other_source++;
     rte_pktmbuf_adj(m, (uint16_t)(esp_off + head));
     rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - inner_len));
     sa->packets++;

@@ -165,6 +165,29 @@ int dp_sadb_remove(struct dp_sadb *db, const struct ike_child_sa *child)
     return 0;
 }
 
+/*
+ * The inbound SA's view of where its peer sends from, moved in place: a
+ * worker may be reading it (dp_esp.h says why that is harmless), so every
+ * field goes in one atomic store of at most 32 bits.
+ */
+static void move_inbound_peer(struct dp_sadb *db, const struct ike_child_sa *child)
+{
+    uint32_t spi = child->spi_in;
+    void *data = NULL;
+    if (rte_hash_lookup_data(db->in, &spi, &data) < 0)
+        return;
+    struct dp_esp_sa *in = data;
+    if (child->remote.family != in->outer_family)
+        return; /* dp_esp_sa_supported refuses a change of family for the outbound SA too */
+    uint32_t words[4] = {0};
+    memcpy(words, child->remote.ip, ike_addr_ip_len(&child->remote));
+    uint32_t *to = (uint32_t *)in->remote_ip6;
+    for (unsigned i = 0; i < ike_addr_ip_len(&child->remote) / 4; i++)
+        __atomic_store_n(&to[i], words[i], __ATOMIC_RELAXED);
+    __atomic_store_n(&in->remote_port, child->udp_encap ? child->remote.port : 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&in->udp_encap, child->udp_encap, __ATOMIC_RELAXED);
+}
+
 int dp_sadb_update(struct dp_sadb *db, const struct ike_child_sa *child, char *why, size_t why_len)
 {
     int at = list_find(db->out, child->spi_out);
@@ -202,13 +225,19 @@ int dp_sadb_update(struct dp_sadb *db, const struct ike_child_sa *child, char *w
     __atomic_fetch_add(&sa->packets, old->packets, __ATOMIC_RELAXED);
     __atomic_fetch_add(&sa->bytes, old->bytes, __ATOMIC_RELAXED);
     sa_free(old);
+    move_inbound_peer(db, child);
     return 0;
 }
 
-/* When sa's packet count last moved: now, if it moved since the last look. */
-static uint64_t last_use(struct dp_esp_sa *sa, uint64_t now_ns)
+/*
+ * When sa's count `packets` last moved: now, if it moved since the last look.
+ * Inbound, only packets from the peer count (packets_from_peer): ESP from
+ * elsewhere is no proof the peer is there and took its address updates
+ * (RFC 4555 3.12), so it does not spare the peer a liveness check.
+ */
+static uint64_t last_use(struct dp_esp_sa *sa, const uint64_t *count, uint64_t now_ns)
 {
-    uint64_t packets = __atomic_load_n(&sa->packets, __ATOMIC_RELAXED);
+    uint64_t packets = __atomic_load_n(count, __ATOMIC_RELAXED);
     if (packets != sa->seen_packets) {
         sa->seen_packets = packets;
         sa->last_used_ns = now_ns;
@@ -228,11 +257,11 @@ void dp_sadb_traffic(struct dp_sadb *db, uint64_t now_ns, dp_traffic_fn fn, void
         struct ike_child_traffic t = {.packets_out =
                                           __atomic_load_n(&out->packets, __ATOMIC_RELAXED),
                                       .bytes_out = __atomic_load_n(&out->bytes, __ATOMIC_RELAXED),
-                                      .last_out_ns = last_use(out, now_ns)};
+                                      .last_out_ns = last_use(out, &out->packets, now_ns)};
         if (in != NULL) {
             t.packets_in = __atomic_load_n(&in->packets, __ATOMIC_RELAXED);
             t.bytes_in = __atomic_load_n(&in->bytes, __ATOMIC_RELAXED);
-            t.last_in_ns = last_use(in, now_ns);
+            t.last_in_ns = last_use(in, &in->packets_from_peer, now_ns);
         }
         fn(arg, out, in, &t);
     }

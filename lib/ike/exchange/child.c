@@ -91,6 +91,31 @@ void ike_child_schedule(struct ike_ctx *ctx, const struct ike_sa *sa, struct ike
         c->rekey_ns = 0; /* a rekey after the hard limit would never happen */
 }
 
+/*
+ * Where a new Child SA's ESP goes: the IKE SA's addresses, except while a
+ * moved peer's new address is being checked (RFC 4555 3.7: due, or the
+ * check out). ESP then stays where the other Child SAs already send, and a
+ * Child SA made meanwhile (a rekey right after the move) follows with them
+ * once the check passes; else it would reach the unchecked address first.
+ */
+static void child_addresses(const struct ike_sa *sa, struct ike_child_sa *child)
+{
+    child->local = sa->local;
+    child->remote = sa->remote;
+    child->udp_encap = sa->nat_detected;
+    bool checking = sa->mobike_check_due ||
+                    (sa->request.buf != NULL && sa->pending.kind == IKE_REQ_MOBIKE_CHECK);
+    for (unsigned i = 0; checking && i < sa->nchildren; i++) {
+        const struct ike_child *other = sa->children[i];
+        if (&other->sa == child || other->state == IKE_CHILD_NEW)
+            continue;
+        child->local = other->sa.local;
+        child->remote = other->sa.remote;
+        child->udp_encap = other->sa.udp_encap;
+        return;
+    }
+}
+
 int ike_child_install_keyed(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child_sa *child,
                             const struct ike_child_keying *k)
 {
@@ -121,9 +146,7 @@ int ike_child_install_keyed(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_c
     memset(km, 0, sizeof(km));
     child->ike_spi_i = sa->spi_i;
     child->ike_spi_r = sa->spi_r;
-    child->local = sa->local;
-    child->remote = sa->remote;
-    child->udp_encap = sa->nat_detected;
+    child_addresses(sa, child);
     rc = ctx->be.child_install != NULL ? ctx->be.child_install(ctx->be.opaque, child) : 0;
     if (rc < 0) {
         ike_log(ctx, IKE_LOG_ERR, "dataplane refused Child SA %08x/%08x", child->spi_in,
