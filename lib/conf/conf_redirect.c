@@ -207,9 +207,10 @@ int conf_redirect_finish(struct loader *l)
     }
     for (unsigned i = 0; i < c->dp.nports; i++) {
         const struct conf_port *p = &c->dp.ports[i];
-        if ((p->addr.family != 0 && add_own(l, t, &p->addr) < 0) ||
-            (p->addr6.family != 0 && add_own(l, t, &p->addr6) < 0))
-            return -1;
+        for (unsigned a = 0; a < p->naddrs; a++) {
+            if (add_own(l, t, &p->addrs[a].addr) < 0)
+                return -1;
+        }
     }
     for (unsigned i = 0; i < d->nanycast; i++) {
         snprintf(l->path, sizeof(l->path), "redirect.anycast.addresses[%u]", i);
