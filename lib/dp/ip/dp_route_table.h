@@ -9,6 +9,11 @@
  * Writers (telemetry commands) are serialised by a mutex; rebuilding costs
  * microseconds to a few milliseconds for CONF_MAX_ROUTES, fine for changes
  * an operator or a routing agent makes.
+ *
+ * The gateway's own addresses (dp_addrs.h) travel in the same tables: an
+ * address added or removed at run time is a new table with the same routes,
+ * so the workers see the addresses and the connected subnets change
+ * together, at one pointer swap, and never read a list being edited.
  */
 #ifndef VEER_DP_ROUTE_TABLE_H
 #define VEER_DP_ROUTE_TABLE_H
@@ -32,8 +37,11 @@ struct dp_route_table {
     uint16_t mtu[CONF_MAX_PORTS];
     unsigned nroutes; /* the routes in force, configured ones first */
     struct conf_route routes[CONF_MAX_ROUTES];
-    unsigned generation; /* names each table's rte_lpm uniquely */
-    uint64_t changes;    /* successful adds and deletes */
+    unsigned generation;   /* names each table's rte_lpm uniquely */
+    uint64_t changes;      /* successful adds and deletes */
+    struct dp_addrs addrs; /* the addresses in force, as the current table has them */
+    /* Address lists so far (1: the ports' first addresses): read without the lock to notice one. */
+    uint64_t addr_changes;
 };
 
 /*
@@ -73,6 +81,38 @@ bool dp_route_table_lookup(struct dp_route_table *t, uint32_t dst, struct dp_nex
                            uint16_t *mtu);
 bool dp_route_table_lookup6(struct dp_route_table *t, const uint8_t dst[16],
                             struct dp_next_hop6 *nh, uint16_t *mtu);
+
+/*
+ * Addresses (route_addrs.c). The whole list at start, before the workers run
+ * (app/veer: every port's addresses and the anycast ones): 0, or -EINVAL
+ * with err set when a route's next hop is on none of their subnets.
+ */
+int dp_route_table_set_addrs(struct dp_route_table *t, const struct dp_addrs *addrs, char *err,
+                             size_t err_len);
+
+/*
+ * One address more on a port, at run time: -EEXIST (ours already), -ENOSPC
+ * (CONF_MAX_PORT_ADDRS on the port), -EINVAL (no such port), or 0.
+ */
+int dp_route_table_addr_add(struct dp_route_table *t, const struct dp_addr *a, char *err,
+                            size_t err_len);
+
+/*
+ * An address of a port removed at run time: -ENOENT (not that port's),
+ * -EBUSY (the port's last address, or a route's next hop is on its subnet
+ * and on no other: delete the route first), or 0.
+ */
+int dp_route_table_addr_del(struct dp_route_table *t, unsigned port, uint8_t family, const void *ip,
+                            char *err, size_t err_len);
+
+/* A copy of the addresses in force; returns addr_changes at the time of the copy. */
+uint64_t dp_route_table_addrs(struct dp_route_table *t, struct dp_addrs *out);
+
+/* Any thread, without the lock: how many address changes there were (to notice a new one). */
+static inline uint64_t dp_route_table_addr_changes(const struct dp_route_table *t)
+{
+    return __atomic_load_n(&t->addr_changes, __ATOMIC_ACQUIRE);
+}
 
 /* A copy of the routes in force (at most max); returns how many there are. */
 unsigned dp_route_table_list(struct dp_route_table *t, struct conf_route *out, unsigned max,
