@@ -81,7 +81,7 @@ for child in c c2; do
     }
 done
 swan --list-sas >"$work/sas.out" 2>/dev/null
-grep -q "gw1: .*ESTABLISHED" "$work/sas.out" && grep -q "gw2: .*ESTABLISHED" "$work/sas.out" ||
+{ grep -q "gw1: .*ESTABLISHED" "$work/sas.out" && grep -q "gw2: .*ESTABLISHED" "$work/sas.out"; } ||
     fail "2: not both IKE SAs established: $(cat "$work/sas.out")"
 grep -A2 "^gw1:" "$work/sas.out" | grep -q "198.51.100.11\[4500\]" ||
     fail "2: gw1 is not with 198.51.100.11: $(cat "$work/sas.out")"
