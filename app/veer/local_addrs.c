@@ -47,7 +47,7 @@ int veer_local_addrs_start(struct veer_local_addrs *l, const struct veer_conf *c
         fprintf(stderr, "veer: %s\n", err);
         return -1;
     }
-    l->seen = dp_route_table_addrs(rt, &l->last);
+    l->seen = dp_route_table_addrs(rt, &l->last, NULL);
     build_ike_list(l, &l->last);
     /*
      * lib/ike learns the gateway's addresses here. Today it takes them from

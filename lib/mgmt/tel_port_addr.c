@@ -35,7 +35,8 @@ static int show(struct rte_tel_data *d, struct dp_route_table *rt)
     const struct mgmt_tel *t = mgmt_tel_instance();
     /* 1.5 KB: kept off the telemetry thread's stack. */
     static __thread struct dp_addrs s;
-    uint64_t changes = dp_route_table_addrs(rt, &s);
+    uint64_t changes;
+    dp_route_table_addrs(rt, &s, &changes);
     struct rte_tel_data *port = mgmt_tel_column(RTE_TEL_STRING_VAL),
                         *address = mgmt_tel_column(RTE_TEL_STRING_VAL);
     for (unsigned i = 0; i < s.n; i++) {
@@ -51,8 +52,7 @@ static int show(struct rte_tel_data *d, struct dp_route_table *rt)
     rte_tel_data_start_dict(d);
     rte_tel_data_add_dict_u64(d, "addresses", s.n);
     rte_tel_data_add_dict_u64(d, "max_per_port", CONF_MAX_PORT_ADDRS);
-    /* The configuration's list is the first; each add or delete makes another. */
-    rte_tel_data_add_dict_u64(d, "changes", changes);
+    rte_tel_data_add_dict_u64(d, "changes", changes); /* adds and deletes since start */
     mgmt_tel_add_column(d, "port", port);
     mgmt_tel_add_column(d, "address", address);
     return 0;

@@ -338,6 +338,12 @@ static void test_runtime_add_and_del(void **state)
     assert_true(dp_route_lookup(dp_route_table_current(&e->routes), ip4("10.9.3.3"), &nh));
     assert_int_equal(nh.ip, ip4("203.0.113.254")); /* the default route now */
     assert_int_equal(dp_route_table_addr_del(&e->routes, UP1, 4, a.ip, err, sizeof(err)), -ENOENT);
+    /* Two adds and two deletes went through; the refusals are not counted. */
+    static struct dp_addrs copy;
+    uint64_t edits;
+    dp_route_table_addrs(&e->routes, &copy, &edits);
+    assert_int_equal(edits, 4);
+    assert_int_equal(copy.n, 6);
 }
 
 static void test_last_address_stays(void **state)

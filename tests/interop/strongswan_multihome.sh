@@ -106,14 +106,14 @@ arp_for_12() {
 [ -z "$(arp_for_12)" ] || fail "3: 198.51.100.12 answered ARP before it was added"
 requests=$(ctrl_count arp_requests)
 out=$(tel /veer/port/address_add,outside,198.51.100.12/24)
-echo "$out" | grep -q '"addresses": 5, .*"changes": 3,.*"198.51.100.12/24"' ||
+echo "$out" | grep -q '"addresses": 5, .*"changes": 1,.*"198.51.100.12/24"' ||
     fail "3: /veer/port/address_add: $out"
 wait_for 20 grep -q "addresses changed" "$work/veer.log" || fail "3: the control lcore saw no change"
 [ "$(ctrl_count arp_requests)" -gt "$requests" ] || fail "3: no gratuitous ARP for the new address"
 mac=$(arp_for_12)
 [ -n "$mac" ] || fail "3: 198.51.100.12 did not answer ARP after address_add: $(tel /veer/control)"
 out=$(tel /veer/port/address_del,outside,198.51.100.12)
-echo "$out" | grep -q '"addresses": 4, .*"changes": 4,' || fail "3: /veer/port/address_del: $out"
+echo "$out" | grep -q '"addresses": 4, .*"changes": 2,' || fail "3: /veer/port/address_del: $out"
 wait_for 20 sh -c "[ -z \"\$(ip -n $ns_cl neigh del 198.51.100.12 dev ${tag}c 2>/dev/null;
     ip netns exec $ns_cl ping -c 1 -W 1 198.51.100.12 >/dev/null 2>&1;
     ip -n $ns_cl neigh show 198.51.100.12 dev ${tag}c | grep lladdr)\" ]" ||
@@ -132,7 +132,7 @@ for bad in "/veer/port/address_add,outside,198.51.100.11/24" \
     echo "$out" | grep -q '"error": "' || fail "4: $bad gave no error object: $out"
 done
 out=$(tel /veer/port/addresses)
-echo "$out" | grep -q '"addresses": 4, .*"changes": 4,' || fail "4: refused commands changed the list: $out"
+echo "$out" | grep -q '"addresses": 4, .*"changes": 2,' || fail "4: refused commands changed the list: $out"
 kill -0 "$veer_pid" 2>/dev/null || fail "4: veer died on malformed address commands"
 for inner in 10.1.0.1 10.3.0.1; do
     ping_from "$inner" 3 || fail "4: pings from $inner lost after the changes"

@@ -94,7 +94,7 @@ const struct dp_addrs *dp_ctrl_addrs(struct dp_ctrl *c)
     }
     /* A copy of this lcore's own, taken again only after a change: no lock per packet. */
     if (dp_route_table_addr_changes(c->routes) != c->addrs_seen)
-        c->addrs_seen = dp_route_table_addrs(c->routes, &c->addrs);
+        c->addrs_seen = dp_route_table_addrs(c->routes, &c->addrs, NULL);
     return &c->addrs;
 }
 

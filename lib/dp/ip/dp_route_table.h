@@ -42,6 +42,7 @@ struct dp_route_table {
     struct dp_addrs addrs; /* the addresses in force, as the current table has them */
     /* Address lists so far (1: the ports' first addresses): read without the lock to notice one. */
     uint64_t addr_changes;
+    uint64_t addr_edits; /* successful adds and deletes */
 };
 
 /*
@@ -105,8 +106,11 @@ int dp_route_table_addr_add(struct dp_route_table *t, const struct dp_addr *a, c
 int dp_route_table_addr_del(struct dp_route_table *t, unsigned port, uint8_t family, const void *ip,
                             char *err, size_t err_len);
 
-/* A copy of the addresses in force; returns addr_changes at the time of the copy. */
-uint64_t dp_route_table_addrs(struct dp_route_table *t, struct dp_addrs *out);
+/*
+ * A copy of the addresses in force, and (edits not NULL) how many adds and
+ * deletes made it; returns addr_changes at the time of the copy.
+ */
+uint64_t dp_route_table_addrs(struct dp_route_table *t, struct dp_addrs *out, uint64_t *edits);
 
 /* Any thread, without the lock: how many address changes there were (to notice a new one). */
 static inline uint64_t dp_route_table_addr_changes(const struct dp_route_table *t)

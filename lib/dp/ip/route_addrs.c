@@ -60,6 +60,7 @@ int dp_route_table_addr_add(struct dp_route_table *t, const struct dp_addr *a, c
         snprintf(err, err_len, "at most %d addresses per port", CONF_MAX_PORT_ADDRS);
     else
         rc = apply(t, &next, err, err_len);
+    t->addr_edits += rc == 0;
     pthread_mutex_unlock(&t->lock);
     return rc;
 }
@@ -79,15 +80,18 @@ int dp_route_table_addr_del(struct dp_route_table *t, unsigned port, uint8_t fam
         rc = -EBUSY;
     } else {
         rc = apply(t, &next, err, err_len);
+        t->addr_edits += rc == 0;
     }
     pthread_mutex_unlock(&t->lock);
     return rc;
 }
 
-uint64_t dp_route_table_addrs(struct dp_route_table *t, struct dp_addrs *out)
+uint64_t dp_route_table_addrs(struct dp_route_table *t, struct dp_addrs *out, uint64_t *edits)
 {
     pthread_mutex_lock(&t->lock);
     *out = t->addrs;
+    if (edits != NULL)
+        *edits = t->addr_edits;
     uint64_t changes = t->addr_changes;
     pthread_mutex_unlock(&t->lock);
     return changes;

@@ -18,8 +18,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <string.h>
-
 #include <rte_ether.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
@@ -80,23 +78,5 @@ int dp_port_start(struct dp_port *p, struct rte_mempool *pool, char *err, size_t
 /* The profile `auto` picks for a driver name (rte_eth_dev_info.driver_name). */
 const char *dp_port_profile_for_driver(const char *driver);
 void dp_port_close(struct dp_port *p);
-
-/* Whether ip (network order) is in the subnet of the port's first IPv4 address. */
-static inline int dp_port_on_link(const struct dp_port *p, uint32_t ip)
-{
-    return (ip & p->mask) == (p->ip & p->mask);
-}
-
-/* Whether ip6 is in the subnet of the port's first IPv6 address (false without one). */
-static inline bool dp_port_on_link6(const struct dp_port *p, const uint8_t ip6[16])
-{
-    if (!p->has_ip6)
-        return false;
-    unsigned whole = p->prefix6_len / 8, rest = p->prefix6_len % 8;
-    if (memcmp(ip6, p->ip6, whole) != 0)
-        return false;
-    uint8_t mask = (uint8_t)(0xff00u >> rest);
-    return rest == 0 || ((ip6[whole] ^ p->ip6[whole]) & mask) == 0;
-}
 
 #endif
