@@ -27,6 +27,7 @@
 
 #include "dp_arp.h"
 #include "dp_classify.h"
+#include "dp_nd.h"
 #include "dp_ctrl.h"
 #include "dp_pkt.h"
 #include "dp_route_table.h"
@@ -346,6 +347,57 @@ static void test_runtime_add_and_del(void **state)
     assert_int_equal(copy.n, 6);
 }
 
+/* The one ND frame port sent, parsed (the test fails unless there is exactly one). */
+static struct dp_nd_msg nd_sent(unsigned port, struct rte_ether_addr *dst_mac)
+{
+    struct rte_mbuf *f[4];
+    assert_int_equal(rte_ring_dequeue_burst(e->tx[port], (void **)f, 4, NULL), 1);
+    const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(f[0], const struct rte_ether_hdr *);
+    *dst_mac = eth->dst_addr;
+    struct dp_nd_msg nd;
+    assert_int_equal(
+        dp_nd_parse((const uint8_t *)(eth + 1), rte_pktmbuf_data_len(f[0]) - sizeof(*eth), &nd),
+        DP_ND_OK);
+    rte_pktmbuf_free(f[0]);
+    return nd;
+}
+
+/* IPv6: an address added at run time is announced to all nodes and its solicitations answered. */
+static void test_ipv6_added(void **state)
+{
+    (void)state;
+    char err[256];
+    struct dp_addr a = addr("2001:db8:1::5", 64, UP1), peer6 = addr("2001:db8:1::2", 128, 0);
+    assert_int_equal(dp_route_table_addr_add(&e->routes, &a, err, sizeof(err)), 0);
+    dp_ctrl_announce(&e->ctrl, dp_addrs_find(dp_ctrl_addrs(&e->ctrl), 6, a.ip));
+    struct rte_ether_addr mac;
+    struct dp_nd_msg nd = nd_sent(UP1, &mac);
+    static const uint8_t all_nodes[16] = {0xff, 0x02, [15] = 1};
+    assert_int_equal(nd.type, DP_ICMP6_NEIGHBOR_ADVERT);
+    assert_memory_equal(nd.target, a.ip, 16);
+    assert_memory_equal(nd.dst, all_nodes, 16);
+    assert_memory_equal(mac.addr_bytes, "\x33\x33\x00\x00\x00\x01", 6);
+    assert_int_equal(nd.flags & DP_ND_FLAG_SOLICITED, 0);
+    /* A solicitation for it from the peer: answered with it as target, to the peer. */
+    struct rte_mbuf *m = rte_pktmbuf_alloc(e->pool);
+    assert_non_null(m);
+    assert_true(dp_nd_build_solicit(m, &peer, peer6.ip, a.ip));
+    m->port = e->ports[UP1].id;
+    assert_int_equal(rte_ring_enqueue(e->to_ctrl, m), 0);
+    assert_int_equal(dp_ctrl_poll(&e->ctrl), 1);
+    nd = nd_sent(UP1, &mac);
+    assert_int_equal(nd.type, DP_ICMP6_NEIGHBOR_ADVERT);
+    assert_memory_equal(nd.target, a.ip, 16);
+    assert_memory_equal(nd.dst, peer6.ip, 16);
+    assert_true(nd.flags & DP_ND_FLAG_SOLICITED);
+    /* The classifier takes its solicited-node group. */
+    uint8_t group[16];
+    dp_nd_solicited_node(a.ip, group);
+    assert_true(dp_addrs_solicited(&dp_route_table_current(&e->routes)->addrs, group));
+    assert_int_equal(dp_route_table_addr_del(&e->routes, UP1, 6, a.ip, err, sizeof(err)), 0);
+    assert_false(dp_addrs_solicited(&dp_route_table_current(&e->routes)->addrs, group));
+}
+
 static void test_last_address_stays(void **state)
 {
     (void)state;
@@ -424,6 +476,7 @@ int main(void)
         cmocka_unit_test(test_arp_per_address),
         cmocka_unit_test(test_ike_from_every_address),
         cmocka_unit_test(test_runtime_add_and_del),
+        cmocka_unit_test(test_ipv6_added),
         cmocka_unit_test(test_last_address_stays),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
