@@ -50,9 +50,14 @@ void dp_addrs_from_ports(struct dp_addrs *s, const struct dp_port *ports, unsign
 static inline const struct dp_addr *dp_addrs_find(const struct dp_addrs *s, uint8_t family,
                                                   const void *ip)
 {
-    size_t len = family == 6 ? 16 : 4;
+    /* The first 4 bytes decide almost every miss (transit traffic) in one compare. */
+    uint32_t head;
+    memcpy(&head, ip, 4);
     for (unsigned i = 0; i < s->n; i++) {
-        if (s->a[i].family == family && memcmp(s->a[i].ip, ip, len) == 0)
+        uint32_t own;
+        memcpy(&own, s->a[i].ip, 4);
+        if (own == head && s->a[i].family == family &&
+            (family != 6 || memcmp(s->a[i].ip + 4, (const uint8_t *)ip + 4, 12) == 0))
             return &s->a[i];
     }
     return NULL;
