@@ -24,7 +24,7 @@ static void build_ike_list(struct veer_local_addrs *l, const struct dp_addrs *s)
 int veer_local_addrs_start(struct veer_local_addrs *l, const struct veer_conf *conf,
                            struct dp_route_table *rt)
 {
-    static struct dp_addrs s; /* 1.5 KB, once */
+    struct dp_addrs s;
     if (dp_addrs_from_conf(&s, conf->dp.ports, conf->dp.nports) < 0) {
         fprintf(stderr, "veer: more than %d addresses\n", DP_MAX_ADDRS);
         return -1;

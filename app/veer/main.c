@@ -82,7 +82,7 @@ static void print_dp_counters(FILE *f, void *arg)
 static int install_static(struct app *a)
 {
     const struct conf_dataplane *dp = &a->conf.dp;
-    static struct dp_addrs own; /* every port's subnets, as configured */
+    struct dp_addrs own; /* every port's subnets, as configured */
     if (dp_addrs_from_conf(&own, dp->ports, dp->nports) < 0)
         return -1;
     for (unsigned i = 0; i < dp->nneighbours; i++) {

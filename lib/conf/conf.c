@@ -672,6 +672,7 @@ static int port_item(struct loader *l, const yaml_node_t *item, unsigned i, void
         return conf_fail(l, item, "a port is a mapping of keys");
     struct conf_port *p = &dp->ports[i];
     dp->nports = i + 1;
+    l->port_node[i] = item;
     strcpy(p->profile, CONF_PROFILE_AUTO);
     p->mtu = CONF_MTU_DEFAULT;
     for (yaml_node_pair_t *kv = item->data.mapping.pairs.start; kv < item->data.mapping.pairs.top;

@@ -41,6 +41,7 @@ struct loader {
     const yaml_node_t *peer_node[CONF_MAX_PEERS];
     struct conf_redirect_draft redirect;
     const yaml_node_t *port_profile_node[CONF_MAX_PORTS]; /* a port's `profile:`, for messages */
+    const yaml_node_t *port_node[CONF_MAX_PORTS];         /* each port, for later messages */
     const yaml_node_t *route_node[CONF_MAX_ROUTES]; /* for errors found once the ports are known */
     const yaml_node_t *neighbour_node[CONF_MAX_NEIGHBOURS]; /* the same, for neighbours */
     /* Secrets and credentials files (conf_load_opts), and the peer's that were named. */

@@ -33,8 +33,7 @@ static struct dp_route_table *table_or_error(struct rte_tel_data *d, int *rc)
 static int show(struct rte_tel_data *d, struct dp_route_table *rt)
 {
     const struct mgmt_tel *t = mgmt_tel_instance();
-    /* 1.5 KB: kept off the telemetry thread's stack. */
-    static __thread struct dp_addrs s;
+    struct dp_addrs s;
     uint64_t changes;
     dp_route_table_addrs(rt, &s, &changes);
     struct rte_tel_data *port = mgmt_tel_column(RTE_TEL_STRING_VAL),

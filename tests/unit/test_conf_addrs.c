@@ -163,6 +163,12 @@ static void test_refused(void **state)
                        "       10.0.0.3/24, 10.0.0.4/24, 10.0.0.5/24, 10.0.0.6/24, 10.0.0.7/24,\n"
                        "       10.0.0.8/24, 10.0.0.9/24]}\n",
                        "at most 8 addresses per port");
+    /* 13 addresses in all: more than the redirect policy's table of own addresses takes. */
+    expect_ports_error("    - {name: a, device: d, addresses: [10.0.0.1/24, 10.0.0.2/24,\n"
+                       "       10.0.0.3/24, 10.0.0.4/24, 10.0.0.5/24, 10.0.0.6/24, 10.0.0.7/24]}\n"
+                       "    - {name: b, device: e, addresses: [10.1.0.1/24, 10.1.0.2/24,\n"
+                       "       10.1.0.3/24, 10.1.0.4/24, 10.1.0.5/24, 10.1.0.6/24]}\n",
+                       "p.yaml:14: dataplane.ports[1]: too many own addresses: at most 12");
     /* An IPv6 address in addresses needs IPv6's minimum MTU as address6 does. */
     expect_ports_error("    - {name: a, device: d, addresses: [10.0.0.1/24, 2001:db8::1/64],"
                        " mtu: 1000}\n",
