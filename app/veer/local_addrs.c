@@ -21,32 +21,30 @@ static void build_ike_list(struct veer_local_addrs *l, const struct dp_addrs *s)
     }
 }
 
-int veer_local_addrs_start(struct veer_local_addrs *l, const struct veer_conf *conf,
-                           struct dp_route_table *rt)
+int veer_local_addrs_build(const struct veer_conf *conf, struct dp_addrs *out)
 {
-    struct dp_addrs s;
-    if (dp_addrs_from_conf(&s, conf->dp.ports, conf->dp.nports) < 0) {
+    if (dp_addrs_from_conf(out, conf->dp.ports, conf->dp.nports) < 0) {
         fprintf(stderr, "veer: more than %d addresses\n", DP_MAX_ADDRS);
         return -1;
     }
     /* Anycast addresses are ours too: ARP answered, their IKE_SA_INITs meet the gate (RFC 5685 4).
      */
-    const struct rp_table *rt_redirect = &conf->redirect;
-    for (unsigned i = 0; i < rt_redirect->nanycast; i++) {
-        struct dp_addr a = {.family = rt_redirect->anycast[i].family,
-                            .prefix_len = rt_redirect->anycast[i].family == 6 ? 128 : 32,
+    const struct rp_table *redirect = &conf->redirect;
+    for (unsigned i = 0; i < redirect->nanycast; i++) {
+        struct dp_addr a = {.family = redirect->anycast[i].family,
+                            .prefix_len = redirect->anycast[i].family == 6 ? 128 : 32,
                             .port = DP_ADDR_NO_PORT};
-        memcpy(a.ip, rt_redirect->anycast[i].ip, a.family == 6 ? 16 : 4);
-        if (dp_addrs_add(&s, &a) == -ENOSPC) {
+        memcpy(a.ip, redirect->anycast[i].ip, a.family == 6 ? 16 : 4);
+        if (dp_addrs_add(out, &a) == -ENOSPC) {
             fprintf(stderr, "veer: too many addresses with the anycast ones\n");
             return -1;
         }
     }
-    char err[256];
-    if (dp_route_table_set_addrs(rt, &s, err, sizeof(err)) < 0) {
-        fprintf(stderr, "veer: %s\n", err);
-        return -1;
-    }
+    return 0;
+}
+
+void veer_local_addrs_start(struct veer_local_addrs *l, struct dp_route_table *rt)
+{
     l->seen = dp_route_table_addrs(rt, &l->last, NULL);
     build_ike_list(l, &l->last);
     /*
@@ -55,7 +53,6 @@ int veer_local_addrs_start(struct veer_local_addrs *l, const struct veer_conf *c
      * conf_redirect.c); after the merge: ike_config.local_addrs = l->ike,
      * nlocal_addrs = l->nike (and announce_addrs) before ike_ctx_new().
      */
-    return 0;
 }
 
 bool veer_local_addrs_tick(struct veer_local_addrs *l, struct dp_ctrl *ctrl,

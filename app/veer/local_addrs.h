@@ -26,12 +26,13 @@ struct veer_local_addrs {
 };
 
 /*
- * At start, before the workers run: every port's addresses and the anycast
- * ones into the route table, and the list for lib/ike into l. 0, or -1 with
- * the reason printed.
+ * At start: every port's addresses and the anycast ones, for the route
+ * table (dp_route_table_init). 0, or -1 with the reason printed.
  */
-int veer_local_addrs_start(struct veer_local_addrs *l, const struct veer_conf *conf,
-                           struct dp_route_table *rt);
+int veer_local_addrs_build(const struct veer_conf *conf, struct dp_addrs *out);
+
+/* Once the route table holds them: the list lib/ike gets first, into l. */
+void veer_local_addrs_start(struct veer_local_addrs *l, struct dp_route_table *rt);
 
 /*
  * Control lcore, every tick: when the addresses changed, announces the new

@@ -129,13 +129,16 @@ static int setup_routes(struct app *a)
     for (unsigned i = 0; i < a->nports; i++)
         mtu[i] = (uint16_t)dp->ports[i].mtu;
     char err[256];
-    /* The ports' first addresses only, for a moment: their subnets hold every next hop. */
-    if (dp_route_table_init(&a->routes, a->ports, a->nports, mtu, dp->routes, dp->nroutes,
+    struct dp_addrs addrs; /* every port's and the anycast ones: the connected subnets */
+    if (veer_local_addrs_build(&a->conf, &addrs) < 0)
+        return -1;
+    if (dp_route_table_init(&a->routes, a->ports, a->nports, mtu, &addrs, dp->routes, dp->nroutes,
                             a->sadb.qsbr, err, sizeof(err)) < 0) {
         fprintf(stderr, "veer: %s\n", err);
         return -1;
     }
-    return veer_local_addrs_start(&a->local, &a->conf, &a->routes);
+    veer_local_addrs_start(&a->local, &a->routes);
+    return 0;
 }
 
 /*

@@ -206,6 +206,10 @@ static void test_connected_subnets(void **state)
     /* Not connected: the default route's next hop. */
     assert_true(dp_route_lookup(r, ip4("192.0.2.99"), &nh));
     assert_int_equal(nh.ip, ip4("203.0.113.254"));
+    /* A configured route whose next hop is on the port's second IPv4 subnet. */
+    assert_true(dp_route_lookup(r, ip4("10.50.1.1"), &nh));
+    assert_int_equal(nh.port_index, UP1);
+    assert_int_equal(nh.ip, ip4("192.0.2.14"));
     struct dp_next_hop6 nh6;
     struct dp_addr v6 = addr("2001:db8:1::77", 128, 0);
     assert_true(dp_route_lookup6(r, v6.ip, &nh6));
@@ -301,7 +305,7 @@ static void test_runtime_add_and_del(void **state)
     assert_int_equal(dp_route_table_addr_changes(&e->routes), before + 1);
     /* The workers' next table has it; the routes stayed. */
     assert_int_equal(classify(frame4(ip4("198.51.100.21"), IPPROTO_UDP, 500)), DP_CLASS_CONTROL);
-    assert_int_equal(dp_route_table_current(&e->routes)->nhops, 1);
+    assert_int_equal(dp_route_table_current(&e->routes)->nhops, 2);
     /* The control lcore answers ARP for it, and tells the link about it once. */
     uint16_t op[4];
     uint32_t sip[4], tip[4];
@@ -329,6 +333,9 @@ static void test_runtime_add_and_del(void **state)
     struct dp_addr up2 = addr("203.0.113.1", 24, UP2);
     assert_int_equal(dp_route_table_addr_del(&e->routes, UP2, 4, up2.ip, err, sizeof(err)), -EBUSY);
     assert_non_null(strstr(err, "203.0.113.254"));
+    struct dp_addr second = addr("192.0.2.1", 28, UP1);
+    assert_int_equal(dp_route_table_addr_del(&e->routes, UP1, 4, second.ip, err, sizeof(err)),
+                     -EBUSY);
     assert_int_equal(dp_route_table_addr_changes(&e->routes), before);
     /* Removed: not ours, no ARP answer, its subnet gone. */
     assert_int_equal(dp_route_table_addr_del(&e->routes, UP1, 4, a.ip, err, sizeof(err)), 0);
@@ -437,15 +444,20 @@ static int group_setup(void **state)
     dp_neigh_learn(&e->neigh, ip4("198.51.100.2"), e->ports[UP1].id, &peer, DP_NEIGH_STATIC);
     dp_neigh_learn(&e->neigh, ip4("203.0.113.2"), e->ports[UP2].id, &peer, DP_NEIGH_STATIC);
     const uint16_t mtu[2] = {1500, 1500};
-    struct conf_route dflt = {0};
-    if (ike_addr_parse(&dflt.to, "0.0.0.0", 0) < 0 ||
-        ike_addr_parse(&dflt.via, "203.0.113.254", 0) < 0)
+    /* The default route on up2's subnet, another on up1's second subnet only. */
+    struct conf_route routes[2];
+    memset(routes, 0, sizeof(routes));
+    routes[1].prefix_len = 16;
+    if (ike_addr_parse(&routes[0].to, "0.0.0.0", 0) < 0 ||
+        ike_addr_parse(&routes[0].via, "203.0.113.254", 0) < 0 ||
+        ike_addr_parse(&routes[1].to, "10.50.0.0", 0) < 0 ||
+        ike_addr_parse(&routes[1].via, "192.0.2.14", 0) < 0)
         return -1;
     char err[256];
     static struct dp_addrs s;
     configured(&s);
-    if (dp_route_table_init(&e->routes, e->ports, 2, mtu, &dflt, 1, NULL, err, sizeof(err)) < 0 ||
-        dp_route_table_set_addrs(&e->routes, &s, err, sizeof(err)) < 0) {
+    if (dp_route_table_init(&e->routes, e->ports, 2, mtu, &s, routes, 2, NULL, err, sizeof(err)) <
+        0) {
         fprintf(stderr, "%s\n", err);
         return -1;
     }

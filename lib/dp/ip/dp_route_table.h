@@ -40,18 +40,21 @@ struct dp_route_table {
     unsigned generation;   /* names each table's rte_lpm uniquely */
     uint64_t changes;      /* successful adds and deletes */
     struct dp_addrs addrs; /* the addresses in force, as the current table has them */
-    /* Address lists so far (1: the ports' first addresses): read without the lock to notice one. */
+    /* Address lists so far (1: the first): read without the lock to notice a change. */
     uint64_t addr_changes;
     uint64_t addr_edits; /* successful adds and deletes */
 };
 
 /*
- * Builds the first table from the ports (connected subnets, MTUs) and the
- * configured routes. qsbr may be NULL when nothing reads concurrently (tests
- * without workers); changes then free the old table at once. 0, or -1 with err.
+ * Builds the first table from the ports (MTUs), the gateway's addresses
+ * (connected subnets; NULL: each port's first IPv4 and IPv6 address) and the
+ * configured routes, whose next hops must be on those subnets. qsbr may be
+ * NULL when nothing reads concurrently (tests without workers); changes then
+ * free the old table at once. 0, or -1 with err.
  */
 int dp_route_table_init(struct dp_route_table *t, const struct dp_port *ports, unsigned nports,
-                        const uint16_t *mtus, const struct conf_route *routes, unsigned nroutes,
+                        const uint16_t *mtus, const struct dp_addrs *addrs,
+                        const struct conf_route *routes, unsigned nroutes,
                         struct rte_rcu_qsbr *qsbr, char *err, size_t err_len);
 void dp_route_table_free(struct dp_route_table *t);
 
@@ -83,13 +86,7 @@ bool dp_route_table_lookup(struct dp_route_table *t, uint32_t dst, struct dp_nex
 bool dp_route_table_lookup6(struct dp_route_table *t, const uint8_t dst[16],
                             struct dp_next_hop6 *nh, uint16_t *mtu);
 
-/*
- * Addresses (route_addrs.c). The whole list at start, before the workers run
- * (app/veer: every port's addresses and the anycast ones): 0, or -EINVAL
- * with err set when a route's next hop is on none of their subnets.
- */
-int dp_route_table_set_addrs(struct dp_route_table *t, const struct dp_addrs *addrs, char *err,
-                             size_t err_len);
+/* Addresses (route_addrs.c). */
 
 /*
  * One address more on a port, at run time: -EEXIST (ours already), -ENOSPC

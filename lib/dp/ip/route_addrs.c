@@ -32,15 +32,6 @@ static int apply(struct dp_route_table *t, const struct dp_addrs *next, char *er
     return 0;
 }
 
-int dp_route_table_set_addrs(struct dp_route_table *t, const struct dp_addrs *addrs, char *err,
-                             size_t err_len)
-{
-    pthread_mutex_lock(&t->lock);
-    int rc = apply(t, addrs, err, err_len);
-    pthread_mutex_unlock(&t->lock);
-    return rc == -EBUSY ? -EINVAL : rc;
-}
-
 int dp_route_table_addr_add(struct dp_route_table *t, const struct dp_addr *a, char *err,
                             size_t err_len)
 {

@@ -42,7 +42,8 @@ static void release(struct dp_routes *r)
 }
 
 int dp_route_table_init(struct dp_route_table *t, const struct dp_port *ports, unsigned nports,
-                        const uint16_t *mtus, const struct conf_route *routes, unsigned nroutes,
+                        const uint16_t *mtus, const struct dp_addrs *addrs,
+                        const struct conf_route *routes, unsigned nroutes,
                         struct rte_rcu_qsbr *qsbr, char *err, size_t err_len)
 {
     memset(t, 0, sizeof(*t));
@@ -58,7 +59,10 @@ int dp_route_table_init(struct dp_route_table *t, const struct dp_port *ports, u
         t->mtu[i] = mtus != NULL ? mtus[i] : CONF_MTU_DEFAULT;
     memcpy(t->routes, routes, nroutes * sizeof(routes[0]));
     t->nroutes = nroutes;
-    dp_addrs_from_ports(&t->addrs, ports, nports);
+    if (addrs != NULL)
+        t->addrs = *addrs;
+    else
+        dp_addrs_from_ports(&t->addrs, ports, nports);
     t->addr_changes = 1; /* a reader's copy starts at 0: it takes this list first */
     t->current = build(t, t->routes, t->nroutes, err, err_len);
     return t->current != NULL ? 0 : -1;
