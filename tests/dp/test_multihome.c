@@ -329,6 +329,9 @@ static void test_runtime_add_and_del(void **state)
     assert_int_equal(dp_route_table_addr_add(&e->routes, &a, err, sizeof(err)), -EEXIST);
     struct dp_addr c = addr("10.10.0.1", 24, 7);
     assert_int_equal(dp_route_table_addr_add(&e->routes, &c, err, sizeof(err)), -EINVAL);
+    struct dp_addr narrow = addr("2001:db8:3::1", 64, UP2);
+    assert_int_equal(dp_route_table_addr_add(&e->routes, &narrow, err, sizeof(err)), -EINVAL);
+    assert_non_null(strstr(err, "below IPv6's minimum"));
     /* The default route's next hop is on 203.0.113.1's subnet alone: that one stays. */
     struct dp_addr up2 = addr("203.0.113.1", 24, UP2);
     assert_int_equal(dp_route_table_addr_del(&e->routes, UP2, 4, up2.ip, err, sizeof(err)), -EBUSY);
@@ -443,7 +446,7 @@ static int group_setup(void **state)
     e->ports[UP1].ctrl_txq = e->ports[UP2].ctrl_txq = 0;
     dp_neigh_learn(&e->neigh, ip4("198.51.100.2"), e->ports[UP1].id, &peer, DP_NEIGH_STATIC);
     dp_neigh_learn(&e->neigh, ip4("203.0.113.2"), e->ports[UP2].id, &peer, DP_NEIGH_STATIC);
-    const uint16_t mtu[2] = {1500, 1500};
+    const uint16_t mtu[2] = {1500, 1000}; /* up2 cannot carry IPv6 */
     /* The default route on up2's subnet, another on up1's second subnet only. */
     struct conf_route routes[2];
     memset(routes, 0, sizeof(routes));

@@ -90,7 +90,8 @@ bool dp_route_table_lookup6(struct dp_route_table *t, const uint8_t dst[16],
 
 /*
  * One address more on a port, at run time: -EEXIST (ours already), -ENOSPC
- * (CONF_MAX_PORT_ADDRS on the port), -EINVAL (no such port), or 0.
+ * (CONF_MAX_PORT_ADDRS on the port), -EINVAL (no such port, or IPv6 on a
+ * port whose mtu is below 1280), or 0.
  */
 int dp_route_table_addr_add(struct dp_route_table *t, const struct dp_addr *a, char *err,
                             size_t err_len);

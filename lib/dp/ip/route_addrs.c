@@ -39,6 +39,12 @@ int dp_route_table_addr_add(struct dp_route_table *t, const struct dp_addr *a, c
         snprintf(err, err_len, "no such port, or not an IPv4 or IPv6 address");
         return -EINVAL;
     }
+    /* As the configuration: a link that cannot carry 1280 bytes cannot carry IPv6. */
+    if (a->family == 6 && t->mtu[a->port] < CONF_MTU_MIN_IPV6) {
+        snprintf(err, err_len, "the port's mtu %u is below IPv6's minimum of %u", t->mtu[a->port],
+                 CONF_MTU_MIN_IPV6);
+        return -EINVAL;
+    }
     pthread_mutex_lock(&t->lock);
     struct dp_addrs next = t->addrs;
     int rc = dp_addrs_add(&next, a);
