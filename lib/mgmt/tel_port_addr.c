@@ -19,8 +19,7 @@
 #include <string.h>
 
 #include "mgmt_tel_priv.h"
-
-#define ADDR_ARGS_MAX 128
+#include "port_addr_args.h"
 
 static struct dp_route_table *table_or_error(struct rte_tel_data *d, int *rc)
 {
@@ -69,33 +68,6 @@ static int cmd_show(const char *cmd, const char *params, struct rte_tel_data *d)
     return show(d, rt);
 }
 
-/*
- * "PORT,TEXT" into the port's index and a copy of TEXT; -1 with why set when
- * there is no comma, no such port, or it is too long.
- */
-static int port_and_text(const char *params, int *port, char *text, size_t cap, char *why,
-                         size_t why_len)
-{
-    const struct mgmt_tel *t = mgmt_tel_instance();
-    const char *comma = params != NULL ? strchr(params, ',') : NULL;
-    if (comma == NULL || strlen(comma + 1) >= cap || strchr(comma + 1, ',') != NULL) {
-        snprintf(why, why_len, "two parameters");
-        return -1;
-    }
-    size_t nlen = (size_t)(comma - params);
-    *port = -1;
-    for (unsigned i = 0; i < t->nports; i++) {
-        if (strlen(t->ports[i].name) == nlen && strncmp(t->ports[i].name, params, nlen) == 0)
-            *port = (int)i;
-    }
-    if (*port < 0) {
-        snprintf(why, why_len, "no port is named \"%.*s\"", (int)nlen, params);
-        return -1;
-    }
-    strcpy(text, comma + 1);
-    return 0;
-}
-
 static int cmd_add(const char *cmd, const char *params, struct rte_tel_data *d)
 {
     (void)cmd;
@@ -103,20 +75,16 @@ static int cmd_add(const char *cmd, const char *params, struct rte_tel_data *d)
     struct dp_route_table *rt = table_or_error(d, &rc);
     if (rt == NULL)
         return rc;
-    char text[ADDR_ARGS_MAX], why[160] = "";
-    int port;
-    struct ike_addr a;
-    uint8_t len;
-    if (port_and_text(params, &port, text, sizeof(text), why, sizeof(why)) < 0 ||
-        conf_addr_prefix_parse(text, &a, &len, why, sizeof(why)) < 0)
+    const struct mgmt_tel *t = mgmt_tel_instance();
+    struct dp_addr a;
+    char why[160] = "";
+    if (mgmt_port_addr_args(params, t->ports, t->nports, true, &a, why, sizeof(why)) < 0)
         return mgmt_tel_error(d,
                               "usage: /veer/port/address_add,PORT,ADDRESS/LEN (e.g. "
-                              "outside,198.51.100.12/24): %s; got \"%s\"",
-                              why, params != NULL ? params : "");
-    struct dp_addr da = {.family = a.family, .prefix_len = len, .port = (uint16_t)port};
-    memcpy(da.ip, a.ip, ike_addr_ip_len(&a));
+                              "outside,198.51.100.12/24): %s",
+                              why);
     char err[256];
-    if (dp_route_table_addr_add(rt, &da, err, sizeof(err)) < 0)
+    if (dp_route_table_addr_add(rt, &a, err, sizeof(err)) < 0)
         return mgmt_tel_error(d, "address not added: %s", err);
     return show(d, rt);
 }
@@ -128,21 +96,16 @@ static int cmd_del(const char *cmd, const char *params, struct rte_tel_data *d)
     struct dp_route_table *rt = table_or_error(d, &rc);
     if (rt == NULL)
         return rc;
-    char text[ADDR_ARGS_MAX], why[160] = "";
-    int port;
-    struct ike_addr a;
-    if (port_and_text(params, &port, text, sizeof(text), why, sizeof(why)) < 0)
+    const struct mgmt_tel *t = mgmt_tel_instance();
+    struct dp_addr a;
+    char why[160] = "";
+    if (mgmt_port_addr_args(params, t->ports, t->nports, false, &a, why, sizeof(why)) < 0)
         return mgmt_tel_error(d,
                               "usage: /veer/port/address_del,PORT,ADDRESS (e.g. "
                               "outside,198.51.100.12): %s",
                               why);
-    if (ike_addr_parse(&a, text, 0) < 0)
-        return mgmt_tel_error(d,
-                              "usage: /veer/port/address_del,PORT,ADDRESS: not an address: "
-                              "\"%s\"",
-                              text);
     char err[256];
-    if (dp_route_table_addr_del(rt, (unsigned)port, a.family, a.ip, err, sizeof(err)) < 0)
+    if (dp_route_table_addr_del(rt, a.port, a.family, a.ip, err, sizeof(err)) < 0)
         return mgmt_tel_error(d, "address not deleted: %s", err);
     return show(d, rt);
 }
