@@ -22,10 +22,12 @@
 #include "args.h"
 #include "conf.h"
 #include "conf_check.h"
+#include "dp_addrs.h"
 #include "dp_ctrl.h"
 #include "dp_mbuf_budget.h"
 #include "dp_port.h"
 #include "dp_worker.h"
+#include "local_addrs.h"
 #include "mgmt_state.h"
 #include "mgmt_telemetry.h"
 
@@ -56,8 +58,9 @@ struct app {
     struct dp_gate_shared gate;
     struct dp_load load;
     struct dp_sadb sadb;
-    struct dp_route_table routes; /* changed at run time through telemetry */
-    struct dp_qcd qcd;            /* our IKE SPIs: the workers answer QCD for the others */
+    struct dp_route_table routes;  /* changed at run time through telemetry */
+    struct dp_qcd qcd;             /* our IKE SPIs: the workers answer QCD for the others */
+    struct veer_local_addrs local; /* the gateway's addresses, as last handed on */
     uint64_t keys_rotated_ns;
     /* Peers with start_action start whose first IKE SA waits for the next hop's MAC. */
 };
@@ -80,6 +83,9 @@ static void print_dp_counters(FILE *f, void *arg)
 static int install_static(struct app *a)
 {
     const struct conf_dataplane *dp = &a->conf.dp;
+    struct dp_addrs own; /* every port's subnets, as configured */
+    if (dp_addrs_from_conf(&own, dp->ports, dp->nports) < 0)
+        return -1;
     for (unsigned i = 0; i < dp->nneighbours; i++) {
         const struct conf_neighbour *nb = &dp->neighbours[i];
         unsigned p = 0;
@@ -90,8 +96,7 @@ static int install_static(struct app *a)
         struct rte_ether_addr mac;
         memcpy(mac.addr_bytes, nb->mac, sizeof(nb->mac));
         bool v6 = nb->addr.family == 6;
-        if (p == a->nports || (v6 ? !dp_port_on_link6(&a->ports[p], nb->addr.ip)
-                                  : !dp_port_on_link(&a->ports[p], ip))) {
+        if (p == a->nports || !dp_addrs_on_link(&own, p, nb->addr.family, nb->addr.ip)) {
             fprintf(stderr, "veer: neighbour %u is not on port %s's %s subnet\n", i, nb->port,
                     v6 ? "IPv6" : "IPv4");
             return -1;
@@ -125,11 +130,15 @@ static int setup_routes(struct app *a)
     for (unsigned i = 0; i < a->nports; i++)
         mtu[i] = (uint16_t)dp->ports[i].mtu;
     char err[256];
-    if (dp_route_table_init(&a->routes, a->ports, a->nports, mtu, dp->routes, dp->nroutes,
+    struct dp_addrs addrs; /* every port's and the anycast ones: the connected subnets */
+    if (veer_local_addrs_build(&a->conf, &addrs) < 0)
+        return -1;
+    if (dp_route_table_init(&a->routes, a->ports, a->nports, mtu, &addrs, dp->routes, dp->nroutes,
                             a->sadb.qsbr, err, sizeof(err)) < 0) {
         fprintf(stderr, "veer: %s\n", err);
         return -1;
     }
+    veer_local_addrs_start(&a->local, &a->routes);
     return 0;
 }
 
@@ -261,10 +270,6 @@ static int setup(struct app *a)
                                .log_level = a->args.verbose ? IKE_LOG_DEBUG : IKE_LOG_INFO};
     a->ctrl.neigh_aging = (struct dp_neigh_aging){
         .reachable_ns = dp->neighbour_reachable * 1000000000ull, .probes = dp->neighbour_probes};
-    for (unsigned i = 0; i < a->conf.redirect.nanycast && a->ctrl.anycast.n < DP_MAX_LOCAL; i++) {
-        if (a->conf.redirect.anycast[i].family == 4)
-            memcpy(&a->ctrl.anycast.ip[a->ctrl.anycast.n++], a->conf.redirect.anycast[i].ip, 4);
-    }
     struct ike_backend be = dp_ctrl_backend(&a->ctrl);
     /* IKE_AUTH and drain redirects choose from the same table the workers get. */
     a->conf.ike.redirect_policy = &a->conf.redirect;
@@ -299,18 +304,7 @@ static int setup(struct app *a)
             fprintf(stderr, "veer: intel-ipsec-mb: cannot allocate a manager\n");
             return -1;
         }
-        for (unsigned p = 0; p < a->nports && p < DP_MAX_LOCAL; p++) {
-            if (a->ports[p].ip != 0)
-                wk->local.ip[wk->local.n++] = a->ports[p].ip;
-            if (a->ports[p].has_ip6)
-                memcpy(wk->local.ip6[wk->local.n6++], a->ports[p].ip6, 16);
-        }
-        /* Anycast addresses are ours too: their IKE_SA_INITs meet the gate (RFC 5685 4). */
-        const struct rp_table *rt = &a->conf.redirect;
-        for (unsigned i = 0; i < rt->nanycast && wk->local.n < DP_MAX_LOCAL; i++) {
-            if (rt->anycast[i].family == 4)
-                memcpy(&wk->local.ip[wk->local.n++], rt->anycast[i].ip, 4);
-        }
+        /* Its addresses (the ports' and anycast) come with w->routes (veer_local_addrs). */
     }
     if (setup_reassembly(a) < 0)
         return -1;
@@ -400,6 +394,7 @@ static void control_loop(struct app *a)
             ike_tick(a->ctrl.ike);
             dp_ctrl_rekey_exhausting(&a->ctrl);
             dp_ctrl_age_neighbours(&a->ctrl, dp_ctrl_now_ns());
+            veer_local_addrs_tick(&a->local, &a->ctrl, &a->routes);
             publish_load(a);
             mgmt_tel_publish(a->tel, a->ctrl.ike);
             if (a->args.state_file != NULL)

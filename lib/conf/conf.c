@@ -634,34 +634,6 @@ static int listen_item(struct loader *l, const yaml_node_t *item, unsigned i, vo
     return 0;
 }
 
-/* "198.51.100.1/24": the address and its prefix length (the whole address when absent). */
-static int parse_addr_prefix(struct loader *l, const yaml_node_t *n, struct ike_addr *addr,
-                             uint8_t *prefix_len)
-{
-    const char *s;
-    if (conf_want_scalar(l, n, &s) < 0)
-        return -1;
-    char text[64];
-    const char *slash = strchr(s, '/');
-    size_t alen = slash != NULL ? (size_t)(slash - s) : strlen(s);
-    if (alen >= sizeof(text))
-        return conf_fail(l, n, "bad address \"%s\"", s);
-    memcpy(text, s, alen);
-    text[alen] = '\0';
-    if (ike_addr_parse(addr, text, 0) < 0)
-        return conf_fail(l, n, "not an IPv4 or IPv6 address: \"%s\"", s);
-    unsigned bits = ike_addr_ip_len(addr) * 8;
-    *prefix_len = (uint8_t)bits;
-    if (slash != NULL) {
-        char *end;
-        unsigned long v = strtoul(slash + 1, &end, 10);
-        if (*end != '\0' || end == slash + 1 || v > bits)
-            return conf_fail(l, n, "bad prefix length in \"%s\"", s);
-        *prefix_len = (uint8_t)v;
-    }
-    return 0;
-}
-
 static int port_key(struct loader *l, struct conf_port *p, const char *key, const yaml_node_t *v)
 {
     const char *s;
@@ -670,16 +642,9 @@ static int port_key(struct loader *l, struct conf_port *p, const char *key, cons
         size_t cap = key[0] == 'n' ? sizeof(p->name) : sizeof(p->device);
         return conf_want_string(l, v, dst, cap, "must be ");
     }
-    if (strcmp(key, "address") == 0) {
-        if (parse_addr_prefix(l, v, &p->addr, &p->prefix_len) < 0)
-            return -1;
-        return p->addr.family != 4 ? conf_fail(l, v, "an IPv4 address; IPv6 goes in address6") : 0;
-    }
-    if (strcmp(key, "address6") == 0) {
-        if (parse_addr_prefix(l, v, &p->addr6, &p->prefix6_len) < 0)
-            return -1;
-        return p->addr6.family != 6 ? conf_fail(l, v, "an IPv6 address like 2001:db8:1::1/64") : 0;
-    }
+    int rc = conf_port_address_key(l, p, key, v); /* address, address6, addresses */
+    if (rc <= 0)
+        return rc;
     if (strcmp(key, "mtu") == 0) {
         if (conf_want_uint(l, v, 65535, &p->mtu) < 0)
             return -1;
@@ -694,7 +659,7 @@ static int port_key(struct loader *l, struct conf_port *p, const char *key, cons
         snprintf(p->profile, sizeof(p->profile), "%s", s);
         return 0;
     }
-    int rc = conf_profile_key(l, &p->overrides, key, v); /* rx_desc, rss, device_mtu ... */
+    rc = conf_profile_key(l, &p->overrides, key, v); /* rx_desc, rss, device_mtu ... */
     return rc <= 0 ? rc : conf_fail(l, v, "unknown key");
 }
 
@@ -707,6 +672,7 @@ static int port_item(struct loader *l, const yaml_node_t *item, unsigned i, void
         return conf_fail(l, item, "a port is a mapping of keys");
     struct conf_port *p = &dp->ports[i];
     dp->nports = i + 1;
+    l->port_node[i] = item;
     strcpy(p->profile, CONF_PROFILE_AUTO);
     p->mtu = CONF_MTU_DEFAULT;
     for (yaml_node_pair_t *kv = item->data.mapping.pairs.start; kv < item->data.mapping.pairs.top;
@@ -717,12 +683,14 @@ static int port_item(struct loader *l, const yaml_node_t *item, unsigned i, void
             return -1;
     }
     snprintf(l->path, sizeof(l->path), "dataplane.ports[%u]", i);
-    if (p->name[0] == '\0' || p->device[0] == '\0' || (p->addr.family == 0 && p->addr6.family == 0))
-        return conf_fail(l, item, "needs name, device and address or address6");
+    if (conf_port_addresses_finish(l, item, p) < 0)
+        return -1;
+    if (p->name[0] == '\0' || p->device[0] == '\0' || p->naddrs == 0)
+        return conf_fail(l, item, "needs name, device and address, address6 or addresses");
     /* IPv6 routers never fragment: a link that cannot carry 1280 bytes cannot carry IPv6. */
     if (p->addr6.family == 6 && p->mtu < CONF_MTU_MIN_IPV6)
-        return conf_fail(l, item, "mtu %u is below IPv6's minimum of %u (address6 is set)", p->mtu,
-                         CONF_MTU_MIN_IPV6);
+        return conf_fail(l, item, "mtu %u is below IPv6's minimum of %u (it has an IPv6 address)",
+                         p->mtu, CONF_MTU_MIN_IPV6);
     return 0;
 }
 
@@ -852,6 +820,8 @@ static int dataplane_section(struct loader *l, const yaml_node_t *v)
     snprintf(l->path, sizeof(l->path), "dataplane");
     if (dp->nports == 0)
         return conf_fail(l, v, "needs at least one port");
+    if (conf_port_addresses_check(l, v) < 0)
+        return -1;
     for (unsigned i = 0; i < dp->nneighbours; i++) {
         unsigned p = 0;
         while (p < dp->nports && strcmp(dp->ports[p].name, dp->neighbours[i].port) != 0)

@@ -16,19 +16,37 @@
 #include "conf_profile.h"
 #include "ike_redirect_policy.h"
 
+struct veer_conf;
+
 #define CONF_MAX_PEERS 64
 #define CONF_MAX_LISTEN 4
 #define CONF_MAX_PORTS 8
 #define CONF_DEVICE_MAX 256
+/* Addresses of one port, both families together (address, address6 and addresses). */
+#define CONF_MAX_PORT_ADDRS 8
+
+/* One of a port's own addresses and the length of its directly connected subnet. */
+struct conf_port_addr {
+    struct ike_addr addr; /* port 0 */
+    uint8_t prefix_len;
+};
 
 /* One DPDK port of the appliance (app/veer). */
 struct conf_port {
     char name[32];
     char device[CONF_DEVICE_MAX]; /* a vdev ("net_af_packet0,iface=veth0") or a PCI address */
-    struct ike_addr addr;         /* the gateway's own IPv4 address on it, or family 0 */
-    uint8_t prefix_len;           /* of the directly connected subnet */
-    struct ike_addr addr6;        /* its own IPv6 address (address6), or family 0 */
-    uint8_t prefix6_len;          /* of the directly connected IPv6 subnet */
+    /*
+     * The port's first IPv4 and first IPv6 address (address and address6, or
+     * the first of their family in addresses): the source of what the port
+     * sends when nothing else decides (ARP requests, solicitations).
+     */
+    struct ike_addr addr;  /* the gateway's own IPv4 address on it, or family 0 */
+    uint8_t prefix_len;    /* of the directly connected subnet */
+    struct ike_addr addr6; /* its own IPv6 address, or family 0 */
+    uint8_t prefix6_len;   /* of the directly connected IPv6 subnet */
+    /* Every address of the port: address, address6, then addresses[] in their order. */
+    unsigned naddrs;
+    struct conf_port_addr addrs[CONF_MAX_PORT_ADDRS];
     char profile[CONF_PROFILE_NAME_MAX];     /* drivers-cfg/NAME.yaml, or "auto" (by driver) */
     struct conf_profile_overrides overrides; /* profile keys given on the port itself */
     unsigned mtu; /* largest IPv4 or IPv6 packet veer sends out of it (CONF_MTU_*) */
@@ -100,6 +118,32 @@ int conf_id_parse(const char *s, struct ike_id *id, char *why, size_t why_len);
  */
 int conf_route_prefix_parse(const char *s, struct ike_addr *to, uint8_t *len, char *why,
                             size_t why_len);
+
+/*
+ * "198.51.100.1/24" or "2001:db8::1/64": one of the gateway's own addresses
+ * and the length of its subnet (the whole address when absent). Refused: a
+ * prefix length out of range, the unspecified or a multicast address, and
+ * an IPv4 subnet's network or broadcast address (prefixes up to /30).
+ * 0, or -1 with why set. Shared by dataplane.ports and the run-time
+ * /veer/port/address_add.
+ */
+int conf_addr_prefix_parse(const char *s, struct ike_addr *addr, uint8_t *prefix_len, char *why,
+                           size_t why_len);
+
+/*
+ * Every address of the gateway, each once, with port IKE_PORT: the ports'
+ * addresses in port order when there is a dataplane section (app/veer),
+ * else gateway.listen (veer-ike). Writes at most max into out and returns
+ * how many there are (more than max: out holds the first max).
+ */
+unsigned conf_local_addrs(const struct veer_conf *c, struct ike_addr *out, unsigned max);
+
+/*
+ * The address of port p that packets toward `to` leave from: the one whose
+ * subnet holds `to`, else the port's first of that family; NULL when the port
+ * has none of that family.
+ */
+const struct conf_port_addr *conf_port_source(const struct conf_port *p, const struct ike_addr *to);
 
 /* dataplane.icmp_rate: ICMP errors per second per worker (0: never send any). */
 #define CONF_ICMP_RATE_DEFAULT 1000
@@ -275,8 +319,8 @@ int conf_parse_duration_ms(const char *s, unsigned max_ms, unsigned *out);
 
 /*
  * The address app/veer initiates to `remote` from (a peer's start_action
- * start): that of the port whose subnet holds it, else of the first port
- * with an address of its family; on port IKE_PORT. 0, or -1 when no port
+ * start): the address whose subnet holds it (of any port), else the first
+ * address of its family of the first port that has one; on port IKE_PORT. 0, or -1 when no port
  * has an address of that family.
  */
 int conf_local_for(const struct conf_dataplane *dp, const struct ike_addr *remote,

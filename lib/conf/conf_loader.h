@@ -41,6 +41,7 @@ struct loader {
     const yaml_node_t *peer_node[CONF_MAX_PEERS];
     struct conf_redirect_draft redirect;
     const yaml_node_t *port_profile_node[CONF_MAX_PORTS]; /* a port's `profile:`, for messages */
+    const yaml_node_t *port_node[CONF_MAX_PORTS];         /* each port, for later messages */
     const yaml_node_t *route_node[CONF_MAX_ROUTES]; /* for errors found once the ports are known */
     const yaml_node_t *neighbour_node[CONF_MAX_NEIGHBOURS]; /* the same, for neighbours */
     /* Secrets and credentials files (conf_load_opts), and the peer's that were named. */
@@ -56,8 +57,19 @@ struct loader {
  */
 bool conf_file_named(struct loader *l, const yaml_node_t *n, const char *path);
 
-/* Whether address a is on port p's directly connected subnet of its family. */
+/* Whether address a is on one of port p's directly connected subnets of its family. */
 bool conf_on_port_subnet(const struct conf_port *p, const struct ike_addr *a);
+
+/*
+ * conf_port_addrs.c: a port's address, address6 and addresses keys (1: not
+ * one of them, 0, or -1 with the error set); once the port is read, its
+ * full list (conf_port.addrs) checked for duplicates; once every port is,
+ * no address in two ports.
+ */
+int conf_port_address_key(struct loader *l, struct conf_port *p, const char *key,
+                          const yaml_node_t *v);
+int conf_port_addresses_finish(struct loader *l, const yaml_node_t *item, struct conf_port *p);
+int conf_port_addresses_check(struct loader *l, const yaml_node_t *section);
 
 /* Writes "file:line: path: why" into the loader's error buffer; returns -1. */
 __attribute__((format(printf, 3, 4))) int conf_fail(struct loader *l, const yaml_node_t *node,

@@ -188,10 +188,14 @@ int conf_redirect_section(struct loader *l, const yaml_node_t *v)
     return 0;
 }
 
-static int add_own(struct loader *l, struct rp_table *t, const struct ike_addr *a)
+static int add_own(struct loader *l, const yaml_node_t *n, struct rp_table *t,
+                   const struct ike_addr *a)
 {
     if (rp_table_add_self(t, a) < 0)
-        return conf_fail(l, NULL, "too many own addresses (at most %d)", RP_MAX_SELF);
+        return conf_fail(l, n,
+                         "too many own addresses: at most %d in gateway.listen and every port "
+                         "together (the redirect policy's table)",
+                         RP_MAX_SELF);
     return 0;
 }
 
@@ -202,14 +206,16 @@ int conf_redirect_finish(struct loader *l)
     struct rp_table *t = &c->redirect;
     rp_table_init(t, d->policy, d->allow_self);
     for (unsigned i = 0; i < c->nlisten; i++) {
-        if (add_own(l, t, &c->listen[i]) < 0)
+        if (add_own(l, NULL, t, &c->listen[i]) < 0)
             return -1;
     }
     for (unsigned i = 0; i < c->dp.nports; i++) {
         const struct conf_port *p = &c->dp.ports[i];
-        if ((p->addr.family != 0 && add_own(l, t, &p->addr) < 0) ||
-            (p->addr6.family != 0 && add_own(l, t, &p->addr6) < 0))
-            return -1;
+        snprintf(l->path, sizeof(l->path), "dataplane.ports[%u]", i);
+        for (unsigned a = 0; a < p->naddrs; a++) {
+            if (add_own(l, l->port_node[i], t, &p->addrs[a].addr) < 0)
+                return -1;
+        }
     }
     for (unsigned i = 0; i < d->nanycast; i++) {
         snprintf(l->path, sizeof(l->path), "redirect.anycast.addresses[%u]", i);

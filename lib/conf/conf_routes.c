@@ -8,8 +8,7 @@
  * A next hop is of the prefix's family and directly reachable: on the
  * subnet of the named port (address or address6), or of some port when none
  * is named. That is checked once the whole section is read, since the ports
- * may come after the routes. conf_local_for() is here too: which port's
- * address an initiator starts from, by the same subnets.
+ * may come after the routes (conf_port_addrs.c has the ports' subnets).
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -17,17 +16,6 @@
 #include <string.h>
 
 #include "conf_loader.h"
-
-/* Whether a and b (same family) agree in their first `bits` bits. */
-static bool same_prefix(const struct ike_addr *a, const struct ike_addr *b, unsigned bits)
-{
-    for (unsigned i = 0; i < bits; i++) {
-        unsigned mask = 0x80u >> (i % 8);
-        if ((a->ip[i / 8] & mask) != (b->ip[i / 8] & mask))
-            return false;
-    }
-    return true;
-}
 
 /* Whether a has any bit set past its first `bits`. */
 static bool has_host_bits(const struct ike_addr *a, unsigned bits)
@@ -136,36 +124,6 @@ int conf_routes(struct loader *l, const yaml_node_t *v)
     if (v->type != YAML_SEQUENCE_NODE)
         return conf_fail(l, v, "a list of routes");
     return conf_each_item(l, v, route_item, NULL);
-}
-
-bool conf_on_port_subnet(const struct conf_port *p, const struct ike_addr *a)
-{
-    if (a->family == 6)
-        return p->addr6.family == 6 && same_prefix(a, &p->addr6, p->prefix6_len);
-    return p->addr.family == 4 && same_prefix(a, &p->addr, p->prefix_len);
-}
-
-int conf_local_for(const struct conf_dataplane *dp, const struct ike_addr *remote,
-                   struct ike_addr *local)
-{
-    const struct conf_port *first = NULL;
-    for (unsigned i = 0; i < dp->nports; i++) {
-        const struct conf_port *p = &dp->ports[i];
-        const struct ike_addr *a = remote->family == 6 ? &p->addr6 : &p->addr;
-        if (a->family != remote->family)
-            continue;
-        if (first == NULL)
-            first = p;
-        if (conf_on_port_subnet(p, remote)) {
-            first = p;
-            break;
-        }
-    }
-    if (first == NULL)
-        return -1;
-    *local = remote->family == 6 ? first->addr6 : first->addr;
-    local->port = IKE_PORT;
-    return 0;
 }
 
 int conf_routes_check(struct loader *l)

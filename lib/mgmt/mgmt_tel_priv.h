@@ -101,6 +101,8 @@ int mgmt_tel_run_request(struct rte_tel_data *d, struct request *r);
 
 /* tel_route.c */
 void mgmt_tel_route_register(void);
+/* tel_port_addr.c */
+void mgmt_tel_port_addr_register(void);
 /* tel_neigh.c */
 void mgmt_tel_neigh_register(void);
 /* tel_qcd.c */

@@ -28,6 +28,8 @@
  *   /veer/routes                     static routes in force
  *   /veer/routes/add,PREFIX,VIA[,PORT]  adds one while traffic flows
  *   /veer/routes/del,PREFIX          deletes one
+ *   /veer/port/addresses             the gateway's addresses, per port
+ *   /veer/port/address_add,PORT,ADDR/LEN, address_del,PORT,ADDR   changed at run time
  * `redirect` (passed to mgmt_tel_start) is the control lcore's master copy of
  * the table; changes are made to it and published to the workers.
  */
@@ -56,7 +58,10 @@ struct mgmt_tel *mgmt_tel_start(const struct dp_port *ports, unsigned nports,
                                 struct rp_table *redirect, const char *group, char *err,
                                 size_t err_len);
 
-/* The route table /veer/routes shows and changes (before traffic starts). */
+/*
+ * The route table /veer/routes shows and changes, and with it the addresses
+ * of /veer/port/... (before traffic starts).
+ */
 void mgmt_tel_set_routes(struct mgmt_tel *t, struct dp_route_table *routes);
 
 /* Control lcore, every loop: answers queued write commands. */

@@ -701,6 +701,7 @@ struct mgmt_tel *mgmt_tel_start(const struct dp_port *ports, unsigned nports,
                                "Parameters: GATEWAY|%policy,IDENTITY");
     mgmt_tel_redirect_register();
     mgmt_tel_route_register();
+    mgmt_tel_port_addr_register();
     mgmt_tel_neigh_register();
     mgmt_tel_qcd_register();
     rte_telemetry_register_cmd("/veer/ike/delete", cmd_delete,

@@ -77,15 +77,6 @@ int fwd_env_open(struct fwd_env *f, const struct fwd_env_cfg *cfg)
                               .gate = {.shared = &f->gate, .nworkers = 1},
                               .neigh = &f->neigh,
                               .routes = &f->routes};
-    /* test_ipv6_net's worker has no address of its own: its packets all pass through. */
-    if (cfg->local) {
-        f->w.local.n = 2;
-        for (unsigned i = 0; i < 2; i++) {
-            f->w.local.ip[i] = f->ports[i].ip;
-            if (f->ports[i].has_ip6)
-                memcpy(f->w.local.ip6[f->w.local.n6++], f->ports[i].ip6, 16);
-        }
-    }
     dp_icmp_limiter_init(&f->w.icmp, 1000, rte_get_timer_hz(), rte_get_timer_cycles());
     if (cfg->reass_entries > 0 && dp_reass_init(&f->w.reass, cfg->reass_entries, 1000,
                                                 rte_get_tsc_hz(), f->big, 0, err, sizeof(err)) < 0)
@@ -146,7 +137,6 @@ struct fwd_env_cfg fwd_env_cfg_std(const char *name)
                                 .mem_mb = "256",
                                 .nmbufs = 512,
                                 .esp = true,
-                                .local = true,
                                 .ip4 = {test_ip4(198, 51, 100, 1), test_ip4(10, 2, 0, 1)},
                                 .mtu = {1500, 1500}};
 }

@@ -40,7 +40,6 @@ struct fwd_env_cfg {
     bool one_ring;          /* each port on one ring both ways (rx[i] == tx[i]) */
     bool to_ctrl;           /* a ring from the worker to the control lcore */
     bool esp;               /* the worker's ESP engine opened here, not by the test */
-    bool local;             /* the ports' addresses are the worker's own */
     uint32_t ip4[2];        /* network order; 0: an IPv6-only port */
     uint8_t net6[2];        /* 2001:db8:<net6>::1/64; 0: no IPv6 */
     uint16_t mtu[2];

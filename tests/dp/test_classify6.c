@@ -41,13 +41,13 @@ static int group_setup(void **state)
     return test_eal_pool("test_classify6", "64", 256, &pool);
 }
 
-static const struct dp_local_addrs *local(void)
+static const struct dp_addrs *local(void)
 {
-    static struct dp_local_addrs l;
-    l.n = 1;
-    l.ip[0] = rte_cpu_to_be_32(0xc6336401);
-    l.n6 = 1;
-    memcpy(l.ip6[0], gw6, 16);
+    static struct dp_addrs l;
+    l.n = 2;
+    l.a[0] = (struct dp_addr){.family = 4, .prefix_len = 24, .ip = {198, 51, 100, 1}};
+    l.a[1] = (struct dp_addr){.family = 6, .prefix_len = 64};
+    memcpy(l.a[1].ip, gw6, 16);
     return &l;
 }
 

@@ -294,7 +294,8 @@ static int group_setup(void **state)
     const uint16_t mtu[1] = {1500};
     struct conf_route dflt = {.to = addr("0.0.0.0", 0), .via = addr("198.51.100.254", 0)};
     char err[256];
-    if (dp_route_table_init(&e->routes, e->ports, 1, mtu, &dflt, 1, NULL, err, sizeof(err)) < 0) {
+    if (dp_route_table_init(&e->routes, e->ports, 1, mtu, NULL, &dflt, 1, NULL, err, sizeof(err)) <
+        0) {
         fprintf(stderr, "%s\n", err);
         return -1;
     }

@@ -59,11 +59,12 @@ static struct rte_ipv4_hdr *ip_of(struct rte_mbuf *m)
     return rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, sizeof(struct rte_ether_hdr));
 }
 
-static const struct dp_local_addrs *local(void)
+static const struct dp_addrs *local(void)
 {
-    static struct dp_local_addrs l;
+    static struct dp_addrs l;
     l.n = 1;
-    l.ip[0] = gw_ip;
+    l.a[0] = (struct dp_addr){.family = 4, .prefix_len = 24};
+    memcpy(l.a[0].ip, &gw_ip, 4);
     return &l;
 }
 

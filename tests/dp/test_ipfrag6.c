@@ -205,7 +205,7 @@ static void test_reassembly6_orders(void **state)
         struct rte_mbuf *whole = fwd_reass_feed(&t, f, orders[k], 4, 1);
         expect_whole(whole, pkt, sizeof(pkt));
         /* What the worker does next: classified like any frame, here ESP in UDP to us. */
-        assert_int_equal(dp_classify(whole, &e->w.local, &t.c), DP_CLASS_ESP);
+        assert_int_equal(dp_classify(whole, &e->w.routes->addrs, &t.c), DP_CLASS_ESP);
         rte_pktmbuf_free(whole);
     }
     assert_int_equal(t.c.reass_fragments, 12);
@@ -277,7 +277,7 @@ static void test_reassembly6_invalid(void **state)
     ip->proto = IPPROTO_DSTOPTS;
     uint8_t *opts = (uint8_t *)(ip + 1);
     opts[0] = IPPROTO_FRAGMENT; /* as if the options' next header: a length of 0 */
-    assert_int_equal(dp_classify(m, &e->w.local, &t.c), DP_CLASS_FRAG);
+    assert_int_equal(dp_classify(m, &e->w.routes->addrs, &t.c), DP_CLASS_FRAG);
     f[0] = m;
     assert_null(fwd_reass_feed(&t, f, one, 1, 1));
     assert_int_equal(t.c.reass6_bad_chain, 1);
@@ -327,7 +327,7 @@ static void test_reassembly6_atomic(void **state)
     struct rte_mbuf *atomic = piece(ike, 0, sizeof(ike) - IP6, false, 0x77);
     struct rte_mbuf *got = dp_reass_input(&t.r, atomic, 1, &t.c);
     expect_whole(got, ike, sizeof(ike));
-    assert_int_equal(dp_classify(got, &e->w.local, &t.c), DP_CLASS_CONTROL);
+    assert_int_equal(dp_classify(got, &e->w.routes->addrs, &t.c), DP_CLASS_CONTROL);
     rte_pktmbuf_free(got);
     got = fwd_reass_feed(&t, f, last2, 2, 1);
     expect_whole(got, pkt, sizeof(pkt));
@@ -553,7 +553,7 @@ static void test_transit_fragments6(void **state)
     memcpy(frag, rte_pktmbuf_mtod_offset(m, uint8_t *, ETH), sizeof(frag));
     rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr = host_mac;
     m->port = e->ports[INSIDE].id;
-    assert_int_equal(dp_classify(m, &e->w.local, &e->w.counters), DP_CLASS_PLAIN);
+    assert_int_equal(dp_classify(m, &e->w.routes->addrs, &e->w.counters), DP_CLASS_PLAIN);
     dp_forward_plain(&e->w, &m, 1);
     struct rte_mbuf *out[4];
     assert_int_equal(rte_ring_dequeue_burst(e->tx[OUTSIDE], (void **)out, 4, NULL), 1);
@@ -572,7 +572,7 @@ static void test_transit_fragments6(void **state)
     static uint8_t esp[1600];
     size_t esp_len = peer_esp6(frag, IP6 + FH + 400, esp);
     m = frame(OUTSIDE, &peer_mac, esp, esp_len);
-    assert_int_equal(dp_classify(m, &e->w.local, &e->w.counters), DP_CLASS_ESP);
+    assert_int_equal(dp_classify(m, &e->w.routes->addrs, &e->w.counters), DP_CLASS_ESP);
     dp_forward_esp(&e->w, &m, 1);
     assert_int_equal(rte_ring_dequeue_burst(e->tx[INSIDE], (void **)out, 4, NULL), 1);
     assert_int_equal(rte_pktmbuf_pkt_len(out[0]), ETH + IP6 + FH + 400);

@@ -66,13 +66,12 @@ static int group_setup(void **state)
     e = &env;
     /*
      * IPv6-only ports 2001:db8:1::1 and 2001:db8:2::1, each on one ring both
-     * ways; the worker has no address of its own (everything it gets passes
-     * through) and no ESP engine until install_tunnel.
+     * ways; no ESP engine until install_tunnel.
      */
     struct fwd_env_cfg cfg = fwd_env_cfg_std("test_ipv6_net");
     cfg.mem_mb = "400";
     cfg.one_ring = cfg.to_ctrl = true;
-    cfg.esp = cfg.local = false;
+    cfg.esp = false;
     cfg.ip4[OUTSIDE] = cfg.ip4[INSIDE] = 0;
     cfg.net6[OUTSIDE] = 1;
     cfg.net6[INSIDE] = 2;

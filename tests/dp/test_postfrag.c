@@ -232,7 +232,7 @@ static struct rte_mbuf *frame(unsigned port, const struct rte_ether_addr *mac, u
 static void from_host(const uint8_t *pkt, size_t len)
 {
     struct rte_mbuf *m = frame(INSIDE, &host_mac, RTE_ETHER_TYPE_IPV6, pkt, len);
-    assert_int_equal(dp_classify(m, &e->f.w.local, &e->f.w.counters), DP_CLASS_PLAIN);
+    assert_int_equal(dp_classify(m, &e->f.w.routes->addrs, &e->f.w.counters), DP_CLASS_PLAIN);
     dp_forward_plain(&e->f.w, &m, 1);
 }
 
@@ -560,7 +560,7 @@ static void test_own_icmp6_error_post_fragmented(void **state)
         static uint8_t pkt[1400], inner[2048];
         fill_ip6(pkt, sizeof(pkt), far6, host6, (uint8_t)(ci + 7));
         struct rte_mbuf *m = from_peer(pkt, sizeof(pkt));
-        assert_int_equal(dp_classify(m, &e->f.w.local, &e->f.w.counters), DP_CLASS_ESP);
+        assert_int_equal(dp_classify(m, &e->f.w.routes->addrs, &e->f.w.counters), DP_CLASS_ESP);
         dp_forward_esp(&e->f.w, &m, 1);
         assert_int_equal(e->f.w.counters.esp_decrypted, 1);
         assert_int_equal(e->f.w.counters.drop_ip6_too_big, 1);

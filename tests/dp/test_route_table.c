@@ -51,7 +51,8 @@ static void init_table(struct dp_route_table *t, struct rte_rcu_qsbr *qsbr)
 {
     const struct conf_route conf[] = {route("10.9.0.0/16", "10.2.0.254", "inside")};
     char err[256];
-    assert_int_equal(dp_route_table_init(t, ports, 2, NULL, conf, 1, qsbr, err, sizeof(err)), 0);
+    assert_int_equal(dp_route_table_init(t, ports, 2, NULL, NULL, conf, 1, qsbr, err, sizeof(err)),
+                     0);
 }
 
 static void test_add_and_delete(void **state)

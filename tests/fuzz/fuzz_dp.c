@@ -34,7 +34,7 @@ struct fuzz_dp {
     struct rte_mempool *pool;
     struct dp_sadb sadb;
     struct dp_esp_engine esp;
-    struct dp_local_addrs local;
+    struct dp_addrs local;
     struct dp_gate_shared gate;
     struct dp_gate_worker gw;
 };
@@ -158,12 +158,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     install_sa(&e.sadb, SPI + 4, IKE_ENCR_AES_CBC, 128, IKE_INTEG_HMAC_SHA1_96, 20, true, 6, true);
     install_port_sa(&e.sadb);
     FUZZ_CHECK(dp_esp_engine_init(&e.esp) == 0);
-    e.local.n = 2;
-    memcpy(&e.local.ip[0], (const uint8_t[]){198, 51, 100, 1}, 4);
-    memcpy(&e.local.ip[1], (const uint8_t[]){198, 51, 100, 100}, 4);
-    e.local.n6 = 2; /* the SAs' address and the one the frame6-* seeds are sent to */
-    memcpy(e.local.ip6[0], gw6, 16);
-    memcpy(e.local.ip6[1], (const uint8_t[]){0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 1}, 16);
+    e.local.n = 4; /* IPv6: the SAs' address and the one the frame6-* seeds are sent to */
+    e.local.a[0] = (struct dp_addr){.family = 4, .prefix_len = 24, .ip = {198, 51, 100, 1}};
+    e.local.a[1] = (struct dp_addr){.family = 4, .prefix_len = 24, .ip = {198, 51, 100, 100}};
+    e.local.a[2] = (struct dp_addr){.family = 6, .prefix_len = 64};
+    memcpy(e.local.a[2].ip, gw6, 16);
+    e.local.a[3] = (struct dp_addr){
+        .family = 6, .prefix_len = 64, .ip = {0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 1}};
     e.gate.mode = CONF_GATE_ON;
     /* Two targets and an anycast address of ours, so fuzzed requests reach every gate path. */
     static struct rp_table table;

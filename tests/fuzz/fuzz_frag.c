@@ -42,7 +42,7 @@
 
 struct fuzz_frag {
     struct rte_mempool *pool, *big;
-    struct dp_local_addrs local;
+    struct dp_addrs local;
     struct dp_reass reass, oracle;
     struct dp_frag_ids ids;
 };
@@ -69,10 +69,10 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     /* Small tables, short timeouts (1000 cycles a ms): full tables and expiry are reachable. */
     FUZZ_CHECK(dp_reass_init(&e.reass, 4, 10, 1000000, e.big, 0, err, sizeof(err)) == 0);
     FUZZ_CHECK(dp_reass_init(&e.oracle, 4, 10, 1000000, e.big, 0, err, sizeof(err)) == 0);
-    e.local.n = 1;
-    memcpy(&e.local.ip[0], (const uint8_t[]){198, 51, 100, 1}, 4);
-    e.local.n6 = 1;
-    memcpy(e.local.ip6[0], (const uint8_t[]){0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 1}, 16);
+    e.local.n = 2;
+    e.local.a[0] = (struct dp_addr){.family = 4, .prefix_len = 24, .ip = {198, 51, 100, 1}};
+    e.local.a[1] = (struct dp_addr){
+        .family = 6, .prefix_len = 64, .ip = {0x20, 0x01, 0x0d, 0xb8, 0, 1, [15] = 1}};
     dp_frag_ids_init(&e.ids, 0, 1);
     env = &e;
     return 0;

@@ -106,8 +106,9 @@ static void test_port_errors(void **state)
                       "dataplane.ports[0].address6: bad prefix length");
     expect_port_error("{name: p, device: d, address6: 2001:db8::zz/64}",
                       "dataplane.ports[0].address6: not an IPv4 or IPv6 address");
-    expect_port_error("{name: p, device: d}",
-                      "p.yaml:12: dataplane.ports[0]: needs name, device and address or address6");
+    expect_port_error(
+        "{name: p, device: d}",
+        "p.yaml:12: dataplane.ports[0]: needs name, device and address, address6 or addresses");
     expect_port_error("{name: p, device: d, address6: 2001:db8::1/64, mtu: 1279}",
                       "dataplane.ports[0]: mtu 1279 is below IPv6's minimum of 1280");
     /* An IPv4-only port may still go down to 576. */

@@ -407,6 +407,11 @@ static void port(struct conf_port *p, const char *addr, uint8_t len, const char 
         assert_int_equal(ike_addr_parse(&p->addr6, addr6, 0), 0);
     p->prefix_len = len;
     p->prefix6_len = len6;
+    /* The full list, as the loader makes it (conf_port_addresses_finish). */
+    if (addr != NULL)
+        p->addrs[p->naddrs++] = (struct conf_port_addr){.addr = p->addr, .prefix_len = len};
+    if (addr6 != NULL)
+        p->addrs[p->naddrs++] = (struct conf_port_addr){.addr = p->addr6, .prefix_len = len6};
 }
 
 static void expect_local(const struct conf_dataplane *dp, const char *remote, const char *want)

@@ -44,48 +44,58 @@ static const struct dp_port *port_by_id(const struct dp_ctrl *c, uint16_t id)
     return NULL;
 }
 
-static const struct dp_port *port_by_ip(const struct dp_ctrl *c, uint32_t ip)
+static unsigned port_index(const struct dp_ctrl *c, const struct dp_port *p)
 {
-    for (unsigned i = 0; i < c->nports; i++) {
-        if (c->ports[i].ip == ip)
-            return &c->ports[i];
-    }
-    return NULL;
-}
-
-static const struct dp_port *port_by_ip6(const struct dp_ctrl *c, const uint8_t ip[16])
-{
-    for (unsigned i = 0; i < c->nports; i++) {
-        if (c->ports[i].has_ip6 && memcmp(c->ports[i].ip6, ip, 16) == 0)
-            return &c->ports[i];
-    }
-    return NULL;
-}
-
-static bool is_anycast(const struct dp_ctrl *c, uint32_t ip)
-{
-    for (unsigned i = 0; i < c->anycast.n; i++) {
-        if (c->anycast.ip[i] == ip)
-            return true;
-    }
-    return false;
+    return (unsigned)(p - c->ports);
 }
 
 /*
- * The port an IKE message from `src` leaves by: the one with that address, or
- * for an anycast address (RFC 5685 4: the reply comes from it) the one on
+ * The port an IKE message from `local` leaves by: the one with that address,
+ * or for an anycast address (RFC 5685 4: the reply comes from it) the one on
  * whose subnet the peer is.
  */
-static const struct dp_port *port_for_source(const struct dp_ctrl *c, uint32_t src, uint32_t dst)
+static const struct dp_port *port_for_source(struct dp_ctrl *c, const struct ike_addr *local,
+                                             const struct ike_addr *remote)
 {
-    const struct dp_port *p = port_by_ip(c, src);
-    if (p != NULL || !is_anycast(c, src))
-        return p;
-    for (unsigned i = 0; i < c->nports; i++) {
-        if (dp_port_on_link(&c->ports[i], dst))
-            return &c->ports[i];
+    const struct dp_addrs *own = dp_ctrl_addrs(c);
+    const struct dp_addr *a = dp_addrs_find(own, local->family, local->ip);
+    int p = a == NULL                    ? -1
+            : a->port != DP_ADDR_NO_PORT ? (int)a->port
+                                         : dp_addrs_link_port(own, remote->family, remote->ip);
+    return p >= 0 && (unsigned)p < c->nports ? &c->ports[p] : NULL;
+}
+
+/* Whether ip is ours to answer ARP or ND for on port p: one of its addresses, or anycast. */
+static bool answers_for(struct dp_ctrl *c, const struct dp_port *p, uint8_t family, const void *ip)
+{
+    const struct dp_addr *a = dp_addrs_find(dp_ctrl_addrs(c), family, ip);
+    return a != NULL && (a->port == port_index(c, p) || a->port == DP_ADDR_NO_PORT);
+}
+
+static bool on_link(struct dp_ctrl *c, const struct dp_port *p, uint8_t family, const void *ip)
+{
+    return dp_addrs_on_link(dp_ctrl_addrs(c), port_index(c, p), family, ip);
+}
+
+/* Our address on port p that packets toward `to` leave from (dp_addrs_source), or NULL. */
+static const struct dp_addr *source_on(struct dp_ctrl *c, const struct dp_port *p, uint8_t family,
+                                       const void *to)
+{
+    return dp_addrs_source(dp_ctrl_addrs(c), port_index(c, p), family, to);
+}
+
+const struct dp_addrs *dp_ctrl_addrs(struct dp_ctrl *c)
+{
+    if (c->routes == NULL) {
+        /* Tests without a route table: the ports' first addresses, as configured. */
+        if (c->addrs.n == 0)
+            dp_addrs_from_ports(&c->addrs, c->ports, c->nports);
+        return &c->addrs;
     }
-    return NULL;
+    /* A copy of this lcore's own, taken again only after a change: no lock per packet. */
+    if (dp_route_table_addr_changes(c->routes) != c->addrs_seen)
+        c->addrs_seen = dp_route_table_addrs(c->routes, &c->addrs, NULL);
+    return &c->addrs;
 }
 
 static int tx_one(struct dp_ctrl *c, const struct dp_port *p, struct rte_mbuf *m)
@@ -117,6 +127,18 @@ static void arp_send(struct dp_ctrl *c, const struct dp_port *p, uint16_t op,
     }
 }
 
+/* An ARP request for target from our address on its subnet (else the port's first), if any. */
+static void arp_request(struct dp_ctrl *c, const struct dp_port *p,
+                        const struct rte_ether_addr *dst_mac, uint32_t target)
+{
+    const struct dp_addr *src = source_on(c, p, 4, &target);
+    if (src == NULL)
+        return; /* no IPv4 address of ours on that port to ask from */
+    uint32_t sip;
+    memcpy(&sip, src->ip, 4);
+    arp_send(c, p, RTE_ARP_OP_REQUEST, dst_mac, sip, target);
+}
+
 static void arp_input(struct dp_ctrl *c, struct rte_mbuf *m)
 {
     c->counters.rx_arp++;
@@ -135,13 +157,12 @@ static void arp_input(struct dp_ctrl *c, struct rte_mbuf *m)
         return;
     }
     uint32_t sip = arp->arp_data.arp_sip;
-    /* Learn only neighbours on the port's own subnet: nobody else is reached directly. */
-    if (sip != 0 && dp_port_on_link(p, sip))
+    /* Learn only neighbours on the port's own subnets: nobody else is reached directly. */
+    if (sip != 0 && on_link(c, p, 4, &sip))
         dp_neigh_learn(c->neigh, sip, p->id, &arp->arp_data.arp_sha, now_ns());
     /* Our anycast addresses are answered for too: clients must reach them (RFC 5685 4). */
     uint32_t tip = arp->arp_data.arp_tip;
-    if (arp->arp_opcode == rte_cpu_to_be_16(RTE_ARP_OP_REQUEST) &&
-        (tip == p->ip || is_anycast(c, tip)))
+    if (arp->arp_opcode == rte_cpu_to_be_16(RTE_ARP_OP_REQUEST) && answers_for(c, p, 4, &tip))
         arp_send(c, p, RTE_ARP_OP_REPLY, &arp->arp_data.arp_sha, tip, sip);
 }
 
@@ -169,8 +190,11 @@ static void nd_send_advert(struct dp_ctrl *c, const struct dp_port *p, const str
 
 static void nd_send_solicit(struct dp_ctrl *c, const struct dp_port *p, const uint8_t target[16])
 {
+    const struct dp_addr *src = source_on(c, p, 6, target);
+    if (src == NULL)
+        return; /* no IPv6 address of ours on that port to ask from */
     struct rte_mbuf *m = rte_pktmbuf_alloc(c->pool);
-    if (m == NULL || !dp_nd_build_solicit(m, &p->mac, p->ip6, target)) {
+    if (m == NULL || !dp_nd_build_solicit(m, &p->mac, src->ip, target)) {
         c->counters.tx_no_mbuf++;
         rte_pktmbuf_free(m);
         return;
@@ -183,8 +207,11 @@ static void nd_send_solicit(struct dp_ctrl *c, const struct dp_port *p, const ui
 static void nd_send_probe(struct dp_ctrl *c, const struct dp_port *p, const uint8_t target[16],
                           const struct rte_ether_addr *mac)
 {
+    const struct dp_addr *src = source_on(c, p, 6, target);
+    if (src == NULL)
+        return;
     struct rte_mbuf *m = rte_pktmbuf_alloc(c->pool);
-    if (m == NULL || !dp_nd_build_probe(m, &p->mac, p->ip6, target, mac)) {
+    if (m == NULL || !dp_nd_build_probe(m, &p->mac, src->ip, target, mac)) {
         c->counters.tx_no_mbuf++;
         rte_pktmbuf_free(m);
         return;
@@ -201,13 +228,15 @@ static void nd_input(struct dp_ctrl *c, struct rte_mbuf *m)
     size_t l3_len = rte_pktmbuf_data_len(m) - sizeof(struct rte_ether_hdr);
     enum dp_nd_verdict v = dp_nd_parse(
         rte_pktmbuf_mtod_offset(m, const uint8_t *, sizeof(struct rte_ether_hdr)), l3_len, &nd);
+    /* Neighbour discovery on a port needs an IPv6 address of ours there. */
+    bool has_ip6 = p != NULL && source_on(c, p, 6, NULL) != NULL;
     if (v == DP_ND_BAD_HOP_LIMIT)
         c->counters.nd_bad_hop_limit++;
     else if (v == DP_ND_BAD_CHECKSUM)
         c->counters.nd_bad_checksum++;
-    else if (v != DP_ND_OK || p == NULL || !p->has_ip6)
+    else if (v != DP_ND_OK || !has_ip6)
         c->counters.rx_malformed++;
-    if (v != DP_ND_OK || p == NULL || !p->has_ip6)
+    if (v != DP_ND_OK || !has_ip6)
         return;
     /*
      * No INCOMPLETE state: as with ARP, an on-link address is learnt from
@@ -216,19 +245,41 @@ static void nd_input(struct dp_ctrl *c, struct rte_mbuf *m)
      * neighbour is never replaced.
      */
     if (nd.type == DP_ICMP6_NEIGHBOR_ADVERT) {
-        if (nd.has_lladdr && dp_port_on_link6(p, nd.target))
+        if (nd.has_lladdr && on_link(c, p, 6, nd.target))
             dp_neigh_learn6(c->neigh, nd.target, p->id, &nd.lladdr, now_ns());
         else if (!nd.has_lladdr && (nd.flags & DP_ND_FLAG_SOLICITED))
             dp_neigh_confirm6(c->neigh, nd.target, now_ns()); /* answers our unicast probe */
         return;
     }
-    if (nd.has_lladdr && dp_port_on_link6(p, nd.src))
+    if (nd.has_lladdr && on_link(c, p, 6, nd.src))
         dp_neigh_learn6(c->neigh, nd.src, p->id, &nd.lladdr, now_ns());
-    if (memcmp(nd.target, p->ip6, 16) != 0)
+    if (!answers_for(c, p, 6, nd.target))
         return;
     /* Without the option the solicitor's frame says where it is (its link-local source, often). */
     const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
     nd_send_advert(c, p, &nd, nd.has_lladdr ? &nd.lladdr : &eth->src_addr);
+}
+
+void dp_ctrl_announce(struct dp_ctrl *c, const struct dp_addr *a)
+{
+    if (a->port == DP_ADDR_NO_PORT || a->port >= c->nports)
+        return;
+    const struct dp_port *p = &c->ports[a->port];
+    if (a->family == 4) {
+        uint32_t ip;
+        memcpy(&ip, a->ip, 4);
+        arp_send(c, p, RTE_ARP_OP_REQUEST, NULL, ip, ip); /* sender and target: the address */
+        return;
+    }
+    static const struct rte_ether_addr all_nodes = {{0x33, 0x33, 0, 0, 0, 1}};
+    struct rte_mbuf *m = rte_pktmbuf_alloc(c->pool);
+    if (m == NULL || !dp_nd_build_advert(m, &p->mac, a->ip, NULL, &all_nodes)) {
+        c->counters.tx_no_mbuf++;
+        rte_pktmbuf_free(m);
+        return;
+    }
+    if (tx_one(c, p, m) == 0)
+        c->counters.nd_adverts++;
 }
 
 /* ---- IKE ---- */
@@ -256,7 +307,7 @@ static void ike_packet_input(struct dp_ctrl *c, struct rte_mbuf *m)
     /* The worker learnt nothing; the control lcore knows the sender's MAC from this frame. */
     const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
     const struct dp_port *p = port_by_id(c, m->port);
-    if (p != NULL && dp_port_on_link(p, ip->src_addr))
+    if (p != NULL && on_link(c, p, 4, &ip->src_addr))
         dp_neigh_learn(c->neigh, ip->src_addr, p->id, &eth->src_addr, now_ns());
     ike_input(c->ike, &local, &remote, (const uint8_t *)(udp + 1), udp_len - sizeof(*udp));
 }
@@ -292,7 +343,7 @@ static void ike_packet_input6(struct dp_ctrl *c, struct rte_mbuf *m)
     memcpy(remote.ip, ip->src_addr, 16);
     const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
     const struct dp_port *p = port_by_id(c, m->port);
-    if (p != NULL && dp_port_on_link6(p, ip->src_addr))
+    if (p != NULL && on_link(c, p, 6, ip->src_addr))
         dp_neigh_learn6(c->neigh, ip->src_addr, p->id, &eth->src_addr, now_ns());
     ike_input(c->ike, &local, &remote, (const uint8_t *)(udp + 1), udp_len - sizeof(*udp));
 }
@@ -303,9 +354,9 @@ static bool next_hop4(struct dp_ctrl *c, const struct dp_port *src_port, uint32_
 {
     if (c->routes != NULL)
         return dp_route_table_lookup(c->routes, dst, nh, mtu);
-    if (src_port == NULL || !dp_port_on_link(src_port, dst))
+    if (src_port == NULL || !on_link(c, src_port, 4, &dst))
         return false;
-    *nh = (struct dp_next_hop){.port = src_port, .ip = dst};
+    *nh = (struct dp_next_hop){.port = src_port, .port_index = port_index(c, src_port), .ip = dst};
     *mtu = CONF_MTU_DEFAULT;
     return true;
 }
@@ -391,7 +442,7 @@ static int send_datagram(struct dp_ctrl *c, const struct dp_port *p,
 static int be_send6(struct dp_ctrl *c, const struct ike_addr *local, const struct ike_addr *remote,
                     const uint8_t *buf, size_t len)
 {
-    const struct dp_port *p = port_by_ip6(c, local->ip);
+    const struct dp_port *p = port_for_source(c, local, remote);
     if (p == NULL) {
         c->counters.tx_no_port++;
         return -EADDRNOTAVAIL;
@@ -400,7 +451,7 @@ static int be_send6(struct dp_ctrl *c, const struct ike_addr *local, const struc
     memcpy(nh.ip, remote->ip, 16);
     uint16_t mtu = CONF_MTU_DEFAULT;
     if (c->routes != NULL ? !dp_route_table_lookup6(c->routes, remote->ip, &nh, &mtu)
-                          : !dp_port_on_link6(p, remote->ip)) {
+                          : !on_link(c, p, 6, remote->ip)) {
         c->counters.tx_no_route++;
         return -ENETUNREACH;
     }
@@ -420,10 +471,9 @@ static int be_send(void *opaque, const struct ike_addr *local, const struct ike_
     struct dp_ctrl *c = opaque;
     if (local->family == 6 && remote->family == 6)
         return be_send6(c, local, remote, buf, len);
-    uint32_t src, dst;
-    memcpy(&src, local->ip, 4);
+    uint32_t dst;
     memcpy(&dst, remote->ip, 4);
-    const struct dp_port *p = local->family == 4 ? port_for_source(c, src, dst) : NULL;
+    const struct dp_port *p = local->family == 4 ? port_for_source(c, local, remote) : NULL;
     if (p == NULL) {
         c->counters.tx_no_port++;
         return -EADDRNOTAVAIL;
@@ -440,7 +490,7 @@ static int be_send(void *opaque, const struct ike_addr *local, const struct ike_
     if (!dp_neigh_lookup(c->neigh, nh.ip, &mac, &port_id)) {
         /* IKE retransmits; by then the answer to this will be in the table. */
         c->counters.tx_no_neighbour++;
-        arp_send(c, nh.port, RTE_ARP_OP_REQUEST, NULL, nh.port->ip, nh.ip);
+        arp_request(c, nh.port, NULL, nh.ip);
         return -EAGAIN;
     }
     return send_datagram(c, nh.port, &mac, local, remote, buf, len, mtu);
@@ -596,11 +646,11 @@ void dp_ctrl_age_neighbours(struct dp_ctrl *c, uint64_t now_ns)
         const struct dp_port *p = port_by_id(c, due[i].port);
         c->counters.neigh_probes++;
         /* RFC 1122 2.3.2.1: a unicast request asks the host itself, not the whole link. */
-        if (p != NULL && due[i].family == 4 && p->ip != 0) {
+        if (p != NULL && due[i].family == 4) {
             uint32_t ip;
             memcpy(&ip, due[i].ip, 4);
-            arp_send(c, p, RTE_ARP_OP_REQUEST, &due[i].mac, p->ip, ip);
-        } else if (p != NULL && due[i].family == 6 && p->has_ip6) {
+            arp_request(c, p, &due[i].mac, ip);
+        } else if (p != NULL && due[i].family == 6) {
             nd_send_probe(c, p, due[i].ip, &due[i].mac);
         }
     }

@@ -67,12 +67,18 @@ struct dp_ctrl {
     const struct dp_port *ports;
     unsigned nports;
     struct dp_neigh_table *neigh;
-    struct dp_sadb *sadb;          /* where Child SAs go for the workers */
-    struct dp_qcd *qcd;            /* our IKE SPIs, for the workers' QCD replies (NULL: none) */
-    struct dp_local_addrs anycast; /* IPv4 anycast addresses: ARP answered, IKE sent from them */
+    struct dp_sadb *sadb; /* where Child SAs go for the workers */
+    struct dp_qcd *qcd;   /* our IKE SPIs, for the workers' QCD replies (NULL: none) */
     struct ike_ctx *ike;
-    /* Where IKE to a peer goes (NULL: connected subnets only, as in tests). */
+    /*
+     * Where IKE to a peer goes, and the gateway's addresses (its ports' and
+     * anycast ones: ARP and ND answered, IKE sent from them). NULL: connected
+     * subnets of the ports' first addresses only, as in tests.
+     */
     struct dp_route_table *routes;
+    /* This lcore's copy of routes' addresses (dp_ctrl_addrs), and its addr_changes. */
+    struct dp_addrs addrs;
+    uint64_t addrs_seen;
     struct dp_neigh_aging neigh_aging; /* zero: learnt neighbours never age */
     /* Identifications of the IKE datagrams it fragments: from random bases (dp_ctrl_backend). */
     uint16_t ip_id;    /* IPv4 */
@@ -105,6 +111,20 @@ uint64_t dp_ctrl_now_ns(void);
  * and counting them and the entries removed. now_ns: dp_ctrl_now_ns().
  */
 void dp_ctrl_age_neighbours(struct dp_ctrl *c, uint64_t now_ns);
+
+/*
+ * The gateway's addresses as the control lcore sees them: a copy of the route
+ * table's, taken again when it changed (dp_route_table_addr_changes).
+ */
+const struct dp_addrs *dp_ctrl_addrs(struct dp_ctrl *c);
+
+/*
+ * Tells the link about our address a (a new one: an operator added it):
+ * a gratuitous ARP request (RFC 5227 3) or an unsolicited neighbour
+ * advertisement to all nodes (RFC 4861 7.2.6), so neighbours that cached
+ * another MAC for it update. Nothing for an anycast address.
+ */
+void dp_ctrl_announce(struct dp_ctrl *c, const struct dp_addr *a);
 
 /* Takes up to a burst from the workers' ring; returns how many packets it handled. */
 unsigned dp_ctrl_poll(struct dp_ctrl *c);

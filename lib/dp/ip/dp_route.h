@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Where a worker sends an IPv4 or IPv6 packet: to the destination itself
- * when it is on a port's connected subnet, else to the next hop of the
+ * when it is on a connected subnet (one per address of a port), else to the next hop of the
  * longest matching static route (dataplane.routes). The control lcore builds
  * the tables at start (an rte_lpm, and an rte_lpm6 once there is an IPv6
  * route) and never changes them while workers run, so workers read them
@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "conf.h"
+#include "dp_addrs.h"
 #include "dp_port.h"
 
 struct rte_lpm;
@@ -44,6 +45,11 @@ struct dp_routes {
     unsigned nhops6;
     struct dp_route6_hop hop6[CONF_MAX_ROUTES];
     int default_hop6; /* index into hop6[] of ::/0, or -1 */
+    /*
+     * The gateway's own addresses, published with the routes: their subnets
+     * are the connected ones, and the workers classify against them.
+     */
+    struct dp_addrs addrs;
 };
 
 /* Where an IPv6 packet goes: out of `port` to the host `ip`. */
@@ -62,7 +68,8 @@ struct dp_next_hop {
 
 /*
  * Control lcore: an empty table (connected subnets only) over the ports,
- * each port's MTU from mtus (NULL: CONF_MTU_DEFAULT). `name` must be unique
+ * with their first addresses (dp_addrs_from_ports; set r->addrs before adding
+ * routes to have others), each port's MTU from mtus (NULL: CONF_MTU_DEFAULT). `name` must be unique
  * in the process (rte_lpm names its memory). 0, or -1 with err set.
  */
 int dp_routes_init(struct dp_routes *r, const char *name, const struct dp_port *ports,

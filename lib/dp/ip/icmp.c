@@ -33,9 +33,8 @@ bool dp_icmp_may_answer(const struct rte_ipv4_hdr *ip, size_t avail, const struc
     if (src == 0 || (src >> 24) == 127 || is_group_or_reserved(src) || is_group_or_reserved(dst))
         return false;
     for (unsigned i = 0; r != NULL && i < r->nports; i++) {
-        const struct dp_port *p = &r->ports[i];
-        uint32_t bcast = p->ip | ~p->mask;
-        if (p->mask != UINT32_MAX && (ip->dst_addr == bcast || ip->src_addr == bcast))
+        if (dp_addrs_is_broadcast(&r->addrs, i, ip->dst_addr) ||
+            dp_addrs_is_broadcast(&r->addrs, i, ip->src_addr))
             return false;
     }
     if (ip->next_proto_id == IPPROTO_ICMP) {

@@ -29,6 +29,8 @@ int dp_routes_init(struct dp_routes *r, const char *name, const struct dp_port *
     snprintf(r->name, sizeof(r->name), "%s", name);
     for (unsigned i = 0; i < nports; i++)
         r->mtu[i] = mtus != NULL ? mtus[i] : CONF_MTU_DEFAULT;
+    /* The ports' first addresses until the table's owner sets the full list (dp_routes.addrs). */
+    dp_addrs_from_ports(&r->addrs, ports, nports);
     /* tbl8 groups hold prefixes longer than /24: one per such route is the worst case. */
     struct rte_lpm_config cfg = {.max_rules = CONF_MAX_ROUTES, .number_tbl8s = CONF_MAX_ROUTES};
     r->lpm = rte_lpm_create(name, SOCKET_ID_ANY, &cfg);
@@ -46,22 +48,14 @@ void dp_routes_free(struct dp_routes *r)
     dp_routes_free6(r);
 }
 
-static bool on_link(const struct dp_port *p, unsigned family, const void *via)
-{
-    if (family == 6)
-        return dp_port_on_link6(p, via);
-    uint32_t via4;
-    memcpy(&via4, via, sizeof(via4));
-    return dp_port_on_link(p, via4);
-}
-
 int dp_routes_via_port(const struct dp_routes *r, int port, unsigned family, const void *via)
 {
     for (unsigned i = 0; port < 0 && i < r->nports; i++) {
-        if (on_link(&r->ports[i], family, via))
+        if (dp_addrs_on_link(&r->addrs, i, (uint8_t)family, via))
             port = (int)i;
     }
-    if (port < 0 || (unsigned)port >= r->nports || !on_link(&r->ports[port], family, via))
+    if (port < 0 || (unsigned)port >= r->nports ||
+        !dp_addrs_on_link(&r->addrs, (unsigned)port, (uint8_t)family, via))
         return -1;
     return port;
 }
@@ -133,11 +127,11 @@ int dp_routes_add_conf(struct dp_routes *r, const struct conf_dataplane *dp, cha
 
 bool dp_route_lookup(const struct dp_routes *r, uint32_t dst, struct dp_next_hop *nh)
 {
-    for (unsigned i = 0; i < r->nports; i++) {
-        if (dp_port_on_link(&r->ports[i], dst)) {
-            *nh = (struct dp_next_hop){.port = &r->ports[i], .port_index = i, .ip = dst};
-            return true;
-        }
+    /* A connected subnet: one per address of each port. */
+    int p = dp_addrs_link_port(&r->addrs, 4, &dst);
+    if (p >= 0 && (unsigned)p < r->nports) {
+        *nh = (struct dp_next_hop){.port = &r->ports[p], .port_index = (unsigned)p, .ip = dst};
+        return true;
     }
     uint32_t hop;
     if (r->lpm == NULL || rte_lpm_lookup(r->lpm, rte_be_to_cpu_32(dst), &hop) != 0) {

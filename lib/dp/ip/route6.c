@@ -68,13 +68,12 @@ int dp_routes_add6(struct dp_routes *r, const uint8_t prefix[16], uint8_t len,
 
 bool dp_route_lookup6(const struct dp_routes *r, const uint8_t dst[16], struct dp_next_hop6 *nh)
 {
-    for (unsigned i = 0; i < r->nports; i++) {
-        if (dp_port_on_link6(&r->ports[i], dst)) {
-            nh->port = &r->ports[i];
-            nh->port_index = i;
-            memcpy(nh->ip, dst, 16);
-            return true;
-        }
+    int p = dp_addrs_link_port(&r->addrs, 6, dst);
+    if (p >= 0 && (unsigned)p < r->nports) {
+        nh->port = &r->ports[p];
+        nh->port_index = (unsigned)p;
+        memcpy(nh->ip, dst, 16);
+        return true;
     }
     uint32_t hop;
     if (r->lpm6 == NULL || rte_lpm6_lookup(r->lpm6, dst, &hop) != 0) {

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "dp_route_table.h"
 
+#include "route_priv.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@ static struct dp_routes *build(struct dp_route_table *t, const struct conf_route
         free(r);
         return NULL;
     }
+    r->addrs = t->addrs; /* before the routes: their next hops must be on these subnets */
     if (dp_routes_add_list(r, routes, n, err, err_len) < 0) {
         dp_routes_free(r);
         free(r);
@@ -39,7 +42,8 @@ static void release(struct dp_routes *r)
 }
 
 int dp_route_table_init(struct dp_route_table *t, const struct dp_port *ports, unsigned nports,
-                        const uint16_t *mtus, const struct conf_route *routes, unsigned nroutes,
+                        const uint16_t *mtus, const struct dp_addrs *addrs,
+                        const struct conf_route *routes, unsigned nroutes,
                         struct rte_rcu_qsbr *qsbr, char *err, size_t err_len)
 {
     memset(t, 0, sizeof(*t));
@@ -55,6 +59,11 @@ int dp_route_table_init(struct dp_route_table *t, const struct dp_port *ports, u
         t->mtu[i] = mtus != NULL ? mtus[i] : CONF_MTU_DEFAULT;
     memcpy(t->routes, routes, nroutes * sizeof(routes[0]));
     t->nroutes = nroutes;
+    if (addrs != NULL)
+        t->addrs = *addrs;
+    else
+        dp_addrs_from_ports(&t->addrs, ports, nports);
+    t->addr_changes = 1; /* a reader's copy starts at 0: it takes this list first */
     t->current = build(t, t->routes, t->nroutes, err, err_len);
     return t->current != NULL ? 0 : -1;
 }
@@ -69,9 +78,8 @@ void dp_route_table_free(struct dp_route_table *t)
     pthread_mutex_unlock(&t->lock);
 }
 
-/* Caller holds the lock: makes routes[0..n) the table in force and t's list. */
-static int replace(struct dp_route_table *t, const struct conf_route *routes, unsigned n, char *err,
-                   size_t err_len)
+int dp_route_table_replace(struct dp_route_table *t, const struct conf_route *routes, unsigned n,
+                           char *err, size_t err_len)
 {
     struct dp_routes *next = build(t, routes, n, err, err_len);
     if (next == NULL)
@@ -84,7 +92,6 @@ static int replace(struct dp_route_table *t, const struct conf_route *routes, un
     if (routes != t->routes)
         memcpy(t->routes, routes, n * sizeof(routes[0]));
     t->nroutes = n;
-    t->changes++;
     return 0;
 }
 
@@ -118,7 +125,8 @@ int dp_route_table_add(struct dp_route_table *t, const struct conf_route *r, cha
         struct conf_route next[CONF_MAX_ROUTES];
         memcpy(next, t->routes, t->nroutes * sizeof(next[0]));
         next[t->nroutes] = *r;
-        rc = replace(t, next, t->nroutes + 1, err, err_len);
+        rc = dp_route_table_replace(t, next, t->nroutes + 1, err, err_len);
+        t->changes += rc == 0;
     }
     pthread_mutex_unlock(&t->lock);
     return rc;
@@ -143,7 +151,8 @@ int dp_route_table_del(struct dp_route_table *t, const struct ike_addr *to, uint
             if ((int)j != i)
                 next[n++] = t->routes[j];
         }
-        rc = replace(t, next, n, err, err_len);
+        rc = dp_route_table_replace(t, next, n, err, err_len);
+        t->changes += rc == 0;
     }
     pthread_mutex_unlock(&t->lock);
     return rc;

@@ -18,8 +18,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <string.h>
-
 #include <rte_ether.h>
 #include <rte_mempool.h>
 #include <rte_ring.h>
@@ -32,9 +30,17 @@ struct dp_port {
     struct rte_ether_addr mac;
     uint32_t ip;   /* network order; 0 on an IPv6-only port */
     uint32_t mask; /* network order; all ones on an IPv6-only port (nothing is on link) */
-    bool has_ip6;  /* address6 given: ip6/prefix6_len valid, neighbour discovery answered */
+    /*
+     * The port's first IPv4 and IPv6 address as configured. Every address,
+     * those added at run time too, is in the route table (dp_addrs.h): only
+     * set-up and tests without a table look here.
+     */
+    bool has_ip6; /* an IPv6 address configured: ip6/prefix6_len valid */
     uint8_t ip6[16];
     uint8_t prefix6_len;
+    /* The last 3 bytes of each configured IPv6 address: its solicited-node group. */
+    unsigned nnd_groups;
+    uint8_t nd_group[CONF_MAX_PORT_ADDRS][3];
     uint16_t nrxq, ntxq;
     uint16_t ctrl_txq;        /* the control lcore's TX queue, or DP_NO_QUEUE */
     struct rte_ring *ctrl_tx; /* when DP_NO_QUEUE: control -> worker 0 */
@@ -72,23 +78,5 @@ int dp_port_start(struct dp_port *p, struct rte_mempool *pool, char *err, size_t
 /* The profile `auto` picks for a driver name (rte_eth_dev_info.driver_name). */
 const char *dp_port_profile_for_driver(const char *driver);
 void dp_port_close(struct dp_port *p);
-
-/* Whether ip (network order) is in the port's directly connected subnet. */
-static inline int dp_port_on_link(const struct dp_port *p, uint32_t ip)
-{
-    return (ip & p->mask) == (p->ip & p->mask);
-}
-
-/* Whether ip6 is in the port's directly connected IPv6 subnet (false without address6). */
-static inline bool dp_port_on_link6(const struct dp_port *p, const uint8_t ip6[16])
-{
-    if (!p->has_ip6)
-        return false;
-    unsigned whole = p->prefix6_len / 8, rest = p->prefix6_len % 8;
-    if (memcmp(ip6, p->ip6, whole) != 0)
-        return false;
-    uint8_t mask = (uint8_t)(0xff00u >> rest);
-    return rest == 0 || ((ip6[whole] ^ p->ip6[whole]) & mask) == 0;
-}
 
 #endif

@@ -156,6 +156,10 @@ int dp_port_prepare(const struct conf_port *cfg, const char *drivers_cfg, unsign
         memcpy(out->ip6, cfg->addr6.ip, 16);
         out->prefix6_len = cfg->prefix6_len;
     }
+    for (unsigned i = 0; i < cfg->naddrs; i++) {
+        if (cfg->addrs[i].addr.family == 6)
+            memcpy(out->nd_group[out->nnd_groups++], cfg->addrs[i].addr.ip + 13, 3);
+    }
     out->nrxq = (uint16_t)nworkers;
     out->ntxq = (uint16_t)(nworkers + 1);
     out->ctrl_txq = (uint16_t)nworkers;
@@ -242,18 +246,22 @@ static void wait_for_link(const struct dp_port *p, unsigned wait_ms)
 }
 
 /*
- * Neighbour solicitations for our address go to its solicited-node group
- * (33:33:ff + its last 3 bytes, RFC 4861 7.2.1, RFC 2464 7) and unsolicited
+ * Neighbour solicitations for our addresses go to their solicited-node groups
+ * (33:33:ff + the last 3 bytes, RFC 4861 7.2.1, RFC 2464 7) and unsolicited
  * advertisements to all-nodes (33:33:00:00:00:01): the device's filter takes
- * both where it can, else all multicast. false: neither (logged).
+ * them where it can, else all multicast. false: neither (logged). An IPv6
+ * address added at run time is not in the filter: such ports need
+ * all-multicast or promiscuous mode (docs/multihoming.md).
  */
 static bool join_nd_multicast(const struct dp_port *p)
 {
-    struct rte_ether_addr groups[2] = {
-        {{0x33, 0x33, 0xff, p->ip6[13], p->ip6[14], p->ip6[15]}},
-        {{0x33, 0x33, 0x00, 0x00, 0x00, 0x01}},
-    };
-    if (rte_eth_dev_set_mc_addr_list(p->id, groups, 2) == 0)
+    struct rte_ether_addr groups[CONF_MAX_PORT_ADDRS + 1] = {{{0x33, 0x33, 0, 0, 0, 1}}};
+    uint32_t n = 1;
+    for (unsigned i = 0; i < p->nnd_groups; i++) {
+        const uint8_t *g = p->nd_group[i];
+        groups[n++] = (struct rte_ether_addr){{0x33, 0x33, 0xff, g[0], g[1], g[2]}};
+    }
+    if (rte_eth_dev_set_mc_addr_list(p->id, groups, n) == 0)
         return true;
     if (rte_eth_allmulticast_enable(p->id) == 0 && rte_eth_allmulticast_get(p->id) == 1)
         return true;

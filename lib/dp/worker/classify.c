@@ -14,15 +14,6 @@
 #define NATT_KEEPALIVE 0xff
 #define IP6_EXT_MIN_LEN 8 /* every extension header is at least 8 bytes (RFC 8200 4) */
 
-static bool is_local(const struct dp_local_addrs *local, uint32_t ip)
-{
-    for (unsigned i = 0; i < local->n; i++) {
-        if (local->ip[i] == ip)
-            return true;
-    }
-    return false;
-}
-
 /* UDP to one of our addresses: IKE on 500, and on 4500 IKE, ESP or a NAT-T keepalive. */
 static enum dp_class classify_udp(const uint8_t *l4, size_t l4_len, struct dp_worker_counters *c)
 {
@@ -59,29 +50,11 @@ static enum dp_class classify_udp(const uint8_t *l4, size_t l4_len, struct dp_wo
     return DP_CLASS_ESP;
 }
 
-static bool is_local6(const struct dp_local_addrs *local, const uint8_t *ip)
-{
-    for (unsigned i = 0; i < local->n6; i++) {
-        if (memcmp(local->ip6[i], ip, 16) == 0)
-            return true;
-    }
-    return false;
-}
-
 /* ff02::1 (all nodes) or the solicited-node group of one of our addresses (RFC 4291 2.7.1). */
-static bool is_nd_group(const struct dp_local_addrs *local, const uint8_t *ip)
+static bool is_nd_group(const struct dp_addrs *local, const uint8_t *ip)
 {
     static const uint8_t all_nodes[16] = {0xff, 0x02, [15] = 1};
-    static const uint8_t solicited[13] = {0xff, 0x02, [11] = 1, [12] = 0xff};
-    if (memcmp(ip, all_nodes, 16) == 0)
-        return true;
-    if (memcmp(ip, solicited, 13) != 0)
-        return false;
-    for (unsigned i = 0; i < local->n6; i++) {
-        if (memcmp(local->ip6[i] + 13, ip + 13, 3) == 0)
-            return true;
-    }
-    return false;
+    return memcmp(ip, all_nodes, 16) == 0 || dp_addrs_solicited(local, ip);
 }
 
 /* Multicast, link-local or unspecified: never routed off the link (RFC 4291 2.5.6). */
@@ -128,7 +101,7 @@ static enum dp_class classify_ext6(uint8_t proto, const uint8_t *l4, size_t plen
  * Kept out of line, so the IPv4 path stays as compact as it was.
  */
 static __rte_noinline enum dp_class classify_ipv6(const uint8_t *l3, size_t l3_len,
-                                                  const struct dp_local_addrs *local,
+                                                  const struct dp_addrs *local,
                                                   struct dp_worker_counters *c)
 {
     const struct rte_ipv6_hdr *ip = (const struct rte_ipv6_hdr *)l3;
@@ -154,7 +127,7 @@ static __rte_noinline enum dp_class classify_ipv6(const uint8_t *l3, size_t l3_l
         c->drop_ip6_link_scope++;
         return DP_CLASS_DROP;
     }
-    if (!is_local6(local, ip->dst_addr)) {
+    if (dp_addrs_find(local, 6, ip->dst_addr) == NULL) {
         /* Fragments passing through too: a router does not reassemble (RFC 8200 4.5). */
         if (is_link_scoped(ip->dst_addr) || is_link_scoped(ip->src_addr)) {
             c->drop_ip6_link_scope++;
@@ -184,7 +157,7 @@ static __rte_noinline enum dp_class classify_ipv6(const uint8_t *l3, size_t l3_l
     }
 }
 
-enum dp_class dp_classify(const struct rte_mbuf *m, const struct dp_local_addrs *local,
+enum dp_class dp_classify(const struct rte_mbuf *m, const struct dp_addrs *local,
                           struct dp_worker_counters *c)
 {
     size_t len = rte_pktmbuf_data_len(m);
@@ -214,7 +187,7 @@ enum dp_class dp_classify(const struct rte_mbuf *m, const struct dp_local_addrs 
         c->drop_ip_header++;
         return DP_CLASS_DROP;
     }
-    if (!is_local(local, ip->dst_addr))
+    if (dp_addrs_find(local, 4, &ip->dst_addr) == NULL)
         return DP_CLASS_PLAIN;
     /* More-fragments flag or a fragment offset: a piece of a larger datagram, to reassemble. */
     if ((rte_be_to_cpu_16(ip->fragment_offset) &

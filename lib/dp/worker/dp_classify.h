@@ -18,17 +18,8 @@
 
 #include <rte_mbuf.h>
 
+#include "dp_addrs.h"
 #include "dp_counters.h"
-
-#define DP_MAX_LOCAL 8
-
-/* The gateway's own IPv4 and IPv6 addresses (network order). */
-struct dp_local_addrs {
-    unsigned n;
-    uint32_t ip[DP_MAX_LOCAL];
-    unsigned n6;
-    uint8_t ip6[DP_MAX_LOCAL][16];
-};
 
 enum dp_class {
     DP_CLASS_CONTROL, /* IKE, ARP or neighbour discovery: to the control lcore */
@@ -38,7 +29,8 @@ enum dp_class {
     DP_CLASS_FRAG,    /* an IPv4 or IPv6 fragment for us: to reassembly (dp_reass.h) */
 };
 
-enum dp_class dp_classify(const struct rte_mbuf *m, const struct dp_local_addrs *local,
+/* local: the gateway's addresses (its ports' and anycast), the route table's in force. */
+enum dp_class dp_classify(const struct rte_mbuf *m, const struct dp_addrs *local,
                           struct dp_worker_counters *c);
 
 #endif

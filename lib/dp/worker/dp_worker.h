@@ -28,15 +28,15 @@ struct dp_worker {
     const struct dp_port *ports;
     unsigned nports;
     struct rte_ring *to_ctrl; /* IKE and ARP; a full ring is a counted drop */
-    struct dp_local_addrs local;
-    unsigned idle_sleep_us; /* 0: busy-poll */
+    unsigned idle_sleep_us;   /* 0: busy-poll */
     const volatile bool *stop;
     struct dp_gate_worker gate;
     struct dp_qcd_worker qcd;           /* answers for IKE SAs lost in a restart (RFC 6290) */
     struct dp_sadb *sadb;               /* Child SAs, read without locks */
     struct dp_esp_engine esp;           /* this worker's own intel-ipsec-mb managers */
     const struct dp_neigh_table *neigh; /* next hops' MACs */
-    const struct dp_routes *routes;     /* connected subnets, static routes, MTUs; never NULL */
+    /* Connected subnets, static routes, MTUs, and the gateway's addresses; never NULL. */
+    const struct dp_routes *routes;
     /* When set, routes is re-read from it after each quiescent state (routes changed at run time).
      */
     const struct dp_route_table *route_table;

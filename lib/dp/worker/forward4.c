@@ -5,6 +5,8 @@
  * forbids it (RFC 791, RFC 1191), and the ICMP rules and source address of
  * its errors (RFC 1812).
  */
+#include <string.h>
+
 #include <rte_arp.h>
 #include <rte_ethdev.h>
 #include <rte_ip.h>
@@ -19,10 +21,16 @@ void dp_fwd_ask_neighbour4(struct dp_worker *w, const struct dp_next_hop *nh,
                            struct rte_mempool *pool)
 {
     const struct dp_port *p = nh->port;
+    /* From our address on the next hop's subnet: a host answers only for its own subnet. */
+    const struct dp_addr *src = dp_addrs_source(&w->routes->addrs, nh->port_index, 4, &nh->ip);
+    if (src == NULL)
+        return; /* no IPv4 address of ours on that port to ask from */
     struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
     if (m == NULL)
         return;
-    dp_arp_build(m, &p->mac, RTE_ARP_OP_REQUEST, NULL, p->ip, nh->ip);
+    uint32_t sip;
+    memcpy(&sip, src->ip, 4);
+    dp_arp_build(m, &p->mac, RTE_ARP_OP_REQUEST, NULL, sip, nh->ip);
     /* Straight out, not through the TX buffer: the control lcore learns the answer. */
     if (rte_eth_tx_burst(p->id, (uint16_t)w->index, &m, 1) != 1)
         rte_pktmbuf_free(m);
@@ -60,20 +68,15 @@ bool dp_fwd_icmp_may4(const struct dp_worker *w, const struct dp_fwd_about *a)
     return dp_icmp_may_answer(a->l3, a->avail, w->routes);
 }
 
-/* Our address on the port a packet came in by: where ICMP errors about plaintext come from. */
-static uint32_t arrival_addr(const struct dp_worker *w, uint16_t port_id)
-{
-    int p = w->routes != NULL ? dp_routes_port_index(w->routes, port_id) : -1;
-    return p >= 0 ? w->routes->ports[p].ip : w->local.ip[0];
-}
-
 struct rte_mbuf *dp_fwd_icmp_build4(const struct dp_worker *w, const struct dp_fwd_about *a,
                                     struct rte_mempool *pool, uint8_t type, uint8_t code,
                                     uint32_t param)
 {
     /* Worked out only here: plaintext forwarding needs it for errors alone. */
-    uint32_t src = a->from != NULL ? a->from->ip : 0;
-    if (src == 0)
-        src = arrival_addr(w, a->in_port);
+    const struct rte_ipv4_hdr *ip = a->l3;
+    const struct dp_addr *from = dp_fwd_error_source(w, a, &ip->src_addr);
+    uint32_t src = 0;
+    if (from != NULL)
+        memcpy(&src, from->ip, 4);
     return dp_icmp_build_error(pool, a->l3, a->avail, type, code, (uint16_t)param, src);
 }

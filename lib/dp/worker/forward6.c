@@ -18,13 +18,14 @@
 void dp_fwd_ask_neighbour6(struct dp_worker *w, const struct dp_next_hop6 *nh,
                            struct rte_mempool *pool)
 {
-    if (!nh->port->has_ip6)
+    const struct dp_addr *src = dp_addrs_source(&w->routes->addrs, nh->port_index, 6, nh->ip);
+    if (src == NULL)
         return; /* no address of ours to ask from */
     struct rte_mbuf *m = rte_pktmbuf_alloc(pool);
     if (m == NULL)
         return;
     /* To its solicited-node group, straight out; the control lcore learns the answer. */
-    if (!dp_nd_build_solicit(m, &nh->port->mac, nh->port->ip6, nh->ip) ||
+    if (!dp_nd_build_solicit(m, &nh->port->mac, src->ip, nh->ip) ||
         rte_eth_tx_burst(nh->port->id, (uint16_t)w->index, &m, 1) != 1)
         rte_pktmbuf_free(m);
     else
@@ -40,26 +41,20 @@ void dp_fwd_too_big6(struct dp_worker *w, const struct dp_fwd_about *a, struct r
     rte_pktmbuf_free(m);
 }
 
-/* The port an ICMPv6 error about a comes from: the one given, else the arrival port, or NULL. */
-static const struct dp_port *error_port(const struct dp_worker *w, const struct dp_fwd_about *a)
-{
-    if (a->from != NULL)
-        return a->from;
-    int p = w->routes != NULL ? dp_routes_port_index(w->routes, a->in_port) : -1;
-    return p >= 0 ? &w->routes->ports[p] : NULL;
-}
-
 bool dp_fwd_icmp_may6(const struct dp_worker *w, const struct dp_fwd_about *a, uint8_t type)
 {
-    const struct dp_port *from = error_port(w, a);
+    const struct rte_ipv6_hdr *ip = a->l3;
     /* Without an IPv6 address of ours on that port there is nothing to send from. */
-    return from != NULL && from->has_ip6 && dp_icmp6_may_answer(a->l3, a->avail, type);
+    return dp_fwd_error_source(w, a, ip->src_addr) != NULL &&
+           dp_icmp6_may_answer(a->l3, a->avail, type);
 }
 
 struct rte_mbuf *dp_fwd_icmp_build6(const struct dp_worker *w, const struct dp_fwd_about *a,
                                     struct rte_mempool *pool, uint8_t type, uint8_t code,
                                     uint32_t param)
 {
-    /* dp_fwd_icmp_may6 found the port. */
-    return dp_icmp6_build_error(pool, a->l3, a->avail, type, code, param, error_port(w, a)->ip6);
+    /* dp_fwd_icmp_may6 found the address. */
+    const struct rte_ipv6_hdr *ip = a->l3;
+    const struct dp_addr *src = dp_fwd_error_source(w, a, ip->src_addr);
+    return dp_icmp6_build_error(pool, a->l3, a->avail, type, code, param, src->ip);
 }

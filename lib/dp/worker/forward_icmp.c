@@ -68,3 +68,13 @@ void dp_fwd_expired(struct dp_worker *w, const struct dp_fwd_about *a, struct rt
                           &w->counters.icmp_time_exceeded);
     rte_pktmbuf_free(m);
 }
+
+const struct dp_addr *dp_fwd_error_source(const struct dp_worker *w, const struct dp_fwd_about *a,
+                                          const void *to)
+{
+    const struct dp_routes *r = w->routes;
+    int p = dp_routes_port_index(r, a->from != NULL ? a->from->id : a->in_port);
+    if (p < 0 || (unsigned)p >= r->nports)
+        return NULL;
+    return dp_addrs_source(&r->addrs, (unsigned)p, a->family, to);
+}

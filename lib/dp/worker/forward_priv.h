@@ -32,6 +32,15 @@ struct dp_fwd_about {
     uint16_t in_port;           /* the DPDK port it came in by */
 };
 
+/*
+ * Our address an ICMP or ICMPv6 error about a goes out from, toward `to`
+ * (the offending packet's source, 4 or 16 bytes by a->family): of port
+ * a->from, else of the arrival port, the one whose subnet holds `to`, else
+ * that port's first of the family. NULL: the port has none of the family.
+ */
+const struct dp_addr *dp_fwd_error_source(const struct dp_worker *w, const struct dp_fwd_about *a,
+                                          const void *to);
+
 /* Routes to sa's peer; false: no route (the caller counts drop_no_route). */
 bool dp_fwd_route_peer(const struct dp_worker *w, const struct dp_esp_sa *sa,
                        struct dp_fwd_hop *hop);

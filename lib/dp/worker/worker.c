@@ -27,12 +27,12 @@ static void sort_burst(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n, 
         if (i + 1 < n)
             rte_prefetch0(rte_pktmbuf_mtod(pkts[i + 1], void *));
         struct rte_mbuf *m = pkts[i];
-        enum dp_class cls = dp_classify(m, &w->local, &w->counters);
+        enum dp_class cls = dp_classify(m, &w->routes->addrs, &w->counters);
         if (cls == DP_CLASS_FRAG) {
             m = dp_reass_input(&w->reass, m, now, &w->counters);
             if (m == NULL)
                 continue; /* held until its datagram is whole, or given up and counted */
-            cls = dp_classify(m, &w->local, &w->counters); /* whole: sorted like any frame */
+            cls = dp_classify(m, &w->routes->addrs, &w->counters); /* whole: like any frame */
         }
         switch (cls) {
         case DP_CLASS_CONTROL:
