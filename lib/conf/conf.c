@@ -574,6 +574,9 @@ static int peer_key(struct loader *l, struct ike_peer_cfg *p, const char *key, c
     rc = conf_qcd_peer_key(l, p, key, v);
     if (rc <= 0)
         return rc;
+    rc = conf_mobike_peer_key(l, p, key, v);
+    if (rc <= 0)
+        return rc;
     rc = peer_cert_key(l, p, key, v);
     if (rc <= 0)
         return rc;
@@ -915,6 +918,9 @@ static int gateway_key(struct loader *l, const char *key, const yaml_node_t *v)
         return 0;
     }
     int rc = conf_qcd_gateway_key(l, key, v);
+    if (rc <= 0)
+        return rc;
+    rc = conf_mobike_gateway_key(l, key, v);
     return rc <= 0 ? rc : conf_fail(l, v, "unknown key");
 }
 
@@ -977,6 +983,8 @@ static int load(yaml_parser_t *parser, const char *name, const struct conf_load_
     yaml_document_delete(&l.doc);
     conf->ike.peers = conf->peers;
     conf->ike.npeers = conf->npeers;
+    conf->ike.announce_addrs = conf->mobike_addrs;
+    conf->ike.nannounce_addrs = conf->nmobike_addrs;
     if (rc < 0)
         conf_free(conf);
     return rc;
