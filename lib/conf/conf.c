@@ -909,6 +909,12 @@ static int gateway_key(struct loader *l, const char *key, const yaml_node_t *v)
             return conf_fail(l, v, "expected a duration from 1s to 1h, got \"%s\"", s);
         return 0;
     }
+    if (strcmp(key, "max_redirects") == 0) {
+        /* As initiator: redirects followed within 300 s before it is a loop (RFC 5685 9.1). */
+        if (conf_want_uint(l, v, 100000, &c->max_redirects) < 0)
+            return -1;
+        return c->max_redirects == 0 ? conf_fail(l, v, "at least 1") : 0;
+    }
     if (strcmp(key, "cookie_rotate") == 0) {
         const char *s;
         if (conf_want_scalar(l, v, &s) < 0)

@@ -363,7 +363,13 @@ static void test_rmobike(void **state)
     expect_error_after_minimal("    switch_allow: [198.51.100.0/33]\n", "bad prefix length");
     expect_error_after_minimal("    switch_allow: [somewhere]\n", "not an IPv4 or IPv6 subnet");
     expect_error_after_minimal("    switch_allow: 198.51.100.0/24\n", "peers[0].switch_allow:");
+    /* The redirect loop limit (a load generator follows many). */
+    snprintf(text, sizeof(text), "gateway:\n  max_redirects: 2000\n%s",
+             UNIT_CONF_PEER("10.2.0.0/24", "10.1.0.1"));
+    assert_int_equal(conf_load_string(text, "t.yaml", &c, err, sizeof(err)), 0);
+    assert_int_equal(c.ike.max_redirects, 2000);
     static const char *const bad_gw[][2] = {
+        {"  max_redirects: 0\n", "gateway.max_redirects: at least 1"},
         {"  switch_notify: 16500\n", "gateway.switch_notify: a private-use status type, 40960"},
         {"  switch_notify: 70000\n", "gateway.switch_notify:"},
         {"  switch_timeout: 0\n", "gateway.switch_timeout: expected a duration from 1s to 1h"},

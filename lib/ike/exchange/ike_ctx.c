@@ -104,6 +104,13 @@ struct ike_ctx *ike_ctx_new(const struct ike_config *cfg, const struct ike_backe
         ctx->cfg.redirect_loop_period_s = 300;
     ctx->redirect_hist =
         calloc(ctx->cfg.npeers > 0 ? ctx->cfg.npeers : 1, sizeof(*ctx->redirect_hist));
+    for (unsigned i = 0; ctx->redirect_hist != NULL && i < ctx->cfg.npeers; i++) {
+        ctx->redirect_hist[i].at_ns = calloc(ctx->cfg.max_redirects, sizeof(uint64_t));
+        if (ctx->redirect_hist[i].at_ns == NULL) {
+            ike_ctx_free(ctx);
+            return NULL;
+        }
+    }
     ike_cookie_init(ctx);
     ike_qcd_init(ctx);
     ike_mobike_addrs_init(ctx);
@@ -179,6 +186,8 @@ void ike_ctx_free(struct ike_ctx *ctx)
     }
     free(ctx->by_ours);
     free(ctx->by_theirs);
+    for (unsigned i = 0; ctx->redirect_hist != NULL && i < ctx->cfg.npeers; i++)
+        free(ctx->redirect_hist[i].at_ns);
     free(ctx->redirect_hist);
     OPENSSL_cleanse(&ctx->qcd, sizeof(ctx->qcd));
     free(ctx);

@@ -207,9 +207,8 @@ struct ike_sa {
 };
 
 /* When veer as initiator was redirected lately, per peer configuration (loop detection). */
-#define IKE_REDIRECT_HIST 16
 struct ike_redirect_hist {
-    uint64_t at_ns[IKE_REDIRECT_HIST];
+    uint64_t *at_ns; /* max_redirects of them: a load generator may follow thousands */
     unsigned n;
 };
 
