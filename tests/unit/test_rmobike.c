@@ -321,10 +321,10 @@ static void test_switch_when_busy(void **state)
     ike_info_start_liveness(lab->gw, sa_of(lab->gw));
     assert_int_equal(ask(lab, GW2), -EBUSY);
     assert_int_equal(counters(lab->gw)->rmobike_switch_asked, 0);
-    assert_int_equal(run(&r), 2);
-    ike_tick(lab->gw);
+    /* Sent as soon as the liveness check is answered: then the switch and the update. */
+    assert_int_equal(run_n(&r, 2), 2);
     assert_int_equal(counters(lab->gw)->rmobike_switch_asked, 1);
-    run(&r);
+    assert_int_equal(run(&r), 4);
     assert_addr(lab_only_sa(lab->gw).local, GW2, IKE_PORT);
     assert_int_equal(counters(lab->gw)->rmobike_switch_moved, 1);
 }
@@ -468,10 +468,34 @@ static void test_responder_address_gone(void **state)
     rig_start(lab, &r, 2);
     const struct ike_addr left = addr(GW2, 0);
     assert_int_equal(ike_set_local_addrs(lab->gw, &left, 1, &left, 1), 0);
-    assert_int_equal(counters(lab->gw)->rmobike_switch_asked, 1);
+    /* The announced list changed too: alice hears of it first (3.6), then the switch goes. */
+    assert_int_equal(counters(lab->gw)->mobike_addresses_sent, 1);
+    assert_int_equal(counters(lab->gw)->rmobike_switch_asked, 0);
     run(&r);
+    assert_int_equal(counters(lab->gw)->rmobike_switch_asked, 1);
     assert_addr(lab_only_sa(lab->gw).local, GW2, IKE_PORT);
     assert_int_equal(counters(lab->gw)->rmobike_switch_moved, 1);
+}
+
+/* An address announced later (3.6) is one a switch may name: alice learns it, then follows. */
+static void test_announced_later(void **state)
+{
+    struct lab *lab = *state;
+    struct rig r;
+    rig_start(lab, &r, 1);
+    assert_int_equal(lab_only_sa(lab->alice).npeer_addrs, 0);
+    /* The same list again: nothing to tell. */
+    assert_int_equal(ike_set_local_addrs(lab->gw, r.gw_addrs, 2, r.announce, 1), 0);
+    assert_int_equal(counters(lab->gw)->mobike_addresses_sent, 0);
+    assert_int_equal(lab->net.count, 0);
+    assert_int_equal(ike_set_local_addrs(lab->gw, r.gw_addrs, 2, r.announce, 2), 0);
+    assert_int_equal(counters(lab->gw)->mobike_addresses_sent, 1);
+    assert_int_equal(run(&r), 2);
+    assert_int_equal(lab_only_sa(lab->alice).npeer_addrs, 1);
+    assert_int_equal(ask(lab, GW2), 0);
+    run(&r);
+    assert_int_equal(counters(lab->alice)->rmobike_switch_followed, 1);
+    assert_addr(lab_only_sa(lab->gw).local, GW2, IKE_PORT);
 }
 
 static void test_responder_address_gone_without_r(void **state)
@@ -562,6 +586,7 @@ int main(void)
         LAB_TEST(test_switch_malformed),
         LAB_TEST(test_switch_notify_number),
         LAB_TEST(test_responder_address_gone),
+        LAB_TEST(test_announced_later),
         LAB_TEST(test_responder_address_gone_without_r),
         LAB_TEST(test_initiator_address_gone),
         LAB_TEST(test_initiator_next_pair),

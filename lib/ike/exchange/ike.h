@@ -383,6 +383,7 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(mobike_local_moved)      /* our address went away: we moved the SA (MOBIKE initiator) */     \
     X(mobike_local_next_pair)  /* ... that move got no answer: the next address pair tried */      \
     X(mobike_local_gone)       /* our address went away and the SA cannot move: left to DPD */     \
+    X(mobike_addresses_sent)   /* our changed address list sent to a MOBIKE client (3.6) */        \
     X(rmobike_switch_asked)    /* SWITCH_TO_IP_ADDRESS sent to an 'R' initiator (responder) */     \
     X(rmobike_switch_moved)    /* ... followed: its UPDATE_SA_ADDRESSES arrived at the target */   \
     X(rmobike_switch_refused)  /* ... answered with an error, or a liveness check instead */       \

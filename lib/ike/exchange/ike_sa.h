@@ -199,9 +199,10 @@ struct ike_sa {
     uint64_t switch_deadline_ns;
     bool switch_follow_due; /* initiator: a switch taken, our update to switch_target waits */
     struct ike_addr switch_target;
-    bool liveness_due; /* initiator: a switch refused, the current pair is checked next */
-    bool move_active;  /* initiator: our address went away, moving (move_pair: the pair tried) */
-    bool move_due;     /* ... not started yet: a request of ours was outstanding */
+    bool liveness_due;     /* initiator: a switch refused, the current pair is checked next */
+    bool addrs_update_due; /* responder: our announced addresses changed, the peer is told next */
+    bool move_active; /* initiator: our address went away, moving (move_pair: the pair tried) */
+    bool move_due;    /* ... not started yet: a request of ours was outstanding */
     unsigned move_pair;
     struct ike_addr move_remote; /* the peer's address when the move began: pairs count from it */
 };

@@ -123,6 +123,9 @@ void ike_info_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_
     default:
         break; /* a liveness answer: receiving it was the point */
     }
+    /* The slot is free: a MOBIKE request that waited for it (a switch, a move) goes now. */
+    if (sa->state == IKE_SA_ESTABLISHED)
+        ike_mobike_tick(ctx, sa);
 }
 
 int ike_info_start_liveness(struct ike_ctx *ctx, struct ike_sa *sa)

@@ -81,6 +81,23 @@ void ike_mobike_put_addresses(struct ike_ctx *ctx, const struct ike_sa *sa, stru
         ike_notify_encode_simple(w, IKE_N_NO_ADDITIONAL_ADDRESSES, NULL, 0);
 }
 
+static int build_addresses(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_writer *w, void *arg)
+{
+    (void)arg;
+    ike_mobike_put_addresses(ctx, sa, w);
+    return w->overflow ? -ENOSPC : 0;
+}
+
+/* RFC 4555 3.6: our changed list, in an INFORMATIONAL of its own; its answer changes nothing. */
+static int send_addresses(struct ike_ctx *ctx, struct ike_sa *sa)
+{
+    sa->addrs_update_due = false;
+    sa->pending.kind = IKE_REQ_LIVENESS;
+    ctx->counters.mobike_addresses_sent++;
+    return ike_send_encrypted(ctx, sa, IKE_EXCH_INFORMATIONAL, false, sa->next_req_id,
+                              build_addresses, NULL);
+}
+
 bool ike_mobike_learn_addrs(struct ike_sa *sa, const struct ike_msg *m)
 {
     struct ike_addr got[IKE_MAX_PEER_ADDRS];
@@ -429,6 +446,10 @@ bool ike_mobike_tick(struct ike_ctx *ctx, struct ike_sa *sa)
         ike_info_start_liveness(ctx, sa);
         return true;
     }
+    if (sa->addrs_update_due) {
+        send_addresses(ctx, sa); /* before a switch that may name a new address */
+        return true;
+    }
     if (sa->switch_queued && sa->switch_pending) {
         send_switch(ctx, sa);
         return true;
@@ -468,11 +489,25 @@ int ike_set_local_addrs(struct ike_ctx *ctx, const struct ike_addr *addrs, unsig
     if (n > IKE_MAX_LOCAL_ADDRS || (announce != NULL && nannounce > IKE_MAX_LOCAL_ADDRS))
         return -E2BIG;
     ctx->cfg.nlocal_addrs = copy_addrs(ctx->local_addrs, addrs, n);
-    if (announce != NULL)
+    bool changed = false;
+    if (announce != NULL) {
+        struct ike_addr was[IKE_MAX_LOCAL_ADDRS];
+        unsigned nwas = ctx->cfg.nannounce_addrs;
+        memcpy(was, ctx->announce_addrs, sizeof(was));
         ctx->cfg.nannounce_addrs = copy_addrs(ctx->announce_addrs, announce, nannounce);
+        changed = nwas != ctx->cfg.nannounce_addrs ||
+                  memcmp(was, ctx->announce_addrs, nwas * sizeof(was[0])) != 0;
+    }
     for (unsigned b = 0; b < ctx->nbuckets; b++) {
         for (struct ike_sa *sa = ctx->by_ours[b]; sa != NULL; sa = sa->next_ours) {
-            if (sa->state == IKE_SA_ESTABLISHED && sa->peer != NULL && !is_local(ctx, &sa->local))
+            if (sa->state != IKE_SA_ESTABLISHED || sa->peer == NULL)
+                continue;
+            /* RFC 4555 3.6: our MOBIKE clients hear of the new list, before any switch. */
+            if (changed && sa->mobike && !sa->mobike_initiator) {
+                sa->addrs_update_due = true;
+                ike_mobike_tick(ctx, sa);
+            }
+            if (!is_local(ctx, &sa->local))
                 local_gone(ctx, sa);
         }
     }
