@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * MOBIKE (RFC 4555), first part: veer as the responder of a roaming client.
+ * MOBIKE (RFC 4555): veer as the responder of a roaming client.
  * MOBIKE_SUPPORTED in IKE_AUTH (3.2), UPDATE_SA_ADDRESSES taken (3.5) with
  * NAT detection re-evaluated (3.8) and NO_NATS_ALLOWED checked (3.9),
- * COOKIE2 echoed (4.2.5). And the least of the initiator's part that tests
- * and veer-ike need: ike_mobike_update() moves our side and tells the peer.
- *
- * Not yet: the return routability check before ESP goes to a new address
- * (3.7), our additional addresses (3.4, 3.6), veer choosing its own address
- * pair as initiator (docs/mobike.md).
+ * COOKIE2 echoed (4.2.5), the return routability check (3.7). And the
+ * initiator's message: ike_mobike_move() moves our side (or the peer's) and
+ * tells the peer. Addresses, r-MOBIKE's switch and moves when our address
+ * goes away are in mobike_switch.c (docs/mobike.md).
  */
 #include <errno.h>
 #include <openssl/crypto.h>
