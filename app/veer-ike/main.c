@@ -12,6 +12,7 @@
 
 #include "conf.h"
 #include "conf_check.h"
+#include "control.h"
 #include "ike.h"
 #include "udp_backend.h"
 
@@ -62,8 +63,9 @@ static void count_sa(void *opaque, const struct ike_sa_info *sa)
 }
 
 /*
- * "summary ike_sas=T established=E [started=S/N] qcd_...=...": one line
- * with the SA table and the QCD counters (all of them, by their name), for
+ * "summary ike_sas=T established=E [started=S/N] qcd_...=... mobike_...=...
+ * rmobike_...=...": one line with the SA table and the QCD, MOBIKE and
+ * r-MOBIKE counters (all of them, by their name), for
  * the state file and for --count's progress on stdout.
  */
 static void print_summary(FILE *f, const struct ike_ctx *ctx, const struct sa_tally *t,
@@ -75,7 +77,8 @@ static void print_summary(FILE *f, const struct ike_ctx *ctx, const struct sa_ta
     const struct ike_counters *c = ike_get_counters(ctx);
     fprintf(f, " reconnects=%llu", (unsigned long long)c->reconnects);
 #define PRINT_QCD(n)                                                                               \
-    if (strncmp(#n, "qcd_", 4) == 0)                                                               \
+    if (strncmp(#n, "qcd_", 4) == 0 || strncmp(#n, "mobike_", 7) == 0 ||                           \
+        strncmp(#n, "rmobike_", 8) == 0)                                                           \
         fprintf(f, " %s=%llu", #n, (unsigned long long)c->n);
     IKE_COUNTER_LIST(PRINT_QCD)
 #undef PRINT_QCD
@@ -102,8 +105,8 @@ static void write_sa(void *opaque, const struct ike_sa_info *sa)
     char local[IKE_ADDR_STRLEN], remote[IKE_ADDR_STRLEN];
     ike_addr_format(&sa->local, local, sizeof(local));
     ike_addr_format(&sa->remote, remote, sizeof(remote));
-    fprintf(w->f, " mobike=%s encap=%s local=%s remote=%s", sa->mobike ? "yes" : "no",
-            sa->nat_detected ? "udp" : "none", local, remote);
+    fprintf(w->f, " mobike=%s rmobike=%s encap=%s local=%s remote=%s", sa->mobike ? "yes" : "no",
+            sa->rmobike ? "yes" : "no", sa->nat_detected ? "udp" : "none", local, remote);
     if (sa->nchildren > 0)
         fprintf(w->f, " child_in=%08x child_out=%08x", sa->child_spi_in, sa->child_spi_out);
     /* All of them (during a rekey there are two), as in/out pairs. */
@@ -175,6 +178,22 @@ static const struct ike_addr *local_for(const struct ike_addr *addrs, unsigned n
             return &addrs[i];
     }
     return NULL;
+}
+
+/* gateway.listen, then mobike_addresses not among them: the addresses veer-ike binds. */
+static unsigned gateway_addrs(const struct veer_conf *conf, struct ike_addr *out)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < conf->nlisten; i++)
+        out[n++] = conf->listen[i];
+    for (unsigned i = 0; i < conf->nmobike_addrs; i++) {
+        bool dup = false;
+        for (unsigned k = 0; k < n; k++)
+            dup |= ike_addr_ip_equal(&out[k], &conf->mobike_addrs[i]);
+        if (!dup)
+            out[n++] = conf->mobike_addrs[i];
+    }
+    return n;
 }
 
 /* Every peer with start_action start needs a listen address of its family; -1 said why. */
@@ -315,7 +334,7 @@ static int check_config(const char *config, bool syntax_only)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: veer-ike -c CONFIG [--initiate PEER [--count N [--rate R]]]\n"
-               "                [--state-file PATH] [-v | -q] [--log-keys]\n"
+               "                [--state-file PATH] [--control PATH] [-v | -q] [--log-keys]\n"
                "       veer-ike --check | --check-syntax [-c] CONFIG\n"
                "  -c, --config FILE     YAML configuration (docs/configuration.md)\n"
                "  --initiate PEER       start an IKE SA with the named peer (peers with\n"
@@ -324,6 +343,9 @@ static void usage(FILE *f)
                "                        a summary line on stdout whenever it changes)\n"
                "  --rate R              start them R per second (default: at once)\n"
                "  --state-file PATH     keep the SA table and counters in PATH\n"
+               "  --control PATH        run the commands in PATH when it appears, then remove\n"
+               "                        it: switch FROM TO, switch-sa SPI_I SPI_R TO,\n"
+               "                        redirect-all GW, local-addrs A[,B..]\n"
                "  --check               load the configuration and every file it names as\n"
                "                        starting would, print OK or the error, exit 0 or 1\n"
                "  --check-syntax        the same without opening the key, certificate and\n"
@@ -341,6 +363,7 @@ int main(int argc, char **argv)
         {"count", required_argument, NULL, 'n'},
         {"rate", required_argument, NULL, 'r'},
         {"state-file", required_argument, NULL, 's'},
+        {"control", required_argument, NULL, 'x'},
         {"log-keys", no_argument, NULL, 'k'},
         {"check", no_argument, NULL, 'C'},
         {"check-syntax", no_argument, NULL, 'S'},
@@ -349,7 +372,7 @@ int main(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    const char *config = NULL, *initiate = NULL, *state = NULL;
+    const char *config = NULL, *initiate = NULL, *state = NULL, *control = NULL;
     bool check = false, check_syntax = false, counting = false;
     unsigned count = 1, rate = 0;
     static struct udp_backend be; /* holds a 64 KiB receive buffer: not on the stack */
@@ -374,6 +397,9 @@ int main(int argc, char **argv)
             break;
         case 's':
             state = optarg;
+            break;
+        case 'x':
+            control = optarg;
             break;
         case 'k':
             be.log_keys = true;
@@ -421,13 +447,19 @@ int main(int argc, char **argv)
     }
     if (check_start_peers(config, &conf) < 0)
         return 1;
-    _Static_assert(CONF_MAX_LISTEN <= UDP_MAX_LISTEN, "a socket pair for every listen address");
-    int rc = udp_backend_open(&be, conf.listen, conf.nlisten);
+    _Static_assert(CONF_MAX_LISTEN + CONF_MAX_MOBIKE_ADDRS <= UDP_MAX_LISTEN,
+                   "a socket pair for every listen and MOBIKE address");
+    /* Announced addresses must receive IKE too (a switch or an update goes there). */
+    struct ike_addr addrs[CONF_MAX_LISTEN + CONF_MAX_MOBIKE_ADDRS];
+    unsigned naddrs = gateway_addrs(&conf, addrs);
+    int rc = udp_backend_open(&be, addrs, naddrs);
     if (rc < 0) {
         fprintf(stderr, "veer-ike: cannot bind ports 500/4500: %s\n", strerror(-rc));
         return 1;
     }
     struct ike_backend ops = udp_backend_ops(&be);
+    conf.ike.local_addrs = addrs; /* copied by the context */
+    conf.ike.nlocal_addrs = naddrs;
     struct ike_ctx *ctx = ike_ctx_new(&conf.ike, &ops);
     if (ctx == NULL) {
         fprintf(stderr, "veer-ike: out of memory\n");
@@ -473,6 +505,8 @@ int main(int argc, char **argv)
             continue;
         last_tick_ns = now;
         ike_tick(ctx);
+        if (control != NULL)
+            control_poll(control, ctx, be.log);
         if (state != NULL)
             write_state(state, ctx, initiate != NULL ? &st : NULL);
         if (counting && now - last_progress_ns >= 1000000000ull) {

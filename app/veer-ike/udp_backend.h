@@ -12,7 +12,7 @@
 
 #include "ike.h"
 
-#define UDP_MAX_LISTEN 4
+#define UDP_MAX_LISTEN 12
 #define UDP_MAX_SOCKETS (2 * UDP_MAX_LISTEN)
 #define UDP_MAX_DATAGRAM 65536
 #define UDP_SOCKET_BUFFER (4 << 20) /* receive and send buffer asked for, per socket */

@@ -574,6 +574,9 @@ static int peer_key(struct loader *l, struct ike_peer_cfg *p, const char *key, c
     rc = conf_qcd_peer_key(l, p, key, v);
     if (rc <= 0)
         return rc;
+    rc = conf_mobike_peer_key(l, p, key, v);
+    if (rc <= 0)
+        return rc;
     rc = peer_cert_key(l, p, key, v);
     if (rc <= 0)
         return rc;
@@ -876,6 +879,12 @@ static int gateway_key(struct loader *l, const char *key, const yaml_node_t *v)
             return conf_fail(l, v, "expected a duration from 1s to 1h, got \"%s\"", s);
         return 0;
     }
+    if (strcmp(key, "max_redirects") == 0) {
+        /* As initiator: redirects followed within 300 s before it is a loop (RFC 5685 9.1). */
+        if (conf_want_uint(l, v, 100000, &c->max_redirects) < 0)
+            return -1;
+        return c->max_redirects == 0 ? conf_fail(l, v, "at least 1") : 0;
+    }
     if (strcmp(key, "cookie_rotate") == 0) {
         const char *s;
         if (conf_want_scalar(l, v, &s) < 0)
@@ -885,6 +894,9 @@ static int gateway_key(struct loader *l, const char *key, const yaml_node_t *v)
         return 0;
     }
     int rc = conf_qcd_gateway_key(l, key, v);
+    if (rc <= 0)
+        return rc;
+    rc = conf_mobike_gateway_key(l, key, v);
     return rc <= 0 ? rc : conf_fail(l, v, "unknown key");
 }
 
@@ -947,6 +959,8 @@ static int load(yaml_parser_t *parser, const char *name, const struct conf_load_
     yaml_document_delete(&l.doc);
     conf->ike.peers = conf->peers;
     conf->ike.npeers = conf->npeers;
+    conf->ike.announce_addrs = conf->mobike_addrs;
+    conf->ike.nannounce_addrs = conf->nmobike_addrs;
     if (rc < 0)
         conf_free(conf);
     return rc;

@@ -20,6 +20,7 @@ struct veer_conf;
 
 #define CONF_MAX_PEERS 64
 #define CONF_MAX_LISTEN 4
+#define CONF_MAX_MOBIKE_ADDRS 8
 #define CONF_MAX_PORTS 8
 #define CONF_DEVICE_MAX 256
 /* Addresses of one port, both families together (address, address6 and addresses). */
@@ -215,6 +216,12 @@ struct veer_conf {
     struct ike_config ike; /* .peers points into peers[] */
     unsigned nlisten;
     struct ike_addr listen[CONF_MAX_LISTEN];
+    /*
+     * gateway.mobike_addresses: announced to MOBIKE peers (ike.announce_addrs
+     * points here); veer-ike also listens on them.
+     */
+    unsigned nmobike_addrs;
+    struct ike_addr mobike_addrs[CONF_MAX_MOBIKE_ADDRS];
     unsigned npeers;
     struct ike_peer_cfg peers[CONF_MAX_PEERS];
     struct conf_dataplane dp;

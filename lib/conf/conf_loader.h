@@ -124,6 +124,10 @@ int conf_reassembly(struct loader *l, const yaml_node_t *v);
  * together once it is read; and, at the end, the secret files.
  */
 int conf_qcd_gateway_key(struct loader *l, const char *key, const yaml_node_t *v);
+/* conf_mobike.c: MOBIKE's and r-MOBIKE's keys; 1 when `key` is none of them. */
+int conf_mobike_gateway_key(struct loader *l, const char *key, const yaml_node_t *v);
+int conf_mobike_peer_key(struct loader *l, struct ike_peer_cfg *p, const char *key,
+                         const yaml_node_t *v);
 int conf_qcd_peer_key(struct loader *l, struct ike_peer_cfg *p, const char *key,
                       const yaml_node_t *v);
 int conf_qcd_peer_finish(struct loader *l, const yaml_node_t *item, const struct ike_peer_cfg *p);

@@ -349,6 +349,23 @@ static void fuzz_mobike(const struct ctx *c, const struct ike_notify_payload *n)
         FUZZ_CHECK(ike_addr_equal(&s, &s2) && ike_addr_equal(&d, &d2));
         break;
     }
+    case IKE_N_SWITCH_TO_IP_ADDRESS: {
+        /* r-MOBIKE's; its type is the configuration's, the default here. */
+        struct ike_addr a, b;
+        rc = ike_notify_switch_decode(n, &a, &err);
+        fuzz_check_err(rc, &err, c->limit);
+        if (rc < 0)
+            return;
+        FUZZ_CHECK(n->spi_size == 0 && n->data.len == ike_addr_ip_len(&a));
+        struct ike_notify_payload m =
+            mobike_again(&w, ike_notify_switch_encode(&w, n->type, &a), n->type);
+        FUZZ_CHECK(ike_notify_switch_decode(&m, &b, &err) == 0 && ike_addr_equal(&a, &b));
+        break;
+    }
+    case IKE_N_MOBIKE_SUPPORTED:
+        /* Data is ignored (RFC 4555 4.2.1) but for a single 'R': whatever it is, no crash. */
+        (void)ike_notify_mobike_says_r(n);
+        break;
     default: /* UPDATE_SA_ADDRESSES, NO_ADDITIONAL_ADDRESSES, UNEXPECTED_NAT_DETECTED ... */
         rc = ike_notify_no_data_decode(n, &err);
         fuzz_check_err(rc, &err, c->limit);
@@ -389,6 +406,8 @@ static void fuzz_notify(const struct ctx *c, const struct ike_pl *pl)
     case IKE_N_NO_ADDITIONAL_ADDRESSES:
     case IKE_N_UNEXPECTED_NAT_DETECTED:
     case IKE_N_UNACCEPTABLE_ADDRESSES:
+    case IKE_N_MOBIKE_SUPPORTED:
+    case IKE_N_SWITCH_TO_IP_ADDRESS:
         fuzz_mobike(c, &a);
         break;
     default:

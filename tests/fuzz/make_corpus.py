@@ -38,6 +38,7 @@ N_FRAG_SUPPORTED, N_HASH_ALGS = 16430, 16431
 N_ADD_IP4, N_ADD_IP6, N_NO_ADD_ADDR, N_UPDATE_SA_ADDR, N_COOKIE2, N_NO_NATS = (
     16397, 16398, 16399, 16400, 16401, 16402)
 N_NATD_SRC, N_NATD_DST = 16388, 16389
+N_SWITCH_TO_IP = 40960  # draft-smyslov-ipsecme-ikev2-r-mobike: no IANA number
 FLAG_I, FLAG_R = 0x08, 0x20
 
 # fuzz_stateless control byte (see tests/fuzz/fuzz_stateless.c).
@@ -164,6 +165,10 @@ def inner_seeds():
                                          notify(N_ADD_IP4, bytes([192, 0, 2, 7])),
                                          notify(N_ADD_IP6, bytes(15) + b"\x07"),
                                          notify(N_NO_ADD_ADDR)]),
+        # r-MOBIKE: MOBIKE_SUPPORTED('R') and SWITCH_TO_IP_ADDRESS (private-use 40960), both sizes.
+        "inner-info-rmobike": seed(0x02, [notify(N_MOBIKE, b"R"),
+                                          notify(N_SWITCH_TO_IP, bytes([192, 0, 2, 9])),
+                                          notify(N_SWITCH_TO_IP, bytes(15) + b"\x09")]),
     }
 
 

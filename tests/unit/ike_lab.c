@@ -61,15 +61,27 @@ int lab_setup(void **state)
 
 void lab_start(struct lab *lab)
 {
-    lab->alice_cfg = (struct ike_config){
-        .peers = &lab->alice_peer, .npeers = 1, .max_sas = 64, .qcd_keys = lab->alice_qcd};
+    /* A test may have given either side its addresses (MOBIKE, r-MOBIKE) before starting. */
+    struct ike_config a_was = lab->alice_cfg, g_was = lab->gw_cfg;
+    lab->alice_cfg = (struct ike_config){.peers = &lab->alice_peer,
+                                         .npeers = 1,
+                                         .max_sas = 64,
+                                         .qcd_keys = lab->alice_qcd,
+                                         .local_addrs = a_was.local_addrs,
+                                         .nlocal_addrs = a_was.nlocal_addrs};
     /* A test may have given the gateway a redirect policy before starting. */
     lab->gw_cfg = (struct ike_config){.peers = &lab->gw_peer,
                                       .npeers = 1,
                                       .max_sas = 64,
                                       .redirect_policy = lab->gw_cfg.redirect_policy,
                                       .qcd_keys = lab->gw_qcd,
-                                      .qcd_prev_valid_s = lab->gw_qcd_prev_valid_s};
+                                      .qcd_prev_valid_s = lab->gw_qcd_prev_valid_s,
+                                      .local_addrs = g_was.local_addrs,
+                                      .nlocal_addrs = g_was.nlocal_addrs,
+                                      .announce_addrs = g_was.announce_addrs,
+                                      .nannounce_addrs = g_was.nannounce_addrs,
+                                      .switch_notify = g_was.switch_notify,
+                                      .switch_timeout_s = g_was.switch_timeout_s};
     struct ike_backend a = mock_backend(&lab->alice_node);
     struct ike_backend g = mock_backend(&lab->gw_node);
     lab->alice = ike_ctx_new(&lab->alice_cfg, &a);

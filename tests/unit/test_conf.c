@@ -322,6 +322,70 @@ static void test_mobike(void **state)
                                "\"later\"");
 }
 
+/* r-MOBIKE and the gateway's announced addresses (conf_mobike.c). */
+static void test_rmobike(void **state)
+{
+    (void)state;
+    static struct veer_conf c;
+    char err[256] = "", text[2048];
+    assert_int_equal(conf_load_string(minimal, "t.yaml", &c, err, sizeof(err)), 0);
+    assert_int_equal(c.peers[0].rmobike, IKE_RMOBIKE_YES);
+    assert_int_equal(c.peers[0].nswitch_allow, 0);
+    assert_int_equal(c.ike.nannounce_addrs, 0);
+    assert_int_equal(c.ike.switch_notify, 0);
+    assert_int_equal(c.ike.switch_timeout_s, 0);
+    static const char full[] =
+        "gateway:\n"
+        "  listen: [198.51.100.1]\n"
+        "  mobike_addresses: [198.51.100.1, 198.51.100.2, '2001:db8::2']\n"
+        "  switch_notify: 50000\n"
+        "  switch_timeout: 30s\n" UNIT_CONF_PEER(
+            "10.2.0.0/24",
+            "10.1.0.1") "    rmobike: no\n"
+                        "    switch_allow: [198.51.100.0/24, '2001:db8::/32', 203.0.113.7]\n";
+    assert_int_equal(conf_load_string(full, "t.yaml", &c, err, sizeof(err)), 0);
+    assert_int_equal(c.ike.nannounce_addrs, 3);
+    assert_ptr_equal(c.ike.announce_addrs, c.mobike_addrs);
+    assert_int_equal(c.mobike_addrs[2].family, 6);
+    assert_int_equal(c.ike.switch_notify, 50000);
+    assert_int_equal(c.ike.switch_timeout_s, 30);
+    const struct ike_peer_cfg *p = &c.peers[0];
+    assert_int_equal(p->rmobike, IKE_RMOBIKE_NO);
+    assert_int_equal(p->nswitch_allow, 3);
+    assert_int_equal(p->switch_allow[0].len, 24);
+    assert_int_equal(p->switch_allow[1].len, 32);
+    assert_int_equal(p->switch_allow[1].addr.family, 6);
+    assert_int_equal(p->switch_allow[2].len, 32);
+    expect_error_after_minimal(
+        "    rmobike: sometimes\n",
+        "t.yaml:12: peers[0].rmobike: expected yes or no, got \"sometimes\"");
+    expect_error_after_minimal("    switch_allow: [198.51.100.1/24]\n", "has host bits set");
+    expect_error_after_minimal("    switch_allow: [198.51.100.0/33]\n", "bad prefix length");
+    expect_error_after_minimal("    switch_allow: [somewhere]\n", "not an IPv4 or IPv6 subnet");
+    expect_error_after_minimal("    switch_allow: 198.51.100.0/24\n", "peers[0].switch_allow:");
+    /* The redirect loop limit (a load generator follows many). */
+    snprintf(text, sizeof(text), "gateway:\n  max_redirects: 2000\n%s",
+             UNIT_CONF_PEER("10.2.0.0/24", "10.1.0.1"));
+    assert_int_equal(conf_load_string(text, "t.yaml", &c, err, sizeof(err)), 0);
+    assert_int_equal(c.ike.max_redirects, 2000);
+    static const char *const bad_gw[][2] = {
+        {"  max_redirects: 0\n", "gateway.max_redirects: at least 1"},
+        {"  switch_notify: 16500\n", "gateway.switch_notify: a private-use status type, 40960"},
+        {"  switch_notify: 70000\n", "gateway.switch_notify:"},
+        {"  switch_timeout: 0\n", "gateway.switch_timeout: expected a duration from 1s to 1h"},
+        {"  switch_timeout: 2h\n", "gateway.switch_timeout:"},
+        {"  mobike_addresses: [gw.example]\n", "gateway.mobike_addresses: not an IPv4 or IPv6"},
+        {"  mobike_addresses: [1.0.0.1, 1.0.0.2, 1.0.0.3, 1.0.0.4, 1.0.0.5, 1.0.0.6, 1.0.0.7, "
+         "1.0.0.8, 1.0.0.9]\n",
+         "at most 8 addresses"},
+    };
+    for (unsigned i = 0; i < sizeof(bad_gw) / sizeof(bad_gw[0]); i++) {
+        snprintf(text, sizeof(text), "gateway:\n  listen: [198.51.100.1]\n%s%s", bad_gw[i][0],
+                 UNIT_CONF_PEER("10.2.0.0/24", "10.1.0.1"));
+        expect_error(text, bad_gw[i][1]);
+    }
+}
+
 static void test_dataplane_section(void **state)
 {
     (void)state;
@@ -753,6 +817,7 @@ int main(void)
         cmocka_unit_test(test_lifetimes),
         cmocka_unit_test(test_units),
         cmocka_unit_test(test_mobike),
+        cmocka_unit_test(test_rmobike),
         cmocka_unit_test(test_dataplane_section),
         cmocka_unit_test(test_static_sas),
         cmocka_unit_test(test_redirect_section),

@@ -234,13 +234,73 @@ static void test_no_nats_allowed(void **state)
     assert_int_equal(w.len, 0);
 }
 
+/* r-MOBIKE (draft 5.1, 5.2): MOBIKE_SUPPORTED('R') and SWITCH_TO_IP_ADDRESS of any type. */
+static void test_switch_to_ip_address(void **state)
+{
+    (void)state;
+    uint8_t out[64], buf[128];
+    struct ike_writer w;
+    struct ike_notify_payload n;
+    struct ike_err err = {0};
+    struct ike_addr a, got;
+    assert_int_equal(ike_addr_parse(&a, "192.0.2.9", 4500), 0);
+    unit_w_init(&w, out, sizeof(out));
+    assert_int_equal(ike_notify_switch_encode(&w, 40960, &a), 0);
+    UNIT_EXPECT_BYTES(&w, "00 00 000c 00 00 a000 c0000209");
+    struct ike_pl pl = unit_pl_at(out, 0, IKE_PL_NOTIFY);
+    assert_int_equal(ike_notify_decode(&pl, &n, NULL), 0);
+    assert_int_equal(n.type, 40960);
+    assert_int_equal(ike_notify_switch_decode(&n, &got, &err), 0);
+    assert_int_equal(got.family, 4);
+    assert_true(ike_addr_ip_equal(&got, &a));
+    assert_int_equal(got.port, 0);
+
+    /* Another number from the configuration, and IPv6. */
+    assert_int_equal(ike_addr_parse(&a, "2001:db8:2::9", 0), 0);
+    unit_w_init(&w, out, sizeof(out));
+    assert_int_equal(ike_notify_switch_encode(&w, 65000, &a), 0);
+    UNIT_EXPECT_BYTES(&w, "00 00 0018 00 00 fde8 20010db8000200000000000000000009");
+    pl = unit_pl_at(out, 0, IKE_PL_NOTIFY);
+    assert_int_equal(ike_notify_decode(&pl, &n, NULL), 0);
+    assert_int_equal(ike_notify_switch_decode(&n, &got, &err), 0);
+    assert_int_equal(got.family, 6);
+    assert_true(ike_addr_ip_equal(&got, &a));
+
+    /* Any length but 4 and 16 is malformed, found where it goes wrong. */
+    static const unsigned bad[][2] = {{0, 8}, {3, 8 + 3}, {5, 8 + 5}, {15, 8 + 15}, {17, 8 + 16}};
+    for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        notify_of_len(40960, bad[i][0], buf, &n);
+        print_message("SWITCH_TO_IP_ADDRESS of %u octets\n", bad[i][0]);
+        UNIT_EXPECT_ERR(ike_notify_switch_decode(&n, &got, &err), err, IKE_ERR_NOTIFY_BAD_DATA,
+                        IKE_PL_NOTIFY, bad[i][1]);
+    }
+    /* An SPI where the draft has none (SPI size 4, then 4 octets of address). */
+    notify_from_hex("00 04 a000 01020304 c0000209", buf, sizeof(buf), &n);
+    UNIT_EXPECT_ERR(ike_notify_switch_decode(&n, &got, &err), err, IKE_ERR_NOTIFY_BAD_DATA,
+                    IKE_PL_NOTIFY, 12);
+    /* No family to encode. */
+    memset(&a, 0, sizeof(a));
+    unit_w_init(&w, out, sizeof(out));
+    assert_int_equal(ike_notify_switch_encode(&w, 40960, &a), -EINVAL);
+    assert_int_equal(w.len, 0);
+
+    /* MOBIKE_SUPPORTED: only the single octet 'R' says r-MOBIKE. */
+    notify_from_hex("00 00 400c 52", buf, sizeof(buf), &n);
+    assert_true(ike_notify_mobike_says_r(&n));
+    notify_from_hex("00 00 400c", buf, sizeof(buf), &n);
+    assert_false(ike_notify_mobike_says_r(&n));
+    notify_from_hex("00 00 400c 53", buf, sizeof(buf), &n);
+    assert_false(ike_notify_mobike_says_r(&n));
+    notify_from_hex("00 00 400c 5252", buf, sizeof(buf), &n);
+    assert_false(ike_notify_mobike_says_r(&n));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_no_data_notifies),
-        cmocka_unit_test(test_cookie2),
-        cmocka_unit_test(test_additional_addresses),
-        cmocka_unit_test(test_no_nats_allowed),
+        cmocka_unit_test(test_no_data_notifies),     cmocka_unit_test(test_cookie2),
+        cmocka_unit_test(test_additional_addresses), cmocka_unit_test(test_no_nats_allowed),
+        cmocka_unit_test(test_switch_to_ip_address),
     };
     return cmocka_run_group_tests_name("pl_mobike", tests, NULL, NULL);
 }

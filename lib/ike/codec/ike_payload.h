@@ -180,6 +180,19 @@ int ike_notify_no_nats_decode(const struct ike_notify_payload *n, struct ike_add
                               struct ike_addr *dst, struct ike_err *err);
 int ike_notify_no_nats_encode(struct ike_writer *w, const struct ike_addr *src,
                               const struct ike_addr *dst);
+/*
+ * SWITCH_TO_IP_ADDRESS (draft-smyslov-ipsecme-ikev2-r-mobike 5.2): the
+ * responder's new address, 4 octets (IPv4) or 16 (IPv6), protocol ID and SPI
+ * size zero. It has no IANA number, so its type is the caller's (the
+ * configuration's): the parser keeps it as any unknown status notify and the
+ * exchange code matches the number.
+ */
+int ike_notify_switch_decode(const struct ike_notify_payload *n, struct ike_addr *addr,
+                             struct ike_err *err);
+int ike_notify_switch_encode(struct ike_writer *w, uint16_t type, const struct ike_addr *addr);
+/* MOBIKE_SUPPORTED's data: the single octet 'R' says r-MOBIKE (draft 4.1, 5.1). */
+#define IKE_RMOBIKE_OCTET 0x52
+bool ike_notify_mobike_says_r(const struct ike_notify_payload *n);
 
 /* ---- Delete (3.11) ---- */
 

@@ -100,3 +100,31 @@ int ike_notify_no_nats_encode(struct ike_writer *w, const struct ike_addr *src,
     ike_put16(data + 2 * ip_len + 2, dst->port);
     return ike_notify_encode_simple(w, IKE_N_NO_NATS_ALLOWED, data, 2 * ip_len + 4);
 }
+
+/* The new address alone: its length says the family (draft 5.2). */
+int ike_notify_switch_decode(const struct ike_notify_payload *n, struct ike_addr *addr,
+                             struct ike_err *err)
+{
+    if (n->spi_size != 0)
+        return pl_notify_fail(err, IKE_ERR_NOTIFY_BAD_DATA, n, 0);
+    if (n->data.len != IPV4_LEN && n->data.len != IPV6_LEN)
+        return pl_notify_fail(err, IKE_ERR_NOTIFY_BAD_DATA, n,
+                              n->data.len < IPV6_LEN ? n->data.len : IPV6_LEN);
+    memset(addr, 0, sizeof(*addr));
+    addr->family = n->data.len == IPV6_LEN ? 6 : 4;
+    memcpy(addr->ip, n->data.ptr, n->data.len);
+    return 0;
+}
+
+int ike_notify_switch_encode(struct ike_writer *w, uint16_t type, const struct ike_addr *addr)
+{
+    if (addr->family != 4 && addr->family != 6)
+        return -EINVAL;
+    return ike_notify_encode_simple(w, type, addr->ip, ike_addr_ip_len(addr));
+}
+
+bool ike_notify_mobike_says_r(const struct ike_notify_payload *n)
+{
+    /* Exactly the one octet: other data is RFC 4555's, ignored (4.2.1). */
+    return n->data.len == 1 && n->data.ptr[0] == IKE_RMOBIKE_OCTET;
+}

@@ -40,6 +40,13 @@ struct ike_eap_secret {
     uint8_t len;
 };
 
+/* An address prefix (switch_allow): `len` leading bits of `addr` (family 4 or 6). */
+struct ike_prefix {
+    struct ike_addr addr;
+    uint8_t len;
+};
+#define IKE_MAX_SWITCH_ALLOW 8
+
 struct ike_cred;  /* ike_auth_cert.h */
 struct ike_trust; /* ike_auth_cert.h */
 
@@ -129,10 +136,21 @@ struct ike_peer_cfg {
      */
     uint8_t mobike;
     bool mobike_no_check;
+    /*
+     * r-MOBIKE (draft-smyslov-ipsecme-ikev2-r-mobike, mobike_switch.c): enum
+     * ike_rmobike_mode. With IKE_RMOBIKE_YES (the default) veer as initiator
+     * sends MOBIKE_SUPPORTED('R') and follows the responder's
+     * SWITCH_TO_IP_ADDRESS to an address it announced or one inside
+     * switch_allow; as responder it may ask this peer's SAs to switch.
+     */
+    uint8_t rmobike;
+    unsigned nswitch_allow;
+    struct ike_prefix switch_allow[IKE_MAX_SWITCH_ALLOW];
 };
 
 enum ike_qcd_role { IKE_QCD_BOTH, IKE_QCD_OFF, IKE_QCD_MAKER, IKE_QCD_TAKER };
 enum ike_mobike_mode { IKE_MOBIKE_YES, IKE_MOBIKE_NO };
+enum ike_rmobike_mode { IKE_RMOBIKE_YES, IKE_RMOBIKE_NO };
 enum ike_start_action { IKE_START_NONE, IKE_START_START };
 
 /*
@@ -177,7 +195,27 @@ struct ike_config {
      */
     const struct ike_qcd_keys *qcd_keys;
     unsigned qcd_prev_valid_s;
+    /*
+     * The gateway's own addresses (port ignored): where IKE may be received;
+     * the targets a switch may name and the addresses MOBIKE as initiator may
+     * move to. The context copies them (at most IKE_MAX_LOCAL_ADDRS).
+     */
+    const struct ike_addr *local_addrs;
+    unsigned nlocal_addrs;
+    /*
+     * Announced to MOBIKE peers in ADDITIONAL_IP4/IP6_ADDRESS (RFC 4555 3.4),
+     * minus the one the SA uses; none: NO_ADDITIONAL_ADDRESSES. Copied too.
+     */
+    const struct ike_addr *announce_addrs;
+    unsigned nannounce_addrs;
+    uint16_t switch_notify; /* SWITCH_TO_IP_ADDRESS's type; 0: IKE_SWITCH_TO_IP_ADDRESS_DEFAULT */
+    unsigned
+        switch_timeout_s; /* an asked switch not followed by the peer's update: timed out (0: 10) */
 };
+
+#define IKE_MAX_LOCAL_ADDRS 16
+/* A private-use status type (RFC 7296 3.10.1): the draft has no IANA number yet. */
+#define IKE_SWITCH_TO_IP_ADDRESS_DEFAULT 40960
 
 /* ---- what the control plane gives the dataplane ---- */
 
@@ -343,6 +381,19 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(mobike_checks_passed)    /* ... answered with our COOKIE2: the Child SAs followed */         \
     X(mobike_checks_again)     /* ... answered after the peer moved once more: checked anew */     \
     X(mobike_cookie2_mismatch) /* an answer without our COOKIE2: the IKE SA closed (3.7) */        \
+    X(mobike_local_moved)      /* our address went away: we moved the SA (MOBIKE initiator) */     \
+    X(mobike_local_next_pair)  /* ... that move got no answer: the next address pair tried */      \
+    X(mobike_local_gone)       /* our address went away and the SA cannot move: left to DPD */     \
+    X(mobike_addresses_sent)   /* our changed address list sent to a MOBIKE client (3.6) */        \
+    X(rmobike_switch_asked)    /* SWITCH_TO_IP_ADDRESS sent to an 'R' initiator (responder) */     \
+    X(rmobike_switch_moved)    /* ... followed: its UPDATE_SA_ADDRESSES arrived at the target */   \
+    X(rmobike_switch_refused)  /* ... answered with an error, or a liveness check instead */       \
+    X(rmobike_switch_timed_out)   /* ... no update within switch_timeout_s */                      \
+    X(rmobike_switch_not_capable) /* a switch asked of an SA whose initiator sent no 'R' */        \
+    X(rmobike_switch_received)    /* SWITCH_TO_IP_ADDRESS received (initiator) */                  \
+    X(rmobike_switch_followed)    /* ... to an announced or allowed address: update sent */        \
+    X(rmobike_switch_rejected)    /* ... to any other address: kept ours, liveness check */        \
+    X(rmobike_switch_ignored)     /* ... by the SA's responder, or without 'R' sent: no action */  \
     X(state_transitions)                                                                           \
     X(bad_transitions)
 
@@ -418,6 +469,38 @@ unsigned ike_redirect_where(struct ike_ctx *ctx, const char *peer, const struct 
 int ike_mobike_update(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r,
                       const struct ike_addr *new_local, unsigned flags);
 
+/*
+ * r-MOBIKE responder (draft-smyslov-ipsecme-ikev2-r-mobike 4.2): asks the
+ * initiator of IKE SA (spi_i, spi_r) to move our end to `to` (one of
+ * local_addrs, same family). Nothing of ours changes until its
+ * UPDATE_SA_ADDRESSES arrives at `to`. -ENOENT no such established SA,
+ * -ENOTSUP the peer did not send 'R' or no MOBIKE or we are its initiator,
+ * -EADDRNOTAVAIL `to` is not ours, -EALREADY already there (or already
+ * asked), -EBUSY a request of ours is outstanding: the switch is then sent as
+ * soon as it is answered (ike_tick).
+ */
+int ike_mobike_switch(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r,
+                      const struct ike_addr *to);
+/*
+ * The same for every established responder SA matching all given filters
+ * (NULL: any): peer configuration name, authenticated identity, our current
+ * local address. Returns how many were asked (sent or queued); *not_capable
+ * (may be NULL) gets how many matched but cannot be asked.
+ */
+unsigned ike_mobike_switch_where(struct ike_ctx *ctx, const char *peer, const struct ike_id *id,
+                                 const struct ike_addr *from, const struct ike_addr *to,
+                                 unsigned *not_capable);
+/*
+ * The gateway's addresses changed at run time: replaces local_addrs (and, if
+ * announce is non-NULL, announce_addrs). Our SAs whose local address is gone:
+ * as MOBIKE initiator, moved to the next address pair; as responder with an
+ * 'R' peer, switched to another address of the same family; others are
+ * counted (mobike_local_gone) and left to DPD. -E2BIG: more than
+ * IKE_MAX_LOCAL_ADDRS (nothing changed).
+ */
+int ike_set_local_addrs(struct ike_ctx *ctx, const struct ike_addr *addrs, unsigned n,
+                        const struct ike_addr *announce, unsigned nannounce);
+
 /* A further Child SA with the peer configuration's proposals and selectors. */
 int ike_create_child(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r);
 
@@ -460,8 +543,12 @@ struct ike_sa_info {
     const char *peer;
     struct ike_addr local, remote;
     bool natt;
-    bool nat_detected; /* ESP goes in UDP */
-    bool mobike;       /* both sent MOBIKE_SUPPORTED (RFC 4555) */
+    bool nat_detected;         /* ESP goes in UDP */
+    bool mobike;               /* both sent MOBIKE_SUPPORTED (RFC 4555) */
+    bool rmobike;              /* the initiator sent MOBIKE_SUPPORTED('R') (r-MOBIKE) */
+    bool switch_pending;       /* responder: a switch asked, the peer's update not here yet */
+    struct ike_addr switch_to; /* ... to there */
+    unsigned npeer_addrs;      /* initiator: addresses the responder announced (3.4) */
     struct ike_chosen alg;
     bool qcd_token_kept; /* taker: the peer gave us a token for this SA */
     bool qcd_token_sent; /* maker: we gave the peer one */

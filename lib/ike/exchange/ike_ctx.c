@@ -104,8 +104,16 @@ struct ike_ctx *ike_ctx_new(const struct ike_config *cfg, const struct ike_backe
         ctx->cfg.redirect_loop_period_s = 300;
     ctx->redirect_hist =
         calloc(ctx->cfg.npeers > 0 ? ctx->cfg.npeers : 1, sizeof(*ctx->redirect_hist));
+    for (unsigned i = 0; ctx->redirect_hist != NULL && i < ctx->cfg.npeers; i++) {
+        ctx->redirect_hist[i].at_ns = calloc(ctx->cfg.max_redirects, sizeof(uint64_t));
+        if (ctx->redirect_hist[i].at_ns == NULL) {
+            ike_ctx_free(ctx);
+            return NULL;
+        }
+    }
     ike_cookie_init(ctx);
     ike_qcd_init(ctx);
+    ike_mobike_addrs_init(ctx);
     ctx->nbuckets = 1;
     while (ctx->nbuckets < ctx->cfg.max_sas && ctx->nbuckets < (1u << 24))
         ctx->nbuckets <<= 1;
@@ -178,6 +186,8 @@ void ike_ctx_free(struct ike_ctx *ctx)
     }
     free(ctx->by_ours);
     free(ctx->by_theirs);
+    for (unsigned i = 0; ctx->redirect_hist != NULL && i < ctx->cfg.npeers; i++)
+        free(ctx->redirect_hist[i].at_ns);
     free(ctx->redirect_hist);
     OPENSSL_cleanse(&ctx->qcd, sizeof(ctx->qcd));
     free(ctx);
@@ -203,7 +213,7 @@ struct ike_sa *ike_sa_create(struct ike_ctx *ctx, bool initiator, const struct i
     struct ike_sa *sa = calloc(1, sizeof(*sa));
     if (sa == NULL)
         return NULL;
-    sa->initiator = initiator;
+    sa->initiator = sa->mobike_initiator = initiator;
     sa->local = sa->reply_local = *local;
     sa->remote = sa->reply_remote = *remote;
     sa->natt = local->port == IKE_NATT_PORT;
@@ -248,6 +258,7 @@ struct ike_sa *ike_sa_create_rekeyed(struct ike_ctx *ctx, struct ike_sa *old, bo
     sa->state = IKE_SA_ESTABLISHED;
     sa->rekey_ns = sa->peer != NULL ? ike_deadline(ctx, sa->peer, sa->peer->ike_rekey_s) : 0;
     ike_qcd_carry(sa, old);
+    ike_mobike_carry(sa, old);
     index_ours(ctx, sa, ours);
     ctx->nsas++;
     ctx->counters.sa_created++;
@@ -672,8 +683,13 @@ static void tick_sa(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t now)
         ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "replaced, and the peer never deleted it");
         return;
     }
+    if (sa->state == IKE_SA_ESTABLISHED)
+        ike_mobike_switch_expire(ctx, sa, now);
     if (sa->request.buf != NULL) {
         if (now < sa->next_retx_ns)
+            return;
+        /* Our address went away: a pair that does not answer soon gives way to the next. */
+        if (sa->move_active && sa->tries >= IKE_MOVE_TRIES && ike_mobike_next_pair(ctx, sa))
             return;
         if (sa->tries >= ctx->cfg.retransmit_tries) {
             bool was_up = sa->state == IKE_SA_ESTABLISHED;
@@ -695,6 +711,8 @@ static void tick_sa(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t now)
         ike_mobike_start_check(ctx, sa); /* a return routability check that waited for a request */
         return;
     }
+    if (ike_mobike_tick(ctx, sa)) /* a move, a switch or its follow-up that waited */
+        return;
     if (sa->delete_queued && (sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_REKEYED)) {
         sa->delete_queued = false;
         ike_info_start_delete_ike(ctx, sa);
@@ -806,6 +824,13 @@ unsigned ike_sa_foreach(const struct ike_ctx *ctx,
                                        .natt = sa->natt,
                                        .nat_detected = sa->nat_detected,
                                        .mobike = sa->mobike,
+                                       .rmobike = sa->rmobike_peer ||
+                                                  (sa->mobike_initiator && sa->mobike &&
+                                                   sa->peer != NULL &&
+                                                   sa->peer->rmobike == IKE_RMOBIKE_YES),
+                                       .switch_pending = sa->switch_pending,
+                                       .switch_to = sa->switch_to,
+                                       .npeer_addrs = sa->npeer_addrs,
                                        .alg = sa->alg,
                                        .qcd_token_kept = sa->qcd_kept,
                                        .qcd_token_sent = sa->qcd_sent,

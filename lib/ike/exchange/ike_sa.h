@@ -52,17 +52,23 @@ struct ike_child_keying {
 /* The request of ours that is outstanding (one at a time), and what it is for. */
 enum ike_req_kind {
     IKE_REQ_NONE,
-    IKE_REQ_SETUP,        /* IKE_SA_INIT or IKE_AUTH */
-    IKE_REQ_LIVENESS,     /* empty INFORMATIONAL */
-    IKE_REQ_DELETE_IKE,   /* INFORMATIONAL Delete of this IKE SA */
-    IKE_REQ_DELETE_CHILD, /* INFORMATIONAL Delete of Child SA old_spi */
-    IKE_REQ_NEW_CHILD,    /* CREATE_CHILD_SA for a new Child SA */
-    IKE_REQ_REKEY_CHILD,  /* CREATE_CHILD_SA rekeying Child SA old_spi */
-    IKE_REQ_REKEY_IKE,    /* CREATE_CHILD_SA rekeying this IKE SA */
-    IKE_REQ_REDIRECT,     /* INFORMATIONAL with N(REDIRECT) (RFC 5685 5) */
-    IKE_REQ_MOBIKE,       /* INFORMATIONAL with N(UPDATE_SA_ADDRESSES) (RFC 4555 3.5) */
-    IKE_REQ_MOBIKE_CHECK, /* INFORMATIONAL with N(COOKIE2): return routability (RFC 4555 3.7) */
+    IKE_REQ_SETUP,          /* IKE_SA_INIT or IKE_AUTH */
+    IKE_REQ_LIVENESS,       /* empty INFORMATIONAL */
+    IKE_REQ_DELETE_IKE,     /* INFORMATIONAL Delete of this IKE SA */
+    IKE_REQ_DELETE_CHILD,   /* INFORMATIONAL Delete of Child SA old_spi */
+    IKE_REQ_NEW_CHILD,      /* CREATE_CHILD_SA for a new Child SA */
+    IKE_REQ_REKEY_CHILD,    /* CREATE_CHILD_SA rekeying Child SA old_spi */
+    IKE_REQ_REKEY_IKE,      /* CREATE_CHILD_SA rekeying this IKE SA */
+    IKE_REQ_REDIRECT,       /* INFORMATIONAL with N(REDIRECT) (RFC 5685 5) */
+    IKE_REQ_MOBIKE,         /* INFORMATIONAL with N(UPDATE_SA_ADDRESSES) (RFC 4555 3.5) */
+    IKE_REQ_MOBIKE_CHECK,   /* INFORMATIONAL with N(COOKIE2): return routability (RFC 4555 3.7) */
+    IKE_REQ_RMOBIKE_SWITCH, /* INFORMATIONAL with N(SWITCH_TO_IP_ADDRESS) (r-MOBIKE 4.2) */
 };
+
+/* The responder's ADDITIONAL_* addresses an initiator keeps per IKE SA (RFC 4555 3.4). */
+#define IKE_MAX_PEER_ADDRS 8
+/* Tries of one address pair when our address went away, before the next pair (RFC 4555 3.10). */
+#define IKE_MOVE_TRIES 3
 
 struct ike_pending {
     enum ike_req_kind kind;
@@ -182,12 +188,29 @@ struct ike_sa {
     bool mobike_peer;      /* the peer sent MOBIKE_SUPPORTED in IKE_AUTH */
     bool mobike;           /* both did: UPDATE_SA_ADDRESSES moves the SA, and nothing else does */
     bool mobike_check_due; /* the peer moved: check its new address before the Child SAs go */
+    /* r-MOBIKE and address lists (mobike_switch.c). */
+    bool mobike_initiator; /* we began the first IKE SA of this series (kept over IKE rekeys) */
+    bool rmobike_peer;     /* responder: the initiator sent MOBIKE_SUPPORTED('R') */
+    uint8_t npeer_addrs;   /* initiator: the responder's announced addresses (3.4, 3.6) */
+    struct ike_addr peer_addrs[IKE_MAX_PEER_ADDRS];
+    bool switch_pending;  /* responder: a switch asked and not yet followed, refused or timed out */
+    bool switch_queued;   /* ... not sent yet: a request of ours was outstanding */
+    bool switch_answered; /* ... the initiator answered it: its update (or refusal) comes next */
+    struct ike_addr switch_to;
+    uint64_t switch_deadline_ns;
+    bool switch_follow_due; /* initiator: a switch taken, our update to switch_target waits */
+    struct ike_addr switch_target;
+    bool liveness_due;     /* initiator: a switch refused, the current pair is checked next */
+    bool addrs_update_due; /* responder: our announced addresses changed, the peer is told next */
+    bool move_active; /* initiator: our address went away, moving (move_pair: the pair tried) */
+    bool move_due;    /* ... not started yet: a request of ours was outstanding */
+    unsigned move_pair;
+    struct ike_addr move_remote; /* the peer's address when the move began: pairs count from it */
 };
 
 /* When veer as initiator was redirected lately, per peer configuration (loop detection). */
-#define IKE_REDIRECT_HIST 16
 struct ike_redirect_hist {
-    uint64_t at_ns[IKE_REDIRECT_HIST];
+    uint64_t *at_ns; /* max_redirects of them: a load generator may follow thousands */
     unsigned n;
 };
 
@@ -211,6 +234,9 @@ struct ike_ctx {
     uint64_t qcd_window_ns;                  /* the second the answers below were counted in */
     unsigned qcd_window_answers;
     struct ike_log_limit log_limit; /* ike_log_rl's per-reason windows (log_limit.c) */
+    /* The gateway's addresses (cfg.local_addrs and announce_addrs point here). */
+    struct ike_addr local_addrs[IKE_MAX_LOCAL_ADDRS];
+    struct ike_addr announce_addrs[IKE_MAX_LOCAL_ADDRS];
 };
 
 /* ---- SA table and life cycle (ike_ctx.c) ---- */
@@ -468,6 +494,49 @@ void ike_mobike_check_response(struct ike_ctx *ctx, struct ike_sa *sa, const str
                                const struct ike_pending *done);
 void ike_mobike_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m,
                          const struct ike_pending *done);
+
+/*
+ * Our side moves to `local`, the peer's to `remote`, and UPDATE_SA_ADDRESSES
+ * says so (3.5). IKE_MOBIKE_SAME_REQUEST: the outstanding update again, on the
+ * new pair, with its message ID and COOKIE2.
+ */
+#define IKE_MOBIKE_SAME_REQUEST 0x100u
+int ike_mobike_move(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_addr *local,
+                    const struct ike_addr *remote, unsigned flags);
+
+/* ---- r-MOBIKE and address lists (mobike_switch.c) ---- */
+
+/* Copies the configured addresses into the context (ike_ctx_new). */
+void ike_mobike_addrs_init(struct ike_ctx *ctx);
+/* Responder, IKE_AUTH response: ADDITIONAL_* for announce_addrs but the SA's, or NO_ADDITIONAL. */
+void ike_mobike_put_addresses(struct ike_ctx *ctx, const struct ike_sa *sa, struct ike_writer *w);
+/*
+ * Initiator: the responder's address list in m (IKE_AUTH response or its
+ * INFORMATIONAL request) replaces the one kept (3.6); false when one of its
+ * notifies is malformed (nothing changed). No list in m: nothing changes.
+ */
+bool ike_mobike_learn_addrs(struct ike_sa *sa, const struct ike_msg *m);
+/*
+ * A SWITCH_TO_IP_ADDRESS in the peer's INFORMATIONAL request (type from the
+ * configuration): returns an error notify for the answer (INVALID_SYNTAX) or
+ * 0; sets what happens after the answer (our update, a liveness check).
+ */
+uint16_t ike_mobike_switch_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m);
+/* Responder: a request of the initiator after our switch was answered, no update in it: refused. */
+void ike_mobike_switch_note_request(struct ike_ctx *ctx, struct ike_sa *sa, bool update);
+/* Responder: the initiator's update arrived at reply_local: the switch was followed if there. */
+void ike_mobike_switch_note_update(struct ike_ctx *ctx, struct ike_sa *sa);
+/* The answer to our SWITCH_TO_IP_ADDRESS. */
+void ike_mobike_switch_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m);
+/* Timers: a switch's timeout (any time); true when it started a request (only when free). */
+void ike_mobike_switch_expire(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t now);
+bool ike_mobike_tick(struct ike_ctx *ctx, struct ike_sa *sa);
+/* Our address-pair move got no answer: true when the next pair was started (else: dead). */
+bool ike_mobike_next_pair(struct ike_ctx *ctx, struct ike_sa *sa);
+/* The answer to a move of ours came: the pair works. */
+void ike_mobike_move_done(struct ike_sa *sa);
+/* What an IKE rekey carries to the successor. */
+void ike_mobike_carry(struct ike_sa *to, const struct ike_sa *from);
 
 /*
  * The IKE SA's addresses (and NAT state) changed: every Child SA takes them,

@@ -86,6 +86,8 @@ void ike_info_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_m
     /* The peer moved: check its new address now if we can (else ike_tick does, later). */
     if (sa->mobike_check_due && sa->request.buf == NULL)
         ike_mobike_start_check(ctx, sa);
+    /* A switch asked by the responder: our update to it, or a check of the current pair. */
+    ike_mobike_tick(ctx, sa);
     /* The gateway sends us elsewhere (RFC 5685 5): connect there, and close this SA. */
     if (sa->state == IKE_SA_ESTABLISHED &&
         ike_redirect_follow(ctx, sa, m, false) == IKE_REDIRECT_DONE) {
@@ -106,6 +108,9 @@ void ike_info_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_
     case IKE_REQ_MOBIKE_CHECK:
         ike_mobike_check_response(ctx, sa, m, done);
         break;
+    case IKE_REQ_RMOBIKE_SWITCH:
+        ike_mobike_switch_response(ctx, sa, m);
+        break;
     case IKE_REQ_DELETE_IKE:
         ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "delete acknowledged");
         break;
@@ -118,6 +123,9 @@ void ike_info_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_
     default:
         break; /* a liveness answer: receiving it was the point */
     }
+    /* The slot is free: a MOBIKE request that waited for it (a switch, a move) goes now. */
+    if (sa->state == IKE_SA_ESTABLISHED)
+        ike_mobike_tick(ctx, sa);
 }
 
 int ike_info_start_liveness(struct ike_ctx *ctx, struct ike_sa *sa)

@@ -1,14 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * MOBIKE (RFC 4555), first part: veer as the responder of a roaming client.
+ * MOBIKE (RFC 4555): veer as the responder of a roaming client.
  * MOBIKE_SUPPORTED in IKE_AUTH (3.2), UPDATE_SA_ADDRESSES taken (3.5) with
  * NAT detection re-evaluated (3.8) and NO_NATS_ALLOWED checked (3.9),
- * COOKIE2 echoed (4.2.5). And the least of the initiator's part that tests
- * and veer-ike need: ike_mobike_update() moves our side and tells the peer.
- *
- * Not yet: the return routability check before ESP goes to a new address
- * (3.7), our additional addresses (3.4, 3.6), veer choosing its own address
- * pair as initiator (docs/mobike.md).
+ * COOKIE2 echoed (4.2.5), the return routability check (3.7). And the
+ * initiator's message: ike_mobike_move() moves our side (or the peer's) and
+ * tells the peer. Addresses, r-MOBIKE's switch and moves when our address
+ * goes away are in mobike_switch.c (docs/mobike.md).
  */
 #include <errno.h>
 #include <openssl/crypto.h>
@@ -27,8 +25,13 @@ bool ike_mobike_allowed(const struct ike_peer_cfg *peer)
 
 void ike_mobike_note_auth(struct ike_sa *sa, const struct ike_msg *m)
 {
-    /* Its data, if any, is ignored (4.2.1). */
-    sa->mobike_peer |= ike_msg_find_notify(m, IKE_N_MOBIKE_SUPPORTED) != NULL;
+    /* Its data is ignored (4.2.1), but for r-MOBIKE's single 'R' (draft 4.1). */
+    const struct ike_pl *pl = ike_msg_find_notify(m, IKE_N_MOBIKE_SUPPORTED);
+    struct ike_notify_payload n;
+    if (pl == NULL)
+        return;
+    sa->mobike_peer = true;
+    sa->rmobike_peer |= ike_notify_decode(pl, &n, NULL) == 0 && ike_notify_mobike_says_r(&n);
 }
 
 void ike_mobike_put_auth(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_writer *w)
@@ -36,15 +39,18 @@ void ike_mobike_put_auth(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_writ
     if (!ike_mobike_allowed(sa->peer))
         return;
     if (sa->initiator) {
-        ike_notify_encode_simple(w, IKE_N_MOBIKE_SUPPORTED, NULL, 0);
+        /* r-MOBIKE (draft 4.1): the initiator's single 'R' says it follows switches. */
+        static const uint8_t r = IKE_RMOBIKE_OCTET;
+        bool say_r = sa->peer->rmobike == IKE_RMOBIKE_YES;
+        ike_notify_encode_simple(w, IKE_N_MOBIKE_SUPPORTED, say_r ? &r : NULL, say_r ? 1 : 0);
         return;
     }
     if (!sa->mobike_peer)
         return;
     /* Responder: the response with the Child SA says yes, and MOBIKE is on from here. */
     ike_notify_encode_simple(w, IKE_N_MOBIKE_SUPPORTED, NULL, 0);
-    /* No other address of ours to offer yet (3.4): the client must not guess any. */
-    ike_notify_encode_simple(w, IKE_N_NO_ADDITIONAL_ADDRESSES, NULL, 0);
+    /* Our other addresses (3.4), or NO_ADDITIONAL_ADDRESSES: the client must not guess any. */
+    ike_mobike_put_addresses(ctx, sa, w);
     if (!sa->mobike)
         ctx->counters.mobike_negotiated++;
     sa->mobike = true;
@@ -56,6 +62,11 @@ void ike_mobike_auth_done(struct ike_ctx *ctx, struct ike_sa *sa, const struct i
         return;
     sa->mobike_peer = sa->mobike = true;
     ctx->counters.mobike_negotiated++;
+    /* The responder's other addresses (3.4): where a switch may send us. */
+    if (!ike_mobike_learn_addrs(sa, m))
+        ike_log(ctx, IKE_LOG_WARN,
+                "IKE SA %016llx_%016llx: unreadable ADDITIONAL_*_ADDRESS ignored",
+                (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r);
 }
 
 /* ---- the responder: INFORMATIONAL requests ---- */
@@ -90,6 +101,12 @@ static void read_notes(const struct ike_msg *m, struct notes *n)
             n->malformed |=
                 n->cookie2.len > 0 || ike_notify_cookie2_decode(&p, &n->cookie2, NULL) < 0;
             break;
+        case IKE_N_ADDITIONAL_IP4_ADDRESS:
+        case IKE_N_ADDITIONAL_IP6_ADDRESS: {
+            struct ike_addr a;
+            n->malformed |= ike_notify_additional_decode(&p, &a, NULL) < 0;
+            break;
+        }
         case IKE_N_NO_NATS_ALLOWED:
             n->malformed |= n->no_nats || ike_notify_no_nats_decode(&p, &n->no_nats_src,
                                                                     &n->no_nats_dst, NULL) < 0;
@@ -138,6 +155,7 @@ static void take_update(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike
     sa->natt = local->port == IKE_NATT_PORT;
     ctx->counters.mobike_updates++;
     ctx->counters.peer_address_updated += moved;
+    ike_mobike_switch_note_update(ctx, sa);
     ctx->counters.mobike_nat_on += !encap_was && sa->nat_detected;
     ctx->counters.mobike_nat_off += encap_was && !sa->nat_detected;
     log_move(ctx, sa, &from, remote, moved ? "MOBIKE: peer moved from" : "MOBIKE: peer stays at");
@@ -159,6 +177,8 @@ void ike_mobike_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike
     memset(a, 0, sizeof(*a));
     struct notes n;
     read_notes(m, &n);
+    /* r-MOBIKE's SWITCH_TO_IP_ADDRESS (the number is the configuration's, so read apart). */
+    uint16_t switch_error = ike_mobike_switch_request(ctx, sa, m);
     if (!sa->mobike) {
         /* Not negotiated: an unknown status notify to this SA, ignored (RFC 7296 3.10.1). */
         if (n.update) {
@@ -169,7 +189,7 @@ void ike_mobike_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike
         }
         return;
     }
-    if (n.malformed) {
+    if (n.malformed || switch_error != 0) {
         ctx->counters.mobike_malformed++;
         a->error = IKE_N_INVALID_SYNTAX;
         ike_log(ctx, IKE_LOG_WARN, "IKE SA %016llx_%016llx: unreadable MOBIKE notify: not moved",
@@ -192,6 +212,10 @@ void ike_mobike_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike
     }
     /* 3.8: NAT detection in any INFORMATIONAL request is answered with ours. */
     a->natd = ike_natd_check(m, sa->spi_i, sa->spi_r, &sa->reply_local, &sa->reply_remote).present;
+    /* The responder's new address list replaces the old one (3.6); read above, so valid. */
+    if (sa->mobike_initiator)
+        ike_mobike_learn_addrs(sa, m);
+    ike_mobike_switch_note_request(ctx, sa, n.update);
     if (n.update)
         take_update(ctx, sa, m, &n);
 }
@@ -238,23 +262,37 @@ int ike_mobike_update(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r,
     struct ike_sa *sa = ike_sa_find_pair(ctx, spi_i, spi_r);
     if (sa == NULL || sa->state != IKE_SA_ESTABLISHED)
         return -ENOENT;
-    if (!sa->initiator || !sa->mobike)
+    /* The original initiator's, also after the responder rekeyed the IKE SA. */
+    if (!sa->mobike_initiator || !sa->mobike)
         return -ENOTSUP;
     if (sa->request.buf != NULL)
         return -EBUSY;
     if (new_local->family != sa->remote.family)
         return -EAFNOSUPPORT;
-    struct ike_addr from = sa->local;
-    sa->local = *new_local;
-    sa->local.port = IKE_NATT_PORT;
+    struct ike_addr local = *new_local, remote = sa->remote;
+    local.port = IKE_NATT_PORT;
     if (!sa->natt)
-        sa->remote.port = IKE_NATT_PORT;
-    sa->natt = true;
+        remote.port = IKE_NATT_PORT;
+    return ike_mobike_move(ctx, sa, &local, &remote, flags);
+}
+
+int ike_mobike_move(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_addr *local,
+                    const struct ike_addr *remote, unsigned flags)
+{
+    struct ike_addr from = sa->local, from_remote = sa->remote;
+    sa->local = *local;
+    sa->remote = *remote;
+    sa->natt = local->port == IKE_NATT_PORT;
     sa->pending.kind = IKE_REQ_MOBIKE;
     sa->pending.mobike_no_nats = (flags & IKE_MOBIKE_NO_NATS) != 0;
-    ike_random(ctx, sa->pending.cookie2, sizeof(sa->pending.cookie2));
-    ctx->counters.mobike_updates_sent++;
-    log_move(ctx, sa, &from, &sa->local, "MOBIKE: we move from");
+    if (!(flags & IKE_MOBIKE_SAME_REQUEST)) {
+        ike_random(ctx, sa->pending.cookie2, sizeof(sa->pending.cookie2));
+        ctx->counters.mobike_updates_sent++;
+    }
+    if (!ike_addr_equal(&from, &sa->local))
+        log_move(ctx, sa, &from, &sa->local, "MOBIKE: we move from");
+    else
+        log_move(ctx, sa, &from_remote, &sa->remote, "MOBIKE: we take the peer from");
     struct update_req r = {.flags = flags, .cookie2 = sa->pending.cookie2};
     return ike_send_encrypted(ctx, sa, IKE_EXCH_INFORMATIONAL, false, sa->next_req_id, build_update,
                               &r);
@@ -320,6 +358,7 @@ void ike_mobike_check_response(struct ike_ctx *ctx, struct ike_sa *sa, const str
 void ike_mobike_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m,
                          const struct ike_pending *done)
 {
+    ike_mobike_move_done(sa);
     if (!cookie2_echoed(m, done->cookie2)) {
         ctx->counters.mobike_cookie2_mismatch++;
         ike_log(ctx, IKE_LOG_WARN,

@@ -110,7 +110,7 @@ static bool loop_allowed(struct ike_ctx *ctx, const struct ike_sa *sa, uint64_t 
             h->at_ns[kept++] = h->at_ns[i];
     }
     h->n = kept;
-    if (h->n >= ctx->cfg.max_redirects || h->n >= IKE_REDIRECT_HIST)
+    if (h->at_ns == NULL || h->n >= ctx->cfg.max_redirects)
         return false;
     h->at_ns[h->n++] = now;
     return true;
