@@ -57,8 +57,35 @@ int veer_args_parse(struct veer_args *a, int argc, char **argv)
     return 0;
 }
 
+/* gateway.mobike_addresses are announced to clients: each must be one of the ports' addresses. */
+static int check_mobike_addresses(const struct veer_conf *conf, const char *config)
+{
+    struct ike_addr ours[CONF_MAX_PORTS * CONF_MAX_PORT_ADDRS];
+    unsigned n = conf_local_addrs(conf, ours, sizeof(ours) / sizeof(ours[0]));
+    for (unsigned i = 0; i < conf->nmobike_addrs; i++) {
+        const struct ike_addr *m = &conf->mobike_addrs[i];
+        bool found = false;
+        for (unsigned k = 0; k < n && !found; k++)
+            found = ours[k].family == m->family &&
+                    memcmp(ours[k].ip, m->ip, m->family == 6 ? 16 : 4) == 0;
+        if (!found) {
+            char text[IKE_ADDR_STRLEN];
+            ike_addr_format(m, text, sizeof(text));
+            *strrchr(text, ':') = '\0'; /* no port */
+            fprintf(stderr,
+                    "veer: %s: gateway.mobike_addresses: %s is not an address of any dataplane "
+                    "port\n",
+                    config, text);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int veer_check_start_peers(const struct veer_conf *conf, const char *config)
 {
+    if (check_mobike_addresses(conf, config) < 0)
+        return -1;
     for (unsigned i = 0; i < conf->npeers; i++) {
         const struct ike_peer_cfg *p = &conf->peers[i];
         struct ike_addr local;

@@ -21,6 +21,22 @@ static void build_ike_list(struct veer_local_addrs *l, const struct dp_addrs *s)
     }
 }
 
+/* The configured mobike_addresses that are among ours now: removed ones are not announced. */
+static void build_announce_list(struct veer_local_addrs *l)
+{
+    l->nannounce = 0;
+    for (unsigned i = 0; i < l->conf->nmobike_addrs; i++) {
+        const struct ike_addr *m = &l->conf->mobike_addrs[i];
+        for (unsigned k = 0; k < l->nike; k++) {
+            if (l->ike[k].family == m->family &&
+                memcmp(l->ike[k].ip, m->ip, m->family == 6 ? 16 : 4) == 0) {
+                l->announce[l->nannounce++] = l->ike[k];
+                break;
+            }
+        }
+    }
+}
+
 int veer_local_addrs_build(const struct veer_conf *conf, struct dp_addrs *out)
 {
     if (dp_addrs_from_conf(out, conf->dp.ports, conf->dp.nports) < 0) {
@@ -43,16 +59,18 @@ int veer_local_addrs_build(const struct veer_conf *conf, struct dp_addrs *out)
     return 0;
 }
 
-void veer_local_addrs_start(struct veer_local_addrs *l, struct dp_route_table *rt)
+void veer_local_addrs_start(struct veer_local_addrs *l, struct veer_conf *conf,
+                            struct dp_route_table *rt)
 {
+    l->conf = conf;
     l->seen = dp_route_table_addrs(rt, &l->last, NULL);
     build_ike_list(l, &l->last);
-    /*
-     * lib/ike learns the gateway's addresses here. Today it takes them from
-     * what veer_conf already holds (the redirect policy's own addresses,
-     * conf_redirect.c); after the merge: ike_config.local_addrs = l->ike,
-     * nlocal_addrs = l->nike (and announce_addrs) before ike_ctx_new().
-     */
+    build_announce_list(l);
+    /* lib/ike copies both lists when the context is made. */
+    conf->ike.local_addrs = l->ike;
+    conf->ike.nlocal_addrs = l->nike;
+    conf->ike.announce_addrs = l->announce;
+    conf->ike.nannounce_addrs = l->nannounce;
 }
 
 bool veer_local_addrs_tick(struct veer_local_addrs *l, struct dp_ctrl *ctrl,
@@ -69,8 +87,10 @@ bool veer_local_addrs_tick(struct veer_local_addrs *l, struct dp_ctrl *ctrl,
     }
     l->last = *now;
     build_ike_list(l, now);
-    fprintf(stderr, "veer: the gateway's addresses changed: %u now\n", l->nike);
-    /* wired after merge: ike_set_local_addrs */
-    /* ike_set_local_addrs(ctrl->ike, l->ike, l->nike, l->ike, l->nike); */
+    build_announce_list(l);
+    int rc = ike_set_local_addrs(ctrl->ike, l->ike, l->nike, l->announce, l->nannounce);
+    fprintf(stderr, "veer: the gateway's addresses changed: %u now, %u announced%s%s\n", l->nike,
+            l->nannounce, rc < 0 ? "; lib/ike did not take them: " : "",
+            rc < 0 ? strerror(-rc) : "");
     return true;
 }

@@ -23,6 +23,10 @@ struct veer_local_addrs {
     struct dp_addrs last;
     unsigned nike;
     struct ike_addr ike[CONF_MAX_PORTS * CONF_MAX_PORT_ADDRS]; /* the list lib/ike gets */
+    /* gateway.mobike_addresses that are ours now: what lib/ike announces (RFC 4555 3.4). */
+    const struct veer_conf *conf;
+    unsigned nannounce;
+    struct ike_addr announce[CONF_MAX_MOBIKE_ADDRS];
 };
 
 /*
@@ -31,13 +35,18 @@ struct veer_local_addrs {
  */
 int veer_local_addrs_build(const struct veer_conf *conf, struct dp_addrs *out);
 
-/* Once the route table holds them: the list lib/ike gets first, into l. */
-void veer_local_addrs_start(struct veer_local_addrs *l, struct dp_route_table *rt);
+/*
+ * Once the route table holds them: the lists lib/ike gets first, into l, and
+ * pointed at by conf->ike (local_addrs, announce_addrs) for ike_ctx_new().
+ */
+void veer_local_addrs_start(struct veer_local_addrs *l, struct veer_conf *conf,
+                            struct dp_route_table *rt);
 
 /*
  * Control lcore, every tick: when the addresses changed, announces the new
  * ones on their link (gratuitous ARP, unsolicited NA) and hands the new list
- * to lib/ike. Returns whether they changed.
+ * to lib/ike (ike_set_local_addrs: SAs on a removed address move, MOBIKE
+ * clients hear of the new list). Returns whether they changed.
  */
 bool veer_local_addrs_tick(struct veer_local_addrs *l, struct dp_ctrl *ctrl,
                            struct dp_route_table *rt);

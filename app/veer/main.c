@@ -138,7 +138,7 @@ static int setup_routes(struct app *a)
         fprintf(stderr, "veer: %s\n", err);
         return -1;
     }
-    veer_local_addrs_start(&a->local, &a->routes);
+    veer_local_addrs_start(&a->local, &a->conf, &a->routes);
     return 0;
 }
 

@@ -20,9 +20,9 @@
 #define MAX_SAS 256 /* the snapshot holds 4 pages of this many */
 /*
  * Per /veer/ike/sas page: DPDK 22.11 sends at most 16 KiB per reply and drops
- * what does not fit; an SA with one Child SA takes about 250 bytes of JSON.
+ * what does not fit; an SA with one Child SA takes about 300 bytes of JSON.
  */
-#define SAS_PER_PAGE 48
+#define SAS_PER_PAGE 44
 
 struct sa_view {
     uint64_t spi_i, spi_r;
@@ -31,6 +31,8 @@ struct sa_view {
     bool qcd_token_kept, qcd_token_sent; /* ike_sa_info's */
     char peer[IKE_PEER_NAME_MAX];
     char remote[64];
+    char local[64]; /* where IKE and ESP leave from now: MOBIKE and r-MOBIKE move it */
+    bool mobike, rmobike;
     char children[IKE_INFO_MAX_CHILDREN * 18];
     /* Summed over its Child SAs, as the dataplane reported them (ike_child_traffic). */
     uint64_t packets_in, bytes_in, packets_out, bytes_out;
@@ -45,11 +47,15 @@ enum request_kind {
     REQ_DELETE,
     REQ_REDIRECT,
     REQ_DRAIN,
-    REQ_DRAIN_PEER, /* the clients of one peer configuration */
-    REQ_DRAIN_ID,   /* the clients that authenticated with one identity */
-    REQ_RP_TARGETS, /* the redirect policy's new target set (tel_redirect.c) */
-    REQ_RP_LOAD,    /* a target's load */
-    REQ_RP_POLICY,  /* another policy */
+    REQ_DRAIN_PEER,   /* the clients of one peer configuration */
+    REQ_DRAIN_ID,     /* the clients that authenticated with one identity */
+    REQ_RP_TARGETS,   /* the redirect policy's new target set (tel_redirect.c) */
+    REQ_RP_LOAD,      /* a target's load */
+    REQ_RP_POLICY,    /* another policy */
+    REQ_SWITCH,       /* r-MOBIKE: one IKE SA's client asked to move our end (tel_mobike.c) */
+    REQ_SWITCH_PEER,  /* ... the clients of one peer configuration */
+    REQ_SWITCH_ID,    /* ... the clients of one identity */
+    REQ_SWITCH_LOCAL, /* ... every client on one of our addresses */
 };
 
 struct request {
@@ -64,6 +70,9 @@ struct request {
     uint32_t weights[RP_MAX_TARGETS];
     uint32_t load;
     enum rp_policy policy;
+    /* r-MOBIKE switches: where to, from where (REQ_SWITCH_LOCAL), and what came of it. */
+    struct ike_addr to, from;
+    unsigned asked, not_capable;
     int result;
     int state; /* enum request_state, atomically */
 };
@@ -98,6 +107,16 @@ struct rte_tel_data *mgmt_tel_column(enum rte_tel_value_type type);
 void mgmt_tel_add_column(struct rte_tel_data *d, const char *name, struct rte_tel_data *c);
 /* Queues r (heap, taken over) to the control lcore, waits for it and writes the reply. */
 int mgmt_tel_run_request(struct rte_tel_data *d, struct request *r);
+
+/* "SPI_I,SPI_R" in hex, as /veer/ike/sas lists them. */
+bool mgmt_tel_parse_spi_pair(const char *params, uint64_t *spi_i, uint64_t *spi_r);
+
+/* tel_mobike.c */
+void mgmt_tel_mobike_register(void);
+/* Control lcore: carries out a REQ_SWITCH* request; 0 or a negative errno. */
+int mgmt_tel_switch_apply(struct ike_ctx *ike, struct request *r);
+/* The reply to a finished REQ_SWITCH* request. */
+int mgmt_tel_switch_reply(struct rte_tel_data *d, const struct request *r, int rc);
 
 /* tel_route.c */
 void mgmt_tel_route_register(void);

@@ -289,6 +289,8 @@ static int cmd_sas(const char *cmd, const char *params, struct rte_tel_data *d)
                         *role = mgmt_tel_column(RTE_TEL_STRING_VAL),
                         *peer = mgmt_tel_column(RTE_TEL_STRING_VAL),
                         *remote = mgmt_tel_column(RTE_TEL_STRING_VAL),
+                        *local = mgmt_tel_column(RTE_TEL_STRING_VAL),
+                        *mobike = mgmt_tel_column(RTE_TEL_STRING_VAL),
                         *natt = mgmt_tel_column(RTE_TEL_STRING_VAL),
                         *qcd_kept = mgmt_tel_column(RTE_TEL_STRING_VAL),
                         *qcd_sent = mgmt_tel_column(RTE_TEL_STRING_VAL),
@@ -299,9 +301,9 @@ static int cmd_sas(const char *cmd, const char *params, struct rte_tel_data *d)
                         *bytes_out = mgmt_tel_column(RTE_TEL_U64_VAL),
                         *idle = mgmt_tel_column(RTE_TEL_U64_VAL),
                         *traffic = mgmt_tel_column(RTE_TEL_STRING_VAL);
-    struct rte_tel_data *all[] = {spi_i,    spi_r,     state,    role,   peer,    remote,
-                                  natt,     qcd_kept,  qcd_sent, child,  pkts_in, bytes_in,
-                                  pkts_out, bytes_out, idle,     traffic};
+    struct rte_tel_data *all[] = {spi_i,   spi_r,    state,    role,      peer,     remote,
+                                  local,   mobike,   natt,     qcd_kept,  qcd_sent, child,
+                                  pkts_in, bytes_in, pkts_out, bytes_out, idle,     traffic};
     for (unsigned i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
         if (all[i] == NULL) {
             for (unsigned k = 0; k < sizeof(all) / sizeof(all[0]); k++)
@@ -323,6 +325,8 @@ static int cmd_sas(const char *cmd, const char *params, struct rte_tel_data *d)
         rte_tel_data_add_array_string(role, v->initiator ? "initiator" : "responder");
         rte_tel_data_add_array_string(peer, v->peer);
         rte_tel_data_add_array_string(remote, v->remote);
+        rte_tel_data_add_array_string(local, v->local);
+        rte_tel_data_add_array_string(mobike, v->rmobike ? "r-mobike" : v->mobike ? "yes" : "no");
         rte_tel_data_add_array_string(natt, v->natt ? "yes" : "no");
         rte_tel_data_add_array_string(qcd_kept, v->qcd_token_kept ? "yes" : "no");
         rte_tel_data_add_array_string(qcd_sent, v->qcd_token_sent ? "yes" : "no");
@@ -348,6 +352,8 @@ static int cmd_sas(const char *cmd, const char *params, struct rte_tel_data *d)
     mgmt_tel_add_column(d, "role", role);
     mgmt_tel_add_column(d, "peer", peer);
     mgmt_tel_add_column(d, "remote", remote);
+    mgmt_tel_add_column(d, "local", local);
+    mgmt_tel_add_column(d, "mobike", mobike);
     mgmt_tel_add_column(d, "natt", natt);
     mgmt_tel_add_column(d, "qcd_token_kept", qcd_kept);
     mgmt_tel_add_column(d, "qcd_token_sent", qcd_sent);
@@ -363,7 +369,7 @@ static int cmd_sas(const char *cmd, const char *params, struct rte_tel_data *d)
 
 /* ---- write commands: executed by the control lcore ---- */
 
-static bool parse_spi_pair(const char *params, uint64_t *spi_i, uint64_t *spi_r)
+bool mgmt_tel_parse_spi_pair(const char *params, uint64_t *spi_i, uint64_t *spi_r)
 {
     if (params == NULL)
         return false;
@@ -400,6 +406,11 @@ int mgmt_tel_run_request(struct rte_tel_data *d, struct request *r)
                                     __ATOMIC_ACQUIRE))
         return mgmt_tel_error(d, "the control lcore did not answer in time");
     int rc = r->result;
+    if (r->kind >= REQ_SWITCH) {
+        int out = mgmt_tel_switch_reply(d, r, rc);
+        free(r);
+        return out;
+    }
     if (r->kind >= REQ_RP_TARGETS) {
         free(r);
         return mgmt_tel_redirect_reply(d, rc);
@@ -431,7 +442,7 @@ static int cmd_delete(const char *cmd, const char *params, struct rte_tel_data *
     if (r == NULL)
         return -ENOMEM;
     r->kind = REQ_DELETE;
-    if (!parse_spi_pair(params, &r->spi_i, &r->spi_r)) {
+    if (!mgmt_tel_parse_spi_pair(params, &r->spi_i, &r->spi_r)) {
         free(r);
         return mgmt_tel_error(d,
                               "usage: /veer/ike/delete,SPI_I,SPI_R (hex, as /veer/ike/sas "
@@ -452,7 +463,7 @@ static int cmd_redirect(const char *cmd, const char *params, struct rte_tel_data
     const char *last = params != NULL ? strrchr(params, ',') : NULL;
     if (last != NULL && (size_t)(last - params) < sizeof(spis))
         memcpy(spis, params, (size_t)(last - params));
-    if (last == NULL || !parse_spi_pair(spis, &r->spi_i, &r->spi_r) ||
+    if (last == NULL || !mgmt_tel_parse_spi_pair(spis, &r->spi_i, &r->spi_r) ||
         !parse_gw(last + 1, &r->gw)) {
         free(r);
         return mgmt_tel_error(d,
@@ -557,6 +568,12 @@ void mgmt_tel_serve(struct mgmt_tel *t, struct ike_ctx *ike)
         case REQ_DRAIN_ID:
             r->result = (int)ike_redirect_where(ike, NULL, &r->id, r->gw.type != 0 ? &r->gw : NULL);
             break;
+        case REQ_SWITCH:
+        case REQ_SWITCH_PEER:
+        case REQ_SWITCH_ID:
+        case REQ_SWITCH_LOCAL:
+            r->result = mgmt_tel_switch_apply(ike, r);
+            break;
         default:
             r->result = mgmt_tel_redirect_apply(t, r);
             break;
@@ -586,6 +603,9 @@ static void view_sa(void *opaque, const struct ike_sa_info *sa)
     v->qcd_token_sent = sa->qcd_token_sent;
     snprintf(v->peer, sizeof(v->peer), "%s", sa->peer != NULL ? sa->peer : "-");
     ike_addr_format(&sa->remote, v->remote, sizeof(v->remote));
+    ike_addr_format(&sa->local, v->local, sizeof(v->local));
+    v->mobike = sa->mobike;
+    v->rmobike = sa->mobike && sa->rmobike;
     size_t off = 0, toff = 0;
     v->children[0] = v->traffic[0] = '\0';
     v->packets_in = v->bytes_in = v->packets_out = v->bytes_out = v->last_in_ns = 0;
@@ -704,6 +724,7 @@ struct mgmt_tel *mgmt_tel_start(const struct dp_port *ports, unsigned nports,
     mgmt_tel_port_addr_register();
     mgmt_tel_neigh_register();
     mgmt_tel_qcd_register();
+    mgmt_tel_mobike_register();
     rte_telemetry_register_cmd("/veer/ike/delete", cmd_delete,
                                "Deletes an IKE SA. Parameters: SPI_I,SPI_R (hex)");
     return t;

@@ -57,7 +57,7 @@
     X(gate_redirects)       /* answered by the worker with REDIRECT */                             \
     X(gate_cookies)         /* answered by the worker with COOKIE */                               \
     X(gate_ring_busy)       /* auto: over the control ring's room, answered statelessly */         \
-    X(gate_malformed)       /* malformed IKE_SA_INIT: dropped before admission, no token, no reply */ \
+    X(gate_malformed)       /* malformed IKE_SA_INIT: dropped before admission, spends no token */ \
     X(redirect_weighted_round_robin) /* REDIRECTs by policy, as in force when sent */              \
     X(redirect_least_loaded)                                                                       \
     X(redirect_client_hash)                                                                        \
