@@ -472,6 +472,70 @@ lab_client_behind_router() {
     ip netns exec "$ns_cl" ethtool -K "${tag}p" tx off >/dev/null 2>&1
 }
 
+# Two app/veer gateways in a row, each port an af_packet veth (run them with
+# veer_dp_start_as in $ns_va and $ns_vb):
+#
+#   hostA 10.1.0.1 ($ns_ha) -- ${tag}ai veerA ${tag}ao == ${tag}bo veerB ${tag}bi -- hostB 10.2.0.2 ($ns_hb)
+#
+# hostA routes through 10.1.0.254 (veerA's inside), hostB through 10.2.0.1
+# (veerB's). The links app/veer owns keep no address and no IPv6; the hosts'
+# ends compute their checksums themselves (docs/lab.md).
+lab_two_gateways() {
+    ns_ha="${tag}ha" ns_va="${tag}va" ns_vb="${tag}vb" ns_hb="${tag}hb"
+    local ns nsif
+    for ns in "$ns_ha" "$ns_va" "$ns_vb" "$ns_hb"; do
+        ip netns add "$ns" || fail "ip netns add $ns"
+        lab_netns+=("$ns")
+        ip -n "$ns" link set lo up
+    done
+    lab_dp_link "$ns_ha" "${tag}h" "$ns_va" "${tag}ai"
+    lab_dp_link "$ns_va" "${tag}ao" "$ns_vb" "${tag}bo"
+    lab_dp_link "$ns_vb" "${tag}bi" "$ns_hb" "${tag}k"
+    ip -n "$ns_ha" addr add 10.1.0.1/24 dev "${tag}h"
+    ip -n "$ns_ha" route add default via 10.1.0.254
+    ip -n "$ns_hb" addr add 10.2.0.2/24 dev "${tag}k"
+    ip -n "$ns_hb" route add default via 10.2.0.1
+    for nsif in "$ns_ha:${tag}h" "$ns_hb:${tag}k"; do
+        ip netns exec "${nsif%%:*}" ethtool -K "${nsif#*:}" tx off >/dev/null 2>&1 ||
+            fail "ethtool -K tx off (package ethtool) failed"
+    done
+}
+
+# A veth between two app/veer ports: NS_A IF_A NS_Z IF_Z.
+lab_dp_link() {
+    ip link add "$2" type veth peer name "$4" || fail "veth $2"
+    ip link set "$2" netns "$1"
+    ip link set "$4" netns "$3"
+    ip netns exec "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1"
+    ip netns exec "$3" sysctl -qw "net.ipv6.conf.$4.disable_ipv6=1"
+    ip -n "$1" link set "$2" up
+    ip -n "$3" link set "$4" up
+}
+
+# One app/veer of lab_two_gateways: $1 the outside port
+# (IFACE=ADDRESS/LEN[, ADDRESS/LEN...]), $2 the inside port (IFACE=ADDRESS/LEN),
+# $3 the gateway section, then one peer (lab_peer_yaml's arguments and TUN_*).
+lab_gateway_yaml() {
+    local out=$1 in=$2 gw=$3
+    shift 3
+    printf '%s\n' "$gw"
+    cat <<EOF
+dataplane:
+  workers: 1
+  idle_sleep_us: 50
+  mbufs: 4096
+  ports:
+    - name: outside
+      device: net_af_packet0,iface=${out%%=*}
+      addresses: [${out#*=}]
+    - name: inside
+      device: net_af_packet1,iface=${in%%=*}
+      address: ${in#*=}
+peers:
+EOF
+    lab_peer_yaml "$@"
+}
+
 # True when veer's state file ($work/state, or $1) lists no IKE SA.
 veer_has_no_sa() { ! grep -q '^ike_sa' "${1:-$work/state}"; }
 

@@ -44,6 +44,7 @@
 set -uo pipefail
 # shellcheck source=tests/interop/lib.sh
 source "$(dirname "$0")/lib.sh"
+paced="$(cd "$(dirname "$0")" && pwd)/paced_transfer.py" # a TCP transfer spread over seconds
 lab_init "${1:?usage: $0 BUILD_DIR}" vo
 command -v nft >/dev/null || fail "nft (package nftables) not installed"
 command -v dumpcap >/dev/null || fail "dumpcap (package tshark) not installed"
@@ -138,26 +139,6 @@ pass "0. IKE SA $ike up from 198.51.100.2, Child SA in=$swan_in out=$swan_out; t
 
 # A sender pacing 3 MiB over about 6 s (48 KiB every 100 ms), and a receiver
 # writing what it gets to a file; both bounded.
-cat >"$work/paced.py" <<'PY'
-import socket, sys, time
-role, host, port, path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-if role == "serve":
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((host, port)); s.listen(1); s.settimeout(30)
-    c, _ = s.accept(); c.settimeout(30)
-    with open(path, "wb") as f:
-        while True:
-            b = c.recv(65536)
-            if not b: break
-            f.write(b)
-else:
-    data = open(path, "rb").read()
-    s = socket.create_connection((host, port), timeout=30)
-    for i in range(0, len(data), 49152):
-        s.sendall(data[i:i + 49152]); time.sleep(0.1)
-    s.close()
-PY
 head -c $((3 * 1024 * 1024)) /dev/urandom >"$work/up.bin"
 head -c $((3 * 1024 * 1024)) /dev/urandom >"$work/down.bin"
 # Starts the case's traffic: the ping (240 at 50 ms: 12 s) and both transfers.
@@ -165,18 +146,18 @@ traffic_start() {
     local c=$1
     ip netns exec "$ns_lan" timeout 40 ping -i 0.05 -c 240 -W 1 10.2.0.2 >"$work/ping.$c" 2>&1 &
     ping_pid=$!
-    ip netns exec "$ns_srv" timeout 40 "$py" "$work/paced.py" serve 10.2.0.2 5001 "$work/up.$c" \
+    ip netns exec "$ns_srv" timeout 40 "$py" "$paced" serve 10.2.0.2 5001 "$work/up.$c" \
         >"$work/srv.$c" 2>&1 &
     up_rx=$!
-    ip netns exec "$ns_lan" timeout 40 "$py" "$work/paced.py" serve 10.1.0.2 5002 "$work/down.$c" \
+    ip netns exec "$ns_lan" timeout 40 "$py" "$paced" serve 10.1.0.2 5002 "$work/down.$c" \
         >"$work/lan.$c" 2>&1 &
     down_rx=$!
     lab_pids+=("$ping_pid" "$up_rx" "$down_rx")
     sleep 0.5
-    ip netns exec "$ns_lan" timeout 40 "$py" "$work/paced.py" send 10.2.0.2 5001 "$work/up.bin" \
+    ip netns exec "$ns_lan" timeout 40 "$py" "$paced" send 10.2.0.2 5001 "$work/up.bin" \
         >"$work/lan.tx.$c" 2>&1 &
     up_tx=$!
-    ip netns exec "$ns_srv" timeout 40 "$py" "$work/paced.py" send 10.1.0.2 5002 "$work/down.bin" \
+    ip netns exec "$ns_srv" timeout 40 "$py" "$paced" send 10.1.0.2 5002 "$work/down.bin" \
         >"$work/srv.tx.$c" 2>&1 &
     down_tx=$!
     lab_pids+=("$up_tx" "$down_tx")

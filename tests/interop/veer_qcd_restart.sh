@@ -25,70 +25,21 @@ set -uo pipefail
 # shellcheck source=tests/interop/lib.sh
 source "$(dirname "$0")/lib.sh"
 lab_init "${1:?usage: $0 BUILD_DIR}" vqr
-ns_ha="${tag}ha" ns_va="${tag}va" ns_vb="${tag}vb" ns_hb="${tag}hb"
-for ns in "$ns_ha" "$ns_va" "$ns_vb" "$ns_hb"; do
-    ip netns add "$ns" || fail "ip netns add $ns"
-    lab_netns+=("$ns")
-    ip -n "$ns" link set lo up
-done
-# The links app/veer owns (af_packet) keep no address and no IPv6; the hosts'
-# ends compute their checksums themselves (docs/lab.md).
-dp_link() { # NS_A IF_A NS_Z IF_Z: a veth between two app/veer ports
-    ip link add "$2" type veth peer name "$4" || fail "veth $2"
-    ip link set "$2" netns "$1"
-    ip link set "$4" netns "$3"
-    ip netns exec "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1"
-    ip netns exec "$3" sysctl -qw "net.ipv6.conf.$4.disable_ipv6=1"
-    ip -n "$1" link set "$2" up
-    ip -n "$3" link set "$4" up
-}
-dp_link "$ns_ha" "${tag}h" "$ns_va" "${tag}ai"
-dp_link "$ns_va" "${tag}ao" "$ns_vb" "${tag}bo"
-dp_link "$ns_vb" "${tag}bi" "$ns_hb" "${tag}k"
-ip -n "$ns_ha" addr add 10.1.0.1/24 dev "${tag}h"
-ip -n "$ns_ha" route add default via 10.1.0.254
-ip -n "$ns_hb" addr add 10.2.0.2/24 dev "${tag}k"
-ip -n "$ns_hb" route add default via 10.2.0.1
-for nsif in "$ns_ha:${tag}h" "$ns_hb:${tag}k"; do
-    ip netns exec "${nsif%%:*}" ethtool -K "${nsif#*:}" tx off >/dev/null 2>&1 ||
-        fail "ethtool -K tx off (package ethtool) failed"
-done
+lab_two_gateways
 
 lab_psk_file
-# app/veer's configuration: $1 outside port's veth and address, $2 inside's,
-# $3 the gateway section, then the peer (lab_peer_yaml's arguments and TUN_*).
-gw_yaml() {
-    local out=$1 in=$2 gw=$3
-    shift 3
-    printf '%s\n' "$gw"
-    cat <<EOF
-dataplane:
-  workers: 1
-  idle_sleep_us: 50
-  mbufs: 4096
-  ports:
-    - name: outside
-      device: net_af_packet0,iface=${out%%=*}
-      address: ${out#*=}
-    - name: inside
-      device: net_af_packet1,iface=${in%%=*}
-      address: ${in#*=}
-peers:
-EOF
-    lab_peer_yaml "$@"
-}
 a_yaml() { # $1: veerA's qcd role
     TUN_LOCAL_TS=10.1.0.0/24 TUN_CLIENT_TS=10.2.0.0/24 TUN_PEER_EXTRA="    remote: 198.51.100.1
     start_action: start
     qcd: $1
     qcd_liveness: 500ms
-    dpd_delay: 60s" gw_yaml "${tag}ao=198.51.100.2/24" "${tag}ai=10.1.0.254/24" \
+    dpd_delay: 60s" lab_gateway_yaml "${tag}ao=198.51.100.2/24" "${tag}ai=10.1.0.254/24" \
         "gateway:
   qcd_secret_file: $work/a.secret" to-b b.example a.example
 }
 a_yaml both >"$work/a.yaml"
 a_yaml off >"$work/a-off.yaml"
-TUN_LOCAL_TS=10.2.0.0/24 TUN_CLIENT_TS=10.1.0.0/24 gw_yaml "${tag}bo=198.51.100.1/24" \
+TUN_LOCAL_TS=10.2.0.0/24 TUN_CLIENT_TS=10.1.0.0/24 lab_gateway_yaml "${tag}bo=198.51.100.1/24" \
     "${tag}bi=10.2.0.1/24" "gateway:
   qcd_secret_file: $work/b.secret" from-a a.example b.example >"$work/b.yaml"
 

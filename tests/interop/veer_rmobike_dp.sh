@@ -26,35 +26,9 @@
 set -uo pipefail
 # shellcheck source=tests/interop/lib.sh
 source "$(dirname "$0")/lib.sh"
+paced="$(cd "$(dirname "$0")" && pwd)/paced_transfer.py" # a TCP transfer spread over seconds
 lab_init "${1:?usage: $0 BUILD_DIR}" vrm
-ns_ha="${tag}ha" ns_va="${tag}va" ns_vb="${tag}vb" ns_hb="${tag}hb"
-for ns in "$ns_ha" "$ns_va" "$ns_vb" "$ns_hb"; do
-    ip netns add "$ns" || fail "ip netns add $ns"
-    lab_netns+=("$ns")
-    ip -n "$ns" link set lo up
-done
-# The links app/veer owns (af_packet) keep no address and no IPv6; the hosts'
-# ends compute their checksums themselves (docs/lab.md).
-dp_link() { # NS_A IF_A NS_Z IF_Z: a veth between two app/veer ports
-    ip link add "$2" type veth peer name "$4" || fail "veth $2"
-    ip link set "$2" netns "$1"
-    ip link set "$4" netns "$3"
-    ip netns exec "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1"
-    ip netns exec "$3" sysctl -qw "net.ipv6.conf.$4.disable_ipv6=1"
-    ip -n "$1" link set "$2" up
-    ip -n "$3" link set "$4" up
-}
-dp_link "$ns_ha" "${tag}h" "$ns_va" "${tag}ai"
-dp_link "$ns_va" "${tag}ao" "$ns_vb" "${tag}bo"
-dp_link "$ns_vb" "${tag}bi" "$ns_hb" "${tag}k"
-ip -n "$ns_ha" addr add 10.1.0.1/24 dev "${tag}h"
-ip -n "$ns_ha" route add default via 10.1.0.254
-ip -n "$ns_hb" addr add 10.2.0.2/24 dev "${tag}k"
-ip -n "$ns_hb" route add default via 10.2.0.1
-for nsif in "$ns_ha:${tag}h" "$ns_hb:${tag}k"; do
-    ip netns exec "${nsif%%:*}" ethtool -K "${nsif#*:}" tx off >/dev/null 2>&1 ||
-        fail "ethtool -K tx off (package ethtool) failed"
-done
+lab_two_gateways
 # A capture of the uplink, for where veerB's ESP went: on veerA's end, where it arrives
 # (DPDK's af_packet sends bypass the capture on the sender's own interface).
 { command -v dumpcap && command -v tshark; } >/dev/null ||
@@ -66,36 +40,14 @@ lab_pids+=("$cap_pid")
 wait_for 50 grep -q "Capturing on" "$work/cap.log" || fail "dumpcap did not start"
 
 lab_psk_file
-# $1 outside port (IFACE=ADDRESS[,ADDRESS...]), $2 inside port, $3 gateway section, then the
-# peer (lab_peer_yaml's arguments and TUN_*).
-gw_yaml() {
-    local out=$1 in=$2 gw=$3
-    shift 3
-    printf '%s\n' "$gw"
-    cat <<EOF
-dataplane:
-  workers: 1
-  idle_sleep_us: 50
-  mbufs: 4096
-  ports:
-    - name: outside
-      device: net_af_packet0,iface=${out%%=*}
-      addresses: [${out#*=}]
-    - name: inside
-      device: net_af_packet1,iface=${in%%=*}
-      address: ${in#*=}
-peers:
-EOF
-    lab_peer_yaml "$@"
-}
 TUN_LOCAL_TS=10.1.0.0/24 TUN_CLIENT_TS=10.2.0.0/24 TUN_PEER_EXTRA="    remote: 198.51.100.1
     start_action: start
     rmobike: yes
     ike_rekey_time: 14s
-    rekey_jitter: 0s" gw_yaml "${tag}ao=198.51.100.2/24" "${tag}ai=10.1.0.254/24" \
+    rekey_jitter: 0s" lab_gateway_yaml "${tag}ao=198.51.100.2/24" "${tag}ai=10.1.0.254/24" \
     "gateway:
   qcd_secret_file: $work/a.secret" to-b b.example a.example >"$work/a.yaml"
-TUN_LOCAL_TS=10.2.0.0/24 TUN_CLIENT_TS=10.1.0.0/24 gw_yaml \
+TUN_LOCAL_TS=10.2.0.0/24 TUN_CLIENT_TS=10.1.0.0/24 lab_gateway_yaml \
     "${tag}bo=198.51.100.1/24, 198.51.100.11/24" "${tag}bi=10.2.0.1/24" "gateway:
   qcd_secret_file: $work/b.secret
   mobike_addresses: [198.51.100.11]" from-a a.example b.example >"$work/b.yaml"
@@ -141,36 +93,16 @@ kill -0 "${veer_pids[b]}" || fail "3: veerB died"
 pass "3. malformed and impossible switch commands get error objects; nothing asked or moved"
 
 # The traffic: 400 pings at 50 ms (20 s) and a paced TCP transfer (2 MiB in about 8 s).
-cat >"$work/paced.py" <<'PY'
-import socket, sys, time
-role, host, port, path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-if role == "serve":
-    s = socket.socket()
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind((host, port)); s.listen(1); s.settimeout(30)
-    c, _ = s.accept(); c.settimeout(30)
-    with open(path, "wb") as f:
-        while True:
-            b = c.recv(65536)
-            if not b: break
-            f.write(b)
-else:
-    data = open(path, "rb").read()
-    s = socket.create_connection((host, port), timeout=30)
-    for i in range(0, len(data), 32768):
-        s.sendall(data[i:i + 32768]); time.sleep(0.125)
-    s.close()
-PY
 head -c $((2 * 1024 * 1024)) /dev/urandom >"$work/up.bin"
 ip netns exec "$ns_ha" timeout 40 ping -i 0.05 -c 400 -W 1 10.2.0.2 >"$work/ping.out" 2>&1 &
 ping_pid=$!
-ip netns exec "$ns_hb" timeout 40 /usr/bin/python3 "$work/paced.py" serve 10.2.0.2 5001 \
+ip netns exec "$ns_hb" timeout 40 /usr/bin/python3 "$paced" serve 10.2.0.2 5001 \
     "$work/up.got" >"$work/srv.out" 2>&1 &
 rx_pid=$!
 lab_pids+=("$ping_pid" "$rx_pid")
 sleep 0.5
-ip netns exec "$ns_ha" timeout 40 /usr/bin/python3 "$work/paced.py" send 10.2.0.2 5001 \
-    "$work/up.bin" >"$work/tx.out" 2>&1 &
+ip netns exec "$ns_ha" timeout 40 /usr/bin/python3 "$paced" send 10.2.0.2 5001 \
+    "$work/up.bin" 32768 0.125 >"$work/tx.out" 2>&1 &
 tx_pid=$!
 lab_pids+=("$tx_pid")
 sleep 2

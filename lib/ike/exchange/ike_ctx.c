@@ -35,16 +35,21 @@ void ike_random(struct ike_ctx *ctx, void *buf, size_t len)
     ctx->be.random(ctx->be.opaque, buf, len);
 }
 
-void ike_log(struct ike_ctx *ctx, enum ike_log_level level, const char *fmt, ...)
+void ike_vlog(struct ike_ctx *ctx, enum ike_log_level level, const char *fmt, va_list ap)
 {
     if (ctx->be.log == NULL)
         return;
     char msg[512];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    ctx->be.log(ctx->be.opaque, level, msg);
+}
+
+void ike_log(struct ike_ctx *ctx, enum ike_log_level level, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    ike_vlog(ctx, level, fmt, ap);
     va_end(ap);
-    ctx->be.log(ctx->be.opaque, level, msg);
 }
 
 int ike_keep(struct ike_kept_msg *kept, const uint8_t *buf, size_t len, uint32_t msg_id)

@@ -258,6 +258,8 @@ uint64_t ike_now(struct ike_ctx *ctx);
 void ike_random(struct ike_ctx *ctx, void *buf, size_t len);
 void ike_log(struct ike_ctx *ctx, enum ike_log_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+void ike_vlog(struct ike_ctx *ctx, enum ike_log_level level, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 /*
  * ike_log for lines the network can provoke at will: at most
  * IKE_LOG_LIMIT_BURST a second per `fmt` (the reason); the rest are counted

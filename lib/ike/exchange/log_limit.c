@@ -55,12 +55,10 @@ void ike_log_rl(struct ike_ctx *ctx, enum ike_log_level level, const char *fmt, 
         return;
     }
     s->printed++;
-    char msg[512];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof(msg), fmt, ap);
+    ike_vlog(ctx, level, fmt, ap);
     va_end(ap);
-    ctx->be.log(ctx->be.opaque, level, msg);
 }
 
 void ike_log_limit_flush(struct ike_ctx *ctx)
