@@ -298,6 +298,7 @@ static int setup(struct app *a)
                                  .routes = dp_route_table_current(&a->routes),
                                  .route_table = &a->routes};
         dp_icmp_limiter_init(&wk->icmp, dp->icmp_rate, rte_get_timer_hz(), rte_get_timer_cycles());
+        dp_icmp_limiter_init(&wk->echo, dp->icmp_rate, rte_get_timer_hz(), rte_get_timer_cycles());
         dp_frag_ids_init(&wk->frag_ids, w, a->nworkers);
         /* intel-ipsec-mb managers of its own per worker, never shared (dp_esp.h). */
         if (dp_esp_engine_init(&wk->esp) < 0) {

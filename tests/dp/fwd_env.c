@@ -78,6 +78,7 @@ int fwd_env_open(struct fwd_env *f, const struct fwd_env_cfg *cfg)
                               .neigh = &f->neigh,
                               .routes = &f->routes};
     dp_icmp_limiter_init(&f->w.icmp, 1000, rte_get_timer_hz(), rte_get_timer_cycles());
+    dp_icmp_limiter_init(&f->w.echo, 1000, rte_get_timer_hz(), rte_get_timer_cycles());
     if (cfg->reass_entries > 0 && dp_reass_init(&f->w.reass, cfg->reass_entries, 1000,
                                                 rte_get_tsc_hz(), f->big, 0, err, sizeof(err)) < 0)
         return open_failed("reassembly", err);

@@ -120,15 +120,21 @@ static void test_classify_for_us(void **state)
     ip6_of(m)->payload_len = rte_cpu_to_be_16(20);
     expect_class(m, DP_CLASS_DROP, &c);
     assert_int_equal(c.drop_runt, 2);
-    /* ICMPv6 to us: neighbour discovery only; echo requests are dropped as for IPv4. */
+    /* ICMPv6 to us: neighbour discovery, and echo requests (answered by the worker). */
     uint8_t icmp[24] = {DP_ICMP6_NEIGHBOR_SOLICIT};
     expect_class(frame6(IPPROTO_ICMPV6, host6, gw6, icmp, sizeof(icmp)), DP_CLASS_CONTROL, &c);
     icmp[0] = DP_ICMP6_NEIGHBOR_ADVERT;
     expect_class(frame6(IPPROTO_ICMPV6, host6, gw6, icmp, sizeof(icmp)), DP_CLASS_CONTROL, &c);
     expect_class(frame6(IPPROTO_ICMPV6, host6, gw6, icmp, 23), DP_CLASS_DROP, &c);
     icmp[0] = 128; /* echo request */
+    expect_class(frame6(IPPROTO_ICMPV6, host6, gw6, icmp, sizeof(icmp)), DP_CLASS_ECHO, &c);
+    expect_class(frame6(IPPROTO_ICMPV6, host6, gw6, icmp, 7), DP_CLASS_DROP, &c); /* no sequence */
+    icmp[1] = 1; /* an unknown code */
     expect_class(frame6(IPPROTO_ICMPV6, host6, gw6, icmp, sizeof(icmp)), DP_CLASS_DROP, &c);
-    assert_int_equal(c.drop_other_proto, 3);
+    icmp[0] = 129; /* an echo reply: nothing asked it */
+    icmp[1] = 0;
+    expect_class(frame6(IPPROTO_ICMPV6, host6, gw6, icmp, sizeof(icmp)), DP_CLASS_DROP, &c);
+    assert_int_equal(c.drop_other_proto, 5);
     /*
      * Extension headers to us: a Fragment header goes to reassembly, also
      * behind a routing or destination options header (reassembly refuses

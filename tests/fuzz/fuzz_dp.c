@@ -21,6 +21,7 @@
 #include <rte_mbuf.h>
 
 #include "dp_classify.h"
+#include "dp_echo.h"
 #include "dp_esp.h"
 #include "dp_gate.h"
 #include "dp_nd.h"
@@ -231,6 +232,16 @@ static void plain_out(struct rte_mbuf *m, struct dp_worker_counters *c)
     rte_pktmbuf_free_bulk(pkts, n);
 }
 
+/* An echo request to us: answered in place, the reply exactly the request's size. */
+static void echo(struct rte_mbuf *m, struct dp_worker_counters *c)
+{
+    struct dp_icmp_limiter l;
+    dp_icmp_limiter_init(&l, 1000, 1000000, 0); /* starts full */
+    uint16_t len = rte_pktmbuf_data_len(m);
+    if (dp_echo_answer(&l, m, 9000, 0, c))
+        FUZZ_CHECK(rte_pktmbuf_data_len(m) == len);
+}
+
 static void gate(struct rte_mbuf *m, struct dp_worker_counters *c)
 {
     uint32_t before = rte_pktmbuf_pkt_len(m);
@@ -289,7 +300,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size >= sizeof(struct rte_ether_hdr) &&
         rte_be_to_cpu_16(rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->ether_type) ==
             RTE_ETHER_TYPE_IPV6) {
-        dp_classify(m, &env->local, &c);
+        if (dp_classify(m, &env->local, &c) == DP_CLASS_ECHO)
+            echo(m, &c);
         ipv6_frame(m, &c);
         rte_pktmbuf_free(m);
         return 0;
@@ -303,6 +315,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     case DP_CLASS_PLAIN:
         plain_out(m, &c);
+        break;
+    case DP_CLASS_ECHO:
+        echo(m, &c);
         break;
     default:
         break;

@@ -28,10 +28,15 @@ lab_psk_file
 veer_dp_start "$work/veer.yaml"
 
 # ARP through the dataplane: the client learns veer's MAC.
-ip netns exec "$ns_cl" ping -c 1 -W 1 198.51.100.1 >/dev/null 2>&1 # no ICMP answer yet; ARP is the point
+ip netns exec "$ns_cl" ping -c 1 -W 1 198.51.100.1 >/dev/null 2>&1 # the first one waits for ARP
 wait_for 30 sh -c "ip -n $ns_cl neigh show 198.51.100.1 | grep -q lladdr" ||
     fail "the client never learnt veer's MAC by ARP"
 pass "ARP answered by veer's control lcore through the worker and the ring"
+# The gateway answers ping itself, in the worker (lib/dp/worker/echo.c).
+ip netns exec "$ns_cl" ping -c 3 -i 0.2 -W 1 198.51.100.1 >"$work/ping-gw.out" 2>&1 ||
+    fail "veer did not answer ping: $(cat "$work/ping-gw.out")"
+[ "$(wcount icmp_echo_replied)" -ge 3 ] || fail "icmp_echo_replied: $(wcount icmp_echo_replied)"
+pass "ping to veer's address answered by the worker ($(wcount icmp_echo_replied) echo replies)"
 
 charon_start
 lab_tunnel_swanctl_conf

@@ -41,14 +41,16 @@ veer_dp_start "$work/veer.yaml"
 grep -q "port outside: .*IPv6" "$work/veer.log" || fail "veer did not bring up IPv6 on outside"
 
 # --- 1. neighbour discovery: the client's kernel solicits veer's address
-ip netns exec "$ns_cl" ping -6 -c 1 -W 1 2001:db8:1::1 >/dev/null 2>&1 # no echo reply; ND is the point
+ip netns exec "$ns_cl" ping -6 -c 1 -W 1 2001:db8:1::1 >/dev/null 2>&1 # the first one waits for ND
 wait_for 30 sh -c "ip -n $ns_cl -6 neigh show 2001:db8:1::1 | grep -q lladdr" ||
     fail "1: the client never learnt veer's MAC by neighbour discovery: $(tel /veer/control)"
 veer_mac=$(tel /veer/ports | sed -n 's/.*"mac": \["\([0-9a-fA-F:]*\)".*/\1/p' | tr 'A-F' 'a-f')
 ip -n "$ns_cl" -6 neigh show 2001:db8:1::1 | grep -qi "lladdr $veer_mac" ||
     fail "1: the client has $(ip -n "$ns_cl" -6 neigh show 2001:db8:1::1), veer's MAC is $veer_mac"
 [ "$(ctrl_count nd_adverts)" -ge 1 ] || fail "1: veer counted no advertisement: $(tel /veer/control)"
-pass "1. neighbour discovery: the client resolved 2001:db8:1::1 to $veer_mac ($(ctrl_count nd_adverts) NA sent by veer)"
+ip netns exec "$ns_cl" ping -6 -c 3 -i 0.2 -W 1 2001:db8:1::1 >"$work/ping6-gw.out" 2>&1 ||
+    fail "1: veer did not answer ping6: $(cat "$work/ping6-gw.out")"
+pass "1. neighbour discovery: the client resolved 2001:db8:1::1 to $veer_mac ($(ctrl_count nd_adverts) NA sent by veer); ping6 to it answered"
 
 # --- 2. IKE over IPv6
 CHARON_ROUTES=yes charon_start

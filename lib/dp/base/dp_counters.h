@@ -87,18 +87,21 @@
     X(drop_no_route)            /* destination on no connected subnet and no route to it */        \
     X(drop_no_neighbour)        /* next hop's MAC unknown: an ARP request or IPv6 NS went out */   \
     X(nd_solicits)              /* IPv6 neighbour solicitations sent for a next hop */             \
-    X(drop_ttl_expired)     /* TTL or hop limit 0 or 1 on a packet to forward: Time Exceeded */    \
-    X(drop_frag_needed)     /* too big for the next link with DF set: Fragmentation Needed */      \
-    X(drop_too_big)         /* too big, DF clear, and fragmenting failed (frag_* say why) */       \
-    X(icmp_time_exceeded)   /* ICMP errors sent: type 11 code 0 */                                 \
-    X(icmp_frag_needed)     /* ICMP errors sent: type 3 code 4, with the next-hop MTU */           \
-    X(drop_ip6_too_big)     /* IPv6 too big for the next link or tunnel: Packet Too Big */         \
-    X(icmp6_time_exceeded)  /* ICMPv6 errors sent: type 3 code 0 */                                \
-    X(icmp6_packet_too_big) /* ICMPv6 errors sent: type 2, with the MTU that fits */               \
-    X(icmp_suppressed)      /* not sent: about an ICMP error, to a broadcast or multicast, a       \
-                               non-first fragment, no single host as source (RFC 1812) */          \
-    X(icmp_rate_limited)    /* not sent: this worker's token bucket was empty */                   \
-    X(icmp_no_mbuf)         /* not sent: the mbuf pool was empty */                                \
+    X(drop_ttl_expired)       /* TTL or hop limit 0 or 1 on a packet to forward: Time Exceeded */  \
+    X(drop_frag_needed)       /* too big for the next link with DF set: Fragmentation Needed */    \
+    X(drop_too_big)           /* too big, DF clear, and fragmenting failed (frag_* say why) */     \
+    X(icmp_time_exceeded)     /* ICMP errors sent: type 11 code 0 */                               \
+    X(icmp_frag_needed)       /* ICMP errors sent: type 3 code 4, with the next-hop MTU */         \
+    X(drop_ip6_too_big)       /* IPv6 too big for the next link or tunnel: Packet Too Big */       \
+    X(icmp6_time_exceeded)    /* ICMPv6 errors sent: type 3 code 0 */                              \
+    X(icmp6_packet_too_big)   /* ICMPv6 errors sent: type 2, with the MTU that fits */             \
+    X(icmp_suppressed)        /* not sent: about an ICMP error, to a broadcast or multicast, a     \
+                                 non-first fragment, no single host as source (RFC 1812) */        \
+    X(icmp_rate_limited)      /* not sent: this worker's token bucket was empty */                 \
+    X(icmp_no_mbuf)           /* not sent: the mbuf pool was empty */                              \
+    X(icmp_echo_replied)      /* echo requests to our addresses answered (ping, ping6) */          \
+    X(icmp_echo_rate_limited) /* ... not answered: this worker's echo bucket was empty */          \
+    X(icmp_echo_unanswered)   /* ... not answered: reassembled in segments, or over the MTU */     \
     DP_QCD_COUNTER_LIST(X)                                                                         \
     DP_FRAG_COUNTER_LIST(X)
 

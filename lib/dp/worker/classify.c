@@ -13,6 +13,9 @@
 #define NON_ESP_MARKER_LEN 4
 #define NATT_KEEPALIVE 0xff
 #define IP6_EXT_MIN_LEN 8 /* every extension header is at least 8 bytes (RFC 8200 4) */
+#define ICMP_ECHO_REQUEST 8
+#define ICMP6_ECHO_REQUEST 128
+#define ICMP_ECHO_MIN 8 /* type, code, checksum, identifier, sequence number */
 
 /* UDP to one of our addresses: IKE on 500, and on 4500 IKE, ESP or a NAT-T keepalive. */
 static enum dp_class classify_udp(const uint8_t *l4, size_t l4_len, struct dp_worker_counters *c)
@@ -147,6 +150,8 @@ static __rte_noinline enum dp_class classify_ipv6(const uint8_t *l3, size_t l3_l
     case IPPROTO_ICMPV6:
         if (is_nd_message(l4, plen))
             return DP_CLASS_CONTROL;
+        if (plen >= ICMP_ECHO_MIN && l4[0] == ICMP6_ECHO_REQUEST && l4[1] == 0)
+            return DP_CLASS_ECHO;
         c->drop_other_proto++;
         return DP_CLASS_DROP;
     default:
@@ -203,6 +208,9 @@ enum dp_class dp_classify(const struct rte_mbuf *m, const struct dp_addrs *local
         }
         return DP_CLASS_ESP;
     }
+    if (ip->next_proto_id == IPPROTO_ICMP && total - ihl >= ICMP_ECHO_MIN &&
+        l4[0] == ICMP_ECHO_REQUEST && l4[1] == 0)
+        return DP_CLASS_ECHO;
     c->drop_other_proto++;
     return DP_CLASS_DROP;
 }

@@ -27,6 +27,7 @@ enum dp_class {
     DP_CLASS_PLAIN,   /* IPv4 or IPv6 not for us: to be protected */
     DP_CLASS_DROP,    /* counted in c, to be freed */
     DP_CLASS_FRAG,    /* an IPv4 or IPv6 fragment for us: to reassembly (dp_reass.h) */
+    DP_CLASS_ECHO,    /* an echo request to one of our addresses: answered here (dp_echo.h) */
 };
 
 /* local: the gateway's addresses (its ports' and anycast), the route table's in force. */

@@ -41,6 +41,7 @@ struct dp_worker {
      */
     const struct dp_route_table *route_table;
     struct dp_icmp_limiter icmp; /* this worker's ICMP error budget */
+    struct dp_icmp_limiter echo; /* ... and its echo reply budget, apart (dp_echo.h) */
     struct dp_reass reass;       /* fragments for us; its tbl NULL: reassembly off */
     struct dp_frag_ids frag_ids; /* of the outer fragments it sends (dp_post_frag.h) */
     struct dp_tx tx;             /* packets on their way out, flushed after each burst */

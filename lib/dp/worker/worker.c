@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "dp_worker.h"
 
+#include "dp_echo.h"
 #include "dp_forward.h"
 
 #include <string.h>
@@ -15,13 +16,14 @@
 
 struct buckets {
     struct rte_mbuf *ctrl[DP_BURST], *esp[DP_BURST], *plain[DP_BURST], *drop[DP_BURST];
+    struct rte_mbuf *echo[DP_BURST];
     /* drop[] also takes what the gate refuses, so it never exceeds one burst either */
-    unsigned nctrl, nesp, nplain, ndrop;
+    unsigned nctrl, nesp, nplain, ndrop, necho;
 };
 
 static void sort_burst(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n, struct buckets *b)
 {
-    b->nctrl = b->nesp = b->nplain = b->ndrop = 0;
+    b->nctrl = b->nesp = b->nplain = b->ndrop = b->necho = 0;
     uint64_t now = rte_rdtsc();
     for (unsigned i = 0; i < n; i++) {
         if (i + 1 < n)
@@ -43,6 +45,9 @@ static void sort_burst(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n, 
             break;
         case DP_CLASS_PLAIN:
             b->plain[b->nplain++] = m;
+            break;
+        case DP_CLASS_ECHO:
+            b->echo[b->necho++] = m;
             break;
         default:
             b->drop[b->ndrop++] = m;
@@ -82,6 +87,17 @@ static enum dp_gate_verdict answer(struct dp_worker *w, struct rte_mbuf *m, uint
     }
 }
 
+/* A burst comes from one port: replies made in place go back out of it. */
+static void send_back(struct dp_worker *w, struct rte_mbuf **reply, unsigned nreply)
+{
+    if (nreply == 0)
+        return;
+    uint16_t sent = rte_eth_tx_burst(reply[0]->port, (uint16_t)w->index, reply, (uint16_t)nreply);
+    w->counters.tx_packets += sent;
+    w->counters.drop_tx_full += nreply - sent;
+    rte_pktmbuf_free_bulk(reply + sent, nreply - sent);
+}
+
 static void gate_burst(struct dp_worker *w, struct buckets *b)
 {
     struct rte_mbuf *pass[DP_BURST], *reply[DP_BURST];
@@ -103,14 +119,24 @@ static void gate_burst(struct dp_worker *w, struct buckets *b)
     }
     memcpy(b->ctrl, pass, npass * sizeof(pass[0]));
     b->nctrl = npass;
-    /* A burst comes from one port: the replies go back out of it. */
-    if (nreply > 0) {
-        uint16_t sent =
-            rte_eth_tx_burst(reply[0]->port, (uint16_t)w->index, reply, (uint16_t)nreply);
-        w->counters.tx_packets += sent;
-        w->counters.drop_tx_full += nreply - sent;
-        rte_pktmbuf_free_bulk(reply + sent, nreply - sent);
+    send_back(w, reply, nreply);
+}
+
+/* Echo requests to us: answered in place through the echo bucket. */
+static void echo_burst(struct dp_worker *w, struct buckets *b)
+{
+    struct rte_mbuf *reply[DP_BURST];
+    unsigned nreply = 0;
+    uint64_t now = rte_get_timer_cycles();
+    for (unsigned i = 0; i < b->necho; i++) {
+        struct rte_mbuf *m = b->echo[i];
+        unsigned mtu = m->port < CONF_MAX_PORTS ? w->routes->mtu[m->port] : 0;
+        if (dp_echo_answer(&w->echo, m, mtu, now, &w->counters))
+            reply[nreply++] = m;
+        else
+            b->drop[b->ndrop++] = m;
     }
+    send_back(w, reply, nreply);
 }
 
 static void handle_burst(struct dp_worker *w, struct buckets *b)
@@ -118,6 +144,8 @@ static void handle_burst(struct dp_worker *w, struct buckets *b)
     struct dp_worker_counters *c = &w->counters;
     if (b->nctrl > 0)
         gate_burst(w, b);
+    if (b->necho > 0)
+        echo_burst(w, b);
     if (b->nctrl > 0) {
         unsigned sent = rte_ring_enqueue_burst(w->to_ctrl, (void **)b->ctrl, b->nctrl, NULL);
         c->to_control += sent;
