@@ -34,12 +34,17 @@ sizes=${BENCH_N:-1 100 1000}
 rate=${BENCH_RATE:-500}
 wait_s=${BENCH_WAIT:-60}
 runs=${BENCH_RUNS:-3}
+gateways=${BENCH_GW:-veer-ike veer}
 
 # shellcheck source=tests/interop/lib.sh
 source "$top/tests/interop/lib.sh"
 lab_init "$build" bm
 lab_topology
 ip -n "$ns_gw" addr add 198.51.100.11/24 dev "${tag}g"
+# For app/veer's af_packet port: the client's end computes its checksums
+# itself (lab_topology_dpdk); for veer-ike it changes nothing.
+ip netns exec "$ns_cl" ethtool -K "${tag}c" tx off >/dev/null 2>&1 ||
+    fail "ethtool -K tx off (package ethtool) failed"
 lab_psk_file
 gw_pid=""
 cl_pid=""
@@ -55,6 +60,7 @@ stop_both() {
 }
 cleanup_all() {
     stop_both
+    [ -n "${dp_name:-}" ] && stop_dp
     lab_cleanup
 }
 trap cleanup_all EXIT
@@ -68,6 +74,22 @@ gateway:
 peers:
 EOF
 lab_peer_yaml road-warriors client.example >>"$work/gw.yaml"
+# app/veer: one worker, both addresses on its one port, .11 announced.
+{
+    printf 'gateway:\n  qcd_secret_file: %s\n  mobike_addresses: [198.51.100.11]\n' "$work/dp.secret"
+    cat <<EOF
+dataplane:
+  workers: 1
+  idle_sleep_us: 100
+  mbufs: 16384
+  ports:
+    - name: outside
+      device: net_af_packet0,iface=${tag}g
+      addresses: [198.51.100.1/24, 198.51.100.11/24]
+peers:
+EOF
+    lab_peer_yaml road-warriors client.example
+} >"$work/dp.yaml"
 cat >"$work/cl.yaml" <<EOF
 gateway:
   listen: [198.51.100.2]
@@ -84,13 +106,27 @@ peers:
     remote_ts: [10.2.0.0/24]
 EOF
 
-now() { perl -MTime::HiRes=time -e 'printf "%.3f\n", time'; }
+now() { perl -MTime::HiRes=time -e 'printf "%.6f\n", time'; }
+# Like lab_stamp, to the microsecond.
+stamp_us() { perl -MTime::HiRes=time -ne '$| = 1; printf "%.6f %s", time, $_'; }
 gw_counter() {
     local v
     v=$(sed -n "s/^counter $1=\([0-9]*\)$/\1/p" "$work/gw.state" 2>/dev/null)
     echo "${v:-0}"
 }
 established_at() { grep -c "^ike_sa .*role=responder state=ESTABLISHED .*local=$1:" "$work/gw.state" 2>/dev/null; }
+cl_established() {
+    local v
+    v=$(sed -n "s/^summary ike_sas=[0-9]* established=\([0-9]*\) .*/\1/p" "$work/cl.state" 2>/dev/null)
+    echo "${v:-0}"
+}
+
+start_client() {
+    rm -f "$work/cl.state"
+    ip netns exec "$ns_cl" "$veer_ike" -c "$work/cl.yaml" --initiate gw --count "$1" \
+        --rate "$rate" --state-file "$work/cl.state" -q >"$work/cl.out" 2>"$work/cl.log" &
+    cl_pid=$!
+}
 
 # Fresh gateway (log stamped into $2) and $1 clients, all established at .1;
 # false when not within the bound.
@@ -99,93 +135,173 @@ start_both() {
     gw_log=$2
     : >"$gw_log"
     ip netns exec "$ns_gw" "$veer_ike" -c "$work/gw.yaml" --state-file "$work/gw.state" \
-        --control "$work/control" > >(lab_stamp >>"$gw_log") 2>&1 &
+        --control "$work/control" > >(stamp_us >>"$gw_log") 2>&1 &
     gw_pid=$!
     wait_for 50 grep -q "veer-ike running" "$gw_log" || fail "the gateway did not start"
-    ip netns exec "$ns_cl" "$veer_ike" -c "$work/cl.yaml" --initiate gw --count "$1" \
-        --rate "$rate" --state-file "$work/cl.state" -q >"$work/cl.out" 2>"$work/cl.log" &
-    cl_pid=$!
+    start_client "$1"
     local bound=$((($1 / rate + 30) * 10))
     wait_for "$bound" sh -c "[ \"\$(grep -c '^ike_sa .*role=responder state=ESTABLISHED .*local=198.51.100.1:' '$work/gw.state' 2>/dev/null)\" -ge $1 ]"
 }
 
+# app/veer as the gateway (its log $work/$1.log; its
+# telemetry TEL_PREFIX=${tag}$1) and $2 clients, all established at .1 (as
+# the clients count them); false when not within the bound.
+dp_name=""
+start_dp() {
+    dp_name=$1
+    gw_log="$work/$1.log"
+    # As veer_dp_start_as (no state file, no debug log), the log stamped to the microsecond.
+    ip netns exec "$ns_gw" "$build/app/veer/veer" -l 0,1 --no-huge -m 512 --no-pci \
+        --file-prefix "$tag$1" --log-level=lib.eal:error -- -c "$work/dp.yaml" \
+        > >(stamp_us >>"$gw_log") 2>&1 &
+    veer_pids[$1]=$!
+    lab_pids+=("$!")
+    wait_for 100 grep -q "veer running" "$gw_log" || fail "app/veer did not start: $(tail -5 "$gw_log")"
+    start_client "$2"
+    local bound=$((($2 / rate + 30) * 10))
+    wait_for "$bound" sh -c "grep -q '^summary ike_sas=[0-9]* established=$2 ' '$work/cl.state'"
+}
+stop_dp() {
+    if [ -n "$cl_pid" ]; then
+        kill "$cl_pid" 2>/dev/null
+        wait_for 100 sh -c "! kill -0 $cl_pid" || kill -9 "$cl_pid" 2>/dev/null
+        wait "$cl_pid" 2>/dev/null
+        cl_pid=""
+    fi
+    [ -n "$dp_name" ] && veer_dp_kill "$dp_name" TERM
+    dp_name=""
+}
+dp_counter() { TEL_PREFIX="$tag$dp_name" ike_count "$1"; }
+
 # Lines of the gateway's log after its `control: run` line that match $1.
-after_t0() { awk -v p="$1" 't0 && $0 ~ p { n++ } / INFO control: run / { t0 = 1 } END { print n + 0 }' "$gw_log"; }
+t0_re=" control: run "
+after_t0() { awk -v p="$1" -v r="$t0_re" 't0 && $0 ~ p { n++ } $0 ~ r { t0 = 1 } END { print n + 0 }' "$gw_log"; }
 # The stamp of the $2-th line after t0 matching $1; nothing when there is none.
 nth_after_t0() {
-    awk -v p="$1" -v k="$2" 't0 && $0 ~ p && ++n == k { print $1; exit } / INFO control: run / { t0 = 1 }' "$gw_log"
+    awk -v p="$1" -v k="$2" -v r="$t0_re" 't0 && $0 ~ p && ++n == k { print $1; exit } $0 ~ r { t0 = 1 }' "$gw_log"
 }
-
-# Writes command $1 for the gateway and waits (at most wait_s) for $3 lines
-# matching $2 after t0; sets pickup and took (seconds, 3 decimals, or "-").
-timed() {
+# The command of veer-ike's --control: $1.
+send_control() {
     echo "$1" >"$work/control.tmp"
-    local tw t0 tn
-    tw=$(now)
     mv "$work/control.tmp" "$work/control"
+}
+send_tel() { TEL_PREFIX="$tag$dp_name" tel "$1" >"$work/tel.out"; }
+
+# Gives the gateway its command ($1: a shell command) and waits (at most
+# wait_s) for $3 lines matching $2 after t0; sets pickup (from giving the
+# command to t0) and took (t0 to the $3-th line), in seconds, or "-".
+timed() {
+    local tw t0 tn
     pickup="-"
     took="-"
-    wait_for $((wait_s * 10)) sh -c "[ \"\$(awk -v p='$2' 't0 && \$0 ~ p { n++ } / INFO control: run / { t0 = 1 } END { print n + 0 }' '$gw_log')\" -ge $3 ]"
-    t0=$(grep -m1 " INFO control: run " "$gw_log" | cut -d' ' -f1)
+    tw=$(now)
+    eval "$1" &
+    local sender=$!
+    wait_for $((wait_s * 10)) sh -c "[ \"\$(awk -v p='$2' -v r='$t0_re' 't0 && \$0 ~ p { n++ } \$0 ~ r { t0 = 1 } END { print n + 0 }' '$gw_log')\" -ge $3 ]"
+    wait_for 100 sh -c "! kill -0 $sender" || kill "$sender" 2>/dev/null
+    wait "$sender" 2>/dev/null
+    t0=$(grep -m1 -- "$t0_re" "$gw_log" | cut -d' ' -f1)
     [ -n "$t0" ] || return 1
-    pickup=$(awk -v a="$tw" -v b="$t0" 'BEGIN { printf "%.3f", b - a }')
+    pickup=$(awk -v a="$tw" -v b="$t0" 'BEGIN { printf "%.4f", b - a }')
     tn=$(nth_after_t0 "$2" "$3")
     [ -n "$tn" ] || return 1
-    took=$(awk -v a="$t0" -v b="$tn" 'BEGIN { printf "%.3f", b - a }')
+    took=$(awk -v a="$t0" -v b="$tn" 'BEGIN { printf "%.4f", b - a }')
 }
 
 # The median of the numbers in $@ ("-" ignored; "-" when none).
 median() {
     printf '%s\n' "$@" | grep -v '^-$' | sort -g |
         awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2];
-             else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+             else printf "%.4f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# A fresh gateway of kind $1 (veer-ike or veer) and $2 clients, all
+# established; $3: the log's name for veer-ike.
+start_gw() {
+    if [ "$1" = veer-ike ]; then
+        start_both "$2" "$work/$3.log"
+    else
+        idx=$((idx + 1))
+        start_dp "v$idx" "$2"
+    fi
+}
+stop_gw() { if [ "$1" = veer-ike ]; then stop_both; else stop_dp; fi; }
+
+# One gateway kind ($1: veer-ike or veer) and N ($2): BENCH_RUNS switches and
+# redirects; adds the medians to results.
+run_n() {
+    local gw=$1 n=$2 r sws=() swp=() rds=() rdp=()
+    for r in $(seq 1 "$runs"); do
+        if start_gw "$gw" "$n" "ike-switch-$n-$r"; then
+            if [ "$gw" = veer-ike ]; then
+                timed "send_control 'switch 198.51.100.1 198.51.100.11'" \
+                    "child-sa update .*local=198\\\\.51\\\\.100\\\\.11" "$n"
+                echo "switch $r: pickup $pickup s, $(after_t0 'child-sa update') of $n moved in $took s" \
+                    "(state file: $(gw_counter rmobike_switch_moved) moved," \
+                    "$(gw_counter rmobike_switch_asked) asked, $(gw_counter rmobike_switch_refused) refused," \
+                    "$(gw_counter rmobike_switch_timed_out) timed out)"
+            else
+                timed "send_tel /veer/mobike/switch_local,198.51.100.11,198.51.100.1" \
+                    "child-sa update " "$n"
+                echo "switch $r: pickup $pickup s, $(after_t0 'child-sa update ') of $n moved in $took s" \
+                    "(telemetry: $(dp_counter rmobike_switch_moved) moved," \
+                    "$(dp_counter rmobike_switch_asked) asked, $(dp_counter rmobike_switch_refused) refused," \
+                    "$(dp_counter rmobike_switch_timed_out) timed out)"
+            fi
+            sws+=("$took") swp+=("$pickup")
+        else
+            echo "switch $r: not all $n established ($(cl_established) by the clients)"
+        fi
+        stop_gw "$gw"
+
+        if start_gw "$gw" "$n" "ike-redirect-$n-$r"; then
+            if [ "$gw" = veer-ike ]; then
+                timed "send_control 'redirect-all 198.51.100.11'" "child-sa install " "$n"
+                echo "redirect $r: pickup $pickup s, $(after_t0 'child-sa install ') of $n new Child SAs" \
+                    "in $took s ($(gw_counter redirects_sent) redirects sent)"
+            else
+                timed "send_tel /veer/ike/drain,198.51.100.11" "child-sa install " "$n"
+                echo "redirect $r: pickup $pickup s, $(after_t0 'child-sa install ') of $n new Child SAs" \
+                    "in $took s ($(dp_counter redirects_sent) redirects sent)"
+            fi
+            rds+=("$took") rdp+=("$pickup")
+        else
+            echo "redirect $r: not all $n established ($(cl_established) by the clients)"
+        fi
+        stop_gw "$gw"
+    done
+    results+=("$gw|$n|$(median "${swp[@]}" "${rdp[@]}")|$(median "${sws[@]}")|$(median "${rds[@]}")")
 }
 
 echo "bench-rmobike: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(uname -r)," \
-    "load $(cut -d' ' -f1-3 /proc/loadavg), N=\"$sizes\", $runs runs each," \
-    "establishing at $rate/s, waiting up to $wait_s s"
+    "load $(cut -d' ' -f1-3 /proc/loadavg), gateways \"$gateways\", N=\"$sizes\"," \
+    "$runs runs each, establishing at $rate/s, waiting up to $wait_s s"
 results=()
-for n in $sizes; do
-    echo
-    echo "== N=$n"
-    sws=() swp=() rds=() rdp=()
-    for r in $(seq 1 "$runs"); do
-        if start_both "$n" "$work/gw-switch-$n-$r.log"; then
-            timed "switch 198.51.100.1 198.51.100.11" "child-sa update .*local=198\\\\.51\\\\.100\\\\.11" "$n"
-            echo "switch $r: pickup $pickup s, $(after_t0 'child-sa update') of $n moved in $took s" \
-                "(counters: $(gw_counter rmobike_switch_moved) moved," \
-                "$(gw_counter rmobike_switch_asked) asked, $(gw_counter rmobike_switch_refused) refused," \
-                "$(gw_counter rmobike_switch_timed_out) timed out)"
-            sws+=("$took") swp+=("$pickup")
-        else
-            echo "switch $r: not all $n established ($(established_at 198.51.100.1))"
-        fi
-        stop_both
-
-        if start_both "$n" "$work/gw-redirect-$n-$r.log"; then
-            timed "redirect-all 198.51.100.11" "child-sa install " "$n"
-            echo "redirect $r: pickup $pickup s, $(after_t0 'child-sa install ') of $n new Child SAs in $took s" \
-                "($(established_at 198.51.100.11) IKE SAs at .11, $(gw_counter redirects_sent) redirects sent)"
-            rds+=("$took") rdp+=("$pickup")
-        else
-            echo "redirect $r: not all $n established ($(established_at 198.51.100.1))"
-        fi
-        stop_both
+idx=0
+for gw in $gateways; do
+    if [ "$gw" = veer ]; then
+        [ -x "$build/app/veer/veer" ] || fail "$build/app/veer/veer not built (DPDK missing?)"
+        # app/veer owns the gateway's end of the link from now on.
+        ip -n "$ns_gw" addr flush dev "${tag}g"
+    fi
+    for n in $sizes; do
+        echo
+        echo "== $gw, N=$n"
+        run_n "$gw" "$n"
     done
-    results+=("$n|$(median "${swp[@]}" "${rdp[@]}")|$(median "${sws[@]}")|$(median "${rds[@]}")")
 done
 
 echo
-echo "Medians of $runs runs; pickup over both kinds of run."
+echo "Medians of $runs runs; pickup over both kinds of run; times from the gateway's stamped log."
 echo
-echo "| N | command pickup (s) | switch: all moved (s) | per SA (ms) | redirect: all new Child SAs (s) | per SA (ms) | redirect / switch |"
-echo "| ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| gateway | N | command pickup (s) | switch: all moved (s) | per SA (ms) | redirect: all new Child SAs (s) | per SA (ms) | redirect / switch |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for r in "${results[@]}"; do
-    IFS='|' read -r n pk sw rd <<<"$r"
-    awk -v n="$n" -v pk="$pk" -v sw="$sw" -v rd="$rd" 'BEGIN {
+    IFS='|' read -r gw n pk sw rd <<<"$r"
+    awk -v gw="$gw" -v n="$n" -v pk="$pk" -v sw="$sw" -v rd="$rd" 'BEGIN {
         psw = (sw == "-") ? "-" : sprintf("%.3f", sw * 1000 / n)
         prd = (rd == "-") ? "-" : sprintf("%.3f", rd * 1000 / n)
         ratio = (sw == "-" || rd == "-" || sw + 0 == 0) ? "-" : sprintf("%.1f", rd / sw)
-        printf "| %s | %s | %s | %s | %s | %s | %s |\n", n, pk, sw, psw, rd, prd, ratio
+        printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", gw, n, pk, sw, psw, rd, prd, ratio
     }'
 done
