@@ -2,27 +2,39 @@
 # Moving N IKE SAs to the gateway's second address: r-MOBIKE's switch against
 # a redirect (RFC 5685). Benchmarks print figures; they never pass or fail.
 #
-# For each N of BENCH_N, BENCH_RUNS times each, on a fresh pair of processes:
-#   - veer-ike as the gateway in its namespace with two addresses,
-#     198.51.100.1 and 198.51.100.11 (gateway.mobike_addresses: both
-#     announced and bound), driven through its --control file;
+# For each gateway of BENCH_GW and each N of BENCH_N, BENCH_RUNS times each,
+# on a fresh pair of processes:
+#   - the gateway in its namespace with two addresses, 198.51.100.1 and
+#     198.51.100.11 (gateway.mobike_addresses: .11 announced): veer-ike,
+#     driven through its --control file, or app/veer (af_packet, one worker,
+#     both addresses on its one port), driven through telemetry;
 #   - veer-ike in the client namespace as the load: --initiate gw --count N
 #     --rate BENCH_RATE (PSK, X25519, AES-GCM-128, one Child SA each; rmobike
 #     yes, the default), all N established at 198.51.100.1 first;
-#   1. switch: `switch 198.51.100.1 198.51.100.11`; done at the gateway's
-#      N-th `child-sa update` (each SA moved by its initiator's
+#   1. switch: veer-ike's `switch 198.51.100.1 198.51.100.11`, app/veer's
+#      /veer/mobike/switch_local,198.51.100.11,198.51.100.1; done at the
+#      gateway's N-th `child-sa update` (each SA moved by its initiator's
 #      UPDATE_SA_ADDRESSES to .11, same SPIs);
-#   2. redirect: `redirect-all 198.51.100.11`; done at the gateway's N-th
-#      `child-sa install` (each client's new IKE SA and Child SA at .11, new
-#      keys; the old SAs deleted by the clients).
-# Times come from the gateway's log, each line stamped on arrival (perl
-# Time::HiRes): t0 is its `control: run ...` line, logged just before the
-# command runs; the time is from t0 to the N-th line. "Pickup" is apart: from
-# writing the control file to t0 (veer-ike reads it every 100 ms). Each figure
-# is the median of BENCH_RUNS runs.
+#   2. redirect: `redirect-all 198.51.100.11`, /veer/ike/drain,198.51.100.11;
+#      done at the gateway's N-th `child-sa install` (each client's new IKE
+#      SA and Child SA at .11, new keys; the old SAs deleted by the clients).
+# Times come from the gateway's log, each line stamped on arrival to the
+# microsecond (perl Time::HiRes): t0 is its `control: run ...` line, logged
+# just before the command runs; the time is from t0 to the N-th line.
+# "Pickup" is apart: from giving the command to t0 (veer-ike reads its
+# control file every 100 ms; app/veer's includes dpdk-telemetry.py's start).
+# Each figure is the median of BENCH_RUNS runs.
+# Then (BENCH_LOSS=1) one SA with traffic: app/veer <-> app/veer as in
+# tests/interop/veer_rmobike_dp.sh, a ping every 20 ms for 5 s, the switch
+# or the drain on the responder 1 s into it; the pings lost. Before the
+# command the initiator learns .11's MAC from a gratuitous ARP
+# (BENCH_LOSS_WARM=1): see loss_bench for what happens without.
 #
-#   sudo scripts/bench-rmobike.sh                 # N = 1, 100, 1000; 3 runs
-#   BENCH_N="1 100" BENCH_RUNS=1 BENCH_RATE=500 BENCH_WAIT=60 BUILD_DIR=build KEEP_WORK=1 sudo scripts/bench-rmobike.sh
+#   sudo scripts/bench-rmobike.sh      # both gateways, N = 1, 100, 1000; 3 runs; loss
+#   BENCH_GW=veer-ike BENCH_N="1 100" BENCH_RUNS=1 BENCH_LOSS=0 BENCH_RATE=500 \
+#       BENCH_WAIT=60 BUILD_DIR=build KEEP_WORK=1 sudo scripts/bench-rmobike.sh
+#
+# About 1.5 minutes with the defaults.
 #
 # Two shared CPUs: both processes wherever the scheduler puts them. Compare
 # the figures of one run side by side.
@@ -35,6 +47,7 @@ rate=${BENCH_RATE:-500}
 wait_s=${BENCH_WAIT:-60}
 runs=${BENCH_RUNS:-3}
 gateways=${BENCH_GW:-veer-ike veer}
+loss=${BENCH_LOSS:-1}
 
 # shellcheck source=tests/interop/lib.sh
 source "$top/tests/interop/lib.sh"
@@ -273,6 +286,123 @@ run_n() {
     results+=("$gw|$n|$(median "${swp[@]}" "${rdp[@]}")|$(median "${sws[@]}")|$(median "${rds[@]}")")
 }
 
+# The loss of one SA with traffic: app/veer <-> app/veer as in
+# tests/interop/veer_rmobike_dp.sh (hostA -- veerA == veerB -- hostB, veerB
+# on .1 and .11, veerA the r-MOBIKE initiator), a ping every 20 ms from hostA
+# to hostB for 5 s, and 1 s into it the switch (or the drain) on veerB.
+# Prints the pings lost; sets loss_sw and loss_rd.
+loss_sw="-"
+loss_rd="-"
+loss_warm=${BENCH_LOSS_WARM:-1}
+# A gratuitous ARP for address $3 from interface $2 (in namespace $1), with its MAC.
+garp() {
+    ip netns exec "$1" /usr/bin/python3 -c 'import socket, sys
+ifc, ip = sys.argv[1], socket.inet_aton(sys.argv[2])
+mac = bytes.fromhex(open("/sys/class/net/%s/address" % ifc).read().strip().replace(":", ""))
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((ifc, 0))
+s.send(b"\xff" * 6 + mac + b"\x08\x06" + bytes([0, 1, 8, 0, 6, 4, 0, 1]) + mac + ip + bytes(6) + ip)' "$2" "$3"
+}
+loss_bench() {
+    local ns_ha="${tag}ha" ns_va="${tag}va" ns_vb="${tag}vb" ns_hb="${tag}hb" ns kind
+    for ns in "$ns_ha" "$ns_va" "$ns_vb" "$ns_hb"; do
+        ip netns add "$ns" || fail "ip netns add $ns"
+        lab_netns+=("$ns")
+        ip -n "$ns" link set lo up
+    done
+    dp_link() { # NS_A IF_A NS_Z IF_Z: a veth between two app/veer ports
+        ip link add "$2" type veth peer name "$4" || fail "veth $2"
+        ip link set "$2" netns "$1"
+        ip link set "$4" netns "$3"
+        ip netns exec "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1"
+        ip netns exec "$3" sysctl -qw "net.ipv6.conf.$4.disable_ipv6=1"
+        ip -n "$1" link set "$2" up
+        ip -n "$3" link set "$4" up
+    }
+    dp_link "$ns_ha" "${tag}h" "$ns_va" "${tag}ai"
+    dp_link "$ns_va" "${tag}ao" "$ns_vb" "${tag}bo"
+    dp_link "$ns_vb" "${tag}bi" "$ns_hb" "${tag}k"
+    ip -n "$ns_ha" addr add 10.1.0.1/24 dev "${tag}h"
+    ip -n "$ns_ha" route add default via 10.1.0.254
+    ip -n "$ns_hb" addr add 10.2.0.2/24 dev "${tag}k"
+    ip -n "$ns_hb" route add default via 10.2.0.1
+    ip netns exec "$ns_ha" ethtool -K "${tag}h" tx off >/dev/null 2>&1
+    ip netns exec "$ns_hb" ethtool -K "${tag}k" tx off >/dev/null 2>&1
+    loss_yaml() { # OUT_IFACE=ADDRESSES IN_IFACE=ADDRESS GATEWAY_LINES, then lab_peer_yaml's
+        local out=$1 in=$2 gwl=$3
+        shift 3
+        printf '%s\n' "$gwl"
+        cat <<EOF
+dataplane:
+  workers: 1
+  idle_sleep_us: 50
+  mbufs: 4096
+  ports:
+    - name: outside
+      device: net_af_packet0,iface=${out%%=*}
+      addresses: [${out#*=}]
+    - name: inside
+      device: net_af_packet1,iface=${in%%=*}
+      address: ${in#*=}
+peers:
+EOF
+        lab_peer_yaml "$@"
+    }
+    TUN_LOCAL_TS=10.1.0.0/24 TUN_CLIENT_TS=10.2.0.0/24 TUN_PEER_EXTRA="    remote: 198.51.100.1
+    start_action: start
+    rmobike: yes" loss_yaml "${tag}ao=198.51.100.2/24" "${tag}ai=10.1.0.254/24" \
+        "gateway:
+  qcd_secret_file: $work/la.secret" to-b b.example a.example >"$work/la.yaml"
+    TUN_LOCAL_TS=10.2.0.0/24 TUN_CLIENT_TS=10.1.0.0/24 loss_yaml \
+        "${tag}bo=198.51.100.1/24, 198.51.100.11/24" "${tag}bi=10.2.0.1/24" "gateway:
+  qcd_secret_file: $work/lb.secret
+  mobike_addresses: [198.51.100.11]" from-a a.example b.example >"$work/lb.yaml"
+
+    for kind in switch redirect; do
+        rm -f "$work/la.state" "$work/lb.state"
+        veer_dp_start_as lb "$ns_vb" "$work/lb.yaml"
+        veer_dp_start_as la "$ns_va" "$work/la.yaml"
+        if ! wait_for 150 ip netns exec "$ns_ha" ping -c 1 -W 1 10.2.0.2; then
+            echo "loss, $kind: no ping through the tunnel within 15 s"
+        else
+            ip netns exec "$ns_ha" timeout 20 ping -i 0.02 -c 250 -W 1 10.2.0.2 \
+                >"$work/ping-$kind.out" 2>&1 &
+            local ping_pid=$!
+            sleep 1
+            # veerA learns veerB's MAC for .11 now (an ARP from .11): the first IKE message to
+            # .11 goes at once. Unwarmed, it waits for a retransmission (a switch's reply:
+            # 0.5 s); the redirect's IKE_SA_INIT fails (lib/ike: "cannot start towards the
+            # new gateway") and the SA is gone.
+            [ "$loss_warm" = 1 ] && garp "$ns_vb" "${tag}bo" 198.51.100.11
+            if [ "$kind" = switch ]; then
+                TEL_PREFIX="${tag}lb" tel /veer/mobike/switch_local,198.51.100.11,198.51.100.1 >"$work/tel.out"
+            else
+                TEL_PREFIX="${tag}lb" tel /veer/ike/drain,198.51.100.11 >"$work/tel.out"
+            fi
+            wait_for 250 sh -c "! kill -0 $ping_pid"
+            wait "$ping_pid" 2>/dev/null
+            local sent got
+            sent=$(sed -n 's/^\([0-9]*\) packets transmitted.*/\1/p' "$work/ping-$kind.out")
+            got=$(sed -n 's/.* \([0-9]*\) received.*/\1/p' "$work/ping-$kind.out")
+            local lost=$((${sent:-0} - ${got:-0}))
+            local t0 t1 moved="-"
+            t0=$(grep " control: run " "$work/lb.log" | tail -n 1 | cut -d' ' -f1)
+            if [ "$kind" = switch ]; then
+                t1=$(grep "child-sa update " "$work/lb.log" | tail -n 1 | cut -d' ' -f1)
+            else
+                t1=$(grep "child-sa install " "$work/lb.log" | tail -n 1 | cut -d' ' -f1)
+            fi
+            [ -n "$t0" ] && [ -n "$t1" ] && moved=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+            echo "loss, $kind: $moved s from the command to veerB's moved (or new) Child SA"
+            echo "loss, $kind: $lost of ${sent:-0} pings lost (veerB: $(TEL_PREFIX="${tag}lb" ike_count rmobike_switch_moved) switched," \
+                "$(TEL_PREFIX="${tag}lb" ike_count redirects_sent) redirected; reply $(cat "$work/tel.out"))"
+            if [ "$kind" = switch ]; then loss_sw="$lost/${sent:-0}"; else loss_rd="$lost/${sent:-0}"; fi
+        fi
+        veer_dp_kill la TERM
+        veer_dp_kill lb TERM
+    done
+}
+
 echo "bench-rmobike: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(uname -r)," \
     "load $(cut -d' ' -f1-3 /proc/loadavg), gateways \"$gateways\", N=\"$sizes\"," \
     "$runs runs each, establishing at $rate/s, waiting up to $wait_s s"
@@ -291,6 +421,12 @@ for gw in $gateways; do
     done
 done
 
+if [ "$loss" = 1 ]; then
+    echo
+    echo "== loss: one SA with a ping every 20 ms, app/veer <-> app/veer"
+    loss_bench
+fi
+
 echo
 echo "Medians of $runs runs; pickup over both kinds of run; times from the gateway's stamped log."
 echo
@@ -305,3 +441,8 @@ for r in "${results[@]}"; do
         printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", gw, n, pk, sw, psw, rd, prd, ratio
     }'
 done
+if [ "$loss" = 1 ]; then
+    echo
+    echo "One SA with traffic (app/veer <-> app/veer, a ping every 20 ms): lost by the switch" \
+        "$loss_sw, by the redirect $loss_rd."
+fi
