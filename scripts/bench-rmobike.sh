@@ -48,6 +48,8 @@ wait_s=${BENCH_WAIT:-60}
 runs=${BENCH_RUNS:-3}
 gateways=${BENCH_GW:-veer-ike veer}
 loss=${BENCH_LOSS:-1}
+# app/veer's worker's idle sleep (dataplane.idle_sleep_us); 0: it polls without pause.
+idle_us=${BENCH_IDLE_US:-100}
 
 # shellcheck source=tests/interop/lib.sh
 source "$top/tests/interop/lib.sh"
@@ -93,7 +95,7 @@ lab_peer_yaml road-warriors client.example >>"$work/gw.yaml"
     cat <<EOF
 dataplane:
   workers: 1
-  idle_sleep_us: 100
+  idle_sleep_us: $idle_us
   mbufs: 16384
   ports:
     - name: outside
@@ -405,7 +407,7 @@ EOF
 
 echo "bench-rmobike: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(uname -r)," \
     "load $(cut -d' ' -f1-3 /proc/loadavg), gateways \"$gateways\", N=\"$sizes\"," \
-    "$runs runs each, establishing at $rate/s, waiting up to $wait_s s"
+    "$runs runs each, establishing at $rate/s, app/veer idle_sleep_us $idle_us, waiting up to $wait_s s"
 results=()
 idx=0
 for gw in $gateways; do
