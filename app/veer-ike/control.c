@@ -138,6 +138,9 @@ unsigned control_poll(const char *path, struct ike_ctx *ctx, FILE *log)
         line[strcspn(line, "\r\n")] = '\0';
         if (line[0] == '\0' || line[0] == '#')
             continue;
+        /* Before the run: a switch of many SAs sends its requests inside it (benchmarks). */
+        fprintf(log, "INFO control: run %s\n", line);
+        fflush(log);
         int rc = control_run(ctx, line, out, sizeof(out));
         fprintf(log, "%s control: %s: %s\n", rc == 0 ? "INFO" : "WARN", line, out);
         n++;

@@ -551,6 +551,13 @@ void mgmt_tel_serve(struct mgmt_tel *t, struct ike_ctx *ike)
     void *p;
     while (rte_ring_dequeue(t->requests, &p) == 0) {
         struct request *r = p;
+        /* The moment a bulk move runs, for the benchmark's clock (scripts/bench-rmobike.sh). */
+        static const char *const bulk[] = {
+            [REQ_DRAIN] = "drain",         [REQ_DRAIN_PEER] = "drain_peer",
+            [REQ_DRAIN_ID] = "drain_id",   [REQ_SWITCH_PEER] = "switch_peer",
+            [REQ_SWITCH_ID] = "switch_id", [REQ_SWITCH_LOCAL] = "switch_local"};
+        if ((size_t)r->kind < sizeof(bulk) / sizeof(bulk[0]) && bulk[r->kind] != NULL)
+            fprintf(stderr, "veer: control: run %s\n", bulk[r->kind]);
         switch (r->kind) {
         case REQ_DELETE:
             r->result = ike_delete(ike, r->spi_i, r->spi_r);
