@@ -372,9 +372,8 @@ EOF
             local ping_pid=$!
             sleep 1
             # veerA learns veerB's MAC for .11 now (an ARP from .11): the first IKE message to
-            # .11 goes at once. Unwarmed, it waits for a retransmission (a switch's reply:
-            # 0.5 s); the redirect's IKE_SA_INIT fails (lib/ike: "cannot start towards the
-            # new gateway") and the SA is gone.
+            # .11 goes at once. Unwarmed, it waits for a retransmission (0.5 s), the
+            # switch's update and the redirect's IKE_SA_INIT alike.
             [ "$loss_warm" = 1 ] && garp "$ns_vb" "${tag}bo" 198.51.100.11
             if [ "$kind" = switch ]; then
                 TEL_PREFIX="${tag}lb" tel /veer/mobike/switch_local,198.51.100.11,198.51.100.1 >"$work/tel.out"

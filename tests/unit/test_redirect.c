@@ -181,6 +181,38 @@ static void test_redirect_established(void **state)
     assert_int_equal(lab->gw_node.nlive, 0);
 }
 
+/*
+ * The client's first IKE_SA_INIT towards the new gateway cannot leave (its
+ * MAC not known yet: app/veer's send fails and asks for it): the message is
+ * kept and retransmitted, as a first initiation is, and the client still
+ * ends on gw2 rather than losing its tunnel.
+ */
+static void test_redirect_first_send_fails(void **state)
+{
+    struct lab *lab = *state;
+    struct gw2 *g = start3(lab);
+    lab_establish(lab);
+    struct ike_sa_info s = lab_only_sa(lab->gw);
+    assert_int_equal(ike_redirect(lab->gw, s.spi_i, s.spi_r, &gw2_id), 0);
+    static struct mock_packet req;
+    assert_true(mock_pop(&lab->net, &req));
+    lab->alice_node.fail_sends = 2; /* its IKE_SA_INIT to gw2 among them */
+    ike_input(lab->alice, &req.to, &req.from, req.data, req.len);
+    /* Nothing left for gw2: that send failed (the other failure fell on whatever went first). */
+    for (unsigned i = 0; i < lab->net.count; i++)
+        assert_false(
+            ike_addr_ip_equal(&lab->net.queue[(lab->net.head + i) % MOCK_QUEUE].to, &g->addr));
+    assert_int_equal(counters(lab->alice)->redirects_followed, 1);
+    for (unsigned i = 0; i < 15; i++) {
+        lab->net.now_ns += SEC;
+        ike_tick(lab->alice);
+        ike_tick(lab->gw);
+        ike_tick(g->ctx);
+        run3(lab, g);
+    }
+    assert_on_gw2(lab, g);
+}
+
 /* A drain of one peer configuration or one identity leaves every other client alone. */
 static void test_drain_by_peer_and_identity(void **state)
 {
@@ -301,6 +333,7 @@ int main(void)
         GW2_TEST(test_redirect_in_auth_policy_empty),
         GW2_TEST(test_drain_by_policy_skips_origin),
         GW2_TEST(test_redirect_established),
+        GW2_TEST(test_redirect_first_send_fails),
         GW2_TEST(test_drain_and_grace),
         GW2_TEST(test_redirect_in_init),
         GW2_TEST(test_forged_redirect_ignored),

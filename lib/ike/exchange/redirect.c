@@ -172,7 +172,16 @@ enum ike_redirect_outcome ike_redirect_follow(struct ike_ctx *ctx, struct ike_sa
     ike_addr_format(&target, to, sizeof(to));
     ike_log(ctx, IKE_LOG_INFO, "%s: redirected to %s", sa->peer->name, to);
     ctx->counters.redirects_followed++;
-    if (ike_init_start(ctx, next) < 0) {
+    int rc = ike_init_start(ctx, next);
+    if (rc < 0 && next->request.buf != NULL) {
+        /*
+         * Built and kept; only the send failed (the new gateway's MAC not
+         * known yet: the failed send asked for it), as in ike_initiate: the
+         * retransmission sends it, rather than losing the tunnel.
+         */
+        ike_log(ctx, IKE_LOG_INFO, "%s: IKE_SA_INIT to %s not sent yet (%d); retransmitting",
+                sa->peer->name, to, rc);
+    } else if (rc < 0) {
         ike_sa_set_state(ctx, next, IKE_SA_DEAD, "cannot start towards the new gateway");
         ike_sa_destroy(ctx, next);
     }
