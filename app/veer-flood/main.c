@@ -27,6 +27,7 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
+#include "dp_eal_dir.h"
 #include "dp_pkt.h"
 #include "flood_args.h"
 #include "flood_ike.h"
@@ -554,10 +555,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "veer-flood: EAL initialisation failed\n");
         return 1;
     }
+    char eal_dir[DP_EAL_DIR_MAX];
+    dp_eal_dir_note(eal_dir);
     struct flood *f = calloc(1, sizeof(*f));
     if (f == NULL || flood_args_parse(&f->args, argc - eal, argv + eal) != 0) {
         free(f);
         rte_eal_cleanup();
+        dp_eal_dir_remove(eal_dir);
         return 2;
     }
     f->rng = f->args.seed | 1;
@@ -576,5 +580,6 @@ int main(int argc, char **argv)
     }
     free(f);
     rte_eal_cleanup();
+    dp_eal_dir_remove(eal_dir);
     return rc;
 }

@@ -24,6 +24,7 @@
 #include "conf_check.h"
 #include "dp_addrs.h"
 #include "dp_ctrl.h"
+#include "dp_eal_dir.h"
 #include "dp_mbuf_budget.h"
 #include "dp_port.h"
 #include "dp_worker.h"
@@ -418,8 +419,11 @@ int main(int argc, char **argv)
         return 1;
     }
     static struct app a;
+    char eal_dir[DP_EAL_DIR_MAX];
+    dp_eal_dir_note(eal_dir);
     if (veer_args_parse(&a.args, argc - eal, argv + eal) < 0 || setup(&a) < 0) {
         rte_eal_cleanup();
+        dp_eal_dir_remove(eal_dir);
         return 1;
     }
     signal(SIGINT, on_signal);
@@ -448,6 +452,10 @@ int main(int argc, char **argv)
     rte_mempool_free(a.pool);
     rte_mempool_free(a.reass_pool);
     rte_eal_cleanup();
+    int rc = dp_eal_dir_remove(eal_dir);
+    if (rc < 0)
+        fprintf(stderr, "veer: DPDK's runtime directory %s not removed: %s\n", eal_dir,
+                strerror(-rc));
     fprintf(stderr, "veer stopped\n");
     return 0;
 }

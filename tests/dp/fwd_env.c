@@ -96,7 +96,7 @@ void fwd_env_close(struct fwd_env *f)
     if (f->cfg.esp)
         dp_esp_engine_free(&f->w.esp);
     dp_routes_free(&f->routes);
-    rte_eal_cleanup();
+    test_eal_cleanup();
 }
 
 void fwd_env_reset(struct fwd_env *f)

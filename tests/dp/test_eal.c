@@ -7,6 +7,9 @@
 #include <rte_eal.h>
 #include <rte_mbuf.h>
 
+/* DPDK's runtime directory of this process, removed at teardown (dp_eal_dir.h). */
+static char eal_dir[DP_EAL_DIR_MAX];
+
 int test_eal_init(const char *name, const char *lcores, const char *mem_mb)
 {
     char prefix[64];
@@ -14,7 +17,16 @@ int test_eal_init(const char *name, const char *lcores, const char *mem_mb)
     /* rte_eal_init takes char *: the strings are only read. */
     char *argv[] = {(char *)name,   "-l",       (char *)lcores,   "--no-huge",         "-m",
                     (char *)mem_mb, "--no-pci", "--no-telemetry", "--log-level=error", prefix};
-    return rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv);
+    int rc = rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv);
+    if (rc >= 0)
+        dp_eal_dir_note(eal_dir);
+    return rc;
+}
+
+void test_eal_cleanup(void)
+{
+    rte_eal_cleanup();
+    dp_eal_dir_remove(eal_dir);
 }
 
 /*
@@ -39,7 +51,7 @@ int test_eal_pool(const char *name, const char *mem_mb, unsigned nmbufs, struct 
 void test_eal_pool_close(struct rte_mempool *pool)
 {
     rte_mempool_free(pool);
-    rte_eal_cleanup();
+    test_eal_cleanup();
 }
 
 int test_eal_esp(const char *name, const char *mem_mb, unsigned nmbufs, struct rte_mempool **pool,

@@ -5,6 +5,7 @@
 
 #include <rte_mempool.h>
 
+#include "dp_eal_dir.h"
 #include "dp_esp.h"
 
 /*
@@ -14,6 +15,9 @@
  * test can share a machine. Returns rte_eal_init's result.
  */
 int test_eal_init(const char *name, const char *lcores, const char *mem_mb);
+
+/* Stops the EAL and removes the runtime directory test_eal_init's made. */
+void test_eal_cleanup(void);
 
 /*
  * Starts the EAL on lcore 0 and makes the one mbuf pool (`nmbufs` mbufs of the

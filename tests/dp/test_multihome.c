@@ -478,7 +478,7 @@ static int group_teardown(void **state)
 {
     (void)state;
     dp_route_table_free(&e->routes);
-    rte_eal_cleanup();
+    test_eal_cleanup();
     return 0;
 }
 

@@ -82,7 +82,7 @@ static int group_setup(void **state)
 static int group_teardown(void **state)
 {
     (void)state;
-    rte_eal_cleanup();
+    test_eal_cleanup();
     return 0;
 }
 

@@ -34,9 +34,7 @@ static char memif_socket[64];
 static int group_setup(void **state)
 {
     (void)state;
-    char *argv[] = {"test_port",      "--no-huge", "-m", "256",         "--no-pci", "--file-prefix",
-                    "veer_test_port", "-l",        "0",  "--log-level", "*:error"};
-    if (rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv) < 0)
+    if (test_eal_init("test_port", "0", "256") < 0)
         return -1;
     pool = rte_pktmbuf_pool_create("test", 8192, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
     conf_profile_default_dir(drivers_cfg, sizeof(drivers_cfg));

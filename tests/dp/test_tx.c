@@ -53,6 +53,13 @@ static int group_setup(void **state)
     return 0;
 }
 
+static int group_teardown(void **state)
+{
+    (void)state;
+    test_eal_cleanup();
+    return 0;
+}
+
 /* A one-byte packet whose byte says which it was. */
 static struct rte_mbuf *numbered(struct env *e, unsigned k)
 {
@@ -144,5 +151,5 @@ int main(void)
         cmocka_unit_test(test_full_ring_counted_and_freed),
         cmocka_unit_test(test_more_ports_than_queues),
     };
-    return cmocka_run_group_tests(tests, group_setup, NULL);
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

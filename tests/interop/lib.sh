@@ -46,6 +46,7 @@ lab_cleanup() {
     wait 2>/dev/null
     # The runtime directories of veer_dp_start_as's instances (their telemetry sockets).
     for n in "${!veer_pids[@]}"; do rm -rf "/var/run/dpdk/$tag$n"; done
+    rm -rf "/var/run/dpdk/$tag" # veer_dp_start's, should veer not have stopped cleanly
     ip netns del "$ns_cl" 2>/dev/null
     ip netns del "$ns_gw" 2>/dev/null
     [ -n "${ns_srv:-}" ] && ip netns del "$ns_srv" 2>/dev/null
