@@ -27,6 +27,7 @@
 #include "dp_nd.h"
 #include "dp_pkt.h"
 #include "fuzz_common.h"
+#include "fuzz_eal.h"
 
 #define SPI 0x01020304u
 #define COPIES 17 /* 16 lanes of the AVX-512 manager, and one for the SSE manager */
@@ -139,12 +140,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    static char prefix[64];
-    snprintf(prefix, sizeof(prefix), "--file-prefix=fuzz_dp_%d", (int)getpid());
-    char *eal[] = {
-        "fuzz_dp",           "-l",  "0", "--no-huge", "-m", "128", "--no-pci", "--no-telemetry",
-        "--log-level=error", prefix};
-    FUZZ_CHECK(rte_eal_init((int)(sizeof(eal) / sizeof(eal[0])), eal) >= 0);
+    fuzz_eal_init("fuzz_dp");
     static struct fuzz_dp e;
     e.pool = rte_pktmbuf_pool_create("fuzz", 64, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
     FUZZ_CHECK(e.pool != NULL);

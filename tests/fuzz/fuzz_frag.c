@@ -33,6 +33,7 @@
 #include "dp_reass.h"
 #include "dp_src_frag.h"
 #include "fuzz_common.h"
+#include "fuzz_eal.h"
 
 #define POOL 512
 #define BIG_POOL 8
@@ -54,12 +55,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    static char prefix[64];
-    snprintf(prefix, sizeof(prefix), "--file-prefix=fuzz_frag_%d", (int)getpid());
-    char *eal[] = {
-        "fuzz_frag",         "-l",  "0", "--no-huge", "-m", "128", "--no-pci", "--no-telemetry",
-        "--log-level=error", prefix};
-    FUZZ_CHECK(rte_eal_init((int)(sizeof(eal) / sizeof(eal[0])), eal) >= 0);
+    fuzz_eal_init("fuzz_frag");
     static struct fuzz_frag e;
     e.pool = rte_pktmbuf_pool_create("fuzz", POOL, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
     e.big =

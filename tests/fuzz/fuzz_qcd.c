@@ -46,6 +46,7 @@
 #include "dp_pkt.h"
 #include "dp_qcd.h"
 #include "fuzz_common.h"
+#include "fuzz_eal.h"
 #include "ike_consts.h"
 #include "ike_msg.h"
 #include "ike_qcd.h"
@@ -93,12 +94,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc;
     (void)argv;
-    static char prefix[64];
-    snprintf(prefix, sizeof(prefix), "--file-prefix=fuzz_qcd_%d", (int)getpid());
-    char *eal[] = {
-        "fuzz_qcd",          "-l",  "0", "--no-huge", "-m", "128", "--no-pci", "--no-telemetry",
-        "--log-level=error", prefix};
-    FUZZ_CHECK(rte_eal_init((int)(sizeof(eal) / sizeof(eal[0])), eal) >= 0);
+    fuzz_eal_init("fuzz_qcd");
     static struct fuzz_qcd e;
     e.pool = rte_pktmbuf_pool_create("fuzz_qcd", 64, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
     e.qsbr = rte_zmalloc("fuzz_qcd_qsbr", rte_rcu_qsbr_get_memsize(1), RTE_CACHE_LINE_SIZE);
