@@ -15,14 +15,31 @@
 #   ./scripts/lab.sh --no-install --seconds 20
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-cd "$top"
+cd "$top" || exit 1
 install=1
 seconds=0
+usage() {
+    cat <<EOF
+usage: $0 [--no-install] [--seconds N]
+
+Runs veer (app/veer on DPDK af_packet ports) in a namespace lab between a
+strongSwan client and a server, connects the client through it, pings
+across the tunnel and shows veer's telemetry. Needs root.
+
+  --no-install   skip scripts/install-deps.sh (the packages are there)
+  --seconds N    stop and remove the lab after N seconds (default: at Ctrl-C)
+  --help         this text
+
+Everything the lab makes (namespaces, veth links, processes, its work
+directory, DPDK's runtime directory) is removed when it stops.
+EOF
+}
 while [ $# -gt 0 ]; do
     case $1 in
     --no-install) install=0 ;;
     --seconds) seconds=${2:?}; shift ;;
-    *) echo "usage: $0 [--no-install] [--seconds N]" >&2; exit 2 ;;
+    --help | -h) usage; exit 0 ;;
+    *) usage >&2; exit 2 ;;
     esac
     shift
 done
@@ -37,6 +54,14 @@ ninja -C build app/veer/veer app/veer-ike/veer-ike >/dev/null || exit 1
 # shellcheck source=tests/interop/lib.sh
 source tests/interop/lib.sh
 lab_init build lab
+# Says what goes, then removes it (lab_cleanup, lib.sh).
+lab_stop() {
+    echo
+    echo "lab: stopping: veer, charon, namespaces ${ns_cl} ${ns_gw}${ns_srv:+ $ns_srv}, their veth links, $work and /var/run/dpdk/$tag"
+    lab_cleanup
+    echo "lab: removed"
+}
+trap lab_stop EXIT
 lab_topology_tunnel
 
 printf 'lab-secret-change-me' >"$work/psk"
