@@ -306,56 +306,14 @@ s.bind((ifc, 0))
 s.send(b"\xff" * 6 + mac + b"\x08\x06" + bytes([0, 1, 8, 0, 6, 4, 0, 1]) + mac + ip + bytes(6) + ip)' "$2" "$3"
 }
 loss_bench() {
-    local ns_ha="${tag}ha" ns_va="${tag}va" ns_vb="${tag}vb" ns_hb="${tag}hb" ns kind
-    for ns in "$ns_ha" "$ns_va" "$ns_vb" "$ns_hb"; do
-        ip netns add "$ns" || fail "ip netns add $ns"
-        lab_netns+=("$ns")
-        ip -n "$ns" link set lo up
-    done
-    dp_link() { # NS_A IF_A NS_Z IF_Z: a veth between two app/veer ports
-        ip link add "$2" type veth peer name "$4" || fail "veth $2"
-        ip link set "$2" netns "$1"
-        ip link set "$4" netns "$3"
-        ip netns exec "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1"
-        ip netns exec "$3" sysctl -qw "net.ipv6.conf.$4.disable_ipv6=1"
-        ip -n "$1" link set "$2" up
-        ip -n "$3" link set "$4" up
-    }
-    dp_link "$ns_ha" "${tag}h" "$ns_va" "${tag}ai"
-    dp_link "$ns_va" "${tag}ao" "$ns_vb" "${tag}bo"
-    dp_link "$ns_vb" "${tag}bi" "$ns_hb" "${tag}k"
-    ip -n "$ns_ha" addr add 10.1.0.1/24 dev "${tag}h"
-    ip -n "$ns_ha" route add default via 10.1.0.254
-    ip -n "$ns_hb" addr add 10.2.0.2/24 dev "${tag}k"
-    ip -n "$ns_hb" route add default via 10.2.0.1
-    ip netns exec "$ns_ha" ethtool -K "${tag}h" tx off >/dev/null 2>&1
-    ip netns exec "$ns_hb" ethtool -K "${tag}k" tx off >/dev/null 2>&1
-    loss_yaml() { # OUT_IFACE=ADDRESSES IN_IFACE=ADDRESS GATEWAY_LINES, then lab_peer_yaml's
-        local out=$1 in=$2 gwl=$3
-        shift 3
-        printf '%s\n' "$gwl"
-        cat <<EOF
-dataplane:
-  workers: 1
-  idle_sleep_us: 50
-  mbufs: 4096
-  ports:
-    - name: outside
-      device: net_af_packet0,iface=${out%%=*}
-      addresses: [${out#*=}]
-    - name: inside
-      device: net_af_packet1,iface=${in%%=*}
-      address: ${in#*=}
-peers:
-EOF
-        lab_peer_yaml "$@"
-    }
+    local kind
+    lab_two_gateways # hostA - veerA == veerB - hostB, as veer_rmobike_dp has it
     TUN_LOCAL_TS=10.1.0.0/24 TUN_CLIENT_TS=10.2.0.0/24 TUN_PEER_EXTRA="    remote: 198.51.100.1
     start_action: start
-    rmobike: yes" loss_yaml "${tag}ao=198.51.100.2/24" "${tag}ai=10.1.0.254/24" \
+    rmobike: yes" lab_gateway_yaml "${tag}ao=198.51.100.2/24" "${tag}ai=10.1.0.254/24" \
         "gateway:
   qcd_secret_file: $work/la.secret" to-b b.example a.example >"$work/la.yaml"
-    TUN_LOCAL_TS=10.2.0.0/24 TUN_CLIENT_TS=10.1.0.0/24 loss_yaml \
+    TUN_LOCAL_TS=10.2.0.0/24 TUN_CLIENT_TS=10.1.0.0/24 lab_gateway_yaml \
         "${tag}bo=198.51.100.1/24, 198.51.100.11/24" "${tag}bi=10.2.0.1/24" "gateway:
   qcd_secret_file: $work/lb.secret
   mobike_addresses: [198.51.100.11]" from-a a.example b.example >"$work/lb.yaml"
