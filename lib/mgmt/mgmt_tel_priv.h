@@ -118,6 +118,12 @@ int mgmt_tel_switch_apply(struct ike_ctx *ike, struct request *r);
 /* The reply to a finished REQ_SWITCH* request. */
 int mgmt_tel_switch_reply(struct rte_tel_data *d, const struct request *r, int rc);
 
+/*
+ * The route table the workers read (routes and the gateway's addresses), or
+ * NULL with *rc set to an error object naming `what` this process lacks.
+ */
+struct dp_route_table *mgmt_tel_routes_or_error(struct rte_tel_data *d, int *rc, const char *what);
+
 /* tel_route.c */
 void mgmt_tel_route_register(void);
 /* tel_port_addr.c */

@@ -21,14 +21,6 @@
 #include "mgmt_tel_priv.h"
 #include "port_addr_args.h"
 
-static struct dp_route_table *table_or_error(struct rte_tel_data *d, int *rc)
-{
-    struct dp_route_table *rt = __atomic_load_n(&mgmt_tel_instance()->routes, __ATOMIC_ACQUIRE);
-    if (rt == NULL)
-        *rc = mgmt_tel_error(d, "this process has no dataplane addresses");
-    return rt;
-}
-
 static int show(struct rte_tel_data *d, struct dp_route_table *rt)
 {
     const struct mgmt_tel *t = mgmt_tel_instance();
@@ -60,7 +52,7 @@ static int cmd_show(const char *cmd, const char *params, struct rte_tel_data *d)
 {
     (void)cmd;
     int rc = 0;
-    struct dp_route_table *rt = table_or_error(d, &rc);
+    struct dp_route_table *rt = mgmt_tel_routes_or_error(d, &rc, "dataplane addresses");
     if (rt == NULL)
         return rc;
     if (!mgmt_tel_no_params(params))
@@ -72,7 +64,7 @@ static int cmd_add(const char *cmd, const char *params, struct rte_tel_data *d)
 {
     (void)cmd;
     int rc = 0;
-    struct dp_route_table *rt = table_or_error(d, &rc);
+    struct dp_route_table *rt = mgmt_tel_routes_or_error(d, &rc, "dataplane addresses");
     if (rt == NULL)
         return rc;
     const struct mgmt_tel *t = mgmt_tel_instance();
@@ -93,7 +85,7 @@ static int cmd_del(const char *cmd, const char *params, struct rte_tel_data *d)
 {
     (void)cmd;
     int rc = 0;
-    struct dp_route_table *rt = table_or_error(d, &rc);
+    struct dp_route_table *rt = mgmt_tel_routes_or_error(d, &rc, "dataplane addresses");
     if (rt == NULL)
         return rc;
     const struct mgmt_tel *t = mgmt_tel_instance();

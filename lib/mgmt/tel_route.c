@@ -21,14 +21,6 @@
 
 #define ROUTE_ARGS_MAX 128
 
-static struct dp_route_table *table_or_error(struct rte_tel_data *d, int *rc)
-{
-    struct dp_route_table *rt = __atomic_load_n(&mgmt_tel_instance()->routes, __ATOMIC_ACQUIRE);
-    if (rt == NULL)
-        *rc = mgmt_tel_error(d, "this process has no route table");
-    return rt;
-}
-
 /* The address alone: no port, no brackets around IPv6. */
 static void format_ip(const struct ike_addr *a, char *out, size_t cap)
 {
@@ -74,7 +66,7 @@ static int cmd_show(const char *cmd, const char *params, struct rte_tel_data *d)
 {
     (void)cmd;
     int rc = 0;
-    struct dp_route_table *rt = table_or_error(d, &rc);
+    struct dp_route_table *rt = mgmt_tel_routes_or_error(d, &rc, "route table");
     if (rt == NULL)
         return rc;
     if (!mgmt_tel_no_params(params))
@@ -104,7 +96,7 @@ static int cmd_add(const char *cmd, const char *params, struct rte_tel_data *d)
 {
     (void)cmd;
     int rc = 0;
-    struct dp_route_table *rt = table_or_error(d, &rc);
+    struct dp_route_table *rt = mgmt_tel_routes_or_error(d, &rc, "route table");
     if (rt == NULL)
         return rc;
     char copy[ROUTE_ARGS_MAX], *f[3];
@@ -131,7 +123,7 @@ static int cmd_del(const char *cmd, const char *params, struct rte_tel_data *d)
 {
     (void)cmd;
     int rc = 0;
-    struct dp_route_table *rt = table_or_error(d, &rc);
+    struct dp_route_table *rt = mgmt_tel_routes_or_error(d, &rc, "route table");
     if (rt == NULL)
         return rc;
     struct ike_addr to;

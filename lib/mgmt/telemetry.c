@@ -541,6 +541,14 @@ static int cmd_drain_id(const char *cmd, const char *params, struct rte_tel_data
     return cmd_drain_where(params, d, REQ_DRAIN_ID);
 }
 
+struct dp_route_table *mgmt_tel_routes_or_error(struct rte_tel_data *d, int *rc, const char *what)
+{
+    struct dp_route_table *rt = __atomic_load_n(&the_tel->routes, __ATOMIC_ACQUIRE);
+    if (rt == NULL)
+        *rc = mgmt_tel_error(d, "this process has no %s", what);
+    return rt;
+}
+
 void mgmt_tel_set_routes(struct mgmt_tel *t, struct dp_route_table *routes)
 {
     __atomic_store_n(&t->routes, routes, __ATOMIC_RELEASE);
