@@ -41,7 +41,9 @@ struct ike_pool;
 
 /*
  * A pool for `cfg` (copied), or NULL when the configuration is invalid
- * (mixed families, first after last, empty name) or memory runs out.
+ * (mixed families, first after last, empty name; also: a name without its
+ * NUL, prefix_len longer than the family's, ndns over IKE_POOL_MAX_DNS, a
+ * DNS address of neither family) or memory runs out.
  * `hash_seed` (random, from the caller) keys the identity hash.
  */
 struct ike_pool *ike_pool_new(const struct ike_pool_cfg *cfg, uint64_t hash_seed);
@@ -53,7 +55,8 @@ const struct ike_pool_cfg *ike_pool_cfg(const struct ike_pool *p);
  * own lease (online or held) if it has one; else `requested` (NULL or family
  * mismatch: none) when inside the range and nobody's; else a free address.
  * Returns 0 and fills *out (port 0), -ENOSPC when the pool is exhausted,
- * -ENOMEM.
+ * -ENOMEM (the pool unchanged), -EOVERFLOW when the lease already has
+ * UINT32_MAX references. now_ns must not go backwards (a monotonic clock).
  */
 int ike_pool_acquire(struct ike_pool *p, const struct ike_id *owner,
                      const struct ike_addr *requested, uint64_t now_ns, struct ike_addr *out);
@@ -73,12 +76,12 @@ int ike_pool_forget(struct ike_pool *p, const struct ike_addr *addr);
 bool ike_pool_contains(const struct ike_pool *p, const struct ike_addr *addr);
 
 struct ike_pool_stats {
-    uint64_t size;    /* addresses in the range (at most IKE_POOL_MAX_SIZE) */
-    uint64_t online;  /* leases with references */
-    uint64_t held;    /* leases without, still reserved for their identity or not yet reused */
-    uint64_t free;    /* size - online - held */
+    uint64_t size;      /* addresses in the range (at most IKE_POOL_MAX_SIZE) */
+    uint64_t online;    /* leases with references */
+    uint64_t held;      /* leases without, still reserved for their identity or not yet reused */
+    uint64_t free;      /* size - online - held */
     uint64_t exhausted; /* acquire calls answered -ENOSPC */
-    uint64_t bytes;   /* memory the pool holds now */
+    uint64_t bytes;     /* memory the pool holds now */
 };
 void ike_pool_stats(const struct ike_pool *p, struct ike_pool_stats *out);
 
@@ -94,8 +97,7 @@ struct ike_pool_lease {
  * order while the pool does not change (telemetry pages through it).
  * Returns how many were written.
  */
-size_t ike_pool_list(const struct ike_pool *p, size_t skip, struct ike_pool_lease *out,
-                     size_t max);
+size_t ike_pool_list(const struct ike_pool *p, size_t skip, struct ike_pool_lease *out, size_t max);
 
 /* The lease of `addr`; false when none. */
 bool ike_pool_lookup(const struct ike_pool *p, const struct ike_addr *addr,
