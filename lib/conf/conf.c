@@ -489,7 +489,8 @@ static int peer_check_lifetimes(struct loader *l, const yaml_node_t *item,
     return 0;
 }
 
-static int peer_key(struct loader *l, struct ike_peer_cfg *p, const char *key, const yaml_node_t *v)
+static int peer_key(struct loader *l, struct ike_peer_cfg *p, unsigned i, const char *key,
+                    const yaml_node_t *v)
 {
     const char *s;
     struct list_arg a = {.peer = p};
@@ -577,6 +578,9 @@ static int peer_key(struct loader *l, struct ike_peer_cfg *p, const char *key, c
     rc = conf_mobike_peer_key(l, p, key, v);
     if (rc <= 0)
         return rc;
+    rc = conf_pools_peer_key(l, p, i, key, v);
+    if (rc <= 0)
+        return rc;
     rc = peer_cert_key(l, p, key, v);
     if (rc <= 0)
         return rc;
@@ -601,7 +605,7 @@ static int peer_item(struct loader *l, const yaml_node_t *item, unsigned i, void
          kv++) {
         const char *key = conf_scalar(yaml_document_get_node(&l->doc, kv->key));
         snprintf(l->path, sizeof(l->path), "peers[%u].%s", i, key ? key : "?");
-        if (peer_key(l, p, key ? key : "", yaml_document_get_node(&l->doc, kv->value)) < 0)
+        if (peer_key(l, p, i, key ? key : "", yaml_document_get_node(&l->doc, kv->value)) < 0)
             return -1;
     }
     snprintf(l->path, sizeof(l->path), "peers[%u]", i);
@@ -612,11 +616,14 @@ static int peer_item(struct loader *l, const yaml_node_t *item, unsigned i, void
     bool psk_given = p->psk_len > 0 || l->psk_file_node != NULL;
     /* A certificate not read (skip_files) would have given local_id. */
     bool id_given = p->local_id.len > 0 || (l->cert_node != NULL && p->cred == NULL);
+    /* Virtual IPs stand for a side's selector: leased to the client, or asked for by us. */
+    bool remote_ts_given = p->nremote_ts > 0 || l->peer_pools_node[i] != NULL;
+    bool local_ts_given = p->nlocal_ts > 0 || p->vip_request != 0;
     if (p->name[0] == '\0' || !id_given || (psk_needed && !psk_given) || p->nike == 0 ||
-        p->nesp == 0 || p->nlocal_ts == 0 || p->nremote_ts == 0)
+        p->nesp == 0 || !local_ts_given || !remote_ts_given)
         return conf_fail(l, item,
                          "needs name, local_id, psk or psk_file, ike_proposals, esp_proposals, "
-                         "local_ts and remote_ts");
+                         "local_ts (or vips) and remote_ts (or pools)");
     peer_lifetime_defaults(p);
     return peer_check_lifetimes(l, item, p);
 }
@@ -926,6 +933,9 @@ static int walk(struct loader *l)
         } else if (key != NULL && strcmp(key, "redirect") == 0) {
             if (conf_redirect_section(l, v) < 0)
                 return -1;
+        } else if (key != NULL && strcmp(key, "pools") == 0) {
+            if (conf_pools_section(l, v) < 0)
+                return -1;
         } else if (key != NULL && strcmp(key, "peers") == 0) {
             if (conf_each_item(l, v, peer_item, NULL) < 0)
                 return -1;
@@ -937,7 +947,7 @@ static int walk(struct loader *l)
     /* Only manually keyed SAs is a valid setup too (a benchmark, a peer without IKE). */
     if (l->conf->npeers == 0 && l->conf->dp.nstatic_sas == 0)
         return conf_fail(l, root, "no peers configured (and no dataplane.static_sas)");
-    if (conf_redirect_finish(l) < 0 || peers_trust(l) < 0)
+    if (conf_redirect_finish(l) < 0 || peers_trust(l) < 0 || conf_pools_finish(l) < 0)
         return -1;
     /* Last: a configuration with a mistake never creates a QCD secret. */
     return conf_qcd_finish(l);
@@ -961,6 +971,8 @@ static int load(yaml_parser_t *parser, const char *name, const struct conf_load_
     conf->ike.npeers = conf->npeers;
     conf->ike.announce_addrs = conf->mobike_addrs;
     conf->ike.nannounce_addrs = conf->nmobike_addrs;
+    conf->ike.pools = conf->pools;
+    conf->ike.npools = conf->npools;
     if (rc < 0)
         conf_free(conf);
     return rc;

@@ -247,7 +247,13 @@ struct veer_conf {
      * qcd_secret_file. conf_free() wipes them.
      */
     struct ike_qcd_keys qcd_keys;
+    /* `pools:` (ike.pools points here): virtual IPs for remote-access clients. */
+    unsigned npools;
+    struct ike_pool_cfg pools[IKE_MAX_POOLS];
 };
+
+/* pools[].hold: how long a client's address stays its own after its last IKE SA went. */
+#define CONF_POOL_HOLD_DEFAULT 3600
 
 /* gateway.qcd_previous_valid: how long after start the previous QCD secret still answers. */
 #define CONF_QCD_PREV_VALID_DEFAULT 86400

@@ -49,6 +49,7 @@ struct loader {
     const yaml_node_t *psk_file_node, *eap_file_node;
     /* gateway.qcd_secret_file and qcd_previous_secret_file, read once the whole file is. */
     const yaml_node_t *qcd_secret_node, *qcd_prev_node;
+    const yaml_node_t *peer_pools_node[CONF_MAX_PEERS]; /* peers[i].pools, resolved at the end */
 };
 
 /*
@@ -132,6 +133,15 @@ int conf_qcd_peer_key(struct loader *l, struct ike_peer_cfg *p, const char *key,
                       const yaml_node_t *v);
 int conf_qcd_peer_finish(struct loader *l, const yaml_node_t *item, const struct ike_peer_cfg *p);
 int conf_qcd_finish(struct loader *l);
+
+/*
+ * conf_pools.c: the `pools:` section; a peer's pools and vips (1 when `key`
+ * is neither); at the end, the peers' pool names resolved.
+ */
+int conf_pools_section(struct loader *l, const yaml_node_t *v);
+int conf_pools_peer_key(struct loader *l, struct ike_peer_cfg *p, unsigned peer, const char *key,
+                        const yaml_node_t *v);
+int conf_pools_finish(struct loader *l);
 
 /* conf_redirect.c: the `redirect:` section, its short form, and the final table. */
 int conf_redirect_section(struct loader *l, const yaml_node_t *v);

@@ -367,6 +367,22 @@ def frag_seeds():
     return seeds
 
 
+def cp_seeds():
+    """fuzz_cp: a control byte (bit 0 reply, bits 1-2 the families asked for), then a CP body."""
+    def attr(t, v=b""):
+        return struct.pack("!HH", t, len(v)) + v
+    req = bytes([1, 0, 0, 0])
+    rep = bytes([2, 0, 0, 0])
+    v6 = bytes.fromhex("fd000003000000000000000000000001") + bytes([112])
+    return {
+        "request-vips": b"\x00" + req + attr(1) + attr(8) + attr(3) + attr(10),
+        "request-wanted": b"\x00" + req + attr(1, bytes([10, 3, 0, 9])) + attr(2) + attr(8, v6),
+        "reply-both": b"\x07" + rep + attr(1, bytes([10, 3, 0, 1])) + attr(2, bytes([255] * 3 + [0]))
+        + attr(3, bytes([10, 2, 0, 53])) + attr(8, v6),
+        "reply-four": b"\x03" + rep + attr(1, bytes([10, 3, 0, 1])),
+    }
+
+
 def write(target, seeds):
     d = os.path.join(OUT, target)
     os.makedirs(d, exist_ok=True)
@@ -390,6 +406,7 @@ def main():
     write("fuzz_ike_input", ike_input_seeds(msgs))
     write("fuzz_frag", frag_seeds())
     write("fuzz_qcd", qcd_seeds(msgs))
+    write("fuzz_cp", cp_seeds())
 
 
 if __name__ == "__main__":

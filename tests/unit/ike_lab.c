@@ -81,7 +81,9 @@ void lab_start(struct lab *lab)
                                       .announce_addrs = g_was.announce_addrs,
                                       .nannounce_addrs = g_was.nannounce_addrs,
                                       .switch_notify = g_was.switch_notify,
-                                      .switch_timeout_s = g_was.switch_timeout_s};
+                                      .switch_timeout_s = g_was.switch_timeout_s,
+                                      .pools = g_was.pools,
+                                      .npools = g_was.npools};
     struct ike_backend a = mock_backend(&lab->alice_node);
     struct ike_backend g = mock_backend(&lab->gw_node);
     lab->alice = ike_ctx_new(&lab->alice_cfg, &a);

@@ -108,10 +108,21 @@ static void load_example(const char *name, const char *const *keys, struct veer_
 static void test_example_file_loads(void **state)
 {
     (void)state;
-    static const char *const keys[] = {"road-warriors.psk", "branch.psk", NULL};
+    static const char *const keys[] = {"road-warriors.psk", "branch.psk", "vip-clients.psk", NULL};
     static struct veer_conf c;
     load_example("veer-ike.example.yaml", keys, &c);
-    assert_int_equal(c.npeers, 2);
+    assert_int_equal(c.npeers, 3);
+    /* The remote-access peer leases from both pools; rw4 is 10.5.0.0/22's hosts. */
+    assert_int_equal(c.npools, 2);
+    assert_ptr_equal(c.ike.pools, c.pools);
+    assert_int_equal(c.peers[2].npools, 2);
+    assert_int_equal(c.peers[2].pools[1], 1);
+    assert_int_equal(c.peers[2].nremote_ts, 0);
+    assert_memory_equal(c.pools[0].first.ip, "\x0a\x05\x00\x01", 4);
+    assert_memory_equal(c.pools[0].last.ip, "\x0a\x05\x03\xfe", 4);
+    assert_int_equal(c.pools[0].prefix_len, 22);
+    assert_int_equal(c.pools[0].hold_s, 3600);
+    assert_int_equal(c.pools[0].ndns, 1);
     assert_int_equal(c.peers[0].nike, 2);
     assert_int_equal(c.peers[1].remote.family, 4);
     assert_int_equal(c.peers[1].esp[0].nesn, 2);

@@ -290,24 +290,25 @@ static void test_example_certificates(void **state)
     }
     write_file("road-warriors.psk", "rw-secret\n", 10, 0600);
     write_file("branch.psk", "branch-secret\n", 14, 0600);
+    write_file("vip-clients.psk", "vip-secret\n", 11, 0600);
     static struct veer_conf c;
     char err[512] = "";
     int rc = conf_load_string(out, "veer-ike.example.yaml", &c, err, sizeof(err));
-    const char *made[] = {"gw-cert.pem",       "gw-key.pem", "clients-ca.pem",
-                          "road-warriors.psk", "branch.psk", "qcd.secret"};
+    const char *made[] = {"gw-cert.pem", "gw-key.pem", "clients-ca.pem", "road-warriors.psk",
+                          "branch.psk",  "qcd.secret", "vip-clients.psk"};
     for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++) {
         snprintf(b, sizeof(b), "%s/%s", dir, made[i]);
         unlink(b);
     }
     if (rc != 0)
         fail_msg("%s", err);
-    assert_int_equal(c.npeers, 3);
-    const struct ike_peer_cfg *p = &c.peers[2];
+    assert_int_equal(c.npeers, 4);
+    const struct ike_peer_cfg *p = &c.peers[3];
     assert_string_equal(p->name, "cert-clients");
     assert_int_equal(p->local_auth, IKE_PEER_AUTH_PUBKEY);
     assert_int_equal(p->remote_id.type, 0);
     assert_non_null(p->cred);
-    assert_ptr_equal(p->trust, c.trusts[2]);
+    assert_ptr_equal(p->trust, c.trusts[3]);
     assert_non_null(c.cacerts);
     conf_free(&c);
 }

@@ -226,6 +226,7 @@ void ike_children_move(struct ike_sa *from, struct ike_sa *to)
         from->children[i] = NULL;
     }
     from->nchildren = 0;
+    ike_cp_move(from, to); /* the Child SAs' virtual IPs go with them */
 }
 
 int ike_child_traffic(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r, uint32_t spi_in,

@@ -227,6 +227,15 @@ static uint16_t rekeyed_child(struct ike_ctx *ctx, struct ike_sa *sa, const stru
     return 0;
 }
 
+/* A selector set of the peer's answer inside what this SA may carry on one side (cp.c). */
+static bool ts_within_ours(const struct ike_sa *sa, const struct ike_ts_set *set, bool local)
+{
+    struct ike_ts vip_buf[IKE_MAX_VIPS];
+    unsigned n;
+    const struct ike_ts *ours = ike_cp_selectors(sa, local, vip_buf, &n);
+    return ike_ts_set_within(set, ours, n);
+}
+
 /* Negotiates a Child SA from the request into `child`; 0 or the error notify (group in *group). */
 static uint16_t negotiate_child(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m,
                                 const struct ike_sa_payload *offer, struct ike_child_sa *child,
@@ -249,8 +258,13 @@ static uint16_t negotiate_child(struct ike_ctx *ctx, struct ike_sa *sa, const st
         *group = child->alg.dh;
         return IKE_N_INVALID_KE_PAYLOAD;
     }
-    if (ike_ts_narrow_set(&tsi, p->remote_ts, p->nremote_ts, &child->ts_remote) == 0 ||
-        ike_ts_narrow_set(&tsr, p->local_ts, p->nlocal_ts, &child->ts_local) == 0) {
+    /* With virtual IPs, the client's side is its leased addresses and nothing more (cp.c). */
+    struct ike_ts vip_buf[IKE_MAX_VIPS];
+    unsigned nremote, nlocal;
+    const struct ike_ts *remote = ike_cp_selectors(sa, false, vip_buf, &nremote);
+    const struct ike_ts *local = ike_cp_selectors(sa, true, vip_buf, &nlocal);
+    if (ike_ts_narrow_set(&tsi, remote, nremote, &child->ts_remote) == 0 ||
+        ike_ts_narrow_set(&tsr, local, nlocal, &child->ts_local) == 0) {
         ctx->counters.ts_unacceptable++;
         return IKE_N_TS_UNACCEPTABLE;
     }
@@ -483,8 +497,12 @@ static int build_request(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_writ
         ike_ts_encode_set(w, IKE_PL_TSI, &q->old->sa.ts_local);
         ike_ts_encode_set(w, IKE_PL_TSR, &q->old->sa.ts_remote);
     } else if (!q->ike) {
-        put_cfg_ts(w, IKE_PL_TSI, sa->peer->local_ts, sa->peer->nlocal_ts);
-        put_cfg_ts(w, IKE_PL_TSR, sa->peer->remote_ts, sa->peer->nremote_ts);
+        struct ike_ts vip_buf[IKE_MAX_VIPS];
+        unsigned nlocal, nremote;
+        const struct ike_ts *local = ike_cp_selectors(sa, true, vip_buf, &nlocal);
+        put_cfg_ts(w, IKE_PL_TSI, local, nlocal);
+        const struct ike_ts *remote = ike_cp_selectors(sa, false, vip_buf, &nremote);
+        put_cfg_ts(w, IKE_PL_TSR, remote, nremote);
     }
     return w->overflow ? -ENOSPC : 0;
 }
@@ -655,8 +673,8 @@ static void child_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct 
               child->alg.dh == (done->dh != NULL ? ike_dh_group(done->dh) : IKE_DH_NONE) &&
               ike_ts_decode_set(ike_msg_find(m, IKE_PL_TSI, NULL), &child->ts_local) == 0 &&
               ike_ts_decode_set(ike_msg_find(m, IKE_PL_TSR, NULL), &child->ts_remote) == 0 &&
-              ike_ts_set_within(&child->ts_local, p->local_ts, p->nlocal_ts) &&
-              ike_ts_set_within(&child->ts_remote, p->remote_ts, p->nremote_ts);
+              ts_within_ours(sa, &child->ts_local, true) &&
+              ts_within_ours(sa, &child->ts_remote, false);
     if (ok && done->dh != NULL) {
         glen = shared_secret(done->dh, m, gir);
         ok = glen > 0;

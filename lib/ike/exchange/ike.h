@@ -18,6 +18,7 @@
 #include "ike_addr.h"
 #include "ike_id.h"
 #include "ike_payload.h"
+#include "ike_pool.h"
 #include "ike_proposal.h"
 #include "ike_qcd.h"
 #include "ike_redirect_policy.h"
@@ -46,6 +47,12 @@ struct ike_prefix {
     uint8_t len;
 };
 #define IKE_MAX_SWITCH_ALLOW 8
+
+/* Virtual IPs: pools per peer configuration and in all; what an initiator asks for. */
+#define IKE_PEER_MAX_POOLS 4
+#define IKE_MAX_POOLS 16
+#define IKE_VIP_4 1u
+#define IKE_VIP_6 2u
 
 struct ike_cred;  /* ike_auth_cert.h */
 struct ike_trust; /* ike_auth_cert.h */
@@ -146,6 +153,17 @@ struct ike_peer_cfg {
     uint8_t rmobike;
     unsigned nswitch_allow;
     struct ike_prefix switch_allow[IKE_MAX_SWITCH_ALLOW];
+    /*
+     * Virtual IPs (RFC 7296 2.19, cp.c). Responder: a client's CFG_REQUEST
+     * for an INTERNAL_IP4/IP6_ADDRESS is served from these pools (indices
+     * into ike_config.pools; the first of the family with room), and the
+     * Child SAs' remote selector is then exactly the leased address, not
+     * remote_ts. Initiator: vip_request (IKE_VIP_4 | IKE_VIP_6) asks the
+     * responder for addresses, which become our local selector.
+     */
+    uint8_t npools;
+    uint8_t pools[IKE_PEER_MAX_POOLS];
+    uint8_t vip_request;
 };
 
 enum ike_qcd_role { IKE_QCD_BOTH, IKE_QCD_OFF, IKE_QCD_MAKER, IKE_QCD_TAKER };
@@ -211,6 +229,9 @@ struct ike_config {
     uint16_t switch_notify; /* SWITCH_TO_IP_ADDRESS's type; 0: IKE_SWITCH_TO_IP_ADDRESS_DEFAULT */
     unsigned
         switch_timeout_s; /* an asked switch not followed by the peer's update: timed out (0: 10) */
+    /* Address pools for virtual IPs (ike_pool.h); the context makes one of each (copied). */
+    const struct ike_pool_cfg *pools;
+    unsigned npools;
 };
 
 #define IKE_MAX_LOCAL_ADDRS 16
@@ -394,6 +415,11 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(rmobike_switch_followed)    /* ... to an announced or allowed address: update sent */        \
     X(rmobike_switch_rejected)    /* ... to any other address: kept ours, liveness check */        \
     X(rmobike_switch_ignored)     /* ... by the SA's responder, or without 'R' sent: no action */  \
+    X(cp_addresses_assigned)      /* INTERNAL_IP4/IP6_ADDRESS leased and sent (responder) */       \
+    X(cp_address_failure)         /* ... none left in the pools: INTERNAL_ADDRESS_FAILURE */       \
+    X(cp_no_pool)                 /* a client asked for an address its peer has no pool for */     \
+    X(cp_malformed)               /* a CP we cannot read, or a reply address we cannot use */      \
+    X(cp_addresses_received)      /* virtual IPs a responder gave us (initiator) */                \
     X(state_transitions)                                                                           \
     X(bad_transitions)
 
@@ -406,6 +432,15 @@ struct ike_counters {
 /* ---- entry points ---- */
 
 struct ike_ctx;
+
+/*
+ * The context's address pools (cp.c), in ike_config.pools' order: for
+ * telemetry to list and release leases (ike_pool.h) on the thread that runs
+ * the context. NULL past the last.
+ */
+struct ike_pool *ike_ctx_pool(const struct ike_ctx *ctx, unsigned i);
+/* The backend's clock as the context reads it (for ages shown beside its state). */
+uint64_t ike_ctx_now(struct ike_ctx *ctx);
 
 struct ike_ctx *ike_ctx_new(const struct ike_config *cfg, const struct ike_backend *be);
 void ike_ctx_free(struct ike_ctx *ctx);
@@ -552,6 +587,9 @@ struct ike_sa_info {
     struct ike_chosen alg;
     bool qcd_token_kept; /* taker: the peer gave us a token for this SA */
     bool qcd_token_sent; /* maker: we gave the peer one */
+    /* Virtual IPs: leased to the peer (responder) or given to us (initiator). */
+    unsigned nvips;
+    struct ike_addr vips[2];
     unsigned nchildren;
     uint32_t child_spi_in, child_spi_out; /* of the first Child SA */
     struct {

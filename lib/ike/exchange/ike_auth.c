@@ -342,6 +342,24 @@ static void put_ts(struct ike_writer *w, uint8_t which, const struct ike_ts *ts,
     ike_ts_encode(w, which, &p);
 }
 
+/*
+ * TSi of an initiator asking for virtual IPs: any address of the families
+ * asked for (the responder narrows it to what it leases, RFC 7296 2.19).
+ */
+static void put_any_ts(struct ike_writer *w, uint8_t families)
+{
+    struct ike_ts ts[2];
+    unsigned n = 0;
+    struct ike_addr lo = {.family = 4}, hi = {.family = 4};
+    memset(hi.ip, 0xff, sizeof(hi.ip));
+    if (families & IKE_VIP_4)
+        ike_ts_range(&ts[n++], &lo, &hi, 0, 0, 65535);
+    lo.family = hi.family = 6;
+    if (families & IKE_VIP_6)
+        ike_ts_range(&ts[n++], &lo, &hi, 0, 0, 65535);
+    put_ts(w, IKE_PL_TSI, ts, n);
+}
+
 /* ---- responder ---- */
 
 struct auth_reply {
@@ -362,11 +380,12 @@ static int build_auth_reply(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_w
         ike_qcd_put(ctx, sa, w, sa->spi_i, sa->spi_r);
         ike_mobike_put_auth(ctx, sa, w);
     }
-    return ike_auth_put_outcome(w, r->redirect, r->child_error, r->child);
+    return ike_auth_put_outcome(ctx, sa, w, r->redirect, r->child_error, r->child);
 }
 
-int ike_auth_put_outcome(struct ike_writer *w, const struct ike_gw_id *redirect,
-                         uint16_t child_error, const struct ike_child_sa *child)
+int ike_auth_put_outcome(const struct ike_ctx *ctx, const struct ike_sa *sa, struct ike_writer *w,
+                         const struct ike_gw_id *redirect, uint16_t child_error,
+                         const struct ike_child_sa *child)
 {
     if (redirect != NULL)
         return ike_notify_redirect_encode(w, redirect, NULL);
@@ -374,6 +393,7 @@ int ike_auth_put_outcome(struct ike_writer *w, const struct ike_gw_id *redirect,
         return ike_notify_encode_simple(w, child_error, NULL, 0);
     if (child == NULL)
         return 0; /* the initiator asked for no Child SA */
+    ike_cp_put_reply(ctx, sa, w);
     static struct ike_sa_payload sa_pl;
     struct ike_chosen reply = child->alg;
     uint8_t spi[4];
@@ -451,9 +471,18 @@ static uint16_t select_child(struct ike_ctx *ctx, struct ike_sa *sa, const struc
         ctx->counters.no_proposal_chosen++;
         return IKE_N_NO_PROPOSAL_CHOSEN;
     }
-    /* TSi is the initiator's side (our remote), TSr ours. */
-    if (ike_ts_narrow_set(&tsi, sa->peer->remote_ts, sa->peer->nremote_ts, &child->ts_remote) ==
-            0 ||
+    /*
+     * TSi is the initiator's side (our remote), TSr ours. A client asking
+     * for a virtual IP proposes what it does not know yet: its TSi is kept
+     * as proposed and narrowed to the leased address (ike_cp_assign).
+     */
+    bool vip = ike_cp_vip_wanted(sa);
+    if (vip) {
+        child->ts_remote.nts = (uint8_t)(tsi.nts < IKE_CHILD_TS_MAX ? tsi.nts : IKE_CHILD_TS_MAX);
+        memcpy(child->ts_remote.ts, tsi.ts, child->ts_remote.nts * sizeof(tsi.ts[0]));
+    }
+    if ((!vip && ike_ts_narrow_set(&tsi, sa->peer->remote_ts, sa->peer->nremote_ts,
+                                   &child->ts_remote) == 0) ||
         ike_ts_narrow_set(&tsr, sa->peer->local_ts, sa->peer->nlocal_ts, &child->ts_local) == 0) {
         ctx->counters.ts_unacceptable++;
         return IKE_N_TS_UNACCEPTABLE;
@@ -461,6 +490,17 @@ static uint16_t select_child(struct ike_ctx *ctx, struct ike_sa *sa, const struc
     child->spi_out = ike_get32(child->alg.spi);
     child->spi_in = ike_child_fresh_spi(ctx, sa);
     return 0;
+}
+
+uint16_t ike_auth_install_child(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child_sa *child)
+{
+    uint16_t error = ike_cp_assign(ctx, sa, child);
+    if (error != 0) {
+        ike_child_discard(sa, child);
+        return error;
+    }
+    /* On failure it discarded the Child SA. */
+    return ike_child_derive_and_install(ctx, sa, child) < 0 ? IKE_N_TEMPORARY_FAILURE : 0;
 }
 
 struct ike_child_sa *ike_auth_responder_child(struct ike_ctx *ctx, struct ike_sa *sa,
@@ -487,6 +527,7 @@ void ike_auth_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_m
         ike_auth_eap_request(ctx, sa, m);
         return;
     }
+    ike_cp_read_request(ctx, sa, m);
     struct ike_id_payload idi;
     if (ike_id_decode(ike_msg_find(m, IKE_PL_IDI, NULL), &idi, NULL) < 0) {
         ike_auth_send_failed(ctx, sa, msg_id);
@@ -529,9 +570,10 @@ void ike_auth_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_m
         .redirect = ike_redirect_in_auth(ctx, sa, &redirect_gw) ? &redirect_gw : NULL};
     if (reply.redirect == NULL) {
         reply.child = ike_auth_responder_child(ctx, sa, m, &reply.child_error);
-        if (reply.child != NULL && ike_child_derive_and_install(ctx, sa, reply.child) < 0) {
-            reply.child_error = IKE_N_TEMPORARY_FAILURE; /* it discarded the Child SA */
-            reply.child = NULL;
+        if (reply.child != NULL) {
+            reply.child_error = ike_auth_install_child(ctx, sa, reply.child);
+            if (reply.child_error != 0)
+                reply.child = NULL;
         }
     }
     if (ike_send_encrypted(ctx, sa, IKE_EXCH_IKE_AUTH, true, msg_id, build_auth_reply, &reply) <
@@ -585,8 +627,12 @@ static int build_auth_request(struct ike_ctx *ctx, struct ike_sa *sa, struct ike
     struct ike_proposal_cfg esp[IKE_CFG_MAX_PROPOSALS];
     ike_proposal_cfg_without_dh(sa->peer->esp, sa->peer->nesp, esp);
     ike_proposal_offer(esp, sa->peer->nesp, spi, 4, &offer);
+    ike_cp_put_request(sa, w);
     ike_sa_encode(w, &offer);
-    put_ts(w, IKE_PL_TSI, sa->peer->local_ts, sa->peer->nlocal_ts);
+    if (sa->peer->vip_request != 0)
+        put_any_ts(w, sa->peer->vip_request);
+    else
+        put_ts(w, IKE_PL_TSI, sa->peer->local_ts, sa->peer->nlocal_ts);
     put_ts(w, IKE_PL_TSR, sa->peer->remote_ts, sa->peer->nremote_ts);
     return w->overflow ? -ENOSPC : 0;
 }
@@ -604,12 +650,17 @@ static bool initiator_child(struct ike_ctx *ctx, struct ike_sa *sa, const struct
     static struct ike_sa_payload reply;
     struct ike_proposal_cfg esp[IKE_CFG_MAX_PROPOSALS];
     ike_proposal_cfg_without_dh(sa->peer->esp, sa->peer->nesp, esp);
+    struct ike_ts vip_buf[IKE_MAX_VIPS];
+    unsigned nlocal;
+    if (!ike_cp_read_reply(ctx, sa, m))
+        return false;
+    const struct ike_ts *local = ike_cp_selectors(sa, true, vip_buf, &nlocal);
     if (ike_sa_decode(ike_msg_find(m, IKE_PL_SA, NULL), &reply, NULL) < 0 ||
         ike_proposal_from_reply(&reply, &child->alg) < 0 || child->alg.spi_size != 4 ||
         !ike_proposal_acceptable(&child->alg, esp, sa->peer->nesp) ||
         ike_ts_decode_set(ike_msg_find(m, IKE_PL_TSI, NULL), &child->ts_local) < 0 ||
         ike_ts_decode_set(ike_msg_find(m, IKE_PL_TSR, NULL), &child->ts_remote) < 0 ||
-        !ike_ts_set_within(&child->ts_local, sa->peer->local_ts, sa->peer->nlocal_ts) ||
+        !ike_ts_set_within(&child->ts_local, local, nlocal) ||
         !ike_ts_set_within(&child->ts_remote, sa->peer->remote_ts, sa->peer->nremote_ts)) {
         ike_log(ctx, IKE_LOG_WARN, "responder's Child SA is not one we offered");
         return false;

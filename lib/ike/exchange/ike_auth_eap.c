@@ -139,7 +139,7 @@ static int build_eap_reply(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_wr
         ike_mobike_put_auth(ctx, sa, w);
     }
     if (r->outcome)
-        return ike_auth_put_outcome(w, r->redirect, r->child_error, r->child);
+        return ike_auth_put_outcome(ctx, sa, w, r->redirect, r->child_error, r->child);
     return w->overflow ? -1 : 0;
 }
 
@@ -357,9 +357,10 @@ static void final_auth(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_
         r.redirect = &gw;
         ike_child_discard(sa, c->child);
         c->child = NULL;
-    } else if (c->child != NULL && ike_child_derive_and_install(ctx, sa, c->child) < 0) {
-        c->child = NULL; /* it discarded the Child SA */
-        c->child_error = IKE_N_TEMPORARY_FAILURE;
+    } else if (c->child != NULL) {
+        c->child_error = ike_auth_install_child(ctx, sa, c->child);
+        if (c->child_error != 0)
+            c->child = NULL; /* it discarded the Child SA */
     }
     r.child = c->child;
     r.child_error = c->child_error;

@@ -27,12 +27,21 @@ int ike_auth_put_id_auth(struct ike_sa *sa, struct ike_writer *w, unsigned ncert
 /* How many of our certificates to send, given the CERTREQs of m. */
 unsigned ike_auth_certs_wanted(struct ike_ctx *ctx, const struct ike_peer_cfg *peer,
                                const struct ike_msg *m);
-/* The end of a responder's IKE_AUTH: N(REDIRECT), a Child SA's error notify, or SA/TSi/TSr. */
-int ike_auth_put_outcome(struct ike_writer *w, const struct ike_gw_id *redirect,
-                         uint16_t child_error, const struct ike_child_sa *child);
+/*
+ * The end of a responder's IKE_AUTH: N(REDIRECT), a Child SA's error notify,
+ * or CP (the virtual IPs) and SA/TSi/TSr.
+ */
+int ike_auth_put_outcome(const struct ike_ctx *ctx, const struct ike_sa *sa, struct ike_writer *w,
+                         const struct ike_gw_id *redirect, uint16_t child_error,
+                         const struct ike_child_sa *child);
 /* Responder: the Child SA asked for in m, chosen but not installed (NULL: none, or *error). */
 struct ike_child_sa *ike_auth_responder_child(struct ike_ctx *ctx, struct ike_sa *sa,
                                               const struct ike_msg *m, uint16_t *error);
+/*
+ * Responder, the client authenticated: leases its virtual IPs and installs
+ * the Child SA. 0, or the notify to send instead (the Child SA discarded).
+ */
+uint16_t ike_auth_install_child(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child_sa *child);
 /* Responder: N(AUTHENTICATION_FAILED), and the SA is dead. */
 void ike_auth_send_failed(struct ike_ctx *ctx, struct ike_sa *sa, uint32_t msg_id);
 /* Initiator: the responder is authenticated; the SA is up, m's redirect or Child SA taken. */

@@ -30,6 +30,11 @@ uint64_t ike_now(struct ike_ctx *ctx)
     return ctx->be.now_ns(ctx->be.opaque);
 }
 
+uint64_t ike_ctx_now(struct ike_ctx *ctx)
+{
+    return ike_now(ctx);
+}
+
 void ike_random(struct ike_ctx *ctx, void *buf, size_t len)
 {
     ctx->be.random(ctx->be.opaque, buf, len);
@@ -119,6 +124,10 @@ struct ike_ctx *ike_ctx_new(const struct ike_config *cfg, const struct ike_backe
     ike_cookie_init(ctx);
     ike_qcd_init(ctx);
     ike_mobike_addrs_init(ctx);
+    if (ike_cp_init(ctx) < 0) {
+        ike_ctx_free(ctx);
+        return NULL;
+    }
     ctx->nbuckets = 1;
     while (ctx->nbuckets < ctx->cfg.max_sas && ctx->nbuckets < (1u << 24))
         ctx->nbuckets <<= 1;
@@ -195,6 +204,7 @@ void ike_ctx_free(struct ike_ctx *ctx)
         free(ctx->redirect_hist[i].at_ns);
     free(ctx->redirect_hist);
     OPENSSL_cleanse(&ctx->qcd, sizeof(ctx->qcd));
+    ike_cp_fini(ctx);
     free(ctx);
 }
 
@@ -303,6 +313,7 @@ void ike_sa_destroy(struct ike_ctx *ctx, struct ike_sa *sa)
     if (sa->state == IKE_SA_INIT_DONE)
         ctx->nhalf_open--;
     ike_children_delete(ctx, sa);
+    ike_cp_release(ctx, sa);
     uint64_t ours = our_spi(sa);
     if (ours != 0) {
         unlink_sa(&ctx->by_ours[bucket(ctx, ours)], sa, true);
@@ -847,6 +858,9 @@ unsigned ike_sa_foreach(const struct ike_ctx *ctx,
                 info.children[i].installed = sa->children[i]->state != IKE_CHILD_NEW;
                 info.children[i].traffic = sa->children[i]->traffic;
             }
+            info.nvips = sa->nvips;
+            for (unsigned i = 0; i < sa->nvips; i++)
+                info.vips[i] = sa->vips[i].addr;
             if (sa->nchildren > 0) {
                 info.child_spi_in = sa->children[0]->sa.spi_in;
                 info.child_spi_out = sa->children[0]->sa.spi_out;

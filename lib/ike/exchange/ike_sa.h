@@ -95,6 +95,20 @@ struct ike_pending {
     struct ike_addr checked; /* IKE_REQ_MOBIKE_CHECK: the peer's address it went to */
 };
 
+/* Virtual IPs (cp.c, RFC 7296 2.19): at most one per family. */
+#define IKE_MAX_VIPS 2
+struct ike_vip {
+    struct ike_addr addr;
+    uint8_t pool; /* responder: the pool it is leased from (ike_ctx.pools) */
+};
+
+/* Responder: what a client's CFG_REQUEST in IKE_AUTH asked for, until its Child SA is made. */
+struct ike_cp_ask {
+    uint8_t families;             /* IKE_VIP_4 | IKE_VIP_6: addresses asked for */
+    bool netmask, dns4, dns6;     /* INTERNAL_IP4_NETMASK, INTERNAL_IP4_DNS, INTERNAL_IP6_DNS */
+    struct ike_addr want4, want6; /* the address the client would like; family 0: any */
+};
+
 /* A message kept for retransmission (our request) or replay (our last response). */
 struct ike_kept_msg {
     uint8_t *buf;
@@ -206,6 +220,14 @@ struct ike_sa {
     bool move_due;    /* ... not started yet: a request of ours was outstanding */
     unsigned move_pair;
     struct ike_addr move_remote; /* the peer's address when the move began: pairs count from it */
+    /*
+     * Virtual IPs (cp.c): leased to the peer, or given to us (vips_ours).
+     * Kept over IKE rekeys, whoever initiates those.
+     */
+    struct ike_cp_ask cp_ask;
+    bool vips_ours;
+    uint8_t nvips;
+    struct ike_vip vips[IKE_MAX_VIPS];
 };
 
 /* When veer as initiator was redirected lately, per peer configuration (loop detection). */
@@ -237,6 +259,8 @@ struct ike_ctx {
     /* The gateway's addresses (cfg.local_addrs and announce_addrs point here). */
     struct ike_addr local_addrs[IKE_MAX_LOCAL_ADDRS];
     struct ike_addr announce_addrs[IKE_MAX_LOCAL_ADDRS];
+    /* One per cfg.pools (cp.c). */
+    struct ike_pool *pools[IKE_MAX_POOLS];
 };
 
 /* ---- SA table and life cycle (ike_ctx.c) ---- */
@@ -394,6 +418,47 @@ void ike_children_move(struct ike_sa *from, struct ike_sa *to);
 uint32_t ike_child_fresh_spi(struct ike_ctx *ctx, const struct ike_sa *sa);
 /* When to rekey / expire a Child SA installed now, from the peer's lifetimes. */
 void ike_child_schedule(struct ike_ctx *ctx, const struct ike_sa *sa, struct ike_child *c);
+
+/* ---- configuration payload: virtual IPs (cp.c) ---- */
+
+/* Makes the pools of cfg.pools; -1 when one cannot be made. */
+int ike_cp_init(struct ike_ctx *ctx);
+void ike_cp_fini(struct ike_ctx *ctx);
+/*
+ * The configuration payload's rules, on a payload alone (fuzz_cp): a
+ * CFG_REQUEST into *ask (0; 1 when an address attribute was malformed and
+ * ignored; -1 unreadable), and the addresses of the families in `want` from
+ * a CFG_REPLY, at most one each (the number of unusable ones, or -1).
+ */
+int ike_cp_parse_request(const struct ike_pl *pl, struct ike_cp_ask *ask);
+int ike_cp_parse_reply(const struct ike_pl *pl, uint8_t want, struct ike_addr *out, unsigned *n);
+/* Responder: notes the CFG_REQUEST of the first IKE_AUTH request, if any. */
+void ike_cp_read_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m);
+/* Responder: the client asked for an address its peer configuration leases. */
+bool ike_cp_vip_wanted(const struct ike_sa *sa);
+/*
+ * Responder, the client authenticated and its Child SA is about to be
+ * installed: leases what it asked for and narrows the Child SA's remote
+ * selector to it. 0, or the notify to send instead of the Child SA.
+ */
+uint16_t ike_cp_assign(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child_sa *child);
+/* Responder: CFG_REPLY with the leased addresses, when there are any. */
+int ike_cp_put_reply(const struct ike_ctx *ctx, const struct ike_sa *sa, struct ike_writer *w);
+/* Initiator: CFG_REQUEST for peer->vip_request, when set. */
+int ike_cp_put_request(const struct ike_sa *sa, struct ike_writer *w);
+/* Initiator: takes the CFG_REPLY of the last IKE_AUTH response; false when it is unusable. */
+bool ike_cp_read_reply(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m);
+/*
+ * The selectors a Child SA of `sa` may have on one side: the virtual IPs
+ * as hosts when the SA has them on that side, else the peer configuration's.
+ * buf holds IKE_MAX_VIPS; returns the array and its length in *n.
+ */
+const struct ike_ts *ike_cp_selectors(const struct ike_sa *sa, bool local, struct ike_ts *buf,
+                                      unsigned *n);
+/* The leases go back to their pools (the SA is going away). */
+void ike_cp_release(struct ike_ctx *ctx, struct ike_sa *sa);
+/* An IKE rekey: the new SA takes the virtual IPs over. */
+void ike_cp_move(struct ike_sa *from, struct ike_sa *to);
 
 /* ---- CREATE_CHILD_SA (create_child_sa.c) ---- */
 
