@@ -14,6 +14,7 @@
 #include "conf_check.h"
 #include "control.h"
 #include "ike.h"
+#include "mgmt_state.h"
 #include "udp_backend.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -107,6 +108,7 @@ static void write_sa(void *opaque, const struct ike_sa_info *sa)
     ike_addr_format(&sa->remote, remote, sizeof(remote));
     fprintf(w->f, " mobike=%s rmobike=%s encap=%s local=%s remote=%s", sa->mobike ? "yes" : "no",
             sa->rmobike ? "yes" : "no", sa->nat_detected ? "udp" : "none", local, remote);
+    mgmt_print_vips(w->f, sa);
     if (sa->nchildren > 0)
         fprintf(w->f, " child_in=%08x child_out=%08x", sa->child_spi_in, sa->child_spi_out);
     /* All of them (during a rekey there are two), as in/out pairs. */
@@ -126,6 +128,7 @@ static void write_state(const char *path, const struct ike_ctx *ctx, const struc
         return;
     ike_sa_foreach(ctx, write_sa, &w);
     print_summary(w.f, ctx, &w.tally, st);
+    mgmt_print_pools(w.f, ctx);
     const struct ike_counters *c = ike_get_counters(ctx);
 #define PRINT_COUNTER(n) fprintf(w.f, "counter %s=%llu\n", #n, (unsigned long long)c->n);
     IKE_COUNTER_LIST(PRINT_COUNTER)

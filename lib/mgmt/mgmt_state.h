@@ -16,6 +16,10 @@
  * reconnects=N qcd_...=N": the table and the QCD counters in one line.
  */
 void mgmt_print_sas(FILE *f, const struct ike_ctx *ctx);
+/* Writes " vips=A[,B]" for an SA with virtual IPs (part of its line), nothing without. */
+void mgmt_print_vips(FILE *f, const struct ike_sa_info *sa);
+/* Writes "pool name=N range=A-B size=N used=N held=N free=N exhausted=N" per pool. */
+void mgmt_print_pools(FILE *f, const struct ike_ctx *ctx);
 /* Writes "counter <name>=<value>" lines for every lib/ike counter. */
 void mgmt_print_ike_counters(FILE *f, const struct ike_ctx *ctx);
 

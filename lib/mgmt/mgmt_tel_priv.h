@@ -56,7 +56,12 @@ enum request_kind {
     REQ_SWITCH_PEER,  /* ... the clients of one peer configuration */
     REQ_SWITCH_ID,    /* ... the clients of one identity */
     REQ_SWITCH_LOCAL, /* ... every client on one of our addresses */
+    REQ_POOL_LEASES,  /* one page of a pool's leases (tel_pools.c) */
+    REQ_POOL_RELEASE, /* the operator releases a held lease */
 };
+
+/* /veer/pools/leases: leases per page (each about 150 bytes of JSON). */
+#define POOL_LEASES_PER_PAGE 32
 
 struct request {
     enum request_kind kind;
@@ -73,8 +78,20 @@ struct request {
     /* r-MOBIKE switches: where to, from where (REQ_SWITCH_LOCAL), and what came of it. */
     struct ike_addr to, from;
     unsigned asked, not_capable;
+    /* Pools (REQ_POOL_*): which, which page or address, and the page's leases. */
+    char pool[IKE_POOL_NAME_MAX];
+    unsigned page, nleases;
+    uint64_t now_ns; /* the control lcore's clock when the page was taken */
+    struct ike_pool_lease leases[POOL_LEASES_PER_PAGE];
     int result;
     int state; /* enum request_state, atomically */
+};
+
+/* A pool as the snapshot keeps it (/veer/pools). */
+struct pool_view {
+    char name[IKE_POOL_NAME_MAX];
+    char first[IKE_ADDR_STRLEN], last[IKE_ADDR_STRLEN];
+    struct ike_pool_stats st;
 };
 
 struct mgmt_tel {
@@ -94,6 +111,8 @@ struct mgmt_tel {
     struct dp_ctrl_counters ctrl_counters;
     unsigned nsas, nsas_total;
     struct sa_view sas[4 * MAX_SAS];
+    unsigned npools;
+    struct pool_view pools[IKE_MAX_POOLS];
 };
 
 /* The instance the commands serve (DPDK's callbacks carry no context). */
@@ -110,6 +129,15 @@ int mgmt_tel_run_request(struct rte_tel_data *d, struct request *r);
 
 /* "SPI_I,SPI_R" in hex, as /veer/ike/sas lists them. */
 bool mgmt_tel_parse_spi_pair(const char *params, uint64_t *spi_i, uint64_t *spi_r);
+
+/* tel_pools.c */
+void mgmt_tel_pools_register(void);
+/* Control lcore, with the snapshot's lock held: the pools' figures. */
+void mgmt_tel_pools_snapshot(struct mgmt_tel *t, const struct ike_ctx *ike);
+/* Control lcore: carries out a REQ_POOL_* request; 0 or a negative errno. */
+int mgmt_tel_pools_apply(struct ike_ctx *ike, struct request *r);
+/* The reply to a finished REQ_POOL_* request. */
+int mgmt_tel_pools_reply(struct rte_tel_data *d, const struct request *r, int rc);
 
 /* tel_mobike.c */
 void mgmt_tel_mobike_register(void);

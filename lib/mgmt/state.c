@@ -27,6 +27,7 @@ static void print_sa(void *opaque, const struct ike_sa_info *sa)
     char remote[IKE_ADDR_STRLEN];
     ike_addr_format(&sa->remote, remote, sizeof(remote));
     fprintf(f, " remote=%s", remote);
+    mgmt_print_vips(f, sa);
     if (sa->nchildren > 0)
         fprintf(f, " child_in=%08x child_out=%08x", sa->child_spi_in, sa->child_spi_out);
     /* All of them (during a rekey there are two), as in/out pairs. */
@@ -52,6 +53,43 @@ void mgmt_print_sas(FILE *f, const struct ike_ctx *ctx)
     fprintf(f, "\n");
 }
 
+/* An address without its port: "10.3.0.1", "fd00:3::1". */
+static void print_ip(FILE *f, const struct ike_addr *a)
+{
+    char s[IKE_ADDR_STRLEN];
+    ike_addr_format(a, s, sizeof(s));
+    const char *p = s[0] == '[' ? s + 1 : s;
+    fprintf(f, "%.*s", (int)strcspn(p, s[0] == '[' ? "]" : ":"), p);
+}
+
+void mgmt_print_vips(FILE *f, const struct ike_sa_info *sa)
+{
+    for (unsigned i = 0; i < sa->nvips && i < 2; i++) {
+        fprintf(f, i == 0 ? " vips=" : ",");
+        print_ip(f, &sa->vips[i]);
+    }
+}
+
+void mgmt_print_pools(FILE *f, const struct ike_ctx *ctx)
+{
+    for (unsigned i = 0;; i++) {
+        const struct ike_pool *p = ike_ctx_pool(ctx, i);
+        if (p == NULL)
+            break;
+        const struct ike_pool_cfg *c = ike_pool_cfg(p);
+        struct ike_pool_stats st;
+        ike_pool_stats(p, &st);
+        fprintf(f, "pool name=%s range=", c->name);
+        print_ip(f, &c->first);
+        fprintf(f, "-");
+        print_ip(f, &c->last);
+        fprintf(f, " size=%llu used=%llu held=%llu free=%llu exhausted=%llu\n",
+                (unsigned long long)st.size, (unsigned long long)st.online,
+                (unsigned long long)st.held, (unsigned long long)st.free,
+                (unsigned long long)st.exhausted);
+    }
+}
+
 void mgmt_print_ike_counters(FILE *f, const struct ike_ctx *ctx)
 {
     const struct ike_counters *c = ike_get_counters(ctx);
@@ -70,6 +108,7 @@ int mgmt_write_state(const char *path, const struct ike_ctx *ctx, void (*extra)(
     if (f == NULL)
         return -errno;
     mgmt_print_sas(f, ctx);
+    mgmt_print_pools(f, ctx);
     mgmt_print_ike_counters(f, ctx);
     if (extra != NULL)
         extra(f, arg);

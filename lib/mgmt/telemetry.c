@@ -406,6 +406,11 @@ int mgmt_tel_run_request(struct rte_tel_data *d, struct request *r)
                                     __ATOMIC_ACQUIRE))
         return mgmt_tel_error(d, "the control lcore did not answer in time");
     int rc = r->result;
+    if (r->kind == REQ_POOL_LEASES || r->kind == REQ_POOL_RELEASE) {
+        int out = mgmt_tel_pools_reply(d, r, rc);
+        free(r);
+        return out;
+    }
     if (r->kind >= REQ_SWITCH) {
         int out = mgmt_tel_switch_reply(d, r, rc);
         free(r);
@@ -589,6 +594,10 @@ void mgmt_tel_serve(struct mgmt_tel *t, struct ike_ctx *ike)
         case REQ_SWITCH_LOCAL:
             r->result = mgmt_tel_switch_apply(ike, r);
             break;
+        case REQ_POOL_LEASES:
+        case REQ_POOL_RELEASE:
+            r->result = mgmt_tel_pools_apply(ike, r);
+            break;
         default:
             r->result = mgmt_tel_redirect_apply(t, r);
             break;
@@ -649,6 +658,7 @@ void mgmt_tel_publish(struct mgmt_tel *t, const struct ike_ctx *ike)
     t->ctrl_counters = t->ctrl->counters;
     t->nsas = t->nsas_total = 0;
     ike_sa_foreach(ike, view_sa, t);
+    mgmt_tel_pools_snapshot(t, ike);
     t->taken_ns = now_ns();
     pthread_mutex_unlock(&t->lock);
 }
@@ -740,6 +750,7 @@ struct mgmt_tel *mgmt_tel_start(const struct dp_port *ports, unsigned nports,
     mgmt_tel_neigh_register();
     mgmt_tel_qcd_register();
     mgmt_tel_mobike_register();
+    mgmt_tel_pools_register();
     rte_telemetry_register_cmd("/veer/ike/delete", cmd_delete,
                                "Deletes an IKE SA. Parameters: SPI_I,SPI_R (hex)");
     return t;
