@@ -52,3 +52,7 @@ run "$build/tests/bench/bench_stateless" "${bench_args[@]}"
 echo
 echo "== bench_qcd"
 run "$build/tests/bench/bench_qcd" "${bench_args[@]}"
+
+echo
+echo "== bench_pool"
+run "$build/tests/bench/bench_pool" "${bench_args[@]}"
