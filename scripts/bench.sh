@@ -32,8 +32,14 @@ run ninja -C "$build"
 echo
 echo "== compiler"
 # The compiler is the first word of the benchmark's compile command.
-cmds=$(grep -o '"command": "[^"]*\(lib/ike/stateless\.c\|bench_stateless\.c\)[^"]*"' \
-    "$build/compile_commands.json" | sed 's/^"command": "//; s/"$//')
+# (Read as JSON: a command may hold escaped quotes, -DVEER_TEST_DATA="...".)
+cmds=$(python3 - "$build/compile_commands.json" <<'PY'
+import json, sys
+for e in json.load(open(sys.argv[1])):
+    if e['file'].endswith(('lib/ike/stateless/stateless.c', 'tests/bench/bench_stateless.c')):
+        print(e['command'])
+PY
+)
 cc_cmd=$(echo "$cmds" | tail -1 | awk '{print $1}')
 echo "C compiler: $cc_cmd ($(command -v "$cc_cmd" || echo "not on PATH"))"
 "$cc_cmd" --version | head -1
