@@ -301,6 +301,11 @@ static int setup(struct app *a)
         dp_icmp_limiter_init(&wk->icmp, dp->icmp_rate, rte_get_timer_hz(), rte_get_timer_cycles());
         dp_icmp_limiter_init(&wk->echo, dp->icmp_rate, rte_get_timer_hz(), rte_get_timer_cycles());
         dp_frag_ids_init(&wk->frag_ids, w, a->nworkers);
+        _Static_assert(CONF_NEIGH_HOLD_MAX <= DP_NEIGH_HOLD_QLEN_MAX &&
+                           CONF_NEIGH_HOLD_TOTAL_MAX <= DP_NEIGH_HOLD_TOTAL_MAX,
+                       "dataplane.neighbour_hold's bounds fit the workers' hold queues");
+        dp_neigh_hold_init(&wk->hold, dp->neighbour_hold, dp->neighbour_hold_total,
+                           DP_NEIGH_HOLD_TIMEOUT_S * rte_get_timer_hz());
         /* intel-ipsec-mb managers of its own per worker, never shared (dp_esp.h). */
         if (dp_esp_engine_init(&wk->esp) < 0) {
             fprintf(stderr, "veer: intel-ipsec-mb: cannot allocate a manager\n");

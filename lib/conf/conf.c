@@ -795,6 +795,15 @@ static int dataplane_key(struct loader *l, const char *key, const yaml_node_t *v
                    ? conf_fail(l, v, "1 to %u probes", CONF_NEIGH_PROBES_MAX)
                    : 0;
     }
+    if (strcmp(key, "neighbour_hold") == 0)
+        return conf_want_uint(l, v, CONF_NEIGH_HOLD_MAX, &dp->neighbour_hold);
+    if (strcmp(key, "neighbour_hold_total") == 0) {
+        if (conf_want_uint(l, v, UINT32_MAX, &dp->neighbour_hold_total) < 0)
+            return -1;
+        return dp->neighbour_hold_total == 0 || dp->neighbour_hold_total > CONF_NEIGH_HOLD_TOTAL_MAX
+                   ? conf_fail(l, v, "1 to %u packets", CONF_NEIGH_HOLD_TOTAL_MAX)
+                   : 0;
+    }
     if (strcmp(key, "reassembly") == 0)
         return conf_reassembly(l, v);
     if (strcmp(key, "telemetry_group") == 0) {
@@ -818,6 +827,8 @@ static int dataplane_section(struct loader *l, const yaml_node_t *v)
     dp->qcd_reply_rate = CONF_QCD_REPLY_RATE_DEFAULT;
     dp->neighbour_reachable = CONF_NEIGH_REACHABLE_DEFAULT;
     dp->neighbour_probes = CONF_NEIGH_PROBES_DEFAULT;
+    dp->neighbour_hold = CONF_NEIGH_HOLD_DEFAULT;
+    dp->neighbour_hold_total = CONF_NEIGH_HOLD_TOTAL_DEFAULT;
     conf_reassembly_defaults(&dp->reassembly);
     if (v->type != YAML_MAPPING_NODE)
         return conf_fail(l, v, "expected a mapping");

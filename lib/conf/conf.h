@@ -167,6 +167,15 @@ const struct conf_port_addr *conf_port_source(const struct conf_port *p, const s
 #define CONF_NEIGH_REACHABLE_MAX 86400
 #define CONF_NEIGH_PROBES_DEFAULT 3
 #define CONF_NEIGH_PROBES_MAX 10
+/*
+ * dataplane.neighbour_hold: packets each worker holds per neighbour it is
+ * asking for (0: a miss drops, as before holding); neighbour_hold_total: all
+ * neighbours together, per worker (lib/dp/neigh/neigh_hold.c).
+ */
+#define CONF_NEIGH_HOLD_DEFAULT 3
+#define CONF_NEIGH_HOLD_MAX 16
+#define CONF_NEIGH_HOLD_TOTAL_DEFAULT 64
+#define CONF_NEIGH_HOLD_TOTAL_MAX 1024
 
 /* dataplane.reassembly: IPv4 fragments addressed to the gateway (lib/dp/ip/reass.c). */
 #define CONF_REASS_FLOWS_DEFAULT 1024 /* datagrams in reassembly at once, per worker; 0: off */
@@ -207,8 +216,10 @@ struct conf_dataplane {
     struct conf_route routes[CONF_MAX_ROUTES];
     unsigned icmp_rate;
     unsigned qcd_reply_rate;
-    unsigned neighbour_reachable; /* seconds; 0: learnt neighbours never age */
-    unsigned neighbour_probes;    /* 1 to CONF_NEIGH_PROBES_MAX */
+    unsigned neighbour_reachable;  /* seconds; 0: learnt neighbours never age */
+    unsigned neighbour_probes;     /* 1 to CONF_NEIGH_PROBES_MAX */
+    unsigned neighbour_hold;       /* per neighbour, per worker; 0: off */
+    unsigned neighbour_hold_total; /* per worker, 1 to CONF_NEIGH_HOLD_TOTAL_MAX */
     struct conf_reassembly reassembly;
 };
 

@@ -417,6 +417,8 @@ static void test_dataplane_section(void **state)
     assert_int_equal(c.dp.replay_window, 1024);
     assert_int_equal(c.dp.neighbour_reachable, 30);
     assert_int_equal(c.dp.neighbour_probes, 3);
+    assert_int_equal(c.dp.neighbour_hold, 3);
+    assert_int_equal(c.dp.neighbour_hold_total, 64);
     assert_int_equal(c.dp.nports, 1);
     assert_string_equal(c.dp.ports[0].device, "net_af_packet0,iface=veth0");
     assert_int_equal(c.dp.ports[0].prefix_len, 24);
@@ -462,6 +464,22 @@ static void test_dataplane_section(void **state)
                                "t.yaml:13: dataplane.neighbour_probes: 1 to 10 probes");
     expect_error_after_minimal("dataplane:\n  neighbour_probes: 11\n",
                                "dataplane.neighbour_probes: 1 to 10 probes");
+    /* Packets held for a neighbour being asked for: 0 drops them, as before. */
+    snprintf(text, sizeof(text),
+             "%sdataplane:\n  neighbour_hold: 0\n  neighbour_hold_total: 1024\n  ports:\n"
+             "    - name: outside\n      device: net_af_packet0,iface=veth0\n"
+             "      address: 198.51.100.1/24\n",
+             minimal);
+    assert_int_equal(conf_load_string(text, "t.yaml", &c, err, sizeof(err)), 0);
+    assert_int_equal(c.dp.neighbour_hold, 0);
+    assert_int_equal(c.dp.neighbour_hold_total, 1024);
+    expect_error_after_minimal("dataplane:\n  neighbour_hold: 17\n",
+                               "t.yaml:13: dataplane.neighbour_hold: expected a number from "
+                               "0 to 16, got \"17\"");
+    expect_error_after_minimal("dataplane:\n  neighbour_hold_total: 0\n",
+                               "t.yaml:13: dataplane.neighbour_hold_total: 1 to 1024 packets");
+    expect_error_after_minimal("dataplane:\n  neighbour_hold_total: 1025\n",
+                               "dataplane.neighbour_hold_total: 1 to 1024 packets");
     expect_error_after_minimal("dataplane:\n  ports:\n    - name: x\n      device: y\n",
                                "dataplane.ports[0]: needs name, device and address");
     expect_error_after_minimal("dataplane:\n  ports:\n    - name: x\n      address: 1.2.3.4/33\n",

@@ -15,6 +15,20 @@
 #include "dp_frag_counters.h"
 
 /*
+ * Packets held for a next hop whose MAC is being asked for
+ * (lib/dp/neigh/neigh_hold.c): held, sent once it answered, or dropped with
+ * the reason.
+ */
+#define DP_NEIGH_HOLD_COUNTER_LIST(X)                                                              \
+    X(neigh_held)              /* next hop's MAC unknown: held while an ARP request or NS went */  \
+    X(neigh_hold_sent)         /* held packets sent, in order, once the neighbour answered */      \
+    X(drop_neigh_hold_full)    /* its neighbour already had neighbour_hold packets held */         \
+    X(drop_neigh_hold_total)   /* the worker already held neighbour_hold_total packets, or 128     \
+                                  neighbours */                                                    \
+    X(drop_neigh_hold_expired) /* held 3 s and the neighbour never answered */                     \
+    X(drop_neigh_hold_stopped) /* still held when the worker stopped */
+
+/*
  * Quick Crash Detection in the workers (lib/dp/worker/qcd.c): IKE messages
  * for an IKE SA the gateway does not know, answered with INVALID_IKE_SPI and
  * its token (RFC 6290) or, with the reason, handed on to the control lcore.
@@ -85,8 +99,9 @@
     X(drop_esp_seq_exhausted)   /* outbound SA used every sequence number: never wraps */          \
     X(drop_esp_crypto_error)    /* intel-ipsec-mb refused a job (a bug, never expected) */         \
     X(drop_no_route)            /* destination on no connected subnet and no route to it */        \
-    X(drop_no_neighbour)        /* next hop's MAC unknown: an ARP request or IPv6 NS went out */   \
-    X(nd_solicits)              /* IPv6 neighbour solicitations sent for a next hop */             \
+    X(drop_no_neighbour) /* next hop's MAC unknown, holding off: an ARP request or NS went */      \
+    DP_NEIGH_HOLD_COUNTER_LIST(X)                                                                  \
+    X(nd_solicits)            /* IPv6 neighbour solicitations sent for a next hop */               \
     X(drop_ttl_expired)       /* TTL or hop limit 0 or 1 on a packet to forward: Time Exceeded */  \
     X(drop_frag_needed)       /* too big for the next link with DF set: Fragmentation Needed */    \
     X(drop_too_big)           /* too big, DF clear, and fragmenting failed (frag_* say why) */     \

@@ -39,6 +39,12 @@ struct dp_neigh_table {
     struct dp_neigh_slot slot6[DP_NEIGH6_SLOTS];
     /* Where aging goes on in each table (control lcore only; neigh_age.c). */
     unsigned age_cursor4, age_cursor6;
+    /*
+     * Entries learnt so far, either family, written (release) after the slot
+     * by the control lcore: a worker holding packets for unknown neighbours
+     * (dp_neigh_hold.h) looks them up again only when it moved.
+     */
+    uint32_t learnt;
 };
 
 /*

@@ -24,8 +24,10 @@ bool dp_neigh_learn(struct dp_neigh_table *t, uint32_t ip, uint16_t port,
 {
     if (ip == 0)
         return false;
-    return neigh_slots_learn(t->slot, hash4(ip), (const uint8_t *)&ip, sizeof(ip), port, mac,
-                             now_ns);
+    bool kept =
+        neigh_slots_learn(t->slot, hash4(ip), (const uint8_t *)&ip, sizeof(ip), port, mac, now_ns);
+    neigh_learnt(t);
+    return kept;
 }
 
 bool dp_neigh_lookup(const struct dp_neigh_table *t, uint32_t ip, struct rte_ether_addr *mac,

@@ -27,7 +27,9 @@ bool dp_neigh_learn6(struct dp_neigh_table *t, const uint8_t ip[16], uint16_t po
 {
     if (neigh_key_empty(ip, KEY))
         return false;
-    return neigh_slots_learn(t->slot6, hash6(ip), ip, KEY, port, mac, now_ns);
+    bool kept = neigh_slots_learn(t->slot6, hash6(ip), ip, KEY, port, mac, now_ns);
+    neigh_learnt(t);
+    return kept;
 }
 
 bool dp_neigh_confirm6(struct dp_neigh_table *t, const uint8_t ip[16], uint64_t now_ns)

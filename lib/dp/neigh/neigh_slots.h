@@ -59,6 +59,12 @@ static inline void neigh_write_end(uint32_t *seq)
     __atomic_store_n(seq, *seq + 1, __ATOMIC_RELEASE);
 }
 
+/* After a learn: the count workers holding packets watch (dp_neigh_hold.h); the slot is written. */
+static inline void neigh_learnt(struct dp_neigh_table *t)
+{
+    __atomic_store_n(&t->learnt, t->learnt + 1, __ATOMIC_RELEASE);
+}
+
 /* dp_neigh_learn's rules (dp_neigh.h) for a key of len bytes; the caller refused an empty key. */
 static __rte_always_inline bool neigh_slots_learn(struct dp_neigh_slot *slots, uint32_t h,
                                                   const uint8_t *key, size_t len, uint16_t port,

@@ -4,9 +4,10 @@
  * ESP is decrypted and its inner packet routed to the protected side;
  * plaintext matching a Child SA's selectors is encrypted and sent to the peer.
  * Next hops come from dp_route.h (connected subnets, then static routes);
- * their MACs from the neighbour table, and a miss sends an ARP request and
- * drops. Each forwarded packet's TTL is decremented once; packets whose TTL
- * runs out, or too big for the next link with DF set, are answered with ICMP
+ * their MACs from the neighbour table, and a miss sends an ARP request or
+ * neighbour solicitation and holds the packet (dp_neigh_hold.h). Each
+ * forwarded packet's TTL is decremented once; packets whose TTL runs out, or
+ * too big for the next link with DF set, are answered with ICMP
  * errors (dp_icmp.h), which go into the tunnel when their destination is
  * behind the peer.
  */
@@ -17,5 +18,11 @@
 
 void dp_forward_esp(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n);
 void dp_forward_plain(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n);
+
+/*
+ * While w->hold holds packets (now: rte_get_timer_cycles()): those whose
+ * neighbour was learnt go out to it, those held too long are dropped.
+ */
+void dp_forward_held(struct dp_worker *w, uint64_t now);
 
 #endif

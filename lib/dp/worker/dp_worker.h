@@ -15,6 +15,7 @@
 #include "dp_gate.h"
 #include "dp_icmp.h"
 #include "dp_neigh.h"
+#include "dp_neigh_hold.h"
 #include "dp_port.h"
 #include "dp_post_frag.h"
 #include "dp_qcd.h"
@@ -35,6 +36,7 @@ struct dp_worker {
     struct dp_sadb *sadb;               /* Child SAs, read without locks */
     struct dp_esp_engine esp;           /* this worker's own intel-ipsec-mb managers */
     const struct dp_neigh_table *neigh; /* next hops' MACs */
+    struct dp_neigh_hold hold;          /* packets for next hops being asked for; its own */
     /* Connected subnets, static routes, MTUs, and the gateway's addresses; never NULL. */
     const struct dp_routes *routes;
     /* When set, routes is re-read from it after each quiescent state (routes changed at run time).

@@ -11,6 +11,7 @@
  */
 #include "dp_forward.h"
 
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_ip.h>
 
@@ -41,26 +42,40 @@ static void send_frame(struct dp_worker *w, struct rte_mbuf *m, const struct dp_
     dp_tx_put(&w->tx, port->id, (uint16_t)w->index, m, &w->counters);
 }
 
-/* Inlined where every forwarded packet passes (decrypted, send_sealed): one call fewer each. */
+/* A held packet whose neighbour answered (dp_neigh_hold_send_fn): out as it would have gone. */
+static void send_held(void *ctx, struct rte_mbuf *m, uint8_t family, const void *port,
+                      const struct rte_ether_addr *mac)
+{
+    send_frame(ctx, m, port, mac, family == 6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4);
+}
+
+/*
+ * Inlined where every forwarded packet passes (decrypted, send_sealed): one
+ * call fewer each. A miss asks for the MAC and holds the packet until the
+ * control lcore learns it (dp_neigh_hold.h); a hit first sends what is held
+ * for the same neighbour, so nothing is overtaken.
+ */
 static __rte_always_inline void send_to_hop(struct dp_worker *w, struct rte_mbuf *m,
                                             const struct dp_fwd_hop *hop)
 {
     bool v6 = hop->family == 6;
+    const void *ip = v6 ? (const void *)hop->v6.ip : (const void *)&hop->v4.ip;
+    const struct dp_port *port = v6 ? hop->v6.port : hop->v4.port;
     struct rte_ether_addr mac;
     uint16_t port_id;
     bool known = w->neigh != NULL && (v6 ? dp_neigh_lookup6(w->neigh, hop->v6.ip, &mac, &port_id)
                                          : dp_neigh_lookup(w->neigh, hop->v4.ip, &mac, &port_id));
     if (!known) {
-        w->counters.drop_no_neighbour++;
         if (v6)
             dp_fwd_ask_neighbour6(w, &hop->v6, m->pool);
         else
             dp_fwd_ask_neighbour4(w, &hop->v4, m->pool);
-        rte_pktmbuf_free(m);
+        dp_neigh_hold_put(&w->hold, hop->family, ip, port, m, rte_get_timer_cycles(), &w->counters);
         return;
     }
-    send_frame(w, m, v6 ? hop->v6.port : hop->v4.port, &mac,
-               v6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4);
+    if (unlikely(w->hold.held != 0))
+        dp_neigh_hold_release(&w->hold, hop->family, ip, &mac, send_held, w, &w->counters);
+    send_frame(w, m, port, &mac, v6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4);
 }
 
 void dp_fwd_send_to_hop(struct dp_worker *w, struct rte_mbuf *m, const struct dp_fwd_hop *hop)
@@ -289,5 +304,11 @@ void dp_forward_plain(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n)
 {
     for (unsigned i = 0; i < n; i += DP_BURST)
         forward_plain_burst(w, pkts + i, n - i < DP_BURST ? n - i : DP_BURST);
+    dp_tx_flush(&w->tx, (uint16_t)w->index, &w->counters);
+}
+
+void dp_forward_held(struct dp_worker *w, uint64_t now)
+{
+    dp_neigh_hold_poll(&w->hold, w->neigh, now, send_held, w, &w->counters);
     dp_tx_flush(&w->tx, (uint16_t)w->index, &w->counters);
 }

@@ -216,6 +216,8 @@ int dp_worker_main(void *arg)
         if (w->index == 0)
             drain_ctrl_tx(w);
         dp_reass_expire(&w->reass, rte_rdtsc(), &w->counters);
+        if (unlikely(w->hold.held != 0))
+            dp_forward_held(w, rte_get_timer_cycles());
         if (got > 0) {
             idle = 0;
         } else if (w->idle_sleep_us > 0 && ++idle > IDLE_POLLS_BEFORE_SLEEP) {
@@ -223,6 +225,7 @@ int dp_worker_main(void *arg)
             rte_delay_us_sleep(w->idle_sleep_us);
         }
     }
+    dp_neigh_hold_free(&w->hold, &w->counters); /* its mbufs, before the pool goes */
     if (w->sadb != NULL) {
         rte_rcu_qsbr_thread_offline(w->sadb->qsbr, w->index);
         rte_rcu_qsbr_thread_unregister(w->sadb->qsbr, w->index);
