@@ -105,6 +105,8 @@ echo
 echo "== traffic through the tunnel: client 10.1.0.1 -> server 10.2.0.2"
 if ip netns exec "$ns_cl" ping -c 3 -W 1 -I 10.1.0.1 10.2.0.2; then
     echo "lab: traffic crosses the tunnel"
+    # veer knew no MAC for the server: the first ping waited for its ARP reply.
+    echo "lab: packets held for ARP/ND and sent: $(wcount neigh_hold_sent); lost for want of a MAC: $(($(wcount drop_no_neighbour) + $(wcount drop_neigh_hold_expired)))"
 else
     echo "lab: no reply through the tunnel: see $work/veer.log and /veer/workers"
 fi
