@@ -205,7 +205,10 @@ static int setup(struct app *a)
         a->nports++;
     }
     struct dp_mbuf_budget budget;
-    dp_mbuf_budget(a->ports, a->nports, rte_lcore_count(), MBUF_CACHE, dp->ring_size, &budget);
+    /* Each worker may hold neighbour_hold_total packets for neighbours it asks for. */
+    unsigned held = dp->neighbour_hold > 0 ? dp->workers * dp->neighbour_hold_total : 0;
+    dp_mbuf_budget(a->ports, a->nports, rte_lcore_count(), MBUF_CACHE, dp->ring_size, held,
+                   &budget);
     int fits = dp_mbuf_budget_check(&budget, a->ports, a->nports, dp->mbufs, err, sizeof(err));
     if (fits != 0)
         fprintf(stderr, "veer: %s%s\n", fits > 0 ? "warning: " : "", err);

@@ -169,9 +169,14 @@ static void test_masked_by_device(void **state)
 
     /* A pool too small for these rings is refused, naming the key and the least that fits. */
     struct dp_mbuf_budget b;
-    dp_mbuf_budget(&p, 1, 3, 256, 4096, &b);
+    dp_mbuf_budget(&p, 1, 3, 256, 4096, 0, &b);
     assert_int_equal(b.port_rings, dp_port_mbufs_held(&p));
     assert_int_equal(b.total, b.port_rings + 3 * 384 + 3 * 64);
+    /* Packets the workers may hold for unresolved neighbours count too. */
+    struct dp_mbuf_budget with_held;
+    dp_mbuf_budget(&p, 1, 3, 256, 4096, 128, &with_held);
+    assert_int_equal(with_held.total, b.total + 128);
+    assert_int_equal(with_held.with_ring, b.with_ring + 128);
     assert_int_equal(b.with_ring, b.total + 4096);
     assert_int_equal(dp_mbuf_budget_check(&b, &p, 1, b.with_ring, err, sizeof(err)), 0);
     assert_int_equal(dp_mbuf_budget_check(&b, &p, 1, b.total, err, sizeof(err)), 1);

@@ -16,19 +16,22 @@ struct dp_mbuf_budget {
     unsigned caches;     /* every lcore's mempool cache at its flush threshold */
     unsigned to_ctrl;    /* the workers -> control ring, full */
     unsigned in_flight;  /* bursts in the lcores' hands */
-    unsigned total;      /* what the pool must hold: rings, caches, bursts */
+    unsigned held;       /* packets the workers may hold for neighbours they ask for */
+    unsigned total;      /* what the pool must hold: rings, caches, bursts, held */
     unsigned with_ring;  /* and a full worker -> control ring on top */
 };
 
+/* held: all workers' bound on packets held for unresolved neighbours (dp_neigh_hold.h). */
 void dp_mbuf_budget(const struct dp_port *ports, unsigned nports, unsigned nlcores,
-                    unsigned cache_size, unsigned to_ctrl_ring, struct dp_mbuf_budget *out);
+                    unsigned cache_size, unsigned to_ctrl_ring, unsigned held,
+                    struct dp_mbuf_budget *out);
 
 /*
  * 0 when mbufs_per_port x nports cover the budget with a full worker ->
  * control ring; 1 (a warning in err) when they cover everything but that
  * ring: the gate closes once the ring is half full (app/veer publish_load),
  * so it rarely fills, but a full one would starve RX; -1 when not even the
- * rings, caches and bursts fit, with a message naming dataplane.mbufs (per
+ * rings, caches, bursts and held packets fit, with a message naming dataplane.mbufs (per
  * port), every part of the budget and the least that fits.
  */
 int dp_mbuf_budget_check(const struct dp_mbuf_budget *b, const struct dp_port *ports,

@@ -7,7 +7,8 @@
 #include "dp_pkt.h"
 
 void dp_mbuf_budget(const struct dp_port *ports, unsigned nports, unsigned nlcores,
-                    unsigned cache_size, unsigned to_ctrl_ring, struct dp_mbuf_budget *out)
+                    unsigned cache_size, unsigned to_ctrl_ring, unsigned held,
+                    struct dp_mbuf_budget *out)
 {
     memset(out, 0, sizeof(*out));
     for (unsigned i = 0; i < nports; i++)
@@ -17,7 +18,8 @@ void dp_mbuf_budget(const struct dp_port *ports, unsigned nports, unsigned nlcor
     out->to_ctrl = to_ctrl_ring;
     /* A received burst and the replies or copies made from it, per lcore. */
     out->in_flight = nlcores * 2 * DP_BURST;
-    out->total = out->port_rings + out->caches + out->in_flight;
+    out->held = held;
+    out->total = out->port_rings + out->caches + out->in_flight + out->held;
     out->with_ring = out->total + out->to_ctrl;
 }
 
@@ -47,9 +49,10 @@ int dp_mbuf_budget_check(const struct dp_mbuf_budget *b, const struct dp_port *p
     }
     if (n > 0 && (size_t)n < err_len)
         snprintf(err + n, err_len - (size_t)n,
-                 "; lcore caches %u; in flight %u): set dataplane.mbufs to at least %u (%u with "
-                 "room for a full worker->control ring), or lower the ports' rx_desc/tx_desc",
-                 b->caches, b->in_flight, (b->total + nports - 1) / nports,
+                 "; lcore caches %u; in flight %u; held for neighbours %u): set dataplane.mbufs "
+                 "to at least %u (%u with room for a full worker->control ring), or lower the "
+                 "ports' rx_desc/tx_desc",
+                 b->caches, b->in_flight, b->held, (b->total + nports - 1) / nports,
                  (b->with_ring + nports - 1) / nports);
     return -1;
 }
