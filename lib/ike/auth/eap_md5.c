@@ -20,7 +20,10 @@ const char *ike_eap_reject_name(enum ike_eap_reject r)
                                         "wrong type",
                                         "bad length or code",
                                         "Nak: the peer refuses EAP-MD5",
-                                        "too many rounds"};
+                                        "too many rounds",
+                                        "wrong MS-CHAPv2 op-code",
+                                        "MS-CHAPv2 Name is not the IKE identity",
+                                        "MD4 or DES unavailable"};
     return (unsigned)r < sizeof(names) / sizeof(names[0]) ? names[r] : "?";
 }
 

@@ -48,6 +48,9 @@ enum ike_eap_reject {
     IKE_EAP_BAD_LENGTH, /* also a code other than Response */
     IKE_EAP_NAK,
     IKE_EAP_TOO_MANY_ROUNDS,
+    IKE_EAP_BAD_OPCODE,    /* MSCHAPv2: an op-code other than the one awaited */
+    IKE_EAP_NAME_MISMATCH, /* MSCHAPv2: the Response's Name is not the IDi */
+    IKE_EAP_CRYPTO_FAILED, /* MSCHAPv2: MD4 or DES unavailable (no legacy provider) */
 };
 
 const char *ike_eap_reject_name(enum ike_eap_reject r);

@@ -362,6 +362,9 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(eap_out_of_order)     /* AUTH during EAP, EAP after EAP-Success, EAP missing */              \
     X(eap_too_many_rounds)  /* more bad responses than IKE_EAP_MAX_ROUNDS */                       \
     X(eap_bad_final_auth)   /* the AUTH after EAP-Success did not verify */                        \
+    X(eap_bad_opcode)       /* an EAP-MSCHAPv2 op-code other than the one awaited */               \
+    X(eap_name_mismatch)    /* an EAP-MSCHAPv2 Name other than the client's IDi */                 \
+    X(eap_crypto_failed)    /* EAP-MSCHAPv2 without MD4 or DES (OpenSSL legacy provider) */        \
     X(multi_auth_refused)   /* ANOTHER_AUTH_FOLLOWS where no second round is due, or missing */    \
     X(cookies_sent)                                                                                \
     X(cookies_accepted)                                                                            \
