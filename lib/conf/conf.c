@@ -177,13 +177,15 @@ static int parse_auth(struct loader *l, const yaml_node_t *v, uint8_t *out, bool
         *out = IKE_PEER_AUTH_PUBKEY;
     else if (strcmp(s, "eap-md5") == 0 && one_side)
         *out = IKE_PEER_AUTH_EAP_MD5;
-    else if (strcmp(s, "eap-md5") == 0)
+    else if (strcmp(s, "eap-mschapv2") == 0 && one_side)
+        *out = IKE_PEER_AUTH_EAP_MSCHAPV2;
+    else if (strcmp(s, "eap-md5") == 0 || strcmp(s, "eap-mschapv2") == 0)
         return conf_fail(l, v,
                          "EAP authenticates the client only: use remote_auth (responder) "
                          "or local_auth (initiator)");
     else
         return conf_fail(l, v, "expected psk or pubkey%s, got \"%s\"",
-                         one_side ? " or eap-md5" : "", s);
+                         one_side ? " or eap-md5 or eap-mschapv2" : "", s);
     return 0;
 }
 
@@ -335,20 +337,22 @@ static int peer_cert_finish(struct loader *l, const yaml_node_t *item, unsigned 
 /* EAP settings that only make sense together, once the peer is read. */
 static int peer_eap_finish(struct loader *l, const yaml_node_t *item, const struct ike_peer_cfg *p)
 {
-    bool local = p->local_auth == IKE_PEER_AUTH_EAP_MD5 || p->local_auth2 != 0;
-    bool remote = p->remote_auth == IKE_PEER_AUTH_EAP_MD5 || p->remote_auth2 != 0;
-    if ((p->local_auth == IKE_PEER_AUTH_EAP_MD5 && p->local_auth2 != 0) ||
-        (p->remote_auth == IKE_PEER_AUTH_EAP_MD5 && p->remote_auth2 != 0))
+    bool local = ike_peer_auth_is_eap(p->local_auth) || p->local_auth2 != 0;
+    bool remote = ike_peer_auth_is_eap(p->remote_auth) || p->remote_auth2 != 0;
+    if ((ike_peer_auth_is_eap(p->local_auth) && p->local_auth2 != 0) ||
+        (ike_peer_auth_is_eap(p->remote_auth) && p->remote_auth2 != 0))
         return conf_fail(l, item,
                          "with a second round (local_auth_2, remote_auth_2) the first "
                          "is psk or pubkey");
-    if ((local || remote) != (l->eap_file_node != NULL))
-        return conf_fail(l, item,
-                         local || remote ? "eap-md5 needs eap_secrets_file"
-                                         : "eap_secrets_file is for eap-md5");
+    bool ms =
+        p->local_auth == IKE_PEER_AUTH_EAP_MSCHAPV2 || p->remote_auth == IKE_PEER_AUTH_EAP_MSCHAPV2;
+    if ((local || remote) && l->eap_file_node == NULL)
+        return conf_fail(l, item, "%s needs eap_secrets_file", ms ? "eap-mschapv2" : "eap-md5");
+    if (!(local || remote) && l->eap_file_node != NULL)
+        return conf_fail(l, item, "eap_secrets_file is for eap-md5 or eap-mschapv2");
     if (remote && p->remote.family != 0)
         return conf_fail(l, item,
-                         "remote_auth eap-md5 (or remote_auth_2) is for responders: a "
+                         "remote_auth eap-* (or remote_auth_2) is for responders: a "
                          "gateway we initiate to (remote) authenticates with psk or pubkey");
     if (!local || p->eap_secrets == NULL) /* the file not read: its users are unknown */
         return 0;
@@ -357,7 +361,7 @@ static int peer_eap_finish(struct loader *l, const yaml_node_t *item, const stru
             memcmp(p->eap_secrets[k].id.data, p->local_id.data, p->local_id.len) == 0)
             return 0;
     }
-    return conf_fail(l, item, "local_auth eap-md5: eap_secrets_file has no secret for local_id");
+    return conf_fail(l, item, "local_auth eap-*: eap_secrets_file has no secret for local_id");
 }
 
 /* Peers that take certificates get the gateway's CAs unless they have their own. */

@@ -831,6 +831,24 @@ static void test_eap_secrets(void **state)
     char *at = strstr(yaml, "    eap_secrets_file:");
     memmove(at, strchr(at, '\n') + 1, strlen(strchr(at, '\n') + 1) + 1);
     expect_error(yaml, "eap-md5 needs eap_secrets_file");
+    /* EAP-MSCHAPv2: the same file and the same rules. */
+    eap_yaml(yaml, sizeof(yaml), users, "    remote_auth: eap-mschapv2\n");
+    assert_int_equal(conf_load_string(yaml, "t.yaml", &c, err, sizeof(err)), 0);
+    assert_int_equal(c.peers[0].remote_auth, IKE_PEER_AUTH_EAP_MSCHAPV2);
+    assert_int_equal(c.peers[0].neap_secrets, 2);
+    conf_free(&c);
+    eap_yaml(yaml, sizeof(yaml), users, "    local_auth: eap-mschapv2\n    remote_auth: psk\n");
+    assert_int_equal(conf_load_string(yaml, "t.yaml", &c, err, sizeof(err)), 0);
+    assert_int_equal(c.peers[0].local_auth, IKE_PEER_AUTH_EAP_MSCHAPV2);
+    conf_free(&c);
+    eap_yaml(yaml, sizeof(yaml), users, "    auth: eap-mschapv2\n");
+    expect_error(yaml, "EAP authenticates the client only");
+    eap_yaml(yaml, sizeof(yaml), users,
+             "    remote_auth: eap-mschapv2\n    remote: 198.51.100.9\n");
+    expect_error(yaml, "is for responders");
+    at = strstr(yaml, "    eap_secrets_file:");
+    memmove(at, strchr(at, '\n') + 1, strlen(strchr(at, '\n') + 1) + 1);
+    expect_error(yaml, "eap-mschapv2 needs eap_secrets_file");
     unlink(users);
     rmdir(dir);
 }

@@ -343,6 +343,93 @@ static void test_peer_side(void **state)
                      59 + ALICE_LEN);
 }
 
+/* ---- IKE_AUTH with EAP-MSCHAPv2, veer against veer ---- */
+
+static struct ike_eap_secret alice_secret, gw_users[2];
+
+/* alice authenticates with EAP-MSCHAPv2 as alice.example; gw with its PSK, users carol and alice.
+ */
+static int ms_setup(void **state)
+{
+    lab_setup(state);
+    struct lab *lab = *state;
+    memset(gw_users, 0, sizeof(gw_users));
+    lab_set_id(&gw_users[0].id, "carol.example");
+    memcpy(gw_users[0].secret, "carols-secret", 13);
+    gw_users[0].len = 13;
+    lab_set_id(&gw_users[1].id, "alice.example");
+    memcpy(gw_users[1].secret, password, PASSWORD_LEN);
+    gw_users[1].len = PASSWORD_LEN;
+    alice_secret = gw_users[1];
+    lab->alice_peer.local_auth = IKE_PEER_AUTH_EAP_MSCHAPV2;
+    lab->alice_peer.eap_secrets = &alice_secret;
+    lab->alice_peer.neap_secrets = 1;
+    lab->gw_peer.remote_auth = IKE_PEER_AUTH_EAP_MSCHAPV2;
+    memset(&lab->gw_peer.remote_id, 0, sizeof(lab->gw_peer.remote_id)); /* any EAP user */
+    lab->gw_peer.eap_secrets = gw_users;
+    lab->gw_peer.neap_secrets = 2;
+    return 0;
+}
+
+static const struct ike_counters *gwc(struct lab *lab)
+{
+    return ike_get_counters(lab->gw);
+}
+
+static void test_ike_establishes(void **state)
+{
+    struct lab *lab = *state;
+    lab_start_initiate(lab);
+    /* IKE_SA_INIT, then four IKE_AUTH round trips: first, Response, Success-Response, AUTH. */
+    assert_int_equal(lab_run(lab), 10);
+    struct ike_sa_info a = lab_only_sa(lab->alice), g = lab_only_sa(lab->gw);
+    assert_int_equal(a.state, IKE_SA_ESTABLISHED);
+    assert_int_equal(g.state, IKE_SA_ESTABLISHED);
+    assert_int_equal(gwc(lab)->eap_started, 1);
+    assert_int_equal(gwc(lab)->eap_succeeded, 1);
+    assert_int_equal(gwc(lab)->eap_bad_final_auth, 0);
+    assert_int_equal(ike_half_open(lab->gw), 0);
+    lab_expect_child_pair(lab);
+}
+
+/* A wrong password: Failure-Request, Failure-Response, EAP-Failure with AUTHENTICATION_FAILED. */
+static void test_ike_wrong_password(void **state)
+{
+    struct lab *lab = *state;
+    memcpy(alice_secret.secret, "clientPasX", PASSWORD_LEN);
+    assert_int_equal(lab_start_run(lab), 8);
+    assert_int_equal(gwc(lab)->eap_wrong_secret, 1);
+    assert_int_equal(gwc(lab)->auth_failed, 1);
+    assert_int_equal(gwc(lab)->eap_succeeded, 0);
+    assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
+    assert_int_equal(ike_sa_foreach(lab->alice, NULL, NULL), 0);
+    assert_int_equal(lab->gw_node.ninstalled, 0);
+    assert_int_equal(ike_get_counters(lab->alice)->auth_failed, 1);
+}
+
+static void test_ike_unknown_user(void **state)
+{
+    struct lab *lab = *state;
+    lab_set_id(&lab->alice_peer.local_id, "mallory.example");
+    lab_set_id(&alice_secret.id, "mallory.example");
+    assert_int_equal(lab_start_run(lab), 8);
+    assert_int_equal(gwc(lab)->eap_unknown_user, 1);
+    assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
+}
+
+/* An EAP-MD5 client to an EAP-MSCHAPv2 gateway: its Nak ends the conversation. */
+static void test_ike_md5_client_refused(void **state)
+{
+    struct lab *lab = *state;
+    lab->alice_peer.local_auth = IKE_PEER_AUTH_EAP_MD5;
+    assert_int_equal(lab_start_run(lab), 6);
+    assert_int_equal(gwc(lab)->eap_nak, 1);
+    assert_int_equal(gwc(lab)->eap_succeeded, 0);
+    assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
+}
+
+#define MS_TEST(f) cmocka_unit_test_setup_teardown(f, ms_setup, lab_teardown)
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -350,7 +437,9 @@ int main(void)
         cmocka_unit_test(test_round_trip),      cmocka_unit_test(test_peer_refuses_wrong_success),
         cmocka_unit_test(test_wrong_password),  cmocka_unit_test(test_unknown_user),
         cmocka_unit_test(test_bad_responses),   cmocka_unit_test(test_bad_success_response),
-        cmocka_unit_test(test_peer_side),
+        cmocka_unit_test(test_peer_side),       MS_TEST(test_ike_establishes),
+        MS_TEST(test_ike_wrong_password),       MS_TEST(test_ike_unknown_user),
+        MS_TEST(test_ike_md5_client_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

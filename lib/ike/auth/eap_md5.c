@@ -19,7 +19,7 @@ const char *ike_eap_reject_name(enum ike_eap_reject r)
                                         "wrong identifier",
                                         "wrong type",
                                         "bad length or code",
-                                        "Nak: the peer refuses EAP-MD5",
+                                        "Nak: the peer refuses the method",
                                         "too many rounds",
                                         "wrong MS-CHAPv2 op-code",
                                         "MS-CHAPv2 Name is not the IKE identity",

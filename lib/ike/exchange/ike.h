@@ -105,8 +105,9 @@ struct ike_peer_cfg {
      */
     uint8_t auth_redirect_when; /* enum ike_redirect_when */
     /*
-     * EAP (ike_auth_eap.c): remote_auth eap-md5 looks the client's IDi up in
-     * these; local_auth eap-md5 answers with the secret of our local_id.
+     * EAP (ike_auth_eap.c): remote_auth eap-md5 or eap-mschapv2 looks the
+     * client's IDi up in these; local_auth eap-* answers with the secret of
+     * our local_id.
      * Owned by whoever built the configuration.
      */
     const struct ike_eap_secret *eap_secrets;
@@ -172,11 +173,22 @@ enum ike_rmobike_mode { IKE_RMOBIKE_YES, IKE_RMOBIKE_NO };
 enum ike_start_action { IKE_START_NONE, IKE_START_START };
 
 /*
- * IKE_PEER_AUTH_EAP_MD5: the client authenticates with EAP-MD5 inside
- * IKE_AUTH (RFC 7296 2.16); only as remote_auth of a responder or local_auth
- * of an initiator.
+ * IKE_PEER_AUTH_EAP_MD5, IKE_PEER_AUTH_EAP_MSCHAPV2: the client authenticates
+ * with EAP inside IKE_AUTH (RFC 7296 2.16); only as remote_auth of a
+ * responder or local_auth of an initiator. MSCHAPv2 derives an MSK, which
+ * then keys the AUTH payloads after EAP; MD5 does not (SK_pi/SK_pr do).
  */
-enum ike_peer_auth { IKE_PEER_AUTH_PSK, IKE_PEER_AUTH_PUBKEY, IKE_PEER_AUTH_EAP_MD5 };
+enum ike_peer_auth {
+    IKE_PEER_AUTH_PSK,
+    IKE_PEER_AUTH_PUBKEY,
+    IKE_PEER_AUTH_EAP_MD5,
+    IKE_PEER_AUTH_EAP_MSCHAPV2,
+};
+
+static inline bool ike_peer_auth_is_eap(uint8_t auth)
+{
+    return auth == IKE_PEER_AUTH_EAP_MD5 || auth == IKE_PEER_AUTH_EAP_MSCHAPV2;
+}
 enum ike_redirect_when { IKE_REDIRECT_AUTH_LAST, IKE_REDIRECT_AUTH_FIRST };
 
 struct ike_config {

@@ -306,7 +306,7 @@ int ike_auth_put_id_auth(struct ike_sa *sa, struct ike_writer *w, unsigned ncert
                                       .data = {peer->local_id.data, peer->local_id.len}};
     struct ike_auth_payload auth = {.method = IKE_AUTH_SHARED_KEY};
     long len;
-    if (peer->local_auth == IKE_PEER_AUTH_EAP_MD5) {
+    if (ike_peer_auth_is_eap(peer->local_auth)) {
         /* RFC 7296 2.16: no AUTH says "EAP, please"; ours follows the EAP conversation. */
         return ike_id_encode(w, IKE_PL_IDI, &id);
     }
@@ -433,7 +433,7 @@ static const struct ike_peer_cfg *authenticate(struct ike_ctx *ctx, struct ike_s
     enum ike_cert_verdict v = IKE_CERT_OK;
     for (unsigned i = 0; i < ctx->cfg.npeers; i++) {
         const struct ike_peer_cfg *p = &ctx->cfg.peers[i];
-        if (p->remote_auth == IKE_PEER_AUTH_EAP_MD5)
+        if (ike_peer_auth_is_eap(p->remote_auth))
             continue; /* they send no AUTH in the first IKE_AUTH (ike_auth_eap.c) */
         if (!ike_auth_id_matches(&p->remote_id, id) ||
             !ike_proposal_acceptable(&sa->alg, p->ike, p->nike))
@@ -693,7 +693,7 @@ void ike_auth_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_
         return;
     }
     ike_auth_remember_id(sa, &idr);
-    if (sa->peer->local_auth == IKE_PEER_AUTH_EAP_MD5 || sa->peer->local_auth2 != 0) {
+    if (ike_peer_auth_is_eap(sa->peer->local_auth) || sa->peer->local_auth2 != 0) {
         ike_auth_eap_first_response(ctx, sa, m);
         return;
     }

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * IKE_AUTH with EAP (RFC 7296 2.16), EAP-MD5 as the method (eap_md5.c):
+ * IKE_AUTH with EAP (RFC 7296 2.16), EAP-MD5 (eap_md5.c) or EAP-MSCHAPv2
+ * (eap_mschapv2.c) as the method, as the peer configuration says:
  *
  *   I: IDi, [IDr], SA, TSi, TSr              (no AUTH: "EAP, please")
- *   R: IDr, [CERT], AUTH, EAP(MD5 request)   (or N(REDIRECT) instead of EAP)
- *   I: EAP(MD5 response)
+ *   R: IDr, [CERT], AUTH, EAP(request)       (or N(REDIRECT) instead of EAP)
+ *   I: EAP(response)
  *   R: EAP(Success)                          (or a new request, or Failure)
- *   I: AUTH                                  (keyed with SK_pi: MD5 makes no MSK)
- *   R: AUTH, SA, TSi, TSr                    (keyed with SK_pr; or N(REDIRECT))
+ *   I: AUTH                                  (keyed with the MSK, or SK_pi without one)
+ *   R: AUTH, SA, TSi, TSr                    (keyed with the MSK, or SK_pr; or N(REDIRECT))
+ *
+ * MSCHAPv2 takes two EAP round trips (Response, then Success-Response) and
+ * makes an MSK; MD5 takes one and makes none.
  *
  * With multiple authentication (RFC 4739) the first round is an ordinary
  * IKE_AUTH with N(ANOTHER_AUTH_FOLLOWS), answered with IDr and AUTH only; the
@@ -25,6 +29,7 @@
 
 #include "ike_auth_eap.h"
 #include "ike_eap.h"
+#include "ike_eap_mschapv2.h"
 
 /* Initiator: EAP requests we answer before giving up (a server asking forever). */
 #define EAP_PEER_MAX_ROUNDS 8
@@ -40,7 +45,12 @@ enum eap_phase {
 
 struct ike_eap_conv {
     enum eap_phase phase;
+    uint8_t method; /* IKE_PEER_AUTH_EAP_MD5 or _MSCHAPV2 */
     struct ike_eap_server server;
+    struct ike_mschapv2_server ms;     /* responder with MSCHAPv2 */
+    struct ike_mschapv2_peer ms_peer;  /* initiator with MSCHAPv2 */
+    uint8_t msk[IKE_MSCHAPV2_MSK_LEN]; /* the AUTH key after EAP, once EAP succeeded */
+    bool has_msk;
     const struct ike_eap_secret *user; /* responder: NULL for an unknown identity */
     struct ike_id eap_id;              /* responder: the IDi of the EAP round */
     struct ike_child_sa *child;        /* responder: chosen from the first request */
@@ -51,7 +61,10 @@ struct ike_eap_conv {
 
 uint8_t ike_auth_eap_identifier(const struct ike_sa *sa)
 {
-    return sa->eap != NULL ? sa->eap->server.identifier : 0;
+    if (sa->eap == NULL)
+        return 0;
+    return sa->eap->method == IKE_PEER_AUTH_EAP_MSCHAPV2 ? sa->eap->ms.identifier
+                                                         : sa->eap->server.identifier;
 }
 
 void ike_auth_eap_free(struct ike_sa *sa)
@@ -63,12 +76,18 @@ void ike_auth_eap_free(struct ike_sa *sa)
     sa->eap = NULL;
 }
 
-/* Our shared-key AUTH after EAP: SK_pi or SK_pr as the key (no MSK from EAP-MD5). */
+/*
+ * The shared-key AUTH after EAP (RFC 7296 2.16): the MSK is the key when the
+ * method made one (MSCHAPv2), else SK_pi or SK_pr (MD5).
+ */
 static int eap_auth_value(const struct ike_sa *sa, bool initiator_side, const struct ike_id *id,
                           uint8_t *out)
 {
     uint8_t body[4 + IKE_ID_MAX];
     size_t n = ike_auth_id_body(id, body);
+    if (sa->eap != NULL && sa->eap->has_msk)
+        return ike_auth_shared_key_value(sa, sa->eap->msk, sizeof(sa->eap->msk), initiator_side,
+                                         body, n, out);
     const uint8_t *key = initiator_side ? sa->keys.sk_pi : sa->keys.sk_pr;
     return ike_auth_shared_key_value(sa, key, sa->keys.lens.prf, initiator_side, body, n, out);
 }
@@ -119,7 +138,7 @@ struct eap_reply {
     const struct ike_gw_id *redirect;
     const struct ike_child_sa *child;
     uint16_t child_error;
-    uint8_t eap_buf[IKE_EAP_MD5_MSG_LEN]; /* our first request, when `eap` points here */
+    uint8_t eap_buf[IKE_EAP_MSG_MAX]; /* our first request, when `eap` points here */
 };
 
 static int build_eap_reply(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_writer *w, void *arg)
@@ -155,7 +174,7 @@ static const struct ike_peer_cfg *eap_peer(struct ike_ctx *ctx, const struct ike
 {
     for (unsigned i = 0; i < ctx->cfg.npeers; i++) {
         const struct ike_peer_cfg *p = &ctx->cfg.peers[i];
-        if (p->remote_auth == IKE_PEER_AUTH_EAP_MD5 && ike_auth_id_matches(&p->remote_id, idi) &&
+        if (ike_peer_auth_is_eap(p->remote_auth) && ike_auth_id_matches(&p->remote_id, idi) &&
             ike_proposal_acceptable(&sa->alg, p->ike, p->nike))
             return p;
     }
@@ -190,6 +209,9 @@ static void count_reject(struct ike_ctx *ctx, enum ike_eap_reject why)
     k->eap_bad_length += why == IKE_EAP_BAD_LENGTH;
     k->eap_nak += why == IKE_EAP_NAK;
     k->eap_too_many_rounds += why == IKE_EAP_TOO_MANY_ROUNDS;
+    k->eap_bad_opcode += why == IKE_EAP_BAD_OPCODE;
+    k->eap_name_mismatch += why == IKE_EAP_NAME_MISMATCH;
+    k->eap_crypto_failed += why == IKE_EAP_CRYPTO_FAILED;
 }
 
 /* Something that does not belong in this round: refused, and the conversation ends. */
@@ -213,7 +235,7 @@ static void redirect_first(struct ike_ctx *ctx, struct ike_sa *sa, struct eap_re
             sa->peer->name);
 }
 
-/* Starts EAP-MD5 for identity `idi`: the request goes into r. */
+/* Starts the peer's EAP method for identity `idi`: the request goes into r. */
 static void start_eap(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_id_payload *idi,
                       struct eap_reply *r)
 {
@@ -223,7 +245,13 @@ static void start_eap(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_i
     copy_id(&c->eap_id, idi);
     ike_random(ctx, rnd, sizeof(rnd));
     r->eap = r->eap_buf;
-    r->eap_len = ike_eap_server_start(&c->server, rnd, r->eap_buf);
+    /* The second round (RFC 4739) is EAP-MD5 only. */
+    c->method = sa->peer->remote_auth == IKE_PEER_AUTH_EAP_MSCHAPV2 ? IKE_PEER_AUTH_EAP_MSCHAPV2
+                                                                    : IKE_PEER_AUTH_EAP_MD5;
+    if (c->method == IKE_PEER_AUTH_EAP_MSCHAPV2)
+        r->eap_len = ike_mschapv2_server_start(&c->ms, rnd, r->eap_buf);
+    else
+        r->eap_len = ike_eap_server_start(&c->server, rnd, r->eap_buf);
     c->phase = EAP_WAIT_RESPONSE;
     ctx->counters.eap_started++;
 }
@@ -315,12 +343,22 @@ static void eap_round(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_m
     enum ike_eap_reject why;
     size_t out_len;
     const struct ike_eap_secret *u = c->user;
-    enum ike_eap_step step = ike_eap_server_input(&c->server, msg, len, u ? u->secret : NULL,
-                                                  u ? u->len : 0, rnd, out, &out_len, &why);
+    bool ms = c->method == IKE_PEER_AUTH_EAP_MSCHAPV2;
+    enum ike_eap_step step;
+    if (ms)
+        step = ike_mschapv2_server_input(&c->ms, msg, len, c->eap_id.data, c->eap_id.len,
+                                         u ? u->secret : NULL, u ? u->len : 0, out, &out_len, &why);
+    else
+        step = ike_eap_server_input(&c->server, msg, len, u ? u->secret : NULL, u ? u->len : 0, rnd,
+                                    out, &out_len, &why);
     count_reject(ctx, why);
     if (why != IKE_EAP_OK)
-        ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH EAP-MD5 from %s: %s", sa->peer->name,
-                ike_eap_reject_name(why));
+        ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH %s from %s: %s", ms ? "EAP-MSCHAPv2" : "EAP-MD5",
+                sa->peer->name, ike_eap_reject_name(why));
+    if (step == IKE_EAP_STEP_SUCCESS && ms) {
+        memcpy(c->msk, c->ms.msk, sizeof(c->msk));
+        c->has_msk = c->ms.has_msk;
+    }
     struct eap_reply r = {.eap = out, .eap_len = out_len};
     if (step == IKE_EAP_STEP_FAILURE) {
         /* EAP-Failure and AUTHENTICATION_FAILED together: the IKE SA ends here too. */
@@ -454,8 +492,17 @@ static void answer_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct 
         give_up(ctx, sa, "too many EAP requests");
         return;
     }
-    long n = ike_eap_peer_respond(e->data.ptr, e->data.len, sa->peer->local_id.data,
-                                  sa->peer->local_id.len, own->secret, own->len, out, sizeof(out));
+    long n;
+    if (sa->peer->local_auth == IKE_PEER_AUTH_EAP_MSCHAPV2) {
+        uint8_t rnd[IKE_MSCHAPV2_CHALLENGE_LEN];
+        ike_random(ctx, rnd, sizeof(rnd));
+        n = ike_mschapv2_peer_respond(&sa->eap->ms_peer, e->data.ptr, e->data.len,
+                                      sa->peer->local_id.data, sa->peer->local_id.len, own->secret,
+                                      own->len, rnd, out, sizeof(out));
+    } else {
+        n = ike_eap_peer_respond(e->data.ptr, e->data.len, sa->peer->local_id.data,
+                                 sa->peer->local_id.len, own->secret, own->len, out, sizeof(out));
+    }
     if (n < 0) {
         give_up(ctx, sa, "malformed EAP request");
         return;
@@ -533,6 +580,16 @@ void ike_auth_eap_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct 
     if (e.code != IKE_EAP_CODE_SUCCESS) {
         give_up(ctx, sa, "EAP-Failure");
         return;
+    }
+    if (sa->peer->local_auth == IKE_PEER_AUTH_EAP_MSCHAPV2) {
+        /* EAP-Success counts only after the server proved the password in Success-Request. */
+        struct ike_eap_conv *c = sa->eap;
+        if (!c->ms_peer.has_msk) {
+            give_up(ctx, sa, "EAP-Success before EAP-MSCHAPv2 succeeded");
+            return;
+        }
+        memcpy(c->msk, c->ms_peer.msk, sizeof(c->msk));
+        c->has_msk = true;
     }
     sa->eap->phase = EAP_WAIT_FINAL_AUTH;
     struct eap_request r = {.eap = NULL};
