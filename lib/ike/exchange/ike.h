@@ -365,12 +365,12 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(redirects_auth_last)  /* of redirects_sent: in the last IKE_AUTH response, after EAP */      \
     X(eap_started)          /* EAP conversations we began as responder */                          \
     X(eap_succeeded)        /* ... that ended with EAP-Success and a good final AUTH */            \
-    X(eap_wrong_secret)     /* an EAP-MD5 response that does not match the user's secret */        \
+    X(eap_wrong_secret)     /* an EAP response that does not match the user's secret */            \
     X(eap_unknown_user)     /* an IDi without an EAP secret (refused like a wrong secret) */       \
     X(eap_bad_identifier)   /* a response to a request we did not send */                          \
     X(eap_bad_type)         /* a response of another method than asked */                          \
     X(eap_bad_length)       /* EAP or EAP-MD5 lengths that do not add up, or bad codes */          \
-    X(eap_nak)              /* the client refused EAP-MD5 */                                       \
+    X(eap_nak)              /* the client refused the EAP method offered */                        \
     X(eap_out_of_order)     /* AUTH during EAP, EAP after EAP-Success, EAP missing */              \
     X(eap_too_many_rounds)  /* more bad responses than IKE_EAP_MAX_ROUNDS */                       \
     X(eap_bad_final_auth)   /* the AUTH after EAP-Success did not verify */                        \
