@@ -11,15 +11,15 @@
 #   3. the roles turned round: veer-ike initiates with EAP-MSCHAPv2 to a
 #      strongSwan responder that asks for the EAP identity first.
 #
-# Debian 12's libcharon-extra-plugins 5.9.8-5+deb12u5/u6 ship no
-# libstrongswan-eap-mschapv2.so: without it the test is skipped (exit 77).
+# strongSwan's eap-mschapv2 plugin is in Debian's libcharon-extauth-plugins
+# (scripts/install-deps.sh installs it); without it the test fails.
 #
 # Needs root (network namespaces). Cleans up on exit. Usage:
 #   tests/interop/strongswan_eap_mschapv2.sh BUILD_DIR
 set -uo pipefail
 if [ ! -e /usr/lib/ipsec/plugins/libstrongswan-eap-mschapv2.so ]; then
-    echo "SKIP: strongSwan's eap-mschapv2 plugin is not installed"
-    exit 77
+    echo "FAIL: strongSwan's eap-mschapv2 plugin is not installed (libcharon-extauth-plugins)"
+    exit 1
 fi
 # shellcheck source=tests/interop/lib.sh
 source "$(dirname "$0")/lib.sh"
