@@ -18,7 +18,8 @@ cd "$top" || exit 1
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
 FUZZ_MAX_LEN=${FUZZ_MAX_LEN:-2048}
 build=${FUZZ_BUILD_DIR:-build-fuzz}
-all_targets=(fuzz_msg fuzz_stateless fuzz_ike_input fuzz_auth_cert fuzz_eap fuzz_eap_mschapv2 fuzz_flood_reply fuzz_cp)
+all_targets=(fuzz_msg fuzz_stateless fuzz_ike_input fuzz_auth_cert fuzz_eap fuzz_eap_mschapv2
+    fuzz_radius fuzz_flood_reply fuzz_cp)
 # The dataplane target exists when DPDK does (meson option dataplane=auto).
 if pkg-config --exists libdpdk; then
     all_targets+=(fuzz_dp fuzz_frag fuzz_qcd)

@@ -383,6 +383,39 @@ def cp_seeds():
     }
 
 
+def radius_seeds():
+    """fuzz_radius: flags (bit 0: the harness seals), Request Authenticator, a reply."""
+    ra = bytes(range(16))
+
+    def attr(t, v):
+        return bytes([t, len(v) + 2]) + v
+
+    def reply(code, attrs):
+        return bytes([code, 7, 0, 0]) + bytes(16) + b"".join(attrs)
+
+    def eap(code, body=b""):
+        return bytes([code, 3]) + struct.pack(">H", 4 + len(body)) + body
+
+    ma = attr(80, bytes(16))
+    big = eap(1, bytes([13, 0x20]) + bytes(i & 0xFF for i in range(600)))
+    split = [attr(79, big[i:i + 253]) for i in range(0, len(big), 253)]
+    mppe = [attr(26, struct.pack(">I", 311) + bytes([t, 2 + 2 + 32]) + bytes([0x80, t]) + bytes(32))
+            for t in (17, 16)]
+    return {
+        "challenge": b"\x01" + ra + reply(11, [attr(79, eap(1, b"\x04\x10" + bytes(16))),
+                                               attr(24, b"state-1"), ma]),
+        "challenge-split": b"\x01" + ra + reply(11, split + [attr(24, b"s"), ma]),
+        "accept-mppe": b"\x01" + ra + reply(2, [attr(79, eap(3)), attr(25, b"class-a"),
+                                                attr(25, b"class-b"), attr(27, b"\x00\x00\x0e\x10"),
+                                                attr(8, bytes([10, 0, 0, 5])),
+                                                attr(97, bytes([0, 64, 0x20, 1, 0xd, 0xb8, 0, 0, 0, 1])),
+                                                attr(168, bytes(16))] + mppe + [ma]),
+        "reject": b"\x01" + ra + reply(3, [attr(79, eap(4)), attr(18, b"denied"), ma]),
+        "acct-response": b"\x01" + ra + reply(5, []),
+        "unsealed": b"\x00" + ra + reply(2, [attr(6, b"\x00\x00\x00\x01")]),
+    }
+
+
 def write(target, seeds):
     d = os.path.join(OUT, target)
     os.makedirs(d, exist_ok=True)
@@ -407,6 +440,7 @@ def main():
     write("fuzz_frag", frag_seeds())
     write("fuzz_qcd", qcd_seeds(msgs))
     write("fuzz_cp", cp_seeds())
+    write("fuzz_radius", radius_seeds())
 
 
 if __name__ == "__main__":
