@@ -381,6 +381,22 @@ static void test_challenge(void **state)
     memcpy(p.b + 4, md, 16);
     assert_reason(parse(&p, &r), IKE_RADIUS_BAD_MESSAGE_AUTH);
 
+    /* A wrong Message-Authenticator is refused without EAP-Message too. */
+    pkt_start(&p, 2, 0x44);
+    pkt_attr(&p, 80, "0123456789abcdef", 16);
+    p.b[2] = 0;
+    p.b[3] = (uint8_t)p.len;
+    memcpy(p.b + 4, req_auth, 16);
+    md5_of(p.b, p.len, secret, SECRET_LEN, md);
+    memcpy(p.b + 4, md, 16);
+    assert_reason(parse(&p, &r), IKE_RADIUS_BAD_MESSAGE_AUTH);
+    p.b[0] = 5; /* and in an Accounting-Response */
+    memcpy(p.b + 4, req_auth, 16);
+    md5_of(p.b, p.len, secret, SECRET_LEN, md);
+    memcpy(p.b + 4, md, 16);
+    assert_reason(ike_radius_acct_response_check(p.b, p.len, req_auth, secret, SECRET_LEN),
+                  IKE_RADIUS_BAD_MESSAGE_AUTH);
+
     /* Message-Authenticator keyed by another secret. */
     pkt_start(&p, 11, 0x44);
     pkt_eap(&p, eap, sizeof(eap));
