@@ -85,7 +85,7 @@
 /* The bounds of this codec: the EAP message of one reply, the Class values kept. */
 #define IKE_RADIUS_EAP_MAX 2048
 #define IKE_RADIUS_CLASS_MAX 4
-/* EAP MSK = MS-MPPE-Recv-Key (32) || MS-MPPE-Send-Key (32) (RFC 5247, as strongSwan). */
+/* EAP MSK = MS-MPPE-Recv-Key (32) || MS-MPPE-Send-Key (32), in strongSwan's eap-radius order. */
 #define IKE_RADIUS_MPPE_KEY_LEN 32
 #define IKE_RADIUS_MSK_LEN 64
 
