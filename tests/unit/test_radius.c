@@ -452,6 +452,7 @@ static void test_accept_msk(void **state)
         snprintf(c, sizeof(c), "class-%u", i);
         pkt_attr(&p, 25, c, strlen(c));
     }
+    pkt_attr(&p, 25, "", 0); /* an empty Class: not kept, not counted */
     pkt_u32(&p, 27, 3600);
     pkt_attr(&p, 8, (const uint8_t[]){10, 9, 8, 7}, 4);
     pkt_attr(&p, 97, prefix, sizeof(prefix));

@@ -172,7 +172,7 @@ struct ike_radius_reply {
     size_t state_len; /* 0: none */
     struct ike_radius_class classes[IKE_RADIUS_CLASS_MAX];
     unsigned nclass;
-    unsigned class_dropped; /* Class attributes past IKE_RADIUS_CLASS_MAX, not kept */
+    unsigned class_dropped; /* Class values past IKE_RADIUS_CLASS_MAX; empty ones are skipped */
     bool has_session_timeout;
     uint32_t session_timeout; /* seconds */
     bool has_framed_ip;

@@ -254,16 +254,18 @@ long ike_radius_access_request(const struct ike_radius_access_req *req, const ui
 /* ---- Access-Accept, -Reject, -Challenge ---- */
 
 /* Framed-IPv6-Prefix (RFC 3162 2.3): Reserved, Prefix-Length, Prefix (0..16 bytes). */
-static bool take_ip6_prefix(const uint8_t *v, size_t n, struct ike_radius_reply *out)
+static bool ip6_prefix_ok(const uint8_t *v, size_t n)
 {
-    if (n < 2 || n > 18 || v[1] > 128 || v[1] > 8 * (n - 2))
-        return false;
+    return n >= 2 && n <= 18 && v[1] <= 128 && v[1] <= 8 * (n - 2);
+}
+
+static void take_ip6_prefix(const uint8_t *v, size_t n, struct ike_radius_reply *out)
+{
     memset(&out->framed_ip6, 0, sizeof(out->framed_ip6));
     out->framed_ip6.family = 6;
     memcpy(out->framed_ip6.ip, v + 2, n - 2);
     out->framed_ip6_prefix_len = v[1];
     out->has_framed_ip6 = true;
-    return true;
 }
 
 /* Vendor-Specific (RFC 2865 5.26) of Microsoft: the MS-MPPE keys of an Access-Accept. */
@@ -328,6 +330,8 @@ static enum ike_radius_reject take_attrs(const uint8_t *pkt, size_t plen, const 
                 memcpy(out->state, v, out->state_len = n);
             break;
         case IKE_RADIUS_ATTR_CLASS:
+            if (n == 0)
+                break; /* nothing to echo in accounting */
             if (out->nclass == IKE_RADIUS_CLASS_MAX) {
                 out->class_dropped++;
                 break;
@@ -365,7 +369,7 @@ static enum ike_radius_reject take_attrs(const uint8_t *pkt, size_t plen, const 
             break;
         case IKE_RADIUS_ATTR_FRAMED_IPV6_PREFIX:
             /* An address of its own (Framed-IPv6-Address) wins over a prefix. */
-            if (!take_ip6_prefix(v, n, &(struct ike_radius_reply){0}))
+            if (!ip6_prefix_ok(v, n))
                 r = IKE_RADIUS_ATTR_BAD_LENGTH;
             else if (!has_ip6_addr && !out->has_framed_ip6)
                 take_ip6_prefix(v, n, out);
