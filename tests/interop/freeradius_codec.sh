@@ -14,7 +14,7 @@
 #   5. a wrong shared secret: FreeRADIUS drops the request (its
 #      Message-Authenticator does not verify there), and the probe gets nothing.
 #
-# Needs root (network namespaces) and freeradius. Cleans up on exit. About 5 s.
+# Needs root (network namespaces) and freeradius. Cleans up on exit. About 10 s.
 # Usage: tests/interop/freeradius_codec.sh BUILD_DIR
 set -uo pipefail
 # shellcheck source=scripts/lib-wait.sh
