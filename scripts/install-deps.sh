@@ -10,9 +10,10 @@ build_pkgs=(build-essential meson ninja-build pkg-config clang clang-format
 dp_pkgs=(dpdk dpdk-dev libdpdk-dev libipsec-mb-dev dpdk-doc)
 # nftables, conntrack: the NAT in tests/interop/strongswan_nat_rebind.sh.
 # libcharon-extauth-plugins: strongSwan's eap-mschapv2 (strongswan_eap_mschapv2.sh).
+# freeradius: the RADIUS server the RADIUS tests start (freeradius_codec.sh).
 lab_pkgs=(iproute2 iputils-ping ethtool nftables conntrack tshark python3-scapy python3-cryptography openssl
     strongswan-charon strongswan-swanctl libcharon-extra-plugins libcharon-extauth-plugins
-    libstrongswan-standard-plugins
+    libstrongswan-standard-plugins freeradius
     # scripts/bench-peers.sh runs libreswan's pluto unpacked from its .deb (the
     # package conflicts with strongSwan's): its NSS tools and shared libraries.
     libnss3-tools libnss3 libnspr4 libldns3 libunbound8 libevent-core-2.1-7
