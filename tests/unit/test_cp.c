@@ -7,7 +7,7 @@
  * answers INTERNAL_ADDRESS_FAILURE and creates no Child SA; a wrong PSK
  * leases nothing; a lease follows an IKE rekey and goes back to the pool
  * with the IKE SA; a Child SA rekey keeps the address; a client without CP
- * is served as before.
+ * is served as before; with EAP the lease comes only after EAP succeeded.
  */
 #include <errno.h>
 #include <string.h>
@@ -224,6 +224,51 @@ static void test_lease_follows_ike_rekey(void **state)
     assert_int_equal(st.held, 1);
 }
 
+/* alice authenticates with EAP-MD5 (its secret `secret`), gw leases after EAP succeeded. */
+static void eap_vip_setup(struct lab *lab, const char *secret)
+{
+    static struct ike_eap_secret alice_secret, gw_user;
+    vip_setup(lab, IKE_VIP_4, false);
+    memset(&gw_user, 0, sizeof(gw_user));
+    lab_set_id(&gw_user.id, "alice.example");
+    memcpy(gw_user.secret, "eap-secret", 10);
+    gw_user.len = 10;
+    alice_secret = gw_user;
+    memcpy(alice_secret.secret, secret, 10);
+    lab->alice_peer.local_auth = IKE_PEER_AUTH_EAP_MD5;
+    lab->alice_peer.eap_secrets = &alice_secret;
+    lab->alice_peer.neap_secrets = 1;
+    lab->gw_peer.remote_auth = IKE_PEER_AUTH_EAP_MD5;
+    lab->gw_peer.eap_secrets = &gw_user;
+    lab->gw_peer.neap_secrets = 1;
+}
+
+/* With EAP the CFG_REQUEST comes in the first IKE_AUTH, the address in the last response. */
+static void test_vip_after_eap(void **state)
+{
+    struct lab *lab = *state;
+    eap_vip_setup(lab, "eap-secret");
+    lab_start_initiate(lab);
+    assert_int_equal(lab_run(lab), 8);
+    assert_int_equal(counters(lab->gw)->eap_succeeded, 1);
+    lab_expect_child_pair(lab);
+    assert_host(&lab->gw_node.installed[0].ts_remote, "10.3.0.1");
+    assert_host(&lab->alice_node.installed[0].ts_local, "10.3.0.1");
+    assert_int_equal(pool_stats(lab, 0).online, 1);
+}
+
+/* A client that fails EAP never held a lease, not even while the conversation ran. */
+static void test_eap_failure_leases_nothing(void **state)
+{
+    struct lab *lab = *state;
+    eap_vip_setup(lab, "eap-secreX");
+    lab_start_run(lab);
+    assert_int_equal(counters(lab->gw)->eap_wrong_secret, 1);
+    struct ike_pool_stats st = pool_stats(lab, 0);
+    assert_int_equal(st.online + st.held, 0);
+    assert_int_equal(counters(lab->gw)->cp_addresses_assigned, 0);
+}
+
 /* ---- the payload's rules alone (ike_cp_parse_request, ike_cp_parse_reply) ---- */
 
 static int parse_request(const char *hex, struct ike_cp_ask *ask)
@@ -320,12 +365,19 @@ static void test_parse_reply(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        LAB_TEST(test_vip_leased_and_narrowed), LAB_TEST(test_same_address_after_reconnect),
-        LAB_TEST(test_pool_exhausted),          LAB_TEST(test_wrong_psk_leases_nothing),
-        LAB_TEST(test_both_families),           LAB_TEST(test_no_cp_needs_remote_ts),
-        LAB_TEST(test_no_pool_configured),      LAB_TEST(test_lease_follows_ike_rekey),
-        cmocka_unit_test(test_parse_request),   cmocka_unit_test(test_parse_request_malformed),
+        LAB_TEST(test_vip_leased_and_narrowed),
+        LAB_TEST(test_same_address_after_reconnect),
+        LAB_TEST(test_pool_exhausted),
+        LAB_TEST(test_wrong_psk_leases_nothing),
+        LAB_TEST(test_both_families),
+        LAB_TEST(test_no_cp_needs_remote_ts),
+        LAB_TEST(test_no_pool_configured),
+        LAB_TEST(test_lease_follows_ike_rekey),
+        cmocka_unit_test(test_parse_request),
+        cmocka_unit_test(test_parse_request_malformed),
         cmocka_unit_test(test_parse_reply),
+        LAB_TEST(test_vip_after_eap),
+        LAB_TEST(test_eap_failure_leases_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
