@@ -128,6 +128,9 @@ static int cmd_ports(const char *cmd, const char *params, struct rte_tel_data *d
 #define STAT_COLUMN(n) struct rte_tel_data *col_##n = mgmt_tel_column(RTE_TEL_U64_VAL);
     PORT_STAT_LIST(STAT_COLUMN)
 #undef STAT_COLUMN
+    /* af_packet: what the kernel received and veer never read (kernel_rx.c); else 0. */
+    struct rte_tel_data *kernel_rx = mgmt_tel_column(RTE_TEL_U64_VAL),
+                        *kernel_unread = mgmt_tel_column(RTE_TEL_U64_VAL);
     for (unsigned i = 0; i < t->nports; i++) {
         const struct dp_port *p = &t->ports[i];
         char text[64];
@@ -160,6 +163,10 @@ static int cmd_ports(const char *cmd, const char *params, struct rte_tel_data *d
 #define STAT_ADD(n) rte_tel_data_add_array_u64(col_##n, st.n);
         PORT_STAT_LIST(STAT_ADD)
 #undef STAT_ADD
+        uint64_t krx = 0, unread = 0;
+        dp_port_kernel_rx(p, st.ipackets, &krx, &unread);
+        rte_tel_data_add_array_u64(kernel_rx, krx);
+        rte_tel_data_add_array_u64(kernel_unread, unread);
     }
     rte_tel_data_start_dict(d);
     mgmt_tel_add_column(d, "name", name);
@@ -176,6 +183,8 @@ static int cmd_ports(const char *cmd, const char *params, struct rte_tel_data *d
 #define STAT_PUT(n) mgmt_tel_add_column(d, #n, col_##n);
     PORT_STAT_LIST(STAT_PUT)
 #undef STAT_PUT
+    mgmt_tel_add_column(d, "kernel_rx", kernel_rx);
+    mgmt_tel_add_column(d, "kernel_unread", kernel_unread);
     return 0;
 }
 

@@ -58,6 +58,9 @@ struct dp_port {
     /* Solicited-node and all-nodes multicast reach us: filter, all-multicast or promiscuous. */
     bool ipv6_multicast;
     bool tx_cksum_udp4; /* IPv4 and UDP checksums granted: IKE packets leave them to the device */
+    /* af_packet: the kernel interface and its rx_packets when the port started (kernel_rx.c). */
+    char kernel_iface[32];
+    uint64_t kernel_rx_base;
 };
 
 #define DP_NO_QUEUE UINT16_MAX
@@ -78,5 +81,15 @@ int dp_port_start(struct dp_port *p, struct rte_mempool *pool, char *err, size_t
 /* The profile `auto` picks for a driver name (rte_eth_dev_info.driver_name). */
 const char *dp_port_profile_for_driver(const char *driver);
 void dp_port_close(struct dp_port *p);
+
+/*
+ * af_packet ports (kernel_rx.c): notes the interface of `device` and its
+ * kernel receive count, right before the port starts. Then the frames the
+ * kernel received since, and how many of them the PMD never delivered
+ * (`ipackets`: the PMD's count): false for other devices.
+ */
+void dp_port_kernel_rx_start(struct dp_port *p, const char *device);
+bool dp_port_kernel_rx(const struct dp_port *p, uint64_t ipackets, uint64_t *kernel_rx,
+                       uint64_t *unread);
 
 #endif

@@ -169,6 +169,7 @@ int dp_port_prepare(const struct conf_port *cfg, const char *drivers_cfg, unsign
     if (rc != 0)
         goto fail;
     snprintf(out->driver, sizeof(out->driver), "%s", info.driver_name);
+    dp_port_kernel_rx_start(out, cfg->device);
     if (resolve_profile(cfg, drivers_cfg, info.driver_name, out, err, err_len) < 0)
         return -1;
     const struct conf_port_profile *want = &out->want;
