@@ -396,6 +396,7 @@ static void control_loop(struct app *a)
     while (!stop_requested) {
         uint64_t start = rte_get_timer_cycles(), cpu_start = thread_cpu_ns();
         unsigned n = dp_ctrl_poll(&a->ctrl);
+        n += dp_ctrl_rebinds(&a->ctrl);
         mgmt_tel_serve(a->tel, a->ctrl.ike);
         uint64_t now = rte_get_timer_cycles(), cpu_ns = thread_cpu_ns() - cpu_start;
         dp_load_poll(&a->load, now - start, cpu_ns * hz / 1000000000ull, n > 0);

@@ -8,7 +8,11 @@
  * switch ESP in UDP on and off the same way. Inbound, ESP from an address,
  * port or encapsulation other than the SA's peer's is passed on but counted
  * (esp_in_other_source) and is no proof of liveness (RFC 4555 3.12), and an
- * update moves the inbound SA's idea of its peer too.
+ * update moves the inbound SA's idea of its peer too. For a NATed peer
+ * without MOBIKE (esp_rebind), authentic ESP in UDP from elsewhere is
+ * reported to the control lcore through the rebinding ring: once per SA
+ * until the control lcore takes it, and once per interval; forged and
+ * replayed packets never are (docs/control-plane.md).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -368,6 +372,97 @@ static void test_other_source6(void **state)
     dp_sadb_free(&db);
 }
 
+/* The reports in the ring: how many, the last one's source in *from. */
+static unsigned take_rebinds(struct dp_sadb *db, struct ike_addr *from)
+{
+    struct dp_rebind r[8];
+    unsigned n = dp_sadb_rebinds(db, r, 8);
+    for (unsigned i = 0; i < n; i++) {
+        assert_int_equal(r[i].in->spi, 0x3000);
+        *from = r[i].from;
+    }
+    return n;
+}
+
+static void test_rebind_reports(void **state)
+{
+    (void)state;
+    struct dp_sadb db;
+    char err[128], why[160] = "";
+    assert_int_equal(dp_sadb_init(&db, 2, err, sizeof(err)), 0);
+    struct ike_child_sa c = loop_child();
+    c.esp_rebind = true;
+    assert_int_equal(dp_sadb_install(&db, &c, why, sizeof(why)), 0);
+    struct dp_worker_counters wc = {0};
+    struct ike_addr from, want;
+    uint32_t seq;
+    size_t off;
+
+    /* From the peer: nothing to report. */
+    through(&db, IP4(203, 0, 113, 9), 5500, IP4(203, 0, 113, 9), 5500, &wc);
+    assert_int_equal(take_rebinds(&db, &from), 0);
+    /* The NAT rebound to port 6500: one report, the SA's next packets wait for it to be taken. */
+    for (unsigned i = 0; i < 5; i++)
+        through(&db, IP4(203, 0, 113, 9), 5500, IP4(203, 0, 113, 9), 6500, &wc);
+    assert_int_equal(wc.esp_in_other_source, 5);
+    assert_int_equal(wc.esp_rebind_notified, 1);
+    assert_int_equal(wc.esp_rebind_held_pending, 4);
+    assert_int_equal(take_rebinds(&db, &from), 1);
+    assert_int_equal(ike_addr_parse(&want, "203.0.113.9", 6500), 0);
+    assert_true(ike_addr_equal(&from, &want));
+    /* Taken, but within the interval: counted, not reported. */
+    through(&db, IP4(203, 0, 113, 9), 5500, IP4(203, 0, 113, 9), 6500, &wc);
+    assert_int_equal(wc.esp_rebind_held_interval, 1);
+    assert_int_equal(wc.esp_rebind_notified, 1);
+    assert_int_equal(take_rebinds(&db, &from), 0);
+
+    /* No interval from here: only authenticity and the one-at-a-time rule hold reports back. */
+    db.rebind_interval = 0;
+    /* A forged packet from elsewhere (broken ICV): dropped, never reported. */
+    struct rte_mbuf *m =
+        seal_as_peer(&db, IP4(203, 0, 113, 9), 5500, IP4(198, 51, 100, 7), 7000, &seq, &off);
+    uint8_t *last = rte_pktmbuf_mtod_offset(m, uint8_t *, rte_pktmbuf_pkt_len(m) - 1);
+    *last ^= 1;
+    assert_int_equal(dp_esp_decrypt(&eng, &db, m, off, &wc), -1);
+    rte_pktmbuf_free(m);
+    assert_int_equal(wc.drop_esp_bad_icv, 1);
+    assert_int_equal(wc.esp_in_other_source, 6);
+    assert_int_equal(wc.esp_rebind_notified, 1);
+    assert_int_equal(take_rebinds(&db, &from), 0);
+    /* A genuine packet from elsewhere, then its replay: the first reported, the copy not. */
+    m = seal_as_peer(&db, IP4(203, 0, 113, 9), 5500, IP4(198, 51, 100, 7), 7000, &seq, &off);
+    struct rte_mbuf *copy = rte_pktmbuf_copy(m, pool, 0, UINT32_MAX);
+    assert_non_null(copy);
+    open_ok(&db, m, off, &wc);
+    assert_int_equal(wc.esp_rebind_notified, 2);
+    assert_int_equal(take_rebinds(&db, &from), 1);
+    assert_int_equal(dp_esp_decrypt(&eng, &db, copy, off, &wc), -1);
+    rte_pktmbuf_free(copy);
+    assert_int_equal(wc.drop_esp_replayed, 1);
+    assert_int_equal(wc.esp_rebind_notified, 2);
+    assert_int_equal(take_rebinds(&db, &from), 0);
+
+    /* Plain ESP to the SA in UDP: no NAT did that, not reported. */
+    c.udp_encap = false;
+    assert_int_equal(dp_sadb_update(&db, &c, why, sizeof(why)), 0);
+    struct rte_mbuf *plain =
+        seal_as_peer(&db, IP4(203, 0, 113, 9), 0, IP4(203, 0, 113, 9), 0, &seq, &off);
+    c.udp_encap = true;
+    assert_int_equal(dp_sadb_update(&db, &c, why, sizeof(why)), 0);
+    open_ok(&db, plain, off, &wc);
+    assert_int_equal(wc.esp_rebind_not_udp, 1);
+    assert_int_equal(take_rebinds(&db, &from), 0);
+
+    /* MOBIKE on, or the peer no longer NATed: lib/ike clears esp_rebind, nothing reported. */
+    c.esp_rebind = false;
+    assert_int_equal(dp_sadb_update(&db, &c, why, sizeof(why)), 0);
+    through(&db, IP4(203, 0, 113, 9), 5500, IP4(203, 0, 113, 9), 8000, &wc);
+    assert_int_equal(wc.esp_rebind_notified, 2);
+    assert_int_equal(take_rebinds(&db, &from), 0);
+    assert_int_equal(wc.esp_rebind_ring_full, 0);
+    dp_sadb_free(&db);
+}
+
 static int group_setup(void **state)
 {
     (void)state;
@@ -378,6 +473,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_update_moves_outbound),
                                        cmocka_unit_test(test_mobike_moves_and_sources),
-                                       cmocka_unit_test(test_other_source6)};
+                                       cmocka_unit_test(test_other_source6),
+                                       cmocka_unit_test(test_rebind_reports)};
     return cmocka_run_group_tests(tests, group_setup, test_eal_teardown);
 }

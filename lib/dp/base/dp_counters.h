@@ -81,15 +81,20 @@
     X(anycast_passed)           /* to an anycast address, no redirect support: gated as usual */   \
     X(esp_encrypted)                                                                               \
     X(esp_decrypted)                                                                               \
-    X(esp_in_other_source)  /* authentic, passed on, but not from the SA's peer: RFC 4555 3.12 */  \
-    X(drop_esp_runt)        /* shorter than ESP header, IV, trailer and ICV */                     \
-    X(drop_esp_unknown_spi) /* no inbound SA with this SPI */                                      \
-    X(drop_esp_too_old)     /* sequence number below the replay window */                          \
-    X(drop_esp_replayed)    /* sequence number seen before */                                      \
-    X(drop_esp_bad_icv)     /* integrity check failed: forged or corrupted */                      \
-    X(drop_esp_bad_length)  /* CBC: ciphertext not whole 16-byte blocks */                         \
-    X(drop_esp_bad_trailer) /* pad length longer than the payload, or inner header wrong */        \
-    X(drop_esp_bad_padding) /* padding not 1, 2, 3 ... (RFC 4303 2.4) */                           \
+    X(esp_in_other_source) /* authentic, passed on, but not from the SA's peer: RFC 4555 3.12 */   \
+    X(esp_rebind_notified) /* ... of a NATed peer: told the control lcore (RFC 7296 2.23) */       \
+    X(esp_rebind_held_pending)  /* ... not told: the SA's last report not taken yet */             \
+    X(esp_rebind_held_interval) /* ... not told: within DP_REBIND_INTERVAL_MS of the last */       \
+    X(esp_rebind_ring_full)     /* ... not told: the rebinding ring was full */                    \
+    X(esp_rebind_not_udp)       /* ... not told: plain ESP to an SA in UDP (no NAT did that) */    \
+    X(drop_esp_runt)            /* shorter than ESP header, IV, trailer and ICV */                 \
+    X(drop_esp_unknown_spi)     /* no inbound SA with this SPI */                                  \
+    X(drop_esp_too_old)         /* sequence number below the replay window */                      \
+    X(drop_esp_replayed)        /* sequence number seen before */                                  \
+    X(drop_esp_bad_icv)         /* integrity check failed: forged or corrupted */                  \
+    X(drop_esp_bad_length)      /* CBC: ciphertext not whole 16-byte blocks */                     \
+    X(drop_esp_bad_trailer)     /* pad length longer than the payload, or inner header wrong */    \
+    X(drop_esp_bad_padding)     /* padding not 1, 2, 3 ... (RFC 4303 2.4) */                       \
     X(drop_esp_bad_next_header) /* authentic, but next header not 4 or 41, or not the inner's */   \
     X(drop_esp_dummy)           /* next header 59: dummy packet (RFC 4303 2.6) */                  \
     X(drop_esp_policy_mismatch) /* authentic, inner addresses outside the SA's selectors */        \

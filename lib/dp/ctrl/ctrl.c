@@ -693,6 +693,30 @@ static void report_one(void *arg, struct dp_esp_sa *out, struct dp_esp_sa *in,
     ike_child_traffic(c->ike, o.spi_i, o.spi_r, out->child_spi_in, t);
 }
 
+unsigned dp_ctrl_rebinds(struct dp_ctrl *c)
+{
+    struct dp_rebind r[16];
+    unsigned n = c->sadb != NULL && c->ike != NULL ? dp_sadb_rebinds(c->sadb, r, 16) : 0;
+    for (unsigned i = 0; i < n; i++) {
+        struct dp_esp_sa *in = r[i].in;
+        c->counters.child_sa_rebinds++;
+        if (ike_child_peer_moved(c->ike, in->ike_spi_i, in->ike_spi_r, in->child_spi_in,
+                                 &r[i].from) == 0)
+            continue;
+        /* The IKE SA was rekeyed and took the Child SA along (as report_one). */
+        struct child_owner o = {in->child_spi_in, 0, 0};
+        ike_sa_foreach(c->ike, find_owner, &o);
+        if ((o.spi_i == 0 && o.spi_r == 0) ||
+            ike_child_peer_moved(c->ike, o.spi_i, o.spi_r, in->child_spi_in, &r[i].from) != 0) {
+            c->counters.child_sa_rebind_unknown++;
+            continue;
+        }
+        in->ike_spi_i = o.spi_i;
+        in->ike_spi_r = o.spi_r;
+    }
+    return n;
+}
+
 void dp_ctrl_report_traffic(struct dp_ctrl *c)
 {
     if (c->sadb != NULL)

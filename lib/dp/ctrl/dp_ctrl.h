@@ -49,7 +49,9 @@
     X(child_sa_installed)                                                                          \
     X(child_sa_refused) /* an algorithm the ESP engine does not do: logged with the reason */      \
     X(child_sa_removed)                                                                            \
-    X(child_sa_moved)      /* outbound SAs sent to a NATed peer's new address (RFC 7296 2.23) */   \
+    X(child_sa_moved)   /* outbound SAs sent to a NATed peer's new address (RFC 7296 2.23) */      \
+    X(child_sa_rebinds) /* workers' reports of ESP from a NATed peer's new mapping, to lib/ike */  \
+    X(child_sa_rebind_unknown) /* ... whose Child SA lib/ike no longer has */                      \
     X(child_sa_seq_rekeys) /* rekeys asked for by an outbound SA running out of sequence numbers   \
                             */                                                                     \
     X(qcd_spi_add_failed)  /* an IKE SPI the workers' table refused: they stopped answering (QCD)  \
@@ -125,6 +127,13 @@ const struct dp_addrs *dp_ctrl_addrs(struct dp_ctrl *c);
  * another MAC for it update. Nothing for an anycast address.
  */
 void dp_ctrl_announce(struct dp_ctrl *c, const struct dp_addr *a);
+
+/*
+ * Every loop: hands the workers' reports of authentic ESP from a NATed
+ * peer's new mapping to lib/ike (ike_child_peer_moved), which checks the
+ * peer there before the SA moves. Returns how many it took.
+ */
+unsigned dp_ctrl_rebinds(struct dp_ctrl *c);
 
 /* Takes up to a burst from the workers' ring; returns how many packets it handled. */
 unsigned dp_ctrl_poll(struct dp_ctrl *c);

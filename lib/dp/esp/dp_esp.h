@@ -100,7 +100,35 @@ struct dp_esp_sa {
     uint64_t installed; /* outbound: the SADB's install count when it came; the newest wins */
     /* Control lcore only (dp_sadb_traffic): the count it last saw, and when it moved. */
     uint64_t seen_packets, last_used_ns;
+    /*
+     * Inbound, ESP-triggered NAT rebinding (docs/control-plane.md): whether
+     * authentic ESP in UDP from another source is reported to the control
+     * lcore (child->esp_rebind; atomic, dp_sadb_update moves it), whether a
+     * report is in the ring and not yet taken (atomic: one per SA at a
+     * time), and when the last one went (timer cycles, atomic).
+     */
+    bool esp_rebind;
+    uint8_t rebind_pending;
+    uint64_t rebind_last;
 } __rte_aligned(64);
+
+/* What a worker puts in the rebinding ring: an inbound SA's SPI and where its ESP came from. */
+struct dp_rebind_msg {
+    uint32_t spi;   /* host order */
+    uint16_t port;  /* host order */
+    uint8_t family; /* 4 or 6 */
+    uint8_t unused;
+    uint8_t ip[16]; /* network order */
+};
+
+/* What the control lcore takes from it (dp_sadb_rebinds). */
+struct dp_rebind {
+    struct dp_esp_sa *in; /* valid until the next dp_sadb_remove */
+    struct ike_addr from;
+};
+
+#define DP_REBIND_RING 1024        /* reports in flight: one per inbound SA at most */
+#define DP_REBIND_INTERVAL_MS 1000 /* per inbound SA, between two reports */
 
 enum dp_rekey_state { DP_REKEY_NONE, DP_REKEY_WANTED, DP_REKEY_ASKED };
 
@@ -155,6 +183,10 @@ struct dp_sadb {
     struct rte_rcu_qsbr *qsbr;
     unsigned nworkers;
     uint32_t replay_window; /* for inbound SAs installed from now on (default 1024) */
+    /* Workers to the control lcore: ESP from a NATed peer's new mapping (struct dp_rebind_msg). */
+    struct rte_ring *rebind;
+    uint64_t
+        rebind_interval; /* timer cycles between two reports of an SA (DP_REBIND_INTERVAL_MS) */
 };
 
 int dp_sadb_init(struct dp_sadb *db, unsigned nworkers, char *err, size_t err_len);
@@ -208,6 +240,13 @@ int dp_sadb_remove(struct dp_sadb *db, const struct ike_child_sa *child);
  * at most `max` it wrote to `out` (the SAs stay valid until the next remove).
  */
 unsigned dp_sadb_rekeys_wanted(struct dp_sadb *db, const struct dp_esp_sa **out, unsigned max);
+
+/*
+ * Control lcore, every loop: takes up to `max` (at most 32) rebinding
+ * reports from the workers, and lets each SA report again (after the
+ * interval). A report whose SA was removed meanwhile is left out.
+ */
+unsigned dp_sadb_rebinds(struct dp_sadb *db, struct dp_rebind *out, unsigned max);
 
 /* Does the ESP engine do this Child SA? If not, why (for the log). */
 bool dp_esp_sa_supported(const struct ike_child_sa *child, char *why, size_t why_len);

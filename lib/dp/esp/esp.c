@@ -10,7 +10,9 @@
 #include <string.h>
 
 #include <rte_byteorder.h>
+#include <rte_cycles.h>
 #include <rte_ip.h>
+#include <rte_ring_elem.h>
 #include <rte_udp.h>
 
 #include "dp_esp_ts.h"
@@ -604,8 +606,59 @@ static bool from_sa_peer(const struct dp_esp_sa *sa, const struct rte_mbuf *m, c
     return true;
 }
 
+/*
+ * Authentic ESP from elsewhere to an SA whose peer is NATed (RFC 7296 2.23):
+ * its NAT may have rebound. The control lcore hears of it through a ring
+ * of its own, at most one report per SA at a time and one per interval, so
+ * that no flood of packets makes it work; lib/ike then checks the peer
+ * there before anything moves (docs/control-plane.md).
+ */
+static void report_rebind(const struct dp_sadb *db, struct dp_esp_sa *sa, const struct rte_mbuf *m,
+                          const uint8_t *esp, struct dp_worker_counters *c)
+{
+    const uint8_t *ip = rte_pktmbuf_mtod_offset(m, const uint8_t *, sizeof(struct rte_ether_hdr));
+    bool v6 = (ip[0] >> 4) == 6;
+    uint8_t proto = v6 ? ((const struct rte_ipv6_hdr *)ip)->proto
+                       : ((const struct rte_ipv4_hdr *)ip)->next_proto_id;
+    if (proto != IPPROTO_UDP) {
+        c->esp_rebind_not_udp++;
+        return;
+    }
+    if (__atomic_load_n(&sa->rebind_pending, __ATOMIC_ACQUIRE) != 0) {
+        c->esp_rebind_held_pending++;
+        return;
+    }
+    uint64_t now = rte_get_timer_cycles(),
+             last = __atomic_load_n(&sa->rebind_last, __ATOMIC_RELAXED);
+    if (last != 0 && now - last < db->rebind_interval) {
+        c->esp_rebind_held_interval++;
+        return;
+    }
+    uint8_t idle = 0;
+    if (!__atomic_compare_exchange_n(&sa->rebind_pending, &idle, 1, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_RELAXED)) {
+        c->esp_rebind_held_pending++; /* another worker took it */
+        return;
+    }
+    __atomic_store_n(&sa->rebind_last, now, __ATOMIC_RELAXED);
+    const struct rte_udp_hdr *udp = (const struct rte_udp_hdr *)(esp - sizeof(*udp));
+    struct dp_rebind_msg msg = {
+        .spi = sa->spi, .port = rte_be_to_cpu_16(udp->src_port), .family = v6 ? 6 : 4};
+    if (v6)
+        memcpy(msg.ip, ((const struct rte_ipv6_hdr *)ip)->src_addr, 16);
+    else
+        memcpy(msg.ip, &((const struct rte_ipv4_hdr *)ip)->src_addr, 4);
+    if (db->rebind == NULL || rte_ring_mp_enqueue_elem(db->rebind, &msg, sizeof(msg)) != 0) {
+        __atomic_store_n(&sa->rebind_pending, 0, __ATOMIC_RELEASE);
+        c->esp_rebind_ring_full++;
+        return;
+    }
+    c->esp_rebind_notified++;
+}
+
 /* After the cipher: the window moves, the trailer is checked, m keeps the inner packet alone. */
-static int decrypt_finish(const struct dp_esp_op *op, struct dp_worker_counters *c)
+static int decrypt_finish(const struct dp_sadb *db, const struct dp_esp_op *op,
+                          struct dp_worker_counters *c)
 {
     struct dp_esp_sa *sa = op->sa;
     if (!op->ok) {
@@ -643,10 +696,13 @@ static int decrypt_finish(const struct dp_esp_op *op, struct dp_worker_counters 
      * proves nothing about where the peer is (RFC 4555 3.12): counted, and
      * left out of the liveness count.
      */
-    if (from_sa_peer(sa, m, op->esp))
+    if (from_sa_peer(sa, m, op->esp)) {
         sa->packets_from_peer++;
-    else
+    } else {
         c->esp_in_other_source++;
+        if (__atomic_load_n(&sa->esp_rebind, __ATOMIC_RELAXED))
+            report_rebind(db, sa, m, op->esp, c);
+    }
     rte_pktmbuf_adj(m, (uint16_t)(esp_off + head));
     rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_pkt_len(m) - inner_len));
     sa->packets++;
@@ -662,7 +718,7 @@ int dp_esp_decrypt(struct dp_esp_engine *eng, const struct dp_sadb *db, struct r
     if (decrypt_prepare(db, m, esp_off, c, &op) < 0)
         return -1;
     open_ops(eng, &op, 1);
-    return decrypt_finish(&op, c);
+    return decrypt_finish(db, &op, c);
 }
 
 static void decrypt_chunk(struct dp_esp_engine *eng, const struct dp_sadb *db,
@@ -677,14 +733,14 @@ static void decrypt_chunk(struct dp_esp_engine *eng, const struct dp_sadb *db,
             continue;
         if (!waits_for_burst(&ops[nops])) {
             open_ops(eng, &ops[nops], 1);
-            ok[i] = decrypt_finish(&ops[nops], c) == 0;
+            ok[i] = decrypt_finish(db, &ops[nops], c) == 0;
             continue;
         }
         slot[nops++] = i;
     }
     open_ops(eng, ops, nops);
     for (unsigned k = 0; k < nops; k++)
-        ok[slot[k]] = decrypt_finish(&ops[k], c) == 0;
+        ok[slot[k]] = decrypt_finish(db, &ops[k], c) == 0;
 }
 
 void dp_esp_decrypt_burst(struct dp_esp_engine *eng, const struct dp_sadb *db,

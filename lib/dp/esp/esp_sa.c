@@ -206,6 +206,7 @@ struct dp_esp_sa *dp_esp_sa_new(const struct ike_child_sa *c, bool inbound, uint
     }
     sa->spi = inbound ? c->spi_in : c->spi_out;
     sa->udp_encap = c->udp_encap;
+    sa->esp_rebind = inbound && c->udp_encap && c->esp_rebind;
     sa->outer_family = c->local.family;
     memcpy(sa->local_ip6, c->local.ip, ike_addr_ip_len(&c->local));
     memcpy(sa->remote_ip6, c->remote.ip, ike_addr_ip_len(&c->remote));

@@ -4,7 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_malloc.h>
+#include <rte_ring_elem.h>
 
 #include "dp_esp.h"
 #include "dp_esp_ts.h"
@@ -40,7 +42,10 @@ int dp_sadb_init(struct dp_sadb *db, unsigned nworkers, char *err, size_t err_le
     size_t sz = rte_rcu_qsbr_get_memsize(nworkers);
     db->qsbr = rte_zmalloc("veer_qsbr", sz, RTE_CACHE_LINE_SIZE);
     db->out = calloc(1, sizeof(*db->out));
-    if (db->in == NULL || db->qsbr == NULL || db->out == NULL ||
+    db->rebind = rte_ring_create_elem("veer_rebind", sizeof(struct dp_rebind_msg), DP_REBIND_RING,
+                                      (int)rte_socket_id(), RING_F_SC_DEQ);
+    db->rebind_interval = rte_get_timer_hz() * DP_REBIND_INTERVAL_MS / 1000;
+    if (db->in == NULL || db->rebind == NULL || db->qsbr == NULL || db->out == NULL ||
         rte_rcu_qsbr_init(db->qsbr, nworkers) != 0 ||
         dp_spd_index_init(&db->spd, db->qsbr, err, err_len) < 0) {
         snprintf(err, err_len, "cannot create the SA database");
@@ -66,6 +71,7 @@ void dp_sadb_free(struct dp_sadb *db)
         free(db->out);
     }
     dp_spd_index_free(&db->spd);
+    rte_ring_free(db->rebind);
     rte_free(db->qsbr);
     memset(db, 0, sizeof(*db));
 }
@@ -186,6 +192,7 @@ static void move_inbound_peer(struct dp_sadb *db, const struct ike_child_sa *chi
         __atomic_store_n(&to[i], words[i], __ATOMIC_RELAXED);
     __atomic_store_n(&in->remote_port, child->udp_encap ? child->remote.port : 0, __ATOMIC_RELAXED);
     __atomic_store_n(&in->udp_encap, child->udp_encap, __ATOMIC_RELAXED);
+    __atomic_store_n(&in->esp_rebind, child->udp_encap && child->esp_rebind, __ATOMIC_RELAXED);
 }
 
 int dp_sadb_update(struct dp_sadb *db, const struct ike_child_sa *child, char *why, size_t why_len)
@@ -279,4 +286,28 @@ unsigned dp_sadb_rekeys_wanted(struct dp_sadb *db, const struct dp_esp_sa **out,
             out[n++] = sa;
     }
     return n;
+}
+
+unsigned dp_sadb_rebinds(struct dp_sadb *db, struct dp_rebind *out, unsigned max)
+{
+    struct dp_rebind_msg msg[32];
+    if (db->rebind == NULL)
+        return 0;
+    unsigned n =
+        rte_ring_sc_dequeue_burst_elem(db->rebind, msg, sizeof(msg[0]), max < 32 ? max : 32, NULL);
+    unsigned k = 0;
+    for (unsigned i = 0; i < n; i++) {
+        void *data = NULL;
+        if (rte_hash_lookup_data(db->in, &msg[i].spi, &data) < 0)
+            continue; /* removed since */
+        struct dp_esp_sa *in = data;
+        __atomic_store_n(&in->rebind_pending, 0, __ATOMIC_RELEASE);
+        out[k].in = in;
+        memset(&out[k].from, 0, sizeof(out[k].from));
+        out[k].from.family = msg[i].family;
+        out[k].from.port = msg[i].port;
+        memcpy(out[k].from.ip, msg[i].ip, sizeof(msg[i].ip));
+        k++;
+    }
+    return k;
 }

@@ -103,6 +103,7 @@ static void child_addresses(const struct ike_sa *sa, struct ike_child_sa *child)
     child->local = sa->local;
     child->remote = sa->remote;
     child->udp_encap = sa->nat_detected;
+    child->esp_rebind = ike_rebind_wanted(sa);
     bool checking = sa->mobike_check_due ||
                     (sa->request.buf != NULL && sa->pending.kind == IKE_REQ_MOBIKE_CHECK);
     for (unsigned i = 0; checking && i < sa->nchildren; i++) {

@@ -270,6 +270,12 @@ struct ike_child_sa {
      * accepting the old one until child_delete() for it.
      */
     uint32_t rekey_of;
+    /*
+     * The peer is behind a NAT (we are not), ESP goes in UDP and MOBIKE is
+     * off: authentic ESP from another source is worth a report
+     * (ike_child_peer_moved), a NAT may have rebound (RFC 7296 2.23).
+     */
+    bool esp_rebind;
 };
 
 /* ---- the backend ---- */
@@ -334,6 +340,16 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(init_restarted) /* an IKE_SA_INIT with a known SPIi but new content replaced the old */      \
     X(peer_address_updated) /* SA moved: a NATed peer's new mapping (2.23) or a MOBIKE update */   \
     X(peer_address_ignored) /* from elsewhere, not followed: no NAT rebinding, or MOBIKE on */     \
+    X(esp_rebind_reported)  /* ESP from a NATed peer's new mapping (ike_child_peer_moved) */       \
+    X(esp_rebind_checks)    /* ... liveness checks sent to the new mapping (RFC 7296 2.23) */      \
+    X(esp_rebind_moved)     /* ... answered from there: the IKE SA and its Child SAs moved */      \
+    X(esp_rebind_no_answer) /* ... unanswered there: nothing moved, asked at the old one */        \
+    X(esp_rebind_answered_elsewhere) /* ... answered, not from the new mapping: not moved */       \
+    X(esp_rebind_coalesced)          /* reports while a check was due or out: folded into it */    \
+    X(esp_rebind_mobike)          /* reports for an SA with MOBIKE: not followed (RFC 4555 3.8) */ \
+    X(esp_rebind_no_nat)          /* reports for an SA without a NATed peer, or not in UDP */      \
+    X(esp_rebind_not_established) /* reports for an SA not established, or being deleted */        \
+    X(esp_rebind_same_address)    /* reports naming where the SA already is */                     \
     X(rx_decrypt_failed)                                                                           \
     X(tx_packets)                                                                                  \
     X(tx_retransmits)                                                                              \
@@ -571,6 +587,19 @@ struct ike_child_traffic {
  */
 int ike_child_traffic(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r, uint32_t spi_in,
                       const struct ike_child_traffic *t);
+
+/*
+ * The dataplane's report that authentic ESP (ICV and anti-replay passed)
+ * for the Child SA spi_in of IKE SA (spi_i, spi_r) came from `from`, not
+ * from the SA's peer: a NAT in front of the peer may have rebound (RFC
+ * 7296 2.23). For an established SA without MOBIKE whose peer is behind a
+ * NAT (and we are not), a liveness check goes to `from`; its authenticated
+ * answer from there moves the IKE SA and every Child SA (child_update).
+ * No answer there: nothing moves. Reports are coalesced, one check per SA
+ * at a time; every outcome is counted (esp_rebind_*). -ENOENT: no such SA.
+ */
+int ike_child_peer_moved(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r, uint32_t spi_in,
+                         const struct ike_addr *from);
 
 const struct ike_counters *ike_get_counters(const struct ike_ctx *ctx);
 

@@ -428,6 +428,7 @@ void ike_sa_update_children(struct ike_ctx *ctx, struct ike_sa *sa)
         c->local = sa->local;
         c->remote = sa->remote;
         c->udp_encap = sa->nat_detected;
+        c->esp_rebind = ike_rebind_wanted(sa);
         if (ctx->be.child_update != NULL && ctx->be.child_update(ctx->be.opaque, c) < 0)
             ike_log(ctx, IKE_LOG_WARN, "Child SA %08x: the dataplane did not take the new address",
                     c->spi_in);
@@ -704,6 +705,8 @@ static void tick_sa(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t now)
     if (sa->request.buf != NULL) {
         if (now < sa->next_retx_ns)
             return;
+        /* A NAT's new mapping that does not answer: the check goes on to the old one. */
+        ike_rebind_retransmit(ctx, sa);
         /* Our address went away: a pair that does not answer soon gives way to the next. */
         if (sa->move_active && sa->tries >= IKE_MOVE_TRIES && ike_mobike_next_pair(ctx, sa))
             return;
@@ -728,6 +731,8 @@ static void tick_sa(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t now)
         return;
     }
     if (ike_mobike_tick(ctx, sa)) /* a move, a switch or its follow-up that waited */
+        return;
+    if (ike_rebind_tick(ctx, sa)) /* a check of a NAT's new mapping that waited */
         return;
     if (sa->delete_queued && (sa->state == IKE_SA_ESTABLISHED || sa->state == IKE_SA_REKEYED)) {
         sa->delete_queued = false;

@@ -42,7 +42,7 @@ int ike_send_raw(struct ike_ctx *ctx, struct ike_sa *sa, const uint8_t *buf, siz
     }
     ctx->counters.tx_packets++;
     return ctx->be.send(ctx->be.opaque, request ? &sa->local : &sa->reply_local,
-                        request ? &sa->remote : &sa->reply_remote, buf, len);
+                        request ? ike_request_remote(sa) : &sa->reply_remote, buf, len);
 }
 
 int ike_resend(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_kept_msg *kept,
@@ -52,7 +52,7 @@ int ike_resend(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_kept_msg
         ike_arm_retransmit(ctx, sa);
     /* Requests go where the SA points; responses back where the request came from (2.11). */
     const struct ike_addr *local = request ? &sa->local : &sa->reply_local;
-    const struct ike_addr *remote = request ? &sa->remote : &sa->reply_remote;
+    const struct ike_addr *remote = request ? ike_request_remote(sa) : &sa->reply_remote;
     if (kept->nfrags == 0) {
         ctx->counters.tx_packets++;
         return ctx->be.send(ctx->be.opaque, local, remote, kept->buf, kept->len);

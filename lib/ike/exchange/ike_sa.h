@@ -63,12 +63,15 @@ enum ike_req_kind {
     IKE_REQ_MOBIKE,         /* INFORMATIONAL with N(UPDATE_SA_ADDRESSES) (RFC 4555 3.5) */
     IKE_REQ_MOBIKE_CHECK,   /* INFORMATIONAL with N(COOKIE2): return routability (RFC 4555 3.7) */
     IKE_REQ_RMOBIKE_SWITCH, /* INFORMATIONAL with N(SWITCH_TO_IP_ADDRESS) (r-MOBIKE 4.2) */
+    IKE_REQ_REBIND_CHECK,   /* empty INFORMATIONAL to a NATed peer's new mapping (rebind.c) */
 };
 
 /* The responder's ADDITIONAL_* addresses an initiator keeps per IKE SA (RFC 4555 3.4). */
 #define IKE_MAX_PEER_ADDRS 8
 /* Tries of one address pair when our address went away, before the next pair (RFC 4555 3.10). */
 #define IKE_MOVE_TRIES 3
+/* Tries of a liveness check to a NAT's new mapping (rebind.c) before it goes to the old one. */
+#define IKE_REBIND_TRIES 3
 
 struct ike_pending {
     enum ike_req_kind kind;
@@ -228,6 +231,15 @@ struct ike_sa {
     bool vips_ours;
     uint8_t nvips;
     struct ike_vip vips[IKE_MAX_VIPS];
+    /*
+     * ESP-triggered NAT rebinding (rebind.c, RFC 7296 2.23): authentic ESP
+     * came from rebind_to; a liveness check goes there (due: not yet, a
+     * request was outstanding), and the authenticated answer from there
+     * moves the SA (follow_peer).
+     */
+    bool rebind_due;
+    bool rebind_check; /* the outstanding request is that check, sent to rebind_to */
+    struct ike_addr rebind_to;
 };
 
 /* When veer as initiator was redirected lately, per peer configuration (loop detection). */
@@ -644,6 +656,19 @@ void ike_qcd_init(struct ike_ctx *ctx);
 void ike_qcd_tick(struct ike_ctx *ctx, uint64_t now);
 /* Copies what the taker keeps from the SA being replaced to its successor (IKE rekey). */
 void ike_qcd_carry(struct ike_sa *to, const struct ike_sa *from);
+
+/* ---- ESP-triggered NAT rebinding (rebind.c) ---- */
+
+/* Whether the dataplane should report authentic ESP from a new source for sa's Child SAs. */
+bool ike_rebind_wanted(const struct ike_sa *sa);
+/* Where our requests go: the peer's address, or a NAT's new mapping being checked. */
+const struct ike_addr *ike_request_remote(const struct ike_sa *sa);
+/* ike_tick, the request slot free: the check that waited for it. True: one went out. */
+bool ike_rebind_tick(struct ike_ctx *ctx, struct ike_sa *sa);
+/* ike_tick, our request unanswered: the check to the new mapping gives up after its tries. */
+void ike_rebind_retransmit(struct ike_ctx *ctx, struct ike_sa *sa);
+/* The answer to the check (IKE_REQ_REBIND_CHECK), authenticated; follow_peer has run. */
+void ike_rebind_response(struct ike_ctx *ctx, struct ike_sa *sa);
 
 /* An SA lost (dead peer, QCD): starts it again when its peer configuration says so. */
 void ike_sa_reconnect(struct ike_ctx *ctx, const struct ike_sa *sa);

@@ -111,6 +111,9 @@ void ike_info_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_
     case IKE_REQ_RMOBIKE_SWITCH:
         ike_mobike_switch_response(ctx, sa, m);
         break;
+    case IKE_REQ_REBIND_CHECK:
+        ike_rebind_response(ctx, sa);
+        break;
     case IKE_REQ_DELETE_IKE:
         ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "delete acknowledged");
         break;
