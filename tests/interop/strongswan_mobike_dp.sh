@@ -298,6 +298,8 @@ lost_c=$lost
 other_c=$(($(esp_other) - other0))
 # The client's ESP from the new mapping came before its update, and was passed on.
 [ "$other_c" -gt 0 ] || fail "c: no ESP from the new mapping counted before the move"
+# ... but a MOBIKE SA is not followed on ESP (RFC 4555 3.8): no worker reported it.
+[ "$(wcount esp_rebind_notified)" = 0 ] || fail "c: ESP-triggered rebinding on a MOBIKE SA"
 [ "$(wcount drop_no_neighbour)" = "$noneigh" ] ||
     fail "c: drop_no_neighbour went from $noneigh to $(wcount drop_no_neighbour)"
 pass "c. the NAT rebound (198.51.100.254:$nat_port -> :$nat_port2): IKE SA $ike and Child SA in=$swan_in out=$swan_out kept on both sides, moved after the check"
