@@ -1,0 +1,112 @@
+"""veerctl's pure parts: the table formatter and the readers of veer's replies.
+
+veerctl is one file without .py (it is installed as a command), so it is
+loaded by path: $VEERCTL, or app/veerctl/veerctl of this tree.
+Run: python3 -m unittest -v test_veerctl (in tests/unit).
+"""
+
+import importlib.machinery
+import importlib.util
+import os
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PATH = os.environ.get("VEERCTL") or os.path.join(HERE, "..", "..", "app", "veerctl", "veerctl")
+
+
+def load_veerctl():
+    loader = importlib.machinery.SourceFileLoader("veerctl", PATH)
+    spec = importlib.util.spec_from_loader("veerctl", loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+veerctl = load_veerctl()
+
+
+class FormatTable(unittest.TestCase):
+    def test_numbers_right_text_left(self):
+        out = veerctl.format_table(["PORT", "RX"], [["outside", 5], ["in", 12345]])
+        self.assertEqual(out.splitlines(), [
+            "PORT        RX",
+            "outside      5",
+            "in       12345",
+        ])
+
+    def test_none_is_a_dash_and_keeps_the_column_numeric(self):
+        out = veerctl.format_table(["SA", "IDLE"], [["a", None], ["b", 7]])
+        self.assertEqual(out.splitlines(), ["SA  IDLE", "a      -", "b      7"])
+
+    def test_mixed_column_is_text(self):
+        out = veerctl.format_table(["X"], [[1], ["abc"]])
+        self.assertEqual(out.splitlines(), ["X", "1", "abc"])
+
+    def test_no_trailing_spaces_and_header_alone(self):
+        out = veerctl.format_table(["A", "LONG HEADER"], [["value", ""]])
+        for line in out.splitlines():
+            self.assertEqual(line, line.rstrip())
+        self.assertEqual(veerctl.format_table(["A", "B"], []), "A  B")
+
+
+class Readers(unittest.TestCase):
+    def test_rows_from_columns(self):
+        reply = {"total": 2, "name": ["a", "b"], "rx": [1, 2]}
+        self.assertEqual(veerctl.rows_from_columns(reply, ["name", "rx", "missing"]),
+                         [{"name": "a", "rx": 1, "missing": None},
+                          {"name": "b", "rx": 2, "missing": None}])
+
+    def test_idle_before_traffic(self):
+        self.assertIsNone(veerctl.idle_value(18446744073709551615))
+        self.assertEqual(veerctl.idle_value(42), 42)
+
+    def test_child_sas_with_traffic(self):
+        sa = {"child_sas": "c1a2b3c4/d5e6f708,0000aaaa/0000bbbb",
+              "child_traffic": "3/252/4/336,0/0/0/0"}
+        children = veerctl.child_sas_of(sa)
+        self.assertEqual(children[0], {"spi_in": "c1a2b3c4", "spi_out": "d5e6f708",
+                                       "packets_in": 3, "bytes_in": 252,
+                                       "packets_out": 4, "bytes_out": 336})
+        self.assertEqual(children[1]["spi_in"], "0000aaaa")
+        self.assertEqual(veerctl.child_sas_of({"child_sas": "", "child_traffic": ""}), [])
+
+    def test_sa_filters(self):
+        sa = {"peer": "rw", "spi_i": "00000000000000ab", "spi_r": "cd00000000000000",
+              "remote": "198.51.100.2[4500]", "local": "198.51.100.1[4500]"}
+        self.assertTrue(veerctl.sa_matches(sa, peer="rw"))
+        self.assertFalse(veerctl.sa_matches(sa, peer="other"))
+        self.assertTrue(veerctl.sa_matches(sa, sa_id="ab"))
+        self.assertTrue(veerctl.sa_matches(sa, sa_id="00000000000000ab_cd00000000000000"))
+        self.assertFalse(veerctl.sa_matches(sa, sa_id="ab_00"))
+        self.assertTrue(veerctl.sa_matches(sa, addr="198.51.100.2"))
+        self.assertFalse(veerctl.sa_matches(sa, addr="198.51.100.3"))
+
+    def test_durations(self):
+        self.assertEqual(veerctl.duration_text(5), "5s")
+        self.assertEqual(veerctl.duration_text(125), "2m 5s")
+        self.assertEqual(veerctl.duration_text(90061), "1d 1h 1m")
+
+
+class CommandLine(unittest.TestCase):
+    def test_bad_usage_exits_2(self):
+        for argv in (["bogus"], ["admission", "sometimes"], ["delete", "onlyone"]):
+            with self.assertRaises(SystemExit) as e, open(os.devnull, "w") as null:
+                stderr, veerctl.sys.stderr = veerctl.sys.stderr, null
+                try:
+                    veerctl.main(argv)
+                finally:
+                    veerctl.sys.stderr = stderr
+            self.assertEqual(e.exception.code, 2, argv)
+
+    def test_missing_socket_exits_3(self):
+        with open(os.devnull, "w") as null:
+            stderr, veerctl.sys.stderr = veerctl.sys.stderr, null
+            try:
+                rc = veerctl.main(["--socket", "/nonexistent/dpdk_telemetry.v2", "status"])
+            finally:
+                veerctl.sys.stderr = stderr
+        self.assertEqual(rc, 3)
+
+
+if __name__ == "__main__":
+    unittest.main()
