@@ -81,6 +81,11 @@ class Readers(unittest.TestCase):
         self.assertTrue(veerctl.sa_matches(sa, addr="198.51.100.2"))
         self.assertFalse(veerctl.sa_matches(sa, addr="198.51.100.3"))
 
+    def test_host_of(self):
+        self.assertEqual(veerctl.host_of("198.51.100.2:4500"), "198.51.100.2")
+        self.assertEqual(veerctl.host_of("[2001:db8::2]:4500"), "2001:db8::2")
+        self.assertEqual(veerctl.host_of("2001:db8::2"), "2001:db8::2")
+
     def test_durations(self):
         self.assertEqual(veerctl.duration_text(5), "5s")
         self.assertEqual(veerctl.duration_text(125), "2m 5s")
