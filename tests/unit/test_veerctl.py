@@ -8,6 +8,8 @@ Run: python3 -m unittest -v test_veerctl (in tests/unit).
 import importlib.machinery
 import importlib.util
 import os
+import socket
+import tempfile
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -111,6 +113,55 @@ class CommandLine(unittest.TestCase):
             finally:
                 veerctl.sys.stderr = stderr
         self.assertEqual(rc, 3)
+
+
+class FindSocket(unittest.TestCase):
+    """Which socket veerctl picks under a runtime directory of its own."""
+
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.saved, veerctl.RUNTIME_DIR = veerctl.RUNTIME_DIR, self.dir.name
+        self.listeners = []
+
+    def tearDown(self):
+        veerctl.RUNTIME_DIR = self.saved
+        for s in self.listeners:
+            s.close()
+        self.dir.cleanup()
+
+    def add_prefix(self, name):
+        os.mkdir(os.path.join(self.dir.name, name))
+        path = os.path.join(self.dir.name, name, veerctl.SOCKET_NAME)
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        s.bind(path)
+        self.listeners.append(s)
+        return path
+
+    def test_none(self):
+        with self.assertRaises(veerctl.NotRunning) as e:
+            veerctl.find_socket()
+        self.assertEqual(str(e.exception),
+                         f"no veer running (no telemetry socket under {self.dir.name})")
+
+    def test_the_only_one(self):
+        path = self.add_prefix("gw")
+        os.mkdir(os.path.join(self.dir.name, "stopped"))  # a runtime directory without socket
+        self.assertEqual(veerctl.find_socket(), path)
+
+    def test_several_want_a_prefix(self):
+        self.add_prefix("a")
+        path_b = self.add_prefix("b")
+        with self.assertRaises(veerctl.UsageError) as e:
+            veerctl.find_socket()
+        self.assertIn("(a, b)", str(e.exception))
+        self.assertEqual(veerctl.find_socket(prefix="b"), path_b)
+
+    def test_socket_nobody_listens_on(self):
+        path = self.add_prefix("gone")
+        self.listeners.pop().close()  # the file stays, as after a veer killed with -9
+        with self.assertRaises(veerctl.NotRunning) as e:
+            veerctl.Telemetry(path, timeout=1)
+        self.assertIn("no veer running", str(e.exception))
 
 
 if __name__ == "__main__":
