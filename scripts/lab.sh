@@ -8,7 +8,7 @@
 #
 # starts veer on its lab configuration (etc/veer-lab.yaml), has the strongSwan
 # client establish its IKE SA and Child SA through veer's DPDK workers, and
-# shows veer's telemetry. Everything is removed on exit (Ctrl-C, or after
+# shows veer's view of it with veerctl (app/veerctl). Everything is removed on exit (Ctrl-C, or after
 # --seconds N).
 #
 #   ./scripts/lab.sh                 # install, build, run until Ctrl-C
@@ -24,7 +24,7 @@ usage: $0 [--no-install] [--seconds N]
 
 Runs veer (app/veer on DPDK af_packet ports) in a namespace lab between a
 strongSwan client and a server, connects the client through it, pings
-across the tunnel and shows veer's telemetry. Needs root.
+across the tunnel and shows veer's view with veerctl. Needs root.
 
   --no-install   skip scripts/install-deps.sh (the packages are there)
   --seconds N    stop and remove the lab after N seconds (default: at Ctrl-C)
@@ -98,10 +98,6 @@ echo
 echo "== the client's view (swanctl --list-sas)"
 swan --list-sas 2>/dev/null | grep -v "^plugin"
 echo
-echo "== veer's view (dpdk-telemetry.py: /veer/ike/sas, /veer/workers)"
-tel /veer/ike/sas
-tel /veer/workers
-echo
 echo "== traffic through the tunnel: client 10.1.0.1 -> server 10.2.0.2"
 if ip netns exec "$ns_cl" ping -c 3 -W 1 -I 10.1.0.1 10.2.0.2; then
     echo "lab: traffic crosses the tunnel"
@@ -110,8 +106,16 @@ if ip netns exec "$ns_cl" ping -c 3 -W 1 -I 10.1.0.1 10.2.0.2; then
 else
     echo "lab: no reply through the tunnel: see $work/veer.log and /veer/workers"
 fi
+# After the pings, so that the ports, the worker and the Child SA show traffic.
+sleep 0.3 # veer refreshes the SAs' counts every 100 ms
 echo
-echo "lab: query veer yourself: dpdk-telemetry.py -f $tag   (then /veer/ike/sas, /veer/ports, ...)"
+echo "== veer's view (veerctl status)"
+app/veerctl/veerctl --prefix "$tag" status
+echo
+echo "== veer's IKE and Child SAs (veerctl sas)"
+app/veerctl/veerctl --prefix "$tag" sas
+echo
+echo "lab: query veer yourself: app/veerctl/veerctl --prefix $tag VERB   (status, sas, counters, routes, ...; --help)"
 if [ "$seconds" -gt 0 ]; then
     sleep "$seconds"
 else
