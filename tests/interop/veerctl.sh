@@ -143,6 +143,10 @@ ctl switch
 expect 0 "2: switch (counters)"
 ctl raw /veer/qcd --json
 jget 'd["answering"]' >/dev/null
+# A reader that stops early (head) is no error of veerctl's.
+"$veerctl" --prefix "$tag" counters --all 2>"$work/err" | head -n 1 >/dev/null
+[ "${PIPESTATUS[0]}" = 0 ] && [ ! -s "$work/err" ] ||
+    fail "2: veerctl counters --all | head: exit ${PIPESTATUS[0]}: $(cat "$work/err")"
 pass "2. admission, redirect, routes, neighbours, pools, switch, raw: shown and changed"
 
 # --- 3. refused, usage, access
@@ -154,6 +158,8 @@ ctl pools release rw4 10.3.0.1
 expect_refused "3: pools release of no lease" "no lease for that address"
 ctl pools leases nosuch
 expect_refused "3: pools leases nosuch" 'no pool named "nosuch"'
+ctl drain 0000000000000001 0000000000000002 --to 198.51.100.20
+expect_refused "3: drain of an SA that is not there" "no established IKE SA 0000000000000001_0000000000000002"
 # strongSwan does not announce r-MOBIKE ('R').
 ctl switch "$spi_i" "$spi_r" --to 198.51.100.1
 expect_refused "3: switch a client without r-MOBIKE" "r-MOBIKE"
