@@ -115,6 +115,60 @@ class CommandLine(unittest.TestCase):
         self.assertEqual(rc, 3)
 
 
+class FakeTelemetry:
+    """Answers /veer/ike/sas and /veer/pools/leases pages as veer pages them."""
+
+    def __init__(self, nsas, nleases):
+        self.nsas, self.nleases, self.sent = nsas, nleases, []
+
+    def command(self, cmd):
+        self.sent.append(cmd)
+        name, _, params = cmd.partition(",")
+        if name == "/veer/ike/sas":
+            start = int(params or 0)
+            ids = range(start, min(start + 44, self.nsas))
+            never = 2**64 - 1
+            return {"total": self.nsas, "from": start, "shown": len(ids),
+                    "spi_i": [f"{i:016x}" for i in ids], "spi_r": [f"{i + 1:016x}" for i in ids],
+                    "peer": ["rw"] * len(ids), "remote": ["198.51.100.2:4500"] * len(ids),
+                    "local": ["198.51.100.1:4500"] * len(ids),
+                    "child_sas": [f"{i:08x}/{i:08x}" for i in ids],
+                    "child_traffic": ["1/84/1/84"] * len(ids),
+                    "idle_in_ms": [never if i % 2 else 5 for i in ids]}
+        if name == "/veer/pools/leases":
+            pool, page = params.split(",")
+            ids = range(int(page) * 32, min(int(page) * 32 + 32, self.nleases))
+            return {"pool": pool, "leases": self.nleases, "page": int(page), "per_page": 32,
+                    "address": [f"10.3.{i // 256}.{i % 256}" for i in ids],
+                    "owner": ["c.example"] * len(ids), "state": ["online"] * len(ids),
+                    "ike_sas": [1] * len(ids), "held_s": [0] * len(ids)}
+        raise AssertionError(cmd)
+
+
+class Paging(unittest.TestCase):
+    def test_every_page_of_sas(self):
+        tel = FakeTelemetry(nsas=89, nleases=0)
+        sas = veerctl.fetch_sas(tel)
+        self.assertEqual(len(sas), 89)
+        self.assertEqual(tel.sent, ["/veer/ike/sas,0", "/veer/ike/sas,44", "/veer/ike/sas,88"])
+        self.assertEqual(sas[88]["spi_i"], f"{88:016x}")
+        self.assertIsNone(sas[1]["idle_in_ms"])
+        self.assertEqual(sas[0]["idle_in_ms"], 5)
+        self.assertEqual(sas[0]["children"][0]["bytes_in"], 84)
+
+    def test_no_sas_one_request(self):
+        tel = FakeTelemetry(nsas=0, nleases=0)
+        self.assertEqual(veerctl.fetch_sas(tel), [])
+        self.assertEqual(tel.sent, ["/veer/ike/sas,0"])
+
+    def test_every_page_of_leases(self):
+        tel = FakeTelemetry(nsas=0, nleases=64)
+        leases = veerctl.fetch_all_leases(tel, "rw4")
+        self.assertEqual(len(leases), 64)
+        self.assertEqual(tel.sent, ["/veer/pools/leases,rw4,0", "/veer/pools/leases,rw4,1"])
+        self.assertEqual(leases[63]["address"], "10.3.0.63")
+
+
 class FindSocket(unittest.TestCase):
     """Which socket veerctl picks under a runtime directory of its own."""
 
