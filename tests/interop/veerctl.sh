@@ -9,7 +9,8 @@
 #      changed, and changed back;
 #   3. refused commands exit 1 with veer's message on stderr, bad usage 2,
 #      a reader without access to the socket 3;
-#   4. drain and delete: the SA deleted, strongSwan sees it go;
+#   4. drain and delete: the SA deleted, strongSwan sees it go; the client
+#      back with a virtual IP: its lease listed, releasing it refused;
 #   5. veer stopped: exit 3 with one line.
 #
 # Needs root (network namespaces) and DPDK. Cleans up on exit. Usage:
@@ -191,6 +192,26 @@ ctl delete "$spi_i" "$spi_r"
 expect_refused "4: delete again" "veerctl: veer refused"
 pass "4. drain (none matched) and delete: the SA gone on both sides; deleting it again refused"
 
+# --- 4b. a virtual IP: the client comes back asking for one (connection v)
+{
+    echo "connections {"
+    lab_swan_conn gw
+    TUN_CONN_EXTRA="vips = 0.0.0.0" TUN_SWAN_LOCAL_TS=dynamic lab_swan_conn v "" psk cv
+    echo "}"
+    lab_swan_secrets
+} >"$work/cl/swanctl.conf"
+lab_swan_load "4b: "
+swan --initiate --child cv --timeout 20 >"$work/initiate-v.out" 2>&1 ||
+    fail "4b: the client got no virtual IP: $(cat "$work/initiate-v.out")"
+ctl pools leases rw4
+expect 0 "4b: pools leases" 10.3.0.1 client.example online
+cp "$work/out" "$work/leases.txt"
+ctl --json pools leases rw4
+[ "$(jget 'd["leases"][0]["owner"]')" = client.example ] || fail "4b: leases --json: $(cat "$work/out")"
+ctl pools release rw4 10.3.0.1
+expect_refused "4b: release of a lease in use" "in use by an IKE SA"
+pass "4b. a virtual IP leased: veerctl pools leases shows 10.3.0.1 online for client.example"
+
 # --- 5. veer stopped
 veer_dp_stop
 # The socket goes with veer's last moments: give it up to 5 s.
@@ -204,4 +225,6 @@ echo "--- veerctl status (step 1)"
 cat "$work/status.txt"
 echo "--- veerctl sas (step 1)"
 cat "$work/sas.txt"
+echo "--- veerctl pools leases rw4 (step 4b)"
+cat "$work/leases.txt"
 echo "veerctl: all checks passed"
