@@ -460,6 +460,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "veer-ike: cannot bind ports 500/4500: %s\n", strerror(-rc));
         return 1;
     }
+    rc = udp_backend_open_radius(&be, &conf.ike.radius);
+    if (rc < 0) {
+        fprintf(stderr, "veer-ike: cannot open the RADIUS sockets: %s\n", strerror(-rc));
+        return 1;
+    }
     struct ike_backend ops = udp_backend_ops(&be);
     conf.ike.local_addrs = addrs; /* copied by the context */
     conf.ike.nlocal_addrs = naddrs;

@@ -48,6 +48,7 @@ static void from_sockaddr(const struct sockaddr_storage *ss, struct ike_addr *a)
 void udp_backend_init(struct udp_backend *b, FILE *log)
 {
     b->nsockets = 0;
+    b->nradius = 0;
     b->log_level = IKE_LOG_INFO;
     b->log_children = true;
     b->log_keys = false;
@@ -95,6 +96,9 @@ void udp_backend_close(struct udp_backend *b)
     for (unsigned i = 0; i < b->nsockets; i++)
         close(b->fd[i]);
     b->nsockets = 0;
+    for (unsigned i = 0; i < b->nradius; i++)
+        close(b->radius_fd[i]);
+    b->nradius = 0;
 }
 
 static int find_socket(const struct udp_backend *b, const struct ike_addr *local)
@@ -199,6 +203,32 @@ static void udp_log(void *opaque, enum ike_log_level level, const char *msg)
     fflush(b->log);
 }
 
+int udp_backend_open_radius(struct udp_backend *b, const struct ike_radius_cfg *rc)
+{
+    for (unsigned i = 0; i < rc->nservers && i < IKE_RADIUS_MAX_SERVERS; i++) {
+        struct sockaddr_storage ss;
+        socklen_t len = to_sockaddr(&rc->servers[i].addr, &ss);
+        int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+        if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len) < 0) {
+            int e = errno;
+            if (fd >= 0)
+                close(fd);
+            return -e;
+        }
+        b->radius_fd[b->nradius++] = fd;
+    }
+    return 0;
+}
+
+static int udp_radius_send(void *opaque, unsigned server, const uint8_t *buf, size_t len)
+{
+    struct udp_backend *b = opaque;
+    if (server >= b->nradius)
+        return -EINVAL;
+    /* ECONNREFUSED from an earlier datagram (nothing listens) is a lost datagram too. */
+    return send(b->radius_fd[server], buf, len, 0) < 0 ? -errno : 0;
+}
+
 struct ike_backend udp_backend_ops(struct udp_backend *b)
 {
     struct ike_backend be = {.opaque = b,
@@ -208,18 +238,34 @@ struct ike_backend udp_backend_ops(struct udp_backend *b)
                              .child_update = udp_child_update,
                              .now_ns = udp_now,
                              .random = udp_random,
-                             .log = udp_log};
+                             .log = udp_log,
+                             .radius_send = b->nradius > 0 ? udp_radius_send : NULL};
     return be;
 }
 
 unsigned udp_backend_poll(struct udp_backend *b, struct ike_ctx *ctx, int timeout_ms)
 {
-    struct pollfd pfd[UDP_MAX_SOCKETS];
+    struct pollfd pfd[UDP_MAX_SOCKETS + IKE_RADIUS_MAX_SERVERS];
     for (unsigned i = 0; i < b->nsockets; i++)
         pfd[i] = (struct pollfd){.fd = b->fd[i], .events = POLLIN};
-    if (poll(pfd, b->nsockets, timeout_ms) <= 0)
+    for (unsigned i = 0; i < b->nradius; i++)
+        pfd[b->nsockets + i] = (struct pollfd){.fd = b->radius_fd[i], .events = POLLIN};
+    if (poll(pfd, b->nsockets + b->nradius, timeout_ms) <= 0)
         return 0;
     unsigned received = 0;
+    for (unsigned i = 0; i < b->nradius; i++) {
+        if (!(pfd[b->nsockets + i].revents & (POLLIN | POLLERR)))
+            continue;
+        for (unsigned n = 0; n < 64; n++) {
+            ssize_t len = recv(b->radius_fd[i], b->rx, sizeof(b->rx), 0);
+            if (len < 0 && errno == ECONNREFUSED)
+                continue; /* an ICMP port unreachable for an earlier send: nothing to read */
+            if (len < 0)
+                break;
+            ike_radius_input(ctx, i, b->rx, (size_t)len);
+            received++;
+        }
+    }
     for (unsigned i = 0; i < b->nsockets; i++) {
         if (!(pfd[i].revents & POLLIN))
             continue;

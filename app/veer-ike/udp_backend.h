@@ -25,6 +25,9 @@ struct udp_backend {
     bool log_children;            /* a line per Child SA install and delete */
     bool log_keys;                /* print Child SA keys: for interop tests only */
     FILE *log;
+    /* RADIUS (eap-radius): one socket per server, connected to it (-1: none). */
+    unsigned nradius;
+    int radius_fd[IKE_RADIUS_MAX_SERVERS];
     uint8_t rx[UDP_MAX_DATAGRAM]; /* one received datagram at a time */
 };
 
@@ -37,6 +40,11 @@ void udp_backend_init(struct udp_backend *b, FILE *log);
  */
 int udp_backend_open(struct udp_backend *b, const struct ike_addr *listen, unsigned nlisten);
 void udp_backend_close(struct udp_backend *b);
+/*
+ * Opens a non-blocking UDP socket connected to each RADIUS server of rc
+ * (before udp_backend_ops: it adds radius_send). Returns 0 or -errno.
+ */
+int udp_backend_open_radius(struct udp_backend *b, const struct ike_radius_cfg *rc);
 struct ike_backend udp_backend_ops(struct udp_backend *b);
 
 /* Waits up to timeout_ms for datagrams and feeds each to ike_input(); returns how many. */

@@ -71,4 +71,5 @@ void conf_free(struct veer_conf *conf)
     conf->cacerts = NULL;
     OPENSSL_cleanse(&conf->qcd_keys, sizeof(conf->qcd_keys));
     conf->ike.qcd_keys = NULL;
+    OPENSSL_cleanse(&conf->ike.radius, sizeof(conf->ike.radius));
 }

@@ -179,13 +179,16 @@ static int parse_auth(struct loader *l, const yaml_node_t *v, uint8_t *out, bool
         *out = IKE_PEER_AUTH_EAP_MD5;
     else if (strcmp(s, "eap-mschapv2") == 0 && one_side)
         *out = IKE_PEER_AUTH_EAP_MSCHAPV2;
-    else if (strcmp(s, "eap-md5") == 0 || strcmp(s, "eap-mschapv2") == 0)
+    else if (strcmp(s, "eap-radius") == 0 && one_side)
+        *out = IKE_PEER_AUTH_EAP_RADIUS;
+    else if (strcmp(s, "eap-md5") == 0 || strcmp(s, "eap-mschapv2") == 0 ||
+             strcmp(s, "eap-radius") == 0)
         return conf_fail(l, v,
                          "EAP authenticates the client only: use remote_auth (responder) "
                          "or local_auth (initiator)");
     else
         return conf_fail(l, v, "expected psk or pubkey%s, got \"%s\"",
-                         one_side ? " or eap-md5 or eap-mschapv2" : "", s);
+                         one_side ? " or eap-md5 or eap-mschapv2 or eap-radius" : "", s);
     return 0;
 }
 
@@ -337,6 +340,15 @@ static int peer_cert_finish(struct loader *l, const yaml_node_t *item, unsigned 
 /* EAP settings that only make sense together, once the peer is read. */
 static int peer_eap_finish(struct loader *l, const yaml_node_t *item, const struct ike_peer_cfg *p)
 {
+    if (p->local_auth == IKE_PEER_AUTH_EAP_RADIUS)
+        return conf_fail(l, item,
+                         "eap-radius is for responders (remote_auth): veer relays the client's "
+                         "EAP to RADIUS");
+    bool radius = p->remote_auth == IKE_PEER_AUTH_EAP_RADIUS;
+    if (radius && l->eap_file_node != NULL)
+        return conf_fail(l, item, "eap-radius takes no eap_secrets_file: RADIUS has the users");
+    if (radius && p->local_auth2 == 0 && p->remote_auth2 == 0 && p->remote.family == 0)
+        return 0;
     bool local = ike_peer_auth_is_eap(p->local_auth) || p->local_auth2 != 0;
     bool remote = ike_peer_auth_is_eap(p->remote_auth) || p->remote_auth2 != 0;
     if ((ike_peer_auth_is_eap(p->local_auth) && p->local_auth2 != 0) ||
@@ -951,6 +963,9 @@ static int walk(struct loader *l)
         } else if (key != NULL && strcmp(key, "pools") == 0) {
             if (conf_pools_section(l, v) < 0)
                 return -1;
+        } else if (key != NULL && strcmp(key, "radius") == 0) {
+            if (conf_radius_section(l, v) < 0)
+                return -1;
         } else if (key != NULL && strcmp(key, "peers") == 0) {
             if (conf_each_item(l, v, peer_item, NULL) < 0)
                 return -1;
@@ -962,7 +977,8 @@ static int walk(struct loader *l)
     /* Only manually keyed SAs is a valid setup too (a benchmark, a peer without IKE). */
     if (l->conf->npeers == 0 && l->conf->dp.nstatic_sas == 0)
         return conf_fail(l, root, "no peers configured (and no dataplane.static_sas)");
-    if (conf_redirect_finish(l) < 0 || peers_trust(l) < 0 || conf_pools_finish(l) < 0)
+    if (conf_redirect_finish(l) < 0 || peers_trust(l) < 0 || conf_pools_finish(l) < 0 ||
+        conf_radius_finish(l) < 0)
         return -1;
     /* Last: a configuration with a mistake never creates a QCD secret. */
     return conf_qcd_finish(l);

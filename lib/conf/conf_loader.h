@@ -143,6 +143,13 @@ int conf_pools_peer_key(struct loader *l, struct ike_peer_cfg *p, unsigned peer,
                         const yaml_node_t *v);
 int conf_pools_finish(struct loader *l);
 
+/*
+ * conf_radius.c: the `radius:` section (servers, timeout, tries,
+ * nas_identifier); once everything is read, every eap-radius peer has servers.
+ */
+int conf_radius_section(struct loader *l, const yaml_node_t *v);
+int conf_radius_finish(struct loader *l);
+
 /* conf_redirect.c: the `redirect:` section, its short form, and the final table. */
 int conf_redirect_section(struct loader *l, const yaml_node_t *v);
 int conf_redirect_short_form(struct loader *l, const yaml_node_t *v);

@@ -183,13 +183,42 @@ enum ike_peer_auth {
     IKE_PEER_AUTH_PUBKEY,
     IKE_PEER_AUTH_EAP_MD5,
     IKE_PEER_AUTH_EAP_MSCHAPV2,
+    /*
+     * EAP pass-through (RFC 3579): veer asks the EAP identity and relays the
+     * client's EAP to the RADIUS servers of ike_config.radius (eap_radius.c);
+     * remote_auth of a responder only.
+     */
+    IKE_PEER_AUTH_EAP_RADIUS,
 };
 
 static inline bool ike_peer_auth_is_eap(uint8_t auth)
 {
-    return auth == IKE_PEER_AUTH_EAP_MD5 || auth == IKE_PEER_AUTH_EAP_MSCHAPV2;
+    return auth == IKE_PEER_AUTH_EAP_MD5 || auth == IKE_PEER_AUTH_EAP_MSCHAPV2 ||
+           auth == IKE_PEER_AUTH_EAP_RADIUS;
 }
 enum ike_redirect_when { IKE_REDIRECT_AUTH_LAST, IKE_REDIRECT_AUTH_FIRST };
+
+/*
+ * RADIUS servers for remote_auth eap-radius (RFC 3579, eap_radius.c): tried
+ * in order, each `tries` times `timeout_ms` apart, then the next one. The
+ * embedder owns the sockets: ike_backend.radius_send() sends to server i,
+ * ike_radius_input() takes what came back from it.
+ */
+#define IKE_RADIUS_MAX_SERVERS 4
+#define IKE_RADIUS_SECRET_MAX 128
+#define IKE_RADIUS_NAS_ID_MAX 64
+struct ike_radius_server_cfg {
+    struct ike_addr addr; /* with its port (1812) */
+    uint8_t secret[IKE_RADIUS_SECRET_MAX];
+    uint8_t secret_len;
+};
+struct ike_radius_cfg {
+    unsigned nservers;
+    struct ike_radius_server_cfg servers[IKE_RADIUS_MAX_SERVERS];
+    unsigned timeout_ms; /* 0: 1000 */
+    unsigned tries;      /* per server; 0: 3 */
+    char nas_identifier[IKE_RADIUS_NAS_ID_MAX]; /* "": none sent */
+};
 
 struct ike_config {
     const struct ike_peer_cfg *peers;
@@ -244,6 +273,8 @@ struct ike_config {
     /* Address pools for virtual IPs (ike_pool.h); the context makes one of each (copied). */
     const struct ike_pool_cfg *pools;
     unsigned npools;
+    /* RADIUS for remote_auth eap-radius (copied with the rest). */
+    struct ike_radius_cfg radius;
 };
 
 #define IKE_MAX_LOCAL_ADDRS 16
@@ -309,6 +340,11 @@ struct ike_backend {
      */
     int (*spi_added)(void *opaque, uint64_t our_spi);
     void (*spi_removed)(void *opaque, uint64_t our_spi);
+    /*
+     * Sends one RADIUS datagram to ike_config.radius.servers[server] (NULL:
+     * no RADIUS). Must not block; a failure counts like a lost datagram.
+     */
+    int (*radius_send)(void *opaque, unsigned server, const uint8_t *buf, size_t len);
 };
 
 /* ---- SA states ---- */
@@ -393,6 +429,41 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(eap_bad_opcode)       /* an EAP-MSCHAPv2 op-code other than the one awaited */               \
     X(eap_name_mismatch)    /* an EAP-MSCHAPv2 Name other than the client's IDi */                 \
     X(eap_crypto_failed)    /* EAP-MSCHAPv2 without MD4 or DES (OpenSSL legacy provider) */        \
+    X(radius_requests)      /* Access-Requests sent for an EAP response (eap-radius) */            \
+    X(radius_retransmits)   /* ... sent again to the same server after its timeout */              \
+    X(radius_failovers)     /* ... moved to the next server after `tries` without answer */        \
+    X(radius_gave_up)       /* ... no server answered: the client got AUTHENTICATION_FAILED */     \
+    X(radius_queued)        /* ... waited for a free identifier (256 outstanding per server) */    \
+    X(radius_queue_full)    /* ... refused: the wait queue was full (AUTHENTICATION_FAILED) */     \
+    X(radius_send_failed)   /* radius_send() failed (counted as a lost datagram) */                \
+    X(radius_build_failed)  /* an Access-Request that could not be built */                        \
+    X(radius_challenges)    /* Access-Challenge: its EAP request relayed to the client */          \
+    X(radius_accepts)       /* Access-Accept: EAP-Success relayed */                               \
+    X(radius_rejects)       /* Access-Reject: EAP-Failure and AUTHENTICATION_FAILED */             \
+    X(radius_accept_no_msk) /* an Access-Accept without MS-MPPE keys: AUTH keyed with SK_p */      \
+    X(radius_framed_ip)     /* Framed-IP-Address given: the client's virtual IPv4 */               \
+    X(radius_unmatched)     /* a reply for no outstanding request (identifier, server) */          \
+    X(radius_orphaned)      /* a reply or timeout after the IKE SA went */                         \
+    X(radius_ike_retransmit_dropped) /* an IKE_AUTH retransmission while RADIUS pending */         \
+    X(radius_rx_truncated)           /* replies refused by the codec, one per reason: */           \
+    X(radius_rx_length_too_small)                                                                  \
+    X(radius_rx_length_too_large)                                                                  \
+    X(radius_rx_length_overrun)                                                                    \
+    X(radius_rx_unknown_code)                                                                      \
+    X(radius_rx_attr_too_short)                                                                    \
+    X(radius_rx_attr_overrun)                                                                      \
+    X(radius_rx_attr_bad_length)                                                                   \
+    X(radius_rx_attr_repeated)                                                                     \
+    X(radius_rx_bad_response_auth)                                                                 \
+    X(radius_rx_ma_missing)                                                                        \
+    X(radius_rx_bad_message_auth)                                                                  \
+    X(radius_rx_eap_missing)                                                                       \
+    X(radius_rx_eap_too_long)                                                                      \
+    X(radius_rx_eap_bad_length)                                                                    \
+    X(radius_rx_mppe_bad_format)                                                                   \
+    X(radius_rx_mppe_bad_key)                                                                      \
+    X(radius_rx_mppe_one_key)                                                                      \
+    X(radius_rx_other)               /* NO_ROOM, BAD_INPUT, CRYPTO */                              \
     X(multi_auth_refused)   /* ANOTHER_AUTH_FOLLOWS where no second round is due, or missing */    \
     X(cookies_sent)                                                                                \
     X(cookies_accepted)                                                                            \
@@ -482,6 +553,12 @@ void ike_input(struct ike_ctx *ctx, const struct ike_addr *local, const struct i
 
 /* Runs the timers that are due (retransmission, half-open expiry). */
 void ike_tick(struct ike_ctx *ctx);
+/*
+ * A datagram that came from ike_config.radius.servers[server] (eap-radius):
+ * matched to its Access-Request, verified, its answer relayed to the client.
+ * Forged, stale or malformed ones are counted and dropped.
+ */
+void ike_radius_input(struct ike_ctx *ctx, unsigned server, const uint8_t *buf, size_t len);
 
 /* Starts an IKE SA (and its first Child SA) with configured peer `peer` from `local`. */
 int ike_initiate(struct ike_ctx *ctx, unsigned peer, const struct ike_addr *local);

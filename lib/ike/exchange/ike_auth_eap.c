@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eap_radius.h"
 #include "ike_auth_eap.h"
 #include "ike_eap.h"
 #include "ike_eap_mschapv2.h"
@@ -40,7 +41,8 @@ enum eap_phase {
     EAP_WAIT_AUTH,      /* responder: EAP-Success is out, the initiator's AUTH comes next */
     EAP_REDIRECTED,     /* responder: sent elsewhere in the first response; no IKE SA */
     EAP_WAIT_REQUEST,   /* initiator: our response is out */
-    EAP_WAIT_FINAL_AUTH /* initiator: our AUTH is out */
+    EAP_WAIT_FINAL_AUTH, /* initiator: our AUTH is out */
+    EAP_WAIT_RADIUS      /* responder, eap-radius: the client's response is with RADIUS */
 };
 
 struct ike_eap_conv {
@@ -57,12 +59,22 @@ struct ike_eap_conv {
     uint16_t child_error;
     bool initial_contact;
     unsigned peer_rounds; /* initiator */
+    /* eap-radius (RFC 3579): what the next Access-Request carries, and the one out. */
+    struct ike_rad_req *rad_req;
+    uint32_t rad_msg_id; /* the IKE_AUTH request the RADIUS answer goes to */
+    uint8_t rad_eap_id;  /* the EAP Identifier of the last message relayed */
+    uint8_t rad_user[IKE_RADIUS_ATTR_MAX_VALUE];
+    size_t rad_user_len;
+    uint8_t rad_state[IKE_RADIUS_ATTR_MAX_VALUE];
+    size_t rad_state_len;
 };
 
 uint8_t ike_auth_eap_identifier(const struct ike_sa *sa)
 {
     if (sa->eap == NULL)
         return 0;
+    if (sa->eap->method == IKE_PEER_AUTH_EAP_RADIUS)
+        return sa->eap->rad_eap_id;
     return sa->eap->method == IKE_PEER_AUTH_EAP_MSCHAPV2 ? sa->eap->ms.identifier
                                                          : sa->eap->server.identifier;
 }
@@ -71,6 +83,7 @@ void ike_auth_eap_free(struct ike_sa *sa)
 {
     if (sa->eap == NULL)
         return;
+    ike_eap_radius_forget(sa->eap->rad_req);
     OPENSSL_cleanse(sa->eap, sizeof(*sa->eap));
     free(sa->eap);
     sa->eap = NULL;
@@ -245,6 +258,17 @@ static void start_eap(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_i
     copy_id(&c->eap_id, idi);
     ike_random(ctx, rnd, sizeof(rnd));
     r->eap = r->eap_buf;
+    if (sa->peer->remote_auth == IKE_PEER_AUTH_EAP_RADIUS) {
+        /* RFC 3579: the identity comes from the client's EAP-Response/Identity. */
+        c->method = IKE_PEER_AUTH_EAP_RADIUS;
+        c->rad_eap_id = rnd[0];
+        const uint8_t req[5] = {IKE_EAP_CODE_REQUEST, rnd[0], 0, 5, IKE_EAP_TYPE_IDENTITY};
+        memcpy(r->eap_buf, req, sizeof(req));
+        r->eap_len = sizeof(req);
+        c->phase = EAP_WAIT_RESPONSE;
+        ctx->counters.eap_started++;
+        return;
+    }
     /* The second round (RFC 4739) is EAP-MD5 only. */
     c->method = sa->peer->remote_auth == IKE_PEER_AUTH_EAP_MSCHAPV2 ? IKE_PEER_AUTH_EAP_MSCHAPV2
                                                                     : IKE_PEER_AUTH_EAP_MD5;
@@ -326,6 +350,112 @@ static void second_id(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_m
     reply(ctx, sa, m->hdr.msg_id, &r);
 }
 
+/* eap-radius: the client's EAP response goes to RADIUS; the IKE answer waits for its reply. */
+static void radius_round(struct ike_ctx *ctx, struct ike_sa *sa, uint32_t msg_id,
+                         const uint8_t *msg, size_t len)
+{
+    struct ike_eap_conv *c = sa->eap;
+    if (len < 4 || len > IKE_RADIUS_EAP_MAX || msg[0] != IKE_EAP_CODE_RESPONSE) {
+        ctx->counters.eap_bad_length++;
+        out_of_order(ctx, sa, msg_id, "expected an EAP response");
+        return;
+    }
+    if (c->rad_user_len == 0) {
+        /* User-Name is the EAP identity (RFC 3579 2.1), or the IDi without one. */
+        const uint8_t *u = c->eap_id.data;
+        size_t ulen = c->eap_id.len;
+        if (len > 5 && msg[4] == IKE_EAP_TYPE_IDENTITY) {
+            u = msg + 5;
+            ulen = len - 5;
+        }
+        if (ulen > sizeof(c->rad_user))
+            ulen = sizeof(c->rad_user);
+        memcpy(c->rad_user, u, ulen);
+        c->rad_user_len = ulen;
+    }
+    c->rad_eap_id = msg[1];
+    const struct ike_rad_input in = {.user = c->rad_user,
+                                     .user_len = c->rad_user_len,
+                                     .eap = msg,
+                                     .eap_len = len,
+                                     .state = c->rad_state,
+                                     .state_len = c->rad_state_len};
+    c->rad_req = ike_eap_radius_send(ctx, sa, &in);
+    if (c->rad_req == NULL) {
+        ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH EAP-RADIUS: cannot ask RADIUS for %s",
+                sa->peer->name);
+        ike_auth_send_failed(ctx, sa, msg_id);
+        return;
+    }
+    c->rad_msg_id = msg_id;
+    c->phase = EAP_WAIT_RADIUS;
+}
+
+bool ike_auth_eap_radius_pending(const struct ike_sa *sa)
+{
+    return sa->eap != NULL && sa->eap->phase == EAP_WAIT_RADIUS;
+}
+
+void ike_auth_eap_radius_done(struct ike_ctx *ctx, struct ike_sa *sa,
+                              const struct ike_radius_reply *rep)
+{
+    struct ike_eap_conv *c = sa->eap;
+    if (c == NULL || c->phase != EAP_WAIT_RADIUS)
+        return;
+    c->rad_req = NULL;
+    uint32_t msg_id = c->rad_msg_id;
+    if (rep == NULL) {
+        ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH EAP-RADIUS: no RADIUS server answered for %s",
+                sa->peer->name);
+        ike_auth_send_failed(ctx, sa, msg_id);
+        return;
+    }
+    uint8_t built[4] = {0, c->rad_eap_id, 0, 4};
+    struct eap_reply r = {.eap = rep->eap, .eap_len = rep->eap_len};
+    if (rep->code == IKE_RADIUS_ACCESS_CHALLENGE) {
+        if (rep->eap_len < 4 || rep->eap[0] != IKE_EAP_CODE_REQUEST) {
+            ike_auth_send_failed(ctx, sa, msg_id);
+            return;
+        }
+        ctx->counters.radius_challenges++;
+        memcpy(c->rad_state, rep->state, rep->state_len);
+        c->rad_state_len = rep->state_len;
+        c->phase = EAP_WAIT_RESPONSE;
+        reply(ctx, sa, msg_id, &r);
+        return;
+    }
+    if (rep->code == IKE_RADIUS_ACCESS_ACCEPT) {
+        ctx->counters.radius_accepts++;
+        if (rep->has_msk) {
+            memcpy(c->msk, rep->msk, sizeof(c->msk));
+            c->has_msk = true;
+        } else {
+            ctx->counters.radius_accept_no_msk++;
+        }
+        if (rep->eap_len < 4 || rep->eap[0] != IKE_EAP_CODE_SUCCESS) {
+            built[0] = IKE_EAP_CODE_SUCCESS;
+            r.eap = built;
+            r.eap_len = sizeof(built);
+        }
+        c->phase = EAP_WAIT_AUTH;
+        ike_log(ctx, IKE_LOG_INFO, "IKE_AUTH EAP-RADIUS: %s accepted by RADIUS", sa->peer->name);
+        reply(ctx, sa, msg_id, &r);
+        return;
+    }
+    /* Access-Reject: EAP-Failure and AUTHENTICATION_FAILED; nothing is leased. */
+    ctx->counters.radius_rejects++;
+    if (rep->eap_len < 4 || rep->eap[0] != IKE_EAP_CODE_FAILURE) {
+        built[0] = IKE_EAP_CODE_FAILURE;
+        r.eap = built;
+        r.eap_len = sizeof(built);
+    }
+    r.notify = IKE_N_AUTHENTICATION_FAILED;
+    ctx->counters.auth_failed++;
+    ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH EAP-RADIUS: %s rejected by RADIUS", sa->peer->name);
+    reply(ctx, sa, msg_id, &r);
+    ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "RADIUS Access-Reject");
+}
+
 static void eap_round(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m)
 {
     struct ike_eap_conv *c = sa->eap;
@@ -338,6 +468,10 @@ static void eap_round(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_m
     /* The whole payload body, checked or not: the method counts what is wrong with it. */
     const uint8_t *msg = pl->body;
     size_t len = pl->len;
+    if (c->method == IKE_PEER_AUTH_EAP_RADIUS) {
+        radius_round(ctx, sa, msg_id, msg, len);
+        return;
+    }
     uint8_t rnd[IKE_EAP_MD5_CHALLENGE_LEN], out[IKE_EAP_MSG_MAX];
     ike_random(ctx, rnd, sizeof(rnd));
     enum ike_eap_reject why;
@@ -431,6 +565,10 @@ void ike_auth_eap_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct i
         break;
     case EAP_WAIT_AUTH:
         final_auth(ctx, sa, m);
+        break;
+    case EAP_WAIT_RADIUS:
+        /* A new request while RADIUS has the last one (ike_ctx.c drops retransmissions). */
+        ctx->counters.eap_out_of_order++;
         break;
     default:
         /* Redirected: the client has no IKE SA here; only the half-open timeout remains. */

@@ -10,6 +10,7 @@
 
 #include <openssl/crypto.h>
 
+#include "eap_radius.h"
 #include "ike_auth_eap.h"
 #include "ike_rules.h"
 #include "ike_sa.h"
@@ -205,6 +206,7 @@ void ike_ctx_free(struct ike_ctx *ctx)
     free(ctx->redirect_hist);
     OPENSSL_cleanse(&ctx->qcd, sizeof(ctx->qcd));
     ike_cp_fini(ctx);
+    ike_eap_radius_free(ctx);
     free(ctx);
 }
 
@@ -493,6 +495,11 @@ static void dispatch_request(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t *ms
         ike_resend(ctx, sa, &sa->response, false);
         return;
     }
+    if (h->msg_id + 1 == sa->next_peer_id && ike_auth_eap_radius_pending(sa)) {
+        /* The answer waits for RADIUS: it goes out once, when RADIUS speaks (eap_radius.c). */
+        ctx->counters.radius_ike_retransmit_dropped++;
+        return;
+    }
     if (h->msg_id != sa->next_peer_id) {
         ctx->counters.rx_bad_msg_id++;
         return;
@@ -761,6 +768,7 @@ void ike_tick(struct ike_ctx *ctx)
     ike_cookie_maybe_rotate(ctx, now);
     ike_qcd_tick(ctx, now);
     ike_log_limit_flush(ctx);
+    ike_eap_radius_tick(ctx, now);
     for (unsigned b = 0; b < ctx->nbuckets; b++) {
         struct ike_sa *sa = ctx->by_ours[b];
         while (sa != NULL) {

@@ -273,6 +273,8 @@ struct ike_ctx {
     struct ike_addr announce_addrs[IKE_MAX_LOCAL_ADDRS];
     /* One per cfg.pools (cp.c). */
     struct ike_pool *pools[IKE_MAX_POOLS];
+    /* The RADIUS client of eap-radius (eap_radius.c), made on first use. */
+    struct ike_radius_client *radius;
 };
 
 /* ---- SA table and life cycle (ike_ctx.c) ---- */
