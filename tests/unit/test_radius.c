@@ -501,6 +501,17 @@ static void test_accept_msk(void **state)
     pkt_mppe(&p, 16, send, 32, salt_s);
     pkt_seal(&p, true, secret, SECRET_LEN);
     assert_reason(parse(&p, &r), IKE_RADIUS_MPPE_BAD_KEY);
+    /* 16-byte keys both (EAP-MSCHAPv2 through FreeRADIUS): Recv || Send || 32 zero bytes. */
+    pkt_start(&p, 2, 9);
+    pkt_mppe(&p, 17, recv, 16, salt_r);
+    pkt_mppe(&p, 16, send, 16, salt_s);
+    pkt_seal(&p, true, secret, SECRET_LEN);
+    assert_reason(parse(&p, &r), IKE_RADIUS_OK);
+    assert_true(r.has_msk);
+    assert_memory_equal(r.msk, recv, 16);
+    assert_memory_equal(r.msk + 16, send, 16);
+    for (unsigned k = 32; k < IKE_RADIUS_MSK_LEN; k++)
+        assert_int_equal(r.msk[k], 0);
     pkt_start(&p, 2, 9);
     pkt_mppe(&p, 17, recv, 32, salt_r);
     pkt_mppe(&p, 17, recv, 32, salt_r);

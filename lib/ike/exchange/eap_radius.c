@@ -105,8 +105,8 @@ static bool take_id(struct ike_ctx *ctx, struct ike_radius_client *rc, struct ik
         };
         memcpy(q.authenticator, r->auth, sizeof(r->auth));
         enum ike_radius_reject why;
-        long n = ike_radius_access_request(&q, srv->secret, srv->secret_len, r->pkt,
-                                           sizeof(r->pkt), &why);
+        long n = ike_radius_access_request(&q, srv->secret, srv->secret_len, r->pkt, sizeof(r->pkt),
+                                           &why);
         if (n < 0) {
             ctx->counters.radius_build_failed++;
             r->len = 0;

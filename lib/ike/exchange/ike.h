@@ -215,8 +215,8 @@ struct ike_radius_server_cfg {
 struct ike_radius_cfg {
     unsigned nservers;
     struct ike_radius_server_cfg servers[IKE_RADIUS_MAX_SERVERS];
-    unsigned timeout_ms; /* 0: 1000 */
-    unsigned tries;      /* per server; 0: 3 */
+    unsigned timeout_ms;                        /* 0: 1000 */
+    unsigned tries;                             /* per server; 0: 3 */
     char nas_identifier[IKE_RADIUS_NAS_ID_MAX]; /* "": none sent */
 };
 
@@ -463,8 +463,8 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(radius_rx_mppe_bad_format)                                                                   \
     X(radius_rx_mppe_bad_key)                                                                      \
     X(radius_rx_mppe_one_key)                                                                      \
-    X(radius_rx_other)               /* NO_ROOM, BAD_INPUT, CRYPTO */                              \
-    X(multi_auth_refused)   /* ANOTHER_AUTH_FOLLOWS where no second round is due, or missing */    \
+    X(radius_rx_other)    /* NO_ROOM, BAD_INPUT, CRYPTO */                                         \
+    X(multi_auth_refused) /* ANOTHER_AUTH_FOLLOWS where no second round is due, or missing */      \
     X(cookies_sent)                                                                                \
     X(cookies_accepted)                                                                            \
     X(cookies_rejected)                                                                            \

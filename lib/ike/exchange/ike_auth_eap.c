@@ -36,11 +36,11 @@
 #define EAP_PEER_MAX_ROUNDS 8
 
 enum eap_phase {
-    EAP_WAIT_SECOND_ID, /* responder: first round done, the IDi of the second comes next */
-    EAP_WAIT_RESPONSE,  /* responder: our request is out */
-    EAP_WAIT_AUTH,      /* responder: EAP-Success is out, the initiator's AUTH comes next */
-    EAP_REDIRECTED,     /* responder: sent elsewhere in the first response; no IKE SA */
-    EAP_WAIT_REQUEST,   /* initiator: our response is out */
+    EAP_WAIT_SECOND_ID,  /* responder: first round done, the IDi of the second comes next */
+    EAP_WAIT_RESPONSE,   /* responder: our request is out */
+    EAP_WAIT_AUTH,       /* responder: EAP-Success is out, the initiator's AUTH comes next */
+    EAP_REDIRECTED,      /* responder: sent elsewhere in the first response; no IKE SA */
+    EAP_WAIT_REQUEST,    /* initiator: our response is out */
     EAP_WAIT_FINAL_AUTH, /* initiator: our AUTH is out */
     EAP_WAIT_RADIUS      /* responder, eap-radius: the client's response is with RADIUS */
 };
@@ -382,8 +382,7 @@ static void radius_round(struct ike_ctx *ctx, struct ike_sa *sa, uint32_t msg_id
                                      .state_len = c->rad_state_len};
     c->rad_req = ike_eap_radius_send(ctx, sa, &in);
     if (c->rad_req == NULL) {
-        ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH EAP-RADIUS: cannot ask RADIUS for %s",
-                sa->peer->name);
+        ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH EAP-RADIUS: cannot ask RADIUS for %s", sa->peer->name);
         ike_auth_send_failed(ctx, sa, msg_id);
         return;
     }

@@ -181,7 +181,7 @@ struct ike_radius_reply {
     struct ike_addr framed_ip6;    /* Framed-IPv6-Address, or the prefix of Framed-IPv6-Prefix */
     uint8_t framed_ip6_prefix_len; /* 128 for Framed-IPv6-Address */
     bool has_msk;
-    uint8_t msk[IKE_RADIUS_MSK_LEN]; /* Recv-Key || Send-Key (Access-Accept only) */
+    uint8_t msk[IKE_RADIUS_MSK_LEN]; /* Recv || Send; 16-byte keys zero-padded (Accept only) */
 };
 
 /*

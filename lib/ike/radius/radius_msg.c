@@ -268,10 +268,15 @@ static void take_ip6_prefix(const uint8_t *v, size_t n, struct ike_radius_reply 
     out->has_framed_ip6 = true;
 }
 
-/* Vendor-Specific (RFC 2865 5.26) of Microsoft: the MS-MPPE keys of an Access-Accept. */
+/*
+ * Vendor-Specific (RFC 2865 5.26) of Microsoft: the MS-MPPE keys of an
+ * Access-Accept, 32 bytes each (the two halves of a 64-byte MSK) or 16 each
+ * (EAP-MSCHAPv2's MasterReceiveKey and MasterSendKey, RFC 3079, as
+ * FreeRADIUS sends them). *recv_len, *send_len: 0 until found.
+ */
 static enum ike_radius_reject take_vendor(const uint8_t *v, size_t n, const uint8_t *req_auth,
                                           const uint8_t *secret, size_t secret_len, uint8_t *recv,
-                                          bool *has_recv, uint8_t *send, bool *has_send)
+                                          size_t *recv_len, uint8_t *send, size_t *send_len)
 {
     if (n < 4 || radius_get32(v) != IKE_RADIUS_VENDOR_MICROSOFT)
         return IKE_RADIUS_OK; /* other vendors' attributes are not ours to read */
@@ -280,9 +285,9 @@ static enum ike_radius_reject take_vendor(const uint8_t *v, size_t n, const uint
             return IKE_RADIUS_MPPE_BAD_FORMAT;
         uint8_t type = v[off], vlen = v[off + 1];
         if (type == IKE_RADIUS_MS_MPPE_RECV_KEY || type == IKE_RADIUS_MS_MPPE_SEND_KEY) {
-            bool *has = type == IKE_RADIUS_MS_MPPE_RECV_KEY ? has_recv : has_send;
+            size_t *has = type == IKE_RADIUS_MS_MPPE_RECV_KEY ? recv_len : send_len;
             uint8_t *key = type == IKE_RADIUS_MS_MPPE_RECV_KEY ? recv : send;
-            if (*has)
+            if (*has != 0)
                 return IKE_RADIUS_ATTR_REPEATED;
             size_t klen = 0;
             enum ike_radius_reject r =
@@ -290,9 +295,9 @@ static enum ike_radius_reject take_vendor(const uint8_t *v, size_t n, const uint
                                         IKE_RADIUS_MPPE_KEY_LEN, &klen);
             if (r != IKE_RADIUS_OK)
                 return r;
-            if (klen != IKE_RADIUS_MPPE_KEY_LEN)
+            if (klen != IKE_RADIUS_MPPE_KEY_LEN && klen != IKE_RADIUS_MPPE_KEY_LEN / 2)
                 return IKE_RADIUS_MPPE_BAD_KEY;
-            *has = true;
+            *has = klen;
         }
         off += vlen;
     }
@@ -305,7 +310,8 @@ static enum ike_radius_reject take_attrs(const uint8_t *pkt, size_t plen, const 
                                          struct ike_radius_reply *out)
 {
     uint8_t recv[IKE_RADIUS_MPPE_KEY_LEN], send[IKE_RADIUS_MPPE_KEY_LEN];
-    bool has_recv = false, has_send = false, has_ip6_addr = false;
+    size_t has_recv = 0, has_send = 0;
+    bool has_ip6_addr = false;
     enum ike_radius_reject r = IKE_RADIUS_OK;
     for (size_t off = IKE_RADIUS_HDR_LEN; off < plen && r == IKE_RADIUS_OK;) {
         uint8_t type = pkt[off];
@@ -384,11 +390,15 @@ static enum ike_radius_reject take_attrs(const uint8_t *pkt, size_t plen, const 
             break; /* Reply-Message and the rest: not used */
         }
     }
-    if (r == IKE_RADIUS_OK && has_recv != has_send)
+    if (r == IKE_RADIUS_OK && (has_recv == 0) != (has_send == 0))
         r = IKE_RADIUS_MPPE_ONE_KEY;
-    if (r == IKE_RADIUS_OK && has_recv) {
-        memcpy(out->msk, recv, IKE_RADIUS_MPPE_KEY_LEN);
-        memcpy(out->msk + IKE_RADIUS_MPPE_KEY_LEN, send, IKE_RADIUS_MPPE_KEY_LEN);
+    if (r == IKE_RADIUS_OK && has_recv != has_send)
+        r = IKE_RADIUS_MPPE_BAD_KEY;
+    if (r == IKE_RADIUS_OK && has_recv != 0) {
+        /* 16-byte keys: Recv || Send || 32 zero bytes, EAP-MSCHAPv2's MSK (RFC 3079 3.3). */
+        memset(out->msk, 0, sizeof(out->msk));
+        memcpy(out->msk, recv, has_recv);
+        memcpy(out->msk + has_recv, send, has_send);
         out->has_msk = true;
     }
     OPENSSL_cleanse(recv, sizeof(recv));

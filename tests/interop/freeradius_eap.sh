@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Interop: veer-ike as EAP pass-through authenticator (RFC 3579). A stock
+# strongSwan 5.9 client does EAP-MSCHAPv2 (auth = eap-mschapv2) with veer-ike
+# (remote_auth: eap-radius), which relays every EAP message to FreeRADIUS 3.2
+# in a namespace of its own (192.0.2.1, reached from the gateway's 192.0.2.2);
+# FreeRADIUS's EAP module does MSCHAPv2 (default_eap_type) and sends the
+# MS-MPPE keys that make the MSK.
+#
+#   1. the right password: Access-Challenges relayed, Access-Accept, the AUTHs
+#      after EAP keyed with the MSK verify on both sides, Child SA keys equal;
+#   2. a wrong password: Access-Reject, EAP-Failure and AUTHENTICATION_FAILED,
+#      nothing established;
+#   3. the first configured server silent (an address where nothing answers):
+#      veer retransmits, fails over to the second server, the client gets in.
+#
+# Needs root (network namespaces), freeradius and strongSwan's eap-mschapv2
+# plugin. Cleans up on exit. Usage: tests/interop/freeradius_eap.sh BUILD_DIR
+set -uo pipefail
+if [ ! -e /usr/lib/ipsec/plugins/libstrongswan-eap-mschapv2.so ]; then
+    echo "FAIL: strongSwan's eap-mschapv2 plugin is not installed (libcharon-extauth-plugins)"
+    exit 1
+fi
+# shellcheck source=tests/interop/lib.sh
+source "$(dirname "$0")/lib.sh"
+lab_init "${1:?usage: $0 BUILD_DIR}" fre
+command -v freeradius >/dev/null || fail "freeradius (package freeradius) not installed"
+lab_topology
+lab_make_pki rsa
+export CHARON_PLUGINS="eap-mschapv2 eap-identity"
+pki="$work/pki-rsa"
+secret="veer-radius-secret"
+rad_pid=""
+
+# FreeRADIUS's namespace, linked to the gateway's (the management network).
+ns_rad="${tag}rad"
+ip netns add "$ns_rad"
+lab_netns+=("$ns_rad")
+lab_veth "${tag}r" "$ns_rad" 192.0.2.1/24 "${tag}m" "$ns_gw" 192.0.2.2/24
+ip -n "$ns_rad" link set lo up
+
+raddb="$work/raddb"
+cp -a /etc/freeradius/3.0 "$raddb" || fail "copy of /etc/freeradius/3.0"
+mkdir -p "$work/radlog/radacct" "$work/radrun"
+sed -i -e "s|^raddbdir = .*|raddbdir = $raddb|" \
+    -e "s|^logdir = .*|logdir = $work/radlog|" \
+    -e "s|^run_dir = .*|run_dir = $work/radrun|" \
+    -e 's|^\(\s*\)user = freerad|\1#user = freerad|' \
+    -e 's|^\(\s*\)group = freerad|\1#group = freerad|' "$raddb/radiusd.conf"
+cat >"$raddb/clients.conf" <<EOF
+client veer-gw {
+    ipaddr = 192.0.2.2
+    secret = $secret
+    require_message_authenticator = yes
+}
+EOF
+sed -i -e 's/^\(\s*\)default_eap_type = md5/\1default_eap_type = mschapv2/' \
+    "$raddb/mods-available/eap"
+grep -q "default_eap_type = mschapv2" "$raddb/mods-available/eap" ||
+    fail "could not set FreeRADIUS's default_eap_type"
+users="$raddb/mods-config/files/authorize"
+{
+    printf 'alice@example.org\tCleartext-Password := "alice-radius-pw"\n\n'
+    cat "$users"
+} >"$users.new" && mv "$users.new" "$users"
+
+rad_start() {
+    ip netns exec "$ns_rad" freeradius -X -d "$raddb" >"$work/radiusd.log" 2>&1 &
+    rad_pid=$!
+    lab_pids+=("$rad_pid")
+    wait_for 150 grep -q "Ready to process requests" "$work/radiusd.log" ||
+        fail "freeradius not ready within 15 s"
+}
+rad_start
+
+printf '%s' "$secret" >"$work/radius-secret"
+chmod 600 "$work/radius-secret"
+
+# veer-ike with eap-radius; $1: the servers' addresses, in order.
+veer_rad_start() {
+    {
+        printf 'gateway:\n  listen: [198.51.100.1]\n  half_open_timeout: 30\n'
+        printf 'radius:\n  timeout: 500ms\n  tries: 2\n  nas_identifier: veer-interop\n  servers:\n'
+        for a in "$@"; do
+            printf '    - address: %s\n      secret_file: %s\n' "$a" "$work/radius-secret"
+        done
+        printf 'peers:\n'
+        TUN_PEER_AUTH="    local_auth: pubkey
+    cert: $pki/gw.pem
+    key: $pki/gw.key
+    remote_auth: eap-radius" lab_peer_yaml eap-radius "'%any'"
+    } >"$work/veer.yaml"
+    veer_start "$work/veer.yaml"
+}
+
+# Stops charon and veer-ike only (FreeRADIUS keeps running: lab_stop_both would wait for it).
+rad_stop_both() {
+    kill "$charon_pid" "$veer_pid" 2>/dev/null
+    wait "$charon_pid" "$veer_pid" 2>/dev/null
+    charon_pid=""
+    veer_pid=""
+    lab_keep_logs "$1"
+}
+
+swan_ms_load() {
+    local sw
+    lab_client_swanctl_dir "$pki"
+    {
+        echo "connections {"
+        lab_swan_conn gw "local {
+      auth = eap-mschapv2
+      id = alice@example.org
+    }" pubkey
+        echo "}"
+        TUN_SWAN_EAP=$1 lab_swan_secrets gw.example
+    } >"$sw/swanctl.conf"
+    lab_swan_load "" "$sw"
+}
+
+# --- 1. the right password
+name="eap-radius"
+veer_rad_start 192.0.2.1
+charon_start
+swan_ms_load alice-radius-pw
+lab_swan_initiate "$name: "
+grep -q "EAP method EAP_MSCHAPV2 succeeded, MSK established" "$work/charon.log" ||
+    fail "$name: strongSwan did not complete EAP-MSCHAPv2 with an MSK"
+grep -q "authentication of 'gw.example' with EAP successful" "$work/charon.log" ||
+    fail "$name: strongSwan did not verify veer's AUTH after EAP (keyed with the MSK)"
+lab_expect_sa_agree "$name: " 50
+grep -q "Sent Access-Accept" "$work/radiusd.log" || fail "$name: FreeRADIUS logged no Access-Accept"
+[ "$(veer_counter radius_accepts)" = 1 ] || fail "$name: veer did not count radius_accepts"
+[ "$(veer_counter eap_succeeded)" = 1 ] || fail "$name: veer did not count eap_succeeded"
+lab_expect_keys_equal "$name: "
+pass "$name: relayed to FreeRADIUS, Access-Accept, MSK-keyed AUTHs verified both ways, Child SA keys identical"
+lab_swan_terminate "$name: "
+rad_stop_both "$name"
+
+# --- 2. a wrong password
+veer_rad_start 192.0.2.1
+charon_start
+swan_ms_load not-the-password
+swan --initiate --child c --timeout 15 >"$work/initiate.out" 2>&1 &&
+    fail "a wrong password was accepted"
+wait_for 30 veer_counter_is radius_rejects 1 || fail "wrong password: veer did not count radius_rejects"
+grep -q "Sent Access-Reject" "$work/radiusd.log" || fail "wrong password: FreeRADIUS sent no Access-Reject"
+grep -q "AUTH_FAILED" "$work/charon.log" ||
+    fail "wrong password: no AUTHENTICATION_FAILED between the two"
+! grep -q "state=ESTABLISHED" "$work/state" || fail "wrong password: veer established an SA"
+! grep -q "child-sa install" "$work/veer.log" || fail "wrong password: veer installed a Child SA"
+pass "wrong password: Access-Reject, EAP-Failure and AUTHENTICATION_FAILED, nothing established"
+rad_stop_both wrong-password
+
+# --- 3. the first server silent: failover to the second
+name="failover"
+veer_rad_start 192.0.2.9 192.0.2.1
+charon_start
+swan_ms_load alice-radius-pw
+lab_swan_initiate "$name: "
+lab_expect_sa_agree "$name: " 50
+[ "$(veer_counter radius_failovers)" -ge 1 ] || fail "$name: veer counted no failover"
+[ "$(veer_counter radius_retransmits)" -ge 1 ] || fail "$name: veer counted no retransmission"
+lab_expect_keys_equal "$name: "
+pass "$name: server 1 silent, retransmitted, failed over to server 2, established"
+lab_swan_terminate "$name: "
+rad_stop_both "$name"
+echo "freeradius_eap: all checks passed"

@@ -1,0 +1,434 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * remote_auth eap-radius (RFC 3579) through the mock backend: alice does
+ * EAP-MSCHAPv2 as client, gw relays it to a fake RADIUS server in this file,
+ * which runs lib/ike's MSCHAPv2 server functions (so the MSK is real) and
+ * answers with packets built here (Response Authenticator by EVP MD5,
+ * Message-Authenticator by EVP_MAC HMAC-MD5, MS-MPPE keys encrypted from
+ * RFC 2548): Accept establishes with MSK-keyed AUTHs, Reject refuses, a
+ * silent server is retried then failed over, all silent gives up, an IKE
+ * retransmission while RADIUS is pending is dropped, forged replies ignored.
+ */
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ike.h"
+#include "ike_eap.h"
+#include "ike_eap_mschapv2.h"
+#include "ike_lab.h"
+#include "ike_radius.h"
+#include "mock_backend.h"
+#include "unit_util.h"
+
+static const uint8_t password[] = "radius-pass";
+#define PASSWORD_LEN (sizeof(password) - 1)
+static const char *const secrets[2] = {"secret-one", "secret-two"};
+
+/* ---- the fake RADIUS server ---- */
+
+struct fake {
+    bool silent[2];              /* a server that never answers */
+    unsigned nsent[2];           /* datagrams gw sent to each */
+    uint8_t last[2][IKE_RADIUS_MAX_LEN];
+    size_t last_len[2];
+    bool pending[2];             /* an unanswered request from gw */
+    struct ike_mschapv2_server ms;
+    bool started;
+    uint8_t user[256];
+    size_t user_len;
+};
+static struct fake fake;
+
+static int fake_send(void *opaque, unsigned server, const uint8_t *buf, size_t len)
+{
+    (void)opaque;
+    assert_true(server < 2);
+    assert_true(len <= IKE_RADIUS_MAX_LEN);
+    memcpy(fake.last[server], buf, len);
+    fake.last_len[server] = len;
+    fake.nsent[server]++;
+    fake.pending[server] = true;
+    return 0;
+}
+
+static void md5_of(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen, uint8_t out[16])
+{
+    EVP_MD_CTX *c = EVP_MD_CTX_new();
+    unsigned n = 0;
+    assert_non_null(c);
+    assert_int_equal(EVP_DigestInit_ex(c, EVP_md5(), NULL), 1);
+    assert_int_equal(EVP_DigestUpdate(c, a, alen), 1);
+    if (b != NULL)
+        assert_int_equal(EVP_DigestUpdate(c, b, blen), 1);
+    assert_int_equal(EVP_DigestFinal_ex(c, out, &n), 1);
+    EVP_MD_CTX_free(c);
+}
+
+static void hmac_md5(const uint8_t *key, size_t klen, const uint8_t *msg, size_t len,
+                     uint8_t out[16])
+{
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    EVP_MAC_CTX *ctx = EVP_MAC_CTX_new(mac);
+    char md5[] = "MD5";
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, md5, 0),
+                           OSSL_PARAM_construct_end()};
+    size_t n = 0;
+    assert_non_null(ctx);
+    assert_int_equal(EVP_MAC_init(ctx, key, klen, params), 1);
+    assert_int_equal(EVP_MAC_update(ctx, msg, len), 1);
+    assert_int_equal(EVP_MAC_final(ctx, out, &n, 16), 1);
+    EVP_MAC_CTX_free(ctx);
+    EVP_MAC_free(mac);
+}
+
+struct pkt {
+    uint8_t b[IKE_RADIUS_MAX_LEN];
+    size_t len;
+};
+
+static void pkt_attr(struct pkt *p, uint8_t type, const void *v, size_t n)
+{
+    p->b[p->len] = type;
+    p->b[p->len + 1] = (uint8_t)(n + 2);
+    memcpy(p->b + p->len + 2, v, n);
+    p->len += n + 2;
+}
+
+/* RFC 2548 2.4.2: the MS-MPPE value (salt, String) of key, in a Microsoft VSA. */
+static void pkt_mppe(struct pkt *p, uint8_t type, const uint8_t *key, size_t klen,
+                     const uint8_t salt[2], const char *secret, const uint8_t ra[16])
+{
+    uint8_t v[253] = {0, 0, 0x01, 0x37}, plain[64] = {0}, in[128];
+    size_t slen = strlen(secret), n = (1 + klen + 15) / 16 * 16;
+    uint8_t *out = v + 6;
+    plain[0] = (uint8_t)klen;
+    memcpy(plain + 1, key, klen);
+    out[0] = salt[0];
+    out[1] = salt[1];
+    for (size_t i = 0; i < n; i += 16) {
+        uint8_t b[16];
+        memcpy(in, secret, slen);
+        if (i == 0) {
+            memcpy(in + slen, ra, 16);
+            memcpy(in + slen + 16, salt, 2);
+            md5_of(in, slen + 18, NULL, 0, b);
+        } else {
+            memcpy(in + slen, out + 2 + i - 16, 16);
+            md5_of(in, slen + 16, NULL, 0, b);
+        }
+        for (size_t j = 0; j < 16; j++)
+            out[2 + i + j] = plain[i + j] ^ b[j];
+    }
+    v[4] = type;
+    v[5] = (uint8_t)(n + 4);
+    pkt_attr(p, 26, v, n + 8);
+}
+
+/* Message-Authenticator, Length, then the Response Authenticator over the request's. */
+static void pkt_seal(struct pkt *p, const char *secret, const uint8_t ra[16])
+{
+    static const uint8_t zero[16];
+    size_t ma_off = p->len, slen = strlen(secret);
+    pkt_attr(p, 80, zero, 16);
+    p->b[2] = (uint8_t)(p->len >> 8);
+    p->b[3] = (uint8_t)p->len;
+    memcpy(p->b + 4, ra, 16);
+    hmac_md5((const uint8_t *)secret, slen, p->b, p->len, p->b + ma_off + 2);
+    uint8_t md[16];
+    md5_of(p->b, p->len, (const uint8_t *)secret, slen, md);
+    memcpy(p->b + 4, md, 16);
+}
+
+/* The joined EAP-Message and the User-Name of the request gw sent to `server`. */
+static size_t request_eap(unsigned server, uint8_t *eap, bool *has_ma)
+{
+    const uint8_t *b = fake.last[server];
+    size_t len = fake.last_len[server], n = 0;
+    *has_ma = false;
+    for (size_t off = 20; off + 2 <= len && b[off + 1] >= 2; off += b[off + 1]) {
+        if (b[off] == 79) {
+            memcpy(eap + n, b + off + 2, b[off + 1] - 2u);
+            n += b[off + 1] - 2u;
+        } else if (b[off] == 80) {
+            *has_ma = true;
+        } else if (b[off] == 1) {
+            fake.user_len = b[off + 1] - 2u;
+            memcpy(fake.user, b + off + 2, fake.user_len);
+        }
+    }
+    return n;
+}
+
+/* Answers gw's outstanding request to `server` as a RADIUS server running EAP-MSCHAPv2 would. */
+static void fake_answer(struct lab *lab, unsigned server, struct pkt *p)
+{
+    uint8_t eap[IKE_RADIUS_EAP_MAX], out[IKE_EAP_MSG_MAX], ra[16];
+    bool has_ma;
+    size_t n = request_eap(server, eap, &has_ma), out_len = 0;
+    assert_true(has_ma);
+    assert_true(fake.last[server][0] == IKE_RADIUS_ACCESS_REQUEST);
+    memcpy(ra, fake.last[server] + 4, 16);
+    memset(p, 0, sizeof(*p));
+    p->b[1] = fake.last[server][1];
+    p->len = 20;
+    uint8_t code = IKE_RADIUS_ACCESS_CHALLENGE;
+    if (!fake.started) {
+        /* The EAP-Response/Identity: the MSCHAPv2 Challenge-Request. */
+        assert_true(n > 5 && eap[0] == IKE_EAP_CODE_RESPONSE && eap[4] == IKE_EAP_TYPE_IDENTITY);
+        uint8_t rnd[17];
+        for (unsigned i = 0; i < sizeof(rnd); i++)
+            rnd[i] = (uint8_t)(i * 7 + 3);
+        out_len = ike_mschapv2_server_start(&fake.ms, rnd, out);
+        fake.started = true;
+    } else {
+        enum ike_eap_reject why;
+        enum ike_eap_step step = ike_mschapv2_server_input(
+            &fake.ms, eap, n, fake.user, fake.user_len, password, PASSWORD_LEN, out, &out_len, &why);
+        if (step == IKE_EAP_STEP_SUCCESS)
+            code = IKE_RADIUS_ACCESS_ACCEPT;
+        else if (step == IKE_EAP_STEP_FAILURE || why != IKE_EAP_OK) {
+            code = IKE_RADIUS_ACCESS_REJECT;
+            out[0] = IKE_EAP_CODE_FAILURE;
+            out[1] = eap[1];
+            out[2] = 0;
+            out[3] = 4;
+            out_len = 4;
+        }
+    }
+    p->b[0] = code;
+    pkt_attr(p, 79, out, out_len);
+    if (code == IKE_RADIUS_ACCESS_CHALLENGE)
+        pkt_attr(p, 24, "state-x", 7);
+    if (code == IKE_RADIUS_ACCESS_ACCEPT) {
+        /* As FreeRADIUS: 16-byte MasterReceiveKey and MasterSendKey. */
+        assert_true(fake.ms.has_msk);
+        pkt_mppe(p, 17, fake.ms.msk, 16, (const uint8_t[]){0x80, 0x01}, secrets[server], ra);
+        pkt_mppe(p, 16, fake.ms.msk + 16, 16, (const uint8_t[]){0x80, 0x02}, secrets[server], ra);
+    }
+    pkt_seal(p, secrets[server], ra);
+    (void)lab;
+}
+
+/* Runs the lab, answering every request of gw, until nothing moves; returns the replies sent. */
+static unsigned run_with_radius(struct lab *lab)
+{
+    unsigned replies = 0;
+    for (unsigned round = 0; round < 20; round++) {
+        lab_run(lab);
+        bool any = false;
+        for (unsigned s = 0; s < 2; s++) {
+            if (!fake.pending[s] || fake.silent[s])
+                continue;
+            struct pkt p;
+            fake.pending[s] = false;
+            fake_answer(lab, s, &p);
+            ike_radius_input(lab->gw, s, p.b, p.len);
+            replies++;
+            any = true;
+        }
+        if (!any)
+            break;
+    }
+    return replies;
+}
+
+/* ---- the lab ---- */
+
+static struct ike_eap_secret alice_secret;
+
+static int rad_setup(void **state)
+{
+    lab_setup(state);
+    struct lab *lab = *state;
+    memset(&fake, 0, sizeof(fake));
+    memset(&alice_secret, 0, sizeof(alice_secret));
+    lab_set_id(&alice_secret.id, "alice.example");
+    memcpy(alice_secret.secret, password, PASSWORD_LEN);
+    alice_secret.len = PASSWORD_LEN;
+    lab->alice_peer.local_auth = IKE_PEER_AUTH_EAP_MSCHAPV2;
+    lab->alice_peer.eap_secrets = &alice_secret;
+    lab->alice_peer.neap_secrets = 1;
+    lab_set_id(&lab->alice_peer.local_id, "alice.example");
+    lab->gw_peer.remote_auth = IKE_PEER_AUTH_EAP_RADIUS;
+    memset(&lab->gw_peer.remote_id, 0, sizeof(lab->gw_peer.remote_id));
+    return 0;
+}
+
+/* lab_start, then gw again with two RADIUS servers and the fake behind radius_send. */
+static void rad_start(struct lab *lab)
+{
+    lab_start(lab);
+    ike_ctx_free(lab->gw);
+    struct ike_radius_cfg *rc = &lab->gw_cfg.radius;
+    memset(rc, 0, sizeof(*rc));
+    rc->nservers = 2;
+    for (unsigned s = 0; s < 2; s++) {
+        ike_addr_parse(&rc->servers[s].addr, s == 0 ? "192.0.2.1" : "192.0.2.2", 1812);
+        rc->servers[s].secret_len = (uint8_t)strlen(secrets[s]);
+        memcpy(rc->servers[s].secret, secrets[s], rc->servers[s].secret_len);
+    }
+    rc->timeout_ms = 1000;
+    rc->tries = 3;
+    snprintf(rc->nas_identifier, sizeof(rc->nas_identifier), "veer-unit");
+    struct ike_backend g = mock_backend(&lab->gw_node);
+    g.radius_send = fake_send;
+    lab->gw = ike_ctx_new(&lab->gw_cfg, &g);
+    assert_non_null(lab->gw);
+    assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+}
+
+static const struct ike_counters *gwc(struct lab *lab)
+{
+    return ike_get_counters(lab->gw);
+}
+
+static void expect_established(struct lab *lab)
+{
+    struct ike_sa_info a = lab_only_sa(lab->alice), g = lab_only_sa(lab->gw);
+    assert_int_equal(a.state, IKE_SA_ESTABLISHED);
+    assert_int_equal(g.state, IKE_SA_ESTABLISHED);
+    assert_int_equal(gwc(lab)->eap_succeeded, 1);
+    assert_int_equal(gwc(lab)->eap_bad_final_auth, 0);
+    lab_expect_child_pair(lab);
+}
+
+/* Identity, Challenge/Response, Success-Request/Response: three requests, Accept last. */
+static void test_accept(void **state)
+{
+    struct lab *lab = *state;
+    rad_start(lab);
+    assert_int_equal(run_with_radius(lab), 3);
+    expect_established(lab);
+    assert_int_equal(gwc(lab)->radius_requests, 3);
+    assert_int_equal(gwc(lab)->radius_challenges, 2);
+    assert_int_equal(gwc(lab)->radius_accepts, 1);
+    assert_int_equal(gwc(lab)->radius_accept_no_msk, 0);
+    assert_int_equal(fake.user_len, 13);
+    assert_memory_equal(fake.user, "alice.example", 13);
+    assert_int_equal(fake.nsent[1], 0);
+}
+
+static void test_reject(void **state)
+{
+    struct lab *lab = *state;
+    memcpy(alice_secret.secret, "radius-pasX", PASSWORD_LEN);
+    rad_start(lab);
+    assert_int_equal(run_with_radius(lab), 2);
+    assert_int_equal(gwc(lab)->radius_rejects, 1);
+    assert_int_equal(gwc(lab)->auth_failed, 1);
+    assert_int_equal(gwc(lab)->eap_succeeded, 0);
+    assert_int_equal(lab->gw_node.ninstalled, 0);
+    ike_tick(lab->gw);
+    assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
+    assert_int_equal(ike_sa_foreach(lab->alice, NULL, NULL), 0);
+    assert_int_equal(ike_get_counters(lab->alice)->auth_failed, 1);
+}
+
+/* Server 1 silent: sent `tries` times a timeout apart, then server 2 (its own secret) answers. */
+static void test_failover(void **state)
+{
+    struct lab *lab = *state;
+    fake.silent[0] = true;
+    rad_start(lab);
+    run_with_radius(lab);
+    assert_int_equal(fake.nsent[0], 1);
+    for (unsigned i = 0; i < 3; i++) {
+        lab->net.now_ns += SEC;
+        ike_tick(lab->gw);
+    }
+    assert_int_equal(fake.nsent[0], 3);
+    assert_int_equal(fake.nsent[1], 1);
+    assert_int_equal(gwc(lab)->radius_retransmits, 2);
+    assert_int_equal(gwc(lab)->radius_failovers, 1);
+    run_with_radius(lab);
+    expect_established(lab);
+    /* Once failed over, the next requests go to server 2 straight away. */
+    assert_int_equal(fake.nsent[0], 3);
+    assert_int_equal(fake.nsent[1], 3);
+}
+
+static void test_all_dead(void **state)
+{
+    struct lab *lab = *state;
+    fake.silent[0] = fake.silent[1] = true;
+    rad_start(lab);
+    run_with_radius(lab);
+    for (unsigned i = 0; i < 6; i++) {
+        lab->net.now_ns += SEC;
+        ike_tick(lab->gw);
+    }
+    assert_int_equal(fake.nsent[0], 3);
+    assert_int_equal(fake.nsent[1], 3);
+    assert_int_equal(gwc(lab)->radius_gave_up, 1);
+    assert_int_equal(gwc(lab)->auth_failed, 1);
+    lab_run(lab);
+    assert_int_equal(ike_get_counters(lab->alice)->auth_failed, 1);
+    assert_int_equal(lab->gw_node.ninstalled, 0);
+    ike_tick(lab->gw);
+    assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
+}
+
+/* alice retransmits her IKE_AUTH request while gw waits for RADIUS: dropped, not relayed twice. */
+static void test_ike_retransmit_dropped(void **state)
+{
+    struct lab *lab = *state;
+    fake.silent[0] = true;
+    rad_start(lab);
+    run_with_radius(lab);
+    assert_int_equal(fake.nsent[0], 1);
+    unsigned gw_sent = lab->net.sent;
+    lab->net.now_ns += SEC / 2 + 1;
+    ike_tick(lab->alice);
+    assert_int_equal(ike_get_counters(lab->alice)->tx_retransmits, 1);
+    lab_run(lab);
+    assert_int_equal(gwc(lab)->radius_ike_retransmit_dropped, 1);
+    assert_int_equal(gwc(lab)->rx_retransmit_answered, 0);
+    assert_int_equal(lab->net.sent, gw_sent + 1); /* alice's retransmission, no answer */
+    assert_int_equal(fake.nsent[0], 1);
+    /* RADIUS answers: the conversation goes on and ends well. */
+    fake.silent[0] = false;
+    run_with_radius(lab);
+    expect_established(lab);
+}
+
+/* A reply with a wrong Response Authenticator or for another identifier: counted, ignored. */
+static void test_forged_reply(void **state)
+{
+    struct lab *lab = *state;
+    fake.silent[0] = true;
+    rad_start(lab);
+    run_with_radius(lab);
+    struct pkt p;
+    fake_answer(lab, 0, &p);
+    fake.started = false; /* the answer is built again below */
+    struct pkt bad = p;
+    bad.b[5] ^= 1; /* the Response Authenticator */
+    ike_radius_input(lab->gw, 0, bad.b, bad.len);
+    assert_int_equal(gwc(lab)->radius_rx_bad_response_auth, 1);
+    bad = p;
+    bad.b[1] ^= 0x55; /* no request has this identifier */
+    ike_radius_input(lab->gw, 0, bad.b, bad.len);
+    assert_int_equal(gwc(lab)->radius_unmatched, 1);
+    ike_radius_input(lab->gw, 1, p.b, p.len); /* the right packet from the wrong server */
+    assert_int_equal(gwc(lab)->radius_unmatched, 2);
+    ike_radius_input(lab->gw, 0, p.b, 10);
+    assert_int_equal(gwc(lab)->radius_rx_truncated, 1);
+    assert_int_equal(gwc(lab)->radius_challenges, 0);
+    fake.silent[0] = false;
+    run_with_radius(lab);
+    expect_established(lab);
+}
+
+#define RAD_TEST(f) cmocka_unit_test_setup_teardown(f, rad_setup, lab_teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        RAD_TEST(test_accept),   RAD_TEST(test_reject),
+        RAD_TEST(test_failover), RAD_TEST(test_all_dead),
+        RAD_TEST(test_ike_retransmit_dropped), RAD_TEST(test_forged_reply),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
