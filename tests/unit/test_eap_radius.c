@@ -29,11 +29,11 @@ static const char *const secrets[2] = {"secret-one", "secret-two"};
 /* ---- the fake RADIUS server ---- */
 
 struct fake {
-    bool silent[2];              /* a server that never answers */
-    unsigned nsent[2];           /* datagrams gw sent to each */
+    bool silent[2];    /* a server that never answers */
+    unsigned nsent[2]; /* datagrams gw sent to each */
     uint8_t last[2][IKE_RADIUS_MAX_LEN];
     size_t last_len[2];
-    bool pending[2];             /* an unanswered request from gw */
+    bool pending[2]; /* an unanswered request from gw */
     struct ike_mschapv2_server ms;
     bool started;
     uint8_t user[256];
@@ -184,8 +184,9 @@ static void fake_answer(struct lab *lab, unsigned server, struct pkt *p)
         fake.started = true;
     } else {
         enum ike_eap_reject why;
-        enum ike_eap_step step = ike_mschapv2_server_input(
-            &fake.ms, eap, n, fake.user, fake.user_len, password, PASSWORD_LEN, out, &out_len, &why);
+        enum ike_eap_step step =
+            ike_mschapv2_server_input(&fake.ms, eap, n, fake.user, fake.user_len, password,
+                                      PASSWORD_LEN, out, &out_len, &why);
         if (step == IKE_EAP_STEP_SUCCESS)
             code = IKE_RADIUS_ACCESS_ACCEPT;
         else if (step == IKE_EAP_STEP_FAILURE || why != IKE_EAP_OK) {
@@ -426,9 +427,12 @@ static void test_forged_reply(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        RAD_TEST(test_accept),   RAD_TEST(test_reject),
-        RAD_TEST(test_failover), RAD_TEST(test_all_dead),
-        RAD_TEST(test_ike_retransmit_dropped), RAD_TEST(test_forged_reply),
+        RAD_TEST(test_accept),
+        RAD_TEST(test_reject),
+        RAD_TEST(test_failover),
+        RAD_TEST(test_all_dead),
+        RAD_TEST(test_ike_retransmit_dropped),
+        RAD_TEST(test_forged_reply),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
