@@ -36,6 +36,7 @@ struct fake {
     bool pending[2]; /* an unanswered request from gw */
     struct ike_mschapv2_server ms;
     bool started;
+    bool bad_msk; /* Accept with keys other than the MSCHAPv2 MSK */
     uint8_t user[256];
     size_t user_len;
 };
@@ -205,6 +206,7 @@ static void fake_answer(struct lab *lab, unsigned server, struct pkt *p)
     if (code == IKE_RADIUS_ACCESS_ACCEPT) {
         /* As FreeRADIUS: 16-byte MasterReceiveKey and MasterSendKey. */
         assert_true(fake.ms.has_msk);
+        fake.ms.msk[0] ^= fake.bad_msk;
         pkt_mppe(p, 17, fake.ms.msk, 16, (const uint8_t[]){0x80, 0x01}, secrets[server], ra);
         pkt_mppe(p, 16, fake.ms.msk + 16, 16, (const uint8_t[]){0x80, 0x02}, secrets[server], ra);
     }
@@ -327,6 +329,20 @@ static void test_reject(void **state)
     assert_int_equal(ike_get_counters(lab->alice)->auth_failed, 1);
 }
 
+/* An Access-Accept whose MSK is not the client's: its AUTH after EAP does not verify at gw. */
+static void test_wrong_msk(void **state)
+{
+    struct lab *lab = *state;
+    fake.bad_msk = true;
+    rad_start(lab);
+    run_with_radius(lab);
+    assert_int_equal(gwc(lab)->radius_accepts, 1);
+    assert_int_equal(gwc(lab)->eap_bad_final_auth, 1);
+    assert_int_equal(gwc(lab)->eap_succeeded, 0);
+    assert_int_equal(lab->gw_node.ninstalled, 0);
+    assert_int_equal(ike_get_counters(lab->alice)->auth_failed, 1);
+}
+
 /* Server 1 silent: sent `tries` times a timeout apart, then server 2 (its own secret) answers. */
 static void test_failover(void **state)
 {
@@ -429,6 +445,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         RAD_TEST(test_accept),
         RAD_TEST(test_reject),
+        RAD_TEST(test_wrong_msk),
         RAD_TEST(test_failover),
         RAD_TEST(test_all_dead),
         RAD_TEST(test_ike_retransmit_dropped),
