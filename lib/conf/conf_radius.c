@@ -76,6 +76,7 @@ static int server_item(struct loader *l, const yaml_node_t *item, unsigned i, vo
     snprintf(l->path, sizeof(l->path), "radius.servers[%u]", i);
     if (addr == NULL || secret_node == NULL)
         return conf_fail(l, item, "needs address and secret_file");
+    snprintf(l->path, sizeof(l->path), "radius.servers[%u].address", i);
     if (ike_addr_parse(&s->addr, addr, (uint16_t)port) < 0)
         return conf_fail(l, addr_node, "not an IPv4 or IPv6 address: \"%s\"", addr);
     return 0;
