@@ -443,12 +443,8 @@ static void test_forged_reply(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        RAD_TEST(test_accept),
-        RAD_TEST(test_reject),
-        RAD_TEST(test_wrong_msk),
-        RAD_TEST(test_failover),
-        RAD_TEST(test_all_dead),
-        RAD_TEST(test_ike_retransmit_dropped),
+        RAD_TEST(test_accept),       RAD_TEST(test_reject),   RAD_TEST(test_wrong_msk),
+        RAD_TEST(test_failover),     RAD_TEST(test_all_dead), RAD_TEST(test_ike_retransmit_dropped),
         RAD_TEST(test_forged_reply),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
