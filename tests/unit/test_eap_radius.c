@@ -37,6 +37,7 @@ struct fake {
     struct ike_mschapv2_server ms;
     bool started;
     bool bad_msk; /* Accept with keys other than the MSCHAPv2 MSK */
+    bool framed;  /* Accept with Framed-IP-Address 10.9.0.7 */
     uint8_t user[256];
     size_t user_len;
 };
@@ -207,6 +208,8 @@ static void fake_answer(struct lab *lab, unsigned server, struct pkt *p)
         /* As FreeRADIUS: 16-byte MasterReceiveKey and MasterSendKey. */
         assert_true(fake.ms.has_msk);
         fake.ms.msk[0] ^= fake.bad_msk;
+        if (fake.framed)
+            pkt_attr(p, 8, (const uint8_t[]){10, 9, 0, 7}, 4);
         pkt_mppe(p, 17, fake.ms.msk, 16, (const uint8_t[]){0x80, 0x01}, secrets[server], ra);
         pkt_mppe(p, 16, fake.ms.msk + 16, 16, (const uint8_t[]){0x80, 0x02}, secrets[server], ra);
     }
@@ -343,6 +346,39 @@ static void test_wrong_msk(void **state)
     assert_int_equal(ike_get_counters(lab->alice)->auth_failed, 1);
 }
 
+/* Framed-IP-Address: the client's virtual IPv4 instead of the pool's, given back to no pool. */
+static struct ike_pool_cfg pool;
+
+static void test_framed_ip(void **state)
+{
+    struct lab *lab = *state;
+    fake.framed = true;
+    memset(&pool, 0, sizeof(pool));
+    strcpy(pool.name, "rw4");
+    ike_addr_parse(&pool.first, "10.3.0.1", 0);
+    ike_addr_parse(&pool.last, "10.3.0.9", 0);
+    pool.prefix_len = 24;
+    pool.hold_s = 60;
+    lab->gw_cfg.pools = &pool;
+    lab->gw_cfg.npools = 1;
+    lab->gw_peer.npools = 1;
+    lab->gw_peer.pools[0] = 0;
+    lab->gw_peer.nremote_ts = 0;
+    lab->alice_peer.vip_request = IKE_VIP_4;
+    lab->alice_peer.nlocal_ts = 0;
+    rad_start(lab);
+    run_with_radius(lab);
+    struct ike_sa_info g = lab_only_sa(lab->gw);
+    assert_int_equal(g.state, IKE_SA_ESTABLISHED);
+    assert_int_equal(gwc(lab)->radius_framed_ip, 1);
+    assert_int_equal(gwc(lab)->cp_addresses_assigned, 1);
+    assert_int_equal(g.nvips, 1);
+    assert_memory_equal(g.vips[0].ip, ((const uint8_t[]){10, 9, 0, 7}), 4);
+    assert_int_equal(ike_get_counters(lab->alice)->cp_addresses_received, 1);
+    assert_int_equal(lab->gw_node.installed[0].ts_remote.ts[0].start_addr[2], 0);
+    assert_int_equal(lab->gw_node.installed[0].ts_remote.ts[0].start_addr[3], 7);
+}
+
 /* Server 1 silent: sent `tries` times a timeout apart, then server 2 (its own secret) answers. */
 static void test_failover(void **state)
 {
@@ -443,9 +479,10 @@ static void test_forged_reply(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        RAD_TEST(test_accept),       RAD_TEST(test_reject),   RAD_TEST(test_wrong_msk),
-        RAD_TEST(test_failover),     RAD_TEST(test_all_dead), RAD_TEST(test_ike_retransmit_dropped),
-        RAD_TEST(test_forged_reply),
+        RAD_TEST(test_accept),       RAD_TEST(test_reject),
+        RAD_TEST(test_wrong_msk),    RAD_TEST(test_failover),
+        RAD_TEST(test_all_dead),     RAD_TEST(test_ike_retransmit_dropped),
+        RAD_TEST(test_forged_reply), RAD_TEST(test_framed_ip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -168,6 +168,17 @@ static void narrow_to_vips(const struct ike_sa *sa, struct ike_child_sa *child)
     ike_ts_narrow_set(&proposed, hosts, sa->nvips, &child->ts_remote);
 }
 
+/* The peer's first IPv4 pool (its DNS servers and mask go with a Framed-IP-Address), or -1. */
+static int radius_pool(const struct ike_ctx *ctx, const struct ike_sa *sa)
+{
+    for (unsigned i = 0; i < sa->peer->npools; i++) {
+        struct ike_pool *pool = ike_ctx_pool(ctx, sa->peer->pools[i]);
+        if (pool != NULL && ike_pool_cfg(pool)->first.family == 4)
+            return sa->peer->pools[i];
+    }
+    return -1;
+}
+
 uint16_t ike_cp_assign(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child_sa *child)
 {
     if (sa->cp_ask.families != 0 && sa->peer->npools == 0) {
@@ -187,6 +198,15 @@ uint16_t ike_cp_assign(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child_
         unsigned bit = families[f] == 4 ? IKE_VIP_4 : IKE_VIP_6;
         if (!(sa->cp_ask.families & bit))
             continue;
+        int rpool = families[f] == 4 && sa->has_radius_vip4 ? radius_pool(ctx, sa) : -1;
+        if (rpool >= 0) {
+            /* RADIUS's Framed-IP-Address: leased from no pool, so given back to none. */
+            sa->vips[sa->nvips] =
+                (struct ike_vip){.addr = sa->radius_vip4, .pool = (uint8_t)rpool, .radius = true};
+            sa->nvips++;
+            ctx->counters.radius_framed_ip++;
+            continue;
+        }
         const struct ike_addr *want = families[f] == 4 ? &sa->cp_ask.want4 : &sa->cp_ask.want6;
         int rc = lease(ctx, sa, families[f], want, &sa->vips[sa->nvips]);
         if (rc == 0) {
@@ -361,7 +381,7 @@ void ike_cp_release(struct ike_ctx *ctx, struct ike_sa *sa)
     if (!sa->vips_ours) {
         for (unsigned i = 0; i < sa->nvips; i++) {
             struct ike_pool *pool = ike_ctx_pool(ctx, sa->vips[i].pool);
-            if (pool != NULL)
+            if (pool != NULL && !sa->vips[i].radius)
                 ike_pool_release(pool, &sa->vips[i].addr, ike_now(ctx));
         }
     }

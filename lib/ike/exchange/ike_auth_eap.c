@@ -436,6 +436,11 @@ void ike_auth_eap_radius_done(struct ike_ctx *ctx, struct ike_sa *sa,
             r.eap = built;
             r.eap_len = sizeof(built);
         }
+        if (rep->has_framed_ip) {
+            sa->radius_vip4 = rep->framed_ip;
+            sa->radius_vip4.port = 0;
+            sa->has_radius_vip4 = true;
+        }
         c->phase = EAP_WAIT_AUTH;
         ike_log(ctx, IKE_LOG_INFO, "IKE_AUTH EAP-RADIUS: %s accepted by RADIUS", sa->peer->name);
         reply(ctx, sa, msg_id, &r);

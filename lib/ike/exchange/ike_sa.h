@@ -103,6 +103,7 @@ struct ike_pending {
 struct ike_vip {
     struct ike_addr addr;
     uint8_t pool; /* responder: the pool it is leased from (ike_ctx.pools) */
+    bool radius;  /* responder: RADIUS's Framed-IP-Address, not leased (`pool` for DNS, mask) */
 };
 
 /* Responder: what a client's CFG_REQUEST in IKE_AUTH asked for, until its Child SA is made. */
@@ -193,6 +194,12 @@ struct ike_sa {
     bool multiple_auth; /* the peer sent MULTIPLE_AUTH_SUPPORTED in IKE_SA_INIT (RFC 4739) */
     /* EAP in IKE_AUTH (ike_auth_eap.c): allocated for the conversation, either role. */
     struct ike_eap_conv *eap;
+    /*
+     * eap-radius: the Framed-IP-Address of the Access-Accept (cp.c gives it
+     * as the client's virtual IPv4 instead of a pool's address).
+     */
+    bool has_radius_vip4;
+    struct ike_addr radius_vip4;
     /* The redundant IKE SA of a rekey collision the peer made: we delete it then if it does not. */
     uint64_t redundant_delete_ns;
     /* Quick Crash Detection (qcd_sa.c, RFC 6290). */
