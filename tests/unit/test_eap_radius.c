@@ -36,8 +36,9 @@ struct fake {
     bool pending[2]; /* an unanswered request from gw */
     struct ike_mschapv2_server ms;
     bool started;
-    bool bad_msk; /* Accept with keys other than the MSCHAPv2 MSK */
-    bool framed;  /* Accept with Framed-IP-Address 10.9.0.7 */
+    bool bad_msk;         /* Accept with keys other than the MSCHAPv2 MSK */
+    bool framed;          /* Accept with Framed-IP-Address 10.9.0.7 */
+    bool session_timeout; /* Accept with Session-Timeout 30 */
     uint8_t user[256];
     size_t user_len;
 };
@@ -210,6 +211,8 @@ static void fake_answer(struct lab *lab, unsigned server, struct pkt *p)
         fake.ms.msk[0] ^= fake.bad_msk;
         if (fake.framed)
             pkt_attr(p, 8, (const uint8_t[]){10, 9, 0, 7}, 4);
+        if (fake.session_timeout)
+            pkt_attr(p, 27, (const uint8_t[]){0, 0, 0, 30}, 4);
         pkt_mppe(p, 17, fake.ms.msk, 16, (const uint8_t[]){0x80, 0x01}, secrets[server], ra);
         pkt_mppe(p, 16, fake.ms.msk + 16, 16, (const uint8_t[]){0x80, 0x02}, secrets[server], ra);
     }
@@ -379,6 +382,27 @@ static void test_framed_ip(void **state)
     assert_int_equal(lab->gw_node.installed[0].ts_remote.ts[0].start_addr[3], 7);
 }
 
+/* Session-Timeout: gw deletes the IKE SA when it is up. */
+static void test_session_timeout(void **state)
+{
+    struct lab *lab = *state;
+    fake.session_timeout = true;
+    rad_start(lab);
+    run_with_radius(lab);
+    expect_established(lab);
+    lab->net.now_ns += 29 * SEC;
+    ike_tick(lab->gw);
+    assert_int_equal(gwc(lab)->radius_session_timeouts, 0);
+    lab->net.now_ns += 2 * SEC;
+    ike_tick(lab->gw);
+    assert_int_equal(gwc(lab)->radius_session_timeouts, 1);
+    lab_run(lab);
+    ike_tick(lab->gw);
+    ike_tick(lab->alice);
+    assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
+    assert_int_equal(ike_sa_foreach(lab->alice, NULL, NULL), 0);
+}
+
 /* Server 1 silent: sent `tries` times a timeout apart, then server 2 (its own secret) answers. */
 static void test_failover(void **state)
 {
@@ -479,10 +503,11 @@ static void test_forged_reply(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        RAD_TEST(test_accept),       RAD_TEST(test_reject),
-        RAD_TEST(test_wrong_msk),    RAD_TEST(test_failover),
-        RAD_TEST(test_all_dead),     RAD_TEST(test_ike_retransmit_dropped),
-        RAD_TEST(test_forged_reply), RAD_TEST(test_framed_ip),
+        RAD_TEST(test_accept),          RAD_TEST(test_reject),
+        RAD_TEST(test_wrong_msk),       RAD_TEST(test_failover),
+        RAD_TEST(test_all_dead),        RAD_TEST(test_ike_retransmit_dropped),
+        RAD_TEST(test_forged_reply),    RAD_TEST(test_framed_ip),
+        RAD_TEST(test_session_timeout),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

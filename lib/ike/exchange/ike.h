@@ -442,8 +442,9 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(radius_rejects)       /* Access-Reject: EAP-Failure and AUTHENTICATION_FAILED */             \
     X(radius_accept_no_msk) /* an Access-Accept without MS-MPPE keys: AUTH keyed with SK_p */      \
     X(radius_framed_ip)     /* Framed-IP-Address given to the client as its virtual IPv4 */        \
-    X(radius_unmatched)     /* a reply for no outstanding request (identifier, server) */          \
-    X(radius_orphaned)      /* a reply or timeout after the IKE SA went */                         \
+    X(radius_session_timeouts)       /* IKE SAs deleted at the Session-Timeout of their Accept */  \
+    X(radius_unmatched)              /* a reply for no outstanding request (identifier, server) */ \
+    X(radius_orphaned)               /* a reply or timeout after the IKE SA went */                \
     X(radius_ike_retransmit_dropped) /* an IKE_AUTH retransmission while RADIUS pending */         \
     X(radius_rx_truncated)           /* replies refused by the codec, one per reason: */           \
     X(radius_rx_length_too_small)                                                                  \

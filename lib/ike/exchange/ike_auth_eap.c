@@ -436,6 +436,8 @@ void ike_auth_eap_radius_done(struct ike_ctx *ctx, struct ike_sa *sa,
             r.eap = built;
             r.eap_len = sizeof(built);
         }
+        if (rep->has_session_timeout)
+            sa->radius_session_timeout_s = rep->session_timeout;
         if (rep->has_framed_ip) {
             sa->radius_vip4 = rep->framed_ip;
             sa->radius_vip4.port = 0;
@@ -548,6 +550,8 @@ static void final_auth(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_
     }
     ike_auth_eap_free(sa);
     ike_sa_set_state(ctx, sa, IKE_SA_ESTABLISHED, "IKE_AUTH with EAP done");
+    if (sa->radius_session_timeout_s != 0)
+        sa->session_end_ns = ike_now(ctx) + (uint64_t)sa->radius_session_timeout_s * 1000000000ull;
     if (r.redirect != NULL) {
         ctx->counters.redirects_sent++;
         ctx->counters.redirects_auth_last++;

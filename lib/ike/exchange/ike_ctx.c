@@ -758,6 +758,13 @@ static void tick_sa(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t now)
         ike_info_start_delete_ike(ctx, sa);
         return;
     }
+    if (sa->state == IKE_SA_ESTABLISHED && sa->session_end_ns != 0 && now >= sa->session_end_ns) {
+        /* RADIUS's Session-Timeout (eap-radius): the client's time is up. */
+        ctx->counters.radius_session_timeouts++;
+        sa->session_end_ns = 0;
+        ike_info_start_delete_ike(ctx, sa);
+        return;
+    }
     if (sa->state == IKE_SA_ESTABLISHED)
         tick_established(ctx, sa, now);
 }

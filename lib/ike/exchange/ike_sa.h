@@ -200,6 +200,8 @@ struct ike_sa {
      */
     bool has_radius_vip4;
     struct ike_addr radius_vip4;
+    uint32_t radius_session_timeout_s; /* Session-Timeout of the Accept; 0: none */
+    uint64_t session_end_ns;           /* delete the IKE SA then (Session-Timeout); 0: never */
     /* The redundant IKE SA of a rekey collision the peer made: we delete it then if it does not. */
     uint64_t redundant_delete_ns;
     /* Quick Crash Detection (qcd_sa.c, RFC 6290). */
