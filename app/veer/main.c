@@ -31,6 +31,7 @@
 #include "local_addrs.h"
 #include "mgmt_state.h"
 #include "mgmt_telemetry.h"
+#include "radius_sock.h"
 
 #define TICK_MS 100
 #define MBUF_CACHE 256
@@ -275,6 +276,14 @@ static int setup(struct app *a)
     a->ctrl.neigh_aging = (struct dp_neigh_aging){
         .reachable_ns = dp->neighbour_reachable * 1000000000ull, .probes = dp->neighbour_probes};
     struct ike_backend be = dp_ctrl_backend(&a->ctrl);
+    /* eap-radius: the servers are reached through the kernel (management network). */
+    int rrc = veer_radius_open(&a->conf.ike.radius);
+    if (rrc < 0) {
+        fprintf(stderr, "veer: cannot open the RADIUS sockets: %s\n", strerror(-rrc));
+        return -1;
+    }
+    if (a->conf.ike.radius.nservers > 0)
+        be.radius_send = veer_radius_send;
     /* IKE_AUTH and drain redirects choose from the same table the workers get. */
     a->conf.ike.redirect_policy = &a->conf.redirect;
     a->ctrl.ike = ike_ctx_new(&a->conf.ike, &be);
@@ -397,6 +406,7 @@ static void control_loop(struct app *a)
         uint64_t start = rte_get_timer_cycles(), cpu_start = thread_cpu_ns();
         unsigned n = dp_ctrl_poll(&a->ctrl);
         n += dp_ctrl_rebinds(&a->ctrl);
+        n += veer_radius_poll(a->ctrl.ike);
         mgmt_tel_serve(a->tel, a->ctrl.ike);
         uint64_t now = rte_get_timer_cycles(), cpu_ns = thread_cpu_ns() - cpu_start;
         dp_load_poll(&a->load, now - start, cpu_ns * hz / 1000000000ull, n > 0);
@@ -449,6 +459,7 @@ int main(int argc, char **argv)
     for (unsigned p = 0; p < a.nports; p++)
         dp_port_close(&a.ports[p]);
     ike_ctx_free(a.ctrl.ike);
+    veer_radius_close();
     dp_qcd_free(&a.qcd);
     for (unsigned i = 0; i < a.nworkers; i++) {
         dp_esp_engine_free(&a.workers[i].esp);
