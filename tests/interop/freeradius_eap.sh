@@ -11,7 +11,12 @@
 #   2. a wrong password: Access-Reject, EAP-Failure and AUTHENTICATION_FAILED,
 #      nothing established;
 #   3. the first configured server silent (an address where nothing answers):
-#      veer retransmits, fails over to the second server, the client gets in.
+#      veer retransmits, fails over to the second server, the client gets in;
+#   4. the same through app/veer (RADIUS over its control lcore's kernel
+#      sockets) with a pool: the client gets 10.3.0.1 and pings through.
+#
+# timeout 1s with 3 tries: FreeRADIUS delays an Access-Reject by 1 s
+# (reject_delay), and the answer must come before veer gives up.
 #
 # Needs root (network namespaces), freeradius and strongSwan's eap-mschapv2
 # plugin. Cleans up on exit. Usage: tests/interop/freeradius_eap.sh BUILD_DIR
@@ -79,7 +84,7 @@ chmod 600 "$work/radius-secret"
 veer_rad_start() {
     {
         printf 'gateway:\n  listen: [198.51.100.1]\n  half_open_timeout: 30\n'
-        printf 'radius:\n  timeout: 500ms\n  tries: 2\n  nas_identifier: veer-interop\n  servers:\n'
+        printf 'radius:\n  timeout: 1s\n  tries: 3\n  nas_identifier: veer-interop\n  servers:\n'
         for a in "$@"; do
             printf '    - address: %s\n      secret_file: %s\n' "$a" "$work/radius-secret"
         done
@@ -163,4 +168,45 @@ lab_expect_keys_equal "$name: "
 pass "$name: server 1 silent, retransmitted, failed over to server 2, established"
 lab_swan_terminate "$name: "
 rad_stop_both "$name"
+
+# --- 4. the same through app/veer (its control lcore's kernel sockets), with a pool
+name="app/veer"
+ip -n "$ns_gw" addr flush dev "${tag}g"
+ip netns exec "$ns_cl" ethtool -K "${tag}c" tx off >/dev/null 2>&1 ||
+    fail "ethtool -K tx off (package ethtool) failed"
+lab_server_behind_gateway
+TUN_TOP_EXTRA="pools:
+  - name: rw4
+    addresses: 10.3.0.0/30
+radius:
+  servers:
+    - address: 192.0.2.1
+      secret_file: $work/radius-secret" TUN_REMOTE_ID="'%any'" TUN_PEER_EXTRA="    pools: [rw4]" \
+    TUN_PEER_AUTH="    local_auth: pubkey
+    cert: $pki/gw.pem
+    key: $pki/gw.key
+    remote_auth: eap-radius" lab_tunnel_veer_yaml
+veer_dp_start "$work/veer.yaml"
+CHARON_ROUTES=yes charon_start
+lab_client_swanctl_dir "$pki"
+{
+    echo "connections {"
+    TUN_CONN_EXTRA="vips = 0.0.0.0" TUN_SWAN_LOCAL_TS=dynamic lab_swan_conn gw "local {
+      auth = eap-mschapv2
+      id = alice@example.org
+    }" pubkey
+    echo "}"
+    TUN_SWAN_EAP=alice-radius-pw lab_swan_secrets gw.example
+} >"$sw/swanctl.conf"
+lab_swan_load "" "$sw"
+lab_swan_initiate "$name: "
+lab_expect_sa_agree "$name: " 50
+vip=$(swan --list-sas --ike gw 2>/dev/null | sed -n 's/^ *local .*\[[0-9]*\] \[\(.*\)\]$/\1/p' | head -n1)
+[ "$vip" = "10.3.0.1" ] || fail "$name: the client's virtual IP is \"$vip\", not 10.3.0.1"
+[ "$(veer_counter radius_accepts)" = 1 ] || fail "$name: app/veer did not count radius_accepts"
+wait_for 50 ip netns exec "$ns_cl" ping -c 1 -W 1 -I 10.3.0.1 10.2.0.2 >/dev/null 2>&1 ||
+    fail "$name: no ping from 10.3.0.1 through the tunnel"
+pass "$name: eap-radius through app/veer: established, virtual IP 10.3.0.1 from the pool, ping through the tunnel"
+lab_swan_terminate "$name: "
+rad_stop_both app-veer
 echo "freeradius_eap: all checks passed"
