@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (clang, ASan + UBSan) in build-fuzz if needed and
 # runs each one for FUZZ_SECONDS (default 60) from a copy of its seed corpus in
-# tests/fuzz/corpus/<target>, so the committed corpus never grows.
+# tests/fuzz/corpus/<target>, so the committed corpus never grows; FUZZ_JOBS of them
+# at a time (default: the number of CPUs).
 #
 #   scripts/run-fuzz.sh                   # every target
 #   FUZZ_SECONDS=300 scripts/run-fuzz.sh fuzz_stateless
@@ -55,13 +56,14 @@ trap 'rm -rf "$work"' EXIT
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-failed=0
-for t in "${targets[@]}"; do
+# One target, its lines written to $work/<target>.out: PASS or FAIL (with the report of a
+# crash). Returns non-zero on a failure.
+run_target() {
+    local t=$1 bin corpus seeds log rc execs rate cov inputs artifact
     bin="$build/tests/fuzz/$t"
     if [ ! -x "$bin" ]; then
         echo "FUZZ FAIL $t: $bin not built"
-        failed=1
-        continue
+        return 1
     fi
     corpus="$work/$t"
     mkdir -p "$corpus"
@@ -84,15 +86,37 @@ for t in "${targets[@]}"; do
     if [ "$rc" -eq 0 ]; then
         echo "FUZZ PASS $t: ${execs:-?} execs in ${FUZZ_SECONDS} s (${rate:-?}/s)," \
             "${cov:-cov: ?}, corpus $seeds -> $inputs"
-    else
-        failed=1
-        artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -1)
-        echo "FUZZ FAIL $t: exit $rc after ${execs:-?} execs${artifact:+, input: $artifact}"
-        # The report itself: the sanitizer's or the oracle's message and the stack.
-        grep -E -A40 '^==[0-9]+==ERROR|oracle failed|runtime error|^SUMMARY' "$log" | head -60
-        if [ -n "$artifact" ] && [ -f "$artifact" ]; then
-            echo "input (hex): $(od -An -tx1 -v "$artifact" | tr -d ' \n' | head -c 4096)"
-        fi
+        return 0
     fi
+    artifact=$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -1)
+    echo "FUZZ FAIL $t: exit $rc after ${execs:-?} execs${artifact:+, input: $artifact}"
+    # The report itself: the sanitizer's or the oracle's message and the stack.
+    grep -E -A40 '^==[0-9]+==ERROR|oracle failed|runtime error|^SUMMARY' "$log" | head -60
+    if [ -n "$artifact" ] && [ -f "$artifact" ]; then
+        echo "input (hex): $(od -An -tx1 -v "$artifact" | tr -d ' \n' | head -c 4096)"
+    fi
+    return 1
+}
+
+# FUZZ_JOBS targets at a time (default: one per CPU), each single-threaded, so the
+# phase takes FUZZ_SECONDS per target divided by the CPUs; every target still gets its
+# full FUZZ_SECONDS. Their lines are printed in the order of the list.
+jobs_max=${FUZZ_JOBS:-$(nproc)}
+failed=0
+running=0
+for t in "${targets[@]}"; do
+    if [ "$running" -ge "$jobs_max" ]; then
+        wait -n || failed=1
+        running=$((running - 1))
+    fi
+    run_target "$t" >"$work/$t.out" 2>&1 &
+    running=$((running + 1))
+done
+while [ "$running" -gt 0 ]; do
+    wait -n || failed=1
+    running=$((running - 1))
+done
+for t in "${targets[@]}"; do
+    cat "$work/$t.out"
 done
 exit "$failed"

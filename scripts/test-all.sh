@@ -8,6 +8,7 @@
 #   3b. applies each mutant of tests/mutants/ and checks that its tests fail
 #      (scripts/mutants.sh),
 #   4. builds with AddressSanitizer + UndefinedBehaviorSanitizer and runs them again,
+#      all but the suite 'slow' (long interop runs that the gcc build has just run),
 #   5. builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS,
 # and ends with one line "N passed, N failed" summed over every step.
 # Exits non-zero if anything failed. Skipped tests count as failed.
@@ -77,7 +78,7 @@ step "ASan + UBSan build and tests"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 if build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbench=false; then
-    meson_suite build-asan
+    meson_suite build-asan --no-suite slow
 else
     bad "sanitizer build"
 fi
