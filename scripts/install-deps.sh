@@ -17,7 +17,9 @@ lab_pkgs=(iproute2 iputils-ping ethtool nftables conntrack tshark python3-scapy 
     # scripts/bench-peers.sh runs libreswan's pluto unpacked from its .deb (the
     # package conflicts with strongSwan's): its NSS tools and shared libraries.
     libnss3-tools libnss3 libnspr4 libldns3 libunbound8 libevent-core-2.1-7
-    libevent-pthreads-2.1-7 libcurl3-nss libldap-2.5-0 libcap-ng0)
+    libevent-pthreads-2.1-7 libcurl3-nss libldap-2.5-0 libcap-ng0
+    # pktgen-dpdk, built from source by scripts/bench-pktgen.sh (not in Debian): Lua, pcap, NUMA.
+    liblua5.3-dev libpcap-dev libnuma-dev)
 
 pkgs=("${build_pkgs[@]}")
 if [ "${1:-}" != "--minimal" ]; then
