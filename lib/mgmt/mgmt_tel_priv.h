@@ -160,6 +160,8 @@ void mgmt_tel_port_addr_register(void);
 void mgmt_tel_neigh_register(void);
 /* tel_qcd.c */
 void mgmt_tel_qcd_register(void);
+/* tel_mempools.c */
+void mgmt_tel_mempools_register(void);
 
 /* tel_redirect.c */
 void mgmt_tel_redirect_register(void);

@@ -760,6 +760,7 @@ struct mgmt_tel *mgmt_tel_start(const struct dp_port *ports, unsigned nports,
     mgmt_tel_qcd_register();
     mgmt_tel_mobike_register();
     mgmt_tel_pools_register();
+    mgmt_tel_mempools_register();
     rte_telemetry_register_cmd("/veer/ike/delete", cmd_delete,
                                "Deletes an IKE SA. Parameters: SPI_I,SPI_R (hex)");
     return t;
