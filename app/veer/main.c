@@ -19,6 +19,7 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "app.h"
 #include "args.h"
 #include "conf.h"
 #include "conf_check.h"
@@ -37,6 +38,8 @@
 #define MBUF_CACHE 256
 
 static volatile bool stop_requested;
+/* SIGHUP: the control lcore reloads the configuration between its polls (reload.c). */
+static volatile sig_atomic_t reload_requested;
 
 static void on_signal(int sig)
 {
@@ -44,28 +47,11 @@ static void on_signal(int sig)
     stop_requested = true;
 }
 
-struct app {
-    struct veer_args args;
-    struct veer_conf conf;
-    struct rte_mempool *pool;
-    struct rte_mempool *reass_pool; /* whole datagrams too long for their first fragment's mbuf */
-    struct rte_ring *ring;
-    struct dp_port ports[CONF_MAX_PORTS];
-    unsigned nports;
-    struct dp_worker *workers;
-    unsigned nworkers;
-    struct dp_neigh_table neigh;
-    struct dp_ctrl ctrl;
-    struct mgmt_tel *tel;
-    struct dp_gate_shared gate;
-    struct dp_load load;
-    struct dp_sadb sadb;
-    struct dp_route_table routes;  /* changed at run time through telemetry */
-    struct dp_qcd qcd;             /* our IKE SPIs: the workers answer QCD for the others */
-    struct veer_local_addrs local; /* the gateway's addresses, as last handed on */
-    uint64_t keys_rotated_ns;
-    /* Peers with start_action start whose first IKE SA waits for the next hop's MAC. */
-};
+static void on_hangup(int sig)
+{
+    (void)sig;
+    reload_requested = 1;
+}
 
 static void print_dp_counters(FILE *f, void *arg)
 {
@@ -84,7 +70,7 @@ static void print_dp_counters(FILE *f, void *arg)
 /* The configured neighbours and manually keyed SAs, before any packet moves. */
 static int install_static(struct app *a)
 {
-    const struct conf_dataplane *dp = &a->conf.dp;
+    const struct conf_dataplane *dp = &a->conf->dp;
     struct dp_addrs own; /* every port's subnets, as configured */
     if (dp_addrs_from_conf(&own, dp->ports, dp->nports) < 0)
         return -1;
@@ -127,20 +113,20 @@ static int install_static(struct app *a)
  */
 static int setup_routes(struct app *a)
 {
-    const struct conf_dataplane *dp = &a->conf.dp;
+    const struct conf_dataplane *dp = &a->conf->dp;
     uint16_t mtu[CONF_MAX_PORTS];
     for (unsigned i = 0; i < a->nports; i++)
         mtu[i] = (uint16_t)dp->ports[i].mtu;
     char err[256];
     struct dp_addrs addrs; /* every port's and the anycast ones: the connected subnets */
-    if (veer_local_addrs_build(&a->conf, &addrs) < 0)
+    if (veer_local_addrs_build(a->conf, &addrs) < 0)
         return -1;
     if (dp_route_table_init(&a->routes, a->ports, a->nports, mtu, &addrs, dp->routes, dp->nroutes,
                             a->sadb.qsbr, err, sizeof(err)) < 0) {
         fprintf(stderr, "veer: %s\n", err);
         return -1;
     }
-    veer_local_addrs_start(&a->local, &a->conf, &a->routes);
+    veer_local_addrs_start(&a->local, a->conf, &a->routes);
     return 0;
 }
 
@@ -152,7 +138,7 @@ static int setup_routes(struct app *a)
  */
 static int setup_reassembly(struct app *a)
 {
-    const struct conf_reassembly *r = &a->conf.dp.reassembly;
+    const struct conf_reassembly *r = &a->conf->dp.reassembly;
     if (r->flows > 0 && r->mbufs > 0) {
         uint16_t room =
             (uint16_t)(RTE_PKTMBUF_HEADROOM + sizeof(struct rte_ether_hdr) + r->max_size);
@@ -177,18 +163,25 @@ static int setup_reassembly(struct app *a)
     return 0;
 }
 
+/* /veer/reload runs on the control lcore too (mgmt_tel_serve), between polls. */
+static int reload_for_telemetry(void *arg, char *msg, size_t len)
+{
+    return veer_reload(arg, msg, len);
+}
+
 static int setup(struct app *a)
 {
     char err[512];
-    if (conf_start_load("veer", a->args.config, &a->conf) < 0)
+    a->conf = calloc(1, sizeof(*a->conf));
+    if (a->conf == NULL || conf_start_load("veer", a->args.config, a->conf) < 0)
         return -1;
-    const struct conf_dataplane *dp = &a->conf.dp;
+    const struct conf_dataplane *dp = &a->conf->dp;
     if (!dp->present) {
         fprintf(stderr, "veer: %s: no dataplane: section (veer-ike runs without one)\n",
                 a->args.config);
         return -1;
     }
-    if (veer_check_start_peers(&a->conf, a->args.config) < 0)
+    if (veer_check_start_peers(a->conf, a->args.config) < 0)
         return -1;
     a->nworkers = dp->workers;
     if (rte_lcore_count() != a->nworkers + 1) {
@@ -255,9 +248,9 @@ static int setup(struct app *a)
     a->sadb.replay_window = dp->replay_window;
     if (install_static(a) < 0 || setup_routes(a) < 0)
         return -1;
-    const struct dp_qcd_config qcd = {.keys = a->conf.ike.qcd_keys,
-                                      .prev_valid_s = a->conf.ike.qcd_prev_valid_s,
-                                      .max_sas = a->conf.ike.max_sas,
+    const struct dp_qcd_config qcd = {.keys = a->conf->ike.qcd_keys,
+                                      .prev_valid_s = a->conf->ike.qcd_prev_valid_s,
+                                      .max_sas = a->conf->ike.max_sas,
                                       .rate = dp->qcd_reply_rate,
                                       .qsbr = a->sadb.qsbr};
     if (dp_qcd_init(&a->qcd, &qcd, err, sizeof(err)) < 0) {
@@ -277,16 +270,16 @@ static int setup(struct app *a)
         .reachable_ns = dp->neighbour_reachable * 1000000000ull, .probes = dp->neighbour_probes};
     struct ike_backend be = dp_ctrl_backend(&a->ctrl);
     /* eap-radius: the servers are reached through the kernel (management network). */
-    int rrc = veer_radius_open(&a->conf.ike.radius);
+    int rrc = veer_radius_open(&a->conf->ike.radius);
     if (rrc < 0) {
         fprintf(stderr, "veer: cannot open the RADIUS sockets: %s\n", strerror(-rrc));
         return -1;
     }
-    if (a->conf.ike.radius.nservers > 0)
+    if (a->conf->ike.radius.nservers > 0)
         be.radius_send = veer_radius_send;
     /* IKE_AUTH and drain redirects choose from the same table the workers get. */
-    a->conf.ike.redirect_policy = &a->conf.redirect;
-    a->ctrl.ike = ike_ctx_new(&a->conf.ike, &be);
+    a->conf->ike.redirect_policy = &a->conf->redirect;
+    a->ctrl.ike = ike_ctx_new(&a->conf->ike, &be);
     if (a->ctrl.ike == NULL) {
         fprintf(stderr, "veer: cannot create the IKE context\n");
         return -1;
@@ -294,7 +287,7 @@ static int setup(struct app *a)
     const struct conf_admission *adm = &dp->admission;
     a->gate.mode = adm->mode;
     a->gate.rate = adm->rate;
-    rp_publish(&a->gate.redirect, &a->conf.redirect);
+    rp_publish(&a->gate.redirect, &a->conf->redirect);
     dp_gate_publish_keys(&a->gate, ike_get_cookie_keys(a->ctrl.ike, &a->keys_rotated_ns));
     for (unsigned w = 0; w < a->nworkers; w++) {
         struct dp_worker *wk = &a->workers[w];
@@ -328,12 +321,13 @@ static int setup(struct app *a)
     if (setup_reassembly(a) < 0)
         return -1;
     a->tel = mgmt_tel_start(a->ports, a->nports, a->workers, a->nworkers, &a->ctrl, &a->gate,
-                            &a->conf.redirect, a->conf.dp.telemetry_group, err, sizeof(err));
+                            &a->conf->redirect, a->conf->dp.telemetry_group, err, sizeof(err));
     if (a->tel == NULL) {
         fprintf(stderr, "veer: %s\n", err);
         return -1;
     }
     mgmt_tel_set_routes(a->tel, &a->routes);
+    mgmt_tel_set_reload(a->tel, reload_for_telemetry, a);
     return 0;
 }
 
@@ -354,39 +348,12 @@ static void publish_load(struct app *a)
     bool busy = false;
     uint64_t rate = dp_load_tick(&a->load, rte_get_timer_cycles(), rte_get_timer_hz(),
                                  ike_get_counters(a->ctrl.ike)->sa_created,
-                                 a->conf.dp.admission.rate, &busy, &a->gate.load);
+                                 a->conf->dp.admission.rate, &busy, &a->gate.load);
     __atomic_store_n(&a->gate.rate, rate, __ATOMIC_RELAXED);
-    unsigned threshold = a->conf.ike.cookie_threshold;
+    unsigned threshold = a->conf->ike.cookie_threshold;
     bool behind = busy || rte_ring_count(a->ring) > rte_ring_get_capacity(a->ring) / 2 ||
                   (threshold > 0 && ike_half_open(a->ctrl.ike) >= threshold - threshold / 4);
     __atomic_store_n(&a->gate.overloaded, behind ? 1u : 0u, __ATOMIC_RELAXED);
-}
-
-/*
- * Peers with start_action start get their IKE SA once the ports are up
- * (lib/ike starts it again whenever it is lost): from the address of the
- * port whose subnet holds the peer, else the first of its family. A first
- * IKE_SA_INIT that cannot leave yet (the next hop's MAC unknown: the failed
- * send asked ARP or ND) is kept by lib/ike and retransmitted.
- */
-static void start_peers(struct app *a)
-{
-    for (unsigned i = 0; i < a->conf.npeers; i++) {
-        const struct ike_peer_cfg *p = &a->conf.peers[i];
-        struct ike_addr local; /* there is one: veer_check_start_peers() */
-        if (p->start_action != IKE_START_START ||
-            conf_local_for(&a->conf.dp, &p->remote, &local) < 0)
-            continue;
-        int rc = ike_initiate(a->ctrl.ike, i, &local);
-        char from[IKE_ADDR_STRLEN], to[IKE_ADDR_STRLEN];
-        ike_addr_format(&local, from, sizeof(from));
-        ike_addr_format(&p->remote, to, sizeof(to));
-        if (rc == 0)
-            fprintf(stderr, "veer: peer %s: starting its IKE SA, %s to %s\n", p->name, from, to);
-        else
-            fprintf(stderr, "veer: peer %s: cannot start its IKE SA, %s to %s: %s\n", p->name, from,
-                    to, strerror(-rc));
-    }
 }
 
 /* The CPU time this thread has run, in ns: preemption does not count (dp_load.h). */
@@ -408,6 +375,11 @@ static void control_loop(struct app *a)
         n += dp_ctrl_rebinds(&a->ctrl);
         n += veer_radius_poll(a->ctrl.ike);
         mgmt_tel_serve(a->tel, a->ctrl.ike);
+        if (reload_requested) {
+            reload_requested = 0;
+            char msg[512];
+            veer_reload(a, msg, sizeof(msg)); /* logs and counts it */
+        }
         uint64_t now = rte_get_timer_cycles(), cpu_ns = thread_cpu_ns() - cpu_start;
         dp_load_poll(&a->load, now - start, cpu_ns * hz / 1000000000ull, n > 0);
         if (now >= next_tick) {
@@ -422,8 +394,8 @@ static void control_loop(struct app *a)
                 mgmt_write_state(a->args.state_file, a->ctrl.ike, print_dp_counters, a);
             next_tick = now + hz * TICK_MS / 1000;
         }
-        if (n == 0 && a->conf.dp.idle_sleep_us > 0)
-            rte_delay_us_sleep(a->conf.dp.idle_sleep_us);
+        if (n == 0 && a->conf->dp.idle_sleep_us > 0)
+            rte_delay_us_sleep(a->conf->dp.idle_sleep_us);
     }
 }
 
@@ -448,13 +420,14 @@ int main(int argc, char **argv)
     }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
+    signal(SIGHUP, on_hangup);
     unsigned w = 0, lcore;
     RTE_LCORE_FOREACH_WORKER(lcore)
     {
         rte_eal_remote_launch(dp_worker_main, &a.workers[w++], lcore);
     }
     fprintf(stderr, "veer running: %u worker(s), %u port(s)\n", a.nworkers, a.nports);
-    start_peers(&a);
+    veer_start_peers(&a, NULL);
     control_loop(&a);
     rte_eal_mp_wait_lcore();
     for (unsigned p = 0; p < a.nports; p++)
@@ -474,6 +447,8 @@ int main(int argc, char **argv)
     rte_ring_free(a.ring);
     rte_mempool_free(a.pool);
     rte_mempool_free(a.reass_pool);
+    conf_free(a.conf);
+    free(a.conf);
     rte_eal_cleanup();
     int rc = dp_eal_dir_remove(eal_dir);
     if (rc < 0)

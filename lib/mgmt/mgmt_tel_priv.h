@@ -58,6 +58,7 @@ enum request_kind {
     REQ_SWITCH_LOCAL, /* ... every client on one of our addresses */
     REQ_POOL_LEASES,  /* one page of a pool's leases (tel_pools.c) */
     REQ_POOL_RELEASE, /* the operator releases a held lease */
+    REQ_RELOAD,       /* the configuration file read again (tel_reload.c) */
 };
 
 /* /veer/pools/leases: leases per page (each about 150 bytes of JSON). */
@@ -83,6 +84,7 @@ struct request {
     unsigned page, nleases;
     uint64_t now_ns; /* the control lcore's clock when the page was taken */
     struct ike_pool_lease leases[POOL_LEASES_PER_PAGE];
+    char msg[MGMT_RELOAD_MSG_MAX]; /* REQ_RELOAD: what came of it */
     int result;
     int state; /* enum request_state, atomically */
 };
@@ -113,6 +115,13 @@ struct mgmt_tel {
     struct sa_view sas[4 * MAX_SAS];
     unsigned npools;
     struct pool_view pools[IKE_MAX_POOLS];
+    /* Reloads (tel_reload.c): the embedder's function, and what came of them (under lock). */
+    mgmt_reload_fn reload;
+    void *reload_arg;
+    uint64_t reloads_applied, reloads_refused;
+    int64_t last_reload_unix_s; /* 0: none yet */
+    bool last_reload_applied;
+    char last_reload_msg[MGMT_RELOAD_MSG_MAX];
 };
 
 /* The instance the commands serve (DPDK's callbacks carry no context). */
@@ -162,6 +171,18 @@ void mgmt_tel_neigh_register(void);
 void mgmt_tel_qcd_register(void);
 /* tel_mempools.c */
 void mgmt_tel_mempools_register(void);
+
+/* tel_reload.c */
+void mgmt_tel_reload_register(void);
+/* Control lcore: carries out a REQ_RELOAD request. */
+int mgmt_tel_reload_apply(struct mgmt_tel *t, struct request *r);
+/* The reply to a finished REQ_RELOAD request. */
+int mgmt_tel_reload_reply(struct rte_tel_data *d, const struct request *r, int rc);
+/*
+ * An error object whose message may exceed a telemetry string (127 bytes):
+ * "error" holds the first part, "error_2", "error_3"... the rest.
+ */
+int mgmt_tel_error_long(struct rte_tel_data *d, const char *msg);
 
 /* tel_redirect.c */
 void mgmt_tel_redirect_register(void);

@@ -30,12 +30,16 @@
  *   /veer/routes/del,PREFIX          deletes one
  *   /veer/port/addresses             the gateway's addresses, per port
  *   /veer/port/address_add,PORT,ADDR/LEN, address_del,PORT,ADDR   changed at run time
+ *   /veer/reload                     reads the configuration file again (as SIGHUP does)
+ *   /veer/reload/status              reloads applied and refused, the last one's time and outcome
  * `redirect` (passed to mgmt_tel_start) is the control lcore's master copy of
  * the table; changes are made to it and published to the workers.
  */
 #ifndef VEER_MGMT_TELEMETRY_H
 #define VEER_MGMT_TELEMETRY_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dp_ctrl.h"
@@ -63,6 +67,23 @@ struct mgmt_tel *mgmt_tel_start(const struct dp_port *ports, unsigned nports,
  * of /veer/port/... (before traffic starts).
  */
 void mgmt_tel_set_routes(struct mgmt_tel *t, struct dp_route_table *routes);
+
+/*
+ * Reloading the configuration: the embedder's function, run on the control
+ * lcore for /veer/reload; 0 applied, -1 refused, msg the outcome in one line.
+ * It reports every reload, however asked, with mgmt_tel_note_reload.
+ */
+#define MGMT_RELOAD_MSG_MAX 512
+typedef int (*mgmt_reload_fn)(void *arg, char *msg, size_t len);
+void mgmt_tel_set_reload(struct mgmt_tel *t, mgmt_reload_fn fn, void *arg);
+/* Control lcore: a reload was applied or refused (SIGHUP or /veer/reload), for /veer/reload/status.
+ */
+void mgmt_tel_note_reload(struct mgmt_tel *t, bool applied, const char *msg);
+/*
+ * Control lcore: the redirect table in force from now on (a reload replaced
+ * the configuration that held the old one); changes go to this one.
+ */
+void mgmt_tel_set_redirect(struct mgmt_tel *t, struct rp_table *redirect);
 
 /* Control lcore, every loop: answers queued write commands. */
 void mgmt_tel_serve(struct mgmt_tel *t, struct ike_ctx *ike);

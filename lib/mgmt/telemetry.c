@@ -405,7 +405,9 @@ int mgmt_tel_run_request(struct rte_tel_data *d, struct request *r)
         free(r);
         return mgmt_tel_error(d, "too many requests queued; try again");
     }
-    for (unsigned ms = 0; ms < REQUEST_WAIT_MS; ms++) {
+    /* A reload reads files (certificates): it may take longer than a table change. */
+    unsigned wait_ms = r->kind == REQ_RELOAD ? 10 * REQUEST_WAIT_MS : REQUEST_WAIT_MS;
+    for (unsigned ms = 0; ms < wait_ms; ms++) {
         if (__atomic_load_n(&r->state, __ATOMIC_ACQUIRE) == REQ_DONE)
             break;
         usleep(1000);
@@ -415,6 +417,11 @@ int mgmt_tel_run_request(struct rte_tel_data *d, struct request *r)
                                     __ATOMIC_ACQUIRE))
         return mgmt_tel_error(d, "the control lcore did not answer in time");
     int rc = r->result;
+    if (r->kind == REQ_RELOAD) {
+        int out = mgmt_tel_reload_reply(d, r, rc);
+        free(r);
+        return out;
+    }
     if (r->kind == REQ_POOL_LEASES || r->kind == REQ_POOL_RELEASE) {
         int out = mgmt_tel_pools_reply(d, r, rc);
         free(r);
@@ -568,6 +575,11 @@ void mgmt_tel_set_routes(struct mgmt_tel *t, struct dp_route_table *routes)
     __atomic_store_n(&t->routes, routes, __ATOMIC_RELEASE);
 }
 
+void mgmt_tel_set_redirect(struct mgmt_tel *t, struct rp_table *redirect)
+{
+    t->redirect = redirect; /* read by the control lcore only (mgmt_tel_redirect_apply) */
+}
+
 void mgmt_tel_serve(struct mgmt_tel *t, struct ike_ctx *ike)
 {
     void *p;
@@ -606,6 +618,9 @@ void mgmt_tel_serve(struct mgmt_tel *t, struct ike_ctx *ike)
         case REQ_POOL_LEASES:
         case REQ_POOL_RELEASE:
             r->result = mgmt_tel_pools_apply(ike, r);
+            break;
+        case REQ_RELOAD:
+            r->result = mgmt_tel_reload_apply(t, r);
             break;
         default:
             r->result = mgmt_tel_redirect_apply(t, r);
@@ -758,6 +773,7 @@ struct mgmt_tel *mgmt_tel_start(const struct dp_port *ports, unsigned nports,
     mgmt_tel_port_addr_register();
     mgmt_tel_neigh_register();
     mgmt_tel_qcd_register();
+    mgmt_tel_reload_register();
     mgmt_tel_mobike_register();
     mgmt_tel_pools_register();
     mgmt_tel_mempools_register();

@@ -9,7 +9,11 @@ import importlib.machinery
 import importlib.util
 import os
 import socket
+import contextlib
+import io
+import json
 import tempfile
+import threading
 import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -216,6 +220,87 @@ class FindSocket(unittest.TestCase):
         with self.assertRaises(veerctl.NotRunning) as e:
             veerctl.Telemetry(path, timeout=1)
         self.assertIn("no veer running", str(e.exception))
+
+
+class FakeVeer:
+    """A telemetry socket that answers each command from `replies` as DPDK frames them."""
+
+    def __init__(self, directory, replies):
+        self.path = os.path.join(directory, "dpdk_telemetry.v2")
+        self.replies = replies
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.sock.bind(self.path)
+        self.sock.listen(1)
+        self.thread = threading.Thread(target=self.serve, daemon=True)
+        self.thread.start()
+
+    def serve(self):
+        conn, _ = self.sock.accept()
+        with conn:
+            conn.send(json.dumps({"version": "DPDK 22.11", "pid": 1,
+                                  "max_output_len": 16384}).encode())
+            while True:
+                cmd = conn.recv(1024).decode()
+                if not cmd:
+                    return
+                conn.send(json.dumps({cmd.split(",")[0]: self.replies[cmd]}).encode())
+
+    def close(self):
+        self.sock.close()
+
+
+class Reload(unittest.TestCase):
+    """veerctl reload: veer's message printed whole, exit 0 when applied, 1 when refused."""
+
+    def run_veerctl(self, replies, argv):
+        with tempfile.TemporaryDirectory() as d:
+            veer = FakeVeer(d, replies)
+            out, err = io.StringIO(), io.StringIO()
+            try:
+                with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                    rc = veerctl.main(["--socket", veer.path] + argv)
+            finally:
+                veer.close()
+        return rc, out.getvalue(), err.getvalue()
+
+    def test_applied(self):
+        msg = "/etc/veer/veer.yaml: reloaded: peers 1 added, 1 changed, 0 removed, 0 unchanged"
+        rc, out, _ = self.run_veerctl({"/veer/reload": {"result": "applied", "message": msg}},
+                                      ["reload"])
+        self.assertEqual(rc, 0)
+        self.assertEqual(out.strip(), msg)
+
+    def test_refused_long_message_joined(self):
+        # veer cuts a message longer than a telemetry string (127 bytes) into parts.
+        msg = "/a/very/long/path/" + "x" * 150 + "/veer.yaml:12: peers[0].psk: expected a string"
+        parts = {"error": msg[:127], "error_2": msg[127:254]}
+        if len(msg) > 254:
+            parts["error_3"] = msg[254:]
+        rc, out, err = self.run_veerctl({"/veer/reload": parts}, ["reload"])
+        self.assertEqual(rc, 1)
+        self.assertEqual(out, "")
+        self.assertEqual(err.strip(), f"veerctl: veer refused: {msg}")
+
+    def test_json(self):
+        rc, out, _ = self.run_veerctl(
+            {"/veer/reload": {"result": "applied", "message": "f: reloaded"}}, ["reload", "--json"])
+        self.assertEqual(rc, 0)
+        self.assertEqual(json.loads(out), {"result": "applied", "message": "f: reloaded"})
+
+    def test_status_line(self):
+        st = {"applied": 2, "refused": 1, "last_unix_s": 1700000000, "last_result": "refused",
+              "last_message": "v.yaml:3: gateway.max_sas: expected a number"}
+        self.assertIn("reloads: 2 applied, 1 refused; last at ", veerctl.reload_text(st))
+        self.assertTrue(veerctl.reload_text(st).endswith(": refused: " + st["last_message"]))
+        none = dict(st, applied=0, refused=0, last_unix_s=0)
+        self.assertEqual(veerctl.reload_text(none), "reloads: 0 applied, 0 refused")
+
+    def test_help(self):
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), self.assertRaises(SystemExit) as e:
+            veerctl.main(["reload", "--help"])
+        self.assertEqual(e.exception.code, 0)
+        self.assertIn("configuration file again", out.getvalue())
 
 
 if __name__ == "__main__":

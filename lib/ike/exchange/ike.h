@@ -523,6 +523,8 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(cp_no_pool)                 /* a client asked for an address its peer has no pool for */     \
     X(cp_malformed)               /* a CP we cannot read, or a reply address we cannot use */      \
     X(cp_addresses_received)      /* virtual IPs a responder gave us (initiator) */                \
+    X(reload_sas_kept)            /* IKE SAs moved to their peer's reloaded configuration */       \
+    X(reload_sas_deleted) /* IKE SAs deleted because a reload removed their configuration */       \
     X(state_transitions)                                                                           \
     X(bad_transitions)
 
@@ -547,6 +549,26 @@ uint64_t ike_ctx_now(struct ike_ctx *ctx);
 
 struct ike_ctx *ike_ctx_new(const struct ike_config *cfg, const struct ike_backend *be);
 void ike_ctx_free(struct ike_ctx *ctx);
+
+/*
+ * A reloaded configuration (reconfigure.c). Each IKE SA is matched to the
+ * new peer configuration of the same name and from then on follows it
+ * (credentials, lifetimes, proposals for rekeys): its SPIs, keys and Child
+ * SAs stay. The SAs of a configuration that is gone are deleted, the peer
+ * told (Delete, retransmitted as usual) and their Child SAs removed from the
+ * dataplane; until they are gone they run on a copy of the old
+ * configuration without credentials, so the caller may free the old one as
+ * soon as this returns. Kept from the running context (they need a
+ * restart): max_sas, max_redirects, the pools, RADIUS and the QCD keys'
+ * contents, the local and announced addresses. Returns how many IKE SAs
+ * were deleted (in *deleted) and 0, or -ENOMEM with nothing changed.
+ */
+struct ike_reconfigure_result {
+    unsigned kept;    /* IKE SAs moved to the new configuration of their peer */
+    unsigned deleted; /* IKE SAs of a removed peer configuration, being deleted */
+};
+int ike_reconfigure(struct ike_ctx *ctx, const struct ike_config *cfg,
+                    struct ike_reconfigure_result *res);
 
 /* One received UDP payload; `local` says the address and port it arrived on. */
 void ike_input(struct ike_ctx *ctx, const struct ike_addr *local, const struct ike_addr *remote,

@@ -88,6 +88,28 @@ static unsigned bucket(const struct ike_ctx *ctx, uint64_t spi)
     return (unsigned)((spi ^ (spi >> 32)) & (ctx->nbuckets - 1));
 }
 
+void ike_config_defaults(struct ike_config *cfg)
+{
+    if (cfg->max_sas == 0)
+        cfg->max_sas = 65536;
+    if (cfg->half_open_timeout_s == 0)
+        cfg->half_open_timeout_s = 30;
+    if (cfg->retransmit_base_ms == 0)
+        cfg->retransmit_base_ms = 500;
+    if (cfg->retransmit_tries == 0)
+        cfg->retransmit_tries = 5;
+    if (cfg->cookie_rotate_s == 0)
+        cfg->cookie_rotate_s = 300;
+    if (cfg->fragment_size == 0)
+        cfg->fragment_size = 1280;
+    if (cfg->redirect_grace_s == 0)
+        cfg->redirect_grace_s = 10;
+    if (cfg->max_redirects == 0)
+        cfg->max_redirects = 5;
+    if (cfg->redirect_loop_period_s == 0)
+        cfg->redirect_loop_period_s = 300;
+}
+
 struct ike_ctx *ike_ctx_new(const struct ike_config *cfg, const struct ike_backend *be)
 {
     struct ike_ctx *ctx = calloc(1, sizeof(*ctx));
@@ -95,24 +117,7 @@ struct ike_ctx *ike_ctx_new(const struct ike_config *cfg, const struct ike_backe
         return NULL;
     ctx->cfg = *cfg;
     ctx->be = *be;
-    if (ctx->cfg.max_sas == 0)
-        ctx->cfg.max_sas = 65536;
-    if (ctx->cfg.half_open_timeout_s == 0)
-        ctx->cfg.half_open_timeout_s = 30;
-    if (ctx->cfg.retransmit_base_ms == 0)
-        ctx->cfg.retransmit_base_ms = 500;
-    if (ctx->cfg.retransmit_tries == 0)
-        ctx->cfg.retransmit_tries = 5;
-    if (ctx->cfg.cookie_rotate_s == 0)
-        ctx->cfg.cookie_rotate_s = 300;
-    if (ctx->cfg.fragment_size == 0)
-        ctx->cfg.fragment_size = 1280;
-    if (ctx->cfg.redirect_grace_s == 0)
-        ctx->cfg.redirect_grace_s = 10;
-    if (ctx->cfg.max_redirects == 0)
-        ctx->cfg.max_redirects = 5;
-    if (ctx->cfg.redirect_loop_period_s == 0)
-        ctx->cfg.redirect_loop_period_s = 300;
+    ike_config_defaults(&ctx->cfg);
     ctx->redirect_hist =
         calloc(ctx->cfg.npeers > 0 ? ctx->cfg.npeers : 1, sizeof(*ctx->redirect_hist));
     for (unsigned i = 0; ctx->redirect_hist != NULL && i < ctx->cfg.npeers; i++) {
@@ -207,6 +212,7 @@ void ike_ctx_free(struct ike_ctx *ctx)
     OPENSSL_cleanse(&ctx->qcd, sizeof(ctx->qcd));
     ike_cp_fini(ctx);
     ike_eap_radius_free(ctx);
+    ike_orphans_free(ctx);
     free(ctx);
 }
 
@@ -793,13 +799,13 @@ void ike_tick(struct ike_ctx *ctx)
 void ike_sa_reconnect(struct ike_ctx *ctx, const struct ike_sa *sa)
 {
     const struct ike_peer_cfg *p = sa->peer;
-    if (p == NULL || p->start_action != IKE_START_START || p->remote.family == 0 ||
-        p < ctx->cfg.peers || p >= ctx->cfg.peers + ctx->cfg.npeers)
+    int index = ike_sa_peer_index(ctx, sa);
+    if (index < 0 || p->start_action != IKE_START_START || p->remote.family == 0)
         return;
     /* From the address the lost SA used, on port 500 again (NAT-T floats anew). */
     struct ike_addr local = sa->local;
     local.port = IKE_PORT;
-    int rc = ike_initiate(ctx, (unsigned)(p - ctx->cfg.peers), &local);
+    int rc = ike_initiate(ctx, (unsigned)index, &local);
     if (rc == 0)
         ctx->counters.reconnects++;
     ike_log(ctx, rc == 0 ? IKE_LOG_INFO : IKE_LOG_WARN, "peer %s: %s", p->name,

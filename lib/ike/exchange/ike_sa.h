@@ -284,6 +284,11 @@ struct ike_ctx {
     struct ike_pool *pools[IKE_MAX_POOLS];
     /* The RADIUS client of eap-radius (eap_radius.c), made on first use. */
     struct ike_radius_client *radius;
+    /*
+     * Copies of peer configurations a reload removed, for their SAs until
+     * those are deleted (reconfigure.c): the caller frees the originals.
+     */
+    struct ike_peer_orphan *orphans;
 };
 
 /* ---- SA table and life cycle (ike_ctx.c) ---- */
@@ -300,6 +305,12 @@ void ike_sa_index_responder(struct ike_ctx *ctx, struct ike_sa *sa);
 void ike_sa_set_state(struct ike_ctx *ctx, struct ike_sa *sa, enum ike_sa_state next,
                       const char *why);
 void ike_sa_destroy(struct ike_ctx *ctx, struct ike_sa *sa);
+/* Fills in the defaults of ike_config's zero fields (ike_ctx_new, ike_reconfigure). */
+void ike_config_defaults(struct ike_config *cfg);
+/* The index of sa->peer in cfg.peers, or -1 (none, or a removed configuration's copy). */
+int ike_sa_peer_index(const struct ike_ctx *ctx, const struct ike_sa *sa);
+/* Frees the copies of removed peer configurations (ike_ctx_free). */
+void ike_orphans_free(struct ike_ctx *ctx);
 
 uint64_t ike_now(struct ike_ctx *ctx);
 void ike_random(struct ike_ctx *ctx, void *buf, size_t len);

@@ -100,9 +100,10 @@ static void addr_to_gw(const struct ike_addr *addr, struct ike_gw_id *gw)
 /* RFC 5685 9.1: at most max_redirects within the period, per peer configuration. */
 static bool loop_allowed(struct ike_ctx *ctx, const struct ike_sa *sa, uint64_t now)
 {
-    if (ctx->redirect_hist == NULL)
-        return false;
-    struct ike_redirect_hist *h = &ctx->redirect_hist[sa->peer - ctx->cfg.peers];
+    int index = ike_sa_peer_index(ctx, sa);
+    if (ctx->redirect_hist == NULL || index < 0)
+        return false; /* a removed configuration's SA is being deleted: it goes nowhere else */
+    struct ike_redirect_hist *h = &ctx->redirect_hist[index];
     uint64_t period = (uint64_t)ctx->cfg.redirect_loop_period_s * SEC;
     unsigned kept = 0;
     for (unsigned i = 0; i < h->n; i++) {
