@@ -10,7 +10,7 @@
 #      configuration still serves the kept SA; a change of workers: refused
 #      naming dataplane.workers;
 #   4. `veerctl status` counts 2 reloads applied, 2 refused.
-# About 30 s. Needs root and DPDK. Usage: tests/interop/strongswan_reload.sh BUILD_DIR
+# About 30-40 s. Needs root and DPDK. Usage: tests/interop/strongswan_reload.sh BUILD_DIR
 set -uo pipefail
 # shellcheck source=tests/interop/lib.sh
 source "$(dirname "$0")/lib.sh"
@@ -44,8 +44,8 @@ veer_sa_before=$(tel /veer/ike/sas | /usr/bin/python3 -c "import json,sys; s=jso
 ip netns exec "$ns_cl" ping -c 60 -i 0.05 -W 1 -I 10.1.0.1 10.2.0.2 >"$work/stream.out" 2>&1 &
 stream=$!
 sleep 1
-printf 'a-new-secret-for-everyone' >"$work/psk"
 write_conf yes yes
+printf 'a-new-secret-for-everyone' >"$work/psk" # after write_conf: lab_psk_file writes the old one
 vctl reload
 [ "$rc" = 0 ] || fail "1: veerctl reload exited $rc: $(cat "$work/err")"
 grep -q "peers 1 added, 1 changed, 0 removed" "$work/out" ||
@@ -68,7 +68,7 @@ ip netns exec "$ns_cl" ip addr add 10.1.0.3/32 dev lo
     }" psk c2
     echo "}"
     lab_swan_secrets | sed '$d' # without its closing brace: one more secret follows
-    printf '  ike-b2 {\n    id-1 = client2.example\n    secret = "branch2-secret-4242"\n  }\n}\n'
+    printf '  ike-b2 {\n    id-1 = client2.example\n    id-2 = gw.example\n    secret = "branch2-secret-4242"\n  }\n}\n'
 } >"$work/cl/swanctl2.conf"
 swan --load-all --file "$work/cl/swanctl2.conf" >"$work/load2.out" 2>&1 || fail "1: load gw2: $(cat "$work/load2.out")"
 swan --initiate --child c2 --timeout 15 >"$work/init2.out" 2>&1 || fail "1: client2 did not connect: $(tail -5 "$work/init2.out")"

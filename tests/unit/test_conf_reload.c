@@ -23,7 +23,8 @@
     "    psk: " psk "\n"                                                                           \
     "    ike_proposals: [aes128gcm16-prfsha256-x25519]\n"                                          \
     "    esp_proposals: [aes128gcm16]\n"                                                           \
-    "    local_ts: [10.2.0.0/24]\n"
+    "    local_ts: [10.2.0.0/24]\n"                                                                \
+    "    remote_ts: [10.1.0.0/16]\n"
 
 static struct veer_conf old_conf, next_conf;
 
