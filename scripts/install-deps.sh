@@ -11,9 +11,10 @@ dp_pkgs=(dpdk dpdk-dev libdpdk-dev libipsec-mb-dev dpdk-doc)
 # nftables, conntrack: the NAT in tests/interop/strongswan_nat_rebind.sh.
 # libcharon-extauth-plugins: strongSwan's eap-mschapv2 (strongswan_eap_mschapv2.sh).
 # freeradius: the RADIUS server the RADIUS tests start (freeradius_codec.sh).
+# prometheus (2.42): tests/interop/prometheus_exporter.sh starts its own, to scrape veer-exporter.
 lab_pkgs=(iproute2 iputils-ping ethtool nftables conntrack tshark python3-scapy python3-cryptography openssl
     strongswan-charon strongswan-swanctl libcharon-extra-plugins libcharon-extauth-plugins
-    libstrongswan-standard-plugins freeradius
+    libstrongswan-standard-plugins freeradius prometheus
     # scripts/bench-peers.sh runs libreswan's pluto unpacked from its .deb (the
     # package conflicts with strongSwan's): its NSS tools and shared libraries.
     libnss3-tools libnss3 libnspr4 libldns3 libunbound8 libevent-core-2.1-7
@@ -35,3 +36,14 @@ export DEBIAN_FRONTEND=noninteractive
 echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections
 apt-get update
 apt-get install -y --no-install-recommends "${pkgs[@]}"
+# The prometheus package enables and starts its system service, which would
+# listen on every address (:9090) and scrape this machine for good. veer's
+# tests start their own Prometheus on loopback in a namespace, with its own
+# configuration and storage: stop the service and keep it from starting.
+# (Without systemd, the package's init script is disabled and stopped instead.)
+if [ -d /run/systemd/system ]; then
+    systemctl disable --now prometheus.service || true
+elif [ -x /etc/init.d/prometheus ]; then
+    update-rc.d prometheus disable >/dev/null 2>&1 || true
+    /etc/init.d/prometheus stop >/dev/null 2>&1 || true
+fi

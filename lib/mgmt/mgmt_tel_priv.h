@@ -112,6 +112,10 @@ struct mgmt_tel {
     struct ike_counters ike;
     struct dp_ctrl_counters ctrl_counters;
     unsigned nsas, nsas_total;
+    /* Every IKE SA counted by state, and their Child SAs (the list above stops at 1024). */
+    unsigned nsas_by_state[IKE_SA__STATES];
+    unsigned nchild_sas;
+    unsigned half_open; /* ike_half_open(): responder SAs between IKE_SA_INIT and IKE_AUTH */
     struct sa_view sas[4 * MAX_SAS];
     unsigned npools;
     struct pool_view pools[IKE_MAX_POOLS];
@@ -183,6 +187,8 @@ int mgmt_tel_reload_reply(struct rte_tel_data *d, const struct request *r, int r
  * "error" holds the first part, "error_2", "error_3"... the rest.
  */
 int mgmt_tel_error_long(struct rte_tel_data *d, const char *msg);
+/* tel_gauges.c */
+void mgmt_tel_gauges_register(void);
 
 /* tel_redirect.c */
 void mgmt_tel_redirect_register(void);

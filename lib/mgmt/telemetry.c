@@ -639,6 +639,9 @@ static void view_sa(void *opaque, const struct ike_sa_info *sa)
 {
     struct mgmt_tel *t = opaque;
     t->nsas_total++;
+    if ((unsigned)sa->state < IKE_SA__STATES)
+        t->nsas_by_state[sa->state]++;
+    t->nchild_sas += sa->nchildren;
     if (t->nsas >= sizeof(t->sas) / sizeof(t->sas[0]))
         return;
     struct sa_view *v = &t->sas[t->nsas++];
@@ -680,8 +683,10 @@ void mgmt_tel_publish(struct mgmt_tel *t, const struct ike_ctx *ike)
         return;
     t->ike = *ike_get_counters(ike);
     t->ctrl_counters = t->ctrl->counters;
-    t->nsas = t->nsas_total = 0;
+    t->nsas = t->nsas_total = t->nchild_sas = 0;
+    memset(t->nsas_by_state, 0, sizeof(t->nsas_by_state));
     ike_sa_foreach(ike, view_sa, t);
+    t->half_open = ike_half_open(ike);
     mgmt_tel_pools_snapshot(t, ike);
     t->taken_ns = now_ns();
     pthread_mutex_unlock(&t->lock);
@@ -774,6 +779,7 @@ struct mgmt_tel *mgmt_tel_start(const struct dp_port *ports, unsigned nports,
     mgmt_tel_neigh_register();
     mgmt_tel_qcd_register();
     mgmt_tel_reload_register();
+    mgmt_tel_gauges_register();
     mgmt_tel_mobike_register();
     mgmt_tel_pools_register();
     mgmt_tel_mempools_register();

@@ -5,8 +5,6 @@ loaded by path: $VEERCTL, or app/veerctl/veerctl of this tree.
 Run: python3 -m unittest -v test_veerctl (in tests/unit).
 """
 
-import importlib.machinery
-import importlib.util
 import os
 import socket
 import contextlib
@@ -16,19 +14,16 @@ import tempfile
 import threading
 import unittest
 
+from script_loader import load_script
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 PATH = os.environ.get("VEERCTL") or os.path.join(HERE, "..", "..", "app", "veerctl", "veerctl")
 
 
-def load_veerctl():
-    loader = importlib.machinery.SourceFileLoader("veerctl", PATH)
-    spec = importlib.util.spec_from_loader("veerctl", loader)
-    module = importlib.util.module_from_spec(spec)
-    loader.exec_module(module)
-    return module
-
-
-veerctl = load_veerctl()
+veerctl = load_script("veerctl", PATH)
+# The socket and the readers of veer's replies: veer_telemetry.py beside
+# veerctl, shared with veer-exporter (on sys.path once veerctl is loaded).
+import veer_telemetry  # noqa: E402
 
 
 class FormatTable(unittest.TestCase):
@@ -58,23 +53,23 @@ class FormatTable(unittest.TestCase):
 class Readers(unittest.TestCase):
     def test_rows_from_columns(self):
         reply = {"total": 2, "name": ["a", "b"], "rx": [1, 2]}
-        self.assertEqual(veerctl.rows_from_columns(reply, ["name", "rx", "missing"]),
+        self.assertEqual(veer_telemetry.rows_from_columns(reply, ["name", "rx", "missing"]),
                          [{"name": "a", "rx": 1, "missing": None},
                           {"name": "b", "rx": 2, "missing": None}])
 
     def test_idle_before_traffic(self):
-        self.assertIsNone(veerctl.idle_value(18446744073709551615))
-        self.assertEqual(veerctl.idle_value(42), 42)
+        self.assertIsNone(veer_telemetry.idle_value(18446744073709551615))
+        self.assertEqual(veer_telemetry.idle_value(42), 42)
 
     def test_child_sas_with_traffic(self):
         sa = {"child_sas": "c1a2b3c4/d5e6f708,0000aaaa/0000bbbb",
               "child_traffic": "3/252/4/336,0/0/0/0"}
-        children = veerctl.child_sas_of(sa)
+        children = veer_telemetry.child_sas_of(sa)
         self.assertEqual(children[0], {"spi_in": "c1a2b3c4", "spi_out": "d5e6f708",
                                        "packets_in": 3, "bytes_in": 252,
                                        "packets_out": 4, "bytes_out": 336})
         self.assertEqual(children[1]["spi_in"], "0000aaaa")
-        self.assertEqual(veerctl.child_sas_of({"child_sas": "", "child_traffic": ""}), [])
+        self.assertEqual(veer_telemetry.child_sas_of({"child_sas": "", "child_traffic": ""}), [])
 
     def test_sa_filters(self):
         sa = {"peer": "rw", "spi_i": "00000000000000ab", "spi_r": "cd00000000000000",
@@ -152,7 +147,7 @@ class FakeTelemetry:
 class Paging(unittest.TestCase):
     def test_every_page_of_sas(self):
         tel = FakeTelemetry(nsas=89, nleases=0)
-        sas = veerctl.fetch_sas(tel)
+        sas = veer_telemetry.fetch_sas(tel)
         self.assertEqual(len(sas), 89)
         self.assertEqual(tel.sent, ["/veer/ike/sas,0", "/veer/ike/sas,44", "/veer/ike/sas,88"])
         self.assertEqual(sas[88]["spi_i"], f"{88:016x}")
@@ -162,12 +157,12 @@ class Paging(unittest.TestCase):
 
     def test_no_sas_one_request(self):
         tel = FakeTelemetry(nsas=0, nleases=0)
-        self.assertEqual(veerctl.fetch_sas(tel), [])
+        self.assertEqual(veer_telemetry.fetch_sas(tel), [])
         self.assertEqual(tel.sent, ["/veer/ike/sas,0"])
 
     def test_every_page_of_leases(self):
         tel = FakeTelemetry(nsas=0, nleases=64)
-        leases = veerctl.fetch_all_leases(tel, "rw4")
+        leases = veer_telemetry.fetch_all_leases(tel, "rw4")
         self.assertEqual(len(leases), 64)
         self.assertEqual(tel.sent, ["/veer/pools/leases,rw4,0", "/veer/pools/leases,rw4,1"])
         self.assertEqual(leases[63]["address"], "10.3.0.63")
@@ -178,47 +173,48 @@ class FindSocket(unittest.TestCase):
 
     def setUp(self):
         self.dir = tempfile.TemporaryDirectory()
-        self.saved, veerctl.RUNTIME_DIR = veerctl.RUNTIME_DIR, self.dir.name
+        self.tel = veer_telemetry
+        self.saved, self.tel.RUNTIME_DIR = self.tel.RUNTIME_DIR, self.dir.name
         self.listeners = []
 
     def tearDown(self):
-        veerctl.RUNTIME_DIR = self.saved
+        self.tel.RUNTIME_DIR = self.saved
         for s in self.listeners:
             s.close()
         self.dir.cleanup()
 
     def add_prefix(self, name):
         os.mkdir(os.path.join(self.dir.name, name))
-        path = os.path.join(self.dir.name, name, veerctl.SOCKET_NAME)
+        path = os.path.join(self.dir.name, name, self.tel.SOCKET_NAME)
         s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         s.bind(path)
         self.listeners.append(s)
         return path
 
     def test_none(self):
-        with self.assertRaises(veerctl.NotRunning) as e:
-            veerctl.find_socket()
+        with self.assertRaises(veer_telemetry.NotRunning) as e:
+            veer_telemetry.find_socket()
         self.assertEqual(str(e.exception),
                          f"no veer running (no telemetry socket under {self.dir.name})")
 
     def test_the_only_one(self):
         path = self.add_prefix("gw")
         os.mkdir(os.path.join(self.dir.name, "stopped"))  # a runtime directory without socket
-        self.assertEqual(veerctl.find_socket(), path)
+        self.assertEqual(veer_telemetry.find_socket(), path)
 
     def test_several_want_a_prefix(self):
         self.add_prefix("a")
         path_b = self.add_prefix("b")
-        with self.assertRaises(veerctl.UsageError) as e:
-            veerctl.find_socket()
+        with self.assertRaises(veer_telemetry.UsageError) as e:
+            veer_telemetry.find_socket()
         self.assertIn("(a, b)", str(e.exception))
-        self.assertEqual(veerctl.find_socket(prefix="b"), path_b)
+        self.assertEqual(veer_telemetry.find_socket(prefix="b"), path_b)
 
     def test_socket_nobody_listens_on(self):
         path = self.add_prefix("gone")
         self.listeners.pop().close()  # the file stays, as after a veer killed with -9
-        with self.assertRaises(veerctl.NotRunning) as e:
-            veerctl.Telemetry(path, timeout=1)
+        with self.assertRaises(veer_telemetry.NotRunning) as e:
+            veer_telemetry.Telemetry(path, timeout=1)
         self.assertIn("no veer running", str(e.exception))
 
 
