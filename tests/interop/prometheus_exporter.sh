@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # veer-exporter (app/veer-exporter) scraped by a real Prometheus (Debian's 2.42)
 # on a live app/veer with a strongSwan client connected through the tunnel lab:
-#   1. /metrics passes `promtool check metrics` (names, HELP, TYPE, units) and
-#      has the Child SA's series with strongSwan's SPIs;
+#   1. /metrics passes `promtool check metrics` (names, HELP, TYPE, units),
+#      counts the client's IKE SA as established with one Child SA, and has
+#      the Child SA's series with strongSwan's SPIs;
 #   2. Prometheus shows veer_up 1 through its HTTP query API; after pings
 #      through the tunnel, the workers' decrypted ESP and the Child SA's
 #      inbound packets moved in Prometheus;
 #   3. veer stopped: Prometheus shows veer_up 0 and a scrape error counted.
 # Prometheus (scraping every 2 s) and the exporter are the test's own
 # processes, on loopback in the gateway's namespace (its own configuration, a
-# temporary storage directory), never the system's service. About 30 s.
+# temporary storage directory), never the system's service. About 30 s (45 s on a loaded
+# 2-CPU machine).
 #
 # Needs root (network namespaces), DPDK and the prometheus package. Cleans up
 # on exit. Usage:
@@ -64,6 +66,10 @@ fetch "http://$exporter_at/metrics" >"$work/metrics.txt"
 grep -qx "veer_up 1" "$work/metrics.txt" || fail "1: no veer_up 1: $(head -20 "$work/metrics.txt")"
 promtool check metrics <"$work/metrics.txt" >"$work/promtool.out" 2>&1 ||
     fail "1: promtool check metrics: $(head -20 "$work/promtool.out")"
+# /veer/gauges: the client's SA, established, with its Child SA.
+for line in 'veer_ike_sas{state="established"} 1' 'veer_child_sas 1' 'veer_ike_sas_half_open 0'; do
+    grep -qxF "$line" "$work/metrics.txt" || fail "1: no \"$line\": $(grep -E '^veer_(ike_sas|child)' "$work/metrics.txt")"
+done
 # veer's inbound Child SA is strongSwan's outbound one.
 grep -q "^veer_sa_packets_total{.*spi_in=\"$swan_out\".*spi_out=\"$swan_in\"" "$work/metrics.txt" ||
     fail "1: no series for the Child SA $swan_out/$swan_in: $(grep veer_sa_ "$work/metrics.txt")"
