@@ -53,11 +53,12 @@ swan --list-sas >"$work/swan.sas" 2>/dev/null
 read -r swan_in swan_out < <(swan_child_spis "$work/swan.sas")
 [ -n "$swan_in" ] || fail "no Child SA listed by strongSwan: $(cat "$work/swan.sas")"
 
-# Fetches URL $1 from inside the gateway's namespace; its body on stdout, and
-# a failure for an HTTP error or no answer within 5 s.
+# Fetches URL $1 from inside the gateway's namespace (never through a proxy);
+# its body on stdout, and a failure for an HTTP error or no answer within 5 s.
 fetch() {
     ip netns exec "$ns_gw" /usr/bin/python3 -c 'import sys, urllib.request
-sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=5).read().decode())' "$1"
+direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+sys.stdout.write(direct.open(sys.argv[1], timeout=5).read().decode())' "$1"
 }
 
 # --- 1. the exporter alone

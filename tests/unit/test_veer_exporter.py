@@ -16,8 +16,11 @@ import os
 import re
 import socket
 import tempfile
+import threading
 import time
 import unittest
+import urllib.error
+import urllib.request
 
 from script_loader import load_script
 
@@ -335,9 +338,32 @@ class Scrapes(unittest.TestCase):
                          (socket.AF_INET, "127.0.0.1", 9612))
         self.assertEqual(exporter.parse_listen("[::1]:9700"), (socket.AF_INET6, "::1", 9700))
         self.assertEqual(exporter.parse_listen(":9612")[1], "127.0.0.1")
-        for bad in ("localhost", "127.0.0.1:", "127.0.0.1:99999", "host.example:9612"):
+        for bad in ("localhost", "127.0.0.1:", "127.0.0.1:65536", "host.example:9612"):
             with self.assertRaises(exporter.UsageError, msg=bad):
                 exporter.parse_listen(bad)
+
+
+class Http(unittest.TestCase):
+    """The server: /metrics in the text format's content type, 404 elsewhere."""
+
+    def test_metrics_and_not_found(self):
+        ex = exporter.Exporter(socket_path="/nonexistent/dpdk_telemetry.v2", log=None)
+        server = exporter.make_server(ex, "127.0.0.1:0")
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never a proxy
+        try:
+            with direct.open(base + "/metrics", timeout=5) as r:
+                self.assertEqual(r.headers["Content-Type"], exporter.CONTENT_TYPE)
+                families = parse(r.read().decode())
+            self.assertEqual(value(families, "veer_up"), 0)
+            with self.assertRaises(urllib.error.HTTPError) as e:
+                direct.open(base + "/nothing", timeout=5)
+            self.assertEqual(e.exception.code, 404)
+        finally:
+            server.shutdown()
+            server.server_close()
 
 
 class Dashboard(unittest.TestCase):
