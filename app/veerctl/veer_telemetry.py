@@ -69,8 +69,9 @@ def joined_text(reply, name):
 class Telemetry:
     """One connection to veer's telemetry socket; commands answered in turn.
 
-    timeout bounds each wait; deadline (time.monotonic()) bounds them all,
-    so that a caller with a budget (a scrape) never waits past it.
+    timeout bounds each wait (write commands are answered within a second,
+    docs/telemetry.md); deadline (time.monotonic()) bounds them all, so that
+    a caller with a budget (a scrape) never waits past it.
     """
 
     def __init__(self, path, timeout=5.0, deadline=None):
