@@ -287,6 +287,7 @@ static int setup(struct app *a)
     const struct conf_admission *adm = &dp->admission;
     a->gate.mode = adm->mode;
     a->gate.rate = adm->rate;
+    a->gate.overload_policy = adm->overload_policy;
     rp_publish(&a->gate.redirect, &a->conf->redirect);
     dp_gate_publish_keys(&a->gate, ike_get_cookie_keys(a->ctrl.ike, &a->keys_rotated_ns));
     for (unsigned w = 0; w < a->nworkers; w++) {
@@ -334,7 +335,7 @@ static int setup(struct app *a)
 /*
  * What the workers' gate needs from the control plane, every tick: fresh
  * cookie keys after a rotation, and whether it is falling behind (the ring
- * half full, or half-open SAs close to the cookie threshold).
+ * half full, or half-open SAs close to the cookie threshold) or saturated.
  */
 static void publish_load(struct app *a)
 {
@@ -351,8 +352,16 @@ static void publish_load(struct app *a)
                                  a->conf->dp.admission.rate, &busy, &a->gate.load);
     __atomic_store_n(&a->gate.rate, rate, __ATOMIC_RELAXED);
     unsigned threshold = a->conf->ike.cookie_threshold;
-    bool behind = busy || rte_ring_count(a->ring) > rte_ring_get_capacity(a->ring) / 2 ||
-                  (threshold > 0 && ike_half_open(a->ctrl.ike) >= threshold - threshold / 4);
+    /*
+     * Saturated: no CPU time or ring room left for more work. Many half-open
+     * SAs are a different sign, of requests that never finished (a spoofed
+     * flood): it closes the gate too, but cookie-first answers it with
+     * cookies, not by sending proven clients away.
+     */
+    bool saturated = busy || rte_ring_count(a->ring) > rte_ring_get_capacity(a->ring) / 2;
+    bool behind =
+        saturated || (threshold > 0 && ike_half_open(a->ctrl.ike) >= threshold - threshold / 4);
+    __atomic_store_n(&a->gate.saturated, saturated ? 1u : 0u, __ATOMIC_RELAXED);
     __atomic_store_n(&a->gate.overloaded, behind ? 1u : 0u, __ATOMIC_RELAXED);
 }
 

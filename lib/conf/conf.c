@@ -739,6 +739,17 @@ static int admission_key(struct loader *l, const char *key, const yaml_node_t *v
     }
     if (strcmp(key, "rate") == 0)
         return conf_want_uint(l, v, 100000000, &a->rate);
+    if (strcmp(key, "overload_policy") == 0) {
+        if (conf_want_scalar(l, v, &s) < 0)
+            return -1;
+        if (strcmp(s, "redirect-first") == 0)
+            a->overload_policy = CONF_OVERLOAD_REDIRECT_FIRST;
+        else if (strcmp(s, "cookie-first") == 0)
+            a->overload_policy = CONF_OVERLOAD_COOKIE_FIRST;
+        else
+            return conf_fail(l, v, "redirect-first or cookie-first, got \"%s\"", s);
+        return 0;
+    }
     if (strcmp(key, "redirect_to") == 0)
         return conf_redirect_short_form(l, v);
     return conf_fail(l, v, "unknown key");
@@ -839,6 +850,7 @@ static int dataplane_section(struct loader *l, const yaml_node_t *v)
     dp->replay_window = CONF_REPLAY_WINDOW_DEFAULT;
     dp->admission.mode = CONF_GATE_AUTO;
     dp->admission.rate = 5000;
+    dp->admission.overload_policy = CONF_OVERLOAD_COOKIE_FIRST;
     dp->icmp_rate = CONF_ICMP_RATE_DEFAULT;
     dp->qcd_reply_rate = CONF_QCD_REPLY_RATE_DEFAULT;
     dp->neighbour_reachable = CONF_NEIGH_REACHABLE_DEFAULT;

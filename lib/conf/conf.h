@@ -66,9 +66,20 @@ enum conf_gate_mode {
     CONF_GATE_AUTO, /* up to `rate` per second, and only while the control lcore keeps up */
 };
 
+/*
+ * What a closed gate in auto mode offers a client that supports REDIRECT
+ * while the control lcore still has capacity (tokens, CPU): see
+ * docs/configuration-dataplane.md for when each is right.
+ */
+enum conf_overload_policy {
+    CONF_OVERLOAD_REDIRECT_FIRST, /* REDIRECT at once, as soon as the rate runs out */
+    CONF_OVERLOAD_COOKIE_FIRST,   /* COOKIE; its return is served here unless saturated */
+};
+
 struct conf_admission {
     enum conf_gate_mode mode;
     unsigned rate; /* IKE_SA_INIT per second let through in auto mode */
+    enum conf_overload_policy overload_policy;
     /* redirect_to (the short form of redirect.targets) goes into veer_conf.redirect */
 };
 

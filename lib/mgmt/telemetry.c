@@ -228,25 +228,42 @@ static int cmd_control(const char *cmd, const char *params, struct rte_tel_data 
 }
 
 static const char *const gate_modes[] = {"off", "on", "auto"};
+/* In enum conf_overload_policy's order. */
+static const char *const overload_policies[] = {"redirect-first", "cookie-first"};
+
+/* A mode or an overload policy by name; false for neither. */
+static bool admission_set(struct dp_gate_shared *g, const char *params)
+{
+    /* Workers read both with every new IKE_SA_INIT: no restart, no lock. */
+    for (unsigned i = 0; i < 3; i++)
+        if (strcmp(params, gate_modes[i]) == 0) {
+            __atomic_store_n(&g->mode, i, __ATOMIC_RELAXED);
+            return true;
+        }
+    for (unsigned i = 0; i < 2; i++)
+        if (strcmp(params, overload_policies[i]) == 0) {
+            __atomic_store_n(&g->overload_policy, i, __ATOMIC_RELAXED);
+            return true;
+        }
+    return false;
+}
 
 static int cmd_admission(const char *cmd, const char *params, struct rte_tel_data *d)
 {
     (void)cmd;
     struct dp_gate_shared *g = the_tel->gate;
-    if (!mgmt_tel_no_params(params)) {
-        unsigned mode = 0;
-        while (mode < 3 && strcmp(params, gate_modes[mode]) != 0)
-            mode++;
-        if (mode == 3)
-            return mgmt_tel_error(d, "/veer/admission[,off|on|auto], got \"%s\"", params);
-        /* Workers read it with every new IKE_SA_INIT: no restart, no lock. */
-        __atomic_store_n(&g->mode, mode, __ATOMIC_RELAXED);
-    }
+    if (!mgmt_tel_no_params(params) && !admission_set(g, params))
+        return mgmt_tel_error(
+            d, "/veer/admission[,off|on|auto|redirect-first|cookie-first], got \"%s\"", params);
     rte_tel_data_start_dict(d);
     rte_tel_data_add_dict_string(d, "mode",
                                  gate_modes[__atomic_load_n(&g->mode, __ATOMIC_RELAXED) % 3]);
+    rte_tel_data_add_dict_string(
+        d, "overload_policy",
+        overload_policies[__atomic_load_n(&g->overload_policy, __ATOMIC_RELAXED) % 2]);
     rte_tel_data_add_dict_u64(d, "rate", __atomic_load_n(&g->rate, __ATOMIC_RELAXED));
     rte_tel_data_add_dict_u64(d, "overloaded", __atomic_load_n(&g->overloaded, __ATOMIC_RELAXED));
+    rte_tel_data_add_dict_u64(d, "saturated", __atomic_load_n(&g->saturated, __ATOMIC_RELAXED));
     /* The control lcore's own load, from which `rate` is derived (dp_load.h). */
     rte_tel_data_add_dict_u64(d, "control_busy_pct",
                               __atomic_load_n(&g->load.busy_pct, __ATOMIC_RELAXED));
@@ -759,8 +776,9 @@ struct mgmt_tel *mgmt_tel_start(const struct dp_port *ports, unsigned nports,
                                "IKE counters (one per event and refusal reason)");
     rte_telemetry_register_cmd("/veer/ike/sas", cmd_sas,
                                "IKE SAs and their Child SAs. Parameters: [FROM]");
-    rte_telemetry_register_cmd("/veer/admission", cmd_admission,
-                               "The workers' admission gate. Parameters: [off|on|auto] to switch");
+    rte_telemetry_register_cmd(
+        "/veer/admission", cmd_admission,
+        "The workers' admission gate. Parameters: [off|on|auto|redirect-first|cookie-first]");
     rte_telemetry_register_cmd("/veer/ike/redirect", cmd_redirect,
                                "Sends the client of an IKE SA to another gateway (RFC 5685 5). "
                                "Parameters: SPI_I,SPI_R,GATEWAY");

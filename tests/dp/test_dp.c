@@ -198,11 +198,13 @@ static void put_notify(struct ike_writer *w, uint16_t type, const uint8_t *data,
 }
 
 /*
- * An IKE_SA_INIT to `dst` (network order) with REDIRECT_SUPPORTED when
- * `supported`, and N(REDIRECTED_FROM) with `from` when not NULL (`from_len`
- * overrides its length byte, to make it malformed).
+ * An IKE_SA_INIT to `dst` (network order) that returns `cookie` first when
+ * not NULL, with REDIRECT_SUPPORTED when `supported`, and N(REDIRECTED_FROM)
+ * with `from` when not NULL (`from_len` overrides its length byte, to make it
+ * malformed).
  */
-static struct rte_mbuf *init_to(uint32_t dst, bool supported, const char *from, int from_len)
+static struct rte_mbuf *init_build(uint32_t dst, const struct ike_bytes *cookie, bool supported,
+                                   const char *from, int from_len)
 {
     static uint8_t buf[512];
     struct ike_writer w;
@@ -212,6 +214,8 @@ static struct rte_mbuf *init_to(uint32_t dst, bool supported, const char *from, 
                               .flags = IKE_FLAG_INITIATOR};
     ike_w_init(&w, buf, sizeof(buf), false);
     ike_w_header(&w, &h);
+    if (cookie != NULL)
+        put_notify(&w, IKE_N_COOKIE, cookie->ptr, cookie->len);
     static const uint8_t sa[] = {0x00, 0x00, 0x00, 0x24, 0x01, 0x01, 0x00, 0x03, 0x03,
                                  0x00, 0x00, 0x0c, 0x01, 0x00, 0x00, 0x14, 0x80, 0x0e,
                                  0x00, 0x80, 0x03, 0x00, 0x00, 0x08, 0x02, 0x00, 0x00,
@@ -247,6 +251,11 @@ static struct rte_mbuf *init_to(uint32_t dst, bool supported, const char *from, 
     memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, HDRS), buf, (size_t)len);
     dp_build_udp4(m, &mac_b, &mac_a, client_ip, dst, 500, 500, (size_t)len);
     return m;
+}
+
+static struct rte_mbuf *init_to(uint32_t dst, bool supported, const char *from, int from_len)
+{
+    return init_build(dst, NULL, supported, from, from_len);
 }
 
 /* The gateway named in the REDIRECT of the reply in m, as text, and the reply's source. */
@@ -610,6 +619,134 @@ static void test_gate_ring_room(void **state)
     rte_ring_free(r);
 }
 
+/* The COOKIE in the reply in m, copied to `out` (IKE_COOKIE_LEN bytes). */
+static struct ike_bytes cookie_from_reply(struct rte_mbuf *m, uint8_t *out)
+{
+    struct ike_msg msg;
+    check_reply(m, &msg);
+    const struct ike_pl *pl = ike_msg_find_notify(&msg, IKE_N_COOKIE);
+    assert_non_null(pl);
+    struct ike_notify_payload n;
+    assert_int_equal(ike_notify_decode(pl, &n, NULL), 0);
+    assert_int_equal(n.data.len, IKE_COOKIE_LEN);
+    memcpy(out, n.data.ptr, n.data.len);
+    return (struct ike_bytes){.ptr = out, .len = n.data.len};
+}
+
+/* One request through the gate: its verdict, and the notify its reply carries (0: none). */
+static enum dp_gate_verdict gate_once(struct dp_gate_worker *g, const struct ike_bytes *cookie,
+                                      bool supported, uint64_t t, struct dp_worker_counters *c,
+                                      uint16_t *notify)
+{
+    struct rte_mbuf *m = init_build(gw_ip, cookie, supported, NULL, -1);
+    enum dp_gate_verdict v = dp_gate_check(g, m, t, c);
+    *notify = 0;
+    if (v == DP_GATE_REPLIED)
+        *notify = reply_has(m, IKE_N_REDIRECT) ? IKE_N_REDIRECT
+                  : reply_has(m, IKE_N_COOKIE) ? IKE_N_COOKIE
+                                               : 1;
+    rte_pktmbuf_free(m);
+    return v;
+}
+
+#define EXPECT_GATE(cookie, supported, t, verdict, reply)                                          \
+    do {                                                                                           \
+        uint16_t got_;                                                                             \
+        assert_int_equal(gate_once(&g, cookie, supported, t, &c, &got_), verdict);                 \
+        assert_int_equal(got_, reply);                                                             \
+    } while (0)
+
+/*
+ * The cookie-first overload policy's decision table (auto mode, a redirect
+ * target, 2 tokens a second): while the control lcore has capacity, a client
+ * that supports REDIRECT is asked for a cookie and served here when it
+ * returns it; out of tokens or saturated, it is redirected; a cookie that
+ * does not verify admits nobody; `on` (the operator's drain) and
+ * redirect-first redirect as before.
+ */
+static void test_gate_cookie_first(void **state)
+{
+    (void)state;
+    static struct dp_gate_shared s;
+    static struct dp_gate_worker g;
+    struct dp_worker_counters c;
+    memset(&c, 0, sizeof(c));
+    gate_init(&s, &g, CONF_GATE_AUTO);
+    s.overload_policy = CONF_OVERLOAD_COOKIE_FIRST;
+    s.rate = 2;
+    g.ring_room = 100;
+    publish_targets(&s, RP_WEIGHTED_RR, "203.0.113.1", NULL);
+    const uint64_t t = 5000000000ull, ms = 1000000ull;
+
+    /* Tokens to spare: admitted as they come. */
+    EXPECT_GATE(NULL, true, t, DP_GATE_PASS, 0);
+    EXPECT_GATE(NULL, true, t, DP_GATE_PASS, 0);
+    assert_int_equal(c.gate_admitted, 2);
+    /* The rate outrun: a COOKIE, not a REDIRECT, and cookies for everybody from now on. */
+    struct rte_mbuf *m = init_build(gw_ip, NULL, true, NULL, -1);
+    assert_int_equal(dp_gate_check(&g, m, t, &c), DP_GATE_REPLIED);
+    uint8_t buf[IKE_COOKIE_LEN];
+    const struct ike_bytes cookie = cookie_from_reply(m, buf);
+    rte_pktmbuf_free(m);
+    assert_int_equal(c.gate_cookie_first, 1);
+    assert_int_equal(c.gate_cookies_demanded, 1);
+    assert_int_equal(c.gate_redirects, 0);
+    /* 600 ms later a token is back, kept for returned cookies: new requests get COOKIEs. */
+    EXPECT_GATE(NULL, true, t + 600 * ms, DP_GATE_REPLIED, IKE_N_COOKIE);
+    EXPECT_GATE(NULL, false, t + 600 * ms, DP_GATE_REPLIED, IKE_N_COOKIE);
+    assert_int_equal(c.gate_cookie_first, 2);
+    /* The cookie returned: served here, with that token. */
+    EXPECT_GATE(&cookie, true, t + 600 * ms, DP_GATE_PASS, 0);
+    assert_int_equal(c.gate_cookie_admitted, 1);
+    assert_int_equal(c.gate_cookie_served_redirect_capable, 1);
+    /* At once again: no token left, so a proven client that can go elsewhere does. */
+    EXPECT_GATE(&cookie, true, t + 600 * ms, DP_GATE_REPLIED, IKE_N_REDIRECT);
+    assert_int_equal(c.gate_redirect_over_rate, 1);
+    /* ... one that cannot is admitted, as ever. */
+    EXPECT_GATE(&cookie, false, t + 600 * ms, DP_GATE_PASS, 0);
+    assert_int_equal(c.gate_cookie_admitted, 2);
+    assert_int_equal(c.gate_cookie_served_redirect_capable, 1);
+    /* A cookie one bit off proves nothing: a COOKIE again, though a token is there. */
+    uint8_t bad[IKE_COOKIE_LEN];
+    memcpy(bad, buf, sizeof(bad));
+    bad[IKE_COOKIE_LEN - 1] ^= 1;
+    const struct ike_bytes forged = {.ptr = bad, .len = IKE_COOKIE_LEN};
+    EXPECT_GATE(&forged, true, t + 1200 * ms, DP_GATE_REPLIED, IKE_N_COOKIE);
+    EXPECT_GATE(&forged, false, t + 1200 * ms, DP_GATE_REPLIED, IKE_N_COOKIE);
+    assert_int_equal(c.gate_cookie_admitted, 2);
+
+    /* Saturated (CPU time or ring): REDIRECT for whoever can go, cookie or not. */
+    s.saturated = 1;
+    s.overloaded = 1;
+    EXPECT_GATE(&cookie, true, t + 1300 * ms, DP_GATE_REPLIED, IKE_N_REDIRECT);
+    EXPECT_GATE(NULL, true, t + 1300 * ms, DP_GATE_REPLIED, IKE_N_REDIRECT);
+    assert_int_equal(c.gate_redirect_saturated, 2);
+    EXPECT_GATE(NULL, false, t + 1300 * ms, DP_GATE_REPLIED, IKE_N_COOKIE);
+    EXPECT_GATE(&cookie, false, t + 1300 * ms, DP_GATE_PASS, 0);
+    /* Overloaded by half-open SAs alone, not saturated: cookies, and the proven served. */
+    s.saturated = 0;
+    EXPECT_GATE(NULL, true, t + 1400 * ms, DP_GATE_REPLIED, IKE_N_COOKIE);
+    EXPECT_GATE(&cookie, true, t + 1400 * ms, DP_GATE_PASS, 0);
+    assert_int_equal(c.gate_cookie_served_redirect_capable, 2);
+    s.overloaded = 0;
+
+    /* The flood over: after a quiet spell, tokens go to whoever asks first again. */
+    EXPECT_GATE(NULL, true, t + 5000 * ms, DP_GATE_PASS, 0);
+    assert_int_equal(c.gate_admitted, 3);
+
+    /* `on`, the operator's drain: REDIRECT as before, whatever the policy. */
+    s.mode = CONF_GATE_ON;
+    EXPECT_GATE(NULL, true, t + 5000 * ms, DP_GATE_REPLIED, IKE_N_REDIRECT);
+    /* redirect-first: REDIRECT as soon as the rate runs out. */
+    s.mode = CONF_GATE_AUTO;
+    s.overload_policy = CONF_OVERLOAD_REDIRECT_FIRST;
+    EXPECT_GATE(NULL, true, t + 5000 * ms, DP_GATE_PASS, 0);
+    EXPECT_GATE(NULL, true, t + 5000 * ms, DP_GATE_REPLIED, IKE_N_REDIRECT);
+    assert_int_equal(c.gate_cookie_first, 4);
+    assert_int_equal(c.gate_cookies_demanded, 1);
+    assert_int_equal(c.gate_malformed, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -617,6 +754,7 @@ int main(void)
         cmocka_unit_test(test_gate_redirect_and_cookie),
         cmocka_unit_test(test_gate_open_auto_and_malformed),
         cmocka_unit_test(test_gate_ring_room),
+        cmocka_unit_test(test_gate_cookie_first),
         cmocka_unit_test(test_gate_garbage_spends_no_token),
         cmocka_unit_test(test_gate_redirected_from),
         cmocka_unit_test(test_gate_anycast),

@@ -655,6 +655,17 @@ static void test_redirect_section(void **state)
     assert_int_equal(c.redirect.ntargets, 2);
     assert_int_equal(c.redirect.nself, 2); /* listen and the port */
     assert_true(c.peers[0].auth_redirect_by_policy);
+    /* The overload policy: cookie-first unless chosen otherwise. */
+    assert_int_equal(c.dp.admission.overload_policy, CONF_OVERLOAD_COOKIE_FIRST);
+    snprintf(text, sizeof(text),
+             "%sdataplane:\n  admission:\n    overload_policy: redirect-first\n"
+             "  ports:\n    - name: o\n      device: d\n      address: 198.51.100.2/24\n",
+             minimal);
+    assert_int_equal(conf_load_string(text, "t.yaml", &c, err, sizeof(err)), 0);
+    assert_int_equal(c.dp.admission.overload_policy, CONF_OVERLOAD_REDIRECT_FIRST);
+    expect_error_after_minimal("dataplane:\n  admission:\n    overload_policy: redirect\n",
+                               "t.yaml:14: dataplane.admission.overload_policy: redirect-first or "
+                               "cookie-first, got \"redirect\"");
 
     /* Errors: file, line and key. */
     expect_error_after_minimal("redirect:\n  policy: random\n",

@@ -72,6 +72,12 @@
     X(gate_cookies)         /* answered by the worker with COOKIE */                               \
     X(gate_ring_busy)       /* auto: over the control ring's room, answered statelessly */         \
     X(gate_malformed)       /* malformed IKE_SA_INIT: dropped before admission, spends no token */ \
+    X(gate_cookie_first)    /* cookie-first: could have been redirected, asked for a cookie */     \
+    X(gate_cookie_served_redirect_capable) /* ... came back with it: served here, not redirected   \
+                                            */                                                     \
+    X(gate_redirect_saturated) /* cookie-first: REDIRECT, the control lcore saturated */           \
+    X(gate_redirect_over_rate) /* cookie-first: REDIRECT to a returned cookie, no token left */    \
+    X(gate_cookies_demanded)   /* cookie-first: new requests outran the rate: cookies for all */   \
     X(redirect_weighted_round_robin) /* REDIRECTs by policy, as in force when sent */              \
     X(redirect_least_loaded)                                                                       \
     X(redirect_client_hash)                                                                        \

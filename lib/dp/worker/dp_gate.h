@@ -28,8 +28,10 @@
 struct dp_gate_shared {
     uint32_t mode;       /* enum conf_gate_mode, changeable at run time */
     uint32_t overloaded; /* auto mode: the control lcore says it cannot keep up */
-    uint64_t rate;       /* auto mode: requests per second let through, over all workers */
-    uint32_t keys_seq;   /* odd while the cookie keys below are being replaced */
+    uint32_t saturated;  /* ... because it has no CPU time or ring room left (not half-open SAs) */
+    uint32_t overload_policy; /* enum conf_overload_policy, changeable at run time */
+    uint64_t rate;            /* auto mode: requests per second let through, over all workers */
+    uint32_t keys_seq;        /* odd while the cookie keys below are being replaced */
     struct ike_cookie_keys keys;
     /* Where REDIRECT sends clients, and which destinations are anycast: replaced as a whole. */
     struct rp_shared redirect;
@@ -50,6 +52,14 @@ struct dp_gate_worker {
     struct ike_cookie_keys keys;
     uint64_t tokens_milli; /* thousandths of a request */
     uint64_t last_ns;
+    /*
+     * Cookie-first: new requests without a valid cookie outran the rate, so
+     * every one gets a COOKIE and the tokens go to returned cookies, until
+     * their demand over a second falls to half the rate (dp_gate_cookie_first).
+     */
+    bool cookies_only;
+    uint64_t demand_window_ns;
+    uint64_t demand_seen;
     /*
      * Auto mode: how many more new IKE_SA_INITs the burst being checked may
      * put on the control ring (set by the worker per burst: dp_gate_ring_room).
@@ -88,7 +98,10 @@ void dp_gate_publish_keys(struct dp_gate_shared *s, const struct ike_cookie_keys
  * A worker: decides for one control-class packet, and builds the reply in
  * place. Requests to an anycast address (RFC 5685 4) from clients that support
  * redirection are redirected whatever the gate's state; others are gated as
- * usual.
+ * usual. In auto mode the overload policy decides what a client that supports
+ * REDIRECT gets once the rate runs out: redirect-first sends it away at once;
+ * cookie-first asks it for a cookie and serves it here when it returns one,
+ * unless the control lcore is saturated or out of tokens (then REDIRECT).
  */
 enum dp_gate_verdict dp_gate_check(struct dp_gate_worker *g, struct rte_mbuf *m, uint64_t now_ns,
                                    struct dp_worker_counters *c);

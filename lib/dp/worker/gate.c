@@ -11,6 +11,7 @@
 
 #include "dp_ike_udp.h"
 #include "dp_pkt.h"
+#include "gate_priv.h"
 #include "ike_consts.h"
 
 #define IKE_HDR_SPI_R_OFF 8
@@ -28,8 +29,7 @@ void dp_gate_publish_keys(struct dp_gate_shared *s, const struct ike_cookie_keys
     __atomic_store_n(&s->keys_seq, s->keys_seq + 1, __ATOMIC_RELEASE);
 }
 
-/* Takes the shared keys when they changed; a copy caught mid-write is simply retried later. */
-static void refresh_keys(struct dp_gate_worker *g)
+void gate_refresh_keys(struct dp_gate_worker *g)
 {
     uint32_t seq = __atomic_load_n(&g->shared->keys_seq, __ATOMIC_ACQUIRE);
     if (seq == g->keys_seq || (seq & 1))
@@ -42,8 +42,7 @@ static void refresh_keys(struct dp_gate_worker *g)
     g->keys_seq = seq;
 }
 
-/* Auto mode: one token per request, refilled at this worker's share of the rate. */
-static bool take_token(struct dp_gate_worker *g, uint64_t now_ns)
+bool gate_take_token(struct dp_gate_worker *g, uint64_t now_ns)
 {
     uint64_t rate = __atomic_load_n(&g->shared->rate, __ATOMIC_RELAXED) / g->nworkers;
     uint64_t cap = rate * 1000 * BUCKET_SECONDS;
@@ -76,7 +75,7 @@ static bool gate_open(struct dp_gate_worker *g, uint64_t now_ns, struct dp_worke
             c->gate_ring_busy++;
             return false;
         }
-        if (!take_token(g, now_ns))
+        if (!gate_take_token(g, now_ns))
             return false;
         g->ring_room--;
         return true;
@@ -96,16 +95,8 @@ static void refresh_redirect(struct dp_gate_worker *g)
     }
 }
 
-struct pick_ctx {
-    struct dp_gate_worker *g;
-    bool anycast;
-    const struct ike_addr *here;
-    struct rp_pick pick;
-};
-
-/* ike_sl_respond's policy seam: the worker's copy of the table and its own cursor. */
-static bool pick_target(void *opaque, const struct ike_addr *client,
-                        const struct ike_gw_id *redirected_from, struct ike_gw_id *target)
+bool gate_pick_target(void *opaque, const struct ike_addr *client,
+                      const struct ike_gw_id *redirected_from, struct ike_gw_id *target)
 {
     struct pick_ctx *p = opaque;
     const struct rp_query q = {.client = client,
@@ -119,8 +110,8 @@ static bool pick_target(void *opaque, const struct ike_addr *client,
     return true;
 }
 
-static void count_redirect(struct dp_gate_worker *g, const struct pick_ctx *p,
-                           struct dp_worker_counters *c)
+void gate_count_redirect(struct dp_gate_worker *g, const struct pick_ctx *p,
+                         struct dp_worker_counters *c)
 {
     c->gate_redirects++;
     switch (g->redirect.policy) {
@@ -169,15 +160,20 @@ enum dp_gate_verdict dp_gate_check(struct dp_gate_worker *g, struct rte_mbuf *m,
     }
     refresh_redirect(g);
     bool anycast = g->redirect.nanycast > 0 && rp_table_is_anycast(&g->redirect, &u.here);
+    /* `on` is the operator's drain (REDIRECT as ever); the policy is for auto's overload. */
+    if (!anycast && __atomic_load_n(&g->shared->mode, __ATOMIC_RELAXED) == CONF_GATE_AUTO &&
+        __atomic_load_n(&g->shared->overload_policy, __ATOMIC_RELAXED) ==
+            CONF_OVERLOAD_COOKIE_FIRST)
+        return gate_cookie_first(g, m, &u, &req, now_ns, c);
     if (!anycast && gate_open(g, now_ns, c)) {
         c->gate_admitted++;
         return DP_GATE_PASS;
     }
-    refresh_keys(g);
+    gate_refresh_keys(g);
     struct pick_ctx pick = {.g = g, .anycast = anycast, .here = &u.here, .pick = {.index = -1}};
     const struct ike_sl_config cfg = {.cookie_keys = &g->keys,
                                       .pick_redirect =
-                                          g->redirect.ntargets > 0 ? pick_target : NULL,
+                                          g->redirect.ntargets > 0 ? gate_pick_target : NULL,
                                       .pick_opaque = &pick};
     uint8_t reply[IKE_HDR_MIN + 512];
     struct ike_sl_result res;
@@ -200,7 +196,7 @@ enum dp_gate_verdict dp_gate_check(struct dp_gate_worker *g, struct rte_mbuf *m,
         c->gate_cookie_admitted++;
         return DP_GATE_PASS;
     case IKE_SL_REDIRECT:
-        count_redirect(g, &pick, c);
+        gate_count_redirect(g, &pick, c);
         dp_ike_udp_reply(m, &u, reply, res.reply_len);
         return DP_GATE_REPLIED;
     case IKE_SL_COOKIE:
