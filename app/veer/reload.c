@@ -156,6 +156,7 @@ static void apply_dataplane(struct app *a, const struct veer_conf *next)
     const struct conf_admission *adm = &next->dp.admission;
     __atomic_store_n(&a->gate.mode, adm->mode, __ATOMIC_RELAXED);
     __atomic_store_n(&a->gate.rate, adm->rate, __ATOMIC_RELAXED);
+    __atomic_store_n(&a->gate.overload_policy, adm->overload_policy, __ATOMIC_RELAXED);
     a->ctrl.neigh_aging =
         (struct dp_neigh_aging){.reachable_ns = next->dp.neighbour_reachable * 1000000000ull,
                                 .probes = next->dp.neighbour_probes};
