@@ -422,7 +422,10 @@ int main(int argc, char **argv)
     char eal_dir[DP_EAL_DIR_MAX];
     dp_eal_dir_note(eal_dir);
     if (veer_args_parse(&a.args, argc - eal, argv + eal) < 0 || setup(&a) < 0) {
-        conf_free(&a.conf); /* what the loader read, if it got that far: zeroed otherwise */
+        if (a.conf != NULL) { /* what the loader read, if it got that far: zeroed otherwise */
+            conf_free(a.conf);
+            free(a.conf);
+        }
         rte_eal_cleanup();
         dp_eal_dir_remove(eal_dir);
         return 1;
@@ -444,7 +447,8 @@ int main(int argc, char **argv)
     ike_ctx_free(a.ctrl.ike);
     veer_radius_close();
     /* Certificates, keys and secrets: freed and wiped, the last users gone above. */
-    conf_free(&a.conf);
+    conf_free(a.conf);
+    free(a.conf);
     dp_qcd_free(&a.qcd);
     for (unsigned i = 0; i < a.nworkers; i++) {
         dp_esp_engine_free(&a.workers[i].esp);
@@ -456,8 +460,6 @@ int main(int argc, char **argv)
     rte_ring_free(a.ring);
     rte_mempool_free(a.pool);
     rte_mempool_free(a.reass_pool);
-    conf_free(a.conf);
-    free(a.conf);
     rte_eal_cleanup();
     int rc = dp_eal_dir_remove(eal_dir);
     if (rc < 0)
