@@ -9,11 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "conf.h"
 #include "conf_check.h"
 #include "control.h"
 #include "ike.h"
+#include "mgmt_goodbye.h"
 #include "mgmt_state.h"
 #include "udp_backend.h"
 
@@ -137,38 +139,23 @@ static void write_state(const char *path, const struct ike_ctx *ctx, const struc
     rename(tmp, path);
 }
 
-struct sa_list {
-    unsigned n, cap;
-    uint64_t (*spi)[2];
-};
-
-static void collect(void *opaque, const struct ike_sa_info *sa)
-{
-    struct sa_list *l = opaque;
-    if (l->n < l->cap && sa->state == IKE_SA_ESTABLISHED) {
-        l->spi[l->n][0] = sa->spi_i;
-        l->spi[l->n][1] = sa->spi_r;
-        l->n++;
-    }
-}
-
 /*
- * A clean stop tells the peers (RFC 7296 1.4.1), waiting up to 2 s for their
- * answers: every established SA (--count makes many), not only the first few.
+ * A clean stop tells the peers (RFC 7296 1.4.1): every established SA
+ * (--count makes many) of a peer whose stop_action is not none, waiting up to
+ * gateway.stop_wait for their answers.
  */
-static void say_goodbye(struct ike_ctx *ctx, struct udp_backend *be)
+static void say_goodbye(struct ike_ctx *ctx, const struct veer_conf *conf, struct udp_backend *be)
 {
-    struct sa_list l = {.cap = ike_sa_foreach(ctx, NULL, NULL)};
-    l.spi = calloc(l.cap > 0 ? l.cap : 1, sizeof(*l.spi));
-    if (l.spi == NULL)
-        l.cap = 0;
-    ike_sa_foreach(ctx, collect, &l);
-    for (unsigned i = 0; i < l.n; i++)
-        ike_delete(ctx, l.spi[i][0], l.spi[i][1]);
-    free(l.spi);
-    for (unsigned i = 0; i < 20 && ike_sa_foreach(ctx, NULL, NULL) > 0; i++) {
-        udp_backend_poll(be, ctx, 100);
+    mgmt_goodbye_send(ctx, conf->peers, conf->npeers, IKE_STOP_DELETE);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    uint64_t now = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+    uint64_t end = now + conf->stop_wait_ms;
+    while (now < end && mgmt_goodbye_pending(ctx) > 0) {
+        udp_backend_poll(be, ctx, (int)(end - now < 100 ? end - now : 100));
         ike_tick(ctx);
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        now = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
     }
 }
 
@@ -526,7 +513,7 @@ int main(int argc, char **argv)
         print_progress(ctx, &st, progress, sizeof(progress), true);
     fprintf(be.log, "INFO veer-ike stopping: deleting its IKE SAs\n");
     fflush(be.log);
-    say_goodbye(ctx, &be);
+    say_goodbye(ctx, &conf, &be);
     ike_ctx_free(ctx);
     udp_backend_close(&be);
     return 0;

@@ -47,6 +47,8 @@ struct app {
     struct dp_qcd qcd;             /* our IKE SPIs: the workers answer QCD for the others */
     struct veer_local_addrs local; /* the gateway's addresses, as last handed on */
     uint64_t keys_rotated_ns;
+    uint64_t next_tick;         /* the control lcore's next 100 ms tick, in timer cycles */
+    volatile bool workers_stop; /* set once the control lcore has said goodbye */
 };
 
 /*

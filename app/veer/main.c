@@ -30,6 +30,7 @@
 #include "dp_port.h"
 #include "dp_worker.h"
 #include "local_addrs.h"
+#include "mgmt_goodbye.h"
 #include "mgmt_state.h"
 #include "mgmt_telemetry.h"
 #include "radius_sock.h"
@@ -37,14 +38,16 @@
 #define TICK_MS 100
 #define MBUF_CACHE 256
 
-static volatile bool stop_requested;
+/* SIGINT and SIGTERM seen: the first stops cleanly, a second cuts the goodbye short. */
+static volatile sig_atomic_t stop_signals;
 /* SIGHUP: the control lcore reloads the configuration between its polls (reload.c). */
 static volatile sig_atomic_t reload_requested;
 
 static void on_signal(int sig)
 {
     (void)sig;
-    stop_requested = true;
+    if (stop_signals < 2)
+        stop_signals++;
 }
 
 static void on_hangup(int sig)
@@ -297,7 +300,7 @@ static int setup(struct app *a)
                                  .nports = a->nports,
                                  .to_ctrl = a->ring,
                                  .idle_sleep_us = dp->idle_sleep_us,
-                                 .stop = &stop_requested,
+                                 .stop = &a->workers_stop,
                                  .gate = {.shared = &a->gate, .nworkers = a->nworkers},
                                  .qcd = {.shared = &a->qcd},
                                  .sadb = &a->sadb,
@@ -374,38 +377,67 @@ static uint64_t thread_cpu_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* One pass of the control lcore: workers' ring, RADIUS, telemetry, and the timers when due. */
+static void control_step(struct app *a)
+{
+    uint64_t hz = rte_get_timer_hz();
+    uint64_t start = rte_get_timer_cycles(), cpu_start = thread_cpu_ns();
+    unsigned n = dp_ctrl_poll(&a->ctrl);
+    n += dp_ctrl_rebinds(&a->ctrl);
+    n += veer_radius_poll(a->ctrl.ike);
+    mgmt_tel_serve(a->tel, a->ctrl.ike);
+    if (reload_requested) {
+        reload_requested = 0;
+        char msg[512];
+        veer_reload(a, msg, sizeof(msg)); /* logs and counts it */
+    }
+    uint64_t now = rte_get_timer_cycles(), cpu_ns = thread_cpu_ns() - cpu_start;
+    dp_load_poll(&a->load, now - start, cpu_ns * hz / 1000000000ull, n > 0);
+    if (now >= a->next_tick) {
+        dp_ctrl_report_traffic(&a->ctrl);
+        ike_tick(a->ctrl.ike);
+        dp_ctrl_rekey_exhausting(&a->ctrl);
+        dp_ctrl_age_neighbours(&a->ctrl, dp_ctrl_now_ns());
+        veer_local_addrs_tick(&a->local, &a->ctrl, &a->routes);
+        publish_load(a);
+        mgmt_tel_publish(a->tel, a->ctrl.ike);
+        if (a->args.state_file != NULL)
+            mgmt_write_state(a->args.state_file, a->ctrl.ike, print_dp_counters, a);
+        a->next_tick = now + hz * TICK_MS / 1000;
+    }
+    if (n == 0 && a->conf->dp.idle_sleep_us > 0)
+        rte_delay_us_sleep(a->conf->dp.idle_sleep_us);
+}
+
 static void control_loop(struct app *a)
 {
-    uint64_t hz = rte_get_timer_hz(), next_tick = 0;
     dp_load_start(&a->load, rte_get_timer_cycles());
-    while (!stop_requested) {
-        uint64_t start = rte_get_timer_cycles(), cpu_start = thread_cpu_ns();
-        unsigned n = dp_ctrl_poll(&a->ctrl);
-        n += dp_ctrl_rebinds(&a->ctrl);
-        n += veer_radius_poll(a->ctrl.ike);
-        mgmt_tel_serve(a->tel, a->ctrl.ike);
-        if (reload_requested) {
-            reload_requested = 0;
-            char msg[512];
-            veer_reload(a, msg, sizeof(msg)); /* logs and counts it */
-        }
-        uint64_t now = rte_get_timer_cycles(), cpu_ns = thread_cpu_ns() - cpu_start;
-        dp_load_poll(&a->load, now - start, cpu_ns * hz / 1000000000ull, n > 0);
-        if (now >= next_tick) {
-            dp_ctrl_report_traffic(&a->ctrl);
-            ike_tick(a->ctrl.ike);
-            dp_ctrl_rekey_exhausting(&a->ctrl);
-            dp_ctrl_age_neighbours(&a->ctrl, dp_ctrl_now_ns());
-            veer_local_addrs_tick(&a->local, &a->ctrl, &a->routes);
-            publish_load(a);
-            mgmt_tel_publish(a->tel, a->ctrl.ike);
-            if (a->args.state_file != NULL)
-                mgmt_write_state(a->args.state_file, a->ctrl.ike, print_dp_counters, a);
-            next_tick = now + hz * TICK_MS / 1000;
-        }
-        if (n == 0 && a->conf->dp.idle_sleep_us > 0)
-            rte_delay_us_sleep(a->conf->dp.idle_sleep_us);
+    while (stop_signals == 0)
+        control_step(a);
+}
+
+/*
+ * Before the workers stop: Deletes for the SAs of peers with stop_action
+ * delete, and up to gateway.stop_wait for their answers (or until a second
+ * signal), with the workers still carrying the packets both ways. Peers
+ * without it are left to QCD and their liveness checks.
+ */
+static void say_goodbye(struct app *a)
+{
+    unsigned sent = mgmt_goodbye_send(a->ctrl.ike, a->conf->peers, a->conf->npeers, IKE_STOP_NONE);
+    if (sent == 0)
+        return;
+    fprintf(stderr, "veer: stopping: deleting %u IKE SA%s, waiting up to %u ms for the answers\n",
+            sent, conf_plural(sent), a->conf->stop_wait_ms);
+    uint64_t end = rte_get_timer_cycles() + rte_get_timer_hz() * a->conf->stop_wait_ms / 1000;
+    unsigned pending = mgmt_goodbye_pending(a->ctrl.ike);
+    while (pending > 0 && stop_signals < 2 && rte_get_timer_cycles() < end) {
+        control_step(a);
+        pending = mgmt_goodbye_pending(a->ctrl.ike);
     }
+    /* An operator's own delete may have been pending too. */
+    unsigned answered = sent > pending ? sent - pending : 0;
+    fprintf(stderr, "veer: stopping: %u of %u Deletes answered\n", answered, sent);
 }
 
 int main(int argc, char **argv)
@@ -441,6 +473,8 @@ int main(int argc, char **argv)
     fprintf(stderr, "veer running: %u worker(s), %u port(s)\n", a.nworkers, a.nports);
     veer_start_peers(&a, NULL);
     control_loop(&a);
+    say_goodbye(&a);
+    a.workers_stop = true;
     rte_eal_mp_wait_lcore();
     for (unsigned p = 0; p < a.nports; p++)
         dp_port_close(&a.ports[p]);

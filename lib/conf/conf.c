@@ -1003,6 +1003,7 @@ static int load(yaml_parser_t *parser, const char *name, const struct conf_load_
     memset(conf, 0, sizeof(*conf));
     conf->ike.cookie_threshold = 1000; /* half-open SAs; lib/ike's 0 would mean never */
     conf->ike.qcd_prev_valid_s = CONF_QCD_PREV_VALID_DEFAULT;
+    conf->stop_wait_ms = CONF_STOP_WAIT_MS_DEFAULT;
     if (!yaml_parser_load(parser, &l.doc)) {
         snprintf(err, err_len, "%s:%zu: %s", name, parser->problem_mark.line + 1,
                  parser->problem ? parser->problem : "YAML syntax error");

@@ -272,6 +272,11 @@ struct veer_conf {
     /* `pools:` (ike.pools points here): virtual IPs for remote-access clients. */
     unsigned npools;
     struct ike_pool_cfg pools[IKE_MAX_POOLS];
+    /*
+     * gateway.stop_wait: at a clean stop, how long the programs wait for the
+     * answers to the Deletes of peers with stop_action delete.
+     */
+    unsigned stop_wait_ms;
 };
 
 /* pools[].hold: how long a client's address stays its own after its last IKE SA went. */
@@ -282,6 +287,9 @@ struct veer_conf {
 /* peers[].qcd_liveness: a taker's early liveness check, in milliseconds (0: off). */
 #define CONF_QCD_LIVENESS_MS_DEFAULT 1000
 #define CONF_QCD_LIVENESS_MS_MAX 3600000
+/* gateway.stop_wait: within systemd's TimeoutStopSec (20 s in veer.service). */
+#define CONF_STOP_WAIT_MS_DEFAULT 2000
+#define CONF_STOP_WAIT_MS_MAX 15000
 
 /*
  * Loads `path` into conf. Returns 0, or -1 with a message in err

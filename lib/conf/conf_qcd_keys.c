@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Quick Crash Detection (RFC 6290) in the configuration:
- *   gateway: qcd_secret_file, qcd_previous_secret_file, qcd_previous_valid
- *   peers[]: qcd, qcd_liveness, start_action
+ * Restarts in the configuration: Quick Crash Detection (RFC 6290), and what
+ * happens to a peer's SAs when the gateway starts and stops:
+ *   gateway: qcd_secret_file, qcd_previous_secret_file, qcd_previous_valid, stop_wait
+ *   peers[]: qcd, qcd_liveness, start_action, stop_action
  * The secret files are read last, once the whole file is known to be valid,
  * so that a configuration with a mistake never creates a secret.
  */
@@ -26,6 +27,14 @@ int conf_qcd_gateway_key(struct loader *l, const char *key, const yaml_node_t *v
         if (s[0] == '\0')
             return conf_fail(l, v, "expected a file name");
         *(strcmp(key, "qcd_secret_file") == 0 ? &l->qcd_secret_node : &l->qcd_prev_node) = v;
+        return 0;
+    }
+    if (strcmp(key, "stop_wait") == 0) {
+        if (conf_want_scalar(l, v, &s) < 0)
+            return -1;
+        if (conf_parse_duration_ms(s, CONF_STOP_WAIT_MS_MAX, &l->conf->stop_wait_ms) < 0)
+            return conf_fail(l, v, "expected a duration like 500ms or 2s (at most 15s), got \"%s\"",
+                             s);
         return 0;
     }
     if (strcmp(key, "qcd_previous_valid") == 0) {
@@ -81,6 +90,17 @@ int conf_qcd_peer_key(struct loader *l, struct ike_peer_cfg *p, const char *key,
             p->start_action = IKE_START_START;
         else
             return conf_fail(l, v, "expected none or start, got \"%s\"", s);
+        return 0;
+    }
+    if (strcmp(key, "stop_action") == 0) {
+        if (conf_want_scalar(l, v, &s) < 0)
+            return -1;
+        if (strcmp(s, "none") == 0)
+            p->stop_action = IKE_STOP_NONE;
+        else if (strcmp(s, "delete") == 0)
+            p->stop_action = IKE_STOP_DELETE;
+        else
+            return conf_fail(l, v, "expected none or delete, got \"%s\"", s);
         return 0;
     }
     return 1;

@@ -13,13 +13,16 @@
 #      inbound ESP stopped while its outbound flowed (qcd_liveness_early),
 #      veerB answered the liveness check for the lost SA with its token
 #      (qcd_peer_restarted), veerA started again (reconnects);
+#   d. veerB with `stop_action: delete` stopped with SIGTERM: it sends a
+#      Delete and logs the answer; veerA forgets the SA (sa_deleted) without
+#      any QCD restart, and (a Delete meaning "go away") does not reconnect;
 #   c. veerA restarted with `qcd: off`: after veerB is killed and started
 #      again, nothing comes back within 5 s, and veerA counts no QCD restart
 #      (it would wait for its 60 s DPD; the test does not).
 # The recovery times are printed; dpd_delay 60s leaves nothing but QCD to
 # explain a recovery within seconds.
 #
-# Needs root (network namespaces) and DPDK. Cleans up on exit. About 20 s. Usage:
+# Needs root (network namespaces) and DPDK. Cleans up on exit. About 30 s. Usage:
 #   tests/interop/veer_qcd_restart.sh BUILD_DIR
 set -uo pipefail
 # shellcheck source=tests/interop/lib.sh
@@ -42,6 +45,9 @@ a_yaml off >"$work/a-off.yaml"
 TUN_LOCAL_TS=10.2.0.0/24 TUN_CLIENT_TS=10.1.0.0/24 lab_gateway_yaml "${tag}bo=198.51.100.1/24" \
     "${tag}bi=10.2.0.1/24" "gateway:
   qcd_secret_file: $work/b.secret" from-a a.example b.example >"$work/b.yaml"
+TUN_LOCAL_TS=10.2.0.0/24 TUN_CLIENT_TS=10.1.0.0/24 TUN_PEER_EXTRA="    stop_action: delete" \
+    lab_gateway_yaml "${tag}bo=198.51.100.1/24" "${tag}bi=10.2.0.1/24" "gateway:
+  qcd_secret_file: $work/b.secret" from-a a.example b.example >"$work/b-delete.yaml"
 
 # veerA's IKE counter $1 (/veer/ike/counters).
 a_count() { TEL_PREFIX="${tag}a" ike_count "$1"; }
@@ -67,7 +73,7 @@ restart_b() {
     veer_dp_kill b "$1"
     rm -f "$work/b.state"
     sleep "${2:-0}"
-    veer_dp_start_as b "$ns_vb" "$work/b.yaml"
+    veer_dp_start_as b "$ns_vb" "${B_YAML:-$work/b.yaml}"
     up=$(lab_stamp_of "$work/b.log" "veer running")
     recovery=""
     local first
@@ -129,6 +135,28 @@ for d in ${QCD_RESTART_DOWNTIMES:-}; do
     restart_b KILL "$d"
     echo "   veerB down ${d} s more: first reply ${recovery:-(none within 10 s)} s after it ran; veerA: $(snap)"
 done
+
+# --- d. stop_action delete: veerB tells veerA when it stops
+wait_for 50 a_up || fail "d: veerA not up before the restart"
+B_YAML=$work/b-delete.yaml restart_b TERM
+[ -n "$recovery" ] || fail "d: no ping reply within 10 s of veerB's start with stop_action delete"
+wait_for 50 a_up || fail "d: veerA not up with veerB's stop_action delete"
+before_restarted=$(a_count qcd_peer_restarted)
+before_deleted=$(a_count sa_deleted)
+before_reconnects=$(a_count reconnects)
+veer_dp_kill b TERM
+grep -q "veer: stopping: deleting 1 IKE SA, waiting up to 2000 ms" "$work/b.log" ||
+    fail "d: veerB did not say it deletes its SA: $(tail -5 "$work/b.log")"
+grep -q "veer: stopping: 1 of 1 Deletes answered" "$work/b.log" ||
+    fail "d: veerA did not answer veerB's Delete: $(tail -5 "$work/b.log")"
+[ "$(a_count sa_deleted)" -gt "$before_deleted" ] || fail "d: veerA deleted no SA: $(snap)"
+wait_for 10 sh -c "! grep -q '^ike_sa .*state=ESTABLISHED' '$work/a.state'" ||
+    fail "d: veerA still holds an established SA 1 s after veerB's Delete"
+[ "$(a_count qcd_peer_restarted)" = "$before_restarted" ] ||
+    fail "d: veerA counted a QCD restart after a Delete: $(snap)"
+[ "$(a_count reconnects)" = "$before_reconnects" ] || fail "d: veerA reconnected: $(snap)"
+pass "d. veerB with stop_action delete stopped (SIGTERM): its Delete answered, veerA's SA gone"
+veer_dp_start_as b "$ns_vb" "$work/b.yaml"
 
 # --- c. veerA without QCD: nothing comes back before its DPD
 veer_dp_kill a TERM

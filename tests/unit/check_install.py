@@ -12,7 +12,9 @@ verify: `systemd-analyze verify` on the installed veer.service. The unit names
         the final paths (/usr/local/bin/veer), which exist only under the
         destdir: a copy with those paths moved under it is verified, so the
         commands it runs are the installed ones. Any line systemd-analyze
-        prints about the unit (an unknown key, a bad value) fails the test.
+        prints about the unit (an unknown key, a bad value) fails the test,
+        and so does an Exec*= command that is not there (systemd-analyze
+        checks ExecStart= only).
 
 UNIT_DIR is where meson.build installs veer.service ("no": not installed);
 DATAPLANE is "true" when app/veer was built. Exits 0 when all is well, 1 with
@@ -122,6 +124,13 @@ def check_verify(build, unit_dir, dataplane, problems):
             text = fh.read()
         for k in ("bindir", "libexecdir", "sysconfdir"):
             text = text.replace(d[k] + "/", destdir + d[k] + "/")
+        # systemd-analyze checks ExecStart= only: every other command too.
+        for line in text.splitlines():
+            key, _, value = line.partition("=")
+            if key.startswith("Exec") and value:
+                cmd = value.lstrip("-+@!:").split()[0]
+                if not os.path.isabs(cmd) or not os.access(cmd, os.X_OK):
+                    problems.append(f"{key}: {cmd} is not an installed executable")
         unit = os.path.join(destdir, "veer.service")
         with open(unit, "w") as fh:
             fh.write(text)
@@ -131,7 +140,7 @@ def check_verify(build, unit_dir, dataplane, problems):
         if r.returncode != 0:
             problems.append(f"systemd-analyze verify exited {r.returncode}")
         problems.extend("systemd-analyze: " + line for line in ours)
-        if r.returncode == 0 and not ours:
+        if not problems:
             print(f"ok: systemd-analyze verify {unit_dir}/veer.service (commands under {destdir})")
 
 

@@ -120,6 +120,8 @@ static void test_defaults(void **state)
     assert_int_equal(c.peers[0].qcd, IKE_QCD_BOTH);
     assert_int_equal(c.peers[0].qcd_liveness_ms, 1000);
     assert_int_equal(c.peers[0].start_action, IKE_START_NONE);
+    assert_int_equal(c.peers[0].stop_action, IKE_STOP_DEFAULT);
+    assert_int_equal(c.stop_wait_ms, 2000);
     conf_free(&c);
 }
 
@@ -366,9 +368,41 @@ static void test_peer_keys(void **state)
                              "peers[0].start_action: expected none or start, got \"later\"");
     unit_conf_expect_refused("t.yaml", head, "    start_action: start\n", NULL,
                              "t.yaml:4: peers[0]: start_action start needs remote");
+    unit_conf_expect_refused("t.yaml", head, "    stop_action: clear\n", NULL,
+                             "t.yaml:12: peers[0].stop_action: expected none or delete, got "
+                             "\"clear\"");
     /* A maker without a secret would silently make no tokens. */
     unit_conf_expect_refused("t.yaml", head, "    qcd: maker\n", NULL,
                              "t.yaml:4: peers[0].qcd: maker needs gateway.qcd_secret_file");
+}
+
+/* What a clean stop does with each peer's SAs, and how long it waits for the answers. */
+static void test_stop_keys(void **state)
+{
+    (void)state;
+    static struct veer_conf c;
+    char err[256];
+    const char *head = "gateway:\n  listen: [198.51.100.1]\n  stop_wait: 500ms\n" PEER;
+    static const struct {
+        const char *lines;
+        uint8_t stop;
+    } ok[] = {
+        {"    stop_action: none\n", IKE_STOP_NONE},
+        {"    stop_action: delete\n", IKE_STOP_DELETE},
+    };
+    for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+        if (unit_conf_load("t.yaml", head, ok[i].lines, NULL, &c, err, sizeof(err)) != 0)
+            fail_msg("%s: %s", ok[i].lines, err);
+        assert_int_equal(c.peers[0].stop_action, ok[i].stop);
+        assert_int_equal(c.stop_wait_ms, 500);
+        conf_free(&c);
+    }
+    const char *gw = "gateway:\n  listen: [198.51.100.1]\n";
+    unit_conf_expect_refused("t.yaml", gw, "  stop_wait: 16s\n", PEER,
+                             "t.yaml:3: gateway.stop_wait: expected a duration like 500ms or 2s "
+                             "(at most 15s), got \"16s\"");
+    unit_conf_expect_refused("t.yaml", gw, "  stop_wait: soon\n", PEER,
+                             "gateway.stop_wait: expected a duration");
 }
 
 static void test_duration_ms(void **state)
@@ -463,6 +497,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_check_creates_nothing, dir_setup, dir_teardown),
         cmocka_unit_test(test_gateway_value_errors),
         cmocka_unit_test(test_peer_keys),
+        cmocka_unit_test(test_stop_keys),
         cmocka_unit_test(test_duration_ms),
         cmocka_unit_test(test_local_for),
     };

@@ -135,6 +135,12 @@ struct ike_peer_cfg {
      */
     uint8_t start_action;
     /*
+     * enum ike_stop_action: whether the embedder deletes this peer's IKE SAs
+     * (telling the peer) when the gateway stops cleanly. lib/ike does not
+     * act on it; IKE_STOP_DEFAULT leaves the choice to the program.
+     */
+    uint8_t stop_action;
+    /*
      * MOBIKE (RFC 4555, mobike.c): enum ike_mobike_mode. With IKE_MOBIKE_YES
      * (the default) veer announces MOBIKE_SUPPORTED in IKE_AUTH (as
      * responder, when the initiator did) and then takes the peer's
@@ -171,6 +177,7 @@ enum ike_qcd_role { IKE_QCD_BOTH, IKE_QCD_OFF, IKE_QCD_MAKER, IKE_QCD_TAKER };
 enum ike_mobike_mode { IKE_MOBIKE_YES, IKE_MOBIKE_NO };
 enum ike_rmobike_mode { IKE_RMOBIKE_YES, IKE_RMOBIKE_NO };
 enum ike_start_action { IKE_START_NONE, IKE_START_START };
+enum ike_stop_action { IKE_STOP_DEFAULT, IKE_STOP_NONE, IKE_STOP_DELETE };
 
 /*
  * IKE_PEER_AUTH_EAP_MD5, IKE_PEER_AUTH_EAP_MSCHAPV2: the client authenticates
