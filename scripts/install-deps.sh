@@ -4,8 +4,10 @@
 # unit-test tools.
 set -euo pipefail
 
+# systemd: systemd-analyze for the unit test systemd-verify, and systemd.pc for
+# where veer.service is installed (a container image may lack it).
 build_pkgs=(build-essential meson ninja-build pkg-config clang clang-format
-    libclang-rt-14-dev libssl-dev libcmocka-dev libyaml-dev)
+    libclang-rt-14-dev libssl-dev libcmocka-dev libyaml-dev systemd)
 # dpdk-doc: the ipsec-secgw example that scripts/bench-secgw.sh builds.
 dp_pkgs=(dpdk dpdk-dev libdpdk-dev libipsec-mb-dev dpdk-doc)
 # nftables, conntrack: the NAT in tests/interop/strongswan_nat_rebind.sh.
