@@ -146,6 +146,11 @@ static void write_state(const char *path, const struct ike_ctx *ctx, const struc
  */
 static void say_goodbye(struct ike_ctx *ctx, const struct veer_conf *conf, struct udp_backend *be)
 {
+    /* Accounting first: a session ends with NAS-Reboot, not as an operator's delete. */
+    for (unsigned i = 0; i < 20 && ike_radius_acct_shutdown(ctx) > 0; i++) {
+        udp_backend_poll(be, ctx, 100);
+        ike_tick(ctx);
+    }
     mgmt_goodbye_send(ctx, conf->peers, conf->npeers, IKE_STOP_DELETE);
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);

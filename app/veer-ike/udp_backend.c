@@ -49,6 +49,7 @@ void udp_backend_init(struct udp_backend *b, FILE *log)
 {
     b->nsockets = 0;
     b->nradius = 0;
+    b->nacct = 0;
     b->log_level = IKE_LOG_INFO;
     b->log_children = true;
     b->log_keys = false;
@@ -99,6 +100,9 @@ void udp_backend_close(struct udp_backend *b)
     for (unsigned i = 0; i < b->nradius; i++)
         close(b->radius_fd[i]);
     b->nradius = 0;
+    for (unsigned i = 0; i < b->nacct; i++)
+        close(b->acct_fd[i]);
+    b->nacct = 0;
 }
 
 static int find_socket(const struct udp_backend *b, const struct ike_addr *local)
@@ -203,19 +207,34 @@ static void udp_log(void *opaque, enum ike_log_level level, const char *msg)
     fflush(b->log);
 }
 
+static int connected_socket(const struct ike_addr *to)
+{
+    struct sockaddr_storage ss;
+    socklen_t len = to_sockaddr(to, &ss);
+    int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len) < 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return -e;
+    }
+    return fd;
+}
+
 int udp_backend_open_radius(struct udp_backend *b, const struct ike_radius_cfg *rc)
 {
     for (unsigned i = 0; i < rc->nservers && i < IKE_RADIUS_MAX_SERVERS; i++) {
-        struct sockaddr_storage ss;
-        socklen_t len = to_sockaddr(&rc->servers[i].addr, &ss);
-        int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-        if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len) < 0) {
-            int e = errno;
-            if (fd >= 0)
-                close(fd);
-            return -e;
-        }
+        int fd = connected_socket(&rc->servers[i].addr);
+        if (fd < 0)
+            return fd;
         b->radius_fd[b->nradius++] = fd;
+        if (!rc->accounting)
+            continue;
+        struct ike_addr acct = rc->servers[i].addr;
+        acct.port = rc->servers[i].acct_port ? rc->servers[i].acct_port : 1813;
+        if ((fd = connected_socket(&acct)) < 0)
+            return fd;
+        b->acct_fd[b->nacct++] = fd;
     }
     return 0;
 }
@@ -229,6 +248,14 @@ static int udp_radius_send(void *opaque, unsigned server, const uint8_t *buf, si
     return send(b->radius_fd[server], buf, len, 0) < 0 ? -errno : 0;
 }
 
+static int udp_radius_acct_send(void *opaque, unsigned server, const uint8_t *buf, size_t len)
+{
+    struct udp_backend *b = opaque;
+    if (server >= b->nacct)
+        return -EINVAL;
+    return send(b->acct_fd[server], buf, len, 0) < 0 ? -errno : 0;
+}
+
 struct ike_backend udp_backend_ops(struct udp_backend *b)
 {
     struct ike_backend be = {.opaque = b,
@@ -239,30 +266,39 @@ struct ike_backend udp_backend_ops(struct udp_backend *b)
                              .now_ns = udp_now,
                              .random = udp_random,
                              .log = udp_log,
-                             .radius_send = b->nradius > 0 ? udp_radius_send : NULL};
+                             .radius_send = b->nradius > 0 ? udp_radius_send : NULL,
+                             .radius_acct_send = b->nacct > 0 ? udp_radius_acct_send : NULL};
     return be;
 }
 
 unsigned udp_backend_poll(struct udp_backend *b, struct ike_ctx *ctx, int timeout_ms)
 {
-    struct pollfd pfd[UDP_MAX_SOCKETS + IKE_RADIUS_MAX_SERVERS];
+    struct pollfd pfd[UDP_MAX_SOCKETS + 2 * IKE_RADIUS_MAX_SERVERS];
     for (unsigned i = 0; i < b->nsockets; i++)
         pfd[i] = (struct pollfd){.fd = b->fd[i], .events = POLLIN};
     for (unsigned i = 0; i < b->nradius; i++)
         pfd[b->nsockets + i] = (struct pollfd){.fd = b->radius_fd[i], .events = POLLIN};
-    if (poll(pfd, b->nsockets + b->nradius, timeout_ms) <= 0)
+    unsigned acct0 = b->nsockets + b->nradius;
+    for (unsigned i = 0; i < b->nacct; i++)
+        pfd[acct0 + i] = (struct pollfd){.fd = b->acct_fd[i], .events = POLLIN};
+    if (poll(pfd, acct0 + b->nacct, timeout_ms) <= 0)
         return 0;
     unsigned received = 0;
-    for (unsigned i = 0; i < b->nradius; i++) {
+    for (unsigned i = 0; i < b->nradius + b->nacct; i++) {
         if (!(pfd[b->nsockets + i].revents & (POLLIN | POLLERR)))
             continue;
+        bool acct = i >= b->nradius;
+        int fd = acct ? b->acct_fd[i - b->nradius] : b->radius_fd[i];
         for (unsigned n = 0; n < 64; n++) {
-            ssize_t len = recv(b->radius_fd[i], b->rx, sizeof(b->rx), 0);
+            ssize_t len = recv(fd, b->rx, sizeof(b->rx), 0);
             if (len < 0 && errno == ECONNREFUSED)
                 continue; /* an ICMP port unreachable for an earlier send: nothing to read */
             if (len < 0)
                 break;
-            ike_radius_input(ctx, i, b->rx, (size_t)len);
+            if (acct)
+                ike_radius_acct_input(ctx, i - b->nradius, b->rx, (size_t)len);
+            else
+                ike_radius_input(ctx, i, b->rx, (size_t)len);
             received++;
         }
     }

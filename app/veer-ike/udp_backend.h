@@ -28,6 +28,9 @@ struct udp_backend {
     /* RADIUS (eap-radius): one socket per server, connected to it (-1: none). */
     unsigned nradius;
     int radius_fd[IKE_RADIUS_MAX_SERVERS];
+    /* Accounting (radius.accounting): one more per server, to its acct_port. */
+    unsigned nacct;
+    int acct_fd[IKE_RADIUS_MAX_SERVERS];
     uint8_t rx[UDP_MAX_DATAGRAM]; /* one received datagram at a time */
 };
 
@@ -41,8 +44,9 @@ void udp_backend_init(struct udp_backend *b, FILE *log);
 int udp_backend_open(struct udp_backend *b, const struct ike_addr *listen, unsigned nlisten);
 void udp_backend_close(struct udp_backend *b);
 /*
- * Opens a non-blocking UDP socket connected to each RADIUS server of rc
- * (before udp_backend_ops: it adds radius_send). Returns 0 or -errno.
+ * Opens a non-blocking UDP socket connected to each RADIUS server of rc,
+ * and one to its accounting port when rc->accounting (before
+ * udp_backend_ops: it adds radius_send, radius_acct_send). 0 or -errno.
  */
 int udp_backend_open_radius(struct udp_backend *b, const struct ike_radius_cfg *rc);
 struct ike_backend udp_backend_ops(struct udp_backend *b);

@@ -280,6 +280,8 @@ static int setup(struct app *a)
     }
     if (a->conf->ike.radius.nservers > 0)
         be.radius_send = veer_radius_send;
+    if (a->conf->ike.radius.nservers > 0 && a->conf->ike.radius.accounting)
+        be.radius_acct_send = veer_radius_acct_send;
     /* IKE_AUTH and drain redirects choose from the same table the workers get. */
     a->conf->ike.redirect_policy = &a->conf->redirect;
     a->ctrl.ike = ike_ctx_new(&a->conf->ike, &be);
@@ -440,6 +442,19 @@ static void say_goodbye(struct app *a)
     fprintf(stderr, "veer: stopping: %u of %u Deletes answered\n", answered, sent);
 }
 
+/*
+ * RADIUS accounting: every session's Stop (NAS-Reboot) goes out now, and
+ * the servers get up to a second to answer; a Stop never retransmitted is
+ * still better than none.
+ */
+static void stop_accounting(struct app *a)
+{
+    for (unsigned i = 0; i < 100 && ike_radius_acct_shutdown(a->ctrl.ike) > 0; i++) {
+        veer_radius_poll(a->ctrl.ike);
+        rte_delay_us_sleep(10000);
+    }
+}
+
 int main(int argc, char **argv)
 {
     int checked = veer_check_main(argc, argv);
@@ -473,6 +488,7 @@ int main(int argc, char **argv)
     fprintf(stderr, "veer running: %u worker(s), %u port(s)\n", a.nworkers, a.nports);
     veer_start_peers(&a, NULL);
     control_loop(&a);
+    stop_accounting(&a);
     say_goodbye(&a);
     a.workers_stop = true;
     rte_eal_mp_wait_lcore();

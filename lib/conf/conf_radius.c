@@ -3,7 +3,8 @@
  * The `radius:` section (docs/radius.md): the RADIUS servers that
  * remote_auth eap-radius relays EAP to (RFC 3579), in the order they are
  * tried. Each server's shared secret is in its own owner-only file, read
- * like a peer's psk_file.
+ * like a peer's psk_file. Accounting (RFC 2866) goes to each server's
+ * acct_port when `accounting` is on.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -44,10 +45,10 @@ static int server_item(struct loader *l, const yaml_node_t *item, unsigned i, vo
     if (i >= IKE_RADIUS_MAX_SERVERS)
         return conf_fail(l, item, "at most %d servers", IKE_RADIUS_MAX_SERVERS);
     if (item->type != YAML_MAPPING_NODE)
-        return conf_fail(l, item, "expected a mapping (address, port, secret_file)");
+        return conf_fail(l, item, "expected a mapping (address, port, acct_port, secret_file)");
     struct ike_radius_server_cfg *s = &rc->servers[i];
     rc->nservers = i + 1;
-    unsigned port = 1812;
+    unsigned port = 1812, acct_port = 1813;
     const char *addr = NULL;
     const yaml_node_t *addr_node = item, *secret_node = NULL;
     for (yaml_node_pair_t *kv = item->data.mapping.pairs.start; kv < item->data.mapping.pairs.top;
@@ -64,6 +65,11 @@ static int server_item(struct loader *l, const yaml_node_t *item, unsigned i, vo
                 return -1;
             if (port == 0)
                 return conf_fail(l, v, "1 to 65535");
+        } else if (k != NULL && strcmp(k, "acct_port") == 0) {
+            if (conf_want_uint(l, v, 65535, &acct_port) < 0)
+                return -1;
+            if (acct_port == 0)
+                return conf_fail(l, v, "1 to 65535");
         } else if (k != NULL && strcmp(k, "secret_file") == 0) {
             const char *path;
             if (conf_want_scalar(l, v, &path) < 0 || read_secret(l, v, path, s) < 0)
@@ -73,6 +79,7 @@ static int server_item(struct loader *l, const yaml_node_t *item, unsigned i, vo
             return conf_fail(l, v, "unknown key");
         }
     }
+    s->acct_port = (uint16_t)acct_port;
     snprintf(l->path, sizeof(l->path), "radius.servers[%u]", i);
     if (addr == NULL || secret_node == NULL)
         return conf_fail(l, item, "needs address and secret_file");
@@ -111,6 +118,18 @@ int conf_radius_section(struct loader *l, const yaml_node_t *v)
                 return -1;
             if (rc->tries == 0)
                 return conf_fail(l, n, "1 to 10");
+        } else if (k != NULL && strcmp(k, "accounting") == 0) {
+            if (conf_want_scalar(l, n, &s) < 0)
+                return -1;
+            if (strcmp(s, "true") != 0 && strcmp(s, "yes") != 0 && strcmp(s, "false") != 0 &&
+                strcmp(s, "no") != 0)
+                return conf_fail(l, n, "true or false, got \"%s\"", s);
+            rc->accounting = strcmp(s, "true") == 0 || strcmp(s, "yes") == 0;
+        } else if (k != NULL && strcmp(k, "accounting_interval") == 0) {
+            if (conf_want_scalar(l, n, &s) < 0)
+                return -1;
+            if (conf_parse_duration(s, 86400, &rc->accounting_interval_s) < 0)
+                return conf_fail(l, n, "a duration up to 1d (0: no Interim-Update), got \"%s\"", s);
         } else if (k != NULL && strcmp(k, "nas_identifier") == 0) {
             if (conf_want_string(l, n, rc->nas_identifier, sizeof(rc->nas_identifier),
                                  "nas_identifier must be ") < 0)

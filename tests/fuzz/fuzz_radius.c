@@ -98,6 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(r.state_len <= IKE_RADIUS_ATTR_MAX_VALUE);
         FUZZ_CHECK(!r.has_msk || r.code == IKE_RADIUS_ACCESS_ACCEPT);
         FUZZ_CHECK(!r.has_framed_ip6 || r.framed_ip6_prefix_len <= 128);
+        FUZZ_CHECK(r.has_interim_interval || r.interim_interval == 0);
     } else {
         FUZZ_CHECK(!r.has_msk);
     }

@@ -407,6 +407,7 @@ def radius_seeds():
         "challenge-split": b"\x01" + ra + reply(11, split + [attr(24, b"s"), ma]),
         "accept-mppe": b"\x01" + ra + reply(2, [attr(79, eap(3)), attr(25, b"class-a"),
                                                 attr(25, b"class-b"), attr(27, b"\x00\x00\x0e\x10"),
+                                                attr(85, b"\x00\x00\x02\x58"),
                                                 attr(8, bytes([10, 0, 0, 5])),
                                                 attr(97, bytes([0, 64, 0x20, 1, 0xd, 0xb8, 0, 0, 0, 1])),
                                                 attr(168, bytes(16))] + mppe + [ma]),

@@ -13,7 +13,13 @@
 #   3. the first configured server silent (an address where nothing answers):
 #      veer retransmits, fails over to the second server, the client gets in;
 #   4. the same through app/veer (RADIUS over its control lcore's kernel
-#      sockets) with a pool: the client gets 10.3.0.1 and pings through.
+#      sockets) with a pool: the client gets 10.3.0.1 and pings through;
+#      with accounting on, FreeRADIUS's detail file (its `detail` module in
+#      the accounting section) shows Start, an Interim-Update with non-zero
+#      octets (every 2 s, the Acct-Interim-Interval of alice's Access-Accept)
+#      and Stop (User-Request), one Acct-Session-Id, the Class of the
+#      Accept echoed and Framed-IP-Address 10.3.0.1.
+# Steps 1-3 run with accounting on too: the wrong password starts no session.
 #
 # timeout 1s with 3 tries: FreeRADIUS delays an Access-Reject by 1 s
 # (reject_delay), and the answer must come before veer gives up.
@@ -64,9 +70,22 @@ grep -q "default_eap_type = mschapv2" "$raddb/mods-available/eap" ||
     fail "could not set FreeRADIUS's default_eap_type"
 users="$raddb/mods-config/files/authorize"
 {
-    printf 'alice@example.org\tCleartext-Password := "alice-radius-pw"\n\n'
+    printf 'alice@example.org\tCleartext-Password := "alice-radius-pw"\n'
+    printf '\tClass = "veer-class-7",\n\tAcct-Interim-Interval = 2\n\n'
     cat "$users"
 } >"$users.new" && mv "$users.new" "$users"
+# Accounting: one detail file for every record, whatever the date.
+sed -n '/^accounting {/,/^}/p' "$raddb/sites-enabled/default" | grep -q '^\s*detail$' ||
+    fail "FreeRADIUS's accounting section has no detail module"
+sed -i -e 's|^\(\s*\)filename = ${radacctdir}/%{.*|\1filename = ${radacctdir}/detail|' \
+    "$raddb/mods-available/detail"
+detail="$work/radlog/radacct/detail"
+# The records of status $1 in the detail file (one line per record: its attributes joined).
+acct_records() {
+    awk -v want="$1" '/^[A-Z][a-z][a-z] /{if (rec ~ ("Acct-Status-Type = " want)) print rec; rec=""; next}
+        {rec = rec " " $0} END {if (rec ~ ("Acct-Status-Type = " want)) print rec}' "$detail" 2>/dev/null
+}
+acct_count() { acct_records "$1" | wc -l; }
 
 rad_start() {
     ip netns exec "$ns_rad" freeradius -X -d "$raddb" >"$work/radiusd.log" 2>&1 &
@@ -84,7 +103,8 @@ chmod 600 "$work/radius-secret"
 veer_rad_start() {
     {
         printf 'gateway:\n  listen: [198.51.100.1]\n  half_open_timeout: 30\n'
-        printf 'radius:\n  timeout: 1s\n  tries: 3\n  nas_identifier: veer-interop\n  servers:\n'
+        printf 'radius:\n  timeout: 1s\n  tries: 3\n  nas_identifier: veer-interop\n'
+        printf '  accounting: true\n  servers:\n'
         for a in "$@"; do
             printf '    - address: %s\n      secret_file: %s\n' "$a" "$work/radius-secret"
         done
@@ -141,6 +161,7 @@ lab_swan_terminate "$name: "
 rad_stop_both "$name"
 
 # --- 2. a wrong password
+starts_before=$(acct_count Start)
 veer_rad_start 192.0.2.1
 charon_start
 swan_ms_load not-the-password
@@ -152,7 +173,9 @@ grep -q "AUTH_FAILED" "$work/charon.log" ||
     fail "wrong password: no AUTHENTICATION_FAILED between the two"
 ! grep -q "state=ESTABLISHED" "$work/state" || fail "wrong password: veer established an SA"
 ! grep -q "child-sa install" "$work/veer.log" || fail "wrong password: veer installed a Child SA"
-pass "wrong password: Access-Reject, EAP-Failure and AUTHENTICATION_FAILED, nothing established"
+[ "$(veer_counter radius_acct_starts)" = 0 ] || fail "wrong password: veer started accounting"
+[ "$(acct_count Start)" = "$starts_before" ] || fail "wrong password: FreeRADIUS got an accounting Start"
+pass "wrong password: Access-Reject, EAP-Failure and AUTHENTICATION_FAILED, nothing established, no accounting"
 rad_stop_both wrong-password
 
 # --- 3. the first server silent: failover to the second
@@ -179,6 +202,8 @@ TUN_TOP_EXTRA="pools:
   - name: rw4
     addresses: 10.3.0.0/30
 radius:
+  accounting: true
+  accounting_interval: 60s
   servers:
     - address: 192.0.2.1
       secret_file: $work/radius-secret" TUN_REMOTE_ID="'%any'" TUN_PEER_EXTRA="    pools: [rw4]" \
@@ -207,6 +232,40 @@ vip=$(swan --list-sas --ike gw 2>/dev/null | sed -n 's/^ *local .*\[[0-9]*\] \[\
 wait_for 50 ip netns exec "$ns_cl" ping -c 1 -W 1 -I 10.3.0.1 10.2.0.2 >/dev/null 2>&1 ||
     fail "$name: no ping from 10.3.0.1 through the tunnel"
 pass "$name: eap-radius through app/veer: established, virtual IP 10.3.0.1 from the pool, ping through the tunnel"
+
+# Accounting: Start, an Interim-Update that saw the pings, Stop when the client leaves.
+ip netns exec "$ns_cl" ping -c 3 -i 0.2 -I 10.3.0.1 10.2.0.2 >/dev/null 2>&1 ||
+    fail "$name: pings through the tunnel lost"
+wait_for 50 sh -c "grep -q 'Acct-Status-Type = Start' '$detail'" ||
+    fail "$name: no accounting Start in FreeRADIUS's detail file"
+start=$(acct_records Start | tail -n1)
+sid=$(echo "$start" | sed -n 's/.*Acct-Session-Id = "\([^"]*\)".*/\1/p')
+[ -n "$sid" ] || fail "$name: the Start has no Acct-Session-Id"
+echo "$start" | grep -q 'Framed-IP-Address = 10.3.0.1' || fail "$name: the Start has no Framed-IP-Address 10.3.0.1"
+echo "$start" | grep -q 'User-Name = "alice@example.org"' || fail "$name: the Start has not alice's User-Name"
+echo "$start" | grep -q 'Class = 0x766565722d636c6173732d37' || echo "$start" | grep -q 'Class = "veer-class-7"' ||
+    fail "$name: the Start does not echo the Accept's Class"
+interim_octets() {
+    acct_records Interim-Update | grep "Acct-Session-Id = \"$sid\"" |
+        sed -n 's/.*Acct-Input-Octets = \([0-9]*\).*/\1/p' | sort -n | tail -n1
+}
+for _ in $(seq 80); do
+    octets=$(interim_octets)
+    [ "${octets:-0}" -gt 0 ] && break
+    sleep 0.1
+done
+[ "${octets:-0}" -gt 0 ] || fail "$name: no Interim-Update with Acct-Input-Octets > 0 for session $sid"
+[ "$(veer_counter radius_acct_answered)" -ge 2 ] || fail "$name: veer counted no Accounting-Response"
 lab_swan_terminate "$name: "
+for _ in $(seq 50); do
+    acct_records Stop | grep -q "Acct-Session-Id = \"$sid\"" && break
+    sleep 0.1
+done
+stop=$(acct_records Stop | grep "Acct-Session-Id = \"$sid\"")
+[ -n "$stop" ] || fail "$name: no accounting Stop for session $sid"
+echo "$stop" | grep -q 'Acct-Terminate-Cause = User-Request' || fail "$name: the Stop's cause is not User-Request"
+stop_octets=$(echo "$stop" | sed -n 's/.*Acct-Input-Octets = \([0-9]*\).*/\1/p')
+[ "${stop_octets:-0}" -ge "$octets" ] || fail "$name: the Stop counts fewer octets than the Interim-Update"
+pass "$name: accounting Start, Interim-Update ($octets octets in), Stop (User-Request, $stop_octets octets in) for session $sid, Class echoed"
 rad_stop_both app-veer
 echo "freeradius_eap: all checks passed"

@@ -61,8 +61,9 @@ static void test_servers(void **state)
     static struct veer_conf c;
     char err[256] = "", radius[2048];
     snprintf(radius, sizeof(radius),
-             "radius:\n  nas_identifier: veer-1\n  timeout: 500ms\n  tries: 2\n  servers:\n"
-             "    - address: 192.0.2.1\n      secret_file: %s\n"
+             "radius:\n  nas_identifier: veer-1\n  timeout: 500ms\n  tries: 2\n"
+             "  accounting: yes\n  accounting_interval: 10m\n  servers:\n"
+             "    - address: 192.0.2.1\n      acct_port: 11813\n      secret_file: %s\n"
              "    - address: 2001:db8::1\n      port: 11812\n      secret_file: %s\n",
              secret_path, secret_path);
     assert_int_equal(load(radius, peer, &c, err, sizeof(err)), 0);
@@ -78,6 +79,10 @@ static void test_servers(void **state)
     assert_int_equal(rc->timeout_ms, 500);
     assert_int_equal(rc->tries, 2);
     assert_string_equal(rc->nas_identifier, "veer-1");
+    assert_true(rc->accounting);
+    assert_int_equal(rc->accounting_interval_s, 600);
+    assert_int_equal(rc->servers[0].acct_port, 11813);
+    assert_int_equal(rc->servers[1].acct_port, 1813);
     conf_free(&c);
     /* Defaults: 1 s, 3 tries, no NAS-Identifier. */
     snprintf(radius, sizeof(radius),
@@ -88,6 +93,9 @@ static void test_servers(void **state)
     assert_int_equal(c.ike.radius.timeout_ms, 1000);
     assert_int_equal(c.ike.radius.tries, 3);
     assert_string_equal(c.ike.radius.nas_identifier, "");
+    assert_false(c.ike.radius.accounting); /* off, as strongSwan's accounting = no */
+    assert_int_equal(c.ike.radius.accounting_interval_s, 0);
+    assert_int_equal(c.ike.radius.servers[0].acct_port, 1813);
     conf_free(&c);
 }
 
@@ -114,6 +122,15 @@ static void test_errors(void **state)
     expect_error(radius, peer, "radius.colour: unknown key");
     snprintf(radius, sizeof(radius), "radius:\n  tries: 0\n");
     expect_error(radius, peer, "radius.tries: 1 to 10");
+    snprintf(radius, sizeof(radius), "radius:\n  accounting: maybe\n");
+    expect_error(radius, peer, "radius.accounting: true or false");
+    snprintf(radius, sizeof(radius), "radius:\n  accounting_interval: 2d\n");
+    expect_error(radius, peer, "radius.accounting_interval: a duration up to 1d");
+    snprintf(radius, sizeof(radius),
+             "radius:\n  servers:\n    - address: 192.0.2.1\n"
+             "      acct_port: 0\n      secret_file: %s\n",
+             secret_path);
+    expect_error(radius, peer, "radius.servers[0].acct_port: 1 to 65535");
     snprintf(radius, sizeof(radius), "radius:\n  timeout: 5ms\n");
     expect_error(radius, peer, "radius.timeout: a duration from 10ms to 60s");
     snprintf(radius, sizeof(radius),

@@ -39,10 +39,54 @@ struct fake {
     bool bad_msk;         /* Accept with keys other than the MSCHAPv2 MSK */
     bool framed;          /* Accept with Framed-IP-Address 10.9.0.7 */
     bool session_timeout; /* Accept with Session-Timeout 30 */
+    bool acct_attrs;      /* Accept with Class "grp-7" and Acct-Interim-Interval 5 */
+    bool accounting;      /* gw has radius.accounting on (no interval of its own) */
     uint8_t user[256];
     size_t user_len;
 };
 static struct fake fake;
+
+/* What gw sent to the accounting ports: how many, the first and the last. */
+static struct {
+    unsigned n;
+    uint8_t first[IKE_RADIUS_MAX_LEN], last[IKE_RADIUS_MAX_LEN];
+    size_t first_len, last_len;
+} acct;
+
+static int fake_acct_send(void *opaque, unsigned server, const uint8_t *buf, size_t len)
+{
+    (void)opaque;
+    assert_true(server < 2);
+    assert_true(len <= IKE_RADIUS_MAX_LEN);
+    if (acct.n++ == 0) {
+        memcpy(acct.first, buf, len);
+        acct.first_len = len;
+    }
+    memcpy(acct.last, buf, len);
+    acct.last_len = len;
+    return 0;
+}
+
+/* The value of attribute `type` in p (NULL when absent), its length in *n. */
+static const uint8_t *acct_attr(const uint8_t *p, size_t len, uint8_t type, size_t *n)
+{
+    for (size_t off = 20; off + 2 <= len && p[off + 1] >= 2; off += p[off + 1]) {
+        if (p[off] == type) {
+            *n = p[off + 1] - 2u;
+            return p + off + 2;
+        }
+    }
+    return NULL;
+}
+
+static uint32_t acct_u32(const uint8_t *p, size_t len, uint8_t type)
+{
+    size_t n = 0;
+    const uint8_t *v = acct_attr(p, len, type, &n);
+    assert_non_null(v);
+    assert_int_equal(n, 4);
+    return (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
+}
 
 static int fake_send(void *opaque, unsigned server, const uint8_t *buf, size_t len)
 {
@@ -213,6 +257,10 @@ static void fake_answer(struct lab *lab, unsigned server, struct pkt *p)
             pkt_attr(p, 8, (const uint8_t[]){10, 9, 0, 7}, 4);
         if (fake.session_timeout)
             pkt_attr(p, 27, (const uint8_t[]){0, 0, 0, 30}, 4);
+        if (fake.acct_attrs) {
+            pkt_attr(p, 25, "grp-7", 5);
+            pkt_attr(p, 85, (const uint8_t[]){0, 0, 0, 5}, 4);
+        }
         pkt_mppe(p, 17, fake.ms.msk, 16, (const uint8_t[]){0x80, 0x01}, secrets[server], ra);
         pkt_mppe(p, 16, fake.ms.msk + 16, 16, (const uint8_t[]){0x80, 0x02}, secrets[server], ra);
     }
@@ -252,6 +300,7 @@ static int rad_setup(void **state)
     lab_setup(state);
     struct lab *lab = *state;
     memset(&fake, 0, sizeof(fake));
+    memset(&acct, 0, sizeof(acct));
     memset(&alice_secret, 0, sizeof(alice_secret));
     lab_set_id(&alice_secret.id, "alice.example");
     memcpy(alice_secret.secret, password, PASSWORD_LEN);
@@ -281,8 +330,10 @@ static void rad_start(struct lab *lab)
     rc->timeout_ms = 1000;
     rc->tries = 3;
     snprintf(rc->nas_identifier, sizeof(rc->nas_identifier), "veer-unit");
+    rc->accounting = fake.accounting;
     struct ike_backend g = mock_backend(&lab->gw_node);
     g.radius_send = fake_send;
+    g.radius_acct_send = fake_acct_send;
     lab->gw = ike_ctx_new(&lab->gw_cfg, &g);
     assert_non_null(lab->gw);
     assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
@@ -403,6 +454,83 @@ static void test_session_timeout(void **state)
     assert_int_equal(ike_sa_foreach(lab->alice, NULL, NULL), 0);
 }
 
+/* Accounting: the Accept's Class echoed, its Acct-Interim-Interval used, the EAP identity. */
+static void test_accounting_from_accept(void **state)
+{
+    struct lab *lab = *state;
+    fake.acct_attrs = fake.accounting = true;
+    rad_start(lab);
+    run_with_radius(lab);
+    expect_established(lab);
+    assert_int_equal(acct.n, 1);
+    assert_int_equal(acct_u32(acct.first, acct.first_len, IKE_RADIUS_ATTR_ACCT_STATUS_TYPE),
+                     IKE_RADIUS_ACCT_START);
+    size_t n = 0;
+    const uint8_t *v = acct_attr(acct.first, acct.first_len, IKE_RADIUS_ATTR_CLASS, &n);
+    assert_non_null(v);
+    assert_int_equal(n, 5);
+    assert_memory_equal(v, "grp-7", 5);
+    v = acct_attr(acct.first, acct.first_len, IKE_RADIUS_ATTR_USER_NAME, &n);
+    assert_non_null(v);
+    assert_int_equal(n, fake.user_len);
+    assert_memory_equal(v, fake.user, n);
+    lab->net.now_ns += 4 * SEC;
+    ike_tick(lab->gw);
+    assert_int_equal(acct.n, 2); /* the Start's retransmission (1 s timeout) */
+    lab->net.now_ns += 1 * SEC;
+    ike_tick(lab->gw);
+    assert_int_equal(acct_u32(acct.last, acct.last_len, IKE_RADIUS_ATTR_ACCT_STATUS_TYPE),
+                     IKE_RADIUS_ACCT_INTERIM);
+    assert_int_equal(ike_get_counters(lab->gw)->radius_acct_interims, 1);
+    v = acct_attr(acct.last, acct.last_len, IKE_RADIUS_ATTR_CLASS, &n);
+    assert_non_null(v);
+}
+
+/* An Access-Reject: no session, nothing sent to accounting. */
+static void test_reject_no_accounting(void **state)
+{
+    struct lab *lab = *state;
+    fake.accounting = true;
+    memcpy(alice_secret.secret, "radius-pasX", PASSWORD_LEN);
+    rad_start(lab);
+    run_with_radius(lab);
+    assert_int_equal(gwc(lab)->radius_rejects, 1);
+    ike_tick(lab->gw);
+    assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
+    assert_int_equal(acct.n, 0);
+}
+
+/* Session-Timeout bounds the session across an IKE rekey; its Stop says Session-Timeout. */
+static void test_session_timeout_over_rekey(void **state)
+{
+    struct lab *lab = *state;
+    fake.session_timeout = fake.accounting = true;
+    rad_start(lab);
+    run_with_radius(lab);
+    expect_established(lab);
+    lab->net.now_ns += 10 * SEC;
+    struct ike_sa_info g = lab_only_sa(lab->gw);
+    assert_int_equal(ike_rekey_ike(lab->gw, g.spi_i, g.spi_r), 0);
+    lab_run(lab);
+    assert_int_equal(gwc(lab)->ike_rekeyed, 1);
+    struct ike_sa_info g2 = lab_only_sa(lab->gw);
+    assert_true(g2.spi_i != g.spi_i);
+    lab->net.now_ns += 19 * SEC;
+    ike_tick(lab->gw);
+    assert_int_equal(gwc(lab)->radius_session_timeouts, 0);
+    lab->net.now_ns += 2 * SEC;
+    ike_tick(lab->gw);
+    assert_int_equal(gwc(lab)->radius_session_timeouts, 1);
+    lab_run(lab);
+    ike_tick(lab->gw);
+    assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
+    assert_int_equal(acct_u32(acct.last, acct.last_len, IKE_RADIUS_ATTR_ACCT_STATUS_TYPE),
+                     IKE_RADIUS_ACCT_STOP);
+    assert_int_equal(acct_u32(acct.last, acct.last_len, IKE_RADIUS_ATTR_ACCT_TERMINATE_CAUSE),
+                     IKE_RADIUS_TERM_SESSION_TIMEOUT);
+    assert_int_equal(ike_get_counters(lab->gw)->radius_acct_starts, 1);
+}
+
 /* Server 1 silent: sent `tries` times a timeout apart, then server 2 (its own secret) answers. */
 static void test_failover(void **state)
 {
@@ -503,11 +631,18 @@ static void test_forged_reply(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        RAD_TEST(test_accept),          RAD_TEST(test_reject),
-        RAD_TEST(test_wrong_msk),       RAD_TEST(test_failover),
-        RAD_TEST(test_all_dead),        RAD_TEST(test_ike_retransmit_dropped),
-        RAD_TEST(test_forged_reply),    RAD_TEST(test_framed_ip),
+        RAD_TEST(test_accept),
+        RAD_TEST(test_reject),
+        RAD_TEST(test_wrong_msk),
+        RAD_TEST(test_failover),
+        RAD_TEST(test_all_dead),
+        RAD_TEST(test_ike_retransmit_dropped),
+        RAD_TEST(test_forged_reply),
+        RAD_TEST(test_framed_ip),
         RAD_TEST(test_session_timeout),
+        RAD_TEST(test_accounting_from_accept),
+        RAD_TEST(test_reject_no_accounting),
+        RAD_TEST(test_session_timeout_over_rekey),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

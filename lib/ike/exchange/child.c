@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acct.h"
 #include "ike_sa.h"
 
 /* Key lengths of an ESP transform set: AES key plus 4 bytes of salt for GCM (RFC 4106 8.1). */
@@ -158,6 +159,7 @@ int ike_child_install_keyed(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_c
     c->state = IKE_CHILD_INSTALLED;
     ike_child_schedule(ctx, sa, c);
     ctx->counters.child_installed++;
+    ike_acct_child_up(ctx, sa);
     ike_log(ctx, IKE_LOG_INFO, "Child SA installed: in %08x out %08x %s-%u%s%s%s", child->spi_in,
             child->spi_out, ike_transform_id_name(IKE_TT_ENCR, child->alg.encr.id),
             child->alg.encr.key_bits, k->gir != NULL ? " PFS" : "",
@@ -207,6 +209,7 @@ void ike_child_remove(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *
                 c->sa.spi_in, c->sa.spi_out, (unsigned long long)t->packets_in,
                 (unsigned long long)t->bytes_in, (unsigned long long)t->packets_out,
                 (unsigned long long)t->bytes_out);
+        ike_acct_child_gone(sa, c);
     }
     unlink_child(sa, c);
 }
@@ -227,7 +230,8 @@ void ike_children_move(struct ike_sa *from, struct ike_sa *to)
         from->children[i] = NULL;
     }
     from->nchildren = 0;
-    ike_cp_move(from, to); /* the Child SAs' virtual IPs go with them */
+    ike_cp_move(from, to);   /* the Child SAs' virtual IPs go with them */
+    ike_acct_move(from, to); /* and their accounting session, under the same Acct-Session-Id */
 }
 
 int ike_child_traffic(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r, uint32_t spi_in,

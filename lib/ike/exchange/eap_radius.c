@@ -293,7 +293,7 @@ void ike_eap_radius_tick(struct ike_ctx *ctx, uint64_t now)
         pump(ctx, rc);
 }
 
-static void count_reject(struct ike_ctx *ctx, enum ike_radius_reject why)
+void ike_radius_count_reject(struct ike_ctx *ctx, enum ike_radius_reject why)
 {
     struct ike_counters *k = &ctx->counters;
     switch (why) {
@@ -381,7 +381,7 @@ void ike_radius_input(struct ike_ctx *ctx, unsigned server, const uint8_t *buf, 
         ike_radius_parse_reply(buf, len, r->auth, srv->secret, srv->secret_len, rep);
     if (why != IKE_RADIUS_OK) {
         /* Forged or damaged: the request stays outstanding for the real answer. */
-        count_reject(ctx, why);
+        ike_radius_count_reject(ctx, why);
         ike_log(ctx, IKE_LOG_WARN, "RADIUS: reply from server %u refused: %s", server,
                 ike_radius_reject_name(why));
         free(rep);

@@ -34,6 +34,8 @@ void ike_eap_radius_forget(struct ike_rad_req *r);
 /* Retransmission, failover, giving up (from ike_tick). */
 void ike_eap_radius_tick(struct ike_ctx *ctx, uint64_t now);
 void ike_eap_radius_free(struct ike_ctx *ctx);
+/* Counts a reply the codec refused under its reason's radius_rx_* counter (also accounting's). */
+void ike_radius_count_reject(struct ike_ctx *ctx, enum ike_radius_reject why);
 
 /*
  * ike_auth_eap.c: the answer to sa's request: a verified reply, or NULL when

@@ -216,6 +216,7 @@ enum ike_redirect_when { IKE_REDIRECT_AUTH_LAST, IKE_REDIRECT_AUTH_FIRST };
 #define IKE_RADIUS_NAS_ID_MAX 64
 struct ike_radius_server_cfg {
     struct ike_addr addr; /* with its port (1812) */
+    uint16_t acct_port;   /* accounting (RFC 2866) at the same address; 0: 1813 */
     uint8_t secret[IKE_RADIUS_SECRET_MAX];
     uint8_t secret_len;
 };
@@ -225,6 +226,15 @@ struct ike_radius_cfg {
     unsigned timeout_ms;                        /* 0: 1000 */
     unsigned tries;                             /* per server; 0: 3 */
     char nas_identifier[IKE_RADIUS_NAS_ID_MAX]; /* "": none sent */
+    /*
+     * Accounting (RFC 2866, acct.c): off by default, as strongSwan's
+     * eap-radius `accounting = no`. On: every IKE SA, whatever its
+     * authentication, is a session from its first Child SA to its end, with
+     * Interim-Updates every accounting_interval_s (0: none), or what the
+     * Access-Accept's Acct-Interim-Interval says for its session.
+     */
+    bool accounting;
+    unsigned accounting_interval_s;
 };
 
 struct ike_config {
@@ -352,6 +362,11 @@ struct ike_backend {
      * no RADIUS). Must not block; a failure counts like a lost datagram.
      */
     int (*radius_send)(void *opaque, unsigned server, const uint8_t *buf, size_t len);
+    /*
+     * The same for accounting: to server's acct_port (NULL: no accounting
+     * is sent, every request counts as a failed send).
+     */
+    int (*radius_acct_send)(void *opaque, unsigned server, const uint8_t *buf, size_t len);
 };
 
 /* ---- SA states ---- */
@@ -471,8 +486,22 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(radius_rx_mppe_bad_format)                                                                   \
     X(radius_rx_mppe_bad_key)                                                                      \
     X(radius_rx_mppe_one_key)                                                                      \
-    X(radius_rx_other)    /* NO_ROOM, BAD_INPUT, CRYPTO */                                         \
-    X(multi_auth_refused) /* ANOTHER_AUTH_FOLLOWS where no second round is due, or missing */      \
+    X(radius_rx_other)         /* NO_ROOM, BAD_INPUT, CRYPTO */                                    \
+    X(radius_acct_starts)      /* accounting sessions started (Start queued) */                    \
+    X(radius_acct_interims)    /* Interim-Updates queued */                                        \
+    X(radius_acct_stops)       /* Stops queued */                                                  \
+    X(radius_acct_sent)        /* Accounting-Requests sent the first time (to a server) */         \
+    X(radius_acct_answered)    /* ... answered by a verified Accounting-Response */                \
+    X(radius_acct_retransmits) /* ... sent again to the same server after its timeout */           \
+    X(radius_acct_failovers)   /* ... moved to the next server after `tries` without answer */     \
+    X(radius_acct_timed_out)   /* ... no server answered: dropped */                               \
+    X(radius_acct_queued)      /* ... waited for a free identifier (256 outstanding per server) */ \
+    X(radius_acct_queue_full)  /* ... refused: the wait queue was full, the record is lost */      \
+    X(radius_acct_send_failed) /* radius_acct_send() failed (counted as a lost datagram) */        \
+    X(radius_acct_build_failed) /* an Accounting-Request that could not be built */                \
+    X(radius_acct_unmatched)    /* an Accounting-Response for no outstanding request */            \
+    X(radius_acct_refused) /* an Accounting-Response that failed the codec (radius_rx_* too) */    \
+    X(multi_auth_refused)  /* ANOTHER_AUTH_FOLLOWS where no second round is due, or missing */     \
     X(cookies_sent)                                                                                \
     X(cookies_accepted)                                                                            \
     X(cookies_rejected)                                                                            \
@@ -589,6 +618,16 @@ void ike_tick(struct ike_ctx *ctx);
  * Forged, stale or malformed ones are counted and dropped.
  */
 void ike_radius_input(struct ike_ctx *ctx, unsigned server, const uint8_t *buf, size_t len);
+/* The same for what came from a server's accounting port: an Accounting-Response. */
+void ike_radius_acct_input(struct ike_ctx *ctx, unsigned server, const uint8_t *buf, size_t len);
+/*
+ * The gateway is stopping: every accounting session gets its Stop
+ * (NAS-Reboot) now. Returns how many accounting requests are still
+ * unanswered; the embedder keeps polling (ike_radius_acct_pending) a
+ * little while before ike_ctx_free drops them.
+ */
+unsigned ike_radius_acct_shutdown(struct ike_ctx *ctx);
+unsigned ike_radius_acct_pending(const struct ike_ctx *ctx);
 
 /* Starts an IKE SA (and its first Child SA) with configured peer `peer` from `local`. */
 int ike_initiate(struct ike_ctx *ctx, unsigned peer, const struct ike_addr *local);

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acct.h"
 #include "eap_radius.h"
 #include "ike_auth_eap.h"
 #include "ike_eap.h"
@@ -443,6 +444,7 @@ void ike_auth_eap_radius_done(struct ike_ctx *ctx, struct ike_sa *sa,
             sa->radius_vip4.port = 0;
             sa->has_radius_vip4 = true;
         }
+        ike_acct_accept(ctx, sa, rep, c->rad_user, c->rad_user_len);
         c->phase = EAP_WAIT_AUTH;
         ike_log(ctx, IKE_LOG_INFO, "IKE_AUTH EAP-RADIUS: %s accepted by RADIUS", sa->peer->name);
         reply(ctx, sa, msg_id, &r);

@@ -10,6 +10,7 @@
 
 #include <openssl/crypto.h>
 
+#include "acct.h"
 #include "eap_radius.h"
 #include "ike_auth_eap.h"
 #include "ike_rules.h"
@@ -187,6 +188,7 @@ static void free_sa(struct ike_sa *sa)
     ike_unkeep(&sa->response);
     ike_reasm_free(sa);
     ike_auth_eap_free(sa);
+    ike_acct_free(sa);
     ike_sa_keys_wipe(&sa->keys);
     memset(sa, 0, sizeof(*sa));
     free(sa);
@@ -196,6 +198,8 @@ void ike_ctx_free(struct ike_ctx *ctx)
 {
     if (ctx == NULL)
         return;
+    /* Sessions the embedder did not stop: their Stop goes out once, unanswered. */
+    ike_radius_acct_shutdown(ctx);
     for (unsigned b = 0; ctx->by_ours != NULL && b < ctx->nbuckets; b++) {
         struct ike_sa *sa = ctx->by_ours[b];
         while (sa != NULL) {
@@ -213,6 +217,7 @@ void ike_ctx_free(struct ike_ctx *ctx)
     ike_cp_fini(ctx);
     ike_eap_radius_free(ctx);
     ike_orphans_free(ctx);
+    ike_acct_client_free(ctx);
     free(ctx);
 }
 
@@ -276,6 +281,9 @@ struct ike_sa *ike_sa_create_rekeyed(struct ike_ctx *ctx, struct ike_sa *old, bo
     sa->frag_ok = old->frag_ok;
     sa->mobike_peer = old->mobike_peer;
     sa->mobike = old->mobike; /* negotiated for the IKE SA and its successors (RFC 4555 3.2) */
+    /* RADIUS's Session-Timeout bounds the client's session, not one IKE SA of it. */
+    sa->radius_session_timeout_s = old->radius_session_timeout_s;
+    sa->session_end_ns = old->session_end_ns;
     sa->created_ns = ike_now(ctx);
     sa->last_rx_ns = sa->created_ns;
     sa->state = IKE_SA_ESTABLISHED;
@@ -320,6 +328,7 @@ void ike_sa_destroy(struct ike_ctx *ctx, struct ike_sa *sa)
 {
     if (sa->state == IKE_SA_INIT_DONE)
         ctx->nhalf_open--;
+    ike_acct_end(ctx, sa); /* before the Child SAs go: the Stop carries their traffic */
     ike_children_delete(ctx, sa);
     ike_cp_release(ctx, sa);
     uint64_t ours = our_spi(sa);
@@ -346,6 +355,7 @@ void ike_initial_contact(struct ike_ctx *ctx, struct ike_sa *sa)
                 ike_id_equal(&other->remote_id, &sa->remote_id)) {
                 ctx->counters.initial_contact_deleted++;
                 ike_sa_set_state(ctx, other, IKE_SA_DEAD, "INITIAL_CONTACT: the peer lost it");
+                ike_acct_cause(other, IKE_RADIUS_TERM_LOST_CARRIER);
                 ike_sa_destroy(ctx, other);
             }
             other = next;
@@ -713,8 +723,10 @@ static void tick_sa(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t now)
         ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "replaced, and the peer never deleted it");
         return;
     }
-    if (sa->state == IKE_SA_ESTABLISHED)
+    if (sa->state == IKE_SA_ESTABLISHED) {
         ike_mobike_switch_expire(ctx, sa, now);
+        ike_acct_tick(ctx, sa, now);
+    }
     if (sa->request.buf != NULL) {
         if (now < sa->next_retx_ns)
             return;
@@ -730,6 +742,7 @@ static void tick_sa(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t now)
                 was_up ||
                 (sa->initiator && (sa->state == IKE_SA_INIT_SENT || sa->state == IKE_SA_AUTH_SENT));
             ctx->counters.peer_dead += was_up;
+            ike_acct_cause(sa, IKE_RADIUS_TERM_LOST_CARRIER);
             ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "peer not answering");
             if (retry)
                 ike_sa_reconnect(ctx, sa);
@@ -761,12 +774,14 @@ static void tick_sa(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t now)
     if (sa->state == IKE_SA_ESTABLISHED && sa->redirect_delete_ns != 0 &&
         now >= sa->redirect_delete_ns) {
         /* A redirected client that did not leave by itself. */
+        ike_acct_cause(sa, IKE_RADIUS_TERM_NAS_REQUEST);
         ike_info_start_delete_ike(ctx, sa);
         return;
     }
     if (sa->state == IKE_SA_ESTABLISHED && sa->session_end_ns != 0 && now >= sa->session_end_ns) {
         /* RADIUS's Session-Timeout (eap-radius): the client's time is up. */
         ctx->counters.radius_session_timeouts++;
+        ike_acct_cause(sa, IKE_RADIUS_TERM_SESSION_TIMEOUT);
         sa->session_end_ns = 0;
         ike_info_start_delete_ike(ctx, sa);
         return;
@@ -782,6 +797,7 @@ void ike_tick(struct ike_ctx *ctx)
     ike_qcd_tick(ctx, now);
     ike_log_limit_flush(ctx);
     ike_eap_radius_tick(ctx, now);
+    ike_acct_client_tick(ctx, now);
     for (unsigned b = 0; b < ctx->nbuckets; b++) {
         struct ike_sa *sa = ctx->by_ours[b];
         while (sa != NULL) {

@@ -202,6 +202,13 @@ struct ike_sa {
     struct ike_addr radius_vip4;
     uint32_t radius_session_timeout_s; /* Session-Timeout of the Accept; 0: none */
     uint64_t session_end_ns;           /* delete the IKE SA then (Session-Timeout); 0: never */
+    /*
+     * RADIUS accounting (acct.c): the session, kept over IKE rekeys; NULL
+     * without accounting. acct_cause: why the SA ends (Acct-Terminate-Cause),
+     * set by the first place that knows; 0: User-Request.
+     */
+    struct ike_acct *acct;
+    uint32_t acct_cause;
     /* The redundant IKE SA of a rekey collision the peer made: we delete it then if it does not. */
     uint64_t redundant_delete_ns;
     /* Quick Crash Detection (qcd_sa.c, RFC 6290). */
@@ -289,6 +296,10 @@ struct ike_ctx {
      * those are deleted (reconfigure.c): the caller frees the originals.
      */
     struct ike_peer_orphan *orphans;
+    /* The accounting client (acct_client.c), made on first use; session ids: prefix-number. */
+    struct ike_acct_client *acct_client;
+    uint32_t acct_prefix;
+    uint32_t acct_next;
 };
 
 /* ---- SA table and life cycle (ike_ctx.c) ---- */

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "acct.h"
 #include "ike_sa.h"
 #include "ike_writer.h"
 
@@ -72,6 +73,7 @@ void ike_info_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_m
         if (ike_delete_decode(pl, &d, NULL) < 0)
             continue;
         if (d.protocol == IKE_PROTO_IKE) {
+            ike_acct_cause(sa, IKE_RADIUS_TERM_USER_REQUEST);
             ike_ccs_ike_deleted(ctx, sa);
             ike_send_encrypted(ctx, sa, IKE_EXCH_INFORMATIONAL, true, msg_id, NULL, NULL);
             ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "deleted by peer");
@@ -191,6 +193,7 @@ int ike_delete(struct ike_ctx *ctx, uint64_t spi_i, uint64_t spi_r)
     struct ike_sa *sa = ike_sa_find_pair(ctx, spi_i, spi_r);
     if (sa == NULL)
         return -ENOENT;
+    ike_acct_cause(sa, IKE_RADIUS_TERM_ADMIN_RESET); /* telemetry, an operator */
     if (sa->state != IKE_SA_ESTABLISHED && sa->state != IKE_SA_REKEYED) {
         ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "deleted before established");
         ike_sa_destroy(ctx, sa);

@@ -10,6 +10,7 @@
 
 #include <openssl/crypto.h>
 
+#include "acct.h"
 #include "ike_sa.h"
 #include "ike_writer.h"
 
@@ -138,6 +139,7 @@ void ike_qcd_unprotected(struct ike_ctx *ctx, struct ike_sa *sa, const struct ik
     ike_log(ctx, IKE_LOG_INFO, "IKE SA %016llx_%016llx %s: the peer restarted (its QCD token)",
             (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r,
             sa->peer != NULL ? sa->peer->name : "-");
+    ike_acct_cause(sa, IKE_RADIUS_TERM_LOST_CARRIER);
     ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "peer restarted (QCD token)");
     ike_sa_reconnect(ctx, sa);
 }

@@ -9,8 +9,9 @@
  *     message, with Message-Authenticator (RFC 3579 3.2);
  *   - ike_radius_parse_reply() checks an Access-Accept, -Reject or
  *     -Challenge (bounds, Response Authenticator, Message-Authenticator) and
- *     takes out the EAP message, State, Class, Session-Timeout, Framed
- *     addresses and the MSK from MS-MPPE-Recv-Key / -Send-Key (RFC 2548);
+ *     takes out the EAP message, State, Class, Session-Timeout,
+ *     Acct-Interim-Interval, Framed addresses and the MSK from MS-MPPE-Recv-Key / -Send-Key (RFC
+ * 2548);
  *   - ike_radius_acct_request() builds an Accounting-Request and
  *     ike_radius_acct_response_check() verifies the Accounting-Response.
  *
@@ -64,6 +65,7 @@
 #define IKE_RADIUS_ATTR_ACCT_OUTPUT_GIGAWORDS 53
 #define IKE_RADIUS_ATTR_EVENT_TIMESTAMP 55
 #define IKE_RADIUS_ATTR_NAS_PORT_TYPE 61
+#define IKE_RADIUS_ATTR_ACCT_INTERIM_INTERVAL 85
 #define IKE_RADIUS_ATTR_EAP_MESSAGE 79
 #define IKE_RADIUS_ATTR_MESSAGE_AUTHENTICATOR 80
 #define IKE_RADIUS_ATTR_NAS_IPV6_ADDRESS 95
@@ -175,6 +177,8 @@ struct ike_radius_reply {
     unsigned class_dropped; /* Class values past IKE_RADIUS_CLASS_MAX; empty ones are skipped */
     bool has_session_timeout;
     uint32_t session_timeout; /* seconds */
+    bool has_interim_interval;
+    uint32_t interim_interval; /* Acct-Interim-Interval (RFC 2869 5.16), seconds */
     bool has_framed_ip;
     struct ike_addr framed_ip; /* Framed-IP-Address, family 4 */
     bool has_framed_ip6;
@@ -218,9 +222,11 @@ enum ike_radius_acct_status {
 /* Acct-Terminate-Cause values veer uses (RFC 2866 5.10). */
 #define IKE_RADIUS_TERM_USER_REQUEST 1
 #define IKE_RADIUS_TERM_LOST_CARRIER 2
+#define IKE_RADIUS_TERM_LOST_SERVICE 3
 #define IKE_RADIUS_TERM_IDLE_TIMEOUT 4
 #define IKE_RADIUS_TERM_SESSION_TIMEOUT 5
 #define IKE_RADIUS_TERM_ADMIN_RESET 6
+#define IKE_RADIUS_TERM_NAS_REQUEST 10
 #define IKE_RADIUS_TERM_NAS_REBOOT 11
 
 struct ike_radius_acct_req {
@@ -229,8 +235,9 @@ struct ike_radius_acct_req {
     const char *session_id; /* Acct-Session-Id, 1..253 bytes */
     const uint8_t *user_name;
     size_t user_name_len;
-    const struct ike_addr *framed_ip; /* Framed-IP-Address (family 4), or NULL */
-    const struct ike_addr *client;    /* Calling-Station-Id, or NULL */
+    const struct ike_addr *framed_ip;  /* Framed-IP-Address (family 4), or NULL */
+    const struct ike_addr *framed_ip6; /* Framed-IPv6-Address (family 6, RFC 6911), or NULL */
+    const struct ike_addr *client;     /* Calling-Station-Id, or NULL */
     /* Counters, sent with Interim-Update and Stop only (octets: Gigawords for the top 32 bits). */
     uint64_t in_octets, out_octets;
     uint32_t in_packets, out_packets;

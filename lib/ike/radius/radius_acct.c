@@ -2,7 +2,8 @@
 /*
  * RADIUS accounting (RFC 2866): the Accounting-Request, whose Request
  * Authenticator is MD5(Code+ID+Length+16 zero octets+Attributes+Secret)
- * (RFC 2866 3), with 64-bit octet counts as Acct-*-Octets plus
+ * (RFC 2866 3), the virtual IPs as Framed-IP-Address and Framed-IPv6-Address
+ * (RFC 6911), with 64-bit octet counts as Acct-*-Octets plus
  * Acct-*-Gigawords (RFC 2869 5.1-5.2), and the check of the
  * Accounting-Response.
  */
@@ -21,6 +22,7 @@ long ike_radius_acct_request(const struct ike_radius_acct_req *req, const uint8_
         (req->user_name == NULL && req->user_name_len > 0) ||
         (req->classes == NULL && req->nclass > 0) ||
         (req->framed_ip != NULL && req->framed_ip->family != 4) ||
+        (req->framed_ip6 != NULL && req->framed_ip6->family != 6) ||
         (req->status != IKE_RADIUS_ACCT_START && req->status != IKE_RADIUS_ACCT_STOP &&
          req->status != IKE_RADIUS_ACCT_INTERIM))
         return -1;
@@ -37,6 +39,8 @@ long ike_radius_acct_request(const struct ike_radius_acct_req *req, const uint8_
     radius_w_u32(&w, IKE_RADIUS_ATTR_SERVICE_TYPE, IKE_RADIUS_SERVICE_FRAMED);
     if (req->framed_ip != NULL)
         radius_w_attr(&w, IKE_RADIUS_ATTR_FRAMED_IP_ADDRESS, req->framed_ip->ip, 4);
+    if (req->framed_ip6 != NULL)
+        radius_w_attr(&w, IKE_RADIUS_ATTR_FRAMED_IPV6_ADDRESS, req->framed_ip6->ip, 16);
     for (unsigned i = 0; i < req->nclass; i++) {
         if (req->classes[i].len == 0 || req->classes[i].len > IKE_RADIUS_ATTR_MAX_VALUE)
             return -1;

@@ -352,6 +352,12 @@ static enum ike_radius_reject take_attrs(const uint8_t *pkt, size_t plen, const 
             out->has_session_timeout = n == 4;
             out->session_timeout = n == 4 ? radius_get32(v) : 0;
             break;
+        case IKE_RADIUS_ATTR_ACCT_INTERIM_INTERVAL:
+            if (n != 4)
+                r = IKE_RADIUS_ATTR_BAD_LENGTH;
+            out->has_interim_interval = n == 4;
+            out->interim_interval = n == 4 ? radius_get32(v) : 0;
+            break;
         case IKE_RADIUS_ATTR_FRAMED_IP_ADDRESS:
             if (n != 4) {
                 r = IKE_RADIUS_ATTR_BAD_LENGTH;
