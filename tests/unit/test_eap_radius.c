@@ -38,6 +38,7 @@ struct fake {
     bool started;
     bool bad_msk;         /* Accept with keys other than the MSCHAPv2 MSK */
     bool framed;          /* Accept with Framed-IP-Address 10.9.0.7 */
+    bool framed6;         /* Accept with Framed-IPv6-Address fd00:9::7 */
     bool session_timeout; /* Accept with Session-Timeout 30 */
     bool acct_attrs;      /* Accept with Class "grp-7" and Acct-Interim-Interval 5 */
     bool accounting;      /* gw has radius.accounting on (no interval of its own) */
@@ -45,6 +46,7 @@ struct fake {
     size_t user_len;
 };
 static struct fake fake;
+static const uint8_t framed6_addr[16] = {0xfd, 0, 0, 9, [15] = 7};
 
 /* What gw sent to the accounting ports: how many, the first and the last. */
 static struct {
@@ -255,6 +257,8 @@ static void fake_answer(struct lab *lab, unsigned server, struct pkt *p)
         fake.ms.msk[0] ^= fake.bad_msk;
         if (fake.framed)
             pkt_attr(p, 8, (const uint8_t[]){10, 9, 0, 7}, 4);
+        if (fake.framed6)
+            pkt_attr(p, 168, framed6_addr, 16);
         if (fake.session_timeout)
             pkt_attr(p, 27, (const uint8_t[]){0, 0, 0, 30}, 4);
         if (fake.acct_attrs) {
@@ -431,6 +435,55 @@ static void test_framed_ip(void **state)
     assert_int_equal(ike_get_counters(lab->alice)->cp_addresses_received, 1);
     assert_int_equal(lab->gw_node.installed[0].ts_remote.ts[0].start_addr[2], 0);
     assert_int_equal(lab->gw_node.installed[0].ts_remote.ts[0].start_addr[3], 7);
+}
+
+/*
+ * Framed-IPv6-Address: the client's virtual IPv6 (its IPv4 from the pool),
+ * and accounting reports both.
+ */
+static struct ike_pool_cfg dual[2];
+
+static void test_framed_ip6(void **state)
+{
+    struct lab *lab = *state;
+    fake.framed6 = fake.accounting = true;
+    memset(dual, 0, sizeof(dual));
+    strcpy(dual[0].name, "rw4");
+    ike_addr_parse(&dual[0].first, "10.3.0.1", 0);
+    ike_addr_parse(&dual[0].last, "10.3.0.9", 0);
+    dual[0].prefix_len = 24;
+    strcpy(dual[1].name, "rw6");
+    ike_addr_parse(&dual[1].first, "fd00:3::1", 0);
+    ike_addr_parse(&dual[1].last, "fd00:3::9", 0);
+    dual[1].prefix_len = 112;
+    lab->gw_cfg.pools = dual;
+    lab->gw_cfg.npools = 2;
+    lab->gw_peer.npools = 2;
+    lab->gw_peer.pools[0] = 0;
+    lab->gw_peer.pools[1] = 1;
+    lab->gw_peer.nremote_ts = 0;
+    lab->alice_peer.vip_request = IKE_VIP_4 | IKE_VIP_6;
+    lab->alice_peer.nlocal_ts = 0;
+    rad_start(lab);
+    run_with_radius(lab);
+    struct ike_sa_info g = lab_only_sa(lab->gw);
+    assert_int_equal(g.state, IKE_SA_ESTABLISHED);
+    assert_int_equal(gwc(lab)->radius_framed_ip, 1);
+    assert_int_equal(g.nvips, 2);
+    assert_int_equal(g.vips[0].family, 4);
+    assert_memory_equal(g.vips[0].ip, ((const uint8_t[]){10, 3, 0, 1}), 4);
+    assert_int_equal(g.vips[1].family, 6);
+    assert_memory_equal(g.vips[1].ip, framed6_addr, 16);
+    assert_int_equal(ike_get_counters(lab->alice)->cp_addresses_received, 2);
+    size_t n = 0;
+    const uint8_t *v =
+        acct_attr(acct.first, acct.first_len, IKE_RADIUS_ATTR_FRAMED_IPV6_ADDRESS, &n);
+    assert_non_null(v);
+    assert_int_equal(n, 16);
+    assert_memory_equal(v, framed6_addr, 16);
+    v = acct_attr(acct.first, acct.first_len, IKE_RADIUS_ATTR_FRAMED_IP_ADDRESS, &n);
+    assert_non_null(v);
+    assert_memory_equal(v, ((const uint8_t[]){10, 3, 0, 1}), 4);
 }
 
 /* Session-Timeout: gw deletes the IKE SA when it is up. */
@@ -643,6 +696,7 @@ int main(void)
         RAD_TEST(test_accounting_from_accept),
         RAD_TEST(test_reject_no_accounting),
         RAD_TEST(test_session_timeout_over_rekey),
+        RAD_TEST(test_framed_ip6),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

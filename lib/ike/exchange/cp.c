@@ -168,12 +168,15 @@ static void narrow_to_vips(const struct ike_sa *sa, struct ike_child_sa *child)
     ike_ts_narrow_set(&proposed, hosts, sa->nvips, &child->ts_remote);
 }
 
-/* The peer's first IPv4 pool (its DNS servers and mask go with a Framed-IP-Address), or -1. */
-static int radius_pool(const struct ike_ctx *ctx, const struct ike_sa *sa)
+/*
+ * The peer's first pool of the family (its DNS servers and prefix length go
+ * with a Framed-IP-Address or Framed-IPv6-Address), or -1.
+ */
+static int radius_pool(const struct ike_ctx *ctx, const struct ike_sa *sa, uint8_t family)
 {
     for (unsigned i = 0; i < sa->peer->npools; i++) {
         struct ike_pool *pool = ike_ctx_pool(ctx, sa->peer->pools[i]);
-        if (pool != NULL && ike_pool_cfg(pool)->first.family == 4)
+        if (pool != NULL && ike_pool_cfg(pool)->first.family == family)
             return sa->peer->pools[i];
     }
     return -1;
@@ -198,11 +201,14 @@ uint16_t ike_cp_assign(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child_
         unsigned bit = families[f] == 4 ? IKE_VIP_4 : IKE_VIP_6;
         if (!(sa->cp_ask.families & bit))
             continue;
-        int rpool = families[f] == 4 && sa->has_radius_vip4 ? radius_pool(ctx, sa) : -1;
+        bool from_radius = families[f] == 4 ? sa->has_radius_vip4 : sa->has_radius_vip6;
+        int rpool = from_radius ? radius_pool(ctx, sa, families[f]) : -1;
         if (rpool >= 0) {
-            /* RADIUS's Framed-IP-Address: leased from no pool, so given back to none. */
+            /* RADIUS's Framed-IP(v6)-Address: leased from no pool, so given back to none. */
             sa->vips[sa->nvips] =
-                (struct ike_vip){.addr = sa->radius_vip4, .pool = (uint8_t)rpool, .radius = true};
+                (struct ike_vip){.addr = families[f] == 4 ? sa->radius_vip4 : sa->radius_vip6,
+                                 .pool = (uint8_t)rpool,
+                                 .radius = true};
             sa->nvips++;
             ctx->counters.radius_framed_ip++;
             continue;

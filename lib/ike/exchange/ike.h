@@ -463,7 +463,7 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(radius_accepts)       /* Access-Accept: EAP-Success relayed */                               \
     X(radius_rejects)       /* Access-Reject: EAP-Failure and AUTHENTICATION_FAILED */             \
     X(radius_accept_no_msk) /* an Access-Accept without MS-MPPE keys: AUTH keyed with SK_p */      \
-    X(radius_framed_ip)     /* Framed-IP-Address given to the client as its virtual IPv4 */        \
+    X(radius_framed_ip)     /* Framed-IP(v6)-Address given to the client as its virtual IP */      \
     X(radius_session_timeouts)       /* IKE SAs deleted at the Session-Timeout of their Accept */  \
     X(radius_unmatched)              /* a reply for no outstanding request (identifier, server) */ \
     X(radius_orphaned)               /* a reply or timeout after the IKE SA went */                \

@@ -444,6 +444,12 @@ void ike_auth_eap_radius_done(struct ike_ctx *ctx, struct ike_sa *sa,
             sa->radius_vip4.port = 0;
             sa->has_radius_vip4 = true;
         }
+        if (rep->has_framed_ip6 && rep->framed_ip6_prefix_len == 128) {
+            /* An address of its own; a Framed-IPv6-Prefix alone (a delegated net) is not one. */
+            sa->radius_vip6 = rep->framed_ip6;
+            sa->radius_vip6.port = 0;
+            sa->has_radius_vip6 = true;
+        }
         ike_acct_accept(ctx, sa, rep, c->rad_user, c->rad_user_len);
         c->phase = EAP_WAIT_AUTH;
         ike_log(ctx, IKE_LOG_INFO, "IKE_AUTH EAP-RADIUS: %s accepted by RADIUS", sa->peer->name);

@@ -195,11 +195,12 @@ struct ike_sa {
     /* EAP in IKE_AUTH (ike_auth_eap.c): allocated for the conversation, either role. */
     struct ike_eap_conv *eap;
     /*
-     * eap-radius: the Framed-IP-Address of the Access-Accept (cp.c gives it
-     * as the client's virtual IPv4 instead of a pool's address).
+     * eap-radius: the Framed-IP-Address and Framed-IPv6-Address of the
+     * Access-Accept (cp.c gives them as the client's virtual IPs instead of
+     * a pool's addresses).
      */
-    bool has_radius_vip4;
-    struct ike_addr radius_vip4;
+    bool has_radius_vip4, has_radius_vip6;
+    struct ike_addr radius_vip4, radius_vip6;
     uint32_t radius_session_timeout_s; /* Session-Timeout of the Accept; 0: none */
     uint64_t session_end_ns;           /* delete the IKE SA then (Session-Timeout); 0: never */
     /*
