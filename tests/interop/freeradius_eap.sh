@@ -19,6 +19,11 @@
 #      octets (every 2 s, the Acct-Interim-Interval of alice's Access-Accept)
 #      and Stop (User-Request), one Acct-Session-Id, the Class of the
 #      Accept echoed and Framed-IP-Address 10.3.0.1.
+#   5. (after 3, on veer-ike) EAP-TLS: a strongSwan client with a client
+#      certificate made by openssl (auth = eap-tls) Naks MSCHAPv2 and does
+#      EAP-TLS with FreeRADIUS's eap tls module through the same relay, which
+#      knows no method: the 32-byte MS-MPPE keys make the MSK, both AUTHs
+#      verify, the Child SA keys agree.
 # Steps 1-3 run with accounting on too: the wrong password starts no session.
 #
 # timeout 1s with 3 tries: FreeRADIUS delays an Access-Reject by 1 s
@@ -37,7 +42,7 @@ lab_init "${1:?usage: $0 BUILD_DIR}" fre
 command -v freeradius >/dev/null || fail "freeradius (package freeradius) not installed"
 lab_topology
 lab_make_pki rsa
-export CHARON_PLUGINS="eap-mschapv2 eap-identity"
+export CHARON_PLUGINS="eap-mschapv2 eap-identity eap-tls"
 pki="$work/pki-rsa"
 secret="veer-radius-secret"
 rad_pid=""
@@ -68,6 +73,13 @@ sed -i -e 's/^\(\s*\)default_eap_type = md5/\1default_eap_type = mschapv2/' \
     "$raddb/mods-available/eap"
 grep -q "default_eap_type = mschapv2" "$raddb/mods-available/eap" ||
     fail "could not set FreeRADIUS's default_eap_type"
+# EAP-TLS: FreeRADIUS shows the lab's gw.example certificate (the IKE identity the client
+# expects of its EAP server) and takes client certificates of the lab CA.
+sed -i -e "s|^\(\s*\)private_key_file = .*|\1private_key_file = $pki/gw.key|" \
+    -e "s|^\(\s*\)certificate_file = .*|\1certificate_file = $pki/gw.pem|" \
+    -e "s|^\(\s*\)ca_file = .*|\1ca_file = $pki/ca.pem|" "$raddb/mods-available/eap"
+grep -q "certificate_file = $pki/gw.pem" "$raddb/mods-available/eap" ||
+    fail "could not point FreeRADIUS's eap tls at the lab's certificates"
 users="$raddb/mods-config/files/authorize"
 {
     printf 'alice@example.org\tCleartext-Password := "alice-radius-pw"\n'
@@ -189,6 +201,36 @@ lab_expect_sa_agree "$name: " 50
 [ "$(veer_counter radius_retransmits)" -ge 1 ] || fail "$name: veer counted no retransmission"
 lab_expect_keys_equal "$name: "
 pass "$name: server 1 silent, retransmitted, failed over to server 2, established"
+lab_swan_terminate "$name: "
+rad_stop_both "$name"
+
+# --- 5. EAP-TLS with a client certificate, through the same method-blind relay
+name="eap-tls"
+veer_rad_start 192.0.2.1
+charon_start
+lab_client_swanctl_dir "$pki" client
+{
+    echo "connections {"
+    lab_swan_conn gw "local {
+      auth = eap-tls
+      certs = client.pem
+      id = client.example
+    }" pubkey
+    echo "}"
+    TUN_SWAN_PSK=no lab_swan_secrets
+} >"$sw/swanctl.conf"
+lab_swan_load "" "$sw"
+lab_swan_initiate "$name: "
+grep -q "EAP method EAP_TLS succeeded, MSK established" "$work/charon.log" ||
+    fail "$name: strongSwan did not complete EAP-TLS with an MSK"
+grep -q "authentication of 'gw.example' with EAP successful" "$work/charon.log" ||
+    fail "$name: strongSwan did not verify veer's AUTH after EAP-TLS (keyed with the MSK)"
+lab_expect_sa_agree "$name: " 50
+[ "$(veer_counter radius_accepts)" = 1 ] || fail "$name: veer did not count radius_accepts"
+[ "$(veer_counter radius_accept_no_msk)" = 0 ] || fail "$name: the Accept had no MS-MPPE keys"
+[ "$(veer_counter radius_challenges)" -ge 3 ] || fail "$name: fewer Access-Challenges than a TLS handshake needs"
+lab_expect_keys_equal "$name: "
+pass "$name: client certificate through FreeRADIUS's eap tls, $(veer_counter radius_challenges) challenges relayed, MSK-keyed AUTHs verified both ways, Child SA keys identical"
 lab_swan_terminate "$name: "
 rad_stop_both "$name"
 
