@@ -52,7 +52,8 @@ def installed_files(destdir):
 
 
 def expected_files(d, source, unit_dir, dataplane):
-    exp = {d["bindir"] + "/veer-ike", d["bindir"] + "/veerctl",
+    exp = {d["bindir"] + "/veer-ike", d["bindir"] + "/veerctl", d["bindir"] + "/veer-exporter",
+           d["datadir"] + "/veer/python/veer_telemetry.py",
            d["mandir"] + "/man1/veerctl.1", d["sysconfdir"] + "/veer/veer.env"}
     for name in ("veer.example.yaml", "veer-ike.example.yaml", "veer-redirect.example.yaml",
                  "veer.env"):
@@ -77,7 +78,8 @@ def check_files(build, source, unit_dir, dataplane, problems):
             problems.append(f"not installed: {f}")
         for f in sorted(got - want):
             problems.append(f"installed but not expected: {f}")
-        executables = [d["bindir"] + "/veer-ike", d["bindir"] + "/veerctl"]
+        executables = [d["bindir"] + "/veer-ike", d["bindir"] + "/veerctl",
+                       d["bindir"] + "/veer-exporter"]
         if dataplane:
             executables += [d["bindir"] + "/veer", d["libexecdir"] + "/veer/veer-hugepages"]
         for f in executables:
@@ -85,14 +87,16 @@ def check_files(build, source, unit_dir, dataplane, problems):
             if os.path.exists(path) and not os.stat(path).st_mode & stat.S_IXOTH:
                 problems.append(f"not executable by everyone: {f}")
         configured = [d["sysconfdir"] + "/veer/veer.env",
-                      d["sysconfdir"] + "/veer/examples/veer.env"]
+                      d["sysconfdir"] + "/veer/examples/veer.env",
+                      d["bindir"] + "/veerctl", d["bindir"] + "/veer-exporter"]
         if dataplane and unit_dir != "no":
             configured.append(unit_dir + "/veer.service")
         for f in configured:
             if os.path.exists(destdir + f):
                 with open(destdir + f) as fh:
                     text = fh.read()
-                if any(p in text for p in ("@BINDIR@", "@SYSCONFDIR@", "@LIBEXECDIR@")):
+                if any(p in text for p in ("@BINDIR@", "@SYSCONFDIR@", "@LIBEXECDIR@",
+                                           "@VEER_PYTHON_DIR@")):
                     problems.append(f"unfilled @...@ path in {f}")
         env = destdir + d["sysconfdir"] + "/veer/veer.env"
         if os.path.exists(env):
