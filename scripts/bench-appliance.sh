@@ -18,7 +18,8 @@
 #   scripts/bench-appliance.sh                 # 5 s per figure
 #   BENCH_SECONDS=10 BENCH_RUNS=5 scripts/bench-appliance.sh
 #   BENCH_CASES="enc-64 dec-64" BENCH_REFERENCE=0 scripts/bench-appliance.sh
-#       (veer alone, two figures; cases: enc-SIZE, dec-SIZE for 64 512 1400 imix, redirect, cookie)
+#       (veer alone, two figures; cases: enc-SIZE, dec-SIZE for 64 512 1400 imix, redirect, cookie,
+#       workers: 1 vs 2 workers encrypting with 1 and 16 SAs, 64 and 1400 B)
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -104,26 +105,25 @@ avg_bytes() { # plaintext IP bytes per packet
     case $1 in imix) awk 'BEGIN { print (7 * 64 + 4 * 576 + 1500) / 12 }' ;; *) echo "$1" ;; esac
 }
 
-# CPU ticks (utime + stime) of veer's worker thread so far.
+# CPU ticks (utime + stime) of veer's worker threads so far, summed.
 worker_ticks() { # $1 pid
-    local t
+    local t sum=0
     for t in /proc/"$1"/task/*; do
         case $(cat "$t/comm" 2>/dev/null) in rte-worker*)
-            awk '{ print $14 + $15 }' "$t/stat"
-            return
+            sum=$((sum + $(awk '{ print $14 + $15 }' "$t/stat")))
             ;;
         esac
     done
-    echo 0
+    echo "$sum"
 }
 
 # Runs veer on a configuration for BENCH_SECONDS and prints "<count before> <after> <t0> <t1>
 # <worker ticks before> <after>" of one worker counter (nothing when veer did not run).
+# EAL lcores: $LCORES, by default the control lcore on CPU 0 (idle here), the worker alone on CPU 1.
 measure() { # $1 config file, $2 counter
     local prefix c0 c1 t0 t1 u0 u1
     prefix="bench$$$(basename "$1" .yaml)"
-    # The control lcore on CPU 0 (idle here), the worker alone on CPU 1.
-    "$build/app/veer/veer" --lcores '0@0,1@1' --no-huge -m 1024 --no-pci \
+    "$build/app/veer/veer" --lcores "${LCORES:-0@0,1@1}" --no-huge -m 1024 --no-pci \
         --file-prefix "$prefix" --log-level=lib.eal:error -- -c "$1" >"${1%.yaml}.log" 2>&1 &
     veer_pid=$!
     for _ in $(seq 50); do
@@ -220,6 +220,98 @@ for kind in redirect cookie; do
     fi
     echo "$r" | awk -v l="$label" '{ printf "%-34s %10.2f\n", l, ($2 - $1) / ($4 - $3) / 1e6 }'
 done
+
+# 1 vs 2 workers, encrypting: net_pcap replays the same pcap into one RX queue per worker,
+# with one SA (every packet's SA owned by one worker: the other hands its half over) and with
+# 16 (each worker owns 8: it hands half of what it receives to the other, and takes as much).
+# 2 workers share the 2 CPUs with the control lcore ('0@0,1@0,2@1'): Mpps per CPU-second of
+# the workers is the figure that does not depend on what else the CPUs did.
+workers_config() { # $1 workers, $2 pcap, $3 SAs
+    local rx="rx_pcap=$2" k
+    [ "$1" = 2 ] && rx="rx_pcap=$2,rx_pcap=$2"
+    dataplane_head off | sed "s/workers: 1/workers: $1/"
+    cat <<EOF
+  ports:
+    - name: outside
+      device: net_null0,no-rx=1
+      address: 198.51.100.1/24
+    - name: inside
+      device: net_pcap0,$rx,infinite_rx=1
+      address: 10.2.0.1/24
+  neighbours:
+    - {address: 198.51.100.2, mac: "02:00:00:00:00:02", port: outside}
+  static_sas:
+EOF
+    for k in $(seq 0 $(($3 - 1))); do
+        cat <<EOF
+    - name: bench$k
+      local: 198.51.100.1
+      remote: 198.51.100.2
+      esp: aes128gcm16
+      spi_in: $((0x2000 + k))
+      spi_out: $((0x1000 + k))
+      key_in: 101112131415161718191a1b1c1d1e1fb0b1b2b3
+      key_out: 000102030405060708090a0b0c0d0e0fa0a1a2a3
+      local_ts: [10.2.0.0/24]
+      remote_ts: [10.1.$k.0/24]
+EOF
+    done
+}
+# plain-SIZE.pcap with its destinations dealt over 10.1.0.2 .. 10.1.15.2 (16 SAs); UDP
+# checksum 0 (none), IPv4 header checksum recomputed.
+spread_pcap() { # $1 in, $2 out
+    /usr/bin/python3 - "$1" "$2" <<'EOF'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+out, off, i = bytearray(data[:24]), 24, 0
+while off + 16 <= len(data):
+    incl = struct.unpack_from("<I", data, off + 8)[0]
+    rec = bytearray(data[off:off + 16 + incl])
+    ip = 16 + 14
+    rec[ip + 18] = i % 16
+    rec[ip + 10:ip + 12] = b"\0\0"
+    ihl = (rec[ip] & 15) * 4
+    s = sum(struct.unpack_from("!%dH" % (ihl // 2), rec, ip))
+    while s >> 16:
+        s = (s & 0xffff) + (s >> 16)
+    struct.pack_into("!H", rec, ip + 10, ~s & 0xffff)
+    if rec[ip + 9] == 17:
+        rec[ip + ihl + 6:ip + ihl + 8] = b"\0\0"
+    out += rec
+    off += 16 + incl
+    i += 1
+open(sys.argv[2], "wb").write(out)
+EOF
+}
+if [ -z "$cases" ] || [[ " $cases " == *" workers "* ]]; then
+    echo
+    echo "== veer, 1 vs 2 workers, encrypt, best of $runs runs of ${seconds} s (2 CPUs: 2 workers share" \
+        "them with the control lcore; per CPU-second counts the workers' own CPU time)"
+    printf '%-6s %-5s %8s %8s %12s %8s %12s\n' size SAs "1w Mpps" "2w Mpps" "ratio" \
+        "1w/CPU-s" "2w/CPU-s ratio"
+    for size in 64 1400; do
+        spread_pcap "$work/plain-$size.pcap" "$work/plain16-$size.pcap"
+        for nsa in 1 16; do
+            pcap="$work/plain-$size.pcap"
+            [ "$nsa" = 16 ] && pcap="$work/plain16-$size.pcap"
+            line="$size $nsa"
+            for nw in 1 2; do
+                workers_config "$nw" "$pcap" "$nsa" >"$work/w$nw-$size-$nsa.yaml"
+                lc='0@0,1@1'
+                [ "$nw" = 2 ] && lc='0@0,1@0,2@1'
+                r=$(LCORES=$lc best_of "$work/w$nw-$size-$nsa.yaml" esp_encrypted)
+                [ -n "$r" ] || r="0 0 0 1 0 0"
+                line="$line $r"
+            done
+            echo "$line $hz" | awk '{
+                p1 = ($4 - $3) / ($6 - $5); c1 = ($8 - $7) / $15
+                p2 = ($10 - $9) / ($12 - $11); c2 = ($14 - $13) / $15
+                q1 = c1 > 0 ? ($4 - $3) / c1 : 0; q2 = c2 > 0 ? ($10 - $9) / c2 : 0
+                printf "%-6s %-5s %8.2f %8.2f %11.2fx %8.2f %8.2f %5.2fx\n", $1, $2, p1 / 1e6, p2 / 1e6,
+                    (p1 > 0 ? p2 / p1 : 0), q1 / 1e6, q2 / 1e6, (q1 > 0 ? q2 / q1 : 0) }'
+        done
+    done
+fi
 
 [ "$reference" = 1 ] || exit 0
 if [ -x scripts/bench-secgw.sh ]; then

@@ -33,6 +33,7 @@ struct app {
     struct rte_mempool *pool;
     struct rte_mempool *reass_pool; /* whole datagrams too long for their first fragment's mbuf */
     struct rte_ring *ring;
+    struct rte_ring **handoff; /* one per worker when there are several (dp_handoff.h) */
     struct dp_port ports[CONF_MAX_PORTS];
     unsigned nports;
     struct dp_worker *workers;

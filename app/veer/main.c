@@ -204,6 +204,9 @@ static int setup(struct app *a)
     struct dp_mbuf_budget budget;
     /* Each worker may hold neighbour_hold_total packets for neighbours it asks for. */
     unsigned held = dp->neighbour_hold > 0 ? dp->workers * dp->neighbour_hold_total : 0;
+    /* ... and its handoff ring may be full of packets others handed it. */
+    if (dp->workers > 1)
+        held += dp->workers * DP_HANDOFF_RING_DEFAULT;
     dp_mbuf_budget(a->ports, a->nports, rte_lcore_count(), MBUF_CACHE, dp->ring_size, held,
                    &budget);
     int fits = dp_mbuf_budget_check(&budget, a->ports, a->nports, dp->mbufs, err, sizeof(err));
@@ -215,8 +218,14 @@ static int setup(struct app *a)
                                       RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
     a->ring = rte_ring_create("veer_to_ctrl", dp->ring_size, (int)rte_socket_id(), RING_F_SC_DEQ);
     a->workers = calloc(a->nworkers, sizeof(*a->workers));
-    if (a->pool == NULL || a->ring == NULL || a->workers == NULL) {
+    a->handoff = calloc(a->nworkers, sizeof(*a->handoff));
+    if (a->pool == NULL || a->ring == NULL || a->workers == NULL || a->handoff == NULL) {
         fprintf(stderr, "veer: out of memory for mbufs or rings: %s\n", rte_strerror(rte_errno));
+        return -1;
+    }
+    if (dp_handoff_rings_create(a->handoff, a->nworkers, DP_HANDOFF_RING_DEFAULT, "veer_handoff",
+                                err, sizeof(err)) < 0) {
+        fprintf(stderr, "veer: %s\n", err);
         return -1;
     }
     for (unsigned i = 0; i < a->nports; i++) {
@@ -236,6 +245,13 @@ static int setup(struct app *a)
                 p->promiscuous ? ", promiscuous" : "",
                 p->has_ip6 ? (p->ipv6_multicast ? ", IPv6" : ", IPv6 (multicast not confirmed)")
                            : "");
+        /* Correct without RSS (SAs are handed to their owners), but the load may not spread. */
+        if (dp_port_rx_spread_warns(p))
+            fprintf(stderr,
+                    "veer: warning: port %s: %u RX queues without RSS: which worker receives a "
+                    "flow is the device's choice (af_packet: the kernel's fanout hash); each SA "
+                    "is still worked by its owner worker (/veer/ports rx_spread)\n",
+                    p->name, p->nrxq);
         /* Fragments of one datagram must meet on one worker: hashed by addresses alone. */
         if (p->rss_hf != 0 && !(p->rss_hf & RTE_ETH_RSS_FRAG_IPV4) && dp->reassembly.flows > 0)
             fprintf(stderr,
@@ -297,18 +313,20 @@ static int setup(struct app *a)
     dp_gate_publish_keys(&a->gate, ike_get_cookie_keys(a->ctrl.ike, &a->keys_rotated_ns));
     for (unsigned w = 0; w < a->nworkers; w++) {
         struct dp_worker *wk = &a->workers[w];
-        *wk = (struct dp_worker){.index = w,
-                                 .ports = a->ports,
-                                 .nports = a->nports,
-                                 .to_ctrl = a->ring,
-                                 .idle_sleep_us = dp->idle_sleep_us,
-                                 .stop = &a->workers_stop,
-                                 .gate = {.shared = &a->gate, .nworkers = a->nworkers},
-                                 .qcd = {.shared = &a->qcd},
-                                 .sadb = &a->sadb,
-                                 .neigh = &a->neigh,
-                                 .routes = dp_route_table_current(&a->routes),
-                                 .route_table = &a->routes};
+        *wk = (struct dp_worker){
+            .index = w,
+            .ports = a->ports,
+            .nports = a->nports,
+            .to_ctrl = a->ring,
+            .idle_sleep_us = dp->idle_sleep_us,
+            .stop = &a->workers_stop,
+            .gate = {.shared = &a->gate, .nworkers = a->nworkers},
+            .qcd = {.shared = &a->qcd},
+            .sadb = &a->sadb,
+            .neigh = &a->neigh,
+            .routes = dp_route_table_current(&a->routes),
+            .route_table = &a->routes,
+            .handoff = {.in = a->handoff[w], .rings = a->handoff, .nworkers = a->nworkers}};
         dp_icmp_limiter_init(&wk->icmp, dp->icmp_rate, rte_get_timer_hz(), rte_get_timer_cycles());
         dp_icmp_limiter_init(&wk->echo, dp->icmp_rate, rte_get_timer_hz(), rte_get_timer_cycles());
         dp_frag_ids_init(&wk->frag_ids, w, a->nworkers);
@@ -508,6 +526,9 @@ int main(int argc, char **argv)
     dp_route_table_free(&a.routes);
     free(a.workers);
     rte_ring_free(a.ring);
+    if (a.handoff != NULL) /* every worker has stopped: nobody hands anything on now */
+        dp_handoff_rings_free(a.handoff, a.nworkers);
+    free(a.handoff);
     rte_mempool_free(a.pool);
     rte_mempool_free(a.reass_pool);
     rte_eal_cleanup();

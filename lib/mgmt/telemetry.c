@@ -121,6 +121,7 @@ static int cmd_ports(const char *cmd, const char *params, struct rte_tel_data *d
                         *id = mgmt_tel_column(RTE_TEL_U64_VAL),
                         *profile = mgmt_tel_column(RTE_TEL_STRING_VAL),
                         *rss = mgmt_tel_column(RTE_TEL_STRING_VAL),
+                        *spread = mgmt_tel_column(RTE_TEL_STRING_VAL),
                         *rx_off = mgmt_tel_column(RTE_TEL_STRING_VAL),
                         *tx_off = mgmt_tel_column(RTE_TEL_STRING_VAL),
                         *desc = mgmt_tel_column(RTE_TEL_STRING_VAL),
@@ -150,6 +151,7 @@ static int cmd_ports(const char *cmd, const char *params, struct rte_tel_data *d
         rte_tel_data_add_array_string(profile, p->profile);
         granted_names(text, sizeof(text), p->rss_fields, conf_rss_field_name);
         rte_tel_data_add_array_string(rss, text);
+        rte_tel_data_add_array_string(spread, dp_port_rx_spread(p));
         granted_names(text, sizeof(text), p->rx_offloads_granted, conf_offload_name);
         rte_tel_data_add_array_string(rx_off, text);
         granted_names(text, sizeof(text), p->tx_offloads_granted, conf_offload_name);
@@ -176,6 +178,7 @@ static int cmd_ports(const char *cmd, const char *params, struct rte_tel_data *d
     mgmt_tel_add_column(d, "port_id", id);
     mgmt_tel_add_column(d, "profile", profile);
     mgmt_tel_add_column(d, "rss", rss);
+    mgmt_tel_add_column(d, "rx_spread", spread);
     mgmt_tel_add_column(d, "rx_offloads", rx_off);
     mgmt_tel_add_column(d, "tx_offloads", tx_off);
     mgmt_tel_add_column(d, "queues", desc);

@@ -2,6 +2,7 @@
 #include "test_eal.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <rte_eal.h>
@@ -15,7 +16,9 @@ int test_eal_init(const char *name, const char *lcores, const char *mem_mb)
     char prefix[64];
     snprintf(prefix, sizeof(prefix), "--file-prefix=%s_%d", name, (int)getpid());
     /* rte_eal_init takes char *: the strings are only read. */
-    char *argv[] = {(char *)name,   "-l",       (char *)lcores,   "--no-huge",         "-m",
+    /* "(0-2)@(0-1)": more lcores than CPUs, threads that float (--lcores). */
+    char *lflag = strchr(lcores, '@') != NULL ? "--lcores" : "-l";
+    char *argv[] = {(char *)name,   lflag,      (char *)lcores,   "--no-huge",         "-m",
                     (char *)mem_mb, "--no-pci", "--no-telemetry", "--log-level=error", prefix};
     int rc = rte_eal_init((int)(sizeof(argv) / sizeof(argv[0])), argv);
     if (rc >= 0)

@@ -9,7 +9,8 @@
 #include "dp_esp.h"
 
 /*
- * Starts the EAL for test `name` on lcores `lcores` ("0", "0-1") with
+ * Starts the EAL for test `name` on lcores `lcores` ("0", "0-1", or with
+ * '@' an EAL --lcores map such as "(0-2)@(0-1)": three lcores on two CPUs) with
  * `mem_mb` megabytes of ordinary memory (--no-huge), quiet below errors. The
  * file prefix carries the name and the PID so that tests and runs of the same
  * test can share a machine. Returns rte_eal_init's result.

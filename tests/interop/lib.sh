@@ -192,10 +192,13 @@ lab_gateway_b() {
 
 # app/veer in the gateway namespace on af_packet over the link; $1 is its config
 # (whose port device must be net_af_packet0,iface=${tag}g). Waits until it runs.
+# EAL lcores 0,1, or with VEER_EAL_LCORES set the --lcores map it holds (e.g.
+# "(0-2)@(0-1)": control and two workers on the machine's two CPUs).
 veer_dp_start() {
-    local veer="$build/app/veer/veer"
+    local veer="$build/app/veer/veer" lcores=(-l 0,1)
     [ -x "$veer" ] || fail "$veer not built (DPDK missing?)"
-    ip netns exec "$ns_gw" "$veer" -l 0,1 --no-huge -m 512 --no-pci --file-prefix "$tag" \
+    [ -n "${VEER_EAL_LCORES:-}" ] && lcores=(--lcores "$VEER_EAL_LCORES")
+    ip netns exec "$ns_gw" "$veer" "${lcores[@]}" --no-huge -m 512 --no-pci --file-prefix "$tag" \
         --log-level=lib.eal:error -- -c "$1" --state-file "$work/state" -v \
         >"$work/veer.log" 2>&1 &
     veer_pid=$!

@@ -63,6 +63,9 @@
     X(drop_natt_keepalive)                                                                         \
     X(drop_other_proto)   /* to us, but neither ESP nor IKE */                                     \
     X(drop_ring_full)     /* the control ring was full: counted, never waited for */               \
+    X(handoff_sent)       /* ESP or plaintext of an SA another worker owns, handed to it */        \
+    X(handoff_received)   /* ... and taken from this worker's handoff ring as the owner */         \
+    X(drop_handoff_full)  /* the owner's handoff ring was full: counted, never waited for */       \
     X(drop_no_esp_engine) /* ESP before the ESP engine is wired in */                              \
     X(drop_no_policy)     /* plaintext matching no Child SA */                                     \
     X(drop_tx_full)                                                                                \

@@ -58,6 +58,13 @@ struct dp_esp_sa {
     bool udp_encap;  /* ESP in UDP/4500 (RFC 3948) */
     uint8_t outer_family; /* 4 or 6: the outer header it writes */
     /*
+     * The worker that alone seals (outbound) or opens (inbound) its packets,
+     * so sequence numbers leave in order and the replay window has one
+     * writer; others hand it the packets (lib/dp/worker/dp_handoff.h).
+     * Chosen at install, the halves of all SAs dealt round the workers.
+     */
+    uint16_t owner;
+    /*
      * Outer addresses, network order: local_ip/remote_ip when IPv4, the ip6
      * arrays when IPv6. Inbound, remote_*, remote_port and udp_encap say where
      * the peer sends from (RFC 4555 3.12); they are the only fields written
@@ -179,7 +186,8 @@ struct dp_sadb {
     struct rte_hash *in; /* SPI -> struct dp_esp_sa * */
     struct dp_spd *out;  /* control lcore only */
     struct dp_spd_index spd;
-    uint64_t installs; /* numbers each outbound SA (dp_esp_sa.installed) */
+    uint64_t installs;   /* numbers each outbound SA (dp_esp_sa.installed) */
+    unsigned next_owner; /* the worker the next SA half is dealt to (dp_esp_sa.owner) */
     struct rte_rcu_qsbr *qsbr;
     unsigned nworkers;
     uint32_t replay_window; /* for inbound SAs installed from now on (default 1024) */
@@ -247,6 +255,13 @@ unsigned dp_sadb_rekeys_wanted(struct dp_sadb *db, const struct dp_esp_sa **out,
  * interval). A report whose SA was removed meanwhile is left out.
  */
 unsigned dp_sadb_rebinds(struct dp_sadb *db, struct dp_rebind *out, unsigned max);
+
+/*
+ * Worker: the owner of the inbound SA of the ESP packet whose ESP header is
+ * `esp_off` bytes into m, or -1 when the SPI is unknown or the packet too
+ * short to hold one (then the receiving worker drops and counts it itself).
+ */
+int dp_sadb_in_owner(const struct dp_sadb *db, const struct rte_mbuf *m, size_t esp_off);
 
 /* Does the ESP engine do this Child SA? If not, why (for the log). */
 bool dp_esp_sa_supported(const struct ike_child_sa *child, char *why, size_t why_len);

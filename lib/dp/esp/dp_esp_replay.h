@@ -11,8 +11,8 @@
  * in never aliases one still inside the window.
  *
  * Pure functions on caller-owned memory: no DPDK, no allocation, testable
- * alone. One worker owns each inbound SA's window (RSS keeps an SA's packets
- * on one queue), so there is no synchronisation here.
+ * alone. Only an inbound SA's owner worker opens its packets (others hand
+ * them to it: lib/dp/worker/dp_handoff.h), so there is no synchronisation here.
  */
 #ifndef VEER_DP_ESP_REPLAY_H
 #define VEER_DP_ESP_REPLAY_H

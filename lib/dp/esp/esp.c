@@ -132,10 +132,11 @@ static void op_start(struct dp_esp_op *op, struct rte_mbuf *m, struct dp_esp_sa 
 }
 
 /*
- * Outbound sequence numbers taken from an SA a run at a time: every worker
- * may send on every SA, so the counter is shared, and one locked add per
- * packet drained the store buffer of the packet just written (a tenth of a
- * 64-byte packet's own work). A run covers the packets of one burst in a row
+ * Outbound sequence numbers taken from an SA a run at a time: only the SA's
+ * owner worker seals for it (dp_esp_sa.owner), but an SA moved in place
+ * (dp_sadb_update) is briefly used in two copies, so the counter is atomic,
+ * and one locked add per packet drained the store buffer of the packet just
+ * written (a tenth of a 64-byte packet's own work). A run covers the packets of one burst in a row
  * for the same SA; numbers a run leaves unused (a packet dropped on the way)
  * are a gap the receiver's window does not mind. Numbers never wrap (RFC
  * 4303 3.3.3) and are never used twice, whichever worker sends.

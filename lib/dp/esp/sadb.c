@@ -11,6 +11,7 @@
 #include "dp_esp.h"
 #include "dp_esp_ts.h"
 #include "dp_hash_key.h"
+#include "esp_crypto.h"
 #include "ike_consts.h"
 
 #define SAD_ENTRIES 65536
@@ -115,6 +116,14 @@ static int install(struct dp_sadb *db, const struct ike_child_sa *child, uint32_
         sa_free(out);
         return -ENOMEM;
     }
+    /*
+     * Outbound halves dealt in turn, each inbound half to the worker after
+     * its outbound one's: both directions spread evenly, and one Child SA's
+     * two directions go to two workers.
+     */
+    out->owner = (uint16_t)(db->next_owner % db->nworkers);
+    in->owner = (uint16_t)((db->next_owner + 1) % db->nworkers);
+    db->next_owner = (db->next_owner + 1) % db->nworkers;
     if (rte_hash_add_key_data(db->in, &in->spi, in) < 0) {
         snprintf(why, why_len, "inbound SPI table full or SPI %08x taken", in->spi);
         sa_free(in);
@@ -216,6 +225,7 @@ int dp_sadb_update(struct dp_sadb *db, const struct ike_child_sa *child, char *w
     sa->seq = start < sa->seq_max ? start : sa->seq_max;
     sa->rekey_state = __atomic_load_n(&old->rekey_state, __ATOMIC_RELAXED);
     sa->installed = old->installed; /* the same SA, moved: not a newer one */
+    sa->owner = old->owner;         /* what the old one's owner has queued stays in order */
     /* Returns after the grace period: from then on only sa is used. */
     if (dp_spd_index_replace(&db->spd, old, sa) < 0) {
         snprintf(why, why_len, "out of memory");
@@ -234,6 +244,17 @@ int dp_sadb_update(struct dp_sadb *db, const struct ike_child_sa *child, char *w
     sa_free(old);
     move_inbound_peer(db, child);
     return 0;
+}
+
+int dp_sadb_in_owner(const struct dp_sadb *db, const struct rte_mbuf *m, size_t esp_off)
+{
+    if (rte_pktmbuf_data_len(m) < esp_off + sizeof(uint32_t))
+        return -1;
+    uint32_t spi = dp_get32(rte_pktmbuf_mtod_offset(m, const uint8_t *, esp_off));
+    void *data = NULL;
+    if (rte_hash_lookup_data(db->in, &spi, &data) < 0)
+        return -1;
+    return ((const struct dp_esp_sa *)data)->owner;
 }
 
 /*

@@ -74,6 +74,14 @@ struct dp_port {
  */
 int dp_port_prepare(const struct conf_port *cfg, const char *drivers_cfg, unsigned nworkers,
                     struct dp_port *out, char *err, size_t err_len);
+/*
+ * How a prepared port spreads what it receives over the workers' RX queues:
+ * "one queue", "rss", or "no rss" (several queues and no RSS: which worker
+ * gets a flow is the device's choice, e.g. af_packet's kernel fanout, and
+ * may not spread SAs; dp_port_rx_spread_warns says so).
+ */
+const char *dp_port_rx_spread(const struct dp_port *p);
+bool dp_port_rx_spread_warns(const struct dp_port *p);
 /* The mbufs a prepared port can hold at once: its RX and TX rings and the control ring. */
 unsigned dp_port_mbufs_held(const struct dp_port *p);
 /* Sets up the queues on pool, MTU, starts, promiscuous mode, waits for the link. */

@@ -328,3 +328,15 @@ void dp_port_close(struct dp_port *p)
         rte_ring_free(p->ctrl_tx);
     }
 }
+
+bool dp_port_rx_spread_warns(const struct dp_port *p)
+{
+    return p->nrxq > 1 && p->rss_hf == 0;
+}
+
+const char *dp_port_rx_spread(const struct dp_port *p)
+{
+    if (p->nrxq <= 1)
+        return "one queue";
+    return p->rss_hf != 0 ? "rss" : "no rss";
+}

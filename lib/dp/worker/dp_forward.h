@@ -18,6 +18,12 @@
 
 void dp_forward_esp(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n);
 void dp_forward_plain(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n);
+/*
+ * Packets another worker handed this one, the owner of their SAs
+ * (dp_handoff.h): worked as if received here, never handed on again.
+ */
+void dp_forward_handed(struct dp_worker *w, struct rte_mbuf **plain, unsigned nplain,
+                       struct rte_mbuf **esp, unsigned nesp);
 
 /*
  * While w->hold holds packets (now: rte_get_timer_cycles()): those whose

@@ -13,6 +13,7 @@
 #include "dp_counters.h"
 #include "dp_esp.h"
 #include "dp_gate.h"
+#include "dp_handoff.h"
 #include "dp_icmp.h"
 #include "dp_neigh.h"
 #include "dp_neigh_hold.h"
@@ -47,6 +48,7 @@ struct dp_worker {
     struct dp_reass reass;       /* fragments for us; its tbl NULL: reassembly off */
     struct dp_frag_ids frag_ids; /* of the outer fragments it sends (dp_post_frag.h) */
     struct dp_tx tx;             /* packets on their way out, flushed after each burst */
+    struct dp_handoff handoff;   /* packets of SAs other workers own, to them and from them */
     struct dp_worker_counters counters;
 };
 

@@ -11,6 +11,8 @@
  */
 #include "dp_forward.h"
 
+#include <string.h>
+
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_ip.h>
@@ -110,9 +112,35 @@ static void send_sealed(struct dp_worker *w, struct rte_mbuf *m, const struct dp
         dp_fwd_send_to_hop(w, frags[i], hop);
 }
 
+/*
+ * A packet the gateway made for an SA another worker owns (an ICMP error
+ * into the tunnel): handed to the owner as a plaintext frame, which it
+ * checks and seals like any other, so the SA's numbers stay in one order.
+ */
+static void hand_made_packet(struct dp_worker *w, struct dp_esp_sa *sa, struct rte_mbuf *m,
+                             size_t l3)
+{
+    rte_pktmbuf_adj(m, (uint16_t)l3);
+    struct rte_ether_hdr *eth =
+        (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(struct rte_ether_hdr));
+    if (eth == NULL) {
+        w->counters.drop_esp_no_room++;
+        rte_pktmbuf_free(m);
+        return;
+    }
+    bool v6 = (*(const uint8_t *)(eth + 1) >> 4) == 6;
+    memset(eth, 0, sizeof(*eth)); /* unicast: no error is answered as to a group */
+    eth->ether_type = rte_cpu_to_be_16(v6 ? RTE_ETHER_TYPE_IPV6 : RTE_ETHER_TYPE_IPV4);
+    dp_handoff_put(&w->handoff, sa->owner, m, DP_HANDOFF_PLAIN, &w->counters);
+}
+
 void dp_fwd_tunnel_out(struct dp_worker *w, struct dp_esp_sa *sa, struct rte_mbuf *m, size_t l3,
                        const struct dp_fwd_hop *hop)
 {
+    if (unlikely(sa->owner != w->index) && dp_handoff_on(&w->handoff)) {
+        hand_made_packet(w, sa, m, l3);
+        return;
+    }
     if (dp_esp_encrypt(&w->esp, sa, m, l3, &w->counters) < 0) {
         rte_pktmbuf_free(m);
         return;
@@ -194,13 +222,36 @@ static size_t esp_offset(const struct rte_mbuf *m)
            (ip->next_proto_id == IPPROTO_UDP ? sizeof(struct rte_udp_hdr) : 0);
 }
 
-/* At most DP_BURST packets, as one rx burst holds. */
-static void forward_esp_burst(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n)
+/*
+ * Keeps in pkts[] (in order, returns how many) the ESP packets this worker
+ * opens itself: those of SAs it owns, and those of no SA (counted and
+ * dropped by the decryption, here). The others go to their owners.
+ */
+static unsigned keep_owned_esp(struct dp_worker *w, struct rte_mbuf **pkts, size_t *off, unsigned n)
+{
+    unsigned kept = 0;
+    for (unsigned i = 0; i < n; i++) {
+        int owner = dp_sadb_in_owner(w->sadb, pkts[i], off[i]);
+        if (owner >= 0 && (unsigned)owner != w->index) {
+            dp_handoff_put(&w->handoff, (unsigned)owner, pkts[i], DP_HANDOFF_ESP, &w->counters);
+            continue;
+        }
+        off[kept] = off[i];
+        pkts[kept++] = pkts[i];
+    }
+    return kept;
+}
+
+/* At most DP_BURST packets, as one rx burst holds; may_hand: received here, not handed. */
+static void forward_esp_burst(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n,
+                              bool may_hand)
 {
     size_t off[DP_BURST];
     bool ok[DP_BURST];
     for (unsigned i = 0; i < n; i++)
         off[i] = esp_offset(pkts[i]);
+    if (may_hand)
+        n = keep_owned_esp(w, pkts, off, n);
     /* The whole burst through the crypto at once: CBC + HMAC fill the library's lanes. */
     dp_esp_decrypt_burst(&w->esp, w->sadb, pkts, off, n, ok, &w->counters);
     for (unsigned i = 0; i < n; i++) {
@@ -211,11 +262,24 @@ static void forward_esp_burst(struct dp_worker *w, struct rte_mbuf **pkts, unsig
     }
 }
 
-void dp_forward_esp(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n)
+/* After a burst: what was handed on goes to the owners, what was sealed to the driver. */
+static void flush(struct dp_worker *w)
+{
+    if (w->handoff.npending != 0)
+        dp_handoff_flush(&w->handoff, &w->counters);
+    dp_tx_flush(&w->tx, (uint16_t)w->index, &w->counters);
+}
+
+static void forward_esp(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n, bool may_hand)
 {
     for (unsigned i = 0; i < n; i += DP_BURST)
-        forward_esp_burst(w, pkts + i, n - i < DP_BURST ? n - i : DP_BURST);
-    dp_tx_flush(&w->tx, (uint16_t)w->index, &w->counters);
+        forward_esp_burst(w, pkts + i, n - i < DP_BURST ? n - i : DP_BURST, may_hand);
+}
+
+void dp_forward_esp(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n)
+{
+    forward_esp(w, pkts, n, dp_handoff_on(&w->handoff));
+    flush(w);
 }
 
 /* A plaintext packet bound for the tunnel, checked and routed, waiting for the burst's crypto. */
@@ -224,6 +288,7 @@ struct to_seal {
     struct dp_esp_sa *sa[DP_BURST];
     struct dp_fwd_hop hop[DP_BURST];
     unsigned n;
+    bool may_hand; /* received here, not handed by another worker: SAs of others go to them */
 };
 
 /*
@@ -241,6 +306,11 @@ static __rte_always_inline void check_plain_family(struct dp_worker *w, struct r
     if (sa == NULL) {
         w->counters.drop_no_policy++;
         rte_pktmbuf_free(m);
+        return;
+    }
+    /* Before any other decision: the owner takes them all (errors, fragments, sealing). */
+    if (q->may_hand && unlikely(sa->owner != w->index)) {
+        dp_handoff_put(&w->handoff, sa->owner, m, DP_HANDOFF_PLAIN, &w->counters);
         return;
     }
     struct dp_fwd_hop *hop = &q->hop[q->n];
@@ -283,10 +353,12 @@ static void check_plain(struct dp_worker *w, struct rte_mbuf *m, struct to_seal 
 }
 
 /* At most DP_BURST packets, as one rx burst holds. */
-static void forward_plain_burst(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n)
+static void forward_plain_burst(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n,
+                                bool may_hand)
 {
     struct to_seal q; /* not zeroed: a burst's worth of slots, filled from n = 0 */
     q.n = 0;
+    q.may_hand = may_hand;
     bool ok[DP_BURST];
     for (unsigned i = 0; i < n; i++)
         check_plain(w, pkts[i], &q);
@@ -300,11 +372,24 @@ static void forward_plain_burst(struct dp_worker *w, struct rte_mbuf **pkts, uns
     }
 }
 
-void dp_forward_plain(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n)
+static void forward_plain(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n, bool may_hand)
 {
     for (unsigned i = 0; i < n; i += DP_BURST)
-        forward_plain_burst(w, pkts + i, n - i < DP_BURST ? n - i : DP_BURST);
-    dp_tx_flush(&w->tx, (uint16_t)w->index, &w->counters);
+        forward_plain_burst(w, pkts + i, n - i < DP_BURST ? n - i : DP_BURST, may_hand);
+}
+
+void dp_forward_plain(struct dp_worker *w, struct rte_mbuf **pkts, unsigned n)
+{
+    forward_plain(w, pkts, n, dp_handoff_on(&w->handoff));
+    flush(w);
+}
+
+void dp_forward_handed(struct dp_worker *w, struct rte_mbuf **plain, unsigned nplain,
+                       struct rte_mbuf **esp, unsigned nesp)
+{
+    forward_esp(w, esp, nesp, false);
+    forward_plain(w, plain, nplain, false);
+    flush(w);
 }
 
 void dp_forward_held(struct dp_worker *w, uint64_t now)

@@ -185,6 +185,18 @@ static void drain_ctrl_tx(struct dp_worker *w)
     }
 }
 
+/* What other workers handed this one, the owner of their SAs: one burst per turn. */
+static unsigned take_handed(struct dp_worker *w)
+{
+    struct rte_mbuf *plain[DP_BURST], *esp[DP_BURST];
+    unsigned nplain, nesp;
+    unsigned n = dp_handoff_take(&w->handoff, plain, &nplain, esp, &nesp, &w->counters);
+    /* Only a worker with the SADB hands packets on, and all workers share it. */
+    if (n > 0)
+        dp_forward_handed(w, plain, nplain, esp, nesp);
+    return n;
+}
+
 int dp_worker_main(void *arg)
 {
     struct dp_worker *w = arg;
@@ -213,6 +225,8 @@ int dp_worker_main(void *arg)
             sort_burst(w, pkts, n, &b);
             handle_burst(w, &b);
         }
+        if (dp_handoff_on(&w->handoff))
+            got += take_handed(w);
         if (w->index == 0)
             drain_ctrl_tx(w);
         dp_reass_expire(&w->reass, rte_rdtsc(), &w->counters);
