@@ -18,6 +18,7 @@
 #   scripts/bench-appliance.sh                 # 5 s per figure
 #   BENCH_SECONDS=10 BENCH_RUNS=5 scripts/bench-appliance.sh
 #   BENCH_CASES="enc-64 dec-64" BENCH_REFERENCE=0 scripts/bench-appliance.sh
+#   BENCH_VEER=/elsewhere/build/app/veer/veer ...   (another app/veer on the same pcaps)
 #       (veer alone, two figures; cases: enc-SIZE, dec-SIZE for 64 512 1400 imix, redirect, cookie,
 #       workers: 1 vs 2 workers encrypting with 1 and 16 SAs, 64 and 1400 B)
 set -uo pipefail
@@ -28,6 +29,7 @@ seconds=${BENCH_SECONDS:-5}
 runs=${BENCH_RUNS:-3}
 cases=${BENCH_CASES:-} # empty: every direction and size
 reference=${BENCH_REFERENCE:-1}
+veer=${BENCH_VEER:-$build/app/veer/veer} # another build's app/veer to compare with
 [ -f "$build/build.ninja" ] ||
     meson setup "$build" --buildtype=release -Dtests=true -Dfuzz=false -Dbench=true
 ninja -C "$build" app/veer/veer tests/tools/gen_bench_pcap tests/tools/gen_flood_pcap >/dev/null || exit 1
@@ -98,7 +100,7 @@ counter() { # $1 prefix, $2 name
         /usr/bin/python3 -c 'import json, sys
 t = sys.stdin.read(); s = t.find("{\"")
 d = json.loads(t[s:t.rfind("}") + 1]) if s >= 0 else {}
-print(sum(next(iter(d.values()), {}).get(sys.argv[1], [0])))' "$2"
+print(sum((next(iter(d.values()), None) or {}).get(sys.argv[1], [0])))' "$2"
 }
 
 avg_bytes() { # plaintext IP bytes per packet
@@ -123,7 +125,7 @@ worker_ticks() { # $1 pid
 measure() { # $1 config file, $2 counter
     local prefix c0 c1 t0 t1 u0 u1
     prefix="bench$$$(basename "$1" .yaml)"
-    "$build/app/veer/veer" --lcores "${LCORES:-0@0,1@1}" --no-huge -m 1024 --no-pci \
+    "$veer" --lcores "${LCORES:-0@0,1@1}" --no-huge -m 1024 --no-pci \
         --file-prefix "$prefix" --log-level=lib.eal:error -- -c "$1" >"${1%.yaml}.log" 2>&1 &
     veer_pid=$!
     for _ in $(seq 50); do
