@@ -48,8 +48,9 @@ struct dp_worker {
     struct dp_reass reass;       /* fragments for us; its tbl NULL: reassembly off */
     struct dp_frag_ids frag_ids; /* of the outer fragments it sends (dp_post_frag.h) */
     struct dp_tx tx;             /* packets on their way out, flushed after each burst */
-    struct dp_handoff handoff;   /* packets of SAs other workers own, to them and from them */
     struct dp_worker_counters counters;
+    /* Packets of SAs other workers own, to them and from them; last: one worker never uses it. */
+    struct dp_handoff handoff;
 };
 
 /* The lcore entry point (rte_eal_remote_launch); arg is a struct dp_worker. */
