@@ -294,7 +294,7 @@ veer_counter() {
 lab_tcp_transfer() {
     local py=/usr/bin/python3
     [ -f "$work/tcp.py" ] || cat >"$work/tcp.py" <<'PY'
-import hashlib, os, socket, sys
+import hashlib, os, socket, sys, time
 role, host, port, size = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 if role == "serve":
     s = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
@@ -308,7 +308,16 @@ if role == "serve":
     print(n, h.hexdigest())
 else:
     data = os.urandom(size)
-    s = socket.create_connection((host, port), timeout=30); s.sendall(data); s.close()
+    # The receiver may not listen yet on a loaded machine: refused means try again, for 10 s.
+    for attempt in range(100):
+        try:
+            s = socket.create_connection((host, port), timeout=30)
+            break
+        except ConnectionRefusedError:
+            if attempt == 99:
+                raise
+            time.sleep(0.1)
+    s.sendall(data); s.close()
     print(size, hashlib.sha256(data).hexdigest())
 PY
     ip netns exec "$1" timeout 60 "$py" "$work/tcp.py" serve "$2" "$4" "$5" >"$work/rx.$4" 2>&1 &
