@@ -12,23 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static socklen_t to_sockaddr(const struct ike_addr *a, struct sockaddr_storage *ss)
-{
-    memset(ss, 0, sizeof(*ss));
-    if (a->family == 6) {
-        struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-        s6->sin6_family = AF_INET6;
-        s6->sin6_port = htons(a->port);
-        memcpy(&s6->sin6_addr, a->ip, 16);
-        return sizeof(*s6);
-    }
-    struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-    s4->sin_family = AF_INET;
-    s4->sin_port = htons(a->port);
-    memcpy(&s4->sin_addr, a->ip, 4);
-    return sizeof(*s4);
-}
-
 static void from_sockaddr(const struct sockaddr_storage *ss, struct ike_addr *a)
 {
     memset(a, 0, sizeof(*a));
@@ -48,8 +31,7 @@ static void from_sockaddr(const struct sockaddr_storage *ss, struct ike_addr *a)
 void udp_backend_init(struct udp_backend *b, FILE *log)
 {
     b->nsockets = 0;
-    b->nradius = 0;
-    b->nacct = 0;
+    mgmt_radius_init(&b->radius);
     b->log_level = IKE_LOG_INFO;
     b->log_children = true;
     b->log_keys = false;
@@ -67,7 +49,7 @@ int udp_backend_open(struct udp_backend *b, const struct ike_addr *listen, unsig
             struct ike_addr a = listen[i];
             a.port = ports[p];
             struct sockaddr_storage ss;
-            socklen_t len = to_sockaddr(&a, &ss);
+            socklen_t len = mgmt_sockaddr_from_ike(&a, &ss);
             int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
             if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) < 0) {
                 int e = errno;
@@ -97,12 +79,7 @@ void udp_backend_close(struct udp_backend *b)
     for (unsigned i = 0; i < b->nsockets; i++)
         close(b->fd[i]);
     b->nsockets = 0;
-    for (unsigned i = 0; i < b->nradius; i++)
-        close(b->radius_fd[i]);
-    b->nradius = 0;
-    for (unsigned i = 0; i < b->nacct; i++)
-        close(b->acct_fd[i]);
-    b->nacct = 0;
+    mgmt_radius_close(&b->radius);
 }
 
 static int find_socket(const struct udp_backend *b, const struct ike_addr *local)
@@ -122,7 +99,7 @@ static int udp_send(void *opaque, const struct ike_addr *local, const struct ike
     if (fd < 0)
         return -EADDRNOTAVAIL;
     struct sockaddr_storage ss;
-    socklen_t sl = to_sockaddr(remote, &ss);
+    socklen_t sl = mgmt_sockaddr_from_ike(remote, &ss);
     return sendto(fd, buf, len, 0, (struct sockaddr *)&ss, sl) < 0 ? -errno : 0;
 }
 
@@ -207,53 +184,21 @@ static void udp_log(void *opaque, enum ike_log_level level, const char *msg)
     fflush(b->log);
 }
 
-static int connected_socket(const struct ike_addr *to)
-{
-    struct sockaddr_storage ss;
-    socklen_t len = to_sockaddr(to, &ss);
-    int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len) < 0) {
-        int e = errno;
-        if (fd >= 0)
-            close(fd);
-        return -e;
-    }
-    return fd;
-}
-
 int udp_backend_open_radius(struct udp_backend *b, const struct ike_radius_cfg *rc)
 {
-    for (unsigned i = 0; i < rc->nservers && i < IKE_RADIUS_MAX_SERVERS; i++) {
-        int fd = connected_socket(&rc->servers[i].addr);
-        if (fd < 0)
-            return fd;
-        b->radius_fd[b->nradius++] = fd;
-        if (!rc->accounting)
-            continue;
-        struct ike_addr acct = rc->servers[i].addr;
-        acct.port = rc->servers[i].acct_port ? rc->servers[i].acct_port : 1813;
-        if ((fd = connected_socket(&acct)) < 0)
-            return fd;
-        b->acct_fd[b->nacct++] = fd;
-    }
-    return 0;
+    return mgmt_radius_open(&b->radius, rc);
 }
 
 static int udp_radius_send(void *opaque, unsigned server, const uint8_t *buf, size_t len)
 {
     struct udp_backend *b = opaque;
-    if (server >= b->nradius)
-        return -EINVAL;
-    /* ECONNREFUSED from an earlier datagram (nothing listens) is a lost datagram too. */
-    return send(b->radius_fd[server], buf, len, 0) < 0 ? -errno : 0;
+    return mgmt_radius_send(&b->radius, server, buf, len);
 }
 
 static int udp_radius_acct_send(void *opaque, unsigned server, const uint8_t *buf, size_t len)
 {
     struct udp_backend *b = opaque;
-    if (server >= b->nacct)
-        return -EINVAL;
-    return send(b->acct_fd[server], buf, len, 0) < 0 ? -errno : 0;
+    return mgmt_radius_acct_send(&b->radius, server, buf, len);
 }
 
 struct ike_backend udp_backend_ops(struct udp_backend *b)
@@ -266,8 +211,8 @@ struct ike_backend udp_backend_ops(struct udp_backend *b)
                              .now_ns = udp_now,
                              .random = udp_random,
                              .log = udp_log,
-                             .radius_send = b->nradius > 0 ? udp_radius_send : NULL,
-                             .radius_acct_send = b->nacct > 0 ? udp_radius_acct_send : NULL};
+                             .radius_send = b->radius.nauth > 0 ? udp_radius_send : NULL,
+                             .radius_acct_send = b->radius.nacct > 0 ? udp_radius_acct_send : NULL};
     return be;
 }
 
@@ -276,32 +221,16 @@ unsigned udp_backend_poll(struct udp_backend *b, struct ike_ctx *ctx, int timeou
     struct pollfd pfd[UDP_MAX_SOCKETS + 2 * IKE_RADIUS_MAX_SERVERS];
     for (unsigned i = 0; i < b->nsockets; i++)
         pfd[i] = (struct pollfd){.fd = b->fd[i], .events = POLLIN};
-    for (unsigned i = 0; i < b->nradius; i++)
-        pfd[b->nsockets + i] = (struct pollfd){.fd = b->radius_fd[i], .events = POLLIN};
-    unsigned acct0 = b->nsockets + b->nradius;
-    for (unsigned i = 0; i < b->nacct; i++)
-        pfd[acct0 + i] = (struct pollfd){.fd = b->acct_fd[i], .events = POLLIN};
-    if (poll(pfd, acct0 + b->nacct, timeout_ms) <= 0)
+    unsigned nradius = mgmt_radius_nsockets(&b->radius);
+    for (unsigned i = 0; i < nradius; i++)
+        pfd[b->nsockets + i] =
+            (struct pollfd){.fd = mgmt_radius_fd(&b->radius, i), .events = POLLIN};
+    if (poll(pfd, b->nsockets + nradius, timeout_ms) <= 0)
         return 0;
     unsigned received = 0;
-    for (unsigned i = 0; i < b->nradius + b->nacct; i++) {
-        if (!(pfd[b->nsockets + i].revents & (POLLIN | POLLERR)))
-            continue;
-        bool acct = i >= b->nradius;
-        int fd = acct ? b->acct_fd[i - b->nradius] : b->radius_fd[i];
-        for (unsigned n = 0; n < 64; n++) {
-            ssize_t len = recv(fd, b->rx, sizeof(b->rx), 0);
-            if (len < 0 && errno == ECONNREFUSED)
-                continue; /* an ICMP port unreachable for an earlier send: nothing to read */
-            if (len < 0)
-                break;
-            if (acct)
-                ike_radius_acct_input(ctx, i - b->nradius, b->rx, (size_t)len);
-            else
-                ike_radius_input(ctx, i, b->rx, (size_t)len);
-            received++;
-        }
-    }
+    for (unsigned i = 0; i < nradius; i++)
+        if (pfd[b->nsockets + i].revents & (POLLIN | POLLERR))
+            received += mgmt_radius_read(&b->radius, ctx, i, 64);
     for (unsigned i = 0; i < b->nsockets; i++) {
         if (!(pfd[i].revents & POLLIN))
             continue;

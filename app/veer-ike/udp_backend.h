@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "ike.h"
+#include "mgmt_radius_sock.h"
 
 #define UDP_MAX_LISTEN 12
 #define UDP_MAX_SOCKETS (2 * UDP_MAX_LISTEN)
@@ -25,13 +26,8 @@ struct udp_backend {
     bool log_children;            /* a line per Child SA install and delete */
     bool log_keys;                /* print Child SA keys: for interop tests only */
     FILE *log;
-    /* RADIUS (eap-radius): one socket per server, connected to it (-1: none). */
-    unsigned nradius;
-    int radius_fd[IKE_RADIUS_MAX_SERVERS];
-    /* Accounting (radius.accounting): one more per server, to its acct_port. */
-    unsigned nacct;
-    int acct_fd[IKE_RADIUS_MAX_SERVERS];
-    uint8_t rx[UDP_MAX_DATAGRAM]; /* one received datagram at a time */
+    struct mgmt_radius_socks radius; /* eap-radius and accounting servers */
+    uint8_t rx[UDP_MAX_DATAGRAM];    /* one received datagram at a time */
 };
 
 /* Defaults: INFO logging and a line per Child SA, on `log`. */

@@ -21,6 +21,7 @@
 #include "dp_route_table.h"
 #include "dp_worker.h"
 #include "local_addrs.h"
+#include "mgmt_radius_sock.h"
 #include "mgmt_telemetry.h"
 
 struct app {
@@ -44,9 +45,10 @@ struct app {
     struct dp_gate_shared gate;
     struct dp_load load;
     struct dp_sadb sadb;
-    struct dp_route_table routes;  /* changed at run time through telemetry */
-    struct dp_qcd qcd;             /* our IKE SPIs: the workers answer QCD for the others */
-    struct veer_local_addrs local; /* the gateway's addresses, as last handed on */
+    struct dp_route_table routes;    /* changed at run time through telemetry */
+    struct dp_qcd qcd;               /* our IKE SPIs: the workers answer QCD for the others */
+    struct veer_local_addrs local;   /* the gateway's addresses, as last handed on */
+    struct mgmt_radius_socks radius; /* eap-radius and accounting, through the kernel */
     uint64_t keys_rotated_ns;
     uint64_t next_tick;         /* the control lcore's next 100 ms tick, in timer cycles */
     volatile bool workers_stop; /* set once the control lcore has said goodbye */

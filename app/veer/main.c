@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_common.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_ethdev.h>
@@ -33,7 +34,6 @@
 #include "mgmt_goodbye.h"
 #include "mgmt_state.h"
 #include "mgmt_telemetry.h"
-#include "radius_sock.h"
 
 #define TICK_MS 100
 #define MBUF_CACHE 256
@@ -172,6 +172,23 @@ static int reload_for_telemetry(void *arg, char *msg, size_t len)
     return veer_reload(arg, msg, len);
 }
 
+/*
+ * ike_backend.radius_send and radius_acct_send: the backend's opaque is the
+ * control lcore's dp_ctrl (dp_ctrl_backend), which lives in struct app next
+ * to the RADIUS sockets.
+ */
+static int radius_send(void *opaque, unsigned server, const uint8_t *buf, size_t len)
+{
+    const struct app *a = container_of(opaque, struct app, ctrl);
+    return mgmt_radius_send(&a->radius, server, buf, len);
+}
+
+static int radius_acct_send(void *opaque, unsigned server, const uint8_t *buf, size_t len)
+{
+    const struct app *a = container_of(opaque, struct app, ctrl);
+    return mgmt_radius_acct_send(&a->radius, server, buf, len);
+}
+
 static int setup(struct app *a)
 {
     char err[512];
@@ -289,15 +306,15 @@ static int setup(struct app *a)
         .reachable_ns = dp->neighbour_reachable * 1000000000ull, .probes = dp->neighbour_probes};
     struct ike_backend be = dp_ctrl_backend(&a->ctrl);
     /* eap-radius: the servers are reached through the kernel (management network). */
-    int rrc = veer_radius_open(&a->conf->ike.radius);
+    int rrc = mgmt_radius_open(&a->radius, &a->conf->ike.radius);
     if (rrc < 0) {
         fprintf(stderr, "veer: cannot open the RADIUS sockets: %s\n", strerror(-rrc));
         return -1;
     }
     if (a->conf->ike.radius.nservers > 0)
-        be.radius_send = veer_radius_send;
+        be.radius_send = radius_send;
     if (a->conf->ike.radius.nservers > 0 && a->conf->ike.radius.accounting)
-        be.radius_acct_send = veer_radius_acct_send;
+        be.radius_acct_send = radius_acct_send;
     /* IKE_AUTH and drain redirects choose from the same table the workers get. */
     a->conf->ike.redirect_policy = &a->conf->redirect;
     a->ctrl.ike = ike_ctx_new(&a->conf->ike, &be);
@@ -404,7 +421,7 @@ static void control_step(struct app *a)
     uint64_t start = rte_get_timer_cycles(), cpu_start = thread_cpu_ns();
     unsigned n = dp_ctrl_poll(&a->ctrl);
     n += dp_ctrl_rebinds(&a->ctrl);
-    n += veer_radius_poll(a->ctrl.ike);
+    n += mgmt_radius_read_all(&a->radius, a->ctrl.ike, 16);
     mgmt_tel_serve(a->tel, a->ctrl.ike);
     if (reload_requested) {
         reload_requested = 0;
@@ -468,7 +485,7 @@ static void say_goodbye(struct app *a)
 static void stop_accounting(struct app *a)
 {
     for (unsigned i = 0; i < 100 && ike_radius_acct_shutdown(a->ctrl.ike) > 0; i++) {
-        veer_radius_poll(a->ctrl.ike);
+        mgmt_radius_read_all(&a->radius, a->ctrl.ike, 16);
         rte_delay_us_sleep(10000);
     }
 }
@@ -513,7 +530,7 @@ int main(int argc, char **argv)
     for (unsigned p = 0; p < a.nports; p++)
         dp_port_close(&a.ports[p]);
     ike_ctx_free(a.ctrl.ike);
-    veer_radius_close();
+    mgmt_radius_close(&a.radius);
     /* Certificates, keys and secrets: freed and wiped, the last users gone above. */
     conf_free(a.conf);
     free(a.conf);
