@@ -25,30 +25,21 @@
 set -uo pipefail
 # shellcheck source=tests/interop/lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/interop/lib_flood.sh
+source "$(dirname "$0")/lib_flood.sh"
 lab_init "${1:?usage: $0 BUILD_DIR}" vm
-flood="$build/app/veer-flood/veer-flood"
-[ -x "$flood" ] || fail "$flood not built (DPDK missing?)"
+flood_init
 clients=${FLOOD_CLIENTS:-20}
 flood_rate=${FLOOD_RATE:-0}            # requests per second, 0: flat out
 min_rate=${FLOOD_MIN_RATE:-1000000}    # what check 1 requires at veer's worker
 saturate_rate=${FLOOD_SATURATE_RATE:-50000} # check 4: cookie-returning requests/s
-flood_pid=""
-flood_cleanup() {
-    [ -n "$flood_pid" ] && kill "$flood_pid" 2>/dev/null
-    lab_cleanup
-    rm -rf "/var/run/dpdk/${tag}fl"
-}
-trap flood_cleanup EXIT
 
 lab_topology_tunnel
-for i in $(seq 0 $((clients - 1))); do
-    ip -n "$ns_cl" addr add "198.51.100.$((10 + i))/24" dev "${tag}c"
-    ip -n "$ns_cl" addr add "10.1.0.$((10 + i))/32" dev lo
-done
-printf 'floodsecret-0123456789' >"$work/psk"
-chmod 600 "$work/psk"
+flood_client_addrs "$clients"
+flood_psk_file
 sock="$work/memif.sock"
-cat >"$work/veer.yaml" <<EOF
+{
+    cat <<EOF
 gateway:
   cookie_threshold: 200
 dataplane:
@@ -61,49 +52,30 @@ dataplane:
     overload_policy: cookie-first
     # Nobody listens there: a client sent away shows in the counters and its log.
     redirect_to: [192.0.2.77]
-  ports:
-    - name: outside
-      device: net_af_packet0,iface=${tag}g
-      address: 198.51.100.1/24
-    - name: inside
-      device: net_af_packet1,iface=${tag}i
-      address: 10.2.0.1/24
-    - name: flood
-      device: net_memif0,role=server,socket=$sock
-      address: 203.0.113.1/24
-peers:
 EOF
+    flood_ports_yaml "net_memif0,role=server,socket=$sock"
+    echo "peers:"
+} >"$work/veer.yaml"
 lab_peer_yaml road-warriors "'%any'" >>"$work/veer.yaml"
 veer_dp_start "$work/veer.yaml"
-rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$veer_pid/status"; }
 
 # $1 rate, then veer-flood's own options; its output in $flood_out. In
-# veer's namespace (the abstract socket), on CPU 0.
+# veer's namespace (the abstract socket).
 flood_runs=0
-flood_start() {
+memif_flood_start() {
     local rate=$1
     shift
     flood_runs=$((flood_runs + 1))
     flood_out="$work/flood.$flood_runs.out"
-    ip netns exec "$ns_gw" taskset -c 0 stdbuf -oL "$flood" -l 0 --no-huge -m 256 --no-pci \
-        --file-prefix "${tag}fl" --log-level=lib.eal:error -- \
-        --device "net_memif0,role=client,socket=$sock" --rx-queues 2 \
-        --local 203.0.113.254/24 --dst 203.0.113.1 --src 203.0.113.0/25 --rate "$rate" \
-        --duration 120 --stats 5 --no-redirect-supported "$@" >"$flood_out" 2>&1 &
-    flood_pid=$!
-    wait_for 100 grep -q "gateway is at" "$flood_out" ||
-        fail "veer-flood did not start: $(tail -3 "$flood_out")"
-}
-flood_stop() {
-    kill -TERM "$flood_pid" 2>/dev/null
-    wait "$flood_pid"
-    flood_pid=""
+    flood_start "$ns_gw" "net_memif0,role=client,socket=$sock" --rx-queues 2 --rate "$rate" \
+        --duration 120 --no-redirect-supported "$@"
+    flood_wait_started
 }
 
 # --- 1. the flood, and its rate at veer's worker
-flood_start "$flood_rate"
+memif_flood_start "$flood_rate"
 sleep 2
-rss_start=$(rss_kb)
+rss_start=$(veer_rss_kb)
 rx0=$(wcount rx_packets)
 t0=$(date +%s.%N)
 sleep 2
@@ -115,44 +87,8 @@ echo "flood at veer's worker: $rate requests/s (rx_packets over $(awk -v s="$t0"
 pass "1. veer-flood over memif: $rate spoofed IKE_SA_INIT/s at veer's worker"
 
 # --- 2. the clients, served here under the flood
-CHARON_ROUTES=yes charon_start "threads = $((clients + 16))
-  retransmit_timeout = 2.0
-  retransmit_tries = 4"
-{
-    echo "connections {"
-    for i in $(seq 0 $((clients - 1))); do
-        cat <<EOF
-  c$i {
-    local_addrs = 198.51.100.$((10 + i))
-    remote_addrs = 198.51.100.1
-    version = 2
-    proposals = aes128gcm16-prfsha256-x25519
-    local { auth = psk
-            id = client$i.example }
-    remote { auth = psk
-             id = gw.example }
-    children { c$i { local_ts = 10.1.0.$((10 + i))/32
-                     remote_ts = 10.2.0.0/24
-                     esp_proposals = aes128gcm16 } }
-  }
-EOF
-    done
-    echo "}"
-    echo "secrets { ike-all { secret = \"floodsecret-0123456789\" } }"
-} >"$work/cl/swanctl.conf"
-swan --load-all --file "$work/cl/swanctl.conf" >"$work/load.out" 2>&1 ||
-    fail "swan --load-all: $(tail -3 "$work/load.out")"
-for i in $(seq 0 $((clients - 1))); do
-    swan --initiate --child "c$i" --timeout 30 >"$work/initiate.$i" 2>&1 &
-done
-established() { swan --list-sas 2>/dev/null | grep -c 'ESTABLISHED'; }
-wait_for 300 sh -c "[ \$(ip netns exec $ns_cl swanctl --list-sas --uri unix://$work/cl/vici 2>/dev/null | grep -c ESTABLISHED) -ge $clients ]" ||
-    fail "2: only $(established) of $clients clients established under the flood"
-bad=""
-for i in $(seq 0 $((clients - 1))); do
-    wait_for 30 ip netns exec "$ns_cl" ping -c 1 -W 1 -I "10.1.0.$((10 + i))" 10.2.0.2 || bad="$bad $i"
-done
-[ -z "$bad" ] || fail "2: no ping through the tunnels of clients$bad"
+flood_clients_connect "$clients" 30 300 "2: "
+flood_clients_ping "$clients" "2: "
 kill -0 "$flood_pid" 2>/dev/null || fail "2: the flood ended before the clients were in"
 snap=$(tel /veer/workers)
 wsnap() { echo "$snap" | sed -n "s/.*\"$1\": \[\([0-9]*\)\].*/\1/p"; }
@@ -165,7 +101,7 @@ redirects=$(wsnap gate_redirects)
 pass "2. $clients clients established and pinged under the flood, served here: $asked asked for a cookie, $served served, 0 redirected"
 
 # --- 3. the ring, memory
-rss_end=$(rss_kb)
+rss_end=$(veer_rss_kb)
 ring_full=$(wsnap drop_ring_full)
 [ "$ring_full" = 0 ] || fail "3: $ring_full admitted requests lost to a full control ring"
 growth=$((rss_end - rss_start))
@@ -178,7 +114,7 @@ echo "flood: $(grep '^RESULT' "$flood_out" | tail -1)"
 # --- 4. the control lcore saturated: the clients redirected
 # Five clients leave (while veer has capacity) to come back while it has none.
 for i in 0 1 2 3 4; do swan --terminate --ike "c$i" --timeout 5 >/dev/null 2>&1; done
-flood_start "$saturate_rate" --answer-cookies
+memif_flood_start "$saturate_rate" --answer-cookies
 sat=0
 for _ in $(seq 50); do
     tel /veer/admission | grep -q '"saturated": 1' && sat=1 && break

@@ -23,29 +23,22 @@
 set -uo pipefail
 # shellcheck source=tests/interop/lib.sh
 source "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/interop/lib_flood.sh
+source "$(dirname "$0")/lib_flood.sh"
 lab_init "${1:?usage: $0 BUILD_DIR}" vw
-flood="$build/app/veer-flood/veer-flood"
-[ -x "$flood" ] || fail "$flood not built (DPDK missing?)"
+flood_init
 command -v dumpcap >/dev/null || fail "dumpcap (package tshark) not installed"
 py=/usr/bin/python3
 peers=3
-flood_pid="" cap_pid=""
-ns_fl="${tag}fl"
+cap_pid=""
 workers_cleanup() {
-    [ -n "$flood_pid" ] && kill "$flood_pid" 2>/dev/null
     [ -n "$cap_pid" ] && kill "$cap_pid" 2>/dev/null
-    ip netns del "$ns_fl" 2>/dev/null
-    lab_cleanup
+    flood_cleanup
 }
 trap workers_cleanup EXIT
 
 lab_topology_tunnel
-ip netns add "$ns_fl"
-ip link add "${tag}f" type veth peer name "${tag}F"
-ip link set "${tag}f" netns "$ns_gw"
-ip link set "${tag}F" netns "$ns_fl"
-ip -n "$ns_gw" link set "${tag}f" up
-ip -n "$ns_fl" link set "${tag}F" up
+flood_link
 # Peer k: 198.51.100.(1+k) outside, 10.1.0.k behind it (peer 1's are the lab's own).
 for k in $(seq 2 $peers); do
     ip -n "$ns_cl" addr add "198.51.100.$((1 + k))/24" dev "${tag}c"
@@ -62,18 +55,9 @@ dataplane:
   admission:
     mode: auto
     rate: 100
-  ports:
-    - name: outside
-      device: net_af_packet0,iface=${tag}g,qpairs=2
-      address: 198.51.100.1/24
-    - name: inside
-      device: net_af_packet1,iface=${tag}i,qpairs=2
-      address: 10.2.0.1/24
-    - name: flood
-      device: net_af_packet2,iface=${tag}f,qpairs=2
-      address: 203.0.113.1/24
-peers:
 EOF
+    flood_ports_yaml "net_af_packet2,iface=${tag}f,qpairs=2" ",qpairs=2"
+    echo "peers:"
     for k in $(seq 1 $peers); do
         TUN_CLIENT_TS="10.1.0.$k/32" lab_peer_yaml "p$k" "client$k.example"
     done
@@ -191,11 +175,7 @@ pass "2. 3 x 192 KiB to each peer at once, 256 KiB back, SHA-256 equal; $(cat "$
 # spoofed IKE_SA_INITs from 128 sources on the third port
 wsnap
 before=$(wcol gate_cookies)
-ip netns exec "$ns_fl" taskset -c 0 "$flood" -l 0 --no-huge -m 256 --no-pci \
-    --file-prefix "${tag}fl" --log-level=lib.eal:error -- \
-    --device "net_af_packet0,iface=${tag}F" --local 203.0.113.254/24 --dst 203.0.113.1 \
-    --src 203.0.113.0/25 --rate 20000 --duration 4 --stats 5 >"$work/flood.out" 2>&1 &
-flood_pid=$!
+flood_start "$ns_fl" "net_af_packet0,iface=${tag}F" --rate 20000 --duration 4
 before_bad=$(ike_count rx_bad_msg_id)
 ip netns exec "$ns_cl" ping -f -w 3 -I 10.1.0.1 10.2.0.2 >/dev/null 2>&1 &
 ping_pid=$!
