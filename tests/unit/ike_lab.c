@@ -2,6 +2,7 @@
 #include "gcm_proposals.h"
 #include "ike_lab.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "ike_consts.h"
@@ -57,6 +58,21 @@ int lab_setup(void **state)
     lab.gw_peer.remote_ts[0] = lab_prefix("10.1.0.0", "10.1.255.255");
     *state = &lab;
     return 0;
+}
+
+void lab_radius_two_servers(struct ike_radius_cfg *rc, const char *const addrs[2],
+                            const char *const secrets[2])
+{
+    memset(rc, 0, sizeof(*rc));
+    rc->nservers = 2;
+    for (unsigned s = 0; s < 2; s++) {
+        assert_int_equal(ike_addr_parse(&rc->servers[s].addr, addrs[s], 1812), 0);
+        rc->servers[s].secret_len = (uint8_t)strlen(secrets[s]);
+        memcpy(rc->servers[s].secret, secrets[s], rc->servers[s].secret_len);
+    }
+    rc->timeout_ms = 1000;
+    rc->tries = 3;
+    snprintf(rc->nas_identifier, sizeof(rc->nas_identifier), "veer-unit");
 }
 
 void lab_start(struct lab *lab)

@@ -56,5 +56,11 @@ void lab_start_establish(struct lab *lab);
  * same keys, which every exchange that ends in a Child SA must give.
  */
 void lab_expect_child_pair(const struct lab *lab);
+/*
+ * gw's RADIUS section, from scratch: two servers, addrs[i] port 1812 with
+ * secrets[i]; a 1 s timeout, 3 tries, NAS-Identifier veer-unit. No accounting.
+ */
+void lab_radius_two_servers(struct ike_radius_cfg *rc, const char *const addrs[2],
+                            const char *const secrets[2]);
 
 #endif

@@ -323,17 +323,9 @@ static void rad_start(struct lab *lab)
 {
     lab_start(lab);
     ike_ctx_free(lab->gw);
+    static const char *const addrs[2] = {"192.0.2.1", "192.0.2.2"};
     struct ike_radius_cfg *rc = &lab->gw_cfg.radius;
-    memset(rc, 0, sizeof(*rc));
-    rc->nservers = 2;
-    for (unsigned s = 0; s < 2; s++) {
-        ike_addr_parse(&rc->servers[s].addr, s == 0 ? "192.0.2.1" : "192.0.2.2", 1812);
-        rc->servers[s].secret_len = (uint8_t)strlen(secrets[s]);
-        memcpy(rc->servers[s].secret, secrets[s], rc->servers[s].secret_len);
-    }
-    rc->timeout_ms = 1000;
-    rc->tries = 3;
-    snprintf(rc->nas_identifier, sizeof(rc->nas_identifier), "veer-unit");
+    lab_radius_two_servers(rc, addrs, secrets);
     rc->accounting = fake.accounting;
     struct ike_backend g = mock_backend(&lab->gw_node);
     g.radius_send = fake_send;
@@ -346,6 +338,22 @@ static void rad_start(struct lab *lab)
 static const struct ike_counters *gwc(struct lab *lab)
 {
     return ike_get_counters(lab->gw);
+}
+
+/*
+ * The Session-Timeout has not ended gw's IKE SA `before_s` seconds on, has 2 s
+ * later; the Delete it sent is exchanged.
+ */
+static void expect_session_timeout(struct lab *lab, unsigned before_s)
+{
+    lab->net.now_ns += before_s * SEC;
+    ike_tick(lab->gw);
+    assert_int_equal(gwc(lab)->radius_session_timeouts, 0);
+    lab->net.now_ns += 2 * SEC;
+    ike_tick(lab->gw);
+    assert_int_equal(gwc(lab)->radius_session_timeouts, 1);
+    lab_run(lab);
+    ike_tick(lab->gw);
 }
 
 static void expect_established(struct lab *lab)
@@ -494,14 +502,7 @@ static void test_session_timeout(void **state)
     rad_start(lab);
     run_with_radius(lab);
     expect_established(lab);
-    lab->net.now_ns += 29 * SEC;
-    ike_tick(lab->gw);
-    assert_int_equal(gwc(lab)->radius_session_timeouts, 0);
-    lab->net.now_ns += 2 * SEC;
-    ike_tick(lab->gw);
-    assert_int_equal(gwc(lab)->radius_session_timeouts, 1);
-    lab_run(lab);
-    ike_tick(lab->gw);
+    expect_session_timeout(lab, 29);
     ike_tick(lab->alice);
     assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
     assert_int_equal(ike_sa_foreach(lab->alice, NULL, NULL), 0);
@@ -568,14 +569,7 @@ static void test_session_timeout_over_rekey(void **state)
     assert_int_equal(gwc(lab)->ike_rekeyed, 1);
     struct ike_sa_info g2 = lab_only_sa(lab->gw);
     assert_true(g2.spi_i != g.spi_i);
-    lab->net.now_ns += 19 * SEC;
-    ike_tick(lab->gw);
-    assert_int_equal(gwc(lab)->radius_session_timeouts, 0);
-    lab->net.now_ns += 2 * SEC;
-    ike_tick(lab->gw);
-    assert_int_equal(gwc(lab)->radius_session_timeouts, 1);
-    lab_run(lab);
-    ike_tick(lab->gw);
+    expect_session_timeout(lab, 19);
     assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
     assert_int_equal(acct_u32(acct.last, acct.last_len, IKE_RADIUS_ATTR_ACCT_STATUS_TYPE),
                      IKE_RADIUS_ACCT_STOP);

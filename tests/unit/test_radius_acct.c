@@ -159,19 +159,11 @@ static void acct_start(struct lab *lab, unsigned interval_s)
 {
     lab_start(lab);
     ike_ctx_free(lab->gw);
+    static const char *const addrs[2] = {"192.0.2.11", "192.0.2.12"};
     struct ike_radius_cfg *rc = &lab->gw_cfg.radius;
-    memset(rc, 0, sizeof(*rc));
-    rc->nservers = 2;
-    for (unsigned s = 0; s < 2; s++) {
-        ike_addr_parse(&rc->servers[s].addr, s == 0 ? "192.0.2.11" : "192.0.2.12", 1812);
-        rc->servers[s].secret_len = (uint8_t)strlen(secrets[s]);
-        memcpy(rc->servers[s].secret, secrets[s], rc->servers[s].secret_len);
-    }
-    rc->timeout_ms = 1000;
-    rc->tries = 3;
+    lab_radius_two_servers(rc, addrs, secrets);
     rc->accounting = accounting;
     rc->accounting_interval_s = interval_s;
-    snprintf(rc->nas_identifier, sizeof(rc->nas_identifier), "veer-unit");
     struct ike_backend g = mock_backend(&lab->gw_node);
     g.radius_acct_send = acct_send;
     lab->gw = ike_ctx_new(&lab->gw_cfg, &g);
