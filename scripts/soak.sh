@@ -55,6 +55,8 @@ drain_s=60
 
 # shellcheck source=tests/interop/lib.sh
 source "$top/tests/interop/lib.sh"
+# shellcheck source=tests/interop/lib_flood.sh
+source "$top/tests/interop/lib_flood.sh"
 # shellcheck source=tests/interop/lib_soak.sh
 source "$top/tests/interop/lib_soak.sh"
 lab_init "${1:-$top/build}" sk

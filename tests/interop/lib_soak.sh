@@ -1,5 +1,5 @@
 # shellcheck shell=bash disable=SC2154 # work, tag, ns_*, build, veer_ike: lib.sh's
-# The soak's lab (scripts/soak.sh; source it after lib.sh and lab_init):
+# The soak's lab (scripts/soak.sh; source it after lib.sh and lib_flood.sh, call it after lab_init):
 #
 #   server 10.2.0.2 ($ns_srv) -- inside: app/veer ($ns_gw) :outside -- router/NAT ($ns_rt)
 #                                          :flood                       |-- $ns_cl: charon
@@ -43,15 +43,7 @@ soak_lab() {
     ip netns exec "$ns_nc" ethtool -K "${tag}n" tx off >/dev/null 2>&1 || fail "ethtool -K tx off"
     for k in $(seq 0 15); do ip -n "$ns_nc" addr add "192.168.78.$((10 + k))/24" dev "${tag}n"; done
     soak_nat_rules 198.51.100.2 "" || fail "nft: cannot set up the NAT"
-    # The flood's link: veer's third port, veer-flood's DPDK port at the other end.
-    ns_fl="${tag}fl"
-    ip netns add "$ns_fl"
-    lab_netns+=("$ns_fl")
-    ip link add "${tag}f" type veth peer name "${tag}F"
-    ip link set "${tag}f" netns "$ns_gw"
-    ip link set "${tag}F" netns "$ns_fl"
-    ip -n "$ns_gw" link set "${tag}f" up
-    ip -n "$ns_fl" link set "${tag}F" up
+    flood_link # veer's third port, veer-flood's DPDK port at the other end
 }
 
 # The NAT: UDP from the private side leaves as $1 (ports $2 when given, e.g. 30000-30999).
@@ -118,18 +110,9 @@ dataplane:
   admission:
     mode: auto
     rate: 100
-  ports:
-    - name: outside
-      device: net_af_packet0,iface=${tag}g
-      address: 198.51.100.1/24
-    - name: inside
-      device: net_af_packet1,iface=${tag}i
-      address: 10.2.0.1/24
-    - name: flood
-      device: net_af_packet2,iface=${tag}f
-      address: 203.0.113.1/24
-peers:
 EOF
+        flood_ports_yaml "net_af_packet2,iface=${tag}f"
+        echo "peers:"
         local k
         for k in $(seq 0 $(($1 - 1))); do
             echo "  - name: crowd$k"
