@@ -1,8 +1,9 @@
 # shellcheck shell=bash disable=SC2154 # build, tag, ns_*, work, veer_pid: lib.sh's
 # What the flood tests (strongswan_flood.sh, strongswan_flood_memif.sh,
 # strongswan_workers.sh) share: app/veer-flood, its link and its process,
-# the 20 strongSwan clients that connect under the flood, veer's resident set.
-# Sourced after lib.sh; flood_init after lab_init.
+# the 20 strongSwan clients that connect under the flood, veer's resident set;
+# the soak (lib_soak.sh) takes its link and ports. Sourced after lib.sh;
+# flood_init after lab_init.
 
 # veer-flood in $flood (fails when not built); flood_cleanup on exit.
 flood_init() {
