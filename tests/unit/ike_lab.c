@@ -60,6 +60,22 @@ int lab_setup(void **state)
     return 0;
 }
 
+void lab_vip4_pool(struct lab *lab, struct ike_pool_cfg *pool)
+{
+    memset(pool, 0, sizeof(*pool));
+    strcpy(pool->name, "rw4");
+    assert_int_equal(ike_addr_parse(&pool->first, "10.3.0.1", 0), 0);
+    assert_int_equal(ike_addr_parse(&pool->last, "10.3.0.9", 0), 0);
+    pool->prefix_len = 24;
+    lab->gw_cfg.pools = pool;
+    lab->gw_cfg.npools = 1;
+    lab->gw_peer.npools = 1;
+    lab->gw_peer.pools[0] = 0;
+    lab->gw_peer.nremote_ts = 0;
+    lab->alice_peer.vip_request = IKE_VIP_4;
+    lab->alice_peer.nlocal_ts = 0;
+}
+
 void lab_radius_two_servers(struct ike_radius_cfg *rc, const char *const addrs[2],
                             const char *const secrets[2])
 {

@@ -60,6 +60,12 @@ void lab_expect_child_pair(const struct lab *lab);
  * gw's RADIUS section, from scratch: two servers, addrs[i] port 1812 with
  * secrets[i]; a 1 s timeout, 3 tries, NAS-Identifier veer-unit. No accounting.
  */
+/*
+ * gw leases alice an IPv4 virtual IP from *pool, made here ("rw4",
+ * 10.3.0.1 to 10.3.0.9, /24): gw's peer takes that pool and no remote_ts,
+ * alice asks for an address and proposes no local_ts. Before lab_start.
+ */
+void lab_vip4_pool(struct lab *lab, struct ike_pool_cfg *pool);
 void lab_radius_two_servers(struct ike_radius_cfg *rc, const char *const addrs[2],
                             const char *const secrets[2]);
 

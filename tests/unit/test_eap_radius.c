@@ -419,19 +419,8 @@ static void test_framed_ip(void **state)
 {
     struct lab *lab = *state;
     fake.framed = true;
-    memset(&pool, 0, sizeof(pool));
-    strcpy(pool.name, "rw4");
-    ike_addr_parse(&pool.first, "10.3.0.1", 0);
-    ike_addr_parse(&pool.last, "10.3.0.9", 0);
-    pool.prefix_len = 24;
+    lab_vip4_pool(lab, &pool);
     pool.hold_s = 60;
-    lab->gw_cfg.pools = &pool;
-    lab->gw_cfg.npools = 1;
-    lab->gw_peer.npools = 1;
-    lab->gw_peer.pools[0] = 0;
-    lab->gw_peer.nremote_ts = 0;
-    lab->alice_peer.vip_request = IKE_VIP_4;
-    lab->alice_peer.nlocal_ts = 0;
     rad_start(lab);
     run_with_radius(lab);
     struct ike_sa_info g = lab_only_sa(lab->gw);

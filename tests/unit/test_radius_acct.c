@@ -403,18 +403,7 @@ static struct ike_pool_cfg pool;
 static void test_framed_ip(void **state)
 {
     struct lab *lab = *state;
-    memset(&pool, 0, sizeof(pool));
-    strcpy(pool.name, "rw4");
-    ike_addr_parse(&pool.first, "10.3.0.1", 0);
-    ike_addr_parse(&pool.last, "10.3.0.9", 0);
-    pool.prefix_len = 24;
-    lab->gw_cfg.pools = &pool;
-    lab->gw_cfg.npools = 1;
-    lab->gw_peer.npools = 1;
-    lab->gw_peer.pools[0] = 0;
-    lab->gw_peer.nremote_ts = 0;
-    lab->alice_peer.vip_request = IKE_VIP_4;
-    lab->alice_peer.nlocal_ts = 0;
+    lab_vip4_pool(lab, &pool);
     acct_start(lab, 0);
     lab_establish(lab);
     assert_int_equal(rec.n, 1);
