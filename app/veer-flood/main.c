@@ -550,6 +550,12 @@ static int setup(struct flood *f)
 
 int main(int argc, char **argv)
 {
+    /*
+     * Scripts wait for its lines ("gateway is at", RESULT) through a pipe or a
+     * file: line-buffered, they arrive when written. stdbuf cannot do this for
+     * an ASan build (its preload comes before the ASan runtime).
+     */
+    setvbuf(stdout, NULL, _IOLBF, 0);
     int eal = rte_eal_init(argc, argv);
     if (eal < 0) {
         fprintf(stderr, "veer-flood: EAL initialisation failed\n");

@@ -39,7 +39,7 @@ flood_start() {
     local ns=$1 device=$2
     shift 2
     flood_out=${flood_out:-$work/flood.out}
-    ip netns exec "$ns" taskset -c 0 stdbuf -oL "$flood" -l 0 --no-huge -m 256 --no-pci \
+    ip netns exec "$ns" taskset -c 0 "$flood" -l 0 --no-huge -m 256 --no-pci \
         --file-prefix "${tag}fl" --log-level=lib.eal:error -- \
         --device "$device" --local 203.0.113.254/24 --dst 203.0.113.1 --src 203.0.113.0/25 \
         --stats 5 "$@" >"$flood_out" 2>&1 &

@@ -245,8 +245,8 @@ soak_swan_cycle() {
 soak_flood_start() {
     local flood="$build/app/veer-flood/veer-flood"
     [ -x "$flood" ] || fail "$flood not built (DPDK missing?)"
-    # Line-buffered: "gateway is at" must show before the first figures, 60 s on.
-    ip netns exec "$ns_fl" stdbuf -oL "$flood" -l 0 --no-huge -m 256 --no-pci \
+    # veer-flood writes line-buffered: "gateway is at" shows before the first figures, 60 s on.
+    ip netns exec "$ns_fl" "$flood" -l 0 --no-huge -m 256 --no-pci \
         --file-prefix "${tag}fl" --log-level=lib.eal:error -- \
         --device "net_af_packet0,iface=${tag}F" --local 203.0.113.254/24 --dst 203.0.113.1 \
         --src 203.0.113.0/25 --rate "$1" --duration "$2" --stats 60 >"$work/flood.out" 2>&1 &
