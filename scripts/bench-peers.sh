@@ -373,20 +373,6 @@ EOF
     wait_for 150 grep -q "veer running" "$work/veer.log"
 }
 
-# veer's gate counters from its telemetry: "redirects cookies".
-veer_gate() {
-    echo /veer/workers | timeout 10 dpdk-telemetry.py -f "${tag}v" 2>/dev/null | /usr/bin/python3 -c '
-import json, sys
-t = sys.stdin.read()
-s = t.find("{\"")
-d = json.loads(t[s:t.rfind("}") + 1]) if s >= 0 else {}
-w = d.get("/veer/workers", {})
-def total(k):
-    v = w.get(k, 0)
-    return sum(v) if isinstance(v, list) else v
-print(total("gate_redirects"), total("gate_cookies"))' 2>/dev/null || echo "? ?"
-}
-
 # $1 port (af_packet|memif), $2 kind, then rates to measure at (0 = flat out).
 bench_veer_one() {
     local port=$1 kind=$2
@@ -423,7 +409,7 @@ bench_veer_one() {
         [ -n "$rate" ] || continue
         measure veer "$port" "$kind" "$rate" "$dev_flood" "$ns_flood" "${opts[@]}"
     done
-    echo "  veer's own counters (redirects cookies): $(veer_gate)"
+    echo "  veer's own counters (redirects cookies): $(veer_gate_replies "${tag}v")"
     stop_peer
 }
 

@@ -118,19 +118,6 @@ EOF
         { tail -n 15 "$work/veer.log"; die "veer did not start"; }
 }
 
-# veer's summed gate replies: "redirects cookies".
-veer_gate() {
-    echo /veer/workers | timeout 10 dpdk-telemetry.py -f "${tag}v" 2>/dev/null | python3 -c '
-import json, sys
-t = sys.stdin.read()
-s = t.find("{\"")
-w = json.loads(t[s:t.rfind("}") + 1]).get("/veer/workers", {}) if s >= 0 else {}
-def total(k):
-    v = w.get(k, 0)
-    return sum(v) if isinstance(v, list) else v
-print(total("gate_redirects"), total("gate_cookies"))' 2>/dev/null || echo "? ?"
-}
-
 # $1 the Lua script, $2 the pcap: pktgen on CPU 0 as veer's memif peer.
 # pktgen finds its Lua library as ./Pktgen.lua, so it runs from its own folder.
 pktgen_run() {
@@ -202,11 +189,11 @@ mac=$(sed -n 's/.*port outside: .* MAC \([0-9A-Fa-f:]*\),.*/\1/p' "$work/veer.lo
 if [ "$check" -gt 0 ]; then
     bad=0
     for kind in redirect cookie; do
-        read -r r0 c0 <<<"$(veer_gate)"
+        read -r r0 c0 <<<"$(veer_gate_replies "${tag}v")"
         lua_count "$check" >"$work/count.lua"
         pktgen_run "$work/count.lua" "$work/pcaps/flood-$kind.pcap"
         line=$(grep -a -m1 '^SENT ' "$work/pktgen.log")
-        read -r r1 c1 <<<"$(veer_gate)"
+        read -r r1 c1 <<<"$(veer_gate_replies "${tag}v")"
         sent=$(awk '{print $2}' <<<"$line")
         got=$(awk '{print $4}' <<<"$line")
         if [ "$kind" = redirect ]; then counted=$((r1 - r0)); else counted=$((c1 - c0)); fi
@@ -229,10 +216,10 @@ row() {
     return 0
 }
 for kind in $kinds; do
-    read -r r0 c0 <<<"$(veer_gate)"
+    read -r r0 c0 <<<"$(veer_gate_replies "${tag}v")"
     lua_rates >"$work/rates.lua"
     pktgen_run "$work/rates.lua" "$work/pcaps/flood-$kind.pcap"
-    read -r r1 c1 <<<"$(veer_gate)"
+    read -r r1 c1 <<<"$(veer_gate_replies "${tag}v")"
     while read -r _ pct tx rx; do
         row pktgen "$kind" "$pct" "$tx" "$rx" -
     done < <(grep -a '^RATE ' "$work/pktgen.log" | sort -un -k2)
@@ -247,13 +234,13 @@ if [ "$with_flood" = 1 ]; then
     for kind in $kinds; do
         opts=()
         [ "$kind" = cookie ] && opts=(--no-redirect-supported)
-        read -r r0 c0 <<<"$(veer_gate)"
+        read -r r0 c0 <<<"$(veer_gate_replies "${tag}v")"
         timeout $((secs + 60)) taskset -c 0 "$flood" -l 0 --no-huge -m 256 --no-pci \
             --file-prefix "${tag}f" --log-level=lib.eal:error -- \
             --device "net_memif0,role=client,socket=$work/memif.sock" --rx-queues 2 \
             --local 198.51.100.9/24 --dst "$gw" --duration "$secs" "${opts[@]}" \
             >"$work/flood.log" 2>&1
-        read -r r1 c1 <<<"$(veer_gate)"
+        read -r r1 c1 <<<"$(veer_gate_replies "${tag}v")"
         res=$(grep '^RESULT' "$work/flood.log" | tail -1)
         s=$(field seconds "$res")
         sent=$(field sent "$res")

@@ -1,6 +1,6 @@
 # shellcheck shell=bash disable=SC2154 # cache and work are the sourcing script's
 # Shared by the benchmarks that run IKE peers in network namespaces
-# (bench-peers.sh, bench-flood-legit.sh): source it after setting `cache`
+# (bench-peers.sh, bench-flood-legit.sh, bench-pktgen.sh): source it after setting `cache`
 # (where libreswan's .deb is kept) and `work` (the run's directory, or "").
 # It holds no state of its own.
 
@@ -90,4 +90,19 @@ libreswan_root() {
         return 1
     }
     echo "$cache/root"
+}
+
+# app/veer's gate replies summed over its workers, "redirects cookies", from the telemetry
+# of the DPDK file prefix $1 ("? ?" when veer does not answer).
+veer_gate_replies() {
+    echo /veer/workers | timeout 10 dpdk-telemetry.py -f "$1" 2>/dev/null | /usr/bin/python3 -c '
+import json, sys
+t = sys.stdin.read()
+s = t.find("{\"")
+d = json.loads(t[s:t.rfind("}") + 1]) if s >= 0 else {}
+w = d.get("/veer/workers", {})
+def total(k):
+    v = w.get(k, 0)
+    return sum(v) if isinstance(v, list) else v
+print(total("gate_redirects"), total("gate_cookies"))' 2>/dev/null || echo "? ?"
 }
