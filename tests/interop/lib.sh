@@ -33,8 +33,36 @@ lab_init() {
     lab_netns=()
     trap lab_cleanup EXIT
     [ "$(id -u)" = 0 ] || fail "needs root for network namespaces"
+    lab_reap_stale
+    mkdir -p "$lab_registry" && echo $$ >"$lab_registry/$tag"
     [ -x "$veer_ike" ] || fail "$veer_ike not built"
     [ -x /usr/lib/ipsec/charon ] || fail "strongSwan (strongswan-charon) not installed"
+}
+
+# Runs that died without their cleanup: meson's timeout sends SIGTERM to the
+# test's process group and SIGKILL 0.5 s later, before the EXIT trap has
+# stopped veer and charon and removed the namespaces. Each run records its tag
+# (namespace and DPDK file-prefix stem) and pid here; the next run removes
+# what a run no longer alive left behind.
+lab_registry=/run/veer-tests
+
+lab_reap_stale() {
+    local f stale pid n
+    for f in "$lab_registry"/*; do
+        [ -f "$f" ] || continue
+        stale=${f##*/}
+        pid=$(cat "$f" 2>/dev/null)
+        [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && continue
+        # The tag ends in the pid's digits: a letter must follow, or vm12
+        # would take vm123's namespaces.
+        for n in $(ip netns list | awk '{print $1}' | grep -E "^${stale}[a-z]"); do
+            ip netns pids "$n" 2>/dev/null | xargs -r kill -9 2>/dev/null
+            ip netns del "$n" 2>/dev/null
+        done
+        rm -rf "/var/run/dpdk/$stale" /var/run/dpdk/"$stale"[a-z]*
+        echo "removed what an earlier run ($stale, killed) left behind"
+        rm -f "$f"
+    done
 }
 
 lab_cleanup() {
@@ -54,6 +82,7 @@ lab_cleanup() {
     [ -n "${ns_b:-}" ] && ip netns del "$ns_b" 2>/dev/null
     for n in "${lab_netns[@]}"; do ip netns del "$n" 2>/dev/null; done
     if [ "${KEEP_WORK:-0}" = 1 ]; then echo "work dir kept: $work"; else rm -rf "$work"; fi
+    rm -f "$lab_registry/$tag"
     return 0
 }
 
