@@ -18,7 +18,8 @@
 #      the accounting section) shows Start, an Interim-Update with non-zero
 #      octets (every 2 s, the Acct-Interim-Interval of alice's Access-Accept)
 #      and Stop (User-Request), one Acct-Session-Id, the Class of the
-#      Accept echoed and Framed-IP-Address 10.3.0.1.
+#      Accept echoed and Framed-IP-Address 10.3.0.1; Accounting-On when
+#      app/veer started, Accounting-Off when it stopped.
 #   5. (after 3, on veer-ike) EAP-TLS: a strongSwan client with a client
 #      certificate made by openssl (auth = eap-tls) Naks MSCHAPv2 and does
 #      EAP-TLS with FreeRADIUS's eap tls module through the same relay, which
@@ -309,5 +310,17 @@ echo "$stop" | grep -q 'Acct-Terminate-Cause = User-Request' || fail "$name: the
 stop_octets=$(echo "$stop" | sed -n 's/.*Acct-Input-Octets = \([0-9]*\).*/\1/p')
 [ "${stop_octets:-0}" -ge "$octets" ] || fail "$name: the Stop counts fewer octets than the Interim-Update"
 pass "$name: accounting Start, Interim-Update ($octets octets in), Stop (User-Request, $stop_octets octets in) for session $sid, Class echoed"
+# Accounting-On went out when app/veer started, Accounting-Off when it stopped
+# (after the Stops), both about the NAS: the run's session-id prefix, number 0.
+nas_sid="${sid%-*}-00000000"
+acct_records Accounting-On | grep -q "Acct-Session-Id = \"$nas_sid\"" ||
+    fail "$name: no Accounting-On ($nas_sid) in FreeRADIUS's detail file"
 rad_stop_both app-veer
+for _ in $(seq 30); do
+    acct_records Accounting-Off | grep -q "Acct-Session-Id = \"$nas_sid\"" && break
+    sleep 0.1
+done
+acct_records Accounting-Off | grep -q "Acct-Session-Id = \"$nas_sid\"" ||
+    fail "$name: no Accounting-Off ($nas_sid) after app/veer stopped"
+pass "$name: Accounting-On at start and Accounting-Off at stop ($nas_sid)"
 echo "freeradius_eap: all checks passed"

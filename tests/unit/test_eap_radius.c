@@ -48,18 +48,28 @@ struct fake {
 static struct fake fake;
 static const uint8_t framed6_addr[16] = {0xfd, 0, 0, 9, [15] = 7};
 
-/* What gw sent to the accounting ports: how many, the first and the last. */
+/*
+ * What gw sent to the accounting ports about sessions: how many, the first
+ * and the last (Accounting-On/-Off, about the NAS, only counted in `nas`).
+ */
 static struct {
-    unsigned n;
+    unsigned n, nas;
     uint8_t first[IKE_RADIUS_MAX_LEN], last[IKE_RADIUS_MAX_LEN];
     size_t first_len, last_len;
 } acct;
+
+static uint32_t acct_u32(const uint8_t *p, size_t len, uint8_t type);
 
 static int fake_acct_send(void *opaque, unsigned server, const uint8_t *buf, size_t len)
 {
     (void)opaque;
     assert_true(server < 2);
     assert_true(len <= IKE_RADIUS_MAX_LEN);
+    uint32_t status = acct_u32(buf, len, IKE_RADIUS_ATTR_ACCT_STATUS_TYPE);
+    if (status == IKE_RADIUS_ACCT_ON || status == IKE_RADIUS_ACCT_OFF) {
+        acct.nas++;
+        return 0;
+    }
     if (acct.n++ == 0) {
         memcpy(acct.first, buf, len);
         acct.first_len = len;
@@ -541,6 +551,7 @@ static void test_reject_no_accounting(void **state)
     ike_tick(lab->gw);
     assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 0);
     assert_int_equal(acct.n, 0);
+    assert_int_equal(acct.nas, 1); /* only Accounting-On */
 }
 
 /* Session-Timeout bounds the session across an IKE rekey; its Stop says Session-Timeout. */

@@ -821,7 +821,7 @@ static void test_accounting(void **state)
     assert_int_equal(ike_radius_acct_request(&a, secret, SECRET_LEN, out, sizeof(out), &why), -1);
     assert_reason(why, IKE_RADIUS_BAD_INPUT);
     a.session_id = "s";
-    a.status = 7;
+    a.status = 9; /* Tunnel-Start (RFC 2867): not one veer sends */
     assert_int_equal(ike_radius_acct_request(&a, secret, SECRET_LEN, out, sizeof(out), &why), -1);
     assert_reason(why, IKE_RADIUS_BAD_INPUT);
     a.status = IKE_RADIUS_ACCT_INTERIM;

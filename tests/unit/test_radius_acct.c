@@ -8,7 +8,8 @@
  * Interim-Updates with the dataplane's counts (Gigawords past 4 GiB), Stop
  * with each terminate cause, one session over IKE and Child SA rekeys, the
  * virtual IP as Framed-IP-Address, retransmission and failover, the bounded
- * queue, and forged or malformed responses ignored.
+ * queue, forged or malformed responses ignored, and Accounting-On at the
+ * first tick and -Off after the Stops at shutdown.
  */
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -27,11 +28,16 @@ static const char *const secrets[2] = {"acct-one", "acct-two"};
 
 #define REC_MAX 64
 struct sent {
+    unsigned seq; /* order among everything sent */
     unsigned server;
     size_t len;
     uint8_t b[IKE_RADIUS_MAX_LEN];
 };
+#define NAS_MAX 4
 struct recorder {
+    struct sent nas[NAS_MAX]; /* Accounting-On and -Off, kept apart from the sessions' records */
+    unsigned nnas;
+    unsigned seq;
     struct sent pkts[REC_MAX];
     unsigned n;      /* recorded (the first REC_MAX) */
     unsigned total;  /* sent, recorded or not */
@@ -39,14 +45,32 @@ struct recorder {
 };
 static struct recorder rec;
 
+/* Whether buf's Acct-Status-Type (the first attribute veer writes) is Accounting-On or -Off. */
+static bool about_nas(const uint8_t *buf, size_t len)
+{
+    return len >= 26 && buf[20] == IKE_RADIUS_ATTR_ACCT_STATUS_TYPE && buf[21] == 6 &&
+           (buf[25] == IKE_RADIUS_ACCT_ON || buf[25] == IKE_RADIUS_ACCT_OFF);
+}
+
 static int acct_send(void *opaque, unsigned server, const uint8_t *buf, size_t len)
 {
     (void)opaque;
     assert_true(server < 2);
     assert_true(len <= IKE_RADIUS_MAX_LEN);
+    rec.seq++;
+    if (about_nas(buf, len)) {
+        assert_true(rec.nnas < NAS_MAX);
+        struct sent *p = &rec.nas[rec.nnas++];
+        p->seq = rec.seq;
+        p->server = server;
+        p->len = len;
+        memcpy(p->b, buf, len);
+        return 0;
+    }
     rec.total++;
     rec.last_id = buf[1];
     if (rec.n < REC_MAX) {
+        rec.pkts[rec.n].seq = rec.seq;
         rec.pkts[rec.n].server = server;
         rec.pkts[rec.n].len = len;
         memcpy(rec.pkts[rec.n].b, buf, len);
@@ -168,6 +192,11 @@ static void acct_start(struct lab *lab, unsigned interval_s)
     g.radius_acct_send = acct_send;
     lab->gw = ike_ctx_new(&lab->gw_cfg, &g);
     assert_non_null(lab->gw);
+    /* The first tick sends Accounting-On (test_accounting_on_off): answered, out of the way. */
+    ike_tick(lab->gw);
+    assert_int_equal(rec.nnas, accounting ? 1 : 0);
+    if (accounting)
+        answer(lab, &rec.nas[0]);
 }
 
 static const struct ike_counters *gwc(struct lab *lab)
@@ -218,10 +247,10 @@ static void test_start_interim_stop(void **state)
     session_id(start, id0, sizeof(id0));
     assert_int_equal(strlen(id0), 17);
     assert_int_equal(gwc(lab)->radius_acct_starts, 1);
-    assert_int_equal(gwc(lab)->radius_acct_sent, 1);
+    assert_int_equal(gwc(lab)->radius_acct_sent, 2); /* Accounting-On, Start */
     assert_int_equal(ike_radius_acct_pending(lab->gw), 1);
     answer(lab, start);
-    assert_int_equal(gwc(lab)->radius_acct_answered, 1);
+    assert_int_equal(gwc(lab)->radius_acct_answered, 2);
     assert_int_equal(ike_radius_acct_pending(lab->gw), 0);
 
     /* 5 GiB + 7 in, 1000 out: Gigawords carry the top 32 bits (RFC 2869 5.1). */
@@ -268,7 +297,7 @@ static void test_start_interim_stop(void **state)
     assert_int_equal(attr32(stop, IKE_RADIUS_ATTR_ACCT_INPUT_PACKETS), 4000001);
     assert_int_equal(gwc(lab)->radius_acct_stops, 1);
     answer(lab, stop);
-    assert_int_equal(gwc(lab)->radius_acct_answered, 3);
+    assert_int_equal(gwc(lab)->radius_acct_answered, 4);
     assert_int_equal(ike_radius_acct_pending(lab->gw), 0);
 }
 
@@ -285,6 +314,8 @@ static void test_off_by_default(void **state)
     assert_int_equal(ike_delete(lab->gw, g.spi_i, g.spi_r), 0);
     lab_run(lab);
     assert_int_equal(rec.total, 0);
+    assert_int_equal(ike_radius_acct_shutdown(lab->gw), 0);
+    assert_int_equal(rec.nnas, 0); /* neither Accounting-On nor -Off */
     assert_int_equal(gwc(lab)->radius_acct_starts, 0);
 }
 
@@ -382,19 +413,73 @@ static void test_shutdown_nas_reboot(void **state)
     acct_start(lab, 0);
     lab_establish(lab);
     answer(lab, &rec.pkts[0]);
-    assert_int_equal(ike_radius_acct_shutdown(lab->gw), 1);
+    assert_int_equal(ike_radius_acct_shutdown(lab->gw), 2); /* the Stop and Accounting-Off */
     assert_int_equal(rec.n, 2);
     assert_int_equal(attr32(&rec.pkts[1], IKE_RADIUS_ATTR_ACCT_TERMINATE_CAUSE),
                      IKE_RADIUS_TERM_NAS_REBOOT);
-    assert_int_equal(ike_radius_acct_shutdown(lab->gw), 1); /* no second Stop */
+    assert_int_equal(ike_radius_acct_shutdown(lab->gw), 2); /* no second Stop, no second Off */
     assert_int_equal(rec.n, 2);
+    assert_int_equal(rec.nnas, 2);
     answer(lab, &rec.pkts[1]);
+    answer(lab, &rec.nas[1]);
     assert_int_equal(ike_radius_acct_pending(lab->gw), 0);
     /* The IKE SA itself stays until it is deleted; it sends no further Stop then. */
     struct ike_sa_info g = lab_only_sa(lab->gw);
     assert_int_equal(ike_delete(lab->gw, g.spi_i, g.spi_r), 0);
     lab_run(lab);
     assert_int_equal(rec.n, 2);
+}
+
+/*
+ * Accounting-On at the first tick (about the NAS: no user, no counts, the
+ * run's session-id prefix with number 0), once; Accounting-Off at shutdown,
+ * after the sessions' Stops, once.
+ */
+static void test_accounting_on_off(void **state)
+{
+    struct lab *lab = *state;
+    acct_start(lab, 0); /* ticked once: the On went out and was answered */
+    const struct sent *on = &rec.nas[0];
+    expect_request_auth(on);
+    assert_int_equal(on->server, 0);
+    assert_int_equal(attr32(on, IKE_RADIUS_ATTR_ACCT_STATUS_TYPE), IKE_RADIUS_ACCT_ON);
+    char on_id[32], start_id[32];
+    session_id(on, on_id, sizeof(on_id));
+    assert_int_equal(strlen(on_id), 17);
+    assert_string_equal(on_id + 8, "-00000000");
+    size_t n = 0;
+    const uint8_t *nas = attr(on, IKE_RADIUS_ATTR_NAS_IDENTIFIER, &n);
+    assert_non_null(nas);
+    assert_memory_equal(nas, "veer-unit", 9);
+    assert_false(has_attr(on, IKE_RADIUS_ATTR_USER_NAME));
+    assert_false(has_attr(on, IKE_RADIUS_ATTR_ACCT_SESSION_TIME));
+    assert_false(has_attr(on, IKE_RADIUS_ATTR_ACCT_INPUT_OCTETS));
+    assert_false(has_attr(on, IKE_RADIUS_ATTR_ACCT_TERMINATE_CAUSE));
+    assert_int_equal(gwc(lab)->radius_acct_on_off, 1);
+    assert_int_equal(ike_radius_acct_pending(lab->gw), 0);
+    lab->net.now_ns += 10 * SEC;
+    ike_tick(lab->gw);
+    assert_int_equal(rec.nnas, 1); /* once per run */
+
+    lab_establish(lab);
+    session_id(&rec.pkts[0], start_id, sizeof(start_id));
+    assert_memory_equal(start_id, on_id, 9); /* the same run's prefix */
+    assert_string_not_equal(start_id + 8, "-00000000");
+    answer(lab, &rec.pkts[0]);
+
+    assert_int_equal(ike_radius_acct_shutdown(lab->gw), 2);
+    assert_int_equal(rec.nnas, 2);
+    const struct sent *off = &rec.nas[1];
+    expect_request_auth(off);
+    assert_int_equal(attr32(off, IKE_RADIUS_ATTR_ACCT_STATUS_TYPE), IKE_RADIUS_ACCT_OFF);
+    assert_true(off->seq > rec.pkts[1].seq); /* after the Stop */
+    char off_id[32];
+    assert_string_equal(session_id(off, off_id, sizeof(off_id)), on_id);
+    assert_false(has_attr(off, IKE_RADIUS_ATTR_ACCT_INPUT_OCTETS));
+    assert_int_equal(gwc(lab)->radius_acct_on_off, 2);
+    answer(lab, off);
+    answer(lab, &rec.pkts[1]);
+    assert_int_equal(ike_radius_acct_pending(lab->gw), 0);
 }
 
 /* The client's virtual IP from a pool is the Framed-IP-Address. */
@@ -431,7 +516,7 @@ static void test_failover_and_give_up(void **state)
     expect_request_auth(&rec.pkts[3]); /* rebuilt under server 2's secret */
     assert_int_equal(gwc(lab)->radius_acct_retransmits, 2);
     assert_int_equal(gwc(lab)->radius_acct_failovers, 1);
-    assert_int_equal(gwc(lab)->radius_acct_sent, 1);
+    assert_int_equal(gwc(lab)->radius_acct_sent, 2); /* Accounting-On, Start */
     for (unsigned i = 0; i < 3; i++) {
         lab->net.now_ns += SEC;
         ike_tick(lab->gw);
@@ -451,6 +536,9 @@ static void test_queue_bound(void **state)
     struct ike_backend g = mock_backend(&lab->gw_node);
     g.radius_acct_send = acct_send;
     lab->gw = ike_ctx_new(&lab->gw_cfg, &g);
+    ike_tick(lab->gw); /* the first context sent -Off when freed; this one's -On, answered */
+    assert_int_equal(rec.nnas, 3);
+    answer(lab, &rec.nas[2]);
     lab_establish(lab);
     for (unsigned i = 0; i < 256 + 1024 - 1; i++) {
         lab->net.now_ns += SEC;
@@ -510,11 +598,11 @@ static void test_bad_responses(void **state)
     ike_radius_acct_input(lab->gw, 0, bad, n);
     ike_radius_acct_input(lab->gw, 1, r, n); /* the right answer from the wrong server */
     assert_int_equal(gwc(lab)->radius_acct_unmatched, 2);
-    assert_int_equal(gwc(lab)->radius_acct_answered, 0);
+    assert_int_equal(gwc(lab)->radius_acct_answered, 1); /* the Accounting-On */
     assert_int_equal(ike_radius_acct_pending(lab->gw), 1);
 
     ike_radius_acct_input(lab->gw, 0, r, n);
-    assert_int_equal(gwc(lab)->radius_acct_answered, 1);
+    assert_int_equal(gwc(lab)->radius_acct_answered, 2);
     assert_int_equal(ike_radius_acct_pending(lab->gw), 0);
     ike_radius_acct_input(lab->gw, 0, r, n); /* a duplicate: its request is gone */
     assert_int_equal(gwc(lab)->radius_acct_unmatched, 3);
@@ -530,6 +618,7 @@ int main(void)
         ACCT_TEST(test_dpd_lost_carrier),    ACCT_TEST(test_shutdown_nas_reboot),
         ACCT_TEST(test_framed_ip),           ACCT_TEST(test_failover_and_give_up),
         ACCT_TEST(test_queue_bound),         ACCT_TEST(test_bad_responses),
+        ACCT_TEST(test_accounting_on_off),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -31,6 +31,43 @@ static bool accounting_on(const struct ike_ctx *ctx)
     return ctx->cfg.radius.accounting && ctx->cfg.radius.nservers > 0;
 }
 
+/* The random half of this run's session ids ("prefix-number"). */
+static void session_prefix(struct ike_ctx *ctx)
+{
+    if (ctx->acct_prefix == 0)
+        ike_random(ctx, &ctx->acct_prefix, sizeof(ctx->acct_prefix));
+    if (ctx->acct_prefix == 0)
+        ctx->acct_prefix = 1; /* 0 means "not drawn yet" */
+}
+
+/*
+ * Accounting-On or -Off: about the NAS, not a session. Its Acct-Session-Id
+ * (which RFC 2866 wants in every request) is this run's prefix with number
+ * 0, which no session takes.
+ */
+static void emit_nas(struct ike_ctx *ctx, enum ike_radius_acct_status status)
+{
+    struct ike_acct_record *rec = calloc(1, sizeof(*rec));
+    if (rec == NULL)
+        return;
+    session_prefix(ctx);
+    rec->status = status;
+    snprintf(rec->session_id, sizeof(rec->session_id), "%08X-%08X", ctx->acct_prefix, 0u);
+    ctx->counters.radius_acct_on_off++;
+    ike_log(ctx, IKE_LOG_INFO, "RADIUS accounting: %s",
+            status == IKE_RADIUS_ACCT_ON ? "Accounting-On" : "Accounting-Off");
+    ike_acct_client_send(ctx, rec);
+    free(rec);
+}
+
+void ike_acct_boot(struct ike_ctx *ctx)
+{
+    if (ctx->acct_on_sent || !accounting_on(ctx))
+        return;
+    ctx->acct_on_sent = true;
+    emit_nas(ctx, IKE_RADIUS_ACCT_ON);
+}
+
 static struct ike_acct *session(struct ike_sa *sa)
 {
     if (sa->acct == NULL)
@@ -146,8 +183,7 @@ void ike_acct_child_up(struct ike_ctx *ctx, struct ike_sa *sa)
         return;
     if (fresh)
         user_from_id(a, &sa->remote_id);
-    if (ctx->acct_prefix == 0)
-        ike_random(ctx, &ctx->acct_prefix, sizeof(ctx->acct_prefix));
+    session_prefix(ctx);
     snprintf(a->session_id, sizeof(a->session_id), "%08X-%08X", ctx->acct_prefix, ++ctx->acct_next);
     a->started = true;
     a->start_ns = ike_now(ctx);
@@ -220,6 +256,10 @@ unsigned ike_radius_acct_shutdown(struct ike_ctx *ctx)
             sa->acct_cause = IKE_RADIUS_TERM_NAS_REBOOT;
             ike_acct_end(ctx, sa);
         }
+    }
+    if (ctx->acct_on_sent && !ctx->acct_off_sent) {
+        ctx->acct_off_sent = true;
+        emit_nas(ctx, IKE_RADIUS_ACCT_OFF);
     }
     return ike_radius_acct_pending(ctx);
 }

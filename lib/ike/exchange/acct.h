@@ -52,6 +52,11 @@ void ike_acct_tick(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t now);
 void ike_acct_end(struct ike_ctx *ctx, struct ike_sa *sa);
 /* An IKE rekey: the session goes on under the new SA, same Acct-Session-Id. */
 void ike_acct_move(struct ike_sa *from, struct ike_sa *to);
+/*
+ * ike_tick: Accounting-On once, when accounting is on, so the servers close
+ * every session an earlier run of this NAS left open (a crash sends no Stop).
+ */
+void ike_acct_boot(struct ike_ctx *ctx);
 /* Frees the session without a Stop (the context is being freed). */
 void ike_acct_free(struct ike_sa *sa);
 /* Notes why sa ends, unless an earlier place already said (the first cause wins). */

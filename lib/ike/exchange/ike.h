@@ -490,6 +490,7 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(radius_acct_starts)      /* accounting sessions started (Start queued) */                    \
     X(radius_acct_interims)    /* Interim-Updates queued */                                        \
     X(radius_acct_stops)       /* Stops queued */                                                  \
+    X(radius_acct_on_off)      /* Accounting-On (first tick) and -Off (shutdown) queued */         \
     X(radius_acct_sent)        /* Accounting-Requests sent the first time (to a server) */         \
     X(radius_acct_answered)    /* ... answered by a verified Accounting-Response */                \
     X(radius_acct_retransmits) /* ... sent again to the same server after its timeout */           \
@@ -622,7 +623,8 @@ void ike_radius_input(struct ike_ctx *ctx, unsigned server, const uint8_t *buf, 
 void ike_radius_acct_input(struct ike_ctx *ctx, unsigned server, const uint8_t *buf, size_t len);
 /*
  * The gateway is stopping: every accounting session gets its Stop
- * (NAS-Reboot) now. Returns how many accounting requests are still
+ * (NAS-Reboot) now, then Accounting-Off once (if Accounting-On went out
+ * at the first ike_tick). Returns how many accounting requests are still
  * unanswered; the embedder keeps polling (ike_radius_acct_pending) a
  * little while before ike_ctx_free drops them.
  */

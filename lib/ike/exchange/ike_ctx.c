@@ -797,6 +797,7 @@ void ike_tick(struct ike_ctx *ctx)
     ike_qcd_tick(ctx, now);
     ike_log_limit_flush(ctx);
     ike_eap_radius_tick(ctx, now);
+    ike_acct_boot(ctx);
     ike_acct_client_tick(ctx, now);
     for (unsigned b = 0; b < ctx->nbuckets; b++) {
         struct ike_sa *sa = ctx->by_ours[b];

@@ -301,6 +301,7 @@ struct ike_ctx {
     struct ike_acct_client *acct_client;
     uint32_t acct_prefix;
     uint32_t acct_next;
+    bool acct_on_sent, acct_off_sent; /* Accounting-On/Off (acct.c) */
 };
 
 /* ---- SA table and life cycle (ike_ctx.c) ---- */

@@ -217,6 +217,8 @@ enum ike_radius_acct_status {
     IKE_RADIUS_ACCT_START = 1,
     IKE_RADIUS_ACCT_STOP = 2,
     IKE_RADIUS_ACCT_INTERIM = 3,
+    IKE_RADIUS_ACCT_ON = 7,  /* the NAS starts: every session it had before is over */
+    IKE_RADIUS_ACCT_OFF = 8, /* the NAS stops */
 };
 
 /* Acct-Terminate-Cause values veer uses (RFC 2866 5.10). */

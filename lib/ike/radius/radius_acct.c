@@ -24,7 +24,8 @@ long ike_radius_acct_request(const struct ike_radius_acct_req *req, const uint8_
         (req->framed_ip != NULL && req->framed_ip->family != 4) ||
         (req->framed_ip6 != NULL && req->framed_ip6->family != 6) ||
         (req->status != IKE_RADIUS_ACCT_START && req->status != IKE_RADIUS_ACCT_STOP &&
-         req->status != IKE_RADIUS_ACCT_INTERIM))
+         req->status != IKE_RADIUS_ACCT_INTERIM && req->status != IKE_RADIUS_ACCT_ON &&
+         req->status != IKE_RADIUS_ACCT_OFF))
         return -1;
     radius_w_start(&w, out, cap, IKE_RADIUS_ACCOUNTING_REQUEST, req->identifier, NULL);
     radius_w_u32(&w, IKE_RADIUS_ATTR_ACCT_STATUS_TYPE, (uint32_t)req->status);
@@ -48,7 +49,7 @@ long ike_radius_acct_request(const struct ike_radius_acct_req *req, const uint8_
     }
     if (req->event_timestamp != 0)
         radius_w_u32(&w, IKE_RADIUS_ATTR_EVENT_TIMESTAMP, req->event_timestamp);
-    if (req->status != IKE_RADIUS_ACCT_START) {
+    if (req->status == IKE_RADIUS_ACCT_INTERIM || req->status == IKE_RADIUS_ACCT_STOP) {
         radius_w_u32(&w, IKE_RADIUS_ATTR_ACCT_SESSION_TIME, req->session_time);
         radius_w_u32(&w, IKE_RADIUS_ATTR_ACCT_INPUT_OCTETS, (uint32_t)req->in_octets);
         radius_w_u32(&w, IKE_RADIUS_ATTR_ACCT_INPUT_GIGAWORDS, (uint32_t)(req->in_octets >> 32));
