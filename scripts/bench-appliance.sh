@@ -21,6 +21,9 @@
 #   BENCH_VEER=/elsewhere/build/app/veer/veer ...   (another app/veer on the same pcaps)
 #       (veer alone, two figures; cases: enc-SIZE, dec-SIZE for 64 512 1400 imix, redirect, cookie,
 #       workers: 1 vs 2 workers encrypting with 1 and 16 SAs, 64 and 1400 B)
+# Every table also goes to CSV with a PNG (scripts/lib-plot.sh) in build/bench-out
+# (BENCH_OUT): bench-appliance-veer, -stateless, -workers, -crypto-perf, and
+# bench-appliance-beside: veer's Mpps per size beside ipsec-secgw's and crypto-perf's.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -41,6 +44,14 @@ cleanup() {
     rm -rf "$work"
 }
 trap cleanup EXIT
+# shellcheck source=scripts/lib-plot.sh
+source "$top/scripts/lib-plot.sh"
+out=$(bench_csv_dir)
+csv_veer=$out/bench-appliance-veer.csv
+csv_sl=$out/bench-appliance-stateless.csv
+csv_workers=$out/bench-appliance-workers.csv
+csv_cp=$out/bench-appliance-crypto-perf.csv
+csv_beside=$out/bench-appliance-beside.csv
 "$build/tests/tools/gen_bench_pcap" "$work" 4096 || exit 1
 "$build/tests/tools/gen_flood_pcap" "$work/flood.pcap" 4096 || exit 1
 "$build/tests/tools/gen_flood_pcap" "$work/flood-nors.pcap" 4096 --no-redirect-supported || exit 1
@@ -164,6 +175,7 @@ best_of() { # $1 config, $2 counter
 echo "== veer, one worker core, best of $runs runs of ${seconds} s: net_pcap (infinite_rx) -> ESP -> net_null," \
     "$(date -u +%FT%TZ), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
 printf '%-9s %-6s %10s %10s %14s\n' direction size Mpps Gbps "Mpps/CPU-s"
+bench_csv_header "$csv_veer" direction size Mpps Gbps Mpps/CPU-s
 hz=$(getconf CLK_TCK)
 for dir in enc dec; do
     for size in 64 512 1400 imix; do
@@ -174,14 +186,17 @@ for dir in enc dec; do
         r=$(best_of "$work/veer-$dir-$size.yaml" "$what")
         if [ -z "$r" ]; then
             printf '%-9s %-6s %s\n' "$dir" "$size" "no figures: $(tail -1 "$work/veer-$dir-$size.log")"
+            bench_csv_row "$csv_veer" "$dir" "$size" - - -
             continue
         fi
         # Gbps of plaintext IP bytes, as crypto-perf and ipsec-secgw figures are given.
-        echo "$dir $size $r $(avg_bytes "$size") $hz" | awk '{
+        echo "$dir $size $r $(avg_bytes "$size") $hz" | awk -v csv="$csv_veer" '{
             pps = ($4 - $3) / ($6 - $5)
             cpu = ($8 - $7) / $10
             printf "%-9s %-6s %10.2f %10.2f %14s\n", ($1 == "enc" ? "encrypt" : "decrypt"), $2, pps / 1e6,
-                pps * $9 * 8 / 1e9, (cpu > 0 ? sprintf("%.2f", ($4 - $3) / cpu / 1e6) : "-") }'
+                pps * $9 * 8 / 1e9, (cpu > 0 ? sprintf("%.2f", ($4 - $3) / cpu / 1e6) : "-")
+            printf "%s,%s,%.2f,%.2f,%s\n", ($1 == "enc" ? "encrypt" : "decrypt"), $2, pps / 1e6,
+                pps * $9 * 8 / 1e9, (cpu > 0 ? sprintf("%.2f", ($4 - $3) / cpu / 1e6) : "-") >>csv }'
     done
 done
 
@@ -209,6 +224,7 @@ EOF
 echo
 echo "== veer, one worker core: stateless replies to new IKE_SA_INITs (net_pcap replay, 250 B requests)"
 printf '%-34s %10s\n' reply Mpps
+bench_csv_header "$csv_sl" reply Mpps
 stateless_config "$work/flood.pcap" "    redirect_to: [192.0.2.77]" >"$work/sl-redirect.yaml"
 stateless_config "$work/flood-nors.pcap" "" >"$work/sl-cookie.yaml"
 for kind in redirect cookie; do
@@ -218,9 +234,11 @@ for kind in redirect cookie; do
     [ "$kind" = cookie ] && label="COOKIE (client without REDIRECT)"
     if [ -z "$r" ]; then
         printf '%-34s %s\n' "$label" "no figures: $(tail -1 "$work/sl-$kind.log")"
+        bench_csv_row "$csv_sl" "$label" -
         continue
     fi
     echo "$r" | awk -v l="$label" '{ printf "%-34s %10.2f\n", l, ($2 - $1) / ($4 - $3) / 1e6 }'
+    bench_csv_row "$csv_sl" "$label" "$(echo "$r" | awk '{ printf "%.2f", ($2 - $1) / ($4 - $3) / 1e6 }')"
 done
 
 # 1 vs 2 workers, encrypting: net_pcap replays the same pcap into one RX queue per worker,
@@ -291,6 +309,7 @@ if [ -z "$cases" ] || [[ " $cases " == *" workers "* ]]; then
         "them with the control lcore; per CPU-second counts the workers' own CPU time)"
     printf '%-6s %-5s %8s %8s %12s %8s %12s\n' size SAs "1w Mpps" "2w Mpps" "ratio" \
         "1w/CPU-s" "2w/CPU-s ratio"
+    bench_csv_header "$csv_workers" size SAs "1w Mpps" "2w Mpps" ratio 1w/CPU-s 2w/CPU-s "CPU-s ratio"
     for size in 64 1400; do
         spread_pcap "$work/plain-$size.pcap" "$work/plain16-$size.pcap"
         for nsa in 1 16; do
@@ -305,17 +324,48 @@ if [ -z "$cases" ] || [[ " $cases " == *" workers "* ]]; then
                 [ -n "$r" ] || r="0 0 0 1 0 0"
                 line="$line $r"
             done
-            echo "$line $hz" | awk '{
+            echo "$line $hz" | awk -v csv="$csv_workers" '{
                 p1 = ($4 - $3) / ($6 - $5); c1 = ($8 - $7) / $15
                 p2 = ($10 - $9) / ($12 - $11); c2 = ($14 - $13) / $15
                 q1 = c1 > 0 ? ($4 - $3) / c1 : 0; q2 = c2 > 0 ? ($10 - $9) / c2 : 0
                 printf "%-6s %-5s %8.2f %8.2f %11.2fx %8.2f %8.2f %5.2fx\n", $1, $2, p1 / 1e6, p2 / 1e6,
-                    (p1 > 0 ? p2 / p1 : 0), q1 / 1e6, q2 / 1e6, (q1 > 0 ? q2 / q1 : 0) }'
+                    (p1 > 0 ? p2 / p1 : 0), q1 / 1e6, q2 / 1e6, (q1 > 0 ? q2 / q1 : 0)
+                printf "%s,%s,%.2f,%.2f,%.2f,%.2f,%.2f,%.2f\n", $1, $2, p1 / 1e6, p2 / 1e6,
+                    (p1 > 0 ? p2 / p1 : 0), q1 / 1e6, q2 / 1e6, (q1 > 0 ? q2 / q1 : 0) >>csv }'
         done
     done
 fi
 
-[ "$reference" = 1 ] || exit 0
+# The plots, veer's Mpps beside the references run here, and where the files are.
+finish() {
+    local plot_veer=0
+    awk -F, 'NR > 1 && $3 != "-" { found = 1 } END { exit !found }' "$csv_veer" && plot_veer=1
+    [ "$plot_veer" = 1 ] && bench_plot --csv "$csv_veer" --out "${csv_veer%.csv}.png" --style bars \
+        --title "app/veer, one worker core, AES-GCM-128 tunnel: net_pcap -> ESP -> net_null" \
+        --x size --y Mpps --series direction --xlabel "plaintext IP packet (bytes, or IMIX)" \
+        --ylabel "Mpps (best of $runs runs of ${seconds} s)"
+    [ -s "$csv_workers" ] && bench_plot --csv "$csv_workers" --out "${csv_workers%.csv}.png" \
+        --style bars --title "app/veer, 1 vs 2 workers encrypting (2 CPUs shared with the control lcore)" \
+        --x size --y "1w Mpps,2w Mpps" --series SAs --xlabel "plaintext IP packet (bytes); SAs" \
+        --ylabel "Mpps (best of $runs runs of ${seconds} s)"
+    # veer, ipsec-secgw and crypto-perf in one table, when they ran in this run.
+    [ "$plot_veer" = 1 ] || { bench_outputs; return; }
+    bench_csv_header "$csv_beside" gateway direction size Mpps
+    awk -F, 'NR > 1 { print "veer," $1 "," $2 "," $3 }' "$csv_veer" >>"$csv_beside"
+    [ -s "$out/bench-secgw-best.csv" ] &&
+        awk -F, 'NR > 1 { print "ipsec-secgw," $1 "," $2 "," $3 }' "$out/bench-secgw-best.csv" >>"$csv_beside"
+    [ -s "$csv_cp" ] &&
+        awk -F, 'NR > 1 { print "crypto-perf (crypto alone)," "encrypt," $1 "," $2 }' "$csv_cp" >>"$csv_beside"
+    bench_plot --csv "$csv_beside" --out "${csv_beside%.csv}.png" --style bars \
+        --title "One core, AES-GCM-128 tunnel: app/veer beside DPDK ipsec-secgw and crypto-perf" \
+        --x size --y Mpps --series gateway,direction --xlabel "plaintext IP packet (bytes, or IMIX)" \
+        --ylabel "Mpps (crypto-perf: Mops)"
+    bench_outputs
+}
+
+# A CSV of an earlier run must not be taken for this run's.
+rm -f "$out/bench-secgw-best.csv" "$csv_cp"
+[ "$reference" = 1 ] || { finish; exit 0; }
 if [ -x scripts/bench-secgw.sh ]; then
     echo
     echo "== DPDK ipsec-secgw, one worker core, the same pcaps and keys (scripts/bench-secgw.sh)"
@@ -330,5 +380,9 @@ dpdk-test-crypto-perf -l 0,1 --no-huge -m 512 --no-pci --file-prefix "benchcp$$"
     --aead-algo aes-gcm --aead-key-sz 16 --aead-iv-sz 12 --aead-op encrypt --aead-aad-sz 8 \
     --digest-sz 16 --buffer-sz 64,512,1400 --total-ops 5000000 --ptest throughput \
     --csv-friendly 2>/dev/null | grep -E '^#|^[0-9]' |
-    awk -F, 'NR == 1 { printf "%-8s %10s %10s %10s\n", "buffer", "Mops", "Gbps", "cyc/op"; next }
-             { printf "%-8s %10.2f %10.2f %10.0f\n", $2 " B", $8, $9, $10 }'
+    awk -F, -v csv="$csv_cp" 'NR == 1 { printf "%-8s %10s %10s %10s\n", "buffer", "Mops", "Gbps", "cyc/op"
+               print "buffer_B,Mops,Gbps,cyc/op" >csv; next }
+             { printf "%-8s %10.2f %10.2f %10.0f\n", $2 " B", $8, $9, $10
+               printf "%s,%.2f,%.2f,%.0f\n", $2, $8, $9, $10 >>csv }'
+[ -s "$csv_cp" ] && bench_written_add "$csv_cp"
+finish

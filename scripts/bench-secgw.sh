@@ -24,6 +24,9 @@
 #      (/ethdev/stats,1) twice SECGW_SECONDS apart, and stops it. Best of
 #      SECGW_RUNS runs (the machines are shared and noisy).
 # Prints a table: direction, size, PMD, Mpps out, Gbps of plaintext IP bytes.
+# Both its tables also go to CSV (scripts/lib-plot.sh) in build/bench-out
+# (BENCH_OUT): bench-secgw-runs (each PMD) and bench-secgw-best, with a PNG of
+# Mpps per size.
 #
 # Environment: SECGW_SECONDS (5), SECGW_RUNS (3), SECGW_CPU (1: the CPU of the
 # single lcore), SECGW_SIZES ("64 512 1400 imix"), SECGW_DIRS ("encrypt
@@ -44,6 +47,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 pcaps=$(cd "$1" && pwd)
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib-plot.sh
+source "$top/scripts/lib-plot.sh"
+out=$(bench_csv_dir)
 work=$top/build/secgw
 seconds=${SECGW_SECONDS:-5}
 runs=${SECGW_RUNS:-3}
@@ -245,6 +251,7 @@ declare -A best bestpmd
 rows=()
 echo
 printf '%-8s %-5s %-17s %7s %7s   %s\n' direction size PMD Mpps Gbps "each run (Mpps out; rx if different)"
+bench_csv_header "$out/bench-secgw-runs.csv" direction size PMD Mpps Gbps "each run"
 for dir in $dirs; do
     for size in $sizes; do
         for pmd in $pmds; do
@@ -271,6 +278,7 @@ for dir in $dirs; do
             gbps=$(awk -v m="$top_mpps" -v s="${meansize[$size]}" 'BEGIN { printf "%.2f", m * s * 8 / 1000 }')
             rows+=("$(printf '%-8s %-5s %-17s %7.2f %7s   %s' "$dir" "$size" "$pmd" "$top_mpps" "$gbps" "$all")")
             printf '%s\n' "${rows[-1]}"
+            bench_csv_row "$out/bench-secgw-runs.csv" "$dir" "$size" "$pmd" "$top_mpps" "$gbps" "${all# }"
             k="$dir $size"
             if awk -v a="${best[$k]:-0}" -v b="$top_mpps" 'BEGIN { exit !(b > a) }'; then
                 best[$k]=$top_mpps
@@ -284,12 +292,21 @@ echo
 echo "== ipsec-secgw, AES-GCM-128 tunnel, one lcore: best of $runs runs of ${seconds} s, packets out of port 1"
 echo "   (Gbps counts plaintext IP bytes; IMIX = 7:4:1 of 64/576/1500 B, mean ${meansize[imix]:-354.333} B)"
 printf '%-9s %-6s %8s %8s  %s\n' direction size Mpps Gbps "faster PMD"
+bench_csv_header "$out/bench-secgw-best.csv" direction size Mpps Gbps "faster PMD"
 for dir in $dirs; do
     for size in $sizes; do
         k="$dir $size"
         m=${best[$k]:-0}
         printf '%-9s %-6s %8.2f %8.2f  %s\n' "$dir" "$size" "$m" \
             "$(awk -v m="$m" -v s="${meansize[$size]}" 'BEGIN { print m * s * 8 / 1000 }')" "${bestpmd[$k]:-—}"
+        bench_csv_row "$out/bench-secgw-best.csv" "$dir" "$size" "$(printf '%.2f' "$m")" \
+            "$(awk -v m="$m" -v s="${meansize[$size]}" 'BEGIN { printf "%.2f", m * s * 8 / 1000 }')" \
+            "${bestpmd[$k]:--}"
     done
 done
+bench_plot --csv "$out/bench-secgw-runs.csv" --out "$out/bench-secgw-runs.png" --style bars \
+    --title "DPDK ipsec-secgw, AES-GCM-128 tunnel, one lcore, per crypto PMD" --x size --y Mpps \
+    --series direction,PMD --xlabel "plaintext IP packet (bytes, or IMIX)" \
+    --ylabel "Mpps out (best of $runs runs of ${seconds} s)" || true
+bench_outputs
 exit $status

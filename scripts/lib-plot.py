@@ -13,7 +13,7 @@ x); any other (flood rates `none` and `max`, `imix` among packet sizes) is a
 row of categories in the order the CSV first names them. Bars always use
 categories. A y value that is not a number (`-`, empty) is a gap, not a zero.
 --y may name several columns separated by commas: one line or bar per column
-and series.
+and series. --series too: the series is then those columns' values together.
 
 Exit status: 0 with the script on stdout, 2 with one line on stderr for a
 CSV or an argument that cannot be plotted.
@@ -83,7 +83,8 @@ def build(args):
     if not ynames:
         raise PlotError("--y names no column")
     yis = [column(header, y, args.csv, "--y") for y in ynames]
-    si = column(header, args.series, args.csv, "--series") if args.series else None
+    sis = [column(header, c.strip(), args.csv, "--series")
+           for c in (args.series or "").split(",") if c.strip()]
 
     rows = [r for r in rows if r[xi] != ""]
     categorical = args.style == "bars" or any(number(r[xi]) is None for r in rows)
@@ -97,11 +98,13 @@ def build(args):
     for r in rows:
         if r[xi] not in categories:
             categories.append(r[xi])
+    def series_of(r):
+        return " ".join(r[i] for i in sis)
+
     series = []
     for r in rows:
-        s = r[si] if si is not None else ""
-        if s not in series:
-            series.append(s)
+        if series_of(r) not in series:
+            series.append(series_of(r))
 
     # One line (or bar group member) per series and y column.
     lines = []
@@ -109,7 +112,7 @@ def build(args):
         for yname, yi in zip(ynames, yis):
             points = []
             for r in rows:
-                if si is not None and r[si] != s:
+                if series_of(r) != s:
                     continue
                 y = number(r[yi])
                 if y is None or (args.logy and y <= 0):
@@ -142,6 +145,9 @@ def build(args):
     if categorical:
         ticks = ", ".join(f"{quote(c)} {i}" for i, c in enumerate(categories))
         out.append(f"set xtics ({ticks})")
+        if sum(len(c) for c in categories) > 80:  # long names: slanted, or they overlap
+            out.append("set xtics rotate by 25 right font ',9'")
+            out.append("set bmargin 14" if max(len(c) for c in categories) > 30 else "set bmargin 8")
         out.append(f"set xrange [-0.6:{len(categories) - 0.4}]")
     width = 0.8 / max(len(lines), 1)
     if args.style == "bars":

@@ -13,7 +13,8 @@
 #       bar group per distinct value of the series column. An x column that is
 #       not all numbers (flood rates `none`, `max`; `imix` among sizes) is drawn
 #       as categories in CSV order; bars always are. --y may name several
-#       columns separated by commas. Without gnuplot it prints one line
+#       columns separated by commas (a line each), and so may --series (the
+#       series is then those columns' values together). Without gnuplot it prints one line
 #       ("plot skipped: ...") and returns 0; a CSV it cannot plot or a gnuplot
 #       error is printed and returns non-zero. The CSV is plain: no quoting, so
 #       values may not contain commas (scripts/lib-plot.py reads it).
