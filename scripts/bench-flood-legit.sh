@@ -56,11 +56,19 @@
 # libreswan is unpacked from its Debian .deb as in scripts/bench-peers.sh
 # (BENCH_CACHE, default /var/cache/veer-bench; libnss3-tools, libldns3,
 # libevent-pthreads-2.1-7 needed).
+#
+# Both tables also go to CSV (scripts/lib-plot.sh) in build/bench-out
+# (BENCH_OUT): bench-flood-legit-clients.csv (the clients column split into
+# clients and of) with two plots against the flood rate, one line per
+# responder: connect time (median and max) and clients connected; and
+# bench-flood-legit-largest.csv.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=scripts/lib-peers.sh
 source "$top/scripts/lib-peers.sh"
+# shellcheck source=scripts/lib-plot.sh
+source "$top/scripts/lib-plot.sh"
 build=$(cd "${BUILD_DIR:-$top/build}" 2>/dev/null && pwd) || {
     echo "bench-flood-legit: build dir ${BUILD_DIR:-$top/build} missing (meson setup build && ninja -C build)" >&2
     exit 1
@@ -565,12 +573,18 @@ print_table() {
     # shellcheck disable=SC2059 # the format is ours
     printf "$fmt" responder offered sent/s in/s cookie/s redir/s sa_init/s sockdrop/s clients med-s \
         max-s cpu-s secs
-    local r
+    local r out csv largest
+    out=$(bench_csv_dir)
+    csv=$out/bench-flood-legit-clients.csv largest=$out/bench-flood-legit-largest.csv
+    bench_csv_header "$csv" responder offered sent/s in/s cookie/s redir/s sa_init/s sockdrop/s \
+        clients of med-s max-s cpu-s secs
     for r in "${results[@]}"; do
         IFS="|" read -r w rate sent ok med max ck rd si _ cpu s rx sd <<<"$r"
         # shellcheck disable=SC2059
         printf "$fmt" "$w" "$rate" "$sent" "$rx" "$ck" "$rd" "$si" "$sd" "$ok/$clients" "$med" "$max" \
             "$cpu" "$s"
+        bench_csv_row "$csv" "$w" "$rate" "$sent" "$rx" "$ck" "$rd" "$si" "$sd" "$ok" "$clients" "$med" \
+            "$max" "$cpu" "$s"
     done
     echo "(offered: veer-flood's --rate, max = flat out; sent/s: what it sent; in/s: delivered into"
     echo " the responder's namespace (its one interface); cookie/s .. sa_init/s: replies veer-flood"
@@ -582,9 +596,11 @@ print_table() {
     # on a loaded machine the generator falls short of the offered rate.
     echo "== the largest flood at which all $clients clients connected (requests/s veer-flood sent," \
         "offered in brackets), and the smallest at which some did not"
+    bench_csv_header "$largest" responder all_connected_sent/s offered med-s max-s \
+        first_failure_sent/s first_failure_offered first_failure_clients
     local who
     for who in $only; do
-        local best=-1 line="" worst="" r
+        local best=-1 line="" worst="" r row=(- - - -) fail=(- - -)
         for r in "${results[@]}"; do
             IFS='|' read -r w rate sent ok med max _ <<<"$r"
             [ "$w" = "$who" ] || continue
@@ -592,13 +608,26 @@ print_table() {
                 if [ "$sent" -gt "$best" ]; then
                     best=$sent
                     line="$sent/s ($rate): median $med s, max $max s"
+                    row=("$sent" "$rate" "$med" "$max")
                 fi
             elif [ -z "$worst" ] || [ "$sent" -lt "${worst%%/*}" ]; then
                 worst="$sent/s ($rate): $ok/$clients"
+                fail=("$sent" "$rate" "$ok")
             fi
         done
         printf '%-18s %s; %s\n' "$who" "${line:-none}" "${worst:+first failure at $worst}"
+        bench_csv_row "$largest" "$who" "${row[@]}" "${fail[@]}"
     done
+    local rates_label="flood offered (requests/s; none: no flood, max: veer-flood flat out)"
+    echo
+    bench_plot --csv "$csv" --out "$out/bench-flood-legit-connect.png" --x offered --y med-s,max-s \
+        --series responder --xlabel "$rates_label" --ylabel "connect time of the clients (s)" \
+        --title "$clients legitimate clients under a spoofed IKE_SA_INIT flood: connect time" || true
+    bench_plot --csv "$csv" --out "$out/bench-flood-legit-clients.png" --x offered --y clients \
+        --series responder --xlabel "$rates_label" \
+        --ylabel "clients connected within ${conn_timeout} s (of $clients)" \
+        --title "$clients legitimate clients under a spoofed IKE_SA_INIT flood: clients connected" || true
+    bench_outputs
 }
 
 # ----------------------------------------------------------------------- main

@@ -35,10 +35,15 @@
 # default plugins for this lab (random, nonce, kdf, openssl, ...).
 #
 # The machines are shared and noisy: compare figures from one run side by side.
+# The final table also goes to CSV with a PNG of IKE SAs/s per responder
+# (scripts/lib-plot.sh): bench-ike-sas.csv/.png in build/bench-out (BENCH_OUT).
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+# shellcheck source=scripts/lib-plot.sh
+source "$top/scripts/lib-plot.sh"
+csv=$(bench_csv_dir)/bench-ike-sas.csv
 build=${BENCH_BUILD_DIR:-build-bench}
 nsas=${BENCH_IKE_SAS:-10000}
 window=${BENCH_IKE_WINDOW:-128}
@@ -218,6 +223,7 @@ row() {
     local name=$1 line=$2
     if [ -z "$line" ]; then
         printf '| %-24s | %9s | %14s | %14s | %15s | %11s | %11s |\n' "$name" - - - - - -
+        bench_csv_row "$csv" "$name" - - - - - -
         return
     fi
     local rate cpu rss gen est
@@ -226,9 +232,11 @@ row() {
     cpu=$(field resp_cpu_us "$line")
     rss=$(field rss_bytes_per_sa "$line")
     gen=$(field gen_cpu_pct "$line")
+    local per_core
+    per_core=$(awk -v c="$cpu" 'BEGIN { if (c > 0) printf "%.0f", 1e6 / c; else print "-" }')
     printf '| %-24s | %9s | %14s | %14s | %15s | %11s | %11s |\n' "$name" "$rate" "$cpu" \
-        "$(awk -v c="$cpu" 'BEGIN { if (c > 0) printf "%.0f", 1e6 / c; else print "-" }')" \
-        "$rss" "$gen%" "$est"
+        "$per_core" "$rss" "$gen%" "$est"
+    bench_csv_row "$csv" "$name" "$rate" "$cpu" "$per_core" "$rss" "$gen" "$est"
 }
 
 if [ "$only" != strongswan ]; then
@@ -247,6 +255,13 @@ echo "== $nsas IKE SAs per run, $window in flight, best of $runs runs by rate; $
 printf '| %-24s | %9s | %14s | %14s | %15s | %11s | %11s |\n' responder "IKE SAs/s" \
     "resp. us CPU/SA" "SAs/s per core" "RSS bytes/SA" "gen. CPU" "IKE/Child"
 printf '| %-24s | %9s | %14s | %14s | %15s | %11s | %11s |\n' "---" "---" "---" "---" "---" "---" "---"
+bench_csv_header "$csv" responder "IKE SAs/s" "resp. us CPU/SA" "SAs/s per core" "RSS bytes/SA" \
+    "gen. CPU %" IKE/Child
 if [ "$only" != strongswan ]; then row "veer-ike" "$(best "$work/veer.results" 2>/dev/null || true)"; fi
 if [ "$only" != veer ]; then row "strongSwan charon" "$(best "$work/charon.results" 2>/dev/null || true)"; fi
 echo "(SAs/s per core = 1e6 / responder CPU us per SA; gen. CPU near 100% means the generator set the pace)"
+echo
+bench_plot --csv "$csv" --out "${csv%.csv}.png" --style bars --x responder \
+    --y "IKE SAs/s,SAs/s per core" --xlabel "" --ylabel "IKE SAs per second" \
+    --title "Full IKE SAs (IKE_SA_INIT + IKE_AUTH, one Child SA), $nsas per run, $window in flight" || true
+bench_outputs

@@ -22,6 +22,10 @@
 #   BUILD_DIR=build-bench sudo scripts/bench-peers.sh
 #   BENCH_ONLY="libreswan veer" ...             # a subset: libreswan strongswan veer memif
 #
+# The table also goes to CSV (scripts/lib-plot.sh) in build/bench-out (BENCH_OUT):
+# bench-peers-replies.csv, and bench-peers-flat-out.csv/.png: the runs at veer-flood's
+# full rate, replies/s per responder and reply kind.
+#
 # libreswan conflicts with strongSwan in Debian, so it is not installed: its
 # .deb is fetched with `apt-get download` into BENCH_CACHE (default
 # /var/cache/veer-bench), unpacked with `dpkg -x`, and pluto runs from there
@@ -33,6 +37,8 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=scripts/lib-peers.sh
 source "$top/scripts/lib-peers.sh"
+# shellcheck source=scripts/lib-plot.sh
+source "$top/scripts/lib-plot.sh"
 build=$(cd "${BUILD_DIR:-$top/build}" 2>/dev/null && pwd) || {
     echo "bench-peers: build dir ${BUILD_DIR:-$top/build} missing (meson setup build && ninja -C build)" >&2
     exit 1
@@ -444,6 +450,11 @@ print_table() {
     done
     printf '%-10s %-9s %-8s %9s %9s %10s %6s %7s %11s %13s\n' peer port reply offered sent/s \
         replies/s other cpu-s replies/cpu-s "veer x (cpu)"
+    local out csv flat
+    out=$(bench_csv_dir)
+    csv=$out/bench-peers-replies.csv flat=$out/bench-peers-flat-out.csv
+    bench_csv_header "$csv" peer port reply offered sent/s replies/s other cpu-s replies/cpu-s "veer x (cpu)"
+    bench_csv_header "$flat" responder reply replies/s replies/cpu-s
     for r in "${results[@]}"; do
         IFS='|' read -r p port k off sent rps other cpu pc <<<"$r"
         local x="" base="" basepc=""
@@ -459,10 +470,17 @@ print_table() {
         fi
         printf '%-10s %-9s %-8s %9s %9s %10s %6s %7s %11s %13s\n' "$p" "$port" "$k" "$off" "$sent" \
             "$rps" "$other" "$cpu" "$pc" "$x"
+        bench_csv_row "$csv" "$p" "$port" "$k" "$off" "$sent" "$rps" "$other" "$cpu" "$pc" "${x:--}"
+        [ "$off" = max ] && bench_csv_row "$flat" "$p ($port)" "$k" "$rps" "$pc"
     done
     echo "(offered: veer-flood's --rate, max = flat out; sent/s: what it managed; other: replies"
     echo " of another kind; veer x: replies/s over the peer's at max rate for the same reply"
     echo " kind, and in brackets the same per CPU-second)"
+    bench_plot --csv "$flat" --out "${flat%.csv}.png" --style bars --x reply --y replies/s \
+        --series responder --title "Stateless IKE_SA_INIT replies, veer-flood flat out, one responder CPU" \
+        --xlabel "reply kind" --ylabel "replies per second (best of $repeat runs of ${secs} s)" || true
+    echo
+    bench_outputs
 }
 
 # --------------------------------------------------------------------- main

@@ -10,7 +10,11 @@
 #   sudo scripts/bench-pktgen.sh                  # 3 s per rate, about 2 minutes
 #   BENCH_SECONDS=5 BENCH_RATES="5 50 100" sudo scripts/bench-pktgen.sh
 #   BENCH_KINDS=redirect BENCH_FLOOD=0 ...         # one kind, no veer-flood run
-#   BENCH_CSV=/tmp/pktgen.csv ...                  # the table as CSV too
+#   BENCH_CSV=/tmp/pktgen.csv ...                  # the table's CSV elsewhere
+#
+# The table goes to CSV with a PNG of replies/s per rate, a line per generator and
+# reply kind (scripts/lib-plot.sh): bench-pktgen-rates.csv/.png in build/bench-out
+# (BENCH_OUT), or BENCH_CSV and its .png.
 #
 #   scripts/bench-pktgen.sh --check N             # the CI test (tests/interop):
 #       pktgen sends N requests of each kind at 0.1 % of its rate; every one must
@@ -40,6 +44,8 @@ cache=""
 work=$(mktemp -d /tmp/veer-pktgen.XXXXXX)
 # shellcheck source=scripts/lib-peers.sh
 source "$top/scripts/lib-peers.sh"
+# shellcheck source=scripts/lib-plot.sh
+source "$top/scripts/lib-plot.sh"
 veer=$build/app/veer/veer
 flood=$build/app/veer-flood/veer-flood
 tag="pk$$"
@@ -209,10 +215,11 @@ fi
 echo "== pktgen 23.03.0 -> app/veer over net_memif, gate closed, ${secs}s per rate"
 echo "   (veer: 1 worker on CPU 1; pktgen on CPU 0; rate_pct is pktgen's, of the link speed it assumes)"
 printf '%-10s %-9s %8s %12s %12s %16s\n' generator kind rate_pct sent_pps replies_pps veer_counted_pps
-[ -n "$csv" ] && echo "generator,kind,rate_pct,sent_pps,replies_pps,veer_counted_pps" >"$csv"
+[ -n "$csv" ] || csv=$(bench_csv_dir)/bench-pktgen-rates.csv
+bench_csv_header "$csv" generator kind rate_pct sent_pps replies_pps veer_counted_pps
 row() {
     printf '%-10s %-9s %8s %12s %12s %16s\n' "$@"
-    [ -n "$csv" ] && (IFS=,; echo "$*") >>"$csv"
+    bench_csv_row "$csv" "$@"
     return 0
 }
 for kind in $kinds; do
@@ -256,3 +263,9 @@ if [ "$with_flood" = 1 ]; then
         fi
     done
 fi
+echo
+bench_plot --csv "$csv" --out "${csv%.csv}.png" --x rate_pct --y replies_pps --series generator,kind \
+    --xlabel "pktgen's rate (% of the link speed it assumes; flat: veer-flood flat out)" \
+    --ylabel "replies received per second" \
+    --title "pktgen-dpdk -> app/veer over net_memif, gate closed: stateless replies" || true
+bench_outputs

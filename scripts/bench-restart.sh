@@ -36,6 +36,9 @@
 # Two CPUs: app/veer's control lcore on CPU 0, its worker on CPU 1, veer-ike
 # wherever the scheduler puts it. The machines are shared and noisy: compare
 # figures of one run side by side.
+# The table also goes to CSV with a PNG of the time to 50 % and 100 % of the
+# peers back against N, a line per takers mode (scripts/lib-plot.sh):
+# bench-restart-back.csv/.png in build/bench-out (BENCH_OUT).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -98,7 +101,19 @@ done
 echo
 echo "| N | takers | down (s) | 50 % (s) | 99 % (s) | 100 % (s) | back | app/veer after its restart |"
 echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |"
+# shellcheck source=scripts/lib-plot.sh
+source "$top/scripts/lib-plot.sh"
+csv=$(bench_csv_dir)/bench-restart-back.csv
+bench_csv_header "$csv" N takers "down (s)" "50 % (s)" "99 % (s)" "100 % (s)" back \
+    "app/veer after its restart"
 for r in "${results[@]}"; do
     IFS='|' read -r n mode down t50 t99 t100 back gate <<<"$r"
     echo "| $n | qcd $mode | $down | $t50 | $t99 | $t100 | $back | $gate |"
+    # (CSV values hold no comma: the gate line's become semicolons.)
+    bench_csv_row "$csv" "$n" "qcd $mode" "$down" "$t50" "$t99" "$t100" "$back" "${gate//,/;}"
 done
+echo
+bench_plot --csv "$csv" --out "${csv%.csv}.png" --x N --y "50 % (s),100 % (s)" --series takers --logx \
+    --xlabel "N peers (IKE SAs)" --ylabel "seconds from \"veer running\" until that share is back" \
+    --title "Peers back after app/veer restarts, with and without QCD" || true
+bench_outputs

@@ -38,6 +38,9 @@
 #
 # Two shared CPUs: both processes wherever the scheduler puts them. Compare
 # the figures of one run side by side.
+# The table also goes to CSV with a PNG (scripts/lib-plot.sh): bench-rmobike-move.csv
+# and .png, the time to move all N SAs by switch and by redirect against N, a line
+# per gateway, in build/bench-out (BENCH_OUT).
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -391,13 +394,19 @@ echo "Medians of $runs runs; pickup over both kinds of run; times from the gatew
 echo
 echo "| gateway | N | command pickup (s) | switch: all moved (s) | per SA (ms) | redirect: all new Child SAs (s) | per SA (ms) | redirect / switch |"
 echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+# shellcheck source=scripts/lib-plot.sh
+source "$top/scripts/lib-plot.sh"
+csv=$(bench_csv_dir)/bench-rmobike-move.csv
+bench_csv_header "$csv" gateway N "command pickup (s)" "switch: all moved (s)" "switch per SA (ms)" \
+    "redirect: all new Child SAs (s)" "redirect per SA (ms)" "redirect / switch"
 for r in "${results[@]}"; do
     IFS='|' read -r gw n pk sw rd <<<"$r"
-    awk -v gw="$gw" -v n="$n" -v pk="$pk" -v sw="$sw" -v rd="$rd" 'BEGIN {
+    awk -v gw="$gw" -v n="$n" -v pk="$pk" -v sw="$sw" -v rd="$rd" -v csv="$csv" 'BEGIN {
         psw = (sw == "-") ? "-" : sprintf("%.3f", sw * 1000 / n)
         prd = (rd == "-") ? "-" : sprintf("%.3f", rd * 1000 / n)
         ratio = (sw == "-" || rd == "-" || sw + 0 == 0) ? "-" : sprintf("%.1f", rd / sw)
         printf "| %s | %s | %s | %s | %s | %s | %s | %s |\n", gw, n, pk, sw, psw, rd, prd, ratio
+        printf "%s,%s,%s,%s,%s,%s,%s,%s\n", gw, n, pk, sw, psw, rd, prd, ratio >>csv
     }'
 done
 if [ "$loss" = 1 ]; then
@@ -405,3 +414,8 @@ if [ "$loss" = 1 ]; then
     echo "One SA with traffic (app/veer <-> app/veer, a ping every 20 ms): lost by the switch" \
         "$loss_sw, by the redirect $loss_rd."
 fi
+echo
+bench_plot --csv "$csv" --out "${csv%.csv}.png" --x N --y "switch: all moved (s),redirect: all new Child SAs (s)" \
+    --series gateway --logx --xlabel "N IKE SAs moved" --ylabel "seconds until all N moved (median of $runs runs)" \
+    --title "Moving N IKE SAs to the gateway's second address: r-MOBIKE switch beside redirect" || true
+bench_outputs
