@@ -6,8 +6,10 @@ set -euo pipefail
 
 # systemd: systemd-analyze for the unit test systemd-verify, and systemd.pc for
 # where veer.service is installed (a container image may lack it).
+# gnuplot-nox: the benchmark scripts' PNGs (scripts/lib-plot.sh), and so the unit
+# test lib-plot, which is why it is here and not with the benchmarks' packages.
 build_pkgs=(build-essential meson ninja-build pkg-config clang clang-format
-    libclang-rt-14-dev libssl-dev libcmocka-dev libyaml-dev systemd)
+    libclang-rt-14-dev libssl-dev libcmocka-dev libyaml-dev systemd gnuplot-nox)
 # dpdk-doc: the ipsec-secgw example that scripts/bench-secgw.sh builds.
 dp_pkgs=(dpdk dpdk-dev libdpdk-dev libipsec-mb-dev dpdk-doc)
 # nftables, conntrack: the NAT in tests/interop/strongswan_nat_rebind.sh.
