@@ -63,7 +63,8 @@ echo "$cmds"
 
 # A benchmark's printed table as CSV: the rows after its "operation" header, the
 # operation's name first (its commas made semicolons: CSV values hold none), then the
-# last NUMBERS fields of the row as printed. A line "TITLE: ... leases" (bench_pool's
+# last NUMBERS fields of the row as printed (numbers or n/a; any other line ends the
+# table). A line "TITLE: ... leases" (bench_pool's
 # address families) starts a group, kept in a first column "pool".
 table_csv() { # $1 printed output, $2 CSV, $3 NUMBERS, $4... column names
     python3 - "$@" <<'PY'
@@ -79,7 +80,7 @@ for line in open(text):
     if f[:1] == ["operation"]:
         inside = True
         continue
-    if not inside or len(f) <= n:
+    if not inside or len(f) <= n or not all(re.match(r"^([0-9.]+|n/a)$", x) for x in f[-n:]):
         inside = False
         continue
     name = " ".join(f[:-n]).replace(",", ";")

@@ -127,8 +127,11 @@ def build(args):
             lines.append((label, points, style))
 
     out = []
-    term = "pngcairo size 960,560 noenhanced font ',11'" if args.terminal == "pngcairo" \
-        else "png size 960,560 noenhanced"
+    height = 560
+    if categorical and sum(len(r[xi]) for r in rows) > 80:
+        height += 5 * max(len(r[xi]) for r in rows)  # the upright category names below
+    term = f"pngcairo size 960,{height} noenhanced font ',11'" if args.terminal == "pngcairo" \
+        else f"png size 960,{height} noenhanced"
     out.append(f"set terminal {term}")
     out.append(f"set output {quote(args.out)}")
     out.append(f"set title {quote(args.title)}")
@@ -145,9 +148,12 @@ def build(args):
     if categorical:
         ticks = ", ".join(f"{quote(c)} {i}" for i, c in enumerate(categories))
         out.append(f"set xtics ({ticks})")
-        if sum(len(c) for c in categories) > 80:  # long names: slanted, or they overlap
-            out.append("set xtics rotate by 25 right font ',9'")
-            out.append("set bmargin 14" if max(len(c) for c in categories) > 30 else "set bmargin 8")
+        longest = max(len(c) for c in categories)
+        if sum(len(c) for c in categories) > 80:
+            # Long names would overlap side by side: upright, with room below for them.
+            out.append("set xtics rotate by 90 right font ',9'")
+            out.append(f"set bmargin {int(longest * 0.4) + 4}")
+            out.append("set rmargin 4")
         out.append(f"set xrange [-0.6:{len(categories) - 0.4}]")
     width = 0.8 / max(len(lines), 1)
     if args.style == "bars":
