@@ -35,24 +35,27 @@ ops=${BENCH_OPS:-5000}
 [ -f "$build/build.ninja" ] ||
     meson setup "$build" --buildtype=release -Dtests=false -Dfuzz=false -Dbench=true
 ninja -C "$build" tests/bench/bench_esp
-# bench_esp's table rows (suite frames op cyc/pkt Mpps Gbps) from its output on stdin,
-# as CSV into $1, while the output goes on to the terminal.
+# bench_esp's table rows (suite, frames as "64 B" or "IMIX", op, cyc/pkt, Mpps, Gbps)
+# from its output on stdin, as CSV into $1 (frames in bytes: 64, or IMIX), while the
+# output goes on to the terminal. (In a pipeline: the caller adds $1 to bench_outputs.)
 esp_csv() {
     awk -v csv="$1" '{ print; fflush() }
         $1 == "suite" && $2 == "frames" { print "suite,frames,op,cyc/pkt,Mpps,Gbps" >csv; on = 1; next }
-        on && NF == 6 && $4 ~ /^[0-9.]+$/ { print $1 "," $2 "," $3 "," $4 "," $5 "," $6 >csv; next }
+        on && (NF == 6 || (NF == 7 && $3 == "B")) && $(NF - 2) ~ /^[0-9.]+$/ {
+            print $1 "," $2 "," $(NF - 3) "," $(NF - 2) "," $(NF - 1) "," $NF >csv; next }
         { on = 0 }'
-    bench_written_add "$1"
 }
 esp_plot() { # $1 table name, $2 title
     bench_plot --csv "$out/bench-esp-$1.csv" --out "$out/bench-esp-$1.png" --title "$2" \
-        --x frames --y Mpps --series suite,op --xlabel "frame (bytes of the inner IP packet, or IMIX)" \
+        --x frames --y Mpps --series suite,op --xlabel "frame (bytes, or IMIX)" \
         --ylabel "Mpps on one core (best pass)" || true
 }
 echo "== veer (lib/dp) — $(date -u +%FT%TZ), $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
 "$build/tests/bench/bench_esp" -n "$packets" -r "$repeat" -b 1 | esp_csv "$out/bench-esp-per-packet.csv"
 echo
 "$build/tests/bench/bench_esp" -n "$packets" -r "$repeat" | esp_csv "$out/bench-esp-burst.csv"
+bench_written_add "$out/bench-esp-per-packet.csv"
+bench_written_add "$out/bench-esp-burst.csv"
 echo
 # crypto-perf BENCH_CP_RUNS times (default 10), the best run per buffer size kept, as bench_esp does.
 # Its rows go to bench-esp-crypto-perf.csv too, under the cipher's name (cipher=...).

@@ -308,5 +308,6 @@ bench_plot --csv "$out/bench-secgw-runs.csv" --out "$out/bench-secgw-runs.png" -
     --title "DPDK ipsec-secgw, AES-GCM-128 tunnel, one lcore, per crypto PMD" --x size --y Mpps \
     --series direction,PMD --xlabel "plaintext IP packet (bytes, or IMIX)" \
     --ylabel "Mpps out (best of $runs runs of ${seconds} s)" || true
+echo
 bench_outputs
 exit $status
