@@ -349,17 +349,20 @@ finish() {
         --x size --y "1w Mpps,2w Mpps" --series SAs --xlabel "plaintext IP packet (bytes); SAs" \
         --ylabel "Mpps (best of $runs runs of ${seconds} s)"
     # veer, ipsec-secgw and crypto-perf in one table, when they ran in this run.
-    [ "$plot_veer" = 1 ] || { bench_outputs; return; }
+    [ "$plot_veer" = 1 ] || { echo; bench_outputs; return; }
     bench_csv_header "$csv_beside" gateway direction size Mpps
     awk -F, 'NR > 1 { print "veer," $1 "," $2 "," $3 }' "$csv_veer" >>"$csv_beside"
     [ -s "$out/bench-secgw-best.csv" ] &&
         awk -F, 'NR > 1 { print "ipsec-secgw," $1 "," $2 "," $3 }' "$out/bench-secgw-best.csv" >>"$csv_beside"
-    [ -s "$csv_cp" ] &&
-        awk -F, 'NR > 1 { print "crypto-perf (crypto alone)," "encrypt," $1 "," $2 }' "$csv_cp" >>"$csv_beside"
+    # crypto-perf at the sizes veer ran (it has no IMIX).
+    [ -s "$csv_cp" ] && awk -F, 'FNR == 1 { next } NR == FNR { ran[$2] = 1; next }
+        ($1 in ran) { print "crypto-perf (crypto alone)," "encrypt," $1 "," $2 }' \
+        "$csv_veer" "$csv_cp" >>"$csv_beside"
     bench_plot --csv "$csv_beside" --out "${csv_beside%.csv}.png" --style bars \
         --title "One core, AES-GCM-128 tunnel: app/veer beside DPDK ipsec-secgw and crypto-perf" \
         --x size --y Mpps --series gateway,direction --xlabel "plaintext IP packet (bytes, or IMIX)" \
         --ylabel "Mpps (crypto-perf: Mops)"
+    echo
     bench_outputs
 }
 

@@ -99,7 +99,8 @@ def build(args):
         if r[xi] not in categories:
             categories.append(r[xi])
     def series_of(r):
-        return " ".join(r[i] for i in sis)
+        # A bare number (an SA count, a size) says little in a legend: name its column.
+        return " ".join(f"{header[i]}={r[i]}" if number(r[i]) is not None else r[i] for i in sis)
 
     series = []
     for r in rows:
