@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # CSV tables and gnuplot figures for the benchmark scripts (sourced, not run).
 #
 #   bench_csv_dir

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2015 # "A && ok || fail": ok only echoes, it cannot fail
 # The benchmarks' CSV and plot helpers (scripts/lib-plot.sh) on small made-up
 # tables: PNGs drawn for a numeric and a categorical x axis, lines and bars;
 # a missing column, a short row, --logx on categories and a gnuplot error are
