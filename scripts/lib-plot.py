@@ -139,7 +139,6 @@ def build(args):
     out.append(f"set xlabel {quote(args.xlabel if args.xlabel is not None else args.x)}")
     out.append(f"set ylabel {quote(args.ylabel if args.ylabel is not None else args.y)}")
     out.append("set grid ytics")
-    out.append("set key below horizontal")
     if args.logx:
         out.append("set logscale x")
     if args.logy:
@@ -177,6 +176,13 @@ def build(args):
         plots.append(f"$d{n} using 1:2 with {how} {title}")
     if not plots:
         raise PlotError(f"{args.csv}: no point to plot" + (" (--logy drops values <= 0)" if args.logy else ""))
+    # The key under the plot, in as many columns as its longest name leaves room for.
+    longest_label = max((len(line[0]) for line in lines), default=1)
+    out.append(f"set key below center horizontal maxcols {max(1, min(4, 100 // (longest_label + 10)))}")
+    # Large figures as 1.2M and 800k, not 1.2e+06.
+    ys = [y for line in lines for _, y in line[1]]
+    if ys and max(abs(y) for y in ys) >= 1e5:
+        out.append("set format y '%.1s%c'")
     if not any(line[0] for line in lines):
         out.append("unset key")
     out.append("plot " + ", \\\n     ".join(plots))
