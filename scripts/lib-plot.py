@@ -145,6 +145,7 @@ def build(args):
         out.append("set logscale y")
     else:
         out.append("set yrange [0:*]")
+    out.append("set offsets 0, 0, graph 0.06, 0")  # headroom: a line at the top stays visible
     if categorical:
         ticks = ", ".join(f"{quote(c)} {i}" for i, c in enumerate(categories))
         out.append(f"set xtics ({ticks})")
