@@ -329,7 +329,8 @@ static int check_config(const char *config, bool syntax_only)
 static void usage(FILE *f)
 {
     fprintf(f, "usage: veer-ike -c CONFIG [--initiate PEER [--count N [--rate R]]]\n"
-               "                [--state-file PATH] [--control PATH] [-v | -q] [--log-keys]\n"
+               "                [--state-file PATH] [--control PATH]\n"
+               "                [-v | -q | --log-level LEVEL] [--log-keys]\n"
                "       veer-ike --check | --check-syntax [-c] CONFIG\n"
                "  -c, --config FILE     YAML configuration (docs/configuration.md)\n"
                "  --initiate PEER       start an IKE SA with the named peer (peers with\n"
@@ -346,8 +347,10 @@ static void usage(FILE *f)
                "  --check-syntax        the same without opening the key, certificate and\n"
                "                        secrets files it names (listed instead): for CI\n"
                "  --log-keys            print Child SA keys (interop tests only: insecure)\n"
-               "  -v, --verbose         debug logging\n"
-               "  -q, --quiet           warnings and errors only, no line per SA (benchmarks)\n");
+               "  -v, --verbose         debug logging (--log-level debug)\n"
+               "  -q, --quiet           warnings and errors only, no line per SA (benchmarks)\n"
+               "  --log-level LEVEL     error, warning, info (the default) or debug; unlike\n"
+               "                        -q, error and warning keep the child-sa lines\n");
 }
 
 int main(int argc, char **argv)
@@ -364,6 +367,7 @@ int main(int argc, char **argv)
         {"check-syntax", no_argument, NULL, 'S'},
         {"verbose", no_argument, NULL, 'v'},
         {"quiet", no_argument, NULL, 'q'},
+        {"log-level", required_argument, NULL, 'L'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -411,6 +415,13 @@ int main(int argc, char **argv)
         case 'q':
             be.log_level = IKE_LOG_WARN;
             be.log_children = false;
+            break;
+        case 'L':
+            if (ike_log_level_parse(optarg, &be.log_level) < 0) {
+                fprintf(stderr, "veer-ike: --log-level %s: error, warning, info or debug\n",
+                        optarg);
+                return 2;
+            }
             break;
         case 'h':
             usage(stdout);

@@ -12,11 +12,14 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "usage: veer [EAL options] -- -c CONFIG [--state-file PATH] [-v]\n"
+    fprintf(f, "usage: veer [EAL options] -- -c CONFIG [--state-file PATH]\n"
+               "                            [-v | -q | --log-level LEVEL]\n"
                "       veer --check | --check-syntax [-c] CONFIG\n"
                "  -c, --config PATH     the YAML configuration (needs a dataplane: section)\n"
                "  --state-file PATH     keep SAs and counters in PATH (rewritten every 100 ms)\n"
-               "  -v                    log IKE at debug level\n"
+               "  -v, --verbose         log IKE at debug level (--log-level debug)\n"
+               "  -q, --quiet           IKE warnings and errors only (--log-level warning)\n"
+               "  --log-level LEVEL     error, warning, info (the default) or debug\n"
                "  --check               load and validate CONFIG and the files it names as\n"
                "                        starting would, without EAL; print OK or the error\n"
                "  --check-syntax        the same without opening the key, certificate and\n"
@@ -27,11 +30,15 @@ int veer_args_parse(struct veer_args *a, int argc, char **argv)
 {
     static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
                                          {"state-file", required_argument, NULL, 's'},
+                                         {"verbose", no_argument, NULL, 'v'},
+                                         {"quiet", no_argument, NULL, 'q'},
+                                         {"log-level", required_argument, NULL, 'L'},
                                          {"help", no_argument, NULL, 'h'},
                                          {NULL, 0, NULL, 0}};
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "c:vh", opts, NULL)) != -1) {
+    a->log_level = IKE_LOG_INFO;
+    while ((c = getopt_long(argc, argv, "c:vqh", opts, NULL)) != -1) {
         switch (c) {
         case 'c':
             a->config = optarg;
@@ -40,7 +47,16 @@ int veer_args_parse(struct veer_args *a, int argc, char **argv)
             a->state_file = optarg;
             break;
         case 'v':
-            a->verbose = true;
+            a->log_level = IKE_LOG_DEBUG;
+            break;
+        case 'q':
+            a->log_level = IKE_LOG_WARN;
+            break;
+        case 'L':
+            if (ike_log_level_parse(optarg, &a->log_level) < 0) {
+                fprintf(stderr, "veer: --log-level %s: error, warning, info or debug\n", optarg);
+                return -1;
+            }
             break;
         case 'h':
             usage(stdout);
@@ -141,10 +157,15 @@ int veer_check_main(int argc, char **argv)
     }
     if (!wanted)
         return -1;
-    static const struct option opts[] = {
-        {"config", required_argument, NULL, 'c'}, {"state-file", required_argument, NULL, 's'},
-        {"check", no_argument, NULL, 'C'},        {"check-syntax", no_argument, NULL, 'S'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"config", required_argument, NULL, 'c'},
+                                         {"state-file", required_argument, NULL, 's'},
+                                         {"check", no_argument, NULL, 'C'},
+                                         {"check-syntax", no_argument, NULL, 'S'},
+                                         {"verbose", no_argument, NULL, 'v'},
+                                         {"quiet", no_argument, NULL, 'q'},
+                                         {"log-level", required_argument, NULL, 'L'},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {NULL, 0, NULL, 0}};
     const char *config = NULL;
     bool syntax_only = false;
     int c;
@@ -152,7 +173,7 @@ int veer_check_main(int argc, char **argv)
     int n = argc - first + 1;
     char **v = argv + first - 1;
     optind = 1;
-    while ((c = getopt_long(n, v, "c:vh", opts, NULL)) != -1) {
+    while ((c = getopt_long(n, v, "c:vqh", opts, NULL)) != -1) {
         switch (c) {
         case 'c':
             config = optarg;
@@ -161,8 +182,11 @@ int veer_check_main(int argc, char **argv)
             syntax_only = true;
             break;
         case 'C': /* --check */
-        case 's': /* --state-file and -v: accepted so that a whole command line checks */
+        case 's': /* --state-file and the log options: accepted so that a whole command line checks
+                   */
         case 'v':
+        case 'q':
+        case 'L':
             break;
         case 'h':
             usage(stdout);

@@ -11,10 +11,12 @@
 
 #include <stdbool.h>
 
+#include "ike.h"
+
 struct veer_args {
     const char *config;
     const char *state_file;
-    bool verbose;
+    enum ike_log_level log_level; /* of IKE's lines: -v, -q, --log-level; info by default */
 };
 
 /* Ours, after EAL took its own: 0, or -1 after printing the usage. Exits on --help. */

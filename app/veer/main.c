@@ -301,7 +301,7 @@ static int setup(struct app *a)
                                .nports = a->nports,
                                .neigh = &a->neigh,
                                .routes = &a->routes,
-                               .log_level = a->args.verbose ? IKE_LOG_DEBUG : IKE_LOG_INFO};
+                               .log_level = a->args.log_level};
     a->ctrl.neigh_aging = (struct dp_neigh_aging){
         .reachable_ns = dp->neighbour_reachable * 1000000000ull, .probes = dp->neighbour_probes};
     struct ike_backend be = dp_ctrl_backend(&a->ctrl);

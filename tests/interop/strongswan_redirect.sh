@@ -136,8 +136,8 @@ grep -q "authentication of 'gw.example' with pre-shared key successful" "$work/c
 grep -q "redirected to 203.0.113.1" "$work/charon.log" || fail "4: strongSwan did not take the redirect"
 after=$(ike_count redirects_sent)
 [ "$after" -gt "$redirects" ] || fail "4: A counted no IKE_AUTH redirect"
-grep -q "movers: INIT_DONE -> ESTABLISHED" "$work/veer.log" || fail "4: A did not authenticate moved.example"
-[ "$(grep -c 'child-sa install' "$work/veer.log")" = "$(grep -c 'road-warriors: INIT_DONE -> ESTABLISHED' "$work/veer.log")" ] ||
+grep -q "movers\[[0-9]*\] .*: INIT_DONE -> ESTABLISHED" "$work/veer.log" || fail "4: A did not authenticate moved.example"
+[ "$(grep -c 'child-sa install' "$work/veer.log")" = "$(grep -c 'road-warriors\[[0-9]*\] .*: INIT_DONE -> ESTABLISHED' "$work/veer.log")" ] ||
     fail "4: A made a Child SA for the redirected client"
 pass "4. IKE_AUTH redirect by identity: moved.example authenticated by A, sent to B with no Child SA"
 echo "strongswan_redirect: all checks passed"

@@ -111,6 +111,8 @@ static void mock_log(void *opaque, enum ike_log_level level, const char *msg)
     struct mock_node *node = opaque;
     node->nlogs++;
     snprintf(node->last_log, sizeof(node->last_log), "%s", msg);
+    if (node->on_log != NULL)
+        node->on_log(node->on_log_arg, level, msg);
     if (node->verbose || level <= IKE_LOG_WARN)
         fprintf(stderr, "[%s] %s\n", node->name, msg);
 }

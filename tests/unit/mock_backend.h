@@ -49,7 +49,10 @@ struct mock_node {
     bool verbose;
     unsigned fail_sends; /* this many sends fail with -EAGAIN, nothing queued */
     unsigned nlogs;      /* log lines of any level */
-    char last_log[512];
+    char last_log[1024];
+    /* Called with every log line when set: tests that read more than the last one. */
+    void (*on_log)(void *arg, enum ike_log_level level, const char *msg);
+    void *on_log_arg;
 };
 
 struct ike_backend mock_backend(struct mock_node *node);

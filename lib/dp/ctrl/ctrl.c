@@ -524,20 +524,24 @@ static int be_child_install(void *opaque, const struct ike_child_sa *child)
     int rc = c->sadb != NULL ? dp_sadb_install(c->sadb, child, why, sizeof(why)) : 0;
     if (rc < 0) {
         c->counters.child_sa_refused++;
-        fprintf(stderr, "veer: child-sa refused by the ESP engine spi_in=%08x: %s\n", child->spi_in,
-                why);
+        fprintf(stderr,
+                "veer: child-sa refused by the ESP engine spi_in=%08x ike=%016llx_%016llx: %s\n",
+                child->spi_in, (unsigned long long)child->ike_spi_i,
+                (unsigned long long)child->ike_spi_r, why);
         return rc;
     }
     c->counters.child_sa_installed++;
     char to[IKE_ADDR_STRLEN];
     ike_addr_format(&child->remote, to, sizeof(to));
     fprintf(stderr,
-            "veer: child-sa install spi_in=%08x spi_out=%08x encap=%s %s-%u%s%s%s remote=%s\n",
+            "veer: child-sa install spi_in=%08x spi_out=%08x encap=%s %s-%u%s%s%s remote=%s "
+            "ike=%016llx_%016llx\n",
             child->spi_in, child->spi_out, child->udp_encap ? "udp" : "none",
             ike_transform_id_name(IKE_TT_ENCR, child->alg.encr.id), child->alg.encr.key_bits,
             child->alg.integ != 0 ? "/" : "",
             child->alg.integ != 0 ? ike_transform_id_name(IKE_TT_INTEG, child->alg.integ) : "",
-            child->alg.esn == IKE_ESN_ESN ? " esn" : "", to);
+            child->alg.esn == IKE_ESN_ESN ? " esn" : "", to, (unsigned long long)child->ike_spi_i,
+            (unsigned long long)child->ike_spi_r);
     return 0;
 }
 
@@ -547,8 +551,9 @@ static int be_child_delete(void *opaque, const struct ike_child_sa *child)
     if (c->sadb != NULL)
         dp_sadb_remove(c->sadb, child);
     c->counters.child_sa_removed++;
-    fprintf(stderr, "veer: child-sa delete spi_in=%08x spi_out=%08x\n", child->spi_in,
-            child->spi_out);
+    fprintf(stderr, "veer: child-sa delete spi_in=%08x spi_out=%08x ike=%016llx_%016llx\n",
+            child->spi_in, child->spi_out, (unsigned long long)child->ike_spi_i,
+            (unsigned long long)child->ike_spi_r);
     return 0;
 }
 
@@ -564,7 +569,9 @@ static int be_child_update(void *opaque, const struct ike_child_sa *child)
         return rc;
     }
     c->counters.child_sa_moved++;
-    fprintf(stderr, "veer: child-sa update spi_out=%08x remote=%s\n", child->spi_out, to);
+    fprintf(stderr, "veer: child-sa update spi_out=%08x remote=%s ike=%016llx_%016llx\n",
+            child->spi_out, to, (unsigned long long)child->ike_spi_i,
+            (unsigned long long)child->ike_spi_r);
     return 0;
 }
 

@@ -190,7 +190,7 @@ void ike_acct_child_up(struct ike_ctx *ctx, struct ike_sa *sa)
     uint64_t every = interval_ns(ctx, a);
     a->next_interim_ns = every != 0 ? a->start_ns + every : 0;
     ctx->counters.radius_acct_starts++;
-    ike_log(ctx, IKE_LOG_INFO, "RADIUS accounting: session %s started", a->session_id);
+    ike_sa_log(ctx, sa, IKE_LOG_INFO, "RADIUS accounting: session %s started", a->session_id);
     emit(ctx, sa, IKE_RADIUS_ACCT_START, 0);
 }
 
@@ -225,8 +225,8 @@ void ike_acct_end(struct ike_ctx *ctx, struct ike_sa *sa)
     if (a->started) {
         uint32_t cause = sa->acct_cause != 0 ? sa->acct_cause : IKE_RADIUS_TERM_USER_REQUEST;
         ctx->counters.radius_acct_stops++;
-        ike_log(ctx, IKE_LOG_INFO, "RADIUS accounting: session %s stopped (cause %u)",
-                a->session_id, cause);
+        ike_sa_log(ctx, sa, IKE_LOG_INFO, "RADIUS accounting: session %s stopped (cause %u)",
+                   a->session_id, cause);
         emit(ctx, sa, IKE_RADIUS_ACCT_STOP, cause);
     }
     ike_acct_free(sa);

@@ -37,8 +37,7 @@ static int child_index(const struct ike_sa *sa, const struct ike_child *c)
 struct ike_child_sa *ike_child_new(struct ike_ctx *ctx, struct ike_sa *sa)
 {
     if (sa->nchildren >= IKE_MAX_CHILDREN) {
-        ike_log(ctx, IKE_LOG_WARN, "IKE SA %016llx_%016llx has %u Child SAs: no room for more",
-                (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r, sa->nchildren);
+        ike_sa_log(ctx, sa, IKE_LOG_WARN, "has %u Child SAs: no room for more", sa->nchildren);
         return NULL;
     }
     struct ike_child *c = calloc(1, sizeof(*c));
@@ -124,8 +123,9 @@ int ike_child_install_keyed(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_c
     struct ike_child *c = container(child);
     int rc = esp_key_lens(&child->alg, &child->encr_key_len, &child->integ_key_len);
     if (rc < 0) {
-        ike_log(ctx, IKE_LOG_WARN, "ESP transforms %u/%u not supported by the dataplane",
-                child->alg.encr.id, child->alg.integ);
+        ike_child_log(ctx, sa, child, IKE_LOG_WARN,
+                      "ESP transforms %u/%u not supported by the dataplane", child->alg.encr.id,
+                      child->alg.integ);
         ike_child_discard(sa, child);
         return rc;
     }
@@ -151,8 +151,7 @@ int ike_child_install_keyed(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_c
     child_addresses(sa, child);
     rc = ctx->be.child_install != NULL ? ctx->be.child_install(ctx->be.opaque, child) : 0;
     if (rc < 0) {
-        ike_log(ctx, IKE_LOG_ERR, "dataplane refused Child SA %08x/%08x", child->spi_in,
-                child->spi_out);
+        ike_child_log(ctx, sa, child, IKE_LOG_ERR, "the dataplane refused the Child SA");
         ike_child_discard(sa, child);
         return rc;
     }
@@ -160,10 +159,10 @@ int ike_child_install_keyed(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_c
     ike_child_schedule(ctx, sa, c);
     ctx->counters.child_installed++;
     ike_acct_child_up(ctx, sa);
-    ike_log(ctx, IKE_LOG_INFO, "Child SA installed: in %08x out %08x %s-%u%s%s%s", child->spi_in,
-            child->spi_out, ike_transform_id_name(IKE_TT_ENCR, child->alg.encr.id),
-            child->alg.encr.key_bits, k->gir != NULL ? " PFS" : "",
-            child->udp_encap ? " in UDP" : "", child->rekey_of != 0 ? " (rekey)" : "");
+    ike_child_log(ctx, sa, child, IKE_LOG_INFO, "Child SA installed: %s-%u%s%s%s",
+                  ike_transform_id_name(IKE_TT_ENCR, child->alg.encr.id), child->alg.encr.key_bits,
+                  k->gir != NULL ? " PFS" : "", child->udp_encap ? " in UDP" : "",
+                  child->rekey_of != 0 ? " (rekey)" : "");
     return 0;
 }
 
@@ -203,12 +202,10 @@ void ike_child_remove(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child *
         ctx->counters.child_deleted++;
         /* Its traffic as last reported stays in the log when the SA is gone (an audit trail). */
         const struct ike_child_traffic *t = &c->traffic;
-        ike_log(ctx, IKE_LOG_INFO,
-                "Child SA deleted: in %08x out %08x; in %llu packets %llu bytes, out %llu packets "
-                "%llu bytes",
-                c->sa.spi_in, c->sa.spi_out, (unsigned long long)t->packets_in,
-                (unsigned long long)t->bytes_in, (unsigned long long)t->packets_out,
-                (unsigned long long)t->bytes_out);
+        ike_child_log(ctx, sa, &c->sa, IKE_LOG_INFO,
+                      "Child SA deleted: in %llu packets %llu bytes, out %llu packets %llu bytes",
+                      (unsigned long long)t->packets_in, (unsigned long long)t->bytes_in,
+                      (unsigned long long)t->packets_out, (unsigned long long)t->bytes_out);
         ike_acct_child_gone(sa, c);
     }
     unlink_child(sa, c);

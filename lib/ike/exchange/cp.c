@@ -120,7 +120,8 @@ void ike_cp_read_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ik
     if (rc != 0)
         ctx->counters.cp_malformed++; /* an address asked for is ignored, a fresh one given */
     if (rc < 0)
-        ike_log_rl(ctx, IKE_LOG_WARN, "IKE_AUTH: configuration payload we cannot read: ignored");
+        ike_sa_log_rl(ctx, sa, IKE_LOG_WARN,
+                      "IKE_AUTH: configuration payload we cannot read: ignored");
 }
 
 bool ike_cp_vip_wanted(const struct ike_sa *sa)
@@ -190,8 +191,9 @@ uint16_t ike_cp_assign(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child_
          * narrowed to remote_ts it would give it a whole subnet. Say no.
          */
         ctx->counters.cp_no_pool++;
-        ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH: peer %s has no pools: no virtual IP to give",
-                sa->peer->name);
+        ike_sa_log(ctx, sa, IKE_LOG_WARN,
+                   "IKE_AUTH: the peer configuration has no pools: no "
+                   "virtual IP to give");
         return IKE_N_INTERNAL_ADDRESS_FAILURE;
     }
     if (!ike_cp_vip_wanted(sa) || sa->nvips > 0)
@@ -222,15 +224,14 @@ uint16_t ike_cp_assign(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child_
         if (rc == -ENOENT)
             continue; /* no pool of this family: the client gets what the others give */
         ctx->counters.cp_address_failure++;
-        ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH: peer %s: no IPv%u address left in its pools%s",
-                sa->peer->name, families[f], rc == -ENOSPC ? "" : " (out of memory)");
+        ike_sa_log(ctx, sa, IKE_LOG_WARN, "IKE_AUTH: no IPv%u address left in the pools%s",
+                   families[f], rc == -ENOSPC ? "" : " (out of memory)");
         ike_cp_release(ctx, sa);
         return IKE_N_INTERNAL_ADDRESS_FAILURE;
     }
     if (sa->nvips == 0) {
         ctx->counters.cp_address_failure++;
-        ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH: peer %s has no pool of the family asked for",
-                sa->peer->name);
+        ike_sa_log(ctx, sa, IKE_LOG_WARN, "IKE_AUTH: no pool of the family asked for");
         return IKE_N_INTERNAL_ADDRESS_FAILURE;
     }
     narrow_to_vips(sa, child);
@@ -243,8 +244,8 @@ uint16_t ike_cp_assign(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_child_
     for (unsigned i = 0; i < sa->nvips; i++) {
         char a[IKE_ADDR_STRLEN];
         ike_addr_format(&sa->vips[i].addr, a, sizeof(a));
-        ike_log(ctx, IKE_LOG_INFO, "IKE_AUTH: peer %s: virtual IP %s from pool %s", sa->peer->name,
-                a, ike_pool_cfg(ctx->pools[sa->vips[i].pool])->name);
+        ike_sa_log(ctx, sa, IKE_LOG_INFO, "IKE_AUTH: virtual IP %s from pool %s", a,
+                   ike_pool_cfg(ctx->pools[sa->vips[i].pool])->name);
     }
     return 0;
 }
@@ -344,8 +345,7 @@ bool ike_cp_read_reply(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_
     int rc = pl != NULL ? ike_cp_parse_reply(pl, sa->peer->vip_request, got, &n) : -1;
     if (rc < 0) {
         ctx->counters.cp_malformed++;
-        ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH: peer %s gave no virtual IP (no CFG_REPLY)",
-                sa->peer->name);
+        ike_sa_log(ctx, sa, IKE_LOG_WARN, "IKE_AUTH: the peer gave no virtual IP (no CFG_REPLY)");
         return false;
     }
     ctx->counters.cp_malformed += (uint64_t)rc;
@@ -354,15 +354,15 @@ bool ike_cp_read_reply(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_
     for (unsigned i = 0; i < n; i++)
         sa->vips[sa->nvips++] = (struct ike_vip){.addr = got[i]};
     if (sa->nvips == 0) {
-        ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH: peer %s's CFG_REPLY holds no address we asked for",
-                sa->peer->name);
+        ike_sa_log(ctx, sa, IKE_LOG_WARN,
+                   "IKE_AUTH: the peer's CFG_REPLY holds no address we asked for");
         return false;
     }
     ctx->counters.cp_addresses_received += sa->nvips;
     for (unsigned i = 0; i < sa->nvips; i++) {
         char a[IKE_ADDR_STRLEN];
         ike_addr_format(&sa->vips[i].addr, a, sizeof(a));
-        ike_log(ctx, IKE_LOG_INFO, "IKE_AUTH: peer %s gave us virtual IP %s", sa->peer->name, a);
+        ike_sa_log(ctx, sa, IKE_LOG_INFO, "IKE_AUTH: the peer gave us virtual IP %s", a);
     }
     return true;
 }

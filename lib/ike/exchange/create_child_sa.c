@@ -143,7 +143,7 @@ static void reply_error(struct ike_ctx *ctx, struct ike_sa *sa, uint32_t msg_id,
     }
     if (type == IKE_N_TEMPORARY_FAILURE)
         ctx->counters.tx_temporary_failure++;
-    ike_log(ctx, IKE_LOG_INFO, "CREATE_CHILD_SA refused: %s", ike_notify_name(type));
+    ike_sa_log_rl(ctx, sa, IKE_LOG_INFO, "CREATE_CHILD_SA refused: %s", ike_notify_name(type));
     ike_send_encrypted(ctx, sa, IKE_EXCH_CREATE_CHILD_SA, true, msg_id, build_notify, &r);
 }
 
@@ -200,7 +200,7 @@ static void note_collision(struct ike_ctx *ctx, struct ike_sa *sa, const struct 
     struct ike_pending *p = &sa->pending;
     note_crossing(ctx, p, ni, nr, nr_len);
     p->peer_new_spi = made->spi_in;
-    ike_log(ctx, IKE_LOG_INFO, "simultaneous rekey of Child SA %08x", p->old_spi);
+    ike_child_log(ctx, sa, made, IKE_LOG_INFO, "simultaneous rekey of Child SA %08x", p->old_spi);
 }
 
 /* Which Child SA a REKEY_SA notify names, or an error notify to answer with. */
@@ -373,8 +373,9 @@ static void note_ike_collision(struct ike_ctx *ctx, struct ike_sa *sa, const str
 {
     note_crossing(ctx, &sa->pending, ni, nr, nr_len);
     sa->pending.peer_new_ike_spi = made->spi_r; /* ours: we are its responder */
-    ike_log(ctx, IKE_LOG_INFO, "simultaneous rekey of IKE SA %016llx_%016llx",
-            (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r);
+    char ref[IKE_SA_REF_MAX];
+    ike_sa_log(ctx, sa, IKE_LOG_INFO, "simultaneous rekey of the IKE SA, the peer's new SA is %s",
+               ike_sa_log_ref(made, ref, sizeof(ref)));
 }
 
 static void ike_rekey_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *m,
@@ -430,9 +431,9 @@ static void ike_rekey_request(struct ike_ctx *ctx, struct ike_sa *sa, const stru
     }
     ike_children_move(sa, next);
     ctx->counters.ike_rekeyed++;
-    ike_log(ctx, IKE_LOG_INFO, "IKE SA %016llx_%016llx rekeyed by the peer: now %016llx_%016llx",
-            (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r,
-            (unsigned long long)next->spi_i, (unsigned long long)next->spi_r);
+    char ref[IKE_SA_REF_MAX];
+    ike_sa_log(ctx, sa, IKE_LOG_INFO, "IKE SA rekeyed by the peer, now %s",
+               ike_sa_log_ref(next, ref, sizeof(ref)));
     ike_sa_set_state(ctx, sa, IKE_SA_REKEYED, "rekeyed by the peer");
 }
 
@@ -588,8 +589,8 @@ static void child_refused(struct ike_ctx *ctx, struct ike_sa *sa, const struct i
         if (n->data.len == 2 &&
             group_configured(sa->peer->esp, sa->peer->nesp, ike_get16(n->data.ptr)) &&
             (done->dh == NULL || ike_get16(n->data.ptr) != ike_dh_group(done->dh))) {
-            ike_log(ctx, IKE_LOG_INFO, "peer wants DH group %u for the Child SA; retrying",
-                    ike_get16(n->data.ptr));
+            ike_sa_log(ctx, sa, IKE_LOG_INFO, "peer wants DH group %u for the Child SA; retrying",
+                       ike_get16(n->data.ptr));
             start_child(ctx, sa, old, ike_get16(n->data.ptr));
             return;
         }
@@ -614,7 +615,7 @@ static void child_refused(struct ike_ctx *ctx, struct ike_sa *sa, const struct i
     default:
         break;
     }
-    ike_log(ctx, IKE_LOG_WARN, "peer refused the Child SA: %s", ike_notify_name(n->type));
+    ike_sa_log(ctx, sa, IKE_LOG_WARN, "peer refused the Child SA: %s", ike_notify_name(n->type));
     if (old != NULL)
         old->rekey_ns = 0; /* do not insist; its hard lifetime ends it */
 }
@@ -633,14 +634,14 @@ static void finish_child_rekey(struct ike_ctx *ctx, struct ike_sa *sa,
         lower_nonce(done->nonce, done->nonce_len, nr->ptr, nr->len, &lo, &lo_len);
         if (nonce_cmp_kept(lo, lo_len, done->peer_min_nonce, done->peer_min_nonce_len) < 0) {
             /* Ours holds the lowest nonce: it is redundant and ours to close. */
-            ike_log(ctx, IKE_LOG_INFO, "rekey collision: closing our redundant Child SA %08x",
-                    made->sa.spi_in);
+            ike_child_log(ctx, sa, &made->sa, IKE_LOG_INFO,
+                          "rekey collision: closing our redundant Child SA");
             old->state = IKE_CHILD_REKEYED;
             ike_info_start_delete_child(ctx, sa, made);
             return;
         }
-        ike_log(ctx, IKE_LOG_INFO, "rekey collision: ours survives, the peer closes %08x",
-                done->peer_new_spi);
+        ike_child_log(ctx, sa, &made->sa, IKE_LOG_INFO,
+                      "rekey collision: ours survives, the peer closes %08x", done->peer_new_spi);
     }
     ike_info_start_delete_child(ctx, sa, old);
 }
@@ -680,7 +681,7 @@ static void child_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct 
         ok = glen > 0;
     }
     if (!ok) {
-        ike_log(ctx, IKE_LOG_WARN, "CREATE_CHILD_SA response is not what we offered");
+        ike_sa_log(ctx, sa, IKE_LOG_WARN, "CREATE_CHILD_SA response is not what we offered");
         ike_child_discard(sa, child);
         memset(gir, 0, sizeof(gir));
         if (old != NULL)
@@ -719,9 +720,9 @@ static void adopt_peer_sa(struct ike_ctx *ctx, struct ike_sa *old, struct ike_sa
     ike_children_move(old, theirs);
     theirs->delete_queued = theirs->delete_queued || old->delete_queued;
     ctx->counters.ike_rekeyed++;
-    ike_log(ctx, IKE_LOG_INFO, "IKE SA %016llx_%016llx rekeyed by the peer: now %016llx_%016llx",
-            (unsigned long long)old->spi_i, (unsigned long long)old->spi_r,
-            (unsigned long long)theirs->spi_i, (unsigned long long)theirs->spi_r);
+    char ref[IKE_SA_REF_MAX];
+    ike_sa_log(ctx, old, IKE_LOG_INFO, "IKE SA rekeyed by the peer, now %s",
+               ike_sa_log_ref(theirs, ref, sizeof(ref)));
     if (old->state == IKE_SA_ESTABLISHED)
         ike_sa_set_state(ctx, old, IKE_SA_REKEYED, "rekey collision: the peer's new SA survives");
 }
@@ -760,16 +761,17 @@ static bool resolve_ike_collision(struct ike_ctx *ctx, struct ike_sa *sa,
             nonce_cmp_kept(lo, lo_len, done->peer_min_nonce, done->peer_min_nonce_len) < 0;
     }
     if (!ours_lowest) {
-        ike_log(ctx, IKE_LOG_INFO,
-                "rekey collision: ours survives, the peer closes %016llx_%016llx",
-                (unsigned long long)theirs->spi_i, (unsigned long long)theirs->spi_r);
+        char ref[IKE_SA_REF_MAX];
+        ike_sa_log(ctx, sa, IKE_LOG_INFO, "rekey collision: ours survives, the peer closes %s",
+                   ike_sa_log_ref(theirs, ref, sizeof(ref)));
         theirs->redundant_delete_ns = ike_now(ctx) + (uint64_t)ctx->cfg.half_open_timeout_s * SEC;
         return false;
     }
     adopt_peer_sa(ctx, sa, theirs);
     if (next != NULL) {
-        ike_log(ctx, IKE_LOG_INFO, "rekey collision: closing our redundant IKE SA %016llx_%016llx",
-                (unsigned long long)next->spi_i, (unsigned long long)next->spi_r);
+        char ref[IKE_SA_REF_MAX];
+        ike_sa_log(ctx, sa, IKE_LOG_INFO, "rekey collision: closing our redundant IKE SA %s",
+                   ike_sa_log_ref(next, ref, sizeof(ref)));
         ike_info_start_delete_ike(ctx, next);
     }
     return true;
@@ -793,8 +795,8 @@ static void ike_rekey_response(struct ike_ctx *ctx, struct ike_sa *sa, const str
             ctx->counters.temporary_failure++;
             sa->rekey_ns = retry_at(ctx);
         } else {
-            ike_log(ctx, IKE_LOG_WARN, "peer refused to rekey the IKE SA: %s",
-                    ike_notify_name(n.type));
+            ike_sa_log(ctx, sa, IKE_LOG_WARN, "peer refused to rekey the IKE SA: %s",
+                       ike_notify_name(n.type));
             sa->rekey_ns = 0;
         }
         return;
@@ -823,7 +825,7 @@ static void ike_rekey_response(struct ike_ctx *ctx, struct ike_sa *sa, const str
             ike_sa_destroy(ctx, next);
         if (resolve_ike_collision(ctx, sa, done, NULL, NULL))
             return;
-        ike_log(ctx, IKE_LOG_WARN, "IKE SA rekey response unusable; keeping the old IKE SA");
+        ike_sa_log(ctx, sa, IKE_LOG_WARN, "IKE SA rekey response unusable; keeping the old IKE SA");
         sa->rekey_ns = 0;
         return;
     }
@@ -840,9 +842,9 @@ static void ike_rekey_response(struct ike_ctx *ctx, struct ike_sa *sa, const str
     ike_children_move(sa, next);
     next->delete_queued = sa->delete_queued; /* an operator's delete meant this SA too */
     ctx->counters.ike_rekeyed++;
-    ike_log(ctx, IKE_LOG_INFO, "IKE SA %016llx_%016llx rekeyed: now %016llx_%016llx",
-            (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r,
-            (unsigned long long)next->spi_i, (unsigned long long)next->spi_r);
+    char ref[IKE_SA_REF_MAX];
+    ike_sa_log(ctx, sa, IKE_LOG_INFO, "IKE SA rekeyed, now %s",
+               ike_sa_log_ref(next, ref, sizeof(ref)));
     /* We rekeyed, so we delete the old IKE SA (2.18); its Child SAs live on in `next`. */
     ike_info_start_delete_ike(ctx, sa);
 }

@@ -274,7 +274,11 @@ void ike_eap_radius_tick(struct ike_ctx *ctx, uint64_t now)
             release(rc, r);
             freed = true;
             if (++r->servers_tried >= n) {
-                ike_log(ctx, IKE_LOG_WARN, "RADIUS: no server answered; client refused");
+                if (r->sa != NULL)
+                    ike_sa_log(ctx, r->sa, IKE_LOG_WARN,
+                               "RADIUS: no server answered; client refused");
+                else
+                    ike_log(ctx, IKE_LOG_WARN, "RADIUS: no server answered");
                 finish(ctx, r, NULL);
                 continue;
             }
@@ -382,8 +386,9 @@ void ike_radius_input(struct ike_ctx *ctx, unsigned server, const uint8_t *buf, 
     if (why != IKE_RADIUS_OK) {
         /* Forged or damaged: the request stays outstanding for the real answer. */
         ike_radius_count_reject(ctx, why);
-        ike_log(ctx, IKE_LOG_WARN, "RADIUS: reply from server %u refused: %s", server,
-                ike_radius_reject_name(why));
+        /* Anyone who can reach our RADIUS port can make these: limited. */
+        ike_log_rl(ctx, IKE_LOG_WARN, "RADIUS: reply from server %u refused: %s", server,
+                   ike_radius_reject_name(why));
         free(rep);
         return;
     }

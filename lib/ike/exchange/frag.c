@@ -74,8 +74,8 @@ int ike_frag_send(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_hdr *
     if (n == 0)
         n = 1;
     if (n > IKE_MAX_FRAGS) {
-        ike_log(ctx, IKE_LOG_ERR, "%s message of %zu bytes needs %zu fragments: too many",
-                ike_exchange_name(h->exchange), inner_len, n);
+        ike_sa_log(ctx, sa, IKE_LOG_ERR, "%s message of %zu bytes needs %zu fragments: too many",
+                   ike_exchange_name(h->exchange), inner_len, n);
         return -EMSGSIZE;
     }
     size_t datagram = ike_frag_max(ctx, sa) + IKE_NON_ESP_MARKER_LEN;
@@ -212,7 +212,7 @@ int ike_frag_receive(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t *msg, size_
         ike_msg_check_rules(m, &err) < 0) {
         char text[160];
         ike_err_format(&err, text, sizeof(text));
-        ike_log(ctx, IKE_LOG_WARN, "malformed reassembled payloads: %s", text);
+        ike_sa_log_rl(ctx, sa, IKE_LOG_WARN, "malformed reassembled payloads: %s", text);
         ctx->counters.rx_malformed++;
         return -EBADMSG;
     }

@@ -329,6 +329,8 @@ struct ike_child_sa {
 /* ---- the backend ---- */
 
 enum ike_log_level { IKE_LOG_ERR, IKE_LOG_WARN, IKE_LOG_INFO, IKE_LOG_DEBUG };
+/* --log-level's names: error (err), warning (warn), info, debug. 0, or -EINVAL. */
+int ike_log_level_parse(const char *name, enum ike_log_level *out);
 
 struct ike_backend {
     void *opaque;

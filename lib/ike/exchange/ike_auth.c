@@ -32,6 +32,14 @@ void ike_auth_remember_id(struct ike_sa *sa, const struct ike_id_payload *id)
     memcpy(sa->remote_id.data, id->data.ptr, sa->remote_id.len);
 }
 
+const char *ike_auth_claimed_id_text(const struct ike_id_payload *id, char *out, size_t cap)
+{
+    struct ike_id claimed = {
+        .type = id->type, .len = (uint8_t)(id->data.len < IKE_ID_MAX ? id->data.len : IKE_ID_MAX)};
+    memcpy(claimed.data, id->data.ptr, claimed.len);
+    return ike_id_log_text(&claimed, out, cap);
+}
+
 bool ike_auth_id_matches(const struct ike_id *want, const struct ike_id_payload *got)
 {
     if (want->type == 0)
@@ -444,8 +452,11 @@ static const struct ike_peer_cfg *authenticate(struct ike_ctx *ctx, struct ike_s
         tried = p;
     }
     count_refusal(ctx, tried, v);
-    if (tried != NULL)
-        ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH: peer %s refused: %s", tried->name, verdict_name(v));
+    if (tried != NULL) {
+        char claimed[IKE_ID_LOG_MAX];
+        ike_sa_log_rl(ctx, sa, IKE_LOG_WARN, "IKE_AUTH: peer %s refused %s: %s", tried->name,
+                      ike_auth_claimed_id_text(id, claimed, sizeof(claimed)), verdict_name(v));
+    }
     return NULL;
 }
 
@@ -540,7 +551,9 @@ void ike_auth_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_m
     }
     const struct ike_peer_cfg *peer = authenticate(ctx, sa, &idi, m);
     if (peer == NULL) {
-        ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH: no peer configuration authenticates this identity");
+        char claimed[IKE_ID_LOG_MAX];
+        ike_sa_log_rl(ctx, sa, IKE_LOG_WARN, "IKE_AUTH: no peer configuration authenticates %s",
+                      ike_auth_claimed_id_text(&idi, claimed, sizeof(claimed)));
         ike_auth_send_failed(ctx, sa, msg_id);
         return;
     }
@@ -552,9 +565,9 @@ void ike_auth_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_m
     sa->multiple_auth |= ike_msg_find_notify(m, IKE_N_MULTIPLE_AUTH_SUPPORTED) != NULL;
     if (another != (peer->remote_auth2 != 0) || (another && !sa->multiple_auth)) {
         ctx->counters.multi_auth_refused++;
-        ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH: peer %s %s", peer->name,
-                another ? "offers a second authentication we do not take"
-                        : "must authenticate a second time (RFC 4739) and does not");
+        ike_sa_log_rl(ctx, sa, IKE_LOG_WARN, "IKE_AUTH: %s",
+                      another ? "the peer offers a second authentication we do not take"
+                              : "the peer must authenticate a second time (RFC 4739) and does not");
         ike_auth_send_failed(ctx, sa, msg_id);
         return;
     }
@@ -662,7 +675,7 @@ static bool initiator_child(struct ike_ctx *ctx, struct ike_sa *sa, const struct
         ike_ts_decode_set(ike_msg_find(m, IKE_PL_TSR, NULL), &child->ts_remote) < 0 ||
         !ike_ts_set_within(&child->ts_local, local, nlocal) ||
         !ike_ts_set_within(&child->ts_remote, sa->peer->remote_ts, sa->peer->nremote_ts)) {
-        ike_log(ctx, IKE_LOG_WARN, "responder's Child SA is not one we offered");
+        ike_sa_log(ctx, sa, IKE_LOG_WARN, "responder's Child SA is not one we offered");
         return false;
     }
     child->spi_in = sa->child_spi_offered;
@@ -688,7 +701,9 @@ void ike_auth_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_
     if (v != IKE_CERT_OK) {
         ctx->counters.auth_failed++;
         count_refusal(ctx, sa->peer, v);
-        ike_log(ctx, IKE_LOG_WARN, "responder refused: %s", verdict_name(v));
+        char claimed[IKE_ID_LOG_MAX];
+        ike_sa_log(ctx, sa, IKE_LOG_WARN, "IKE_AUTH: responder %s refused: %s",
+                   ike_auth_claimed_id_text(&idr, claimed, sizeof(claimed)), verdict_name(v));
         ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "responder not authenticated");
         return;
     }
@@ -720,7 +735,7 @@ void ike_auth_established(struct ike_ctx *ctx, struct ike_sa *sa, const struct i
         }
         if (pl != NULL)
             ctx->counters.ts_unacceptable += ike_get16(pl->body + 2) == IKE_N_TS_UNACCEPTABLE;
-        ike_log(ctx, IKE_LOG_WARN, "IKE SA up without a Child SA");
+        ike_sa_log(ctx, sa, IKE_LOG_WARN, "IKE SA up without a Child SA");
         return;
     }
     struct ike_child_sa *child = ike_child_new(ctx, sa);

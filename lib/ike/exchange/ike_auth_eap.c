@@ -232,7 +232,7 @@ static void count_reject(struct ike_ctx *ctx, enum ike_eap_reject why)
 static void out_of_order(struct ike_ctx *ctx, struct ike_sa *sa, uint32_t msg_id, const char *what)
 {
     ctx->counters.eap_out_of_order++;
-    ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH EAP: %s", what);
+    ike_sa_log_rl(ctx, sa, IKE_LOG_WARN, "IKE_AUTH EAP: %s", what);
     ike_auth_send_failed(ctx, sa, msg_id);
 }
 
@@ -245,8 +245,7 @@ static void redirect_first(struct ike_ctx *ctx, struct ike_sa *sa, struct eap_re
     r->redirect = gw;
     ctx->counters.redirects_sent++;
     ctx->counters.redirects_auth_first++;
-    ike_log(ctx, IKE_LOG_INFO, "IKE_AUTH: %s redirected in the first IKE_AUTH response",
-            sa->peer->name);
+    ike_sa_log(ctx, sa, IKE_LOG_INFO, "IKE_AUTH: redirected in the first IKE_AUTH response");
 }
 
 /* Starts the peer's EAP method for identity `idi`: the request goes into r. */
@@ -287,7 +286,9 @@ void ike_auth_eap_begin(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike
     uint32_t msg_id = m->hdr.msg_id;
     const struct ike_peer_cfg *peer = eap_peer(ctx, sa, idi);
     if (peer == NULL) {
-        ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH without AUTH: no EAP peer for this identity");
+        char claimed[IKE_ID_LOG_MAX];
+        ike_sa_log_rl(ctx, sa, IKE_LOG_WARN, "IKE_AUTH without AUTH: no EAP peer for %s",
+                      ike_auth_claimed_id_text(idi, claimed, sizeof(claimed)));
         ike_auth_send_failed(ctx, sa, msg_id);
         return;
     }
@@ -383,7 +384,7 @@ static void radius_round(struct ike_ctx *ctx, struct ike_sa *sa, uint32_t msg_id
                                      .state_len = c->rad_state_len};
     c->rad_req = ike_eap_radius_send(ctx, sa, &in);
     if (c->rad_req == NULL) {
-        ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH EAP-RADIUS: cannot ask RADIUS for %s", sa->peer->name);
+        ike_sa_log(ctx, sa, IKE_LOG_WARN, "IKE_AUTH EAP-RADIUS: cannot ask RADIUS");
         ike_auth_send_failed(ctx, sa, msg_id);
         return;
     }
@@ -405,8 +406,7 @@ void ike_auth_eap_radius_done(struct ike_ctx *ctx, struct ike_sa *sa,
     c->rad_req = NULL;
     uint32_t msg_id = c->rad_msg_id;
     if (rep == NULL) {
-        ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH EAP-RADIUS: no RADIUS server answered for %s",
-                sa->peer->name);
+        ike_sa_log(ctx, sa, IKE_LOG_WARN, "IKE_AUTH EAP-RADIUS: no RADIUS server answered");
         ike_auth_send_failed(ctx, sa, msg_id);
         return;
     }
@@ -452,7 +452,7 @@ void ike_auth_eap_radius_done(struct ike_ctx *ctx, struct ike_sa *sa,
         }
         ike_acct_accept(ctx, sa, rep, c->rad_user, c->rad_user_len);
         c->phase = EAP_WAIT_AUTH;
-        ike_log(ctx, IKE_LOG_INFO, "IKE_AUTH EAP-RADIUS: %s accepted by RADIUS", sa->peer->name);
+        ike_sa_log(ctx, sa, IKE_LOG_INFO, "IKE_AUTH EAP-RADIUS: accepted by RADIUS");
         reply(ctx, sa, msg_id, &r);
         return;
     }
@@ -465,7 +465,7 @@ void ike_auth_eap_radius_done(struct ike_ctx *ctx, struct ike_sa *sa,
     }
     r.notify = IKE_N_AUTHENTICATION_FAILED;
     ctx->counters.auth_failed++;
-    ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH EAP-RADIUS: %s rejected by RADIUS", sa->peer->name);
+    ike_sa_log_rl(ctx, sa, IKE_LOG_WARN, "IKE_AUTH EAP-RADIUS: rejected by RADIUS");
     reply(ctx, sa, msg_id, &r);
     ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "RADIUS Access-Reject");
 }
@@ -501,8 +501,8 @@ static void eap_round(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_m
                                     out, &out_len, &why);
     count_reject(ctx, why);
     if (why != IKE_EAP_OK)
-        ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH %s from %s: %s", ms ? "EAP-MSCHAPv2" : "EAP-MD5",
-                sa->peer->name, ike_eap_reject_name(why));
+        ike_sa_log_rl(ctx, sa, IKE_LOG_WARN, "IKE_AUTH %s: %s", ms ? "EAP-MSCHAPv2" : "EAP-MD5",
+                      ike_eap_reject_name(why));
     if (step == IKE_EAP_STEP_SUCCESS && ms) {
         memcpy(c->msk, c->ms.msk, sizeof(c->msk));
         c->has_msk = c->ms.has_msk;
@@ -531,8 +531,7 @@ static void final_auth(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_
     }
     if (!eap_auth_ok(sa, m, true, &c->eap_id)) {
         ctx->counters.eap_bad_final_auth++;
-        ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH EAP: %s's AUTH after EAP does not verify",
-                sa->peer->name);
+        ike_sa_log_rl(ctx, sa, IKE_LOG_WARN, "IKE_AUTH EAP: the AUTH after EAP does not verify");
         ike_auth_send_failed(ctx, sa, msg_id);
         return;
     }
@@ -619,7 +618,7 @@ static int build_eap_request(struct ike_ctx *ctx, struct ike_sa *sa, struct ike_
 static void give_up(struct ike_ctx *ctx, struct ike_sa *sa, const char *why)
 {
     ctx->counters.auth_failed++;
-    ike_log(ctx, IKE_LOG_WARN, "IKE_AUTH EAP: %s", why);
+    ike_sa_log(ctx, sa, IKE_LOG_WARN, "IKE_AUTH EAP: %s", why);
     ike_sa_set_state(ctx, sa, IKE_SA_DEAD, why);
 }
 

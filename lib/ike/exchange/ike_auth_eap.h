@@ -16,6 +16,8 @@ size_t ike_auth_id_body(const struct ike_id *id, uint8_t *out);
 /* Keeps the identity the peer authenticated with (INITIAL_CONTACT compares them). */
 void ike_auth_remember_id(struct ike_sa *sa, const struct ike_id_payload *id);
 bool ike_auth_id_matches(const struct ike_id *want, const struct ike_id_payload *got);
+/* An identity the peer claims (not yet authenticated) as log lines show it (ike_id_log_text). */
+const char *ike_auth_claimed_id_text(const struct ike_id_payload *id, char *out, size_t cap);
 /*
  * The shared-key AUTH value of one side (2.15) keyed with `key`: the PSK, or
  * after EAP without an MSK, that side's SK_pi or SK_pr (2.16).

@@ -59,6 +59,22 @@ void ike_log(struct ike_ctx *ctx, enum ike_log_level level, const char *fmt, ...
     va_end(ap);
 }
 
+int ike_log_level_parse(const char *name, enum ike_log_level *out)
+{
+    static const struct {
+        const char *name;
+        enum ike_log_level level;
+    } names[] = {{"error", IKE_LOG_ERR}, {"err", IKE_LOG_ERR},   {"warning", IKE_LOG_WARN},
+                 {"warn", IKE_LOG_WARN}, {"info", IKE_LOG_INFO}, {"debug", IKE_LOG_DEBUG}};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (strcmp(name, names[i].name) == 0) {
+            *out = names[i].level;
+            return 0;
+        }
+    }
+    return -EINVAL;
+}
+
 int ike_keep(struct ike_kept_msg *kept, const uint8_t *buf, size_t len, uint32_t msg_id)
 {
     uint8_t *copy = realloc(kept->buf, len);
@@ -159,8 +175,8 @@ static void index_ours(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t spi)
     sa->next_ours = ctx->by_ours[b];
     ctx->by_ours[b] = sa;
     if (ctx->be.spi_added != NULL && ctx->be.spi_added(ctx->be.opaque, spi) < 0)
-        ike_log(ctx, IKE_LOG_WARN, "IKE SPI %016llx: the dataplane did not take it",
-                (unsigned long long)spi);
+        ike_sa_log(ctx, sa, IKE_LOG_WARN, "the dataplane did not take our IKE SPI %016llx",
+                   (unsigned long long)spi);
 }
 
 static void unlink_sa(struct ike_sa **head, struct ike_sa *sa, bool ours)
@@ -246,6 +262,7 @@ struct ike_sa *ike_sa_create(struct ike_ctx *ctx, bool initiator, const struct i
     sa->remote = sa->reply_remote = *remote;
     sa->natt = local->port == IKE_NATT_PORT;
     sa->created_ns = ike_now(ctx);
+    sa->log_no = ++ctx->last_log_no;
     sa->state = initiator ? IKE_SA_INIT_SENT : IKE_SA_INIT_DONE;
     if (initiator) {
         sa->spi_i = ike_sa_fresh_spi(ctx);
@@ -285,6 +302,7 @@ struct ike_sa *ike_sa_create_rekeyed(struct ike_ctx *ctx, struct ike_sa *old, bo
     sa->radius_session_timeout_s = old->radius_session_timeout_s;
     sa->session_end_ns = old->session_end_ns;
     sa->created_ns = ike_now(ctx);
+    sa->log_no = ++ctx->last_log_no; /* its own: the rekey line names both (create_child_sa.c) */
     sa->last_rx_ns = sa->created_ns;
     sa->state = IKE_SA_ESTABLISHED;
     sa->rekey_ns = sa->peer != NULL ? ike_deadline(ctx, sa->peer, sa->peer->ike_rekey_s) : 0;
@@ -399,21 +417,16 @@ void ike_sa_set_state(struct ike_ctx *ctx, struct ike_sa *sa, enum ike_sa_state 
 {
     if (!transition_allowed(sa->state, next)) {
         ctx->counters.bad_transitions++;
-        ike_log(ctx, IKE_LOG_ERR, "IKE SA %016llx_%016llx: refused %s -> %s (%s)",
-                (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r,
-                ike_sa_state_name(sa->state), ike_sa_state_name(next), why);
+        ike_sa_log(ctx, sa, IKE_LOG_ERR, "refused %s -> %s (%s)", ike_sa_state_name(sa->state),
+                   ike_sa_state_name(next), why);
         return;
     }
     if (sa->state == IKE_SA_INIT_DONE && next == IKE_SA_DEAD)
         /* A half-open SA given up: anyone can make these by the thousand (a spoofed flood). */
-        ike_log_rl(ctx, IKE_LOG_INFO, "IKE SA %016llx_%016llx %s: half-open, dropped (%s)",
-                   (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r,
-                   sa->peer != NULL ? sa->peer->name : "-", why);
+        ike_sa_log_rl(ctx, sa, IKE_LOG_INFO, "half-open, dropped (%s)", why);
     else
-        ike_log(ctx, IKE_LOG_INFO, "IKE SA %016llx_%016llx %s: %s -> %s (%s)",
-                (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r,
-                sa->peer != NULL ? sa->peer->name : "-", ike_sa_state_name(sa->state),
-                ike_sa_state_name(next), why);
+        ike_sa_log(ctx, sa, IKE_LOG_INFO, "%s -> %s (%s)", ike_sa_state_name(sa->state),
+                   ike_sa_state_name(next), why);
     ctx->counters.state_transitions++;
     if (sa->state == IKE_SA_INIT_DONE)
         ctx->nhalf_open--;
@@ -448,8 +461,7 @@ void ike_sa_update_children(struct ike_ctx *ctx, struct ike_sa *sa)
         c->udp_encap = sa->nat_detected;
         c->esp_rebind = ike_rebind_wanted(sa);
         if (ctx->be.child_update != NULL && ctx->be.child_update(ctx->be.opaque, c) < 0)
-            ike_log(ctx, IKE_LOG_WARN, "Child SA %08x: the dataplane did not take the new address",
-                    c->spi_in);
+            ike_child_log(ctx, sa, c, IKE_LOG_WARN, "the dataplane did not take the new address");
     }
 }
 
@@ -484,8 +496,7 @@ static void follow_peer(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike
         char from[IKE_ADDR_STRLEN], to[IKE_ADDR_STRLEN];
         ike_addr_format(&sa->remote, from, sizeof(from));
         ike_addr_format(remote, to, sizeof(to));
-        ike_log(ctx, IKE_LOG_INFO, "IKE SA %016llx_%016llx: peer behind a NAT moved from %s to %s",
-                (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r, from, to);
+        ike_sa_log(ctx, sa, IKE_LOG_INFO, "peer behind a NAT moved from %s to %s", from, to);
         ctx->counters.peer_address_updated++;
     }
     sa->local = *local;
@@ -541,7 +552,8 @@ static void dispatch_request(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t *ms
             ike_info_request(ctx, sa, m);
         break;
     default:
-        ike_log(ctx, IKE_LOG_WARN, "%s request not handled yet", ike_exchange_name(h->exchange));
+        ike_sa_log_rl(ctx, sa, IKE_LOG_WARN, "%s request not handled yet",
+                      ike_exchange_name(h->exchange));
         break;
     }
 }
@@ -671,7 +683,7 @@ static void tick_children(struct ike_ctx *ctx, struct ike_sa *sa, uint64_t now)
                     (p->child_life_bytes != 0 && c->bytes >= p->child_life_bytes);
         if (hard && c->state != IKE_CHILD_DELETING && c->state != IKE_CHILD_NEW) {
             ctx->counters.child_expired++;
-            ike_log(ctx, IKE_LOG_INFO, "Child SA %08x reached its hard lifetime", c->sa.spi_in);
+            ike_child_log(ctx, sa, &c->sa, IKE_LOG_INFO, "Child SA reached its hard lifetime");
             ike_info_start_delete_child(ctx, sa, c);
             return;
         }
@@ -825,8 +837,8 @@ void ike_sa_reconnect(struct ike_ctx *ctx, const struct ike_sa *sa)
     int rc = ike_initiate(ctx, (unsigned)index, &local);
     if (rc == 0)
         ctx->counters.reconnects++;
-    ike_log(ctx, rc == 0 ? IKE_LOG_INFO : IKE_LOG_WARN, "peer %s: %s", p->name,
-            rc == 0 ? "starting the IKE SA again" : "cannot start the IKE SA again");
+    ike_sa_log(ctx, sa, rc == 0 ? IKE_LOG_INFO : IKE_LOG_WARN, "%s",
+               rc == 0 ? "starting the IKE SA again" : "cannot start the IKE SA again");
 }
 
 int ike_initiate(struct ike_ctx *ctx, unsigned peer, const struct ike_addr *local)
@@ -841,8 +853,7 @@ int ike_initiate(struct ike_ctx *ctx, unsigned peer, const struct ike_addr *loca
     int rc = ike_init_start(ctx, sa);
     if (rc < 0 && sa->request.buf != NULL) {
         /* Built and kept; only the send failed (no neighbour yet): the retransmission sends it. */
-        ike_log(ctx, IKE_LOG_INFO, "peer %s: IKE_SA_INIT not sent yet (%d); retransmitting",
-                p->name, rc);
+        ike_sa_log(ctx, sa, IKE_LOG_INFO, "IKE_SA_INIT not sent yet (%d); retransmitting", rc);
         return 0;
     }
     if (rc < 0)

@@ -121,8 +121,8 @@ int ike_send_encrypted(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t exchange,
                                min_plain, &plain_off, &plain_len);
     long total = rc == 0 ? ike_w_finish(&w) : rc;
     if (total < 0) {
-        ike_log(ctx, IKE_LOG_ERR, "cannot build %s message: %ld", ike_exchange_name(exchange),
-                total);
+        ike_sa_log(ctx, sa, IKE_LOG_ERR, "cannot build %s message: %ld",
+                   ike_exchange_name(exchange), total);
         return (int)total;
     }
     uint8_t *msg = ctx->buf + w.hdr_off;
@@ -167,7 +167,7 @@ int ike_open_message(struct ike_ctx *ctx, struct ike_sa *sa, uint8_t *msg, size_
         ike_msg_check_rules(m, &err) < 0) {
         char text[160];
         ike_err_format(&err, text, sizeof(text));
-        ike_log(ctx, IKE_LOG_WARN, "malformed encrypted payloads: %s", text);
+        ike_sa_log_rl(ctx, sa, IKE_LOG_WARN, "malformed encrypted payloads: %s", text);
         ctx->counters.rx_malformed++;
         return -EBADMSG;
     }

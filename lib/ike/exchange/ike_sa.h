@@ -144,6 +144,7 @@ struct ike_sa {
     bool initiator;
     enum ike_sa_state state;
     const struct ike_peer_cfg *peer;
+    uint32_t log_no; /* its number in log lines (sa_log.c): unique while the context lives */
     struct ike_addr local, remote;
     bool natt;             /* IKE moved to port 4500 (non-ESP marker) */
     bool nat_detected;     /* some side is behind a NAT: ESP goes in UDP */
@@ -285,6 +286,7 @@ struct ike_ctx {
     uint64_t qcd_window_ns;                  /* the second the answers below were counted in */
     unsigned qcd_window_answers;
     struct ike_log_limit log_limit; /* ike_log_rl's per-reason windows (log_limit.c) */
+    uint32_t last_log_no;           /* the number of the last IKE SA made (sa_log.c) */
     /* The gateway's addresses (cfg.local_addrs and announce_addrs point here). */
     struct ike_addr local_addrs[IKE_MAX_LOCAL_ADDRS];
     struct ike_addr announce_addrs[IKE_MAX_LOCAL_ADDRS];
@@ -341,6 +343,46 @@ void ike_log_rl(struct ike_ctx *ctx, enum ike_log_level level, const char *fmt, 
     __attribute__((format(printf, 3, 4)));
 /* Called from ike_tick: the sums of the seconds that are over. */
 void ike_log_limit_flush(struct ike_ctx *ctx);
+/* ike_log_rl's gate: true when a line of this reason may be printed now (counts it). */
+bool ike_log_limit_admit(struct ike_ctx *ctx, enum ike_log_level level, const char *fmt);
+
+/*
+ * Lines about one SA (sa_log.c, docs/operations.md "Logs"): a fixed tag
+ * first, so that an operator can grep for one SA or one identity,
+ *
+ *     PEER[N] REMOTE SPIi_SPIr IDENTITY[ child IN/OUT]: text
+ *
+ * PEER the peer configuration's name (- before one is chosen), N the SA's
+ * number (sa->log_no: unique while veer runs, a rekey's new SA has its own),
+ * REMOTE the peer's address and port, IDENTITY the authenticated remote
+ * identity quoted and escaped (- before IKE_AUTH). The child variants add a
+ * Child SA's inbound and outbound SPIs. The _rl variants are ike_log_rl's.
+ */
+void ike_sa_log(struct ike_ctx *ctx, const struct ike_sa *sa, enum ike_log_level level,
+                const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void ike_sa_log_rl(struct ike_ctx *ctx, const struct ike_sa *sa, enum ike_log_level level,
+                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void ike_child_log(struct ike_ctx *ctx, const struct ike_sa *sa, const struct ike_child_sa *child,
+                   enum ike_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+/* Enough for any tag ike_sa_log_tag writes. */
+#define IKE_SA_TAG_MAX 480
+/* Writes the tag (without the ": ") into out; returns out. */
+const char *ike_sa_log_tag(const struct ike_sa *sa, const struct ike_child_sa *child, char *out,
+                           size_t cap);
+/* "PEER[N] SPIi_SPIr" of another SA, for a line that links two (a rekey's old and new). */
+#define IKE_SA_REF_MAX 80
+const char *ike_sa_log_ref(const struct ike_sa *sa, char *out, size_t cap);
+/*
+ * An identity as a log shows it: addresses as text, a DN in RFC 2253 form,
+ * anything else as its octets; quoted, with quote, backslash and every octet
+ * outside printable ASCII escaped (\", \\, \xNN), at most
+ * IKE_ID_LOG_CHARS characters between the quotes ("..." after the closing
+ * quote says it was cut). Wire data: a log line never carries control characters.
+ */
+#define IKE_ID_LOG_CHARS 64
+#define IKE_ID_LOG_MAX (IKE_ID_LOG_CHARS + 8)
+const char *ike_id_log_text(const struct ike_id *id, char *out, size_t cap);
 
 /* Keeps a copy of buf in *kept (replacing what it held). */
 int ike_keep(struct ike_kept_msg *kept, const uint8_t *buf, size_t len, uint32_t msg_id);

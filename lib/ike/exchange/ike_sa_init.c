@@ -51,7 +51,7 @@ static int derive(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_ke_pa
     uint8_t gir[IKE_DH_MAX_LEN];
     long glen = ike_dh_shared(sa->dh, peer_ke->data.ptr, peer_ke->data.len, gir, sizeof(gir));
     if (glen < 0) {
-        ike_log(ctx, IKE_LOG_WARN, "invalid KE value from peer");
+        ike_sa_log_rl(ctx, sa, IKE_LOG_WARN, "invalid KE value from the peer");
         return (int)glen;
     }
     const struct ike_key_lens lens = {.prf = ike_prf_len(sa->alg.prf),
@@ -226,15 +226,12 @@ void ike_init_request(struct ike_ctx *ctx, const struct ike_addr *local,
         ike_sa_destroy(ctx, sa);
         return;
     }
-    char from[IKE_ADDR_STRLEN];
-    ike_addr_format(remote, from, sizeof(from));
     /* Rate-limited: a flood admitted at the gate's rate would write thousands a second. */
-    ike_log_rl(ctx, IKE_LOG_INFO,
-               "IKE SA %016llx_%016llx: IKE_SA_INIT from %s, peer config %s: %s-%u %s %s%s",
-               (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r, from, peer->name,
-               ike_transform_id_name(IKE_TT_ENCR, chosen.encr.id), chosen.encr.key_bits,
-               ike_transform_id_name(IKE_TT_PRF, chosen.prf),
-               ike_transform_id_name(IKE_TT_DH, chosen.dh), sa->nat_detected ? ", NAT seen" : "");
+    ike_sa_log_rl(ctx, sa, IKE_LOG_INFO, "IKE_SA_INIT answered: %s-%u %s %s%s",
+                  ike_transform_id_name(IKE_TT_ENCR, chosen.encr.id), chosen.encr.key_bits,
+                  ike_transform_id_name(IKE_TT_PRF, chosen.prf),
+                  ike_transform_id_name(IKE_TT_DH, chosen.dh),
+                  sa->nat_detected ? ", NAT seen" : "");
     ike_send_raw(ctx, sa, ctx->buf, (size_t)n, false, 0);
 }
 
@@ -295,7 +292,7 @@ static bool retry_on_notify(struct ike_ctx *ctx, struct ike_sa *sa, const struct
         n.data.len <= IKE_COOKIE_MAX_LEN) {
         memcpy(sa->cookie, n.data.ptr, n.data.len);
         sa->cookie_len = (uint8_t)n.data.len;
-        ike_log(ctx, IKE_LOG_INFO, "responder asked for a cookie; retrying");
+        ike_sa_log(ctx, sa, IKE_LOG_INFO, "responder asked for a cookie; retrying");
         send_init(ctx, sa);
         return true;
     }
@@ -310,7 +307,7 @@ static bool retry_on_notify(struct ike_ctx *ctx, struct ike_sa *sa, const struct
         if (allowed && group != ike_dh_group(sa->dh) && ike_dh_group_supported(group)) {
             ike_dh_free(sa->dh);
             sa->dh = ike_dh_new(group);
-            ike_log(ctx, IKE_LOG_INFO, "responder wants DH group %u; retrying", group);
+            ike_sa_log(ctx, sa, IKE_LOG_INFO, "responder wants DH group %u; retrying", group);
             if (sa->dh != NULL)
                 send_init(ctx, sa);
             else

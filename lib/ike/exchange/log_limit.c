@@ -37,10 +37,10 @@ static struct ike_log_limit_slot *slot_for(struct ike_ctx *ctx, const char *fmt)
     return pick;
 }
 
-void ike_log_rl(struct ike_ctx *ctx, enum ike_log_level level, const char *fmt, ...)
+bool ike_log_limit_admit(struct ike_ctx *ctx, enum ike_log_level level, const char *fmt)
 {
     if (ctx->be.log == NULL)
-        return;
+        return false;
     uint64_t now = ike_now(ctx);
     struct ike_log_limit_slot *s = slot_for(ctx, fmt);
     if (s->printed == 0 || now - s->window_ns >= SECOND_NS) {
@@ -52,9 +52,16 @@ void ike_log_rl(struct ike_ctx *ctx, enum ike_log_level level, const char *fmt, 
     if (s->printed >= IKE_LOG_LIMIT_BURST) {
         s->suppressed++;
         ctx->counters.log_suppressed++;
-        return;
+        return false;
     }
     s->printed++;
+    return true;
+}
+
+void ike_log_rl(struct ike_ctx *ctx, enum ike_log_level level, const char *fmt, ...)
+{
+    if (!ike_log_limit_admit(ctx, level, fmt))
+        return;
     va_list ap;
     va_start(ap, fmt);
     ike_vlog(ctx, level, fmt, ap);

@@ -64,9 +64,7 @@ void ike_mobike_auth_done(struct ike_ctx *ctx, struct ike_sa *sa, const struct i
     ctx->counters.mobike_negotiated++;
     /* The responder's other addresses (3.4): where a switch may send us. */
     if (!ike_mobike_learn_addrs(sa, m))
-        ike_log(ctx, IKE_LOG_WARN,
-                "IKE SA %016llx_%016llx: unreadable ADDITIONAL_*_ADDRESS ignored",
-                (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r);
+        ike_sa_log(ctx, sa, IKE_LOG_WARN, "unreadable ADDITIONAL_*_ADDRESS ignored");
 }
 
 /* ---- the responder: INFORMATIONAL requests ---- */
@@ -124,9 +122,8 @@ static void log_move(struct ike_ctx *ctx, const struct ike_sa *sa, const struct 
     char a[IKE_ADDR_STRLEN], b[IKE_ADDR_STRLEN];
     ike_addr_format(from, a, sizeof(a));
     ike_addr_format(to, b, sizeof(b));
-    ike_log(ctx, IKE_LOG_INFO, "IKE SA %016llx_%016llx: %s %s to %s%s",
-            (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r, why, a, b,
-            sa->nat_detected ? ", ESP in UDP" : "");
+    ike_sa_log(ctx, sa, IKE_LOG_INFO, "%s %s to %s%s", why, a, b,
+               sa->nat_detected ? ", ESP in UDP" : "");
 }
 
 /*
@@ -183,17 +180,14 @@ void ike_mobike_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike
         /* Not negotiated: an unknown status notify to this SA, ignored (RFC 7296 3.10.1). */
         if (n.update) {
             ctx->counters.mobike_not_negotiated++;
-            ike_log(ctx, IKE_LOG_WARN,
-                    "IKE SA %016llx_%016llx: UPDATE_SA_ADDRESSES without MOBIKE: not moved",
-                    (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r);
+            ike_sa_log(ctx, sa, IKE_LOG_WARN, "UPDATE_SA_ADDRESSES without MOBIKE: not moved");
         }
         return;
     }
     if (n.malformed || switch_error != 0) {
         ctx->counters.mobike_malformed++;
         a->error = IKE_N_INVALID_SYNTAX;
-        ike_log(ctx, IKE_LOG_WARN, "IKE SA %016llx_%016llx: unreadable MOBIKE notify: not moved",
-                (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r);
+        ike_sa_log(ctx, sa, IKE_LOG_WARN, "unreadable MOBIKE notify: not moved");
         return;
     }
     if (n.cookie2.len > 0) {
@@ -205,9 +199,7 @@ void ike_mobike_request(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike
                       !ike_addr_equal(&n.no_nats_dst, &sa->reply_local))) {
         ctx->counters.mobike_unexpected_nat++;
         a->error = IKE_N_UNEXPECTED_NAT_DETECTED;
-        ike_log(ctx, IKE_LOG_WARN,
-                "IKE SA %016llx_%016llx: NO_NATS_ALLOWED, but the addresses were translated",
-                (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r);
+        ike_sa_log(ctx, sa, IKE_LOG_WARN, "NO_NATS_ALLOWED, but the addresses were translated");
         return;
     }
     /* 3.8: NAT detection in any INFORMATIONAL request is answered with ours. */
@@ -335,10 +327,9 @@ void ike_mobike_check_response(struct ike_ctx *ctx, struct ike_sa *sa, const str
     if (!cookie2_echoed(m, done->cookie2)) {
         /* 3.7: "If the values do not match, the IKE_SA MUST be closed." */
         ctx->counters.mobike_cookie2_mismatch++;
-        ike_log(ctx, IKE_LOG_WARN,
-                "IKE SA %016llx_%016llx: the answer to our return routability check lacks our "
-                "COOKIE2: closing the SA",
-                (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r);
+        ike_sa_log(ctx, sa, IKE_LOG_WARN,
+                   "the answer to our return routability check lacks our "
+                   "COOKIE2: closing the SA");
         ike_info_start_delete_ike(ctx, sa);
         return;
     }
@@ -349,9 +340,7 @@ void ike_mobike_check_response(struct ike_ctx *ctx, struct ike_sa *sa, const str
         return;
     }
     ctx->counters.mobike_checks_passed++;
-    ike_log(ctx, IKE_LOG_INFO,
-            "IKE SA %016llx_%016llx: the peer's new address answered: ESP follows",
-            (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r);
+    ike_sa_log(ctx, sa, IKE_LOG_INFO, "the peer's new address answered: ESP follows");
     ike_sa_update_children(ctx, sa);
 }
 
@@ -361,10 +350,9 @@ void ike_mobike_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ik
     ike_mobike_move_done(sa);
     if (!cookie2_echoed(m, done->cookie2)) {
         ctx->counters.mobike_cookie2_mismatch++;
-        ike_log(ctx, IKE_LOG_WARN,
-                "IKE SA %016llx_%016llx: the answer to our address update lacks our COOKIE2: "
-                "closing the SA",
-                (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r);
+        ike_sa_log(ctx, sa, IKE_LOG_WARN,
+                   "the answer to our address update lacks our COOKIE2: "
+                   "closing the SA");
         ike_info_start_delete_ike(ctx, sa);
         return;
     }
@@ -373,9 +361,8 @@ void ike_mobike_response(struct ike_ctx *ctx, struct ike_sa *sa, const struct ik
         if (m->pl[i].type == IKE_PL_NOTIFY && ike_notify_decode(&m->pl[i], &n, NULL) == 0 &&
             n.type < 16384) {
             ctx->counters.mobike_update_refused++;
-            ike_log(ctx, IKE_LOG_WARN, "IKE SA %016llx_%016llx: address update refused: %s",
-                    (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r,
-                    ike_notify_name(n.type) != NULL ? ike_notify_name(n.type) : "?");
+            ike_sa_log(ctx, sa, IKE_LOG_WARN, "address update refused: %s",
+                       ike_notify_name(n.type) != NULL ? ike_notify_name(n.type) : "?");
             return;
         }
     }

@@ -61,8 +61,7 @@ static void log_sa(struct ike_ctx *ctx, enum ike_log_level level, const struct i
     struct ike_addr ip = *a;
     ip.port = 0;
     ike_addr_format(&ip, text, sizeof(text));
-    ike_log(ctx, level, "IKE SA %016llx_%016llx: %s %s", (unsigned long long)sa->spi_i,
-            (unsigned long long)sa->spi_r, what, text);
+    ike_sa_log(ctx, sa, level, "%s %s", what, text);
 }
 
 /* ---- the address lists (RFC 4555 3.4, 3.6) ---- */

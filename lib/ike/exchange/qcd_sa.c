@@ -87,8 +87,8 @@ void ike_qcd_take(struct ike_ctx *ctx, struct ike_sa *sa, const struct ike_msg *
     uint8_t digest[IKE_QCD_DIGEST_LEN];
     if (ike_qcd_digest(n.data.ptr, n.data.len, digest) < 0) {
         ctx->counters.qcd_token_malformed++;
-        ike_log(ctx, IKE_LOG_WARN, "QCD: peer's token of %u octets ignored (16 to 128)",
-                (unsigned)n.data.len);
+        ike_sa_log(ctx, sa, IKE_LOG_WARN, "QCD: the peer's token of %u octets ignored (16 to 128)",
+                   (unsigned)n.data.len);
         return;
     }
     memcpy(sa->qcd_digest, digest, sizeof(digest));
@@ -130,15 +130,12 @@ void ike_qcd_unprotected(struct ike_ctx *ctx, struct ike_sa *sa, const struct ik
     }
     if (!match) {
         ctx->counters.qcd_token_mismatch++;
-        ike_log(ctx, IKE_LOG_WARN,
-                "IKE SA %016llx_%016llx: INVALID_IKE_SPI with a token that is not ours, ignored",
-                (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r);
+        ike_sa_log(ctx, sa, IKE_LOG_WARN, "INVALID_IKE_SPI with a token that is not ours, ignored");
         return;
     }
     ctx->counters.qcd_peer_restarted++;
-    ike_log(ctx, IKE_LOG_INFO, "IKE SA %016llx_%016llx %s: the peer restarted (its QCD token)",
-            (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r,
-            sa->peer != NULL ? sa->peer->name : "-");
+    ike_sa_log(ctx, sa, IKE_LOG_INFO, "%s: the peer restarted (its QCD token)",
+               sa->peer != NULL ? sa->peer->name : "-");
     ike_acct_cause(sa, IKE_RADIUS_TERM_LOST_CARRIER);
     ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "peer restarted (QCD token)");
     ike_sa_reconnect(ctx, sa);

@@ -42,8 +42,7 @@ bool ike_rebind_tick(struct ike_ctx *ctx, struct ike_sa *sa)
         return false;
     char to[IKE_ADDR_STRLEN];
     ike_addr_format(&sa->rebind_to, to, sizeof(to));
-    ike_log(ctx, IKE_LOG_INFO, "IKE SA %016llx_%016llx: ESP from %s, checking the peer there",
-            (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r, to);
+    ike_sa_log(ctx, sa, IKE_LOG_INFO, "ESP from %s, checking the peer there", to);
     ctx->counters.esp_rebind_checks++;
     sa->rebind_check = true;
     sa->pending.kind = IKE_REQ_REBIND_CHECK;
@@ -63,8 +62,7 @@ void ike_rebind_retransmit(struct ike_ctx *ctx, struct ike_sa *sa)
     sa->rebind_check = false;
     sa->tries = 0;
     ctx->counters.esp_rebind_no_answer++;
-    ike_log(ctx, IKE_LOG_INFO, "IKE SA %016llx_%016llx: no answer from the new mapping, not moved",
-            (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r);
+    ike_sa_log(ctx, sa, IKE_LOG_INFO, "no answer from the new mapping, not moved");
 }
 
 void ike_rebind_response(struct ike_ctx *ctx, struct ike_sa *sa)

@@ -195,10 +195,8 @@ int ike_reconfigure(struct ike_ctx *ctx, const struct ike_config *cfg,
                 res->kept++;
                 ctx->counters.reload_sas_kept++;
             } else if (sa->peer != NULL && live) {
-                ike_log(ctx, IKE_LOG_INFO,
-                        "IKE SA %016llx_%016llx: peer %s is no longer configured: deleting it",
-                        (unsigned long long)sa->spi_i, (unsigned long long)sa->spi_r,
-                        sa->peer->name);
+                ike_sa_log(ctx, sa, IKE_LOG_INFO,
+                           "the peer configuration is no longer there: deleting the SA");
                 res->deleted++;
                 ctx->counters.reload_sas_deleted++;
                 ike_delete(ctx, sa->spi_i, sa->spi_r);

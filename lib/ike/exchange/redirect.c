@@ -149,15 +149,15 @@ enum ike_redirect_outcome ike_redirect_follow(struct ike_ctx *ctx, struct ike_sa
         why = "REDIRECT to a host name (no resolver) or a malformed address";
     if (why != NULL) {
         ctx->counters.redirect_refused++;
-        ike_log(ctx, IKE_LOG_WARN, "%s: ignored", why);
+        ike_sa_log_rl(ctx, sa, IKE_LOG_WARN, "%s: ignored", why);
         /* A forged REDIRECT in IKE_SA_INIT must not end the exchange: wait for the real answer
          * (9.2). */
         return IKE_REDIRECT_IGNORED;
     }
     if (!loop_allowed(ctx, sa, ike_now(ctx))) {
         ctx->counters.redirect_loops++;
-        ike_log(ctx, IKE_LOG_WARN, "%s: redirected %u times in %u s: giving up (redirect loop)",
-                sa->peer->name, ctx->cfg.max_redirects, ctx->cfg.redirect_loop_period_s);
+        ike_sa_log(ctx, sa, IKE_LOG_WARN, "redirected %u times in %u s: giving up (redirect loop)",
+                   ctx->cfg.max_redirects, ctx->cfg.redirect_loop_period_s);
         return IKE_REDIRECT_DONE;
     }
     struct ike_addr local = sa->local;
@@ -171,7 +171,9 @@ enum ike_redirect_outcome ike_redirect_follow(struct ike_ctx *ctx, struct ike_sa
     addr_to_gw(&sa->remote, &next->redirected_from);
     char to[64];
     ike_addr_format(&target, to, sizeof(to));
-    ike_log(ctx, IKE_LOG_INFO, "%s: redirected to %s", sa->peer->name, to);
+    char ref[IKE_SA_REF_MAX];
+    ike_sa_log(ctx, sa, IKE_LOG_INFO, "redirected to %s, new SA %s", to,
+               ike_sa_log_ref(next, ref, sizeof(ref)));
     ctx->counters.redirects_followed++;
     int rc = ike_init_start(ctx, next);
     if (rc < 0 && next->request.buf != NULL) {
@@ -180,8 +182,7 @@ enum ike_redirect_outcome ike_redirect_follow(struct ike_ctx *ctx, struct ike_sa
          * known yet: the failed send asked for it), as in ike_initiate: the
          * retransmission sends it, rather than losing the tunnel.
          */
-        ike_log(ctx, IKE_LOG_INFO, "%s: IKE_SA_INIT to %s not sent yet (%d); retransmitting",
-                sa->peer->name, to, rc);
+        ike_sa_log(ctx, next, IKE_LOG_INFO, "IKE_SA_INIT not sent yet (%d); retransmitting", rc);
     } else if (rc < 0) {
         ike_sa_set_state(ctx, next, IKE_SA_DEAD, "cannot start towards the new gateway");
         ike_sa_destroy(ctx, next);
