@@ -130,12 +130,13 @@ void ike_qcd_unprotected(struct ike_ctx *ctx, struct ike_sa *sa, const struct ik
     }
     if (!match) {
         ctx->counters.qcd_token_mismatch++;
-        ike_sa_log(ctx, sa, IKE_LOG_WARN, "INVALID_IKE_SPI with a token that is not ours, ignored");
+        /* Unprotected: anyone who learnt the SPIs can send these at will. */
+        ike_sa_log_rl(ctx, sa, IKE_LOG_WARN,
+                      "INVALID_IKE_SPI with a token that is not ours, ignored");
         return;
     }
     ctx->counters.qcd_peer_restarted++;
-    ike_sa_log(ctx, sa, IKE_LOG_INFO, "%s: the peer restarted (its QCD token)",
-               sa->peer != NULL ? sa->peer->name : "-");
+    ike_sa_log(ctx, sa, IKE_LOG_INFO, "the peer restarted (its QCD token)");
     ike_acct_cause(sa, IKE_RADIUS_TERM_LOST_CARRIER);
     ike_sa_set_state(ctx, sa, IKE_SA_DEAD, "peer restarted (QCD token)");
     ike_sa_reconnect(ctx, sa);
