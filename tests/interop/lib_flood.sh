@@ -74,11 +74,25 @@ flood_client_addrs() {
 # $4: what a failure message starts with (a check number).
 flood_clients_connect() {
     local n=$1 timeout=$2 tenths=$3 i
+    flood_clients_load "$n" "retransmit_timeout = 2.0
+  retransmit_tries = 4"
+    for i in $(seq 0 $((n - 1))); do
+        swan --initiate --child "c$i" --timeout "$timeout" >"$work/initiate.$i" 2>&1 &
+    done
+    wait_for "$tenths" sh -c "[ \$(ip netns exec $ns_cl swanctl --list-sas --uri unix://$work/cl/vici 2>/dev/null | grep -c ESTABLISHED) -ge $n ]" ||
+        fail "$4only $(swan --list-sas 2>/dev/null | grep -c 'ESTABLISHED') of $n clients established under the flood"
+}
+
+# The charon of $1 clients (charon_start, $2: more charon options) with
+# their connections c0.. to veer (PSK; client i from flood_client_addrs's
+# 198.51.100.(10+i), Child SA from 10.1.0.(10+i)) loaded, none initiated.
+# Also what scripts/bench-flood-memif.sh starts its clients with.
+flood_clients_load() {
+    local n=$1 i
     # Each blocking `swanctl --initiate` holds one of charon's threads until it is done:
     # give it enough that 20 of them leave some to process the replies.
     CHARON_ROUTES=yes charon_start "threads = $((n + 16))
-  retransmit_timeout = 2.0
-  retransmit_tries = 4"
+  ${2:-}"
     {
         echo "connections {"
         for i in $(seq 0 $((n - 1))); do
@@ -111,11 +125,6 @@ EOF
     } >"$work/cl/swanctl.conf"
     swan --load-all --file "$work/cl/swanctl.conf" >"$work/load.out" 2>&1 ||
         fail "swan --load-all: $(tail -3 "$work/load.out")"
-    for i in $(seq 0 $((n - 1))); do
-        swan --initiate --child "c$i" --timeout "$timeout" >"$work/initiate.$i" 2>&1 &
-    done
-    wait_for "$tenths" sh -c "[ \$(ip netns exec $ns_cl swanctl --list-sas --uri unix://$work/cl/vici 2>/dev/null | grep -c ESTABLISHED) -ge $n ]" ||
-        fail "$4only $(swan --list-sas 2>/dev/null | grep -c 'ESTABLISHED') of $n clients established under the flood"
 }
 
 # A ping through each of the $1 clients' tunnels to the server behind veer;
