@@ -194,7 +194,8 @@ veer_start_bench() {
     wait_for 600 grep -q "veer running" "$work/veer.log"
 }
 
-# veer's worker counters $@ from one /veer/workers reply, "name value" per line.
+# veer's worker counters $@ from one /veer/workers reply, "name value" per
+# line; none when veer did not answer.
 veer_counters() {
     tel /veer/workers | /usr/bin/python3 -c '
 import json, sys
@@ -202,8 +203,9 @@ t = sys.stdin.read().strip()
 d = json.loads(t) if t else {}
 w = next(iter(d.values()), {}) if d else {}
 for k in sys.argv[1:]:
-    v = w.get(k, 0)
-    print(k, sum(v) if isinstance(v, list) else v)' "$@"
+    if k in w:
+        v = w[k]
+        print(k, sum(v) if isinstance(v, list) else v)' "$@"
 }
 
 # /veer/admission in one line: overloaded, saturated, busy share, rate.
@@ -338,7 +340,7 @@ step() {
     local line
     line=$(awk -v m="$mode" -v r="$rate" -v ok="$ok" -v h="$here" -v e="$there" -v med="$med" \
         -v max="$max" -v t0="${c0[.t]}" -v t1="${c1[.t]}" \
-        -v rx0="${c0[rx_packets]:-0}" -v rx1="${c1[rx_packets]:-0}" \
+        -v rx0="${c0[rx_packets]:-}" -v rx1="${c1[rx_packets]:-}" \
         -v ck0="${c0[gate_cookies]:-0}" -v ck1="${c1[gate_cookies]:-0}" \
         -v rd0="${c0[gate_redirects]:-0}" -v rd1="${c1[gate_redirects]:-0}" \
         -v adm="${c1[gate_admitted]:-0}" -v cka="${c1[gate_cookie_admitted]:-0}" \
@@ -348,8 +350,10 @@ step() {
         -v s="$s" -v sent="$sent" -v full="$full" 'BEGIN {
             d = t1 - t0; if (d <= 0) d = 1
             fs = (s > 0) ? s : 1
+            # -1: a telemetry read got no answer, the rate is unknown.
+            at = (rx0 == "" || rx1 == "") ? -1 : (rx1 - rx0) / d
             printf "%s|%s|%.0f|%d|%d|%d|%s|%s|%.0f|%.0f|%d|%d|%d|%d|%d|%d|%d|%d|%d|%.0f|%.0f",
-                m, r, (rx1 - rx0) / d, ok, h, e, med, max, (ck1 - ck0) / d, (rd1 - rd0) / d,
+                m, r, at, ok, h, e, med, max, (ck1 - ck0) / d, (rd1 - rd0) / d,
                 adm, cka, cf, srv, rs, ro, ring, rss0, rss1, sent / fs, full / fs
         }')
     results+=("$line")
@@ -413,11 +417,12 @@ print_table() {
             "$cka" "$cf" "$srv" "$rs" "$ring" "$rss0>$rss1"
     done
     echo "(offered: veer-flood's --rate, max = flat out; at-worker: requests/s veer's worker read"
-    echo " (rx_packets over the step); clients: connected within ${conn_timeout} s, here: to veer,"
-    echo " else: to the second gateway; med-s/max-s: their connect times; cookie/s, redir/s: the"
-    echo " worker's stateless replies; admit: gate_admitted (by rate), ck-adm: gate_cookie_admitted,"
-    echo " ck-1st: gate_cookie_first, served: gate_cookie_served_redirect_capable, r-sat:"
-    echo " gate_redirect_saturated; ring: drop_ring_full; RSS at flood start > at the end)"
+    echo " (rx_packets over the step; -1: its telemetry did not answer); clients: connected within"
+    echo " ${conn_timeout} s, here: to veer, else: to the second gateway; med-s/max-s: their connect"
+    echo " times; cookie/s, redir/s: the worker's stateless replies; admit: gate_admitted (by rate),"
+    echo " ck-adm: gate_cookie_admitted, ck-1st: gate_cookie_first, served:"
+    echo " gate_cookie_served_redirect_capable, r-sat: gate_redirect_saturated; ring: drop_ring_full;"
+    echo " RSS at flood start > at the end)"
     echo
     local mode
     for mode in $modes; do
@@ -444,6 +449,8 @@ write_csv() {
             echo "$m,$rate,$at,$clients,$ok,${rest//|/,}" | sed 's/,-,/,,/g; s/,-,/,,/g'
         done
     } >"$1"
+    # Sorted by the measured rate within each series, which need not rise
+    # with the offered one, so that the plot's lines go left to right.
     {
         echo "series,flood_rate_per_s,connect_s"
         for r in "${results[@]}"; do
@@ -451,7 +458,7 @@ write_csv() {
             [ "$ok" -gt 0 ] || continue
             echo "$m median,$at,$med"
             echo "$m max,$at,$max"
-        done
+        done | sort -t, -k1,1 -k2,2n
     } >"$2"
 }
 
