@@ -44,7 +44,8 @@ static int remove_secret(void **state)
 static int load(const char *radius, const char *peers, struct veer_conf *c, char *err, size_t cap)
 {
     static char text[4096];
-    snprintf(text, sizeof(text), "gateway:\n  listen: [198.51.100.1]\n%s%s", radius, peers);
+    int n = snprintf(text, sizeof(text), "gateway:\n  listen: [198.51.100.1]\n%s%s", radius, peers);
+    assert_true(n > 0 && (size_t)n < sizeof(text));
     return conf_load_string(text, "t.yaml", c, err, cap);
 }
 
