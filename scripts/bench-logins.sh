@@ -25,8 +25,10 @@
 # (its child_installed counter), and checked against the gateway's own counters
 # (app/veer: sa_established and radius_accepts over telemetry; charon:
 # swanctl --stats). The generator's log lines are stamped as they come, so
-# each login's latency is from its first state change (IKE_SA_INIT sent) to
-# ESTABLISHED.
+# each login's latency is from its first logged state change to ESTABLISHED:
+# lib/ike logs none when it sends IKE_SA_INIT, so that is from the
+# IKE_SA_INIT response (INIT_SENT -> AUTH_SENT): the IKE_AUTH rounds with
+# EAP and RADIUS, without the first round trip and the DH.
 #
 # Offered rates: BENCH_RATES (logins started per second; 0: flat out, all N
 # at once, lib/ike's retransmissions doing the pacing). N is rate times
@@ -181,7 +183,8 @@ crowd_stop() {
 crowd_established() { grep -c -- '-> ESTABLISHED' "$work/crowd.log" 2>/dev/null || true; }
 
 # From the stamped log: "established first_start last_established median_ms max_ms",
-# one login per SPIi: its first state change to its ESTABLISHED.
+# one login per SPIi: its first logged state change (the IKE_SA_INIT response
+# came) to its ESTABLISHED.
 crowd_figures() {
     awk '/ IKE SA [0-9a-f]+_[0-9a-f]+ / {
             for (i = 1; i <= NF; i++) if ($i == "SA") { spi = substr($(i + 1), 1, 16); break }
@@ -273,7 +276,11 @@ charon {
     }
   }
   filelog {
-    gw { path = $work/charon-gw.log  default = 0  ike = 1 }
+    gw {
+      path = $work/charon-gw.log
+      default = ${BENCH_SWAN_LOG:-0}
+      ike = 1
+    }
   }
 }
 EOF
@@ -319,8 +326,10 @@ EOF
 # The gateway's own count: "established=... (and its RADIUS counters)".
 gw_count() {
     case $1 in
-    veer) veer_gw_counters sa_established radius_accepts radius_rejects radius_gave_up \
-        radius_queue_full radius_retransmits ;;
+    veer)
+        veer_gw_counters sa_established radius_accepts radius_rejects radius_gave_up \
+            radius_queued radius_queue_full radius_retransmits cookies_sent rx_retransmit_answered
+        printf 'gate_replies=%s' "$(veer_gate_replies "$tag" | tr ' ' /)" ;;
     strongswan)
         printf 'ike_sas=%s' "$(swan_gw --stats 2>/dev/null | sed -n 's/^IKE_SAs: \([0-9]*\) total.*/\1/p')" ;;
     esac
@@ -339,11 +348,15 @@ run_one() {
     local gw=$1 rate=$2 n last=-1 now_est idle=0 deadline
     if [ "$rate" = 0 ]; then n=$flat_n; else n=$((rate * secs)); fi
     "gw_start_$gw"
-    local g0 r0 g1 r1 t0 t1
+    local g0 r0 g1 r1 t0 t1 i0 idle_s=2
+    # The gateway's CPU while nothing happens (app/veer's lcores poll), to subtract.
+    i0=$(cpu_ticks "$gw_pid")
+    sleep "$idle_s"
     g0=$(cpu_ticks "$gw_pid")
     r0=$(cpu_ticks "$rad_pid")
     t0=$(date +%s.%N)
     crowd_start "$n" "$rate"
+    local c1=0
     deadline=$((SECONDS + (rate > 0 ? n / rate : 0) + 120))
     while [ "$SECONDS" -lt "$deadline" ]; do
         sleep 0.5
@@ -359,6 +372,7 @@ run_one() {
     done
     g1=$(cpu_ticks "$gw_pid")
     r1=$(cpu_ticks "$rad_pid")
+    c1=$(cpu_ticks "$crowd_pid")
     t1=$(date +%s.%N)
     local counted
     counted=$(gw_count "$gw")
@@ -376,18 +390,22 @@ run_one() {
     cp "$work/crowd.log" "$work/crowd-$gw-$rate.log" 2>/dev/null
     local figs
     figs=$(awk -v est="$est" -v a="$first" -v b="$lastt" -v g="$((g1 - g0))" -v r="$((r1 - r0))" \
-        -v hz="$hz" -v w0="$t0" -v w1="$t1" 'BEGIN {
+        -v idle="$((g0 - i0))" -v idle_s="$idle_s" -v hz="$hz" -v w0="$t0" -v w1="$t1" -v c="$c1" 'BEGIN {
             d = b - a; lps = (est > 0 && d > 0) ? est / d : 0
-            gs = g / hz; rs = r / hz
-            if (est > 0) printf "%.1f %.2f %.2f %.2f %.2f %.1f", lps, gs, rs, gs * 1000 / est, rs * 1000 / est, w1 - w0
-            else printf "0 %.2f %.2f - - %.1f", gs, rs, w1 - w0 }')
-    read -r lps gcpu rcpu gper rper wall <<<"$figs"
+            gs = g / hz; rs = r / hz; w = w1 - w0
+            # busy: the run minus what the gateway burns idle over as long
+            busy = gs - idle / hz / idle_s * w; if (busy < 0) busy = 0
+            if (est > 0) printf "%.1f %.2f %.2f %.2f %.2f %.2f %.1f %.2f", lps, gs, rs, gs * 1000 / est, rs * 1000 / est, busy * 1000 / est, w, idle / hz / idle_s
+            else printf "0 %.2f %.2f - - - %.1f %.2f", gs, rs, w, idle / hz / idle_s
+            printf " %.2f", c / hz }')
+    read -r lps gcpu rcpu gper rper bper wall idle_cpu ccpu <<<"$figs"
     local offered=$rate
     [ "$rate" = 0 ] && offered=flat
     echo "$gw offered=$offered/s n=$n established=$est logins/s=$lps failed=$((n - est))" \
-        "latency median=${med}ms max=${max}ms gateway_cpu=${gcpu}s freeradius_cpu=${rcpu}s" \
-        "(window ${wall}s) crowd warnings=$warns; gateway counts: $counted"
-    results+=("$gw|$offered|$n|$est|$lps|$((n - est))|$med|$max|$gper|$rper|$gcpu|$rcpu|$counted")
+        "IKE_AUTH latency median=${med}ms max=${max}ms gateway_cpu=${gcpu}s (idle: ${idle_cpu} CPU-s/s)" \
+        "freeradius_cpu=${rcpu}s generator_cpu=${ccpu}s (window ${wall}s) crowd warnings=$warns;" \
+        "gateway counts: $counted"
+    results+=("$gw|$offered|$n|$est|$lps|$((n - est))|$med|$max|$gper|$bper|$rper|$gcpu|$rcpu|$idle_cpu|$counted")
 }
 
 hz=$(getconf CLK_TCK)
@@ -402,14 +420,14 @@ for rate in $rates; do
 done
 
 echo
-echo "| gateway | offered/s | N | established | logins/s | failed | median ms | max ms | gateway CPU s/1000 | FreeRADIUS CPU s/1000 | gateway's own count |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
-echo "gateway,offered,n,established,logins_per_s,failed,latency_median_ms,latency_max_ms,gw_cpu_s_per_1000,radius_cpu_s_per_1000,gw_cpu_s,radius_cpu_s" >"$csv"
+echo "| gateway | offered/s | N | logins | logins/s | failed | IKE_AUTH median ms | max ms | gateway CPU s/1000 | ... idle subtracted | FreeRADIUS CPU s/1000 | gateway's own count |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+echo "gateway,offered,n,logins,logins_per_s,failed,latency_median_ms,latency_max_ms,gw_cpu_s_per_1000,gw_busy_cpu_s_per_1000,radius_cpu_s_per_1000,gw_cpu_s,radius_cpu_s,gw_idle_cpu_s_per_s" >"$csv"
 for r in "${results[@]}"; do
-    IFS='|' read -r gw offered n est lps failed med max gper rper gcpu rcpu counted <<<"$r"
-    echo "| $gw | $offered | $n | $est | $lps | $failed | $med | $max | $gper | $rper | $counted |"
-    # The flat-out row sits at the right of the plot: its x is the N started at once.
-    echo "$gw,$offered,$n,$est,$lps,$failed,$med,$max,$gper,$rper,$gcpu,$rcpu" >>"$csv"
+    IFS='|' read -r gw offered n est lps failed med max gper bper rper gcpu rcpu idle_cpu counted <<<"$r"
+    echo "| $gw | $offered | $n | $est | $lps | $failed | $med | $max | $gper | $bper | $rper | $counted |"
+    # "flat" is a category of its own at the right of the plot (lib-plot.sh).
+    echo "$gw,$offered,$n,$est,$lps,$failed,$med,$max,$gper,$bper,$rper,$gcpu,$rcpu,$idle_cpu" >>"$csv"
 done
 echo
 echo "CSV: $csv"
