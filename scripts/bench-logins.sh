@@ -35,6 +35,14 @@
 # BENCH_SECONDS, or BENCH_FLAT_N when flat out. A run ends when all N are
 # established or nothing new was established for BENCH_STALL seconds.
 #
+# Also printed per run: the gateway's RADIUS and IKE counters (app/veer:
+# radius_queued, requests that waited for one of a server's 256
+# identifiers; radius_retransmits; IKE retransmissions it answered from its
+# cache; its workers' gate replies) and the UDP datagrams each namespace's
+# kernel dropped for a full receive buffer (/proc/net/snmp RcvbufErrors):
+# FreeRADIUS's socket overflows when a gateway sends it hundreds of
+# Access-Requests at once.
+#
 # CPU pinning (two CPUs): the gateway alone on CPU 1 (app/veer's control and
 # worker lcores --lcores 0@1,1@1, idle_sleep_us 50; charon with taskset);
 # FreeRADIUS and the generator share CPU 0. CPU seconds are utime+stime from
@@ -342,6 +350,13 @@ gw_stop() {
     rm -rf "/var/run/dpdk/$tag"
 }
 
+# UDP datagrams the kernel of namespace $1 dropped for a full receive buffer.
+udp_rcvbuf_errors() {
+    # shellcheck disable=SC2016 # awk's $i
+    ip netns exec "$1" awk '/^Udp:/ { if (!h) { for (i = 1; i <= NF; i++) col[$i] = i; h = 1 }
+        else print $col["RcvbufErrors"] }' /proc/net/snmp
+}
+
 # One run: gateway $1, offered rate $2 (0: flat out). Appends to results.
 results=()
 run_one() {
@@ -354,6 +369,9 @@ run_one() {
     sleep "$idle_s"
     g0=$(cpu_ticks "$gw_pid")
     r0=$(cpu_ticks "$rad_pid")
+    local gb0 rb0
+    gb0=$(udp_rcvbuf_errors "$ns_gw")
+    rb0=$(udp_rcvbuf_errors "$ns_rad")
     t0=$(date +%s.%N)
     crowd_start "$n" "$rate"
     local c1=0
@@ -373,6 +391,9 @@ run_one() {
     g1=$(cpu_ticks "$gw_pid")
     r1=$(cpu_ticks "$rad_pid")
     c1=$(cpu_ticks "$crowd_pid")
+    local drops
+    drops="udp_rcvbuf_drops gateway_ns=$(($(udp_rcvbuf_errors "$ns_gw") - gb0))"
+    drops="$drops freeradius_ns=$(($(udp_rcvbuf_errors "$ns_rad") - rb0))"
     t1=$(date +%s.%N)
     local counted
     counted=$(gw_count "$gw")
@@ -404,7 +425,7 @@ run_one() {
     echo "$gw offered=$offered/s n=$n established=$est logins/s=$lps failed=$((n - est))" \
         "IKE_AUTH latency median=${med}ms max=${max}ms gateway_cpu=${gcpu}s (idle: ${idle_cpu} CPU-s/s)" \
         "freeradius_cpu=${rcpu}s generator_cpu=${ccpu}s (window ${wall}s) crowd warnings=$warns;" \
-        "gateway counts: $counted"
+        "gateway counts: $counted; $drops"
     results+=("$gw|$offered|$n|$est|$lps|$((n - est))|$med|$max|$gper|$bper|$rper|$gcpu|$rcpu|$idle_cpu|$counted")
 }
 
