@@ -14,8 +14,11 @@
 #include <sys/socket.h>
 
 #include "ike.h"
+#include "ike_radius.h"
 
 #define MGMT_RADIUS_MAX_DATAGRAM 65536 /* longer than RADIUS allows: the codec refuses it */
+/* SO_RCVBUF asked for each socket: 256 answers (one per identifier) of RADIUS's largest. */
+#define MGMT_RADIUS_RCVBUF (256 * IKE_RADIUS_MAX_LEN)
 
 struct mgmt_radius_socks {
     unsigned nauth;

@@ -35,6 +35,15 @@ static int connected_socket(const struct ike_addr *to)
             close(fd);
         return -e;
     }
+    /*
+     * A server may answer all 256 outstanding requests at once while the
+     * owner's loop is busy with IKE; the default buffer (rmem_default, about
+     * 200 KiB) held fewer, and every answer dropped cost a retransmission
+     * after radius.timeout. The kernel caps this at net.core.rmem_max: as
+     * much as the system allows is the best we can do, so no error.
+     */
+    int rcvbuf = MGMT_RADIUS_RCVBUF;
+    (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
     return fd;
 }
 
