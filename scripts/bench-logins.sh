@@ -398,11 +398,15 @@ run_one() {
     local counted
     counted=$(gw_count "$gw")
     read -r est first lastt med max < <(crowd_figures)
-    sleep 0.3 # the state file's next rewrite
     # A login is an IKE SA with its Child SA: lib/ike's initiator reaches
-    # ESTABLISHED before it checks the Child SA of the last IKE_AUTH.
+    # ESTABLISHED before it checks the Child SA of the last IKE_AUTH. The
+    # state file is rewritten every 100 ms, later on a loaded machine.
     local children
-    children=$(crowd_counter child_installed)
+    for _ in $(seq 30); do
+        children=$(crowd_counter child_installed)
+        [ "$children" -ge "$est" ] && break
+        sleep 0.1
+    done
     [ "$children" -lt "$est" ] && est=$children
     local warns
     warns=$(grep -c '^[0-9.]* \(WARN\|ERR\)' "$work/crowd.log" 2>/dev/null || true)
