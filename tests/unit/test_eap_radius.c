@@ -645,6 +645,88 @@ static void test_ike_retransmit_dropped(void **state)
     expect_established(lab);
 }
 
+/*
+ * Delivers the lab's packets one by one; the first that gw leaves waiting
+ * because its RADIUS wait queue is full is copied into *deferred.
+ */
+static void run_catching_deferred(struct lab *lab, struct mock_packet *deferred, bool *caught)
+{
+    static struct mock_packet p;
+    for (unsigned n = 0; n < 100000 && mock_pop(&lab->net, &p); n++) {
+        if (ike_addr_ip_equal(&p.to, &lab->alice_addr)) {
+            ike_input(lab->alice, &p.to, &p.from, p.data, p.len);
+            continue;
+        }
+        uint64_t full = gwc(lab)->radius_queue_full;
+        ike_input(lab->gw, &p.to, &p.from, p.data, p.len);
+        if (!*caught && gwc(lab)->radius_queue_full > full) {
+            *deferred = p;
+            *caught = true;
+        }
+    }
+}
+
+/*
+ * A login storm: 256 requests out on the server, 1024 waiting, and one more
+ * client. Its request is not refused but left unanswered (the message ID is
+ * expected again); once RADIUS has room, the same datagram (its
+ * retransmission) is taken.
+ */
+static void test_queue_full_waits(void **state)
+{
+    struct lab *lab = *state;
+    fake.silent[0] = fake.silent[1] = true;
+    rad_start(lab); /* one client */
+    /* Both sides again, with room for 1281 IKE SAs. */
+    lab->net.count = 0;
+    ike_ctx_free(lab->alice);
+    ike_ctx_free(lab->gw);
+    lab->alice_cfg.max_sas = lab->gw_cfg.max_sas = 2048;
+    struct ike_backend a = mock_backend(&lab->alice_node), g = mock_backend(&lab->gw_node);
+    g.radius_send = fake_send;
+    lab->alice = ike_ctx_new(&lab->alice_cfg, &a);
+    lab->gw = ike_ctx_new(&lab->gw_cfg, &g);
+    assert_non_null(lab->alice);
+    assert_non_null(lab->gw);
+    static struct mock_packet deferred;
+    bool caught = false;
+    /* Batches that fit the mock network's queue; no time passes, so nobody retransmits. */
+    for (unsigned made = 0; made < 256 + 1024 + 1; made += 16) {
+        for (unsigned i = 0; i < 16 && made + i < 256 + 1024 + 1; i++)
+            assert_int_equal(ike_initiate(lab->alice, 0, &lab->alice_addr), 0);
+        run_catching_deferred(lab, &deferred, &caught);
+    }
+    assert_true(caught);
+    assert_int_equal(gwc(lab)->radius_queue_full, 1);
+    assert_int_equal(gwc(lab)->radius_requests, 256 + 1024);
+    assert_int_equal(gwc(lab)->radius_queued, 1024);
+    assert_int_equal(gwc(lab)->auth_failed, 0);
+    assert_int_equal(lab->net.count, 0); /* no answer to the deferred client */
+    assert_int_equal(ike_sa_foreach(lab->gw, NULL, NULL), 256 + 1024 + 1);
+
+    /* Its retransmission while RADIUS is still full: left waiting again. */
+    ike_input(lab->gw, &deferred.to, &deferred.from, deferred.data, deferred.len);
+    assert_int_equal(gwc(lab)->radius_queue_full, 2);
+    assert_int_equal(gwc(lab)->radius_ike_retransmit_dropped, 0);
+    assert_int_equal(lab->net.count, 0);
+
+    /* Server 0 times out (3 tries): its 256 fail over, 256 waiting go out on server 0. */
+    for (unsigned i = 0; i < 3; i++) {
+        lab->net.now_ns += SEC;
+        ike_tick(lab->gw);
+    }
+    assert_int_equal(gwc(lab)->radius_failovers, 256);
+    assert_int_equal(gwc(lab)->auth_failed, 0);
+    ike_input(lab->gw, &deferred.to, &deferred.from, deferred.data, deferred.len);
+    assert_int_equal(gwc(lab)->radius_queue_full, 2);
+    assert_int_equal(gwc(lab)->radius_requests, 256 + 1024 + 1);
+    assert_int_equal(gwc(lab)->radius_queued, 1025);
+    /* Taken this time: a further copy is a retransmission while RADIUS works on it. */
+    ike_input(lab->gw, &deferred.to, &deferred.from, deferred.data, deferred.len);
+    assert_int_equal(gwc(lab)->radius_ike_retransmit_dropped, 1);
+    assert_int_equal(gwc(lab)->auth_failed, 0);
+}
+
 /* A reply with a wrong Response Authenticator or for another identifier: counted, ignored. */
 static void test_forged_reply(void **state)
 {
@@ -684,6 +766,7 @@ int main(void)
         RAD_TEST(test_failover),
         RAD_TEST(test_all_dead),
         RAD_TEST(test_ike_retransmit_dropped),
+        RAD_TEST(test_queue_full_waits),
         RAD_TEST(test_forged_reply),
         RAD_TEST(test_framed_ip),
         RAD_TEST(test_session_timeout),

@@ -199,8 +199,9 @@ static void release(struct ike_radius_client *rc, struct ike_rad_req *r)
 }
 
 struct ike_rad_req *ike_eap_radius_send(struct ike_ctx *ctx, struct ike_sa *sa,
-                                        const struct ike_rad_input *in)
+                                        const struct ike_rad_input *in, bool *full)
 {
+    *full = false;
     struct ike_radius_client *rc = client(ctx);
     if (rc == NULL || ctx->cfg.radius.nservers == 0 || in->user_len == 0 ||
         in->user_len > RAD_USER_MAX || in->eap_len > IKE_RADIUS_EAP_MAX ||
@@ -225,6 +226,7 @@ struct ike_rad_req *ike_eap_radius_send(struct ike_ctx *ctx, struct ike_sa *sa,
     if (!take_id(ctx, rc, r)) {
         if (rc->nqueued >= RAD_QUEUE_MAX) {
             ctx->counters.radius_queue_full++;
+            *full = true;
             free_req(r);
             return NULL;
         }

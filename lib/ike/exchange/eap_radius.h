@@ -24,11 +24,14 @@ struct ike_rad_input {
 
 /*
  * Sends (or queues) an Access-Request for sa; its answer comes back through
- * ike_auth_eap_radius_done(). NULL when it cannot be sent at all (no server,
- * queue full, out of memory): counted, the caller fails the client.
+ * ike_auth_eap_radius_done(). NULL when it cannot be sent: with *full set
+ * when every identifier is out and the wait queue is full (the caller leaves
+ * the client's request unanswered, so that its retransmission tries again:
+ * a login storm waits instead of failing); else (no server, out of memory,
+ * unbuildable) counted, and the caller fails the client.
  */
 struct ike_rad_req *ike_eap_radius_send(struct ike_ctx *ctx, struct ike_sa *sa,
-                                        const struct ike_rad_input *in);
+                                        const struct ike_rad_input *in, bool *full);
 /* The SA's conversation ends: the request is answered to nobody (no ctx needed). */
 void ike_eap_radius_forget(struct ike_rad_req *r);
 /* Retransmission, failover, giving up (from ike_tick). */

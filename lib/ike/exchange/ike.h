@@ -458,7 +458,7 @@ const char *ike_sa_state_name(enum ike_sa_state s);
     X(radius_failovers)     /* ... moved to the next server after `tries` without answer */        \
     X(radius_gave_up)       /* ... no server answered: the client got AUTHENTICATION_FAILED */     \
     X(radius_queued)        /* ... waited for a free identifier (256 outstanding per server) */    \
-    X(radius_queue_full)    /* ... refused: the wait queue was full (AUTHENTICATION_FAILED) */     \
+    X(radius_queue_full)    /* ... not taken: the wait queue was full (the client retransmits) */  \
     X(radius_send_failed)   /* radius_send() failed (counted as a lost datagram) */                \
     X(radius_build_failed)  /* an Access-Request that could not be built */                        \
     X(radius_challenges)    /* Access-Challenge: its EAP request relayed to the client */          \

@@ -382,7 +382,20 @@ static void radius_round(struct ike_ctx *ctx, struct ike_sa *sa, uint32_t msg_id
                                      .eap_len = len,
                                      .state = c->rad_state,
                                      .state_len = c->rad_state_len};
-    c->rad_req = ike_eap_radius_send(ctx, sa, &in);
+    bool full;
+    c->rad_req = ike_eap_radius_send(ctx, sa, &in, &full);
+    if (c->rad_req == NULL && full) {
+        /*
+         * RADIUS is as busy as we let it be: no answer, and the request is
+         * not taken (its message ID is expected again), so the client's
+         * retransmission, seconds later, asks again. strongSwan's clients
+         * retransmit for about three minutes.
+         */
+        sa->next_peer_id = msg_id;
+        ike_sa_log_rl(ctx, sa, IKE_LOG_INFO,
+                      "IKE_AUTH EAP-RADIUS: RADIUS queue full; waiting for the retransmission");
+        return;
+    }
     if (c->rad_req == NULL) {
         ike_sa_log(ctx, sa, IKE_LOG_WARN, "IKE_AUTH EAP-RADIUS: cannot ask RADIUS");
         ike_auth_send_failed(ctx, sa, msg_id);
