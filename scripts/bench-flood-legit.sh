@@ -375,40 +375,6 @@ clients_start() {
     vici "$ns_cl" "$d" --load-all --file "$d/swanctl.conf" >"$d/load.out" 2>&1
 }
 
-# Starts every client at once; each writes "rc seconds" to $work/t.N. Waits
-# for all of them (bounded by swanctl's own timeout, and timeout(1) beyond it).
-clients_connect() {
-    local childless=$1 i d=$work/cl
-    local -a pids=()
-    rm -f "$work"/t.*
-    for i in $(seq 0 $((clients - 1))); do
-        local what=(--ike "c$i")
-        [ "$childless" = childless ] || what=(--child "c$i")
-        (
-            t0=$(date +%s.%N)
-            timeout $((conn_timeout + 10)) taskset -c 0 ip netns exec "$ns_cl" swanctl --initiate \
-                "${what[@]}" --timeout "$conn_timeout" --uri "unix://$d/vici" >"$work/init.$i" 2>&1
-            rc=$?
-            t1=$(date +%s.%N)
-            echo "$rc $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}')" >"$work/t.$i"
-        ) &
-        pids+=($!)
-    done
-    for i in "${pids[@]}"; do wait "$i"; done
-}
-
-# "ok median max" over $work/t.*: clients whose initiate succeeded, and the
-# median and max of their times to establish.
-clients_summary() {
-    cat "$work"/t.* 2>/dev/null | awk '$1 == 0 { print $2 }' | sort -n | awk '
-        { t[NR] = $1 }
-        END {
-            if (NR == 0) { print "0 - -"; exit }
-            m = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2
-            printf "%d %.2f %.2f\n", NR, m, t[NR]
-        }'
-}
-
 # ---------------------------------------------------------------------- flood
 flood_start() {
     local rate=$1
@@ -484,7 +450,9 @@ step() {
         fi
         sleep "$warmup"
     fi
-    clients_connect "$childless"
+    local kind=child
+    [ "$childless" = childless ] && kind=ike
+    bench_clients_connect "$ns_cl" "$work/cl/vici" "$clients" "$kind" "$conn_timeout"
     local state=""
     case $who in veer*) state=$(veer_state) ;; esac
     [ "$rate" != none ] && res=$(flood_stop)
@@ -500,7 +468,7 @@ step() {
     *) sock_drop=$(ip netns exec "$ns_rs" awk '/^Udp:/ && $2 ~ /^[0-9]+$/ { print $6 }' /proc/net/snmp) ;;
     esac
     local ok_n med max
-    read -r ok_n med max < <(clients_summary)
+    read -r ok_n med max < <(bench_clients_summary)
     local cpu
     cpu=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" 'BEGIN {printf "%.2f", (b - a) / hz}')
     local s=0 sent=0 ck=0 rd=0 si=0 other=0

@@ -234,37 +234,6 @@ sample() {
     smp[.t]=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "%.3f", (a + b) / 2 }')
 }
 
-# Starts every client at once; each writes "rc seconds" to $work/t.N.
-clients_connect() {
-    local i
-    local -a pids=()
-    rm -f "$work"/t.*
-    for i in $(seq 0 $((clients - 1))); do
-        (
-            t0=$(date +%s.%N)
-            timeout $((conn_timeout + 10)) taskset -c 0 ip netns exec "$ns_cl" swanctl --initiate \
-                --child "c$i" --timeout "$conn_timeout" --uri "unix://$work/cl/vici" >"$work/init.$i" 2>&1
-            rc=$?
-            t1=$(date +%s.%N)
-            echo "$rc $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}')" >"$work/t.$i"
-        ) &
-        pids+=($!)
-    done
-    for i in "${pids[@]}"; do wait "$i"; done
-}
-
-# "ok median max" over $work/t.*: clients whose initiate succeeded, the
-# median and max of their times.
-clients_summary() {
-    cat "$work"/t.* 2>/dev/null | awk '$1 == 0 { print $2 }' | sort -n | awk '
-        { t[NR] = $1 }
-        END {
-            if (NR == 0) { print "0 - -"; exit }
-            m = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2
-            printf "%d %.2f %.2f\n", NR, m, t[NR]
-        }'
-}
-
 # "here elsewhere": the clients' ESTABLISHED IKE SAs with veer, with the second gateway.
 clients_where() {
     swan --list-sas 2>/dev/null | awk -v here="@ ${gw}[" -v there="@ ${gw2}[" '
@@ -317,7 +286,7 @@ step() {
     fi
     sample c0
     [ "$rate" != none ] && sleep "$warmup"
-    clients_connect
+    bench_clients_connect "$ns_cl" "$work/cl/vici" "$clients" child "$conn_timeout"
     sample c1
     rss1=$(veer_rss_kb)
     local adm
@@ -327,7 +296,7 @@ step() {
         res=$(grep '^RESULT ' "$flood_out" | tail -n1)
     fi
     local ok med max here there
-    read -r ok med max < <(clients_summary)
+    read -r ok med max < <(bench_clients_summary)
     read -r here there < <(clients_where)
     local gw2_est=-
     [ "$mode" != cookie ] && gw2_est=$(gw2_vici --list-sas 2>/dev/null | grep -c ESTABLISHED)

@@ -97,21 +97,8 @@ crowd_pid=""
 
 lab_topology_dpdk
 lab_psk_file
-ns_rad="${tag}rad"
-ip netns add "$ns_rad"
-lab_netns+=("$ns_rad")
-lab_veth "${tag}r" "$ns_rad" 192.0.2.1/24 "${tag}m" "$ns_gw" 192.0.2.2/24
-ip -n "$ns_rad" link set lo up
-
 # --- FreeRADIUS: Debian's configuration, one client (the gateway), one user.
-raddb="$work/raddb"
-cp -a /etc/freeradius/3.0 "$raddb" || fail "copy of /etc/freeradius/3.0"
-mkdir -p "$work/radlog" "$work/radrun"
-sed -i -e "s|^raddbdir = .*|raddbdir = $raddb|" \
-    -e "s|^logdir = .*|logdir = $work/radlog|" \
-    -e "s|^run_dir = .*|run_dir = $work/radrun|" \
-    -e 's|^\(\s*\)user = freerad|\1#user = freerad|' \
-    -e 's|^\(\s*\)group = freerad|\1#group = freerad|' "$raddb/radiusd.conf"
+lab_freeradius_prepare
 cat >"$raddb/clients.conf" <<EOF
 client gateway {
     ipaddr = 192.0.2.2

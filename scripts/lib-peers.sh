@@ -106,3 +106,37 @@ def total(k):
     return sum(v) if isinstance(v, list) else v
 print(total("gate_redirects"), total("gate_cookies"))' 2>/dev/null || echo "? ?"
 }
+
+# Starts strongSwan clients c0..c$3-1 at once, through the vici socket $2 of a
+# charon in namespace $1: each `swanctl --initiate --ike|--child cN` ($4: ike
+# or child) with a $5-second timeout writes "rc seconds" to $work/t.N.
+# Waits for all (bounded by swanctl's timeout, and timeout(1) 10 s beyond).
+bench_clients_connect() {
+    local ns=$1 vici=$2 n=$3 kind=$4 secs=$5 i
+    local -a pids=()
+    rm -f "$work"/t.*
+    for i in $(seq 0 $((n - 1))); do
+        (
+            t0=$(date +%s.%N)
+            timeout $((secs + 10)) taskset -c 0 ip netns exec "$ns" swanctl --initiate \
+                "--$kind" "c$i" --timeout "$secs" --uri "unix://$vici" >"$work/init.$i" 2>&1
+            rc=$?
+            t1=$(date +%s.%N)
+            echo "$rc $(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}')" >"$work/t.$i"
+        ) &
+        pids+=($!)
+    done
+    for i in "${pids[@]}"; do wait "$i"; done
+}
+
+# "ok median max" over $work/t.*: clients whose initiate succeeded, and the
+# median and max of their times to establish.
+bench_clients_summary() {
+    cat "$work"/t.* 2>/dev/null | awk '$1 == 0 { print $2 }' | sort -n | awk '
+        { t[NR] = $1 }
+        END {
+            if (NR == 0) { print "0 - -"; exit }
+            m = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2
+            printf "%d %.2f %.2f\n", NR, m, t[NR]
+        }'
+}

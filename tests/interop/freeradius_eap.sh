@@ -48,21 +48,7 @@ pki="$work/pki-rsa"
 secret="veer-radius-secret"
 rad_pid=""
 
-# FreeRADIUS's namespace, linked to the gateway's (the management network).
-ns_rad="${tag}rad"
-ip netns add "$ns_rad"
-lab_netns+=("$ns_rad")
-lab_veth "${tag}r" "$ns_rad" 192.0.2.1/24 "${tag}m" "$ns_gw" 192.0.2.2/24
-ip -n "$ns_rad" link set lo up
-
-raddb="$work/raddb"
-cp -a /etc/freeradius/3.0 "$raddb" || fail "copy of /etc/freeradius/3.0"
-mkdir -p "$work/radlog/radacct" "$work/radrun"
-sed -i -e "s|^raddbdir = .*|raddbdir = $raddb|" \
-    -e "s|^logdir = .*|logdir = $work/radlog|" \
-    -e "s|^run_dir = .*|run_dir = $work/radrun|" \
-    -e 's|^\(\s*\)user = freerad|\1#user = freerad|' \
-    -e 's|^\(\s*\)group = freerad|\1#group = freerad|' "$raddb/radiusd.conf"
+lab_freeradius_prepare
 cat >"$raddb/clients.conf" <<EOF
 client veer-gw {
     ipaddr = 192.0.2.2

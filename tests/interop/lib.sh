@@ -111,6 +111,26 @@ source "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib-wait.sh"
 
 # A veth pair, both ends up: end $1 in namespace $2 with address $3, end $4 in
 # namespace $5 with address $6. Needs both namespaces made.
+# FreeRADIUS's namespace ${tag}rad (192.0.2.1), linked to the gateway's
+# (192.0.2.2) as a management network, and a private copy of Debian's
+# configuration in $work/raddb whose logs and run files stay in $work, run as
+# root. Sets ns_rad and raddb; the caller writes clients.conf and users.
+lab_freeradius_prepare() {
+    ns_rad="${tag}rad"
+    ip netns add "$ns_rad"
+    lab_netns+=("$ns_rad")
+    lab_veth "${tag}r" "$ns_rad" 192.0.2.1/24 "${tag}m" "$ns_gw" 192.0.2.2/24
+    ip -n "$ns_rad" link set lo up
+    raddb="$work/raddb"
+    cp -a /etc/freeradius/3.0 "$raddb" || fail "copy of /etc/freeradius/3.0"
+    mkdir -p "$work/radlog/radacct" "$work/radrun"
+    sed -i -e "s|^raddbdir = .*|raddbdir = $raddb|" \
+        -e "s|^logdir = .*|logdir = $work/radlog|" \
+        -e "s|^run_dir = .*|run_dir = $work/radrun|" \
+        -e 's|^\(\s*\)user = freerad|\1#user = freerad|' \
+        -e 's|^\(\s*\)group = freerad|\1#group = freerad|' "$raddb/radiusd.conf"
+}
+
 lab_veth() {
     ip link add "$1" type veth peer name "$4"
     ip link set "$1" netns "$2"
