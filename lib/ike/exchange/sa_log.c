@@ -111,8 +111,9 @@ const char *ike_sa_log_tag(const struct ike_sa *sa, const struct ike_child_sa *c
     return out;
 }
 
-static void sa_vlog(struct ike_ctx *ctx, const struct ike_sa *sa, const struct ike_child_sa *child,
-                    enum ike_log_level level, const char *fmt, va_list ap)
+__attribute__((format(printf, 5, 0))) static void
+sa_vlog(struct ike_ctx *ctx, const struct ike_sa *sa, const struct ike_child_sa *child,
+        enum ike_log_level level, const char *fmt, va_list ap)
 {
     if (ctx->be.log == NULL)
         return;
