@@ -181,8 +181,12 @@ crowd_established() { grep -c -- '-> ESTABLISHED' "$work/crowd.log" 2>/dev/null 
 # one login per SPIi: its first logged state change (the IKE_SA_INIT response
 # came) to its ESTABLISHED.
 crowd_figures() {
-    awk '/ IKE SA [0-9a-f]+_[0-9a-f]+ / {
-            for (i = 1; i <= NF; i++) if ($i == "SA") { spi = substr($(i + 1), 1, 16); break }
+    # A line about an IKE SA names it by "SPIi_SPIr" (docs/operations.md#logs).
+    awk '{
+            spi = ""
+            for (i = 2; i <= NF; i++)
+                if (length($i) == 33 && $i ~ /^[0-9a-f]+_[0-9a-f]+$/) { spi = substr($i, 1, 16); break }
+            if (spi == "") next
             if (!(spi in first)) first[spi] = $1
             if ($0 ~ /-> ESTABLISHED/ && !(spi in est)) {
                 est[spi] = $1; n++; lat[n] = ($1 - first[spi]) * 1000
