@@ -181,19 +181,6 @@ veer_yaml() {
     lab_peer_yaml road-warriors "'%any'"
 }
 
-# app/veer as lib.sh's veer_dp_start starts it (EAL -l 0,1 or
-# VEER_EAL_LCORES), but a benchmark step that fails to start it is reported
-# and skipped, not the end of the run, and a loaded machine gets 60 s.
-veer_start_bench() {
-    local lcores=(-l "0,1")
-    [ -n "${VEER_EAL_LCORES:-}" ] && lcores=(--lcores "$VEER_EAL_LCORES")
-    ip netns exec "$ns_gw" "$build/app/veer/veer" "${lcores[@]}" --no-huge -m 512 --no-pci \
-        --file-prefix "$tag" --log-level=lib.eal:error -- -c "$1" --state-file "$work/state" \
-        >"$work/veer.log" 2>&1 &
-    veer_pid=$!
-    wait_for 600 grep -q "veer running" "$work/veer.log"
-}
-
 # veer's worker counters $@ from one /veer/workers reply, "name value" per
 # line; none when veer did not answer.
 veer_counters() {
@@ -258,7 +245,9 @@ step() {
     } ;;
     esac
     veer_yaml "$mode" "$sock" >"$work/veer.yaml"
-    if ! veer_start_bench "$work/veer.yaml"; then
+    # Info-level logs (no -v: a debug line per flood request would cost). A step whose
+    # veer does not start within 60 s (a loaded machine) is reported and skipped.
+    if ! VEER_LOG_OPT="" VEER_START_WAIT=600 veer_dp_try_start "$work/veer.yaml"; then
         echo "  veer did not start in 60 s: $(tail -n 3 "$work/veer.log")"
         step_stop "$mode" "$rate"
         return 1

@@ -11,6 +11,7 @@
 #   charon_start [EXTRA_CHARON_OPTIONS]   # CHARON_PLUGINS: more plugins to load (eap-md5)
 #   lab_swan_load; lab_swan_initiate; lab_expect_sa_agree
 #   lab_make_pki rsa|ec            # a CA and certificates made with openssl
+#   veer_dp_try_start CONFIG       # app/veer, a status instead of a failure (benchmarks)
 #   veer_dp_start_as NAME NS CONFIG  # one of several app/veer (TEL_PREFIX=${tag}NAME)
 #   veer_dp_kill NAME TERM|KILL      # and start it again to restart it
 #
@@ -244,14 +245,22 @@ lab_gateway_b() {
 # EAL lcores 0,1, or with VEER_EAL_LCORES set the --lcores map it holds (e.g.
 # "(0-2)@(0-1)": control and two workers on the machine's two CPUs).
 veer_dp_start() {
-    local veer="$build/app/veer/veer" lcores=(-l 0,1)
+    veer_dp_try_start "$1" || fail "veer did not start"
+}
+
+# veer_dp_start without failing the test: returns non-zero when veer has not
+# said "veer running" within VEER_START_WAIT tenths of a second (default 100).
+# VEER_LOG_OPT is veer's log option (default -v; empty: info, as benchmarks want).
+veer_dp_try_start() {
+    local veer="$build/app/veer/veer" lcores=(-l "0,1") log_opt=()
     [ -x "$veer" ] || fail "$veer not built (DPDK missing?)"
     [ -n "${VEER_EAL_LCORES:-}" ] && lcores=(--lcores "$VEER_EAL_LCORES")
+    [ -n "${VEER_LOG_OPT--v}" ] && log_opt=("${VEER_LOG_OPT--v}")
     ip netns exec "$ns_gw" "$veer" "${lcores[@]}" --no-huge -m 512 --no-pci --file-prefix "$tag" \
-        --log-level=lib.eal:error -- -c "$1" --state-file "$work/state" -v \
+        --log-level=lib.eal:error -- -c "$1" --state-file "$work/state" "${log_opt[@]}" \
         >"$work/veer.log" 2>&1 &
     veer_pid=$!
-    wait_for 100 grep -q "veer running" "$work/veer.log" || fail "veer did not start"
+    wait_for "${VEER_START_WAIT:-100}" grep -q "veer running" "$work/veer.log"
 }
 
 # One more app/veer of the lab, named $1 (a few letters): in namespace $2 with
